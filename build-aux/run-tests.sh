@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Installs what is missing, builds Savepoint with warnings as errors and runs
+# the whole test suite twice: a plain build, then under AddressSanitizer and
+# UndefinedBehaviorSanitizer.
+#
+# The tests mount FUSE and kernel overlay file systems, so they run as root
+# (sudo is used when needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build-aux/install-deps.sh --tests
+
+run() {
+  if [[ $(id -u) -ne 0 ]]; then sudo --preserve-env "$@"; else "$@"; fi
+}
+
+builddir=${SAVEPOINT_BUILDDIR:-_build/tests}
+asandir=${SAVEPOINT_ASAN_BUILDDIR:-_build/asan}
+
+setup() {
+  local dir=$1; shift
+  if [[ -f "$dir/build.ninja" ]]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null
+  else
+    meson setup "$dir" "$@"
+  fi
+}
+
+echo "== Build (-Werror)"
+setup "$builddir" -Dwerror=true -Ddevelopment=true
+meson compile -C "$builddir"
+
+echo "== Tests"
+run meson test -C "$builddir" --print-errorlogs --num-processes 2 "$@"
+
+if [[ "${SAVEPOINT_SKIP_ASAN:-}" != 1 ]]; then
+  echo "== Build (ASan + UBSan, -Werror)"
+  setup "$asandir" -Dwerror=true -Ddevelopment=true -Db_sanitize=address,undefined \
+    -Db_lundef=false -Dbuildtype=debug
+  meson compile -C "$asandir"
+
+  echo "== Tests under ASan + UBSan"
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:halt_on_error=1} \
+  UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+  LSAN_OPTIONS=suppressions=$PWD/build-aux/lsan.supp:print_suppressions=0 \
+    run meson test -C "$asandir" --print-errorlogs --num-processes 2 \
+      --timeout-multiplier 3 "$@"
+fi
