@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Checkpoint archives: pax tar + zstd with OCI whiteouts, see design.md
+ * ("Upper layer and archive formats"). All functions here are blocking and
+ * meant to run in a worker thread (GTask); they honour @cancellable and
+ * report progress through @progress (may be NULL), called from the calling
+ * thread. */
+
+#define SP_ARCHIVE_ERROR (sp_archive_error_quark ())
+
+typedef enum
+{
+  SP_ARCHIVE_ERROR_FAILED,      /* I/O error reading or writing */
+  SP_ARCHIVE_ERROR_HOSTILE,     /* an entry that could escape or harm: "..", absolute,
+                                   through a symlink, device node, setuid, bad name */
+  SP_ARCHIVE_ERROR_CORRUPT,     /* not a zstd tar, truncated, bad metadata entry */
+  SP_ARCHIVE_ERROR_CHECKSUM,    /* size or SHA-256 does not match */
+  SP_ARCHIVE_ERROR_NO_SPACE,    /* not enough free space for the contents */
+  SP_ARCHIVE_ERROR_NOT_EMPTY,   /* unpack target exists and is not an empty folder */
+} SpArchiveError;
+
+/* @done and @total are bytes of file content; @total is 0 when unknown. */
+typedef void (*SpProgressFunc) (guint64  done,
+                                guint64  total,
+                                gpointer user_data);
+
+typedef struct
+{
+  guint64 files;          /* regular files, symlinks, dirs, whiteouts: entries written */
+  guint64 bytes;          /* uncompressed file content */
+  guint64 archive_size;   /* size of the archive file */
+  char    sha256[65];     /* hex SHA-256 of the archive file */
+} SpArchiveStats;
+
+/* Name of the metadata entry, always the archive's first entry. */
+#define SP_ARCHIVE_METADATA_ENTRY ".savepoint/checkpoint.ini"
+
+GQuark    sp_archive_error_quark    (void);
+
+/* Packs @upper_dir (an overlay upper dir: whiteout char devices 0/0 or
+ * ".wh.<name>" files, opaque dirs by xattr user.overlay.opaque="y" or
+ * ".wh..wh..opq" files) into @dest_path. @metadata (GKeyFile text, may be NULL)
+ * becomes the first entry SP_ARCHIVE_METADATA_ENTRY. Written to
+ * "<dest_path>.partial", fsynced, then renamed: @dest_path never holds a half
+ * archive. @compression_level is zstd's (1..19, 0 = default 3). */
+gboolean  sp_archive_pack           (const char      *upper_dir,
+                                     const char      *metadata,
+                                     const char      *dest_path,
+                                     int              compression_level,
+                                     SpProgressFunc   progress,
+                                     gpointer         progress_data,
+                                     GCancellable    *cancellable,
+                                     SpArchiveStats  *out_stats,
+                                     GError         **error);
+
+/* Unpacks @archive_path into @dest_dir, which must not exist or be an empty
+ * folder; its parent must exist. Recreates whiteouts as char devices 0/0
+ * (or ".wh.<name>" files where mknod is refused) and opaque dirs as the
+ * user.overlay.opaque xattr (or ".wh..wh..opq" files). Everything is
+ * extracted into a temporary sibling and renamed into place at the end, so on
+ * any error (hostile entry, corrupt data, no space, cancelled) @dest_dir is
+ * left as it was. The metadata entry is not extracted. */
+gboolean  sp_archive_unpack         (const char      *archive_path,
+                                     const char      *dest_dir,
+                                     SpProgressFunc   progress,
+                                     gpointer         progress_data,
+                                     GCancellable    *cancellable,
+                                     GError         **error);
+
+/* Returns the text of the metadata entry (NUL-terminated), or NULL with
+ * SP_ARCHIVE_ERROR_CORRUPT when the first entry is not one. */
+char     *sp_archive_read_metadata  (const char      *archive_path,
+                                     GError         **error);
+
+/* Checks the archive's size and SHA-256 (lower-case hex). */
+gboolean  sp_archive_verify         (const char      *archive_path,
+                                     guint64          expected_size,
+                                     const char      *expected_sha256,
+                                     GCancellable    *cancellable,
+                                     GError         **error);
+
+/* Hex SHA-256 of a file, streaming. */
+char     *sp_file_sha256            (const char      *path,
+                                     guint64         *out_size,
+                                     GCancellable    *cancellable,
+                                     GError         **error);
+
+G_END_DECLS
