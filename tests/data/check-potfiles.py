@@ -38,8 +38,14 @@ for rel in sorted(listed):
         problems.append(f"po/POTFILES.in names {rel}, which does not exist")
 
 lines = [l for l in (root / "po" / "POTFILES.in").read_text().splitlines() if l and not l.startswith("#")]
-if lines != sorted(lines, key=lambda l: (0 if l.startswith("data/") else 1, l)):
-    problems.append("po/POTFILES.in is not sorted (data files first, then sources)")
+def order(line):
+    if line.startswith("data/"):
+        return (0, line)
+    return (1 if line.endswith(".c") else 2, line)
+
+
+if lines != sorted(lines, key=order):
+    problems.append("po/POTFILES.in is not sorted (data files, then .c, then .ui, each alphabetically)")
 
 for p in problems:
     print(p)
