@@ -192,6 +192,29 @@ compare_games_ptr (gconstpointer a,
   return compare_games (*(gpointer *)a, *(gpointer *)b, user_data);
 }
 
+/* Keeps the list sorted when a game is renamed. */
+static void
+game_name_changed_cb (SpGame     *game,
+                      GParamSpec *pspec,
+                      SpLibrary  *self)
+{
+  guint pos;
+
+  if (!g_list_store_find (self->games, game, &pos))
+    return;
+  g_object_ref (game);
+  g_list_store_remove (self->games, pos);
+  g_list_store_insert_sorted (self->games, game, compare_games, NULL);
+  g_object_unref (game);
+}
+
+static void
+watch_game (SpLibrary *self,
+            SpGame    *game)
+{
+  g_signal_connect_object (game, "notify::name", G_CALLBACK (game_name_changed_cb), self, 0);
+}
+
 static gboolean
 load_ini (SpLibrary  *self,
           GError    **error)
@@ -287,6 +310,7 @@ load_games (SpLibrary *self)
         }
       for (const char * const *p = sp_game_get_problems (game); *p; p++)
         add_problem (self, *p);
+      watch_game (self, game);
       g_ptr_array_add (items, g_steal_pointer (&game));
     }
 
@@ -1223,6 +1247,7 @@ finish_add (SpLibrary   *self,
   if (game == NULL)
     return NULL;
   g_list_store_insert_sorted (self->games, game, compare_games, NULL);
+  watch_game (self, game);
   return g_steal_pointer (&game);
 }
 

@@ -584,6 +584,15 @@ test_library_slugs_and_sorting (void)
   g_assert_true (first == c);  /* ".." sorts before letters */
   g_assert_true (last == b || last == a);
 
+  /* Renaming a game keeps the list sorted. */
+  sp_game_set_name (c, "Zork");
+  {
+    g_autoptr(SpGame) now_last = g_list_model_get_item (games, 3);
+    g_autoptr(SpGame) now_first = g_list_model_get_item (games, 0);
+    g_assert_true (now_last == c);
+    g_assert_true (now_first == d);
+  }
+
   /* Removing frees the slug and leaves no trace. */
   g_assert_true (sp_library_remove_game_sync (library, a, NULL, NULL));
   g_assert_cmpuint (g_list_model_get_n_items (games), ==, 3);
