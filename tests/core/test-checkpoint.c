@@ -434,6 +434,40 @@ test_invisible_files (Fixture       *f,
 }
 
 static void
+cancel_progress_cb (guint64  done,
+                    guint64  total,
+                    gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
+static void
+test_create_cancelled (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) first = create (f, "Kept", 1);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpCheckpoint) c = NULL;
+  g_autofree char *head = g_strdup (sp_game_get_head (f->game));
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("more/file%02u.dat", i);
+      g_autofree char *contents = g_strnfill (100000, 'k');
+      tc_write (f->upper, name, contents);
+    }
+  c = sp_game_create_checkpoint_sync (f->game, f->upper, "Cancelled", 1, TRUE,
+                                      cancel_progress_cb, cancellable, cancellable, &error);
+  g_assert_null (c);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* Nothing new on the drive or in the list; Head did not move. */
+  g_assert_cmpuint (tc_count_entries (sp_game_get_checkpoints_path (f->game)), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 1);
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, head);
+}
+
+static void
 async_done_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
@@ -591,6 +625,7 @@ main (int   argc,
   ADD ("export-import", test_export_import);
   ADD ("verify-damage", test_verify_damage);
   ADD ("invisible-files", test_invisible_files);
+  ADD ("create-cancelled", test_create_cancelled);
   ADD ("crash-safety", test_crash_safety);
   ADD ("async", test_async);
 #undef ADD
