@@ -149,9 +149,15 @@ set_read_error (GError         **error,
       set_errno_error (error, io->io_errno, archive_path, _("Reading"));
       return;
     }
-  set_corrupt_error (error, archive_path,
-                     archive_error_string (a) ? archive_error_string (a)
-                                              : _("unreadable data"));
+  {
+    g_autofree char *detail = g_strdup (archive_error_string (a) ? archive_error_string (a)
+                                                                 : _("unreadable data"));
+
+    /* libarchive's messages start with a capital; ours go mid-sentence. */
+    if (g_ascii_isupper (detail[0]) && !g_ascii_isupper (detail[1]))
+      detail[0] = g_ascii_tolower (detail[0]);
+    set_corrupt_error (error, archive_path, detail);
+  }
 }
 
 /* Opens @archive_path for reading as a zstd-compressed tar, and nothing
@@ -170,6 +176,23 @@ open_reader (const char  *archive_path,
       return NULL;
     }
   io->buffer = g_malloc (BUFFER_SIZE);
+
+  {
+    static const guchar zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+    guchar magic[4];
+    ssize_t n = pread (io->fd, magic, sizeof magic, 0);
+
+    if (n < 0)
+      {
+        set_errno_error (error, errno, archive_path, _("Reading"));
+        return NULL;
+      }
+    if (n < (ssize_t) sizeof magic || memcmp (magic, zstd_magic, sizeof magic) != 0)
+      {
+        set_corrupt_error (error, archive_path, _("not a zstd-compressed tar archive"));
+        return NULL;
+      }
+  }
 
   a = archive_read_new ();
   archive_read_support_filter_zstd (a);
