@@ -266,6 +266,24 @@ load_ini (SpLibrary  *self,
   return TRUE;
 }
 
+/* TRUE if @name is the temporary folder of an add running in this process. */
+static gboolean
+is_being_added (SpLibrary  *self,
+                const char *name)
+{
+  g_autofree char *slug = g_strdup (name + 1);
+  char *end = strstr (slug, ".partial-");
+  gboolean found;
+
+  if (end == NULL)
+    return FALSE;
+  *end = '\0';
+  g_mutex_lock (&self->reserved_lock);
+  found = g_hash_table_contains (self->reserved, slug);
+  g_mutex_unlock (&self->reserved_lock);
+  return found;
+}
+
 static void
 load_games (SpLibrary *self)
 {
@@ -290,7 +308,7 @@ load_games (SpLibrary *self)
 
       if (name[0] == '.')
         {
-          if (strstr (name, ".partial-") != NULL)
+          if (strstr (name, ".partial-") != NULL && !is_being_added (self, name))
             {
               g_autofree char *msg =
                 g_strdup_printf (_("“%s” was left by an interrupted “add game”. If no "
