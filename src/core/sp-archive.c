@@ -620,8 +620,14 @@ pack_walk_dir (PackWalk    *w,
           continue;
         }
 
-      if (is_whiteout_device (&c->st))
-        continue; /* device named ".wh.x" (never made by overlays) */
+      /* Anything else named ".wh.*" (a folder, a link, a device) is
+       * hidden by the overlay and never visible in the game's files; the
+       * archive's whiteout convention has no room for it. */
+      if (is_whiteout_device (&c->st) || g_str_has_prefix (c->disk_name, WHITEOUT_PREFIX))
+        {
+          g_debug ("Skipping hidden overlay entry “%s/%s”", w->upper_dir, disk_rel);
+          continue;
+        }
 
       if (S_ISCHR (c->st.st_mode) || S_ISBLK (c->st.st_mode) || S_ISSOCK (c->st.st_mode))
         {

@@ -481,6 +481,21 @@ test_metadata_first (void)
   g_assert_cmpint (archive_format (a) & ARCHIVE_FORMAT_BASE_MASK, ==, ARCHIVE_FORMAT_TAR);
   archive_read_free (a);
 
+  /* An empty upper dir packs and unpacks to an empty folder. */
+  {
+    g_autofree char *empty = g_build_filename (dir, "empty", NULL);
+    g_autofree char *out = g_build_filename (dir, "out", NULL);
+    g_autofree char *hidden = g_build_filename (empty, ".wh.hidden-dir", NULL);
+
+    g_assert_cmpint (mkdir (empty, 0755), ==, 0);
+    g_assert_cmpint (mkdir (hidden, 0755), ==, 0);
+    g_assert_true (sp_archive_pack (empty, METADATA, arch, 0, NULL, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (sp_archive_unpack (arch, out, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_entries (out), ==, 0);
+  }
+
   /* NULL metadata still gives an (empty) metadata entry. */
   g_assert_true (sp_archive_pack (upper, NULL, arch, 1, NULL, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
@@ -1395,6 +1410,27 @@ test_hostile_size (void)
     remove_tmpdir (h.dest);
   }
   g_assert_cmpint (system (umount), ==, 0);
+
+  {
+    /* Out of inodes: ENOSPC from the file system itself. */
+    g_autofree char *mount2 = g_strdup_printf ("mount -t tmpfs -o size=4m,nr_inodes=40 tmpfs %s",
+                                               h.outs);
+    g_autofree TEntry *e = g_new0 (TEntry, 100);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+    for (guint i = 0; i < 100; i++)
+      {
+        char *n = g_strdup_printf ("f%03u", i);
+
+        g_ptr_array_add (names, n);
+        e[i].name = n;
+        e[i].data = "";
+      }
+    g_assert_cmpint (system (mount2), ==, 0);
+    write_test_archive (h.arch, WITH_METADATA, e, 100);
+    expect_refused (&h, "out of inodes", SP_ARCHIVE_ERROR_NO_SPACE);
+    g_assert_cmpint (system (umount), ==, 0);
+  }
   hostile_teardown (&h);
 }
 
