@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -1526,6 +1527,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* Like the app: libarchive's name handling depends on the locale. */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   umask (022);
 
