@@ -18,6 +18,22 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+/* Format notes
+ *
+ * - Full pax, not "restricted" pax: restricted pax writes an extended header
+ *   only when an entry needs one, and nanosecond mtimes alone do not count,
+ *   so they would be lost. hdrcharset=BINARY stores names as the raw bytes
+ *   they are on disk, whatever the locale of the packing or unpacking
+ *   process.
+ * - Deterministic: entries sorted by name (byte order) in a depth-first
+ *   walk, only mtime/uid/gid/mode/xattrs recorded (no atime, ctime, user
+ *   names, pids), the metadata entry with a fixed time. The same upper dir
+ *   and metadata give the same bytes, hence the same SHA-256.
+ * - Unpacking does not use archive_write_disk: every entry is checked here and
+ *   written through directory fds opened with O_NOFOLLOW, starting from the
+ *   temporary root, so there is no path-string resolution to get wrong.
+ */
+
 G_DEFINE_QUARK (sp-archive-error-quark, sp_archive_error)
 
 typedef struct archive_entry SpArchiveEntry;

@@ -48,7 +48,10 @@ GQuark    sp_archive_error_quark    (void);
  * ".wh..wh..opq" files) into @dest_path. @metadata (GKeyFile text, may be NULL)
  * becomes the first entry SP_ARCHIVE_METADATA_ENTRY. Written to
  * "<dest_path>.partial", fsynced, then renamed: @dest_path never holds a half
- * archive. @compression_level is zstd's (1..19, 0 = default 3). */
+ * archive. @compression_level is zstd's (1..19, 0 = default 3). A device
+ * node (other than a whiteout) or a socket in @upper_dir is refused with
+ * SP_ARCHIVE_ERROR_HOSTILE naming it. The same upper dir and metadata always
+ * give the same archive bytes. */
 gboolean  sp_archive_pack           (const char      *upper_dir,
                                      const char      *metadata,
                                      const char      *dest_path,
