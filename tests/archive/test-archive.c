@@ -1574,6 +1574,41 @@ test_crash_safety (void)
   remove_tmpdir (dir);
 }
 
+static void
+test_remove_leftovers (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  const char *keep[] = { "x", "x.partial-AB", "x.partialZ", "y.partial", "x.partial-ABCDEFG" };
+  const char *gone[] = { "x.partial", "x.partial-ABCDEF" };
+  g_autofree char *x = g_build_filename (dir, "x", NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (keep); i++)
+    {
+      g_autofree char *p = g_build_filename (dir, keep[i], NULL);
+      write_file (p, "keep", -1);
+    }
+  {
+    g_autofree char *p = g_build_filename (dir, gone[0], NULL);
+    g_autofree char *d = g_build_filename (dir, gone[1], "sub", NULL);
+    g_autofree char *f = g_build_filename (d, "f", NULL);
+
+    write_file (p, "half", -1);
+    g_assert_cmpint (g_mkdir_with_parents (d, 0755), ==, 0);
+    write_file (f, "half", -1);
+    g_assert_cmpint (chmod (d, 0555), ==, 0);
+  }
+  g_assert_true (sp_archive_remove_leftovers (x, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_entries (dir), ==, G_N_ELEMENTS (keep));
+  for (guint i = 0; i < G_N_ELEMENTS (keep); i++)
+    {
+      g_autofree char *p = g_build_filename (dir, keep[i], NULL);
+      g_assert_true (g_file_test (p, G_FILE_TEST_EXISTS));
+    }
+  remove_tmpdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1597,6 +1632,7 @@ main (int   argc,
   g_test_add_func ("/archive/hostile/encoding", test_hostile_encoding);
   g_test_add_func ("/archive/hostile/size", test_hostile_size);
   g_test_add_func ("/archive/crash-safety", test_crash_safety);
+  g_test_add_func ("/archive/remove-leftovers", test_remove_leftovers);
 
   return g_test_run ();
 }
