@@ -165,7 +165,12 @@ run_child (char **argv,
       _exit (EXIT_CANNOT_START);
     }
 
-  execvp (argv[0], argv);
+  /* A path is run as is (no shell fallback for a bad binary); a bare name is
+   * looked up in PATH. */
+  if (strchr (argv[0], '/') != NULL)
+    execv (argv[0], argv);
+  else
+    execvp (argv[0], argv);
   saved = errno;
   snprintf (msg, sizeof msg, "savepoint-run: cannot start “%s”: %s\n",
             argv[0], strerror (saved));
