@@ -815,7 +815,7 @@ drive_lost (SpSession *self)
                  "(savepoint-cli recover)."),
                sp_game_get_name (self->game),
                self->run ? sp_run_get_path (self->run) : "?");
-  g_warning ("%s", self->error->message);
+  g_debug ("%s", self->error->message);
   sp_session_stop (self);
 }
 
