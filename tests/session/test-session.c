@@ -679,8 +679,11 @@ test_kill_owner (Fixture       *f,
   {
     g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
     g_autofree char *counter = upper_file (s, "save/counter.txt");
+    g_autofree char *run1 = upper_file (s, "save/run-1.txt");
 
     g_assert_cmpstr (counter, ==, "2\n");
+    /* Written (not fsynced) and closed before the kill: kept too. */
+    g_assert_cmpstr (run1, ==, "a run\n");
     discard (s);
   }
   assert_clean_after (f);
