@@ -401,7 +401,10 @@ test_discard_and_restore (Fixture       *f,
     counter = upper_file (s, "save/counter.txt");
     g_assert_cmpstr (counter, ==, "2\n");
     /* run-2 of checkpoint two is not there: this is checkpoint one's state. */
-    g_assert_true (upper_file (s, "save/run-1.txt") != NULL);
+    g_clear_pointer (&child2, g_free);
+    child2 = upper_file (s, "save/run-1.txt");
+    g_assert_nonnull (child2);
+    g_clear_pointer (&child2, g_free);
     child2 = upper_file (s, "save/child-2.txt");
     g_assert_nonnull (child2);
     discard (s);

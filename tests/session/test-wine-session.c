@@ -136,11 +136,12 @@ test_wine_save_and_registry (void)
     .arguments = write_args,
     .environment = env,
   };
+  g_autofree char *wine = g_find_program_in_path ("wine");
   gint64 t0, total;
   GStatBuf st;
   const SpSessionSummary *summary;
 
-  if (g_find_program_in_path ("wine") == NULL)
+  if (wine == NULL)
     {
       g_test_skip ("Wine is not installed (apt-get install wine wine64)");
       return;
