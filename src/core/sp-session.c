@@ -921,6 +921,8 @@ status_line_cb (GObject      *object,
       set_state (self, SP_SESSION_STATE_RUNNING);
       self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
       g_subprocess_wait_async (self->process, NULL, process_exited_cb, g_object_ref (self));
+      if (self->stopping)
+        g_subprocess_send_signal (self->process, SIGTERM);
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -1111,6 +1113,12 @@ sp_session_stop (SpSession *self)
 {
   g_return_if_fail (SP_IS_SESSION (self));
 
+  if (self->state == SP_SESSION_STATE_PREPARING)
+    {
+      /* Stopped before the game runs: it is stopped as soon as it does. */
+      self->stopping = TRUE;
+      return;
+    }
   if (self->process == NULL || self->state != SP_SESSION_STATE_RUNNING)
     return;
   self->stopping = TRUE;
@@ -1255,58 +1263,24 @@ check_decidable (SpSession  *self,
   return TRUE;
 }
 
-typedef struct
-{
-  SpLock       *lock;
-  SpCheckpoint *checkpoint;
-  char         *run_path;
-} KeepData;
-
 static void
-keep_data_free (KeepData *data)
-{
-  g_clear_pointer (&data->lock, sp_lock_release);
-  g_clear_object (&data->checkpoint);
-  g_free (data->run_path);
-  g_free (data);
-}
-
-static void
-remove_run_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  KeepData *data = task_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!sp_remove_tree (data->run_path, NULL, &error))
-    g_warning ("Could not remove the kept run %s: %s", data->run_path, error->message);
-  g_clear_pointer (&data->lock, sp_lock_release);
-  g_task_return_pointer (task, g_object_ref (data->checkpoint), g_object_unref);
-}
-
-static void
-checkpoint_created_cb (GObject      *object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
+kept_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   SpSession *self = g_task_get_source_object (task);
-  KeepData *data = g_task_get_task_data (task);
   GError *error = NULL;
+  SpCheckpoint *checkpoint;
 
-  data->checkpoint = sp_game_create_checkpoint_finish (SP_GAME (object), result, &error);
-  if (data->checkpoint == NULL)
+  checkpoint = sp_run_keep_finish (SP_RUN (object), result, &error);
+  if (checkpoint == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-
-  /* The checkpoint is on the drive: the run has served its purpose. */
   g_clear_object (&self->run);
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_run_in_thread (task, remove_run_thread);
+  g_task_return_pointer (task, checkpoint, g_object_unref);
 }
 
 void
@@ -1319,10 +1293,7 @@ sp_session_keep_async (SpSession           *self,
                        gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *lock_path = NULL;
-  g_autofree char *what = NULL;
   GError *error = NULL;
-  KeepData *data;
 
   g_return_if_fail (SP_IS_SESSION (self));
 
@@ -1334,24 +1305,8 @@ sp_session_keep_async (SpSession           *self,
       return;
     }
 
-  data = g_new0 (KeepData, 1);
-  data->run_path = g_strdup (sp_run_get_path (self->run));
-  g_task_set_task_data (task, data, (GDestroyNotify) keep_data_free);
-
-  /* Taking the lock is one small file on the drive. */
-  lock_path = sp_game_lock_path (self->game);
-  what = g_strdup_printf (_("The game “%s”"), sp_game_get_name (self->game));
-  data->lock = sp_lock_acquire (lock_path, what, &error);
-  if (data->lock == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  sp_game_create_checkpoint_async (self->game, sp_run_get_upper_path (self->run),
-                                   label ? label : "", sp_run_get_play_time (self->run), TRUE,
-                                   progress, progress_data, cancellable,
-                                   checkpoint_created_cb, g_steal_pointer (&task));
+  sp_run_keep_async (self->run, self->game, label, progress, progress_data, cancellable,
+                     kept_cb, g_steal_pointer (&task));
 }
 
 SpCheckpoint *
@@ -1364,29 +1319,15 @@ sp_session_keep_finish (SpSession     *self,
 }
 
 static void
-discard_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  GError *error = NULL;
-
-  if (!sp_run_discard_sync (task_data, cancellable, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-discard_done_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+discarded_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  SpSession *self = SP_SESSION (object);
+  SpSession *self = g_task_get_source_object (task);
   GError *error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!sp_run_discard_finish (SP_RUN (object), result, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -1402,7 +1343,6 @@ sp_session_discard_async (SpSession           *self,
                           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GTask) inner = NULL;
   GError *error = NULL;
 
   g_return_if_fail (SP_IS_SESSION (self));
@@ -1415,9 +1355,7 @@ sp_session_discard_async (SpSession           *self,
       return;
     }
 
-  inner = g_task_new (self, cancellable, discard_done_cb, g_object_ref (task));
-  g_task_set_task_data (inner, g_object_ref (self->run), g_object_unref);
-  g_task_run_in_thread (inner, discard_thread);
+  sp_run_discard_async (self->run, cancellable, discarded_cb, g_steal_pointer (&task));
 }
 
 gboolean
