@@ -18,6 +18,22 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+/* Format notes
+ *
+ * - Full pax, not "restricted" pax: restricted pax writes an extended header
+ *   only when an entry needs one, and nanosecond mtimes alone do not count,
+ *   so they would be lost. hdrcharset=BINARY stores names as the raw bytes
+ *   they are on disk, whatever the locale of the packing or unpacking
+ *   process.
+ * - Deterministic: entries sorted by name (byte order) in a depth-first
+ *   walk, only mtime/uid/gid/mode/xattrs recorded (no atime, ctime, user
+ *   names, pids), the metadata entry with a fixed time. The same upper dir
+ *   and metadata give the same bytes, hence the same SHA-256.
+ * - Unpacking does not use archive_write_disk: every entry is checked here and
+ *   written through directory fds opened with O_NOFOLLOW, starting from the
+ *   temporary root, so there is no path-string resolution to get wrong.
+ */
+
 G_DEFINE_QUARK (sp-archive-error-quark, sp_archive_error)
 
 typedef struct archive_entry SpArchiveEntry;
@@ -620,8 +636,14 @@ pack_walk_dir (PackWalk    *w,
           continue;
         }
 
-      if (is_whiteout_device (&c->st))
-        continue; /* device named ".wh.x" (never made by overlays) */
+      /* Anything else named ".wh.*" (a folder, a link, a device) is
+       * hidden by the overlay and never visible in the game's files; the
+       * archive's whiteout convention has no room for it. */
+      if (is_whiteout_device (&c->st) || g_str_has_prefix (c->disk_name, WHITEOUT_PREFIX))
+        {
+          g_debug ("Skipping hidden overlay entry “%s/%s”", w->upper_dir, disk_rel);
+          continue;
+        }
 
       if (S_ISCHR (c->st.st_mode) || S_ISBLK (c->st.st_mode) || S_ISSOCK (c->st.st_mode))
         {
@@ -2004,4 +2026,43 @@ out:
   if (tmp != NULL)
     sp_remove_tree (tmp, NULL, NULL);
   return ok;
+}
+
+gboolean
+sp_archive_remove_leftovers (const char    *path,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *partial = NULL;
+  g_autoptr(GDir) d = NULL;
+  const char *name;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  dir = g_path_get_dirname (path);
+  base = g_path_get_basename (path);
+  partial = g_strconcat (base, ".partial", NULL);
+  d = g_dir_open (dir, 0, NULL);
+  if (d == NULL)
+    {
+      set_errno_error (error, errno, dir, _("Reading folder"));
+      return FALSE;
+    }
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      gsize plen = strlen (partial);
+      g_autofree char *full = NULL;
+
+      if (strncmp (name, partial, plen) != 0)
+        continue;
+      if (name[plen] != '\0' && !(name[plen] == '-' && strlen (name + plen + 1) == 6))
+        continue;
+      full = g_build_filename (dir, name, NULL);
+      if (!sp_remove_tree (full, cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
 }

@@ -48,7 +48,10 @@ GQuark    sp_archive_error_quark    (void);
  * ".wh..wh..opq" files) into @dest_path. @metadata (GKeyFile text, may be NULL)
  * becomes the first entry SP_ARCHIVE_METADATA_ENTRY. Written to
  * "<dest_path>.partial", fsynced, then renamed: @dest_path never holds a half
- * archive. @compression_level is zstd's (1..19, 0 = default 3). */
+ * archive. @compression_level is zstd's (1..19, 0 = default 3). A device
+ * node (other than a whiteout) or a socket in @upper_dir is refused with
+ * SP_ARCHIVE_ERROR_HOSTILE naming it. The same upper dir and metadata always
+ * give the same archive bytes. */
 gboolean  sp_archive_pack           (const char      *upper_dir,
                                      const char      *metadata,
                                      const char      *dest_path,
@@ -101,6 +104,14 @@ gboolean  sp_archive_verify         (const char      *archive_path,
                                      const char      *expected_sha256,
                                      GCancellable    *cancellable,
                                      GError         **error);
+
+/* Removes what a killed sp_archive_pack() or sp_archive_unpack() for
+ * @path may have left beside it: "<path>.partial" and
+ * "<path>.partial-XXXXXX" folders. @path itself is not touched. Only call
+ * this when no pack or unpack for @path is running. */
+gboolean  sp_archive_remove_leftovers (const char    *path,
+                                       GCancellable  *cancellable,
+                                       GError       **error);
 
 /* Hex SHA-256 of a file, streaming. */
 char     *sp_file_sha256            (const char      *path,
