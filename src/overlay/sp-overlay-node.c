@@ -240,6 +240,38 @@ _sp_inomap_set (SpOverlay *ov, uint64_t upper_ino, uint64_t ino)
   pthread_mutex_unlock (&ov->table_lock);
 }
 
+void
+_sp_inomap_remove (SpOverlay *ov, uint64_t upper_ino)
+{
+  size_t i, j;
+
+  pthread_mutex_lock (&ov->table_lock);
+  if (ov->inomap_size == 0)
+    goto out;
+  for (i = hash_ino (upper_ino, ov->inomap_size);
+       ov->inomap[i].key != 0 && ov->inomap[i].key != upper_ino;
+       i = (i + 1) & (ov->inomap_size - 1))
+    ;
+  if (ov->inomap[i].key == 0)
+    goto out;
+  /* Backward-shift deletion keeps the probe sequences intact. */
+  ov->inomap[i].key = 0;
+  ov->inomap_used--;
+  for (j = (i + 1) & (ov->inomap_size - 1); ov->inomap[j].key != 0; j = (j + 1) & (ov->inomap_size - 1))
+    {
+      size_t home = hash_ino (ov->inomap[j].key, ov->inomap_size);
+
+      if (((j - home) & (ov->inomap_size - 1)) >= ((j - i) & (ov->inomap_size - 1)))
+        {
+          ov->inomap[i] = ov->inomap[j];
+          ov->inomap[j].key = 0;
+          i = j;
+        }
+    }
+out:
+  pthread_mutex_unlock (&ov->table_lock);
+}
+
 static uint64_t
 inomap_get_locked (SpOverlay *ov, uint64_t upper_ino)
 {

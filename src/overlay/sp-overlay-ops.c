@@ -580,6 +580,11 @@ sp_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
   in_lower = _sp_name_in_lowers (ov, dir, name);
   if (node->layer == 0)
     {
+      struct stat ust;
+
+      /* Its number may be reused by a new upper file: forget the mapping. */
+      if (fstatat (updir, name, &ust, AT_SYMLINK_NOFOLLOW) == 0 && ust.st_nlink <= 1)
+        _sp_inomap_remove (ov, ust.st_ino);
       if (in_lower)
         {
           char tmp[64];
@@ -866,13 +871,13 @@ sp_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   int flags = fix_open_flags (ov, fi->flags);
   int fd, err = 0;
 
-  if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
+  rdlock (ov);
+  if (node->layer != 0 && ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)))
     {
+      unlock (ov);
       wrlock (ov);
       err = _sp_copy_up (ov, node, !(fi->flags & O_TRUNC));
     }
-  else
-    rdlock (ov);
   fd = err < 0 ? err : _sp_node_open (ov, node, flags);
   if (fd == -EACCES && flags != fi->flags)
     fd = _sp_node_open (ov, node, fi->flags & ~O_APPEND);

@@ -71,6 +71,7 @@ struct _SpOverlay
   bool              thread_started;
   int               fuse_fd;
   bool              own_mount;
+  dev_t             conn_dev;     /* st_dev of the mount, for aborting */
   bool              is_root;
   mode_t            umask;
   double            timeout;
@@ -138,6 +139,7 @@ int     _sp_dir_list            (SpOverlay *ov, SpNode *dir, SpDirList *list,
 void    _sp_dir_list_clear      (SpDirList *list);
 int     _sp_clear_upper_dir     (SpOverlay *ov, int fd);
 void    _sp_inomap_set          (SpOverlay *ov, uint64_t upper_ino, uint64_t ino);
+void    _sp_inomap_remove       (SpOverlay *ov, uint64_t upper_ino);
 
 /* sp-overlay-ops.c */
 extern const struct fuse_lowlevel_ops _sp_overlay_ops;
