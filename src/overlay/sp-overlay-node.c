@@ -45,11 +45,50 @@ _sp_is_whiteout (const struct stat *st)
   return S_ISCHR (st->st_mode) && st->st_rdev == makedev (0, 0);
 }
 
-bool
-_sp_xattr_hidden (const char *name)
+/* The overlay's own xattrs (user.overlay.*, trusted.overlay.*) are hidden;
+ * as in the kernel overlay, a user's xattr in those namespaces is stored
+ * escaped as user.overlay.overlay.* (trusted.overlay.overlay.*). */
+static size_t
+internal_prefix_len (const char *name)
 {
-  return strncmp (name, "user.overlay.", 13) == 0
-      || strncmp (name, "trusted.overlay.", 16) == 0;
+  if (strncmp (name, "user.overlay.", 13) == 0)
+    return 13;
+  if (strncmp (name, "trusted.overlay.", 16) == 0)
+    return 16;
+  return 0;
+}
+
+bool
+_sp_xattr_hidden (const char *real_name)
+{
+  size_t len = internal_prefix_len (real_name);
+
+  return len > 0 && strncmp (real_name + len, "overlay.", 8) != 0;
+}
+
+/* The name stored in the layers for NAME seen through the mount. */
+const char *
+_sp_xattr_escape (const char *name, char *buf, size_t size)
+{
+  size_t len = internal_prefix_len (name);
+
+  if (len == 0)
+    return name;
+  if (snprintf (buf, size, "%.*soverlay.%s", (int) len, name, name + len) >= (int) size)
+    return NULL;
+  return buf;
+}
+
+/* The name shown through the mount for REAL_NAME (which is not hidden). */
+void
+_sp_xattr_unescape (const char *real_name, char *buf, size_t size)
+{
+  size_t len = internal_prefix_len (real_name);
+
+  if (len == 0)
+    snprintf (buf, size, "%s", real_name);
+  else
+    snprintf (buf, size, "%.*s%s", (int) len, real_name, real_name + len + 8);
 }
 
 void

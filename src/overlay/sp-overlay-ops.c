@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/statvfs.h>
+#include <linux/limits.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -829,7 +830,10 @@ do_rename (SpOverlay *ov, SpNode *sdir, const char *sname, SpNode *ddir,
       snprintf (wh, sizeof wh, ".wh.%s", dname);
       unlinkat (dup_, wh, 0);
     }
-  if (src->fds != NULL && (dst_in_lower || kind != SP_WHITEOUT_NONE))
+  /* As the kernel overlay: a directory moved into a merged directory (or
+   * over a hidden name) must not pick up lower entries. */
+  if (src->fds != NULL
+      && (dst_in_lower || kind != SP_WHITEOUT_NONE || _sp_node_has_lower (ov, ddir)))
     _sp_set_opaque (ov, dup_, dname);
 
   move_node (ov, src, ddir, dname);
@@ -1134,9 +1138,12 @@ sp_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
   bool follow;
   ssize_t n;
 
-  if (_sp_xattr_hidden (name))
+  char escaped[XATTR_NAME_MAX + 16];
+
+  name = _sp_xattr_escape (name, escaped, sizeof escaped);
+  if (name == NULL)
     {
-      fuse_reply_err (req, EOPNOTSUPP);
+      fuse_reply_err (req, ERANGE);
       return;
     }
   if (size > 0 && (value = malloc (size)) == NULL)
@@ -1207,8 +1214,14 @@ sp_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size)
 
       if (!_sp_xattr_hidden (list + off))
         {
-          memmove (list + out, list + off, len);
-          out += len;
+          char shown[XATTR_NAME_MAX + 16];
+          size_t slen;
+
+          /* Unescaping only shortens: it fits where the name was. */
+          _sp_xattr_unescape (list + off, shown, sizeof shown);
+          slen = strlen (shown) + 1;
+          memmove (list + out, shown, slen);
+          out += slen;
         }
       off += len;
     }
@@ -1231,9 +1244,12 @@ change_xattr (fuse_req_t req, fuse_ino_t ino, const char *name,
   bool follow;
   int err;
 
-  if (_sp_xattr_hidden (name))
+  char escaped[XATTR_NAME_MAX + 16];
+
+  name = _sp_xattr_escape (name, escaped, sizeof escaped);
+  if (name == NULL)
     {
-      fuse_reply_err (req, EOPNOTSUPP);
+      fuse_reply_err (req, ERANGE);
       return;
     }
   wrlock (ov);

@@ -132,7 +132,9 @@ bool    _sp_name_in_lowers      (SpOverlay *ov, SpNode *dir, const char *name);
 int     _sp_upper_whiteout_kind (SpOverlay *ov, int dirfd, const char *name);
 int     _sp_make_whiteout       (SpOverlay *ov, int dirfd, const char *name);
 int     _sp_set_opaque          (SpOverlay *ov, int dirfd, const char *name);
-bool    _sp_xattr_hidden        (const char *name);
+bool    _sp_xattr_hidden        (const char *real_name);
+const char *_sp_xattr_escape    (const char *name, char *buf, size_t size);
+void    _sp_xattr_unescape      (const char *real_name, char *buf, size_t size);
 void    _sp_tmp_name            (SpOverlay *ov, char *buf, size_t size);
 int     _sp_dir_list            (SpOverlay *ov, SpNode *dir, SpDirList *list,
                                  bool stop_at_first);

@@ -436,15 +436,27 @@ test_copy_up_preserves (Fixture *f, gconstpointer data)
   s = get (f->l2, "truncated");
   g_assert_cmpstr (s, ==, "old contents");
 
-  /* Internal xattrs are neither shown nor settable. */
-  g_assert_cmpint (lsetxattr (mp, "user.overlay.opaque", "y", 1, 0), ==, -1);
+  /* Internal xattrs are never shown; a user's xattrs in that namespace
+   * are stored escaped, as the kernel overlay does. */
+  g_assert_cmpint (lsetxattr (up, "user.overlay.origin", "o", 1, 0), ==, 0);
+  g_assert_cmpint (lsetxattr (mp, "user.overlay.mine", "m", 1, 0), ==, 0);
+  g_assert_cmpint (lgetxattr (up, "user.overlay.overlay.mine", value, sizeof value), ==, 1);
+  g_assert_cmpint (lgetxattr (mp, "user.overlay.mine", value, sizeof value), ==, 1);
+  g_assert_cmpint (lgetxattr (mp, "user.overlay.origin", value, sizeof value), ==, -1);
+  g_assert_cmpint (errno, ==, ENODATA);
   {
     char list[256];
     ssize_t len = llistxattr (mp, list, sizeof list);
+    gboolean mine = FALSE;
 
     g_assert_cmpint (len, >, 0);
     for (ssize_t o = 0; o < len; o += strlen (list + o) + 1)
-      g_assert_false (g_str_has_prefix (list + o, "user.overlay."));
+      {
+        g_assert_cmpstr (list + o, !=, "user.overlay.origin");
+        g_assert_false (g_str_has_prefix (list + o, "user.overlay.overlay."));
+        mine |= strcmp (list + o, "user.overlay.mine") == 0;
+      }
+    g_assert_true (mine);
   }
 
   /* Nothing half-copied is left in the work dir. */
@@ -516,6 +528,7 @@ test_whiteout_and_opaque (Fixture *f, gconstpointer data)
     g_assert_cmpint (lgetxattr (wh, "user.overlay.opaque", value, sizeof value), ==, 1);
     g_assert_cmpint (value[0], ==, 'y');
     g_assert_cmpint (lgetxattr (d, "user.overlay.opaque", value, sizeof value), ==, -1);
+    g_assert_cmpint (errno, ==, ENODATA);
   }
 }
 
