@@ -170,6 +170,21 @@ sp_run_create (const char  *library_id,
       return NULL;
     }
 
+  /* A run folder without run.ini is what a crash between its mkdir and
+   * the first save leaves (upper/ is only filled after that): nothing to
+   * recover, so it is cleared away. */
+  {
+    g_autofree char *ini = g_build_filename (path, "run.ini", NULL);
+
+    if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (ini, G_FILE_TEST_EXISTS))
+      {
+        g_autofree char *upper = g_build_filename (path, "upper", NULL);
+
+        if (!g_file_test (upper, G_FILE_TEST_EXISTS) || sp_is_dir_empty (upper, NULL))
+          sp_remove_tree (path, NULL, NULL);
+      }
+  }
+
   if (g_mkdir (path, 0700) != 0)
     {
       int saved = errno;

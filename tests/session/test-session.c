@@ -576,6 +576,25 @@ test_undecided_run (Fixture       *f,
   g_assert_false (g_file_test (sp_run_get_path (pending->pdata[0]), G_FILE_TEST_EXISTS));
 }
 
+/* A run folder a crash left before its run.ini was written does not block
+ * the game forever. */
+static void
+test_leftover_run_folder (Fixture       *f,
+                          gconstpointer  user_data)
+{
+  g_autofree char *run_dir = sp_run_dir_for (sp_library_get_id (f->library), sp_game_get_slug (f->game));
+  g_autofree char *work = g_build_filename (run_dir, "work", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (work, 0700), ==, 0);
+  {
+    g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
+    g_autofree char *counter = upper_file (s, "save/counter.txt");
+
+    g_assert_cmpstr (counter, ==, "1\n");
+    discard (s);
+  }
+}
+
 static void
 test_stale_lock (Fixture       *f,
                  gconstpointer  user_data)
@@ -610,6 +629,19 @@ test_stale_lock (Fixture       *f,
   g_assert_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_BUSY);
   g_clear_pointer (&lock, sp_lock_release);
   g_clear_error (&error);
+
+  /* One naming this very process that it does not hold (left on a drive
+   * that was pulled and plugged in again) is stale too. */
+  {
+    g_autofree char *ours = g_strdup_printf ("[Lock]\nHost=%s\nPid=%d\nPidStart=%" G_GUINT64_FORMAT "\n",
+                                             sp_host_name (), (int) getpid (), sp_pid_start_time (getpid ()));
+    g_assert_true (g_file_set_contents (lock_path, ours, -1, NULL));
+    lock = sp_lock_acquire (lock_path, "Fake Game", &error);
+    g_assert_no_error (error);
+    g_clear_pointer (&lock, sp_lock_release);
+    g_assert_false (g_file_test (lock_path, G_FILE_TEST_EXISTS));
+  }
+
   g_assert_true (g_file_set_contents (lock_path, "[Lock]\nHost=elsewhere\nPid=1\n", -1, NULL));
   g_assert_null (sp_lock_acquire (lock_path, "Fake Game", &error));
   g_assert_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_BUSY);
@@ -877,6 +909,7 @@ main (int    argc,
   g_test_add ("/session/stop-while-preparing", Fixture, NULL, fixture_set_up, test_stop_while_preparing, fixture_tear_down);
   g_test_add ("/session/cli-ask", Fixture, NULL, fixture_set_up, test_cli_ask, fixture_tear_down);
   g_test_add ("/session/undecided-run", Fixture, NULL, fixture_set_up, test_undecided_run, fixture_tear_down);
+  g_test_add ("/session/leftover-run-folder", Fixture, NULL, fixture_set_up, test_leftover_run_folder, fixture_tear_down);
   g_test_add ("/session/stale-lock", Fixture, NULL, fixture_set_up, test_stale_lock, fixture_tear_down);
   g_test_add ("/session/kill-owner", Fixture, NULL, fixture_set_up, test_kill_owner, fixture_tear_down);
   g_test_add ("/session/cli-play", Fixture, NULL, fixture_set_up, test_cli_play, fixture_tear_down);
