@@ -595,6 +595,43 @@ test_leftover_run_folder (Fixture       *f,
   }
 }
 
+/* The Wine kind's launch without Wine: a shell "runner" that reports
+ * WINEPREFIX and then runs the executable it is given. The game's Runner
+ * wins over $SAVEPOINT_WINE_RUNNER. */
+static void
+test_wine_kind_runner (Fixture       *f,
+                       gconstpointer  user_data)
+{
+  g_autofree char *mount_point = sp_mount_point_for (sp_game_get_slug (f->game));
+  g_autofree char *expect = g_strdup_printf ("env-runner WINEPREFIX=%s\n", mount_point);
+  g_autofree char *expect_game = g_strdup_printf ("game-runner WINEPREFIX=%s\n", mount_point);
+
+  sp_game_set_kind (f->game, SP_GAME_KIND_WINE);
+  sp_game_set_runner (f->game, NULL);
+  g_setenv ("SAVEPOINT_WINE_RUNNER", "sh -c 'echo env-runner WINEPREFIX=$WINEPREFIX; exec \"$0\" \"$@\"'", TRUE);
+  {
+    g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
+    g_autofree char *log = read_file (sp_run_get_path (sp_session_get_run (s)), "game.log");
+    g_autofree char *counter = upper_file (s, "save/counter.txt");
+
+    g_assert_nonnull (strstr (log, expect));
+    g_assert_nonnull (strstr (log, "fake-game: counter 1"));
+    g_assert_cmpstr (counter, ==, "1\n");
+    discard (s);
+  }
+
+  sp_game_set_runner (f->game, "sh -c 'echo game-runner WINEPREFIX=$WINEPREFIX; exec \"$0\" \"$@\"'");
+  {
+    g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
+    g_autofree char *log = read_file (sp_run_get_path (sp_session_get_run (s)), "game.log");
+
+    g_assert_nonnull (strstr (log, expect_game));
+    g_assert_null (strstr (log, "env-runner"));
+    discard (s);
+  }
+  g_unsetenv ("SAVEPOINT_WINE_RUNNER");
+}
+
 static void
 test_stale_lock (Fixture       *f,
                  gconstpointer  user_data)
@@ -910,6 +947,7 @@ main (int    argc,
   g_test_add ("/session/cli-ask", Fixture, NULL, fixture_set_up, test_cli_ask, fixture_tear_down);
   g_test_add ("/session/undecided-run", Fixture, NULL, fixture_set_up, test_undecided_run, fixture_tear_down);
   g_test_add ("/session/leftover-run-folder", Fixture, NULL, fixture_set_up, test_leftover_run_folder, fixture_tear_down);
+  g_test_add ("/session/wine-kind-runner", Fixture, NULL, fixture_set_up, test_wine_kind_runner, fixture_tear_down);
   g_test_add ("/session/stale-lock", Fixture, NULL, fixture_set_up, test_stale_lock, fixture_tear_down);
   g_test_add ("/session/kill-owner", Fixture, NULL, fixture_set_up, test_kill_owner, fixture_tear_down);
   g_test_add ("/session/cli-play", Fixture, NULL, fixture_set_up, test_cli_play, fixture_tear_down);
