@@ -929,6 +929,7 @@ main (int    argc,
   g_setenv ("XDG_STATE_HOME", state, TRUE);
   g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
   g_unsetenv ("SAVEPOINT_LIBRARY");
+  g_unsetenv ("SAVEPOINT_WINE_RUNNER");
 
   g_test_init (&argc, &argv, NULL);
 

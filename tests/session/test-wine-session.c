@@ -245,6 +245,7 @@ main (int    argc,
   g_mkdir (runtime, 0700);
   g_setenv ("XDG_STATE_HOME", state, TRUE);
   g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  g_unsetenv ("SAVEPOINT_WINE_RUNNER");
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/session/wine/save-and-registry", test_wine_save_and_registry);
