@@ -502,6 +502,16 @@ test_stop_ignoring_term (Fixture       *f,
   ready = g_build_filename (sp_session_get_mount_point (s), "save", "ready", NULL);
   g_assert_true (wait_for_file (ready, 60));
 
+  /* The overlay's counters are live while the game runs. */
+  {
+    SpSessionStats stats;
+
+    sp_session_get_stats (s, &stats);
+    g_assert_cmpuint (stats.bytes_written, >=, 2);     /* "1\n" */
+    g_assert_cmpuint (stats.files_created, >=, 3);     /* counter.tmp, run-1.txt, ready */
+    g_assert_cmpuint (stats.files_deleted, >=, 1);     /* delete-me.txt */
+  }
+
   /* A second start of the same game is refused while it runs. */
   {
     g_autoptr(GError) busy = NULL;
