@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -942,6 +943,11 @@ main (int    argc,
   g_unsetenv ("SAVEPOINT_WINE_RUNNER");
 
   g_test_init (&argc, &argv, NULL);
+
+  /* Where we may, keep our mounts in a mount namespace of our own, so even
+   * a test that aborts leaves none behind on the machine. */
+  if (unshare (CLONE_NEWNS) == 0 && mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+    g_test_message ("could not make the mount namespace private: %s", g_strerror (errno));
 
   if (access ("/dev/fuse", R_OK | W_OK) != 0)
     {

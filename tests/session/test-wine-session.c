@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -248,6 +250,9 @@ main (int    argc,
   g_unsetenv ("SAVEPOINT_WINE_RUNNER");
 
   g_test_init (&argc, &argv, NULL);
+  /* Where we may, keep our mounts in a mount namespace of our own. */
+  if (unshare (CLONE_NEWNS) == 0)
+    mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
   g_test_add_func ("/session/wine/save-and-registry", test_wine_save_and_registry);
   ret = g_test_run ();
   sp_remove_tree (root, NULL, NULL);
