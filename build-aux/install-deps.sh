@@ -13,7 +13,7 @@ packages=(
 if [[ "${1:-}" == "--tests" ]]; then
   packages+=(
     xvfb xauth dbus dbus-x11 fuse-overlayfs attr zstd tar
-    imagemagick
+    imagemagick wine wine64
   )
 fi
 
