@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# fusermount3 inside the Flatpak sandbox, installed as /app/bin/fusermount3.
+#
+# libfuse mounts through fusermount3 when it may not call mount(2) itself, which is
+# always the case in the sandbox. A mount made in the sandbox's own mount namespace is
+# useless to us: the games run on the host (flatpak-spawn --host) and must see it. So
+# this runs the host's fusermount3 through the Flatpak session helper, in the host's
+# mount namespace, and hands it the socket libfuse gave us:
+#
+#   libfuse: socketpair(), fd N -> $_FUSE_COMMFD (or "--comm-fd N" from libfuse >= 3.17),
+#            exec fusermount3 -o OPTS -- MOUNTPOINT, then recvmsg() on its end;
+#   here:    flatpak-spawn --host --forward-fd=N --env=_FUSE_COMMFD=N fusermount3 …
+#   host:    fusermount3 opens the host's /dev/fuse, mounts it at MOUNTPOINT and sends
+#            the fd back over socket N (SCM_RIGHTS), straight to libfuse in the sandbox,
+#            whose worker thread then serves the mount.
+#
+# The mount point must have the same path on both sides: Savepoint mounts below
+# $XDG_RUNTIME_DIR/app/$FLATPAK_ID, which Flatpak shares with the host. "-u" (unmount)
+# is passed through the same way. $SAVEPOINT_HOST_FUSERMOUNT names another host binary.
+set -u
+
+host_fusermount=${SAVEPOINT_HOST_FUSERMOUNT:-fusermount3}
+
+if [ ! -e /.flatpak-info ]; then
+  echo "fusermount3 (Savepoint wrapper): not inside a Flatpak sandbox; use the system fusermount3" >&2
+  exit 1
+fi
+
+comm_fd=${_FUSE_COMMFD:-}
+
+# Take "--comm-fd N" out of the arguments: the host's fusermount3 may be older than
+# libfuse 3.17 and only know the environment variable, which every version reads.
+n=$#
+i=0
+while [ "$i" -lt "$n" ]; do
+  arg=$1
+  shift
+  i=$((i + 1))
+  case $arg in
+    --comm-fd)
+      comm_fd=${1:-}
+      shift
+      i=$((i + 1))
+      ;;
+    --comm-fd=*)
+      comm_fd=${arg#--comm-fd=}
+      ;;
+    *)
+      set -- "$@" "$arg"
+      ;;
+  esac
+done
+
+if [ -n "$comm_fd" ]; then
+  case $comm_fd in
+    *[!0-9]*)
+      echo "fusermount3 (Savepoint wrapper): bad communication fd '$comm_fd'" >&2
+      exit 1
+      ;;
+  esac
+  exec flatpak-spawn --host --forward-fd="$comm_fd" --env=_FUSE_COMMFD="$comm_fd" \
+    "$host_fusermount" "$@"
+fi
+
+exec flatpak-spawn --host "$host_fusermount" "$@"
