@@ -13,6 +13,9 @@
 #      and prints how to add it as a remote and install from it.
 #
 # Usage: build-aux/flatpak/build-local.sh [--repo DIR] [--cache DIR] [--stage runtime|all]
+#                                         [--command NAME]
+#   --command NAME  the app's command instead of "savepoint", for a tree without the
+#                   GTK app (the manifest is rewritten into _build/flatpak for that)
 # Needs root (debootstrap) and the Debian packages flatpak, flatpak-builder, ostree and
 # debootstrap (installed when missing). A second run reuses the cached trees and commits
 # and only rebuilds the app.
@@ -31,13 +34,15 @@ suite=bookworm
 repo="$srcdir/_build/flatpak/repo"
 cache="${SAVEPOINT_FLATPAK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/savepoint-flatpak}"
 stage=all
+command=
 
 while (( $# )); do
   case "$1" in
     --repo) repo=$(realpath -m "$2"); shift 2 ;;
     --cache) cache=$(realpath -m "$2"); shift 2 ;;
     --stage) stage=$2; shift 2 ;;
-    -h|--help) sed -n '3,19p' "$0"; exit 0 ;;
+    --command) command=$2; shift 2 ;;
+    -h|--help) sed -n '3,22p' "$0"; exit 0 ;;
     *) echo "build-local.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -192,9 +197,24 @@ fi
 log "building $app_id with flatpak-builder"
 mkdir -p "$(dirname "$repo")"
 [[ -d $repo/objects ]] || ostree --repo="$repo" init --mode=archive-z2
+manifest="$here/$app_id.Debian.json"
+if [[ -n $command ]]; then
+  manifest="$srcdir/_build/flatpak/$app_id.Debian.json"
+  python3 - "$here/$app_id.Debian.json" "$manifest" "$command" "$here" "$srcdir" <<'PY'
+import json, os, sys
+src, dst, command, here, srcdir = sys.argv[1:]
+m = json.load(open(src))
+m['command'] = command
+for module in m['modules']:
+    for source in module.get('sources', []):
+        if 'path' in source:
+            source['path'] = os.path.normpath(os.path.join(here, source['path']))
+open(dst, 'w').write(json.dumps(m, indent=2) + '\n')
+PY
+fi
 flatpak-builder --user --force-clean --disable-rofiles-fuse --disable-updates \
   --state-dir="$cache/builder-state" --repo="$repo" \
-  "$srcdir/_build/flatpak/app" "$here/$app_id.Debian.json"
+  "$srcdir/_build/flatpak/app" "$manifest"
 
 # One repository for users: the app and the runtime it needs.
 ostree --repo="$repo" pull-local "$cache/repo" "runtime/$platform_id/$arch/$branch"

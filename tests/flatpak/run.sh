@@ -15,9 +15,10 @@
 #      savepoint-cli play --keep: the game (on the host) sees the overlay, the run is
 #      kept, and the checkpoint is listed by savepoint-cli checkpoints.
 #
-# Usage: tests/flatpak/run.sh [--no-build] [--fresh]
+# Usage: tests/flatpak/run.sh [--no-build] [--fresh] [--command NAME]
 #   --no-build  use the repository as it is (_build/flatpak/repo)
 #   --fresh     also throw away the cached test installation (runtime reinstalled)
+#   --command   passed to build-local.sh (a tree without the GTK app: savepoint-cli)
 # Needs root (debootstrap, a test library under /mnt, FUSE on the host). TAP output.
 set -euo pipefail
 
@@ -30,13 +31,15 @@ repo="$srcdir/_build/flatpak/repo"
 if [[ ${1:-} == --inner ]]; then
   shift
 else
-  build=1 fresh=0
-  for arg in "$@"; do
-    case $arg in
+  build=1 fresh=0 build_args=()
+  while (( $# )); do
+    case $1 in
       --no-build) build=0 ;;
       --fresh) fresh=1 ;;
-      *) echo "run.sh: unknown argument '$arg'" >&2; exit 2 ;;
+      --command) build_args+=(--command "$2"); shift ;;
+      *) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
+    shift
   done
   [[ $(id -u) -eq 0 ]] || { echo "run.sh: run as root" >&2; exit 1; }
   for tool in xvfb-run dbus-run-session; do
@@ -47,7 +50,7 @@ else
   done
   start=$(date +%s)
   if (( build )); then
-    "$srcdir/build-aux/flatpak/build-local.sh" --repo "$repo" --cache "$cache" >&2
+    "$srcdir/build-aux/flatpak/build-local.sh" --repo "$repo" --cache "$cache" "${build_args[@]}" >&2
   fi
   [[ -d $repo/refs/heads/app/$app_id ]] || { echo "run.sh: no $app_id in $repo; build it first" >&2; exit 1; }
   if (( fresh )); then
