@@ -133,7 +133,8 @@ bootstrap_tree () {
 commit_runtime () {
   local name=$1 id=$2 runtime_id=$3
   local dir="$cache/$name" ref="runtime/$2/$arch/$branch" key old md
-  key=$(cat "$dir/stamp")
+  # The tree's key, plus the version of what this function does to it.
+  key="$(cat "$dir/stamp")-2"
   old=$(ostree --repo="$cache/repo" show --print-metadata-key=savepoint.tree-key "$ref" 2>/dev/null || true)
   if [[ $old == "'$key'" ]]; then
     log "$name: $ref already committed"
@@ -149,6 +150,11 @@ commit_runtime () {
   # A runtime has no setuid/setgid programs (Flatpak refuses them in user installations,
   # and they would be useless under no_new_privs anyway).
   find "$dir/tree/files" -type f -perm /6000 -exec chmod ug-s {} +
+  # Debian keeps flatpak-spawn out of PATH (its xdg-open would shadow xdg-utils'); in a
+  # runtime it belongs on PATH, as in the freedesktop runtimes.
+  if [[ -x $dir/tree/files/libexec/flatpak-xdg-utils/flatpak-spawn && ! -e $dir/tree/files/bin/flatpak-spawn ]]; then
+    ln -s ../libexec/flatpak-xdg-utils/flatpak-spawn "$dir/tree/files/bin/flatpak-spawn"
+  fi
   cat > "$dir/tree/metadata" <<METADATA
 [Runtime]
 name=$id
