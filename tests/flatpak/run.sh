@@ -198,7 +198,7 @@ else
   not_ok "savepoint-cli init/add in the sandbox"
 fi
 echo "$out" | diag
-if out=$(cli --library "$drive" play demo-game --keep "first run" 2>&1); then
+if out=$(cli play demo-game --library "$drive" --keep "first run" 2>&1); then
   ok "played the demo game from the sandbox and kept the run"
 else
   not_ok "savepoint-cli play --keep in the sandbox"
