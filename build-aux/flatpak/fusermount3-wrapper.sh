@@ -16,9 +16,13 @@
 #            the fd back over socket N (SCM_RIGHTS), straight to libfuse in the sandbox,
 #            whose worker thread then serves the mount.
 #
-# The mount point must have the same path on both sides: Savepoint mounts below
-# $XDG_RUNTIME_DIR/app/$FLATPAK_ID, which Flatpak shares with the host. "-u" (unmount)
-# is passed through the same way. $SAVEPOINT_HOST_FUSERMOUNT names another host binary.
+# The mount point must exist on both sides: Savepoint mounts below
+# $XDG_RUNTIME_DIR/app/$FLATPAK_ID, which Flatpak shares with the host. In the sandbox
+# that path is a symlink to /run/flatpak/app/$FLATPAK_ID, and libfuse resolves it, so
+# paths below /run/flatpak/app/$FLATPAK_ID are given back their host name,
+# /run/user/UID/app/$FLATPAK_ID (Flatpak's own choice of the host's runtime dir).
+# "-u" (unmount) is passed through the same way. $SAVEPOINT_HOST_FUSERMOUNT names another
+# host binary.
 set -u
 
 host_fusermount=${SAVEPOINT_HOST_FUSERMOUNT:-fusermount3}
@@ -29,6 +33,8 @@ if [ ! -e /.flatpak-info ]; then
 fi
 
 comm_fd=${_FUSE_COMMFD:-}
+app_dir=/run/flatpak/app/${FLATPAK_ID:-}
+host_app_dir=/run/user/$(id -u)/app/${FLATPAK_ID:-}
 
 # Take "--comm-fd N" out of the arguments: the host's fusermount3 may be older than
 # libfuse 3.17 and only know the environment variable, which every version reads.
@@ -40,12 +46,20 @@ while [ "$i" -lt "$n" ]; do
   i=$((i + 1))
   case $arg in
     --comm-fd)
-      comm_fd=${1:-}
+      if [ "$i" -ge "$n" ]; then
+        echo "fusermount3 (Savepoint wrapper): --comm-fd needs a value" >&2
+        exit 1
+      fi
+      comm_fd=$1
       shift
       i=$((i + 1))
       ;;
     --comm-fd=*)
       comm_fd=${arg#--comm-fd=}
+      ;;
+    "$app_dir" | "$app_dir"/*)
+      [ -n "${FLATPAK_ID:-}" ] || { set -- "$@" "$arg"; continue; }
+      set -- "$@" "$host_app_dir${arg#"$app_dir"}"
       ;;
     *)
       set -- "$@" "$arg"
