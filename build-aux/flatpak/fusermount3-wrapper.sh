@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # fusermount3 inside the Flatpak sandbox, installed as /app/bin/fusermount3.
@@ -21,7 +21,11 @@
 # that path is a symlink to /run/flatpak/app/$FLATPAK_ID, and libfuse resolves it, so
 # paths below /run/flatpak/app/$FLATPAK_ID are given back their host name,
 # /run/user/UID/app/$FLATPAK_ID (Flatpak's own choice of the host's runtime dir).
-# "-u" (unmount) is passed through the same way. $SAVEPOINT_HOST_FUSERMOUNT names another
+# "-u" (unmount) is passed through the same way.
+#
+# bash, not sh: dash's exec drops inherited descriptors above 9, and libfuse's socket is
+# often one of those (flatpak-spawn then forwards nothing, and the host's fusermount3
+# mounts but fails with "sending file descriptor: Bad file descriptor"). $SAVEPOINT_HOST_FUSERMOUNT names another
 # host binary.
 set -u
 

@@ -79,9 +79,9 @@ host_state="$HOME/.var/app/$app_id"
 mounts="$XDG_RUNTIME_DIR/app/$app_id/savepoint"
 cleanup () {
   local m
-  for m in "$mounts"/*; do
-    [[ -e $m ]] || continue
-    mountpoint -q "$m" && fusermount3 -u -z "$m" 2>/dev/null || true
+  # Also dead mounts (ENOTCONN), which mountpoint(1) cannot stat.
+  for m in $(awk -v d="$mounts/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo); do
+    fusermount3 -u -z "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
   done
   flatpak kill "$app_id" >/dev/null 2>&1 || true
   rm -rf "$drive"
