@@ -78,7 +78,16 @@ if [ -n "$comm_fd" ]; then
       exit 1
       ;;
   esac
-  exec flatpak-spawn --host --forward-fd="$comm_fd" --env=_FUSE_COMMFD="$comm_fd" \
+  # The Flatpak session helper (1.14) loses a forwarded fd whose number equals the one
+  # it received it under (it stays close-on-exec); here that is fd 11, which is often
+  # libfuse's. Forward a duplicate under a number far above the helper's own fds.
+  forward_fd=$((comm_fd + 200))
+  if eval "exec $forward_fd<&$comm_fd" 2>/dev/null; then
+    eval "exec $comm_fd<&-"
+  else
+    forward_fd=$comm_fd
+  fi
+  exec flatpak-spawn --host --forward-fd="$forward_fd" --env=_FUSE_COMMFD="$forward_fd" \
     "$host_fusermount" "$@"
 fi
 
