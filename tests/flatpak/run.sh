@@ -187,6 +187,8 @@ level=$(cat "$here/data/level.txt")
 mkdir -p "$HOME/.local/share/demo"
 echo "saved after $level" > "$HOME/.local/share/demo/save.txt"
 echo "progress" >> "$here/data/progress.txt"
+# Where it ran: the design wants games on the host, not in the app's sandbox.
+if [ -e /.flatpak-info ]; then echo sandbox; else echo host; fi > "$HOME/where.txt"
 GAME
 chmod +x "$game_src/demo-game.sh"
 
@@ -204,6 +206,12 @@ else
   not_ok "savepoint-cli play --keep in the sandbox"
 fi
 echo "$out" | diag
+left=$(awk -v d="$mounts/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo)
+if [[ -z $left ]]; then
+  ok "nothing is left mounted on the host after the run"
+else
+  not_ok "mounts left on the host after the run: $left"
+fi
 if out=$(cli --library "$drive" --json checkpoints demo-game 2>&1) &&
    [[ $out == *'"first run"'* ]] &&
    ls "$drive"/Savepoint/games/demo-game/checkpoints/*.tar.zst >/dev/null 2>&1; then
@@ -214,6 +222,11 @@ if out=$(cli --library "$drive" --json checkpoints demo-game 2>&1) &&
   else
     not_ok "the checkpoint holds the game's save"
     tar --zstd -tvf "$archive" 2>&1 | diag
+  fi
+  if [[ $(tar --zstd -xOf "$archive" --wildcards '*where.txt' 2>/dev/null) == host ]]; then
+    ok "the game ran on the host (flatpak-spawn --host), not in the sandbox"
+  else
+    not_ok "the game ran on the host: where.txt says '$(tar --zstd -xOf "$archive" --wildcards '*where.txt' 2>&1)'"
   fi
 else
   not_ok "checkpoint listed after the run"
