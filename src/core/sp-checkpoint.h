@@ -64,4 +64,8 @@ int          sp_checkpoint_compare        (gconstpointer a,
                                            gconstpointer b,
                                            gpointer      user_data);
 
+/* < private > for SpGame */
+void         _sp_checkpoint_set_label     (SpCheckpoint *self,
+                                           const char   *label);
+
 G_END_DECLS

@@ -21,6 +21,9 @@ typedef enum
   SP_GAME_KIND_WINE,
 } SpGameKind;
 
+#define SP_TYPE_GAME_KIND (sp_game_kind_get_type ())
+GType        sp_game_kind_get_type    (void);
+
 /* "native" / "wine" */
 const char  *sp_game_kind_to_string   (SpGameKind   kind);
 gboolean     sp_game_kind_from_string (const char  *str,
