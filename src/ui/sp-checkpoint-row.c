@@ -82,8 +82,8 @@ update (SpCheckpointRow *self)
   else
     {
       const char *label = sp_checkpoint_get_label (self->checkpoint);
-      g_autofree char *date = sp_format_date (sp_checkpoint_get_created (self->checkpoint));
-      g_autofree char *played = sp_format_duration (sp_checkpoint_get_play_time (self->checkpoint));
+      g_autofree char *date = sp_ui_format_date (sp_checkpoint_get_created (self->checkpoint));
+      g_autofree char *played = sp_ui_format_duration (sp_checkpoint_get_play_time (self->checkpoint));
       g_autofree char *size = g_format_size (sp_checkpoint_get_archive_size (self->checkpoint));
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self),

@@ -6,7 +6,7 @@
 #include "sp-format.h"
 
 char *
-sp_format_duration (gint64 seconds)
+sp_ui_format_duration (gint64 seconds)
 {
   gint64 hours, minutes;
 
@@ -29,7 +29,7 @@ sp_format_duration (gint64 seconds)
 }
 
 char *
-sp_format_clock (gint64 seconds)
+sp_ui_format_clock (gint64 seconds)
 {
   if (seconds < 0)
     seconds = 0;
@@ -40,7 +40,7 @@ sp_format_clock (gint64 seconds)
 }
 
 char *
-sp_format_date (GDateTime *date)
+sp_ui_format_date (GDateTime *date)
 {
   g_autoptr(GDateTime) local = NULL;
   g_autoptr(GDateTime) now = NULL;
@@ -65,19 +65,19 @@ sp_format_date (GDateTime *date)
 }
 
 char *
-sp_format_last_played (GDateTime *date)
+sp_ui_format_last_played (GDateTime *date)
 {
   g_autofree char *when = NULL;
 
   if (date == NULL)
     return g_strdup (_("Never played"));
-  when = sp_format_date (date);
+  when = sp_ui_format_date (date);
   /* Translators: %s is a date like "Today at 14:03" */
   return g_strdup_printf (_("Last played: %s"), when);
 }
 
 char *
-sp_format_initials (const char *name)
+sp_ui_format_initials (const char *name)
 {
   GString *out = g_string_new (NULL);
   gboolean word_start = TRUE;
@@ -106,13 +106,13 @@ sp_format_initials (const char *name)
 }
 
 guint
-sp_format_color_index (const char *name)
+sp_ui_format_color_index (const char *name)
 {
   return g_str_hash (name ? name : "") % 6;
 }
 
 char *
-sp_format_checkpoint_count (guint n)
+sp_ui_format_checkpoint_count (guint n)
 {
   if (n == 0)
     return g_strdup (_("No checkpoints"));

@@ -75,8 +75,8 @@ update_art (SpGameCard *self)
 {
   const char *name = self->game ? sp_game_get_name (self->game) : "";
   const char *icon = self->game ? sp_game_get_icon (self->game) : NULL;
-  g_autofree char *initials = sp_format_initials (name);
-  g_autofree char *color = g_strdup_printf ("tile-color-%u", sp_format_color_index (name));
+  g_autofree char *initials = sp_ui_format_initials (name);
+  g_autofree char *color = g_strdup_printf ("tile-color-%u", sp_ui_format_color_index (name));
 
   gtk_label_set_label (self->initials_label, initials);
   for (guint i = 0; i < 6; i++)
@@ -116,9 +116,9 @@ update_texts (SpGameCard *self)
     return;
 
   n = g_list_model_get_n_items (self->checkpoints);
-  last_played = sp_format_last_played (sp_game_get_last_played (self->game));
-  play_time = sp_format_duration (sp_game_get_play_time (self->game));
-  count = sp_format_checkpoint_count (n);
+  last_played = sp_ui_format_last_played (sp_game_get_last_played (self->game));
+  play_time = sp_ui_format_duration (sp_game_get_play_time (self->game));
+  count = sp_ui_format_checkpoint_count (n);
   /* Translators: "<play time> played · <N checkpoints>" */
   stats = g_strdup_printf (_("%s played · %s"), play_time, count);
 
@@ -130,7 +130,7 @@ update_texts (SpGameCard *self)
     current = g_strdup_printf (_("Current: %s"), sp_checkpoint_get_label (head));
   else
     {
-      g_autofree char *date = sp_format_date (sp_checkpoint_get_created (head));
+      g_autofree char *date = sp_ui_format_date (sp_checkpoint_get_created (head));
       /* Translators: %s is a date like "Today at 14:03" */
       current = g_strdup_printf (_("Current: checkpoint of %s"), date);
     }
@@ -154,7 +154,7 @@ update_status (SpGameCard *self)
   gtk_spinner_set_spinning (self->spinner, busy);
   if (busy && self->elapsed >= 0)
     {
-      g_autofree char *clock = sp_format_clock (self->elapsed);
+      g_autofree char *clock = sp_ui_format_clock (self->elapsed);
       g_autofree char *text = g_strdup_printf ("%s · %s", self->status, clock);
       gtk_label_set_label (self->status_label, text);
     }

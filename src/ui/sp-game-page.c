@@ -96,7 +96,7 @@ checkpoint_title (SpCheckpoint *checkpoint)
 
   if (label[0] != '\0')
     return g_strdup (label);
-  return sp_format_date (sp_checkpoint_get_created (checkpoint));
+  return sp_ui_format_date (sp_checkpoint_get_created (checkpoint));
 }
 
 static void
@@ -112,8 +112,8 @@ update_header (SpGamePage *self)
   if (self->game == NULL)
     return;
 
-  played = sp_format_duration (sp_game_get_play_time (self->game));
-  count = sp_format_checkpoint_count (g_list_model_get_n_items (sp_game_get_checkpoints (self->game)));
+  played = sp_ui_format_duration (sp_game_get_play_time (self->game));
+  count = sp_ui_format_checkpoint_count (g_list_model_get_n_items (sp_game_get_checkpoints (self->game)));
   /* Translators: "<play time> played · <N checkpoints>" */
   summary = g_strdup_printf (_("%s played · %s"), played, count);
   gtk_label_set_label (self->summary_label, summary);

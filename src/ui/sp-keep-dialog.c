@@ -125,7 +125,7 @@ sp_keep_dialog_set_summary (SpKeepDialog *self,
 
   g_return_if_fail (SP_IS_KEEP_DIALOG (self));
 
-  duration = sp_format_duration (play_time);
+  duration = sp_ui_format_duration (play_time);
   size = g_format_size (bytes);
   if (files_added + files_changed + files_deleted == 0)
     changes = g_strdup (_("The game changed no files."));
