@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "core/sp-util.h"
+#include "ui-test-util.h"
+
+void
+ui_test_init (int    *argc,
+              char ***argv)
+{
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gtk_init ();
+  adw_init ();
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  gboolean *timed_out = data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+ui_test_wait (UiTestCondition condition,
+              gpointer        data,
+              guint           timeout_s,
+              const char     *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (timeout_s, timeout_cb, &timed_out);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    g_error ("Timed out after %u s waiting for: %s", timeout_s, what);
+  g_source_remove (id);
+}
+
+void
+ui_test_flush (void)
+{
+  for (int i = 0; i < 50 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+char *
+ui_test_tmpdir (const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *template = g_strdup_printf ("sp-ui-%s-XXXXXX", name);
+  char *dir = g_dir_make_tmp (template, &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+void
+ui_test_remove_tree (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sp_remove_tree (path, NULL, &error));
+  g_assert_no_error (error);
+}
+
+char *
+ui_test_make_game_source (const char *parent)
+{
+  char *source = g_build_filename (parent, "source", NULL);
+  g_autofree char *script = g_build_filename (source, "game.sh", NULL);
+  g_autofree char *home = g_build_filename (source, "home", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (home, 0755), ==, 0);
+  g_file_set_contents (script,
+                       "#!/bin/sh\n"
+                       "echo played >> \"$HOME/save.txt\"\n",
+                       -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (script, 0755), ==, 0);
+  return source;
+}
+
+SpGame *
+ui_test_add_game (SpLibrary  *library,
+                  const char *name)
+{
+  g_autofree char *tmp = ui_test_tmpdir ("source");
+  g_autofree char *source = ui_test_make_game_source (tmp);
+  g_autoptr(GError) error = NULL;
+  SpGameInfo info = { 0 };
+  SpGame *game;
+
+  info.name = name;
+  info.kind = SP_GAME_KIND_NATIVE;
+  info.executable = "game.sh";
+  info.home = "home";
+  game = sp_library_add_game_sync (library, &info, source, SP_ADD_MODE_COPY,
+                                   NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (game);
+  ui_test_remove_tree (tmp);
+  return game;
+}
+
+SpCheckpoint *
+ui_test_add_checkpoint (SpGame     *game,
+                        const char *label,
+                        const char *contents)
+{
+  g_autofree char *upper = ui_test_tmpdir ("upper");
+  g_autofree char *home = g_build_filename (upper, "home", NULL);
+  g_autofree char *save = g_build_filename (home, "save.txt", NULL);
+  g_autoptr(GError) error = NULL;
+  SpCheckpoint *checkpoint;
+
+  g_assert_cmpint (g_mkdir_with_parents (home, 0755), ==, 0);
+  g_file_set_contents (save, contents, -1, &error);
+  g_assert_no_error (error);
+  checkpoint = sp_game_create_checkpoint_sync (game, upper, label, 60, TRUE,
+                                               NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (checkpoint);
+  ui_test_remove_tree (upper);
+  return checkpoint;
+}
+
+AdwMessageDialog *
+ui_test_find_message_dialog (GtkWidget *except)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && window != except && gtk_widget_get_visible (window))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
