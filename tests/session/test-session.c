@@ -20,6 +20,7 @@ static char *test_root;
 
 typedef struct
 {
+  char      *stamp;
   char      *drive;
   SpLibrary *library;
   SpGame    *game;
@@ -65,16 +66,24 @@ fixture_set_up (Fixture       *f,
   g_autofree char *exe = NULL;
   g_autofree char *contents = NULL;
   gsize len;
+  g_autofree char *stamp_env = NULL;
+  const char *environment[2] = { NULL, NULL };
   SpGameInfo info = {
     .name = "Fake Game",
     .kind = SP_GAME_KIND_NATIVE,
     .executable = "bin/fake-game",
     .working_directory = ".",
     .home = "home",
+    .environment = environment,
   };
 
   f->drive = g_build_filename (drive_parent ? drive_parent : test_root, "drive-XXXXXX", NULL);
   g_assert_nonnull (g_mkdtemp (f->drive));
+  /* Per-game environment: the game writes the time of its first
+   * instruction there. */
+  f->stamp = g_strconcat (f->drive, ".stamp", NULL);
+  stamp_env = g_strconcat ("FAKE_GAME_STAMP=", f->stamp, NULL);
+  environment[0] = stamp_env;
   f->library = sp_library_create (f->drive, "Test Drive", &error);
   g_assert_no_error (error);
 
@@ -111,6 +120,8 @@ fixture_tear_down (Fixture       *f,
   if (!sp_remove_tree (f->drive, NULL, &error))
     g_test_message ("could not clean %s: %s", f->drive, error->message);
   g_free (f->drive);
+  g_unlink (f->stamp);
+  g_free (f->stamp);
 }
 
 static void
@@ -265,7 +276,9 @@ test_keep_and_resume (Fixture       *f,
   g_autofree char *log = NULL;
   g_autofree char *base_file = NULL;
   g_autofree char *run_ini = NULL;
+  g_autofree char *stamp = NULL;
   const SpSessionSummary *summary;
+  gint64 wall0 = g_get_real_time ();
   GStatBuf st;
 
   first = play (f, "play", NULL, FALSE);
@@ -279,7 +292,10 @@ test_keep_and_resume (Fixture       *f,
   g_assert_cmpuint (summary->files_deleted, ==, 1);
   g_assert_cmpuint (summary->bytes, >, 0);
   g_assert_cmpuint (summary->bytes_written, >, 0);
-  g_test_message ("native game: play to exec %.3f s", summary->launch_usec / 1e6);
+  /* The per-game environment reached the game. */
+  g_assert_true (g_file_get_contents (f->stamp, &stamp, NULL, NULL));
+  g_test_message ("native game: play to exec %.3f s, to the game's first instruction %.3f s",
+                  summary->launch_usec / 1e6, (g_ascii_strtoll (stamp, NULL, 10) - wall0) / 1e6);
 
   counter = upper_file (first, "save/counter.txt");
   g_assert_cmpstr (counter, ==, "1\n");
@@ -385,7 +401,10 @@ test_discard_and_restore (Fixture       *f,
     counter = upper_file (s, "save/counter.txt");
     g_assert_cmpstr (counter, ==, "2\n");
     /* run-2 of checkpoint two is not there: this is checkpoint one's state. */
-    g_assert_true (upper_file (s, "save/run-1.txt") != NULL);
+    g_clear_pointer (&child2, g_free);
+    child2 = upper_file (s, "save/run-1.txt");
+    g_assert_nonnull (child2);
+    g_clear_pointer (&child2, g_free);
     child2 = upper_file (s, "save/child-2.txt");
     g_assert_nonnull (child2);
     discard (s);
@@ -663,8 +682,11 @@ test_kill_owner (Fixture       *f,
   {
     g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
     g_autofree char *counter = upper_file (s, "save/counter.txt");
+    g_autofree char *run1 = upper_file (s, "save/run-1.txt");
 
     g_assert_cmpstr (counter, ==, "2\n");
+    /* Written (not fsynced) and closed before the kill: kept too. */
+    g_assert_cmpstr (run1, ==, "a run\n");
     discard (s);
   }
   assert_clean_after (f);
