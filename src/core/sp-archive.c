@@ -2027,3 +2027,42 @@ out:
     sp_remove_tree (tmp, NULL, NULL);
   return ok;
 }
+
+gboolean
+sp_archive_remove_leftovers (const char    *path,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *partial = NULL;
+  g_autoptr(GDir) d = NULL;
+  const char *name;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  dir = g_path_get_dirname (path);
+  base = g_path_get_basename (path);
+  partial = g_strconcat (base, ".partial", NULL);
+  d = g_dir_open (dir, 0, NULL);
+  if (d == NULL)
+    {
+      set_errno_error (error, errno, dir, _("Reading folder"));
+      return FALSE;
+    }
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      gsize plen = strlen (partial);
+      g_autofree char *full = NULL;
+
+      if (strncmp (name, partial, plen) != 0)
+        continue;
+      if (name[plen] != '\0' && !(name[plen] == '-' && strlen (name + plen + 1) == 6))
+        continue;
+      full = g_build_filename (dir, name, NULL);
+      if (!sp_remove_tree (full, cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}

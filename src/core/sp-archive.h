@@ -105,6 +105,14 @@ gboolean  sp_archive_verify         (const char      *archive_path,
                                      GCancellable    *cancellable,
                                      GError         **error);
 
+/* Removes what a killed sp_archive_pack() or sp_archive_unpack() for
+ * @path may have left beside it: "<path>.partial" and
+ * "<path>.partial-XXXXXX" folders. @path itself is not touched. Only call
+ * this when no pack or unpack for @path is running. */
+gboolean  sp_archive_remove_leftovers (const char    *path,
+                                       GCancellable  *cancellable,
+                                       GError       **error);
+
 /* Hex SHA-256 of a file, streaming. */
 char     *sp_file_sha256            (const char      *path,
                                      guint64         *out_size,

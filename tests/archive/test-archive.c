@@ -1513,6 +1513,57 @@ test_crash_safety (void)
     }
   g_test_message ("%u of %zu killed writers had finished", complete, G_N_ELEMENTS (delays_us));
 
+  /* Killed unpacks: the target appears complete or not at all. */
+  {
+    g_autofree char *out = g_build_filename (dests, "out", NULL);
+    g_autofree char *ref_out = g_build_filename (dir, "ref-out", NULL);
+    g_autofree char *expected = NULL;
+    guint finished = 0;
+
+    g_assert_true (sp_archive_unpack (ref, ref_out, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    expected = describe_tree (ref_out);
+
+    for (guint i = 0; i < G_N_ELEMENTS (delays_us); i++)
+      {
+        int status;
+        pid_t pid = fork ();
+
+        g_assert_cmpint (pid, >=, 0);
+        if (pid == 0)
+          {
+            gboolean ok = sp_archive_unpack (ref, out, NULL, NULL, NULL, NULL);
+            _exit (ok ? 0 : 1);
+          }
+        g_usleep (delays_us[i] / 2);
+        kill (pid, SIGKILL);
+        g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+        if (g_file_test (out, G_FILE_TEST_EXISTS))
+          {
+            g_autofree char *got = describe_tree (out);
+
+            g_assert_cmpstr (got, ==, expected);
+            remove_tmpdir (out);
+            finished++;
+          }
+        {
+          g_autoptr(GDir) d = g_dir_open (dests, 0, NULL);
+          const char *name;
+
+          while ((name = g_dir_read_name (d)) != NULL)
+            g_assert_true (g_str_has_prefix (name, "out.partial-") ||
+                           strcmp (name, "cp.tar.zst.partial") == 0);
+        }
+      }
+    g_test_message ("%u of %zu killed unpacks had finished, %u leftovers", finished,
+                    G_N_ELEMENTS (delays_us), count_entries (dests));
+    g_assert_true (sp_archive_remove_leftovers (out, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (sp_archive_remove_leftovers (dest, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_entries (dests), ==, 0);
+  }
+
   /* A leftover .partial does not disturb the next pack. */
   g_assert_true (sp_archive_pack (upper, METADATA, dest, 0, NULL, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
@@ -1520,6 +1571,41 @@ test_crash_safety (void)
   g_assert_true (sp_archive_verify (dest, stats.archive_size, stats.sha256, NULL, &error));
   g_assert_no_error (error);
 
+  remove_tmpdir (dir);
+}
+
+static void
+test_remove_leftovers (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  const char *keep[] = { "x", "x.partial-AB", "x.partialZ", "y.partial", "x.partial-ABCDEFG" };
+  const char *gone[] = { "x.partial", "x.partial-ABCDEF" };
+  g_autofree char *x = g_build_filename (dir, "x", NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (keep); i++)
+    {
+      g_autofree char *p = g_build_filename (dir, keep[i], NULL);
+      write_file (p, "keep", -1);
+    }
+  {
+    g_autofree char *p = g_build_filename (dir, gone[0], NULL);
+    g_autofree char *d = g_build_filename (dir, gone[1], "sub", NULL);
+    g_autofree char *f = g_build_filename (d, "f", NULL);
+
+    write_file (p, "half", -1);
+    g_assert_cmpint (g_mkdir_with_parents (d, 0755), ==, 0);
+    write_file (f, "half", -1);
+    g_assert_cmpint (chmod (d, 0555), ==, 0);
+  }
+  g_assert_true (sp_archive_remove_leftovers (x, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_entries (dir), ==, G_N_ELEMENTS (keep));
+  for (guint i = 0; i < G_N_ELEMENTS (keep); i++)
+    {
+      g_autofree char *p = g_build_filename (dir, keep[i], NULL);
+      g_assert_true (g_file_test (p, G_FILE_TEST_EXISTS));
+    }
   remove_tmpdir (dir);
 }
 
@@ -1546,6 +1632,7 @@ main (int   argc,
   g_test_add_func ("/archive/hostile/encoding", test_hostile_encoding);
   g_test_add_func ("/archive/hostile/size", test_hostile_size);
   g_test_add_func ("/archive/crash-safety", test_crash_safety);
+  g_test_add_func ("/archive/remove-leftovers", test_remove_leftovers);
 
   return g_test_run ();
 }
