@@ -216,6 +216,11 @@ sp_game_card_dispose (GObject *object)
   g_cancellable_cancel (self->icon_cancellable);
   g_clear_object (&self->icon_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_GAME_CARD);
+  {
+    GtkWidget *child;
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
 
   G_OBJECT_CLASS (sp_game_card_parent_class)->dispose (object);
 }

@@ -735,6 +735,11 @@ sp_game_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   sp_game_page_set_game (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_GAME_PAGE);
+  {
+    GtkWidget *child;
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
   g_clear_object (&self->timeline_model);
   g_clear_object (&self->parts);
   g_clear_object (&self->filtered);

@@ -129,7 +129,8 @@ test_game_page (Fixture       *f,
 static void
 test_keep_dialog (void)
 {
-  GtkWidget *dialog = sp_keep_dialog_new (NULL, "Widget Quest");
+  GtkWidget *parent = gtk_window_new ();
+  GtkWidget *dialog = sp_keep_dialog_new (GTK_WINDOW (parent), "Widget Quest");
 
   sp_keep_dialog_set_summary (SP_KEEP_DIALOG (dialog), 125, 2, 3, 1, 4096);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "Widget Quest"));
@@ -144,7 +145,9 @@ test_keep_dialog (void)
   sp_keep_dialog_set_label (SP_KEEP_DIALOG (dialog), "Level 2");
   g_assert_cmpstr (sp_keep_dialog_get_label (SP_KEEP_DIALOG (dialog)), ==, "Level 2");
   sp_keep_dialog_set_problem (SP_KEEP_DIALOG (dialog), "Something happened");
+  gtk_window_present (GTK_WINDOW (parent));
   check_window (dialog);
+  gtk_window_destroy (GTK_WINDOW (parent));
 }
 
 static void
@@ -184,10 +187,12 @@ test_main_window (void)
 static void
 test_shortcuts_window (void)
 {
-  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (RESOURCE_PREFIX "/sp-shortcuts-window.ui");
+  GtkBuilder *builder = gtk_builder_new_from_resource (RESOURCE_PREFIX "/sp-shortcuts-window.ui");
   GtkWidget *window = GTK_WIDGET (gtk_builder_get_object (builder, "shortcuts_window"));
 
   g_assert_true (GTK_IS_SHORTCUTS_WINDOW (window));
+  /* GTK's list of toplevels keeps the window once the builder is gone. */
+  g_object_unref (builder);
   check_window (window);
 }
 
@@ -206,5 +211,5 @@ main (int   argc,
   g_test_add_func ("/ui/widgets/main-window", test_main_window);
   g_test_add_func ("/ui/widgets/shortcuts-window", test_shortcuts_window);
 
-  return g_test_run ();
+  return ui_test_run ();
 }

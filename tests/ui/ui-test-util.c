@@ -6,13 +6,42 @@
 #include "core/sp-util.h"
 #include "ui-test-util.h"
 
+static char *test_root;
+
+/* Private HOME and XDG user dirs (the demo library, runs and mount points
+ * land there), keeping the system's XDG_DATA_DIRS so MIME sniffing of the
+ * theme's SVG icons works: G_TEST_OPTION_ISOLATE_DIRS would hide it. */
 void
 ui_test_init (int    *argc,
               char ***argv)
 {
-  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  const char *dirs[] = { "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
+                         "XDG_STATE_HOME", "XDG_RUNTIME_DIR", "HOME" };
+  g_autoptr(GError) error = NULL;
+
+  test_root = g_dir_make_tmp ("sp-ui-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *dir = g_build_filename (test_root, dirs[i], NULL);
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      g_setenv (dirs[i], dir, TRUE);
+    }
+
+  g_test_init (argc, argv, NULL);
   gtk_init ();
   adw_init ();
+}
+
+int
+ui_test_run (void)
+{
+  int ret = g_test_run ();
+
+  if (ret == 0)
+    ui_test_remove_tree (test_root);
+  g_clear_pointer (&test_root, g_free);
+  return ret;
 }
 
 static gboolean

@@ -9,9 +9,11 @@ G_BEGIN_DECLS
 
 typedef gboolean (*UiTestCondition) (gpointer data);
 
-/* gtk/adw init and g_test_init with isolated XDG dirs. */
+/* gtk/adw init and g_test_init with private XDG user dirs. */
 void         ui_test_init              (int        *argc,
                                         char     ***argv);
+/* g_test_run, then removes the private dirs. */
+int          ui_test_run               (void);
 /* Runs the main loop until @condition holds; fails the test after
  * @timeout_s seconds (a guard against hangs, not a timing check). */
 void         ui_test_wait              (UiTestCondition condition,

@@ -16,4 +16,5 @@ export GTK_A11Y=none
 export NO_AT_BRIDGE=1
 # No portals or other session services are started for the test.
 export GTK_USE_PORTAL=0
+export ADW_DISABLE_PORTAL=1
 exec xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" dbus-run-session -- "$@"
