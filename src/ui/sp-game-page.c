@@ -369,8 +369,12 @@ static void
 delete_toast_undo_cb (AdwToast   *toast,
                       SpGamePage *self)
 {
-  const char *id = g_object_get_data (G_OBJECT (toast), "sp-checkpoint-id");
+  g_autofree char *id = g_strdup (g_object_get_data (G_OBJECT (toast), "sp-checkpoint-id"));
 
+  /* The toast may outlive the page: forget it. */
+  g_signal_handlers_disconnect_by_data (toast, self);
+  if (self->delete_toast == toast)
+    self->delete_toast = NULL;
   if (g_hash_table_remove (self->pending_deletes, id))
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
 }
@@ -395,7 +399,6 @@ checkpoint_delete_cb (GtkWidget  *widget,
   text = g_strdup_printf (_("“%s” deleted"), title);
   toast = adw_toast_new (text);
   adw_toast_set_button_label (toast, _("_Undo"));
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   g_object_set_data_full (G_OBJECT (toast), "sp-checkpoint-id", g_strdup (id), g_free);
   g_signal_connect (toast, "button-clicked", G_CALLBACK (delete_toast_undo_cb), self);
   g_signal_connect (toast, "dismissed", G_CALLBACK (delete_toast_dismissed_cb), self);

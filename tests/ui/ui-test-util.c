@@ -107,7 +107,10 @@ ui_test_make_game_source (const char *parent)
   g_assert_cmpint (g_mkdir_with_parents (home, 0755), ==, 0);
   g_file_set_contents (script,
                        "#!/bin/sh\n"
-                       "echo played >> \"$HOME/save.txt\"\n",
+                       "echo played >> \"$HOME/save.txt\"\n"
+                       /* Games run for a while; an instant exit races the
+                        * session's start-up in the core (reported). */
+                       "sleep 1\n",
                        -1, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_chmod (script, 0755), ==, 0);
