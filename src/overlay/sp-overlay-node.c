@@ -45,11 +45,50 @@ _sp_is_whiteout (const struct stat *st)
   return S_ISCHR (st->st_mode) && st->st_rdev == makedev (0, 0);
 }
 
-bool
-_sp_xattr_hidden (const char *name)
+/* The overlay's own xattrs (user.overlay.*, trusted.overlay.*) are hidden;
+ * as in the kernel overlay, a user's xattr in those namespaces is stored
+ * escaped as user.overlay.overlay.* (trusted.overlay.overlay.*). */
+static size_t
+internal_prefix_len (const char *name)
 {
-  return strncmp (name, "user.overlay.", 13) == 0
-      || strncmp (name, "trusted.overlay.", 16) == 0;
+  if (strncmp (name, "user.overlay.", 13) == 0)
+    return 13;
+  if (strncmp (name, "trusted.overlay.", 16) == 0)
+    return 16;
+  return 0;
+}
+
+bool
+_sp_xattr_hidden (const char *real_name)
+{
+  size_t len = internal_prefix_len (real_name);
+
+  return len > 0 && strncmp (real_name + len, "overlay.", 8) != 0;
+}
+
+/* The name stored in the layers for NAME seen through the mount. */
+const char *
+_sp_xattr_escape (const char *name, char *buf, size_t size)
+{
+  size_t len = internal_prefix_len (name);
+
+  if (len == 0)
+    return name;
+  if (snprintf (buf, size, "%.*soverlay.%s", (int) len, name, name + len) >= (int) size)
+    return NULL;
+  return buf;
+}
+
+/* The name shown through the mount for REAL_NAME (which is not hidden). */
+void
+_sp_xattr_unescape (const char *real_name, char *buf, size_t size)
+{
+  size_t len = internal_prefix_len (real_name);
+
+  if (len == 0)
+    snprintf (buf, size, "%s", real_name);
+  else
+    snprintf (buf, size, "%.*s%s", (int) len, real_name, real_name + len + 8);
 }
 
 void
@@ -237,6 +276,38 @@ _sp_inomap_set (SpOverlay *ov, uint64_t upper_ino, uint64_t ino)
     ov->inomap_used++;
   ov->inomap[i].key = upper_ino;
   ov->inomap[i].value = ino;
+  pthread_mutex_unlock (&ov->table_lock);
+}
+
+void
+_sp_inomap_remove (SpOverlay *ov, uint64_t upper_ino)
+{
+  size_t i, j;
+
+  pthread_mutex_lock (&ov->table_lock);
+  if (ov->inomap_size == 0)
+    goto out;
+  for (i = hash_ino (upper_ino, ov->inomap_size);
+       ov->inomap[i].key != 0 && ov->inomap[i].key != upper_ino;
+       i = (i + 1) & (ov->inomap_size - 1))
+    ;
+  if (ov->inomap[i].key == 0)
+    goto out;
+  /* Backward-shift deletion keeps the probe sequences intact. */
+  ov->inomap[i].key = 0;
+  ov->inomap_used--;
+  for (j = (i + 1) & (ov->inomap_size - 1); ov->inomap[j].key != 0; j = (j + 1) & (ov->inomap_size - 1))
+    {
+      size_t home = hash_ino (ov->inomap[j].key, ov->inomap_size);
+
+      if (((j - home) & (ov->inomap_size - 1)) >= ((j - i) & (ov->inomap_size - 1)))
+        {
+          ov->inomap[i] = ov->inomap[j];
+          ov->inomap[j].key = 0;
+          i = j;
+        }
+    }
+out:
   pthread_mutex_unlock (&ov->table_lock);
 }
 

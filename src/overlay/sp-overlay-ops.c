@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/statvfs.h>
+#include <linux/limits.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -580,6 +581,11 @@ sp_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
   in_lower = _sp_name_in_lowers (ov, dir, name);
   if (node->layer == 0)
     {
+      struct stat ust;
+
+      /* Its number may be reused by a new upper file: forget the mapping. */
+      if (fstatat (updir, name, &ust, AT_SYMLINK_NOFOLLOW) == 0 && ust.st_nlink <= 1)
+        _sp_inomap_remove (ov, ust.st_ino);
       if (in_lower)
         {
           char tmp[64];
@@ -824,7 +830,10 @@ do_rename (SpOverlay *ov, SpNode *sdir, const char *sname, SpNode *ddir,
       snprintf (wh, sizeof wh, ".wh.%s", dname);
       unlinkat (dup_, wh, 0);
     }
-  if (src->fds != NULL && (dst_in_lower || kind != SP_WHITEOUT_NONE))
+  /* As the kernel overlay: a directory moved into a merged directory (or
+   * over a hidden name) must not pick up lower entries. */
+  if (src->fds != NULL
+      && (dst_in_lower || kind != SP_WHITEOUT_NONE || _sp_node_has_lower (ov, ddir)))
     _sp_set_opaque (ov, dup_, dname);
 
   move_node (ov, src, ddir, dname);
@@ -866,13 +875,13 @@ sp_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   int flags = fix_open_flags (ov, fi->flags);
   int fd, err = 0;
 
-  if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
+  rdlock (ov);
+  if (node->layer != 0 && ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)))
     {
+      unlock (ov);
       wrlock (ov);
       err = _sp_copy_up (ov, node, !(fi->flags & O_TRUNC));
     }
-  else
-    rdlock (ov);
   fd = err < 0 ? err : _sp_node_open (ov, node, flags);
   if (fd == -EACCES && flags != fi->flags)
     fd = _sp_node_open (ov, node, fi->flags & ~O_APPEND);
@@ -1129,9 +1138,12 @@ sp_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
   bool follow;
   ssize_t n;
 
-  if (_sp_xattr_hidden (name))
+  char escaped[XATTR_NAME_MAX + 16];
+
+  name = _sp_xattr_escape (name, escaped, sizeof escaped);
+  if (name == NULL)
     {
-      fuse_reply_err (req, EOPNOTSUPP);
+      fuse_reply_err (req, ERANGE);
       return;
     }
   if (size > 0 && (value = malloc (size)) == NULL)
@@ -1202,8 +1214,14 @@ sp_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size)
 
       if (!_sp_xattr_hidden (list + off))
         {
-          memmove (list + out, list + off, len);
-          out += len;
+          char shown[XATTR_NAME_MAX + 16];
+          size_t slen;
+
+          /* Unescaping only shortens: it fits where the name was. */
+          _sp_xattr_unescape (list + off, shown, sizeof shown);
+          slen = strlen (shown) + 1;
+          memmove (list + out, shown, slen);
+          out += slen;
         }
       off += len;
     }
@@ -1226,9 +1244,12 @@ change_xattr (fuse_req_t req, fuse_ino_t ino, const char *name,
   bool follow;
   int err;
 
-  if (_sp_xattr_hidden (name))
+  char escaped[XATTR_NAME_MAX + 16];
+
+  name = _sp_xattr_escape (name, escaped, sizeof escaped);
+  if (name == NULL)
     {
-      fuse_reply_err (req, EOPNOTSUPP);
+      fuse_reply_err (req, ERANGE);
       return;
     }
   wrlock (ov);

@@ -71,6 +71,7 @@ struct _SpOverlay
   bool              thread_started;
   int               fuse_fd;
   bool              own_mount;
+  dev_t             conn_dev;     /* st_dev of the mount, for aborting */
   bool              is_root;
   mode_t            umask;
   double            timeout;
@@ -131,13 +132,16 @@ bool    _sp_name_in_lowers      (SpOverlay *ov, SpNode *dir, const char *name);
 int     _sp_upper_whiteout_kind (SpOverlay *ov, int dirfd, const char *name);
 int     _sp_make_whiteout       (SpOverlay *ov, int dirfd, const char *name);
 int     _sp_set_opaque          (SpOverlay *ov, int dirfd, const char *name);
-bool    _sp_xattr_hidden        (const char *name);
+bool    _sp_xattr_hidden        (const char *real_name);
+const char *_sp_xattr_escape    (const char *name, char *buf, size_t size);
+void    _sp_xattr_unescape      (const char *real_name, char *buf, size_t size);
 void    _sp_tmp_name            (SpOverlay *ov, char *buf, size_t size);
 int     _sp_dir_list            (SpOverlay *ov, SpNode *dir, SpDirList *list,
                                  bool stop_at_first);
 void    _sp_dir_list_clear      (SpDirList *list);
 int     _sp_clear_upper_dir     (SpOverlay *ov, int fd);
 void    _sp_inomap_set          (SpOverlay *ov, uint64_t upper_ino, uint64_t ino);
+void    _sp_inomap_remove       (SpOverlay *ov, uint64_t upper_ino);
 
 /* sp-overlay-ops.c */
 extern const struct fuse_lowlevel_ops _sp_overlay_ops;

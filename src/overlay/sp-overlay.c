@@ -360,7 +360,8 @@ sp_overlay_mount (const char *const      *lowers,
   ov->thread_started = true;
 
   /* Returns once the kernel has been answered: the mount is live. */
-  stat (ov->mountpoint, &st);
+  if (stat (ov->mountpoint, &st) == 0 && ov->own_mount)
+    ov->conn_dev = st.st_dev;
   return ov;
 
 fail_early:
@@ -442,12 +443,8 @@ sp_overlay_unmount (SpOverlay *overlay, char **error_message)
 
   if (ov->thread_started && !is_done (ov))
     {
-      struct stat st;
       bool unmounted = false;
-      dev_t dev = 0;
-
-      if (stat (ov->mountpoint, &st) == 0)
-        dev = st.st_dev;
+      dev_t dev = ov->conn_dev;
 
       for (int i = 0; i < UNMOUNT_TRIES && !unmounted && !is_done (ov); i++)
         {

@@ -524,6 +524,28 @@ test_stop_ignoring_term (Fixture       *f,
 }
 
 static void
+test_stop_while_preparing (Fixture       *f,
+                           gconstpointer  user_data)
+{
+  g_autoptr(SpSession) s = sp_session_new (f->library, f->game);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  set_arguments (f, "wait");
+  sp_session_start_async (s, NULL, store_result_cb, &result);
+  g_assert_cmpint (sp_session_get_state (s), ==, SP_SESSION_STATE_PREPARING);
+  sp_session_stop (s);
+  g_assert_true (sp_session_start_finish (s, wait_for (&result), &error));
+  g_assert_no_error (error);
+  wait_ended (s);
+  g_assert_cmpint (sp_session_get_state (s), ==, SP_SESSION_STATE_FINISHED);
+  g_assert_true (sp_session_get_summary (s)->stopped);
+  g_assert_cmpint (sp_session_get_summary (s)->exit_status, ==, 128 + SIGTERM);
+  assert_clean_after (f);
+  discard (s);
+}
+
+static void
 test_undecided_run (Fixture       *f,
                     gconstpointer  user_data)
 {
@@ -724,6 +746,64 @@ test_cli_play (Fixture       *f,
   assert_clean_after (f);
 }
 
+/* play --ask reads the answer from the terminal (here a pipe). */
+static void
+test_cli_ask (Fixture       *f,
+              gconstpointer  user_data)
+{
+  g_autofree char *helper = g_test_build_filename (G_TEST_BUILT, "sp-play-helper", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) reopened = NULL;
+  g_autofree char *out = NULL;
+  SpGame *game;
+
+  set_arguments (f, "play");
+  g_assert_true (sp_game_save (f->game, &error));
+
+  /* A label keeps it under that label. */
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              helper, "play", "fake-game", "--library", f->drive, "--ask", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, "Boss beaten\n", NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_nonnull (strstr (out, "Keep this run"));
+  g_assert_nonnull (strstr (out, "Kept as checkpoint"));
+  g_clear_object (&process);
+  g_clear_pointer (&out, g_free);
+
+  /* "l" leaves it undecided. */
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              helper, "play", "fake-game", "--library", f->drive, "--ask", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, "l\n", NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_nonnull (strstr (out, "recover"));
+
+  reopened = sp_library_open (f->drive, &error);
+  g_assert_no_error (error);
+  game = sp_library_find_game (reopened, "fake-game");
+  g_assert_cmpstr (sp_checkpoint_get_label (sp_game_get_head_checkpoint (game)), ==, "Boss beaten");
+  {
+    g_autoptr(GPtrArray) pending = sp_run_list_pending (sp_library_get_id (f->library), &error);
+
+    g_assert_cmpuint (pending->len, ==, 1);
+    g_assert_cmpint (sp_run_get_status (pending->pdata[0]), ==, SP_RUN_STATUS_FINISHED);
+  }
+  /* The discard of recover. */
+  {
+    const char *args[] = { "recover", "--discard", NULL };
+    g_autofree char *recover_out = NULL;
+
+    g_assert_cmpint (run_cli (args, &recover_out), ==, 0);
+    g_assert_nonnull (strstr (recover_out, "Discarded"));
+  }
+  assert_clean_after (f);
+}
+
 static void
 test_drive_lost (Fixture       *f,
                  gconstpointer  user_data)
@@ -794,6 +874,8 @@ main (int    argc,
   g_test_add ("/session/exit-error", Fixture, NULL, fixture_set_up, test_exit_error, fixture_tear_down);
   g_test_add ("/session/cannot-start", Fixture, NULL, fixture_set_up, test_cannot_start, fixture_tear_down);
   g_test_add ("/session/stop-ignoring-term", Fixture, NULL, fixture_set_up, test_stop_ignoring_term, fixture_tear_down);
+  g_test_add ("/session/stop-while-preparing", Fixture, NULL, fixture_set_up, test_stop_while_preparing, fixture_tear_down);
+  g_test_add ("/session/cli-ask", Fixture, NULL, fixture_set_up, test_cli_ask, fixture_tear_down);
   g_test_add ("/session/undecided-run", Fixture, NULL, fixture_set_up, test_undecided_run, fixture_tear_down);
   g_test_add ("/session/stale-lock", Fixture, NULL, fixture_set_up, test_stale_lock, fixture_tear_down);
   g_test_add ("/session/kill-owner", Fixture, NULL, fixture_set_up, test_kill_owner, fixture_tear_down);
