@@ -438,48 +438,20 @@ recover_data_closure_free (gpointer  data,
 }
 
 static void
-discard_run_thread (GTask        *task,
-                    gpointer      source_object,
-                    gpointer      task_data,
-                    GCancellable *cancellable)
+run_discarded_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
 {
-  SpRun *run = task_data;
+  g_autoptr(SpWindow) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!sp_run_discard_sync (run, cancellable, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-recovered_run_removed_cb (GObject      *object,
-                          GAsyncResult *result,
-                          gpointer      user_data)
-{
-  SpWindow *self = SP_WINDOW (object);
-  g_autoptr(GError) error = NULL;
-  const char *toast = user_data;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!sp_run_discard_finish (SP_RUN (object), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Remove the Run"), error->message);
+        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Discard the Run"), error->message);
       return;
     }
-  if (toast != NULL)
-    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (toast));
-}
-
-static void
-remove_run (SpWindow   *self,
-            SpRun      *run,
-            const char *toast)
-{
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable,
-                                      recovered_run_removed_cb, (gpointer) toast);
-  g_task_set_task_data (task, g_object_ref (run), g_object_unref);
-  g_task_run_in_thread (task, discard_run_thread);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Run discarded")));
 }
 
 static void
@@ -491,14 +463,14 @@ recover_keep_done_cb (GObject      *object,
   g_autoptr(SpCheckpoint) checkpoint = NULL;
   g_autoptr(GError) error = NULL;
 
-  checkpoint = sp_game_create_checkpoint_finish (SP_GAME (object), result, &error);
+  checkpoint = sp_run_keep_finish (SP_RUN (object), result, &error);
   if (checkpoint == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         sp_ui_show_error (GTK_WIDGET (data->self), _("Could Not Save the Checkpoint"), error->message);
     }
   else
-    remove_run (data->self, data->pending->run, _("Checkpoint saved"));
+    adw_toast_overlay_add_toast (data->self->toast_overlay, adw_toast_new (_("Checkpoint saved")));
 
   offer_next_pending (data->self, data->queue);
   g_object_unref (data->self);
@@ -524,15 +496,13 @@ recover_response_cb (SpKeepDialog *dialog,
       keep->self = g_object_ref (self);
       keep->queue = g_ptr_array_ref (data->queue);
       keep->pending = g_object_steal_data (G_OBJECT (dialog), "sp-pending");
-      sp_game_create_checkpoint_async (pending->game, sp_run_get_upper_path (pending->run),
-                                       sp_keep_dialog_get_label (dialog),
-                                       sp_run_get_play_time (pending->run), TRUE,
-                                       NULL, NULL, self->cancellable,
-                                       recover_keep_done_cb, keep);
+      sp_run_keep_async (keep->pending->run, keep->pending->game,
+                         sp_keep_dialog_get_label (dialog), NULL, NULL,
+                         self->cancellable, recover_keep_done_cb, keep);
       return;
     }
   if (g_strcmp0 (response, "discard") == 0)
-    remove_run (self, pending->run, _("Run discarded"));
+    sp_run_discard_async (pending->run, self->cancellable, run_discarded_cb, g_object_ref (self));
 
   offer_next_pending (self, data->queue);
 }

@@ -507,6 +507,49 @@ test_play_keep_discard (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 1);
 }
 
+static gboolean
+checkpoint_count_is_one (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_list_model_get_n_items (sp_game_get_checkpoints (f->game)) == 1 &&
+         sp_window_get_keep_dialog (f->window) == NULL;
+}
+
+static void
+test_recover_later (Fixture       *f,
+                    gconstpointer  data)
+{
+  SpKeepDialog *dialog;
+  g_autoptr(SpCheckpoint) kept = NULL;
+
+  /* "Decide Later", then the app goes away. */
+  dialog = play_until_asked (f);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "later");
+  ui_test_flush ();
+  g_clear_object (&f->game);
+  g_clear_object (&f->library);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->window);
+  g_clear_object (&f->monitor);
+  ui_test_flush ();
+
+  /* The next start offers the run again; keep it. */
+  open_window (f);
+  wait_view (f, "games");
+  f->library = g_list_model_get_item (sp_library_monitor_get_libraries (f->monitor), 0);
+  f->game = g_object_ref (sp_library_find_game (f->library, "Flow Quest"));
+  ui_test_wait (keep_dialog_shown, f, 60, "the undecided run to be offered");
+  dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
+  g_assert_cmpstr (sp_keep_dialog_get_game_name (dialog), ==, "Flow Quest");
+  sp_keep_dialog_set_label (dialog, "Recovered");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  ui_test_wait (checkpoint_count_is_one, f, 120, "the recovered run to be kept");
+  kept = g_list_model_get_item (sp_game_get_checkpoints (f->game), 0);
+  g_assert_cmpstr (sp_checkpoint_get_label (kept), ==, "Recovered");
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (kept));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -518,6 +561,8 @@ main (int   argc,
   g_test_add ("/ui/flows/empty-and-demo", Fixture, NULL, fixture_setup, test_empty_and_demo, fixture_teardown);
   g_test_add ("/ui/flows/add-game", Fixture, NULL, fixture_setup, test_add_game, fixture_teardown);
   g_test_add ("/ui/flows/play-keep-discard", Fixture, NULL, fixture_setup, test_play_keep_discard, fixture_teardown);
+
+  g_test_add ("/ui/flows/recover-later", Fixture, NULL, fixture_setup, test_recover_later, fixture_teardown);
 
   return ui_test_run ();
 }
