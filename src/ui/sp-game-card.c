@@ -14,6 +14,7 @@ struct _SpGameCard
   GListModel   *checkpoints;
   char         *status;
   gint64        elapsed;
+  gboolean      spinning;
   char         *summary;
   GCancellable *icon_cancellable;
 
@@ -151,7 +152,8 @@ update_status (SpGameCard *self)
   gboolean busy = self->status != NULL;
 
   gtk_revealer_set_reveal_child (self->running_revealer, busy);
-  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_spinner_set_spinning (self->spinner, busy && self->spinning);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->spinning);
   if (busy && self->elapsed >= 0)
     {
       g_autofree char *clock = sp_ui_format_clock (self->elapsed);
@@ -333,6 +335,7 @@ sp_game_card_init (SpGameCard *self)
   GtkGesture *gesture;
 
   self->elapsed = -1;
+  self->spinning = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
 
   gesture = gtk_gesture_click_new ();
@@ -430,4 +433,14 @@ sp_game_card_get_summary (SpGameCard *self)
 {
   g_return_val_if_fail (SP_IS_GAME_CARD (self), NULL);
   return self->summary ? self->summary : "";
+}
+
+void
+sp_game_card_set_spinning (SpGameCard *self,
+                           gboolean    spinning)
+{
+  g_return_if_fail (SP_IS_GAME_CARD (self));
+
+  self->spinning = !!spinning;
+  update_status (self);
 }

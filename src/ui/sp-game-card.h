@@ -28,6 +28,9 @@ void         sp_game_card_set_status   (SpGameCard  *self,
 /* Seconds shown beside the spinner; < 0 hides the clock. */
 void         sp_game_card_set_elapsed  (SpGameCard  *self,
                                         gint64       seconds);
+/* Whether the spinner turns (FALSE while a run waits for a decision). */
+void         sp_game_card_set_spinning (SpGameCard  *self,
+                                        gboolean     spinning);
 /* Whether the Stop button is offered (only while the game runs). */
 void         sp_game_card_set_can_stop (SpGameCard  *self,
                                         gboolean     can_stop);

@@ -130,10 +130,27 @@ sp_keep_dialog_set_summary (SpKeepDialog *self,
   if (files_added + files_changed + files_deleted == 0)
     changes = g_strdup (_("The game changed no files."));
   else
-    /* Translators: the three numbers are counts of files */
-    changes = g_strdup_printf (_("%" G_GUINT64_FORMAT " files added, %" G_GUINT64_FORMAT
-                                 " changed, %" G_GUINT64_FORMAT " deleted (%s)."),
-                               files_added, files_changed, files_deleted, size);
+    {
+      g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+      g_autofree char *list = NULL;
+
+      if (files_added > 0)
+        g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " file added",
+                                                              "%" G_GUINT64_FORMAT " files added", files_added),
+                                                 files_added));
+      if (files_changed > 0)
+        g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " file changed",
+                                                              "%" G_GUINT64_FORMAT " files changed", files_changed),
+                                                 files_changed));
+      if (files_deleted > 0)
+        g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " file deleted",
+                                                              "%" G_GUINT64_FORMAT " files deleted", files_deleted),
+                                                 files_deleted));
+      g_ptr_array_add (parts, NULL);
+      list = g_strjoinv (", ", (char **) parts->pdata);
+      /* Translators: "<n files added, m changed> (<size>)." */
+      changes = g_strdup_printf (_("%s (%s)."), list, size);
+    }
 
   /* Translators: first %s is a game's name, second a duration, third the changes */
   body = g_strdup_printf (_("You played %s for %s. %s Keep the changes as a new checkpoint?"),

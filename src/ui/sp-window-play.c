@@ -13,6 +13,15 @@
 static void show_keep_dialog (SpWindow  *self,
                               SpSession *session);
 
+/* The dialog on screen; a weak pointer, as the user may close it any time. */
+static void
+set_keep_dialog (SpWindow  *self,
+                 GtkWidget *dialog)
+{
+  g_clear_weak_pointer (&self->keep_dialog);
+  g_set_weak_pointer (&self->keep_dialog, dialog);
+}
+
 void
 _sp_window_update_card (SpWindow *self,
                         SpGame   *game)
@@ -21,6 +30,7 @@ _sp_window_update_card (SpWindow *self,
   SpSession *session = g_hash_table_lookup (self->sessions, game);
   const char *status = NULL;
   gboolean clock = FALSE;
+  gboolean spinning = TRUE;
 
   if (card == NULL)
     return;
@@ -46,10 +56,12 @@ _sp_window_update_card (SpWindow *self,
           case SP_SESSION_STATE_FINISHED:
           case SP_SESSION_STATE_FAILED:
             status = _("Keep or discard this run?");
+            spinning = FALSE;
             break;
           }
     }
 
+  sp_game_card_set_spinning (card, spinning);
   sp_game_card_set_status (card, status);
   sp_game_card_set_elapsed (card, clock ? sp_session_get_elapsed (session) : -1);
   sp_game_card_set_can_stop (card, session != NULL &&
@@ -156,7 +168,7 @@ keep_response_cb (SpKeepDialog *dialog,
   SpSession *session = g_object_get_data (G_OBJECT (dialog), "sp-session");
 
   if (self->keep_dialog == GTK_WIDGET (dialog))
-    self->keep_dialog = NULL;
+    g_clear_weak_pointer (&self->keep_dialog);
 
   if (g_strcmp0 (response, "keep") == 0)
     {
@@ -183,7 +195,7 @@ keep_response_cb (SpKeepDialog *dialog,
           adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (confirm), "cancel");
           g_object_set_data_full (G_OBJECT (confirm), "sp-session", g_object_ref (session), g_object_unref);
           g_signal_connect_object (confirm, "response", G_CALLBACK (confirm_discard_cb), self, 0);
-          self->keep_dialog = confirm;
+          set_keep_dialog (self, confirm);
           gtk_window_present (GTK_WINDOW (confirm));
         }
       else
@@ -216,7 +228,7 @@ show_keep_dialog (SpWindow  *self,
     sp_keep_dialog_set_problem (SP_KEEP_DIALOG (dialog), error->message);
   g_object_set_data_full (G_OBJECT (dialog), "sp-session", g_object_ref (session), g_object_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (keep_response_cb), self, 0);
-  self->keep_dialog = dialog;
+  set_keep_dialog (self, dialog);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -487,7 +499,7 @@ recover_response_cb (SpKeepDialog *dialog,
   Pending *pending = data->pending;
 
   if (self->keep_dialog == GTK_WIDGET (dialog))
-    self->keep_dialog = NULL;
+    g_clear_weak_pointer (&self->keep_dialog);
 
   if (g_strcmp0 (response, "keep") == 0)
     {
@@ -541,7 +553,7 @@ offer_next_pending (SpWindow  *self,
   data->pending = pending;
   g_signal_connect_data (dialog, "response", G_CALLBACK (recover_response_cb), data,
                          recover_data_closure_free, 0);
-  self->keep_dialog = dialog;
+  set_keep_dialog (self, dialog);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -608,7 +620,7 @@ _sp_window_play_dispose (SpWindow *self)
 
   if (self->keep_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->keep_dialog));
-  self->keep_dialog = NULL;
+  g_clear_weak_pointer (&self->keep_dialog);
 
   if (self->sessions == NULL)
     return;

@@ -223,7 +223,7 @@ test_grid_and_timeline (Fixture       *f,
     entry = adw_message_dialog_get_extra_child (dialog);
     g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "First");
     gtk_editable_set_text (GTK_EDITABLE (entry), "Before the boss");
-    adw_message_dialog_response (dialog, "rename");
+    ui_test_answer (dialog, "rename");
     ui_test_flush ();
 
     fresh = sp_checkpoint_load (sp_checkpoint_get_ini_path (first), &error);
@@ -460,9 +460,9 @@ test_play_keep_discard (Fixture       *f,
   /* Play, keep with a label: a new checkpoint, current, at the top. */
   dialog = play_until_asked (f);
   g_assert_cmpstr (sp_keep_dialog_get_game_name (dialog), ==, "Flow Quest");
-  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "1 files added"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "1 file added"));
   sp_keep_dialog_set_label (dialog, "After the first run");
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "keep");
   ui_test_wait (session_gone, f, 120, "the run to be kept");
   g_assert_null (sp_game_card_get_status (sp_window_find_card (f->window, f->game)));
 
@@ -480,8 +480,8 @@ test_play_keep_discard (Fixture       *f,
   /* Play, discard (no confirmation asked): nothing new. The summary
    * counts against the clean install, where save.txt is not. */
   dialog = play_until_asked (f);
-  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "1 files added"));
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "discard");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "1 file added"));
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "discard");
   ui_test_wait (session_gone, f, 120, "the run to be discarded");
   g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 1);
 
@@ -489,19 +489,19 @@ test_play_keep_discard (Fixture       *f,
    * discard with the confirmation answered. */
   g_settings_set_boolean (f->settings, "confirm-discard", TRUE);
   dialog = play_until_asked (f);
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "later");
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "later");
   ui_test_flush ();
   g_assert_nonnull (sp_window_get_session (f->window, f->game));
   g_assert_null (sp_window_get_keep_dialog (f->window));
   sp_window_play_game (f->window, f->game);
   dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
   g_assert_nonnull (dialog);
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "discard");
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "discard");
   {
     GtkWidget *confirm = sp_window_get_keep_dialog (f->window);
     g_assert_true (ADW_IS_MESSAGE_DIALOG (confirm));
     g_assert_false (SP_IS_KEEP_DIALOG (confirm));
-    adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "discard");
+    ui_test_answer (ADW_MESSAGE_DIALOG (confirm), "discard");
   }
   ui_test_wait (session_gone, f, 120, "the run to be discarded after confirmation");
   g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 1);
@@ -525,7 +525,7 @@ test_recover_later (Fixture       *f,
 
   /* "Decide Later", then the app goes away. */
   dialog = play_until_asked (f);
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "later");
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "later");
   ui_test_flush ();
   g_clear_object (&f->game);
   g_clear_object (&f->library);
@@ -543,7 +543,7 @@ test_recover_later (Fixture       *f,
   dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
   g_assert_cmpstr (sp_keep_dialog_get_game_name (dialog), ==, "Flow Quest");
   sp_keep_dialog_set_label (dialog, "Recovered");
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "keep");
   ui_test_wait (checkpoint_count_is_one, f, 120, "the recovered run to be kept");
   kept = g_list_model_get_item (sp_game_get_checkpoints (f->game), 0);
   g_assert_cmpstr (sp_checkpoint_get_label (kept), ==, "Recovered");

@@ -31,6 +31,17 @@ ui_test_init (int    *argc,
   g_test_init (argc, argv, NULL);
   gtk_init ();
   adw_init ();
+
+  /* AdwApplication loads style.css from the resources; the tests have no
+   * application, so load it the same way (a CSS error fails the tests). */
+  {
+    g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (provider, RESOURCE_PREFIX "/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                                GTK_STYLE_PROVIDER (provider),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
 }
 
 int
@@ -174,4 +185,17 @@ ui_test_find_message_dialog (GtkWidget *except)
         return ADW_MESSAGE_DIALOG (window);
     }
   return NULL;
+}
+
+void
+ui_test_answer (AdwMessageDialog *dialog,
+                const char       *response)
+{
+  g_assert_true (adw_message_dialog_has_response (dialog, response));
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, response));
+  g_object_ref (dialog);
+  adw_message_dialog_response (dialog, response);
+  /* A button closes the dialog without a second (close) response. */
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
 }

@@ -37,4 +37,9 @@ SpCheckpoint *ui_test_add_checkpoint   (SpGame     *game,
 /* The first toplevel that is an AdwMessageDialog other than @except. */
 AdwMessageDialog *ui_test_find_message_dialog (GtkWidget *except);
 
+/* Answers @dialog as a click on a response button does: the response,
+ * then the dialog closes. */
+void         ui_test_answer            (AdwMessageDialog *dialog,
+                                        const char       *response);
+
 G_END_DECLS
