@@ -89,6 +89,75 @@ forget_session (SpWindow  *self,
 
 /* Keep, discard ---------------------------------------------------------- */
 
+/* Packing progress, reported from the worker thread and shown on the card
+ * from the main loop (coalesced: one idle at a time). */
+typedef struct
+{
+  GMutex    mutex;
+  GWeakRef  window;
+  SpGame   *game;
+  guint64   done;
+  guint64   total;
+  gint      queued;
+} KeepProgress;
+
+static void
+keep_progress_clear (gpointer data)
+{
+  KeepProgress *progress = data;
+
+  g_mutex_clear (&progress->mutex);
+  g_weak_ref_clear (&progress->window);
+  g_clear_object (&progress->game);
+}
+
+static void
+keep_progress_release (KeepProgress *progress)
+{
+  g_atomic_rc_box_release_full (progress, keep_progress_clear);
+}
+
+static gboolean
+keep_progress_idle (gpointer data)
+{
+  KeepProgress *progress = data;
+  g_autoptr(SpWindow) self = g_weak_ref_get (&progress->window);
+  SpGameCard *card;
+  guint64 done, total;
+
+  g_mutex_lock (&progress->mutex);
+  done = progress->done;
+  total = progress->total;
+  g_atomic_int_set (&progress->queued, 0);
+  g_mutex_unlock (&progress->mutex);
+
+  card = self ? g_hash_table_lookup (self->cards, progress->game) : NULL;
+  if (card != NULL && total > 0 && sp_window_get_session (self, progress->game) != NULL)
+    {
+      /* Translators: %d is a percentage */
+      g_autofree char *text = g_strdup_printf (_("Saving checkpoint… %d %%"),
+                                               (int) (MIN (done, total) * 100 / total));
+      sp_game_card_set_status (card, text);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+keep_progress_cb (guint64  done,
+                  guint64  total,
+                  gpointer data)
+{
+  KeepProgress *progress = data;
+
+  g_mutex_lock (&progress->mutex);
+  progress->done = done;
+  progress->total = total;
+  g_mutex_unlock (&progress->mutex);
+  if (g_atomic_int_compare_and_exchange (&progress->queued, 0, 1))
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, keep_progress_idle,
+                     g_atomic_rc_box_acquire (progress), (GDestroyNotify) keep_progress_release);
+}
+
 static void
 keep_done_cb (GObject      *object,
               GAsyncResult *result,
@@ -99,8 +168,8 @@ keep_done_cb (GObject      *object,
   g_autoptr(SpCheckpoint) checkpoint = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_object_set_data (G_OBJECT (session), "sp-saving", NULL);
   checkpoint = sp_session_keep_finish (session, result, &error);
+  g_object_set_data (G_OBJECT (session), "sp-saving", NULL);
   if (checkpoint == NULL)
     {
       _sp_window_update_card (self, sp_session_get_game (session));
@@ -172,9 +241,16 @@ keep_response_cb (SpKeepDialog *dialog,
 
   if (g_strcmp0 (response, "keep") == 0)
     {
-      g_object_set_data (G_OBJECT (session), "sp-saving", GINT_TO_POINTER (1));
+      KeepProgress *progress = g_atomic_rc_box_new0 (KeepProgress);
+
+      g_mutex_init (&progress->mutex);
+      g_weak_ref_init (&progress->window, self);
+      progress->game = g_object_ref (sp_session_get_game (session));
+      /* Released with the session's "sp-saving" mark once the keep ends. */
+      g_object_set_data_full (G_OBJECT (session), "sp-saving", progress,
+                              (GDestroyNotify) keep_progress_release);
       _sp_window_update_card (self, sp_session_get_game (session));
-      sp_session_keep_async (session, sp_keep_dialog_get_label (dialog), NULL, NULL,
+      sp_session_keep_async (session, sp_keep_dialog_get_label (dialog), keep_progress_cb, progress,
                              self->cancellable, keep_done_cb, g_object_ref (self));
     }
   else if (g_strcmp0 (response, "discard") == 0)

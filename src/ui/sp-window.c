@@ -43,12 +43,35 @@ card_stop_cb (SpGameCard *card,
   _sp_window_stop_game (self, sp_game_card_get_game (card));
 }
 
+static gboolean
+card_menu_key_cb (GtkWidget *child,
+                  GVariant  *args,
+                  gpointer   user_data)
+{
+  GtkWidget *card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+
+  return gtk_widget_activate_action (card, "card.open", NULL);
+}
+
 static GtkWidget *
 create_card_cb (gpointer item,
                 gpointer user_data)
 {
   SpWindow *self = user_data;
   GtkWidget *card = sp_game_card_new (item);
+  GtkWidget *child = gtk_flow_box_child_new ();
+  GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+
+  /* The child has the keyboard focus, not the card: the Menu key (and
+   * Shift+F10) on it open the game's page. Enter plays. */
+  gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (child), card);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
+                                                                                        gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK)),
+                                                          gtk_callback_action_new (card_menu_key_cb, NULL, NULL)));
+  gtk_widget_add_controller (child, shortcuts);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  sp_game_get_name (item), -1);
   SpGameCard *old = g_hash_table_lookup (self->cards, item);
 
   if (old != NULL)
@@ -58,7 +81,7 @@ create_card_cb (gpointer item,
   g_signal_connect_object (card, "open", G_CALLBACK (card_open_cb), self, 0);
   g_signal_connect_object (card, "stop", G_CALLBACK (card_stop_cb), self, 0);
   _sp_window_update_card (self, item);
-  return card;
+  return child;
 }
 
 static void

@@ -166,9 +166,13 @@ test_grid_and_timeline (Fixture       *f,
   g_assert_nonnull (strstr (sp_game_card_get_summary (card), "2 checkpoints"));
   g_assert_nonnull (strstr (sp_game_card_get_summary (card), "Current: Second"));
 
-  /* The game's page: newest first, the clean install last, one current. */
-  sp_window_open_game (f->window, f->game);
+  /* The game's page (the card's secondary action, as its button, a
+   * right-click and the Menu key do): newest first, the clean install
+   * last, one current. */
+  g_assert_false (sp_window_get_game_shown (f->window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (card), "card.open", NULL));
   g_assert_true (sp_window_get_game_shown (f->window));
+  g_assert_true (sp_game_page_get_game (sp_window_get_game_page (f->window)) == f->game);
   g_assert_cmpuint (timeline_length (f), ==, 3);
   for (guint i = 0; i < 2; i++)
     {
