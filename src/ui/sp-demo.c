@@ -31,20 +31,10 @@ sp_demo_get_dir (void)
 static void
 remove_tree (const char *path)
 {
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
+  g_autoptr(GError) error = NULL;
 
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
+  if (g_file_test (path, G_FILE_TEST_EXISTS) && !sp_remove_tree (path, NULL, &error))
+    g_warning ("Could not remove “%s”: %s", path, error->message);
 }
 
 gboolean

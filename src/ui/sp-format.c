@@ -108,7 +108,13 @@ sp_ui_format_initials (const char *name)
 guint
 sp_ui_format_color_index (const char *name)
 {
-  return g_str_hash (name ? name : "") % 6;
+  guint32 hash = g_str_hash (name ? name : "");
+
+  /* Mix the bits: names differing in one letter get different colours. */
+  hash ^= hash >> 15;
+  hash *= 0x2c1b3c6d;
+  hash ^= hash >> 12;
+  return hash % 6;
 }
 
 char *
