@@ -28,6 +28,7 @@ struct _SpRun
   char       *work_path;
   char       *log_path;
   GKeyFile   *keyfile;
+  GHashTable *strings;    /* key → value handed out by the getters */
 
   GDateTime  *started;
   GDateTime  *ended;
@@ -48,6 +49,7 @@ sp_run_finalize (GObject *object)
   g_free (self->work_path);
   g_free (self->log_path);
   g_clear_pointer (&self->keyfile, g_key_file_unref);
+  g_clear_pointer (&self->strings, g_hash_table_unref);
   g_clear_pointer (&self->started, g_date_time_unref);
   g_clear_pointer (&self->ended, g_date_time_unref);
 
@@ -63,6 +65,7 @@ sp_run_class_init (SpRunClass *klass)
 static void
 sp_run_init (SpRun *self)
 {
+  self->strings = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 }
 
 const char *
@@ -169,6 +172,21 @@ sp_run_create (const char  *library_id,
                    _("Could not create the runs folder “%s”: %s"), parent, g_strerror (saved));
       return NULL;
     }
+
+  /* A run folder without run.ini is what a crash between its mkdir and
+   * the first save leaves (upper/ is only filled after that): nothing to
+   * recover, so it is cleared away. */
+  {
+    g_autofree char *ini = g_build_filename (path, "run.ini", NULL);
+
+    if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (ini, G_FILE_TEST_EXISTS))
+      {
+        g_autofree char *upper = g_build_filename (path, "upper", NULL);
+
+        if (!g_file_test (upper, G_FILE_TEST_EXISTS) || sp_is_dir_empty (upper, NULL))
+          sp_remove_tree (path, NULL, NULL);
+      }
+  }
 
   if (g_mkdir (path, 0700) != 0)
     {
@@ -289,17 +307,22 @@ sp_run_get_log_path (SpRun *self)
   return self->log_path;
 }
 
-/* Borrowed string values live in the key file; cache them as qdata-free
- * interned strings so the pointers stay valid across sets. */
+/* The getters hand out strings kept in self->strings (keys are static
+ * strings), replaced only when the value changes. */
 static const char *
 get_str (SpRun      *self,
          const char *key)
 {
   g_autofree char *s = g_key_file_get_string (self->keyfile, GROUP, key, NULL);
+  const char *cached;
 
   if (s == NULL || s[0] == '\0')
     return NULL;
-  return g_intern_string (s);
+  cached = g_hash_table_lookup (self->strings, key);
+  if (g_strcmp0 (cached, s) == 0)
+    return cached;
+  g_hash_table_replace (self->strings, (gpointer) key, s);
+  return g_steal_pointer (&s);
 }
 
 const char *

@@ -488,8 +488,11 @@ prepare_thread (GTask        *task,
       goto fail;
     }
 
-  /* No writeback options here: the overlay writes through to upper/, so a
-   * kill -9 of the app loses nothing the game wrote. */
+  /* Default options. Note: SpOverlayOptions has no switch for the FUSE
+   * writeback cache, which the overlay turns on; pages a game wrote are
+   * handed to us at the latest on close() or fsync(), so a kill -9 of the
+   * app can lose writes to files the game still holds open. Sessions should
+   * turn it off once the overlay offers a switch. */
   overlay = sp_overlay_mount (lowers, sp_run_get_upper_path (self->run),
                               sp_run_get_work_path (self->run), self->mount_point,
                               NULL, &message);
@@ -512,15 +515,10 @@ prepare_thread (GTask        *task,
   return;
 
 fail:
-  {
-    /* An undecided earlier run is not ours to remove. */
-    gboolean run_is_ours = !g_error_matches (error, SP_RUN_ERROR, SP_RUN_ERROR_EXISTS);
-
-    if (!run_is_ours)
-      g_clear_object (&self->run);
-    undo_start (self);
-    g_task_return_error (task, g_steal_pointer (&error));
-  }
+  /* self->run is only set for a run folder we created (an undecided
+   * earlier run makes sp_run_create() fail), so undoing never touches one. */
+  undo_start (self);
+  g_task_return_error (task, g_steal_pointer (&error));
 }
 
 /* Failing after the prepare thread: undo in a thread, then report. */
