@@ -512,6 +512,49 @@ test_play_keep_discard (Fixture       *f,
 }
 
 static gboolean
+game_running (gpointer data)
+{
+  Fixture *f = data;
+  SpSession *session = sp_window_get_session (f->window, f->game);
+
+  return session != NULL && sp_session_get_state (session) == SP_SESSION_STATE_RUNNING;
+}
+
+static void
+test_play_stop (Fixture       *f,
+                gconstpointer  data)
+{
+  const char *env[] = { "SP_TEST_PLAY_SECONDS=600", NULL };
+  g_autoptr(GError) error = NULL;
+  SpGameCard *card;
+  SpKeepDialog *dialog;
+  SpSession *session;
+
+  /* A game that would run for ten minutes, its environment set on the
+   * game's page like a user would. */
+  sp_window_open_game (f->window, f->game);
+  sp_game_set_environment (f->game, env);
+  g_assert_true (sp_game_save (f->game, &error));
+  g_assert_no_error (error);
+  sp_window_show_games (f->window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sp_window_get_game_page (f->window)), "game.play", NULL));
+  ui_test_wait (game_running, f, 60, "the game to run");
+  card = sp_window_find_card (f->window, f->game);
+  g_assert_nonnull (strstr (sp_game_card_get_status (card), "Running"));
+
+  /* Stop on the card: the whole game ends, then the run is offered. */
+  g_signal_emit_by_name (card, "stop");
+  ui_test_wait (keep_dialog_shown, f, 120, "the stopped game to end");
+  session = sp_window_get_session (f->window, f->game);
+  g_assert_true (sp_session_get_summary (session)->stopped);
+  dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "discard");
+  ui_test_wait (session_gone, f, 120, "the run to be discarded");
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 0);
+}
+
+static gboolean
 checkpoint_count_is_one (gpointer data)
 {
   Fixture *f = data;
@@ -566,6 +609,7 @@ main (int   argc,
   g_test_add ("/ui/flows/add-game", Fixture, NULL, fixture_setup, test_add_game, fixture_teardown);
   g_test_add ("/ui/flows/play-keep-discard", Fixture, NULL, fixture_setup, test_play_keep_discard, fixture_teardown);
 
+  g_test_add ("/ui/flows/play-stop", Fixture, NULL, fixture_setup, test_play_stop, fixture_teardown);
   g_test_add ("/ui/flows/recover-later", Fixture, NULL, fixture_setup, test_recover_later, fixture_teardown);
 
   return ui_test_run ();

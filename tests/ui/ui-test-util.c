@@ -126,9 +126,10 @@ ui_test_make_game_source (const char *parent)
   g_file_set_contents (script,
                        "#!/bin/sh\n"
                        "echo played >> \"$HOME/save.txt\"\n"
-                       /* Games run for a while; an instant exit races the
-                        * session's start-up in the core (reported). */
-                       "sleep 1\n",
+                       /* Games run for a while (an instant exit races the
+                        * session's start-up in the core: reported); a test
+                        * that stops the game makes it run long. */
+                       "sleep \"${SP_TEST_PLAY_SECONDS:-1}\"\n",
                        -1, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_chmod (script, 0755), ==, 0);
