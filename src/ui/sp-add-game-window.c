@@ -152,6 +152,92 @@ choose_executable_cb (GtkWidget  *widget,
 }
 
 static void
+wineboot_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SpAddGameWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  const char *prefix = g_object_get_data (G_OBJECT (object), "sp-prefix");
+
+  self->busy = FALSE;
+  g_object_set_data (G_OBJECT (self), "sp-wineboot", NULL);
+  gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
+  if (!g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, &error))
+    {
+      validate (self);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Create the Wine Prefix"), error->message);
+      return;
+    }
+  sp_add_game_window_set_folder (self, prefix);
+  sp_add_game_window_set_kind (self, SP_GAME_KIND_WINE);
+}
+
+static void
+prefix_chosen_cb (GtkNativeDialog *chooser,
+                  int              response,
+                  SpAddGameWindow *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (response != GTK_RESPONSE_ACCEPT)
+    {
+      g_object_unref (chooser);
+      return;
+    }
+  file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  path = g_file_get_path (file);
+  g_object_unref (chooser);
+  if (path == NULL || self->busy)
+    return;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "WINEPREFIX", path, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, "wineboot", "--init", NULL);
+  if (process == NULL)
+    {
+      g_autofree char *message =
+        /* Translators: %s is an error message */
+        g_strdup_printf (_("wineboot could not be started: %s. Install Wine, or choose an existing prefix."),
+                         error->message);
+      sp_ui_show_error (GTK_WIDGET (self), _("Could Not Create the Wine Prefix"), message);
+      return;
+    }
+
+  self->busy = TRUE;
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  gtk_progress_bar_pulse (self->progress_bar);
+  gtk_label_set_label (self->progress_label, _("Creating the Wine prefix…"));
+  gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
+  validate (self);
+  g_object_set_data_full (G_OBJECT (process), "sp-prefix", g_strdup (path), g_free);
+  /* Cancel stops wineboot too. */
+  g_object_set_data_full (G_OBJECT (self), "sp-wineboot", g_object_ref (process), g_object_unref);
+  g_subprocess_wait_check_async (process, self->cancellable, wineboot_done_cb, g_object_ref (self));
+}
+
+static void
+create_prefix_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Folder for the New Wine Prefix"), GTK_WINDOW (widget),
+                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                         _("_Create Prefix"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (prefix_chosen_cb), widget, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
 progress_cb (guint64  bytes_done,
              guint64  bytes_total,
              guint64  files_done,
@@ -235,7 +321,13 @@ cancel_cb (GtkWidget  *widget,
   SpAddGameWindow *self = SP_ADD_GAME_WINDOW (widget);
 
   if (self->busy)
-    g_cancellable_cancel (self->cancellable);
+    {
+      GSubprocess *wineboot = g_object_get_data (G_OBJECT (self), "sp-wineboot");
+
+      if (wineboot != NULL)
+        g_subprocess_force_exit (wineboot);
+      g_cancellable_cancel (self->cancellable);
+    }
   else
     gtk_window_close (GTK_WINDOW (self));
 }
@@ -312,6 +404,7 @@ sp_add_game_window_class_init (SpAddGameWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "add-game.choose-folder", NULL, choose_folder_cb);
   gtk_widget_class_install_action (widget_class, "add-game.choose-executable", NULL, choose_executable_cb);
+  gtk_widget_class_install_action (widget_class, "add-game.create-prefix", NULL, create_prefix_cb);
   gtk_widget_class_install_action (widget_class, "add-game.add", NULL, add_cb);
   gtk_widget_class_install_action (widget_class, "add-game.cancel", NULL, cancel_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "add-game.cancel", NULL);
