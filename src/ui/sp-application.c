@@ -26,12 +26,10 @@ quit_action (GSimpleAction *action,
   GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
 
   /* Close windows properly so they save their state and commit deletes. */
-  for (GList *l = g_list_copy (windows), *it = l; it != NULL; it = it->next)
-    {
-      gtk_window_close (it->data);
-      if (it->next == NULL)
-        g_list_free (l);
-    }
+  g_autoptr(GList) copy = g_list_copy (windows);
+
+  for (GList *it = copy; it != NULL; it = it->next)
+    gtk_window_close (it->data);
   g_application_quit (app);
 }
 

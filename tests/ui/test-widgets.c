@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "sp-add-game-window.h"
+#include "sp-application.h"
 #include "sp-checkpoint-row.h"
 #include "sp-game-card.h"
 #include "sp-game-page.h"
@@ -196,6 +197,59 @@ test_shortcuts_window (void)
   check_window (window);
 }
 
+static int
+count_toplevels (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  int n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+        n++;
+    }
+  return n;
+}
+
+static gboolean
+app_checks_cb (gpointer data)
+{
+  GApplication *app = data;
+
+  /* activate made the main window; the menu's actions open their windows. */
+  g_assert_cmpint (count_toplevels (SP_TYPE_WINDOW), ==, 1);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  g_assert_cmpint (count_toplevels (SP_TYPE_PREFERENCES_WINDOW), ==, 1);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
+  g_assert_cmpint (count_toplevels (GTK_TYPE_SHORTCUTS_WINDOW), ==, 1);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  g_assert_cmpint (count_toplevels (ADW_TYPE_ABOUT_WINDOW), ==, 1);
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "help"));
+  g_assert_nonnull (sp_application_get_monitor (SP_APPLICATION (app)));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+app_activate_cb (GApplication *app)
+{
+  g_idle_add (app_checks_cb, app);
+}
+
+static void
+test_application (void)
+{
+  g_autoptr(SpApplication) app = sp_application_new ();
+
+  g_signal_connect_after (app, "activate", G_CALLBACK (app_activate_cb), NULL);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
+  /* Quit closed every window. */
+  ui_test_flush ();
+  g_assert_cmpint (count_toplevels (SP_TYPE_WINDOW), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -210,6 +264,7 @@ main (int   argc,
   g_test_add_func ("/ui/widgets/preferences-window", test_preferences_window);
   g_test_add_func ("/ui/widgets/main-window", test_main_window);
   g_test_add_func ("/ui/widgets/shortcuts-window", test_shortcuts_window);
+  g_test_add_func ("/ui/widgets/application", test_application);
 
   return ui_test_run ();
 }
