@@ -144,6 +144,46 @@ sp_sandbox_host_command (gboolean            sandboxed,
   return g_strv_builder_end (builder);
 }
 
+GStrv
+sp_sandbox_wrap_for_host (gboolean            sandboxed,
+                          const char *const  *argv,
+                          const char *const  *envp,
+                          const int          *forward_fds,
+                          guint               n_forward_fds,
+                          GError            **error)
+{
+  g_autoptr(GStrvBuilder) changed = NULL;
+  g_auto(GStrv) original = NULL;
+  g_auto(GStrv) env = NULL;
+  g_auto(GStrv) host_argv = NULL;
+  g_autofree char *program = NULL;
+
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!sandboxed)
+    return g_strdupv ((char **) argv);
+
+  program = sp_sandbox_get_host_path (argv[0], error);
+  if (program == NULL)
+    return NULL;
+  host_argv = g_strdupv ((char **) argv);
+  g_free (host_argv[0]);
+  host_argv[0] = g_steal_pointer (&program);
+
+  /* The session helper starts host commands with its own environment:
+   * pass on what the caller set or changed. */
+  original = g_get_environ ();
+  changed = g_strv_builder_new ();
+  for (guint i = 0; envp != NULL && envp[i] != NULL; i++)
+    if (!g_strv_contains ((const char *const *) original, envp[i]))
+      g_strv_builder_add (changed, envp[i]);
+  env = g_strv_builder_end (changed);
+
+  return sp_sandbox_host_command (TRUE, (const char *const *) host_argv,
+                                  (const char *const *) env, forward_fds, n_forward_fds, "/");
+}
+
 /* Receives one fd sent with SCM_RIGHTS on @sock; -1 at EOF (errno 0) or on
  * error (errno set). */
 static int

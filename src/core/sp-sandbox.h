@@ -61,6 +61,20 @@ GStrv     sp_sandbox_host_command    (gboolean            sandboxed,
                                       guint               n_forward_fds,
                                       const char         *cwd);
 
+/* What a play session runs, made to run on the host when @sandboxed: the
+ * program @argv[0] below /app gets its host path (sp_sandbox_get_host_path()),
+ * the variables of @envp that differ from this process's environment are
+ * passed with --env, @forward_fds are forwarded, and the command starts in
+ * "/" (the host may not have our working directory; savepoint-run takes
+ * --cwd). Without @sandboxed, a copy of @argv. NULL with @error when the
+ * host path is unknown. */
+GStrv     sp_sandbox_wrap_for_host   (gboolean            sandboxed,
+                                      const char *const  *argv,
+                                      const char *const  *envp,
+                                      const int          *forward_fds,
+                                      guint               n_forward_fds,
+                                      GError            **error);
+
 /* Mounts a FUSE file system at @mountpoint with fusermount3 (in a sandbox:
  * on the host, through the wrapper) and returns the /dev/fuse fd to serve
  * it with (for SpOverlayOptions.fuse_fd), or -1 with @error. @options are

@@ -129,6 +129,36 @@ test_host_command (void)
   g_assert_cmpstrv (bare, expected_bare);
 }
 
+static void
+test_wrap_for_host (void)
+{
+  const char *argv[] = { "/usr/libexec/savepoint-run", "--cwd", "/x", "--", "/x/game", NULL };
+  const int fds[] = { 3 };
+  g_auto(GStrv) envp = g_get_environ ();
+  g_auto(GStrv) native = NULL;
+  g_auto(GStrv) host = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *expected[] = {
+    "flatpak-spawn", "--host", "--directory=/",
+    "--env=SP_TEST_SANDBOX_HOME=/media/drive/home",
+    "--forward-fd=3",
+    "/usr/libexec/savepoint-run", "--cwd", "/x", "--", "/x/game", NULL
+  };
+
+  /* What a session sets on top of the inherited environment. */
+  envp = g_environ_setenv (envp, "SP_TEST_SANDBOX_HOME", "/media/drive/home", TRUE);
+
+  native = sp_sandbox_wrap_for_host (FALSE, argv, (const char *const *) envp, fds, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (native, argv);
+
+  /* Only the changed variable travels; a path outside /app keeps its name
+   * (below /app it would get the host path from /.flatpak-info). */
+  host = sp_sandbox_wrap_for_host (TRUE, argv, (const char *const *) envp, fds, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (host, expected);
+}
+
 /* These tests run on the host, outside a sandbox (the Flatpak test runs the
  * sandboxed side): what the native app must get. */
 static void
@@ -269,6 +299,7 @@ main (int   argc,
   g_test_add_func ("/sandbox/read-info", test_read_info);
   g_test_add_func ("/sandbox/read-info-bad", test_read_info_bad);
   g_test_add_func ("/sandbox/host-command", test_host_command);
+  g_test_add_func ("/sandbox/wrap-for-host", test_wrap_for_host);
   g_test_add_func ("/sandbox/outside", test_outside_sandbox);
   g_test_add_func ("/sandbox/mount-fuse", test_mount_fuse);
   g_test_add_func ("/sandbox/mount-fuse-fails", test_mount_fuse_fails);
