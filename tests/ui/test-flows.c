@@ -587,6 +587,27 @@ test_play_keep_discard (Fixture       *f,
   }
   ui_test_wait (session_gone, f, 120, "the run to be discarded after confirmation");
   g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 1);
+
+  /* "Play from Here" on the clean install: it becomes current and the game
+   * runs from it; this run is kept as a second root of the timeline. */
+  g_settings_set_boolean (f->settings, "confirm-discard", FALSE);
+  sp_window_open_game (f->window, f->game);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (f, "")), "checkpoint.play", "s", ""));
+  g_assert_null (sp_game_get_head (f->game));
+  g_assert_nonnull (sp_window_get_session (f->window, f->game));
+  ui_test_wait (keep_dialog_shown, f, 120, "the run from the clean install to end");
+  dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
+  sp_keep_dialog_set_label (dialog, "Fresh start");
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "keep");
+  ui_test_wait (session_gone, f, 120, "the run from the clean install to be kept");
+  g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 2);
+  {
+    g_autoptr(SpCheckpoint) fresh = g_list_model_get_item (checkpoints, 0);
+    g_assert_cmpstr (sp_checkpoint_get_label (fresh), ==, "Fresh start");
+    g_assert_null (sp_checkpoint_get_parent (fresh));
+    g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (fresh));
+    g_assert_true (sp_checkpoint_row_get_current (timeline_row (f, 0)));
+  }
 }
 
 static gboolean
