@@ -248,12 +248,13 @@ progress_cb (guint64  bytes_done,
   g_autofree char *done = g_format_size (bytes_done);
   g_autofree char *total = g_format_size (bytes_total);
   g_autofree char *text = NULL;
+  g_autofree char *files = g_strdup_printf ("%" G_GUINT64_FORMAT, files_done);
+  g_autofree char *all = g_strdup_printf ("%" G_GUINT64_FORMAT, files_total);
 
   gtk_progress_bar_set_fraction (self->progress_bar,
                                  bytes_total ? (double) bytes_done / (double) bytes_total : 1.0);
   /* Translators: "<copied> of <total> (<n> of <m> files)" */
-  text = g_strdup_printf (_("%s of %s (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " files)"),
-                          done, total, files_done, files_total);
+  text = g_strdup_printf (_("%s of %s (%s of %s files)"), done, total, files, all);
   gtk_label_set_label (self->progress_label, text);
 }
 

@@ -17,15 +17,15 @@ sp_ui_format_duration (gint64 seconds)
 
   if (hours > 0 && minutes > 0)
     /* Translators: a duration in hours and minutes, e.g. "2 h 5 min" */
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " h %" G_GINT64_FORMAT " min"), hours, minutes);
+    return g_strdup_printf (_("%d h %d min"), (int) MIN (hours, G_MAXINT), (int) minutes);
   if (hours > 0)
     /* Translators: a duration in hours, e.g. "2 h" */
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " h"), hours);
+    return g_strdup_printf (_("%d h"), (int) MIN (hours, G_MAXINT));
   if (minutes > 0)
     /* Translators: a duration in minutes, e.g. "5 min" */
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " min"), minutes);
+    return g_strdup_printf (_("%d min"), (int) minutes);
   /* Translators: a duration in seconds, e.g. "40 s" */
-  return g_strdup_printf (_("%" G_GINT64_FORMAT " s"), seconds);
+  return g_strdup_printf (_("%d s"), (int) seconds);
 }
 
 char *

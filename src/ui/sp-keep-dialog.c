@@ -110,6 +110,15 @@ sp_keep_dialog_new (GtkWindow  *parent,
                        NULL);
 }
 
+static char *
+count_text (guint64     n,
+            const char *format)
+{
+  g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+
+  return g_strdup_printf (format, number);
+}
+
 void
 sp_keep_dialog_set_summary (SpKeepDialog *self,
                             gint64        play_time,
@@ -135,17 +144,20 @@ sp_keep_dialog_set_summary (SpKeepDialog *self,
       g_autofree char *list = NULL;
 
       if (files_added > 0)
-        g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " file added",
-                                                              "%" G_GUINT64_FORMAT " files added", files_added),
-                                                 files_added));
+        g_ptr_array_add (parts, count_text (files_added,
+                                            /* Translators: %s is a number */
+                                            g_dngettext (GETTEXT_PACKAGE, "%s file added", "%s files added",
+                                                         (gulong) MIN (files_added, G_MAXULONG))));
       if (files_changed > 0)
-        g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " file changed",
-                                                              "%" G_GUINT64_FORMAT " files changed", files_changed),
-                                                 files_changed));
+        g_ptr_array_add (parts, count_text (files_changed,
+                                            /* Translators: %s is a number */
+                                            g_dngettext (GETTEXT_PACKAGE, "%s file changed", "%s files changed",
+                                                         (gulong) MIN (files_changed, G_MAXULONG))));
       if (files_deleted > 0)
-        g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " file deleted",
-                                                              "%" G_GUINT64_FORMAT " files deleted", files_deleted),
-                                                 files_deleted));
+        g_ptr_array_add (parts, count_text (files_deleted,
+                                            /* Translators: %s is a number */
+                                            g_dngettext (GETTEXT_PACKAGE, "%s file deleted", "%s files deleted",
+                                                         (gulong) MIN (files_deleted, G_MAXULONG))));
       g_ptr_array_add (parts, NULL);
       list = g_strjoinv (", ", (char **) parts->pdata);
       /* Translators: "<n files added, m changed> (<size>)." */

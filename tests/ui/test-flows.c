@@ -338,15 +338,92 @@ test_folder_library (Fixture       *f,
   ui_test_remove_tree (dir);
 }
 
+static gboolean
+run_quiet (const char * const *argv)
+{
+  int status = 0;
+
+  return g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                       NULL, NULL, NULL, NULL, &status, NULL) &&
+         g_spawn_check_wait_status (status, NULL);
+}
+
+static void
+test_drive (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *mount_point = g_build_filename (g_get_home_dir (), "Games Drive", NULL);
+  g_autofree char *tmp = ui_test_tmpdir ("drive");
+  g_autofree char *image = g_build_filename (tmp, "drive.img", NULL);
+  const char *mkfs_argv[] = { "mkfs.ext2", "-q", "-F", image, NULL };
+  const char *mount_argv[] = { "mount", "-o", "loop", image, mount_point, NULL };
+  const char *umount_argv[] = { "umount", mount_point, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) shown = NULL;
+
+  /* The "drive": a small ext2 image, loop-mounted in the home folder where
+   * GIO's volume monitor shows mounts. */
+  g_assert_cmpint (g_mkdir_with_parents (mount_point, 0755), ==, 0);
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (image);
+    g_autoptr(GFileOutputStream) out = g_file_create (file, G_FILE_CREATE_NONE, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_seekable_truncate (G_SEEKABLE (out), 32 * 1024 * 1024, NULL, &error));
+    g_assert_no_error (error);
+  }
+  if (!run_quiet (mkfs_argv) || !run_quiet (mount_argv))
+    {
+      g_test_skip ("loop-mounting an ext2 image needs root and mkfs.ext2");
+      ui_test_remove_tree (tmp);
+      return;
+    }
+  {
+    g_autoptr(SpLibrary) created = sp_library_create (mount_point, "Drive Library", &error);
+    g_autoptr(SpGame) game = NULL;
+
+    g_assert_no_error (error);
+    game = ui_test_add_game (created, "Drive Game");
+  }
+  g_assert_true (run_quiet (umount_argv));
+  wait_libraries (f, 1);
+
+  /* Plugged in: the volume monitor reports it and the grid shows it. */
+  g_assert_true (run_quiet (mount_argv));
+  wait_libraries (f, 2);
+  shown = g_list_model_get_item (sp_library_monitor_get_libraries (f->monitor), 1);
+  g_assert_cmpstr (sp_library_get_name (shown), ==, "Drive Library");
+  g_assert_cmpstr (sp_library_monitor_get_location (f->monitor, shown), ==, "Games Drive");
+  g_assert_nonnull (sp_window_find_card (f->window, sp_library_find_game (shown, "Drive Game")));
+  g_clear_object (&shown);
+
+  /* Pulled out: it goes away by itself. */
+  g_assert_true (run_quiet (umount_argv));
+  wait_libraries (f, 1);
+  g_assert_nonnull (sp_window_find_card (f->window, f->game));
+  ui_test_remove_tree (tmp);
+}
+
 static void
 test_empty_and_demo (Fixture       *f,
                      gconstpointer  data)
 {
   g_autoptr(SpLibrary) demo = NULL;
+  g_autofree char *empty_dir = ui_test_tmpdir ("empty");
 
-  /* No library anywhere: the empty state with its next step. */
+  /* A library without games: its own empty state. */
   g_clear_object (&f->game);
   g_clear_object (&f->library);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SpLibrary) empty = sp_library_create (empty_dir, "Empty Library", &error);
+    g_assert_no_error (error);
+  }
+  g_setenv ("SAVEPOINT_LIBRARY", empty_dir, TRUE);
+  sp_library_monitor_refresh (f->monitor);
+  wait_view (f, "no-games");
+  g_assert_nonnull (g_action_map_lookup_action (G_ACTION_MAP (f->window), "add-game"));
+
+  /* No library anywhere: the empty state with its next step. */
   g_unsetenv ("SAVEPOINT_LIBRARY");
   sp_library_monitor_refresh (f->monitor);
   wait_libraries (f, 0);
@@ -361,6 +438,7 @@ test_empty_and_demo (Fixture       *f,
   g_assert_true (sp_library_monitor_is_demo (f->monitor, demo));
   g_assert_nonnull (sp_library_find_game (demo, "Counter Quest"));
   g_assert_nonnull (sp_window_find_card (f->window, sp_library_find_game (demo, "Counter Quest")));
+  ui_test_remove_tree (empty_dir);
 }
 
 static SpAddGameWindow *
@@ -509,6 +587,27 @@ test_play_keep_discard (Fixture       *f,
   }
   ui_test_wait (session_gone, f, 120, "the run to be discarded after confirmation");
   g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 1);
+
+  /* "Play from Here" on the clean install: it becomes current and the game
+   * runs from it; this run is kept as a second root of the timeline. */
+  g_settings_set_boolean (f->settings, "confirm-discard", FALSE);
+  sp_window_open_game (f->window, f->game);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (f, "")), "checkpoint.play", "s", ""));
+  g_assert_null (sp_game_get_head (f->game));
+  g_assert_nonnull (sp_window_get_session (f->window, f->game));
+  ui_test_wait (keep_dialog_shown, f, 120, "the run from the clean install to end");
+  dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
+  sp_keep_dialog_set_label (dialog, "Fresh start");
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "keep");
+  ui_test_wait (session_gone, f, 120, "the run from the clean install to be kept");
+  g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 2);
+  {
+    g_autoptr(SpCheckpoint) fresh = g_list_model_get_item (checkpoints, 0);
+    g_assert_cmpstr (sp_checkpoint_get_label (fresh), ==, "Fresh start");
+    g_assert_null (sp_checkpoint_get_parent (fresh));
+    g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (fresh));
+    g_assert_true (sp_checkpoint_row_get_current (timeline_row (f, 0)));
+  }
 }
 
 static gboolean
@@ -605,6 +704,7 @@ main (int   argc,
 
   g_test_add ("/ui/flows/grid-and-timeline", Fixture, NULL, fixture_setup, test_grid_and_timeline, fixture_teardown);
   g_test_add ("/ui/flows/folder-library", Fixture, NULL, fixture_setup, test_folder_library, fixture_teardown);
+  g_test_add ("/ui/flows/drive", Fixture, NULL, fixture_setup, test_drive, fixture_teardown);
   g_test_add ("/ui/flows/empty-and-demo", Fixture, NULL, fixture_setup, test_empty_and_demo, fixture_teardown);
   g_test_add ("/ui/flows/add-game", Fixture, NULL, fixture_setup, test_add_game, fixture_teardown);
   g_test_add ("/ui/flows/play-keep-discard", Fixture, NULL, fixture_setup, test_play_keep_discard, fixture_teardown);
