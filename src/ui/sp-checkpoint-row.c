@@ -139,7 +139,17 @@ popup_at (SpCheckpointRow *self,
     gtk_popover_set_pointing_to (GTK_POPOVER (self->popover),
                                  &(GdkRectangle) { (int) x, (int) y, 1, 1 });
   else
-    gtk_popover_set_pointing_to (GTK_POPOVER (self->popover), NULL);
+    {
+      graphene_rect_t bounds;
+
+      /* From the keyboard: at the row's menu button. */
+      if (gtk_widget_compute_bounds (GTK_WIDGET (self->menu_button), GTK_WIDGET (self), &bounds))
+        gtk_popover_set_pointing_to (GTK_POPOVER (self->popover),
+                                     &(GdkRectangle) { (int) bounds.origin.x, (int) bounds.origin.y,
+                                                       (int) bounds.size.width, (int) bounds.size.height });
+      else
+        gtk_popover_set_pointing_to (GTK_POPOVER (self->popover), NULL);
+    }
   gtk_popover_popup (GTK_POPOVER (self->popover));
 }
 

@@ -252,5 +252,7 @@ main (int   argc,
   settle (100);
   g_clear_object (&library);
   ui_test_remove_tree (dir);
+  g_clear_object (&monitor);
+  ui_test_remove_dirs ();
   return failures ? 1 : 0;
 }

@@ -51,14 +51,22 @@ ui_test_init (int    *argc,
   }
 }
 
+void
+ui_test_remove_dirs (void)
+{
+  if (test_root != NULL)
+    ui_test_remove_tree (test_root);
+  g_clear_pointer (&test_root, g_free);
+}
+
 int
 ui_test_run (void)
 {
   int ret = g_test_run ();
 
+  /* Kept after a failure, to look at. */
   if (ret == 0)
-    ui_test_remove_tree (test_root);
-  g_clear_pointer (&test_root, g_free);
+    ui_test_remove_dirs ();
   return ret;
 }
 

@@ -14,6 +14,8 @@ void         ui_test_init              (int        *argc,
                                         char     ***argv);
 /* g_test_run, then removes the private dirs. */
 int          ui_test_run               (void);
+/* Removes the private dirs (HOME, XDG dirs). */
+void         ui_test_remove_dirs       (void);
 /* Runs the main loop until @condition holds; fails the test after
  * @timeout_s seconds (a guard against hangs, not a timing check). */
 void         ui_test_wait              (UiTestCondition condition,
