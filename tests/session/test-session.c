@@ -446,6 +446,35 @@ assert_start_fails (Fixture    *f,
   g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
 }
 
+/* A game that is over before the app reads savepoint-run's "started" line:
+ * by then GLib has reaped the helper, so its pid can no longer be asked of
+ * the GSubprocess. This crashed the app (atoll (NULL)). */
+static void
+test_exits_before_started_read (Fixture       *f,
+                                gconstpointer  user_data)
+{
+  g_autoptr(SpSession) session = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  set_arguments (f, "quick");
+  session = sp_session_new (f->library, f->game);
+  sp_session_start_async (session, NULL, store_result_cb, &result);
+  /* Let the preparation run until the game has started … */
+  while (!g_file_test (f->stamp, G_FILE_TEST_EXISTS) && result == NULL)
+    g_main_context_iteration (NULL, FALSE);
+  /* … then keep the main loop busy while the game and helper exit. */
+  g_usleep (1500 * 1000);
+
+  g_assert_true (sp_session_start_finish (session, wait_for (&result), &error));
+  g_assert_no_error (error);
+  wait_ended (session);
+  g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_FINISHED);
+  g_assert_cmpint (sp_session_get_summary (session)->exit_status, ==, 0);
+  assert_clean_after (f);
+  discard (session);
+}
+
 static void
 test_cannot_start (Fixture       *f,
                    gconstpointer  user_data)
@@ -958,6 +987,7 @@ main (int    argc,
   g_test_add ("/session/keep-and-resume", Fixture, NULL, fixture_set_up, test_keep_and_resume, fixture_tear_down);
   g_test_add ("/session/discard-and-restore", Fixture, NULL, fixture_set_up, test_discard_and_restore, fixture_tear_down);
   g_test_add ("/session/exit-error", Fixture, NULL, fixture_set_up, test_exit_error, fixture_tear_down);
+  g_test_add ("/session/exits-before-started-read", Fixture, NULL, fixture_set_up, test_exits_before_started_read, fixture_tear_down);
   g_test_add ("/session/cannot-start", Fixture, NULL, fixture_set_up, test_cannot_start, fixture_tear_down);
   g_test_add ("/session/stop-ignoring-term", Fixture, NULL, fixture_set_up, test_stop_ignoring_term, fixture_tear_down);
   g_test_add ("/session/stop-while-preparing", Fixture, NULL, fixture_set_up, test_stop_while_preparing, fixture_tear_down);
