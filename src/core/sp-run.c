@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "sp-run.h"
+#include "sp-sandbox.h"
 
 #include <errno.h>
 #include <glib/gi18n.h>
@@ -95,6 +96,11 @@ char *
 sp_mounts_dir (void)
 {
   const char *runtime = g_getenv ("XDG_RUNTIME_DIR");
+  char *sandboxed = sp_sandbox_get_mounts_dir ();
+
+  /* In a Flatpak sandbox: where the host sees the same path. */
+  if (sandboxed != NULL)
+    return sandboxed;
 
   /* g_get_user_runtime_dir() falls back to the cache dir, which may be on
    * a slow or network home; prefer /tmp then. */
