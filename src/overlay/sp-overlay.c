@@ -297,13 +297,18 @@ sp_overlay_mount (const char *const      *lowers,
         ov->layer_devidx[k] = i;
       }
   }
-  ov->mountpoint = realpath (mountpoint, NULL);
-  if (ov->mountpoint == NULL || stat (ov->mountpoint, &st) < 0)
+  /* With a descriptor from someone else the mount point is already our
+   * mount: looking at it would wait for ourselves. */
+  if (ov->fuse_fd >= 0)
+    ov->mountpoint = strdup (mountpoint);
+  else
+    ov->mountpoint = realpath (mountpoint, NULL);
+  if (ov->mountpoint == NULL || (ov->fuse_fd < 0 && stat (ov->mountpoint, &st) < 0))
     {
       set_error (error_message, "mount point %s: %s", mountpoint, strerror (errno));
       goto fail_early;
     }
-  if (!S_ISDIR (st.st_mode))
+  if (ov->fuse_fd < 0 && !S_ISDIR (st.st_mode))
     {
       set_error (error_message, "mount point %s: %s", mountpoint, strerror (ENOTDIR));
       goto fail_early;

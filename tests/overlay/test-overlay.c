@@ -1028,6 +1028,37 @@ test_standalone_mount (Fixture *f, gconstpointer data)
   }
 }
 
+/* The Flatpak way: someone else mounts (fusermount3 on the host) and hands
+ * us the /dev/fuse descriptor. */
+static void
+test_fuse_fd (Fixture *f, gconstpointer data)
+{
+  SpOverlayOptions options = SP_OVERLAY_OPTIONS_INIT;
+  const char *lowers[] = { f->l1, f->l2, NULL };
+  g_autofree char *opts = NULL, *s = NULL;
+  char *error = NULL;
+  int fd;
+
+  NEED_MOUNT (f);
+  put (f->l2, "file", "via fd");
+  fd = open ("/dev/fuse", O_RDWR | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  opts = g_strdup_printf ("fd=%d,rootmode=40000,user_id=0,group_id=0,default_permissions", fd);
+  g_assert_cmpint (mount ("savepoint", f->mnt, "fuse.savepoint-overlayfs", MS_NOSUID | MS_NODEV, opts), ==, 0);
+  options.fuse_fd = fd;
+  f->ov = sp_overlay_mount (lowers, f->upper, f->work, f->mnt, &options, &error);
+  g_assert_null (error);
+  g_assert_nonnull (f->ov);
+  s = get (f->mnt, "file");
+  g_assert_cmpstr (s, ==, "via fd");
+  write_in_place (f->mnt, "file", " and back", O_APPEND);
+  fixture_unmount (f);
+  g_free (s);
+  s = get (f->upper, "file");
+  g_assert_cmpstr (s, ==, "via fd and back");
+  g_assert_false (exists (f->mnt, "file"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1046,6 +1077,7 @@ main (int argc, char *argv[])
   ADD ("/overlay/unmount-killed-holder", test_unmount_killed_holder);
   ADD ("/overlay/stress", test_stress);
   ADD ("/overlay/standalone", test_standalone_mount);
+  ADD ("/overlay/fuse-fd", test_fuse_fd);
 #undef ADD
 
   return g_test_run ();
