@@ -232,7 +232,16 @@ sp_overlay_mount (const char *const      *lowers,
       return NULL;
     }
   pthread_mutex_init (&ov->table_lock, NULL);
-  pthread_rwlock_init (&ov->ns_lock, NULL);
+  {
+    pthread_rwlockattr_t attr;
+
+    /* Lookups never nest the lock, so writers can be preferred: a stream of
+     * lookups cannot starve a rename. */
+    pthread_rwlockattr_init (&attr);
+    pthread_rwlockattr_setkind_np (&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init (&ov->ns_lock, &attr);
+    pthread_rwlockattr_destroy (&attr);
+  }
   pthread_mutex_init (&ov->done_lock, NULL);
   pthread_cond_init (&ov->done_cond, NULL);
   ov->work_fd = -1;
