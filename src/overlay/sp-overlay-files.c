@@ -139,7 +139,10 @@ _sp_op_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     }
   pthread_mutex_init (&h->lock, NULL);
   fi->fh = (uint64_t) (uintptr_t) h;
-  fi->keep_cache = 0;
+  /* Directories change only through us, and the kernel drops its cached
+   * listing when they do. */
+  fi->cache_readdir = 1;
+  fi->keep_cache = 1;
   if (fuse_reply_open (req, fi) != 0)
     {
       pthread_mutex_destroy (&h->lock);
