@@ -145,7 +145,7 @@ sp_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
   SpOverlay *ov = OV (req);
   SpNode *node = _sp_node_get (ov, ino);
   char path[PATH_MAX];
-  bool follow, write_locked = false;
+  bool follow;
   struct stat st;
   int err = 0, fd = -1;
 
@@ -159,7 +159,6 @@ sp_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 
       unlock (ov);
       wrlock (ov);
-      write_locked = true;
       err = _sp_copy_up (ov, node, keep_data);
     }
   if (fi != NULL && node->fds == NULL && (fcntl ((int) fi->fh, F_GETFL) & O_ACCMODE) != O_RDONLY)
@@ -219,7 +218,6 @@ sp_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
   else if (err == 0)
     err = _sp_node_stat (ov, node, &st);
   unlock (ov);
-  (void) write_locked;
 
   if (err < 0)
     fuse_reply_err (req, -err);
