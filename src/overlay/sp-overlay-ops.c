@@ -336,7 +336,9 @@ do_create (fuse_req_t req, SpOverlay *ov, SpNode *parent, const char *name,
 
   if (link_src == NULL)
     {
-      if (ov->is_root)
+      /* Owned by the caller, as the kernel would do it (a setgid parent
+       * passes its group on); nothing to do when the caller is us. */
+      if (ov->is_root && (ctx->uid != 0 || ctx->gid != getegid ()))
         {
           struct stat pst;
           gid_t gid = ctx->gid;

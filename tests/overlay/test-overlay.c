@@ -1028,6 +1028,74 @@ test_standalone_mount (Fixture *f, gconstpointer data)
   }
 }
 
+/* Objects created by another user belong to that user, and permissions
+ * are checked by the kernel (default_permissions). */
+static void
+test_owner_and_permissions (Fixture *f, gconstpointer data)
+{
+  g_autofree char *shared = NULL, *up = NULL;
+  struct stat st;
+  pid_t pid;
+  int status;
+
+  NEED_MOUNT (f);
+  mkdir_in (f->l1, "shared");
+  put (f->l1, "private", "secret");
+  {
+    g_autofree char *l = path_in (f->l1, "shared");
+    g_autofree char *p = path_in (f->l1, "private");
+
+    g_assert_cmpint (chmod (l, 01777), ==, 0);
+    g_assert_cmpint (chmod (p, 0600), ==, 0);
+  }
+  g_assert_cmpint (chmod (f->dir, 0755), ==, 0);
+  {
+    SpOverlayOptions options = SP_OVERLAY_OPTIONS_INIT;
+    const char *lowers[] = { f->l1, f->l2, NULL };
+    char *error = NULL;
+
+    options.allow_other = 1;
+    f->ov = sp_overlay_mount (lowers, f->upper, f->work, f->mnt, &options, &error);
+    g_assert_null (error);
+  }
+  shared = path_in (f->mnt, "shared/mine");
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      g_autofree char *priv = path_in (f->mnt, "private");
+      int fd;
+
+      if (setgid (12345) < 0 || setuid (12345) < 0)
+        _exit (10);
+      /* The mount is reachable, but a file not readable by others is
+       * refused by the kernel. */
+      if (access (f->mnt, X_OK) < 0)
+        _exit (13);
+      if (open (priv, O_RDONLY) >= 0 || errno != EACCES)
+        _exit (11);
+      fd = open (shared, O_WRONLY | O_CREAT | O_EXCL, 0640);
+      if (fd < 0 || write (fd, "x", 1) != 1 || close (fd) < 0)
+        _exit (12);
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  up = path_in (f->upper, "shared/mine");
+  g_assert_cmpint (lstat (up, &st), ==, 0);
+  g_assert_cmpuint (st.st_uid, ==, 12345);
+  g_assert_cmpuint (st.st_gid, ==, 12345);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0640);
+  {
+    g_autofree char *ud = path_in (f->upper, "shared");
+
+    /* The copied-up parent kept its sticky bit. */
+    g_assert_cmpint (lstat (ud, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 01777);
+  }
+}
+
 /* The Flatpak way: someone else mounts (fusermount3 on the host) and hands
  * us the /dev/fuse descriptor. */
 static void
@@ -1078,6 +1146,7 @@ main (int argc, char *argv[])
   ADD ("/overlay/stress", test_stress);
   ADD ("/overlay/standalone", test_standalone_mount);
   ADD ("/overlay/fuse-fd", test_fuse_fd);
+  ADD ("/overlay/owner-permissions", test_owner_and_permissions);
 #undef ADD
 
   return g_test_run ();
