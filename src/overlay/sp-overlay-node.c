@@ -123,7 +123,7 @@ static SpNode *
 table_find_locked (SpOverlay *ov, uint64_t ino)
 {
   for (SpNode *n = ov->buckets[hash_ino (ino, ov->nbuckets)]; n != NULL; n = n->hash_next)
-    if (n->ino == ino)
+    if (n->ino == ino && n->findable)
       return n;
   return NULL;
 }
@@ -149,7 +149,7 @@ void
 _sp_node_unhash (SpOverlay *ov, SpNode *node)
 {
   pthread_mutex_lock (&ov->table_lock);
-  table_remove_locked (ov, node);
+  node->findable = false;
   node->unlinked = true;
   pthread_mutex_unlock (&ov->table_lock);
 }
@@ -590,8 +590,10 @@ _sp_node_resolve (SpOverlay *ov, SpNode *dir, const char *name,
       node->hfd = -1;
       if (found == 0 && st.st_nlink > 1 && S_ISREG (st.st_mode))
         node->hfd = openat (dir->fds[0], name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-      if (found == 0 || S_ISDIR (st.st_mode) || st.st_nlink == 1)
-        table_insert_locked (ov, node);
+      /* Every node is in the table (so that none is lost at teardown);
+       * only those that are the one object of their number are found. */
+      node->findable = found == 0 || S_ISDIR (st.st_mode) || st.st_nlink == 1;
+      table_insert_locked (ov, node);
       pthread_mutex_unlock (&ov->table_lock);
     }
 
@@ -654,6 +656,7 @@ _sp_node_new_root (SpOverlay *ov, char **error_message)
       root->ino = st.st_ino;
     }
   pthread_mutex_lock (&ov->table_lock);
+  root->findable = true;
   table_insert_locked (ov, root);
   pthread_mutex_unlock (&ov->table_lock);
   return root;

@@ -34,6 +34,7 @@ struct _SpNode
   int       hfd;
   int      *fds;          /* directories only: nlayers descriptors */
   bool      hashed;
+  bool      findable;     /* lookups may return it */
   bool      unlinked;     /* its name was removed: never copied up */
 };
 

@@ -604,7 +604,30 @@ test_links_and_specials (Fixture *f, gconstpointer data)
 
   NEED_MOUNT (f);
   put (f->l1, "orig", "data");
+  put (f->l2, "h1", "lower link");
+  {
+    g_autofree char *h1 = path_in (f->l2, "h1");
+    g_autofree char *h2 = path_in (f->l2, "h2");
+
+    g_assert_cmpint (link (h1, h2), ==, 0);
+  }
   fixture_mount (f);
+
+  /* Hard links inside a lower layer: one number while untouched; writing
+   * one copies it up alone (as the kernel overlay without index does). */
+  {
+    g_autofree char *h1 = path_in (f->mnt, "h1");
+    g_autofree char *h2 = path_in (f->mnt, "h2");
+    g_autofree char *c2 = NULL;
+
+    g_assert_cmpint (stat (h1, &sa), ==, 0);
+    g_assert_cmpint (stat (h2, &sb), ==, 0);
+    g_assert_cmpuint (sa.st_ino, ==, sb.st_ino);
+    g_assert_cmpuint (sa.st_nlink, ==, 2);
+    write_in_place (f->mnt, "h1", "changed", O_TRUNC);
+    c2 = get (f->mnt, "h2");
+    g_assert_cmpstr (c2, ==, "lower link");
+  }
   a = path_in (f->mnt, "orig");
   b = path_in (f->mnt, "link");
   g_assert_cmpint (stat (a, &before), ==, 0);
