@@ -164,8 +164,23 @@ mount_dev (const char *path)
       unsigned int maj, min;
       char mnt[4096];
 
-      if (sscanf (line, "%*d %*d %u:%u %*s %4095s", &maj, &min, mnt) == 3
-          && strcmp (mnt, path) == 0)
+      if (sscanf (line, "%*d %*d %u:%u %*s %4095s", &maj, &min, mnt) != 3)
+        continue;
+      /* Spaces and the like are written as octal escapes (\040). */
+      for (char *r = mnt, *w = mnt;; r++, w++)
+        {
+          if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7'
+              && r[3] >= '0' && r[3] <= '7')
+            {
+              *w = (char) (((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+              r += 3;
+            }
+          else
+            *w = *r;
+          if (*r == '\0')
+            break;
+        }
+      if (strcmp (mnt, path) == 0)
         dev = makedev (maj, min);    /* the last one is on top */
     }
   fclose (f);
