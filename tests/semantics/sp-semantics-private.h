@@ -71,10 +71,8 @@ void         _sp_tree_compare         (GHashTable  *kernel,
                                        GHashTable  *tested,
                                        const char  *what,
                                        GString     *report);
-void         _sp_tree_compare_inos    (GHashTable  *before,
-                                       GHashTable  *after,
-                                       const char  *label,
-                                       GString     *report);
+GHashTable  *_sp_tree_unstable_inos   (GHashTable  *before,
+                                       GHashTable  *after);
 gboolean     _sp_xattr_is_internal    (const char  *name);
 
 G_END_DECLS

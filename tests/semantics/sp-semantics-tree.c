@@ -415,15 +415,14 @@ _sp_tree_compare (GHashTable *kernel,
     }
 }
 
-/* The same mount, looked at twice (with the caches dropped in between):
- * every path keeps its st_ino. */
-void
-_sp_tree_compare_inos (GHashTable *before,
-                       GHashTable *after,
-                       const char *label,
-                       GString    *report)
+/* Paths whose st_ino changed between two looks at the same mount (with the
+ * caches dropped in between). */
+GHashTable *
+_sp_tree_unstable_inos (GHashTable *before,
+                        GHashTable *after)
 {
   g_autoptr(GPtrArray) keys = sorted_keys (before, after);
+  GHashTable *unstable = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   for (guint i = 0; i < keys->len; i++)
     {
@@ -431,11 +430,14 @@ _sp_tree_compare_inos (GHashTable *before,
       const SpNode *a = g_hash_table_lookup (after, keys->pdata[i]);
 
       if (a == NULL || b == NULL)
-        g_string_append_printf (report, "  %s: %s: %s after a fresh lookup\n", label,
-                                (char *) keys->pdata[i], a ? "appeared" : "disappeared");
+        g_hash_table_insert (unstable, g_strdup (keys->pdata[i]),
+                             g_strdup (a ? "appeared after a fresh lookup"
+                                         : "disappeared after a fresh lookup"));
       else if (a->ino != b->ino)
-        g_string_append_printf (report, "  %s: %s: st_ino %" G_GUINT64_FORMAT " became %"
-                                G_GUINT64_FORMAT " after a fresh lookup\n",
-                                label, a->path, b->ino, a->ino);
+        g_hash_table_insert (unstable, g_strdup (keys->pdata[i]),
+                             g_strdup_printf ("st_ino %" G_GUINT64_FORMAT " became %"
+                                              G_GUINT64_FORMAT " after a fresh lookup",
+                                              b->ino, a->ino));
     }
+  return unstable;
 }

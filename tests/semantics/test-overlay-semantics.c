@@ -47,6 +47,7 @@
 
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -850,6 +851,8 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  /* Modes of new files are compared: make them independent of the caller. */
+  umask (022);
 
   g_test_message ("file system under test: %s", sp_semantics_overlayfs ());
 
