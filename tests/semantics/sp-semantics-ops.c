@@ -410,6 +410,22 @@ op_readdir (const char *path)
     }
   closedir (dir);
   g_ptr_array_sort (names, compare_strings);
+  if (names->len > 40)
+    {
+      /* Long listings: the count, a hash of the sorted names, duplicates. */
+      g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+
+      g_string_append_printf (res, " %u entries", names->len);
+      for (guint i = 0; i < names->len; i++)
+        {
+          g_checksum_update (sum, names->pdata[i], -1);
+          g_checksum_update (sum, (const guchar *) "/", 1);
+          if (i > 0 && g_str_equal (names->pdata[i], names->pdata[i - 1]))
+            g_string_append_printf (res, " %s(DUPLICATE)", (char *) names->pdata[i]);
+        }
+      g_string_append_printf (res, " sha256=%.16s", g_checksum_get_string (sum));
+      return g_string_free (g_steal_pointer (&res), FALSE);
+    }
   for (guint i = 0; i < names->len; i++)
     {
       g_string_append_printf (res, " %s", (char *) names->pdata[i]);
@@ -683,6 +699,17 @@ run_op (SpSide     *side,
       }
     case SP_OP_MKFIFO:
       return ok_or_fail (mkfifo (p, op->a ? op->a : 0644));
+    case SP_OP_MKNOD:
+      return ok_or_fail (mknod (p, op->a, op->b));
+    case SP_OP_OPEN_FLAGS:
+      {
+        int fd = open (p, op->a | O_CLOEXEC, 0644);
+
+        if (fd < 0)
+          return fail ();
+        close (fd);
+        return g_strdup ("ok");
+      }
     case SP_OP_MMAP_SHARED:
       return op_mmap_shared (p, op->data, op->a);
     case SP_OP_MMAP_PRIVATE:
@@ -822,6 +849,7 @@ static const char *op_names[] = {
   [SP_OP_REMOVEXATTR] = "removexattr", [SP_OP_UNLINK] = "unlink", [SP_OP_RMDIR] = "rmdir",
   [SP_OP_MKDIR] = "mkdir", [SP_OP_RENAME] = "renameat2", [SP_OP_LINK] = "link",
   [SP_OP_SYMLINK] = "symlink", [SP_OP_READLINK] = "readlink", [SP_OP_MKFIFO] = "mkfifo",
+  [SP_OP_MKNOD] = "mknod", [SP_OP_OPEN_FLAGS] = "open-close",
   [SP_OP_MMAP_SHARED] = "mmap-shared-write", [SP_OP_MMAP_PRIVATE] = "mmap-private-write",
   [SP_OP_MMAP_READ] = "mmap-read", [SP_OP_FALLOCATE] = "fallocate", [SP_OP_SEEK] = "lseek",
   [SP_OP_STATFS] = "statfs", [SP_OP_FLOCK] = "flock", [SP_OP_OFD_LOCK] = "ofd-lock",
@@ -848,11 +876,16 @@ _sp_op_describe (const SpOp *op)
       g_string_append_printf (s, ", \"%s\"", esc);
     }
   if (op->kind == SP_OP_RENAME)
-    g_string_append (s, op->a == RENAME_NOREPLACE ? ", NOREPLACE" :
-                        op->a == RENAME_EXCHANGE ? ", EXCHANGE" :
-                        op->a == RENAME_WHITEOUT ? ", WHITEOUT" : "");
+    {
+      if (op->a & RENAME_NOREPLACE)
+        g_string_append (s, ", NOREPLACE");
+      if (op->a & RENAME_EXCHANGE)
+        g_string_append (s, ", EXCHANGE");
+      if (op->a & RENAME_WHITEOUT)
+        g_string_append (s, ", WHITEOUT");
+    }
   else if (op->kind == SP_OP_CHMOD || op->kind == SP_OP_MKDIR || op->kind == SP_OP_CREATE ||
-           op->kind == SP_OP_MKFIFO || op->kind == SP_OP_OPEN_CREAT)
+           op->kind == SP_OP_MKFIFO || op->kind == SP_OP_OPEN_CREAT || op->kind == SP_OP_MKNOD)
     g_string_append_printf (s, ", 0%" G_GINT64_MODIFIER "o", op->a);
   else if (op->a || op->b || op->c)
     g_string_append_printf (s, ", a=%" G_GINT64_FORMAT " b=%" G_GINT64_FORMAT

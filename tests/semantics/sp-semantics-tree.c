@@ -184,7 +184,8 @@ walk (const char *root,
 
   if (lstat (abs, &st) != 0)
     {
-      g_string_append_printf (report, "lstat %s: %s\n", abs, _sp_errno_name (errno));
+      g_string_append_printf (report, "  reading the tree: lstat %s: %s\n",
+                              abs, _sp_errno_name (errno));
       return;
     }
 
@@ -224,7 +225,8 @@ walk (const char *root,
 
       if (dir == NULL)
         {
-          g_string_append_printf (report, "opendir %s: %s\n", abs, _sp_errno_name (errno));
+          g_string_append_printf (report, "  reading the tree: opendir %s: %s\n",
+                                  abs, _sp_errno_name (errno));
           return;
         }
       while ((de = readdir (dir)) != NULL)
@@ -272,7 +274,8 @@ _sp_tree_snapshot (const char *root,
 
   if (lstat (root, &st) != 0)
     {
-      g_string_append_printf (report, "lstat %s: %s\n", root, _sp_errno_name (errno));
+      g_string_append_printf (report, "  reading the tree: lstat %s: %s\n",
+                              root, _sp_errno_name (errno));
       return NULL;
     }
   walk (root, ".", upper, st.st_dev, nodes, report);

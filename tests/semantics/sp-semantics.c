@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -145,6 +146,15 @@ build_entry (const char    *dir,
       break;
     case SP_E_OWNER:
       r = lchown (path, e->num, e->num2);
+      break;
+    case SP_E_MANY:
+      for (gint64 i = 0; r == 0 && i < e->num; i++)
+        {
+          g_autofree char *name = g_strdup_printf ("%s%03" G_GINT64_FORMAT, path, i);
+          g_autofree char *base = g_path_get_basename (name);
+
+          r = g_file_set_contents (name, base, -1, NULL) ? 0 : -1;
+        }
       break;
     case SP_E_END:
     default:
@@ -412,11 +422,21 @@ abort_fuse_connection (guint conn)
     }
 }
 
+/* SP_SEMANTICS_WATCHDOG overrides the time, e.g. for runs under valgrind. */
+static int
+watchdog_seconds (void)
+{
+  const char *env = g_getenv ("SP_SEMANTICS_WATCHDOG");
+  int seconds = env ? atoi (env) : 0;
+
+  return seconds > 0 ? seconds : WATCHDOG_SECONDS;
+}
+
 static gpointer
 watchdog_thread (gpointer data)
 {
   Watchdog *dog = data;
-  gint64 deadline = g_get_monotonic_time () + WATCHDOG_SECONDS * G_TIME_SPAN_SECOND;
+  gint64 deadline = g_get_monotonic_time () + watchdog_seconds () * G_TIME_SPAN_SECOND;
 
   g_mutex_lock (&dog->lock);
   while (!dog->done)
@@ -563,7 +583,7 @@ sp_semantics_run_scenario (const SpScenario *scenario,
   if (watchdog_stop (&dog))
     g_string_append_printf (report, "  the tested file system did not answer within %d s: "
                             "its FUSE connection was aborted, results above are partial\n",
-                            WATCHDOG_SECONDS);
+                            watchdog_seconds ());
   for (guint i = 0; i < 2; i++)
     upper[i] = _sp_tree_snapshot (sides[i].upper, TRUE, report);
   if (upper[0] && upper[1])

@@ -24,6 +24,7 @@ typedef enum
   SP_E_OPAQUE,     /* path: an existing dir gets user.overlay.opaque="y" */
   SP_E_XATTR,      /* path, data = "name=value" */
   SP_E_OWNER,      /* path, num = uid, num2 = gid */
+  SP_E_MANY,       /* path = name prefix, num = count: files <prefix>000…, content = name */
 } SpEntryKind;
 
 typedef struct
@@ -63,6 +64,8 @@ typedef enum
   SP_OP_SYMLINK,        /* path = the link, data = target */
   SP_OP_READLINK,       /* path → target */
   SP_OP_MKFIFO,         /* path, a = mode */
+  SP_OP_MKNOD,          /* path, a = mode with the file type, b = rdev (major << 8 | minor) */
+  SP_OP_OPEN_FLAGS,     /* path, a = open flags (mode 0644): just open and close */
   SP_OP_MMAP_SHARED,    /* path, data written through MAP_SHARED at offset a */
   SP_OP_MMAP_PRIVATE,   /* path, data written to a MAP_PRIVATE mapping → what the mapping reads */
   SP_OP_MMAP_READ,      /* path → content read through a mapping */

@@ -20,6 +20,16 @@
  * kernel's result and the tested file system's result, or the path and the
  * attribute of the trees.
  *
+ * Environment:
+ *   SP_OVERLAYFS=CMD           the helper under test (SOURCE MNT -o lowerdir=…,upperdir=…,
+ *                              workdir=…); default $SP_OVERLAYFS_BUILT, set by meson to the
+ *                              savepoint-overlayfs of the build. A missing helper FAILS.
+ *   SP_SEMANTICS_VERBOSE=1     print every operation's result on both mounts.
+ *   SP_SEMANTICS_WATCHDOG=N    seconds before an unanswering FUSE mount is aborted (60).
+ *   SP_SEMANTICS_SELF_CHECK=1  set by the self-check test, which runs the kernel overlay on
+ *                              both sides (kernel-overlay-helper.sh).
+ * Needs root (the kernel reference mount; skipped otherwise) and /dev/fuse.
+ *
  * ┌──────────────────────────────────────────────────────────────────────────┐
  * │ DELIBERATE DIFFERENCES (the only ones the comparison allows)             │
  * ├──────────────────────┬───────────────────────────────────────────────────┤
@@ -122,6 +132,12 @@ static const SpOp lookup_ops[] = {
   { SP_OP_READDIR, "d" },
   { SP_OP_READDIR, "opq" },
   { SP_OP_READDIR, "new-dir" },
+  { SP_OP_OPEN_FLAGS, "shadow", NULL, O_CREAT | O_EXCL | O_WRONLY },
+  { SP_OP_OPEN_FLAGS, "gone", NULL, O_RDONLY },
+  { SP_OP_OPEN_FLAGS, "shadow", NULL, O_RDONLY | O_DIRECTORY },
+  { SP_OP_OPEN_FLAGS, "d", NULL, O_WRONLY },
+  { SP_OP_OPEN_FLAGS, "d", NULL, O_RDONLY | O_DIRECTORY },
+  { SP_OP_OPEN_FLAGS, "only-bottom", NULL, O_RDONLY | O_NOATIME },
   { 0 }
 };
 
@@ -200,7 +216,32 @@ static const SpOp readdir_pure_ops[] = {
   { 0 }
 };
 
+static const SpEntry readdir_big_lower[] = {
+  { SP_E_DIR, "big", 0755 },
+  { SP_E_MANY, "big/lower-entry-with-a-long-name-", 0, NULL, 300 },
+  { 0 }
+};
+
+static const SpEntry readdir_big_upper[] = {
+  { SP_E_DIR, "big", 0755 },
+  { SP_E_MANY, "big/upper-", 0, NULL, 60 },
+  { SP_E_WHITEOUT, "big/lower-entry-with-a-long-name-007" },
+  { SP_E_WHITEOUT, "big/lower-entry-with-a-long-name-150" },
+  { 0 }
+};
+
+static const SpOp readdir_big_ops[] = {
+  { SP_OP_READDIR, "big" },
+  { SP_OP_READDIR_SEEK, "big", "-lower-entry-with-a-long-name-200,+new,-upper-030", 170 },
+  { SP_OP_READDIR_SEEK, "big", "-lower-entry-with-a-long-name-000,-upper-059", 300 },
+  { SP_OP_UNLINK, "big/lower-entry-with-a-long-name-100" },
+  { SP_OP_READDIR, "big" },
+  { 0 }
+};
+
 static const SpScenario readdir_scenarios[] = {
+  { "a directory larger than one readdir buffer", { readdir_big_lower }, readdir_big_upper,
+    readdir_big_ops },
   { "merged listing, whiteouts, telldir/seekdir across changes",
     { readdir_lower }, readdir_upper, readdir_ops },
   { "pure upper directories", { readdir_lower }, readdir_pure_upper, readdir_pure_ops },
@@ -451,6 +492,8 @@ static const SpOp rename_ops[] = {
   { SP_OP_RENAME, "d2", "d2" },
   { SP_OP_RENAME, "v", "D" },
   { SP_OP_RENAME, "D", "v" },
+  { SP_OP_RENAME, "x2", "x3", RENAME_WHITEOUT },
+  { SP_OP_RENAME, "x2", "u2", RENAME_EXCHANGE | RENAME_NOREPLACE },
   { SP_OP_READDIR, "." },
   { SP_OP_READDIR, "D" },
   { 0 }
@@ -521,6 +564,12 @@ static const SpOp links_ops[] = {
   { SP_OP_MKFIFO, "fp", NULL, 0620 },
   { SP_OP_CHMOD, "fp", NULL, 0600 },
   { SP_OP_STAT, "fp" },
+  { SP_OP_MKNOD, "null", NULL, S_IFCHR | 0666, (1 << 8) | 3 },
+  { SP_OP_STAT, "null" },
+  { SP_OP_MKNOD, "fake-whiteout", NULL, S_IFCHR | 0600, 0 },
+  { SP_OP_STAT, "fake-whiteout" },
+  { SP_OP_MKNOD, "sock", NULL, S_IFSOCK | 0644, 0 },
+  { SP_OP_MKNOD, "regular", NULL, S_IFREG | 0644, 0 },
   { 0 }
 };
 
