@@ -110,6 +110,10 @@ typedef enum
   SP_SCENARIO_NONE          = 0,
   /* Pass allow_other to the tested mount: another uid must reach it. */
   SP_SCENARIO_ALLOW_OTHER   = 1 << 0,
+  /* Build the tested side's upper with the fallback forms: `.wh.<name>`
+   * files for whiteouts and `.wh..wh..opq` files for opaque dirs (the
+   * kernel side keeps the device and xattr forms, which it understands). */
+  SP_SCENARIO_FALLBACK_FORMS = 1 << 1,
 } SpScenarioFlags;
 
 typedef struct

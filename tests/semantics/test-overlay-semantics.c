@@ -141,8 +141,30 @@ static const SpOp lookup_ops[] = {
   { 0 }
 };
 
+static const SpOp lookup_path_ops[] = {
+  { SP_OP_READ, "d/../shadow" },
+  { SP_OP_READ, "dirlink/top" },
+  { SP_OP_STAT, "dirlink/hidden-by-upper" },
+  { SP_OP_READ, "./d/./bottom" },
+  { SP_OP_STAT, "gone/.." },
+  { SP_OP_STAT, "shadow/.." },
+  { SP_OP_READDIR, "dirlink/" },
+  { SP_OP_STAT, "d/from-checkpoint/" },
+  { 0 }
+};
+
+static const SpEntry lookup_link_top[] = {
+  { SP_E_SYMLINK, "dirlink", 0, "d" },
+  { 0 }
+};
+
 static const SpScenario lookup_scenarios[] = {
   { "two lowers and a resumed upper", { lookup_top, lookup_bottom }, lookup_upper, lookup_ops },
+  /* A checkpoint unpacked where mknod and user xattrs were not possible. */
+  { "a resumed upper in the fallback forms", { lookup_top, lookup_bottom }, lookup_upper,
+    lookup_ops, SP_SCENARIO_FALLBACK_FORMS },
+  { "paths through .., . and symlinked dirs", { lookup_link_top, lookup_top, lookup_bottom },
+    lookup_upper, lookup_path_ops },
 };
 
 static void
@@ -345,8 +367,45 @@ static const SpOp fd_ops[] = {
   { 0 }
 };
 
+/* The parent chain comes from different lowers: each copied-up dir takes the
+ * attributes of its topmost layer. */
+static const SpEntry chain_top[] = {
+  { SP_E_DIR, "p", 0710 },
+  { SP_E_XATTR, "p", 0, "user.layer=top" },
+  { SP_E_OWNER, "p", 0, NULL, 1000, 1000 },
+  { 0 }
+};
+
+static const SpEntry chain_middle[] = {
+  { SP_E_DIR, "p", 0755 },
+  { SP_E_XATTR, "p", 0, "user.layer=middle" },
+  { SP_E_DIR, "p/q", 0750 },
+  { SP_E_XATTR, "p/q", 0, "user.layer=middle" },
+  { 0 }
+};
+
+static const SpEntry chain_bottom[] = {
+  { SP_E_DIR, "p", 0700 },
+  { SP_E_DIR, "p/q", 0700 },
+  { SP_E_DIR, "p/q/r", 0751 },
+  { SP_E_FILE, "p/q/r/deep", 0604, "deep" },
+  { SP_E_FILE, "p/q/sibling", 0644, "sibling" },
+  { 0 }
+};
+
+static const SpOp chain_ops[] = {
+  { SP_OP_APPEND, "p/q/r/deep", "er" },
+  { SP_OP_READ, "p/q/sibling" },
+  { SP_OP_LISTXATTR, "p" },
+  { SP_OP_STAT, "p/q" },
+  { SP_OP_CREATE, "p/q/r/new", "new", 0640 },
+  { SP_OP_READDIR, "p/q" },
+  { 0 }
+};
+
 static const SpScenario copy_up_scenarios[] = {
   { "every kind of change copies up, parents first", { copy_up_lower }, NULL, copy_up_ops },
+  { "parents from three lowers", { chain_top, chain_middle, chain_bottom }, NULL, chain_ops },
   { "open descriptors across copy-up", { fd_lower }, NULL, fd_ops },
 };
 
@@ -421,9 +480,34 @@ static const SpOp remove_ops[] = {
   { 0 }
 };
 
+static const SpEntry remove_resumed_upper[] = {
+  { SP_E_WHITEOUT, "f" },
+  { SP_E_DIR, "full", 0755 },
+  { SP_E_OPAQUE, "full" },
+  { SP_E_FILE, "full/new", 0644, "new" },
+  { 0 }
+};
+
+static const SpOp remove_resumed_ops[] = {
+  { SP_OP_STAT, "f" },
+  { SP_OP_READDIR, "full" },
+  { SP_OP_UNLINK, "full/new" },
+  { SP_OP_RMDIR, "full" },
+  { SP_OP_CREATE, "f", "back", 0644 },
+  { SP_OP_UNLINK, "f" },
+  { SP_OP_MKDIR, "full", NULL, 0755 },
+  { SP_OP_READDIR, "full" },
+  { SP_OP_READDIR, "." },
+  { 0 }
+};
+
 static const SpScenario remove_scenarios[] = {
   { "whiteouts, emptiness across layers, opaque dirs", { remove_lower }, remove_upper,
     remove_ops },
+  { "whiteouts and opaque dirs of a resumed checkpoint", { remove_lower },
+    remove_resumed_upper, remove_resumed_ops },
+  { "the same in the fallback forms", { remove_lower }, remove_resumed_upper,
+    remove_resumed_ops, SP_SCENARIO_FALLBACK_FORMS },
 };
 
 static void
@@ -564,17 +648,34 @@ static const SpOp links_ops[] = {
   { SP_OP_MKFIFO, "fp", NULL, 0620 },
   { SP_OP_CHMOD, "fp", NULL, 0600 },
   { SP_OP_STAT, "fp" },
+  { 0 }
+};
+
+static const SpOp mknod_ops[] = {
   { SP_OP_MKNOD, "null", NULL, S_IFCHR | 0666, (1 << 8) | 3 },
   { SP_OP_STAT, "null" },
-  { SP_OP_MKNOD, "fake-whiteout", NULL, S_IFCHR | 0600, 0 },
-  { SP_OP_STAT, "fake-whiteout" },
   { SP_OP_MKNOD, "sock", NULL, S_IFSOCK | 0644, 0 },
   { SP_OP_MKNOD, "regular", NULL, S_IFREG | 0644, 0 },
+  { SP_OP_MKNOD, "dir/blk", NULL, S_IFBLK | 0600, (7 << 8) | 0 },
+  { SP_OP_STAT, "dir/blk" },
+  { SP_OP_READDIR, "." },
+  { 0 }
+};
+
+/* A user must not be able to make a whiteout. */
+static const SpOp mknod_whiteout_ops[] = {
+  { SP_OP_MKNOD, "fake-whiteout", NULL, S_IFCHR | 0600, 0 },
+  { SP_OP_STAT, "fake-whiteout" },
+  { SP_OP_MKNOD, "s", NULL, S_IFCHR | 0600, 0 },
+  { SP_OP_READ, "s" },
+  { SP_OP_READDIR, "." },
   { 0 }
 };
 
 static const SpScenario links_scenarios[] = {
   { "hard links, symlinks and fifos", { links_lower }, NULL, links_ops },
+  { "device nodes, sockets", { links_lower }, NULL, mknod_ops },
+  { "mknod of a 0/0 char device", { links_lower }, NULL, mknod_whiteout_ops },
 };
 
 static void
