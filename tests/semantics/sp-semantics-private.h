@@ -21,7 +21,7 @@ typedef struct
   const char *label;                 /* "kernel" or "tested" */
   gboolean    is_fuse;
   char       *root;
-  char       *lowers[SP_MAX_LOWERS];
+  char       *lowers[SP_MAX_LOWERS + 1];   /* NULL-terminated for g_strjoinv */
   guint       n_lowers;
   char       *upper;
   char       *work;

@@ -30,28 +30,46 @@
  *                              both sides (kernel-overlay-helper.sh).
  * Needs root (the kernel reference mount; skipped otherwise) and /dev/fuse.
  *
- * ┌──────────────────────────────────────────────────────────────────────────┐
- * │ DELIBERATE DIFFERENCES (the only ones the comparison allows)             │
- * ├──────────────────────┬───────────────────────────────────────────────────┤
- * │ st_dev, st_ino values│ differ between two mounts of two copies; compared │
- * │                      │ for consistency instead: st_dev equal to the      │
- * │                      │ mount root's, hard links sharing st_ino, st_ino   │
- * │                      │ unchanged across copy-up and fresh lookups.       │
- * │ atime, ctime, "now"  │ the two mounts run at different moments; mtimes   │
- * │                      │ are compared whenever either side shows a time    │
- * │                      │ that is not "now" (lower layers are built with    │
- * │                      │ 2001 times, utimensat uses old times).            │
- * │ directory st_size    │ is the underlying file system's business.         │
- * │ internal xattr names │ in the upper dir: trusted.overlay.* and           │
- * │ and whiteout form    │ user.overlay.* are equivalent, as are the device  │
- * │                      │ and `.wh.` whiteout forms and the nlink of a      │
- * │                      │ whiteout (the kernel shares one whiteout inode).  │
- * │ statfs f_type, f_fsid│ a FUSE mount reports FUSE's; space figures must   │
- * │                      │ match the upper file system's within 1%.          │
- * │ allow_other          │ the permission area mounts the tested fs with     │
- * │                      │ allow_other so that another uid can reach it at   │
- * │                      │ all (a FUSE rule; the kernel overlay has none).   │
- * └──────────────────────┴───────────────────────────────────────────────────┘
+ * ┌─────────────────────────────────────────────────────────────────────────────────────┐
+ * │ DELIBERATE DIFFERENCES: the only leeway the comparison gives the tested file system │
+ * ├────────────────────────┬────────────────────────────────────────────────────────────┤
+ * │ st_dev, st_ino values  │ differ between two mounts of two copies; compared for      │
+ * │                        │ consistency instead: st_dev equal to the mount root's,     │
+ * │                        │ which paths share an st_ino, st_ino kept or changed by an  │
+ * │                        │ operation exactly as the kernel does (it breaks a lower    │
+ * │                        │ hard link on copy-up, index=off).                          │
+ * │ atime, ctime, "now"    │ the two mounts run at different moments; mtimes are        │
+ * │                        │ compared whenever either side shows a time that is not     │
+ * │                        │ "now" (lowers are built with 2001 times, utimensat uses    │
+ * │                        │ old times), so kept and restored times must match.         │
+ * │ directory st_size      │ is the underlying file system's business.                  │
+ * │ upper-dir forms        │ whiteout = char device 0/0 or `.wh.<name>` file (its nlink │
+ * │                        │ is not compared: the kernel links all whiteouts to one     │
+ * │                        │ inode); opaque = overlay.opaque "y" in the user or trusted │
+ * │                        │ namespace or a `.wh..wh..opq` file; other user.overlay.*   │
+ * │                        │ and trusted.overlay.* names in the upper are ignored.      │
+ * │ the overlay's own      │ kernels >= 6.7 accept user-set user.overlay.* and          │
+ * │ xattr namespaces       │ trusted.overlay.* names and store them escaped; issue 3    │
+ * │                        │ says refuse. Where the kernel accepts, the tested side may │
+ * │                        │ refuse: EPERM for set/remove, ENODATA for get, absent from │
+ * │                        │ lists and trees. It may never show an internal name the    │
+ * │                        │ kernel hides.                                              │
+ * │ statfs f_type, f_fsid  │ a FUSE mount reports FUSE's; the space figures must match  │
+ * │                        │ the upper file system's within 1%.                         │
+ * │ allow_other            │ the permission area mounts the tested side with            │
+ * │                        │ allow_other so that other uids reach it at all (a FUSE     │
+ * │                        │ rule; the kernel overlay has none).                        │
+ * ├────────────────────────┴────────────────────────────────────────────────────────────┤
+ * │ STRICTER THAN THE KERNEL                                                            │
+ * ├────────────────────────┬────────────────────────────────────────────────────────────┤
+ * │ inode stability        │ no path's st_ino may change across a fresh lookup (caches  │
+ * │                        │ dropped), even where the kernel's does (a copied-up        │
+ * │                        │ symlink or fifo shows its upper inode once evicted): issue │
+ * │                        │ 3 wants st_ino stable for the life of the mount.           │
+ * │ fallback forms         │ scenarios marked FALLBACK_FORMS give the tested side a     │
+ * │                        │ resumed upper in the `.wh.` forms, which the kernel cannot │
+ * │                        │ read; the self-check leaves them out.                      │
+ * └────────────────────────┴────────────────────────────────────────────────────────────┘
  */
 #include "config.h"
 
