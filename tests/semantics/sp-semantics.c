@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +63,10 @@ set_fixed_times (const char *path,
   struct stat st;
 
   if (lstat (path, &st) != 0)
-    return FALSE;
+    {
+      g_string_append_printf (report, "lstat %s: %s\n", path, g_strerror (errno));
+      return FALSE;
+    }
   if (S_ISDIR (st.st_mode))
     {
       g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
@@ -89,7 +94,6 @@ build_entry (const char    *dir,
              GString       *report)
 {
   g_autofree char *path = g_build_filename (dir, e->path, NULL);
-  g_autoptr(GError) error = NULL;
   int r = 0;
 
   switch (e->kind)
@@ -266,10 +270,129 @@ mount_kernel (SpSide  *side,
   return TRUE;
 }
 
+/* A watchdog, so that a tested file system that stops answering makes the
+ * scenario fail with a message instead of hanging the suite: when the time
+ * is up it kills a helper that has not returned and aborts the FUSE
+ * connection (through fusectl, mounted if need be), so every pending and
+ * later request fails with ENOTCONN and the scenario ends and unmounts as
+ * usual. It finds the connection in /proc/self/mountinfo, because stat()
+ * on a hung mount would hang the watchdog too. */
+#define WATCHDOG_SECONDS 60
+
+typedef struct
+{
+  GMutex      lock;
+  GCond       cond;
+  gboolean    done;
+  gboolean    fired;
+  const char *mnt;
+  GPid        helper;
+  GThread    *thread;
+} Watchdog;
+
+/* SP_SEMANTICS_WATCHDOG overrides the time, e.g. for runs under valgrind. */
+static int
+watchdog_seconds (void)
+{
+  const char *env = g_getenv ("SP_SEMANTICS_WATCHDOG");
+  int seconds = env ? atoi (env) : 0;
+
+  return seconds > 0 ? seconds : WATCHDOG_SECONDS;
+}
+
+static void
+abort_fuse_connection (const char *mnt)
+{
+  g_autofree char *mountinfo = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL))
+    return;
+  lines = g_strsplit (mountinfo, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      /* "36 35 0:52 / /mnt/point rw,… - fuse.x …": ids, major:minor, root, mount point */
+      g_auto(GStrv) fields = g_strsplit (lines[i], " ", 6);
+      g_autofree char *path = NULL;
+      guint major, minor;
+      int fd;
+
+      if (g_strv_length (fields) < 5 || !g_str_equal (fields[4], mnt) ||
+          sscanf (fields[2], "%u:%u", &major, &minor) != 2 || major != 0)
+        continue;
+      path = g_strdup_printf ("/sys/fs/fuse/connections/%u/abort", minor);
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        mount ("fusectl", "/sys/fs/fuse/connections", "fusectl", 0, NULL);
+      fd = open (path, O_WRONLY | O_CLOEXEC);
+      if (fd >= 0)
+        {
+          if (write (fd, "1", 1) != 1)
+            g_printerr ("aborting FUSE connection %u: %s\n", minor, g_strerror (errno));
+          close (fd);
+        }
+    }
+}
+
+static gpointer
+watchdog_thread (gpointer data)
+{
+  Watchdog *dog = data;
+  gint64 deadline = g_get_monotonic_time () + watchdog_seconds () * G_TIME_SPAN_SECOND;
+
+  g_mutex_lock (&dog->lock);
+  while (!dog->done)
+    if (!g_cond_wait_until (&dog->cond, &dog->lock, deadline))
+      {
+        dog->fired = TRUE;
+        if (dog->helper > 0)
+          kill (dog->helper, SIGKILL);
+        abort_fuse_connection (dog->mnt);
+        break;
+      }
+  g_mutex_unlock (&dog->lock);
+  return NULL;
+}
+
+static void
+watchdog_start (Watchdog   *dog,
+                const char *mnt)
+{
+  g_mutex_init (&dog->lock);
+  g_cond_init (&dog->cond);
+  dog->mnt = mnt;
+  dog->thread = g_thread_new ("sp-semantics-watchdog", watchdog_thread, dog);
+}
+
+/* The helper process being waited for, or 0. */
+static void
+watchdog_set_helper (Watchdog *dog,
+                     GPid      helper)
+{
+  g_mutex_lock (&dog->lock);
+  dog->helper = helper;
+  g_mutex_unlock (&dog->lock);
+}
+
+static gboolean
+watchdog_stop (Watchdog *dog)
+{
+  if (dog->thread == NULL)
+    return FALSE;
+  g_mutex_lock (&dog->lock);
+  dog->done = TRUE;
+  g_cond_signal (&dog->cond);
+  g_mutex_unlock (&dog->lock);
+  g_thread_join (g_steal_pointer (&dog->thread));
+  g_mutex_clear (&dog->lock);
+  g_cond_clear (&dog->cond);
+  return dog->fired;
+}
+
 static gboolean
 mount_tested (SpSide           *side,
               const char       *fs,
               const SpScenario *scenario,
+              Watchdog         *dog,
               GString          *report)
 {
   g_autofree char *layers = side_layer_options (side);
@@ -309,8 +432,10 @@ mount_tested (SpSide           *side,
     }
   close (log_fd);
   close (null_fd);
+  watchdog_set_helper (dog, pid);
   while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;
+  watchdog_set_helper (dog, 0);
   g_spawn_close_pid (pid);
   g_file_get_contents (log_path, &log, NULL, NULL);
 
@@ -357,12 +482,11 @@ side_teardown (SpSide *side)
   g_autoptr(GError) error = NULL;
 
   _sp_side_close_fds (side);
-  if (side->mounted)
-    {
-      /* Lazily, so a failed test never leaves a mount behind. */
-      umount2 (side->mnt, MNT_DETACH);
-      side->mounted = FALSE;
-    }
+  /* Lazily, so a failed test never leaves a mount behind, also when a
+   * helper that failed mounted anyway. */
+  if (side->mnt != NULL)
+    umount2 (side->mnt, MNT_DETACH);
+  side->mounted = FALSE;
   if (side->root != NULL && !sp_remove_tree (side->root, NULL, &error))
     g_test_message ("cleaning up %s: %s", side->root, error->message);
   g_free (side->root);
@@ -406,95 +530,6 @@ compare_ops (const SpScenario *scenario,
         }
     }
   _sp_side_close_fds (&sides[1]);
-}
-
-/* A watchdog, so that a tested file system that stops answering makes the
- * scenario fail with a message instead of hanging the suite: when the time
- * is up it aborts the FUSE connection (through fusectl, mounted if need
- * be), every pending and later request fails with ENOTCONN, and the
- * scenario ends and unmounts as usual. */
-#define WATCHDOG_SECONDS 60
-
-typedef struct
-{
-  GMutex   lock;
-  GCond    cond;
-  gboolean done;
-  gboolean fired;
-  guint    conn;
-  GThread *thread;
-} Watchdog;
-
-static void
-abort_fuse_connection (guint conn)
-{
-  g_autofree char *path = g_strdup_printf ("/sys/fs/fuse/connections/%u/abort", conn);
-  int fd;
-
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    mount ("fusectl", "/sys/fs/fuse/connections", "fusectl", 0, NULL);
-  fd = open (path, O_WRONLY | O_CLOEXEC);
-  if (fd >= 0)
-    {
-      if (write (fd, "1", 1) != 1)
-        g_printerr ("aborting FUSE connection %u: %s\n", conn, g_strerror (errno));
-      close (fd);
-    }
-}
-
-/* SP_SEMANTICS_WATCHDOG overrides the time, e.g. for runs under valgrind. */
-static int
-watchdog_seconds (void)
-{
-  const char *env = g_getenv ("SP_SEMANTICS_WATCHDOG");
-  int seconds = env ? atoi (env) : 0;
-
-  return seconds > 0 ? seconds : WATCHDOG_SECONDS;
-}
-
-static gpointer
-watchdog_thread (gpointer data)
-{
-  Watchdog *dog = data;
-  gint64 deadline = g_get_monotonic_time () + watchdog_seconds () * G_TIME_SPAN_SECOND;
-
-  g_mutex_lock (&dog->lock);
-  while (!dog->done)
-    if (!g_cond_wait_until (&dog->cond, &dog->lock, deadline))
-      {
-        dog->fired = TRUE;
-        abort_fuse_connection (dog->conn);
-        break;
-      }
-  g_mutex_unlock (&dog->lock);
-  return NULL;
-}
-
-static void
-watchdog_start (Watchdog   *dog,
-                const char *mnt)
-{
-  struct stat st;
-
-  g_mutex_init (&dog->lock);
-  g_cond_init (&dog->cond);
-  dog->conn = stat (mnt, &st) == 0 ? minor (st.st_dev) : 0;
-  dog->thread = g_thread_new ("sp-semantics-watchdog", watchdog_thread, dog);
-}
-
-static gboolean
-watchdog_stop (Watchdog *dog)
-{
-  if (dog->thread == NULL)
-    return FALSE;
-  g_mutex_lock (&dog->lock);
-  dog->done = TRUE;
-  g_cond_signal (&dog->cond);
-  g_mutex_unlock (&dog->lock);
-  g_thread_join (g_steal_pointer (&dog->thread));
-  g_mutex_clear (&dog->lock);
-  g_cond_clear (&dog->cond);
-  return dog->fired;
 }
 
 static int
@@ -579,12 +614,13 @@ sp_semantics_run_scenario (const SpScenario *scenario,
 
   if (!side_setup (&sides[0], root, "kernel", scenario, report) ||
       !side_setup (&sides[1], root, "tested", scenario, report) ||
-      !mount_kernel (&sides[0], report) ||
-      !mount_tested (&sides[1], fs, scenario, report))
+      !mount_kernel (&sides[0], report))
+    goto out;
+  watchdog_start (&dog, sides[1].mnt);
+  if (!mount_tested (&sides[1], fs, scenario, &dog, report))
     goto out;
   ran = TRUE;
 
-  watchdog_start (&dog, sides[1].mnt);
   compare_ops (scenario, sides, report);
 
   for (guint i = 0; i < 2; i++)
