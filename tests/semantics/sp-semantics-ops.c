@@ -210,6 +210,68 @@ op_mmap_shared (const char *path,
 }
 
 static char *
+op_mmap_exec (const char *path)
+{
+  struct stat st;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  char *map;
+  char *res;
+
+  if (fd < 0)
+    return fail ();
+  if (fstat (fd, &st) != 0 || st.st_size == 0)
+    {
+      res = st.st_size == 0 ? g_strdup ("empty file") : fail ();
+      close (fd);
+      return res;
+    }
+  map = mmap (NULL, st.st_size, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+  if (map == MAP_FAILED)
+    {
+      res = fail ();
+      close (fd);
+      return res;
+    }
+  {
+    g_autofree char *d = describe_data (map, st.st_size);
+    res = g_strdup_printf ("ok %s", d);
+  }
+  munmap (map, st.st_size);
+  close (fd);
+  return res;
+}
+
+/* Bytes that differ at every position and from one run to the next never. */
+static char *
+op_write_pattern (const char *path,
+                  gint64      offset,
+                  gint64      length)
+{
+  g_autofree guint8 *buf = g_malloc (length);
+  int fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  gint64 done = 0;
+  char *res = NULL;
+
+  if (fd < 0)
+    return fail ();
+  for (gint64 i = 0; i < length; i++)
+    buf[i] = (guint8) ((i * 2654435761u) >> 13);
+  while (done < length && res == NULL)
+    {
+      ssize_t n = pwrite (fd, buf + done, length - done, offset + done);
+
+      if (n < 0)
+        res = fail ();
+      else if (n == 0)
+        res = g_strdup ("pwrite wrote nothing");
+      done += MAX (n, 0);
+    }
+  if (close (fd) != 0 && res == NULL)
+    res = fail ();
+  return res ? res : g_strdup ("ok");
+}
+
+static char *
 op_mmap_private (const char *path,
                  const char *data,
                  gboolean    write_it)
@@ -716,6 +778,10 @@ run_op (SpSide     *side,
       return op_mmap_private (p, op->data, TRUE);
     case SP_OP_MMAP_READ:
       return op_mmap_private (p, NULL, FALSE);
+    case SP_OP_MMAP_EXEC:
+      return op_mmap_exec (p);
+    case SP_OP_WRITE_PATTERN:
+      return op_write_pattern (p, op->a, op->b);
     case SP_OP_FALLOCATE:
       {
         int fd = open (p, O_RDWR | O_CLOEXEC);
@@ -851,7 +917,8 @@ static const char *op_names[] = {
   [SP_OP_SYMLINK] = "symlink", [SP_OP_READLINK] = "readlink", [SP_OP_MKFIFO] = "mkfifo",
   [SP_OP_MKNOD] = "mknod", [SP_OP_OPEN_FLAGS] = "open-close",
   [SP_OP_MMAP_SHARED] = "mmap-shared-write", [SP_OP_MMAP_PRIVATE] = "mmap-private-write",
-  [SP_OP_MMAP_READ] = "mmap-read", [SP_OP_FALLOCATE] = "fallocate", [SP_OP_SEEK] = "lseek",
+  [SP_OP_MMAP_READ] = "mmap-read", [SP_OP_MMAP_EXEC] = "mmap-exec",
+  [SP_OP_WRITE_PATTERN] = "write-pattern", [SP_OP_FALLOCATE] = "fallocate", [SP_OP_SEEK] = "lseek",
   [SP_OP_STATFS] = "statfs", [SP_OP_FLOCK] = "flock", [SP_OP_OFD_LOCK] = "ofd-lock",
   [SP_OP_FSYNC] = "fsync", [SP_OP_OPEN] = "open", [SP_OP_FD_WRITE] = "fd-write",
   [SP_OP_FD_READ] = "fd-read", [SP_OP_FD_FSTAT] = "fstat", [SP_OP_CLOSE] = "close",

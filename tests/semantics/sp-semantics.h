@@ -69,6 +69,8 @@ typedef enum
   SP_OP_MMAP_SHARED,    /* path, data written through MAP_SHARED at offset a */
   SP_OP_MMAP_PRIVATE,   /* path, data written to a MAP_PRIVATE mapping → what the mapping reads */
   SP_OP_MMAP_READ,      /* path → content read through a mapping */
+  SP_OP_MMAP_EXEC,      /* path → content read through a PROT_EXEC mapping (Wine maps DLLs) */
+  SP_OP_WRITE_PATTERN,  /* path, a = offset, b = length: write a deterministic pattern */
   SP_OP_FALLOCATE,      /* path, a = offset, b = length, c = mode */
   SP_OP_SEEK,           /* path, a = whence (SEEK_DATA/SEEK_HOLE), b = offset → result */
   SP_OP_STATFS,         /* path → sanity checks against the upper file system */

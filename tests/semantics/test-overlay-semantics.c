@@ -601,8 +601,49 @@ static const SpOp rename_ops[] = {
   { 0 }
 };
 
+/* How Wine and games save: write a temp file, fsync, rename it over the old
+ * one, while something still holds the old one open. */
+static const SpEntry save_lower[] = {
+  { SP_E_DIR, "saves", 0755 },
+  { SP_E_FILE, "saves/slot1.sav", 0644, "old save" },
+  { SP_E_FILE, "user.reg", 0644, "WINE REGISTRY old" },
+  { 0 }
+};
+
+static const SpEntry save_upper[] = {
+  { SP_E_FILE, "system.reg", 0644, "WINE REGISTRY from the checkpoint" },
+  { 0 }
+};
+
+static const SpOp save_ops[] = {
+  { SP_OP_OPEN, "saves/slot1.sav", NULL, 0, O_RDONLY },
+  { SP_OP_CREATE, "saves/slot1.sav.tmp", "new save", 0600 },
+  { SP_OP_FSYNC, "saves/slot1.sav.tmp" },
+  { SP_OP_RENAME, "saves/slot1.sav.tmp", "saves/slot1.sav" },
+  { SP_OP_FD_READ, NULL, NULL, 0 },
+  { SP_OP_FD_FSTAT, NULL, NULL, 0 },
+  { SP_OP_READ, "saves/slot1.sav" },
+  { SP_OP_STAT, "saves/slot1.sav" },
+  { SP_OP_CLOSE, NULL, NULL, 0 },
+  { SP_OP_OPEN, "system.reg", NULL, 1, O_RDWR },
+  { SP_OP_CREATE, "system.reg.new", "WINE REGISTRY new", 0644 },
+  { SP_OP_RENAME, "system.reg.new", "system.reg" },
+  { SP_OP_FD_WRITE, NULL, "still", 1, 0 },
+  { SP_OP_FD_READ, NULL, NULL, 1 },
+  { SP_OP_CLOSE, NULL, NULL, 1 },
+  { SP_OP_READ, "system.reg" },
+  { SP_OP_CREATE, "user.reg.new", "WINE REGISTRY new", 0644 },
+  { SP_OP_RENAME, "user.reg", "user.reg.bak" },
+  { SP_OP_RENAME, "user.reg.new", "user.reg" },
+  { SP_OP_UNLINK, "user.reg.bak" },
+  { SP_OP_READDIR, "." },
+  { SP_OP_READDIR, "saves" },
+  { 0 }
+};
+
 static const SpScenario rename_scenarios[] = {
   { "files across layers, flags, directories", { rename_lower }, rename_upper, rename_ops },
+  { "saving by rename over open files", { save_lower }, save_upper, save_ops },
 };
 
 static void
@@ -819,6 +860,14 @@ static const SpOp data_ops[] = {
   { SP_OP_FSYNC, "." },
   { SP_OP_CREATE, "new", "n", 0644 },
   { SP_OP_FSYNC, "new" },
+  /* Writes larger than one FUSE request, into a lower file and a new one. */
+  { SP_OP_WRITE_PATTERN, "m", NULL, 12345, 3 * MIB + 17 },
+  { SP_OP_READ, "m" },
+  { SP_OP_WRITE_PATTERN, "pattern", NULL, 0, 2 * MIB },
+  { SP_OP_WRITE_PATTERN, "pattern", NULL, MIB - 3, 5000 },
+  { SP_OP_READ, "pattern" },
+  { SP_OP_MMAP_EXEC, "sync" },
+  { SP_OP_MMAP_EXEC, "pattern" },
   { 0 }
 };
 
