@@ -879,14 +879,15 @@ _sp_side_run_op (SpSide     *side,
 }
 
 /* Forgets unused dentries and inodes, so the next access of a path looks
- * it up again (FUSE gets FORGET, then LOOKUP). */
+ * it up again (FUSE gets FORGET, then LOOKUP). No sync() first: it would
+ * wait for whatever else the machine is writing, and clean objects are
+ * what matters here. */
 gboolean
 _sp_drop_caches (void)
 {
   int fd;
   gboolean ok;
 
-  sync ();
   fd = open ("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return FALSE;
