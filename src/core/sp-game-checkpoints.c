@@ -185,6 +185,25 @@ sp_game_create_checkpoint_sync (SpGame          *self,
                                 GCancellable    *cancellable,
                                 GError         **error)
 {
+  g_return_val_if_fail (SP_IS_GAME (self), NULL);
+
+  return sp_game_create_checkpoint_with_parent_sync (self, upper_dir, self->head, label,
+                                                     play_time, set_head_to_it, progress,
+                                                     progress_data, cancellable, error);
+}
+
+SpCheckpoint *
+sp_game_create_checkpoint_with_parent_sync (SpGame          *self,
+                                            const char      *upper_dir,
+                                            const char      *parent,
+                                            const char      *label,
+                                            gint64           play_time,
+                                            gboolean         set_head_to_it,
+                                            SpProgressFunc   progress,
+                                            gpointer         progress_data,
+                                            GCancellable    *cancellable,
+                                            GError         **error)
+{
   g_autoptr(SpCheckpoint) checkpoint = NULL;
 
   g_return_val_if_fail (SP_IS_GAME (self), NULL);
@@ -192,7 +211,7 @@ sp_game_create_checkpoint_sync (SpGame          *self,
 
   if (!_sp_game_check_writable (self, error))
     return NULL;
-  checkpoint = create_checkpoint_files (self->checkpoints_path, upper_dir, self->head, label,
+  checkpoint = create_checkpoint_files (self->checkpoints_path, upper_dir, parent, label,
                                         play_time, progress, progress_data, cancellable, error);
   if (checkpoint == NULL)
     return NULL;
@@ -269,6 +288,26 @@ sp_game_create_checkpoint_async (SpGame              *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
+  g_return_if_fail (SP_IS_GAME (self));
+
+  sp_game_create_checkpoint_with_parent_async (self, upper_dir, self->head, label, play_time,
+                                               set_head_to_it, progress, progress_data,
+                                               cancellable, callback, user_data);
+}
+
+void
+sp_game_create_checkpoint_with_parent_async (SpGame              *self,
+                                             const char          *upper_dir,
+                                             const char          *parent,
+                                             const char          *label,
+                                             gint64               play_time,
+                                             gboolean             set_head_to_it,
+                                             SpProgressFunc       progress,
+                                             gpointer             progress_data,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data)
+{
   g_autoptr(GTask) outer = NULL;
   g_autoptr(GTask) inner = NULL;
   GError *error = NULL;
@@ -288,7 +327,7 @@ sp_game_create_checkpoint_async (SpGame              *self,
   data = g_new0 (SpGameTaskData, 1);
   data->checkpoints_path = g_strdup (self->checkpoints_path);
   data->upper_dir = g_strdup (upper_dir);
-  data->parent = g_strdup (self->head);
+  data->parent = g_strdup (parent);
   data->label = g_strdup (label);
   data->play_time = play_time;
   data->set_head = set_head_to_it;

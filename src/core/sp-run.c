@@ -722,9 +722,12 @@ sp_run_keep_sync (SpRun          *self,
   if (!keep_prepare (self, game, lock_held, &lock, error))
     return NULL;
 
-  checkpoint = sp_game_create_checkpoint_sync (game, self->upper_path, label ? label : "",
-                                               sp_run_get_play_time (self), TRUE,
-                                               progress, progress_data, cancellable, error);
+  checkpoint = sp_game_create_checkpoint_with_parent_sync (game, self->upper_path,
+                                                           sp_run_get_head (self),
+                                                           label ? label : "",
+                                                           sp_run_get_play_time (self), TRUE,
+                                                           progress, progress_data,
+                                                           cancellable, error);
   if (checkpoint == NULL)
     return NULL;
 
@@ -815,10 +818,11 @@ sp_run_keep_async (SpRun               *self,
       return;
     }
 
-  sp_game_create_checkpoint_async (game, self->upper_path, label ? label : "",
-                                   sp_run_get_play_time (self), TRUE,
-                                   progress, progress_data, cancellable,
-                                   checkpoint_created_cb, g_steal_pointer (&task));
+  sp_game_create_checkpoint_with_parent_async (game, self->upper_path, sp_run_get_head (self),
+                                               label ? label : "",
+                                               sp_run_get_play_time (self), TRUE,
+                                               progress, progress_data, cancellable,
+                                               checkpoint_created_cb, g_steal_pointer (&task));
 }
 
 SpCheckpoint *

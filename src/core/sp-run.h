@@ -127,8 +127,8 @@ gboolean     sp_run_count_changes    (SpRun        *self,
                                       SpRunChanges *out_changes,
                                       GError      **error);
 
-/* Packs upper/ into a new checkpoint of @game (Parent = the game's head,
- * PlayTime of the run), moves Head to it, then removes the run dir. Takes
+/* Packs upper/ into a new checkpoint of @game (Parent = the head the run
+ * started from, PlayTime of the run), moves Head to it, then removes the run dir. Takes
  * the game lock unless @lock_held. Blocking. */
 SpCheckpoint *sp_run_keep_sync       (SpRun         *self,
                                       SpGame        *game,

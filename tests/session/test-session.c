@@ -475,6 +475,27 @@ test_exits_before_started_read (Fixture       *f,
   discard (session);
 }
 
+/* A run kept after Head was moved (restore while the run waited for a
+ * decision) still names the checkpoint it started from as its parent. */
+static void
+test_keep_after_restore (Fixture       *f,
+                         gconstpointer  user_data)
+{
+  g_autoptr(SpSession) first = play (f, "play", NULL, FALSE);
+  g_autoptr(SpCheckpoint) cp1 = keep (first, "first");
+  g_autoptr(SpSession) second = play (f, "play", NULL, FALSE);
+  g_autoptr(SpCheckpoint) cp2 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* While the second run waits, the player goes back to the clean install. */
+  g_assert_true (sp_game_restore (f->game, NULL, &error));
+  g_assert_no_error (error);
+
+  cp2 = keep (second, "second");
+  g_assert_cmpstr (sp_checkpoint_get_parent (cp2), ==, sp_checkpoint_get_id (cp1));
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (cp2));
+}
+
 static void
 test_cannot_start (Fixture       *f,
                    gconstpointer  user_data)
@@ -988,6 +1009,7 @@ main (int    argc,
   g_test_add ("/session/discard-and-restore", Fixture, NULL, fixture_set_up, test_discard_and_restore, fixture_tear_down);
   g_test_add ("/session/exit-error", Fixture, NULL, fixture_set_up, test_exit_error, fixture_tear_down);
   g_test_add ("/session/exits-before-started-read", Fixture, NULL, fixture_set_up, test_exits_before_started_read, fixture_tear_down);
+  g_test_add ("/session/keep-after-restore", Fixture, NULL, fixture_set_up, test_keep_after_restore, fixture_tear_down);
   g_test_add ("/session/cannot-start", Fixture, NULL, fixture_set_up, test_cannot_start, fixture_tear_down);
   g_test_add ("/session/stop-ignoring-term", Fixture, NULL, fixture_set_up, test_stop_ignoring_term, fixture_tear_down);
   g_test_add ("/session/stop-while-preparing", Fixture, NULL, fixture_set_up, test_stop_while_preparing, fixture_tear_down);
