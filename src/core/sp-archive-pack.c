@@ -653,7 +653,8 @@ sp_archive_pack (const char      *upper_dir,
   pw.io = &io;
   pw.dest_path = dest_path;
   pw.partial = partial;
-  level = g_strdup_printf ("%d", compression_level > 0 ? compression_level : 3);
+  level = g_strdup_printf ("%d", compression_level > 0 ? compression_level
+                                                      : sp_archive_get_default_compression_level ());
   if (archive_write_set_format_pax (a) != ARCHIVE_OK ||
       archive_write_add_filter_zstd (a) != ARCHIVE_OK ||
       archive_write_set_filter_option (a, "zstd", "compression-level", level) != ARCHIVE_OK ||

@@ -29,6 +29,28 @@
 
 G_DEFINE_QUARK (sp-archive-error-quark, sp_archive_error)
 
+/* zstd's own default; the app's preference replaces it. */
+static int default_compression_level = 3;
+
+/**
+ * sp_archive_set_default_compression_level:
+ *
+ * Sets the zstd level sp_archive_pack() uses when given 0 (the app's
+ * "Compression Level" preference). Any thread may pack meanwhile.
+ */
+void
+sp_archive_set_default_compression_level (int level)
+{
+  g_return_if_fail (level >= 1 && level <= 19);
+  g_atomic_int_set (&default_compression_level, level);
+}
+
+int
+sp_archive_get_default_compression_level (void)
+{
+  return g_atomic_int_get (&default_compression_level);
+}
+
 void
 _sp_archive_set_errno_error (GError     **error,
                              int          saved_errno,

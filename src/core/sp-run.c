@@ -76,9 +76,29 @@ sp_run_status_to_string (SpRunStatus status)
   return status_names[status];
 }
 
+G_LOCK_DEFINE_STATIC (runs_dir);
+static char *runs_dir_override;
+
+void
+sp_runs_set_dir (const char *dir)
+{
+  G_LOCK (runs_dir);
+  g_free (runs_dir_override);
+  runs_dir_override = (dir != NULL && *dir != '\0') ? g_strdup (dir) : NULL;
+  G_UNLOCK (runs_dir);
+}
+
 char *
 sp_runs_dir (void)
 {
+  char *dir = NULL;
+
+  G_LOCK (runs_dir);
+  if (runs_dir_override != NULL)
+    dir = g_strdup (runs_dir_override);
+  G_UNLOCK (runs_dir);
+  if (dir != NULL)
+    return dir;
   return g_build_filename (g_get_user_state_dir (), "savepoint", "runs", NULL);
 }
 

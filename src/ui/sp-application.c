@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "sp-application.h"
+#include "core/sp-core.h"
 #include "sp-preferences-window.h"
 #include "sp-window.h"
 
@@ -114,6 +115,21 @@ sp_application_activate (GApplication *app)
   gtk_window_present (window);
 }
 
+/* Preferences that the core reads process-wide. */
+static void
+core_setting_changed_cb (GSettings  *settings,
+                         const char *key,
+                         gpointer    user_data)
+{
+  if (g_str_equal (key, "compression-level"))
+    sp_archive_set_default_compression_level (g_settings_get_int (settings, key));
+  else if (g_str_equal (key, "runs-folder"))
+    {
+      g_autofree char *folder = g_settings_get_string (settings, key);
+      sp_runs_set_dir (folder);
+    }
+}
+
 static void
 sp_application_startup (GApplication *app)
 {
@@ -134,6 +150,12 @@ sp_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.add-game", add_accels);
 
   self->settings = g_settings_new (APP_ID);
+  g_signal_connect (self->settings, "changed::compression-level",
+                    G_CALLBACK (core_setting_changed_cb), NULL);
+  g_signal_connect (self->settings, "changed::runs-folder",
+                    G_CALLBACK (core_setting_changed_cb), NULL);
+  core_setting_changed_cb (self->settings, "compression-level", NULL);
+  core_setting_changed_cb (self->settings, "runs-folder", NULL);
   self->monitor = sp_library_monitor_new (self->settings);
 }
 

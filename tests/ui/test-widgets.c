@@ -3,6 +3,8 @@
  * a missing template child or a leaked reference fails here. */
 #include "config.h"
 
+#include "core/sp-core.h"
+
 #include "sp-add-game-window.h"
 #include "sp-application.h"
 #include "sp-checkpoint-row.h"
@@ -227,6 +229,24 @@ app_checks_cb (gpointer data)
   g_assert_cmpint (count_toplevels (ADW_TYPE_ABOUT_WINDOW), ==, 1);
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "help"));
   g_assert_nonnull (sp_application_get_monitor (SP_APPLICATION (app)));
+
+  /* The preferences the core reads take effect at once. */
+  {
+    GSettings *settings = sp_application_get_settings (SP_APPLICATION (app));
+    g_autofree char *runs = NULL;
+
+    g_settings_set_int (settings, "compression-level", 12);
+    g_assert_cmpint (sp_archive_get_default_compression_level (), ==, 12);
+    g_settings_set_string (settings, "runs-folder", "/var/tmp/sp-test-runs");
+    runs = sp_runs_dir ();
+    g_assert_cmpstr (runs, ==, "/var/tmp/sp-test-runs");
+    g_settings_reset (settings, "runs-folder");
+    g_clear_pointer (&runs, g_free);
+    runs = sp_runs_dir ();
+    g_assert_cmpstr (runs, !=, "/var/tmp/sp-test-runs");
+    g_settings_reset (settings, "compression-level");
+    g_assert_cmpint (sp_archive_get_default_compression_level (), ==, 3);
+  }
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
   return G_SOURCE_REMOVE;
