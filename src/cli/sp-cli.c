@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <glib-unix.h>
 #include <locale.h>
 #include <stdio.h>
@@ -266,7 +267,7 @@ add_progress_cb (guint64  bytes_done,
   done = g_format_size (bytes_done);
   total = g_format_size (bytes_total);
   g_printerr ("\r\033[K");
-  g_printerr (_("Copying… %3d%% (%s of %s, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " files)"),
+  g_printerr (_("Copying… %3d%% (%s of %s, %" PRIu64 " of %" PRIu64 " files)"),
               bytes_total > 0 ? (int) (bytes_done * 100 / bytes_total) : 100,
               done, total, files_done, files_total);
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -295,7 +296,7 @@ pack_walk_dir (PackWalk    *w,
           e->kind = PACK_FILE;
           if (c->st.st_nlink > 1)
             {
-              g_autofree char *key = g_strdup_printf ("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT,
+              g_autofree char *key = g_strdup_printf ("%" PRIu64 ":%" PRIu64,
                                                       (guint64) c->st.st_dev,
                                                       (guint64) c->st.st_ino);
               const char *first = g_hash_table_lookup (w->inodes, key);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -383,7 +384,7 @@ set_size_error (GError     **error,
 {
   g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_CHECKSUM,
                _("The checkpoint archive “%s” has the wrong size "
-                 "(expected %" G_GUINT64_FORMAT " bytes, found %" G_GUINT64_FORMAT "). "
+                 "(expected %" PRIu64 " bytes, found %" PRIu64 "). "
                  "It is incomplete or damaged: delete it or restore from an exported copy."),
                archive_path, expected_size, size);
 }

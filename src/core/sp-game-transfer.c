@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -377,7 +378,7 @@ import_files (const char    *checkpoints_path,
   if (sp_free_space (checkpoints_path, &free_space, NULL) && free_space < (guint64) st.st_size)
     {
       g_set_error (error, SP_IO_ERROR, SP_IO_ERROR_NO_SPACE,
-                   _("Not enough free space in “%s” to import “%s” (%" G_GUINT64_FORMAT
+                   _("Not enough free space in “%s” to import “%s” (%" PRIu64
                      " bytes needed). Free some space and try again."),
                    checkpoints_path, source, (guint64) st.st_size);
       return NULL;

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -211,7 +212,7 @@ load_ini (SpLibrary  *self,
   if (version < 1 || version > G_MAXINT)
     {
       sp_key_file_set_error (error, self->ini_path, NULL, LIBRARY_GROUP, "Version",
-                             _("Version %" G_GINT64_FORMAT " is not a library version. "
+                             _("Version %" PRId64 " is not a library version. "
                                "Set it to 1 with a text editor."), version);
       return FALSE;
     }

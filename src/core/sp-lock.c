@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
@@ -87,7 +88,7 @@ boot_id (void)
 guint64
 sp_pid_start_time (gint64 pid)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/stat", pid);
+  g_autofree char *path = g_strdup_printf ("/proc/%" PRId64 "/stat", pid);
   g_autofree char *contents = NULL;
   g_auto(GStrv) fields = NULL;
   const char *p;
@@ -119,7 +120,7 @@ sp_pid_is_alive (gint64   pid,
     return kill ((pid_t) pid, 0) == 0 || errno == EPERM;
   /* A zombie is as good as gone. */
   {
-    g_autofree char *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/stat", pid);
+    g_autofree char *path = g_strdup_printf ("/proc/%" PRId64 "/stat", pid);
     g_autofree char *contents = NULL;
     const char *p;
 
@@ -188,7 +189,7 @@ lock_is_stale (const char  *path,
   if (host == NULL || g_strcmp0 (host, sp_host_name ()) != 0)
     {
       g_set_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_BUSY,
-                   _("%s is in use on the computer “%s” (process %" G_GINT64_FORMAT ", since %s). "
+                   _("%s is in use on the computer “%s” (process %" PRId64 ", since %s). "
                      "If that computer is no longer using this drive, remove the lock file “%s”."),
                    what, host ? host : "?", pid, since ? since : "?", path);
       return FALSE;
@@ -203,7 +204,7 @@ lock_is_stale (const char  *path,
   if (sp_pid_is_alive (pid, start))
     {
       g_set_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_BUSY,
-                   _("%s is already being played (process %" G_GINT64_FORMAT " on this computer, since %s). "
+                   _("%s is already being played (process %" PRId64 " on this computer, since %s). "
                      "Finish or stop that session first."),
                    what, pid, since ? since : "?");
       return FALSE;

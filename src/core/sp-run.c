@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <glib/gstdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -695,7 +696,7 @@ keep_prepare (SpRun    *self,
           sp_run_get_owner_pid (self) != getpid ())
         {
           g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_IN_USE,
-                       _("The run “%s” is still being played by process %" G_GINT64_FORMAT "."),
+                       _("The run “%s” is still being played by process %" PRId64 "."),
                        self->path, sp_run_get_owner_pid (self));
           return FALSE;
         }
@@ -905,7 +906,7 @@ sp_run_discard_sync (SpRun         *self,
       sp_run_get_owner_pid (self) != getpid ())
     {
       g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_IN_USE,
-                   _("The run “%s” is still being played by process %" G_GINT64_FORMAT "."),
+                   _("The run “%s” is still being played by process %" PRId64 "."),
                    self->path, sp_run_get_owner_pid (self));
       return FALSE;
     }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "sp-add-game-window.h"
 #include "sp-ui-util.h"
@@ -248,8 +249,8 @@ progress_cb (guint64  bytes_done,
   g_autofree char *done = g_format_size (bytes_done);
   g_autofree char *total = g_format_size (bytes_total);
   g_autofree char *text = NULL;
-  g_autofree char *files = g_strdup_printf ("%" G_GUINT64_FORMAT, files_done);
-  g_autofree char *all = g_strdup_printf ("%" G_GUINT64_FORMAT, files_total);
+  g_autofree char *files = g_strdup_printf ("%" PRIu64, files_done);
+  g_autofree char *all = g_strdup_printf ("%" PRIu64, files_total);
 
   gtk_progress_bar_set_fraction (self->progress_bar,
                                  bytes_total ? (double) bytes_done / (double) bytes_total : 1.0);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "sp-format.h"
 
@@ -34,7 +35,7 @@ sp_ui_format_clock (gint64 seconds)
   if (seconds < 0)
     seconds = 0;
   if (seconds >= 3600)
-    return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d", seconds / 3600,
+    return g_strdup_printf ("%" PRId64 ":%02d:%02d", seconds / 3600,
                             (int) ((seconds % 3600) / 60), (int) (seconds % 60));
   return g_strdup_printf ("%02d:%02d", (int) (seconds / 60), (int) (seconds % 60));
 }

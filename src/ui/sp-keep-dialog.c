@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "sp-format.h"
 #include "sp-keep-dialog.h"
@@ -114,7 +115,7 @@ static char *
 count_text (guint64     n,
             const char *format)
 {
-  g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+  g_autofree char *number = g_strdup_printf ("%" PRIu64, n);
 
   return g_strdup_printf (format, number);
 }

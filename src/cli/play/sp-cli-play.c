@@ -5,6 +5,7 @@
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -91,8 +92,8 @@ format_changes (guint64 added,
 {
   g_autofree char *size = g_format_size (bytes);
 
-  return g_strdup_printf (_("%" G_GUINT64_FORMAT " files added, %" G_GUINT64_FORMAT " changed, "
-                            "%" G_GUINT64_FORMAT " deleted (%s)"),
+  return g_strdup_printf (_("%" PRIu64 " files added, %" PRIu64 " changed, "
+                            "%" PRIu64 " deleted (%s)"),
                           added, changed, deleted, size);
 }
 
