@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "core/sp-core.h"
+#include "sp-cli-play.h"
 
 typedef struct
 {
@@ -417,11 +418,27 @@ test_bad_libraries (Fixture       *fixture,
   g_assert_cmpint (usage.status, ==, 2);
 }
 
+/* play --ask understands translated answers: matching ignores case outside
+ * ASCII too, and an empty choice never matches. */
+static void
+test_answers (void)
+{
+  g_assert_true (sp_cli_answer_is ("y", "y|yes"));
+  g_assert_true (sp_cli_answer_is ("YES", "y|yes"));
+  g_assert_true (sp_cli_answer_is ("Ja", "j|ja"));
+  g_assert_true (sp_cli_answer_is ("SPÄTER", "s|später"));
+  g_assert_true (sp_cli_answer_is ("Plus tard", "p|plus tard"));
+  g_assert_false (sp_cli_answer_is ("nein", "n|no"));
+  g_assert_false (sp_cli_answer_is ("", "y||yes"));
+  g_assert_false (sp_cli_answer_is ("Chapter 1", "y|yes"));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cli/answers", test_answers);
   g_test_add ("/cli/init-twice", Fixture, NULL, fixture_set_up, test_init_twice, fixture_tear_down);
   g_test_add ("/cli/add-errors", Fixture, NULL, fixture_set_up, test_add_errors, fixture_tear_down);
   g_test_add ("/cli/list-show", Fixture, NULL, fixture_set_up, test_list_show, fixture_tear_down);

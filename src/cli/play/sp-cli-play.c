@@ -58,7 +58,28 @@ read_answer (void)
   return g_strstrip (g_strdup (buf));
 }
 
-/* Asks keep/discard/later. Returns the decision and, for keep, the label. */
+/* TRUE when @answer is one of the "|"-separated @choices (case-insensitive,
+ * any script). */
+gboolean
+sp_cli_answer_is (const char *answer,
+                  const char *choices)
+{
+  g_auto(GStrv) words = g_strsplit (choices, "|", -1);
+  g_autofree char *folded = g_utf8_casefold (answer, -1);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      g_autofree char *word = g_utf8_casefold (words[i], -1);
+
+      if (*word != '\0' && g_str_equal (folded, word))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Asks keep/discard/later. Returns the decision and, for keep, the label.
+ * The English answers always work; translations add their own words, which
+ * the translated prompt names. */
 static Decision
 ask_decision (const char  *game_name,
               char       **out_label)
@@ -73,12 +94,20 @@ ask_decision (const char  *game_name,
 
   answer = read_answer ();
   *out_label = NULL;
-  if (answer == NULL || answer[0] == '\0' || g_ascii_strcasecmp (answer, "y") == 0 ||
-      g_ascii_strcasecmp (answer, "yes") == 0)
-    return answer == NULL ? DECIDE_LEAVE : DECIDE_KEEP;
-  if (g_ascii_strcasecmp (answer, "n") == 0 || g_ascii_strcasecmp (answer, "no") == 0)
+  if (answer == NULL)
+    return DECIDE_LEAVE;
+  if (answer[0] == '\0' || sp_cli_answer_is (answer, "y|yes")
+      /* Translators: the answers that keep a run, separated by "|"; name
+       * the first one in the prompt “[Y]es, [n]o …”. */
+      || sp_cli_answer_is (answer, C_("keep answers", "y|yes")))
+    return DECIDE_KEEP;
+  if (sp_cli_answer_is (answer, "n|no")
+      /* Translators: the answers that discard a run, separated by "|". */
+      || sp_cli_answer_is (answer, C_("discard answers", "n|no")))
     return DECIDE_DISCARD;
-  if (g_ascii_strcasecmp (answer, "l") == 0 || g_ascii_strcasecmp (answer, "later") == 0)
+  if (sp_cli_answer_is (answer, "l|later")
+      /* Translators: the answers that leave a run for later, separated by "|". */
+      || sp_cli_answer_is (answer, C_("later answers", "l|later")))
     return DECIDE_LEAVE;
   *out_label = g_steal_pointer (&answer);
   return DECIDE_KEEP;

@@ -19,4 +19,9 @@ int  sp_cli_runs    (int    argc,
 int  sp_cli_recover (int    argc,
                      char **argv);
 
+/* TRUE when @answer is one of the "|"-separated @choices, ignoring case
+ * (also outside ASCII): how `play --ask` understands translated answers. */
+gboolean sp_cli_answer_is (const char *answer,
+                           const char *choices);
+
 G_END_DECLS
