@@ -1,0 +1,1322 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The FUSE low-level operations of the overlay. */
+#include "sp-overlay-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/statvfs.h>
+#include <linux/limits.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define OV(req) ((SpOverlay *) fuse_req_userdata (req))
+
+typedef struct
+{
+  pthread_mutex_t lock;
+  SpDirList       list;
+  bool            built;
+} SpDirHandle;
+
+static void
+rdlock (SpOverlay *ov)
+{
+  pthread_rwlock_rdlock (&ov->ns_lock);
+}
+
+static void
+wrlock (SpOverlay *ov)
+{
+  pthread_rwlock_wrlock (&ov->ns_lock);
+}
+
+static void
+unlock (SpOverlay *ov)
+{
+  pthread_rwlock_unlock (&ov->ns_lock);
+}
+
+static fuse_ino_t
+node_id (SpOverlay *ov, SpNode *node)
+{
+  return node == ov->root ? FUSE_ROOT_ID : (fuse_ino_t) (uintptr_t) node;
+}
+
+static void
+reply_entry (fuse_req_t req, SpOverlay *ov, SpNode *node, const struct stat *st)
+{
+  struct fuse_entry_param e;
+
+  memset (&e, 0, sizeof e);
+  e.ino = node_id (ov, node);
+  e.generation = node->generation;
+  e.attr = *st;
+  e.attr_timeout = ov->timeout;
+  e.entry_timeout = ov->timeout;
+  if (fuse_reply_entry (req, &e) != 0)
+    _sp_node_unref (ov, node, 1);
+}
+
+static int
+fix_open_flags (SpOverlay *ov, int flags)
+{
+  if (ov->writeback)
+    {
+      /* The kernel may read pages of a file open for writing only, and it
+       * handles O_APPEND itself. */
+      if ((flags & O_ACCMODE) == O_WRONLY)
+        flags = (flags & ~O_ACCMODE) | O_RDWR;
+      flags &= ~O_APPEND;
+    }
+  return flags;
+}
+
+static void
+sp_init (void *userdata, struct fuse_conn_info *conn)
+{
+  SpOverlay *ov = userdata;
+
+  if (conn->capable & FUSE_CAP_WRITEBACK_CACHE)
+    {
+      conn->want |= FUSE_CAP_WRITEBACK_CACHE;
+      ov->writeback = true;
+    }
+  if (conn->capable & FUSE_CAP_SPLICE_READ)
+    conn->want |= FUSE_CAP_SPLICE_READ;
+  if (conn->capable & FUSE_CAP_SPLICE_WRITE)
+    conn->want |= FUSE_CAP_SPLICE_WRITE;
+  if (conn->capable & FUSE_CAP_READDIRPLUS)
+    conn->want |= FUSE_CAP_READDIRPLUS;
+  conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+  if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
+    conn->want |= FUSE_CAP_PARALLEL_DIROPS;
+  if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+    conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+  if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
+    conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+  if (conn->capable & FUSE_CAP_ASYNC_READ)
+    conn->want |= FUSE_CAP_ASYNC_READ;
+  /* Locks are kept by the kernel for the mount: every user of the merged
+   * files goes through it. */
+  conn->want &= ~(FUSE_CAP_POSIX_LOCKS | FUSE_CAP_FLOCK_LOCKS);
+}
+
+static void
+sp_lookup (fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+  SpOverlay *ov = OV (req);
+  SpNode *dir = _sp_node_get (ov, parent);
+  SpNode *node;
+  struct stat st;
+  int err;
+
+  rdlock (ov);
+  err = _sp_node_resolve (ov, dir, name, &node, &st);
+  unlock (ov);
+  if (err == -ENOENT)
+    {
+      struct fuse_entry_param e;
+
+      /* The layers change only through us: absence can be cached. */
+      memset (&e, 0, sizeof e);
+      e.entry_timeout = ov->timeout;
+      fuse_reply_entry (req, &e);
+      return;
+    }
+  if (err < 0)
+    {
+      fuse_reply_err (req, -err);
+      return;
+    }
+  reply_entry (req, ov, node, &st);
+}
+
+static void
+sp_forget (fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+  SpOverlay *ov = OV (req);
+
+  _sp_node_unref (ov, _sp_node_get (ov, ino), nlookup);
+  fuse_reply_none (req);
+}
+
+static void
+sp_forget_multi (fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+  SpOverlay *ov = OV (req);
+
+  for (size_t i = 0; i < count; i++)
+    _sp_node_unref (ov, _sp_node_get (ov, forgets[i].ino), forgets[i].nlookup);
+  fuse_reply_none (req);
+}
+
+static void
+sp_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+  SpOverlay *ov = OV (req);
+  SpNode *node = _sp_node_get (ov, ino);
+  struct stat st;
+  int err;
+
+  rdlock (ov);
+  if (fi != NULL && node->fds == NULL && fstat ((int) fi->fh, &st) == 0)
+    {
+      /* Works for open files whose name is gone. */
+      st.st_ino = node->ino;
+      err = 0;
+    }
+  else
+    err = _sp_node_stat (ov, node, &st);
+  unlock (ov);
+  if (err < 0)
+    fuse_reply_err (req, -err);
+  else
+    fuse_reply_attr (req, &st, ov->timeout);
+}
+
+static void
+sp_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
+            struct fuse_file_info *fi)
+{
+  SpOverlay *ov = OV (req);
+  SpNode *node = _sp_node_get (ov, ino);
+  char path[PATH_MAX];
+  bool follow, write_locked = false;
+  struct stat st;
+  int err = 0, fd = -1;
+
+  rdlock (ov);
+  if (node->layer != 0
+      && (valid & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID | FUSE_SET_ATTR_SIZE
+                   | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW
+                   | FUSE_SET_ATTR_MTIME_NOW)))
+    {
+      bool keep_data = !((valid & FUSE_SET_ATTR_SIZE) && attr->st_size == 0);
+
+      unlock (ov);
+      wrlock (ov);
+      write_locked = true;
+      err = _sp_copy_up (ov, node, keep_data);
+    }
+  if (fi != NULL && node->fds == NULL && (fcntl ((int) fi->fh, F_GETFL) & O_ACCMODE) != O_RDONLY)
+    fd = (int) fi->fh;        /* an upper file, even if its name is gone */
+  else if (err == 0)
+    err = _sp_node_path (ov, node, path, sizeof path, &follow);
+
+  if (err == 0 && (valid & FUSE_SET_ATTR_MODE)
+      && (fd >= 0 ? fchmod (fd, attr->st_mode & 07777)
+                  : fchmodat (AT_FDCWD, path, attr->st_mode & 07777, 0)) < 0)
+    err = -errno;
+  if (err == 0 && (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))
+    {
+      uid_t uid = (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t) -1;
+      gid_t gid = (valid & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t) -1;
+
+      if ((fd >= 0 ? fchown (fd, uid, gid)
+                   : fchownat (AT_FDCWD, path, uid, gid, follow ? 0 : AT_SYMLINK_NOFOLLOW)) < 0)
+        err = -errno;
+    }
+  if (err == 0 && (valid & FUSE_SET_ATTR_SIZE))
+    {
+      int res;
+
+      if (fd >= 0)
+        res = ftruncate (fd, attr->st_size);
+      else
+        res = truncate (path, attr->st_size);
+      if (res < 0)
+        err = -errno;
+    }
+  if (err == 0 && (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)))
+    {
+      struct timespec ts[2];
+
+      ts[0].tv_sec = 0;
+      ts[1].tv_sec = 0;
+      ts[0].tv_nsec = UTIME_OMIT;
+      ts[1].tv_nsec = UTIME_OMIT;
+      if (valid & FUSE_SET_ATTR_ATIME_NOW)
+        ts[0].tv_nsec = UTIME_NOW;
+      else if (valid & FUSE_SET_ATTR_ATIME)
+        ts[0] = attr->st_atim;
+      if (valid & FUSE_SET_ATTR_MTIME_NOW)
+        ts[1].tv_nsec = UTIME_NOW;
+      else if (valid & FUSE_SET_ATTR_MTIME)
+        ts[1] = attr->st_mtim;
+      if ((fd >= 0 ? futimens (fd, ts)
+                   : utimensat (AT_FDCWD, path, ts, follow ? 0 : AT_SYMLINK_NOFOLLOW)) < 0)
+        err = -errno;
+    }
+  if (err == 0 && fd >= 0)
+    {
+      err = fstat (fd, &st) < 0 ? -errno : 0;
+      st.st_ino = node->ino;
+    }
+  else if (err == 0)
+    err = _sp_node_stat (ov, node, &st);
+  unlock (ov);
+  (void) write_locked;
+
+  if (err < 0)
+    fuse_reply_err (req, -err);
+  else
+    fuse_reply_attr (req, &st, ov->timeout);
+}
+
+static void
+sp_readlink (fuse_req_t req, fuse_ino_t ino)
+{
+  SpOverlay *ov = OV (req);
+  char target[PATH_MAX];
+  const char *name;
+  int dirfd;
+  ssize_t n;
+
+  rdlock (ov);
+  _sp_node_at (ov, _sp_node_get (ov, ino), &dirfd, &name);
+  n = readlinkat (dirfd, name, target, sizeof target - 1);
+  if (n < 0)
+    n = -errno;
+  unlock (ov);
+  if (n < 0)
+    {
+      fuse_reply_err (req, (int) -n);
+      return;
+    }
+  target[n] = '\0';
+  fuse_reply_readlink (req, target);
+}
+
+/* Creates NAME in PARENT (a new object of MODE, or a hard link to
+ * LINK_SRC) in the upper layer, over a whiteout if there is one.  Called
+ * with ns_lock held for writing. */
+static int
+do_create (fuse_req_t req, SpOverlay *ov, SpNode *parent, const char *name,
+           mode_t mode, dev_t rdev, const char *target, SpNode *link_src,
+           int open_flags, int *fd_out, SpNode **out, struct stat *st)
+{
+  const struct fuse_ctx *ctx = fuse_req_ctx (req);
+  SpNode *existing;
+  char tmp[64];
+  const char *cname;
+  int err, kind, updir, dirfd, fd = -1, res;
+
+  *out = NULL;
+  if (strncmp (name, ".wh.", 4) == 0)
+    return -EPERM;
+  err = _sp_node_resolve (ov, parent, name, &existing, NULL);
+  if (err == 0)
+    {
+      _sp_node_unref (ov, existing, 1);
+      return -EEXIST;
+    }
+  if (err != -ENOENT)
+    return err;
+  err = _sp_copy_up (ov, parent, true);
+  if (err == 0 && link_src != NULL)
+    err = _sp_copy_up (ov, link_src, true);
+  if (err < 0)
+    return err;
+
+  updir = parent->fds[0];
+  kind = _sp_upper_whiteout_kind (ov, updir, name);
+  if (kind < 0)
+    return kind;
+  if (kind == SP_WHITEOUT_CHR)
+    {
+      _sp_tmp_name (ov, tmp, sizeof tmp);
+      dirfd = ov->work_fd;
+      cname = tmp;
+    }
+  else
+    {
+      dirfd = updir;
+      cname = name;
+    }
+
+  if (link_src != NULL)
+    {
+      const char *lname;
+      int ldir;
+
+      if (_sp_node_at (ov, link_src, &ldir, &lname) == AT_EMPTY_PATH)
+        {
+          char path[64];
+
+          snprintf (path, sizeof path, "/proc/self/fd/%d", ldir);
+          res = linkat (AT_FDCWD, path, dirfd, cname, AT_SYMLINK_FOLLOW);
+        }
+      else
+        res = linkat (ldir, lname, dirfd, cname, 0);
+    }
+  else
+    switch (mode & S_IFMT)
+      {
+      case S_IFREG:
+        fd = openat (dirfd, cname, O_CREAT | O_EXCL | O_CLOEXEC | open_flags, mode & 07777);
+        if (fd < 0 && errno == EACCES && (open_flags & O_ACCMODE) == O_RDWR)
+          fd = openat (dirfd, cname, O_CREAT | O_EXCL | O_CLOEXEC | (open_flags & ~O_ACCMODE) | O_WRONLY,
+                       mode & 07777);
+        res = fd < 0 ? -1 : 0;
+        break;
+      case S_IFDIR:
+        res = mkdirat (dirfd, cname, mode & 07777);
+        break;
+      case S_IFLNK:
+        res = symlinkat (target, dirfd, cname);
+        break;
+      default:
+        res = mknodat (dirfd, cname, mode, rdev);
+        break;
+      }
+  if (res < 0)
+    return -errno;
+
+  if (link_src == NULL)
+    {
+      if (ov->is_root)
+        {
+          struct stat pst;
+          gid_t gid = ctx->gid;
+
+          if (fstat (updir, &pst) == 0 && (pst.st_mode & S_ISGID))
+            gid = pst.st_gid;
+          if (fchownat (dirfd, cname, ctx->uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+            err = -errno;
+        }
+      if (err == 0 && !S_ISLNK (mode) && (mode & ov->umask & 07777) != 0
+          && fchmodat (dirfd, cname, mode & 07777, 0) < 0)
+        err = -errno;
+      if (err == 0 && S_ISDIR (mode) && kind != SP_WHITEOUT_NONE)
+        err = _sp_set_opaque (ov, dirfd, cname);
+    }
+
+  if (err == 0 && kind == SP_WHITEOUT_CHR)
+    {
+      if (S_ISDIR (mode))
+        {
+          if (renameat2 (ov->work_fd, tmp, updir, name, RENAME_EXCHANGE) == 0)
+            unlinkat (ov->work_fd, tmp, 0);
+          else if (unlinkat (updir, name, 0) < 0
+                   || renameat (ov->work_fd, tmp, updir, name) < 0)
+            err = -errno;
+        }
+      else if (renameat (ov->work_fd, tmp, updir, name) < 0)
+        err = -errno;
+    }
+  else if (err == 0 && kind == SP_WHITEOUT_FILE)
+    {
+      char wh[NAME_MAX + 8];
+
+      snprintf (wh, sizeof wh, ".wh.%s", name);
+      unlinkat (updir, wh, 0);
+    }
+
+  if (err < 0)
+    {
+      unlinkat (dirfd, cname, S_ISDIR (mode) && link_src == NULL ? AT_REMOVEDIR : 0);
+      if (fd >= 0)
+        close (fd);
+      return err;
+    }
+
+  err = _sp_node_resolve (ov, parent, name, out, st);
+  if (err < 0)
+    {
+      if (fd >= 0)
+        close (fd);
+      return err;
+    }
+  if (link_src == NULL)
+    atomic_fetch_add (&ov->files_created, 1);
+  if (fd_out != NULL)
+    *fd_out = fd;
+  else if (fd >= 0)
+    close (fd);
+  return 0;
+}
+
+static void
+create_reply (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+              dev_t rdev, const char *target)
+{
+  SpOverlay *ov = OV (req);
+  SpNode *node;
+  struct stat st;
+  int err;
+
+  wrlock (ov);
+  err = do_create (req, ov, _sp_node_get (ov, parent), name, mode, rdev, target,
+                   NULL, 0, NULL, &node, &st);
+  unlock (ov);
+  if (err < 0)
+    fuse_reply_err (req, -err);
+  else
+    reply_entry (req, ov, node, &st);
+}
+
+static void
+sp_mknod (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+  create_reply (req, parent, name, mode, rdev, NULL);
+}
+
+static void
+sp_mkdir (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+  create_reply (req, parent, name, S_IFDIR | (mode & 07777), 0, NULL);
+}
+
+static void
+sp_symlink (fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+  create_reply (req, parent, name, S_IFLNK | 0777, 0, link);
+}
+
+static void
+sp_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+  SpOverlay *ov = OV (req);
+  SpNode *src = _sp_node_get (ov, ino);
+  SpNode *node;
+  struct stat st;
+  int err;
+
+  if (src->fds != NULL)
+    {
+      fuse_reply_err (req, EPERM);
+      return;
+    }
+  wrlock (ov);
+  err = do_create (req, ov, _sp_node_get (ov, newparent), newname, src->type, 0,
+                   NULL, src, 0, NULL, &node, &st);
+  unlock (ov);
+  if (err < 0)
+    fuse_reply_err (req, -err);
+  else
+    reply_entry (req, ov, node, &st);
+}
+
+static void
+sp_create (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+           struct fuse_file_info *fi)
+{
+  SpOverlay *ov = OV (req);
+  SpNode *node;
+  struct stat st;
+  int flags = fix_open_flags (ov, fi->flags);
+  int err, fd = -1;
+
+  wrlock (ov);
+  err = do_create (req, ov, _sp_node_get (ov, parent), name, S_IFREG | (mode & 07777),
+                   0, NULL, NULL, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOFOLLOW),
+                   &fd, &node, &st);
+  if (err == -EEXIST && !(fi->flags & O_EXCL))
+    {
+      /* Raced with another creator: open what is there. */
+      err = _sp_node_resolve (ov, _sp_node_get (ov, parent), name, &node, &st);
+      if (err == 0 && ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)))
+        err = _sp_copy_up (ov, node, !(fi->flags & O_TRUNC));
+      if (err == 0)
+        {
+          fd = _sp_node_open (ov, node, flags);
+          if (fd < 0)
+            {
+              err = fd;
+              _sp_node_unref (ov, node, 1);
+            }
+          else
+            err = _sp_node_stat (ov, node, &st);
+        }
+    }
+  unlock (ov);
+  if (err < 0)
+    {
+      fuse_reply_err (req, -err);
+      return;
+    }
+  {
+    struct fuse_entry_param e;
+
+    memset (&e, 0, sizeof e);
+    e.ino = node_id (ov, node);
+    e.generation = node->generation;
+    e.attr = st;
+    e.attr_timeout = ov->timeout;
+    e.entry_timeout = ov->timeout;
+    fi->fh = (uint64_t) fd;
+    fi->keep_cache = 1;
+    if (fuse_reply_create (req, &e, fi) != 0)
+      {
+        close (fd);
+        _sp_node_unref (ov, node, 1);
+      }
+  }
+}
+
+static void
+sp_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+  SpOverlay *ov = OV (req);
+  SpNode *dir = _sp_node_get (ov, parent);
+  SpNode *node = NULL;
+  int err, updir;
+  bool in_lower;
+
+  wrlock (ov);
+  err = _sp_node_resolve (ov, dir, name, &node, NULL);
+  if (err == 0 && node->fds != NULL)
+    err = -EISDIR;
+  if (err == 0)
+    err = _sp_copy_up (ov, dir, true);
+  if (err < 0)
+    goto out;
+
+  updir = dir->fds[0];
+  in_lower = _sp_name_in_lowers (ov, dir, name);
+  if (node->layer == 0)
+    {
+      struct stat ust;
+
+      /* Its number may be reused by a new upper file: forget the mapping. */
+      if (fstatat (updir, name, &ust, AT_SYMLINK_NOFOLLOW) == 0 && ust.st_nlink <= 1)
+        _sp_inomap_remove (ov, ust.st_ino);
+      if (in_lower)
+        {
+          char tmp[64];
+
+          _sp_tmp_name (ov, tmp, sizeof tmp);
+          if (mknodat (ov->work_fd, tmp, S_IFCHR | 0000, 0) == 0)
+            {
+              if (renameat (ov->work_fd, tmp, updir, name) < 0)
+                {
+                  err = -errno;
+                  unlinkat (ov->work_fd, tmp, 0);
+                }
+            }
+          else if (unlinkat (updir, name, 0) < 0)
+            err = -errno;
+          else
+            err = _sp_make_whiteout (ov, updir, name);
+        }
+      else if (unlinkat (updir, name, 0) < 0)
+        err = -errno;
+    }
+  else
+    err = _sp_make_whiteout (ov, updir, name);
+
+  if (err == 0)
+    {
+      struct stat st;
+
+      atomic_fetch_add (&ov->files_deleted, 1);
+      /* Still reachable by another name only if hard-linked in upper. */
+      if (node->hfd < 0 || fstat (node->hfd, &st) < 0 || st.st_nlink == 0)
+        _sp_node_unhash (ov, node);
+    }
+
+out:
+  unlock (ov);
+  if (node != NULL)
+    _sp_node_unref (ov, node, 1);
+  fuse_reply_err (req, -err);
+}
+
+static int
+check_empty (SpOverlay *ov, SpNode *node)
+{
+  SpDirList list = { 0 };
+  int err = _sp_dir_list (ov, node, &list, true);
+
+  if (err == 0 && list.n > 0)
+    err = -ENOTEMPTY;
+  _sp_dir_list_clear (&list);
+  return err;
+}
+
+/* Removes the directory NODE at NAME in DIR, leaving a whiteout when a lower
+ * layer has the name.  ns_lock held for writing. */
+static int
+remove_dir (SpOverlay *ov, SpNode *dir, const char *name, SpNode *node)
+{
+  int err = check_empty (ov, node);
+  int updir;
+
+  if (err == 0)
+    err = _sp_copy_up (ov, dir, true);
+  if (err < 0)
+    return err;
+  updir = dir->fds[0];
+  if (node->fds[0] >= 0)
+    {
+      err = _sp_clear_upper_dir (ov, node->fds[0]);
+      if (err == 0 && unlinkat (updir, name, AT_REMOVEDIR) < 0)
+        err = -errno;
+    }
+  if (err == 0 && _sp_name_in_lowers (ov, dir, name))
+    err = _sp_make_whiteout (ov, updir, name);
+  return err;
+}
+
+static void
+sp_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+  SpOverlay *ov = OV (req);
+  SpNode *dir = _sp_node_get (ov, parent);
+  SpNode *node = NULL;
+  int err;
+
+  wrlock (ov);
+  err = _sp_node_resolve (ov, dir, name, &node, NULL);
+  if (err == 0 && node->fds == NULL)
+    err = -ENOTDIR;
+  if (err == 0)
+    err = remove_dir (ov, dir, name, node);
+  if (err == 0)
+    {
+      atomic_fetch_add (&ov->files_deleted, 1);
+      _sp_node_unhash (ov, node);
+    }
+  unlock (ov);
+  if (node != NULL)
+    _sp_node_unref (ov, node, 1);
+  fuse_reply_err (req, -err);
+}
+
+static void
+move_node (SpOverlay *ov, SpNode *node, SpNode *newparent, const char *newname)
+{
+  char *name = strdup (newname);
+  SpNode *old = node->parent;
+
+  if (name == NULL)
+    return;
+  free (node->name);
+  node->name = name;
+  if (old != newparent)
+    {
+      _sp_node_ref (ov, newparent, 1);
+      node->parent = newparent;
+      _sp_node_unref (ov, old, 1);
+    }
+}
+
+static int
+do_rename (SpOverlay *ov, SpNode *sdir, const char *sname, SpNode *ddir,
+           const char *dname, unsigned int flags)
+{
+  SpNode *src = NULL, *dst = NULL;
+  int err, kind, sup, dup_;
+  bool src_in_lower, dst_in_lower;
+
+  if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+    return -EINVAL;
+  if (strncmp (dname, ".wh.", 4) == 0)
+    return -EPERM;
+  err = _sp_node_resolve (ov, sdir, sname, &src, NULL);
+  if (err < 0)
+    return err;
+  err = _sp_node_resolve (ov, ddir, dname, &dst, NULL);
+  if (err < 0 && err != -ENOENT)
+    goto out;
+  err = 0;
+
+  if (src->fds != NULL && _sp_node_has_lower (ov, src))
+    {
+      err = -EXDEV;
+      goto out;
+    }
+  if (dst != NULL && (flags & RENAME_NOREPLACE))
+    {
+      err = -EEXIST;
+      goto out;
+    }
+  if (dst == NULL && (flags & RENAME_EXCHANGE))
+    {
+      err = -ENOENT;
+      goto out;
+    }
+  if (dst == src)
+    goto out;
+  if (dst != NULL && (flags & RENAME_EXCHANGE))
+    {
+      if (dst->fds != NULL && _sp_node_has_lower (ov, dst))
+        {
+          err = -EXDEV;
+          goto out;
+        }
+    }
+  else if (dst != NULL)
+    {
+      if (src->fds != NULL && dst->fds == NULL)
+        err = -ENOTDIR;
+      else if (src->fds == NULL && dst->fds != NULL)
+        err = -EISDIR;
+      else if (dst->fds != NULL)
+        err = check_empty (ov, dst);
+      if (err < 0)
+        goto out;
+    }
+
+  err = _sp_copy_up (ov, sdir, true);
+  if (err == 0)
+    err = _sp_copy_up (ov, ddir, true);
+  if (err == 0)
+    err = _sp_copy_up (ov, src, true);
+  if (err == 0 && dst != NULL && (flags & RENAME_EXCHANGE))
+    err = _sp_copy_up (ov, dst, true);
+  if (err < 0)
+    goto out;
+
+  sup = sdir->fds[0];
+  dup_ = ddir->fds[0];
+  src_in_lower = _sp_name_in_lowers (ov, sdir, sname);
+  dst_in_lower = _sp_name_in_lowers (ov, ddir, dname);
+
+  if (flags & RENAME_EXCHANGE)
+    {
+      if (renameat2 (sup, sname, dup_, dname, RENAME_EXCHANGE) < 0)
+        {
+          err = -errno;
+          goto out;
+        }
+      if (src->fds != NULL && dst_in_lower)
+        _sp_set_opaque (ov, dup_, dname);
+      if (dst->fds != NULL && src_in_lower)
+        _sp_set_opaque (ov, sup, sname);
+      move_node (ov, src, ddir, dname);
+      move_node (ov, dst, sdir, sname);
+      goto out;
+    }
+
+  kind = _sp_upper_whiteout_kind (ov, dup_, dname);
+  if (kind == -EEXIST)
+    kind = SP_WHITEOUT_NONE;     /* a visible upper entry: replaced */
+  if (dst != NULL && dst->fds != NULL && dst->fds[0] >= 0)
+    {
+      err = _sp_clear_upper_dir (ov, dst->fds[0]);
+      if (err < 0)
+        goto out;
+    }
+  if (kind == SP_WHITEOUT_CHR && src->fds != NULL)
+    unlinkat (dup_, dname, 0);
+
+  if (src_in_lower)
+    {
+      if (renameat2 (sup, sname, dup_, dname, RENAME_WHITEOUT) < 0)
+        {
+          if (renameat (sup, sname, dup_, dname) < 0)
+            {
+              err = -errno;
+              goto out;
+            }
+          err = _sp_make_whiteout (ov, sup, sname);
+        }
+    }
+  else if (renameat (sup, sname, dup_, dname) < 0)
+    {
+      err = -errno;
+      goto out;
+    }
+  if (kind == SP_WHITEOUT_FILE)
+    {
+      char wh[NAME_MAX + 8];
+
+      snprintf (wh, sizeof wh, ".wh.%s", dname);
+      unlinkat (dup_, wh, 0);
+    }
+  /* As the kernel overlay: a directory moved into a merged directory (or
+   * over a hidden name) must not pick up lower entries. */
+  if (src->fds != NULL
+      && (dst_in_lower || kind != SP_WHITEOUT_NONE || _sp_node_has_lower (ov, ddir)))
+    _sp_set_opaque (ov, dup_, dname);
+
+  move_node (ov, src, ddir, dname);
+  if (dst != NULL)
+    {
+      struct stat st;
+
+      if (dst->hfd < 0 || fstat (dst->hfd, &st) < 0 || st.st_nlink == 0)
+        _sp_node_unhash (ov, dst);
+    }
+
+out:
+  if (src != NULL)
+    _sp_node_unref (ov, src, 1);
+  if (dst != NULL)
+    _sp_node_unref (ov, dst, 1);
+  return err;
+}
+
+static void
+sp_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
+           fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+  SpOverlay *ov = OV (req);
+  int err;
+
+  wrlock (ov);
+  err = do_rename (ov, _sp_node_get (ov, parent), name,
+                   _sp_node_get (ov, newparent), newname, flags);
+  unlock (ov);
+  fuse_reply_err (req, -err);
+}
+
+static void
+sp_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+  SpOverlay *ov = OV (req);
+  SpNode *node = _sp_node_get (ov, ino);
+  int flags = fix_open_flags (ov, fi->flags);
+  int fd, err = 0;
+
+  rdlock (ov);
+  if (node->layer != 0 && ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)))
+    {
+      unlock (ov);
+      wrlock (ov);
+      err = _sp_copy_up (ov, node, !(fi->flags & O_TRUNC));
+    }
+  fd = err < 0 ? err : _sp_node_open (ov, node, flags);
+  if (fd == -EACCES && flags != fi->flags)
+    fd = _sp_node_open (ov, node, fi->flags & ~O_APPEND);
+  unlock (ov);
+  if (fd < 0)
+    {
+      fuse_reply_err (req, -fd);
+      return;
+    }
+  fi->fh = (uint64_t) fd;
+  fi->keep_cache = 1;
+  if (fuse_reply_open (req, fi) != 0)
+    close (fd);
+}
+
+static void
+sp_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+         struct fuse_file_info *fi)
+{
+  SpOverlay *ov = OV (req);
+  struct fuse_bufvec buf = FUSE_BUFVEC_INIT (size);
+
+  buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+  buf.buf[0].fd = (int) fi->fh;
+  buf.buf[0].pos = off;
+  atomic_fetch_add (&ov->bytes_read, size);
+  fuse_reply_data (req, &buf, FUSE_BUF_SPLICE_MOVE);
+}
+
+static void
+sp_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf,
+              off_t off, struct fuse_file_info *fi)
+{
+  SpOverlay *ov = OV (req);
+  struct fuse_bufvec out = FUSE_BUFVEC_INIT (fuse_buf_size (in_buf));
+  ssize_t res;
+
+  out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+  out.buf[0].fd = (int) fi->fh;
+  out.buf[0].pos = off;
+  res = fuse_buf_copy (&out, in_buf, 0);
+  if (res < 0)
+    fuse_reply_err (req, (int) -res);
+  else
+    {
+      atomic_fetch_add (&ov->bytes_written, (uint64_t) res);
+      fuse_reply_write (req, (size_t) res);
+    }
+}
+
+static void
+sp_flush (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+  fuse_reply_err (req, 0);
+}
+
+static void
+sp_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+  close ((int) fi->fh);
+  fuse_reply_err (req, 0);
+}
+
+static void
+sp_fsync (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+  int res = datasync ? fdatasync ((int) fi->fh) : fsync ((int) fi->fh);
+
+  fuse_reply_err (req, res < 0 ? errno : 0);
+}
+
+static void
+sp_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
+              off_t length, struct fuse_file_info *fi)
+{
+  int res = fallocate ((int) fi->fh, mode, offset, length);
+
+  fuse_reply_err (req, res < 0 ? errno : 0);
+}
+
+static void
+sp_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+          struct fuse_file_info *fi)
+{
+  off_t res = lseek ((int) fi->fh, off, whence);
+
+  if (res < 0)
+    fuse_reply_err (req, errno);
+  else
+    fuse_reply_lseek (req, res);
+}
+
+static void
+sp_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+  SpDirHandle *h = calloc (1, sizeof *h);
+
+  if (h == NULL)
+    {
+      fuse_reply_err (req, ENOMEM);
+      return;
+    }
+  pthread_mutex_init (&h->lock, NULL);
+  fi->fh = (uint64_t) (uintptr_t) h;
+  fi->keep_cache = 0;
+  if (fuse_reply_open (req, fi) != 0)
+    {
+      pthread_mutex_destroy (&h->lock);
+      free (h);
+    }
+}
+
+static void
+do_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+            struct fuse_file_info *fi, bool plus)
+{
+  SpOverlay *ov = OV (req);
+  SpNode *dir = _sp_node_get (ov, ino);
+  SpDirHandle *h = (SpDirHandle *) (uintptr_t) fi->fh;
+  char *buf = malloc (size);
+  size_t pos = 0;
+  int err = 0;
+
+  if (buf == NULL)
+    {
+      fuse_reply_err (req, ENOMEM);
+      return;
+    }
+  pthread_mutex_lock (&h->lock);
+  rdlock (ov);
+  if (!h->built || off == 0)
+    {
+      _sp_dir_list_clear (&h->list);
+      err = _sp_dir_list (ov, dir, &h->list, false);
+      h->built = err == 0;
+    }
+
+  for (size_t i = (size_t) off; err == 0 && i < h->list.n + 2; i++)
+    {
+      struct fuse_entry_param e;
+      const char *name;
+      SpNode *node = NULL;
+      size_t entsize;
+
+      memset (&e, 0, sizeof e);
+      if (i < 2)
+        {
+          name = i == 0 ? "." : "..";
+          e.attr.st_ino = (i == 0 || dir->parent == NULL) ? dir->ino : dir->parent->ino;
+          e.attr.st_mode = S_IFDIR;
+        }
+      else
+        {
+          SpDirEntry *de = &h->list.entries[i - 2];
+
+          name = de->name;
+          e.attr.st_ino = de->ino;
+          e.attr.st_mode = (mode_t) de->type << 12;
+          if (plus)
+            {
+              if (_sp_node_resolve (ov, dir, name, &node, &e.attr) < 0)
+                continue;
+              e.ino = node_id (ov, node);
+              e.generation = node->generation;
+              e.attr_timeout = ov->timeout;
+              e.entry_timeout = ov->timeout;
+            }
+        }
+      if (plus)
+        entsize = fuse_add_direntry_plus (req, buf + pos, size - pos, name, &e, (off_t) i + 1);
+      else
+        entsize = fuse_add_direntry (req, buf + pos, size - pos, name, &e.attr, (off_t) i + 1);
+      if (entsize > size - pos)
+        {
+          if (node != NULL)
+            _sp_node_unref (ov, node, 1);
+          break;
+        }
+      pos += entsize;
+    }
+  unlock (ov);
+  pthread_mutex_unlock (&h->lock);
+
+  if (err < 0)
+    fuse_reply_err (req, -err);
+  else
+    fuse_reply_buf (req, buf, pos);
+  free (buf);
+}
+
+static void
+sp_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+            struct fuse_file_info *fi)
+{
+  do_readdir (req, ino, size, off, fi, false);
+}
+
+static void
+sp_readdirplus (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                struct fuse_file_info *fi)
+{
+  do_readdir (req, ino, size, off, fi, true);
+}
+
+static void
+sp_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+  SpDirHandle *h = (SpDirHandle *) (uintptr_t) fi->fh;
+
+  _sp_dir_list_clear (&h->list);
+  pthread_mutex_destroy (&h->lock);
+  free (h);
+  fuse_reply_err (req, 0);
+}
+
+static void
+sp_fsyncdir (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+  SpOverlay *ov = OV (req);
+  SpNode *node = _sp_node_get (ov, ino);
+  int err = 0, fd = -1;
+
+  rdlock (ov);
+  if (node->fds[0] >= 0)
+    fd = openat (node->fds[0], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  unlock (ov);
+  if (fd >= 0)
+    {
+      if (fsync (fd) < 0)
+        err = errno;
+      close (fd);
+    }
+  fuse_reply_err (req, err);
+}
+
+static void
+sp_statfs (fuse_req_t req, fuse_ino_t ino)
+{
+  SpOverlay *ov = OV (req);
+  struct statvfs sv;
+
+  if (fstatvfs (ov->layer_fds[0], &sv) < 0)
+    fuse_reply_err (req, errno);
+  else
+    fuse_reply_statfs (req, &sv);
+}
+
+static void
+sp_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+  SpOverlay *ov = OV (req);
+  char path[PATH_MAX];
+  char *value = NULL;
+  bool follow;
+  ssize_t n;
+
+  char escaped[XATTR_NAME_MAX + 16];
+
+  name = _sp_xattr_escape (name, escaped, sizeof escaped);
+  if (name == NULL)
+    {
+      fuse_reply_err (req, ERANGE);
+      return;
+    }
+  if (size > 0 && (value = malloc (size)) == NULL)
+    {
+      fuse_reply_err (req, ENOMEM);
+      return;
+    }
+  rdlock (ov);
+  n = _sp_node_path (ov, _sp_node_get (ov, ino), path, sizeof path, &follow);
+  if (n == 0)
+    {
+      n = follow ? getxattr (path, name, value, size) : lgetxattr (path, name, value, size);
+      if (n < 0)
+        n = -errno;
+    }
+  unlock (ov);
+  if (n < 0)
+    fuse_reply_err (req, (int) -n);
+  else if (size == 0)
+    fuse_reply_xattr (req, (size_t) n);
+  else
+    fuse_reply_buf (req, value, (size_t) n);
+  free (value);
+}
+
+static void
+sp_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+  SpOverlay *ov = OV (req);
+  char path[PATH_MAX];
+  char *list = NULL;
+  bool follow;
+  ssize_t n, out = 0;
+
+  rdlock (ov);
+  n = _sp_node_path (ov, _sp_node_get (ov, ino), path, sizeof path, &follow);
+  if (n == 0)
+    {
+      for (;;)
+        {
+          n = follow ? listxattr (path, NULL, 0) : llistxattr (path, NULL, 0);
+          if (n <= 0)
+            break;
+          free (list);
+          list = malloc (n);
+          if (list == NULL)
+            {
+              n = -ENOMEM;
+              break;
+            }
+          n = follow ? listxattr (path, list, n) : llistxattr (path, list, n);
+          if (n >= 0 || errno != ERANGE)
+            break;
+        }
+      if (n < 0 && n != -ENOMEM)
+        n = -errno;
+    }
+  unlock (ov);
+  if (n < 0)
+    {
+      free (list);
+      fuse_reply_err (req, (int) -n);
+      return;
+    }
+  for (ssize_t off = 0; off < n;)
+    {
+      size_t len = strlen (list + off) + 1;
+
+      if (!_sp_xattr_hidden (list + off))
+        {
+          char shown[XATTR_NAME_MAX + 16];
+          size_t slen;
+
+          /* Unescaping only shortens: it fits where the name was. */
+          _sp_xattr_unescape (list + off, shown, sizeof shown);
+          slen = strlen (shown) + 1;
+          memmove (list + out, shown, slen);
+          out += slen;
+        }
+      off += len;
+    }
+  if (size == 0)
+    fuse_reply_xattr (req, (size_t) out);
+  else if ((size_t) out > size)
+    fuse_reply_err (req, ERANGE);
+  else
+    fuse_reply_buf (req, list, (size_t) out);
+  free (list);
+}
+
+static void
+change_xattr (fuse_req_t req, fuse_ino_t ino, const char *name,
+              const char *value, size_t size, int flags, bool remove)
+{
+  SpOverlay *ov = OV (req);
+  SpNode *node = _sp_node_get (ov, ino);
+  char path[PATH_MAX];
+  bool follow;
+  int err;
+
+  char escaped[XATTR_NAME_MAX + 16];
+
+  name = _sp_xattr_escape (name, escaped, sizeof escaped);
+  if (name == NULL)
+    {
+      fuse_reply_err (req, ERANGE);
+      return;
+    }
+  wrlock (ov);
+  err = _sp_copy_up (ov, node, true);
+  if (err == 0)
+    err = _sp_node_path (ov, node, path, sizeof path, &follow);
+  if (err == 0)
+    {
+      int res;
+
+      if (remove)
+        res = follow ? removexattr (path, name) : lremovexattr (path, name);
+      else
+        res = follow ? setxattr (path, name, value, size, flags)
+                     : lsetxattr (path, name, value, size, flags);
+      if (res < 0)
+        err = -errno;
+    }
+  unlock (ov);
+  fuse_reply_err (req, -err);
+}
+
+static void
+sp_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name,
+             const char *value, size_t size, int flags)
+{
+  change_xattr (req, ino, name, value, size, flags, false);
+}
+
+static void
+sp_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+  change_xattr (req, ino, name, NULL, 0, 0, true);
+}
+
+const struct fuse_lowlevel_ops _sp_overlay_ops = {
+  .init = sp_init,
+  .lookup = sp_lookup,
+  .forget = sp_forget,
+  .forget_multi = sp_forget_multi,
+  .getattr = sp_getattr,
+  .setattr = sp_setattr,
+  .readlink = sp_readlink,
+  .mknod = sp_mknod,
+  .mkdir = sp_mkdir,
+  .unlink = sp_unlink,
+  .rmdir = sp_rmdir,
+  .symlink = sp_symlink,
+  .rename = sp_rename,
+  .link = sp_link,
+  .open = sp_open,
+  .read = sp_read,
+  .write_buf = sp_write_buf,
+  .flush = sp_flush,
+  .release = sp_release,
+  .fsync = sp_fsync,
+  .opendir = sp_opendir,
+  .readdir = sp_readdir,
+  .readdirplus = sp_readdirplus,
+  .releasedir = sp_releasedir,
+  .fsyncdir = sp_fsyncdir,
+  .statfs = sp_statfs,
+  .setxattr = sp_setxattr,
+  .getxattr = sp_getxattr,
+  .listxattr = sp_listxattr,
+  .removexattr = sp_removexattr,
+  .create = sp_create,
+  .fallocate = sp_fallocate,
+  .lseek = sp_lseek,
+};

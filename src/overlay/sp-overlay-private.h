@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#define FUSE_USE_VERSION 312
+
+#include <fuse_lowlevel.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+
+#include "sp-overlay.h"
+
+/* One node per visible object, keyed by its reported inode number.  The
+ * FUSE node id is the node's address (the root is FUSE_ROOT_ID).
+ *
+ * Directories keep an O_PATH descriptor for every layer they are merged
+ * from (fds[0] = upper, fds[k] = lower k, -1 where absent); other objects
+ * are reached through their parent's descriptor of their layer and their
+ * name, or through hfd (an O_PATH descriptor) once they are hard-linked in
+ * the upper layer and the name alone no longer identifies them. */
+typedef struct _SpNode SpNode;
+
+struct _SpNode
+{
+  SpNode   *parent;
+  char     *name;
+  SpNode   *hash_next;
+  uint64_t  ino;
+  uint64_t  generation;
+  uint64_t  refs;         /* kernel lookups + children + pins; table_lock */
+  mode_t    type;
+  int       layer;        /* topmost layer holding it: 0 = upper */
+  int       hfd;
+  int      *fds;          /* directories only: nlayers descriptors */
+  bool      hashed;
+  bool      unlinked;     /* its name was removed: never copied up */
+};
+
+typedef struct
+{
+  uint64_t key;
+  uint64_t value;
+} SpInoMapEntry;
+
+struct _SpOverlay
+{
+  int               nlayers;      /* 1 + number of lowers */
+  char            **layer_paths;
+  int              *layer_fds;
+  unsigned         *layer_devidx;
+  int               work_fd;
+  char             *work_path;
+  char             *mountpoint;
+
+  SpNode           *root;
+
+  pthread_mutex_t   table_lock;
+  SpNode          **buckets;
+  size_t            nbuckets;
+  size_t            nnodes;
+  SpInoMapEntry    *inomap;       /* copied-up upper ino -> reported ino */
+  size_t            inomap_size;
+  size_t            inomap_used;
+  uint64_t          next_generation;
+
+  pthread_rwlock_t  ns_lock;      /* namespace: taken for writing by changes */
+
+  struct fuse_session *se;
+  pthread_t         thread;
+  bool              thread_started;
+  int               fuse_fd;
+  bool              own_mount;
+  dev_t             conn_dev;     /* st_dev of the mount, for aborting */
+  bool              is_root;
+  mode_t            umask;
+  double            timeout;
+  bool              writeback;
+  bool              debug;
+  unsigned          max_threads;
+
+  pthread_mutex_t   done_lock;
+  pthread_cond_t    done_cond;
+  bool              done;
+  int               loop_result;
+
+  atomic_uint_fast64_t tmp_counter;
+  atomic_uint_fast64_t bytes_read;
+  atomic_uint_fast64_t bytes_written;
+  atomic_uint_fast64_t copy_ups;
+  atomic_uint_fast64_t files_created;
+  atomic_uint_fast64_t files_deleted;
+};
+
+typedef struct
+{
+  char          *name;
+  uint64_t       ino;
+  unsigned char  type;
+} SpDirEntry;
+
+typedef struct
+{
+  SpDirEntry *entries;
+  size_t      n;
+  size_t      alloc;
+} SpDirList;
+
+#define SP_WHITEOUT_NONE 0
+#define SP_WHITEOUT_CHR  1
+#define SP_WHITEOUT_FILE 2
+
+/* sp-overlay-node.c */
+SpNode *_sp_node_get            (SpOverlay *ov, fuse_ino_t ino);
+void    _sp_node_ref            (SpOverlay *ov, SpNode *node, uint64_t n);
+void    _sp_node_unref          (SpOverlay *ov, SpNode *node, uint64_t n);
+void    _sp_node_unhash         (SpOverlay *ov, SpNode *node);
+SpNode *_sp_node_new_root       (SpOverlay *ov, char **error_message);
+void    _sp_node_table_clear    (SpOverlay *ov);
+int     _sp_node_resolve        (SpOverlay *ov, SpNode *dir, const char *name,
+                                 SpNode **out, struct stat *st);
+int     _sp_node_stat           (SpOverlay *ov, SpNode *node, struct stat *st);
+int     _sp_node_at             (SpOverlay *ov, SpNode *node, int *dirfd,
+                                 const char **name);
+int     _sp_node_path           (SpOverlay *ov, SpNode *node, char *buf,
+                                 size_t size, bool *follow);
+int     _sp_node_open           (SpOverlay *ov, SpNode *node, int flags);
+bool    _sp_node_has_lower      (SpOverlay *ov, SpNode *node);
+int     _sp_copy_up             (SpOverlay *ov, SpNode *node, bool with_data);
+bool    _sp_is_whiteout         (const struct stat *st);
+bool    _sp_name_in_lowers      (SpOverlay *ov, SpNode *dir, const char *name);
+int     _sp_upper_whiteout_kind (SpOverlay *ov, int dirfd, const char *name);
+int     _sp_make_whiteout       (SpOverlay *ov, int dirfd, const char *name);
+int     _sp_set_opaque          (SpOverlay *ov, int dirfd, const char *name);
+bool    _sp_xattr_hidden        (const char *real_name);
+const char *_sp_xattr_escape    (const char *name, char *buf, size_t size);
+void    _sp_xattr_unescape      (const char *real_name, char *buf, size_t size);
+void    _sp_tmp_name            (SpOverlay *ov, char *buf, size_t size);
+int     _sp_dir_list            (SpOverlay *ov, SpNode *dir, SpDirList *list,
+                                 bool stop_at_first);
+void    _sp_dir_list_clear      (SpDirList *list);
+int     _sp_clear_upper_dir     (SpOverlay *ov, int fd);
+void    _sp_inomap_set          (SpOverlay *ov, uint64_t upper_ino, uint64_t ino);
+void    _sp_inomap_remove       (SpOverlay *ov, uint64_t upper_ino);
+
+/* sp-overlay-ops.c */
+extern const struct fuse_lowlevel_ops _sp_overlay_ops;

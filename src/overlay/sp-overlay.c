@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Mounting, serving and unmounting the overlay. */
+#include "sp-overlay-private.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define ENTRY_TIMEOUT   86400.0
+#define UNMOUNT_TRIES   60
+#define UNMOUNT_WAIT_NS (50 * 1000 * 1000)
+
+static void
+set_error (char **error_message, const char *format, ...)
+{
+  va_list ap;
+  char *msg = NULL;
+
+  if (error_message == NULL)
+    return;
+  va_start (ap, format);
+  if (vasprintf (&msg, format, ap) < 0)
+    msg = NULL;
+  va_end (ap);
+  *error_message = msg;
+}
+
+static mode_t
+read_umask (void)
+{
+  FILE *f = fopen ("/proc/self/status", "re");
+  char line[256];
+  unsigned int mask = 022;
+
+  if (f == NULL)
+    return 022;
+  while (fgets (line, sizeof line, f) != NULL)
+    if (sscanf (line, "Umask: %o", &mask) == 1)
+      break;
+  fclose (f);
+  return (mode_t) mask;
+}
+
+static void
+raise_fd_limit (void)
+{
+  struct rlimit rl;
+
+  if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)
+    {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &rl);
+    }
+}
+
+/* Temporary files left in the work dir by a crash are never part of the
+ * upper layer: remove them. */
+static void
+clean_work_dir (SpOverlay *ov)
+{
+  int fd = openat (ov->work_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct dirent *de;
+  DIR *d;
+
+  if (fd < 0)
+    return;
+  d = fdopendir (fd);
+  if (d == NULL)
+    {
+      close (fd);
+      return;
+    }
+  while ((de = readdir (d)) != NULL)
+    if (strncmp (de->d_name, ".sp-tmp-", 8) == 0
+        && unlinkat (fd, de->d_name, 0) < 0 && errno == EISDIR)
+      {
+        int sub = openat (fd, de->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+        if (sub >= 0)
+          {
+            _sp_clear_upper_dir (ov, sub);
+            close (sub);
+          }
+        unlinkat (fd, de->d_name, AT_REMOVEDIR);
+      }
+  closedir (d);
+}
+
+static void
+overlay_free (SpOverlay *ov)
+{
+  _sp_node_table_clear (ov);
+  for (int k = 0; k < ov->nlayers; k++)
+    {
+      if (ov->layer_fds != NULL && ov->layer_fds[k] >= 0)
+        close (ov->layer_fds[k]);
+      if (ov->layer_paths != NULL)
+        free (ov->layer_paths[k]);
+    }
+  free (ov->layer_fds);
+  free (ov->layer_paths);
+  free (ov->layer_devidx);
+  free (ov->inomap);
+  if (ov->work_fd >= 0)
+    close (ov->work_fd);
+  free (ov->work_path);
+  free (ov->mountpoint);
+  pthread_mutex_destroy (&ov->table_lock);
+  pthread_rwlock_destroy (&ov->ns_lock);
+  pthread_mutex_destroy (&ov->done_lock);
+  pthread_cond_destroy (&ov->done_cond);
+  free (ov);
+}
+
+static int
+open_layer (const char *what, const char *path, char **real, int *fd,
+            char **error_message)
+{
+  struct stat st;
+
+  *real = realpath (path, NULL);
+  if (*real == NULL)
+    {
+      set_error (error_message, "%s %s: %s", what, path, strerror (errno));
+      return -1;
+    }
+  *fd = open (*real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (*fd < 0 || fstat (*fd, &st) < 0)
+    {
+      set_error (error_message, "%s %s: %s", what, path, strerror (errno));
+      return -1;
+    }
+  return 0;
+}
+
+static void *
+worker_thread (void *data)
+{
+  SpOverlay *ov = data;
+  struct fuse_loop_config *cfg = fuse_loop_cfg_create ();
+  int res;
+
+  fuse_loop_cfg_set_clone_fd (cfg, 1);
+  fuse_loop_cfg_set_idle_threads (cfg, 4);
+  fuse_loop_cfg_set_max_threads (cfg, ov->max_threads ? ov->max_threads : 16);
+  res = fuse_session_loop_mt (ov->se, cfg);
+  fuse_loop_cfg_destroy (cfg);
+
+  pthread_mutex_lock (&ov->done_lock);
+  ov->done = true;
+  ov->loop_result = res;
+  pthread_cond_broadcast (&ov->done_cond);
+  pthread_mutex_unlock (&ov->done_lock);
+  return NULL;
+}
+
+SpOverlay *
+sp_overlay_mount (const char *const      *lowers,
+                  const char             *upper,
+                  const char             *work,
+                  const char             *mountpoint,
+                  const SpOverlayOptions *options,
+                  char                  **error_message)
+{
+  SpOverlayOptions defaults = SP_OVERLAY_OPTIONS_INIT;
+  SpOverlay *ov;
+  struct stat st, ust;
+  int nlowers = 0;
+  char fsopts[PATH_MAX + 128];
+  char fdpath[32];
+  const char *argv[5];
+  int argc = 0;
+  struct fuse_args args;
+  sigset_t all, old;
+  int res;
+
+  if (error_message != NULL)
+    *error_message = NULL;
+  if (options == NULL)
+    options = &defaults;
+  if (upper == NULL || work == NULL || mountpoint == NULL)
+    {
+      set_error (error_message, "an upper dir, a work dir and a mount point are required");
+      return NULL;
+    }
+  while (lowers != NULL && lowers[nlowers] != NULL)
+    nlowers++;
+
+  ov = calloc (1, sizeof *ov);
+  if (ov == NULL)
+    {
+      set_error (error_message, "out of memory");
+      return NULL;
+    }
+  pthread_mutex_init (&ov->table_lock, NULL);
+  pthread_rwlock_init (&ov->ns_lock, NULL);
+  pthread_mutex_init (&ov->done_lock, NULL);
+  pthread_cond_init (&ov->done_cond, NULL);
+  ov->work_fd = -1;
+  ov->fuse_fd = options->fuse_fd;
+  ov->nlayers = nlowers + 1;
+  ov->layer_paths = calloc (ov->nlayers, sizeof (char *));
+  ov->layer_fds = malloc (ov->nlayers * sizeof (int));
+  ov->layer_devidx = calloc (ov->nlayers, sizeof (unsigned));
+  ov->nbuckets = 1024;
+  ov->buckets = calloc (ov->nbuckets, sizeof (SpNode *));
+  ov->timeout = ENTRY_TIMEOUT;
+  ov->is_root = geteuid () == 0;
+  ov->umask = read_umask ();
+  ov->max_threads = options->max_threads;
+  ov->debug = options->debug;
+  if (ov->layer_paths == NULL || ov->layer_fds == NULL || ov->layer_devidx == NULL
+      || ov->buckets == NULL)
+    {
+      set_error (error_message, "out of memory");
+      goto fail_early;
+    }
+  for (int k = 0; k < ov->nlayers; k++)
+    ov->layer_fds[k] = -1;
+
+  if (open_layer ("upper dir", upper, &ov->layer_paths[0], &ov->layer_fds[0], error_message) < 0)
+    goto fail_early;
+  for (int k = 1; k < ov->nlayers; k++)
+    if (open_layer ("lower dir", lowers[k - 1], &ov->layer_paths[k], &ov->layer_fds[k],
+                    error_message) < 0)
+      goto fail_early;
+  if (open_layer ("work dir", work, &ov->work_path, &ov->work_fd, error_message) < 0)
+    goto fail_early;
+  fstat (ov->layer_fds[0], &ust);
+  fstat (ov->work_fd, &st);
+  if (st.st_dev != ust.st_dev)
+    {
+      set_error (error_message, "work dir %s: not on the same filesystem as the upper dir %s",
+                 work, upper);
+      goto fail_early;
+    }
+  if (faccessat (ov->work_fd, ".", W_OK, AT_EACCESS) < 0
+      || faccessat (ov->layer_fds[0], ".", W_OK, AT_EACCESS) < 0)
+    {
+      set_error (error_message, "%s: %s", faccessat (ov->work_fd, ".", W_OK, AT_EACCESS) < 0 ? work : upper,
+                 strerror (errno));
+      goto fail_early;
+    }
+  {
+    dev_t devs[64];
+    unsigned ndevs = 1;
+
+    devs[0] = ust.st_dev;
+    for (int k = 1; k < ov->nlayers; k++)
+      {
+        unsigned i;
+
+        fstat (ov->layer_fds[k], &st);
+        for (i = 0; i < ndevs && devs[i] != st.st_dev; i++)
+          ;
+        if (i == ndevs && ndevs < 64)
+          devs[ndevs++] = st.st_dev;
+        ov->layer_devidx[k] = i;
+      }
+  }
+  ov->mountpoint = realpath (mountpoint, NULL);
+  if (ov->mountpoint == NULL || stat (ov->mountpoint, &st) < 0)
+    {
+      set_error (error_message, "mount point %s: %s", mountpoint, strerror (errno));
+      goto fail_early;
+    }
+  if (!S_ISDIR (st.st_mode))
+    {
+      set_error (error_message, "mount point %s: %s", mountpoint, strerror (ENOTDIR));
+      goto fail_early;
+    }
+  if (ov->fuse_fd < 0)
+    {
+      int fd = open ("/dev/fuse", O_RDWR | O_CLOEXEC);
+
+      if (fd < 0)
+        {
+          set_error (error_message, "/dev/fuse: %s; is the fuse module loaded and /dev/fuse accessible?",
+                     strerror (errno));
+          goto fail_early;
+        }
+      close (fd);
+    }
+
+  raise_fd_limit ();
+  clean_work_dir (ov);
+  ov->root = _sp_node_new_root (ov, error_message);
+  if (ov->root == NULL)
+    {
+      set_error (error_message, "out of memory");
+      goto fail_early;
+    }
+
+  snprintf (fsopts, sizeof fsopts, "default_permissions,fsname=%s,subtype=savepoint-overlayfs%s",
+            options->fsname ? options->fsname : "savepoint",
+            options->allow_other ? ",allow_other" : "");
+  for (char *p = fsopts; *p; p++)
+    if (*p == ' ' || *p == '\t')
+      *p = '_';
+  argv[argc++] = "savepoint-overlayfs";
+  argv[argc++] = "-o";
+  argv[argc++] = fsopts;
+  if (options->debug)
+    argv[argc++] = "-d";
+  argv[argc] = NULL;
+  args.argc = argc;
+  args.argv = (char **) argv;
+  args.allocated = 0;
+  ov->se = fuse_session_new (&args, &_sp_overlay_ops, sizeof _sp_overlay_ops, ov);
+  fuse_opt_free_args (&args);
+  if (ov->se == NULL)
+    {
+      set_error (error_message, "mount point %s: cannot create the FUSE session", mountpoint);
+      goto fail_early;
+    }
+  if (ov->fuse_fd >= 0)
+    snprintf (fdpath, sizeof fdpath, "/dev/fd/%d", ov->fuse_fd);
+  errno = 0;
+  if (fuse_session_mount (ov->se, ov->fuse_fd >= 0 ? fdpath : ov->mountpoint) != 0)
+    {
+      int e = errno;
+
+      set_error (error_message, "mount point %s: cannot mount the overlay%s%s", mountpoint,
+                 e ? ": " : " (see the messages above)", e ? strerror (e) : "");
+      fuse_session_destroy (ov->se);
+      ov->se = NULL;
+      goto fail_early;
+    }
+  ov->own_mount = ov->fuse_fd < 0;
+
+  /* The loop threads never take the caller's signals. */
+  sigfillset (&all);
+  pthread_sigmask (SIG_BLOCK, &all, &old);
+  res = pthread_create (&ov->thread, NULL, worker_thread, ov);
+  pthread_sigmask (SIG_SETMASK, &old, NULL);
+  if (res != 0)
+    {
+      set_error (error_message, "mount point %s: cannot start the worker thread: %s",
+                 mountpoint, strerror (res));
+      fuse_session_unmount (ov->se);
+      fuse_session_destroy (ov->se);
+      ov->se = NULL;
+      goto fail_early;
+    }
+  ov->thread_started = true;
+
+  /* Returns once the kernel has been answered: the mount is live. */
+  if (stat (ov->mountpoint, &st) == 0 && ov->own_mount)
+    ov->conn_dev = st.st_dev;
+  return ov;
+
+fail_early:
+  overlay_free (ov);
+  return NULL;
+}
+
+static bool
+is_done (SpOverlay *ov)
+{
+  bool done;
+
+  pthread_mutex_lock (&ov->done_lock);
+  done = ov->done;
+  pthread_mutex_unlock (&ov->done_lock);
+  return done;
+}
+
+static int
+run_fusermount (const char *mountpoint, bool lazy)
+{
+  const char *argv[] = { "fusermount3", lazy ? "-uqz" : "-uq", "--", mountpoint, NULL };
+  posix_spawnattr_t attr;
+  sigset_t none;
+  pid_t pid;
+  int status;
+
+  posix_spawnattr_init (&attr);
+  sigemptyset (&none);
+  posix_spawnattr_setsigmask (&attr, &none);
+  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK);
+  if (posix_spawnp (&pid, "fusermount3", NULL, &attr, (char **) argv, environ) != 0)
+    {
+      posix_spawnattr_destroy (&attr);
+      return -1;
+    }
+  posix_spawnattr_destroy (&attr);
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : -1;
+}
+
+static void
+short_sleep (void)
+{
+  struct timespec ts = { 0, UNMOUNT_WAIT_NS };
+
+  nanosleep (&ts, NULL);
+}
+
+static void
+abort_connection (dev_t dev)
+{
+  char path[64];
+  int fd;
+
+  snprintf (path, sizeof path, "/sys/fs/fuse/connections/%u/abort", minor (dev));
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd >= 0)
+    {
+      if (write (fd, "1", 1) < 0)
+        {
+          /* Nothing more to do: the connection ends with its last file. */
+        }
+      close (fd);
+    }
+}
+
+int
+sp_overlay_unmount (SpOverlay *overlay, char **error_message)
+{
+  SpOverlay *ov = overlay;
+  int result = 0;
+
+  if (error_message != NULL)
+    *error_message = NULL;
+  if (ov == NULL)
+    return 0;
+
+  if (ov->thread_started && !is_done (ov))
+    {
+      bool unmounted = false;
+      dev_t dev = ov->conn_dev;
+
+      for (int i = 0; i < UNMOUNT_TRIES && !unmounted && !is_done (ov); i++)
+        {
+          if (ov->own_mount && ov->is_root)
+            {
+              if (umount2 (ov->mountpoint, UMOUNT_NOFOLLOW) == 0)
+                unmounted = true;
+              else if (errno != EBUSY)
+                break;
+            }
+          else if (run_fusermount (ov->mountpoint, false) == 0)
+            unmounted = true;
+          if (!unmounted)
+            short_sleep ();
+        }
+      if (!unmounted && !is_done (ov))
+        {
+          /* Still busy (files open by a process that is going away):
+           * detach the mount, then end the connection so the session
+           * stops. */
+          if (ov->own_mount && ov->is_root)
+            umount2 (ov->mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW);
+          else
+            run_fusermount (ov->mountpoint, true);
+          fuse_session_exit (ov->se);
+          if (dev != 0)
+            abort_connection (dev);
+        }
+    }
+
+  if (ov->thread_started)
+    {
+      pthread_join (ov->thread, NULL);
+      if (ov->loop_result < 0)
+        {
+          set_error (error_message, "mount point %s: the FUSE session ended with an error: %s",
+                     ov->mountpoint, strerror (-ov->loop_result));
+          result = -1;
+        }
+    }
+  if (ov->se != NULL)
+    {
+      if (ov->own_mount)
+        fuse_session_unmount (ov->se);
+      fuse_session_destroy (ov->se);
+    }
+  overlay_free (ov);
+  return result;
+}
+
+void
+sp_overlay_wait (SpOverlay *overlay)
+{
+  pthread_mutex_lock (&overlay->done_lock);
+  while (!overlay->done)
+    pthread_cond_wait (&overlay->done_cond, &overlay->done_lock);
+  pthread_mutex_unlock (&overlay->done_lock);
+}
+
+int
+sp_overlay_is_alive (SpOverlay *overlay)
+{
+  return !is_done (overlay);
+}
+
+void
+sp_overlay_get_stats (SpOverlay *overlay, SpOverlayStats *out)
+{
+  out->bytes_read = atomic_load (&overlay->bytes_read);
+  out->bytes_written = atomic_load (&overlay->bytes_written);
+  out->copy_ups = atomic_load (&overlay->copy_ups);
+  out->files_created = atomic_load (&overlay->files_created);
+  out->files_deleted = atomic_load (&overlay->files_deleted);
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The overlay filesystem: N read-only lower directories (top to bottom) and
+ * one upper directory merged at a mount point by a libfuse3 low-level
+ * session served by a worker thread.  The upper directory uses the kernel
+ * overlayfs conventions (whiteout = character device 0/0 or `.wh.NAME`,
+ * opaque directory = xattr user.overlay.opaque="y" or `.wh..wh..opq`).
+ * Plain C and pthreads: no GLib here. */
+
+typedef struct _SpOverlay SpOverlay;
+
+typedef struct
+{
+  uint64_t bytes_read;
+  uint64_t bytes_written;
+  uint64_t copy_ups;
+  uint64_t files_created;
+  uint64_t files_deleted;
+} SpOverlayStats;
+
+typedef struct
+{
+  /* Let other users than the mounter use the mount (needs user_allow_other
+   * in /etc/fuse.conf when not root). */
+  unsigned allow_other : 1;
+  /* Print every FUSE request on stderr. */
+  unsigned debug : 1;
+  /* -1: mount ourselves.  >= 0: an already-opened /dev/fuse file descriptor
+   * that someone else mounted (e.g. a fusermount3 wrapper on the host); the
+   * overlay takes ownership of it. */
+  int fuse_fd;
+  /* Name shown as the mount source in /proc/mounts; NULL = "savepoint". */
+  const char *fsname;
+  /* Worker threads of the session loop; 0 = default. */
+  unsigned max_threads;
+} SpOverlayOptions;
+
+#define SP_OVERLAY_OPTIONS_INIT { .fuse_fd = -1 }
+
+/* Mounts and returns once the mount is live, or NULL with a malloc'd message
+ * that names the path and the cause in *error_message (when not NULL). */
+SpOverlay *sp_overlay_mount     (const char *const      *lowers,
+                                 const char             *upper,
+                                 const char             *work,
+                                 const char             *mountpoint,
+                                 const SpOverlayOptions *options,
+                                 char                  **error_message);
+
+/* Unmounts (retrying while busy, then detaching lazily and aborting the
+ * connection), stops the session, joins the worker thread and frees the
+ * overlay.  Returns 0, or -1 with a malloc'd message; the overlay is freed
+ * either way. */
+int        sp_overlay_unmount   (SpOverlay              *overlay,
+                                 char                  **error_message);
+
+/* Blocks until the session ends on its own (someone unmounted it). */
+void       sp_overlay_wait      (SpOverlay              *overlay);
+
+/* Whether the session has ended on its own. */
+int        sp_overlay_is_alive  (SpOverlay              *overlay);
+
+/* Counters, readable from any thread while mounted. */
+void       sp_overlay_get_stats (SpOverlay              *overlay,
+                                 SpOverlayStats         *out);
+
+#ifdef __cplusplus
+}
+#endif
