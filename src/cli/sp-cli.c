@@ -1,0 +1,999 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <locale.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "sp-cli.h"
+
+typedef int (*SpCliCommandFunc) (const SpCliOptions *options,
+                                 int                 argc,
+                                 char              **argv);
+
+typedef struct
+{
+  const char       *name;
+  const char       *args;
+  const char       *summary;
+  SpCliCommandFunc  func;
+} SpCliCommand;
+
+/* Parses a command's own options; argv[0] is the command. */
+static gboolean
+parse_command (const char    *command,
+               const char    *args,
+               GOptionEntry  *entries,
+               int           *argc,
+               char        ***argv,
+               int            min_args,
+               int            max_args,
+               int           *out_exit)
+{
+  g_autofree char *parameter = g_strdup_printf ("%s %s", command, args);
+  g_autoptr(GOptionContext) context = g_option_context_new (parameter);
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_help_enabled (context, TRUE);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *out_exit = sp_cli_usage_error ("%s: %s", command, error->message);
+      return FALSE;
+    }
+  /* (*argv)[0] is the command itself. */
+  if (*argc - 1 < min_args || (max_args >= 0 && *argc - 1 > max_args))
+    {
+      *out_exit = sp_cli_usage_error (_("usage: savepoint-cli %s %s"), command, args);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+format_size (guint64 bytes)
+{
+  return g_format_size (bytes);
+}
+
+static char *
+format_date (GDateTime *date)
+{
+  g_autoptr(GDateTime) local = NULL;
+
+  if (date == NULL)
+    return g_strdup (_("never"));
+  local = g_date_time_to_local (date);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+static char *
+format_iso (GDateTime *date)
+{
+  return date != NULL ? g_date_time_format_iso8601 (date) : NULL;
+}
+
+/* ---- JSON shapes, shared by list, show and checkpoints ---- */
+
+static void
+add_checkpoint_json (JsonBuilder  *builder,
+                     SpGame       *game,
+                     SpCheckpoint *checkpoint)
+{
+  g_autofree char *created = format_iso (sp_checkpoint_get_created (checkpoint));
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, sp_checkpoint_get_id (checkpoint));
+  json_builder_set_member_name (builder, "parent");
+  if (sp_checkpoint_get_parent (checkpoint) != NULL)
+    json_builder_add_string_value (builder, sp_checkpoint_get_parent (checkpoint));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "label");
+  json_builder_add_string_value (builder, sp_checkpoint_get_label (checkpoint));
+  json_builder_set_member_name (builder, "created");
+  json_builder_add_string_value (builder, created);
+  json_builder_set_member_name (builder, "play_time");
+  json_builder_add_int_value (builder, sp_checkpoint_get_play_time (checkpoint));
+  json_builder_set_member_name (builder, "files");
+  json_builder_add_int_value (builder, (gint64) sp_checkpoint_get_files (checkpoint));
+  json_builder_set_member_name (builder, "bytes");
+  json_builder_add_int_value (builder, (gint64) sp_checkpoint_get_bytes (checkpoint));
+  json_builder_set_member_name (builder, "archive_size");
+  json_builder_add_int_value (builder, (gint64) sp_checkpoint_get_archive_size (checkpoint));
+  json_builder_set_member_name (builder, "sha256");
+  json_builder_add_string_value (builder, sp_checkpoint_get_sha256 (checkpoint));
+  json_builder_set_member_name (builder, "archive");
+  json_builder_add_string_value (builder, sp_checkpoint_get_archive_path (checkpoint));
+  json_builder_set_member_name (builder, "current");
+  json_builder_add_boolean_value (builder,
+                                  g_strcmp0 (sp_game_get_head (game),
+                                             sp_checkpoint_get_id (checkpoint)) == 0);
+  json_builder_set_member_name (builder, "missing");
+  json_builder_add_boolean_value (builder, sp_checkpoint_get_missing (checkpoint));
+  json_builder_end_object (builder);
+}
+
+static void
+add_strv_json (JsonBuilder        *builder,
+               const char         *member,
+               const char * const *strv)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_array (builder);
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    json_builder_add_string_value (builder, strv[i]);
+  json_builder_end_array (builder);
+}
+
+static void
+add_optional_string_json (JsonBuilder *builder,
+                          const char  *member,
+                          const char  *value)
+{
+  json_builder_set_member_name (builder, member);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_game_json (JsonBuilder *builder,
+               SpGame      *game,
+               gboolean     with_checkpoints)
+{
+  GListModel *checkpoints = sp_game_get_checkpoints (game);
+  g_autofree char *last_played = format_iso (sp_game_get_last_played (game));
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "slug");
+  json_builder_add_string_value (builder, sp_game_get_slug (game));
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, sp_game_get_name (game));
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, sp_game_kind_to_string (sp_game_get_kind (game)));
+  add_optional_string_json (builder, "executable", sp_game_get_executable (game));
+  add_strv_json (builder, "arguments", sp_game_get_arguments (game));
+  add_optional_string_json (builder, "working_directory", sp_game_get_working_directory (game));
+  add_strv_json (builder, "environment", sp_game_get_environment (game));
+  add_optional_string_json (builder, "runner", sp_game_get_runner (game));
+  add_optional_string_json (builder, "home", sp_game_get_home (game));
+  add_optional_string_json (builder, "icon", sp_game_get_icon (game));
+  add_optional_string_json (builder, "head", sp_game_get_head (game));
+  json_builder_set_member_name (builder, "checkpoint_count");
+  json_builder_add_int_value (builder, g_list_model_get_n_items (checkpoints));
+  json_builder_set_member_name (builder, "play_time");
+  json_builder_add_int_value (builder, sp_game_get_play_time (game));
+  add_optional_string_json (builder, "last_played", last_played);
+  json_builder_set_member_name (builder, "path");
+  json_builder_add_string_value (builder, sp_game_get_path (game));
+  if (with_checkpoints)
+    {
+      json_builder_set_member_name (builder, "checkpoints");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < g_list_model_get_n_items (checkpoints); i++)
+        {
+          g_autoptr(SpCheckpoint) checkpoint = g_list_model_get_item (checkpoints, i);
+          add_checkpoint_json (builder, game, checkpoint);
+        }
+      json_builder_end_array (builder);
+    }
+  json_builder_end_object (builder);
+}
+
+/* ---- init ---- */
+
+static int
+cmd_init (const SpCliOptions *options,
+          int                 argc,
+          char              **argv)
+{
+  g_autofree char *name = NULL;
+  GOptionEntry entries[] = {
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, N_("The library’s name"), N_("NAME") },
+    { NULL }
+  };
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(GError) error = NULL;
+  int exit_code;
+
+  if (!parse_command ("init", "DIR", entries, &argc, &argv, 1, 1, &exit_code))
+    return exit_code;
+
+  if (name == NULL)
+    {
+      g_autofree char *base = g_path_get_basename (argv[1]);
+      name = g_strdup_printf (_("Games on %s"), base);
+    }
+  library = sp_library_create (argv[1], name, &error);
+  if (library == NULL)
+    return sp_cli_fail (error);
+
+  if (options->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "path");
+      json_builder_add_string_value (builder, sp_library_get_path (library));
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, sp_library_get_id (library));
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, sp_library_get_name (library));
+      json_builder_end_object (builder);
+      sp_cli_print_json (builder);
+    }
+  else
+    g_print (_("Created the library “%s” at %s\n"),
+             sp_library_get_name (library), sp_library_get_path (library));
+  return SP_CLI_EXIT_OK;
+}
+
+/* ---- add ---- */
+
+typedef struct
+{
+  GMainLoop    *loop;
+  GCancellable *cancellable;
+  SpGame       *game;
+  GError       *error;
+  gboolean      show_progress;
+  gint64        last_print;
+} AddState;
+
+static void
+add_progress_cb (guint64  bytes_done,
+                 guint64  bytes_total,
+                 guint64  files_done,
+                 guint64  files_total,
+                 gpointer user_data)
+{
+  AddState *state = user_data;
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *done = NULL;
+  g_autofree char *total = NULL;
+
+  if (!state->show_progress)
+    return;
+  if (now - state->last_print < G_USEC_PER_SEC / 10 && bytes_done < bytes_total)
+    return;
+  state->last_print = now;
+  done = g_format_size (bytes_done);
+  total = g_format_size (bytes_total);
+  g_printerr ("\r\033[K");
+  g_printerr (_("Copying… %3d%% (%s of %s, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " files)"),
+              bytes_total > 0 ? (int) (bytes_done * 100 / bytes_total) : 100,
+              done, total, files_done, files_total);
+}
+
+static void
+add_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  AddState *state = user_data;
+
+  state->game = sp_library_add_game_finish (SP_LIBRARY (object), result, &state->error);
+  g_main_loop_quit (state->loop);
+}
+
+static gboolean
+cancel_on_signal_cb (gpointer user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+cmd_add (const SpCliOptions *options,
+         int                 argc,
+         char              **argv)
+{
+  g_autofree char *executable = NULL;
+  g_autofree char *kind_str = NULL;
+  g_autofree char *workdir = NULL;
+  g_autofree char *runner = NULL;
+  g_autofree char *home = NULL;
+  g_autofree char *icon = NULL;
+  g_auto(GStrv) arguments = NULL;
+  g_auto(GStrv) environment = NULL;
+  gboolean adopt = FALSE;
+  GOptionEntry entries[] = {
+    { "exec", 'e', 0, G_OPTION_ARG_STRING, &executable,
+      N_("The game’s executable, relative to the folder (required)"), N_("PATH") },
+    { "kind", 'k', 0, G_OPTION_ARG_STRING, &kind_str,
+      N_("“wine” for a Wine prefix, “native” otherwise (default: guessed)"), N_("KIND") },
+    { "arg", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &arguments,
+      N_("An argument for the game (repeat for more)"), N_("ARG") },
+    { "workdir", 'w', 0, G_OPTION_ARG_STRING, &workdir,
+      N_("Working directory, relative to the folder"), N_("PATH") },
+    { "env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &environment,
+      N_("An environment variable (repeat for more)"), N_("KEY=VALUE") },
+    { "runner", 'r', 0, G_OPTION_ARG_STRING, &runner,
+      N_("Wine runner to use (default: wine)"), N_("PROGRAM") },
+    { "home", 0, 0, G_OPTION_ARG_STRING, &home,
+      N_("Native games: a folder inside the game used as HOME, so saves land there"), N_("PATH") },
+    { "icon", 0, 0, G_OPTION_ARG_STRING, &icon, N_("Icon file, relative to the folder"), N_("PATH") },
+    { "adopt", 0, 0, G_OPTION_ARG_NONE, &adopt,
+      N_("Move the folder into the library instead of copying (same drive only)"), NULL },
+    { NULL }
+  };
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *source = NULL;
+  AddState state = { 0 };
+  SpGameInfo info = { 0 };
+  guint sigint_id, sigterm_id;
+  int exit_code;
+
+  if (!parse_command ("add", "NAME FOLDER --exec PATH", entries, &argc, &argv, 2, 2, &exit_code))
+    return exit_code;
+  if (executable == NULL)
+    return sp_cli_usage_error (_("add: --exec PATH is required: the game’s executable inside %s"),
+                               argv[2]);
+
+  if (!g_file_test (argv[2], G_FILE_TEST_IS_DIR))
+    {
+      g_printerr (_("savepoint-cli: %s is not a folder. Name the folder that holds the game’s "
+                    "clean install.\n"), argv[2]);
+      return SP_CLI_EXIT_NOT_FOUND;
+    }
+  source = g_canonicalize_filename (argv[2], NULL);
+
+  if (kind_str != NULL)
+    {
+      if (!sp_game_kind_from_string (kind_str, &info.kind))
+        return sp_cli_usage_error (_("add: --kind must be “wine” or “native”, not “%s”"), kind_str);
+    }
+  else
+    {
+      g_autofree char *system_reg = g_build_filename (source, "system.reg", NULL);
+      info.kind = g_file_test (system_reg, G_FILE_TEST_EXISTS) ? SP_GAME_KIND_WINE
+                                                                : SP_GAME_KIND_NATIVE;
+    }
+
+  {
+    g_autofree char *exe_path = g_build_filename (source, executable, NULL);
+    if (!g_file_test (exe_path, G_FILE_TEST_EXISTS))
+      {
+        g_printerr (_("savepoint-cli: the executable %s does not exist. --exec takes a path "
+                      "relative to the game’s folder.\n"), exe_path);
+        return SP_CLI_EXIT_NOT_FOUND;
+      }
+  }
+
+  library = sp_cli_open_library (options, &exit_code);
+  if (library == NULL)
+    return exit_code;
+
+  info.name = argv[1];
+  info.executable = executable;
+  info.arguments = (const char * const *) arguments;
+  info.working_directory = workdir;
+  info.environment = (const char * const *) environment;
+  info.runner = runner;
+  info.home = home;
+  info.icon = icon;
+
+  loop = g_main_loop_new (NULL, FALSE);
+  state.loop = loop;
+  state.cancellable = cancellable;
+  state.show_progress = !options->json && isatty (STDERR_FILENO);
+  sigint_id = g_unix_signal_add (SIGINT, cancel_on_signal_cb, cancellable);
+  sigterm_id = g_unix_signal_add (SIGTERM, cancel_on_signal_cb, cancellable);
+
+  sp_library_add_game_async (library, &info, source,
+                             adopt ? SP_ADD_MODE_ADOPT : SP_ADD_MODE_COPY,
+                             add_progress_cb, &state, NULL,
+                             cancellable, add_done_cb, &state);
+  g_main_loop_run (loop);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  if (state.show_progress)
+    g_printerr ("\r\033[K");
+
+  if (state.game == NULL)
+    {
+      g_autoptr(GError) error = state.error;
+      return sp_cli_fail (error);
+    }
+
+  if (options->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      add_game_json (builder, state.game, FALSE);
+      sp_cli_print_json (builder);
+    }
+  else
+    g_print (_("Added “%s” as %s\n"), sp_game_get_name (state.game), sp_game_get_slug (state.game));
+  g_object_unref (state.game);
+  return SP_CLI_EXIT_OK;
+}
+
+/* ---- list, show, checkpoints ---- */
+
+static int
+cmd_list (const SpCliOptions *options,
+          int                 argc,
+          char              **argv)
+{
+  g_autoptr(SpLibrary) library = NULL;
+  GListModel *games;
+  int exit_code;
+
+  if (!parse_command ("list", "", NULL, &argc, &argv, 0, 0, &exit_code))
+    return exit_code;
+  library = sp_cli_open_library (options, &exit_code);
+  if (library == NULL)
+    return exit_code;
+
+  games = sp_library_get_games (library);
+  if (options->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "library");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "path");
+      json_builder_add_string_value (builder, sp_library_get_path (library));
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, sp_library_get_id (library));
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, sp_library_get_name (library));
+      json_builder_set_member_name (builder, "read_only");
+      json_builder_add_boolean_value (builder, sp_library_get_read_only (library));
+      json_builder_end_object (builder);
+      json_builder_set_member_name (builder, "games");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < g_list_model_get_n_items (games); i++)
+        {
+          g_autoptr(SpGame) game = g_list_model_get_item (games, i);
+          add_game_json (builder, game, FALSE);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      sp_cli_print_json (builder);
+    }
+  else
+    {
+      g_print (_("%s (%s)\n"), sp_library_get_name (library), sp_library_get_path (library));
+      if (g_list_model_get_n_items (games) == 0)
+        g_print (_("No games yet. Add one with “savepoint-cli add NAME FOLDER --exec PATH”.\n"));
+      for (guint i = 0; i < g_list_model_get_n_items (games); i++)
+        {
+          g_autoptr(SpGame) game = g_list_model_get_item (games, i);
+          SpCheckpoint *head = sp_game_get_head_checkpoint (game);
+          guint n = g_list_model_get_n_items (sp_game_get_checkpoints (game));
+          g_autofree char *play_time = sp_format_duration (sp_game_get_play_time (game));
+          g_autofree char *checkpoints = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                       "%u checkpoint",
+                                                                       "%u checkpoints", n), n);
+          const char *current = head != NULL ? sp_checkpoint_get_label (head) : NULL;
+
+          if (head != NULL && (current == NULL || *current == '\0'))
+            current = sp_checkpoint_get_id (head);
+          g_print ("  %-24s %-30s %-6s %-16s %-14s %s\n",
+                   sp_game_get_slug (game), sp_game_get_name (game),
+                   sp_game_kind_to_string (sp_game_get_kind (game)),
+                   checkpoints, play_time,
+                   current != NULL ? current : _("clean install"));
+        }
+    }
+  for (const char * const *p = sp_library_get_problems (library); *p != NULL; p++)
+    g_printerr (_("savepoint-cli: skipped: %s\n"), *p);
+  return SP_CLI_EXIT_OK;
+}
+
+static void
+print_timeline (SpGame *game)
+{
+  GListModel *checkpoints = sp_game_get_checkpoints (game);
+  guint n = g_list_model_get_n_items (checkpoints);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpCheckpoint) checkpoint = g_list_model_get_item (checkpoints, i);
+      gboolean current = g_strcmp0 (sp_game_get_head (game), sp_checkpoint_get_id (checkpoint)) == 0;
+      g_autofree char *date = format_date (sp_checkpoint_get_created (checkpoint));
+      g_autofree char *size = format_size (sp_checkpoint_get_archive_size (checkpoint));
+      g_autofree char *play_time = sp_format_duration (sp_checkpoint_get_play_time (checkpoint));
+      const char *label = sp_checkpoint_get_label (checkpoint);
+      const char *parent = sp_checkpoint_get_parent (checkpoint);
+
+      g_print ("%s %s  %s  %-12s %9s  %s%s%s%s\n",
+               current ? "*" : " ",
+               sp_checkpoint_get_id (checkpoint), date, play_time, size,
+               *label != '\0' ? label : _("(no label)"),
+               parent != NULL ? _("  ← ") : "",
+               parent != NULL ? parent : "",
+               sp_checkpoint_get_missing (checkpoint) ? _("  [archive missing]") : "");
+    }
+  g_print ("%s %s\n", sp_game_get_head (game) == NULL ? "*" : " ", _("clean install"));
+}
+
+static int
+cmd_show (const SpCliOptions *options,
+          int                 argc,
+          char              **argv)
+{
+  g_autoptr(SpLibrary) library = NULL;
+  SpGame *game;
+  int exit_code;
+
+  if (!parse_command ("show", "GAME", NULL, &argc, &argv, 1, 1, &exit_code))
+    return exit_code;
+  library = sp_cli_open_library (options, &exit_code);
+  if (library == NULL)
+    return exit_code;
+  game = sp_cli_find_game (library, argv[1], &exit_code);
+  if (game == NULL)
+    return exit_code;
+
+  if (options->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      add_game_json (builder, game, TRUE);
+      sp_cli_print_json (builder);
+    }
+  else
+    {
+      g_autofree char *arguments = g_strjoinv (" ", (char **) sp_game_get_arguments (game));
+      g_autofree char *environment = g_strjoinv (" ", (char **) sp_game_get_environment (game));
+      g_autofree char *play_time = sp_format_duration (sp_game_get_play_time (game));
+      g_autofree char *last_played = format_date (sp_game_get_last_played (game));
+
+      g_print ("%s\n", sp_game_get_name (game));
+      g_print (_("  Slug:          %s\n"), sp_game_get_slug (game));
+      g_print (_("  Kind:          %s\n"), sp_game_kind_to_string (sp_game_get_kind (game)));
+      g_print (_("  Executable:    %s\n"), sp_game_get_executable (game));
+      if (*arguments != '\0')
+        g_print (_("  Arguments:     %s\n"), arguments);
+      if (sp_game_get_working_directory (game) != NULL)
+        g_print (_("  Working dir:   %s\n"), sp_game_get_working_directory (game));
+      if (*environment != '\0')
+        g_print (_("  Environment:   %s\n"), environment);
+      if (sp_game_get_runner (game) != NULL)
+        g_print (_("  Runner:        %s\n"), sp_game_get_runner (game));
+      if (sp_game_get_home (game) != NULL)
+        g_print (_("  Home:          %s\n"), sp_game_get_home (game));
+      g_print (_("  Play time:     %s\n"), play_time);
+      g_print (_("  Last played:   %s\n"), last_played);
+      g_print (_("  Folder:        %s\n"), sp_game_get_path (game));
+      g_print (_("Checkpoints (newest first, * = the next run starts here):\n"));
+      print_timeline (game);
+    }
+  for (const char * const *p = sp_game_get_problems (game); *p != NULL; p++)
+    g_printerr (_("savepoint-cli: skipped: %s\n"), *p);
+  return SP_CLI_EXIT_OK;
+}
+
+static int
+cmd_checkpoints (const SpCliOptions *options,
+                 int                 argc,
+                 char              **argv)
+{
+  g_autoptr(SpLibrary) library = NULL;
+  SpGame *game;
+  int exit_code;
+
+  if (!parse_command ("checkpoints", "GAME", NULL, &argc, &argv, 1, 1, &exit_code))
+    return exit_code;
+  library = sp_cli_open_library (options, &exit_code);
+  if (library == NULL)
+    return exit_code;
+  game = sp_cli_find_game (library, argv[1], &exit_code);
+  if (game == NULL)
+    return exit_code;
+
+  if (options->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      GListModel *checkpoints = sp_game_get_checkpoints (game);
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < g_list_model_get_n_items (checkpoints); i++)
+        {
+          g_autoptr(SpCheckpoint) checkpoint = g_list_model_get_item (checkpoints, i);
+          add_checkpoint_json (builder, game, checkpoint);
+        }
+      json_builder_end_array (builder);
+      sp_cli_print_json (builder);
+    }
+  else
+    print_timeline (game);
+  return SP_CLI_EXIT_OK;
+}
+
+/* ---- restore, delete, rename ---- */
+
+/* Opens the library and finds GAME and, unless @id is NULL or "clean", the
+ * checkpoint ID in it. */
+static SpGame *
+open_game_checkpoint (const SpCliOptions  *options,
+                      const char          *game_name,
+                      const char          *id,
+                      SpLibrary          **out_library,
+                      int                 *out_exit)
+{
+  g_autoptr(SpLibrary) library = sp_cli_open_library (options, out_exit);
+  SpGame *game;
+
+  if (library == NULL)
+    return NULL;
+  game = sp_cli_find_game (library, game_name, out_exit);
+  if (game == NULL)
+    return NULL;
+  if (id != NULL && g_strcmp0 (id, "clean") != 0 && sp_game_find_checkpoint (game, id) == NULL)
+    {
+      g_printerr (_("savepoint-cli: “%s” has no checkpoint %s. "
+                    "“savepoint-cli checkpoints %s” lists them.\n"),
+                  sp_game_get_name (game), id, sp_game_get_slug (game));
+      *out_exit = SP_CLI_EXIT_NOT_FOUND;
+      return NULL;
+    }
+  *out_library = g_steal_pointer (&library);
+  return game;
+}
+
+static void
+print_done_json (const char *action,
+                 SpGame     *game,
+                 const char *id)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "action");
+  json_builder_add_string_value (builder, action);
+  json_builder_set_member_name (builder, "game");
+  json_builder_add_string_value (builder, sp_game_get_slug (game));
+  add_optional_string_json (builder, "checkpoint", id);
+  add_optional_string_json (builder, "head", sp_game_get_head (game));
+  json_builder_end_object (builder);
+  sp_cli_print_json (builder);
+}
+
+static int
+cmd_restore (const SpCliOptions *options,
+             int                 argc,
+             char              **argv)
+{
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *id;
+  SpGame *game;
+  int exit_code;
+
+  if (!parse_command ("restore", "GAME ID|clean", NULL, &argc, &argv, 2, 2, &exit_code))
+    return exit_code;
+  id = g_strcmp0 (argv[2], "clean") == 0 ? NULL : argv[2];
+  game = open_game_checkpoint (options, argv[1], id, &library, &exit_code);
+  if (game == NULL)
+    return exit_code;
+  if (!sp_game_restore (game, id, &error))
+    return sp_cli_fail (error);
+
+  if (options->json)
+    print_done_json ("restore", game, id);
+  else if (id == NULL)
+    g_print (_("The next run of “%s” starts from the clean install.\n"), sp_game_get_name (game));
+  else
+    g_print (_("The next run of “%s” starts from checkpoint %s.\n"), sp_game_get_name (game), id);
+  return SP_CLI_EXIT_OK;
+}
+
+static int
+cmd_delete (const SpCliOptions *options,
+            int                 argc,
+            char              **argv)
+{
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(GError) error = NULL;
+  SpGame *game;
+  int exit_code;
+
+  if (!parse_command ("delete", "GAME ID", NULL, &argc, &argv, 2, 2, &exit_code))
+    return exit_code;
+  if (g_strcmp0 (argv[2], "clean") == 0)
+    return sp_cli_usage_error (_("delete: the clean install is not a checkpoint and cannot be deleted"));
+  game = open_game_checkpoint (options, argv[1], argv[2], &library, &exit_code);
+  if (game == NULL)
+    return exit_code;
+  if (!sp_game_delete_checkpoint (game, argv[2], &error))
+    return sp_cli_fail (error);
+
+  if (options->json)
+    print_done_json ("delete", game, argv[2]);
+  else
+    g_print (_("Deleted checkpoint %s of “%s”.\n"), argv[2], sp_game_get_name (game));
+  return SP_CLI_EXIT_OK;
+}
+
+static int
+cmd_rename (const SpCliOptions *options,
+            int                 argc,
+            char              **argv)
+{
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(GError) error = NULL;
+  SpGame *game;
+  int exit_code;
+
+  if (!parse_command ("rename", "GAME ID LABEL", NULL, &argc, &argv, 3, 3, &exit_code))
+    return exit_code;
+  game = open_game_checkpoint (options, argv[1], argv[2], &library, &exit_code);
+  if (game == NULL)
+    return exit_code;
+  if (sp_game_find_checkpoint (game, argv[2]) == NULL)
+    return sp_cli_usage_error (_("rename: the clean install has no label"));
+  if (!sp_game_rename_checkpoint (game, argv[2], argv[3], &error))
+    return sp_cli_fail (error);
+
+  if (options->json)
+    print_done_json ("rename", game, argv[2]);
+  else
+    g_print (_("Checkpoint %s is now called “%s”.\n"), argv[2], argv[3]);
+  return SP_CLI_EXIT_OK;
+}
+
+/* ---- export, import ---- */
+
+static int
+cmd_export (const SpCliOptions *options,
+            int                 argc,
+            char              **argv)
+{
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  SpGame *game;
+  int exit_code;
+  guint sigint_id;
+  gboolean ok;
+
+  if (!parse_command ("export", "GAME ID FILE", NULL, &argc, &argv, 3, 3, &exit_code))
+    return exit_code;
+  game = open_game_checkpoint (options, argv[1], argv[2], &library, &exit_code);
+  if (game == NULL)
+    return exit_code;
+  if (sp_game_find_checkpoint (game, argv[2]) == NULL)
+    return sp_cli_usage_error (_("export: the clean install is not a checkpoint"));
+
+  sigint_id = g_unix_signal_add (SIGINT, cancel_on_signal_cb, cancellable);
+  ok = sp_game_export_checkpoint_sync (game, argv[2], argv[3], cancellable, &error);
+  g_source_remove (sigint_id);
+  if (!ok)
+    return sp_cli_fail (error);
+
+  if (options->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "action");
+      json_builder_add_string_value (builder, "export");
+      json_builder_set_member_name (builder, "checkpoint");
+      json_builder_add_string_value (builder, argv[2]);
+      json_builder_set_member_name (builder, "file");
+      json_builder_add_string_value (builder, argv[3]);
+      json_builder_end_object (builder);
+      sp_cli_print_json (builder);
+    }
+  else
+    g_print (_("Exported checkpoint %s to %s\n"), argv[2], argv[3]);
+  return SP_CLI_EXIT_OK;
+}
+
+static int
+cmd_import (const SpCliOptions *options,
+            int                 argc,
+            char              **argv)
+{
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpCheckpoint) checkpoint = NULL;
+  SpGame *game;
+  int exit_code;
+
+  if (!parse_command ("import", "GAME FILE", NULL, &argc, &argv, 2, 2, &exit_code))
+    return exit_code;
+  if (!g_file_test (argv[2], G_FILE_TEST_IS_REGULAR))
+    {
+      g_printerr (_("savepoint-cli: %s is not a file. Name a checkpoint file made by "
+                    "“savepoint-cli export”.\n"), argv[2]);
+      return SP_CLI_EXIT_NOT_FOUND;
+    }
+  library = sp_cli_open_library (options, &exit_code);
+  if (library == NULL)
+    return exit_code;
+  game = sp_cli_find_game (library, argv[1], &exit_code);
+  if (game == NULL)
+    return exit_code;
+
+  checkpoint = sp_game_import_checkpoint_sync (game, argv[2], NULL, &error);
+  if (checkpoint == NULL)
+    return sp_cli_fail (error);
+
+  if (options->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      add_checkpoint_json (builder, game, checkpoint);
+      sp_cli_print_json (builder);
+    }
+  else
+    g_print (_("Imported %s as checkpoint %s of “%s”. “savepoint-cli restore %s %s” plays from it.\n"),
+             argv[2], sp_checkpoint_get_id (checkpoint), sp_game_get_name (game),
+             sp_game_get_slug (game), sp_checkpoint_get_id (checkpoint));
+  return SP_CLI_EXIT_OK;
+}
+
+/* ---- verify ---- */
+
+static int
+cmd_verify (const SpCliOptions *options,
+            int                 argc,
+            char              **argv)
+{
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(GPtrArray) games = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  guint checked = 0;
+  guint bad = 0;
+  int exit_code;
+
+  if (!parse_command ("verify", "[GAME]", NULL, &argc, &argv, 0, 1, &exit_code))
+    return exit_code;
+  library = sp_cli_open_library (options, &exit_code);
+  if (library == NULL)
+    return exit_code;
+
+  if (argc > 1)
+    {
+      SpGame *game = sp_cli_find_game (library, argv[1], &exit_code);
+      if (game == NULL)
+        return exit_code;
+      g_ptr_array_add (games, g_object_ref (game));
+    }
+  else
+    {
+      GListModel *all = sp_library_get_games (library);
+      for (guint i = 0; i < g_list_model_get_n_items (all); i++)
+        g_ptr_array_add (games, g_list_model_get_item (all, i));
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "problems");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < games->len; i++)
+    {
+      SpGame *game = g_ptr_array_index (games, i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) problems = sp_game_verify_sync (game, NULL, NULL, &error);
+
+      if (problems == NULL)
+        return sp_cli_fail (error);
+      checked += g_list_model_get_n_items (sp_game_get_checkpoints (game));
+      for (guint j = 0; j < problems->len; j++)
+        {
+          SpVerifyProblem *problem = g_ptr_array_index (problems, j);
+
+          bad++;
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "game");
+          json_builder_add_string_value (builder, sp_game_get_slug (game));
+          json_builder_set_member_name (builder, "checkpoint");
+          json_builder_add_string_value (builder, problem->checkpoint_id);
+          json_builder_set_member_name (builder, "error");
+          json_builder_add_string_value (builder, problem->error->message);
+          json_builder_end_object (builder);
+          if (!options->json)
+            g_printerr (_("savepoint-cli: %s, checkpoint %s: %s\n"),
+                        sp_game_get_slug (game), problem->checkpoint_id, problem->error->message);
+        }
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "checked");
+  json_builder_add_int_value (builder, checked);
+  json_builder_set_member_name (builder, "damaged");
+  json_builder_add_int_value (builder, bad);
+  json_builder_end_object (builder);
+
+  if (options->json)
+    sp_cli_print_json (builder);
+  else if (bad == 0)
+    g_print (g_dngettext (GETTEXT_PACKAGE, "%u checkpoint checked, all good.\n",
+                          "%u checkpoints checked, all good.\n", checked), checked);
+  else
+    g_print (_("%u of %u checkpoints are damaged. Delete them, or import an exported copy.\n"),
+             bad, checked);
+  return bad == 0 ? SP_CLI_EXIT_OK : SP_CLI_EXIT_DAMAGED;
+}
+
+static const SpCliCommand commands[] = {
+  { "init", "DIR [--name NAME]", N_("Create a library on a drive (DIR/Savepoint)"), cmd_init },
+  { "add", "NAME FOLDER --exec PATH [--kind wine|native] [--adopt] …",
+    N_("Add a game from the folder holding its clean install"), cmd_add },
+  { "list", "", N_("List the library’s games"), cmd_list },
+  { "show", "GAME", N_("Show a game’s settings and its checkpoint timeline"), cmd_show },
+  { "checkpoints", "GAME", N_("List a game’s checkpoints, newest first"), cmd_checkpoints },
+  { "restore", "GAME ID|clean", N_("Make the next run start from a checkpoint"), cmd_restore },
+  { "delete", "GAME ID", N_("Delete a checkpoint"), cmd_delete },
+  { "rename", "GAME ID LABEL", N_("Change a checkpoint’s label"), cmd_rename },
+  { "export", "GAME ID FILE", N_("Copy a checkpoint to a file anywhere"), cmd_export },
+  { "import", "GAME FILE", N_("Add an exported checkpoint file to a game"), cmd_import },
+  { "verify", "[GAME]", N_("Check every checkpoint’s size and checksum"), cmd_verify },
+};
+
+static char *
+describe_commands (void)
+{
+  GString *text = g_string_new (_("Commands:\n"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (text, "  %-12s %s\n      %s\n", commands[i].name, commands[i].args,
+                            _(commands[i].summary));
+  g_string_append (text, _("\nGAME is a game’s slug or name; ID a checkpoint id from "
+                           "“checkpoints GAME”.\n"
+                           "The library is --library DIR, else $SAVEPOINT_LIBRARY, else the one "
+                           "library on a mounted drive.\n\n"
+                           "Exit status: 0 success, 1 failure, 2 wrong usage, 3 library, game or "
+                           "checkpoint not found,\n4 damaged checkpoints or metadata, "
+                           "5 library from a newer Savepoint (read-only), 130 cancelled."));
+  return g_string_free (text, FALSE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *library_path = NULL;
+  g_autofree char *description = NULL;
+  gboolean json = FALSE;
+  gboolean version = FALSE;
+  GOptionEntry entries[] = {
+    { "library", 'l', 0, G_OPTION_ARG_FILENAME, &library_path,
+      N_("The library: a drive or its Savepoint folder"), N_("DIR") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print results as JSON, for scripts"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  SpCliOptions options = { 0 };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  context = g_option_context_new (_("COMMAND [ARGS…]"));
+  g_option_context_set_summary (context, _("Keep games clean and their progress in checkpoints."));
+  description = describe_commands ();
+  g_option_context_set_description (context, description);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  /* Options after the command belong to the command. */
+  g_option_context_set_strict_posix (context, TRUE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return sp_cli_usage_error ("%s", error->message);
+
+  if (version)
+    {
+      g_print ("savepoint-cli %s\n", PACKAGE_VERSION);
+      return SP_CLI_EXIT_OK;
+    }
+  if (argc < 2)
+    return sp_cli_usage_error (_("no command given"));
+
+  options.library_path = library_path;
+  options.json = json;
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      return commands[i].func (&options, argc - 1, argv + 1);
+
+  return sp_cli_usage_error (_("unknown command “%s”"), argv[1]);
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sp-archive.h"
+
+G_BEGIN_DECLS
+
+/* One checkpoint: games/<slug>/checkpoints/<id>.ini describing
+ * <id>.tar.zst. Immutable apart from the label; SpGame does the writing.
+ * The .ini keys ([Checkpoint] group): Parent, Created (ISO 8601 UTC),
+ * Label, PlayTime (seconds), Files, Bytes, ArchiveSize, SHA256. */
+
+#define SP_TYPE_CHECKPOINT (sp_checkpoint_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpCheckpoint, sp_checkpoint, SP, CHECKPOINT, GObject)
+
+/* Loads <dir>/<id>.ini; the id is the file name without ".ini". A malformed
+ * file fails with SP_LIBRARY_ERROR_MALFORMED naming file and line. A missing
+ * archive is not an error: see sp_checkpoint_get_missing(). */
+SpCheckpoint *sp_checkpoint_load          (const char   *ini_path,
+                                           GError      **error);
+
+/* TRUE if @id is a well-formed checkpoint id ([0-9A-Za-z-], 1..64 chars). */
+gboolean     sp_checkpoint_id_is_valid    (const char   *id);
+/* A new id: UTC time then random, e.g. "20261123T184512-ab12cd", so ids sort
+ * by creation time. */
+char        *sp_checkpoint_new_id         (void);
+
+const char  *sp_checkpoint_get_id         (SpCheckpoint *self);
+/* Parent checkpoint id, or NULL for a root (started from clean). */
+const char  *sp_checkpoint_get_parent     (SpCheckpoint *self);
+GDateTime   *sp_checkpoint_get_created    (SpCheckpoint *self);   /* UTC, transfer none */
+/* Never NULL; may be empty. */
+const char  *sp_checkpoint_get_label      (SpCheckpoint *self);
+gint64       sp_checkpoint_get_play_time  (SpCheckpoint *self);   /* seconds */
+guint64      sp_checkpoint_get_files      (SpCheckpoint *self);
+guint64      sp_checkpoint_get_bytes      (SpCheckpoint *self);
+guint64      sp_checkpoint_get_archive_size (SpCheckpoint *self);
+const char  *sp_checkpoint_get_sha256     (SpCheckpoint *self);
+const char  *sp_checkpoint_get_archive_path (SpCheckpoint *self);
+const char  *sp_checkpoint_get_ini_path   (SpCheckpoint *self);
+/* TRUE when the archive file does not exist (damaged checkpoint: listed,
+ * cannot be restored or exported). Checked at load time. */
+gboolean     sp_checkpoint_get_missing    (SpCheckpoint *self);
+
+/* Checks the archive's size and SHA-256 against the .ini. */
+gboolean     sp_checkpoint_verify_sync    (SpCheckpoint *self,
+                                           GCancellable *cancellable,
+                                           GError      **error);
+
+/* Unpacks the archive into @dest_dir (see sp_archive_unpack()). */
+gboolean     sp_checkpoint_unpack_to      (SpCheckpoint   *self,
+                                           const char     *dest_dir,
+                                           SpProgressFunc  progress,
+                                           gpointer        progress_data,
+                                           GCancellable   *cancellable,
+                                           GError        **error);
+
+/* Timeline order for g_list_store_insert_sorted() and friends: newest
+ * first (Created, then id). */
+int          sp_checkpoint_compare        (gconstpointer a,
+                                           gconstpointer b,
+                                           gpointer      user_data);
+
+/* < private > for SpGame */
+void         _sp_checkpoint_set_label     (SpCheckpoint *self,
+                                           const char   *label);
+
+G_END_DECLS

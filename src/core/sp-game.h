@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sp-archive.h"
+#include "sp-checkpoint.h"
+
+G_BEGIN_DECLS
+
+/* One game of a library: games/<slug>/ with game.ini, base/ (the clean
+ * install, never written) and checkpoints/. See design.md.
+ *
+ * Every mutating call fails with SP_LIBRARY_ERROR_READ_ONLY when the game was
+ * loaded read-only (its library has a newer Version). Errors use
+ * SP_LIBRARY_ERROR (sp-library.h). */
+
+typedef enum
+{
+  SP_GAME_KIND_NATIVE,
+  SP_GAME_KIND_WINE,
+} SpGameKind;
+
+#define SP_TYPE_GAME_KIND (sp_game_kind_get_type ())
+GType        sp_game_kind_get_type    (void);
+
+/* "native" / "wine" */
+const char  *sp_game_kind_to_string   (SpGameKind   kind);
+gboolean     sp_game_kind_from_string (const char  *str,
+                                       SpGameKind  *out_kind);
+
+/* What a game is launched with; used to add a game. All strings are
+ * borrowed; NULL means unset. Executable, WorkingDirectory and Home are
+ * relative to the prefix (the merged overlay). Environment entries are
+ * "KEY=VALUE". */
+typedef struct
+{
+  const char         *name;
+  SpGameKind          kind;
+  const char         *executable;
+  const char * const *arguments;
+  const char         *working_directory;
+  const char * const *environment;
+  const char         *runner;             /* wine kind: default "wine" when NULL */
+  const char         *home;               /* native kind: HOME redirection folder */
+  const char         *icon;
+} SpGameInfo;
+
+/* One bad checkpoint found by sp_game_verify_*(). */
+typedef struct
+{
+  char    *checkpoint_id;
+  GError  *error;          /* SP_LIBRARY_ERROR_DAMAGED or an SP_ARCHIVE_ERROR */
+} SpVerifyProblem;
+
+void         sp_verify_problem_free   (SpVerifyProblem *problem);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpVerifyProblem, sp_verify_problem_free)
+
+#define SP_TYPE_GAME (sp_game_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpGame, sp_game, SP, GAME, GObject)
+
+/* Loads games/<slug>/ at @path (game.ini and checkpoints/<id>.ini). A malformed
+ * game.ini fails with SP_LIBRARY_ERROR_MALFORMED ("…/game.ini:LINE: …");
+ * malformed checkpoint .ini files are skipped and listed by
+ * sp_game_get_problems(). */
+SpGame      *sp_game_load             (const char   *path,
+                                       gboolean      read_only,
+                                       GError      **error);
+/* Re-reads game.ini and the checkpoints. */
+gboolean     sp_game_reload           (SpGame       *self,
+                                       GError      **error);
+
+/* Writes game.ini atomically, keeping unknown keys, groups and comments. */
+gboolean     sp_game_save             (SpGame       *self,
+                                       GError      **error);
+
+const char  *sp_game_get_slug         (SpGame       *self);
+const char  *sp_game_get_path         (SpGame       *self);   /* games/<slug> */
+const char  *sp_game_get_base_path    (SpGame       *self);   /* games/<slug>/base */
+const char  *sp_game_get_checkpoints_path (SpGame   *self);   /* games/<slug>/checkpoints */
+const char  *sp_game_get_ini_path     (SpGame       *self);   /* games/<slug>/game.ini */
+gboolean     sp_game_get_read_only    (SpGame       *self);
+const char * const *sp_game_get_problems (SpGame    *self);
+
+/* Setters change the object (and notify); call sp_game_save() to write. */
+const char  *sp_game_get_name         (SpGame       *self);
+void         sp_game_set_name         (SpGame       *self,
+                                       const char   *name);
+SpGameKind   sp_game_get_kind         (SpGame       *self);
+void         sp_game_set_kind         (SpGame       *self,
+                                       SpGameKind    kind);
+const char  *sp_game_get_executable   (SpGame       *self);
+void         sp_game_set_executable   (SpGame       *self,
+                                       const char   *executable);
+const char * const *sp_game_get_arguments (SpGame   *self);   /* never NULL */
+void         sp_game_set_arguments    (SpGame       *self,
+                                       const char * const *arguments);
+const char  *sp_game_get_working_directory (SpGame  *self);
+void         sp_game_set_working_directory (SpGame  *self,
+                                            const char *working_directory);
+const char * const *sp_game_get_environment (SpGame *self);   /* never NULL */
+void         sp_game_set_environment  (SpGame       *self,
+                                       const char * const *environment);
+const char  *sp_game_get_runner       (SpGame       *self);
+void         sp_game_set_runner       (SpGame       *self,
+                                       const char   *runner);
+const char  *sp_game_get_home         (SpGame       *self);
+void         sp_game_set_home         (SpGame       *self,
+                                       const char   *home);
+const char  *sp_game_get_icon         (SpGame       *self);
+void         sp_game_set_icon         (SpGame       *self,
+                                       const char   *icon);
+
+/* The checkpoint id the next play session starts from, or NULL = clean. */
+const char  *sp_game_get_head         (SpGame       *self);
+/* The head checkpoint object, or NULL (clean, or Head names a checkpoint
+ * that is not listed: see sp_game_get_problems()). Transfer none. */
+SpCheckpoint *sp_game_get_head_checkpoint (SpGame   *self);
+
+/* A GListModel of SpCheckpoint: the timeline, newest first (by Created,
+ * then id). Parent links are sp_checkpoint_get_parent(). */
+GListModel  *sp_game_get_checkpoints  (SpGame       *self);
+/* Transfer none; NULL if there is none with that id. */
+SpCheckpoint *sp_game_find_checkpoint (SpGame       *self,
+                                       const char   *id);
+/* Sum of the checkpoints' PlayTime, in seconds. */
+gint64       sp_game_get_play_time    (SpGame       *self);
+/* Created of the newest checkpoint, or NULL. Transfer none. */
+GDateTime   *sp_game_get_last_played  (SpGame       *self);
+
+/* Packs @upper_dir into a new checkpoint: new id (UTC time + random),
+ * Parent = current head, then checkpoints/<id>.tar.zst (via .partial), then
+ * checkpoints/<id>.ini atomically with ArchiveSize and SHA256, then, if
+ * @set_head, Head = id and game.ini saved. A crash at any point leaves either
+ * no new checkpoint or a complete one. @play_time is in seconds. Returns the
+ * new checkpoint (transfer full), also inserted into the timeline. */
+SpCheckpoint *sp_game_create_checkpoint_sync   (SpGame              *self,
+                                                const char          *upper_dir,
+                                                const char          *label,
+                                                gint64               play_time,
+                                                gboolean             set_head,
+                                                SpProgressFunc       progress,
+                                                gpointer             progress_data,
+                                                GCancellable        *cancellable,
+                                                GError             **error);
+/* @progress is called from the worker thread. */
+void          sp_game_create_checkpoint_async  (SpGame              *self,
+                                                const char          *upper_dir,
+                                                const char          *label,
+                                                gint64               play_time,
+                                                gboolean             set_head,
+                                                SpProgressFunc       progress,
+                                                gpointer             progress_data,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+SpCheckpoint *sp_game_create_checkpoint_finish (SpGame              *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
+
+/* Sets Head to @checkpoint_id (must be listed and its archive present) or
+ * NULL for clean, and saves game.ini. Nothing is unpacked here: the next
+ * session starts from it. */
+gboolean     sp_game_restore          (SpGame       *self,
+                                       const char   *checkpoint_id,
+                                       GError      **error);
+
+/* Deletes a checkpoint. If it is the head, Head first moves to its parent
+ * (if listed) or clean and game.ini is saved; then <id>.ini is removed, then
+ * the archive. Other checkpoints are untouched (each is a full difference
+ * from base); children keep their Parent value. */
+gboolean     sp_game_delete_checkpoint (SpGame      *self,
+                                        const char  *checkpoint_id,
+                                        GError     **error);
+
+/* Sets a checkpoint's Label (rewrites <id>.ini atomically, keeping unknown
+ * keys). The label embedded in the archive stays the original one. */
+gboolean     sp_game_rename_checkpoint (SpGame      *self,
+                                        const char  *checkpoint_id,
+                                        const char  *label,
+                                        GError     **error);
+
+/* Copies the checkpoint's archive to @dest_path (any file system): verified
+ * against size and SHA-256 while copying, written to a temporary file beside
+ * @dest_path, fsynced and renamed. The archive is self-describing. */
+gboolean     sp_game_export_checkpoint_sync  (SpGame              *self,
+                                              const char          *checkpoint_id,
+                                              const char          *dest_path,
+                                              GCancellable        *cancellable,
+                                              GError             **error);
+void         sp_game_export_checkpoint_async (SpGame              *self,
+                                              const char          *checkpoint_id,
+                                              const char          *dest_path,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean     sp_game_export_checkpoint_finish (SpGame             *self,
+                                               GAsyncResult       *result,
+                                               GError            **error);
+
+/* Imports an exported archive: reads and parses its embedded
+ * checkpoint.ini, assigns a new id, keeps Label, Created, PlayTime, Files and
+ * Bytes, sets Parent to none (the original parent belongs to another
+ * timeline) and does not move Head. The archive is copied to
+ * <id>.tar.zst.partial, fsynced, checked against the SHA-256 computed while
+ * reading the source, renamed, and then <id>.ini written atomically. Returns
+ * the new checkpoint (transfer full), also inserted into the timeline. */
+SpCheckpoint *sp_game_import_checkpoint_sync   (SpGame              *self,
+                                                const char          *archive_path,
+                                                GCancellable        *cancellable,
+                                                GError             **error);
+void          sp_game_import_checkpoint_async  (SpGame              *self,
+                                                const char          *archive_path,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+SpCheckpoint *sp_game_import_checkpoint_finish (SpGame              *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
+
+/* Checks size and SHA-256 of one checkpoint (@checkpoint_id) or all (NULL).
+ * Returns an array of SpVerifyProblem for the bad ones (empty when all are
+ * good), or NULL with @error when it could not run (unknown id, cancelled). */
+GPtrArray   *sp_game_verify_sync      (SpGame              *self,
+                                       const char          *checkpoint_id,
+                                       GCancellable        *cancellable,
+                                       GError             **error);
+void         sp_game_verify_async     (SpGame              *self,
+                                       const char          *checkpoint_id,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+GPtrArray   *sp_game_verify_finish    (SpGame              *self,
+                                       GAsyncResult        *result,
+                                       GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Runs the built savepoint-cli against real libraries in temp folders. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "core/sp-core.h"
+
+typedef struct
+{
+  char *tmp;
+  char *drive;
+  char *source;
+} Fixture;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Result;
+
+static void
+result_clear (Result *result)
+{
+  g_free (result->out);
+  g_free (result->err);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
+
+static void
+write_file (const char *dir,
+            const char *name,
+            const char *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+}
+
+/* Runs savepoint-cli with --library @drive (unless NULL) and the
+ * NULL-terminated arguments. */
+static void
+run_cli (Result     *result,
+         const char *drive,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) envp = g_get_environ ();
+  const char *cli = g_getenv ("SP_CLI");
+  const char *arg;
+  int wait_status;
+  va_list args;
+
+  g_assert_nonnull (cli);
+  g_ptr_array_add (argv, (char *) cli);
+  if (drive != NULL)
+    {
+      g_ptr_array_add (argv, (char *) "--library");
+      g_ptr_array_add (argv, (char *) drive);
+    }
+  va_start (args, drive);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  envp = g_environ_unsetenv (envp, "SAVEPOINT_LIBRARY");
+  envp = g_environ_setenv (envp, "LC_ALL", "C.UTF-8", TRUE);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                               &result->out, &result->err, &wait_status, &error));
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  result->status = WEXITSTATUS (wait_status);
+  if (g_test_verbose ())
+    g_printerr ("# exit %d\n# out: %s\n# err: %s\n", result->status, result->out, result->err);
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->tmp = g_dir_make_tmp ("sp-test-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->drive = g_build_filename (fixture->tmp, "drive", NULL);
+  fixture->source = g_build_filename (fixture->tmp, "install", NULL);
+  g_assert_cmpint (g_mkdir (fixture->drive, 0755), ==, 0);
+  write_file (fixture->source, "game.sh", "#!/bin/sh\necho playing\n");
+  write_file (fixture->source, "data/level1.dat", "level one");
+  g_assert_cmpint (g_chmod (fixture->source, 0755), ==, 0);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  sp_remove_tree (fixture->tmp, NULL, &error);
+  g_assert_no_error (error);
+  g_free (fixture->tmp);
+  g_free (fixture->drive);
+  g_free (fixture->source);
+}
+
+/* A library with the game "Test Game" added through the CLI. */
+static void
+init_and_add (Fixture *fixture)
+{
+  g_auto(Result) init = { 0 };
+  g_auto(Result) add = { 0 };
+
+  run_cli (&init, NULL, "init", fixture->drive, "--name", "My Drive", NULL);
+  g_assert_cmpint (init.status, ==, 0);
+  g_assert_nonnull (strstr (init.out, "My Drive"));
+  run_cli (&add, fixture->drive, "add", "Test Game", fixture->source, "--exec", "game.sh",
+           "--arg", "--windowed", "--env", "SPEED=2", NULL);
+  g_assert_cmpint (add.status, ==, 0);
+  g_assert_nonnull (strstr (add.out, "test-game"));
+}
+
+/* Creates a checkpoint through the core, from an upper dir holding @save. */
+static char *
+make_checkpoint (Fixture    *fixture,
+                 const char *label,
+                 const char *save)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) library = sp_library_open (fixture->drive, &error);
+  g_autofree char *upper = g_build_filename (fixture->tmp, "upper", NULL);
+  g_autoptr(SpCheckpoint) checkpoint = NULL;
+  SpGame *game;
+
+  g_assert_no_error (error);
+  game = sp_library_find_game (library, "test-game");
+  g_assert_nonnull (game);
+  sp_remove_tree (upper, NULL, NULL);
+  write_file (upper, "save.txt", save);
+  checkpoint = sp_game_create_checkpoint_sync (game, upper, label, 60, TRUE, NULL, NULL, NULL,
+                                               &error);
+  g_assert_no_error (error);
+  /* Distinct creation times keep the timeline order unambiguous. */
+  g_usleep (1100 * 1000);
+  return g_strdup (sp_checkpoint_get_id (checkpoint));
+}
+
+static void
+test_init_twice (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_auto(Result) first = { 0 };
+  g_auto(Result) second = { 0 };
+
+  run_cli (&first, NULL, "init", fixture->drive, NULL);
+  g_assert_cmpint (first.status, ==, 0);
+  run_cli (&second, NULL, "init", fixture->drive, NULL);
+  g_assert_cmpint (second.status, ==, 1);
+  g_assert_nonnull (strstr (second.err, fixture->drive));
+}
+
+static void
+test_add_errors (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_auto(Result) init = { 0 };
+  g_auto(Result) no_exec = { 0 };
+  g_auto(Result) bad_exec = { 0 };
+  g_auto(Result) bad_kind = { 0 };
+  g_auto(Result) list = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+
+  run_cli (&init, NULL, "init", fixture->drive, NULL);
+  g_assert_cmpint (init.status, ==, 0);
+
+  run_cli (&no_exec, fixture->drive, "add", "X", fixture->source, NULL);
+  g_assert_cmpint (no_exec.status, ==, 2);
+  g_assert_nonnull (strstr (no_exec.err, "--exec"));
+
+  run_cli (&bad_exec, fixture->drive, "add", "X", fixture->source, "--exec", "missing.exe", NULL);
+  g_assert_cmpint (bad_exec.status, ==, 3);
+  g_assert_nonnull (strstr (bad_exec.err, "missing.exe"));
+
+  run_cli (&bad_kind, fixture->drive, "add", "X", fixture->source, "--exec", "game.sh",
+           "--kind", "dos", NULL);
+  g_assert_cmpint (bad_kind.status, ==, 2);
+
+  /* Nothing was added by the failed attempts. */
+  run_cli (&list, fixture->drive, "--json", "list", NULL);
+  g_assert_cmpint (list.status, ==, 0);
+  root = parse_json (list.out);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root),
+                                                                         "games")), ==, 0);
+}
+
+static void
+test_list_show (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_auto(Result) list = { 0 };
+  g_auto(Result) show = { 0 };
+  g_auto(Result) show_json = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *base_file = NULL;
+  JsonObject *game;
+
+  init_and_add (fixture);
+
+  run_cli (&list, fixture->drive, "list", NULL);
+  g_assert_cmpint (list.status, ==, 0);
+  g_assert_nonnull (strstr (list.out, "Test Game"));
+  g_assert_nonnull (strstr (list.out, "clean install"));
+
+  run_cli (&show, fixture->drive, "show", "Test Game", NULL);
+  g_assert_cmpint (show.status, ==, 0);
+  g_assert_nonnull (strstr (show.out, "game.sh"));
+  g_assert_nonnull (strstr (show.out, "--windowed"));
+
+  run_cli (&show_json, fixture->drive, "--json", "show", "test-game", NULL);
+  g_assert_cmpint (show_json.status, ==, 0);
+  root = parse_json (show_json.out);
+  game = json_node_get_object (root);
+  g_assert_cmpstr (json_object_get_string_member (game, "slug"), ==, "test-game");
+  g_assert_cmpstr (json_object_get_string_member (game, "kind"), ==, "native");
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (game, "environment"), 0),
+                   ==, "SPEED=2");
+  g_assert_true (json_object_get_null_member (game, "head"));
+
+  /* The clean install was copied into the library, the source untouched. */
+  base_file = g_build_filename (json_object_get_string_member (game, "path"), "base", "data",
+                                "level1.dat", NULL);
+  g_assert_true (g_file_test (base_file, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (fixture->source, G_FILE_TEST_IS_DIR));
+}
+
+static JsonArray *
+get_checkpoints (Fixture   *fixture,
+                 JsonNode **out_root)
+{
+  g_auto(Result) result = { 0 };
+
+  run_cli (&result, fixture->drive, "--json", "checkpoints", "test-game", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  *out_root = parse_json (result.out);
+  return json_node_get_array (*out_root);
+}
+
+static void
+test_checkpoint_commands (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *exported = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *list;
+
+  init_and_add (fixture);
+  first = make_checkpoint (fixture, "Chapter 1", "level=1");
+  second = make_checkpoint (fixture, "Chapter 2", "level=2");
+
+  /* Newest first, the head marked. */
+  list = get_checkpoints (fixture, &root);
+  g_assert_cmpuint (json_array_get_length (list), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 0), "id"),
+                   ==, second);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 0), "parent"),
+                   ==, first);
+  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (list, 0), "current"));
+  g_assert_false (json_object_get_boolean_member (json_array_get_object_element (list, 1), "current"));
+  g_clear_pointer (&root, json_node_unref);
+
+  {
+    g_auto(Result) restore = { 0 };
+    g_auto(Result) human = { 0 };
+
+    run_cli (&restore, fixture->drive, "restore", "test-game", first, NULL);
+    g_assert_cmpint (restore.status, ==, 0);
+    list = get_checkpoints (fixture, &root);
+    g_assert_true (json_object_get_boolean_member (json_array_get_object_element (list, 1), "current"));
+    g_clear_pointer (&root, json_node_unref);
+
+    run_cli (&human, fixture->drive, "checkpoints", "test-game", NULL);
+    g_assert_nonnull (strstr (human.out, "Chapter 1"));
+    g_assert_nonnull (strstr (human.out, "clean install"));
+  }
+
+  {
+    g_auto(Result) rename = { 0 };
+
+    run_cli (&rename, fixture->drive, "rename", "test-game", first, "Before the boss", NULL);
+    g_assert_cmpint (rename.status, ==, 0);
+    list = get_checkpoints (fixture, &root);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 1), "label"),
+                     ==, "Before the boss");
+    g_clear_pointer (&root, json_node_unref);
+  }
+
+  {
+    g_auto(Result) export = { 0 };
+    g_auto(Result) import = { 0 };
+    g_autoptr(JsonNode) imported = NULL;
+
+    exported = g_build_filename (fixture->tmp, "exported.tar.zst", NULL);
+    run_cli (&export, fixture->drive, "export", "test-game", second, exported, NULL);
+    g_assert_cmpint (export.status, ==, 0);
+    g_assert_true (g_file_test (exported, G_FILE_TEST_IS_REGULAR));
+
+    run_cli (&import, fixture->drive, "--json", "import", "test-game", exported, NULL);
+    g_assert_cmpint (import.status, ==, 0);
+    imported = parse_json (import.out);
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (imported), "label"),
+                     ==, "Chapter 2");
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (imported), "id"),
+                     !=, second);
+    list = get_checkpoints (fixture, &root);
+    g_assert_cmpuint (json_array_get_length (list), ==, 3);
+    g_clear_pointer (&root, json_node_unref);
+  }
+
+  {
+    g_auto(Result) good = { 0 };
+    g_auto(Result) bad = { 0 };
+    g_autofree char *archive = NULL;
+    g_autofree char *contents = NULL;
+    gsize length;
+
+    run_cli (&good, fixture->drive, "verify", NULL);
+    g_assert_cmpint (good.status, ==, 0);
+    g_assert_nonnull (strstr (good.out, "3 checkpoints checked"));
+
+    /* Flip one byte in the middle of the first checkpoint's archive. */
+    archive = g_build_filename (fixture->drive, "Savepoint", "games", "test-game", "checkpoints",
+                                first, NULL);
+    {
+      g_autofree char *with_ext = g_strconcat (archive, ".tar.zst", NULL);
+      g_assert_true (g_file_get_contents (with_ext, &contents, &length, NULL));
+      contents[length / 2] ^= 0x55;
+      g_assert_true (g_file_set_contents (with_ext, contents, length, NULL));
+    }
+    run_cli (&bad, fixture->drive, "verify", "test-game", NULL);
+    g_assert_cmpint (bad.status, ==, 4);
+    g_assert_nonnull (strstr (bad.err, first));
+  }
+
+  {
+    g_auto(Result) delete = { 0 };
+    g_auto(Result) again = { 0 };
+
+    run_cli (&delete, fixture->drive, "delete", "test-game", first, NULL);
+    g_assert_cmpint (delete.status, ==, 0);
+    list = get_checkpoints (fixture, &root);
+    g_assert_cmpuint (json_array_get_length (list), ==, 2);
+    for (guint i = 0; i < json_array_get_length (list); i++)
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, i), "id"),
+                       !=, first);
+    g_clear_pointer (&root, json_node_unref);
+
+    run_cli (&again, fixture->drive, "delete", "test-game", first, NULL);
+    g_assert_cmpint (again.status, ==, 3);
+  }
+}
+
+static void
+test_bad_libraries (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_auto(Result) none = { 0 };
+  g_auto(Result) malformed = { 0 };
+  g_auto(Result) newer_list = { 0 };
+  g_auto(Result) newer_restore = { 0 };
+  g_auto(Result) usage = { 0 };
+  g_autofree char *ini = g_build_filename (fixture->drive, "Savepoint", "library.ini", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  run_cli (&none, fixture->drive, "list", NULL);
+  g_assert_cmpint (none.status, ==, 3);
+  g_assert_nonnull (strstr (none.err, fixture->drive));
+
+  init_and_add (fixture);
+  g_assert_true (g_file_set_contents (ini, "[Library]\nVersion=1\nthis is not a key file\n", -1,
+                                      NULL));
+  run_cli (&malformed, fixture->drive, "list", NULL);
+  g_assert_cmpint (malformed.status, ==, 4);
+  g_assert_nonnull (strstr (malformed.err, "library.ini:3"));
+
+  g_assert_true (g_file_set_contents (ini, "[Library]\nVersion=99\nId=x\nName=Future\nNewKey=kept\n",
+                                      -1, NULL));
+  run_cli (&newer_list, fixture->drive, "list", NULL);
+  g_assert_cmpint (newer_list.status, ==, 0);
+  g_assert_nonnull (strstr (newer_list.out, "Test Game"));
+  run_cli (&newer_restore, fixture->drive, "restore", "test-game", "clean", NULL);
+  g_assert_cmpint (newer_restore.status, ==, 5);
+  /* The newer library's metadata was not touched. */
+  g_assert_true (g_file_get_contents (ini, &after, NULL, NULL));
+  g_assert_nonnull (strstr (after, "NewKey=kept"));
+  g_assert_nonnull (strstr (after, "Version=99"));
+
+  run_cli (&usage, fixture->drive, "restore", "test-game", NULL);
+  g_assert_cmpint (usage.status, ==, 2);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/cli/init-twice", Fixture, NULL, fixture_set_up, test_init_twice, fixture_tear_down);
+  g_test_add ("/cli/add-errors", Fixture, NULL, fixture_set_up, test_add_errors, fixture_tear_down);
+  g_test_add ("/cli/list-show", Fixture, NULL, fixture_set_up, test_list_show, fixture_tear_down);
+  g_test_add ("/cli/checkpoints", Fixture, NULL, fixture_set_up, test_checkpoint_commands,
+              fixture_tear_down);
+  g_test_add ("/cli/bad-libraries", Fixture, NULL, fixture_set_up, test_bad_libraries,
+              fixture_tear_down);
+  return g_test_run ();
+}
