@@ -882,10 +882,12 @@ unused_checkpoint_id (const char *dir)
     }
 }
 
+/* ISO 8601 in UTC with microseconds, so that checkpoints made within one
+ * second still sort in the order they were made. */
 static char *
 format_created (GDateTime *dt)
 {
-  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
+  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S.%fZ");
 }
 
 /* Writes <dir>/<id>.ini describing an archive already in place. */

@@ -83,7 +83,11 @@ sp_key_file_load_from_data (const char  *data,
       return NULL;
     }
 
-  if (!g_key_file_load_from_data (kf, data, len, LOAD_FLAGS, &local_error))
+  if (!g_utf8_validate (data, len, NULL))
+    g_set_error_literal (&local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_UNKNOWN_ENCODING,
+                         _("not valid UTF-8 text"));
+  if (local_error != NULL ||
+      !g_key_file_load_from_data (kf, data, len, LOAD_FLAGS, &local_error))
     {
       guint line = find_bad_line (data, len);
 

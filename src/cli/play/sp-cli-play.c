@@ -1,0 +1,618 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sp-cli-play.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "core/sp-library.h"
+#include "core/sp-lock.h"
+#include "core/sp-run.h"
+#include "core/sp-session.h"
+#include "core/sp-util.h"
+
+typedef enum
+{
+  DECIDE_DEFAULT,
+  DECIDE_KEEP,
+  DECIDE_DISCARD,
+  DECIDE_ASK,
+  DECIDE_LEAVE,
+} Decision;
+
+static SpLibrary *
+open_library (const char  *dir,
+              GError     **error)
+{
+  if (dir == NULL || dir[0] == '\0')
+    dir = g_getenv ("SAVEPOINT_LIBRARY");
+  if (dir == NULL || dir[0] == '\0')
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND,
+                   _("No library given: use --library DIR or set SAVEPOINT_LIBRARY."));
+      return NULL;
+    }
+  return sp_library_open (dir, error);
+}
+
+static int
+fail (const char   *command,
+      const GError *error)
+{
+  g_printerr ("savepoint-cli %s: %s\n", command, error->message);
+  return 1;
+}
+
+/* Reads one line from the terminal; NULL at end of input. */
+static char *
+read_answer (void)
+{
+  char buf[1024];
+
+  if (fgets (buf, sizeof buf, stdin) == NULL)
+    return NULL;
+  return g_strstrip (g_strdup (buf));
+}
+
+/* Asks keep/discard/later. Returns the decision and, for keep, the label. */
+static Decision
+ask_decision (const char  *game_name,
+              char       **out_label)
+{
+  g_autofree char *answer = NULL;
+
+  g_print (_("Keep this run of “%s” as a checkpoint?\n"
+             "  [Y]es, [n]o (discard it), [l]ater (decide later with “savepoint-cli recover”),\n"
+             "  or type a label to keep it under that name: "),
+           game_name);
+  fflush (stdout);
+
+  answer = read_answer ();
+  *out_label = NULL;
+  if (answer == NULL || answer[0] == '\0' || g_ascii_strcasecmp (answer, "y") == 0 ||
+      g_ascii_strcasecmp (answer, "yes") == 0)
+    return answer == NULL ? DECIDE_LEAVE : DECIDE_KEEP;
+  if (g_ascii_strcasecmp (answer, "n") == 0 || g_ascii_strcasecmp (answer, "no") == 0)
+    return DECIDE_DISCARD;
+  if (g_ascii_strcasecmp (answer, "l") == 0 || g_ascii_strcasecmp (answer, "later") == 0)
+    return DECIDE_LEAVE;
+  *out_label = g_steal_pointer (&answer);
+  return DECIDE_KEEP;
+}
+
+static char *
+format_changes (guint64 added,
+                guint64 changed,
+                guint64 deleted,
+                guint64 bytes)
+{
+  g_autofree char *size = g_format_size (bytes);
+
+  return g_strdup_printf (_("%" G_GUINT64_FORMAT " files added, %" G_GUINT64_FORMAT " changed, "
+                            "%" G_GUINT64_FORMAT " deleted (%s)"),
+                          added, changed, deleted, size);
+}
+
+/* ------------------------------------------------------------------------ */
+/* play                                                                     */
+
+typedef struct
+{
+  GMainLoop     *loop;
+  SpSession     *session;
+  GAsyncResult  *result;
+  gboolean       finished;
+} PlayState;
+
+static void
+result_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  PlayState *state = user_data;
+
+  state->result = g_object_ref (result);
+  g_main_loop_quit (state->loop);
+}
+
+static void
+finished_cb (SpSession *session,
+             gpointer   user_data)
+{
+  PlayState *state = user_data;
+
+  state->finished = TRUE;
+  g_main_loop_quit (state->loop);
+}
+
+static gboolean
+stop_signal_cb (gpointer user_data)
+{
+  PlayState *state = user_data;
+
+  g_printerr ("%s\n", _("Stopping the game…"));
+  sp_session_stop (state->session);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+print_progress (guint64  done,
+                guint64  total,
+                gpointer user_data)
+{
+  /* Called from a worker thread: stderr writes are atomic enough here. */
+  if (total > 0 && isatty (STDERR_FILENO))
+    fprintf (stderr, "\r%3d %%", (int) (done * 100 / total));
+}
+
+static GAsyncResult *
+wait_result (PlayState *state)
+{
+  g_clear_object (&state->result);
+  while (state->result == NULL)
+    g_main_loop_run (state->loop);
+  return state->result;
+}
+
+int
+sp_cli_play (int    argc,
+             char **argv)
+{
+  g_autofree char *library_dir = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *keep_label = NULL;
+  g_autofree char *runner = NULL;
+  gboolean clean = FALSE;
+  gboolean discard = FALSE;
+  gboolean ask = FALSE;
+  gboolean leave = FALSE;
+  int grace = 10;
+  GOptionEntry entries[] = {
+    { "library", 'l', 0, G_OPTION_ARG_FILENAME, &library_dir, N_("The library (drive or Savepoint folder); default $SAVEPOINT_LIBRARY"), N_("DIR") },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("Start from this checkpoint instead of the current one"), N_("ID") },
+    { "clean", 0, 0, G_OPTION_ARG_NONE, &clean, N_("Start from the clean install"), NULL },
+    { "keep", 'k', 0, G_OPTION_ARG_STRING, &keep_label, N_("Keep the run as a checkpoint with this label (may be empty)"), N_("LABEL") },
+    { "discard", 'd', 0, G_OPTION_ARG_NONE, &discard, N_("Discard the run"), NULL },
+    { "ask", 'a', 0, G_OPTION_ARG_NONE, &ask, N_("Ask on the terminal whether to keep the run"), NULL },
+    { "leave", 0, 0, G_OPTION_ARG_NONE, &leave, N_("Leave the run undecided (see “savepoint-cli recover”)"), NULL },
+    { "runner", 0, 0, G_OPTION_ARG_STRING, &runner, N_("Wine runner when the game sets none (default $SAVEPOINT_WINE_RUNNER or wine)"), N_("COMMAND") },
+    { "grace", 0, 0, G_OPTION_ARG_INT, &grace, N_("Seconds a stopped game gets before it is killed (default 10)"), N_("SECONDS") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(SpSession) session = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *label = NULL;
+  const SpSessionSummary *summary;
+  PlayState state = { 0 };
+  Decision decision;
+  SpGame *game;
+  guint sigint_id, sigterm_id;
+  int decided_count;
+
+  context = g_option_context_new (_("GAME — play a game in a fresh run, then keep or discard it"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+    _("Without --keep, --discard, --ask or --leave, the run is kept when it ends if standard\n"
+      "input is not a terminal (a launcher, a script), and you are asked when it is."));
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return fail ("play", error);
+  if (argc != 2)
+    {
+      g_printerr ("savepoint-cli play: %s\n", _("Name one game (its folder name or its name)."));
+      return 2;
+    }
+  decided_count = (keep_label != NULL) + discard + ask + leave;
+  if (decided_count > 1 || (clean && from != NULL) || grace < 0)
+    {
+      g_printerr ("savepoint-cli play: %s\n",
+                  _("Use at most one of --keep, --discard, --ask and --leave, and not both --from and --clean."));
+      return 2;
+    }
+
+  if (keep_label != NULL)
+    decision = DECIDE_KEEP;
+  else if (discard)
+    decision = DECIDE_DISCARD;
+  else if (ask)
+    decision = DECIDE_ASK;
+  else if (leave)
+    decision = DECIDE_LEAVE;
+  else
+    decision = isatty (STDIN_FILENO) ? DECIDE_ASK : DECIDE_KEEP;
+
+  library = open_library (library_dir, &error);
+  if (library == NULL)
+    return fail ("play", error);
+  game = sp_library_find_game (library, argv[1]);
+  if (game == NULL)
+    {
+      g_printerr (_("savepoint-cli play: there is no game “%s” in the library “%s”. "
+                    "“savepoint-cli list” shows them.\n"),
+                  argv[1], sp_library_get_path (library));
+      return 1;
+    }
+
+  session = sp_session_new (library, game);
+  if (from)
+    sp_session_set_checkpoint (session, from);
+  sp_session_set_clean (session, clean);
+  if (runner)
+    sp_session_set_default_runner (session, runner);
+  sp_session_set_grace_period (session, (guint) grace);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  state.loop = loop;
+  state.session = session;
+  g_signal_connect (session, "finished", G_CALLBACK (finished_cb), &state);
+  sigint_id = g_unix_signal_add (SIGINT, stop_signal_cb, &state);
+  sigterm_id = g_unix_signal_add (SIGTERM, stop_signal_cb, &state);
+
+  sp_session_start_async (session, NULL, result_cb, &state);
+  if (!sp_session_start_finish (session, wait_result (&state), &error))
+    {
+      g_source_remove (sigint_id);
+      g_source_remove (sigterm_id);
+      g_clear_object (&state.result);
+      return fail ("play", error);
+    }
+
+  g_print (_("Playing “%s” (log: %s)\n"), sp_game_get_name (game), sp_session_get_log_path (session));
+  while (!state.finished)
+    g_main_loop_run (loop);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  summary = sp_session_get_summary (session);
+  {
+    g_autofree char *duration = sp_format_duration (summary->duration);
+    g_autofree char *changes = format_changes (summary->files_added, summary->files_changed,
+                                               summary->files_deleted, summary->bytes);
+
+    g_print (_("“%s” ran for %s and exited with status %d%s; %s.\n"),
+             sp_game_get_name (game), duration, summary->exit_status,
+             summary->stopped ? _(" (stopped)") : "", changes);
+  }
+
+  if (sp_session_get_state (session) == SP_SESSION_STATE_FAILED)
+    {
+      g_printerr ("savepoint-cli play: %s\n", sp_session_get_error (session)->message);
+      g_clear_object (&state.result);
+      return 1;
+    }
+
+  if (decision == DECIDE_ASK)
+    decision = ask_decision (sp_game_get_name (game), &label);
+  else if (decision == DECIDE_KEEP)
+    label = g_strdup (keep_label ? keep_label : "");
+
+  switch (decision)
+    {
+    case DECIDE_KEEP:
+      {
+        g_autoptr(SpCheckpoint) checkpoint = NULL;
+        gint64 t0 = g_get_monotonic_time ();
+
+        sp_session_keep_async (session, label, print_progress, NULL, NULL, result_cb, &state);
+        checkpoint = sp_session_keep_finish (session, wait_result (&state), &error);
+        if (checkpoint == NULL)
+          {
+            g_clear_object (&state.result);
+            g_printerr ("savepoint-cli play: %s\n", error->message);
+            g_printerr (_("The run is still there; keep or discard it with “savepoint-cli recover”.\n"));
+            return 1;
+          }
+        {
+          g_autofree char *size = g_format_size (sp_checkpoint_get_archive_size (checkpoint));
+
+          if (isatty (STDERR_FILENO))
+            fprintf (stderr, "\r");
+          g_print (_("Kept as checkpoint %s (%s, saved in %.1f s).\n"),
+                   sp_checkpoint_get_id (checkpoint), size,
+                   (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC);
+        }
+      }
+      break;
+
+    case DECIDE_DISCARD:
+      sp_session_discard_async (session, NULL, result_cb, &state);
+      if (!sp_session_discard_finish (session, wait_result (&state), &error))
+        {
+          g_clear_object (&state.result);
+          return fail ("play", error);
+        }
+      g_print ("%s\n", _("Discarded the run."));
+      break;
+
+    case DECIDE_LEAVE:
+    case DECIDE_ASK:
+    case DECIDE_DEFAULT:
+    default:
+      g_print (_("The run stays in %s; keep or discard it with “savepoint-cli recover”.\n"),
+               sp_run_get_path (sp_session_get_run (session)));
+      break;
+    }
+
+  g_clear_object (&state.result);
+  return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* runs / recover                                                           */
+
+static const char *
+run_state (SpRun *run)
+{
+  if (!sp_run_is_pending (run))
+    return _("playing");
+  switch (sp_run_get_status (run))
+    {
+    case SP_RUN_STATUS_PREPARING:
+      return _("interrupted while starting");
+    case SP_RUN_STATUS_RUNNING:
+      return _("interrupted (the app ended during the game)");
+    case SP_RUN_STATUS_FAILED:
+      return _("ended with an error");
+    case SP_RUN_STATUS_FINISHED:
+    default:
+      return _("finished, undecided");
+    }
+}
+
+static void
+print_run (SpRun *run)
+{
+  g_autofree char *started = g_date_time_format (sp_run_get_started (run), "%Y-%m-%d %H:%M:%S");
+  g_autofree char *play = sp_format_duration (sp_run_get_play_time (run));
+  SpRunChanges changes;
+  g_autofree char *changes_text = NULL;
+
+  sp_run_count_changes (run, NULL, &changes, NULL);
+  changes_text = g_format_size (changes.bytes);
+  g_print ("%s/%s\t%s\t%s\t%s UTC\t%s\t%s\n",
+           sp_run_get_library_id (run), sp_run_get_slug (run), sp_run_get_game_name (run),
+           run_state (run), started, play, changes_text);
+  if (sp_run_get_error (run))
+    g_print ("\t%s\n", sp_run_get_error (run));
+}
+
+int
+sp_cli_runs (int    argc,
+             char **argv)
+{
+  g_autofree char *library_dir = NULL;
+  GOptionEntry entries[] = {
+    { "library", 'l', 0, G_OPTION_ARG_FILENAME, &library_dir, N_("Only the runs of this library"), N_("DIR") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+
+  context = g_option_context_new (_("— list runs waiting to be kept or discarded"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return fail ("runs", error);
+
+  if (library_dir)
+    {
+      library = sp_library_open (library_dir, &error);
+      if (library == NULL)
+        return fail ("runs", error);
+    }
+
+  runs = sp_run_list (library ? sp_library_get_id (library) : NULL, &error);
+  if (runs == NULL)
+    return fail ("runs", error);
+
+  for (guint i = 0; i < runs->len; i++)
+    print_run (runs->pdata[i]);
+  if (runs->len == 0)
+    g_print ("%s\n", _("No pending runs."));
+  return 0;
+}
+
+/* Does @run match the user's RUN argument: "<library-id>/<slug>", a slug,
+ * a game name or the run folder? */
+static gboolean
+run_matches (SpRun      *run,
+             const char *arg)
+{
+  g_autofree char *id = g_strdup_printf ("%s/%s", sp_run_get_library_id (run), sp_run_get_slug (run));
+
+  return g_strcmp0 (arg, id) == 0 || g_strcmp0 (arg, sp_run_get_slug (run)) == 0 ||
+         g_ascii_strcasecmp (arg, sp_run_get_game_name (run)) == 0 ||
+         g_strcmp0 (arg, sp_run_get_path (run)) == 0;
+}
+
+static gboolean
+recover_one (SpRun       *run,
+             SpLibrary   *library_arg,
+             Decision     decision,
+             const char  *label,
+             GError     **error)
+{
+  g_autoptr(SpLibrary) own_library = NULL;
+  SpLibrary *library = library_arg;
+  g_autofree char *ask_label = NULL;
+  SpGame *game;
+
+  if (decision == DECIDE_ASK)
+    {
+      print_run (run);
+      decision = ask_decision (sp_run_get_game_name (run), &ask_label);
+      label = ask_label;
+    }
+
+  if (decision == DECIDE_LEAVE)
+    return TRUE;
+
+  if (decision == DECIDE_DISCARD)
+    {
+      if (!sp_run_discard_sync (run, NULL, error))
+        return FALSE;
+      g_print (_("Discarded the run of “%s”.\n"), sp_run_get_game_name (run));
+      return TRUE;
+    }
+
+  if (library == NULL || g_strcmp0 (sp_library_get_id (library), sp_run_get_library_id (run)) != 0)
+    {
+      const char *path = sp_run_get_library_path (run);
+
+      if (path == NULL)
+        {
+          g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_NOT_FOUND,
+                       _("The run of “%s” does not say where its library is; use --library DIR."),
+                       sp_run_get_game_name (run));
+          return FALSE;
+        }
+      own_library = sp_library_open (path, error);
+      if (own_library == NULL)
+        {
+          g_prefix_error (error, _("The library of the run of “%s” is not available (is its drive connected?): "),
+                          sp_run_get_game_name (run));
+          return FALSE;
+        }
+      if (g_strcmp0 (sp_library_get_id (own_library), sp_run_get_library_id (run)) != 0)
+        {
+          g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_NOT_FOUND,
+                       _("The library at “%s” is not the one the run of “%s” belongs to; "
+                         "connect its drive or use --library DIR."),
+                       path, sp_run_get_game_name (run));
+          return FALSE;
+        }
+      library = own_library;
+    }
+
+  game = sp_library_find_game (library, sp_run_get_slug (run));
+  if (game == NULL)
+    {
+      g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_NOT_FOUND,
+                   _("The game “%s” of this run is no longer in the library “%s”; discard the run."),
+                   sp_run_get_slug (run), sp_library_get_path (library));
+      return FALSE;
+    }
+
+  {
+    g_autoptr(SpCheckpoint) checkpoint = NULL;
+    g_autofree char *size = NULL;
+
+    checkpoint = sp_run_keep_sync (run, game, label, FALSE, print_progress, NULL, NULL, error);
+    if (checkpoint == NULL)
+      return FALSE;
+    size = g_format_size (sp_checkpoint_get_archive_size (checkpoint));
+    if (isatty (STDERR_FILENO))
+      fprintf (stderr, "\r");
+    g_print (_("Kept the run of “%s” as checkpoint %s (%s).\n"),
+             sp_game_get_name (game), sp_checkpoint_get_id (checkpoint), size);
+  }
+  return TRUE;
+}
+
+int
+sp_cli_recover (int    argc,
+                char **argv)
+{
+  g_autofree char *library_dir = NULL;
+  g_autofree char *keep_label = NULL;
+  gboolean discard = FALSE;
+  GOptionEntry entries[] = {
+    { "library", 'l', 0, G_OPTION_ARG_FILENAME, &library_dir, N_("The library (default: the one recorded in the run, or $SAVEPOINT_LIBRARY)"), N_("DIR") },
+    { "keep", 'k', 0, G_OPTION_ARG_STRING, &keep_label, N_("Keep the runs as checkpoints with this label (may be empty)"), N_("LABEL") },
+    { "discard", 'd', 0, G_OPTION_ARG_NONE, &discard, N_("Discard the runs"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  Decision decision;
+  guint unmounted;
+  int status = 0;
+  guint matched = 0;
+
+  context = g_option_context_new (_("[RUN…] — keep or discard runs left undecided or interrupted"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+    _("RUN is a game's folder name or name, or LIBRARY-ID/SLUG as “savepoint-cli runs” prints it;\n"
+      "without RUN, every pending run. Without --keep or --discard you are asked for each run."));
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return fail ("recover", error);
+  if (keep_label != NULL && discard)
+    {
+      g_printerr ("savepoint-cli recover: %s\n", _("Use either --keep or --discard."));
+      return 2;
+    }
+
+  if (keep_label != NULL)
+    decision = DECIDE_KEEP;
+  else if (discard)
+    decision = DECIDE_DISCARD;
+  else if (isatty (STDIN_FILENO))
+    decision = DECIDE_ASK;
+  else
+    {
+      g_printerr ("savepoint-cli recover: %s\n",
+                  _("Say what to do: --keep LABEL or --discard (or run it on a terminal to be asked)."));
+      return 2;
+    }
+
+  if (library_dir == NULL && g_getenv ("SAVEPOINT_LIBRARY") != NULL)
+    library_dir = g_strdup (g_getenv ("SAVEPOINT_LIBRARY"));
+  if (library_dir != NULL)
+    {
+      library = sp_library_open (library_dir, &error);
+      if (library == NULL)
+        return fail ("recover", error);
+    }
+
+  unmounted = sp_run_cleanup_stale_mounts ();
+  if (unmounted > 0)
+    g_print (g_dngettext (GETTEXT_PACKAGE, "Removed %u stale mount.\n", "Removed %u stale mounts.\n", unmounted),
+             unmounted);
+
+  runs = sp_run_list_pending (NULL, &error);
+  if (runs == NULL)
+    return fail ("recover", error);
+
+  for (guint i = 0; i < runs->len; i++)
+    {
+      SpRun *run = runs->pdata[i];
+      g_autoptr(GError) run_error = NULL;
+      gboolean wanted = argc < 2;
+
+      for (int a = 1; a < argc && !wanted; a++)
+        wanted = run_matches (run, argv[a]);
+      if (!wanted)
+        continue;
+      if (argc < 2 && library != NULL &&
+          g_strcmp0 (sp_run_get_library_id (run), sp_library_get_id (library)) != 0)
+        continue;
+
+      matched++;
+      if (!recover_one (run, library, decision, keep_label, &run_error))
+        {
+          g_printerr ("savepoint-cli recover: %s\n", run_error->message);
+          status = 1;
+        }
+    }
+
+  if (matched == 0)
+    {
+      if (argc >= 2)
+        {
+          g_printerr ("savepoint-cli recover: %s\n",
+                      _("No pending run matches; “savepoint-cli runs” lists them."));
+          return 1;
+        }
+      g_print ("%s\n", _("No pending runs."));
+    }
+
+  return status;
+}

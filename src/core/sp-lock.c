@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sp-lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+G_DEFINE_QUARK (sp-lock-error-quark, sp_lock_error)
+
+struct _SpLock
+{
+  char *path;
+  char *contents;
+};
+
+/* A lock file that is still empty (its writer died between create and
+ * write) is considered stale after this many seconds. */
+#define EMPTY_LOCK_GRACE 10
+
+const char *
+sp_host_name (void)
+{
+  return g_get_host_name ();
+}
+
+static const char *
+boot_id (void)
+{
+  static char *id;
+
+  if (g_once_init_enter (&id))
+    {
+      char *contents = NULL;
+
+      if (!g_file_get_contents ("/proc/sys/kernel/random/boot_id", &contents, NULL, NULL))
+        contents = g_strdup ("");
+      g_once_init_leave (&id, g_strstrip (contents));
+    }
+  return id;
+}
+
+guint64
+sp_pid_start_time (gint64 pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/stat", pid);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *p;
+
+  if (pid <= 0 || !g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  p = strrchr (contents, ')');
+  if (p == NULL)
+    return 0;
+  /* After "pid (comm)": field 3 (state) is fields[0]; field 22 is fields[19]. */
+  fields = g_strsplit (p + 2, " ", 0);
+  if (g_strv_length (fields) < 20)
+    return 0;
+  return g_ascii_strtoull (fields[19], NULL, 10);
+}
+
+gboolean
+sp_pid_is_alive (gint64   pid,
+                 guint64  start_time)
+{
+  guint64 now_start;
+
+  if (pid <= 0)
+    return FALSE;
+  if (kill ((pid_t) pid, 0) != 0 && errno == ESRCH)
+    return FALSE;
+  now_start = sp_pid_start_time (pid);
+  if (now_start == 0)
+    return kill ((pid_t) pid, 0) == 0 || errno == EPERM;
+  /* A zombie is as good as gone. */
+  {
+    g_autofree char *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/stat", pid);
+    g_autofree char *contents = NULL;
+    const char *p;
+
+    if (g_file_get_contents (path, &contents, NULL, NULL) &&
+        (p = strrchr (contents, ')')) != NULL && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
+      return FALSE;
+  }
+  return start_time == 0 || start_time == now_start;
+}
+
+static char *
+lock_contents (void)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *started = g_date_time_format_iso8601 (now);
+
+  g_key_file_set_string (kf, "Lock", "Host", sp_host_name ());
+  g_key_file_set_int64 (kf, "Lock", "Pid", getpid ());
+  g_key_file_set_uint64 (kf, "Lock", "PidStart", sp_pid_start_time (getpid ()));
+  g_key_file_set_string (kf, "Lock", "BootId", boot_id ());
+  g_key_file_set_string (kf, "Lock", "Since", started);
+  return g_key_file_to_data (kf, NULL, NULL);
+}
+
+/* Returns TRUE if the lock described by @contents is stale. Otherwise sets
+ * @error to a BUSY error naming its holder. */
+static gboolean
+lock_is_stale (const char  *path,
+               const char  *what,
+               const char  *contents,
+               GError     **error)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autofree char *host = NULL;
+  g_autofree char *holder_boot = NULL;
+  g_autofree char *since = NULL;
+  gint64 pid;
+  guint64 start;
+
+  if (contents[0] == '\0')
+    {
+      GStatBuf st;
+
+      if (g_stat (path, &st) == 0 && g_get_real_time () / G_USEC_PER_SEC - st.st_mtime < EMPTY_LOCK_GRACE)
+        {
+          g_set_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_BUSY,
+                       _("%s is being started by another program (lock “%s”). Try again in a moment."),
+                       what, path);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (!g_key_file_load_from_data (kf, contents, -1, G_KEY_FILE_NONE, NULL))
+    return TRUE;   /* garbage: nobody can be holding it meaningfully */
+
+  host = g_key_file_get_string (kf, "Lock", "Host", NULL);
+  holder_boot = g_key_file_get_string (kf, "Lock", "BootId", NULL);
+  since = g_key_file_get_string (kf, "Lock", "Since", NULL);
+  pid = g_key_file_get_int64 (kf, "Lock", "Pid", NULL);
+  start = g_key_file_get_uint64 (kf, "Lock", "PidStart", NULL);
+
+  if (host == NULL || g_strcmp0 (host, sp_host_name ()) != 0)
+    {
+      g_set_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_BUSY,
+                   _("%s is in use on the computer “%s” (process %" G_GINT64_FORMAT ", since %s). "
+                     "If that computer is no longer using this drive, remove the lock file “%s”."),
+                   what, host ? host : "?", pid, since ? since : "?", path);
+      return FALSE;
+    }
+
+  if (holder_boot != NULL && holder_boot[0] != '\0' && g_strcmp0 (holder_boot, boot_id ()) != 0)
+    return TRUE;   /* left from before a reboot */
+
+  if (sp_pid_is_alive (pid, start))
+    {
+      g_set_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_BUSY,
+                   _("%s is already being played (process %" G_GINT64_FORMAT " on this computer, since %s). "
+                     "Finish or stop that session first."),
+                   what, pid, since ? since : "?");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+write_fd_all (int         fd,
+              const char *data,
+              gsize       len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, data, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+SpLock *
+sp_lock_acquire (const char  *path,
+                 const char  *what,
+                 GError     **error)
+{
+  g_autofree char *contents = lock_contents ();
+  guint attempt;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (what != NULL, NULL);
+
+  for (attempt = 0; attempt < 3; attempt++)
+    {
+      g_autofree char *old = NULL;
+      g_autoptr(GError) local_error = NULL;
+      int fd;
+
+      fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      if (fd >= 0)
+        {
+          SpLock *lock;
+
+          if (!write_fd_all (fd, contents, strlen (contents)) || fsync (fd) != 0)
+            {
+              int saved = errno;
+
+              close (fd);
+              g_unlink (path);
+              g_set_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_FAILED,
+                           _("Could not write the lock “%s”: %s"), path, g_strerror (saved));
+              return NULL;
+            }
+          close (fd);
+
+          lock = g_new0 (SpLock, 1);
+          lock->path = g_strdup (path);
+          lock->contents = g_steal_pointer (&contents);
+          return lock;
+        }
+
+      if (errno != EEXIST)
+        {
+          int saved = errno;
+
+          g_set_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_FAILED,
+                       _("Could not create the lock “%s”: %s. Check that the drive is connected and writable."),
+                       path, g_strerror (saved));
+          return NULL;
+        }
+
+      if (!g_file_get_contents (path, &old, NULL, &local_error))
+        {
+          if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            continue;   /* released meanwhile */
+          g_set_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_FAILED,
+                       _("Could not read the lock “%s”: %s"), path, local_error->message);
+          return NULL;
+        }
+
+      if (!lock_is_stale (path, what, old, error))
+        return NULL;
+
+      /* Take over: remove the stale file only if it still is the one we read. */
+      {
+        g_autofree char *again = NULL;
+
+        if (g_file_get_contents (path, &again, NULL, NULL) && g_strcmp0 (again, old) == 0)
+          {
+            g_debug ("Taking over the stale lock %s", path);
+            g_unlink (path);
+          }
+      }
+    }
+
+  g_set_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_BUSY,
+               _("%s is being locked by another program at the same time (lock “%s”). Try again."),
+               what, path);
+  return NULL;
+}
+
+const char *
+sp_lock_get_path (SpLock *lock)
+{
+  g_return_val_if_fail (lock != NULL, NULL);
+  return lock->path;
+}
+
+void
+sp_lock_release (SpLock *lock)
+{
+  g_autofree char *current = NULL;
+
+  if (lock == NULL)
+    return;
+
+  /* Only remove it if it is still ours (a drive swapped meanwhile, or
+   * someone removed it by hand and another program took it). */
+  if (g_file_get_contents (lock->path, &current, NULL, NULL) &&
+      g_strcmp0 (current, lock->contents) == 0)
+    g_unlink (lock->path);
+
+  g_free (lock->path);
+  g_free (lock->contents);
+  g_free (lock);
+}

@@ -1,0 +1,851 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sp-run.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sp-library.h"
+#include "sp-lock.h"
+#include "sp-util.h"
+
+G_DEFINE_QUARK (sp-run-error-quark, sp_run_error)
+
+#define GROUP "Run"
+
+struct _SpRun
+{
+  GObject     parent_instance;
+
+  char       *path;
+  char       *ini_path;
+  char       *upper_path;
+  char       *work_path;
+  char       *log_path;
+  GKeyFile   *keyfile;
+
+  GDateTime  *started;
+  GDateTime  *ended;
+};
+
+G_DEFINE_FINAL_TYPE (SpRun, sp_run, G_TYPE_OBJECT)
+
+static const char *status_names[] = { "preparing", "running", "finished", "failed" };
+
+static void
+sp_run_finalize (GObject *object)
+{
+  SpRun *self = SP_RUN (object);
+
+  g_free (self->path);
+  g_free (self->ini_path);
+  g_free (self->upper_path);
+  g_free (self->work_path);
+  g_free (self->log_path);
+  g_clear_pointer (&self->keyfile, g_key_file_unref);
+  g_clear_pointer (&self->started, g_date_time_unref);
+  g_clear_pointer (&self->ended, g_date_time_unref);
+
+  G_OBJECT_CLASS (sp_run_parent_class)->finalize (object);
+}
+
+static void
+sp_run_class_init (SpRunClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = sp_run_finalize;
+}
+
+static void
+sp_run_init (SpRun *self)
+{
+}
+
+const char *
+sp_run_status_to_string (SpRunStatus status)
+{
+  g_return_val_if_fail (status <= SP_RUN_STATUS_FAILED, "failed");
+  return status_names[status];
+}
+
+char *
+sp_runs_dir (void)
+{
+  return g_build_filename (g_get_user_state_dir (), "savepoint", "runs", NULL);
+}
+
+char *
+sp_run_dir_for (const char *library_id,
+                const char *slug)
+{
+  g_autofree char *root = sp_runs_dir ();
+
+  g_return_val_if_fail (library_id != NULL && slug != NULL, NULL);
+  return g_build_filename (root, library_id, slug, NULL);
+}
+
+char *
+sp_mounts_dir (void)
+{
+  const char *runtime = g_getenv ("XDG_RUNTIME_DIR");
+
+  /* g_get_user_runtime_dir() falls back to the cache dir, which may be on
+   * a slow or network home; prefer /tmp then. */
+  if (runtime == NULL || runtime[0] == '\0')
+    {
+      g_autofree char *name = g_strdup_printf ("savepoint-%u", (guint) getuid ());
+      return g_build_filename (g_get_tmp_dir (), name, NULL);
+    }
+  return g_build_filename (g_get_user_runtime_dir (), "savepoint", NULL);
+}
+
+char *
+sp_mount_point_for (const char *slug)
+{
+  g_autofree char *root = sp_mounts_dir ();
+
+  return g_build_filename (root, slug, NULL);
+}
+
+static void
+set_paths (SpRun      *self,
+           const char *path)
+{
+  self->path = g_strdup (path);
+  self->ini_path = g_build_filename (path, "run.ini", NULL);
+  self->upper_path = g_build_filename (path, "upper", NULL);
+  self->work_path = g_build_filename (path, "work", NULL);
+  self->log_path = g_build_filename (path, "game.log", NULL);
+}
+
+static GDateTime *
+parse_time (GKeyFile   *kf,
+            const char *key)
+{
+  g_autofree char *s = g_key_file_get_string (kf, GROUP, key, NULL);
+
+  if (s == NULL || s[0] == '\0')
+    return NULL;
+  return g_date_time_new_from_iso8601 (s, NULL);
+}
+
+static void
+set_time (GKeyFile   *kf,
+          const char *key,
+          GDateTime  *dt)
+{
+  g_autofree char *s = g_date_time_format_iso8601 (dt);
+
+  g_key_file_set_string (kf, GROUP, key, s);
+}
+
+SpRun *
+sp_run_create (const char  *library_id,
+               const char  *library_path,
+               const char  *slug,
+               const char  *game_name,
+               const char  *head,
+               GError     **error)
+{
+  g_autoptr(SpRun) self = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *parent = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  g_return_val_if_fail (library_id != NULL, NULL);
+  g_return_val_if_fail (slug != NULL, NULL);
+
+  path = sp_run_dir_for (library_id, slug);
+  parent = g_path_get_dirname (path);
+
+  if (g_mkdir_with_parents (parent, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_FAILED,
+                   _("Could not create the runs folder “%s”: %s"), parent, g_strerror (saved));
+      return NULL;
+    }
+
+  if (g_mkdir (path, 0700) != 0)
+    {
+      int saved = errno;
+
+      if (saved == EEXIST)
+        g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_EXISTS,
+                     _("An earlier run of “%s” has not been kept or discarded yet (%s). "
+                       "Keep or discard it first (savepoint-cli recover)."),
+                     game_name ? game_name : slug, path);
+      else
+        g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_FAILED,
+                     _("Could not create the run folder “%s”: %s"), path, g_strerror (saved));
+      return NULL;
+    }
+
+  self = g_object_new (SP_TYPE_RUN, NULL);
+  set_paths (self, path);
+  self->keyfile = g_key_file_new ();
+  self->started = g_date_time_ref (now);
+
+  g_key_file_set_string (self->keyfile, GROUP, "Library", library_id);
+  if (library_path != NULL)
+    g_key_file_set_string (self->keyfile, GROUP, "LibraryPath", library_path);
+  g_key_file_set_string (self->keyfile, GROUP, "Game", slug);
+  g_key_file_set_string (self->keyfile, GROUP, "GameName", game_name ? game_name : slug);
+  g_key_file_set_string (self->keyfile, GROUP, "Head", head ? head : "");
+  set_time (self->keyfile, "Started", now);
+  g_key_file_set_string (self->keyfile, GROUP, "Status", "preparing");
+  g_key_file_set_int64 (self->keyfile, GROUP, "OwnerPid", getpid ());
+  g_key_file_set_uint64 (self->keyfile, GROUP, "OwnerStart", sp_pid_start_time (getpid ()));
+  g_key_file_set_string (self->keyfile, GROUP, "Host", sp_host_name ());
+
+  /* upper/ is created by unpacking (or empty); work/ always. */
+  if (g_mkdir (self->work_path, 0700) != 0 || !sp_run_save (self, error))
+    {
+      if (error == NULL || *error == NULL)
+        g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_FAILED,
+                     _("Could not prepare the run folder “%s”: %s"), path, g_strerror (errno));
+      sp_remove_tree (path, NULL, NULL);
+      return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+SpRun *
+sp_run_load (const char  *path,
+             GError     **error)
+{
+  g_autoptr(SpRun) self = g_object_new (SP_TYPE_RUN, NULL);
+  g_autoptr(GError) local_error = NULL;
+
+  set_paths (self, path);
+  self->keyfile = g_key_file_new ();
+  if (!g_key_file_load_from_file (self->keyfile, self->ini_path,
+                                  G_KEY_FILE_KEEP_COMMENTS, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_NOT_FOUND,
+                     _("“%s” is not a run folder (no run.ini)."), path);
+      else
+        g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_MALFORMED,
+                     _("Could not read “%s”: %s"), self->ini_path, local_error->message);
+      return NULL;
+    }
+
+  if (!g_key_file_has_key (self->keyfile, GROUP, "Library", NULL) ||
+      !g_key_file_has_key (self->keyfile, GROUP, "Game", NULL))
+    {
+      g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_MALFORMED,
+                   _("“%s” lacks the Library or Game key."), self->ini_path);
+      return NULL;
+    }
+
+  self->started = parse_time (self->keyfile, "Started");
+  self->ended = parse_time (self->keyfile, "Ended");
+  if (self->started == NULL)
+    self->started = g_date_time_new_now_utc ();
+
+  return g_steal_pointer (&self);
+}
+
+gboolean
+sp_run_save (SpRun   *self,
+             GError **error)
+{
+  g_autofree char *data = NULL;
+  gsize len;
+
+  g_return_val_if_fail (SP_IS_RUN (self), FALSE);
+
+  data = g_key_file_to_data (self->keyfile, &len, NULL);
+  return sp_write_file_atomic (self->ini_path, data, (gssize) len, error);
+}
+
+const char *
+sp_run_get_path (SpRun *self)
+{
+  return self->path;
+}
+
+const char *
+sp_run_get_upper_path (SpRun *self)
+{
+  return self->upper_path;
+}
+
+const char *
+sp_run_get_work_path (SpRun *self)
+{
+  return self->work_path;
+}
+
+const char *
+sp_run_get_log_path (SpRun *self)
+{
+  return self->log_path;
+}
+
+/* Borrowed string values live in the key file; cache them as qdata-free
+ * interned strings so the pointers stay valid across sets. */
+static const char *
+get_str (SpRun      *self,
+         const char *key)
+{
+  g_autofree char *s = g_key_file_get_string (self->keyfile, GROUP, key, NULL);
+
+  if (s == NULL || s[0] == '\0')
+    return NULL;
+  return g_intern_string (s);
+}
+
+const char *
+sp_run_get_library_id (SpRun *self)
+{
+  return get_str (self, "Library");
+}
+
+const char *
+sp_run_get_library_path (SpRun *self)
+{
+  return get_str (self, "LibraryPath");
+}
+
+const char *
+sp_run_get_slug (SpRun *self)
+{
+  return get_str (self, "Game");
+}
+
+const char *
+sp_run_get_game_name (SpRun *self)
+{
+  const char *name = get_str (self, "GameName");
+
+  return name ? name : sp_run_get_slug (self);
+}
+
+const char *
+sp_run_get_head (SpRun *self)
+{
+  return get_str (self, "Head");
+}
+
+const char *
+sp_run_get_error (SpRun *self)
+{
+  return get_str (self, "Error");
+}
+
+GDateTime *
+sp_run_get_started (SpRun *self)
+{
+  return self->started;
+}
+
+GDateTime *
+sp_run_get_ended (SpRun *self)
+{
+  return self->ended;
+}
+
+SpRunStatus
+sp_run_get_status (SpRun *self)
+{
+  g_autofree char *s = g_key_file_get_string (self->keyfile, GROUP, "Status", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (status_names); i++)
+    if (g_strcmp0 (s, status_names[i]) == 0)
+      return (SpRunStatus) i;
+  return SP_RUN_STATUS_RUNNING;
+}
+
+gint64
+sp_run_get_owner_pid (SpRun *self)
+{
+  return g_key_file_get_int64 (self->keyfile, GROUP, "OwnerPid", NULL);
+}
+
+gint
+sp_run_get_exit_status (SpRun *self)
+{
+  if (!g_key_file_has_key (self->keyfile, GROUP, "ExitStatus", NULL))
+    return -1;
+  return g_key_file_get_integer (self->keyfile, GROUP, "ExitStatus", NULL);
+}
+
+gint64
+sp_run_get_play_time (SpRun *self)
+{
+  g_autoptr(GDateTime) last = NULL;
+
+  if (g_key_file_has_key (self->keyfile, GROUP, "PlayTime", NULL))
+    return g_key_file_get_int64 (self->keyfile, GROUP, "PlayTime", NULL);
+
+  last = self->ended ? g_date_time_ref (self->ended) : parse_time (self->keyfile, "LastSeen");
+  if (last == NULL || self->started == NULL)
+    return 0;
+  return MAX (0, g_date_time_difference (last, self->started) / G_USEC_PER_SEC);
+}
+
+void
+sp_run_set_status (SpRun       *self,
+                   SpRunStatus  status)
+{
+  g_key_file_set_string (self->keyfile, GROUP, "Status", sp_run_status_to_string (status));
+}
+
+void
+sp_run_set_pid (SpRun  *self,
+                gint64  pid)
+{
+  g_key_file_set_int64 (self->keyfile, GROUP, "Pid", pid);
+}
+
+void
+sp_run_set_error (SpRun      *self,
+                  const char *message)
+{
+  if (message)
+    g_key_file_set_string (self->keyfile, GROUP, "Error", message);
+  else
+    g_key_file_remove_key (self->keyfile, GROUP, "Error", NULL);
+}
+
+void
+sp_run_set_ended (SpRun  *self,
+                  gint    exit_status,
+                  gint64  play_time)
+{
+  g_clear_pointer (&self->ended, g_date_time_unref);
+  self->ended = g_date_time_new_now_utc ();
+  set_time (self->keyfile, "Ended", self->ended);
+  if (exit_status >= 0)
+    g_key_file_set_integer (self->keyfile, GROUP, "ExitStatus", exit_status);
+  g_key_file_set_int64 (self->keyfile, GROUP, "PlayTime", play_time);
+}
+
+void
+sp_run_touch (SpRun *self)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  set_time (self->keyfile, "LastSeen", now);
+}
+
+gboolean
+sp_run_get_owner_alive (SpRun *self)
+{
+  g_autofree char *host = g_key_file_get_string (self->keyfile, GROUP, "Host", NULL);
+
+  if (g_strcmp0 (host, sp_host_name ()) != 0)
+    return FALSE;
+  return sp_pid_is_alive (sp_run_get_owner_pid (self),
+                          g_key_file_get_uint64 (self->keyfile, GROUP, "OwnerStart", NULL));
+}
+
+gboolean
+sp_run_is_pending (SpRun *self)
+{
+  SpRunStatus status = sp_run_get_status (self);
+
+  if (status == SP_RUN_STATUS_FINISHED || status == SP_RUN_STATUS_FAILED)
+    return TRUE;
+  return !sp_run_get_owner_alive (self);
+}
+
+static gint
+compare_runs (gconstpointer a,
+              gconstpointer b)
+{
+  SpRun *ra = *(SpRun **) a;
+  SpRun *rb = *(SpRun **) b;
+
+  return g_date_time_compare (ra->started, rb->started);
+}
+
+GPtrArray *
+sp_run_list (const char  *library_id,
+             GError     **error)
+{
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *root = sp_runs_dir ();
+  g_autoptr(GDir) libs = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *lib;
+
+  libs = g_dir_open (root, 0, &local_error);
+  if (libs == NULL)
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return g_steal_pointer (&runs);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  while ((lib = g_dir_read_name (libs)))
+    {
+      g_autofree char *lib_path = NULL;
+      g_autoptr(GDir) games = NULL;
+      const char *slug;
+
+      if (library_id != NULL && g_strcmp0 (lib, library_id) != 0)
+        continue;
+      lib_path = g_build_filename (root, lib, NULL);
+      games = g_dir_open (lib_path, 0, NULL);
+      if (games == NULL)
+        continue;
+
+      while ((slug = g_dir_read_name (games)))
+        {
+          g_autofree char *path = g_build_filename (lib_path, slug, NULL);
+          g_autoptr(GError) load_error = NULL;
+          SpRun *run;
+
+          if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+            continue;
+          run = sp_run_load (path, &load_error);
+          if (run == NULL)
+            {
+              g_warning ("Skipping the run folder %s: %s", path, load_error->message);
+              continue;
+            }
+          g_ptr_array_add (runs, run);
+        }
+    }
+
+  g_ptr_array_sort (runs, compare_runs);
+  return g_steal_pointer (&runs);
+}
+
+GPtrArray *
+sp_run_list_pending (const char  *library_id,
+                     GError     **error)
+{
+  g_autoptr(GPtrArray) all = sp_run_list (library_id, error);
+  GPtrArray *pending;
+
+  if (all == NULL)
+    return NULL;
+  pending = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < all->len; i++)
+    if (sp_run_is_pending (all->pdata[i]))
+      g_ptr_array_add (pending, g_object_ref (all->pdata[i]));
+  return pending;
+}
+
+static gboolean
+is_whiteout (const char    *name,
+             const GStatBuf *st)
+{
+  if (S_ISCHR (st->st_mode) && st->st_rdev == 0)
+    return TRUE;
+  return g_str_has_prefix (name, ".wh.") && g_strcmp0 (name, ".wh..wh..opq") != 0;
+}
+
+static gboolean
+count_dir (const char   *upper,
+           const char   *base,
+           const char   *rel,
+           SpRunChanges *changes,
+           GError      **error)
+{
+  g_autofree char *dir_path = g_build_filename (upper, rel, NULL);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  dir = g_dir_open (dir_path, 0, error);
+  if (dir == NULL)
+    return FALSE;
+
+  while ((name = g_dir_read_name (dir)))
+    {
+      g_autofree char *child_rel = g_build_filename (rel, name, NULL);
+      g_autofree char *child = g_build_filename (upper, child_rel, NULL);
+      GStatBuf st;
+
+      if (g_lstat (child, &st) != 0)
+        continue;
+      if (g_strcmp0 (name, ".wh..wh..opq") == 0)
+        continue;
+      if (is_whiteout (name, &st))
+        {
+          changes->files_deleted++;
+          continue;
+        }
+      if (S_ISDIR (st.st_mode))
+        {
+          if (!count_dir (upper, base, child_rel, changes, error))
+            return FALSE;
+          continue;
+        }
+      {
+        g_autofree char *in_base = g_build_filename (base, child_rel, NULL);
+        GStatBuf bst;
+
+        if (base != NULL && g_lstat (in_base, &bst) == 0)
+          changes->files_changed++;
+        else
+          changes->files_added++;
+      }
+      if (S_ISREG (st.st_mode))
+        changes->bytes += (guint64) st.st_size;
+    }
+  return TRUE;
+}
+
+gboolean
+sp_run_count_changes (SpRun        *self,
+                      const char   *base_path,
+                      SpRunChanges *out_changes,
+                      GError      **error)
+{
+  g_return_val_if_fail (SP_IS_RUN (self), FALSE);
+  g_return_val_if_fail (out_changes != NULL, FALSE);
+
+  memset (out_changes, 0, sizeof *out_changes);
+  if (!g_file_test (self->upper_path, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  return count_dir (self->upper_path, base_path, "", out_changes, error);
+}
+
+char *
+sp_game_lock_path (SpGame *game)
+{
+  return g_build_filename (sp_game_get_path (game), "session.lock", NULL);
+}
+
+SpCheckpoint *
+sp_run_keep_sync (SpRun          *self,
+                  SpGame         *game,
+                  const char     *label,
+                  gboolean        lock_held,
+                  SpProgressFunc  progress,
+                  gpointer        progress_data,
+                  GCancellable   *cancellable,
+                  GError        **error)
+{
+  g_autoptr(SpLock) lock = NULL;
+  g_autoptr(SpCheckpoint) checkpoint = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *lock_path = NULL;
+  g_autofree char *what = NULL;
+  g_autofree char *mount_point = NULL;
+
+  g_return_val_if_fail (SP_IS_RUN (self), NULL);
+  g_return_val_if_fail (SP_IS_GAME (game), NULL);
+
+  if (g_strcmp0 (sp_game_get_slug (game), sp_run_get_slug (self)) != 0)
+    {
+      g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_FAILED,
+                   _("The run “%s” belongs to the game “%s”, not “%s”."),
+                   self->path, sp_run_get_slug (self), sp_game_get_slug (game));
+      return NULL;
+    }
+
+  if (!lock_held)
+    {
+      if (sp_run_get_status (self) == SP_RUN_STATUS_RUNNING && sp_run_get_owner_alive (self))
+        {
+          g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_IN_USE,
+                       _("The run “%s” is still being played by process %" G_GINT64_FORMAT "."),
+                       self->path, sp_run_get_owner_pid (self));
+          return NULL;
+        }
+      lock_path = sp_game_lock_path (game);
+      what = g_strdup_printf (_("The game “%s”"), sp_game_get_name (game));
+      lock = sp_lock_acquire (lock_path, what, error);
+      if (lock == NULL)
+        return NULL;
+    }
+
+  mount_point = sp_mount_point_for (sp_run_get_slug (self));
+  if (sp_is_mount_point (mount_point) && !sp_run_get_owner_alive (self))
+    sp_detach_mount (mount_point, NULL);
+
+  if (!g_file_test (self->upper_path, G_FILE_TEST_IS_DIR) && g_mkdir (self->upper_path, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_FAILED,
+                   _("Could not create “%s”: %s"), self->upper_path, g_strerror (saved));
+      return NULL;
+    }
+
+  checkpoint = sp_game_create_checkpoint_sync (game, self->upper_path, label ? label : "",
+                                               sp_run_get_play_time (self), TRUE,
+                                               progress, progress_data, cancellable, error);
+  if (checkpoint == NULL)
+    return NULL;
+
+  /* The checkpoint is safe on the drive: the run has served its purpose. */
+  if (!sp_remove_tree (self->path, NULL, &local_error))
+    g_warning ("Could not remove the kept run %s: %s", self->path, local_error->message);
+
+  return g_steal_pointer (&checkpoint);
+}
+
+gboolean
+sp_run_discard_sync (SpRun         *self,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_autofree char *mount_point = NULL;
+
+  g_return_val_if_fail (SP_IS_RUN (self), FALSE);
+
+  if (sp_run_get_status (self) == SP_RUN_STATUS_RUNNING && sp_run_get_owner_alive (self) &&
+      sp_run_get_owner_pid (self) != getpid ())
+    {
+      g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_IN_USE,
+                   _("The run “%s” is still being played by process %" G_GINT64_FORMAT "."),
+                   self->path, sp_run_get_owner_pid (self));
+      return FALSE;
+    }
+
+  mount_point = sp_mount_point_for (sp_run_get_slug (self));
+  if (sp_is_mount_point (mount_point) && !sp_run_get_owner_alive (self))
+    sp_detach_mount (mount_point, NULL);
+
+  return sp_remove_tree (self->path, cancellable, error);
+}
+
+/* Unescapes the octal escapes (\040 …) of /proc/self/mountinfo. */
+static char *
+unescape_mount_path (const char *s)
+{
+  GString *out = g_string_new (NULL);
+
+  while (*s)
+    {
+      if (s[0] == '\\' && g_ascii_isdigit (s[1]) && g_ascii_isdigit (s[2]) && g_ascii_isdigit (s[3]))
+        {
+          g_string_append_c (out, (char) (((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0')));
+          s += 4;
+        }
+      else
+        g_string_append_c (out, *s++);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Mount points (and their fs types) from /proc/self/mountinfo. */
+static GPtrArray *
+read_mounts (GPtrArray **out_types)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *points = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *types = g_ptr_array_new_with_free_func (g_free);
+
+  if (g_file_get_contents ("/proc/self/mountinfo", &contents, NULL, NULL))
+    {
+      lines = g_strsplit (contents, "\n", 0);
+      for (guint i = 0; lines[i]; i++)
+        {
+          g_auto(GStrv) fields = g_strsplit (lines[i], " ", 0);
+          guint n = g_strv_length (fields);
+          guint sep;
+
+          if (n < 5)
+            continue;
+          for (sep = 5; sep < n && g_strcmp0 (fields[sep], "-") != 0; sep++)
+            ;
+          g_ptr_array_add (points, unescape_mount_path (fields[4]));
+          g_ptr_array_add (types, g_strdup (sep + 1 < n ? fields[sep + 1] : ""));
+        }
+    }
+
+  if (out_types)
+    *out_types = types;
+  else
+    g_ptr_array_unref (types);
+  return points;
+}
+
+gboolean
+sp_is_mount_point (const char *path)
+{
+  g_autoptr(GPtrArray) points = read_mounts (NULL);
+
+  for (guint i = 0; i < points->len; i++)
+    if (g_strcmp0 (points->pdata[i], path) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+sp_detach_mount (const char  *path,
+                 GError     **error)
+{
+  const char *argv[] = { "fusermount3", "-u", "-z", path, NULL };
+  g_autofree char *err_out = NULL;
+  int status = 0;
+
+  if (umount2 (path, MNT_DETACH) == 0)
+    return TRUE;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                     NULL, NULL, NULL, &err_out, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_FAILED,
+                   _("Could not unmount “%s”: %s"), path,
+                   err_out && err_out[0] ? g_strstrip (err_out) : g_strerror (EBUSY));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+guint
+sp_run_cleanup_stale_mounts (void)
+{
+  g_autofree char *root = sp_mounts_dir ();
+  g_autoptr(GPtrArray) types = NULL;
+  g_autoptr(GPtrArray) points = read_mounts (&types);
+  g_autoptr(GPtrArray) runs = sp_run_list (NULL, NULL);
+  guint removed = 0;
+
+  for (guint i = 0; i < points->len; i++)
+    {
+      const char *point = points->pdata[i];
+      g_autofree char *dir = g_path_get_dirname (point);
+      g_autofree char *slug = g_path_get_basename (point);
+      gboolean owned = FALSE;
+      GStatBuf st;
+
+      if (g_strcmp0 (dir, root) != 0 || !g_str_has_prefix (types->pdata[i], "fuse"))
+        continue;
+
+      /* A mount whose server died answers ENOTCONN: always stale. */
+      if (g_stat (point, &st) != 0 && errno == ENOTCONN)
+        owned = FALSE;
+      else
+        for (guint j = 0; runs && j < runs->len; j++)
+          {
+            SpRun *run = runs->pdata[j];
+
+            if (g_strcmp0 (sp_run_get_slug (run), slug) == 0 &&
+                sp_run_get_status (run) <= SP_RUN_STATUS_RUNNING &&
+                sp_run_get_owner_alive (run))
+              owned = TRUE;
+          }
+
+      if (!owned)
+        {
+          g_autoptr(GError) error = NULL;
+
+          if (sp_detach_mount (point, &error))
+            {
+              g_debug ("Unmounted the stale mount %s", point);
+              removed++;
+            }
+          else
+            g_warning ("%s", error->message);
+        }
+    }
+
+  return removed;
+}

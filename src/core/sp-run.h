@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sp-game.h"
+
+G_BEGIN_DECLS
+
+/* The local side of a play session: the run directory
+ * $XDG_STATE_HOME/savepoint/runs/<library-id>/<slug>/ with upper/, work/,
+ * game.log and run.ini ([Run] Library, LibraryPath, Game, GameName, Head,
+ * Started, Status, Pid, OwnerPid, OwnerStart, Host, LastSeen, Ended,
+ * ExitStatus, PlayTime, Error). A run directory that exists is a run that
+ * has not been kept or discarded yet ("undecided"). See design.md. */
+
+#define SP_RUN_ERROR (sp_run_error_quark ())
+
+typedef enum
+{
+  SP_RUN_ERROR_FAILED,
+  SP_RUN_ERROR_EXISTS,      /* an undecided run of this game is in the way */
+  SP_RUN_ERROR_NOT_FOUND,
+  SP_RUN_ERROR_MALFORMED,
+  SP_RUN_ERROR_IN_USE,      /* its owner is still running it */
+} SpRunError;
+
+typedef enum
+{
+  SP_RUN_STATUS_PREPARING,
+  SP_RUN_STATUS_RUNNING,
+  SP_RUN_STATUS_FINISHED,
+  SP_RUN_STATUS_FAILED,
+} SpRunStatus;
+
+/* What a run changed, counted by walking its upper dir. Directories are not
+ * counted; a whiteout counts as a deleted file. */
+typedef struct
+{
+  guint64 files_added;     /* in upper, not in base */
+  guint64 files_changed;   /* in upper and in base */
+  guint64 files_deleted;   /* whiteouts */
+  guint64 bytes;           /* size of the regular files in upper */
+} SpRunChanges;
+
+#define SP_TYPE_RUN (sp_run_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpRun, sp_run, SP, RUN, GObject)
+
+GQuark       sp_run_error_quark      (void);
+
+const char  *sp_run_status_to_string (SpRunStatus status);
+
+/* $XDG_STATE_HOME/savepoint/runs */
+char        *sp_runs_dir             (void);
+/* $XDG_STATE_HOME/savepoint/runs/<library-id>/<slug> */
+char        *sp_run_dir_for          (const char  *library_id,
+                                      const char  *slug);
+/* $XDG_RUNTIME_DIR/savepoint (or /tmp/savepoint-<uid> without one) */
+char        *sp_mounts_dir           (void);
+/* <sp_mounts_dir>/<slug> */
+char        *sp_mount_point_for      (const char  *slug);
+
+/* Creates the run directory (upper/, work/, run.ini with Status=preparing,
+ * owned by this process). Fails with SP_RUN_ERROR_EXISTS when an undecided
+ * run of this game is there. */
+SpRun       *sp_run_create           (const char  *library_id,
+                                      const char  *library_path,
+                                      const char  *slug,
+                                      const char  *game_name,
+                                      const char  *head,
+                                      GError     **error);
+/* Loads <path>/run.ini. */
+SpRun       *sp_run_load             (const char  *path,
+                                      GError     **error);
+/* Writes run.ini atomically, keeping unknown keys. */
+gboolean     sp_run_save             (SpRun       *self,
+                                      GError     **error);
+
+const char  *sp_run_get_path         (SpRun       *self);
+const char  *sp_run_get_upper_path   (SpRun       *self);
+const char  *sp_run_get_work_path    (SpRun       *self);
+const char  *sp_run_get_log_path     (SpRun       *self);
+const char  *sp_run_get_library_id   (SpRun       *self);
+const char  *sp_run_get_library_path (SpRun       *self);
+const char  *sp_run_get_slug         (SpRun       *self);
+const char  *sp_run_get_game_name    (SpRun       *self);
+const char  *sp_run_get_head         (SpRun       *self);   /* NULL = clean */
+GDateTime   *sp_run_get_started      (SpRun       *self);
+GDateTime   *sp_run_get_ended        (SpRun       *self);   /* NULL while running */
+SpRunStatus  sp_run_get_status       (SpRun       *self);
+const char  *sp_run_get_error        (SpRun       *self);
+gint64       sp_run_get_owner_pid    (SpRun       *self);
+gint         sp_run_get_exit_status  (SpRun       *self);   /* -1 = unknown */
+/* PlayTime when known, else LastSeen (or Ended) minus Started. */
+gint64       sp_run_get_play_time    (SpRun       *self);
+
+void         sp_run_set_status       (SpRun       *self,
+                                      SpRunStatus  status);
+void         sp_run_set_pid          (SpRun       *self,
+                                      gint64       pid);
+void         sp_run_set_error        (SpRun       *self,
+                                      const char  *message);
+/* Sets Ended = now, ExitStatus and PlayTime. */
+void         sp_run_set_ended        (SpRun       *self,
+                                      gint         exit_status,
+                                      gint64       play_time);
+void         sp_run_touch            (SpRun       *self);    /* LastSeen = now */
+
+/* TRUE while the process that owns the run (OwnerPid on this host) lives. */
+gboolean     sp_run_get_owner_alive  (SpRun       *self);
+/* TRUE when the run waits for a keep/discard decision: its owner is gone,
+ * or the game has finished. */
+gboolean     sp_run_is_pending       (SpRun       *self);
+
+/* Every run directory (of @library_id, or all when NULL), oldest first.
+ * Unreadable ones are skipped with a warning. */
+GPtrArray   *sp_run_list             (const char  *library_id,
+                                      GError     **error);
+/* The runs of sp_run_list() that are pending. */
+GPtrArray   *sp_run_list_pending     (const char  *library_id,
+                                      GError     **error);
+
+/* Counts what the run's upper dir changes relative to @base_path. */
+gboolean     sp_run_count_changes    (SpRun        *self,
+                                      const char   *base_path,
+                                      SpRunChanges *out_changes,
+                                      GError      **error);
+
+/* Packs upper/ into a new checkpoint of @game (Parent = the game's head,
+ * PlayTime of the run), moves Head to it, then removes the run dir. Takes
+ * the game lock unless @lock_held. Blocking. */
+SpCheckpoint *sp_run_keep_sync       (SpRun         *self,
+                                      SpGame        *game,
+                                      const char    *label,
+                                      gboolean       lock_held,
+                                      SpProgressFunc progress,
+                                      gpointer       progress_data,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+/* Removes the run directory. Refuses while its owner still runs it or
+ * something is mounted on its mount point. */
+gboolean     sp_run_discard_sync     (SpRun        *self,
+                                      GCancellable *cancellable,
+                                      GError      **error);
+
+/* The lock file of a game: games/<slug>/session.lock */
+char        *sp_game_lock_path       (SpGame      *game);
+
+/* TRUE if @path is a mount point in /proc/self/mountinfo. */
+gboolean     sp_is_mount_point       (const char  *path);
+/* Detaches a mount (umount2 MNT_DETACH, else fusermount3 -uz). */
+gboolean     sp_detach_mount         (const char  *path,
+                                      GError     **error);
+/* Unmounts FUSE mounts under sp_mounts_dir() that no live session of ours
+ * owns (dead ones answer ENOTCONN). Returns how many were removed. */
+guint        sp_run_cleanup_stale_mounts (void);
+
+G_END_DECLS

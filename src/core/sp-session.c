@@ -1,0 +1,1430 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sp-session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gunixinputstream.h>
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "overlay/sp-overlay.h"
+#include "sp-lock.h"
+#include "sp-util.h"
+
+#ifndef SP_LIBEXECDIR
+# define SP_LIBEXECDIR "/usr/local/libexec"
+#endif
+
+/* How often the library's drive is checked while a game runs, and how long
+ * a check may hang before the drive counts as gone. */
+#define DRIVE_CHECK_SECONDS  2
+#define DRIVE_HANG_SECONDS   10
+/* How often run.ini's LastSeen is refreshed (the play time of a crashed run). */
+#define HEARTBEAT_SECONDS    30
+
+G_DEFINE_QUARK (sp-session-error-quark, sp_session_error)
+
+G_DEFINE_ENUM_TYPE (SpSessionState, sp_session_state,
+  G_DEFINE_ENUM_VALUE (SP_SESSION_STATE_IDLE, "idle"),
+  G_DEFINE_ENUM_VALUE (SP_SESSION_STATE_PREPARING, "preparing"),
+  G_DEFINE_ENUM_VALUE (SP_SESSION_STATE_RUNNING, "running"),
+  G_DEFINE_ENUM_VALUE (SP_SESSION_STATE_FINISHING, "finishing"),
+  G_DEFINE_ENUM_VALUE (SP_SESSION_STATE_FINISHED, "finished"),
+  G_DEFINE_ENUM_VALUE (SP_SESSION_STATE_FAILED, "failed"))
+
+struct _SpSession
+{
+  GObject           parent_instance;
+
+  SpLibrary        *library;
+  SpGame           *game;
+  char             *checkpoint_id;
+  gboolean          clean;
+  char             *default_runner;
+  guint             grace;
+
+  SpSessionState    state;
+  GError           *error;
+
+  /* Owned by whichever thread runs the current step; the main thread only
+   * touches them between steps. */
+  SpLock           *lock;
+  SpRun            *run;
+  char             *mount_point;
+
+  /* The overlay may be read (stats) from the main thread while a worker
+   * unmounts it. */
+  GMutex            overlay_mutex;
+  SpOverlay        *overlay;
+  SpSessionStats    last_stats;
+
+  GSubprocess      *process;
+  GCancellable     *status_cancellable;
+  gint64            start_request_usec;
+  gint64            launch_usec;
+  gint64            started_mono;
+  gint64            ended_mono;
+  gboolean          stopping;
+
+  guint             tick_id;
+  guint             ticks;
+  gboolean          drive_check_running;
+  gint64            drive_check_since;
+  gboolean          drive_lost;
+
+  SpSessionSummary  summary;
+  gboolean          has_summary;
+};
+
+G_DEFINE_FINAL_TYPE (SpSession, sp_session, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_LIBRARY,
+  PROP_GAME,
+  PROP_STATE,
+  PROP_ELAPSED,
+  N_PROPS
+};
+
+enum {
+  FINISHED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+set_state (SpSession      *self,
+           SpSessionState  state)
+{
+  if (self->state == state)
+    return;
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+sp_session_dispose (GObject *object)
+{
+  SpSession *self = SP_SESSION (object);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->status_cancellable)
+    g_cancellable_cancel (self->status_cancellable);
+
+  G_OBJECT_CLASS (sp_session_parent_class)->dispose (object);
+}
+
+static void
+sp_session_finalize (GObject *object)
+{
+  SpSession *self = SP_SESSION (object);
+
+  /* A session is kept alive by its own tasks while running, so the overlay
+   * is normally gone here; never leave a mount behind though. */
+  if (self->overlay)
+    {
+      char *message = NULL;
+
+      if (sp_overlay_unmount (self->overlay, &message) != 0)
+        g_warning ("%s", message);
+      free (message);
+    }
+  g_clear_pointer (&self->lock, sp_lock_release);
+  g_clear_object (&self->run);
+  g_clear_object (&self->process);
+  g_clear_object (&self->status_cancellable);
+  g_clear_object (&self->library);
+  g_clear_object (&self->game);
+  g_clear_error (&self->error);
+  g_free (self->checkpoint_id);
+  g_free (self->default_runner);
+  g_free (self->mount_point);
+  g_mutex_clear (&self->overlay_mutex);
+
+  G_OBJECT_CLASS (sp_session_parent_class)->finalize (object);
+}
+
+static void
+sp_session_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  SpSession *self = SP_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_LIBRARY:
+      g_value_set_object (value, self->library);
+      break;
+    case PROP_GAME:
+      g_value_set_object (value, self->game);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_ELAPSED:
+      g_value_set_int64 (value, sp_session_get_elapsed (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_session_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  SpSession *self = SP_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_LIBRARY:
+      self->library = g_value_dup_object (value);
+      break;
+    case PROP_GAME:
+      self->game = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_session_class_init (SpSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sp_session_dispose;
+  object_class->finalize = sp_session_finalize;
+  object_class->get_property = sp_session_get_property;
+  object_class->set_property = sp_session_set_property;
+
+  properties[PROP_LIBRARY] =
+    g_param_spec_object ("library", NULL, NULL, SP_TYPE_LIBRARY,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_GAME] =
+    g_param_spec_object ("game", NULL, NULL, SP_TYPE_GAME,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, SP_TYPE_SESSION_STATE, SP_SESSION_STATE_IDLE,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ELAPSED] =
+    g_param_spec_int64 ("elapsed", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SpSession::finished:
+   *
+   * Emitted once the game and everything it started have exited and the
+   * overlay is unmounted: the state is FINISHED, or FAILED with
+   * sp_session_get_error() (drive lost, unmount failed). The summary is set.
+   */
+  signals[FINISHED] =
+    g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+sp_session_init (SpSession *self)
+{
+  self->grace = 10;
+  g_mutex_init (&self->overlay_mutex);
+}
+
+SpSession *
+sp_session_new (SpLibrary *library,
+                SpGame    *game)
+{
+  g_return_val_if_fail (SP_IS_LIBRARY (library), NULL);
+  g_return_val_if_fail (SP_IS_GAME (game), NULL);
+
+  return g_object_new (SP_TYPE_SESSION, "library", library, "game", game, NULL);
+}
+
+void
+sp_session_set_checkpoint (SpSession  *self,
+                           const char *checkpoint_id)
+{
+  g_return_if_fail (SP_IS_SESSION (self));
+  g_return_if_fail (self->state == SP_SESSION_STATE_IDLE);
+
+  g_free (self->checkpoint_id);
+  self->checkpoint_id = g_strdup (checkpoint_id);
+  if (checkpoint_id)
+    self->clean = FALSE;
+}
+
+void
+sp_session_set_clean (SpSession *self,
+                      gboolean   clean)
+{
+  g_return_if_fail (SP_IS_SESSION (self));
+  g_return_if_fail (self->state == SP_SESSION_STATE_IDLE);
+
+  self->clean = !!clean;
+  if (clean)
+    g_clear_pointer (&self->checkpoint_id, g_free);
+}
+
+void
+sp_session_set_default_runner (SpSession  *self,
+                               const char *runner)
+{
+  g_return_if_fail (SP_IS_SESSION (self));
+
+  g_free (self->default_runner);
+  self->default_runner = g_strdup (runner);
+}
+
+void
+sp_session_set_grace_period (SpSession *self,
+                             guint      seconds)
+{
+  g_return_if_fail (SP_IS_SESSION (self));
+  self->grace = seconds;
+}
+
+SpSessionState
+sp_session_get_state (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), SP_SESSION_STATE_IDLE);
+  return self->state;
+}
+
+SpGame *
+sp_session_get_game (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+  return self->game;
+}
+
+SpLibrary *
+sp_session_get_library (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+  return self->library;
+}
+
+gint64
+sp_session_get_elapsed (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), 0);
+
+  if (self->started_mono == 0)
+    return 0;
+  return ((self->ended_mono ? self->ended_mono : g_get_monotonic_time ()) - self->started_mono)
+         / G_USEC_PER_SEC;
+}
+
+void
+sp_session_get_stats (SpSession      *self,
+                      SpSessionStats *out_stats)
+{
+  g_return_if_fail (SP_IS_SESSION (self));
+  g_return_if_fail (out_stats != NULL);
+
+  g_mutex_lock (&self->overlay_mutex);
+  if (self->overlay)
+    {
+      SpOverlayStats st;
+
+      sp_overlay_get_stats (self->overlay, &st);
+      self->last_stats.bytes_read = st.bytes_read;
+      self->last_stats.bytes_written = st.bytes_written;
+      self->last_stats.copy_ups = st.copy_ups;
+      self->last_stats.files_created = st.files_created;
+      self->last_stats.files_deleted = st.files_deleted;
+    }
+  *out_stats = self->last_stats;
+  g_mutex_unlock (&self->overlay_mutex);
+}
+
+const SpSessionSummary *
+sp_session_get_summary (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+  return self->has_summary ? &self->summary : NULL;
+}
+
+const GError *
+sp_session_get_error (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+  return self->error;
+}
+
+SpRun *
+sp_session_get_run (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+  return self->run;
+}
+
+const char *
+sp_session_get_mount_point (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+  return self->mount_point;
+}
+
+const char *
+sp_session_get_log_path (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+  return self->run ? sp_run_get_log_path (self->run) : NULL;
+}
+
+char *
+sp_session_find_supervisor (GError **error)
+{
+  const char *env = g_getenv ("SAVEPOINT_RUN");
+  g_autofree char *in_path = NULL;
+  g_autofree char *installed = NULL;
+
+  if (env != NULL && env[0] != '\0')
+    {
+      if (g_file_test (env, G_FILE_TEST_IS_EXECUTABLE))
+        return g_strdup (env);
+      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+                   _("SAVEPOINT_RUN names “%s”, which is not an executable file."), env);
+      return NULL;
+    }
+
+  installed = g_build_filename (SP_LIBEXECDIR, "savepoint-run", NULL);
+  if (g_file_test (installed, G_FILE_TEST_IS_EXECUTABLE))
+    return g_steal_pointer (&installed);
+
+  in_path = g_find_program_in_path ("savepoint-run");
+  if (in_path != NULL)
+    return g_steal_pointer (&in_path);
+
+  g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+               _("The session helper “%s” is missing. Reinstall Savepoint."), installed);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Start                                                                    */
+
+typedef struct
+{
+  /* In: copied from main-thread objects. */
+  char          *library_id;
+  char          *library_path;
+  char          *slug;
+  char          *name;
+  char          *lock_path;
+  char          *base_path;
+  char          *head;           /* the checkpoint the run starts from, NULL = clean */
+  SpCheckpoint  *checkpoint;     /* its object (immutable), or NULL */
+  SpGameKind     kind;
+  char          *executable;
+  char         **arguments;
+  char          *working_directory;
+  char         **environment;
+  char          *runner;         /* the effective runner command line (wine kind) */
+  char          *home;
+  char          *supervisor;
+  guint          grace;
+
+  /* Out. */
+  char         **argv;           /* savepoint-run … -- program args */
+  char         **envp;
+} StartData;
+
+static void
+start_data_free (StartData *data)
+{
+  g_free (data->library_id);
+  g_free (data->library_path);
+  g_free (data->slug);
+  g_free (data->name);
+  g_free (data->lock_path);
+  g_free (data->base_path);
+  g_free (data->head);
+  g_clear_object (&data->checkpoint);
+  g_free (data->executable);
+  g_strfreev (data->arguments);
+  g_free (data->working_directory);
+  g_strfreev (data->environment);
+  g_free (data->runner);
+  g_free (data->home);
+  g_free (data->supervisor);
+  g_strfreev (data->argv);
+  g_strfreev (data->envp);
+  g_free (data);
+}
+
+/* Undoes whatever the start got to: unmount, remove the run dir (nothing
+ * the game wrote is in it yet), release the lock. Any thread. */
+static void
+undo_start (SpSession *self)
+{
+  SpOverlay *overlay;
+
+  g_mutex_lock (&self->overlay_mutex);
+  overlay = g_steal_pointer (&self->overlay);
+  g_mutex_unlock (&self->overlay_mutex);
+  if (overlay)
+    {
+      char *message = NULL;
+
+      if (sp_overlay_unmount (overlay, &message) != 0)
+        g_warning ("%s", message);
+      free (message);
+    }
+
+  if (self->run)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!sp_remove_tree (sp_run_get_path (self->run), NULL, &error))
+        g_warning ("%s", error->message);
+      g_clear_object (&self->run);
+    }
+
+  g_clear_pointer (&self->lock, sp_lock_release);
+}
+
+static char *
+inside (const char *mount_point,
+        const char *relative)
+{
+  while (relative && relative[0] == '/')
+    relative++;
+  return g_build_filename (mount_point, relative, NULL);
+}
+
+/* Works out the command line and environment (after mounting: the
+ * executable is looked up inside the merged view). */
+static gboolean
+build_launch (SpSession  *self,
+              StartData  *data,
+              GError    **error)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autofree char *exe = NULL;
+  g_autofree char *cwd = NULL;
+  g_autofree char *grace = g_strdup_printf ("%u", data->grace);
+
+  if (data->executable == NULL || data->executable[0] == '\0')
+    {
+      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+                   _("“%s” has no executable set. Set one in the game’s properties."), data->name);
+      return FALSE;
+    }
+
+  exe = inside (self->mount_point, data->executable);
+  if (!g_file_test (exe, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+                   _("The executable “%s” of “%s” does not exist in the game’s folder “%s”. "
+                     "Check the Executable setting."),
+                   data->executable, data->name, data->base_path);
+      return FALSE;
+    }
+
+  if (data->working_directory && data->working_directory[0])
+    cwd = inside (self->mount_point, data->working_directory);
+  else
+    cwd = g_path_get_dirname (exe);
+  if (!g_file_test (cwd, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+                   _("The working folder “%s” of “%s” does not exist in the game’s folder. "
+                     "Check the Working Directory setting."),
+                   data->working_directory, data->name);
+      return FALSE;
+    }
+
+  g_ptr_array_add (argv, g_strdup (data->supervisor));
+  g_ptr_array_add (argv, g_strdup ("--grace"));
+  g_ptr_array_add (argv, g_strdup (grace));
+  g_ptr_array_add (argv, g_strdup ("--log"));
+  g_ptr_array_add (argv, g_strdup (sp_run_get_log_path (self->run)));
+  g_ptr_array_add (argv, g_strdup ("--cwd"));
+  g_ptr_array_add (argv, g_strdup (cwd));
+  g_ptr_array_add (argv, g_strdup ("--status-fd"));
+  g_ptr_array_add (argv, g_strdup ("3"));
+  g_ptr_array_add (argv, g_strdup ("--"));
+
+  if (data->kind == SP_GAME_KIND_WINE)
+    {
+      g_auto(GStrv) runner_argv = NULL;
+      g_autofree char *runner_path = NULL;
+      g_autoptr(GError) parse_error = NULL;
+
+      if (!g_shell_parse_argv (data->runner, NULL, &runner_argv, &parse_error))
+        {
+          g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+                       _("The Wine runner “%s” cannot be read: %s"), data->runner, parse_error->message);
+          return FALSE;
+        }
+      runner_path = g_find_program_in_path (runner_argv[0]);
+      if (runner_path == NULL)
+        {
+          g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+                       _("The Wine runner “%s” is not installed (not found in PATH). "
+                         "Install Wine, or choose another runner for “%s”."),
+                       runner_argv[0], data->name);
+          return FALSE;
+        }
+      g_ptr_array_add (argv, g_steal_pointer (&runner_path));
+      for (guint i = 1; runner_argv[i]; i++)
+        g_ptr_array_add (argv, g_strdup (runner_argv[i]));
+      g_ptr_array_add (argv, g_strdup (exe));
+      envp = g_environ_setenv (envp, "WINEPREFIX", self->mount_point, TRUE);
+    }
+  else
+    {
+      if (!g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE) || g_file_test (exe, G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+                       _("“%s” of “%s” is not an executable program. "
+                         "Check the Executable setting and the file’s permissions."),
+                       data->executable, data->name);
+          return FALSE;
+        }
+      g_ptr_array_add (argv, g_strdup (exe));
+
+      if (data->home && data->home[0])
+        {
+          g_autofree char *home = inside (self->mount_point, data->home);
+          g_autofree char *data_home = g_build_filename (home, ".local", "share", NULL);
+          g_autofree char *config_home = g_build_filename (home, ".config", NULL);
+          g_autofree char *cache_home = g_build_filename (home, ".cache", NULL);
+          g_autofree char *state_home = g_build_filename (home, ".local", "state", NULL);
+
+          if (g_mkdir_with_parents (home, 0755) != 0)
+            {
+              int saved = errno;
+              g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_FAILED,
+                           _("Could not create the home folder “%s” of “%s”: %s"),
+                           data->home, data->name, g_strerror (saved));
+              return FALSE;
+            }
+          envp = g_environ_setenv (envp, "HOME", home, TRUE);
+          envp = g_environ_setenv (envp, "XDG_DATA_HOME", data_home, TRUE);
+          envp = g_environ_setenv (envp, "XDG_CONFIG_HOME", config_home, TRUE);
+          envp = g_environ_setenv (envp, "XDG_CACHE_HOME", cache_home, TRUE);
+          envp = g_environ_setenv (envp, "XDG_STATE_HOME", state_home, TRUE);
+        }
+    }
+
+  for (guint i = 0; data->arguments && data->arguments[i]; i++)
+    g_ptr_array_add (argv, g_strdup (data->arguments[i]));
+  g_ptr_array_add (argv, NULL);
+
+  for (guint i = 0; data->environment && data->environment[i]; i++)
+    {
+      const char *eq = strchr (data->environment[i], '=');
+      g_autofree char *key = NULL;
+
+      if (eq == NULL || eq == data->environment[i])
+        continue;
+      key = g_strndup (data->environment[i], eq - data->environment[i]);
+      envp = g_environ_setenv (envp, key, eq + 1, TRUE);
+    }
+
+  data->argv = (char **) g_ptr_array_free (g_steal_pointer (&argv), FALSE);
+  data->envp = g_steal_pointer (&envp);
+  return TRUE;
+}
+
+static void
+prepare_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  SpSession *self = source_object;
+  StartData *data = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *what = g_strdup_printf (_("The game “%s”"), data->name);
+  g_autofree char *mounts_dir = NULL;
+  const char *lowers[2] = { data->base_path, NULL };
+  char *message = NULL;
+  SpOverlay *overlay;
+
+  self->lock = sp_lock_acquire (data->lock_path, what, &error);
+  if (self->lock == NULL)
+    goto fail;
+
+  if (!g_file_test (data->base_path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (&error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+                   _("The clean install of “%s” is missing (“%s”). Check that the drive is connected."),
+                   data->name, data->base_path);
+      goto fail;
+    }
+
+  self->run = sp_run_create (data->library_id, data->library_path, data->slug,
+                             data->name, data->head, &error);
+  if (self->run == NULL)
+    goto fail;
+
+  if (data->checkpoint)
+    {
+      if (!sp_checkpoint_unpack_to (data->checkpoint, sp_run_get_upper_path (self->run),
+                                    NULL, NULL, cancellable, &error))
+        goto fail;
+    }
+  else if (g_mkdir (sp_run_get_upper_path (self->run), 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (&error, SP_SESSION_ERROR, SP_SESSION_ERROR_FAILED,
+                   _("Could not create “%s”: %s"), sp_run_get_upper_path (self->run), g_strerror (saved));
+      goto fail;
+    }
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+    goto fail;
+
+  mounts_dir = sp_mounts_dir ();
+  if (g_mkdir_with_parents (mounts_dir, 0700) != 0 ||
+      (g_mkdir (self->mount_point, 0700) != 0 && errno != EEXIST))
+    {
+      int saved = errno;
+      g_set_error (&error, SP_SESSION_ERROR, SP_SESSION_ERROR_FAILED,
+                   _("Could not create the mount point “%s”: %s"), self->mount_point, g_strerror (saved));
+      goto fail;
+    }
+
+  /* Left over from a crash? Only we mount here, and we hold the game lock. */
+  if (sp_is_mount_point (self->mount_point))
+    sp_run_cleanup_stale_mounts ();
+  if (sp_is_mount_point (self->mount_point))
+    {
+      g_set_error (&error, SP_SESSION_ERROR, SP_SESSION_ERROR_BUSY,
+                   _("Something is already mounted at “%s” (another game with the same folder name "
+                     "from another library?). Finish that game first."), self->mount_point);
+      goto fail;
+    }
+
+  /* No writeback options here: the overlay writes through to upper/, so a
+   * kill -9 of the app loses nothing the game wrote. */
+  overlay = sp_overlay_mount (lowers, sp_run_get_upper_path (self->run),
+                              sp_run_get_work_path (self->run), self->mount_point,
+                              NULL, &message);
+  if (overlay == NULL)
+    {
+      g_set_error (&error, SP_SESSION_ERROR, SP_SESSION_ERROR_FAILED,
+                   _("Could not mount the game’s folder at “%s”: %s"),
+                   self->mount_point, message ? message : _("unknown error"));
+      free (message);
+      goto fail;
+    }
+  g_mutex_lock (&self->overlay_mutex);
+  self->overlay = overlay;
+  g_mutex_unlock (&self->overlay_mutex);
+
+  if (!build_launch (self, data, &error))
+    goto fail;
+
+  g_task_return_boolean (task, TRUE);
+  return;
+
+fail:
+  {
+    /* An undecided earlier run is not ours to remove. */
+    gboolean run_is_ours = !g_error_matches (error, SP_RUN_ERROR, SP_RUN_ERROR_EXISTS);
+
+    if (!run_is_ours)
+      g_clear_object (&self->run);
+    undo_start (self);
+    g_task_return_error (task, g_steal_pointer (&error));
+  }
+}
+
+/* Failing after the prepare thread: undo in a thread, then report. */
+static void
+undo_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  undo_start (source_object);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+undo_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) start_task = user_data;
+  SpSession *self = SP_SESSION (object);
+  GError *error = g_task_get_task_data (G_TASK (result));
+
+  g_clear_error (&self->error);
+  self->error = g_error_copy (error);
+  set_state (self, SP_SESSION_STATE_FAILED);
+  g_task_return_error (start_task, g_error_copy (error));
+}
+
+static void
+fail_after_prepare (SpSession *self,
+                    GTask     *start_task,
+                    GError    *error)
+{
+  GTask *undo = g_task_new (self, NULL, undo_done_cb, start_task);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_task_set_task_data (undo, error, (GDestroyNotify) g_error_free);
+  g_task_run_in_thread (undo, undo_thread);
+  g_object_unref (undo);
+}
+
+static void finish_run (SpSession *self);
+
+static void
+drive_check_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  const char *path = task_data;
+
+  g_task_return_boolean (task, g_file_test (path, G_FILE_TEST_IS_DIR));
+}
+
+static void
+drive_lost (SpSession *self)
+{
+  if (self->drive_lost)
+    return;
+  self->drive_lost = TRUE;
+  g_clear_error (&self->error);
+  g_set_error (&self->error, SP_SESSION_ERROR, SP_SESSION_ERROR_DRIVE_LOST,
+               _("The drive of “%s” was disconnected while the game was running. The game was stopped; "
+                 "its progress is kept in “%s”. Reconnect the drive and keep or discard the run "
+                 "(savepoint-cli recover)."),
+               sp_game_get_name (self->game),
+               self->run ? sp_run_get_path (self->run) : "?");
+  g_debug ("%s", self->error->message);
+  sp_session_stop (self);
+}
+
+static void
+drive_check_done_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  SpSession *self = SP_SESSION (object);
+
+  self->drive_check_running = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), NULL) &&
+      self->state == SP_SESSION_STATE_RUNNING)
+    drive_lost (self);
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  SpSession *self = user_data;
+
+  self->ticks++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELAPSED]);
+
+  if (self->ticks % DRIVE_CHECK_SECONDS == 0)
+    {
+      if (!self->drive_check_running)
+        {
+          GTask *task = g_task_new (self, NULL, drive_check_done_cb, NULL);
+
+          self->drive_check_running = TRUE;
+          self->drive_check_since = g_get_monotonic_time ();
+          g_task_set_task_data (task, g_strdup (sp_game_get_base_path (self->game)), g_free);
+          g_task_run_in_thread (task, drive_check_thread);
+          g_object_unref (task);
+        }
+      else if (g_get_monotonic_time () - self->drive_check_since > DRIVE_HANG_SECONDS * G_USEC_PER_SEC)
+        drive_lost (self);
+    }
+
+  if (self->run && self->ticks % HEARTBEAT_SECONDS == 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      sp_run_touch (self->run);
+      if (!sp_run_save (self->run, &error))
+        g_warning ("%s", error->message);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+process_exited_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(SpSession) self = user_data;
+  GSubprocess *process = G_SUBPROCESS (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_subprocess_wait_finish (process, result, &error))
+    g_warning ("Waiting for the game failed: %s", error->message);
+
+  self->ended_mono = g_get_monotonic_time ();
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+
+  if (g_subprocess_get_if_exited (process))
+    self->summary.exit_status = g_subprocess_get_exit_status (process);
+  else if (g_subprocess_get_if_signaled (process))
+    self->summary.exit_status = 128 + g_subprocess_get_term_sig (process);
+  else
+    self->summary.exit_status = -1;
+
+  finish_run (self);
+}
+
+static void
+status_line_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SpSession *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result, NULL, &error);
+  g_clear_object (&self->status_cancellable);
+
+  if (line != NULL && g_str_has_prefix (line, "started "))
+    {
+      g_autoptr(GError) save_error = NULL;
+
+      self->launch_usec = g_get_monotonic_time () - self->start_request_usec;
+      self->started_mono = g_get_monotonic_time ();
+      sp_run_set_status (self->run, SP_RUN_STATUS_RUNNING);
+      sp_run_set_pid (self->run, atoll (g_subprocess_get_identifier (self->process)));
+      sp_run_touch (self->run);
+      if (!sp_run_save (self->run, &save_error))
+        g_warning ("%s", save_error->message);
+
+      set_state (self, SP_SESSION_STATE_RUNNING);
+      self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+      g_subprocess_wait_async (self->process, NULL, process_exited_cb, g_object_ref (self));
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  /* The game could not be exec'd: savepoint-run tells us why, then exits. */
+  {
+    GError *start_error = NULL;
+
+    if (line != NULL && g_str_has_prefix (line, "error "))
+      g_set_error (&start_error, SP_SESSION_ERROR, SP_SESSION_ERROR_CANNOT_START,
+                   _("“%s” could not be started: %s"), sp_game_get_name (self->game), line + 6);
+    else
+      g_set_error (&start_error, SP_SESSION_ERROR, SP_SESSION_ERROR_CANNOT_START,
+                   _("“%s” could not be started: the session helper ended unexpectedly%s%s"),
+                   sp_game_get_name (self->game), error ? ": " : ".", error ? error->message : "");
+
+    /* Wait for the helper so nothing of it is left, then undo. */
+    g_subprocess_wait (self->process, NULL, NULL);
+    g_clear_object (&self->process);
+    fail_after_prepare (self, g_steal_pointer (&task), start_error);
+  }
+}
+
+static void
+prepare_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SpSession *self = SP_SESSION (object);
+  StartData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GInputStream) status_in = NULL;
+  g_autoptr(GDataInputStream) status_lines = NULL;
+  GError *error = NULL;
+  int fds[2];
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_clear_error (&self->error);
+      self->error = g_error_copy (error);
+      set_state (self, SP_SESSION_STATE_FAILED);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* Spawned from the main thread on purpose: savepoint-run's parent-death
+   * signal fires when the spawning *thread* exits. */
+  if (!g_unix_open_pipe (fds, FD_CLOEXEC, &error))
+    {
+      fail_after_prepare (self, g_steal_pointer (&task), error);
+      return;
+    }
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_set_environ (launcher, data->envp);
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  self->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) data->argv, &error);
+  g_clear_object (&launcher);   /* closes our copy of the write end */
+  if (self->process == NULL)
+    {
+      close (fds[0]);
+      fail_after_prepare (self, g_steal_pointer (&task), error);
+      return;
+    }
+
+  status_in = g_unix_input_stream_new (fds[0], TRUE);
+  status_lines = g_data_input_stream_new (status_in);
+  self->status_cancellable = g_cancellable_new ();
+  g_data_input_stream_read_line_async (status_lines, G_PRIORITY_DEFAULT, self->status_cancellable,
+                                       status_line_cb, g_steal_pointer (&task));
+}
+
+void
+sp_session_start_async (SpSession           *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) prepare = NULL;
+  g_autoptr(GError) error = NULL;
+  StartData *data;
+  const char *runner;
+
+  g_return_if_fail (SP_IS_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_session_start_async);
+
+  if (self->state != SP_SESSION_STATE_IDLE)
+    {
+      g_task_return_new_error (task, SP_SESSION_ERROR, SP_SESSION_ERROR_BUSY,
+                               _("This session has already been started."));
+      return;
+    }
+
+  self->start_request_usec = g_get_monotonic_time ();
+
+  data = g_new0 (StartData, 1);
+  data->library_id = g_strdup (sp_library_get_id (self->library));
+  data->library_path = g_strdup (sp_library_get_path (self->library));
+  data->slug = g_strdup (sp_game_get_slug (self->game));
+  data->name = g_strdup (sp_game_get_name (self->game));
+  data->lock_path = sp_game_lock_path (self->game);
+  data->base_path = g_strdup (sp_game_get_base_path (self->game));
+  data->kind = sp_game_get_kind (self->game);
+  data->executable = g_strdup (sp_game_get_executable (self->game));
+  data->arguments = g_strdupv ((char **) sp_game_get_arguments (self->game));
+  data->working_directory = g_strdup (sp_game_get_working_directory (self->game));
+  data->environment = g_strdupv ((char **) sp_game_get_environment (self->game));
+  data->home = g_strdup (sp_game_get_home (self->game));
+  data->grace = self->grace;
+
+  runner = sp_game_get_runner (self->game);
+  if (runner == NULL || runner[0] == '\0')
+    runner = self->default_runner;
+  if (runner == NULL || runner[0] == '\0')
+    runner = g_getenv ("SAVEPOINT_WINE_RUNNER");
+  if (runner == NULL || runner[0] == '\0')
+    runner = "wine";
+  data->runner = g_strdup (runner);
+
+  g_task_set_task_data (task, data, (GDestroyNotify) start_data_free);
+
+  if (!self->clean)
+    {
+      const char *id = self->checkpoint_id ? self->checkpoint_id : sp_game_get_head (self->game);
+
+      if (id != NULL && id[0] != '\0')
+        {
+          SpCheckpoint *checkpoint = sp_game_find_checkpoint (self->game, id);
+
+          if (checkpoint == NULL)
+            {
+              g_set_error (&error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+                           self->checkpoint_id
+                           ? _("“%s” has no checkpoint “%s”.")
+                           : _("The current checkpoint of “%s” (“%s”) is missing from the drive. "
+                               "Restore another checkpoint or start clean."),
+                           data->name, id);
+            }
+          else if (sp_checkpoint_get_missing (checkpoint))
+            {
+              g_set_error (&error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+                           _("The archive of checkpoint “%s” of “%s” is missing (“%s”). "
+                             "Restore another checkpoint or start clean."),
+                           id, data->name, sp_checkpoint_get_archive_path (checkpoint));
+            }
+          else
+            {
+              data->head = g_strdup (id);
+              data->checkpoint = g_object_ref (checkpoint);
+            }
+        }
+    }
+
+  if (error == NULL)
+    data->supervisor = sp_session_find_supervisor (&error);
+
+  if (error != NULL)
+    {
+      g_clear_error (&self->error);
+      self->error = g_error_copy (error);
+      set_state (self, SP_SESSION_STATE_FAILED);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self->mount_point = sp_mount_point_for (data->slug);
+  set_state (self, SP_SESSION_STATE_PREPARING);
+
+  prepare = g_task_new (self, cancellable, prepare_done_cb, g_object_ref (task));
+  g_task_set_task_data (prepare, data, NULL);   /* owned by @task, which outlives @prepare */
+  g_task_run_in_thread (prepare, prepare_thread);
+}
+
+gboolean
+sp_session_start_finish (SpSession     *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+sp_session_stop (SpSession *self)
+{
+  g_return_if_fail (SP_IS_SESSION (self));
+
+  if (self->process == NULL || self->state != SP_SESSION_STATE_RUNNING)
+    return;
+  self->stopping = TRUE;
+  g_subprocess_send_signal (self->process, SIGTERM);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Finish                                                                   */
+
+typedef struct
+{
+  char         *base_path;
+  SpRunChanges  changes;
+  char         *unmount_error;
+  gboolean      unmounted;
+} FinishData;
+
+static void
+finish_data_free (FinishData *data)
+{
+  g_free (data->base_path);
+  g_free (data->unmount_error);
+  g_free (data);
+}
+
+static void
+finish_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  SpSession *self = source_object;
+  FinishData *data = task_data;
+  g_autoptr(GError) error = NULL;
+  SpOverlay *overlay;
+
+  /* Final counters, then unmount (the overlay retries while busy and
+   * detaches lazily as a last resort; upper/ is never touched). */
+  sp_session_get_stats (self, &self->last_stats);
+  g_mutex_lock (&self->overlay_mutex);
+  overlay = g_steal_pointer (&self->overlay);
+  g_mutex_unlock (&self->overlay_mutex);
+
+  if (overlay)
+    {
+      char *message = NULL;
+
+      if (sp_overlay_unmount (overlay, &message) != 0)
+        {
+          data->unmount_error = g_strdup (message ? message : "");
+          /* Make sure nothing stays attached at the mount point. */
+          if (sp_is_mount_point (self->mount_point))
+            sp_detach_mount (self->mount_point, NULL);
+        }
+      free (message);
+    }
+  data->unmounted = !sp_is_mount_point (self->mount_point);
+  if (data->unmounted)
+    g_rmdir (self->mount_point);
+
+  if (!sp_run_count_changes (self->run, data->base_path, &data->changes, &error))
+    g_warning ("Counting the changes of %s: %s", sp_run_get_path (self->run), error->message);
+
+  g_clear_pointer (&self->lock, sp_lock_release);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+finish_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(SpSession) self = SP_SESSION (object);
+  FinishData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) save_error = NULL;
+  gint64 play_time;
+
+  play_time = (self->ended_mono - self->started_mono) / G_USEC_PER_SEC;
+
+  self->summary.duration = play_time;
+  self->summary.stopped = self->stopping;
+  self->summary.files_added = data->changes.files_added;
+  self->summary.files_changed = data->changes.files_changed;
+  self->summary.files_deleted = data->changes.files_deleted;
+  self->summary.bytes = data->changes.bytes;
+  self->summary.bytes_read = self->last_stats.bytes_read;
+  self->summary.bytes_written = self->last_stats.bytes_written;
+  self->summary.launch_usec = self->launch_usec;
+  self->has_summary = TRUE;
+
+  if (data->unmount_error && !self->drive_lost)
+    {
+      g_clear_error (&self->error);
+      g_set_error (&self->error, SP_SESSION_ERROR, SP_SESSION_ERROR_UNMOUNT,
+                   _("The game’s folder “%s” could not be unmounted cleanly: %s. "
+                     "The run is kept in “%s”."),
+                   self->mount_point, data->unmount_error, sp_run_get_path (self->run));
+    }
+
+  sp_run_set_ended (self->run, self->summary.exit_status, play_time);
+  sp_run_set_status (self->run, self->error ? SP_RUN_STATUS_FAILED : SP_RUN_STATUS_FINISHED);
+  sp_run_set_error (self->run, self->error ? self->error->message : NULL);
+  if (!sp_run_save (self->run, &save_error))
+    g_warning ("%s", save_error->message);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELAPSED]);
+  set_state (self, self->error ? SP_SESSION_STATE_FAILED : SP_SESSION_STATE_FINISHED);
+  g_signal_emit (self, signals[FINISHED], 0);
+}
+
+static void
+finish_run (SpSession *self)
+{
+  GTask *task;
+  FinishData *data = g_new0 (FinishData, 1);
+
+  set_state (self, SP_SESSION_STATE_FINISHING);
+
+  data->base_path = g_strdup (sp_game_get_base_path (self->game));
+  task = g_task_new (self, NULL, finish_done_cb, NULL);
+  g_object_ref (self);   /* dropped in finish_done_cb */
+  g_task_set_task_data (task, data, (GDestroyNotify) finish_data_free);
+  g_task_run_in_thread (task, finish_thread);
+  g_object_unref (task);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Keep / discard                                                           */
+
+static gboolean
+check_decidable (SpSession  *self,
+                 GError    **error)
+{
+  if ((self->state != SP_SESSION_STATE_FINISHED && self->state != SP_SESSION_STATE_FAILED) ||
+      self->run == NULL || self->has_summary == FALSE)
+    {
+      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_BUSY,
+                   _("There is no finished run of “%s” to keep or discard."),
+                   sp_game_get_name (self->game));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  SpLock       *lock;
+  SpCheckpoint *checkpoint;
+  char         *run_path;
+} KeepData;
+
+static void
+keep_data_free (KeepData *data)
+{
+  g_clear_pointer (&data->lock, sp_lock_release);
+  g_clear_object (&data->checkpoint);
+  g_free (data->run_path);
+  g_free (data);
+}
+
+static void
+remove_run_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  KeepData *data = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_remove_tree (data->run_path, NULL, &error))
+    g_warning ("Could not remove the kept run %s: %s", data->run_path, error->message);
+  g_clear_pointer (&data->lock, sp_lock_release);
+  g_task_return_pointer (task, g_object_ref (data->checkpoint), g_object_unref);
+}
+
+static void
+checkpoint_created_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SpSession *self = g_task_get_source_object (task);
+  KeepData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->checkpoint = sp_game_create_checkpoint_finish (SP_GAME (object), result, &error);
+  if (data->checkpoint == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* The checkpoint is on the drive: the run has served its purpose. */
+  g_clear_object (&self->run);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, remove_run_thread);
+}
+
+void
+sp_session_keep_async (SpSession           *self,
+                       const char          *label,
+                       SpProgressFunc       progress,
+                       gpointer             progress_data,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *lock_path = NULL;
+  g_autofree char *what = NULL;
+  GError *error = NULL;
+  KeepData *data;
+
+  g_return_if_fail (SP_IS_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_session_keep_async);
+  if (!check_decidable (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  data = g_new0 (KeepData, 1);
+  data->run_path = g_strdup (sp_run_get_path (self->run));
+  g_task_set_task_data (task, data, (GDestroyNotify) keep_data_free);
+
+  /* Taking the lock is one small file on the drive. */
+  lock_path = sp_game_lock_path (self->game);
+  what = g_strdup_printf (_("The game “%s”"), sp_game_get_name (self->game));
+  data->lock = sp_lock_acquire (lock_path, what, &error);
+  if (data->lock == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  sp_game_create_checkpoint_async (self->game, sp_run_get_upper_path (self->run),
+                                   label ? label : "", sp_run_get_play_time (self->run), TRUE,
+                                   progress, progress_data, cancellable,
+                                   checkpoint_created_cb, g_steal_pointer (&task));
+}
+
+SpCheckpoint *
+sp_session_keep_finish (SpSession     *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+discard_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (!sp_run_discard_sync (task_data, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+discard_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SpSession *self = SP_SESSION (object);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_clear_object (&self->run);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+sp_session_discard_async (SpSession           *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) inner = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (SP_IS_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_session_discard_async);
+  if (!check_decidable (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  inner = g_task_new (self, cancellable, discard_done_cb, g_object_ref (task));
+  g_task_set_task_data (inner, g_object_ref (self->run), g_object_unref);
+  g_task_run_in_thread (inner, discard_thread);
+}
+
+gboolean
+sp_session_discard_finish (SpSession     *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

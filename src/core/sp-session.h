@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sp-checkpoint.h"
+#include "sp-game.h"
+#include "sp-library.h"
+#include "sp-run.h"
+
+G_BEGIN_DECLS
+
+/* One play session of a game, see design.md ("One play session"):
+ * lock → run dir → unpack the start checkpoint into upper/ → mount the
+ * overlay at sp_mount_point_for(slug) → run the game under savepoint-run →
+ * when every process of the game is gone: unmount, count the changes →
+ * keep (new checkpoint, Head moves) or discard, or leave it undecided.
+ *
+ * Lives in the main context it was created in; its signals and property
+ * notifications are emitted there. */
+
+#define SP_SESSION_ERROR (sp_session_error_quark ())
+
+typedef enum
+{
+  SP_SESSION_ERROR_FAILED,
+  SP_SESSION_ERROR_BUSY,          /* not in a state for this call */
+  SP_SESSION_ERROR_NOT_FOUND,     /* executable, runner, checkpoint or base missing */
+  SP_SESSION_ERROR_CANNOT_START,  /* exec of the game failed */
+  SP_SESSION_ERROR_DRIVE_LOST,    /* the library's drive went away during the run */
+  SP_SESSION_ERROR_UNMOUNT,       /* the overlay could not be unmounted */
+} SpSessionError;
+
+typedef enum
+{
+  SP_SESSION_STATE_IDLE,
+  SP_SESSION_STATE_PREPARING,     /* locking, unpacking, mounting, launching */
+  SP_SESSION_STATE_RUNNING,       /* the game (or something it started) runs */
+  SP_SESSION_STATE_FINISHING,     /* all gone; unmounting and counting changes */
+  SP_SESSION_STATE_FINISHED,      /* ended: keep, discard or leave undecided */
+  SP_SESSION_STATE_FAILED,        /* could not start, or ended with an error (see :error) */
+} SpSessionState;
+
+GType sp_session_state_get_type (void) G_GNUC_CONST;
+#define SP_TYPE_SESSION_STATE (sp_session_state_get_type ())
+
+/* Handed out when the session has finished. */
+typedef struct
+{
+  gint64   duration;        /* seconds from launch until the last process exited */
+  gint     exit_status;     /* the game's: 0..255, 128+N when killed by signal N; -1 unknown */
+  gboolean stopped;         /* sp_session_stop() was called */
+  guint64  files_added;
+  guint64  files_changed;
+  guint64  files_deleted;
+  guint64  bytes;           /* size of the files in upper/ */
+  guint64  bytes_read;      /* through the overlay */
+  guint64  bytes_written;
+  gint64   launch_usec;     /* from sp_session_start_async() to the game's exec */
+} SpSessionSummary;
+
+typedef struct
+{
+  guint64 bytes_read;
+  guint64 bytes_written;
+  guint64 copy_ups;
+  guint64 files_created;
+  guint64 files_deleted;
+} SpSessionStats;
+
+#define SP_TYPE_SESSION (sp_session_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpSession, sp_session, SP, SESSION, GObject)
+
+GQuark          sp_session_error_quark    (void);
+
+SpSession      *sp_session_new            (SpLibrary    *library,
+                                           SpGame       *game);
+
+/* Where the run starts: the head (default), checkpoint @id, or clean. Only
+ * while IDLE. */
+void            sp_session_set_checkpoint (SpSession    *self,
+                                           const char   *checkpoint_id);
+void            sp_session_set_clean      (SpSession    *self,
+                                           gboolean      clean);
+/* The global Wine runner setting (a command line, e.g. "wine" or
+ * "/opt/wine/bin/wine"); the game's Runner wins over it; without either,
+ * $SAVEPOINT_WINE_RUNNER, else "wine". */
+void            sp_session_set_default_runner (SpSession *self,
+                                               const char *runner);
+/* Seconds between SIGTERM and SIGKILL on stop (default 10). */
+void            sp_session_set_grace_period (SpSession  *self,
+                                             guint       seconds);
+
+/* Prepares and launches. Completes once the game runs (state RUNNING), or
+ * fails — then nothing is left mounted or locked and the run dir is gone
+ * (except SP_RUN_ERROR_EXISTS: an earlier undecided run is in the way). */
+void            sp_session_start_async    (SpSession           *self,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean        sp_session_start_finish   (SpSession           *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+
+/* SIGTERM to the whole game, SIGKILL after the grace period. */
+void            sp_session_stop           (SpSession    *self);
+
+SpSessionState  sp_session_get_state      (SpSession    *self);
+SpGame         *sp_session_get_game       (SpSession    *self);
+SpLibrary      *sp_session_get_library    (SpSession    *self);
+/* Seconds the game has been running (or ran). */
+gint64          sp_session_get_elapsed    (SpSession    *self);
+/* Overlay counters, live while RUNNING, final afterwards. */
+void            sp_session_get_stats      (SpSession      *self,
+                                           SpSessionStats *out_stats);
+/* NULL until FINISHED/FAILED after running. */
+const SpSessionSummary *sp_session_get_summary (SpSession *self);
+/* Why the session FAILED, or NULL. */
+const GError   *sp_session_get_error      (SpSession    *self);
+/* The run (dir, log, run.ini); NULL before preparing and after keep/discard. */
+SpRun          *sp_session_get_run        (SpSession    *self);
+const char     *sp_session_get_mount_point (SpSession   *self);
+const char     *sp_session_get_log_path   (SpSession    *self);
+
+/* After FINISHED (or FAILED with a run kept for recovery): packs upper/
+ * into a checkpoint (Parent = head, Head moves to it) and removes the run
+ * dir. @progress is called from a worker thread. */
+void            sp_session_keep_async     (SpSession           *self,
+                                           const char          *label,
+                                           SpProgressFunc       progress,
+                                           gpointer             progress_data,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+SpCheckpoint   *sp_session_keep_finish    (SpSession           *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+void            sp_session_discard_async  (SpSession           *self,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean        sp_session_discard_finish (SpSession           *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+
+/* Locates savepoint-run: $SAVEPOINT_RUN, else PATH, else LIBEXECDIR. */
+char           *sp_session_find_supervisor (GError **error);
+
+G_END_DECLS

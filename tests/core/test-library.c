@@ -1,0 +1,665 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "test-common.h"
+
+static void
+test_library_create_open (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autoptr(SpLibrary) again = NULL;
+  g_autoptr(SpLibrary) direct = NULL;
+  g_autoptr(SpLibrary) reopened = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = g_build_filename (drive, "Savepoint", NULL);
+  g_autofree char *ini = NULL;
+  g_autofree char *empty = tc_tmpdir ();
+
+  g_assert_cmpstr (sp_library_get_path (library), ==, expected);
+  g_assert_cmpstr (sp_library_get_name (library), ==, "Test Drive");
+  g_assert_cmpuint (sp_library_get_version (library), ==, 1);
+  g_assert_true (g_uuid_string_is_valid (sp_library_get_id (library)));
+  g_assert_false (sp_library_get_read_only (library));
+  g_assert_null (sp_library_get_warning (library));
+  g_assert_cmpuint (g_list_model_get_n_items (sp_library_get_games (library)), ==, 0);
+  g_assert_null (sp_library_get_problems (library)[0]);
+  g_assert_true (g_file_test (sp_library_get_games_path (library), G_FILE_TEST_IS_DIR));
+
+  ini = tc_read (expected, "library.ini");
+  g_assert_nonnull (strstr (ini, "Version=1"));
+
+  /* Both the drive and the Savepoint folder open it. */
+  again = sp_library_open (drive, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_library_get_id (again), ==, sp_library_get_id (library));
+  direct = sp_library_open (expected, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_library_get_path (direct), ==, expected);
+
+  /* Creating twice is refused. */
+  g_assert_null (sp_library_create (drive, "Again", &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  /* No library there: the message names the path and the fix. */
+  g_assert_null (sp_library_open (empty, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, empty));
+  g_assert_nonnull (strstr (error->message, "init"));
+  g_clear_error (&error);
+
+  /* Renaming keeps unknown keys. */
+  {
+    g_autofree char *text = tc_read (expected, "library.ini");
+    g_autofree char *more = g_strconcat ("# keep me\n", text, "FutureKey=1\n", NULL);
+    tc_write (expected, "library.ini", more);
+  }
+  g_assert_true (sp_library_reload (library, &error));
+  g_assert_no_error (error);
+  g_assert_true (sp_library_set_name (library, "Renamed", &error));
+  g_assert_no_error (error);
+  reopened = sp_library_open (drive, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_library_get_name (reopened), ==, "Renamed");
+  g_clear_pointer (&ini, g_free);
+  ini = tc_read (expected, "library.ini");
+  g_assert_nonnull (strstr (ini, "FutureKey=1"));
+  g_assert_nonnull (strstr (ini, "# keep me"));
+
+  tc_rmtree (drive);
+  tc_rmtree (empty);
+}
+
+static void
+assert_open_fails (const char *drive,
+                   const char *contents,
+                   guint       line)
+{
+  g_autofree char *dir = g_build_filename (drive, "Savepoint", NULL);
+  g_autofree char *ini = g_build_filename (dir, "library.ini", NULL);
+  g_autofree char *prefix = line ? g_strdup_printf ("%s:%u: ", ini, line) : g_strdup (ini);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) library = NULL;
+
+  tc_write (dir, "library.ini", contents);
+  library = sp_library_open (drive, &error);
+  g_assert_null (library);
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED);
+  if (!g_str_has_prefix (error->message, prefix))
+    g_error ("expected “%s…”, got “%s”", prefix, error->message);
+}
+
+static void
+test_library_malformed (void)
+{
+  g_autofree char *drive = tc_tmpdir ();
+
+  assert_open_fails (drive, "[Library]\nVersion=1\nthis is not a key\nId=x\n", 3);
+  assert_open_fails (drive, "[Library]\nVersion=one\nId=x\n", 2);
+  assert_open_fails (drive, "[Library]\nVersion=0\nId=x\n", 2);
+  assert_open_fails (drive, "[Library]\nId=x\n", 1);
+  assert_open_fails (drive, "[Library]\nVersion=1\n", 1);
+  assert_open_fails (drive, "[Other]\nVersion=1\n", 0);
+  tc_rmtree (drive);
+}
+
+static void
+test_library_newer_version (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *src_root = tc_tmpdir ();
+  g_autofree char *source = tc_make_source (src_root, "src");
+  g_autoptr(SpGame) game = tc_add_game (library, source, "Old Game");
+  g_autofree char *lib_dir = g_strdup (sp_library_get_path (library));
+  g_autofree char *game_ini_before = tc_read (sp_game_get_path (game), "game.ini");
+  g_autofree char *lib_ini = NULL;
+  g_autofree char *lib_ini_after = NULL;
+  g_autofree char *game_ini_after = NULL;
+  g_autofree char *upper = g_build_filename (src_root, "upper", NULL);
+  g_autoptr(SpLibrary) ro = NULL;
+  g_autoptr(GError) error = NULL;
+  SpGameInfo info = { .name = "New", .executable = "x" };
+  SpGame *ro_game;
+
+  {
+    g_autofree char *text = tc_read (lib_dir, "library.ini");
+    g_auto(GStrv) parts = g_strsplit (text, "Version=1", 2);
+    g_autofree char *newer = g_strjoinv ("Version=2", parts);
+    tc_write (lib_dir, "library.ini", newer);
+  }
+  lib_ini = tc_read (lib_dir, "library.ini");
+  tc_write (upper, "save.dat", "progress");
+
+  ro = sp_library_open (drive, &error);
+  g_assert_no_error (error);
+  g_assert_true (sp_library_get_read_only (ro));
+  g_assert_cmpuint (sp_library_get_version (ro), ==, 2);
+  g_assert_nonnull (sp_library_get_warning (ro));
+  g_assert_nonnull (strstr (sp_library_get_warning (ro), lib_dir));
+  g_assert_cmpuint (g_list_model_get_n_items (sp_library_get_games (ro)), ==, 1);
+  ro_game = sp_library_find_game (ro, "old-game");
+  g_assert_nonnull (ro_game);
+  g_assert_true (sp_game_get_read_only (ro_game));
+
+  /* Every mutation is refused with READ_ONLY. */
+  g_assert_false (sp_library_set_name (ro, "x", &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
+  g_assert_nonnull (strstr (error->message, lib_dir));
+  g_clear_error (&error);
+  g_assert_null (sp_library_add_game_sync (ro, &info, source, SP_ADD_MODE_COPY, NULL, NULL, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_assert_false (sp_library_remove_game_sync (ro, ro_game, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  sp_game_set_name (ro_game, "Changed");
+  g_assert_false (sp_game_save (ro_game, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_assert_null (sp_game_create_checkpoint_sync (ro_game, upper, "x", 1, TRUE, NULL, NULL, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_assert_false (sp_game_restore (ro_game, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_assert_false (sp_game_delete_checkpoint (ro_game, "x", &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_assert_false (sp_game_rename_checkpoint (ro_game, "x", "y", &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_assert_null (sp_game_import_checkpoint_sync (ro_game, source, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
+  g_clear_error (&error);
+
+  /* Nothing on the drive changed. */
+  lib_ini_after = tc_read (lib_dir, "library.ini");
+  g_assert_cmpstr (lib_ini_after, ==, lib_ini);
+  game_ini_after = tc_read (sp_game_get_path (game), "game.ini");
+  g_assert_cmpstr (game_ini_after, ==, game_ini_before);
+  g_assert_cmpuint (tc_count_entries (sp_game_get_checkpoints_path (game)), ==, 0);
+  g_assert_cmpuint (tc_count_entries (sp_library_get_games_path (ro)), ==, 1);
+
+  tc_rmtree (drive);
+  tc_rmtree (src_root);
+}
+
+/* A source tree with everything a copy must keep. */
+static char *
+make_rich_source (const char *root,
+                  gboolean   *out_xattrs)
+{
+  g_autofree char *dir = g_build_filename (root, "rich", NULL);
+  g_autofree char *f = NULL;
+  struct timespec times[2] = { { 1000000000, 0 }, { 1234567890, 123456789 } };
+
+  tc_write (dir, "bin/game", "#!/bin/sh\necho game\n");
+  tc_write (dir, "data/a.dat", "AAAA");
+  tc_write (dir, "data/private.dat", "secret");
+  tc_write (dir, "ro/inside.txt", "read-only folder");
+  f = g_build_filename (dir, "empty", NULL);
+  g_assert_cmpint (g_mkdir (f, 0700), ==, 0);
+  g_clear_pointer (&f, g_free);
+
+  f = g_build_filename (dir, "bin/game", NULL);
+  g_assert_cmpint (chmod (f, 0755), ==, 0);
+  g_clear_pointer (&f, g_free);
+  f = g_build_filename (dir, "data/private.dat", NULL);
+  g_assert_cmpint (chmod (f, 0600), ==, 0);
+  g_assert_cmpint (utimensat (AT_FDCWD, f, times, 0), ==, 0);
+  *out_xattrs = setxattr (f, "user.savepoint.test", "value", 5, 0) == 0;
+  g_clear_pointer (&f, g_free);
+  {
+    g_autofree char *a = g_build_filename (dir, "data/a.dat", NULL);
+    g_autofree char *b = g_build_filename (dir, "data/hardlink.dat", NULL);
+    g_autofree char *l = g_build_filename (dir, "data/link", NULL);
+    g_autofree char *fifo = g_build_filename (dir, "fifo", NULL);
+    g_assert_cmpint (link (a, b), ==, 0);
+    g_assert_cmpint (symlink ("a.dat", l), ==, 0);
+    g_assert_cmpint (mkfifo (fifo, 0644), ==, 0);
+  }
+  f = g_build_filename (dir, "data", NULL);
+  g_assert_cmpint (utimensat (AT_FDCWD, f, times, 0), ==, 0);
+  g_clear_pointer (&f, g_free);
+  f = g_build_filename (dir, "ro", NULL);
+  g_assert_cmpint (chmod (f, 0555), ==, 0);
+  g_clear_pointer (&f, g_free);
+  return g_steal_pointer (&dir);
+}
+
+typedef struct
+{
+  guint64  last_bytes;
+  guint64  last_files;
+  guint64  bytes_total;
+  guint64  files_total;
+  guint    calls;
+  guint64  cancel_after;
+  GCancellable *cancellable;
+  GThread *thread;
+} Progress;
+
+static void
+progress_cb (guint64  bytes_done,
+             guint64  bytes_total,
+             guint64  files_done,
+             guint64  files_total,
+             gpointer user_data)
+{
+  Progress *p = user_data;
+
+  if (p->thread != NULL)
+    g_assert_true (g_thread_self () == p->thread);
+  g_assert_cmpuint (bytes_done, >=, p->last_bytes);
+  g_assert_cmpuint (files_done, >=, p->last_files);
+  g_assert_cmpuint (bytes_done, <=, bytes_total);
+  g_assert_cmpuint (files_done, <=, files_total);
+  p->last_bytes = bytes_done;
+  p->last_files = files_done;
+  p->bytes_total = bytes_total;
+  p->files_total = files_total;
+  p->calls++;
+  if (p->cancellable && bytes_done >= p->cancel_after)
+    g_cancellable_cancel (p->cancellable);
+}
+
+static void
+test_library_add_copy (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *src_root = tc_tmpdir ();
+  gboolean xattrs = FALSE;
+  g_autofree char *source = make_rich_source (src_root, &xattrs);
+  const char *args[] = { "--fullscreen", "a;b", NULL };
+  const char *env[] = { "FOO=1", "BAR=x y", NULL };
+  SpGameInfo info = {
+    .name = "Ōkami HD", .kind = SP_GAME_KIND_WINE, .executable = "bin/game",
+    .arguments = args, .working_directory = "bin", .environment = env,
+    .runner = "wine64", .icon = "okami.png",
+  };
+  Progress progress = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpGame) game = NULL;
+  g_autoptr(SpLibrary) reopened = NULL;
+  struct stat st, st2;
+  const char *base;
+
+  game = sp_library_add_game_sync (library, &info, source, SP_ADD_MODE_COPY,
+                                   progress_cb, &progress, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (game);
+  g_assert_cmpstr (sp_game_get_slug (game), ==, "okami-hd");
+  g_assert_cmpstr (sp_game_get_name (game), ==, "Ōkami HD");
+  g_assert_cmpint (sp_game_get_kind (game), ==, SP_GAME_KIND_WINE);
+  g_assert_cmpstrv (sp_game_get_arguments (game), args);
+  g_assert_cmpstrv (sp_game_get_environment (game), env);
+  g_assert_cmpstr (sp_game_get_runner (game), ==, "wine64");
+  g_assert_cmpstr (sp_game_get_working_directory (game), ==, "bin");
+  g_assert_cmpstr (sp_game_get_icon (game), ==, "okami.png");
+  g_assert_null (sp_game_get_home (game));
+  g_assert_null (sp_game_get_head (game));
+
+  /* Progress was reported and ended at the totals. */
+  g_assert_cmpuint (progress.calls, >, 0);
+  g_assert_cmpuint (progress.last_bytes, ==, progress.bytes_total);
+  g_assert_cmpuint (progress.last_files, ==, progress.files_total);
+  g_assert_cmpuint (progress.bytes_total, ==, strlen ("#!/bin/sh\necho game\n") + 4 + 6 +
+                    strlen ("read-only folder"));
+
+  /* Only the game folder, no temporary left. */
+  g_assert_cmpuint (tc_count_entries (sp_library_get_games_path (library)), ==, 1);
+  g_assert_true (sp_library_find_game (library, "okami-hd") == game);
+  g_assert_true (sp_library_find_game (library, "ōKAMI hd") == game);
+  g_assert_null (sp_library_find_game (library, "nothing"));
+
+  base = sp_game_get_base_path (game);
+  {
+    g_autofree char *p = g_build_filename (base, "bin/game", NULL);
+    g_assert_cmpint (lstat (p, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 0755);
+  }
+  {
+    g_autofree char *p = g_build_filename (base, "data/private.dat", NULL);
+    g_autofree char *c = tc_read (base, "data/private.dat");
+    char value[16] = { 0 };
+    g_assert_cmpstr (c, ==, "secret");
+    g_assert_cmpint (lstat (p, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 0600);
+    g_assert_cmpint (st.st_mtim.tv_sec, ==, 1234567890);
+    g_assert_cmpint (st.st_mtim.tv_nsec, ==, 123456789);
+    if (xattrs)
+      {
+        g_assert_cmpint (lgetxattr (p, "user.savepoint.test", value, sizeof value), ==, 5);
+        g_assert_cmpstr (value, ==, "value");
+      }
+    else
+      g_test_message ("no user xattrs on the temporary folder's file system");
+  }
+  {
+    g_autofree char *a = g_build_filename (base, "data/a.dat", NULL);
+    g_autofree char *b = g_build_filename (base, "data/hardlink.dat", NULL);
+    g_autofree char *l = g_build_filename (base, "data/link", NULL);
+    g_autofree char *target = g_file_read_link (l, NULL);
+    g_autofree char *fifo = g_build_filename (base, "fifo", NULL);
+    g_assert_cmpint (lstat (a, &st), ==, 0);
+    g_assert_cmpint (lstat (b, &st2), ==, 0);
+    g_assert_cmpuint (st.st_ino, ==, st2.st_ino);
+    g_assert_cmpuint (st.st_nlink, ==, 2);
+    g_assert_cmpstr (target, ==, "a.dat");
+    g_assert_cmpint (lstat (fifo, &st), ==, 0);
+    g_assert_true (S_ISFIFO (st.st_mode));
+  }
+  {
+    g_autofree char *d = g_build_filename (base, "data", NULL);
+    g_autofree char *ro = g_build_filename (base, "ro", NULL);
+    g_autofree char *e = g_build_filename (base, "empty", NULL);
+    g_assert_cmpint (lstat (d, &st), ==, 0);
+    g_assert_cmpint (st.st_mtim.tv_sec, ==, 1234567890);
+    g_assert_cmpint (lstat (ro, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 0555);
+    g_assert_cmpint (lstat (e, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 0700);
+  }
+  /* The source is untouched. */
+  g_assert_true (g_file_test (source, G_FILE_TEST_IS_DIR));
+
+  /* It is there after reopening. */
+  reopened = sp_library_open (drive, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_library_get_games (reopened)), ==, 1);
+  g_assert_nonnull (sp_library_find_game (reopened, "Ōkami HD"));
+  g_assert_cmpstrv (sp_game_get_arguments (sp_library_find_game (reopened, "okami-hd")), args);
+
+  tc_rmtree (drive);
+  tc_rmtree (src_root);
+}
+
+static char *
+make_big_source (const char *root)
+{
+  g_autofree char *dir = g_build_filename (root, "big", NULL);
+  g_autofree char *chunk = g_malloc0 (6 * 1024 * 1024);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s/file%u.bin", dir, i);
+      memset (chunk, 'a' + i, 6 * 1024 * 1024);
+      g_assert_true (g_file_set_contents (name, chunk, 6 * 1024 * 1024, NULL));
+    }
+  return g_steal_pointer (&dir);
+}
+
+static void
+test_library_add_cancel (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *src_root = tc_tmpdir ();
+  g_autofree char *source = make_big_source (src_root);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Progress progress = { .cancellable = cancellable, .cancel_after = 7 * 1024 * 1024 };
+  SpGameInfo info = { .name = "Big Game", .executable = "file0.bin" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpGame) game = NULL;
+  g_autoptr(SpLibrary) reopened = NULL;
+  g_autofree char *slug = NULL;
+
+  game = sp_library_add_game_sync (library, &info, source, SP_ADD_MODE_COPY,
+                                   progress_cb, &progress, cancellable, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_null (game);
+  /* It was cancelled mid-copy, not before or after. */
+  g_assert_cmpuint (progress.last_bytes, >=, 7 * 1024 * 1024);
+  g_assert_cmpuint (progress.last_bytes, <, progress.bytes_total);
+
+  /* Nothing is left: no folder, no temporary, nothing listed, slug free. */
+  g_assert_cmpuint (tc_count_entries (sp_library_get_games_path (library)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_library_get_games (library)), ==, 0);
+  slug = sp_library_suggest_slug (library, "Big Game");
+  g_assert_cmpstr (slug, ==, "big-game");
+  reopened = sp_library_open (drive, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_library_get_games (reopened)), ==, 0);
+  g_assert_null (sp_library_get_problems (reopened)[0]);
+
+  tc_rmtree (drive);
+  tc_rmtree (src_root);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  SpGame    *game;
+  GError    *error;
+  Progress  *progress;
+} AsyncResult;
+
+static void
+add_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  AsyncResult *r = user_data;
+
+  /* The final progress arrived before the result. */
+  if (r->progress->cancellable == NULL)
+    g_assert_cmpuint (r->progress->last_bytes, ==, r->progress->bytes_total);
+  r->game = sp_library_add_game_finish (SP_LIBRARY (source), result, &r->error);
+  g_main_loop_quit (r->loop);
+}
+
+static void
+test_library_add_async (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *src_root = tc_tmpdir ();
+  g_autofree char *source = make_big_source (src_root);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  SpGameInfo info = { .name = "Async Game", .executable = "file0.bin" };
+  Progress progress = { .thread = g_thread_self () };
+  AsyncResult r = { .loop = loop, .progress = &progress };
+
+  /* A successful copy: progress arrives in this (the main) thread. */
+  sp_library_add_game_async (library, &info, source, SP_ADD_MODE_COPY, progress_cb, &progress,
+                             NULL, NULL, add_done_cb, &r);
+  g_main_loop_run (loop);
+  g_assert_no_error (r.error);
+  g_assert_nonnull (r.game);
+  g_assert_cmpuint (progress.calls, >, 0);
+  g_assert_cmpuint (progress.bytes_total, ==, 4 * 6 * 1024 * 1024);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_library_get_games (library)), ==, 1);
+  g_clear_object (&r.game);
+
+  /* A cancelled one leaves nothing. */
+  memset (&progress, 0, sizeof progress);
+  progress.thread = g_thread_self ();
+  progress.cancellable = cancellable;
+  progress.cancel_after = 1;
+  sp_library_add_game_async (library, &info, source, SP_ADD_MODE_COPY, progress_cb, &progress,
+                             NULL, cancellable, add_done_cb, &r);
+  g_main_loop_run (loop);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (r.game);
+  g_clear_error (&r.error);
+  g_assert_cmpuint (tc_count_entries (sp_library_get_games_path (library)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_library_get_games (library)), ==, 1);
+
+  tc_rmtree (drive);
+  tc_rmtree (src_root);
+}
+
+static void
+test_library_adopt (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *source = tc_make_source (drive, "Games/My Game");
+  g_autofree char *exe = g_build_filename (source, "game.exe", NULL);
+  SpGameInfo info = { .name = "My Game", .executable = "game.exe" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpGame) game = NULL;
+  struct stat before, after;
+
+  g_assert_cmpint (lstat (exe, &before), ==, 0);
+  game = sp_library_add_game_sync (library, &info, source, SP_ADD_MODE_ADOPT,
+                                   NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (game);
+  g_assert_false (g_file_test (source, G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *moved = g_build_filename (sp_game_get_base_path (game), "game.exe", NULL);
+    g_assert_cmpint (lstat (moved, &after), ==, 0);
+    /* Moved, not copied. */
+    g_assert_cmpuint (before.st_ino, ==, after.st_ino);
+  }
+
+  /* A folder overlapping the library cannot be adopted or copied. */
+  g_assert_null (sp_library_add_game_sync (library, &info, sp_game_get_base_path (game),
+                                           SP_ADD_MODE_ADOPT, NULL, NULL, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (sp_library_add_game_sync (library, &info, drive, SP_ADD_MODE_COPY,
+                                           NULL, NULL, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpuint (tc_count_entries (sp_library_get_games_path (library)), ==, 1);
+
+  /* Another file system: refused (when /dev/shm is one). */
+  {
+    struct stat shm, here;
+    if (stat ("/dev/shm", &shm) == 0 && stat (drive, &here) == 0 && shm.st_dev != here.st_dev &&
+        access ("/dev/shm", W_OK) == 0)
+      {
+        g_autofree char *src = tc_make_source ("/dev/shm", "sp-test-adopt");
+        g_assert_null (sp_library_add_game_sync (library, &info, src, SP_ADD_MODE_ADOPT,
+                                                 NULL, NULL, NULL, &error));
+        g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+        g_assert_nonnull (strstr (error->message, "Copy it instead"));
+        g_clear_error (&error);
+        g_assert_true (g_file_test (src, G_FILE_TEST_IS_DIR));
+        tc_rmtree (src);
+      }
+    else
+      g_test_message ("no second file system to test adopting across");
+  }
+
+  tc_rmtree (drive);
+}
+
+static void
+test_library_slugs_and_sorting (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *src_root = tc_tmpdir ();
+  g_autofree char *source = tc_make_source (src_root, "src");
+  g_autoptr(SpGame) a = tc_add_game (library, source, "Doom");
+  g_autoptr(SpGame) b = tc_add_game (library, source, "DOOM");
+  g_autoptr(SpGame) c = tc_add_game (library, source, "..");
+  g_autoptr(SpGame) d = tc_add_game (library, source, "Abe's Oddysee");
+  GListModel *games = sp_library_get_games (library);
+  g_autoptr(SpGame) first = NULL;
+  g_autoptr(SpGame) last = NULL;
+
+  g_assert_cmpstr (sp_game_get_slug (a), ==, "doom");
+  g_assert_cmpstr (sp_game_get_slug (b), ==, "doom-2");
+  g_assert_cmpstr (sp_game_get_slug (c), ==, "game");
+  g_assert_cmpstr (sp_game_get_slug (d), ==, "abe-s-oddysee");
+  g_assert_cmpuint (g_list_model_get_n_items (games), ==, 4);
+  first = g_list_model_get_item (games, 0);
+  last = g_list_model_get_item (games, 3);
+  g_assert_true (first == c);  /* ".." sorts before letters */
+  g_assert_true (last == b || last == a);
+
+  /* Removing frees the slug and leaves no trace. */
+  g_assert_true (sp_library_remove_game_sync (library, a, NULL, NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (games), ==, 3);
+  g_assert_cmpuint (tc_count_entries (sp_library_get_games_path (library)), ==, 3);
+  {
+    g_autofree char *slug = sp_library_suggest_slug (library, "Doom");
+    g_assert_cmpstr (slug, ==, "doom");
+  }
+
+  tc_rmtree (drive);
+  tc_rmtree (src_root);
+}
+
+static void
+test_library_problems (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *src_root = tc_tmpdir ();
+  g_autofree char *source = tc_make_source (src_root, "src");
+  g_autoptr(SpGame) good = tc_add_game (library, source, "Good");
+  g_autofree char *games = g_strdup (sp_library_get_games_path (library));
+  g_autofree char *bad_dir = g_build_filename (games, "bad", NULL);
+  g_autofree char *partial = g_build_filename (games, ".x.partial-abcdef", NULL);
+  g_autofree char *expected = g_strdup_printf ("%s/game.ini:2:", bad_dir);
+  g_autoptr(GError) error = NULL;
+  SpGameInfo empty_name = { .name = "", .executable = "x" };
+  SpGameInfo no_exe = { .name = "No exe" };
+  SpGameInfo ok = { .name = "Fine", .executable = "x" };
+  const char * const *problems;
+
+  tc_write (bad_dir, "game.ini", "[Game]\nKind=dos\nName=Bad\n");
+  g_assert_cmpint (g_mkdir (partial, 0755), ==, 0);
+  tc_write (games, "no-ini/base/file", "x");
+
+  g_assert_true (sp_library_reload (library, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_library_get_games (library)), ==, 1);
+  problems = sp_library_get_problems (library);
+  g_assert_cmpuint (g_strv_length ((char **) problems), ==, 2);
+  g_assert_true (g_str_has_prefix (problems[0], expected) ||
+                 g_str_has_prefix (problems[1], expected));
+
+  /* Bad input to add_game is refused before anything is written. */
+  g_assert_null (sp_library_add_game_sync (library, &empty_name, source, SP_ADD_MODE_COPY,
+                                           NULL, NULL, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (sp_library_add_game_sync (library, &no_exe, source, SP_ADD_MODE_COPY,
+                                           NULL, NULL, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (sp_library_add_game_sync (library, &ok, "/nonexistent/sp-test", SP_ADD_MODE_COPY,
+                                           NULL, NULL, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/sp-test"));
+  g_clear_error (&error);
+  g_assert_cmpuint (tc_count_entries (games), ==, 4);
+
+  tc_rmtree (drive);
+  tc_rmtree (src_root);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/library/create-open", test_library_create_open);
+  g_test_add_func ("/library/malformed", test_library_malformed);
+  g_test_add_func ("/library/newer-version", test_library_newer_version);
+  g_test_add_func ("/library/add-copy", test_library_add_copy);
+  g_test_add_func ("/library/add-cancel", test_library_add_cancel);
+  g_test_add_func ("/library/add-async", test_library_add_async);
+  g_test_add_func ("/library/adopt", test_library_adopt);
+  g_test_add_func ("/library/slugs-and-sorting", test_library_slugs_and_sorting);
+  g_test_add_func ("/library/problems", test_library_problems);
+  return g_test_run ();
+}

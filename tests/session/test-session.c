@@ -1,0 +1,816 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Play sessions with real processes and real mounts: a small native game
+ * (fake-game.c) runs inside the overlay under savepoint-run. */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/sp-core.h"
+#include "core/sp-lock.h"
+#include "core/sp-run.h"
+#include "core/sp-session.h"
+
+static char *test_root;
+
+typedef struct
+{
+  char      *stamp;
+  char      *drive;
+  SpLibrary *library;
+  SpGame    *game;
+} Fixture;
+
+static char *
+read_file (const char *dir,
+           const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  return contents;
+}
+
+static void
+write_file (const char *dir,
+            const char *name,
+            const char *contents,
+            int         mode)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (path, mode), ==, 0);
+}
+
+/* A drive with a library and the fake game (native, Home=home). */
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  user_data)
+{
+  const char *drive_parent = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *game_binary = NULL;
+  g_autofree char *exe = NULL;
+  g_autofree char *contents = NULL;
+  gsize len;
+  g_autofree char *stamp_env = NULL;
+  const char *environment[2] = { NULL, NULL };
+  SpGameInfo info = {
+    .name = "Fake Game",
+    .kind = SP_GAME_KIND_NATIVE,
+    .executable = "bin/fake-game",
+    .working_directory = ".",
+    .home = "home",
+    .environment = environment,
+  };
+
+  f->drive = g_build_filename (drive_parent ? drive_parent : test_root, "drive-XXXXXX", NULL);
+  g_assert_nonnull (g_mkdtemp (f->drive));
+  /* Per-game environment: the game writes the time of its first
+   * instruction there. */
+  f->stamp = g_strconcat (f->drive, ".stamp", NULL);
+  stamp_env = g_strconcat ("FAKE_GAME_STAMP=", f->stamp, NULL);
+  environment[0] = stamp_env;
+  f->library = sp_library_create (f->drive, "Test Drive", &error);
+  g_assert_no_error (error);
+
+  source = g_build_filename (f->drive, "source", NULL);
+  write_file (source, "delete-me.txt", "the game deletes this\n", 0644);
+  write_file (source, "data/asset.txt", "an asset\n", 0644);
+  write_file (source, "bin/broken-game", "\177ELF this is not a program\n", 0755);
+
+  game_binary = g_test_build_filename (G_TEST_BUILT, "fake-game", NULL);
+  g_file_get_contents (game_binary, &contents, &len, &error);
+  g_assert_no_error (error);
+  exe = g_build_filename (source, "bin", "fake-game", NULL);
+  g_file_set_contents (exe, contents, (gssize) len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (exe, 0755), ==, 0);
+
+  f->game = sp_library_add_game_sync (f->library, &info, source, SP_ADD_MODE_COPY,
+                                      NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->game);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) runs = sp_run_list (sp_library_get_id (f->library), NULL);
+
+  for (guint i = 0; runs && i < runs->len; i++)
+    sp_run_discard_sync (runs->pdata[i], NULL, NULL);
+  g_clear_object (&f->game);
+  g_clear_object (&f->library);
+  if (!sp_remove_tree (f->drive, NULL, &error))
+    g_test_message ("could not clean %s: %s", f->drive, error->message);
+  g_free (f->drive);
+  g_unlink (f->stamp);
+  g_free (f->stamp);
+}
+
+static void
+set_arguments (Fixture    *f,
+               const char *mode)
+{
+  const char *args[] = { mode, NULL };
+
+  sp_game_set_arguments (f->game, args);
+}
+
+static void
+store_result_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static gboolean
+session_ended (SpSession *session)
+{
+  SpSessionState state = sp_session_get_state (session);
+
+  return (state == SP_SESSION_STATE_FINISHED || state == SP_SESSION_STATE_FAILED) &&
+         sp_session_get_summary (session) != NULL;
+}
+
+/* Starts a session; returns it once started (or FAILED: then @error). */
+static SpSession *
+start (Fixture     *f,
+       const char  *from,
+       gboolean     clean,
+       GError     **error)
+{
+  g_autoptr(SpSession) session = sp_session_new (f->library, f->game);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (from)
+    sp_session_set_checkpoint (session, from);
+  if (clean)
+    sp_session_set_clean (session, TRUE);
+  sp_session_set_grace_period (session, 1);
+  g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_IDLE);
+
+  sp_session_start_async (session, NULL, store_result_cb, &result);
+  g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_PREPARING);
+  if (!sp_session_start_finish (session, wait_for (&result), error))
+    {
+      g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_FAILED);
+      return NULL;
+    }
+  g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_RUNNING);
+  g_assert_true (sp_is_mount_point (sp_session_get_mount_point (session)));
+  return g_steal_pointer (&session);
+}
+
+static void
+wait_ended (SpSession *session)
+{
+  while (!session_ended (session))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Plays one whole session that must finish. */
+static SpSession *
+play (Fixture    *f,
+      const char *mode,
+      const char *from,
+      gboolean    clean)
+{
+  g_autoptr(GError) error = NULL;
+  SpSession *session;
+
+  set_arguments (f, mode);
+  session = start (f, from, clean, &error);
+  g_assert_no_error (error);
+  wait_ended (session);
+  g_assert_no_error (sp_session_get_error (session));
+  g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_FINISHED);
+  return session;
+}
+
+static SpCheckpoint *
+keep (SpSession  *session,
+      const char *label)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *run_path = g_strdup (sp_run_get_path (sp_session_get_run (session)));
+  SpCheckpoint *checkpoint;
+
+  sp_session_keep_async (session, label, NULL, NULL, NULL, store_result_cb, &result);
+  checkpoint = sp_session_keep_finish (session, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (checkpoint);
+  g_assert_false (g_file_test (run_path, G_FILE_TEST_EXISTS));
+  g_assert_null (sp_session_get_run (session));
+  return checkpoint;
+}
+
+static void
+discard (SpSession *session)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *run_path = g_strdup (sp_run_get_path (sp_session_get_run (session)));
+
+  sp_session_discard_async (session, NULL, store_result_cb, &result);
+  g_assert_true (sp_session_discard_finish (session, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (run_path, G_FILE_TEST_EXISTS));
+}
+
+static char *
+upper_file (SpSession  *session,
+            const char *name)
+{
+  return read_file (sp_run_get_upper_path (sp_session_get_run (session)), name);
+}
+
+/* Nothing left behind: no mount, no lock. */
+static void
+assert_clean_after (Fixture *f)
+{
+  g_autofree char *mount_point = sp_mount_point_for (sp_game_get_slug (f->game));
+  g_autofree char *lock = sp_game_lock_path (f->game);
+
+  g_assert_false (sp_is_mount_point (mount_point));
+  g_assert_false (g_file_test (lock, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_keep_and_resume (Fixture       *f,
+                      gconstpointer  user_data)
+{
+  g_autoptr(SpSession) first = NULL;
+  g_autoptr(SpSession) second = NULL;
+  g_autoptr(SpCheckpoint) cp1 = NULL;
+  g_autoptr(SpCheckpoint) cp2 = NULL;
+  g_autofree char *counter = NULL;
+  g_autofree char *child = NULL;
+  g_autofree char *settings = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *base_file = NULL;
+  g_autofree char *run_ini = NULL;
+  g_autofree char *stamp = NULL;
+  const SpSessionSummary *summary;
+  gint64 wall0 = g_get_real_time ();
+  GStatBuf st;
+
+  first = play (f, "play", NULL, FALSE);
+  assert_clean_after (f);
+  summary = sp_session_get_summary (first);
+  g_assert_cmpint (summary->exit_status, ==, 0);
+  g_assert_false (summary->stopped);
+  /* counter.txt, run-1.txt, child-1.txt, settings.ini */
+  g_assert_cmpuint (summary->files_added, ==, 4);
+  g_assert_cmpuint (summary->files_changed, ==, 0);
+  g_assert_cmpuint (summary->files_deleted, ==, 1);
+  g_assert_cmpuint (summary->bytes, >, 0);
+  g_assert_cmpuint (summary->bytes_written, >, 0);
+  /* The per-game environment reached the game. */
+  g_assert_true (g_file_get_contents (f->stamp, &stamp, NULL, NULL));
+  g_test_message ("native game: play to exec %.3f s, to the game's first instruction %.3f s",
+                  summary->launch_usec / 1e6, (g_ascii_strtoll (stamp, NULL, 10) - wall0) / 1e6);
+
+  counter = upper_file (first, "save/counter.txt");
+  g_assert_cmpstr (counter, ==, "1\n");
+  /* The child that outlived the game was waited for. */
+  child = upper_file (first, "save/child-1.txt");
+  g_assert_cmpstr (child, ==, "the child was waited for\n");
+  /* HOME and XDG dirs point into the prefix. */
+  settings = upper_file (first, "home/.config/fake-game/settings.ini");
+  g_assert_cmpstr (settings, ==, "[Settings]\nVolume=7\n");
+  /* The deletion is a whiteout; the clean install is untouched. */
+  {
+    g_autofree char *wh = g_build_filename (sp_run_get_upper_path (sp_session_get_run (first)),
+                                            "delete-me.txt", NULL);
+    g_autofree char *wh_file = g_build_filename (sp_run_get_upper_path (sp_session_get_run (first)),
+                                                 ".wh.delete-me.txt", NULL);
+    g_assert_true ((g_lstat (wh, &st) == 0 && S_ISCHR (st.st_mode)) ||
+                   g_file_test (wh_file, G_FILE_TEST_EXISTS));
+  }
+  base_file = read_file (sp_game_get_base_path (f->game), "delete-me.txt");
+  g_assert_cmpstr (base_file, ==, "the game deletes this\n");
+  log = read_file (sp_run_get_path (sp_session_get_run (first)), "game.log");
+  g_assert_nonnull (strstr (log, "fake-game: counter 1"));
+  run_ini = read_file (sp_run_get_path (sp_session_get_run (first)), "run.ini");
+  g_assert_nonnull (strstr (run_ini, "Status=finished"));
+  g_assert_nonnull (strstr (run_ini, "ExitStatus=0"));
+
+  cp1 = keep (first, "first");
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (cp1));
+  g_assert_null (sp_checkpoint_get_parent (cp1));
+  g_assert_cmpstr (sp_checkpoint_get_label (cp1), ==, "first");
+
+  /* Resume from it: the game sees its save. */
+  second = play (f, "play", NULL, FALSE);
+  g_clear_pointer (&counter, g_free);
+  counter = upper_file (second, "save/counter.txt");
+  g_assert_cmpstr (counter, ==, "2\n");
+  g_clear_pointer (&child, g_free);
+  child = upper_file (second, "save/child-2.txt");
+  g_assert_nonnull (child);
+  summary = sp_session_get_summary (second);
+  /* The delete-me whiteout came with the checkpoint: the file stays deleted. */
+  g_assert_cmpuint (summary->files_deleted, ==, 1);
+  cp2 = keep (second, "second");
+  g_assert_cmpstr (sp_checkpoint_get_parent (cp2), ==, sp_checkpoint_get_id (cp1));
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (cp2));
+  assert_clean_after (f);
+}
+
+static void
+test_discard_and_restore (Fixture       *f,
+                          gconstpointer  user_data)
+{
+  g_autoptr(SpCheckpoint) cp1 = NULL;
+  g_autoptr(SpCheckpoint) cp2 = NULL;
+  g_autofree char *head = NULL;
+  struct { const char *from; gboolean clean; const char *expect; } cases[4];
+
+  {
+    g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
+    cp1 = keep (s, "one");
+  }
+  {
+    g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
+    cp2 = keep (s, "two");
+  }
+  head = g_strdup (sp_game_get_head (f->game));
+
+  /* Discard: the head and the checkpoints stay as they were. */
+  {
+    g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
+    g_autofree char *counter = upper_file (s, "save/counter.txt");
+
+    g_assert_cmpstr (counter, ==, "3\n");
+    discard (s);
+    g_assert_cmpstr (sp_game_get_head (f->game), ==, head);
+    g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 2);
+  }
+
+  cases[0].from = NULL; cases[0].clean = FALSE; cases[0].expect = "3\n";            /* head = two */
+  cases[1].from = sp_checkpoint_get_id (cp1); cases[1].clean = FALSE; cases[1].expect = "2\n";
+  cases[2].from = NULL; cases[2].clean = TRUE; cases[2].expect = "1\n";
+  cases[3].from = NULL; cases[3].clean = FALSE; cases[3].expect = NULL;            /* after restore */
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(SpSession) s = play (f, "play", cases[i].from, cases[i].clean);
+      g_autofree char *counter = upper_file (s, "save/counter.txt");
+
+      g_assert_cmpstr (counter, ==, cases[i].expect);
+      discard (s);
+    }
+
+  /* Restore the older checkpoint: the next run starts from its state. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SpSession) s = NULL;
+    g_autofree char *counter = NULL;
+    g_autofree char *child2 = NULL;
+
+    g_assert_true (sp_game_restore (f->game, sp_checkpoint_get_id (cp1), &error));
+    g_assert_no_error (error);
+    s = play (f, "play", NULL, FALSE);
+    counter = upper_file (s, "save/counter.txt");
+    g_assert_cmpstr (counter, ==, "2\n");
+    /* run-2 of checkpoint two is not there: this is checkpoint one's state. */
+    g_clear_pointer (&child2, g_free);
+    child2 = upper_file (s, "save/run-1.txt");
+    g_assert_nonnull (child2);
+    g_clear_pointer (&child2, g_free);
+    child2 = upper_file (s, "save/child-2.txt");
+    g_assert_nonnull (child2);
+    discard (s);
+  }
+  assert_clean_after (f);
+}
+
+static void
+test_exit_error (Fixture       *f,
+                 gconstpointer  user_data)
+{
+  g_autoptr(SpSession) s = play (f, "fail", NULL, FALSE);
+  g_autofree char *counter = upper_file (s, "save/counter.txt");
+
+  g_assert_cmpint (sp_session_get_summary (s)->exit_status, ==, 3);
+  /* What it wrote before failing is there to keep. */
+  g_assert_cmpstr (counter, ==, "1\n");
+  assert_clean_after (f);
+  discard (s);
+}
+
+static void
+assert_start_fails (Fixture    *f,
+                    int         code,
+                    const char *needle)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) s = NULL;
+  g_autofree char *run_dir = sp_run_dir_for (sp_library_get_id (f->library), sp_game_get_slug (f->game));
+
+  set_arguments (f, "play");
+  s = start (f, NULL, FALSE, &error);
+  g_assert_null (s);
+  g_assert_error (error, SP_SESSION_ERROR, code);
+  g_test_message ("start error: %s", error->message);
+  g_assert_nonnull (strstr (error->message, needle));
+  assert_clean_after (f);
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_cannot_start (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  /* Missing executable. */
+  sp_game_set_executable (f->game, "bin/no-such-game");
+  assert_start_fails (f, SP_SESSION_ERROR_NOT_FOUND, "bin/no-such-game");
+
+  /* A file that cannot be executed: savepoint-run reports the exec error. */
+  sp_game_set_executable (f->game, "bin/broken-game");
+  assert_start_fails (f, SP_SESSION_ERROR_CANNOT_START, "Exec format error");
+
+  /* A Wine game whose runner is not installed. */
+  sp_game_set_executable (f->game, "bin/fake-game");
+  sp_game_set_kind (f->game, SP_GAME_KIND_WINE);
+  sp_game_set_runner (f->game, "no-such-wine-runner --flag");
+  assert_start_fails (f, SP_SESSION_ERROR_NOT_FOUND, "no-such-wine-runner");
+
+  /* And it works again once fixed. */
+  sp_game_set_kind (f->game, SP_GAME_KIND_NATIVE);
+  {
+    g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
+    discard (s);
+  }
+}
+
+static gboolean
+wait_for_file (const char *path,
+               guint       seconds)
+{
+  gint64 end = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (20000);
+    }
+  return TRUE;
+}
+
+static void
+test_stop_ignoring_term (Fixture       *f,
+                         gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) s = NULL;
+  g_autofree char *ready = NULL;
+  g_autofree char *counter = NULL;
+
+  set_arguments (f, "ignore-term");
+  s = start (f, NULL, FALSE, &error);
+  g_assert_no_error (error);
+  ready = g_build_filename (sp_session_get_mount_point (s), "save", "ready", NULL);
+  g_assert_true (wait_for_file (ready, 60));
+
+  /* A second start of the same game is refused while it runs. */
+  {
+    g_autoptr(GError) busy = NULL;
+    g_autoptr(SpSession) other = start (f, NULL, FALSE, &busy);
+
+    g_assert_null (other);
+    g_assert_error (busy, SP_LOCK_ERROR, SP_LOCK_ERROR_BUSY);
+  }
+
+  sp_session_stop (s);
+  wait_ended (s);
+  g_assert_cmpint (sp_session_get_state (s), ==, SP_SESSION_STATE_FINISHED);
+  g_assert_true (sp_session_get_summary (s)->stopped);
+  /* SIGTERM was ignored: killed after the grace period. */
+  g_assert_cmpint (sp_session_get_summary (s)->exit_status, ==, 128 + SIGKILL);
+  counter = upper_file (s, "save/counter.txt");
+  g_assert_cmpstr (counter, ==, "1\n");
+  assert_clean_after (f);
+  discard (s);
+}
+
+static void
+test_undecided_run (Fixture       *f,
+                    gconstpointer  user_data)
+{
+  g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
+  g_autoptr(SpSession) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(SpCheckpoint) checkpoint = NULL;
+
+  /* Left undecided: the next play is refused, clearly. */
+  again = start (f, NULL, FALSE, &error);
+  g_assert_null (again);
+  g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_EXISTS);
+  g_assert_nonnull (strstr (error->message, "Fake Game"));
+  assert_clean_after (f);
+  g_assert_true (g_file_test (sp_run_get_path (sp_session_get_run (s)), G_FILE_TEST_IS_DIR));
+  g_clear_error (&error);
+
+  /* It is listed for a decision and can be kept from the list. */
+  pending = sp_run_list_pending (sp_library_get_id (f->library), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpint (sp_run_get_status (pending->pdata[0]), ==, SP_RUN_STATUS_FINISHED);
+  g_assert_cmpint (sp_run_get_exit_status (pending->pdata[0]), ==, 0);
+  checkpoint = sp_run_keep_sync (pending->pdata[0], f->game, "later", FALSE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (checkpoint));
+  g_assert_false (g_file_test (sp_run_get_path (pending->pdata[0]), G_FILE_TEST_EXISTS));
+}
+
+static void
+test_stale_lock (Fixture       *f,
+                 gconstpointer  user_data)
+{
+  g_autofree char *lock_path = sp_game_lock_path (f->game);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLock) lock = NULL;
+  pid_t child;
+  int status;
+
+  /* A lock of a process that is gone is taken over. */
+  child = fork ();
+  g_assert_cmpint (child, >=, 0);
+  if (child == 0)
+    {
+      SpLock *l = sp_lock_acquire (lock_path, "test", NULL);
+      _exit (l != NULL ? 0 : 1);   /* dies holding it */
+    }
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_assert_true (g_file_test (lock_path, G_FILE_TEST_EXISTS));
+
+  {
+    g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
+    discard (s);
+  }
+
+  /* A live one (ours) is an error naming it; another host's too. */
+  lock = sp_lock_acquire (lock_path, "Fake Game", &error);
+  g_assert_no_error (error);
+  g_assert_null (sp_lock_acquire (lock_path, "Fake Game", &error));
+  g_assert_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_BUSY);
+  g_clear_pointer (&lock, sp_lock_release);
+  g_clear_error (&error);
+  g_assert_true (g_file_set_contents (lock_path, "[Lock]\nHost=elsewhere\nPid=1\n", -1, NULL));
+  g_assert_null (sp_lock_acquire (lock_path, "Fake Game", &error));
+  g_assert_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "elsewhere"));
+  g_unlink (lock_path);
+}
+
+static int
+run_cli (const char * const *args,
+         char              **out_stdout)
+{
+  g_autofree char *helper = g_test_build_filename (G_TEST_BUILT, "sp-play-helper", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = -1;
+
+  g_ptr_array_add (argv, helper);
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
+                out_stdout, &err, &status, &error);
+  g_assert_no_error (error);
+  if (err && err[0])
+    g_test_message ("cli stderr: %s", err);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static void
+test_kill_owner (Fixture       *f,
+                 gconstpointer  user_data)
+{
+  g_autofree char *helper = g_test_build_filename (G_TEST_BUILT, "sp-play-helper", NULL);
+  g_autofree char *run_dir = sp_run_dir_for (sp_library_get_id (f->library), sp_game_get_slug (f->game));
+  g_autofree char *ready = g_build_filename (run_dir, "upper", "save", "ready", NULL);
+  g_autofree char *mount_point = sp_mount_point_for (sp_game_get_slug (f->game));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(SpLibrary) reopened = NULL;
+  g_autofree char *out = NULL;
+  const char *argv[] = { helper, "play", "Fake Game", "--library", f->drive, "--keep", "never", NULL };
+  const char *runs_args[] = { "runs", NULL };
+  const char *recover_args[] = { "recover", "--keep", "after crash", "fake-game", NULL };
+  SpGame *game;
+  GPid pid;
+  int status;
+
+  set_arguments (f, "wait");
+  g_assert_true (sp_game_save (f->game, &error));
+  g_assert_no_error (error);
+
+  g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_STDOUT_TO_DEV_NULL,
+                 NULL, NULL, &pid, &error);
+  g_assert_no_error (error);
+  /* The game wrote its save and waits: the app dies without warning. */
+  g_assert_true (wait_for_file (ready, 60));
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+
+  /* Recovery lists the run … */
+  pending = sp_run_list_pending (sp_library_get_id (f->library), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpint (sp_run_get_status (pending->pdata[0]), ==, SP_RUN_STATUS_RUNNING);
+  g_assert_false (sp_run_get_owner_alive (pending->pdata[0]));
+  g_assert_cmpint (run_cli (runs_args, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "fake-game"));
+  g_assert_nonnull (strstr (out, "interrupted"));
+
+  /* … and keeping it through the CLI loses nothing the game wrote; the dead
+   * mount is cleaned up. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (recover_args, &out), ==, 0);
+  g_test_message ("recover: %s", out);
+  g_assert_false (sp_is_mount_point (mount_point));
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+
+  reopened = sp_library_open (f->drive, &error);
+  g_assert_no_error (error);
+  game = sp_library_find_game (reopened, "fake-game");
+  g_assert_nonnull (game);
+  g_assert_nonnull (sp_game_get_head (game));
+  g_assert_cmpstr (sp_checkpoint_get_label (sp_game_get_head_checkpoint (game)), ==, "after crash");
+
+  /* The next run resumes from what the game wrote before the kill. */
+  g_clear_object (&f->game);
+  f->game = g_object_ref (game);
+  g_clear_object (&f->library);
+  f->library = g_steal_pointer (&reopened);
+  {
+    g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
+    g_autofree char *counter = upper_file (s, "save/counter.txt");
+    g_autofree char *run1 = upper_file (s, "save/run-1.txt");
+
+    g_assert_cmpstr (counter, ==, "2\n");
+    /* Written (not fsynced) and closed before the kill: kept too. */
+    g_assert_cmpstr (run1, ==, "a run\n");
+    discard (s);
+  }
+  assert_clean_after (f);
+}
+
+static void
+test_cli_play (Fixture       *f,
+               gconstpointer  user_data)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(SpLibrary) reopened = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *play_args[] = { "play", "fake-game", "--library", f->drive, NULL };
+  const char *discard_args[] = { "play", "fake-game", "--library", f->drive, "--discard", NULL };
+  const char *missing_args[] = { "play", "no-such-game", "--library", f->drive, NULL };
+  SpGame *game;
+
+  set_arguments (f, "play");
+  g_assert_true (sp_game_save (f->game, &error));
+
+  /* No decision flag and no terminal: kept. */
+  g_assert_cmpint (run_cli (play_args, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "exited with status 0"));
+  g_assert_nonnull (strstr (out, "Kept as checkpoint"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (discard_args, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "Discarded"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (missing_args, &out), ==, 1);
+
+  reopened = sp_library_open (f->drive, &error);
+  g_assert_no_error (error);
+  game = sp_library_find_game (reopened, "fake-game");
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (game)), ==, 1);
+  assert_clean_after (f);
+}
+
+static void
+test_drive_lost (Fixture       *f,
+                 gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) s = NULL;
+  g_autofree char *ready = NULL;
+  g_autofree char *counter = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  const char *tmpfs = user_data;
+
+  set_arguments (f, "wait");
+  s = start (f, NULL, FALSE, &error);
+  g_assert_no_error (error);
+  ready = g_build_filename (sp_session_get_mount_point (s), "save", "ready", NULL);
+  g_assert_true (wait_for_file (ready, 60));
+
+  /* Pull the drive. */
+  g_assert_cmpint (umount2 (tmpfs, MNT_DETACH), ==, 0);
+
+  wait_ended (s);
+  g_assert_cmpint (sp_session_get_state (s), ==, SP_SESSION_STATE_FAILED);
+  g_assert_error ((GError *) sp_session_get_error (s), SP_SESSION_ERROR, SP_SESSION_ERROR_DRIVE_LOST);
+  g_test_message ("drive lost: %s", sp_session_get_error (s)->message);
+  /* The progress is kept for recovery. */
+  counter = upper_file (s, "save/counter.txt");
+  g_assert_cmpstr (counter, ==, "1\n");
+  pending = sp_run_list_pending (sp_library_get_id (f->library), &error);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpint (sp_run_get_status (pending->pdata[0]), ==, SP_RUN_STATUS_FAILED);
+  g_assert_false (sp_is_mount_point (sp_session_get_mount_point (s)));
+  discard (s);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *runtime = NULL;
+  g_autofree char *tmpfs = NULL;
+  gboolean have_tmpfs;
+  int ret;
+
+  test_root = g_dir_make_tmp ("sp-test-session-XXXXXX", &error);
+  g_assert_no_error (error);
+  state = g_build_filename (test_root, "state", NULL);
+  runtime = g_build_filename (test_root, "runtime", NULL);
+  tmpfs = g_build_filename (test_root, "removable", NULL);
+  g_mkdir (runtime, 0700);
+  g_mkdir (tmpfs, 0755);
+  /* Before any GLib call caches them. */
+  g_setenv ("XDG_STATE_HOME", state, TRUE);
+  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  g_unsetenv ("SAVEPOINT_LIBRARY");
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (access ("/dev/fuse", R_OK | W_OK) != 0)
+    {
+      g_test_skip ("/dev/fuse is not usable here");
+      return g_test_run ();
+    }
+
+  g_test_add ("/session/keep-and-resume", Fixture, NULL, fixture_set_up, test_keep_and_resume, fixture_tear_down);
+  g_test_add ("/session/discard-and-restore", Fixture, NULL, fixture_set_up, test_discard_and_restore, fixture_tear_down);
+  g_test_add ("/session/exit-error", Fixture, NULL, fixture_set_up, test_exit_error, fixture_tear_down);
+  g_test_add ("/session/cannot-start", Fixture, NULL, fixture_set_up, test_cannot_start, fixture_tear_down);
+  g_test_add ("/session/stop-ignoring-term", Fixture, NULL, fixture_set_up, test_stop_ignoring_term, fixture_tear_down);
+  g_test_add ("/session/undecided-run", Fixture, NULL, fixture_set_up, test_undecided_run, fixture_tear_down);
+  g_test_add ("/session/stale-lock", Fixture, NULL, fixture_set_up, test_stale_lock, fixture_tear_down);
+  g_test_add ("/session/kill-owner", Fixture, NULL, fixture_set_up, test_kill_owner, fixture_tear_down);
+  g_test_add ("/session/cli-play", Fixture, NULL, fixture_set_up, test_cli_play, fixture_tear_down);
+
+  /* A "removable drive": a tmpfs we can pull with a lazy unmount. */
+  have_tmpfs = mount ("savepoint-test", tmpfs, "tmpfs", 0, "size=64m") == 0;
+  if (have_tmpfs)
+    g_test_add ("/session/drive-lost", Fixture, tmpfs, fixture_set_up, test_drive_lost, fixture_tear_down);
+  else
+    g_test_message ("no drive-lost test: cannot mount a tmpfs (%s)", g_strerror (errno));
+
+  ret = g_test_run ();
+
+  if (have_tmpfs && sp_is_mount_point (tmpfs))
+    umount2 (tmpfs, MNT_DETACH);
+  sp_remove_tree (test_root, NULL, NULL);
+  g_free (test_root);
+  return ret;
+}
