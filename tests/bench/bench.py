@@ -144,8 +144,9 @@ def fstype_of(path):
     return best
 
 
-def daemon_pids(mnt, exe_name):
-    """Processes whose executable is exe_name and whose argv names mnt."""
+def daemon_pids(mnt, exe_path):
+    """Processes running the executable exe_path whose argv names mnt."""
+    exe_path = os.path.realpath(exe_path)
     pids = []
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -153,10 +154,10 @@ def daemon_pids(mnt, exe_name):
         try:
             with open("/proc/%s/cmdline" % d, "rb") as f:
                 args = f.read().split(b"\0")
-            exe = os.path.basename(os.readlink("/proc/%s/exe" % d))
+            exe = os.readlink("/proc/%s/exe" % d)
         except OSError:
             continue
-        if exe.startswith(exe_name) and mnt.encode() in args:
+        if exe == exe_path and mnt.encode() in args:
             pids.append(int(d))
     return pids
 
@@ -209,7 +210,7 @@ class Mount:
 
     EXPECT = {"savepoint": "fuse.savepoint-overlayfs", "fuse-overlayfs": "fuse.fuse-overlayfs",
               "kernel": "overlay"}
-    DAEMON = {"savepoint": "savepoint-overlayfs", "fuse-overlayfs": "fuse-overlayfs"}
+    DAEMON = {"savepoint": SP_OVERLAYFS, "fuse-overlayfs": shutil.which("fuse-overlayfs") or "fuse-overlayfs"}
 
     def __init__(self, fs, lowers, tag):
         self.fs, self.lowers = fs, lowers
@@ -254,8 +255,8 @@ class Mount:
         if self.fs in self.DAEMON:
             self.pids = daemon_pids(self.mnt, self.DAEMON[self.fs])
             if len(self.pids) != 1:
-                raise BenchError("expected one %s process serving %s, found %s"
-                                 % (self.DAEMON[self.fs], self.mnt, self.pids))
+                raise BenchError("expected one process of %s serving %s, found %s"
+                                 % (os.path.realpath(self.DAEMON[self.fs]), self.mnt, self.pids))
 
     def check_plain(self):
         point, fstype = fstype_of(self.target)
