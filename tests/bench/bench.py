@@ -58,7 +58,7 @@ BIG_MB = env_int("SP_BENCH_BIG_MB", 1024, 64)
 RAND_READS = env_int("SP_BENCH_RAND_READS", 20000, 2000)
 CREATE_FILES = env_int("SP_BENCH_CREATE_FILES", 20000, 2000)
 COPYUP_FILES = env_int("SP_BENCH_COPYUP_FILES", 500, 20)
-SOURCE_FILES = env_int("SP_BENCH_SOURCE_FILES", 20000, 2000)
+SOURCE_FILES = env_int("SP_BENCH_SOURCE_FILES", 10000, 2000)
 BASES = env_list("SP_BENCH_BASES", "1000 10000 100000", "100 1000")
 CHANGES_MB = env_list("SP_BENCH_CHANGES_MB", "1 100 1024", "1 16")
 GAME_MB = env_int("SP_BENCH_GAME_MB", 256, 16)
@@ -194,6 +194,23 @@ def unmount(mnt, pids=()):
             time.sleep(0.02)
 
 
+TRASH = os.path.join(WORK, "trash")
+
+
+def trash(path):
+    """Moves path aside; empty_trash() deletes it after the workload. Deleting
+    thousands of files right before the next timed run would measure ext4
+    freeing (and discarding) them instead of the next file system."""
+    os.makedirs(TRASH, exist_ok=True)
+    os.rename(path, os.path.join(TRASH, "%d-%s" % (time.monotonic_ns(), os.path.basename(path))))
+
+
+def empty_trash():
+    if os.path.isdir(TRASH):
+        rmtree(TRASH)
+        sync()
+
+
 def cleanup_all():
     """Unmounts everything under WORK, deepest first. Safe to call twice."""
     for pfx in list(Mount.live):
@@ -212,15 +229,15 @@ class Mount:
               "kernel": "overlay"}
     DAEMON = {"savepoint": SP_OVERLAYFS, "fuse-overlayfs": shutil.which("fuse-overlayfs") or "fuse-overlayfs"}
 
-    def __init__(self, fs, lowers, tag):
-        self.fs, self.lowers = fs, lowers
+    def __init__(self, fs, lowers, tag, plain=None):
+        self.fs, self.lowers, self.plain = fs, lowers, plain or lowers[0]
         self.base = os.path.join(WORK, "runs", tag)
         self.mnt = os.path.join(self.base, "merged")
         self.pids = []
 
     def __enter__(self):
         if self.fs == "plain":
-            self.target = self.lowers[0]
+            self.target = self.plain
             if self.target in [m[0] for m in mountinfo()]:
                 raise BenchError("plain dir %s is a mount point" % self.target)
             self.check_plain()
@@ -271,7 +288,7 @@ class Mount:
         Mount.live.discard(self.mnt)
         if mounts_under(self.base):
             raise BenchError("%s is still mounted" % self.mnt)
-        shutil.rmtree(self.base)
+        trash(self.base)
         return False
 
     def peak_memory(self):
@@ -297,8 +314,10 @@ class Workload:
     lower itself); manifest: check that the resulting trees are identical."""
 
     def __init__(self, num, title, lowers, steps, reps, warmup=None, revert=None,
-                 manifest=False, memory=False, skip=None):
+                 manifest=False, memory=False, skip=None, plain=None, modes=("cold", "warm")):
         self.num, self.title, self.lowers, self.steps, self.reps = num, title, lowers, steps, reps
+        self.modes = modes
+        self.plain = plain or (lowers[0] if lowers else None)
         self.warmup, self.revert, self.manifest, self.memory, self.skip = warmup, revert, manifest, memory, skip
 
 
@@ -319,18 +338,20 @@ def run_workload(w):
         return
     rows = {(s.name, mode): {"num": w.num, "title": w.title, "step": s.name, "mode": mode,
                              "times": {fs: [] for fs in FS_NAMES}, "skip": w.skip}
-            for s in w.steps for mode in ("cold", "warm")}
+            for s in w.steps for mode in w.modes}
     RESULTS.extend(rows.values())
     if w.skip:
         log("workload %s: skipped: %s" % (w.num, w.skip))
         return
     log("workload %s: %s (%d reps)" % (w.num, w.title, w.reps))
+    if w.revert and "plain" in FS_NAMES:
+        w.revert(w.plain)   # in case an interrupted run left its changes in the plain dir
     outputs, manifests = {}, {}
     for rep in range(w.reps):
         order = FS_NAMES[rep % len(FS_NAMES):] + FS_NAMES[:rep % len(FS_NAMES)]
         for fs in order:
-            for mode in ("cold", "warm"):
-                with Mount(fs, w.lowers, "w%s-%s" % (w.num, fs)) as m:
+            for mode in w.modes:
+                with Mount(fs, w.lowers, "w%s-%s" % (w.num, fs), w.plain) as m:
                     try:
                         if mode == "warm":
                             if w.warmup:
@@ -361,6 +382,7 @@ def run_workload(w):
         log("  rep %d: %s" % (rep + 1, "  ".join(
             "%s %s %s=%.3f" % (k[0], k[1], fs, v["times"][fs][-1])
             for k, v in rows.items() for fs in FS_NAMES if v["times"][fs])))
+    empty_trash()
     for name, outs in outputs.items():
         if len(outs) != 1:
             raise BenchError("workload %s step %s gave different results: %s" % (w.num, name, outs))
@@ -388,13 +410,13 @@ def overlay_workloads(data):
                              lambda t: [fsb, "randread", os.path.join(t, "big.bin"), str(RAND_READS), "7"])],
                        REPS_BIG))
 
-    def create_warmup(t):
-        run([fsb, "create", os.path.join(t, "new"), str(CREATE_FILES), "100"])
-        run([fsb, "delete", os.path.join(t, "new")])
     ws.append(Workload(4, "create %s small files in new dirs, then delete them" % f"{CREATE_FILES:,}", [tree],
                        [Step("create", lambda t: [fsb, "create", os.path.join(t, "new"), str(CREATE_FILES), "100"]),
                         Step("delete", lambda t: [fsb, "delete", os.path.join(t, "new")])],
-                       REPS_BIG, warmup=create_warmup, manifest=QUICK))
+                       max(1, REPS_BIG - 1), manifest=QUICK, revert=lambda t: rmtree(os.path.join(t, "new")),
+                       # nothing of the lower is read: a warm pass would only measure
+                       # how ext4 recycles the inodes and journal space just freed
+                       modes=("cold",)))
 
     def copyup_warmup(t):
         run([fsb, "walk", t])
@@ -414,11 +436,12 @@ def overlay_workloads(data):
                        REPS_BIG, warmup=copyup_warmup, revert=copyup_revert, manifest=True))
 
     def unpack_revert(t):
-        rmtree(os.path.join(t, "src"))
+        if os.path.exists(os.path.join(t, "src")):
+            trash(os.path.join(t, "src"))
     ws.append(Workload(6, "unpack a %.0f MiB source tarball (%s files)"
                        % (os.path.getsize(src_tar) / MiB, f"{SOURCE_FILES:,}"), [empty],
                        [Step("tar -x", lambda t: ["tar", "-xf", src_tar, "-C", t])],
-                       REPS_BIG, warmup=lambda t: (run(["cat", src_tar], stdout=subprocess.DEVNULL),
+                       max(1, REPS_BIG - 1), warmup=lambda t: (run(["cat", src_tar], stdout=subprocess.DEVNULL),
                                                    run([fsb, "walk", t])),
                        revert=unpack_revert, manifest=True))
 
@@ -426,7 +449,7 @@ def overlay_workloads(data):
         wine_env = lambda t: dict(os.environ, WINEPREFIX=t, WINEDEBUG="-all")  # noqa: E731
         ws.append(Workload(7, "Wine start-up: wine cmd /c exit", [data["wine"]],
                            [Step("wine cmd /c exit", lambda t: ["wine", "cmd", "/c", "exit"],
-                                 after=kill_wineserver, env=wine_env)], REPS))
+                                 after=kill_wineserver, env=wine_env)], REPS_BIG, plain=data["wine-plain"]))
     else:
         ws.append(Workload(7, "Wine start-up: wine cmd /c exit", [], [Step("wine cmd /c exit", None)], 0,
                            skip=WINE_WHY))
@@ -437,7 +460,7 @@ def overlay_workloads(data):
 
 def prepare_data():
     """Generated once per parameter set and reused by later runs."""
-    d = os.path.join(WORK, "data")
+    d = os.path.join(WORK, "data-v%d" % gen.VERSION)
     os.makedirs(d, exist_ok=True)
     data = {}
 
@@ -480,6 +503,8 @@ def prepare_data():
             run(["wineboot", "-i"], env=env, timeout=600)
             run(["wineserver", "-w"], env=env, timeout=600)
         once("wine", os.path.join(d, "wineprefix"), make_prefix)
+        # Wine writes to its prefix: the plain-dir runs get their own copy
+        once("wine-plain", os.path.join(d, "wineprefix-plain"), lambda p: run(["cp", "-a", data["wine"], p]))
     return data
 
 
@@ -856,6 +881,7 @@ def main():
     if os.geteuid() != 0:
         sys.exit("bench.py: run as root (the kernel overlay needs it, and so does dropping caches)")
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)   # also when started in the background
     signal.signal(signal.SIGHUP, on_signal)
     WINE_OK, WINE_WHY = wine_check()
     for need in (FSBENCH, GAME):
@@ -871,6 +897,7 @@ def main():
     try:
         cleanup_all()
         rmtree(os.path.join(WORK, "runs"))
+        empty_trash()
         data = prepare_data()
         log("data ready")
         for w in overlay_workloads(data):

@@ -15,6 +15,7 @@ import random
 import sys
 
 CHUNK = 1 << 20
+VERSION = 2  # bump whenever the output changes, so cached data is regenerated
 
 
 def _write(path, data, mode=0o644):
@@ -86,7 +87,7 @@ def source(root, files, seed=5):
         sub = os.path.join(root, "mod%02d" % (i % 37), "sub%03d" % (i // 200))
         os.makedirs(sub, exist_ok=True)
         lines = []
-        for _ in range(int(rng.expovariate(1.0 / 250)) + 5):
+        for _ in range(int(rng.expovariate(1.0 / 150)) + 5):
             lines.append(" ".join(rng.choice(WORDS) for _ in range(rng.randrange(3, 12))))
         _write(os.path.join(sub, "file%05d.%s" % (i, rng.choice(("c", "h", "py", "md")))),
                ("\n".join(lines) + "\n").encode())
