@@ -104,6 +104,12 @@ sp_init (void *userdata, struct fuse_conn_info *conn)
   /* Locks are kept by the kernel for the mount: every user of the merged
    * files goes through it. */
   conn->want &= ~(FUSE_CAP_POSIX_LOCKS | FUSE_CAP_FLOCK_LOCKS);
+
+  /* The kernel has been answered: sp_overlay_mount() can return. */
+  pthread_mutex_lock (&ov->done_lock);
+  ov->initialized = true;
+  pthread_cond_broadcast (&ov->done_cond);
+  pthread_mutex_unlock (&ov->done_lock);
 }
 
 static void

@@ -82,6 +82,7 @@ struct _SpOverlay
   pthread_mutex_t   done_lock;
   pthread_cond_t    done_cond;
   bool              done;
+  bool              initialized;
   int               loop_result;
 
   atomic_uint_fast64_t tmp_counter;

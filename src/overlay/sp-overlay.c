@@ -148,6 +148,30 @@ open_layer (const char *what, const char *path, char **real, int *fd,
   return 0;
 }
 
+/* The device number of the filesystem mounted at PATH, from mountinfo
+ * (a stat would be a request to ourselves). */
+static dev_t
+mount_dev (const char *path)
+{
+  FILE *f = fopen ("/proc/self/mountinfo", "re");
+  char line[8192];
+  dev_t dev = 0;
+
+  if (f == NULL)
+    return 0;
+  while (fgets (line, sizeof line, f) != NULL)
+    {
+      unsigned int maj, min;
+      char mnt[4096];
+
+      if (sscanf (line, "%*d %*d %u:%u %*s %4095s", &maj, &min, mnt) == 3
+          && strcmp (mnt, path) == 0)
+        dev = makedev (maj, min);    /* the last one is on top */
+    }
+  fclose (f);
+  return dev;
+}
+
 static void *
 worker_thread (void *data)
 {
@@ -359,9 +383,25 @@ sp_overlay_mount (const char *const      *lowers,
     }
   ov->thread_started = true;
 
-  /* Returns once the kernel has been answered: the mount is live. */
-  if (stat (ov->mountpoint, &st) == 0 && ov->own_mount)
-    ov->conn_dev = st.st_dev;
+  /* Returns once the session is initialised: the mount is live.  No
+   * request is sent from this thread (that would deadlock under tools
+   * that serialise threads, such as valgrind). */
+  pthread_mutex_lock (&ov->done_lock);
+  while (!ov->initialized && !ov->done)
+    pthread_cond_wait (&ov->done_cond, &ov->done_lock);
+  pthread_mutex_unlock (&ov->done_lock);
+  if (!ov->initialized)
+    {
+      set_error (error_message, "mount point %s: the FUSE session ended before it started",
+                 mountpoint);
+      pthread_join (ov->thread, NULL);
+      fuse_session_unmount (ov->se);
+      fuse_session_destroy (ov->se);
+      ov->se = NULL;
+      goto fail_early;
+    }
+  if (ov->own_mount)
+    ov->conn_dev = mount_dev (ov->mountpoint);
   return ov;
 
 fail_early:
