@@ -18,6 +18,22 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+/* Format notes
+ *
+ * - Full pax, not "restricted" pax: restricted pax writes an extended header
+ *   only when an entry needs one, and nanosecond mtimes alone do not count,
+ *   so they would be lost. hdrcharset=BINARY stores names as the raw bytes
+ *   they are on disk, whatever the locale of the packing or unpacking
+ *   process.
+ * - Deterministic: entries sorted by name (byte order) in a depth-first
+ *   walk, only mtime/uid/gid/mode/xattrs recorded (no atime, ctime, user
+ *   names, pids), the metadata entry with a fixed time. The same upper dir
+ *   and metadata give the same bytes, hence the same SHA-256.
+ * - Unpacking does not use archive_write_disk: every entry is checked here and
+ *   written through directory fds opened with O_NOFOLLOW, starting from the
+ *   temporary root, so there is no path-string resolution to get wrong.
+ */
+
 G_DEFINE_QUARK (sp-archive-error-quark, sp_archive_error)
 
 typedef struct archive_entry SpArchiveEntry;
@@ -109,6 +125,8 @@ io_read_cb (struct archive  *a,
         }
       *buffer = io->buffer;
       io->size += (guint64) n;
+      if (io->checksum != NULL)
+        g_checksum_update (io->checksum, io->buffer, n);
       return n;
     }
 }
@@ -147,9 +165,15 @@ set_read_error (GError         **error,
       set_errno_error (error, io->io_errno, archive_path, _("Reading"));
       return;
     }
-  set_corrupt_error (error, archive_path,
-                     archive_error_string (a) ? archive_error_string (a)
-                                              : _("unreadable data"));
+  {
+    g_autofree char *detail = g_strdup (archive_error_string (a) ? archive_error_string (a)
+                                                                 : _("unreadable data"));
+
+    /* libarchive's messages start with a capital; ours go mid-sentence. */
+    if (g_ascii_isupper (detail[0]) && !g_ascii_isupper (detail[1]))
+      detail[0] = g_ascii_tolower (detail[0]);
+    set_corrupt_error (error, archive_path, detail);
+  }
 }
 
 /* Opens @archive_path for reading as a zstd-compressed tar, and nothing
@@ -168,6 +192,23 @@ open_reader (const char  *archive_path,
       return NULL;
     }
   io->buffer = g_malloc (BUFFER_SIZE);
+
+  {
+    static const guchar zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+    guchar magic[4];
+    ssize_t n = pread (io->fd, magic, sizeof magic, 0);
+
+    if (n < 0)
+      {
+        set_errno_error (error, errno, archive_path, _("Reading"));
+        return NULL;
+      }
+    if (n < (ssize_t) sizeof magic || memcmp (magic, zstd_magic, sizeof magic) != 0)
+      {
+        set_corrupt_error (error, archive_path, _("not a zstd-compressed tar archive"));
+        return NULL;
+      }
+  }
 
   a = archive_read_new ();
   archive_read_support_filter_zstd (a);
@@ -595,8 +636,14 @@ pack_walk_dir (PackWalk    *w,
           continue;
         }
 
-      if (is_whiteout_device (&c->st))
-        continue; /* device named ".wh.x" (never made by overlays) */
+      /* Anything else named ".wh.*" (a folder, a link, a device) is
+       * hidden by the overlay and never visible in the game's files; the
+       * archive's whiteout convention has no room for it. */
+      if (is_whiteout_device (&c->st) || g_str_has_prefix (c->disk_name, WHITEOUT_PREFIX))
+        {
+          g_debug ("Skipping hidden overlay entry “%s/%s”", w->upper_dir, disk_rel);
+          continue;
+        }
 
       if (S_ISCHR (c->st.st_mode) || S_ISBLK (c->st.st_mode) || S_ISSOCK (c->st.st_mode))
         {
@@ -1013,7 +1060,7 @@ sp_archive_pack (const char      *upper_dir,
   pw.dest_path = dest_path;
   pw.partial = partial;
   level = g_strdup_printf ("%d", compression_level > 0 ? compression_level : 3);
-  if (archive_write_set_format_pax_restricted (a) != ARCHIVE_OK ||
+  if (archive_write_set_format_pax (a) != ARCHIVE_OK ||
       archive_write_add_filter_zstd (a) != ARCHIVE_OK ||
       archive_write_set_filter_option (a, "zstd", "compression-level", level) != ARCHIVE_OK ||
       archive_write_set_format_option (a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
@@ -1072,12 +1119,10 @@ sp_archive_pack (const char      *upper_dir,
   ok = TRUE;
 
 out:
+  /* Not archive_write_fail(): libarchive 3.6 then leaks the zstd filter's
+   * buffers. Closing flushes into the partial file, which goes anyway. */
   if (a != NULL)
-    {
-      if (!ok)
-        archive_write_fail (a);
-      archive_write_free (a);
-    }
+    archive_write_free (a);
   archive_io_clear (&io);
   close (root_fd);
   if (!ok)
@@ -1766,6 +1811,53 @@ fix_dirs (Unpack  *u,
   return TRUE;
 }
 
+/* Reads what libarchive left unread (the tar end padding) into the
+ * checksum and compares size and SHA-256. */
+static gboolean
+finish_checksum (Unpack      *u,
+                 guint64      expected_size,
+                 const char  *expected_sha256,
+                 GError     **error)
+{
+  const char *actual;
+
+  for (;;)
+    {
+      ssize_t n = read (u->io.fd, u->io.buffer, BUFFER_SIZE);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          set_errno_error (error, errno, u->archive_path, _("Reading"));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      g_checksum_update (u->io.checksum, u->io.buffer, n);
+      u->io.size += (guint64) n;
+    }
+  actual = g_checksum_get_string (u->io.checksum);
+  if (u->io.size != expected_size)
+    {
+      g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_CHECKSUM,
+                   _("The checkpoint archive “%s” has the wrong size "
+                     "(expected %" G_GUINT64_FORMAT " bytes, found %" G_GUINT64_FORMAT "). "
+                     "It is incomplete or damaged: delete it or restore from an exported copy."),
+                   u->archive_path, expected_size, u->io.size);
+      return FALSE;
+    }
+  if (g_ascii_strcasecmp (actual, expected_sha256) != 0)
+    {
+      g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_CHECKSUM,
+                   _("The checkpoint archive “%s” is damaged: its SHA-256 is %s, "
+                     "expected %s. Delete it or restore from an exported copy."),
+                   u->archive_path, actual, expected_sha256);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 sp_archive_unpack (const char      *archive_path,
                    const char      *dest_dir,
@@ -1773,6 +1865,20 @@ sp_archive_unpack (const char      *archive_path,
                    gpointer         progress_data,
                    GCancellable    *cancellable,
                    GError         **error)
+{
+  return sp_archive_unpack_verified (archive_path, 0, NULL, dest_dir,
+                                     progress, progress_data, cancellable, error);
+}
+
+gboolean
+sp_archive_unpack_verified (const char      *archive_path,
+                            guint64          expected_size,
+                            const char      *expected_sha256,
+                            const char      *dest_dir,
+                            SpProgressFunc   progress,
+                            gpointer         progress_data,
+                            GCancellable    *cancellable,
+                            GError         **error)
 {
   g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (dir_fix_free);
   g_autofree char *tmp = NULL;
@@ -1819,6 +1925,8 @@ sp_archive_unpack (const char      *archive_path,
   u.progress = progress;
   u.progress_data = progress_data;
 
+  if (expected_sha256 != NULL)
+    u.io.checksum = g_checksum_new (G_CHECKSUM_SHA256);
   u.a = open_reader (archive_path, &u.io, error);
   if (u.a == NULL)
     goto out;
@@ -1863,6 +1971,9 @@ sp_archive_unpack (const char      *archive_path,
         progress (u.io.size, u.archive_size, progress_data);
     }
 
+  if (expected_sha256 != NULL &&
+      !finish_checksum (&u, expected_size, expected_sha256, error))
+    goto out;
   if (!fix_dirs (&u, error))
     goto out;
   if (fchmod (u.root_fd, root_mode) != 0 || syncfs (u.root_fd) != 0)
@@ -1915,4 +2026,43 @@ out:
   if (tmp != NULL)
     sp_remove_tree (tmp, NULL, NULL);
   return ok;
+}
+
+gboolean
+sp_archive_remove_leftovers (const char    *path,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *partial = NULL;
+  g_autoptr(GDir) d = NULL;
+  const char *name;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  dir = g_path_get_dirname (path);
+  base = g_path_get_basename (path);
+  partial = g_strconcat (base, ".partial", NULL);
+  d = g_dir_open (dir, 0, NULL);
+  if (d == NULL)
+    {
+      set_errno_error (error, errno, dir, _("Reading folder"));
+      return FALSE;
+    }
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      gsize plen = strlen (partial);
+      g_autofree char *full = NULL;
+
+      if (strncmp (name, partial, plen) != 0)
+        continue;
+      if (name[plen] != '\0' && !(name[plen] == '-' && strlen (name + plen + 1) == 6))
+        continue;
+      full = g_build_filename (dir, name, NULL);
+      if (!sp_remove_tree (full, cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
 }

@@ -24,7 +24,8 @@ typedef enum
   SP_ARCHIVE_ERROR_NOT_EMPTY,   /* unpack target exists and is not an empty folder */
 } SpArchiveError;
 
-/* @done and @total are bytes of file content; @total is 0 when unknown. */
+/* @done and @total are bytes of file content when packing, bytes of the
+ * archive file read when unpacking; @total is 0 when unknown. */
 typedef void (*SpProgressFunc) (guint64  done,
                                 guint64  total,
                                 gpointer user_data);
@@ -47,7 +48,10 @@ GQuark    sp_archive_error_quark    (void);
  * ".wh..wh..opq" files) into @dest_path. @metadata (GKeyFile text, may be NULL)
  * becomes the first entry SP_ARCHIVE_METADATA_ENTRY. Written to
  * "<dest_path>.partial", fsynced, then renamed: @dest_path never holds a half
- * archive. @compression_level is zstd's (1..19, 0 = default 3). */
+ * archive. @compression_level is zstd's (1..19, 0 = default 3). A device
+ * node (other than a whiteout) or a socket in @upper_dir is refused with
+ * SP_ARCHIVE_ERROR_HOSTILE naming it. The same upper dir and metadata always
+ * give the same archive bytes. */
 gboolean  sp_archive_pack           (const char      *upper_dir,
                                      const char      *metadata,
                                      const char      *dest_path,
@@ -64,13 +68,30 @@ gboolean  sp_archive_pack           (const char      *upper_dir,
  * user.overlay.opaque xattr (or ".wh..wh..opq" files). Everything is
  * extracted into a temporary sibling and renamed into place at the end, so on
  * any error (hostile entry, corrupt data, no space, cancelled) @dest_dir is
- * left as it was. The metadata entry is not extracted. */
+ * left as it was. The metadata entry is not extracted. Owners are restored
+ * only when running as root. @progress reports bytes of the archive file
+ * read so far against its size (a fraction for a progress bar). */
 gboolean  sp_archive_unpack         (const char      *archive_path,
                                      const char      *dest_dir,
                                      SpProgressFunc   progress,
                                      gpointer         progress_data,
                                      GCancellable    *cancellable,
                                      GError         **error);
+
+/* Like sp_archive_unpack(), and also checks the archive's size and SHA-256
+ * (lower-case hex) while reading it, in the same pass: a mismatch is
+ * SP_ARCHIVE_ERROR_CHECKSUM and leaves @dest_dir as it was. Use this when
+ * restoring a checkpoint whose .ini gives the expected values: zstd frames
+ * carry no checksum of their own, so damage inside stored data is only
+ * caught this way (or by sp_archive_verify() first). */
+gboolean  sp_archive_unpack_verified (const char     *archive_path,
+                                      guint64         expected_size,
+                                      const char     *expected_sha256,
+                                      const char     *dest_dir,
+                                      SpProgressFunc  progress,
+                                      gpointer        progress_data,
+                                      GCancellable   *cancellable,
+                                      GError        **error);
 
 /* Returns the text of the metadata entry (NUL-terminated), or NULL with
  * SP_ARCHIVE_ERROR_CORRUPT when the first entry is not one. */
@@ -83,6 +104,14 @@ gboolean  sp_archive_verify         (const char      *archive_path,
                                      const char      *expected_sha256,
                                      GCancellable    *cancellable,
                                      GError         **error);
+
+/* Removes what a killed sp_archive_pack() or sp_archive_unpack() for
+ * @path may have left beside it: "<path>.partial" and
+ * "<path>.partial-XXXXXX" folders. @path itself is not touched. Only call
+ * this when no pack or unpack for @path is running. */
+gboolean  sp_archive_remove_leftovers (const char    *path,
+                                       GCancellable  *cancellable,
+                                       GError       **error);
 
 /* Hex SHA-256 of a file, streaming. */
 char     *sp_file_sha256            (const char      *path,

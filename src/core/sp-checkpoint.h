@@ -9,8 +9,12 @@ G_BEGIN_DECLS
 
 /* One checkpoint: games/<slug>/checkpoints/<id>.ini describing
  * <id>.tar.zst. Immutable apart from the label; SpGame does the writing.
- * The .ini keys ([Checkpoint] group): Parent, Created (ISO 8601 UTC),
- * Label, PlayTime (seconds), Files, Bytes, ArchiveSize, SHA256. */
+ * The .ini keys ([Checkpoint] group): Parent, Created (ISO 8601 UTC with
+ * microseconds), Label, PlayTime (seconds), Files, Bytes, ArchiveSize, SHA256;
+ * imported checkpoints also carry ImportedFrom (the file name). Unknown keys
+ * are kept when the label is rewritten. The archive's embedded
+ * checkpoint.ini holds Parent, Created, Label and PlayTime as they were when
+ * it was packed. */
 
 #define SP_TYPE_CHECKPOINT (sp_checkpoint_get_type ())
 

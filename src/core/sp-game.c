@@ -549,6 +549,24 @@ sp_game_save (SpGame  *self,
 
   if (!check_writable (self, error))
     return FALSE;
+  if (self->name == NULL)
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                   _("The game in “%s” needs a name; nothing was saved."), self->path);
+      return FALSE;
+    }
+  for (guint i = 0; self->environment[i] != NULL; i++)
+    {
+      const char *eq = strchr (self->environment[i], '=');
+
+      if (eq == NULL || eq == self->environment[i])
+        {
+          g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                       _("The environment entry “%s” of “%s” is not of the form KEY=VALUE; "
+                         "nothing was saved."), self->environment[i], self->name);
+          return FALSE;
+        }
+    }
   if (self->key_file == NULL)
     self->key_file = g_key_file_new ();
   kf = self->key_file;

@@ -192,6 +192,29 @@ compare_games_ptr (gconstpointer a,
   return compare_games (*(gpointer *)a, *(gpointer *)b, user_data);
 }
 
+/* Keeps the list sorted when a game is renamed. */
+static void
+game_name_changed_cb (SpGame     *game,
+                      GParamSpec *pspec,
+                      SpLibrary  *self)
+{
+  guint pos;
+
+  if (!g_list_store_find (self->games, game, &pos))
+    return;
+  g_object_ref (game);
+  g_list_store_remove (self->games, pos);
+  g_list_store_insert_sorted (self->games, game, compare_games, NULL);
+  g_object_unref (game);
+}
+
+static void
+watch_game (SpLibrary *self,
+            SpGame    *game)
+{
+  g_signal_connect_object (game, "notify::name", G_CALLBACK (game_name_changed_cb), self, 0);
+}
+
 static gboolean
 load_ini (SpLibrary  *self,
           GError    **error)
@@ -243,6 +266,24 @@ load_ini (SpLibrary  *self,
   return TRUE;
 }
 
+/* TRUE if @name is the temporary folder of an add running in this process. */
+static gboolean
+is_being_added (SpLibrary  *self,
+                const char *name)
+{
+  g_autofree char *slug = g_strdup (name + 1);
+  char *end = strstr (slug, ".partial-");
+  gboolean found;
+
+  if (end == NULL)
+    return FALSE;
+  *end = '\0';
+  g_mutex_lock (&self->reserved_lock);
+  found = g_hash_table_contains (self->reserved, slug);
+  g_mutex_unlock (&self->reserved_lock);
+  return found;
+}
+
 static void
 load_games (SpLibrary *self)
 {
@@ -267,7 +308,7 @@ load_games (SpLibrary *self)
 
       if (name[0] == '.')
         {
-          if (strstr (name, ".partial-") != NULL)
+          if (strstr (name, ".partial-") != NULL && !is_being_added (self, name))
             {
               g_autofree char *msg =
                 g_strdup_printf (_("“%s” was left by an interrupted “add game”. If no "
@@ -287,6 +328,7 @@ load_games (SpLibrary *self)
         }
       for (const char * const *p = sp_game_get_problems (game); *p; p++)
         add_problem (self, *p);
+      watch_game (self, game);
       g_ptr_array_add (items, g_steal_pointer (&game));
     }
 
@@ -1223,6 +1265,7 @@ finish_add (SpLibrary   *self,
   if (game == NULL)
     return NULL;
   g_list_store_insert_sorted (self->games, game, compare_games, NULL);
+  watch_game (self, game);
   return g_steal_pointer (&game);
 }
 

@@ -20,6 +20,44 @@ struct _SpLock
   char *contents;
 };
 
+/* The contents of the locks this process holds: a lock file naming our own
+ * pid that is not among them was left behind (e.g. on a drive that was
+ * pulled and plugged in again while we ran). */
+static GMutex held_mutex;
+static GHashTable *held;
+
+static void
+held_add (const char *contents)
+{
+  g_mutex_lock (&held_mutex);
+  if (held == NULL)
+    held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_add (held, g_strdup (contents));
+  g_mutex_unlock (&held_mutex);
+}
+
+static void
+held_remove (const char *contents)
+{
+  g_mutex_lock (&held_mutex);
+  if (held)
+    g_hash_table_remove (held, contents);
+  if (held && g_hash_table_size (held) == 0)
+    g_clear_pointer (&held, g_hash_table_unref);
+  g_mutex_unlock (&held_mutex);
+}
+
+static gboolean
+held_contains (const char *contents)
+{
+  gboolean found;
+
+  g_mutex_lock (&held_mutex);
+  found = held != NULL && g_hash_table_contains (held, contents);
+  g_mutex_unlock (&held_mutex);
+  return found;
+}
+
 /* A lock file that is still empty (its writer died between create and
  * write) is considered stale after this many seconds. */
 #define EMPTY_LOCK_GRACE 10
@@ -98,12 +136,14 @@ lock_contents (void)
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *started = g_date_time_format_iso8601 (now);
+  g_autofree char *token = g_uuid_string_random ();
 
   g_key_file_set_string (kf, "Lock", "Host", sp_host_name ());
   g_key_file_set_int64 (kf, "Lock", "Pid", getpid ());
   g_key_file_set_uint64 (kf, "Lock", "PidStart", sp_pid_start_time (getpid ()));
   g_key_file_set_string (kf, "Lock", "BootId", boot_id ());
   g_key_file_set_string (kf, "Lock", "Since", started);
+  g_key_file_set_string (kf, "Lock", "Token", token);
   return g_key_file_to_data (kf, NULL, NULL);
 }
 
@@ -156,6 +196,9 @@ lock_is_stale (const char  *path,
 
   if (holder_boot != NULL && holder_boot[0] != '\0' && g_strcmp0 (holder_boot, boot_id ()) != 0)
     return TRUE;   /* left from before a reboot */
+
+  if (pid == getpid () && !held_contains (contents))
+    return TRUE;
 
   if (sp_pid_is_alive (pid, start))
     {
@@ -224,6 +267,7 @@ sp_lock_acquire (const char  *path,
           lock = g_new0 (SpLock, 1);
           lock->path = g_strdup (path);
           lock->contents = g_steal_pointer (&contents);
+          held_add (lock->contents);
           return lock;
         }
 
@@ -288,6 +332,7 @@ sp_lock_release (SpLock *lock)
       g_strcmp0 (current, lock->contents) == 0)
     g_unlink (lock->path);
 
+  held_remove (lock->contents);
   g_free (lock->path);
   g_free (lock->contents);
   g_free (lock);

@@ -28,6 +28,7 @@ struct _SpRun
   char       *work_path;
   char       *log_path;
   GKeyFile   *keyfile;
+  GHashTable *strings;    /* key → value handed out by the getters */
 
   GDateTime  *started;
   GDateTime  *ended;
@@ -48,6 +49,7 @@ sp_run_finalize (GObject *object)
   g_free (self->work_path);
   g_free (self->log_path);
   g_clear_pointer (&self->keyfile, g_key_file_unref);
+  g_clear_pointer (&self->strings, g_hash_table_unref);
   g_clear_pointer (&self->started, g_date_time_unref);
   g_clear_pointer (&self->ended, g_date_time_unref);
 
@@ -63,6 +65,7 @@ sp_run_class_init (SpRunClass *klass)
 static void
 sp_run_init (SpRun *self)
 {
+  self->strings = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 }
 
 const char *
@@ -169,6 +172,21 @@ sp_run_create (const char  *library_id,
                    _("Could not create the runs folder “%s”: %s"), parent, g_strerror (saved));
       return NULL;
     }
+
+  /* A run folder without run.ini is what a crash between its mkdir and
+   * the first save leaves (upper/ is only filled after that): nothing to
+   * recover, so it is cleared away. */
+  {
+    g_autofree char *ini = g_build_filename (path, "run.ini", NULL);
+
+    if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (ini, G_FILE_TEST_EXISTS))
+      {
+        g_autofree char *upper = g_build_filename (path, "upper", NULL);
+
+        if (!g_file_test (upper, G_FILE_TEST_EXISTS) || sp_is_dir_empty (upper, NULL))
+          sp_remove_tree (path, NULL, NULL);
+      }
+  }
 
   if (g_mkdir (path, 0700) != 0)
     {
@@ -289,17 +307,22 @@ sp_run_get_log_path (SpRun *self)
   return self->log_path;
 }
 
-/* Borrowed string values live in the key file; cache them as qdata-free
- * interned strings so the pointers stay valid across sets. */
+/* The getters hand out strings kept in self->strings (keys are static
+ * strings), replaced only when the value changes. */
 static const char *
 get_str (SpRun      *self,
          const char *key)
 {
   g_autofree char *s = g_key_file_get_string (self->keyfile, GROUP, key, NULL);
+  const char *cached;
 
   if (s == NULL || s[0] == '\0')
     return NULL;
-  return g_intern_string (s);
+  cached = g_hash_table_lookup (self->strings, key);
+  if (g_strcmp0 (cached, s) == 0)
+    return cached;
+  g_hash_table_replace (self->strings, (gpointer) key, s);
+  return g_steal_pointer (&s);
 }
 
 const char *
@@ -618,6 +641,61 @@ sp_game_lock_path (SpGame *game)
   return g_build_filename (sp_game_get_path (game), "session.lock", NULL);
 }
 
+/* Checks that @game is the run's, takes the game lock (unless @lock_held),
+ * detaches a dead mount of the run and makes sure upper/ exists. */
+static gboolean
+keep_prepare (SpRun    *self,
+              SpGame   *game,
+              gboolean  lock_held,
+              SpLock  **out_lock,
+              GError  **error)
+{
+  g_autofree char *mount_point = NULL;
+
+  if (g_strcmp0 (sp_game_get_slug (game), sp_run_get_slug (self)) != 0)
+    {
+      g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_FAILED,
+                   _("The run “%s” belongs to the game “%s”, not “%s”."),
+                   self->path, sp_run_get_slug (self), sp_game_get_slug (game));
+      return FALSE;
+    }
+
+  if (!lock_held)
+    {
+      g_autofree char *lock_path = NULL;
+      g_autofree char *what = NULL;
+
+      if (sp_run_get_status (self) <= SP_RUN_STATUS_RUNNING && sp_run_get_owner_alive (self) &&
+          sp_run_get_owner_pid (self) != getpid ())
+        {
+          g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_IN_USE,
+                       _("The run “%s” is still being played by process %" G_GINT64_FORMAT "."),
+                       self->path, sp_run_get_owner_pid (self));
+          return FALSE;
+        }
+      lock_path = sp_game_lock_path (game);
+      what = g_strdup_printf (_("The game “%s”"), sp_game_get_name (game));
+      *out_lock = sp_lock_acquire (lock_path, what, error);
+      if (*out_lock == NULL)
+        return FALSE;
+    }
+
+  mount_point = sp_mount_point_for (sp_run_get_slug (self));
+  if (sp_is_mount_point (mount_point) && !sp_run_get_owner_alive (self))
+    sp_detach_mount (mount_point, NULL);
+
+  if (!g_file_test (self->upper_path, G_FILE_TEST_IS_DIR) && g_mkdir (self->upper_path, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_clear_pointer (out_lock, sp_lock_release);
+      g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_FAILED,
+                   _("Could not create “%s”: %s"), self->upper_path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 SpCheckpoint *
 sp_run_keep_sync (SpRun          *self,
                   SpGame         *game,
@@ -631,48 +709,12 @@ sp_run_keep_sync (SpRun          *self,
   g_autoptr(SpLock) lock = NULL;
   g_autoptr(SpCheckpoint) checkpoint = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *lock_path = NULL;
-  g_autofree char *what = NULL;
-  g_autofree char *mount_point = NULL;
 
   g_return_val_if_fail (SP_IS_RUN (self), NULL);
   g_return_val_if_fail (SP_IS_GAME (game), NULL);
 
-  if (g_strcmp0 (sp_game_get_slug (game), sp_run_get_slug (self)) != 0)
-    {
-      g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_FAILED,
-                   _("The run “%s” belongs to the game “%s”, not “%s”."),
-                   self->path, sp_run_get_slug (self), sp_game_get_slug (game));
-      return NULL;
-    }
-
-  if (!lock_held)
-    {
-      if (sp_run_get_status (self) == SP_RUN_STATUS_RUNNING && sp_run_get_owner_alive (self))
-        {
-          g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_IN_USE,
-                       _("The run “%s” is still being played by process %" G_GINT64_FORMAT "."),
-                       self->path, sp_run_get_owner_pid (self));
-          return NULL;
-        }
-      lock_path = sp_game_lock_path (game);
-      what = g_strdup_printf (_("The game “%s”"), sp_game_get_name (game));
-      lock = sp_lock_acquire (lock_path, what, error);
-      if (lock == NULL)
-        return NULL;
-    }
-
-  mount_point = sp_mount_point_for (sp_run_get_slug (self));
-  if (sp_is_mount_point (mount_point) && !sp_run_get_owner_alive (self))
-    sp_detach_mount (mount_point, NULL);
-
-  if (!g_file_test (self->upper_path, G_FILE_TEST_IS_DIR) && g_mkdir (self->upper_path, 0700) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_FAILED,
-                   _("Could not create “%s”: %s"), self->upper_path, g_strerror (saved));
-      return NULL;
-    }
+  if (!keep_prepare (self, game, lock_held, &lock, error))
+    return NULL;
 
   checkpoint = sp_game_create_checkpoint_sync (game, self->upper_path, label ? label : "",
                                                sp_run_get_play_time (self), TRUE,
@@ -685,6 +727,139 @@ sp_run_keep_sync (SpRun          *self,
     g_warning ("Could not remove the kept run %s: %s", self->path, local_error->message);
 
   return g_steal_pointer (&checkpoint);
+}
+
+typedef struct
+{
+  SpLock       *lock;
+  SpCheckpoint *checkpoint;
+} KeepData;
+
+static void
+keep_data_free (KeepData *data)
+{
+  g_clear_pointer (&data->lock, sp_lock_release);
+  g_clear_object (&data->checkpoint);
+  g_free (data);
+}
+
+static void
+remove_kept_run_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  SpRun *self = source_object;
+  KeepData *data = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_remove_tree (self->path, NULL, &error))
+    g_warning ("Could not remove the kept run %s: %s", self->path, error->message);
+  g_clear_pointer (&data->lock, sp_lock_release);
+  g_task_return_pointer (task, g_object_ref (data->checkpoint), g_object_unref);
+}
+
+static void
+checkpoint_created_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  KeepData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->checkpoint = sp_game_create_checkpoint_finish (SP_GAME (object), result, &error);
+  if (data->checkpoint == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* The checkpoint exists now: report it even if cancelled meanwhile. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, remove_kept_run_thread);
+}
+
+void
+sp_run_keep_async (SpRun               *self,
+                   SpGame              *game,
+                   const char          *label,
+                   SpProgressFunc       progress,
+                   gpointer             progress_data,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  KeepData *data;
+
+  g_return_if_fail (SP_IS_RUN (self));
+  g_return_if_fail (SP_IS_GAME (game));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_run_keep_async);
+  data = g_new0 (KeepData, 1);
+  g_task_set_task_data (task, data, (GDestroyNotify) keep_data_free);
+
+  /* The lock is one small file on the drive. */
+  if (!keep_prepare (self, game, FALSE, &data->lock, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  sp_game_create_checkpoint_async (game, self->upper_path, label ? label : "",
+                                   sp_run_get_play_time (self), TRUE,
+                                   progress, progress_data, cancellable,
+                                   checkpoint_created_cb, g_steal_pointer (&task));
+}
+
+SpCheckpoint *
+sp_run_keep_finish (SpRun         *self,
+                    GAsyncResult  *result,
+                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+discard_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (!sp_run_discard_sync (source_object, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+sp_run_discard_async (SpRun               *self,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (SP_IS_RUN (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_run_discard_async);
+  g_task_run_in_thread (task, discard_thread);
+}
+
+gboolean
+sp_run_discard_finish (SpRun         *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 gboolean

@@ -138,11 +138,34 @@ SpCheckpoint *sp_run_keep_sync       (SpRun         *self,
                                       gpointer       progress_data,
                                       GCancellable  *cancellable,
                                       GError       **error);
+/* The same for the main thread of a UI: the lock is taken in the calling
+ * thread, the checkpoint made with sp_game_create_checkpoint_async() (so
+ * @game's models change in the caller's main context), and the run dir
+ * removed in a worker thread. @progress is called from a worker thread. */
+void          sp_run_keep_async      (SpRun              *self,
+                                      SpGame             *game,
+                                      const char         *label,
+                                      SpProgressFunc      progress,
+                                      gpointer            progress_data,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data);
+SpCheckpoint *sp_run_keep_finish     (SpRun              *self,
+                                      GAsyncResult       *result,
+                                      GError            **error);
 /* Removes the run directory. Refuses while its owner still runs it or
  * something is mounted on its mount point. */
 gboolean     sp_run_discard_sync     (SpRun        *self,
                                       GCancellable *cancellable,
                                       GError      **error);
+
+void         sp_run_discard_async    (SpRun              *self,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data);
+gboolean     sp_run_discard_finish   (SpRun              *self,
+                                      GAsyncResult       *result,
+                                      GError            **error);
 
 /* The lock file of a game: games/<slug>/session.lock */
 char        *sp_game_lock_path       (SpGame      *game);

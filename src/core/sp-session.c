@@ -15,11 +15,8 @@
 
 #include "overlay/sp-overlay.h"
 #include "sp-lock.h"
+#include "sp-session-private.h"
 #include "sp-util.h"
-
-#ifndef SP_LIBEXECDIR
-# define SP_LIBEXECDIR "/usr/local/libexec"
-#endif
 
 /* How often the library's drive is checked while a game runs, and how long
  * a check may hang before the drive counts as gone. */
@@ -387,86 +384,8 @@ sp_session_get_log_path (SpSession *self)
   return self->run ? sp_run_get_log_path (self->run) : NULL;
 }
 
-char *
-sp_session_find_supervisor (GError **error)
-{
-  const char *env = g_getenv ("SAVEPOINT_RUN");
-  g_autofree char *in_path = NULL;
-  g_autofree char *installed = NULL;
-
-  if (env != NULL && env[0] != '\0')
-    {
-      if (g_file_test (env, G_FILE_TEST_IS_EXECUTABLE))
-        return g_strdup (env);
-      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
-                   _("SAVEPOINT_RUN names “%s”, which is not an executable file."), env);
-      return NULL;
-    }
-
-  installed = g_build_filename (SP_LIBEXECDIR, "savepoint-run", NULL);
-  if (g_file_test (installed, G_FILE_TEST_IS_EXECUTABLE))
-    return g_steal_pointer (&installed);
-
-  in_path = g_find_program_in_path ("savepoint-run");
-  if (in_path != NULL)
-    return g_steal_pointer (&in_path);
-
-  g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
-               _("The session helper “%s” is missing. Reinstall Savepoint."), installed);
-  return NULL;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Start                                                                    */
-
-typedef struct
-{
-  /* In: copied from main-thread objects. */
-  char          *library_id;
-  char          *library_path;
-  char          *slug;
-  char          *name;
-  char          *lock_path;
-  char          *base_path;
-  char          *head;           /* the checkpoint the run starts from, NULL = clean */
-  SpCheckpoint  *checkpoint;     /* its object (immutable), or NULL */
-  SpGameKind     kind;
-  char          *executable;
-  char         **arguments;
-  char          *working_directory;
-  char         **environment;
-  char          *runner;         /* the effective runner command line (wine kind) */
-  char          *home;
-  char          *supervisor;
-  guint          grace;
-
-  /* Out. */
-  char         **argv;           /* savepoint-run … -- program args */
-  char         **envp;
-} StartData;
-
-static void
-start_data_free (StartData *data)
-{
-  g_free (data->library_id);
-  g_free (data->library_path);
-  g_free (data->slug);
-  g_free (data->name);
-  g_free (data->lock_path);
-  g_free (data->base_path);
-  g_free (data->head);
-  g_clear_object (&data->checkpoint);
-  g_free (data->executable);
-  g_strfreev (data->arguments);
-  g_free (data->working_directory);
-  g_strfreev (data->environment);
-  g_free (data->runner);
-  g_free (data->home);
-  g_free (data->supervisor);
-  g_strfreev (data->argv);
-  g_strfreev (data->envp);
-  g_free (data);
-}
 
 /* Undoes whatever the start got to: unmount, remove the run dir (nothing
  * the game wrote is in it yet), release the lock. Any thread. */
@@ -499,152 +418,6 @@ undo_start (SpSession *self)
   g_clear_pointer (&self->lock, sp_lock_release);
 }
 
-static char *
-inside (const char *mount_point,
-        const char *relative)
-{
-  while (relative && relative[0] == '/')
-    relative++;
-  return g_build_filename (mount_point, relative, NULL);
-}
-
-/* Works out the command line and environment (after mounting: the
- * executable is looked up inside the merged view). */
-static gboolean
-build_launch (SpSession  *self,
-              StartData  *data,
-              GError    **error)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_auto(GStrv) envp = g_get_environ ();
-  g_autofree char *exe = NULL;
-  g_autofree char *cwd = NULL;
-  g_autofree char *grace = g_strdup_printf ("%u", data->grace);
-
-  if (data->executable == NULL || data->executable[0] == '\0')
-    {
-      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
-                   _("“%s” has no executable set. Set one in the game’s properties."), data->name);
-      return FALSE;
-    }
-
-  exe = inside (self->mount_point, data->executable);
-  if (!g_file_test (exe, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
-                   _("The executable “%s” of “%s” does not exist in the game’s folder “%s”. "
-                     "Check the Executable setting."),
-                   data->executable, data->name, data->base_path);
-      return FALSE;
-    }
-
-  if (data->working_directory && data->working_directory[0])
-    cwd = inside (self->mount_point, data->working_directory);
-  else
-    cwd = g_path_get_dirname (exe);
-  if (!g_file_test (cwd, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
-                   _("The working folder “%s” of “%s” does not exist in the game’s folder. "
-                     "Check the Working Directory setting."),
-                   data->working_directory, data->name);
-      return FALSE;
-    }
-
-  g_ptr_array_add (argv, g_strdup (data->supervisor));
-  g_ptr_array_add (argv, g_strdup ("--grace"));
-  g_ptr_array_add (argv, g_strdup (grace));
-  g_ptr_array_add (argv, g_strdup ("--log"));
-  g_ptr_array_add (argv, g_strdup (sp_run_get_log_path (self->run)));
-  g_ptr_array_add (argv, g_strdup ("--cwd"));
-  g_ptr_array_add (argv, g_strdup (cwd));
-  g_ptr_array_add (argv, g_strdup ("--status-fd"));
-  g_ptr_array_add (argv, g_strdup ("3"));
-  g_ptr_array_add (argv, g_strdup ("--"));
-
-  if (data->kind == SP_GAME_KIND_WINE)
-    {
-      g_auto(GStrv) runner_argv = NULL;
-      g_autofree char *runner_path = NULL;
-      g_autoptr(GError) parse_error = NULL;
-
-      if (!g_shell_parse_argv (data->runner, NULL, &runner_argv, &parse_error))
-        {
-          g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
-                       _("The Wine runner “%s” cannot be read: %s"), data->runner, parse_error->message);
-          return FALSE;
-        }
-      runner_path = g_find_program_in_path (runner_argv[0]);
-      if (runner_path == NULL)
-        {
-          g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
-                       _("The Wine runner “%s” is not installed (not found in PATH). "
-                         "Install Wine, or choose another runner for “%s”."),
-                       runner_argv[0], data->name);
-          return FALSE;
-        }
-      g_ptr_array_add (argv, g_steal_pointer (&runner_path));
-      for (guint i = 1; runner_argv[i]; i++)
-        g_ptr_array_add (argv, g_strdup (runner_argv[i]));
-      g_ptr_array_add (argv, g_strdup (exe));
-      envp = g_environ_setenv (envp, "WINEPREFIX", self->mount_point, TRUE);
-    }
-  else
-    {
-      if (!g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE) || g_file_test (exe, G_FILE_TEST_IS_DIR))
-        {
-          g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
-                       _("“%s” of “%s” is not an executable program. "
-                         "Check the Executable setting and the file’s permissions."),
-                       data->executable, data->name);
-          return FALSE;
-        }
-      g_ptr_array_add (argv, g_strdup (exe));
-
-      if (data->home && data->home[0])
-        {
-          g_autofree char *home = inside (self->mount_point, data->home);
-          g_autofree char *data_home = g_build_filename (home, ".local", "share", NULL);
-          g_autofree char *config_home = g_build_filename (home, ".config", NULL);
-          g_autofree char *cache_home = g_build_filename (home, ".cache", NULL);
-          g_autofree char *state_home = g_build_filename (home, ".local", "state", NULL);
-
-          if (g_mkdir_with_parents (home, 0755) != 0)
-            {
-              int saved = errno;
-              g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_FAILED,
-                           _("Could not create the home folder “%s” of “%s”: %s"),
-                           data->home, data->name, g_strerror (saved));
-              return FALSE;
-            }
-          envp = g_environ_setenv (envp, "HOME", home, TRUE);
-          envp = g_environ_setenv (envp, "XDG_DATA_HOME", data_home, TRUE);
-          envp = g_environ_setenv (envp, "XDG_CONFIG_HOME", config_home, TRUE);
-          envp = g_environ_setenv (envp, "XDG_CACHE_HOME", cache_home, TRUE);
-          envp = g_environ_setenv (envp, "XDG_STATE_HOME", state_home, TRUE);
-        }
-    }
-
-  for (guint i = 0; data->arguments && data->arguments[i]; i++)
-    g_ptr_array_add (argv, g_strdup (data->arguments[i]));
-  g_ptr_array_add (argv, NULL);
-
-  for (guint i = 0; data->environment && data->environment[i]; i++)
-    {
-      const char *eq = strchr (data->environment[i], '=');
-      g_autofree char *key = NULL;
-
-      if (eq == NULL || eq == data->environment[i])
-        continue;
-      key = g_strndup (data->environment[i], eq - data->environment[i]);
-      envp = g_environ_setenv (envp, key, eq + 1, TRUE);
-    }
-
-  data->argv = (char **) g_ptr_array_free (g_steal_pointer (&argv), FALSE);
-  data->envp = g_steal_pointer (&envp);
-  return TRUE;
-}
-
 static void
 prepare_thread (GTask        *task,
                 gpointer      source_object,
@@ -652,7 +425,7 @@ prepare_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   SpSession *self = source_object;
-  StartData *data = task_data;
+  SpSessionStartData *data = task_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *what = g_strdup_printf (_("The game “%s”"), data->name);
   g_autofree char *mounts_dir = NULL;
@@ -715,8 +488,11 @@ prepare_thread (GTask        *task,
       goto fail;
     }
 
-  /* No writeback options here: the overlay writes through to upper/, so a
-   * kill -9 of the app loses nothing the game wrote. */
+  /* Default options. Note: SpOverlayOptions has no switch for the FUSE
+   * writeback cache, which the overlay turns on; pages a game wrote are
+   * handed to us at the latest on close() or fsync(), so a kill -9 of the
+   * app can lose writes to files the game still holds open. Sessions should
+   * turn it off once the overlay offers a switch. */
   overlay = sp_overlay_mount (lowers, sp_run_get_upper_path (self->run),
                               sp_run_get_work_path (self->run), self->mount_point,
                               NULL, &message);
@@ -732,22 +508,17 @@ prepare_thread (GTask        *task,
   self->overlay = overlay;
   g_mutex_unlock (&self->overlay_mutex);
 
-  if (!build_launch (self, data, &error))
+  if (!_sp_session_build_launch (data, self->mount_point, sp_run_get_log_path (self->run), &error))
     goto fail;
 
   g_task_return_boolean (task, TRUE);
   return;
 
 fail:
-  {
-    /* An undecided earlier run is not ours to remove. */
-    gboolean run_is_ours = !g_error_matches (error, SP_RUN_ERROR, SP_RUN_ERROR_EXISTS);
-
-    if (!run_is_ours)
-      g_clear_object (&self->run);
-    undo_start (self);
-    g_task_return_error (task, g_steal_pointer (&error));
-  }
+  /* self->run is only set for a run folder we created (an undecided
+   * earlier run makes sp_run_create() fail), so undoing never touches one. */
+  undo_start (self);
+  g_task_return_error (task, g_steal_pointer (&error));
 }
 
 /* Failing after the prepare thread: undo in a thread, then report. */
@@ -921,6 +692,8 @@ status_line_cb (GObject      *object,
       set_state (self, SP_SESSION_STATE_RUNNING);
       self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
       g_subprocess_wait_async (self->process, NULL, process_exited_cb, g_object_ref (self));
+      if (self->stopping)
+        g_subprocess_send_signal (self->process, SIGTERM);
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -951,7 +724,7 @@ prepare_done_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   SpSession *self = SP_SESSION (object);
-  StartData *data = g_task_get_task_data (G_TASK (result));
+  SpSessionStartData *data = g_task_get_task_data (G_TASK (result));
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GInputStream) status_in = NULL;
   g_autoptr(GDataInputStream) status_lines = NULL;
@@ -1002,7 +775,7 @@ sp_session_start_async (SpSession           *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) prepare = NULL;
   g_autoptr(GError) error = NULL;
-  StartData *data;
+  SpSessionStartData *data;
   const char *runner;
 
   g_return_if_fail (SP_IS_SESSION (self));
@@ -1019,7 +792,7 @@ sp_session_start_async (SpSession           *self,
 
   self->start_request_usec = g_get_monotonic_time ();
 
-  data = g_new0 (StartData, 1);
+  data = g_new0 (SpSessionStartData, 1);
   data->library_id = g_strdup (sp_library_get_id (self->library));
   data->library_path = g_strdup (sp_library_get_path (self->library));
   data->slug = g_strdup (sp_game_get_slug (self->game));
@@ -1043,7 +816,7 @@ sp_session_start_async (SpSession           *self,
     runner = "wine";
   data->runner = g_strdup (runner);
 
-  g_task_set_task_data (task, data, (GDestroyNotify) start_data_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) _sp_start_data_free);
 
   if (!self->clean)
     {
@@ -1111,6 +884,12 @@ sp_session_stop (SpSession *self)
 {
   g_return_if_fail (SP_IS_SESSION (self));
 
+  if (self->state == SP_SESSION_STATE_PREPARING)
+    {
+      /* Stopped before the game runs: it is stopped as soon as it does. */
+      self->stopping = TRUE;
+      return;
+    }
   if (self->process == NULL || self->state != SP_SESSION_STATE_RUNNING)
     return;
   self->stopping = TRUE;
@@ -1255,58 +1034,24 @@ check_decidable (SpSession  *self,
   return TRUE;
 }
 
-typedef struct
-{
-  SpLock       *lock;
-  SpCheckpoint *checkpoint;
-  char         *run_path;
-} KeepData;
-
 static void
-keep_data_free (KeepData *data)
-{
-  g_clear_pointer (&data->lock, sp_lock_release);
-  g_clear_object (&data->checkpoint);
-  g_free (data->run_path);
-  g_free (data);
-}
-
-static void
-remove_run_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  KeepData *data = task_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!sp_remove_tree (data->run_path, NULL, &error))
-    g_warning ("Could not remove the kept run %s: %s", data->run_path, error->message);
-  g_clear_pointer (&data->lock, sp_lock_release);
-  g_task_return_pointer (task, g_object_ref (data->checkpoint), g_object_unref);
-}
-
-static void
-checkpoint_created_cb (GObject      *object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
+kept_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   SpSession *self = g_task_get_source_object (task);
-  KeepData *data = g_task_get_task_data (task);
   GError *error = NULL;
+  SpCheckpoint *checkpoint;
 
-  data->checkpoint = sp_game_create_checkpoint_finish (SP_GAME (object), result, &error);
-  if (data->checkpoint == NULL)
+  checkpoint = sp_run_keep_finish (SP_RUN (object), result, &error);
+  if (checkpoint == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-
-  /* The checkpoint is on the drive: the run has served its purpose. */
   g_clear_object (&self->run);
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_run_in_thread (task, remove_run_thread);
+  g_task_return_pointer (task, checkpoint, g_object_unref);
 }
 
 void
@@ -1319,10 +1064,7 @@ sp_session_keep_async (SpSession           *self,
                        gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *lock_path = NULL;
-  g_autofree char *what = NULL;
   GError *error = NULL;
-  KeepData *data;
 
   g_return_if_fail (SP_IS_SESSION (self));
 
@@ -1334,24 +1076,8 @@ sp_session_keep_async (SpSession           *self,
       return;
     }
 
-  data = g_new0 (KeepData, 1);
-  data->run_path = g_strdup (sp_run_get_path (self->run));
-  g_task_set_task_data (task, data, (GDestroyNotify) keep_data_free);
-
-  /* Taking the lock is one small file on the drive. */
-  lock_path = sp_game_lock_path (self->game);
-  what = g_strdup_printf (_("The game “%s”"), sp_game_get_name (self->game));
-  data->lock = sp_lock_acquire (lock_path, what, &error);
-  if (data->lock == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  sp_game_create_checkpoint_async (self->game, sp_run_get_upper_path (self->run),
-                                   label ? label : "", sp_run_get_play_time (self->run), TRUE,
-                                   progress, progress_data, cancellable,
-                                   checkpoint_created_cb, g_steal_pointer (&task));
+  sp_run_keep_async (self->run, self->game, label, progress, progress_data, cancellable,
+                     kept_cb, g_steal_pointer (&task));
 }
 
 SpCheckpoint *
@@ -1364,29 +1090,15 @@ sp_session_keep_finish (SpSession     *self,
 }
 
 static void
-discard_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  GError *error = NULL;
-
-  if (!sp_run_discard_sync (task_data, cancellable, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-discard_done_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+discarded_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  SpSession *self = SP_SESSION (object);
+  SpSession *self = g_task_get_source_object (task);
   GError *error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!sp_run_discard_finish (SP_RUN (object), result, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -1402,7 +1114,6 @@ sp_session_discard_async (SpSession           *self,
                           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GTask) inner = NULL;
   GError *error = NULL;
 
   g_return_if_fail (SP_IS_SESSION (self));
@@ -1415,9 +1126,7 @@ sp_session_discard_async (SpSession           *self,
       return;
     }
 
-  inner = g_task_new (self, cancellable, discard_done_cb, g_object_ref (task));
-  g_task_set_task_data (inner, g_object_ref (self->run), g_object_unref);
-  g_task_run_in_thread (inner, discard_thread);
+  sp_run_discard_async (self->run, cancellable, discarded_cb, g_steal_pointer (&task));
 }
 
 gboolean

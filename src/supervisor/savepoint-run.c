@@ -231,6 +231,9 @@ main (int argc,
 
   self_pid = getpid ();
   parent = getppid ();
+  /* A status reader that went away must not kill us (the game is reset to
+   * the default in run_child()). */
+  signal (SIGPIPE, SIG_IGN);
 
   if (log_path != NULL)
     {

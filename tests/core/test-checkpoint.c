@@ -1,9 +1,633 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "test-common.h"
+
+typedef struct
+{
+  char      *root;      /* temporary folder holding everything */
+  char      *drive;
+  SpLibrary *library;
+  SpGame    *game;
+  char      *upper;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *source = NULL;
+
+  f->root = tc_tmpdir ();
+  f->library = tc_new_library (&f->drive);
+  source = tc_make_source (f->root, "src");
+  f->game = tc_add_game (f->library, source, "Test Game");
+  f->upper = g_build_filename (f->root, "upper", NULL);
+  tc_write (f->upper, "save/slot1.sav", "progress one");
+  tc_write (f->upper, "config.cfg", "fullscreen=1");
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->game);
+  g_clear_object (&f->library);
+  tc_rmtree (f->drive);
+  tc_rmtree (f->root);
+  g_free (f->drive);
+  g_free (f->root);
+  g_free (f->upper);
+}
+
+static SpCheckpoint *
+create (Fixture    *f,
+        const char *label,
+        gint64      play_time)
+{
+  g_autoptr(GError) error = NULL;
+  SpCheckpoint *c = sp_game_create_checkpoint_sync (f->game, f->upper, label, play_time, TRUE,
+                                                    NULL, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (c);
+  return c;
+}
+
+static SpCheckpoint *
+item (SpGame *game,
+      guint   i)
+{
+  SpCheckpoint *c = g_list_model_get_item (sp_game_get_checkpoints (game), i);
+
+  g_assert_nonnull (c);
+  g_object_unref (c);   /* the list keeps it alive */
+  return c;
+}
+
+static void
+test_create (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c1 = create (f, "First", 60);
+  g_autoptr(SpCheckpoint) c2 = NULL;
+  g_autoptr(SpCheckpoint) c3 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) reopened = NULL;
+  g_autofree char *sha = NULL;
+  g_autofree char *meta = NULL;
+  g_autofree char *game_ini = NULL;
+  guint64 size = 0;
+  SpGame *g2;
+
+  tc_write (f->upper, "save/slot2.sav", "progress two");
+  c2 = create (f, "Second", 120);
+  c3 = create (f, "Third — ünïcode", 30);
+
+  g_assert_true (sp_checkpoint_id_is_valid (sp_checkpoint_get_id (c1)));
+  g_assert_null (sp_checkpoint_get_parent (c1));
+  g_assert_cmpstr (sp_checkpoint_get_parent (c2), ==, sp_checkpoint_get_id (c1));
+  g_assert_cmpstr (sp_checkpoint_get_parent (c3), ==, sp_checkpoint_get_id (c2));
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (c3));
+  g_assert_true (sp_game_get_head_checkpoint (f->game) == c3);
+
+  /* Metadata */
+  g_assert_cmpstr (sp_checkpoint_get_label (c1), ==, "First");
+  g_assert_cmpint (sp_checkpoint_get_play_time (c2), ==, 120);
+  g_assert_cmpuint (sp_checkpoint_get_bytes (c1), ==, strlen ("progress one") + strlen ("fullscreen=1"));
+  g_assert_cmpuint (sp_checkpoint_get_bytes (c2), ==, sp_checkpoint_get_bytes (c1) + strlen ("progress two"));
+  g_assert_cmpuint (sp_checkpoint_get_files (c1), >=, 2);
+  g_assert_false (sp_checkpoint_get_missing (c1));
+  sha = sp_file_sha256 (sp_checkpoint_get_archive_path (c1), &size, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sha, ==, sp_checkpoint_get_sha256 (c1));
+  g_assert_cmpuint (size, ==, sp_checkpoint_get_archive_size (c1));
+  g_assert_true (g_str_has_suffix (sp_checkpoint_get_archive_path (c1), ".tar.zst"));
+  g_assert_true (g_str_has_suffix (sp_checkpoint_get_ini_path (c1), ".ini"));
+  g_assert_cmpint (g_date_time_compare (sp_checkpoint_get_created (c1),
+                                        sp_checkpoint_get_created (c2)), <, 0);
+
+  /* The archive carries its own description. */
+  meta = sp_archive_read_metadata (sp_checkpoint_get_archive_path (c1), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (meta, "Label=First"));
+  g_assert_nonnull (strstr (meta, "PlayTime=60"));
+
+  /* Timeline: newest first; totals. */
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 3);
+  g_assert_true (item (f->game, 0) == c3);
+  g_assert_true (item (f->game, 1) == c2);
+  g_assert_true (item (f->game, 2) == c1);
+  g_assert_cmpint (sp_game_get_play_time (f->game), ==, 210);
+  g_assert_true (g_date_time_equal (sp_game_get_last_played (f->game),
+                                    sp_checkpoint_get_created (c3)));
+
+  /* Head is on the drive; everything is the same after reopening. */
+  game_ini = tc_read (sp_game_get_path (f->game), "game.ini");
+  {
+    g_autofree char *line = g_strdup_printf ("Head=%s", sp_checkpoint_get_id (c3));
+    g_assert_nonnull (strstr (game_ini, line));
+  }
+  reopened = sp_library_open (f->drive, &error);
+  g_assert_no_error (error);
+  g2 = sp_library_find_game (reopened, "test-game");
+  g_assert_nonnull (g2);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (g2)), ==, 3);
+  g_assert_cmpstr (sp_checkpoint_get_id (item (g2, 0)), ==, sp_checkpoint_get_id (c3));
+  g_assert_cmpstr (sp_checkpoint_get_id (item (g2, 2)), ==, sp_checkpoint_get_id (c1));
+  g_assert_cmpstr (sp_checkpoint_get_label (item (g2, 0)), ==, "Third — ünïcode");
+  g_assert_cmpstr (sp_checkpoint_get_sha256 (item (g2, 1)), ==, sp_checkpoint_get_sha256 (c2));
+  g_assert_cmpint (sp_game_get_play_time (g2), ==, 210);
+  g_assert_cmpstr (sp_game_get_head (g2), ==, sp_checkpoint_get_id (c3));
+
+  /* Without set_head the head stays. */
+  {
+    g_autoptr(SpCheckpoint) c4 = sp_game_create_checkpoint_sync (f->game, f->upper, NULL, 0, FALSE,
+                                                                 NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (sp_checkpoint_get_label (c4), ==, "");
+    g_assert_cmpstr (sp_checkpoint_get_parent (c4), ==, sp_checkpoint_get_id (c3));
+    g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (c3));
+  }
+
+  /* Not a folder: refused, nothing left. */
+  g_assert_null (sp_game_create_checkpoint_sync (f->game, "/nonexistent/upper", "x", 0, TRUE,
+                                                 NULL, NULL, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+  g_assert_cmpuint (tc_count_entries (sp_game_get_checkpoints_path (f->game)), ==, 8);
+}
+
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_restore_delete_rename (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c1 = create (f, "One", 1);
+  g_autoptr(SpCheckpoint) c2 = create (f, "Two", 2);
+  g_autoptr(SpCheckpoint) c3 = create (f, "Three", 3);
+  g_autoptr(SpCheckpoint) branch = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id1 = g_strdup (sp_checkpoint_get_id (c1));
+  g_autofree char *id2 = g_strdup (sp_checkpoint_get_id (c2));
+  g_autofree char *id3 = g_strdup (sp_checkpoint_get_id (c3));
+  g_autofree char *ini_text = NULL;
+  guint label_notifies = 0;
+
+  /* Restore: Head moves; the next checkpoint branches from it. */
+  g_assert_true (sp_game_restore (f->game, id1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, id1);
+  branch = create (f, "Branch", 5);
+  g_assert_cmpstr (sp_checkpoint_get_parent (branch), ==, id1);
+  g_assert_true (sp_game_restore (f->game, NULL, &error));
+  g_assert_null (sp_game_get_head (f->game));
+  g_assert_false (sp_game_restore (f->game, "20000101T000000-000000", &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Rename keeps unknown keys of the .ini. */
+  {
+    g_autofree char *dir = g_path_get_dirname (sp_checkpoint_get_ini_path (c2));
+    g_autofree char *name = g_path_get_basename (sp_checkpoint_get_ini_path (c2));
+    g_autofree char *text = tc_read (dir, name);
+    g_autofree char *more = g_strconcat (text, "FutureKey=yes\n", NULL);
+    tc_write (dir, name, more);
+  }
+  g_signal_connect (c2, "notify::label", G_CALLBACK (count_notify_cb), &label_notifies);
+  g_assert_true (sp_game_rename_checkpoint (f->game, id2, "Boss fight", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_checkpoint_get_label (c2), ==, "Boss fight");
+  g_assert_cmpuint (label_notifies, ==, 1);
+  ini_text = g_strdup (sp_checkpoint_get_ini_path (c2));
+  {
+    g_autofree char *dir = g_path_get_dirname (ini_text);
+    g_autofree char *name = g_path_get_basename (ini_text);
+    g_autofree char *text = tc_read (dir, name);
+    g_assert_nonnull (strstr (text, "Label=Boss fight"));
+    g_assert_nonnull (strstr (text, "FutureKey=yes"));
+  }
+
+  /* Delete the head: Head moves to its parent. */
+  g_assert_true (sp_game_restore (f->game, id3, &error));
+  g_assert_true (sp_game_delete_checkpoint (f->game, id3, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, id2);
+  g_assert_false (g_file_test (sp_checkpoint_get_ini_path (c3), G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (sp_checkpoint_get_archive_path (c3), G_FILE_TEST_EXISTS));
+  g_assert_null (sp_game_find_checkpoint (f->game, id3));
+
+  /* Delete a parent: the child keeps working, its Parent value stays. */
+  g_assert_true (sp_game_delete_checkpoint (f->game, id1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_checkpoint_get_parent (c2), ==, id1);
+  g_assert_nonnull (sp_game_find_checkpoint (f->game, id2));
+  g_assert_true (sp_checkpoint_verify_sync (c2, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Delete the head whose parent is gone: back to clean. */
+  g_assert_true (sp_game_delete_checkpoint (f->game, id2, &error));
+  g_assert_null (sp_game_get_head (f->game));
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 1);
+  g_assert_false (sp_game_delete_checkpoint (f->game, id2, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Only the branch's two files remain. */
+  g_assert_cmpuint (tc_count_entries (sp_game_get_checkpoints_path (f->game)), ==, 2);
+}
+
+static void
+test_export_import (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c1 = create (f, "Exported", 42);
+  g_autoptr(SpCheckpoint) imported = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out_dir = g_build_filename (f->root, "exports", NULL);
+  g_autofree char *out = g_build_filename (out_dir, "my-save.tar.zst", NULL);
+  g_autofree char *sha = NULL;
+  g_autofree char *unpacked = g_build_filename (f->root, "unpacked", NULL);
+  g_autofree char *junk = g_build_filename (f->root, "junk.tar.zst", NULL);
+  g_autofree char *truncated = g_build_filename (f->root, "truncated.tar.zst", NULL);
+  const char *cp_dir = sp_game_get_checkpoints_path (f->game);
+  guint64 size = 0;
+
+  g_assert_cmpint (g_mkdir (out_dir, 0755), ==, 0);
+  g_assert_true (sp_game_export_checkpoint_sync (f->game, sp_checkpoint_get_id (c1), out, NULL, &error));
+  g_assert_no_error (error);
+  sha = sp_file_sha256 (out, &size, NULL, &error);
+  g_assert_cmpstr (sha, ==, sp_checkpoint_get_sha256 (c1));
+  g_assert_cmpuint (tc_count_entries (out_dir), ==, 1);
+
+  /* Exporting onto a folder is refused. */
+  g_assert_false (sp_game_export_checkpoint_sync (f->game, sp_checkpoint_get_id (c1), out_dir, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Import: new id, label and play time kept, no parent, head unchanged. */
+  imported = sp_game_import_checkpoint_sync (f->game, out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (imported);
+  g_assert_cmpstr (sp_checkpoint_get_id (imported), !=, sp_checkpoint_get_id (c1));
+  g_assert_cmpstr (sp_checkpoint_get_label (imported), ==, "Exported");
+  g_assert_cmpint (sp_checkpoint_get_play_time (imported), ==, 42);
+  g_assert_null (sp_checkpoint_get_parent (imported));
+  g_assert_cmpuint (sp_checkpoint_get_bytes (imported), ==, sp_checkpoint_get_bytes (c1));
+  g_assert_cmpuint (sp_checkpoint_get_files (imported), ==, sp_checkpoint_get_files (c1));
+  g_assert_true (g_date_time_equal (sp_checkpoint_get_created (imported),
+                                    sp_checkpoint_get_created (c1)));
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (c1));
+  g_assert_nonnull (sp_game_find_checkpoint (f->game, sp_checkpoint_get_id (imported)));
+  g_assert_true (sp_checkpoint_verify_sync (imported, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Its content unpacks to what was packed. */
+  g_assert_true (sp_checkpoint_unpack_to (imported, unpacked, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *a = tc_read (unpacked, "save/slot1.sav");
+    g_autofree char *b = tc_read (unpacked, "config.cfg");
+    g_assert_cmpstr (a, ==, "progress one");
+    g_assert_cmpstr (b, ==, "fullscreen=1");
+  }
+
+  /* Not an archive / truncated archive: refused, nothing left behind. */
+  g_assert_true (g_file_set_contents (junk, "this is not an archive", -1, NULL));
+  g_assert_null (sp_game_import_checkpoint_sync (f->game, junk, NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  {
+    g_autofree char *contents = NULL;
+    gsize len = 0;
+    g_assert_true (g_file_get_contents (out, &contents, &len, NULL));
+    g_assert_true (g_file_set_contents (truncated, contents, len / 2 + 8, NULL));
+  }
+  g_assert_null (sp_game_import_checkpoint_sync (f->game, truncated, NULL, &error));
+  g_assert_nonnull (error);
+  g_test_message ("truncated import: %s", error->message);
+  g_clear_error (&error);
+  g_assert_null (sp_game_import_checkpoint_sync (f->game, "/nonexistent/x.tar.zst", NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpuint (tc_count_entries (cp_dir), ==, 4);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 2);
+}
+
+static void
+test_verify_damage (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) good = create (f, "Good", 1);
+  g_autoptr(SpCheckpoint) bad = create (f, "Bad", 1);
+  g_autoptr(SpCheckpoint) gone = create (f, "Gone", 1);
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = g_build_filename (f->root, "bad-export.tar.zst", NULL);
+  SpGame *reloaded;
+  int fd;
+  char byte;
+  off_t mid = sp_checkpoint_get_archive_size (bad) / 2;
+
+  problems = sp_game_verify_sync (f->game, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (problems->len, ==, 0);
+  g_clear_pointer (&problems, g_ptr_array_unref);
+
+  /* Flip one byte in the middle of one archive; remove another. */
+  fd = open (sp_checkpoint_get_archive_path (bad), O_RDWR);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pread (fd, &byte, 1, mid), ==, 1);
+  byte ^= 0x5a;
+  g_assert_cmpint (pwrite (fd, &byte, 1, mid), ==, 1);
+  close (fd);
+  g_assert_cmpint (g_unlink (sp_checkpoint_get_archive_path (gone)), ==, 0);
+
+  problems = sp_game_verify_sync (f->game, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (problems->len, ==, 2);
+  for (guint i = 0; i < problems->len; i++)
+    {
+      SpVerifyProblem *p = g_ptr_array_index (problems, i);
+      if (g_strcmp0 (p->checkpoint_id, sp_checkpoint_get_id (bad)) == 0)
+        g_assert_error (p->error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_CHECKSUM);
+      else
+        {
+          g_assert_cmpstr (p->checkpoint_id, ==, sp_checkpoint_get_id (gone));
+          g_assert_error (p->error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED);
+        }
+    }
+  g_clear_pointer (&problems, g_ptr_array_unref);
+
+  /* One at a time. */
+  problems = sp_game_verify_sync (f->game, sp_checkpoint_get_id (good), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (problems->len, ==, 0);
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  g_assert_null (sp_game_verify_sync (f->game, "20000101T000000-000000", NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* A damaged archive is not exported; a missing one is not restored. */
+  g_assert_false (sp_game_export_checkpoint_sync (f->game, sp_checkpoint_get_id (bad), out, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (tc_count_entries (f->root), ==, 2);
+  g_assert_false (sp_game_restore (f->game, sp_checkpoint_get_id (gone), &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED);
+  g_clear_error (&error);
+
+  /* After a reload the missing archive shows as a property, not a crash. */
+  g_assert_true (sp_library_reload (f->library, &error));
+  reloaded = sp_library_find_game (f->library, "test-game");
+  g_assert_true (sp_checkpoint_get_missing (sp_game_find_checkpoint (reloaded, sp_checkpoint_get_id (gone))));
+  g_assert_false (sp_checkpoint_get_missing (sp_game_find_checkpoint (reloaded, sp_checkpoint_get_id (bad))));
+}
+
+static void
+test_invisible_files (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c = create (f, "Real", 1);
+  g_autoptr(GError) error = NULL;
+  const char *dir = sp_game_get_checkpoints_path (f->game);
+  g_autofree char *bad_ini = g_build_filename (dir, "20260101T000000-bad000.ini", NULL);
+  g_autofree char *prefix = g_strdup_printf ("%s:2:", bad_ini);
+  g_autofree char *archive_copy = NULL;
+  SpGame *game;
+  const char * const *problems;
+
+  /* An orphan archive, a partial archive, a temporary .ini, a stray file,
+   * an .ini with a name that is not an id, and a malformed .ini. */
+  g_assert_true (g_file_get_contents (sp_checkpoint_get_archive_path (c), &archive_copy, NULL, NULL));
+  tc_write (dir, "20260101T000000-orphan.tar.zst", archive_copy);
+  tc_write (dir, "20260101T000001-aaaaaa.tar.zst.partial", "half");
+  tc_write (dir, "20260101T000002-bbbbbb.ini.X1Y2Z3", "[Checkpoint]\nCreated=2026-01-01T00:00:00Z\n");
+  tc_write (dir, "notes.txt", "hello");
+  tc_write (dir, "not an id.ini", "[Checkpoint]\n");
+  tc_write (dir, "20260101T000000-bad000.ini", "[Checkpoint]\nCreated=yesterday\n");
+
+  g_assert_true (sp_library_reload (f->library, &error));
+  g_assert_no_error (error);
+  game = sp_library_find_game (f->library, "test-game");
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (game)), ==, 1);
+  g_assert_nonnull (sp_game_find_checkpoint (game, sp_checkpoint_get_id (c)));
+  problems = sp_game_get_problems (game);
+  g_assert_cmpuint (g_strv_length ((char **) problems), ==, 1);
+  if (!g_str_has_prefix (problems[0], prefix))
+    g_error ("expected “%s…”, got “%s”", prefix, problems[0]);
+  g_assert_cmpuint (g_strv_length ((char **) sp_library_get_problems (f->library)), ==, 1);
+}
+
+static void
+cancel_progress_cb (guint64  done,
+                    guint64  total,
+                    gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
+static void
+test_create_cancelled (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) first = create (f, "Kept", 1);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpCheckpoint) c = NULL;
+  g_autofree char *head = g_strdup (sp_game_get_head (f->game));
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("more/file%02u.dat", i);
+      g_autofree char *contents = g_strnfill (100000, 'k');
+      tc_write (f->upper, name, contents);
+    }
+  c = sp_game_create_checkpoint_sync (f->game, f->upper, "Cancelled", 1, TRUE,
+                                      cancel_progress_cb, cancellable, cancellable, &error);
+  g_assert_null (c);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* Nothing new on the drive or in the list; Head did not move. */
+  g_assert_cmpuint (tc_count_entries (sp_game_get_checkpoints_path (f->game)), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 1);
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, head);
+}
+
+static void
+async_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+test_async (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+  g_autoptr(GAsyncResult) r3 = NULL;
+  g_autoptr(GAsyncResult) r4 = NULL;
+  g_autoptr(SpCheckpoint) c = NULL;
+  g_autoptr(SpCheckpoint) imported = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = g_build_filename (f->root, "async.tar.zst", NULL);
+
+  sp_game_create_checkpoint_async (f->game, f->upper, "Async", 7, TRUE, NULL, NULL, NULL,
+                                   async_done_cb, &r1);
+  c = sp_game_create_checkpoint_finish (f->game, wait_for (&r1), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (c));
+  g_assert_true (item (f->game, 0) == c);
+
+  sp_game_export_checkpoint_async (f->game, sp_checkpoint_get_id (c), out, NULL, async_done_cb, &r2);
+  g_assert_true (sp_game_export_checkpoint_finish (f->game, wait_for (&r2), &error));
+  g_assert_no_error (error);
+
+  sp_game_import_checkpoint_async (f->game, out, NULL, async_done_cb, &r3);
+  imported = sp_game_import_checkpoint_finish (f->game, wait_for (&r3), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_checkpoint_get_label (imported), ==, "Async");
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 2);
+
+  sp_game_verify_async (f->game, NULL, NULL, async_done_cb, &r4);
+  problems = sp_game_verify_finish (f->game, wait_for (&r4), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (problems->len, ==, 0);
+}
+
+/* Crash safety: a child writes checkpoints and game.ini in a loop and is
+ * killed at some point; the library must then open with every listed
+ * checkpoint whole. */
+G_GNUC_NORETURN static void
+crash_child (const char *drive,
+             const char *upper)
+{
+  g_autoptr(SpLibrary) library = sp_library_open (drive, NULL);
+  SpGame *game;
+
+  if (library == NULL)
+    _exit (2);
+  game = sp_library_find_game (library, "test-game");
+  for (guint i = 0; ; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("round %u", i);
+      g_autoptr(SpCheckpoint) c = sp_game_create_checkpoint_sync (game, upper, label, i, TRUE,
+                                                                  NULL, NULL, NULL, NULL);
+      guint n;
+
+      if (c == NULL)
+        _exit (3);
+      sp_game_rename_checkpoint (game, sp_checkpoint_get_id (c), "renamed", NULL);
+      sp_game_set_name (game, i % 2 ? "Test Game" : "Test Game (odd)");
+      sp_game_save (game, NULL);
+      n = g_list_model_get_n_items (sp_game_get_checkpoints (game));
+      if (n > 4)
+        {
+          g_autoptr(SpCheckpoint) oldest = g_list_model_get_item (sp_game_get_checkpoints (game), n - 1);
+          sp_game_delete_checkpoint (game, sp_checkpoint_get_id (oldest), NULL);
+        }
+    }
+}
+
+static void
+test_crash_safety (Fixture       *f,
+                   gconstpointer  data)
+{
+  guint killed_mid_run = 0;
+
+  /* Enough content that packing takes a moment. */
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("bulk/file%02u.dat", i);
+      g_autofree char *contents = g_strnfill (20000 + i * 977, 'a' + (i % 26));
+      tc_write (f->upper, name, contents);
+    }
+  g_clear_object (&f->game);
+  g_clear_object (&f->library);
+
+  for (guint round = 0; round < 10; round++)
+    {
+      g_autoptr(SpLibrary) library = NULL;
+      g_autoptr(GPtrArray) problems = NULL;
+      g_autoptr(GError) error = NULL;
+      SpGame *game;
+      int status = 0;
+      pid_t pid;
+
+      pid = fork ();
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        crash_child (f->drive, f->upper);
+
+      /* Vary where the writer is killed. */
+      g_usleep (2000 + round * 7919);
+      kill (pid, SIGKILL);
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      if (WIFSIGNALED (status))
+        killed_mid_run++;
+      else
+        g_error ("the writer exited on its own with status %d", WEXITSTATUS (status));
+
+      library = sp_library_open (f->drive, &error);
+      g_assert_no_error (error);
+      g_assert_null (sp_library_get_problems (library)[0]);
+      game = sp_library_find_game (library, "test-game");
+      g_assert_nonnull (game);
+      problems = sp_game_verify_sync (game, NULL, NULL, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < problems->len; i++)
+        g_test_message ("bad: %s", ((SpVerifyProblem *) g_ptr_array_index (problems, i))->error->message);
+      g_assert_cmpuint (problems->len, ==, 0);
+      if (sp_game_get_head (game) != NULL)
+        g_assert_nonnull (sp_game_get_head_checkpoint (game));
+      g_test_message ("round %u: %u checkpoints", round,
+                      g_list_model_get_n_items (sp_game_get_checkpoints (game)));
+    }
+  g_assert_cmpuint (killed_mid_run, ==, 10);
+}
+
 int
-main (int argc, char *argv[])
+main (int   argc,
+      char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+#define ADD(path, func) \
+  g_test_add ("/checkpoint/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("create", test_create);
+  ADD ("restore-delete-rename", test_restore_delete_rename);
+  ADD ("export-import", test_export_import);
+  ADD ("verify-damage", test_verify_damage);
+  ADD ("invisible-files", test_invisible_files);
+  ADD ("create-cancelled", test_create_cancelled);
+  ADD ("crash-safety", test_crash_safety);
+  ADD ("async", test_async);
+#undef ADD
   return g_test_run ();
 }

@@ -120,6 +120,26 @@ test_game_load_save (void)
   g_assert_cmpuint (g_strv_length ((char **) sp_game_get_environment (again)), ==, 0);
   g_assert_null (sp_game_get_runner (again));
 
+  /* Values that would not load again are refused, and nothing is written. */
+  {
+    const char *bad_env[] = { "NOEQUALS", NULL };
+    g_autofree char *before = tc_read (dir, "game.ini");
+    g_autofree char *after = NULL;
+
+    sp_game_set_name (game, "");
+    g_assert_false (sp_game_save (game, &error));
+    g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+    g_clear_error (&error);
+    sp_game_set_name (game, "Okami");
+    sp_game_set_environment (game, bad_env);
+    g_assert_false (sp_game_save (game, &error));
+    g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+    g_clear_error (&error);
+    sp_game_set_environment (game, NULL);
+    after = tc_read (dir, "game.ini");
+    g_assert_cmpstr (before, ==, after);
+  }
+
   /* Reload picks up a change made by someone else. */
   tc_write (dir, "game.ini", rich_ini);
   g_assert_true (sp_game_reload (game, &error));

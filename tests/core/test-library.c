@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -584,6 +586,15 @@ test_library_slugs_and_sorting (void)
   g_assert_true (first == c);  /* ".." sorts before letters */
   g_assert_true (last == b || last == a);
 
+  /* Renaming a game keeps the list sorted. */
+  sp_game_set_name (c, "Zork");
+  {
+    g_autoptr(SpGame) now_last = g_list_model_get_item (games, 3);
+    g_autoptr(SpGame) now_first = g_list_model_get_item (games, 0);
+    g_assert_true (now_last == c);
+    g_assert_true (now_first == d);
+  }
+
   /* Removing frees the slug and leaves no trace. */
   g_assert_true (sp_library_remove_game_sync (library, a, NULL, NULL));
   g_assert_cmpuint (g_list_model_get_n_items (games), ==, 3);
@@ -647,6 +658,69 @@ test_library_problems (void)
   tc_rmtree (src_root);
 }
 
+/* A writer adding games is killed at varying points: the library still
+ * opens and lists only complete games. */
+static void
+test_library_add_crash (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *src_root = tc_tmpdir ();
+  g_autofree char *source = make_big_source (src_root);
+
+  g_clear_object (&library);
+  for (guint round = 0; round < 6; round++)
+    {
+      g_autoptr(SpLibrary) reopened = NULL;
+      g_autoptr(GError) error = NULL;
+      GListModel *games;
+      int status = 0;
+      pid_t pid = fork ();
+
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          g_autoptr(SpLibrary) child = sp_library_open (drive, NULL);
+          SpGameInfo info = { .name = "Crash Game", .executable = "file0.bin" };
+
+          if (child == NULL)
+            _exit (2);
+          for (;;)
+            {
+              g_autoptr(SpGame) game = sp_library_add_game_sync (child, &info, source,
+                                                                 SP_ADD_MODE_COPY, NULL, NULL,
+                                                                 NULL, NULL);
+              if (game == NULL)
+                _exit (3);
+            }
+        }
+      g_usleep (3000 + round * 9973);
+      kill (pid, SIGKILL);
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      g_assert_true (WIFSIGNALED (status));
+
+      reopened = sp_library_open (drive, &error);
+      g_assert_no_error (error);
+      games = sp_library_get_games (reopened);
+      for (guint i = 0; i < g_list_model_get_n_items (games); i++)
+        {
+          g_autoptr(SpGame) game = g_list_model_get_item (games, i);
+          g_autofree char *exe = g_build_filename (sp_game_get_base_path (game), "file0.bin", NULL);
+          struct stat st;
+
+          g_assert_cmpstr (sp_game_get_name (game), ==, "Crash Game");
+          /* A listed game is complete: all four files at full size. */
+          g_assert_cmpuint (tc_count_entries (sp_game_get_base_path (game)), ==, 4);
+          g_assert_cmpint (stat (exe, &st), ==, 0);
+          g_assert_cmpint (st.st_size, ==, 6 * 1024 * 1024);
+        }
+      g_test_message ("round %u: %u games", round, g_list_model_get_n_items (games));
+    }
+
+  tc_rmtree (drive);
+  tc_rmtree (src_root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -661,5 +735,6 @@ main (int   argc,
   g_test_add_func ("/library/adopt", test_library_adopt);
   g_test_add_func ("/library/slugs-and-sorting", test_library_slugs_and_sorting);
   g_test_add_func ("/library/problems", test_library_problems);
+  g_test_add_func ("/library/add-crash", test_library_add_crash);
   return g_test_run ();
 }

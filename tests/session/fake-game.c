@@ -9,8 +9,10 @@
  *   - writes save/run-N.txt and, when $HOME is set inside the game folder,
  *     $XDG_CONFIG_HOME/fake-game/settings.ini;
  *   - deletes delete-me.txt (a file of the clean install);
- *   - forks a child that outlives it by a second and then writes
- *     save/child-N.txt: a session that does not wait for it loses that file.
+ *   - leaves a daemon behind, the way wineserver is started (fork, the
+ *     middle process exits, the grandchild calls setsid()), that outlives
+ *     the game by a second and then writes save/child-N.txt: a session that
+ *     does not wait for every descendant loses that file.
  * The first argument picks a variant:
  *   play         the above, exit 0
  *   fail         the above, exit 3
@@ -25,6 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void
@@ -119,11 +122,21 @@ main (int argc,
     die ("fork");
   if (child == 0)
     {
-      sleep (1);
-      snprintf (path, sizeof path, "save/child-%ld.txt", counter);
-      write_file (path, "the child was waited for\n", 0);
-      _exit (0);
+      pid_t grandchild = fork ();
+      char cwd[256];
+
+      if (grandchild != 0)
+        _exit (grandchild < 0 ? 1 : 0);   /* orphan the grandchild */
+      /* Like wineserver: a program from outside the game's folder, with
+       * nothing of the mount busy (no cwd, no mapped executable there). */
+      setsid ();
+      if (getcwd (cwd, sizeof cwd) == NULL || chdir ("/") != 0)
+        die ("getcwd");
+      snprintf (path, sizeof path, "%s/save/child-%ld.txt", cwd, counter);
+      execl ("/bin/sh", "sh", "-c", "sleep 1; echo 'the child was waited for' > \"$0\"", path, (char *) NULL);
+      die ("/bin/sh");
     }
+  waitpid (child, NULL, 0);
 
   if (strcmp (mode, "wait") == 0 || strcmp (mode, "ignore-term") == 0)
     {

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -502,6 +503,16 @@ test_stop_ignoring_term (Fixture       *f,
   ready = g_build_filename (sp_session_get_mount_point (s), "save", "ready", NULL);
   g_assert_true (wait_for_file (ready, 60));
 
+  /* The overlay's counters are live while the game runs. */
+  {
+    SpSessionStats stats;
+
+    sp_session_get_stats (s, &stats);
+    g_assert_cmpuint (stats.bytes_written, >=, 2);     /* "1\n" */
+    g_assert_cmpuint (stats.files_created, >=, 3);     /* counter.tmp, run-1.txt, ready */
+    g_assert_cmpuint (stats.files_deleted, >=, 1);     /* delete-me.txt */
+  }
+
   /* A second start of the same game is refused while it runs. */
   {
     g_autoptr(GError) busy = NULL;
@@ -519,6 +530,28 @@ test_stop_ignoring_term (Fixture       *f,
   g_assert_cmpint (sp_session_get_summary (s)->exit_status, ==, 128 + SIGKILL);
   counter = upper_file (s, "save/counter.txt");
   g_assert_cmpstr (counter, ==, "1\n");
+  assert_clean_after (f);
+  discard (s);
+}
+
+static void
+test_stop_while_preparing (Fixture       *f,
+                           gconstpointer  user_data)
+{
+  g_autoptr(SpSession) s = sp_session_new (f->library, f->game);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  set_arguments (f, "wait");
+  sp_session_start_async (s, NULL, store_result_cb, &result);
+  g_assert_cmpint (sp_session_get_state (s), ==, SP_SESSION_STATE_PREPARING);
+  sp_session_stop (s);
+  g_assert_true (sp_session_start_finish (s, wait_for (&result), &error));
+  g_assert_no_error (error);
+  wait_ended (s);
+  g_assert_cmpint (sp_session_get_state (s), ==, SP_SESSION_STATE_FINISHED);
+  g_assert_true (sp_session_get_summary (s)->stopped);
+  g_assert_cmpint (sp_session_get_summary (s)->exit_status, ==, 128 + SIGTERM);
   assert_clean_after (f);
   discard (s);
 }
@@ -552,6 +585,62 @@ test_undecided_run (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (checkpoint));
   g_assert_false (g_file_test (sp_run_get_path (pending->pdata[0]), G_FILE_TEST_EXISTS));
+}
+
+/* A run folder a crash left before its run.ini was written does not block
+ * the game forever. */
+static void
+test_leftover_run_folder (Fixture       *f,
+                          gconstpointer  user_data)
+{
+  g_autofree char *run_dir = sp_run_dir_for (sp_library_get_id (f->library), sp_game_get_slug (f->game));
+  g_autofree char *work = g_build_filename (run_dir, "work", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (work, 0700), ==, 0);
+  {
+    g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
+    g_autofree char *counter = upper_file (s, "save/counter.txt");
+
+    g_assert_cmpstr (counter, ==, "1\n");
+    discard (s);
+  }
+}
+
+/* The Wine kind's launch without Wine: a shell "runner" that reports
+ * WINEPREFIX and then runs the executable it is given. The game's Runner
+ * wins over $SAVEPOINT_WINE_RUNNER. */
+static void
+test_wine_kind_runner (Fixture       *f,
+                       gconstpointer  user_data)
+{
+  g_autofree char *mount_point = sp_mount_point_for (sp_game_get_slug (f->game));
+  g_autofree char *expect = g_strdup_printf ("env-runner WINEPREFIX=%s\n", mount_point);
+  g_autofree char *expect_game = g_strdup_printf ("game-runner WINEPREFIX=%s\n", mount_point);
+
+  sp_game_set_kind (f->game, SP_GAME_KIND_WINE);
+  sp_game_set_runner (f->game, NULL);
+  g_setenv ("SAVEPOINT_WINE_RUNNER", "sh -c 'echo env-runner WINEPREFIX=$WINEPREFIX; exec \"$0\" \"$@\"'", TRUE);
+  {
+    g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
+    g_autofree char *log = read_file (sp_run_get_path (sp_session_get_run (s)), "game.log");
+    g_autofree char *counter = upper_file (s, "save/counter.txt");
+
+    g_assert_nonnull (strstr (log, expect));
+    g_assert_nonnull (strstr (log, "fake-game: counter 1"));
+    g_assert_cmpstr (counter, ==, "1\n");
+    discard (s);
+  }
+
+  sp_game_set_runner (f->game, "sh -c 'echo game-runner WINEPREFIX=$WINEPREFIX; exec \"$0\" \"$@\"'");
+  {
+    g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
+    g_autofree char *log = read_file (sp_run_get_path (sp_session_get_run (s)), "game.log");
+
+    g_assert_nonnull (strstr (log, expect_game));
+    g_assert_null (strstr (log, "env-runner"));
+    discard (s);
+  }
+  g_unsetenv ("SAVEPOINT_WINE_RUNNER");
 }
 
 static void
@@ -588,6 +677,19 @@ test_stale_lock (Fixture       *f,
   g_assert_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_BUSY);
   g_clear_pointer (&lock, sp_lock_release);
   g_clear_error (&error);
+
+  /* One naming this very process that it does not hold (left on a drive
+   * that was pulled and plugged in again) is stale too. */
+  {
+    g_autofree char *ours = g_strdup_printf ("[Lock]\nHost=%s\nPid=%d\nPidStart=%" G_GUINT64_FORMAT "\n",
+                                             sp_host_name (), (int) getpid (), sp_pid_start_time (getpid ()));
+    g_assert_true (g_file_set_contents (lock_path, ours, -1, NULL));
+    lock = sp_lock_acquire (lock_path, "Fake Game", &error);
+    g_assert_no_error (error);
+    g_clear_pointer (&lock, sp_lock_release);
+    g_assert_false (g_file_test (lock_path, G_FILE_TEST_EXISTS));
+  }
+
   g_assert_true (g_file_set_contents (lock_path, "[Lock]\nHost=elsewhere\nPid=1\n", -1, NULL));
   g_assert_null (sp_lock_acquire (lock_path, "Fake Game", &error));
   g_assert_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_BUSY);
@@ -724,6 +826,64 @@ test_cli_play (Fixture       *f,
   assert_clean_after (f);
 }
 
+/* play --ask reads the answer from the terminal (here a pipe). */
+static void
+test_cli_ask (Fixture       *f,
+              gconstpointer  user_data)
+{
+  g_autofree char *helper = g_test_build_filename (G_TEST_BUILT, "sp-play-helper", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) reopened = NULL;
+  g_autofree char *out = NULL;
+  SpGame *game;
+
+  set_arguments (f, "play");
+  g_assert_true (sp_game_save (f->game, &error));
+
+  /* A label keeps it under that label. */
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              helper, "play", "fake-game", "--library", f->drive, "--ask", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, "Boss beaten\n", NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_nonnull (strstr (out, "Keep this run"));
+  g_assert_nonnull (strstr (out, "Kept as checkpoint"));
+  g_clear_object (&process);
+  g_clear_pointer (&out, g_free);
+
+  /* "l" leaves it undecided. */
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              helper, "play", "fake-game", "--library", f->drive, "--ask", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, "l\n", NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_nonnull (strstr (out, "recover"));
+
+  reopened = sp_library_open (f->drive, &error);
+  g_assert_no_error (error);
+  game = sp_library_find_game (reopened, "fake-game");
+  g_assert_cmpstr (sp_checkpoint_get_label (sp_game_get_head_checkpoint (game)), ==, "Boss beaten");
+  {
+    g_autoptr(GPtrArray) pending = sp_run_list_pending (sp_library_get_id (f->library), &error);
+
+    g_assert_cmpuint (pending->len, ==, 1);
+    g_assert_cmpint (sp_run_get_status (pending->pdata[0]), ==, SP_RUN_STATUS_FINISHED);
+  }
+  /* The discard of recover. */
+  {
+    const char *args[] = { "recover", "--discard", NULL };
+    g_autofree char *recover_out = NULL;
+
+    g_assert_cmpint (run_cli (args, &recover_out), ==, 0);
+    g_assert_nonnull (strstr (recover_out, "Discarded"));
+  }
+  assert_clean_after (f);
+}
+
 static void
 test_drive_lost (Fixture       *f,
                  gconstpointer  user_data)
@@ -780,8 +940,14 @@ main (int    argc,
   g_setenv ("XDG_STATE_HOME", state, TRUE);
   g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
   g_unsetenv ("SAVEPOINT_LIBRARY");
+  g_unsetenv ("SAVEPOINT_WINE_RUNNER");
 
   g_test_init (&argc, &argv, NULL);
+
+  /* Where we may, keep our mounts in a mount namespace of our own, so even
+   * a test that aborts leaves none behind on the machine. */
+  if (unshare (CLONE_NEWNS) == 0 && mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+    g_test_message ("could not make the mount namespace private: %s", g_strerror (errno));
 
   if (access ("/dev/fuse", R_OK | W_OK) != 0)
     {
@@ -794,7 +960,11 @@ main (int    argc,
   g_test_add ("/session/exit-error", Fixture, NULL, fixture_set_up, test_exit_error, fixture_tear_down);
   g_test_add ("/session/cannot-start", Fixture, NULL, fixture_set_up, test_cannot_start, fixture_tear_down);
   g_test_add ("/session/stop-ignoring-term", Fixture, NULL, fixture_set_up, test_stop_ignoring_term, fixture_tear_down);
+  g_test_add ("/session/stop-while-preparing", Fixture, NULL, fixture_set_up, test_stop_while_preparing, fixture_tear_down);
+  g_test_add ("/session/cli-ask", Fixture, NULL, fixture_set_up, test_cli_ask, fixture_tear_down);
   g_test_add ("/session/undecided-run", Fixture, NULL, fixture_set_up, test_undecided_run, fixture_tear_down);
+  g_test_add ("/session/leftover-run-folder", Fixture, NULL, fixture_set_up, test_leftover_run_folder, fixture_tear_down);
+  g_test_add ("/session/wine-kind-runner", Fixture, NULL, fixture_set_up, test_wine_kind_runner, fixture_tear_down);
   g_test_add ("/session/stale-lock", Fixture, NULL, fixture_set_up, test_stale_lock, fixture_tear_down);
   g_test_add ("/session/kill-owner", Fixture, NULL, fixture_set_up, test_kill_owner, fixture_tear_down);
   g_test_add ("/session/cli-play", Fixture, NULL, fixture_set_up, test_cli_play, fixture_tear_down);

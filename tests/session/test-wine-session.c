@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -245,8 +247,12 @@ main (int    argc,
   g_mkdir (runtime, 0700);
   g_setenv ("XDG_STATE_HOME", state, TRUE);
   g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  g_unsetenv ("SAVEPOINT_WINE_RUNNER");
 
   g_test_init (&argc, &argv, NULL);
+  /* Where we may, keep our mounts in a mount namespace of our own. */
+  if (unshare (CLONE_NEWNS) == 0)
+    mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
   g_test_add_func ("/session/wine/save-and-registry", test_wine_save_and_registry);
   ret = g_test_run ();
   sp_remove_tree (root, NULL, NULL);

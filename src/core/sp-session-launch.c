@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* How a session launches its game: savepoint-run, the runner, the
+ * executable inside the mount, the environment. */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "sp-session-private.h"
+
+#ifndef SP_LIBEXECDIR
+# define SP_LIBEXECDIR "/usr/local/libexec"
+#endif
+
+void
+_sp_start_data_free (SpSessionStartData *data)
+{
+  g_free (data->library_id);
+  g_free (data->library_path);
+  g_free (data->slug);
+  g_free (data->name);
+  g_free (data->lock_path);
+  g_free (data->base_path);
+  g_free (data->head);
+  g_clear_object (&data->checkpoint);
+  g_free (data->executable);
+  g_strfreev (data->arguments);
+  g_free (data->working_directory);
+  g_strfreev (data->environment);
+  g_free (data->runner);
+  g_free (data->home);
+  g_free (data->supervisor);
+  g_strfreev (data->argv);
+  g_strfreev (data->envp);
+  g_free (data);
+}
+
+char *
+sp_session_find_supervisor (GError **error)
+{
+  const char *env = g_getenv ("SAVEPOINT_RUN");
+  g_autofree char *in_path = NULL;
+  g_autofree char *installed = NULL;
+
+  if (env != NULL && env[0] != '\0')
+    {
+      if (g_file_test (env, G_FILE_TEST_IS_EXECUTABLE))
+        return g_strdup (env);
+      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+                   _("SAVEPOINT_RUN names “%s”, which is not an executable file."), env);
+      return NULL;
+    }
+
+  installed = g_build_filename (SP_LIBEXECDIR, "savepoint-run", NULL);
+  if (g_file_test (installed, G_FILE_TEST_IS_EXECUTABLE))
+    return g_steal_pointer (&installed);
+
+  in_path = g_find_program_in_path ("savepoint-run");
+  if (in_path != NULL)
+    return g_steal_pointer (&in_path);
+
+  g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+               _("The session helper “%s” is missing. Reinstall Savepoint."), installed);
+  return NULL;
+}
+
+static char *
+inside (const char *mount_point,
+        const char *relative)
+{
+  while (relative && relative[0] == '/')
+    relative++;
+  return g_build_filename (mount_point, relative, NULL);
+}
+
+/* Works out the command line and environment (after mounting: the
+ * executable is looked up inside the merged view). */
+gboolean
+_sp_session_build_launch (SpSessionStartData   *data,
+                          const char  *mount_point,
+                          const char  *log_path,
+                          GError     **error)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autofree char *exe = NULL;
+  g_autofree char *cwd = NULL;
+  g_autofree char *grace = g_strdup_printf ("%u", data->grace);
+
+  if (data->executable == NULL || data->executable[0] == '\0')
+    {
+      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+                   _("“%s” has no executable set. Set one in the game’s properties."), data->name);
+      return FALSE;
+    }
+
+  exe = inside (mount_point, data->executable);
+  if (!g_file_test (exe, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+                   _("The executable “%s” of “%s” does not exist in the game’s folder “%s”. "
+                     "Check the Executable setting."),
+                   data->executable, data->name, data->base_path);
+      return FALSE;
+    }
+
+  if (data->working_directory && data->working_directory[0])
+    cwd = inside (mount_point, data->working_directory);
+  else
+    cwd = g_path_get_dirname (exe);
+  if (!g_file_test (cwd, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+                   _("The working folder “%s” of “%s” does not exist in the game’s folder. "
+                     "Check the Working Directory setting."),
+                   data->working_directory, data->name);
+      return FALSE;
+    }
+
+  g_ptr_array_add (argv, g_strdup (data->supervisor));
+  g_ptr_array_add (argv, g_strdup ("--grace"));
+  g_ptr_array_add (argv, g_strdup (grace));
+  g_ptr_array_add (argv, g_strdup ("--log"));
+  g_ptr_array_add (argv, g_strdup (log_path));
+  g_ptr_array_add (argv, g_strdup ("--cwd"));
+  g_ptr_array_add (argv, g_strdup (cwd));
+  g_ptr_array_add (argv, g_strdup ("--status-fd"));
+  g_ptr_array_add (argv, g_strdup ("3"));
+  g_ptr_array_add (argv, g_strdup ("--"));
+
+  if (data->kind == SP_GAME_KIND_WINE)
+    {
+      g_auto(GStrv) runner_argv = NULL;
+      g_autofree char *runner_path = NULL;
+      g_autoptr(GError) parse_error = NULL;
+
+      if (!g_shell_parse_argv (data->runner, NULL, &runner_argv, &parse_error))
+        {
+          g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+                       _("The Wine runner “%s” cannot be read: %s"), data->runner, parse_error->message);
+          return FALSE;
+        }
+      runner_path = g_find_program_in_path (runner_argv[0]);
+      if (runner_path == NULL)
+        {
+          g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+                       _("The Wine runner “%s” is not installed (not found in PATH). "
+                         "Install Wine, or choose another runner for “%s”."),
+                       runner_argv[0], data->name);
+          return FALSE;
+        }
+      g_ptr_array_add (argv, g_steal_pointer (&runner_path));
+      for (guint i = 1; runner_argv[i]; i++)
+        g_ptr_array_add (argv, g_strdup (runner_argv[i]));
+      g_ptr_array_add (argv, g_strdup (exe));
+      envp = g_environ_setenv (envp, "WINEPREFIX", mount_point, TRUE);
+    }
+  else
+    {
+      if (!g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE) || g_file_test (exe, G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
+                       _("“%s” of “%s” is not an executable program. "
+                         "Check the Executable setting and the file’s permissions."),
+                       data->executable, data->name);
+          return FALSE;
+        }
+      g_ptr_array_add (argv, g_strdup (exe));
+
+      if (data->home && data->home[0])
+        {
+          g_autofree char *home = inside (mount_point, data->home);
+          g_autofree char *data_home = g_build_filename (home, ".local", "share", NULL);
+          g_autofree char *config_home = g_build_filename (home, ".config", NULL);
+          g_autofree char *cache_home = g_build_filename (home, ".cache", NULL);
+          g_autofree char *state_home = g_build_filename (home, ".local", "state", NULL);
+
+          if (g_mkdir_with_parents (home, 0755) != 0)
+            {
+              int saved = errno;
+              g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_FAILED,
+                           _("Could not create the home folder “%s” of “%s”: %s"),
+                           data->home, data->name, g_strerror (saved));
+              return FALSE;
+            }
+          envp = g_environ_setenv (envp, "HOME", home, TRUE);
+          envp = g_environ_setenv (envp, "XDG_DATA_HOME", data_home, TRUE);
+          envp = g_environ_setenv (envp, "XDG_CONFIG_HOME", config_home, TRUE);
+          envp = g_environ_setenv (envp, "XDG_CACHE_HOME", cache_home, TRUE);
+          envp = g_environ_setenv (envp, "XDG_STATE_HOME", state_home, TRUE);
+        }
+    }
+
+  for (guint i = 0; data->arguments && data->arguments[i]; i++)
+    g_ptr_array_add (argv, g_strdup (data->arguments[i]));
+  g_ptr_array_add (argv, NULL);
+
+  for (guint i = 0; data->environment && data->environment[i]; i++)
+    {
+      const char *eq = strchr (data->environment[i], '=');
+      g_autofree char *key = NULL;
+
+      if (eq == NULL || eq == data->environment[i])
+        continue;
+      key = g_strndup (data->environment[i], eq - data->environment[i]);
+      envp = g_environ_setenv (envp, key, eq + 1, TRUE);
+    }
+
+  data->argv = (char **) g_ptr_array_free (g_steal_pointer (&argv), FALSE);
+  data->envp = g_steal_pointer (&envp);
+  return TRUE;
+}
+

@@ -1,0 +1,1638 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "core/sp-archive.h"
+#include "core/sp-util.h"
+
+#define METADATA "[Checkpoint]\nLabel=Test ✓\nParent=\n"
+
+/* ------------------------------------------------------------------------ */
+/* Helpers */
+
+static char *
+make_tmpdir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("sp-test-archive-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+remove_tmpdir (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sp_remove_tree (dir, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+write_file (const char *path,
+            const char *contents,
+            gssize      len)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, len, &error);
+  g_assert_no_error (error);
+}
+
+static void
+set_mtime (const char *path,
+           time_t      sec,
+           long        nsec)
+{
+  struct timespec ts[2] = { { sec, nsec }, { sec, nsec } };
+
+  g_assert_cmpint (utimensat (AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW), ==, 0);
+}
+
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (d);
+  while (g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+static char *
+hex (const void *data,
+     gsize       len)
+{
+  GString *s = g_string_new (NULL);
+
+  for (gsize i = 0; i < len; i++)
+    g_string_append_printf (s, "%02x", ((const guchar *) data)[i]);
+  return g_string_free (s, FALSE);
+}
+
+static int
+compare_lines (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+/* A canonical, sorted description of a tree as an overlay upper dir means
+ * it: whiteouts and opaque dirs in either form are described the same. */
+static void
+describe_dir (GPtrArray  *lines,
+              const char *root,
+              const char *rel,
+              GHashTable *inodes)
+{
+  g_autofree char *full = g_build_filename (root, rel, NULL);
+  g_autoptr(GDir) d = g_dir_open (full, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *r = *rel ? g_build_filename (rel, name, NULL) : g_strdup (name);
+      g_autofree char *p = g_build_filename (root, r, NULL);
+      g_autoptr(GString) line = g_string_new (NULL);
+      struct stat st;
+
+      g_assert_cmpint (lstat (p, &st), ==, 0);
+      if (strcmp (name, ".wh..wh..opq") == 0)
+        continue;
+      if (S_ISCHR (st.st_mode) && st.st_rdev == makedev (0, 0))
+        {
+          g_ptr_array_add (lines, g_strdup_printf ("%s%s%s whiteout", rel, *rel ? "/" : "", name));
+          continue;
+        }
+      if (S_ISREG (st.st_mode) && g_str_has_prefix (name, ".wh."))
+        {
+          g_ptr_array_add (lines, g_strdup_printf ("%s%s%s whiteout", rel, *rel ? "/" : "",
+                                                   name + 4));
+          continue;
+        }
+
+      g_string_append_printf (line, "%s type=%o mode=%o uid=%u gid=%u", r,
+                              st.st_mode & S_IFMT, st.st_mode & 07777, st.st_uid, st.st_gid);
+      if (!S_ISLNK (st.st_mode))
+        g_string_append_printf (line, " mtime=%ld.%09ld", (long) st.st_mtim.tv_sec,
+                                st.st_mtim.tv_nsec);
+      if (S_ISREG (st.st_mode))
+        {
+          g_autofree char *key = g_strdup_printf ("%lu:%lu", (gulong) st.st_dev, (gulong) st.st_ino);
+          const char *first = g_hash_table_lookup (inodes, key);
+          g_autofree char *sum = sp_file_sha256 (p, NULL, NULL, NULL);
+
+          g_string_append_printf (line, " size=%ld sha=%s", (long) st.st_size, sum);
+          if (first != NULL)
+            g_string_append_printf (line, " link=%s", first);
+          else if (st.st_nlink > 1)
+            g_hash_table_insert (inodes, g_steal_pointer (&key), g_strdup (r));
+        }
+      if (S_ISLNK (st.st_mode))
+        {
+          g_autofree char *target = g_file_read_link (p, NULL);
+
+          g_string_append_printf (line, " target=%s", target);
+        }
+      if (S_ISREG (st.st_mode) || S_ISDIR (st.st_mode))
+        {
+          char list[4096];
+          ssize_t len = llistxattr (p, list, sizeof list);
+          g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+          for (char *x = list; len > 0 && x < list + len; x += strlen (x) + 1)
+            if (g_str_has_prefix (x, "user.") && !g_str_has_prefix (x, "user.overlay."))
+              g_ptr_array_add (names, x);
+          g_ptr_array_sort (names, compare_lines);
+          for (guint i = 0; i < names->len; i++)
+            {
+              char value[1024];
+              ssize_t vlen = lgetxattr (p, names->pdata[i], value, sizeof value);
+              g_autofree char *h = NULL;
+
+              g_assert_cmpint (vlen, >=, 0);
+              h = hex (value, vlen);
+              g_string_append_printf (line, " xattr:%s=%s", (char *) names->pdata[i], h);
+            }
+        }
+      if (S_ISDIR (st.st_mode))
+        {
+          g_autofree char *marker = g_build_filename (p, ".wh..wh..opq", NULL);
+          char v[4];
+          ssize_t vlen = lgetxattr (p, "user.overlay.opaque", v, sizeof v);
+
+          if ((vlen == 1 && v[0] == 'y') || g_file_test (marker, G_FILE_TEST_EXISTS))
+            g_string_append (line, " opaque");
+        }
+      g_ptr_array_add (lines, g_strdup (line->str));
+      if (S_ISDIR (st.st_mode))
+        describe_dir (lines, root, r, inodes);
+    }
+}
+
+static char *
+describe_tree (const char *root)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) inodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GString *s = g_string_new (NULL);
+
+  describe_dir (lines, root, "", inodes);
+  g_ptr_array_sort (lines, compare_lines);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      g_string_append (s, lines->pdata[i]);
+      g_string_append_c (s, '\n');
+    }
+  return g_string_free (s, FALSE);
+}
+
+static guint64 big_file_bytes;
+
+/* An upper dir with a bit of everything. Returns the content bytes. */
+static guint64
+make_upper (const char *upper,
+            gboolean    with_big_file)
+{
+  g_autofree char *big = g_build_filename (upper, "big.bin", NULL);
+  const char *dirs[] = { "sub", "sub/deep", "ro", "op1", "op2", "Ünïcødé 世界", NULL };
+  guint64 bytes = 0;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+
+  g_assert_cmpint (g_mkdir_with_parents (upper, 0755), ==, 0);
+  for (guint i = 0; dirs[i]; i++)
+    {
+      g_autofree char *p = g_build_filename (upper, dirs[i], NULL);
+      g_assert_cmpint (mkdir (p, 0755), ==, 0);
+    }
+
+#define FILE_AT(rel, text, mode) G_STMT_START { \
+    g_autofree char *_p = g_build_filename (upper, rel, NULL); \
+    write_file (_p, text, -1); \
+    g_assert_cmpint (chmod (_p, mode), ==, 0); \
+    bytes += strlen (text); \
+  } G_STMT_END
+
+  FILE_AT ("a.txt", "hello world\n", 0644);
+  FILE_AT ("empty", "", 0600);
+  FILE_AT ("run.sh", "#!/bin/sh\necho hi\n", 0755);
+  FILE_AT ("sub/secret", "only me", 0400);
+  FILE_AT ("sub/deep/save.dat", "level=9\nscore=1234\n", 0640);
+  FILE_AT ("ro/inside", "in a read-only folder", 0644);
+  FILE_AT ("op1/new", "replaces the lower folder", 0644);
+  FILE_AT ("Ünïcødé 世界/ファイル.txt", "ユニコード", 0644);
+  FILE_AT ("dir-sticky-not", "x", 0644);
+#undef FILE_AT
+
+  {
+    g_autofree char *a = g_build_filename (upper, "a.txt", NULL);
+    g_autofree char *l1 = g_build_filename (upper, "sub/hard-a", NULL);
+    g_autofree char *l2 = g_build_filename (upper, "zz-hard-a", NULL);
+    g_autofree char *s1 = g_build_filename (upper, "sub/rel-link", NULL);
+    g_autofree char *s2 = g_build_filename (upper, "abs-link", NULL);
+    g_autofree char *s3 = g_build_filename (upper, "dangling", NULL);
+    g_autofree char *fifo = g_build_filename (upper, "pipe", NULL);
+    g_autofree char *wo1 = g_build_filename (upper, "sub/gone1", NULL);
+    g_autofree char *wo2 = g_build_filename (upper, ".wh.gone2", NULL);
+    g_autofree char *opq = g_build_filename (upper, "op2/.wh..wh..opq", NULL);
+    g_autofree char *op1 = g_build_filename (upper, "op1", NULL);
+    g_autofree char *save = g_build_filename (upper, "sub/deep/save.dat", NULL);
+    g_autofree char *sub = g_build_filename (upper, "sub", NULL);
+    g_autofree char *secret = g_build_filename (upper, "sub/secret", NULL);
+
+    g_assert_cmpint (link (a, l1), ==, 0);
+    g_assert_cmpint (link (a, l2), ==, 0);
+    g_assert_cmpint (symlink ("../a.txt", s1), ==, 0);
+    g_assert_cmpint (symlink ("/etc/passwd", s2), ==, 0);
+    g_assert_cmpint (symlink ("no/such/thing", s3), ==, 0);
+    g_assert_cmpint (mkfifo (fifo, 0620), ==, 0);
+    g_assert_cmpint (mknod (wo1, S_IFCHR | 0000, makedev (0, 0)), ==, 0);
+    write_file (wo2, "", 0);
+    write_file (opq, "", 0);
+    g_assert_cmpint (setxattr (op1, "user.overlay.opaque", "y", 1, 0), ==, 0);
+    g_assert_cmpint (setxattr (save, "user.game.tag", "blue\0bin", 8, 0), ==, 0);
+    g_assert_cmpint (setxattr (save, "user.another", "1", 1, 0), ==, 0);
+    g_assert_cmpint (setxattr (sub, "user.folder", "yes", 3, 0), ==, 0);
+    g_assert_cmpint (lchown (secret, 1234, 5678), ==, 0);
+    g_assert_cmpint (lchown (s1, 4321, 8765), ==, 0);
+  }
+
+  if (with_big_file)
+    {
+      int fd = open (big, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      g_autofree guchar *chunk = g_malloc (1024 * 1024);
+
+      for (guint i = 0; i < 1024 * 1024; i++)
+        chunk[i] = g_rand_int (rand) & 0xff;
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_cmpint (ftruncate (fd, 50 * 1024 * 1024), ==, 0);
+      g_assert_cmpint (pwrite (fd, chunk, 1024 * 1024, 0), ==, 1024 * 1024);
+      g_assert_cmpint (pwrite (fd, chunk, 1024 * 1024, 20 * 1024 * 1024 + 17), ==, 1024 * 1024);
+      g_assert_cmpint (pwrite (fd, chunk, 1024 * 1024, 49 * 1024 * 1024), ==, 1024 * 1024);
+      close (fd);
+      bytes += 50 * 1024 * 1024;
+      big_file_bytes = 50 * 1024 * 1024;
+    }
+
+  /* Fixed times everywhere, folders last, with nanoseconds. */
+  {
+    const char *all[] = { "a.txt", "empty", "run.sh", "sub/secret", "sub/deep/save.dat",
+                          "ro/inside", "op1/new", "Ünïcødé 世界/ファイル.txt", "sub/rel-link",
+                          "abs-link", "dangling", "pipe", "big.bin", "dir-sticky-not",
+                          "sub/deep", "sub", "ro", "op1", "op2", "Ünïcødé 世界", NULL };
+
+    for (guint i = 0; all[i]; i++)
+      {
+        g_autofree char *p = g_build_filename (upper, all[i], NULL);
+
+        if (strcmp (all[i], "big.bin") == 0 && !with_big_file)
+          continue;
+        set_mtime (p, 1600000000 + i * 1000, 123456789 + i);
+      }
+  }
+  {
+    g_autofree char *ro = g_build_filename (upper, "ro", NULL);
+    g_assert_cmpint (chmod (ro, 0555), ==, 0);
+  }
+  return bytes;
+}
+
+typedef struct
+{
+  guint64 last_done;
+  guint64 last_total;
+  guint   calls;
+  GCancellable *cancel_after_first;
+} Progress;
+
+static void
+progress_cb (guint64  done,
+             guint64  total,
+             gpointer user_data)
+{
+  Progress *p = user_data;
+
+  g_assert_cmpuint (done, >=, p->last_done);
+  p->last_done = done;
+  p->last_total = total;
+  p->calls++;
+  if (p->cancel_after_first != NULL && done > 0)
+    g_cancellable_cancel (p->cancel_after_first);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Round trip */
+
+static void
+test_round_trip (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *upper = g_build_filename (dir, "upper", NULL);
+  g_autofree char *arch = g_build_filename (dir, "cp.tar.zst", NULL);
+  g_autofree char *arch2 = g_build_filename (dir, "cp2.tar.zst", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *meta = NULL;
+  g_autoptr(GError) error = NULL;
+  SpArchiveStats stats = { 0 }, stats2 = { 0 };
+  Progress prog = { 0 };
+  guint64 bytes;
+  struct stat st;
+  char v[4];
+
+  bytes = make_upper (upper, TRUE);
+  before = describe_tree (upper);
+
+  g_assert_true (sp_archive_pack (upper, METADATA, arch, 0, progress_cb, &prog, NULL, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.bytes, ==, bytes);
+  g_assert_cmpuint (prog.last_done, ==, bytes);
+  g_assert_cmpuint (prog.last_total, ==, bytes);
+  g_assert_cmpuint (stats.files, >=, 25);
+  g_assert_cmpint (stat (arch, &st), ==, 0);
+  g_assert_cmpuint (stats.archive_size, ==, st.st_size);
+  g_assert_cmpuint (stats.archive_size, <, 8 * 1024 * 1024);
+  g_assert_cmpuint (strlen (stats.sha256), ==, 64);
+  g_assert_true (sp_archive_verify (arch, stats.archive_size, stats.sha256, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_entries (dir), ==, 2);
+
+  meta = sp_archive_read_metadata (arch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (meta, ==, METADATA);
+
+  memset (&prog, 0, sizeof prog);
+  g_assert_true (sp_archive_unpack (arch, out, progress_cb, &prog, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (prog.last_done, ==, stats.archive_size);
+  after = describe_tree (out);
+  g_assert_cmpstr (after, ==, before);
+
+  /* Whiteouts come back as character devices 0/0 (we are root), opaque
+   * folders as the xattr, and neither leaves a marker file. */
+  {
+    g_autofree char *wo1 = g_build_filename (out, "sub/gone1", NULL);
+    g_autofree char *wo2 = g_build_filename (out, "gone2", NULL);
+    g_autofree char *wo2f = g_build_filename (out, ".wh.gone2", NULL);
+    g_autofree char *op1 = g_build_filename (out, "op1", NULL);
+    g_autofree char *op2 = g_build_filename (out, "op2", NULL);
+    g_autofree char *op2m = g_build_filename (out, "op2/.wh..wh..opq", NULL);
+    g_autofree char *metaf = g_build_filename (out, ".savepoint", NULL);
+
+    g_assert_cmpint (lstat (wo1, &st), ==, 0);
+    g_assert_true (S_ISCHR (st.st_mode) && st.st_rdev == makedev (0, 0));
+    g_assert_cmpint (lstat (wo2, &st), ==, 0);
+    g_assert_true (S_ISCHR (st.st_mode) && st.st_rdev == makedev (0, 0));
+    g_assert_false (g_file_test (wo2f, G_FILE_TEST_EXISTS));
+    g_assert_cmpint (lgetxattr (op1, "user.overlay.opaque", v, sizeof v), ==, 1);
+    g_assert_cmpint (lgetxattr (op2, "user.overlay.opaque", v, sizeof v), ==, 1);
+    g_assert_false (g_file_test (op2m, G_FILE_TEST_EXISTS));
+    g_assert_false (g_file_test (metaf, G_FILE_TEST_EXISTS));
+  }
+
+  /* Nothing else beside: no temporary folder left. */
+  g_assert_cmpuint (count_entries (dir), ==, 3);
+
+  /* Packing the unpacked tree gives the very same bytes. */
+  g_assert_true (sp_archive_pack (out, METADATA, arch2, 0, NULL, NULL, NULL, &stats2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (stats2.sha256, ==, stats.sha256);
+  g_assert_cmpuint (stats2.files, ==, stats.files);
+
+  remove_tmpdir (dir);
+}
+
+static void
+test_deterministic (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *upper = g_build_filename (dir, "upper", NULL);
+  g_autofree char *a1 = g_build_filename (dir, "1.tar.zst", NULL);
+  g_autofree char *a2 = g_build_filename (dir, "2.tar.zst", NULL);
+  g_autofree char *a3 = g_build_filename (dir, "3.tar.zst", NULL);
+  g_autoptr(GError) error = NULL;
+  SpArchiveStats s1, s2, s3;
+
+  make_upper (upper, FALSE);
+  g_assert_true (sp_archive_pack (upper, METADATA, a1, 0, NULL, NULL, NULL, &s1, &error));
+  g_assert_no_error (error);
+  g_assert_true (sp_archive_pack (upper, METADATA, a2, 0, NULL, NULL, NULL, &s2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (s1.sha256, ==, s2.sha256);
+  g_assert_cmpuint (s1.archive_size, ==, s2.archive_size);
+
+  /* Different metadata -> different archive; a changed mtime too. */
+  g_assert_true (sp_archive_pack (upper, "[Checkpoint]\nLabel=other\n", a3, 0, NULL, NULL, NULL,
+                                  &s3, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (s1.sha256, !=, s3.sha256);
+  {
+    g_autofree char *p = g_build_filename (upper, "a.txt", NULL);
+    set_mtime (p, 1700000000, 0);
+  }
+  g_assert_true (sp_archive_pack (upper, METADATA, a3, 19, NULL, NULL, NULL, &s3, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (s1.sha256, !=, s3.sha256);
+
+  remove_tmpdir (dir);
+}
+
+static void
+test_metadata_first (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *upper = g_build_filename (dir, "upper", NULL);
+  g_autofree char *arch = g_build_filename (dir, "cp.tar.zst", NULL);
+  g_autofree char *meta = NULL;
+  g_autoptr(GError) error = NULL;
+  struct archive *a = archive_read_new ();
+  struct archive_entry *entry;
+
+  make_upper (upper, FALSE);
+  g_assert_true (sp_archive_pack (upper, METADATA, arch, 0, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Any zstd-capable tar reader sees the metadata first. */
+  archive_read_support_filter_all (a);
+  archive_read_support_format_all (a);
+  g_assert_cmpint (archive_read_open_filename (a, arch, 10240), ==, ARCHIVE_OK);
+  g_assert_cmpint (archive_read_next_header (a, &entry), ==, ARCHIVE_OK);
+  g_assert_cmpstr (archive_entry_pathname (entry), ==, SP_ARCHIVE_METADATA_ENTRY);
+  g_assert_cmpint (archive_filter_code (a, 0), ==, ARCHIVE_FILTER_ZSTD);
+  g_assert_cmpint (archive_format (a) & ARCHIVE_FORMAT_BASE_MASK, ==, ARCHIVE_FORMAT_TAR);
+  archive_read_free (a);
+
+  /* An empty upper dir packs and unpacks to an empty folder. */
+  {
+    g_autofree char *empty = g_build_filename (dir, "empty", NULL);
+    g_autofree char *out = g_build_filename (dir, "out", NULL);
+    g_autofree char *hidden = g_build_filename (empty, ".wh.hidden-dir", NULL);
+
+    g_assert_cmpint (mkdir (empty, 0755), ==, 0);
+    g_assert_cmpint (mkdir (hidden, 0755), ==, 0);
+    g_assert_true (sp_archive_pack (empty, METADATA, arch, 0, NULL, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (sp_archive_unpack (arch, out, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_entries (out), ==, 0);
+  }
+
+  /* NULL metadata still gives an (empty) metadata entry. */
+  g_assert_true (sp_archive_pack (upper, NULL, arch, 1, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  meta = sp_archive_read_metadata (arch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (meta, ==, "");
+
+  remove_tmpdir (dir);
+}
+
+static void
+test_verify (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *upper = g_build_filename (dir, "upper", NULL);
+  g_autofree char *arch = g_build_filename (dir, "cp.tar.zst", NULL);
+  g_autofree char *sum = NULL;
+  g_autoptr(GError) error = NULL;
+  SpArchiveStats stats;
+  char bad[65];
+  guint64 size = 0;
+  int fd;
+
+  make_upper (upper, FALSE);
+  g_assert_true (sp_archive_pack (upper, METADATA, arch, 0, NULL, NULL, NULL, &stats, &error));
+  g_assert_no_error (error);
+
+  sum = sp_file_sha256 (arch, &size, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sum, ==, stats.sha256);
+  g_assert_cmpuint (size, ==, stats.archive_size);
+
+  g_assert_true (sp_archive_verify (arch, stats.archive_size, stats.sha256, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (sp_archive_verify (arch, stats.archive_size + 1, stats.sha256, NULL, &error));
+  g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_CHECKSUM);
+  g_assert_nonnull (strstr (error->message, arch));
+  g_clear_error (&error);
+
+  memcpy (bad, stats.sha256, sizeof bad);
+  bad[0] = bad[0] == '0' ? '1' : '0';
+  g_assert_false (sp_archive_verify (arch, stats.archive_size, bad, NULL, &error));
+  g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_CHECKSUM);
+  g_assert_nonnull (strstr (error->message, arch));
+  g_assert_nonnull (strstr (error->message, bad));
+  g_assert_nonnull (strstr (error->message, stats.sha256));
+  g_clear_error (&error);
+
+  /* One flipped byte in the file. */
+  fd = open (arch, O_RDWR);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, "X", 1, stats.archive_size / 2), ==, 1);
+  close (fd);
+  g_assert_false (sp_archive_verify (arch, stats.archive_size, stats.sha256, NULL, &error));
+  g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_CHECKSUM);
+  g_clear_error (&error);
+
+  g_assert_false (sp_archive_verify ("/nonexistent-sp/x.tar.zst", 1, bad, NULL, &error));
+  g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "/nonexistent-sp/x.tar.zst"));
+
+  remove_tmpdir (dir);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Packing refusals and cancellation */
+
+static void
+test_pack_refuses_socket_and_device (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *upper = g_build_filename (dir, "upper", NULL);
+  g_autofree char *sock = g_build_filename (upper, "game.sock", NULL);
+  g_autofree char *dev = g_build_filename (upper, "null", NULL);
+  g_autofree char *arch = g_build_filename (dir, "cp.tar.zst", NULL);
+  g_autoptr(GError) error = NULL;
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  int s;
+
+  g_assert_cmpint (mkdir (upper, 0755), ==, 0);
+  s = socket (AF_UNIX, SOCK_STREAM, 0);
+  g_strlcpy (addr.sun_path, sock, sizeof addr.sun_path);
+  g_assert_cmpint (bind (s, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  close (s);
+
+  g_assert_false (sp_archive_pack (upper, METADATA, arch, 0, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_HOSTILE);
+  g_assert_nonnull (strstr (error->message, sock));
+  g_clear_error (&error);
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  g_unlink (sock);
+
+  g_assert_cmpint (mknod (dev, S_IFCHR | 0666, makedev (1, 3)), ==, 0);
+  g_assert_false (sp_archive_pack (upper, METADATA, arch, 0, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_HOSTILE);
+  g_assert_nonnull (strstr (error->message, dev));
+  g_clear_error (&error);
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  g_unlink (dev);
+
+  /* The metadata name is reserved. */
+  {
+    g_autofree char *sp = g_build_filename (upper, ".savepoint", NULL);
+    g_autofree char *ini = g_build_filename (sp, "checkpoint.ini", NULL);
+
+    g_assert_cmpint (mkdir (sp, 0755), ==, 0);
+    write_file (ini, "x", -1);
+    g_assert_false (sp_archive_pack (upper, METADATA, arch, 0, NULL, NULL, NULL, NULL, &error));
+    g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_FAILED);
+    g_assert_nonnull (strstr (error->message, ini));
+    g_clear_error (&error);
+    g_assert_cmpuint (count_entries (dir), ==, 1);
+  }
+
+  remove_tmpdir (dir);
+}
+
+static void
+test_cancel (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *upper = g_build_filename (dir, "upper", NULL);
+  g_autofree char *arch = g_build_filename (dir, "cp.tar.zst", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  Progress prog = { .cancel_after_first = cancellable };
+  SpArchiveStats stats;
+
+  make_upper (upper, TRUE);
+  g_assert_false (sp_archive_pack (upper, METADATA, arch, 0, progress_cb, &prog, cancellable,
+                                   NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+
+  g_assert_true (sp_archive_pack (upper, METADATA, arch, 0, NULL, NULL, NULL, &stats, &error));
+  g_assert_no_error (error);
+
+  /* Cancelled unpack: the empty target stays as it was. */
+  g_assert_cmpint (mkdir (out, 0750), ==, 0);
+  g_cancellable_reset (cancellable);
+  memset (&prog, 0, sizeof prog);
+  prog.cancel_after_first = cancellable;
+  g_assert_false (sp_archive_unpack (arch, out, progress_cb, &prog, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (count_entries (dir), ==, 3);
+  g_assert_cmpuint (count_entries (out), ==, 0);
+
+  remove_tmpdir (dir);
+}
+
+static void
+test_unpack_not_empty (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *upper = g_build_filename (dir, "upper", NULL);
+  g_autofree char *arch = g_build_filename (dir, "cp.tar.zst", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *keep = g_build_filename (out, "keep", NULL);
+  g_autoptr(GError) error = NULL;
+
+  make_upper (upper, FALSE);
+  g_assert_true (sp_archive_pack (upper, METADATA, arch, 0, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (mkdir (out, 0755), ==, 0);
+  write_file (keep, "mine", -1);
+  g_assert_false (sp_archive_unpack (arch, out, NULL, NULL, NULL, &error));
+  g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_NOT_EMPTY);
+  g_assert_nonnull (strstr (error->message, out));
+  g_clear_error (&error);
+  g_assert_cmpuint (count_entries (out), ==, 1);
+
+  g_assert_false (sp_archive_unpack (arch, keep, NULL, NULL, NULL, &error));
+  g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_NOT_EMPTY);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_entries (dir), ==, 3);
+
+  remove_tmpdir (dir);
+}
+
+/* Unprivileged unpack: mknod is refused, so whiteouts become ".wh." files. */
+static void
+test_unpack_unprivileged (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *upper = g_build_filename (dir, "upper", NULL);
+  g_autofree char *arch = g_build_filename (dir, "cp.tar.zst", NULL);
+  g_autofree char *outs = g_build_filename (dir, "outs", NULL);
+  g_autofree char *out = g_build_filename (outs, "out", NULL);
+  g_autoptr(GError) error = NULL;
+  int status;
+  pid_t pid;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root to switch to an unprivileged user");
+      return;
+    }
+  make_upper (upper, FALSE);
+  g_assert_true (sp_archive_pack (upper, METADATA, arch, 0, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (chmod (dir, 0755), ==, 0);
+  g_assert_cmpint (chmod (arch, 0644), ==, 0);
+  g_assert_cmpint (mkdir (outs, 0755), ==, 0);
+  g_assert_cmpint (chown (outs, 65534, 65534), ==, 0);
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      GError *err = NULL;
+
+      if (setgid (65534) != 0 || setuid (65534) != 0)
+        _exit (2);
+      if (!sp_archive_unpack (arch, out, NULL, NULL, NULL, &err))
+        {
+          g_printerr ("%s\n", err->message);
+          _exit (1);
+        }
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  {
+    g_autofree char *wo1 = g_build_filename (out, "sub/gone1", NULL);
+    g_autofree char *wo1f = g_build_filename (out, "sub/.wh.gone1", NULL);
+    g_autofree char *secret = g_build_filename (out, "sub/secret", NULL);
+    g_autofree char *save = g_build_filename (out, "sub/deep/save.dat", NULL);
+    g_autofree char *before = describe_tree (upper);
+    g_autofree char *after = describe_tree (out);
+    struct stat st;
+
+    /* Kernels since 5.8 let anyone create a 0/0 whiteout device; older
+     * ones refuse and we fall back to ".wh." files. Either way exactly one
+     * form is there, and the tree means the same. */
+    if (lstat (wo1, &st) == 0)
+      {
+        g_assert_true (S_ISCHR (st.st_mode) && st.st_rdev == makedev (0, 0));
+        g_assert_false (g_file_test (wo1f, G_FILE_TEST_EXISTS));
+      }
+    else
+      {
+        g_assert_cmpint (lstat (wo1f, &st), ==, 0);
+        g_assert_true (S_ISREG (st.st_mode) && st.st_size == 0);
+      }
+    g_assert_nonnull (strstr (after, "sub/gone1 whiteout\n"));
+    g_assert_nonnull (strstr (after, "\ngone2 whiteout\n"));
+    g_assert_nonnull (strstr (after, "op1 type=40000 mode=755 uid=65534"));
+    g_assert_nonnull (strstr (before, "sub/secret type=100000 mode=400 uid=1234"));
+    /* Owners are not restored when not root. */
+    g_assert_cmpint (lstat (secret, &st), ==, 0);
+    g_assert_cmpuint (st.st_uid, ==, 65534);
+    g_assert_cmpuint (st.st_mode & 07777, ==, 0400);
+    g_assert_cmpint (lstat (save, &st), ==, 0);
+    g_assert_cmpint (st.st_mtim.tv_sec, ==, 1600000000 + 4 * 1000);
+  }
+  remove_tmpdir (dir);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Hostile archives, built here with libarchive's write API */
+
+typedef struct
+{
+  const char *name;
+  mode_t      type;        /* AE_IF*; 0 = regular file */
+  mode_t      perm;        /* 0 = 0644 */
+  const char *data;
+  gint64      size;        /* > 0: that many zero bytes instead of data */
+  const char *symlink;
+  const char *hardlink;
+  dev_t       rdev;
+} TEntry;
+
+enum { WITH_METADATA = 1 << 0, GZIP = 1 << 1, NO_FILTER = 1 << 2 };
+
+static void
+write_test_archive (const char   *path,
+                    guint         flags,
+                    const TEntry *entries,
+                    guint         n)
+{
+  struct archive *a = archive_write_new ();
+  g_autofree char *zeros = g_malloc0 (65536);
+
+  archive_write_set_format_pax_restricted (a);
+  if (flags & GZIP)
+    archive_write_add_filter_gzip (a);
+  else if (!(flags & NO_FILTER))
+    archive_write_add_filter_zstd (a);
+  g_assert_cmpint (archive_write_open_filename (a, path), ==, ARCHIVE_OK);
+
+  for (guint i = 0; i < n + ((flags & WITH_METADATA) ? 1 : 0); i++)
+    {
+      TEntry meta = { SP_ARCHIVE_METADATA_ENTRY, 0, 0, METADATA };
+      const TEntry *t = (flags & WITH_METADATA) ? (i == 0 ? &meta : &entries[i - 1]) : &entries[i];
+      struct archive_entry *e = archive_entry_new ();
+      gint64 size = t->size > 0 ? t->size : (t->data ? (gint64) strlen (t->data) : 0);
+
+      archive_entry_copy_pathname (e, t->name);
+      archive_entry_set_filetype (e, t->type ? t->type : AE_IFREG);
+      archive_entry_set_perm (e, t->perm ? t->perm : 0644);
+      archive_entry_set_mtime (e, 1600000000, 0);
+      if (t->symlink)
+        archive_entry_copy_symlink (e, t->symlink);
+      if (t->hardlink)
+        archive_entry_copy_hardlink (e, t->hardlink);
+      if (t->rdev)
+        archive_entry_set_rdev (e, t->rdev);
+      if ((t->type == 0 || t->type == AE_IFREG) && !t->hardlink)
+        archive_entry_set_size (e, size);
+      g_assert_cmpint (archive_write_header (a, e), >=, ARCHIVE_WARN);
+      if (t->size > 0)
+        {
+          for (gint64 left = t->size; left > 0; left -= MIN (left, 65536))
+            g_assert_cmpint (archive_write_data (a, zeros, MIN (left, 65536)), ==, MIN (left, 65536));
+        }
+      else if (t->data && *t->data)
+        g_assert_cmpint (archive_write_data (a, t->data, size), ==, size);
+      archive_entry_free (e);
+    }
+  g_assert_cmpint (archive_write_close (a), ==, ARCHIVE_OK);
+  archive_write_free (a);
+}
+
+/* Compresses arbitrary bytes with zstd (a hand-made tar stream). */
+static void
+write_raw_zstd (const char   *path,
+                const guchar *data,
+                gsize         len)
+{
+  struct archive *a = archive_write_new ();
+  struct archive_entry *e = archive_entry_new ();
+
+  archive_write_set_format_raw (a);
+  archive_write_add_filter_zstd (a);
+  g_assert_cmpint (archive_write_open_filename (a, path), ==, ARCHIVE_OK);
+  archive_entry_set_pathname (e, "raw");
+  archive_entry_set_filetype (e, AE_IFREG);
+  archive_entry_set_size (e, len);
+  g_assert_cmpint (archive_write_header (a, e), ==, ARCHIVE_OK);
+  g_assert_cmpint (archive_write_data (a, data, len), ==, (la_ssize_t) len);
+  g_assert_cmpint (archive_write_close (a), ==, ARCHIVE_OK);
+  archive_write_free (a);
+  archive_entry_free (e);
+}
+
+static void
+tar_header (guchar     *block,
+            const char *name,
+            char        type,
+            gsize       size)
+{
+  guint sum = 0;
+
+  memset (block, 0, 512);
+  memcpy (block, name, MIN (strlen (name), 100));
+  memcpy (block + 100, "0000644", 7);
+  memcpy (block + 108, "0000000", 7);
+  memcpy (block + 116, "0000000", 7);
+  g_snprintf ((char *) block + 124, 12, "%011lo", (gulong) size);
+  memcpy (block + 136, "13673376000", 11);
+  block[156] = type;
+  memcpy (block + 257, "ustar", 6);
+  memcpy (block + 263, "00", 2);
+  memset (block + 148, ' ', 8);
+  for (guint i = 0; i < 512; i++)
+    sum += block[i];
+  g_snprintf ((char *) block + 148, 8, "%06o", sum);
+}
+
+/* A pax "path" record with a NUL inside: "a\0/../../x". */
+static void
+write_nul_trick (const char *path,
+                 const char *outside_name)
+{
+  GByteArray *tar = g_byte_array_new ();
+  guchar block[512];
+  g_autofree char *record = NULL;
+  char value[64];
+  gsize vlen;
+  gsize rlen;
+  g_autofree char *meta = g_strdup (METADATA);
+
+  tar_header (block, SP_ARCHIVE_METADATA_ENTRY, '0', strlen (meta));
+  g_byte_array_append (tar, block, 512);
+  memset (block, 0, 512);
+  memcpy (block, meta, strlen (meta));
+  g_byte_array_append (tar, block, 512);
+
+  vlen = g_snprintf (value, sizeof value, "a%c/../../%s", 0, outside_name);
+  /* "NN path=<value>\n" with NN its own total length. */
+  rlen = 3 + 5 + vlen + 1;
+  record = g_malloc (rlen + 1);
+  g_snprintf (record, rlen + 1, "%02u path=", (guint) rlen);
+  memcpy (record + 8, value, vlen);
+  record[rlen - 1] = '\n';
+
+  tar_header (block, "PaxHeader/x", 'x', rlen);
+  g_byte_array_append (tar, block, 512);
+  memset (block, 0, 512);
+  memcpy (block, record, rlen);
+  g_byte_array_append (tar, block, 512);
+  tar_header (block, "placeholder", '0', 4);
+  g_byte_array_append (tar, block, 512);
+  memset (block, 0, 512);
+  memcpy (block, "evil", 4);
+  g_byte_array_append (tar, block, 512);
+  memset (block, 0, 512);
+  g_byte_array_append (tar, block, 512);
+  g_byte_array_append (tar, block, 512);
+
+  write_raw_zstd (path, tar->data, tar->len);
+  g_byte_array_unref (tar);
+}
+
+/* A hand-made ustar entry named @name after the metadata. */
+static void
+write_raw_entry (const char *path,
+                 const char *name)
+{
+  GByteArray *tar = g_byte_array_new ();
+  guchar block[512];
+
+  tar_header (block, SP_ARCHIVE_METADATA_ENTRY, '0', strlen (METADATA));
+  g_byte_array_append (tar, block, 512);
+  memset (block, 0, 512);
+  memcpy (block, METADATA, strlen (METADATA));
+  g_byte_array_append (tar, block, 512);
+  tar_header (block, name, '0', 4);
+  g_byte_array_append (tar, block, 512);
+  memset (block, 0, 512);
+  memcpy (block, "evil", 4);
+  g_byte_array_append (tar, block, 512);
+  memset (block, 0, 512);
+  g_byte_array_append (tar, block, 512);
+  g_byte_array_append (tar, block, 512);
+  write_raw_zstd (path, tar->data, tar->len);
+  g_byte_array_unref (tar);
+}
+
+typedef struct
+{
+  char *dir;       /* scratch root */
+  char *arch;      /* archive to test */
+  char *outs;      /* parent of the target; holds only "dest" */
+  char *dest;      /* the target: an empty folder */
+  char *escape;    /* a folder outside, which must stay empty */
+} Hostile;
+
+static void
+hostile_setup (Hostile *h)
+{
+  h->dir = make_tmpdir ();
+  h->arch = g_build_filename (h->dir, "evil.tar.zst", NULL);
+  h->outs = g_build_filename (h->dir, "outs", NULL);
+  h->dest = g_build_filename (h->outs, "dest", NULL);
+  h->escape = g_build_filename (h->dir, "escape", NULL);
+  g_assert_cmpint (mkdir (h->outs, 0755), ==, 0);
+  g_assert_cmpint (mkdir (h->escape, 0755), ==, 0);
+}
+
+static void
+hostile_teardown (Hostile *h)
+{
+  remove_tmpdir (h->dir);
+  g_free (h->dir);
+  g_free (h->arch);
+  g_free (h->outs);
+  g_free (h->dest);
+  g_free (h->escape);
+}
+
+/* Unpacks h->arch into an empty dest (and into a missing one) and checks
+ * the error and that nothing was left anywhere. */
+static void
+expect_refused_full (Hostile    *h,
+                     const char *what,
+                     int         code,
+                     guint64     size,
+                     const char *sha256)
+{
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      gboolean dest_exists = round == 0;
+
+      if (dest_exists)
+        g_assert_cmpint (mkdir (h->dest, 0711), ==, 0);
+
+      g_test_message ("%s (%s target)", what, dest_exists ? "empty" : "missing");
+      if (sha256 != NULL)
+        g_assert_false (sp_archive_unpack_verified (h->arch, size, sha256, h->dest,
+                                                    NULL, NULL, NULL, &error));
+      else
+        g_assert_false (sp_archive_unpack (h->arch, h->dest, NULL, NULL, NULL, &error));
+      g_assert_nonnull (error);
+      if (error->domain != SP_ARCHIVE_ERROR ||
+          (code >= 0 && error->code != code) ||
+          (code < 0 && error->code != SP_ARCHIVE_ERROR_HOSTILE &&
+           error->code != SP_ARCHIVE_ERROR_CORRUPT))
+        g_error ("%s: expected code %d, got %s %d: %s", what, code,
+                 g_quark_to_string (error->domain), error->code, error->message);
+      g_test_message ("  -> %s", error->message);
+      g_assert_nonnull (strstr (error->message, h->arch));
+
+      if (dest_exists)
+        {
+          struct stat st;
+
+          g_assert_cmpint (lstat (h->dest, &st), ==, 0);
+          g_assert_true (S_ISDIR (st.st_mode));
+          g_assert_cmpuint (st.st_mode & 07777, ==, 0711);
+          g_assert_cmpuint (count_entries (h->dest), ==, 0);
+          g_assert_cmpuint (count_entries (h->outs), ==, 1);
+          g_assert_cmpint (rmdir (h->dest), ==, 0);
+        }
+      else
+        g_assert_cmpuint (count_entries (h->outs), ==, 0);
+      g_assert_cmpuint (count_entries (h->escape), ==, 0);
+      g_assert_cmpuint (count_entries (h->dir), ==, 3);
+    }
+}
+
+static void
+expect_refused (Hostile    *h,
+                const char *what,
+                int         code)
+{
+  expect_refused_full (h, what, code, 0, NULL);
+}
+
+static void
+test_hostile_paths (void)
+{
+  Hostile h;
+  g_autofree char *escape_file = NULL;
+  g_autofree char *escape_abs = NULL;
+
+  hostile_setup (&h);
+  escape_file = g_build_filename ("..", "..", "escape", "x", NULL);
+  escape_abs = g_build_filename (h.escape, "abs", NULL);
+
+  {
+    TEntry e[] = { { "ok", 0, 0, "fine" }, { "../x", 0, 0, "out" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "dot-dot", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { escape_file, 0, 0, "out" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "dot-dot into escape", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "a", AE_IFDIR, 0755 }, { "a/../../x", 0, 0, "out" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "inner dot-dot", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { escape_abs, 0, 0, "out" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "absolute", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "a//b", 0, 0, "x" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "empty component", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "./a", 0, 0, "x" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "dot component", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    g_autofree char *longname = g_strnfill (300, 'n');
+    TEntry e[] = { { longname, 0, 0, "x" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "over-long name", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    write_raw_entry (h.arch, "");
+    expect_refused (&h, "empty name", -1);
+  }
+  {
+    write_nul_trick (h.arch, "escape/nul");
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *nul = g_build_filename (h.escape, "nul", NULL);
+      gboolean ok = sp_archive_unpack (h.arch, h.dest, NULL, NULL, NULL, &error);
+
+      /* libarchive cuts the name at the NUL: either the entry is refused
+       * or it lands as "a" inside the target, never outside. */
+      if (ok)
+        {
+          g_autofree char *a = g_build_filename (h.dest, "a", NULL);
+
+          g_assert_no_error (error);
+          g_assert_true (g_file_test (a, G_FILE_TEST_IS_REGULAR));
+          g_assert_cmpuint (count_entries (h.dest), ==, 1);
+          remove_tmpdir (h.dest);
+        }
+      else
+        g_assert_true (error->domain == SP_ARCHIVE_ERROR);
+      g_assert_false (g_file_test (nul, G_FILE_TEST_EXISTS));
+      g_assert_cmpuint (count_entries (h.escape), ==, 0);
+      g_assert_cmpuint (count_entries (h.outs), ==, 0);
+    }
+  }
+  hostile_teardown (&h);
+}
+
+static void
+test_hostile_links (void)
+{
+  Hostile h;
+  g_autofree char *outside = NULL;
+
+  hostile_setup (&h);
+  outside = g_build_filename (h.escape, "target", NULL);
+  write_file (outside, "outside data", -1);
+  g_assert_cmpint (g_unlink (outside), ==, 0);
+
+  {
+    TEntry e[] = { { "l", AE_IFLNK, 0777, NULL, 0, h.escape }, { "l/pwned", 0, 0, "x" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "file through absolute symlink", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "l", AE_IFLNK, 0777, NULL, 0, "../../escape" }, { "l/pwned", 0, 0, "x" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "file through relative symlink", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "d", AE_IFDIR, 0755 }, { "l", AE_IFLNK, 0777, NULL, 0, "d" },
+                   { "l/sub", AE_IFDIR, 0755 } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "folder through inner symlink", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "l", AE_IFLNK, 0777, NULL, 0, "/etc/passwd" }, { "l", 0, 0, "overwrite" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "file over a symlink", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "h", 0, 0, NULL, 0, NULL, "../escape/target" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "hard link outside", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "h", 0, 0, NULL, 0, NULL, "/etc/passwd" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "hard link absolute", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "s", AE_IFLNK, 0777, NULL, 0, "/etc/passwd" },
+                   { "h", 0, 0, NULL, 0, NULL, "s" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "hard link to a symlink", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "l", AE_IFLNK, 0777, NULL, 0, "/etc" },
+                   { "h", 0, 0, NULL, 0, NULL, "l/passwd" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "hard link through a symlink", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "h", 0, 0, NULL, 0, NULL, SP_ARCHIVE_METADATA_ENTRY } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "hard link to the metadata", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "h", 0, 0, NULL, 0, NULL, "missing" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "hard link to nothing", SP_ARCHIVE_ERROR_CORRUPT);
+  }
+  hostile_teardown (&h);
+}
+
+static void
+test_hostile_types (void)
+{
+  Hostile h;
+
+  hostile_setup (&h);
+  {
+    TEntry e[] = { { "null", AE_IFCHR, 0666, NULL, 0, NULL, NULL, makedev (1, 3) } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "char device", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    /* Even 0/0 under a plain name: whiteouts travel as ".wh." files. */
+    TEntry e[] = { { "wo", AE_IFCHR, 0600, NULL, 0, NULL, NULL, makedev (0, 0) } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "char device 0/0", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "sda", AE_IFBLK, 0660, NULL, 0, NULL, NULL, makedev (8, 0) } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "block device", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "suid", 0, 04755, "#!/bin/sh\n" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "setuid file", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "sgid", 0, 02755, "#!/bin/sh\n" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "setgid file", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "d", AE_IFDIR, 02775 } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "setgid folder", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "a", 0, 0, "x" }, { SP_ARCHIVE_METADATA_ENTRY, 0, 0, "[Checkpoint]\n" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "duplicated metadata", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "a", 0, 0, "x" }, { SP_ARCHIVE_METADATA_ENTRY, 0, 0, "[Checkpoint]\n" } };
+    g_autoptr(GError) error = NULL;
+
+    write_test_archive (h.arch, 0, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "metadata not first", SP_ARCHIVE_ERROR_CORRUPT);
+    g_assert_null (sp_archive_read_metadata (h.arch, &error));
+    g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_CORRUPT);
+  }
+  {
+    TEntry e[] = { { "a", 0, 0, "x" } };
+    write_test_archive (h.arch, 0, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "no metadata", SP_ARCHIVE_ERROR_CORRUPT);
+  }
+  {
+    TEntry e[] = { { "a", 0, 0, "x" }, { "a", 0, 0, "y" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "duplicate file", SP_ARCHIVE_ERROR_CORRUPT);
+  }
+  {
+    TEntry e[] = { { ".wh.a", 0, 0, "content" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "whiteout with content", SP_ARCHIVE_ERROR_CORRUPT);
+  }
+  {
+    TEntry e[] = { { ".wh..wh.plnk", 0, 0, "" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "reserved whiteout name", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { ".wh..", 0, 0, "" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "whiteout of ..", SP_ARCHIVE_ERROR_HOSTILE);
+  }
+  {
+    TEntry e[] = { { "wo", 0, 0, "x" }, { ".wh.wo", 0, 0, "" } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "whiteout over a file", SP_ARCHIVE_ERROR_CORRUPT);
+  }
+  hostile_teardown (&h);
+}
+
+static void
+test_hostile_encoding (void)
+{
+  Hostile h;
+  g_autofree char *good_upper = NULL;
+  g_autofree char *good = NULL;
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  g_autoptr(GError) error = NULL;
+  SpArchiveStats stats;
+
+  hostile_setup (&h);
+
+  /* A real archive with enough data to span several zstd blocks. */
+  good_upper = g_build_filename (h.dir, "upper", NULL);
+  good = g_build_filename (h.dir, "good.tar.zst", NULL);
+  make_upper (good_upper, FALSE);
+  {
+    g_autofree char *p = g_build_filename (good_upper, "noise", NULL);
+    g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+    g_autofree guchar *noise = g_malloc (300 * 1024);
+
+    for (guint i = 0; i < 300 * 1024; i++)
+      noise[i] = g_rand_int (rand) & 0xff;
+    write_file (p, (char *) noise, 300 * 1024);
+  }
+  g_assert_true (sp_archive_pack (good_upper, METADATA, good, 0, NULL, NULL, NULL, &stats, &error));
+  g_assert_no_error (error);
+  remove_tmpdir (good_upper);
+  g_assert_true (g_file_get_contents (good, &contents, &len, &error));
+  g_assert_no_error (error);
+  g_unlink (good);
+
+  {
+    const gsize cuts[] = { len - 1, len - 4, len - 100, len / 2, 64, 10 };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cuts); i++)
+      {
+        g_autofree char *what = g_strdup_printf ("truncated at %zu of %zu", cuts[i], len);
+
+        write_file (h.arch, contents, cuts[i]);
+        expect_refused (&h, what, SP_ARCHIVE_ERROR_CORRUPT);
+      }
+  }
+  {
+    /* Flipped bytes in the compressed headers. */
+    g_autofree char *bad = g_memdup2 (contents, len);
+
+    for (gsize i = 12; i < 28; i++)
+      bad[i] ^= 0x5a;
+    write_file (h.arch, bad, len);
+    expect_refused (&h, "corrupt zstd", SP_ARCHIVE_ERROR_CORRUPT);
+  }
+  {
+    /* Flipped bytes inside stored (incompressible) data decode "fine":
+     * zstd frames carry no checksum, the SHA-256 catches it. */
+    g_autofree char *bad = g_memdup2 (contents, len);
+
+    for (gsize i = len / 2; i < len / 2 + 16; i++)
+      bad[i] ^= 0x5a;
+    write_file (h.arch, bad, len);
+    expect_refused_full (&h, "corrupt data, verified", SP_ARCHIVE_ERROR_CHECKSUM,
+                         stats.archive_size, stats.sha256);
+    write_file (h.arch, contents, len - 1);
+    expect_refused_full (&h, "truncated, verified", SP_ARCHIVE_ERROR_CORRUPT,
+                         stats.archive_size, stats.sha256);
+  }
+  {
+    /* The verified unpack of the intact archive succeeds. */
+    g_autoptr(GError) err = NULL;
+
+    write_file (h.arch, contents, len);
+    g_assert_true (sp_archive_unpack_verified (h.arch, stats.archive_size, stats.sha256, h.dest,
+                                               NULL, NULL, NULL, &err));
+    g_assert_no_error (err);
+    remove_tmpdir (h.dest);
+  }
+  {
+    g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+    char garbage[4096];
+
+    for (guint i = 0; i < sizeof garbage; i++)
+      garbage[i] = g_rand_int (rand) & 0xff;
+    write_file (h.arch, garbage, sizeof garbage);
+    expect_refused (&h, "garbage", SP_ARCHIVE_ERROR_CORRUPT);
+    write_file (h.arch, "", 0);
+    expect_refused (&h, "empty file", SP_ARCHIVE_ERROR_CORRUPT);
+  }
+  {
+    TEntry e[] = { { "a", 0, 0, "x" } };
+
+    write_test_archive (h.arch, WITH_METADATA | GZIP, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "gzip tar", SP_ARCHIVE_ERROR_CORRUPT);
+    write_test_archive (h.arch, WITH_METADATA | NO_FILTER, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "uncompressed tar", SP_ARCHIVE_ERROR_CORRUPT);
+  }
+  {
+    g_autoptr(GError) err = NULL;
+
+    write_file (h.arch, "not an archive at all", -1);
+    g_assert_null (sp_archive_read_metadata (h.arch, &err));
+    g_assert_error (err, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_CORRUPT);
+    g_assert_nonnull (strstr (err->message, h.arch));
+  }
+  hostile_teardown (&h);
+}
+
+static void
+test_hostile_size (void)
+{
+  Hostile h;
+  g_autofree char *mount = NULL;
+  g_autofree char *umount = NULL;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root for a size-limited tmpfs");
+      return;
+    }
+  hostile_setup (&h);
+  mount = g_strdup_printf ("mount -t tmpfs -o size=2m tmpfs %s", h.outs);
+  umount = g_strdup_printf ("umount %s", h.outs);
+  g_assert_cmpint (system (mount), ==, 0);
+
+  {
+    /* One entry claims more than the whole file system. */
+    TEntry e[] = { { "small", 0, 0, "x" }, { "huge", 0, 0, NULL, 8 * 1024 * 1024 } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "file bigger than free space", SP_ARCHIVE_ERROR_NO_SPACE);
+  }
+  {
+    /* Each fits, together they do not. */
+    TEntry e[] = { { "one", 0, 0, NULL, 1200 * 1024 }, { "two", 0, 0, NULL, 1200 * 1024 } };
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    expect_refused (&h, "total bigger than free space", SP_ARCHIVE_ERROR_NO_SPACE);
+  }
+  {
+    /* The space check is not an excuse to refuse what fits. */
+    TEntry e[] = { { "one", 0, 0, NULL, 512 * 1024 } };
+    g_autoptr(GError) error = NULL;
+
+    write_test_archive (h.arch, WITH_METADATA, e, G_N_ELEMENTS (e));
+    g_assert_true (sp_archive_unpack (h.arch, h.dest, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    remove_tmpdir (h.dest);
+  }
+  g_assert_cmpint (system (umount), ==, 0);
+
+  {
+    /* Out of inodes: ENOSPC from the file system itself. */
+    g_autofree char *mount2 = g_strdup_printf ("mount -t tmpfs -o size=4m,nr_inodes=40 tmpfs %s",
+                                               h.outs);
+    g_autofree TEntry *e = g_new0 (TEntry, 100);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+    for (guint i = 0; i < 100; i++)
+      {
+        char *n = g_strdup_printf ("f%03u", i);
+
+        g_ptr_array_add (names, n);
+        e[i].name = n;
+        e[i].data = "";
+      }
+    g_assert_cmpint (system (mount2), ==, 0);
+    write_test_archive (h.arch, WITH_METADATA, e, 100);
+    expect_refused (&h, "out of inodes", SP_ARCHIVE_ERROR_NO_SPACE);
+    g_assert_cmpint (system (umount), ==, 0);
+  }
+  hostile_teardown (&h);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Crash safety: kill a packing process at many points. */
+
+static void
+test_crash_safety (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *upper = g_build_filename (dir, "upper", NULL);
+  g_autofree char *ref = g_build_filename (dir, "ref.tar.zst", NULL);
+  g_autofree char *dests = g_build_filename (dir, "dests", NULL);
+  g_autofree char *dest = g_build_filename (dests, "cp.tar.zst", NULL);
+  g_autofree char *partial = g_strconcat (dest, ".partial", NULL);
+  g_autoptr(GError) error = NULL;
+  SpArchiveStats stats;
+  const guint delays_us[] = { 0, 1000, 3000, 10000, 30000, 60000, 100000, 150000, 250000,
+                              400000, 700000, 1500000 };
+  guint complete = 0;
+
+  make_upper (upper, FALSE);
+  {
+    /* ~24 MB of barely compressible data, so packing takes a while. */
+    g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+    g_autofree guint32 *noise = g_malloc (4 * 1024 * 1024);
+
+    for (guint f = 0; f < 6; f++)
+      {
+        g_autofree char *p = g_strdup_printf ("%s/noise-%u", upper, f);
+
+        for (guint i = 0; i < 1024 * 1024; i++)
+          noise[i] = g_rand_int (rand);
+        write_file (p, (char *) noise, 4 * 1024 * 1024);
+      }
+  }
+  g_assert_true (sp_archive_pack (upper, METADATA, ref, 0, NULL, NULL, NULL, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (mkdir (dests, 0755), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (delays_us); i++)
+    {
+      int status;
+      pid_t pid = fork ();
+
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          gboolean ok = sp_archive_pack (upper, METADATA, dest, 0, NULL, NULL, NULL, NULL, NULL);
+          _exit (ok ? 0 : 1);
+        }
+      g_usleep (delays_us[i]);
+      kill (pid, SIGKILL);
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+
+      /* Either no archive or a complete one; only a ".partial" beside. */
+      if (g_file_test (dest, G_FILE_TEST_EXISTS))
+        {
+          g_autofree char *meta = NULL;
+
+          complete++;
+          g_assert_true (sp_archive_verify (dest, stats.archive_size, stats.sha256, NULL, &error));
+          g_assert_no_error (error);
+          meta = sp_archive_read_metadata (dest, &error);
+          g_assert_no_error (error);
+          g_assert_cmpstr (meta, ==, METADATA);
+        }
+      {
+        g_autoptr(GDir) d = g_dir_open (dests, 0, NULL);
+        const char *name;
+
+        while ((name = g_dir_read_name (d)) != NULL)
+          g_assert_true (strcmp (name, "cp.tar.zst") == 0 ||
+                         strcmp (name, "cp.tar.zst.partial") == 0);
+      }
+      /* A partial file from a killed writer is readable garbage at worst:
+       * never mistaken for a checkpoint, and a new pack replaces it. */
+      g_unlink (dest);
+    }
+  g_test_message ("%u of %zu killed writers had finished", complete, G_N_ELEMENTS (delays_us));
+
+  /* Killed unpacks: the target appears complete or not at all. */
+  {
+    g_autofree char *out = g_build_filename (dests, "out", NULL);
+    g_autofree char *ref_out = g_build_filename (dir, "ref-out", NULL);
+    g_autofree char *expected = NULL;
+    guint finished = 0;
+
+    g_assert_true (sp_archive_unpack (ref, ref_out, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    expected = describe_tree (ref_out);
+
+    for (guint i = 0; i < G_N_ELEMENTS (delays_us); i++)
+      {
+        int status;
+        pid_t pid = fork ();
+
+        g_assert_cmpint (pid, >=, 0);
+        if (pid == 0)
+          {
+            gboolean ok = sp_archive_unpack (ref, out, NULL, NULL, NULL, NULL);
+            _exit (ok ? 0 : 1);
+          }
+        g_usleep (delays_us[i] / 2);
+        kill (pid, SIGKILL);
+        g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+        if (g_file_test (out, G_FILE_TEST_EXISTS))
+          {
+            g_autofree char *got = describe_tree (out);
+
+            g_assert_cmpstr (got, ==, expected);
+            remove_tmpdir (out);
+            finished++;
+          }
+        {
+          g_autoptr(GDir) d = g_dir_open (dests, 0, NULL);
+          const char *name;
+
+          while ((name = g_dir_read_name (d)) != NULL)
+            g_assert_true (g_str_has_prefix (name, "out.partial-") ||
+                           strcmp (name, "cp.tar.zst.partial") == 0);
+        }
+      }
+    g_test_message ("%u of %zu killed unpacks had finished, %u leftovers", finished,
+                    G_N_ELEMENTS (delays_us), count_entries (dests));
+    g_assert_true (sp_archive_remove_leftovers (out, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (sp_archive_remove_leftovers (dest, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_entries (dests), ==, 0);
+  }
+
+  /* A leftover .partial does not disturb the next pack. */
+  g_assert_true (sp_archive_pack (upper, METADATA, dest, 0, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (partial, G_FILE_TEST_EXISTS));
+  g_assert_true (sp_archive_verify (dest, stats.archive_size, stats.sha256, NULL, &error));
+  g_assert_no_error (error);
+
+  remove_tmpdir (dir);
+}
+
+static void
+test_remove_leftovers (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  const char *keep[] = { "x", "x.partial-AB", "x.partialZ", "y.partial", "x.partial-ABCDEFG" };
+  const char *gone[] = { "x.partial", "x.partial-ABCDEF" };
+  g_autofree char *x = g_build_filename (dir, "x", NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (keep); i++)
+    {
+      g_autofree char *p = g_build_filename (dir, keep[i], NULL);
+      write_file (p, "keep", -1);
+    }
+  {
+    g_autofree char *p = g_build_filename (dir, gone[0], NULL);
+    g_autofree char *d = g_build_filename (dir, gone[1], "sub", NULL);
+    g_autofree char *f = g_build_filename (d, "f", NULL);
+
+    write_file (p, "half", -1);
+    g_assert_cmpint (g_mkdir_with_parents (d, 0755), ==, 0);
+    write_file (f, "half", -1);
+    g_assert_cmpint (chmod (d, 0555), ==, 0);
+  }
+  g_assert_true (sp_archive_remove_leftovers (x, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_entries (dir), ==, G_N_ELEMENTS (keep));
+  for (guint i = 0; i < G_N_ELEMENTS (keep); i++)
+    {
+      g_autofree char *p = g_build_filename (dir, keep[i], NULL);
+      g_assert_true (g_file_test (p, G_FILE_TEST_EXISTS));
+    }
+  remove_tmpdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* Like the app: libarchive's name handling depends on the locale. */
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+  umask (022);
+
+  g_test_add_func ("/archive/round-trip", test_round_trip);
+  g_test_add_func ("/archive/deterministic", test_deterministic);
+  g_test_add_func ("/archive/metadata-first", test_metadata_first);
+  g_test_add_func ("/archive/verify", test_verify);
+  g_test_add_func ("/archive/pack-refuses-socket-and-device", test_pack_refuses_socket_and_device);
+  g_test_add_func ("/archive/cancel", test_cancel);
+  g_test_add_func ("/archive/unpack-not-empty", test_unpack_not_empty);
+  g_test_add_func ("/archive/unpack-unprivileged", test_unpack_unprivileged);
+  g_test_add_func ("/archive/hostile/paths", test_hostile_paths);
+  g_test_add_func ("/archive/hostile/links", test_hostile_links);
+  g_test_add_func ("/archive/hostile/types", test_hostile_types);
+  g_test_add_func ("/archive/hostile/encoding", test_hostile_encoding);
+  g_test_add_func ("/archive/hostile/size", test_hostile_size);
+  g_test_add_func ("/archive/crash-safety", test_crash_safety);
+  g_test_add_func ("/archive/remove-leftovers", test_remove_leftovers);
+
+  return g_test_run ();
+}
