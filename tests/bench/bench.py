@@ -182,7 +182,7 @@ def unmount(mnt, pids=()):
         log("warning: %s stayed busy; detaching it lazily" % mnt)
         run(["umount", "-l", mnt], check=False)
     # a FUSE daemon must be gone before the next run competes with it for CPU
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 10
     for pid in pids:
         while os.path.exists("/proc/%d" % pid) and time.monotonic() < deadline:
             try:
@@ -192,6 +192,10 @@ def unmount(mnt, pids=()):
             except OSError:
                 break
             time.sleep(0.02)
+        else:
+            if os.path.exists("/proc/%d" % pid):
+                log("warning: FUSE daemon %d still runs after unmounting %s (is the mount copied "
+                    "into another mount namespace?)" % (pid, mnt))
 
 
 TRASH = os.path.join(WORK, "trash")
@@ -229,9 +233,15 @@ class Mount:
               "kernel": "overlay"}
     DAEMON = {"savepoint": SP_OVERLAYFS, "fuse-overlayfs": shutil.which("fuse-overlayfs") or "fuse-overlayfs"}
 
+    serial = 0
+
     def __init__(self, fs, lowers, tag, plain=None):
         self.fs, self.lowers, self.plain = fs, lowers, plain or lowers[0]
-        self.base = os.path.join(WORK, "runs", tag)
+        # a new path for every mount: a mount namespace made meanwhile by some
+        # other program (bwrap, unshare) keeps its copy of our FUSE mount, and
+        # its daemon, alive after we unmount ours
+        Mount.serial += 1
+        self.base = os.path.join(WORK, "runs", "%s-%d" % (tag, Mount.serial))
         self.mnt = os.path.join(self.base, "merged")
         self.pids = []
 
@@ -304,8 +314,10 @@ def kill_wineserver(prefix):
 # ------------------------------------------------------------- workloads ----
 
 class Step:
-    def __init__(self, name, argv, after=None, env=None):
-        self.name, self.argv, self.after, self.env = name, argv, after, env
+    """quiet: no pipes, for programs that leave daemons holding them (wineserver)."""
+
+    def __init__(self, name, argv, after=None, env=None, quiet=False):
+        self.name, self.argv, self.after, self.env, self.quiet = name, argv, after, env, quiet
 
 
 class Workload:
@@ -327,10 +339,11 @@ SESSION = []       # rows for the session tables
 NOTES = []
 
 
-def timed(argv, env=None):
+def timed(argv, env=None, quiet=False):
+    kw = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL} if quiet else {}
     t = time.perf_counter()
-    p = run(argv, env=env)
-    return time.perf_counter() - t, p.stdout.strip()
+    p = run(argv, env=env, **kw)
+    return time.perf_counter() - t, (p.stdout or "").strip()
 
 
 def run_workload(w):
@@ -358,7 +371,7 @@ def run_workload(w):
                                 w.warmup(m.target)
                             else:
                                 for s in w.steps:
-                                    run(s.argv(m.target), env=s.env and s.env(m.target))
+                                    timed(s.argv(m.target), env=s.env and s.env(m.target), quiet=s.quiet)
                                     if s.after:
                                         s.after(m.target)
                         for s in w.steps:
@@ -366,7 +379,7 @@ def run_workload(w):
                                 drop_caches()
                             else:
                                 sync()
-                            secs, out = timed(s.argv(m.target), env=s.env and s.env(m.target))
+                            secs, out = timed(s.argv(m.target), env=s.env and s.env(m.target), quiet=s.quiet)
                             if s.after:
                                 s.after(m.target)
                             rows[(s.name, mode)]["times"][fs].append(secs)
@@ -449,7 +462,7 @@ def overlay_workloads(data):
         wine_env = lambda t: dict(os.environ, WINEPREFIX=t, WINEDEBUG="-all")  # noqa: E731
         ws.append(Workload(7, "Wine start-up: wine cmd /c exit", [data["wine"]],
                            [Step("wine cmd /c exit", lambda t: ["wine", "cmd", "/c", "exit"],
-                                 after=kill_wineserver, env=wine_env)], REPS_BIG, plain=data["wine-plain"]))
+                                 after=kill_wineserver, env=wine_env, quiet=True)], REPS_BIG, plain=data["wine-plain"]))
     else:
         ws.append(Workload(7, "Wine start-up: wine cmd /c exit", [], [Step("wine cmd /c exit", None)], 0,
                            skip=WINE_WHY))
@@ -821,7 +834,7 @@ def report(elapsed):
     if s8:
         L.append("**8. Play start latency**: from `savepoint-cli play GAME --clean --discard` to the first "
                  "instruction of a tiny native game (median of %d; cold: caches dropped first). It must not "
-                 "grow with the base.\n" % REPS)
+                 "grow with the base. The game lingers 100 ms before exiting (see game.c).\n" % REPS)
         L.append("| base | cold | warm | whole session, warm (command to its end) |")
         L.append("| --- | ---: | ---: | ---: |")
         for s in s8:

@@ -226,6 +226,7 @@ main (int   argc,
           return 2;
         }
     }
+  usleep (100 * 1000);
   stamp (argv[1], "end");
   return 0;
 }
