@@ -8,12 +8,12 @@ set -euo pipefail
 packages=(
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libjson-glib-dev libgtk-4-dev libadwaita-1-dev libfuse3-dev fuse3 libarchive-dev
-  desktop-file-utils appstream
+  desktop-file-utils appstream yelp-tools itstool
 )
 if [[ "${1:-}" == "--tests" ]]; then
   packages+=(
     xvfb xauth dbus dbus-x11 fuse-overlayfs attr zstd tar
-    imagemagick
+    imagemagick wine wine64
   )
 fi
 

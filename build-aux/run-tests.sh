@@ -47,3 +47,14 @@ if [[ "${SAVEPOINT_SKIP_ASAN:-}" != 1 ]]; then
     run meson test -C "$asandir" --print-errorlogs --num-processes 2 \
       --timeout-multiplier 3 "$@"
 fi
+
+flatpak_log=
+if [[ "${SAVEPOINT_SKIP_FLATPAK:-}" != 1 && $# -eq 0 ]]; then
+  echo "== Flatpak: build a local repository, install from it, play the demo game in the sandbox"
+  flatpak_log=$(mktemp)
+  run tests/flatpak/run.sh | tee "$flatpak_log"
+fi
+
+# One closing line for the whole run: meson's own summaries are per stage.
+python3 build-aux/test-summary.py "$builddir" "$asandir" ${flatpak_log:+--tap "$flatpak_log"}
+[[ -z "$flatpak_log" ]] || rm -f "$flatpak_log"

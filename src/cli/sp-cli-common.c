@@ -85,40 +85,53 @@ find_drive_libraries (void)
   return found;
 }
 
+char *
+sp_cli_resolve_library_path (const SpCliOptions *options,
+                             int                *out_exit)
+{
+  g_autoptr(GPtrArray) found = NULL;
+  const char *path = options->library_path;
+
+  if (path == NULL)
+    path = g_getenv ("SAVEPOINT_LIBRARY");
+  if (path != NULL && *path != '\0')
+    {
+      *out_exit = SP_CLI_EXIT_OK;
+      return g_strdup (path);
+    }
+
+  found = find_drive_libraries ();
+  if (found->len == 0)
+    {
+      g_printerr (_("savepoint-cli: no Savepoint library found on a mounted drive.\n"
+                    "Connect the drive, or name the library with --library DIR "
+                    "(or $SAVEPOINT_LIBRARY); “savepoint-cli init DIR” creates one.\n"));
+      *out_exit = SP_CLI_EXIT_NOT_FOUND;
+      return NULL;
+    }
+  if (found->len > 1)
+    {
+      g_printerr (_("savepoint-cli: several drives hold a Savepoint library; "
+                    "choose one with --library DIR:\n"));
+      for (guint i = 0; i < found->len; i++)
+        g_printerr ("  %s\n", (const char *) g_ptr_array_index (found, i));
+      *out_exit = SP_CLI_EXIT_USAGE;
+      return NULL;
+    }
+  *out_exit = SP_CLI_EXIT_OK;
+  return g_strdup (g_ptr_array_index (found, 0));
+}
+
 SpLibrary *
 sp_cli_open_library (const SpCliOptions *options,
                      int                *out_exit)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) found = NULL;
-  const char *path = options->library_path;
+  g_autofree char *path = sp_cli_resolve_library_path (options, out_exit);
   SpLibrary *library;
 
   if (path == NULL)
-    path = g_getenv ("SAVEPOINT_LIBRARY");
-  if (path == NULL || *path == '\0')
-    {
-      found = find_drive_libraries ();
-      if (found->len == 0)
-        {
-          g_printerr (_("savepoint-cli: no Savepoint library found on a mounted drive.\n"
-                        "Connect the drive, or name the library with --library DIR "
-                        "(or $SAVEPOINT_LIBRARY); “savepoint-cli init DIR” creates one.\n"));
-          *out_exit = SP_CLI_EXIT_NOT_FOUND;
-          return NULL;
-        }
-      if (found->len > 1)
-        {
-          g_printerr (_("savepoint-cli: several drives hold a Savepoint library; "
-                        "choose one with --library DIR:\n"));
-          for (guint i = 0; i < found->len; i++)
-            g_printerr ("  %s\n", (const char *) g_ptr_array_index (found, i));
-          *out_exit = SP_CLI_EXIT_USAGE;
-          return NULL;
-        }
-      path = g_ptr_array_index (found, 0);
-    }
-
+    return NULL;
   library = sp_library_open (path, &error);
   if (library == NULL)
     {

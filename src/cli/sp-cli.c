@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sp-cli.h"
+#include "play/sp-cli-play.h"
 
 typedef int (*SpCliCommandFunc) (const SpCliOptions *options,
                                  int                 argc,
@@ -913,6 +914,69 @@ cmd_verify (const SpCliOptions *options,
   return bad == 0 ? SP_CLI_EXIT_OK : SP_CLI_EXIT_DAMAGED;
 }
 
+/* ---- play, runs, recover (src/cli/play) ---- */
+
+/* The session commands read the library from $SAVEPOINT_LIBRARY when they
+ * are not given --library, so the global option and the drive scan reach
+ * them through it. recover may also find the library in the run itself. */
+static gboolean
+has_library_option (int    argc,
+                    char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--library") || g_str_has_prefix (argv[i], "--library=")
+        || g_str_equal (argv[i], "-l"))
+      return TRUE;
+  return FALSE;
+}
+
+static int
+run_session_command (const SpCliOptions *options,
+                     int                 argc,
+                     char              **argv,
+                     gboolean            library_required,
+                     int               (*func) (int, char **))
+{
+  int exit_code = SP_CLI_EXIT_OK;
+
+  if (options->json)
+    return sp_cli_usage_error (_("%s does not support --json"), argv[0]);
+  if (!has_library_option (argc, argv)
+      && (options->library_path != NULL || library_required))
+    {
+      g_autofree char *path = sp_cli_resolve_library_path (options, &exit_code);
+
+      if (path == NULL)
+        return exit_code;
+      g_setenv ("SAVEPOINT_LIBRARY", path, TRUE);
+    }
+  return func (argc, argv);
+}
+
+static int
+cmd_play (const SpCliOptions *options,
+          int                 argc,
+          char              **argv)
+{
+  return run_session_command (options, argc, argv, TRUE, sp_cli_play);
+}
+
+static int
+cmd_runs (const SpCliOptions *options,
+          int                 argc,
+          char              **argv)
+{
+  return run_session_command (options, argc, argv, FALSE, sp_cli_runs);
+}
+
+static int
+cmd_recover (const SpCliOptions *options,
+             int                 argc,
+             char              **argv)
+{
+  return run_session_command (options, argc, argv, FALSE, sp_cli_recover);
+}
+
 static const SpCliCommand commands[] = {
   { "init", "DIR [--name NAME]", N_("Create a library on a drive (DIR/Savepoint)"), cmd_init },
   { "add", "NAME FOLDER --exec PATH [--kind wine|native] [--adopt] …",
@@ -926,6 +990,11 @@ static const SpCliCommand commands[] = {
   { "export", "GAME ID FILE", N_("Copy a checkpoint to a file anywhere"), cmd_export },
   { "import", "GAME FILE", N_("Add an exported checkpoint file to a game"), cmd_import },
   { "verify", "[GAME]", N_("Check every checkpoint’s size and checksum"), cmd_verify },
+  { "play", "GAME [--from ID|--clean] [--keep LABEL|--discard|--ask]",
+    N_("Play a game in a fresh overlay, then keep or discard the run"), cmd_play },
+  { "runs", "", N_("List runs that are not kept or discarded yet"), cmd_runs },
+  { "recover", "[--keep LABEL|--discard] [RUN…]",
+    N_("Keep or discard pending runs (after a crash or “decide later”)"), cmd_recover },
 };
 
 static char *

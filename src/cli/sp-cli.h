@@ -25,6 +25,11 @@ typedef struct
   gboolean    json;           /* --json */
 } SpCliOptions;
 
+/* The library's path: --library, else $SAVEPOINT_LIBRARY, else the only
+ * library found on a mounted drive. Prints the error and sets @out_exit when
+ * there is none or several. */
+char      *sp_cli_resolve_library_path (const SpCliOptions *options,
+                                        int                *out_exit);
 /* Opens the library named by --library / $SAVEPOINT_LIBRARY, or the only
  * library found on a mounted drive. Prints the error and sets @out_exit on
  * failure. */

@@ -43,6 +43,12 @@ typedef struct
 
 GQuark    sp_archive_error_quark    (void);
 
+/* The zstd level (1..19) used when sp_archive_pack() is given 0; 3 unless
+ * set. Process-wide: it is the user's preference, not a property of one
+ * library. */
+void      sp_archive_set_default_compression_level (int level);
+int       sp_archive_get_default_compression_level (void);
+
 /* Packs @upper_dir (an overlay upper dir: whiteout char devices 0/0 or
  * ".wh.<name>" files, opaque dirs by xattr user.overlay.opaque="y" or
  * ".wh..wh..opq" files) into @dest_path. @metadata (GKeyFile text, may be NULL)

@@ -411,8 +411,10 @@ sp_checkpoint_unpack_to (SpCheckpoint    *self,
   g_return_val_if_fail (SP_IS_CHECKPOINT (self), FALSE);
   g_return_val_if_fail (dest_dir != NULL, FALSE);
 
-  return sp_archive_unpack (self->archive_path, dest_dir, progress, progress_data,
-                            cancellable, error);
+  /* Checked in the same pass: zstd has no checksum of its own here, so a
+   * damaged archive could otherwise unpack "successfully". */
+  return sp_archive_unpack_verified (self->archive_path, self->archive_size, self->sha256,
+                                     dest_dir, progress, progress_data, cancellable, error);
 }
 
 int

@@ -54,7 +54,8 @@ gboolean     sp_checkpoint_verify_sync    (SpCheckpoint *self,
                                            GCancellable *cancellable,
                                            GError      **error);
 
-/* Unpacks the archive into @dest_dir (see sp_archive_unpack()). */
+/* Unpacks the archive into @dest_dir (see sp_archive_unpack()), checking its
+ * size and SHA-256 against the .ini in the same pass. */
 gboolean     sp_checkpoint_unpack_to      (SpCheckpoint   *self,
                                            const char     *dest_dir,
                                            SpProgressFunc  progress,

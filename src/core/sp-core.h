@@ -9,3 +9,6 @@
 #include "sp-checkpoint.h"
 #include "sp-game.h"
 #include "sp-library.h"
+#include "sp-lock.h"
+#include "sp-run.h"
+#include "sp-session.h"

@@ -155,6 +155,30 @@ void          sp_game_create_checkpoint_async  (SpGame              *self,
                                                 GCancellable        *cancellable,
                                                 GAsyncReadyCallback  callback,
                                                 gpointer             user_data);
+/* The same with an explicit Parent (NULL = started from the clean install)
+ * instead of the current head: a run kept later must name the checkpoint it
+ * started from, even if Head was moved meanwhile. */
+SpCheckpoint *sp_game_create_checkpoint_with_parent_sync  (SpGame              *self,
+                                                           const char          *upper_dir,
+                                                           const char          *parent,
+                                                           const char          *label,
+                                                           gint64               play_time,
+                                                           gboolean             set_head,
+                                                           SpProgressFunc       progress,
+                                                           gpointer             progress_data,
+                                                           GCancellable        *cancellable,
+                                                           GError             **error);
+void          sp_game_create_checkpoint_with_parent_async (SpGame              *self,
+                                                           const char          *upper_dir,
+                                                           const char          *parent,
+                                                           const char          *label,
+                                                           gint64               play_time,
+                                                           gboolean             set_head,
+                                                           SpProgressFunc       progress,
+                                                           gpointer             progress_data,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
 SpCheckpoint *sp_game_create_checkpoint_finish (SpGame              *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "sp-run.h"
+#include "sp-sandbox.h"
 
 #include <errno.h>
 #include <glib/gi18n.h>
@@ -75,9 +76,29 @@ sp_run_status_to_string (SpRunStatus status)
   return status_names[status];
 }
 
+G_LOCK_DEFINE_STATIC (runs_dir);
+static char *runs_dir_override;
+
+void
+sp_runs_set_dir (const char *dir)
+{
+  G_LOCK (runs_dir);
+  g_free (runs_dir_override);
+  runs_dir_override = (dir != NULL && *dir != '\0') ? g_strdup (dir) : NULL;
+  G_UNLOCK (runs_dir);
+}
+
 char *
 sp_runs_dir (void)
 {
+  char *dir = NULL;
+
+  G_LOCK (runs_dir);
+  if (runs_dir_override != NULL)
+    dir = g_strdup (runs_dir_override);
+  G_UNLOCK (runs_dir);
+  if (dir != NULL)
+    return dir;
   return g_build_filename (g_get_user_state_dir (), "savepoint", "runs", NULL);
 }
 
@@ -95,6 +116,11 @@ char *
 sp_mounts_dir (void)
 {
   const char *runtime = g_getenv ("XDG_RUNTIME_DIR");
+  char *sandboxed = sp_sandbox_get_mounts_dir ();
+
+  /* In a Flatpak sandbox: where the host sees the same path. */
+  if (sandboxed != NULL)
+    return sandboxed;
 
   /* g_get_user_runtime_dir() falls back to the cache dir, which may be on
    * a slow or network home; prefer /tmp then. */
@@ -716,9 +742,12 @@ sp_run_keep_sync (SpRun          *self,
   if (!keep_prepare (self, game, lock_held, &lock, error))
     return NULL;
 
-  checkpoint = sp_game_create_checkpoint_sync (game, self->upper_path, label ? label : "",
-                                               sp_run_get_play_time (self), TRUE,
-                                               progress, progress_data, cancellable, error);
+  checkpoint = sp_game_create_checkpoint_with_parent_sync (game, self->upper_path,
+                                                           sp_run_get_head (self),
+                                                           label ? label : "",
+                                                           sp_run_get_play_time (self), TRUE,
+                                                           progress, progress_data,
+                                                           cancellable, error);
   if (checkpoint == NULL)
     return NULL;
 
@@ -809,10 +838,11 @@ sp_run_keep_async (SpRun               *self,
       return;
     }
 
-  sp_game_create_checkpoint_async (game, self->upper_path, label ? label : "",
-                                   sp_run_get_play_time (self), TRUE,
-                                   progress, progress_data, cancellable,
-                                   checkpoint_created_cb, g_steal_pointer (&task));
+  sp_game_create_checkpoint_with_parent_async (game, self->upper_path, sp_run_get_head (self),
+                                               label ? label : "",
+                                               sp_run_get_play_time (self), TRUE,
+                                               progress, progress_data, cancellable,
+                                               checkpoint_created_cb, g_steal_pointer (&task));
 }
 
 SpCheckpoint *

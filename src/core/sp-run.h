@@ -51,7 +51,11 @@ GQuark       sp_run_error_quark      (void);
 
 const char  *sp_run_status_to_string (SpRunStatus status);
 
-/* $XDG_STATE_HOME/savepoint/runs */
+/* Where runs live: the folder given to sp_runs_set_dir() (the app's "Runs
+ * Folder" preference), else $XDG_STATE_HOME/savepoint/runs. NULL or ""
+ * restores the default. Runs already in another folder stay there and are
+ * not listed until the folder is set back. */
+void         sp_runs_set_dir         (const char  *dir);
 char        *sp_runs_dir             (void);
 /* $XDG_STATE_HOME/savepoint/runs/<library-id>/<slug> */
 char        *sp_run_dir_for          (const char  *library_id,
@@ -127,8 +131,8 @@ gboolean     sp_run_count_changes    (SpRun        *self,
                                       SpRunChanges *out_changes,
                                       GError      **error);
 
-/* Packs upper/ into a new checkpoint of @game (Parent = the game's head,
- * PlayTime of the run), moves Head to it, then removes the run dir. Takes
+/* Packs upper/ into a new checkpoint of @game (Parent = the head the run
+ * started from, PlayTime of the run), moves Head to it, then removes the run dir. Takes
  * the game lock unless @lock_held. Blocking. */
 SpCheckpoint *sp_run_keep_sync       (SpRun         *self,
                                       SpGame        *game,

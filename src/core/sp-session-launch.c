@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "sp-session-private.h"
+#include "sp-sandbox.h"
 
 #ifndef SP_LIBEXECDIR
 # define SP_LIBEXECDIR "/usr/local/libexec"
@@ -96,7 +97,7 @@ _sp_session_build_launch (SpSessionStartData   *data,
     }
 
   exe = inside (mount_point, data->executable);
-  if (!g_file_test (exe, G_FILE_TEST_EXISTS))
+  if (!sp_sandbox_is_flatpak () && !g_file_test (exe, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
                    _("The executable “%s” of “%s” does not exist in the game’s folder “%s”. "
@@ -109,7 +110,7 @@ _sp_session_build_launch (SpSessionStartData   *data,
     cwd = inside (mount_point, data->working_directory);
   else
     cwd = g_path_get_dirname (exe);
-  if (!g_file_test (cwd, G_FILE_TEST_IS_DIR))
+  if (!sp_sandbox_is_flatpak () && !g_file_test (cwd, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
                    _("The working folder “%s” of “%s” does not exist in the game’s folder. "
@@ -158,7 +159,8 @@ _sp_session_build_launch (SpSessionStartData   *data,
     }
   else
     {
-      if (!g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE) || g_file_test (exe, G_FILE_TEST_IS_DIR))
+      if (!sp_sandbox_is_flatpak () &&
+          (!g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE) || g_file_test (exe, G_FILE_TEST_IS_DIR)))
         {
           g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
                        _("“%s” of “%s” is not an executable program. "
@@ -207,6 +209,18 @@ _sp_session_build_launch (SpSessionStartData   *data,
       envp = g_environ_setenv (envp, key, eq + 1, TRUE);
     }
 
+  if (sp_sandbox_is_flatpak ())
+    {
+      const int status_fd[] = { 3 };
+      g_auto(GStrv) host = sp_sandbox_wrap_for_host (TRUE, (const char *const *) argv->pdata,
+                                                     (const char *const *) envp, status_fd, 1, error);
+
+      if (host == NULL)
+        return FALSE;
+      data->argv = g_steal_pointer (&host);
+      data->envp = g_steal_pointer (&envp);
+      return TRUE;
+    }
   data->argv = (char **) g_ptr_array_free (g_steal_pointer (&argv), FALSE);
   data->envp = g_steal_pointer (&envp);
   return TRUE;

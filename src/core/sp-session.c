@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "sp-session.h"
+#include "sp-sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -62,6 +63,9 @@ struct _SpSession
   SpSessionStats    last_stats;
 
   GSubprocess      *process;
+  /* savepoint-run's pid, taken at spawn: GSubprocess forgets it once the
+   * helper has been reaped, which can happen before we read its status. */
+  GPid              process_pid;
   GCancellable     *status_cancellable;
   gint64            start_request_usec;
   gint64            launch_usec;
@@ -684,7 +688,7 @@ status_line_cb (GObject      *object,
       self->launch_usec = g_get_monotonic_time () - self->start_request_usec;
       self->started_mono = g_get_monotonic_time ();
       sp_run_set_status (self->run, SP_RUN_STATUS_RUNNING);
-      sp_run_set_pid (self->run, atoll (g_subprocess_get_identifier (self->process)));
+      sp_run_set_pid (self->run, self->process_pid);
       sp_run_touch (self->run);
       if (!sp_run_save (self->run, &save_error))
         g_warning ("%s", save_error->message);
@@ -758,6 +762,8 @@ prepare_done_cb (GObject      *object,
       fail_after_prepare (self, g_steal_pointer (&task), error);
       return;
     }
+
+  self->process_pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (self->process), NULL, 10);
 
   status_in = g_unix_input_stream_new (fds[0], TRUE);
   status_lines = g_data_input_stream_new (status_in);
@@ -945,6 +951,10 @@ finish_thread (GTask        *task,
             sp_detach_mount (self->mount_point, NULL);
         }
       free (message);
+      /* In a sandbox the mount is the host's, and libfuse running as root
+       * there only tries umount2(), which the sandbox refuses. */
+      if (sp_sandbox_is_flatpak ())
+        sp_sandbox_unmount_fuse (self->mount_point, NULL);
     }
   data->unmounted = !sp_is_mount_point (self->mount_point);
   if (data->unmounted)

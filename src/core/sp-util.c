@@ -249,3 +249,25 @@ sp_format_duration (gint64 seconds)
                             (int) (seconds / 60));
   return g_strdup_printf (_("%d h %02d min"), (int) (seconds / 3600), (int) ((seconds / 60) % 60));
 }
+
+/**
+ * sp_set_error_from_errno:
+ * @format: a message with one “%s”, for @path
+ *
+ * Sets @error to the #G_IO_ERROR for @saved_errno, with @format applied to
+ * @path, then ": " and the system's message as its text.
+ *
+ * Returns: %FALSE, for callers to return
+ */
+gboolean
+sp_set_error_from_errno (GError     **error,
+                         int          saved_errno,
+                         const char  *format,
+                         const char  *path)
+{
+  g_autofree char *what = g_strdup_printf (format, path);
+
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s: %s",
+               what, g_strerror (saved_errno));
+  return FALSE;
+}

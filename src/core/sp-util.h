@@ -33,5 +33,9 @@ gboolean  sp_free_space            (const char   *path,
                                     guint64      *out_bytes,
                                     GError      **error);
 char     *sp_format_duration       (gint64        seconds);
+gboolean  sp_set_error_from_errno  (GError      **error,
+                                    int           saved_errno,
+                                    const char   *format,
+                                    const char   *path);
 
 G_END_DECLS

@@ -16,20 +16,6 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#define WH_PREFIX     ".wh."
-#define WH_PREFIX_LEN 4
-#define OPQ_MARKER    ".wh..wh..opq"
-
-static uint64_t
-make_ino (SpOverlay *ov, int layer, ino_t real)
-{
-  unsigned idx = ov->layer_devidx[layer];
-
-  if (idx == 0)
-    return real;
-  return (uint64_t) real ^ ((uint64_t) idx << 56);
-}
-
 static size_t
 hash_ino (uint64_t ino, size_t nbuckets)
 {
@@ -137,7 +123,7 @@ static SpNode *
 table_find_locked (SpOverlay *ov, uint64_t ino)
 {
   for (SpNode *n = ov->buckets[hash_ino (ino, ov->nbuckets)]; n != NULL; n = n->hash_next)
-    if (n->ino == ino)
+    if (n->ino == ino && n->findable)
       return n;
   return NULL;
 }
@@ -163,7 +149,7 @@ void
 _sp_node_unhash (SpOverlay *ov, SpNode *node)
 {
   pthread_mutex_lock (&ov->table_lock);
-  table_remove_locked (ov, node);
+  node->findable = false;
   node->unlinked = true;
   pthread_mutex_unlock (&ov->table_lock);
 }
@@ -537,15 +523,15 @@ _sp_node_resolve (SpOverlay *ov, SpNode *dir, const char *name,
             struct stat lst;
 
             if (k == found)
-              ino = make_ino (ov, k, st.st_ino);
+              ino = _sp_make_ino (ov, k, st.st_ino);
             else if (fstat (fds[k], &lst) == 0)
-              ino = make_ino (ov, k, lst.st_ino);
+              ino = _sp_make_ino (ov, k, lst.st_ino);
           }
       if (ino == 0)
-        ino = make_ino (ov, found, st.st_ino);
+        ino = _sp_make_ino (ov, found, st.st_ino);
     }
   else
-    ino = make_ino (ov, found, st.st_ino);
+    ino = _sp_make_ino (ov, found, st.st_ino);
 
   pthread_mutex_lock (&ov->table_lock);
   if (found == 0)
@@ -604,8 +590,10 @@ _sp_node_resolve (SpOverlay *ov, SpNode *dir, const char *name,
       node->hfd = -1;
       if (found == 0 && st.st_nlink > 1 && S_ISREG (st.st_mode))
         node->hfd = openat (dir->fds[0], name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-      if (found == 0 || S_ISDIR (st.st_mode) || st.st_nlink == 1)
-        table_insert_locked (ov, node);
+      /* Every node is in the table (so that none is lost at teardown);
+       * only those that are the one object of their number are found. */
+      node->findable = found == 0 || S_ISDIR (st.st_mode) || st.st_nlink == 1;
+      table_insert_locked (ov, node);
       pthread_mutex_unlock (&ov->table_lock);
     }
 
@@ -654,7 +642,7 @@ _sp_node_new_root (SpOverlay *ov, char **error_message)
   if (ov->nlayers > 1 && !fd_is_opaque (root->fds[0]))
     {
       fstat (root->fds[1], &st);
-      root->ino = make_ino (ov, 1, st.st_ino);
+      root->ino = _sp_make_ino (ov, 1, st.st_ino);
     }
   else
     {
@@ -668,6 +656,7 @@ _sp_node_new_root (SpOverlay *ov, char **error_message)
       root->ino = st.st_ino;
     }
   pthread_mutex_lock (&ov->table_lock);
+  root->findable = true;
   table_insert_locked (ov, root);
   pthread_mutex_unlock (&ov->table_lock);
   return root;
@@ -757,407 +746,4 @@ _sp_node_open (SpOverlay *ov, SpNode *node, int flags)
   else
     fd = openat (dirfd, name, flags | O_NOFOLLOW);
   return fd < 0 ? -errno : fd;
-}
-
-/* ---- merged listings -------------------------------------------------- */
-
-typedef struct
-{
-  char   **names;
-  size_t   size;
-  size_t   used;
-} NameSet;
-
-static size_t
-hash_name (const char *s)
-{
-  size_t h = 5381;
-
-  for (; *s; s++)
-    h = h * 33 + (unsigned char) *s;
-  return h;
-}
-
-static bool
-nameset_add (NameSet *set, const char *name)
-{
-  size_t i;
-
-  if ((set->used + 1) * 2 > set->size)
-    {
-      size_t ns = set->size ? set->size * 2 : 64;
-      char **n = calloc (ns, sizeof *n);
-
-      for (size_t j = 0; j < set->size; j++)
-        if (set->names[j] != NULL)
-          {
-            for (i = hash_name (set->names[j]) & (ns - 1); n[i] != NULL; i = (i + 1) & (ns - 1))
-              ;
-            n[i] = set->names[j];
-          }
-      free (set->names);
-      set->names = n;
-      set->size = ns;
-    }
-  for (i = hash_name (name) & (set->size - 1); set->names[i] != NULL; i = (i + 1) & (set->size - 1))
-    if (strcmp (set->names[i], name) == 0)
-      return false;
-  set->names[i] = strdup (name);
-  set->used++;
-  return true;
-}
-
-static void
-nameset_clear (NameSet *set)
-{
-  for (size_t i = 0; i < set->size; i++)
-    free (set->names[i]);
-  free (set->names);
-}
-
-static void
-list_add (SpDirList *list, const char *name, uint64_t ino, unsigned char type)
-{
-  if (list->n == list->alloc)
-    {
-      list->alloc = list->alloc ? list->alloc * 2 : 32;
-      list->entries = realloc (list->entries, list->alloc * sizeof *list->entries);
-    }
-  list->entries[list->n].name = strdup (name);
-  list->entries[list->n].ino = ino;
-  list->entries[list->n].type = type;
-  list->n++;
-}
-
-void
-_sp_dir_list_clear (SpDirList *list)
-{
-  for (size_t i = 0; i < list->n; i++)
-    free (list->entries[i].name);
-  free (list->entries);
-  list->entries = NULL;
-  list->n = list->alloc = 0;
-}
-
-int
-_sp_dir_list (SpOverlay *ov, SpNode *dir, SpDirList *list, bool stop_at_first)
-{
-  NameSet seen = { 0 };
-  int err = 0;
-
-  for (int k = 0; k < ov->nlayers && err == 0; k++)
-    {
-      struct dirent *de;
-      DIR *d;
-      int fd;
-
-      if (dir->fds[k] < 0)
-        continue;
-      fd = openat (dir->fds[k], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (fd < 0 || (d = fdopendir (fd)) == NULL)
-        {
-          err = -errno;
-          if (fd >= 0)
-            close (fd);
-          break;
-        }
-      while ((de = readdir (d)) != NULL)
-        {
-          const char *name = de->d_name;
-          unsigned char type = de->d_type;
-
-          if (strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
-            continue;
-          if (strncmp (name, WH_PREFIX, WH_PREFIX_LEN) == 0)
-            {
-              if (strcmp (name, OPQ_MARKER) != 0)
-                nameset_add (&seen, name + WH_PREFIX_LEN);
-              continue;
-            }
-          if (type == DT_CHR || type == DT_UNKNOWN)
-            {
-              struct stat st;
-
-              if (fstatat (fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-                {
-                  if (_sp_is_whiteout (&st))
-                    {
-                      nameset_add (&seen, name);
-                      continue;
-                    }
-                  type = IFTODT (st.st_mode);
-                }
-            }
-          if (!nameset_add (&seen, name))
-            continue;
-          list_add (list, name, make_ino (ov, k, de->d_ino), type);
-          if (stop_at_first)
-            break;
-        }
-      closedir (d);
-      if (stop_at_first && list->n > 0)
-        break;
-    }
-  nameset_clear (&seen);
-  return err;
-}
-
-/* Removes the whiteouts and markers of an upper directory that is empty in
- * the merged view. */
-int
-_sp_clear_upper_dir (SpOverlay *ov, int pathfd)
-{
-  struct dirent *de;
-  DIR *d;
-  int fd = openat (pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  int err = 0;
-
-  if (fd < 0 || (d = fdopendir (fd)) == NULL)
-    {
-      err = -errno;
-      if (fd >= 0)
-        close (fd);
-      return err;
-    }
-  while ((de = readdir (d)) != NULL)
-    {
-      struct stat st;
-
-      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
-        continue;
-      if (strncmp (de->d_name, WH_PREFIX, WH_PREFIX_LEN) != 0
-          && (fstatat (fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0
-              || !_sp_is_whiteout (&st)))
-        {
-          err = -ENOTEMPTY;
-          break;
-        }
-      if (unlinkat (fd, de->d_name, 0) < 0)
-        {
-          err = -errno;
-          break;
-        }
-    }
-  closedir (d);
-  return err;
-}
-
-/* ---- copy-up ---------------------------------------------------------- */
-
-static int
-copy_data (int src, int dst, off_t size)
-{
-  off_t done = 0;
-
-  if (size == 0)
-    return 0;
-  if (ioctl (dst, FICLONE, src) == 0)
-    return 0;
-
-  while (done < size)
-    {
-      ssize_t n = copy_file_range (src, NULL, dst, NULL, size - done, 0);
-
-      if (n < 0)
-        {
-          if (done == 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS
-                            || errno == EOPNOTSUPP || errno == EBADF))
-            break;
-          return -errno;
-        }
-      if (n == 0)
-        return 0;
-      done += n;
-    }
-  if (done >= size)
-    return 0;
-
-  {
-    char *buf = malloc (1 << 17);
-
-    if (buf == NULL)
-      return -ENOMEM;
-    for (;;)
-      {
-        ssize_t n = read (src, buf, 1 << 17);
-        ssize_t w = 0;
-
-        if (n < 0 && errno == EINTR)
-          continue;
-        if (n < 0)
-          {
-            free (buf);
-            return -errno;
-          }
-        if (n == 0)
-          break;
-        while (w < n)
-          {
-            ssize_t r = write (dst, buf + w, n - w);
-
-            if (r < 0 && errno == EINTR)
-              continue;
-            if (r < 0)
-              {
-                free (buf);
-                return -errno;
-              }
-            w += r;
-          }
-      }
-    free (buf);
-  }
-  return 0;
-}
-
-static int
-copy_xattrs (const char *src, const char *dst)
-{
-  char *list, *value = NULL;
-  ssize_t size = llistxattr (src, NULL, 0);
-  int err = 0;
-
-  if (size <= 0)
-    return 0;
-  list = malloc (size);
-  if (list == NULL)
-    return -ENOMEM;
-  size = llistxattr (src, list, size);
-  for (ssize_t off = 0; size > 0 && off < size; off += strlen (list + off) + 1)
-    {
-      const char *name = list + off;
-      ssize_t vs;
-
-      if (_sp_xattr_hidden (name))
-        continue;
-      vs = lgetxattr (src, name, NULL, 0);
-      if (vs < 0)
-        continue;
-      free (value);
-      value = malloc (vs + 1);
-      vs = lgetxattr (src, name, value, vs);
-      if (vs < 0)
-        continue;
-      if (lsetxattr (dst, name, value, vs, 0) < 0
-          && errno != EPERM && errno != ENOTSUP)
-        {
-          err = -errno;
-          break;
-        }
-    }
-  free (value);
-  free (list);
-  return err;
-}
-
-/* Copies NODE (and its parents first) into the upper layer.  Called with
- * ns_lock held for writing. */
-int
-_sp_copy_up (SpOverlay *ov, SpNode *node, bool with_data)
-{
-  char tmp[64], src_path[PATH_MAX], dst_path[PATH_MAX];
-  struct stat st;
-  int lowerdir, updir, err;
-  struct timespec times[2];
-
-  if (node->layer == 0)
-    return 0;
-  if (node->unlinked)
-    return -ESTALE;
-  err = _sp_copy_up (ov, node->parent, true);
-  if (err < 0)
-    return err;
-
-  lowerdir = node->parent->fds[node->layer];
-  updir = node->parent->fds[0];
-  if (lowerdir < 0 || updir < 0)
-    return -ESTALE;
-  if (fstatat (lowerdir, node->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-    return -errno;
-
-  _sp_tmp_name (ov, tmp, sizeof tmp);
-  switch (st.st_mode & S_IFMT)
-    {
-    case S_IFREG:
-      {
-        int dst = openat (ov->work_fd, tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-
-        if (dst < 0)
-          return -errno;
-        if (with_data && st.st_size > 0)
-          {
-            int src = openat (lowerdir, node->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-
-            err = src < 0 ? -errno : copy_data (src, dst, st.st_size);
-            if (src >= 0)
-              close (src);
-          }
-        close (dst);
-      }
-      break;
-
-    case S_IFDIR:
-      if (mkdirat (ov->work_fd, tmp, 0700) < 0)
-        return -errno;
-      break;
-
-    case S_IFLNK:
-      {
-        char target[PATH_MAX];
-        ssize_t n = readlinkat (lowerdir, node->name, target, sizeof target - 1);
-
-        if (n < 0)
-          return -errno;
-        target[n] = '\0';
-        if (symlinkat (target, ov->work_fd, tmp) < 0)
-          return -errno;
-      }
-      break;
-
-    default:
-      if (mknodat (ov->work_fd, tmp, st.st_mode, st.st_rdev) < 0)
-        return -errno;
-      break;
-    }
-
-  snprintf (src_path, sizeof src_path, "/proc/self/fd/%d/%s", lowerdir, node->name);
-  snprintf (dst_path, sizeof dst_path, "/proc/self/fd/%d/%s", ov->work_fd, tmp);
-  if (err == 0)
-    err = copy_xattrs (src_path, dst_path);
-  if (err == 0 && fchownat (ov->work_fd, tmp, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0
-      && (ov->is_root || errno != EPERM))
-    err = -errno;
-  if (err == 0 && !S_ISLNK (st.st_mode)
-      && fchmodat (ov->work_fd, tmp, st.st_mode & 07777, 0) < 0)
-    err = -errno;
-  times[0] = st.st_atim;
-  times[1] = st.st_mtim;
-  if (err == 0 && utimensat (ov->work_fd, tmp, times, AT_SYMLINK_NOFOLLOW) < 0)
-    err = -errno;
-  if (err == 0 && renameat (ov->work_fd, tmp, updir, node->name) < 0)
-    err = -errno;
-  if (err < 0)
-    {
-      unlinkat (ov->work_fd, tmp, S_ISDIR (st.st_mode) ? AT_REMOVEDIR : 0);
-      return err;
-    }
-
-  if (node->fds != NULL)
-    {
-      int fd = openat (updir, node->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-      if (fd < 0)
-        return -errno;
-      node->fds[0] = fd;
-    }
-  else
-    {
-      struct stat ust;
-
-      if (fstatat (updir, node->name, &ust, AT_SYMLINK_NOFOLLOW) == 0)
-        _sp_inomap_set (ov, ust.st_ino, node->ino);
-    }
-  node->layer = 0;
-  atomic_fetch_add (&ov->copy_ups, 1);
-  return 0;
 }

@@ -14,39 +14,6 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#define OV(req) ((SpOverlay *) fuse_req_userdata (req))
-
-typedef struct
-{
-  pthread_mutex_t lock;
-  SpDirList       list;
-  bool            built;
-} SpDirHandle;
-
-static void
-rdlock (SpOverlay *ov)
-{
-  pthread_rwlock_rdlock (&ov->ns_lock);
-}
-
-static void
-wrlock (SpOverlay *ov)
-{
-  pthread_rwlock_wrlock (&ov->ns_lock);
-}
-
-static void
-unlock (SpOverlay *ov)
-{
-  pthread_rwlock_unlock (&ov->ns_lock);
-}
-
-static fuse_ino_t
-node_id (SpOverlay *ov, SpNode *node)
-{
-  return node == ov->root ? FUSE_ROOT_ID : (fuse_ino_t) (uintptr_t) node;
-}
-
 static void
 reply_entry (fuse_req_t req, SpOverlay *ov, SpNode *node, const struct stat *st)
 {
@@ -60,20 +27,6 @@ reply_entry (fuse_req_t req, SpOverlay *ov, SpNode *node, const struct stat *st)
   e.entry_timeout = ov->timeout;
   if (fuse_reply_entry (req, &e) != 0)
     _sp_node_unref (ov, node, 1);
-}
-
-static int
-fix_open_flags (SpOverlay *ov, int flags)
-{
-  if (ov->writeback)
-    {
-      /* The kernel may read pages of a file open for writing only, and it
-       * handles O_APPEND itself. */
-      if ((flags & O_ACCMODE) == O_WRONLY)
-        flags = (flags & ~O_ACCMODE) | O_RDWR;
-      flags &= ~O_APPEND;
-    }
-  return flags;
 }
 
 static void
@@ -192,7 +145,7 @@ sp_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
   SpOverlay *ov = OV (req);
   SpNode *node = _sp_node_get (ov, ino);
   char path[PATH_MAX];
-  bool follow, write_locked = false;
+  bool follow;
   struct stat st;
   int err = 0, fd = -1;
 
@@ -206,7 +159,6 @@ sp_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 
       unlock (ov);
       wrlock (ov);
-      write_locked = true;
       err = _sp_copy_up (ov, node, keep_data);
     }
   if (fi != NULL && node->fds == NULL && (fcntl ((int) fi->fh, F_GETFL) & O_ACCMODE) != O_RDONLY)
@@ -266,7 +218,6 @@ sp_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
   else if (err == 0)
     err = _sp_node_stat (ov, node, &st);
   unlock (ov);
-  (void) write_locked;
 
   if (err < 0)
     fuse_reply_err (req, -err);
@@ -385,7 +336,9 @@ do_create (fuse_req_t req, SpOverlay *ov, SpNode *parent, const char *name,
 
   if (link_src == NULL)
     {
-      if (ov->is_root)
+      /* Owned by the caller, as the kernel would do it (a setgid parent
+       * passes its group on); nothing to do when the caller is us. */
+      if (ov->is_root && (ctx->uid != 0 || ctx->gid != getegid ()))
         {
           struct stat pst;
           gid_t gid = ctx->gid;
@@ -873,424 +826,6 @@ sp_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
   fuse_reply_err (req, -err);
 }
 
-static void
-sp_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-  SpOverlay *ov = OV (req);
-  SpNode *node = _sp_node_get (ov, ino);
-  int flags = fix_open_flags (ov, fi->flags);
-  int fd, err = 0;
-
-  rdlock (ov);
-  if (node->layer != 0 && ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)))
-    {
-      unlock (ov);
-      wrlock (ov);
-      err = _sp_copy_up (ov, node, !(fi->flags & O_TRUNC));
-    }
-  fd = err < 0 ? err : _sp_node_open (ov, node, flags);
-  if (fd == -EACCES && flags != fi->flags)
-    fd = _sp_node_open (ov, node, fi->flags & ~O_APPEND);
-  unlock (ov);
-  if (fd < 0)
-    {
-      fuse_reply_err (req, -fd);
-      return;
-    }
-  fi->fh = (uint64_t) fd;
-  fi->keep_cache = 1;
-  if (fuse_reply_open (req, fi) != 0)
-    close (fd);
-}
-
-static void
-sp_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-         struct fuse_file_info *fi)
-{
-  SpOverlay *ov = OV (req);
-  struct fuse_bufvec buf = FUSE_BUFVEC_INIT (size);
-
-  buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-  buf.buf[0].fd = (int) fi->fh;
-  buf.buf[0].pos = off;
-  atomic_fetch_add (&ov->bytes_read, size);
-  fuse_reply_data (req, &buf, FUSE_BUF_SPLICE_MOVE);
-}
-
-static void
-sp_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf,
-              off_t off, struct fuse_file_info *fi)
-{
-  SpOverlay *ov = OV (req);
-  struct fuse_bufvec out = FUSE_BUFVEC_INIT (fuse_buf_size (in_buf));
-  ssize_t res;
-
-  out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-  out.buf[0].fd = (int) fi->fh;
-  out.buf[0].pos = off;
-  res = fuse_buf_copy (&out, in_buf, 0);
-  if (res < 0)
-    fuse_reply_err (req, (int) -res);
-  else
-    {
-      atomic_fetch_add (&ov->bytes_written, (uint64_t) res);
-      fuse_reply_write (req, (size_t) res);
-    }
-}
-
-static void
-sp_flush (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-  fuse_reply_err (req, 0);
-}
-
-static void
-sp_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-  close ((int) fi->fh);
-  fuse_reply_err (req, 0);
-}
-
-static void
-sp_fsync (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
-{
-  int res = datasync ? fdatasync ((int) fi->fh) : fsync ((int) fi->fh);
-
-  fuse_reply_err (req, res < 0 ? errno : 0);
-}
-
-static void
-sp_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
-              off_t length, struct fuse_file_info *fi)
-{
-  int res = fallocate ((int) fi->fh, mode, offset, length);
-
-  fuse_reply_err (req, res < 0 ? errno : 0);
-}
-
-static void
-sp_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
-          struct fuse_file_info *fi)
-{
-  off_t res = lseek ((int) fi->fh, off, whence);
-
-  if (res < 0)
-    fuse_reply_err (req, errno);
-  else
-    fuse_reply_lseek (req, res);
-}
-
-static void
-sp_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-  SpDirHandle *h = calloc (1, sizeof *h);
-
-  if (h == NULL)
-    {
-      fuse_reply_err (req, ENOMEM);
-      return;
-    }
-  pthread_mutex_init (&h->lock, NULL);
-  fi->fh = (uint64_t) (uintptr_t) h;
-  fi->keep_cache = 0;
-  if (fuse_reply_open (req, fi) != 0)
-    {
-      pthread_mutex_destroy (&h->lock);
-      free (h);
-    }
-}
-
-static void
-do_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-            struct fuse_file_info *fi, bool plus)
-{
-  SpOverlay *ov = OV (req);
-  SpNode *dir = _sp_node_get (ov, ino);
-  SpDirHandle *h = (SpDirHandle *) (uintptr_t) fi->fh;
-  char *buf = malloc (size);
-  size_t pos = 0;
-  int err = 0;
-
-  if (buf == NULL)
-    {
-      fuse_reply_err (req, ENOMEM);
-      return;
-    }
-  pthread_mutex_lock (&h->lock);
-  rdlock (ov);
-  if (!h->built || off == 0)
-    {
-      _sp_dir_list_clear (&h->list);
-      err = _sp_dir_list (ov, dir, &h->list, false);
-      h->built = err == 0;
-    }
-
-  for (size_t i = (size_t) off; err == 0 && i < h->list.n + 2; i++)
-    {
-      struct fuse_entry_param e;
-      const char *name;
-      SpNode *node = NULL;
-      size_t entsize;
-
-      memset (&e, 0, sizeof e);
-      if (i < 2)
-        {
-          name = i == 0 ? "." : "..";
-          e.attr.st_ino = (i == 0 || dir->parent == NULL) ? dir->ino : dir->parent->ino;
-          e.attr.st_mode = S_IFDIR;
-        }
-      else
-        {
-          SpDirEntry *de = &h->list.entries[i - 2];
-
-          name = de->name;
-          e.attr.st_ino = de->ino;
-          e.attr.st_mode = (mode_t) de->type << 12;
-          if (plus)
-            {
-              if (_sp_node_resolve (ov, dir, name, &node, &e.attr) < 0)
-                continue;
-              e.ino = node_id (ov, node);
-              e.generation = node->generation;
-              e.attr_timeout = ov->timeout;
-              e.entry_timeout = ov->timeout;
-            }
-        }
-      if (plus)
-        entsize = fuse_add_direntry_plus (req, buf + pos, size - pos, name, &e, (off_t) i + 1);
-      else
-        entsize = fuse_add_direntry (req, buf + pos, size - pos, name, &e.attr, (off_t) i + 1);
-      if (entsize > size - pos)
-        {
-          if (node != NULL)
-            _sp_node_unref (ov, node, 1);
-          break;
-        }
-      pos += entsize;
-    }
-  unlock (ov);
-  pthread_mutex_unlock (&h->lock);
-
-  if (err < 0)
-    fuse_reply_err (req, -err);
-  else
-    fuse_reply_buf (req, buf, pos);
-  free (buf);
-}
-
-static void
-sp_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-            struct fuse_file_info *fi)
-{
-  do_readdir (req, ino, size, off, fi, false);
-}
-
-static void
-sp_readdirplus (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-                struct fuse_file_info *fi)
-{
-  do_readdir (req, ino, size, off, fi, true);
-}
-
-static void
-sp_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-  SpDirHandle *h = (SpDirHandle *) (uintptr_t) fi->fh;
-
-  _sp_dir_list_clear (&h->list);
-  pthread_mutex_destroy (&h->lock);
-  free (h);
-  fuse_reply_err (req, 0);
-}
-
-static void
-sp_fsyncdir (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
-{
-  SpOverlay *ov = OV (req);
-  SpNode *node = _sp_node_get (ov, ino);
-  int err = 0, fd = -1;
-
-  rdlock (ov);
-  if (node->fds[0] >= 0)
-    fd = openat (node->fds[0], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  unlock (ov);
-  if (fd >= 0)
-    {
-      if (fsync (fd) < 0)
-        err = errno;
-      close (fd);
-    }
-  fuse_reply_err (req, err);
-}
-
-static void
-sp_statfs (fuse_req_t req, fuse_ino_t ino)
-{
-  SpOverlay *ov = OV (req);
-  struct statvfs sv;
-
-  if (fstatvfs (ov->layer_fds[0], &sv) < 0)
-    fuse_reply_err (req, errno);
-  else
-    fuse_reply_statfs (req, &sv);
-}
-
-static void
-sp_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
-{
-  SpOverlay *ov = OV (req);
-  char path[PATH_MAX];
-  char *value = NULL;
-  bool follow;
-  ssize_t n;
-
-  char escaped[XATTR_NAME_MAX + 16];
-
-  name = _sp_xattr_escape (name, escaped, sizeof escaped);
-  if (name == NULL)
-    {
-      fuse_reply_err (req, ERANGE);
-      return;
-    }
-  if (size > 0 && (value = malloc (size)) == NULL)
-    {
-      fuse_reply_err (req, ENOMEM);
-      return;
-    }
-  rdlock (ov);
-  n = _sp_node_path (ov, _sp_node_get (ov, ino), path, sizeof path, &follow);
-  if (n == 0)
-    {
-      n = follow ? getxattr (path, name, value, size) : lgetxattr (path, name, value, size);
-      if (n < 0)
-        n = -errno;
-    }
-  unlock (ov);
-  if (n < 0)
-    fuse_reply_err (req, (int) -n);
-  else if (size == 0)
-    fuse_reply_xattr (req, (size_t) n);
-  else
-    fuse_reply_buf (req, value, (size_t) n);
-  free (value);
-}
-
-static void
-sp_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size)
-{
-  SpOverlay *ov = OV (req);
-  char path[PATH_MAX];
-  char *list = NULL;
-  bool follow;
-  ssize_t n, out = 0;
-
-  rdlock (ov);
-  n = _sp_node_path (ov, _sp_node_get (ov, ino), path, sizeof path, &follow);
-  if (n == 0)
-    {
-      for (;;)
-        {
-          n = follow ? listxattr (path, NULL, 0) : llistxattr (path, NULL, 0);
-          if (n <= 0)
-            break;
-          free (list);
-          list = malloc (n);
-          if (list == NULL)
-            {
-              n = -ENOMEM;
-              break;
-            }
-          n = follow ? listxattr (path, list, n) : llistxattr (path, list, n);
-          if (n >= 0 || errno != ERANGE)
-            break;
-        }
-      if (n < 0 && n != -ENOMEM)
-        n = -errno;
-    }
-  unlock (ov);
-  if (n < 0)
-    {
-      free (list);
-      fuse_reply_err (req, (int) -n);
-      return;
-    }
-  for (ssize_t off = 0; off < n;)
-    {
-      size_t len = strlen (list + off) + 1;
-
-      if (!_sp_xattr_hidden (list + off))
-        {
-          char shown[XATTR_NAME_MAX + 16];
-          size_t slen;
-
-          /* Unescaping only shortens: it fits where the name was. */
-          _sp_xattr_unescape (list + off, shown, sizeof shown);
-          slen = strlen (shown) + 1;
-          memmove (list + out, shown, slen);
-          out += slen;
-        }
-      off += len;
-    }
-  if (size == 0)
-    fuse_reply_xattr (req, (size_t) out);
-  else if ((size_t) out > size)
-    fuse_reply_err (req, ERANGE);
-  else
-    fuse_reply_buf (req, list, (size_t) out);
-  free (list);
-}
-
-static void
-change_xattr (fuse_req_t req, fuse_ino_t ino, const char *name,
-              const char *value, size_t size, int flags, bool remove)
-{
-  SpOverlay *ov = OV (req);
-  SpNode *node = _sp_node_get (ov, ino);
-  char path[PATH_MAX];
-  bool follow;
-  int err;
-
-  char escaped[XATTR_NAME_MAX + 16];
-
-  name = _sp_xattr_escape (name, escaped, sizeof escaped);
-  if (name == NULL)
-    {
-      fuse_reply_err (req, ERANGE);
-      return;
-    }
-  wrlock (ov);
-  err = _sp_copy_up (ov, node, true);
-  if (err == 0)
-    err = _sp_node_path (ov, node, path, sizeof path, &follow);
-  if (err == 0)
-    {
-      int res;
-
-      if (remove)
-        res = follow ? removexattr (path, name) : lremovexattr (path, name);
-      else
-        res = follow ? setxattr (path, name, value, size, flags)
-                     : lsetxattr (path, name, value, size, flags);
-      if (res < 0)
-        err = -errno;
-    }
-  unlock (ov);
-  fuse_reply_err (req, -err);
-}
-
-static void
-sp_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name,
-             const char *value, size_t size, int flags)
-{
-  change_xattr (req, ino, name, value, size, flags, false);
-}
-
-static void
-sp_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name)
-{
-  change_xattr (req, ino, name, NULL, 0, 0, true);
-}
-
 const struct fuse_lowlevel_ops _sp_overlay_ops = {
   .init = sp_init,
   .lookup = sp_lookup,
@@ -1306,23 +841,23 @@ const struct fuse_lowlevel_ops _sp_overlay_ops = {
   .symlink = sp_symlink,
   .rename = sp_rename,
   .link = sp_link,
-  .open = sp_open,
-  .read = sp_read,
-  .write_buf = sp_write_buf,
-  .flush = sp_flush,
-  .release = sp_release,
-  .fsync = sp_fsync,
-  .opendir = sp_opendir,
-  .readdir = sp_readdir,
-  .readdirplus = sp_readdirplus,
-  .releasedir = sp_releasedir,
-  .fsyncdir = sp_fsyncdir,
-  .statfs = sp_statfs,
-  .setxattr = sp_setxattr,
-  .getxattr = sp_getxattr,
-  .listxattr = sp_listxattr,
-  .removexattr = sp_removexattr,
+  .open = _sp_op_open,
+  .read = _sp_op_read,
+  .write_buf = _sp_op_write_buf,
+  .flush = _sp_op_flush,
+  .release = _sp_op_release,
+  .fsync = _sp_op_fsync,
+  .opendir = _sp_op_opendir,
+  .readdir = _sp_op_readdir,
+  .readdirplus = _sp_op_readdirplus,
+  .releasedir = _sp_op_releasedir,
+  .fsyncdir = _sp_op_fsyncdir,
+  .statfs = _sp_op_statfs,
+  .setxattr = _sp_op_setxattr,
+  .getxattr = _sp_op_getxattr,
+  .listxattr = _sp_op_listxattr,
+  .removexattr = _sp_op_removexattr,
   .create = sp_create,
-  .fallocate = sp_fallocate,
-  .lseek = sp_lseek,
+  .fallocate = _sp_op_fallocate,
+  .lseek = _sp_op_lseek,
 };

@@ -34,6 +34,7 @@ struct _SpNode
   int       hfd;
   int      *fds;          /* directories only: nlayers descriptors */
   bool      hashed;
+  bool      findable;     /* lookups may return it */
   bool      unlinked;     /* its name was removed: never copied up */
 };
 
@@ -107,6 +108,23 @@ typedef struct
   size_t      alloc;
 } SpDirList;
 
+#define WH_PREFIX     ".wh."
+#define WH_PREFIX_LEN 4
+#define OPQ_MARKER    ".wh..wh..opq"
+
+/* The inode number shown for REAL in LAYER: layers on other filesystems
+ * than the upper one get their index in the top bits, so numbers from
+ * different filesystems do not collide. */
+static inline uint64_t
+_sp_make_ino (SpOverlay *ov, int layer, ino_t real)
+{
+  unsigned idx = ov->layer_devidx[layer];
+
+  if (idx == 0)
+    return real;
+  return (uint64_t) real ^ ((uint64_t) idx << 56);
+}
+
 #define SP_WHITEOUT_NONE 0
 #define SP_WHITEOUT_CHR  1
 #define SP_WHITEOUT_FILE 2
@@ -143,6 +161,68 @@ void    _sp_dir_list_clear      (SpDirList *list);
 int     _sp_clear_upper_dir     (SpOverlay *ov, int fd);
 void    _sp_inomap_set          (SpOverlay *ov, uint64_t upper_ino, uint64_t ino);
 void    _sp_inomap_remove       (SpOverlay *ov, uint64_t upper_ino);
+
+/* Helpers shared by the operations. */
+#define OV(req) ((SpOverlay *) fuse_req_userdata (req))
+
+
+static inline void
+rdlock (SpOverlay *ov)
+{
+  pthread_rwlock_rdlock (&ov->ns_lock);
+}
+
+static inline void
+wrlock (SpOverlay *ov)
+{
+  pthread_rwlock_wrlock (&ov->ns_lock);
+}
+
+static inline void
+unlock (SpOverlay *ov)
+{
+  pthread_rwlock_unlock (&ov->ns_lock);
+}
+
+static inline fuse_ino_t
+node_id (SpOverlay *ov, SpNode *node)
+{
+  return node == ov->root ? FUSE_ROOT_ID : (fuse_ino_t) (uintptr_t) node;
+}
+
+static inline int
+fix_open_flags (SpOverlay *ov, int flags)
+{
+  if (ov->writeback)
+    {
+      /* The kernel may read pages of a file open for writing only, and it
+       * handles O_APPEND itself. */
+      if ((flags & O_ACCMODE) == O_WRONLY)
+        flags = (flags & ~O_ACCMODE) | O_RDWR;
+      flags &= ~O_APPEND;
+    }
+  return flags;
+}
+
+/* sp-overlay-files.c */
+void _sp_op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void _sp_op_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
+void _sp_op_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf, off_t off, struct fuse_file_info *fi);
+void _sp_op_flush (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void _sp_op_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void _sp_op_fsync (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
+void _sp_op_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length, struct fuse_file_info *fi);
+void _sp_op_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi);
+void _sp_op_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void _sp_op_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
+void _sp_op_readdirplus (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
+void _sp_op_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void _sp_op_fsyncdir (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
+void _sp_op_statfs (fuse_req_t req, fuse_ino_t ino);
+void _sp_op_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
+void _sp_op_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size);
+void _sp_op_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size, int flags);
+void _sp_op_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name);
 
 /* sp-overlay-ops.c */
 extern const struct fuse_lowlevel_ops _sp_overlay_ops;

@@ -164,8 +164,23 @@ mount_dev (const char *path)
       unsigned int maj, min;
       char mnt[4096];
 
-      if (sscanf (line, "%*d %*d %u:%u %*s %4095s", &maj, &min, mnt) == 3
-          && strcmp (mnt, path) == 0)
+      if (sscanf (line, "%*d %*d %u:%u %*s %4095s", &maj, &min, mnt) != 3)
+        continue;
+      /* Spaces and the like are written as octal escapes (\040). */
+      for (char *r = mnt, *w = mnt;; r++, w++)
+        {
+          if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7'
+              && r[3] >= '0' && r[3] <= '7')
+            {
+              *w = (char) (((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+              r += 3;
+            }
+          else
+            *w = *r;
+          if (*r == '\0')
+            break;
+        }
+      if (strcmp (mnt, path) == 0)
         dev = makedev (maj, min);    /* the last one is on top */
     }
   fclose (f);
@@ -232,7 +247,16 @@ sp_overlay_mount (const char *const      *lowers,
       return NULL;
     }
   pthread_mutex_init (&ov->table_lock, NULL);
-  pthread_rwlock_init (&ov->ns_lock, NULL);
+  {
+    pthread_rwlockattr_t attr;
+
+    /* Lookups never nest the lock, so writers can be preferred: a stream of
+     * lookups cannot starve a rename. */
+    pthread_rwlockattr_init (&attr);
+    pthread_rwlockattr_setkind_np (&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init (&ov->ns_lock, &attr);
+    pthread_rwlockattr_destroy (&attr);
+  }
   pthread_mutex_init (&ov->done_lock, NULL);
   pthread_cond_init (&ov->done_cond, NULL);
   ov->work_fd = -1;
@@ -297,13 +321,18 @@ sp_overlay_mount (const char *const      *lowers,
         ov->layer_devidx[k] = i;
       }
   }
-  ov->mountpoint = realpath (mountpoint, NULL);
-  if (ov->mountpoint == NULL || stat (ov->mountpoint, &st) < 0)
+  /* With a descriptor from someone else the mount point is already our
+   * mount: looking at it would wait for ourselves. */
+  if (ov->fuse_fd >= 0)
+    ov->mountpoint = strdup (mountpoint);
+  else
+    ov->mountpoint = realpath (mountpoint, NULL);
+  if (ov->mountpoint == NULL || (ov->fuse_fd < 0 && stat (ov->mountpoint, &st) < 0))
     {
       set_error (error_message, "mount point %s: %s", mountpoint, strerror (errno));
       goto fail_early;
     }
-  if (!S_ISDIR (st.st_mode))
+  if (ov->fuse_fd < 0 && !S_ISDIR (st.st_mode))
     {
       set_error (error_message, "mount point %s: %s", mountpoint, strerror (ENOTDIR));
       goto fail_early;

@@ -12,7 +12,18 @@ extern "C" {
  * session served by a worker thread.  The upper directory uses the kernel
  * overlayfs conventions (whiteout = character device 0/0 or `.wh.NAME`,
  * opaque directory = xattr user.overlay.opaque="y" or `.wh..wh..opq`).
- * Plain C and pthreads: no GLib here. */
+ * Plain C and pthreads: no GLib here.
+ *
+ * Semantics follow the kernel overlay (without index, redirect_dir, metacopy
+ * or xino), with these deliberate differences:
+ * - no user.overlay.origin/impure xattrs are written: inode numbers are kept
+ *   stable for the life of the mount in memory instead;
+ * - names starting with ".wh." are reserved (hidden, creating them fails
+ *   with EPERM): they are whiteouts in the checkpoint format;
+ * - statfs reports the upper filesystem with FUSE's f_type;
+ * - byte-range and flock locks are kept by the kernel for the mount (every
+ *   user goes through it), not passed to the layers;
+ * - bytes_read counts the bytes requested by reads served, not cached ones. */
 
 typedef struct _SpOverlay SpOverlay;
 

@@ -457,6 +457,45 @@ test_deterministic (void)
   remove_tmpdir (dir);
 }
 
+/* Level 0 means the process-wide default, which the app's preference sets:
+ * the same upper packed at the default level equals packing at that level
+ * explicitly, and another default gives another archive. */
+static void
+test_default_level (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *upper = g_build_filename (dir, "upper", NULL);
+  g_autofree char *text = g_build_filename (upper, "log.txt", NULL);
+  g_autofree char *a1 = g_build_filename (dir, "1.tar.zst", NULL);
+  g_autofree char *a2 = g_build_filename (dir, "2.tar.zst", NULL);
+  g_autofree char *a3 = g_build_filename (dir, "3.tar.zst", NULL);
+  g_autoptr(GString) contents = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  SpArchiveStats s1, s2, s3;
+
+  g_assert_cmpint (g_mkdir_with_parents (upper, 0755), ==, 0);
+  for (guint i = 0; i < 20000; i++)
+    g_string_append_printf (contents, "line %u: score %u, level %u\n", i, (i * 7919) % 1000, i % 37);
+  g_assert_true (g_file_set_contents (text, contents->str, contents->len, NULL));
+  set_mtime (text, 1700000000, 0);
+
+  g_assert_cmpint (sp_archive_get_default_compression_level (), ==, 3);
+  sp_archive_set_default_compression_level (19);
+  g_assert_true (sp_archive_pack (upper, METADATA, a1, 0, NULL, NULL, NULL, &s1, &error));
+  g_assert_no_error (error);
+  g_assert_true (sp_archive_pack (upper, METADATA, a2, 19, NULL, NULL, NULL, &s2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (s1.sha256, ==, s2.sha256);
+
+  sp_archive_set_default_compression_level (1);
+  g_assert_true (sp_archive_pack (upper, METADATA, a3, 0, NULL, NULL, NULL, &s3, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (s3.archive_size, >, s1.archive_size);
+
+  sp_archive_set_default_compression_level (3);
+  remove_tmpdir (dir);
+}
+
 static void
 test_metadata_first (void)
 {
@@ -546,10 +585,16 @@ test_verify (void)
   g_assert_nonnull (strstr (error->message, stats.sha256));
   g_clear_error (&error);
 
-  /* One flipped byte in the file. */
+  /* One flipped byte in the file (flipped, not overwritten: the byte there
+   * may already hold any value). */
   fd = open (arch, O_RDWR);
   g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (pwrite (fd, "X", 1, stats.archive_size / 2), ==, 1);
+  {
+    char byte;
+    g_assert_cmpint (pread (fd, &byte, 1, stats.archive_size / 2), ==, 1);
+    byte ^= 0x5a;
+    g_assert_cmpint (pwrite (fd, &byte, 1, stats.archive_size / 2), ==, 1);
+  }
   close (fd);
   g_assert_false (sp_archive_verify (arch, stats.archive_size, stats.sha256, NULL, &error));
   g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_CHECKSUM);
@@ -1620,6 +1665,7 @@ main (int   argc,
 
   g_test_add_func ("/archive/round-trip", test_round_trip);
   g_test_add_func ("/archive/deterministic", test_deterministic);
+  g_test_add_func ("/archive/default-level", test_default_level);
   g_test_add_func ("/archive/metadata-first", test_metadata_first);
   g_test_add_func ("/archive/verify", test_verify);
   g_test_add_func ("/archive/pack-refuses-socket-and-device", test_pack_refuses_socket_and_device);

@@ -612,6 +612,35 @@ test_crash_safety (Fixture       *f,
     }
   g_assert_cmpuint (killed_mid_run, ==, 10);
 }
+/* Unpacking for a play session checks the archive against its .ini in the
+ * same pass: an archive that is intact as zstd but is not the one the .ini
+ * describes must not become a run's upper dir. */
+static void
+test_unpack_checks_archive (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) made = create (f, "Made", 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GKeyFile) ini = g_key_file_new ();
+  g_autofree char *dest = g_build_filename (f->root, "run-upper", NULL);
+  g_autofree char *ini_path = g_strdup (sp_checkpoint_get_ini_path (made));
+  g_autofree char *id = g_strdup (sp_checkpoint_get_id (made));
+  SpCheckpoint *reloaded;
+
+  g_assert_true (g_key_file_load_from_file (ini, ini_path, G_KEY_FILE_KEEP_COMMENTS, &error));
+  g_key_file_set_string (ini, "Checkpoint", "SHA256",
+                         "0000000000000000000000000000000000000000000000000000000000000000");
+  g_assert_true (g_key_file_save_to_file (ini, ini_path, &error));
+  g_assert_true (sp_library_reload (f->library, &error));
+  g_assert_no_error (error);
+  reloaded = sp_game_find_checkpoint (sp_library_find_game (f->library, "test-game"), id);
+  g_assert_nonnull (reloaded);
+
+  g_assert_false (sp_checkpoint_unpack_to (reloaded, dest, NULL, NULL, NULL, &error));
+  g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_CHECKSUM);
+  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+}
+
 
 int
 main (int   argc,
@@ -624,6 +653,7 @@ main (int   argc,
   ADD ("restore-delete-rename", test_restore_delete_rename);
   ADD ("export-import", test_export_import);
   ADD ("verify-damage", test_verify_damage);
+  ADD ("unpack-checks-archive", test_unpack_checks_archive);
   ADD ("invisible-files", test_invisible_files);
   ADD ("create-cancelled", test_create_cancelled);
   ADD ("crash-safety", test_crash_safety);

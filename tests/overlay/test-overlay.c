@@ -604,7 +604,30 @@ test_links_and_specials (Fixture *f, gconstpointer data)
 
   NEED_MOUNT (f);
   put (f->l1, "orig", "data");
+  put (f->l2, "h1", "lower link");
+  {
+    g_autofree char *h1 = path_in (f->l2, "h1");
+    g_autofree char *h2 = path_in (f->l2, "h2");
+
+    g_assert_cmpint (link (h1, h2), ==, 0);
+  }
   fixture_mount (f);
+
+  /* Hard links inside a lower layer: one number while untouched; writing
+   * one copies it up alone (as the kernel overlay without index does). */
+  {
+    g_autofree char *h1 = path_in (f->mnt, "h1");
+    g_autofree char *h2 = path_in (f->mnt, "h2");
+    g_autofree char *c2 = NULL;
+
+    g_assert_cmpint (stat (h1, &sa), ==, 0);
+    g_assert_cmpint (stat (h2, &sb), ==, 0);
+    g_assert_cmpuint (sa.st_ino, ==, sb.st_ino);
+    g_assert_cmpuint (sa.st_nlink, ==, 2);
+    write_in_place (f->mnt, "h1", "changed", O_TRUNC);
+    c2 = get (f->mnt, "h2");
+    g_assert_cmpstr (c2, ==, "lower link");
+  }
   a = path_in (f->mnt, "orig");
   b = path_in (f->mnt, "link");
   g_assert_cmpint (stat (a, &before), ==, 0);
@@ -1028,6 +1051,105 @@ test_standalone_mount (Fixture *f, gconstpointer data)
   }
 }
 
+/* Objects created by another user belong to that user, and permissions
+ * are checked by the kernel (default_permissions). */
+static void
+test_owner_and_permissions (Fixture *f, gconstpointer data)
+{
+  g_autofree char *shared = NULL, *up = NULL;
+  struct stat st;
+  pid_t pid;
+  int status;
+
+  NEED_MOUNT (f);
+  mkdir_in (f->l1, "shared");
+  put (f->l1, "private", "secret");
+  {
+    g_autofree char *l = path_in (f->l1, "shared");
+    g_autofree char *p = path_in (f->l1, "private");
+
+    g_assert_cmpint (chmod (l, 01777), ==, 0);
+    g_assert_cmpint (chmod (p, 0600), ==, 0);
+  }
+  g_assert_cmpint (chmod (f->dir, 0755), ==, 0);
+  {
+    SpOverlayOptions options = SP_OVERLAY_OPTIONS_INIT;
+    const char *lowers[] = { f->l1, f->l2, NULL };
+    char *error = NULL;
+
+    options.allow_other = 1;
+    f->ov = sp_overlay_mount (lowers, f->upper, f->work, f->mnt, &options, &error);
+    g_assert_null (error);
+  }
+  shared = path_in (f->mnt, "shared/mine");
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      g_autofree char *priv = path_in (f->mnt, "private");
+      int fd;
+
+      if (setgid (12345) < 0 || setuid (12345) < 0)
+        _exit (10);
+      /* The mount is reachable, but a file not readable by others is
+       * refused by the kernel. */
+      if (access (f->mnt, X_OK) < 0)
+        _exit (13);
+      if (open (priv, O_RDONLY) >= 0 || errno != EACCES)
+        _exit (11);
+      fd = open (shared, O_WRONLY | O_CREAT | O_EXCL, 0640);
+      if (fd < 0 || write (fd, "x", 1) != 1 || close (fd) < 0)
+        _exit (12);
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  up = path_in (f->upper, "shared/mine");
+  g_assert_cmpint (lstat (up, &st), ==, 0);
+  g_assert_cmpuint (st.st_uid, ==, 12345);
+  g_assert_cmpuint (st.st_gid, ==, 12345);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0640);
+  {
+    g_autofree char *ud = path_in (f->upper, "shared");
+
+    /* The copied-up parent kept its sticky bit. */
+    g_assert_cmpint (lstat (ud, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 01777);
+  }
+}
+
+/* The Flatpak way: someone else mounts (fusermount3 on the host) and hands
+ * us the /dev/fuse descriptor. */
+static void
+test_fuse_fd (Fixture *f, gconstpointer data)
+{
+  SpOverlayOptions options = SP_OVERLAY_OPTIONS_INIT;
+  const char *lowers[] = { f->l1, f->l2, NULL };
+  g_autofree char *opts = NULL, *s = NULL;
+  char *error = NULL;
+  int fd;
+
+  NEED_MOUNT (f);
+  put (f->l2, "file", "via fd");
+  fd = open ("/dev/fuse", O_RDWR | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  opts = g_strdup_printf ("fd=%d,rootmode=40000,user_id=0,group_id=0,default_permissions", fd);
+  g_assert_cmpint (mount ("savepoint", f->mnt, "fuse.savepoint-overlayfs", MS_NOSUID | MS_NODEV, opts), ==, 0);
+  options.fuse_fd = fd;
+  f->ov = sp_overlay_mount (lowers, f->upper, f->work, f->mnt, &options, &error);
+  g_assert_null (error);
+  g_assert_nonnull (f->ov);
+  s = get (f->mnt, "file");
+  g_assert_cmpstr (s, ==, "via fd");
+  write_in_place (f->mnt, "file", " and back", O_APPEND);
+  fixture_unmount (f);
+  g_free (s);
+  s = get (f->upper, "file");
+  g_assert_cmpstr (s, ==, "via fd and back");
+  g_assert_false (exists (f->mnt, "file"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1046,6 +1168,8 @@ main (int argc, char *argv[])
   ADD ("/overlay/unmount-killed-holder", test_unmount_killed_holder);
   ADD ("/overlay/stress", test_stress);
   ADD ("/overlay/standalone", test_standalone_mount);
+  ADD ("/overlay/fuse-fd", test_fuse_fd);
+  ADD ("/overlay/owner-permissions", test_owner_and_permissions);
 #undef ADD
 
   return g_test_run ();

@@ -446,6 +446,56 @@ assert_start_fails (Fixture    *f,
   g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
 }
 
+/* A game that is over before the app reads savepoint-run's "started" line:
+ * by then GLib has reaped the helper, so its pid can no longer be asked of
+ * the GSubprocess. This crashed the app (atoll (NULL)). */
+static void
+test_exits_before_started_read (Fixture       *f,
+                                gconstpointer  user_data)
+{
+  g_autoptr(SpSession) session = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  set_arguments (f, "quick");
+  session = sp_session_new (f->library, f->game);
+  sp_session_start_async (session, NULL, store_result_cb, &result);
+  /* Let the preparation run until the game has started … */
+  while (!g_file_test (f->stamp, G_FILE_TEST_EXISTS) && result == NULL)
+    g_main_context_iteration (NULL, FALSE);
+  /* … then keep the main loop busy while the game and helper exit. */
+  g_usleep (1500 * 1000);
+
+  g_assert_true (sp_session_start_finish (session, wait_for (&result), &error));
+  g_assert_no_error (error);
+  wait_ended (session);
+  g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_FINISHED);
+  g_assert_cmpint (sp_session_get_summary (session)->exit_status, ==, 0);
+  assert_clean_after (f);
+  discard (session);
+}
+
+/* A run kept after Head was moved (restore while the run waited for a
+ * decision) still names the checkpoint it started from as its parent. */
+static void
+test_keep_after_restore (Fixture       *f,
+                         gconstpointer  user_data)
+{
+  g_autoptr(SpSession) first = play (f, "play", NULL, FALSE);
+  g_autoptr(SpCheckpoint) cp1 = keep (first, "first");
+  g_autoptr(SpSession) second = play (f, "play", NULL, FALSE);
+  g_autoptr(SpCheckpoint) cp2 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* While the second run waits, the player goes back to the clean install. */
+  g_assert_true (sp_game_restore (f->game, NULL, &error));
+  g_assert_no_error (error);
+
+  cp2 = keep (second, "second");
+  g_assert_cmpstr (sp_checkpoint_get_parent (cp2), ==, sp_checkpoint_get_id (cp1));
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (cp2));
+}
+
 static void
 test_cannot_start (Fixture       *f,
                    gconstpointer  user_data)
@@ -701,7 +751,7 @@ static int
 run_cli (const char * const *args,
          char              **out_stdout)
 {
-  g_autofree char *helper = g_test_build_filename (G_TEST_BUILT, "sp-play-helper", NULL);
+  g_autofree char *helper = g_strdup (g_getenv ("SP_CLI"));
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *err = NULL;
@@ -723,7 +773,7 @@ static void
 test_kill_owner (Fixture       *f,
                  gconstpointer  user_data)
 {
-  g_autofree char *helper = g_test_build_filename (G_TEST_BUILT, "sp-play-helper", NULL);
+  g_autofree char *helper = g_strdup (g_getenv ("SP_CLI"));
   g_autofree char *run_dir = sp_run_dir_for (sp_library_get_id (f->library), sp_game_get_slug (f->game));
   g_autofree char *ready = g_build_filename (run_dir, "upper", "save", "ready", NULL);
   g_autofree char *mount_point = sp_mount_point_for (sp_game_get_slug (f->game));
@@ -831,7 +881,7 @@ static void
 test_cli_ask (Fixture       *f,
               gconstpointer  user_data)
 {
-  g_autofree char *helper = g_test_build_filename (G_TEST_BUILT, "sp-play-helper", NULL);
+  g_autofree char *helper = g_strdup (g_getenv ("SP_CLI"));
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SpLibrary) reopened = NULL;
@@ -958,6 +1008,8 @@ main (int    argc,
   g_test_add ("/session/keep-and-resume", Fixture, NULL, fixture_set_up, test_keep_and_resume, fixture_tear_down);
   g_test_add ("/session/discard-and-restore", Fixture, NULL, fixture_set_up, test_discard_and_restore, fixture_tear_down);
   g_test_add ("/session/exit-error", Fixture, NULL, fixture_set_up, test_exit_error, fixture_tear_down);
+  g_test_add ("/session/exits-before-started-read", Fixture, NULL, fixture_set_up, test_exits_before_started_read, fixture_tear_down);
+  g_test_add ("/session/keep-after-restore", Fixture, NULL, fixture_set_up, test_keep_after_restore, fixture_tear_down);
   g_test_add ("/session/cannot-start", Fixture, NULL, fixture_set_up, test_cannot_start, fixture_tear_down);
   g_test_add ("/session/stop-ignoring-term", Fixture, NULL, fixture_set_up, test_stop_ignoring_term, fixture_tear_down);
   g_test_add ("/session/stop-while-preparing", Fixture, NULL, fixture_set_up, test_stop_while_preparing, fixture_tear_down);

@@ -1,0 +1,868 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sp-archive-private.h"
+#include "sp-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+/* Unpacking. The archive is treated as hostile: every name is checked by
+ * us, every write goes through directory fds opened with O_NOFOLLOW from
+ * the temporary root, so no entry can land outside it or through a
+ * symlink that an earlier entry created. */
+
+typedef struct
+{
+  char            *path;
+  mode_t           mode;
+  struct timespec  mtime;
+  uid_t            uid;
+  gid_t            gid;
+} DirFix;
+
+static void
+dir_fix_free (gpointer data)
+{
+  DirFix *d = data;
+
+  g_free (d->path);
+  g_free (d);
+}
+
+typedef struct
+{
+  const char     *archive_path;
+  const char     *dest_dir;
+  struct archive *a;
+  SpArchiveIo     io;
+  int             root_fd;
+  char           *cached_parent;
+  int             cached_fd;
+  GPtrArray      *dirs;
+  guint64         free_at_start;
+  guint64         written;
+  guint64         archive_size;
+  gboolean        is_root;
+  gboolean        mknod_refused;
+  GCancellable   *cancellable;
+  SpProgressFunc  progress;
+  gpointer        progress_data;
+} Unpack;
+
+static gboolean
+set_hostile (GError     **error,
+             Unpack      *u,
+             const char  *name,
+             const char  *reason)
+{
+  g_autofree char *shown = g_utf8_make_valid (name ? name : "", -1);
+
+  g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_HOSTILE,
+               _("The checkpoint archive “%s” was refused: its entry “%s” %s. "
+                 "It is damaged or was tampered with; do not restore it."),
+               u->archive_path, shown, reason);
+  return FALSE;
+}
+
+static gboolean
+set_entry_corrupt (GError     **error,
+                   Unpack      *u,
+                   const char  *name,
+                   const char  *reason)
+{
+  g_autofree char *shown = g_utf8_make_valid (name ? name : "", -1);
+  g_autofree char *detail = g_strdup_printf (_("entry “%s” %s"), shown, reason);
+
+  _sp_archive_set_corrupt_error (error, u->archive_path, detail);
+  return FALSE;
+}
+
+static gboolean
+set_unpack_errno (GError     **error,
+                  Unpack      *u,
+                  int          saved_errno,
+                  const char  *name)
+{
+  if (saved_errno == ENOSPC || saved_errno == EDQUOT)
+    g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_NO_SPACE,
+                 _("There is not enough free space to unpack “%s” into “%s” "
+                   "(the disk filled up at “%s”). Free some space and try again."),
+                 u->archive_path, u->dest_dir, name);
+  else
+    g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_FAILED,
+                 _("Unpacking “%s” from “%s” into “%s” failed: %s"),
+                 name, u->archive_path, u->dest_dir, g_strerror (saved_errno));
+  return FALSE;
+}
+
+/* Checks an entry name: relative, no "." or ".." or empty components, no
+ * over-long names. Returns NULL (with @reason) when it is refused. */
+static char *
+check_name (const char  *name,
+            gboolean     is_dir,
+            const char **reason)
+{
+  g_autofree char *clean = NULL;
+  gsize len;
+  const char *p;
+
+  if (name == NULL || name[0] == '\0')
+    {
+      *reason = _("has an empty or unreadable name");
+      return NULL;
+    }
+  len = strlen (name);
+  if (len >= PATH_MAX)
+    {
+      *reason = _("has a name that is too long");
+      return NULL;
+    }
+  if (name[0] == '/')
+    {
+      *reason = _("has an absolute path");
+      return NULL;
+    }
+  clean = g_strdup (name);
+  if (is_dir && len > 1 && clean[len - 1] == '/')
+    clean[--len] = '\0';
+
+  p = clean;
+  for (;;)
+    {
+      const char *slash = strchr (p, '/');
+      gsize clen = slash ? (gsize) (slash - p) : strlen (p);
+
+      if (clen == 0)
+        {
+          *reason = _("has an empty path component");
+          return NULL;
+        }
+      if ((clen == 1 && p[0] == '.') || (clen == 2 && p[0] == '.' && p[1] == '.'))
+        {
+          *reason = _("has a “.” or “..” path component");
+          return NULL;
+        }
+      if (clen > NAME_MAX)
+        {
+          *reason = _("has a name that is too long");
+          return NULL;
+        }
+      if (slash == NULL)
+        break;
+      p = slash + 1;
+    }
+  return g_steal_pointer (&clean);
+}
+
+static const char *
+base_name (const char *rel)
+{
+  const char *slash = strrchr (rel, '/');
+
+  return slash ? slash + 1 : rel;
+}
+
+/* Returns a new fd for the folder that holds @rel, walking from the root
+ * without following symlinks, creating missing folders when @create. */
+static int
+open_parent (Unpack      *u,
+             const char  *rel,
+             const char  *entry_name,
+             gboolean     create,
+             GError     **error)
+{
+  const char *slash = strrchr (rel, '/');
+  g_autofree char *dir = NULL;
+  g_auto(GStrv) parts = NULL;
+  int cur;
+
+  if (slash == NULL)
+    return dup (u->root_fd);
+
+  dir = g_strndup (rel, slash - rel);
+  if (u->cached_parent != NULL && strcmp (u->cached_parent, dir) == 0)
+    return dup (u->cached_fd);
+
+  parts = g_strsplit (dir, "/", -1);
+  cur = dup (u->root_fd);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      int next = openat (cur, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+      if (next < 0 && errno == ENOENT && create)
+        {
+          if (mkdirat (cur, parts[i], 0755) != 0 && errno != EEXIST)
+            {
+              set_unpack_errno (error, u, errno, entry_name);
+              close (cur);
+              return -1;
+            }
+          next = openat (cur, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
+      if (next < 0)
+        {
+          int saved = errno;
+          struct stat st;
+
+          if (fstatat (cur, parts[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (st.st_mode))
+            set_hostile (error, u, entry_name, _("would be written through a symbolic link"));
+          else if (saved == ENOENT)
+            set_entry_corrupt (error, u, entry_name, _("refers to a missing folder"));
+          else if (saved == ENOTDIR)
+            set_entry_corrupt (error, u, entry_name, _("is inside something that is not a folder"));
+          else
+            set_unpack_errno (error, u, saved, entry_name);
+          close (cur);
+          return -1;
+        }
+      close (cur);
+      cur = next;
+    }
+
+  if (u->cached_fd >= 0)
+    close (u->cached_fd);
+  g_free (u->cached_parent);
+  u->cached_parent = g_steal_pointer (&dir);
+  u->cached_fd = dup (cur);
+  return cur;
+}
+
+static gboolean
+restore_xattrs (Unpack                *u,
+                int                    fd,
+                struct archive_entry  *entry,
+                const char            *name,
+                GError               **error)
+{
+  const char *xname;
+  const void *value;
+  size_t size;
+
+  archive_entry_xattr_reset (entry);
+  while (archive_entry_xattr_next (entry, &xname, &value, &size) == ARCHIVE_OK)
+    {
+      /* Only plain user attributes; user.overlay.* would steer the
+       * overlay, and the opaque marker has its own entry. */
+      if (xname == NULL || !g_str_has_prefix (xname, "user.") ||
+          g_str_has_prefix (xname, "user.overlay."))
+        continue;
+      if (fsetxattr (fd, xname, value, size, 0) != 0)
+        {
+          if (errno == ENOTSUP || errno == EOPNOTSUPP)
+            {
+              g_debug ("“%s” does not support extended attributes; dropping %s of %s",
+                       u->dest_dir, xname, name);
+              continue;
+            }
+          return set_unpack_errno (error, u, errno, name);
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+set_opaque (Unpack      *u,
+            int          dir_fd,
+            const char  *name,
+            GError     **error)
+{
+  int fd;
+
+  if (fsetxattr (dir_fd, OPAQUE_XATTR, "y", 1, 0) == 0)
+    return TRUE;
+  if (errno != ENOTSUP && errno != EOPNOTSUPP && errno != EPERM)
+    return set_unpack_errno (error, u, errno, name);
+
+  fd = openat (dir_fd, OPAQUE_MARKER, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0 && errno != EEXIST)
+    return set_unpack_errno (error, u, errno, name);
+  if (fd >= 0)
+    close (fd);
+  return TRUE;
+}
+
+static void
+entry_mtime (struct archive_entry *entry,
+             struct timespec       times[2])
+{
+  times[1].tv_sec = archive_entry_mtime (entry);
+  times[1].tv_nsec = archive_entry_mtime_nsec (entry);
+  times[0] = times[1];
+  if (!archive_entry_mtime_is_set (entry))
+    times[0].tv_nsec = times[1].tv_nsec = UTIME_OMIT;
+}
+
+static gboolean
+exists_error (Unpack      *u,
+              int          parent_fd,
+              const char  *base,
+              const char  *name,
+              GError     **error)
+{
+  struct stat st;
+
+  if (fstatat (parent_fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (st.st_mode))
+    return set_hostile (error, u, name, _("would be written through a symbolic link"));
+  return set_entry_corrupt (error, u, name, _("appears twice"));
+}
+
+static gboolean
+check_space (Unpack      *u,
+             guint64      size,
+             const char  *name,
+             GError     **error)
+{
+  struct statvfs sv;
+  guint64 avail;
+
+  if (size == 0)
+    return TRUE;
+  if (fstatvfs (u->root_fd, &sv) != 0)
+    return set_unpack_errno (error, u, errno, name);
+  avail = (guint64) sv.f_bavail * (guint64) sv.f_frsize;
+  if (size > avail || u->written + size > u->free_at_start)
+    {
+      g_autofree char *need = g_format_size (u->written + size);
+      g_autofree char *have = g_format_size (u->free_at_start);
+
+      g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_NO_SPACE,
+                   _("There is not enough free space to unpack “%s” into “%s”: "
+                     "at least %s are needed, %s are free. Free some space and try again."),
+                   u->archive_path, u->dest_dir, need, have);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+unpack_file (Unpack                *u,
+             struct archive_entry  *entry,
+             int                    parent_fd,
+             const char            *base,
+             const char            *name,
+             GError               **error)
+{
+  struct timespec times[2];
+  la_int64_t size = archive_entry_size (entry);
+  gboolean ok = FALSE;
+  int fd;
+
+  if (!archive_entry_size_is_set (entry) || size < 0)
+    return set_entry_corrupt (error, u, name, _("has no valid size"));
+  if (!check_space (u, (guint64) size, name, error))
+    return FALSE;
+
+  fd = openat (parent_fd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      if (errno == EEXIST)
+        return exists_error (u, parent_fd, base, name, error);
+      return set_unpack_errno (error, u, errno, name);
+    }
+
+  for (;;)
+    {
+      const void *buf;
+      size_t len;
+      la_int64_t offset;
+      int r = archive_read_data_block (u->a, &buf, &len, &offset);
+      size_t done = 0;
+
+      if (r == ARCHIVE_EOF)
+        break;
+      if (r < ARCHIVE_WARN)
+        {
+          _sp_archive_set_read_error (error, u->a, &u->io, u->archive_path);
+          goto out;
+        }
+      if (offset < 0 || (guint64) offset + len > (guint64) size)
+        {
+          set_entry_corrupt (error, u, name, _("has more data than its size"));
+          goto out;
+        }
+      while (done < len)
+        {
+          ssize_t n = pwrite (fd, (const char *) buf + done, len - done, offset + done);
+
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n < 0)
+            {
+              set_unpack_errno (error, u, errno, name);
+              goto out;
+            }
+          done += (size_t) n;
+        }
+      if (u->progress != NULL)
+        u->progress (u->io.size, u->archive_size, u->progress_data);
+      if (g_cancellable_set_error_if_cancelled (u->cancellable, error))
+        goto out;
+    }
+
+  if (ftruncate (fd, size) != 0)
+    {
+      set_unpack_errno (error, u, errno, name);
+      goto out;
+    }
+  u->written += (guint64) size;
+  if (u->is_root && fchown (fd, archive_entry_uid (entry), archive_entry_gid (entry)) != 0)
+    {
+      set_unpack_errno (error, u, errno, name);
+      goto out;
+    }
+  if (fchmod (fd, archive_entry_perm (entry) & 0777) != 0 ||
+      !restore_xattrs (u, fd, entry, name, error))
+    {
+      if (error == NULL || *error == NULL)
+        set_unpack_errno (error, u, errno, name);
+      goto out;
+    }
+  entry_mtime (entry, times);
+  if (futimens (fd, times) != 0)
+    {
+      set_unpack_errno (error, u, errno, name);
+      goto out;
+    }
+  ok = TRUE;
+
+out:
+  if (close (fd) != 0 && ok)
+    ok = set_unpack_errno (error, u, errno, name);
+  return ok;
+}
+
+static gboolean
+unpack_whiteout (Unpack                *u,
+                 struct archive_entry  *entry,
+                 int                    parent_fd,
+                 const char            *base,
+                 const char            *name,
+                 GError               **error)
+{
+  const char *target = base + strlen (WHITEOUT_PREFIX);
+  struct timespec times[2];
+  const char *made = target;
+
+  if (archive_entry_filetype (entry) != AE_IFREG || archive_entry_hardlink (entry) != NULL)
+    return set_hostile (error, u, name, _("is a whiteout that is not an empty file"));
+  if (archive_entry_size (entry) != 0)
+    return set_entry_corrupt (error, u, name, _("is a whiteout with contents"));
+
+  if (strcmp (base, OPAQUE_MARKER) == 0)
+    return set_opaque (u, parent_fd, name, error);
+  if (g_str_has_prefix (base, WHITEOUT_PREFIX WHITEOUT_PREFIX))
+    return set_hostile (error, u, name, _("uses a reserved whiteout name"));
+  if (target[0] == '\0' || strcmp (target, ".") == 0 || strcmp (target, "..") == 0)
+    return set_hostile (error, u, name, _("is a whiteout for an invalid name"));
+
+  if (!u->mknod_refused &&
+      mknodat (parent_fd, target, S_IFCHR | 0600, makedev (0, 0)) != 0)
+    {
+      if (errno == EEXIST)
+        return exists_error (u, parent_fd, target, name, error);
+      if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOTSUP)
+        return set_unpack_errno (error, u, errno, name);
+      u->mknod_refused = TRUE;
+    }
+  if (u->mknod_refused)
+    {
+      int fd = openat (parent_fd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+      if (fd < 0)
+        {
+          if (errno == EEXIST)
+            return exists_error (u, parent_fd, base, name, error);
+          return set_unpack_errno (error, u, errno, name);
+        }
+      close (fd);
+      made = base;
+    }
+  if (u->is_root)
+    fchownat (parent_fd, made, archive_entry_uid (entry), archive_entry_gid (entry),
+              AT_SYMLINK_NOFOLLOW);
+  entry_mtime (entry, times);
+  utimensat (parent_fd, made, times, AT_SYMLINK_NOFOLLOW);
+  return TRUE;
+}
+
+static gboolean
+unpack_hardlink (Unpack                *u,
+                 struct archive_entry  *entry,
+                 int                    parent_fd,
+                 const char            *base,
+                 const char            *name,
+                 GError               **error)
+{
+  const char *reason = NULL;
+  g_autofree char *target = check_name (archive_entry_hardlink (entry), FALSE, &reason);
+  struct stat st;
+  int tparent;
+
+  if (target == NULL)
+    return set_hostile (error, u, name, _("is a hard link to a forbidden path"));
+  if (strcmp (target, SP_ARCHIVE_METADATA_ENTRY) == 0)
+    return set_hostile (error, u, name, _("is a hard link to the metadata"));
+
+  tparent = open_parent (u, target, name, FALSE, error);
+  if (tparent < 0)
+    return FALSE;
+  if (fstatat (tparent, base_name (target), &st, AT_SYMLINK_NOFOLLOW) != 0)
+    {
+      close (tparent);
+      return set_entry_corrupt (error, u, name, _("is a hard link to a missing file"));
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      close (tparent);
+      return set_hostile (error, u, name, _("is a hard link to something that is not a file"));
+    }
+  if (linkat (tparent, base_name (target), parent_fd, base, 0) != 0)
+    {
+      int saved = errno;
+
+      close (tparent);
+      if (saved == EEXIST)
+        return exists_error (u, parent_fd, base, name, error);
+      return set_unpack_errno (error, u, saved, name);
+    }
+  close (tparent);
+  return TRUE;
+}
+
+static gboolean
+unpack_dir (Unpack                *u,
+            struct archive_entry  *entry,
+            int                    parent_fd,
+            const char            *base,
+            const char            *name,
+            const char            *rel,
+            GError               **error)
+{
+  DirFix *fix;
+  int fd;
+
+  if (mkdirat (parent_fd, base, 0700) != 0)
+    {
+      struct stat st;
+
+      if (errno != EEXIST)
+        return set_unpack_errno (error, u, errno, name);
+      if (fstatat (parent_fd, base, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR (st.st_mode))
+        return exists_error (u, parent_fd, base, name, error);
+    }
+  fd = openat (parent_fd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return set_unpack_errno (error, u, errno, name);
+  if (!restore_xattrs (u, fd, entry, name, error))
+    {
+      close (fd);
+      return FALSE;
+    }
+  close (fd);
+
+  fix = g_new0 (DirFix, 1);
+  fix->path = g_strdup (rel);
+  fix->mode = archive_entry_perm (entry) & 01777;
+  fix->mtime.tv_sec = archive_entry_mtime (entry);
+  fix->mtime.tv_nsec = archive_entry_mtime_is_set (entry) ? archive_entry_mtime_nsec (entry)
+                                                          : UTIME_OMIT;
+  fix->uid = archive_entry_uid (entry);
+  fix->gid = archive_entry_gid (entry);
+  g_ptr_array_add (u->dirs, fix);
+  return TRUE;
+}
+
+static gboolean
+unpack_entry (Unpack                *u,
+              struct archive_entry  *entry,
+              GError               **error)
+{
+  const char *name = archive_entry_pathname (entry);
+  const char *reason = NULL;
+  g_autofree char *rel = NULL;
+  mode_t type = archive_entry_filetype (entry);
+  gboolean is_link = archive_entry_hardlink (entry) != NULL;
+  struct timespec times[2];
+  const char *base;
+  gboolean ok = FALSE;
+  int parent;
+
+  if (name != NULL && strcmp (name, SP_ARCHIVE_METADATA_ENTRY) == 0)
+    return set_hostile (error, u, name, _("duplicates the checkpoint metadata"));
+  rel = check_name (name, type == AE_IFDIR, &reason);
+  if (rel == NULL)
+    return set_hostile (error, u, name, reason);
+  if (!is_link && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK && type != AE_IFIFO)
+    return set_hostile (error, u, name, _("is a device node or socket"));
+  if (!is_link && (archive_entry_perm (entry) & (S_ISUID | S_ISGID)) != 0)
+    return set_hostile (error, u, name, _("has the setuid or setgid bit"));
+
+  parent = open_parent (u, rel, name, TRUE, error);
+  if (parent < 0)
+    return FALSE;
+  base = base_name (rel);
+
+  if (g_str_has_prefix (base, WHITEOUT_PREFIX))
+    ok = unpack_whiteout (u, entry, parent, base, name, error);
+  else if (is_link)
+    ok = unpack_hardlink (u, entry, parent, base, name, error);
+  else if (type == AE_IFDIR)
+    ok = unpack_dir (u, entry, parent, base, name, rel, error);
+  else if (type == AE_IFREG)
+    ok = unpack_file (u, entry, parent, base, name, error);
+  else if (type == AE_IFLNK)
+    {
+      const char *target = archive_entry_symlink (entry);
+
+      if (target == NULL || target[0] == '\0' || strlen (target) >= PATH_MAX)
+        ok = set_entry_corrupt (error, u, name, _("is a symbolic link without a valid target"));
+      else if (symlinkat (target, parent, base) != 0)
+        ok = errno == EEXIST ? exists_error (u, parent, base, name, error)
+                             : set_unpack_errno (error, u, errno, name);
+      else
+        {
+          if (u->is_root)
+            fchownat (parent, base, archive_entry_uid (entry), archive_entry_gid (entry),
+                      AT_SYMLINK_NOFOLLOW);
+          entry_mtime (entry, times);
+          utimensat (parent, base, times, AT_SYMLINK_NOFOLLOW);
+          ok = TRUE;
+        }
+    }
+  else /* FIFO */
+    {
+      if (mkfifoat (parent, base, 0600) != 0)
+        ok = errno == EEXIST ? exists_error (u, parent, base, name, error)
+                             : set_unpack_errno (error, u, errno, name);
+      else
+        {
+          if (u->is_root)
+            fchownat (parent, base, archive_entry_uid (entry), archive_entry_gid (entry),
+                      AT_SYMLINK_NOFOLLOW);
+          /* Just created by mknod: a FIFO, not a symlink, so fchmodat's
+           * following cannot lead elsewhere. */
+          fchmodat (parent, base, archive_entry_perm (entry) & 0777, 0);
+          entry_mtime (entry, times);
+          utimensat (parent, base, times, AT_SYMLINK_NOFOLLOW);
+          ok = TRUE;
+        }
+    }
+
+  close (parent);
+  return ok;
+}
+
+/* Modes, owners and times of folders are applied last, deepest first, so
+ * that read-only folders can be filled and their mtimes are not disturbed
+ * by their own contents. */
+static gboolean
+fix_dirs (Unpack  *u,
+          GError **error)
+{
+  for (guint i = u->dirs->len; i > 0; i--)
+    {
+      DirFix *d = g_ptr_array_index (u->dirs, i - 1);
+      struct timespec times[2] = { d->mtime, d->mtime };
+      int parent = open_parent (u, d->path, d->path, FALSE, error);
+      int fd;
+
+      if (parent < 0)
+        return FALSE;
+      fd = openat (parent, base_name (d->path), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      close (parent);
+      if (fd < 0)
+        return set_unpack_errno (error, u, errno, d->path);
+      if ((u->is_root && fchown (fd, d->uid, d->gid) != 0) ||
+          fchmod (fd, d->mode) != 0 ||
+          futimens (fd, times) != 0)
+        {
+          int saved = errno;
+
+          close (fd);
+          return set_unpack_errno (error, u, saved, d->path);
+        }
+      close (fd);
+    }
+  return TRUE;
+}
+
+
+gboolean
+sp_archive_unpack (const char      *archive_path,
+                   const char      *dest_dir,
+                   SpProgressFunc   progress,
+                   gpointer         progress_data,
+                   GCancellable    *cancellable,
+                   GError         **error)
+{
+  return sp_archive_unpack_verified (archive_path, 0, NULL, dest_dir,
+                                     progress, progress_data, cancellable, error);
+}
+
+gboolean
+sp_archive_unpack_verified (const char      *archive_path,
+                            guint64          expected_size,
+                            const char      *expected_sha256,
+                            const char      *dest_dir,
+                            SpProgressFunc   progress,
+                            gpointer         progress_data,
+                            GCancellable    *cancellable,
+                            GError         **error)
+{
+  g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (dir_fix_free);
+  g_autofree char *tmp = NULL;
+  struct archive_entry *entry = NULL;
+  struct statvfs sv;
+  struct stat st;
+  Unpack u = { 0 };
+  mode_t root_mode = 0755;
+  gboolean dest_exists = FALSE;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (archive_path != NULL, FALSE);
+  g_return_val_if_fail (dest_dir != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (lstat (dest_dir, &st) == 0)
+    {
+      g_autoptr(GError) local = NULL;
+
+      if (!S_ISDIR (st.st_mode) || !sp_is_dir_empty (dest_dir, &local))
+        {
+          g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_NOT_EMPTY,
+                       _("Cannot unpack into “%s”: it is not an empty folder. "
+                         "Choose an empty or new folder."), dest_dir);
+          return FALSE;
+        }
+      dest_exists = TRUE;
+      root_mode = st.st_mode & 07777;
+    }
+  else if (errno != ENOENT)
+    {
+      _sp_archive_set_errno_error (error, errno, dest_dir, _("Checking"));
+      return FALSE;
+    }
+
+  u.archive_path = archive_path;
+  u.dest_dir = dest_dir;
+  u.io.fd = -1;
+  u.root_fd = -1;
+  u.cached_fd = -1;
+  u.dirs = dirs;
+  u.is_root = geteuid () == 0;
+  u.cancellable = cancellable;
+  u.progress = progress;
+  u.progress_data = progress_data;
+
+  if (expected_sha256 != NULL)
+    u.io.checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  u.a = _sp_archive_open_reader (archive_path, &u.io, error);
+  if (u.a == NULL)
+    goto out;
+  if (fstat (u.io.fd, &st) == 0)
+    u.archive_size = (guint64) st.st_size;
+
+  tmp = g_strdup_printf ("%s.partial-XXXXXX", dest_dir);
+  if (g_mkdtemp_full (tmp, 0700) == NULL)
+    {
+      _sp_archive_set_errno_error (error, errno, dest_dir, _("Creating a temporary folder beside"));
+      g_clear_pointer (&tmp, g_free);
+      goto out;
+    }
+  u.root_fd = open (tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (u.root_fd < 0 || fstatvfs (u.root_fd, &sv) != 0)
+    {
+      _sp_archive_set_errno_error (error, errno, tmp, _("Opening"));
+      goto out;
+    }
+  u.free_at_start = (guint64) sv.f_bavail * (guint64) sv.f_frsize;
+
+  if (!_sp_archive_read_metadata_header (u.a, &u.io, archive_path, &entry, error))
+    goto out;
+
+  for (;;)
+    {
+      int r;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto out;
+      r = archive_read_next_header (u.a, &entry);
+      if (r == ARCHIVE_EOF)
+        break;
+      if (r < ARCHIVE_WARN)
+        {
+          _sp_archive_set_read_error (error, u.a, &u.io, archive_path);
+          goto out;
+        }
+      if (!unpack_entry (&u, entry, error))
+        goto out;
+      if (progress != NULL)
+        progress (u.io.size, u.archive_size, progress_data);
+    }
+
+  if (expected_sha256 != NULL &&
+      !_sp_archive_finish_checksum (&u.io, archive_path, expected_size, expected_sha256,
+                                    error))
+    goto out;
+  if (!fix_dirs (&u, error))
+    goto out;
+  if (fchmod (u.root_fd, root_mode) != 0 || syncfs (u.root_fd) != 0)
+    {
+      set_unpack_errno (error, &u, errno, dest_dir);
+      goto out;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    goto out;
+
+  if (dest_exists && rmdir (dest_dir) != 0)
+    {
+      if (errno == ENOTEMPTY || errno == EEXIST)
+        g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_NOT_EMPTY,
+                     _("Cannot unpack into “%s”: it is not an empty folder. "
+                       "Choose an empty or new folder."), dest_dir);
+      else
+        _sp_archive_set_errno_error (error, errno, dest_dir, _("Replacing"));
+      goto out;
+    }
+  if (rename (tmp, dest_dir) != 0)
+    {
+      int saved = errno;
+
+      /* Put the empty folder back so the caller finds what it left. */
+      if (dest_exists && mkdir (dest_dir, root_mode) == 0)
+        chmod (dest_dir, root_mode);
+      _sp_archive_set_errno_error (error, saved, dest_dir, _("Moving the unpacked files to"));
+      goto out;
+    }
+  {
+    g_autofree char *parent = g_path_get_dirname (dest_dir);
+
+    /* The files are on disk (syncfs above); this makes the rename durable.
+     * A failure here cannot be undone any more and is not fatal. */
+    sp_fsync_directory (parent, NULL);
+  }
+  g_clear_pointer (&tmp, g_free);
+  ok = TRUE;
+
+out:
+  if (u.a != NULL)
+    archive_read_free (u.a);
+  _sp_archive_io_clear (&u.io);
+  if (u.cached_fd >= 0)
+    close (u.cached_fd);
+  g_free (u.cached_parent);
+  if (u.root_fd >= 0)
+    close (u.root_fd);
+  if (tmp != NULL)
+    sp_remove_tree (tmp, NULL, NULL);
+  return ok;
+}

@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sp-copy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "sp-util.h"
+
+typedef struct
+{
+  GHashTable         *links;        /* "dev:ino" → destination path */
+  guint64             bytes_done;
+  guint64             bytes_total;
+  guint64             files_done;
+  guint64             files_total;
+  SpCopyProgressFunc  progress;
+  gpointer            progress_data;
+  GCancellable       *cancellable;
+  guint8             *buf;
+} CopyContext;
+
+#define COPY_CHUNK (4 * 1024 * 1024)
+
+gboolean
+_sp_copy_set_error_from_errno (GError     **error,
+                               int          saved,
+                               const char  *format,
+                               const char  *path)
+{
+  if (saved == ENOSPC || saved == EDQUOT)
+    {
+      g_set_error (error, SP_IO_ERROR, SP_IO_ERROR_NO_SPACE,
+                   _("Copying to “%s” failed: the drive is full. Free some space and try "
+                     "again."), path);
+      return FALSE;
+    }
+  return sp_set_error_from_errno (error, saved, format, path);
+}
+
+static void
+report (CopyContext *ctx)
+{
+  if (ctx->progress)
+    ctx->progress (ctx->bytes_done, ctx->bytes_total, ctx->files_done, ctx->files_total,
+                   ctx->progress_data);
+}
+
+static gboolean
+count_tree (const char    *path,
+            CopyContext   *ctx,
+            GHashTable    *seen,
+            GError       **error)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, error);
+  const char *name;
+
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      struct stat st;
+
+      if (g_cancellable_set_error_if_cancelled (ctx->cancellable, error))
+        return FALSE;
+      if (lstat (child, &st) != 0)
+        return _sp_copy_set_error_from_errno (error, errno, _("Cannot read “%s”"), child);
+      ctx->files_total++;
+      if (S_ISREG (st.st_mode))
+        {
+          if (st.st_nlink > 1)
+            {
+              char *key = g_strdup_printf ("%ju:%ju", (uintmax_t) st.st_dev, (uintmax_t) st.st_ino);
+              if (!g_hash_table_add (seen, key))
+                continue;
+            }
+          ctx->bytes_total += st.st_size;
+        }
+      else if (S_ISDIR (st.st_mode) && !count_tree (child, ctx, seen, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+copy_xattrs (const char  *from,
+             const char  *to,
+             GError     **error)
+{
+  g_autofree char *names = NULL;
+  ssize_t len = llistxattr (from, NULL, 0);
+
+  if (len <= 0)
+    return TRUE;
+  names = g_malloc (len);
+  len = llistxattr (from, names, len);
+  for (ssize_t off = 0; len > 0 && off < len; off += strlen (names + off) + 1)
+    {
+      const char *n = names + off;
+      g_autofree char *value = NULL;
+      ssize_t vlen;
+
+      if (!g_str_has_prefix (n, "user."))
+        continue;
+      vlen = lgetxattr (from, n, NULL, 0);
+      if (vlen < 0)
+        continue;
+      value = g_malloc (vlen + 1);
+      vlen = lgetxattr (from, n, value, vlen);
+      if (vlen < 0)
+        continue;
+      if (lsetxattr (to, n, value, vlen, 0) != 0 && errno != ENOTSUP && errno != EPERM)
+        return _sp_copy_set_error_from_errno (error, errno,
+                                              _("Cannot copy extended attributes to “%s”"), to);
+    }
+  return TRUE;
+}
+
+static gboolean
+copy_file_data (int           in_fd,
+                int           out_fd,
+                const char   *to,
+                CopyContext  *ctx,
+                GError      **error)
+{
+  gboolean use_cfr = TRUE;
+
+  for (;;)
+    {
+      ssize_t n;
+
+      if (g_cancellable_set_error_if_cancelled (ctx->cancellable, error))
+        return FALSE;
+      if (use_cfr)
+        {
+          n = copy_file_range (in_fd, NULL, out_fd, NULL, COPY_CHUNK, 0);
+          if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+                        errno == EOPNOTSUPP || errno == EBADF))
+            {
+              use_cfr = FALSE;
+              continue;
+            }
+        }
+      else
+        {
+          n = read (in_fd, ctx->buf, COPY_CHUNK);
+          if (n > 0)
+            {
+              ssize_t done = 0;
+              while (done < n)
+                {
+                  ssize_t w = write (out_fd, ctx->buf + done, n - done);
+                  if (w < 0 && errno == EINTR)
+                    continue;
+                  if (w < 0)
+                    return _sp_copy_set_error_from_errno (error, errno,
+                                                          _("Cannot write “%s”"), to);
+                  done += w;
+                }
+            }
+        }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return _sp_copy_set_error_from_errno (error, errno, _("Cannot copy to “%s”"), to);
+      if (n == 0)
+        return TRUE;
+      ctx->bytes_done += n;
+      report (ctx);
+    }
+}
+
+static gboolean copy_tree (const char *from, const char *to, CopyContext *ctx, GError **error);
+
+static gboolean
+copy_entry (const char   *from,
+            const char   *to,
+            struct stat  *st,
+            CopyContext  *ctx,
+            GError      **error)
+{
+  struct timespec times[2] = { st->st_atim, st->st_mtim };
+
+  if (S_ISDIR (st->st_mode))
+    {
+      if (g_mkdir (to, 0700) != 0)
+        return _sp_copy_set_error_from_errno (error, errno,
+                                              _("Cannot create the folder “%s”"), to);
+      if (!copy_tree (from, to, ctx, error))
+        return FALSE;
+      if (!copy_xattrs (from, to, error))
+        return FALSE;
+      if (geteuid () == 0)
+        (void) lchown (to, st->st_uid, st->st_gid);
+      if (chmod (to, st->st_mode & 07777) != 0)
+        return _sp_copy_set_error_from_errno (error, errno,
+                                              _("Cannot set the permissions of “%s”"), to);
+      if (utimensat (AT_FDCWD, to, times, AT_SYMLINK_NOFOLLOW) != 0)
+        return _sp_copy_set_error_from_errno (error, errno,
+                                              _("Cannot set the times of “%s”"), to);
+    }
+  else if (S_ISREG (st->st_mode))
+    {
+      g_autofree char *key = NULL;
+      int in_fd, out_fd;
+      gboolean ok;
+
+      if (st->st_nlink > 1)
+        {
+          const char *first;
+
+          key = g_strdup_printf ("%ju:%ju", (uintmax_t) st->st_dev, (uintmax_t) st->st_ino);
+          first = g_hash_table_lookup (ctx->links, key);
+          if (first != NULL)
+            {
+              if (link (first, to) != 0)
+                return _sp_copy_set_error_from_errno (error, errno,
+                                                      _("Cannot create the hard link “%s”"), to);
+              return TRUE;
+            }
+        }
+      in_fd = open (from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      if (in_fd < 0)
+        return _sp_copy_set_error_from_errno (error, errno, _("Cannot read “%s”"), from);
+      out_fd = open (to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (out_fd < 0)
+        {
+          int saved = errno;
+          close (in_fd);
+          return _sp_copy_set_error_from_errno (error, saved, _("Cannot create “%s”"), to);
+        }
+      ok = copy_file_data (in_fd, out_fd, to, ctx, error);
+      close (in_fd);
+      if (ok && geteuid () == 0)
+        (void) fchown (out_fd, st->st_uid, st->st_gid);
+      if (ok && fchmod (out_fd, st->st_mode & 07777) != 0)
+        ok = _sp_copy_set_error_from_errno (error, errno,
+                                            _("Cannot set the permissions of “%s”"), to);
+      if (ok && futimens (out_fd, times) != 0)
+        ok = _sp_copy_set_error_from_errno (error, errno,
+                                            _("Cannot set the times of “%s”"), to);
+      if (close (out_fd) != 0 && ok)
+        ok = _sp_copy_set_error_from_errno (error, errno, _("Cannot write “%s”"), to);
+      if (ok)
+        ok = copy_xattrs (from, to, error);
+      if (ok && key != NULL)
+        g_hash_table_insert (ctx->links, g_steal_pointer (&key), g_strdup (to));
+      if (!ok)
+        return FALSE;
+    }
+  else if (S_ISLNK (st->st_mode))
+    {
+      g_autofree char *target = g_file_read_link (from, error);
+
+      if (target == NULL)
+        return FALSE;
+      if (symlink (target, to) != 0)
+        {
+          if (errno == EPERM || errno == EOPNOTSUPP)
+            {
+              g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                           _("Cannot create the symbolic link “%s”: the drive’s file system "
+                             "does not support symbolic links (FAT or exFAT?). Use a drive "
+                             "formatted as ext4, btrfs or XFS."), to);
+              return FALSE;
+            }
+          return _sp_copy_set_error_from_errno (error, errno,
+                                                _("Cannot create the symbolic link “%s”"), to);
+        }
+      if (geteuid () == 0)
+        (void) lchown (to, st->st_uid, st->st_gid);
+      utimensat (AT_FDCWD, to, times, AT_SYMLINK_NOFOLLOW);
+    }
+  else if (S_ISFIFO (st->st_mode))
+    {
+      if (mkfifo (to, st->st_mode & 07777) != 0)
+        return _sp_copy_set_error_from_errno (error, errno, _("Cannot create “%s”"), to);
+      utimensat (AT_FDCWD, to, times, AT_SYMLINK_NOFOLLOW);
+    }
+  else if (S_ISSOCK (st->st_mode))
+    {
+      /* A socket is a leftover of a running program, not part of an install. */
+      return TRUE;
+    }
+  else
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                   _("“%s” is a device node, which cannot be part of a game. Remove it from "
+                     "the folder and try again."), from);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+copy_tree (const char   *from,
+           const char   *to,
+           CopyContext  *ctx,
+           GError      **error)
+{
+  g_autoptr(GDir) dir = g_dir_open (from, 0, error);
+  const char *name;
+
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *src = g_build_filename (from, name, NULL);
+      g_autofree char *dst = g_build_filename (to, name, NULL);
+      struct stat st;
+
+      if (g_cancellable_set_error_if_cancelled (ctx->cancellable, error))
+        return FALSE;
+      if (lstat (src, &st) != 0)
+        return _sp_copy_set_error_from_errno (error, errno, _("Cannot read “%s”"), src);
+      if (!copy_entry (src, dst, &st, ctx, error))
+        return FALSE;
+      ctx->files_done++;
+      report (ctx);
+    }
+  return TRUE;
+}
+
+gboolean
+_sp_copy_tree (const char          *src,
+               const char          *dest,
+               SpCopyProgressFunc   progress,
+               gpointer             progress_data,
+               GCancellable        *cancellable,
+               GError             **error)
+{
+  CopyContext ctx = { 0 };
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  struct stat st;
+  gboolean ok;
+
+  ctx.links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ctx.progress = progress;
+  ctx.progress_data = progress_data;
+  ctx.cancellable = cancellable;
+  ctx.buf = g_malloc (COPY_CHUNK);
+
+  ok = count_tree (src, &ctx, seen, error);
+  if (ok)
+    {
+      report (&ctx);
+      stat (src, &st);
+      ok = copy_entry (src, dest, &st, &ctx, error);
+    }
+  if (ok)
+    report (&ctx);
+  g_hash_table_unref (ctx.links);
+  g_free (ctx.buf);
+  return ok;
+}

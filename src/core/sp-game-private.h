@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "sp-game.h"
+
+G_BEGIN_DECLS
+
+/* What sp-game.c, sp-game-checkpoints.c and sp-game-transfer.c share. */
+
+#define CHECKPOINT_GROUP "Checkpoint"
+
+struct _SpGame
+{
+  GObject     parent_instance;
+
+  char       *path;
+  char       *slug;
+  char       *base_path;
+  char       *checkpoints_path;
+  char       *ini_path;
+  gboolean    read_only;
+
+  GKeyFile   *key_file;     /* as loaded: keeps unknown keys and comments */
+
+  char       *name;
+  SpGameKind  kind;
+  char       *executable;
+  GStrv       arguments;
+  char       *working_directory;
+  GStrv       environment;
+  char       *runner;
+  char       *home;
+  char       *icon;
+  char       *head;
+
+  GListStore *checkpoints;
+  GPtrArray  *problems;     /* NULL-terminated array of char* */
+};
+
+/* Data of the worker threads of sp_game_create_checkpoint_async() and
+ * sp_game_import_checkpoint_async(). */
+typedef struct
+{
+  char           *checkpoints_path;
+  char           *upper_dir;
+  char           *parent;
+  char           *label;
+  gint64          play_time;
+  gboolean        set_head;
+  SpProgressFunc  progress;
+  gpointer        progress_data;
+  char           *id;
+  char           *path;
+} SpGameTaskData;
+
+void           _sp_game_task_data_free         (SpGameTaskData        *data);
+
+/* sp-game.c */
+gboolean       _sp_game_check_writable         (SpGame                *self,
+                                                GError               **error);
+gboolean       _sp_game_save_head              (SpGame                *self,
+                                                const char            *head,
+                                                GError               **error);
+
+/* sp-game-checkpoints.c */
+void           _sp_game_insert_checkpoint      (SpGame                *self,
+                                                SpCheckpoint          *checkpoint);
+SpCheckpoint  *_sp_game_lookup_checkpoint      (SpGame                *self,
+                                                const char            *id,
+                                                GError               **error);
+gboolean       _sp_game_ensure_checkpoints_dir (const char            *path,
+                                                GError               **error);
+char          *_sp_game_unused_checkpoint_id   (const char            *dir);
+char          *_sp_game_format_created         (GDateTime             *dt);
+gboolean       _sp_game_write_checkpoint_ini   (const char            *ini_path,
+                                                GKeyFile              *metadata,
+                                                const SpArchiveStats  *stats,
+                                                GError               **error);
+
+G_END_DECLS

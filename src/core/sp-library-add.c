@@ -1,0 +1,519 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sp-library-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sp-copy.h"
+#include "sp-keyfile.h"
+#include "sp-util.h"
+
+/* Adding a game: sp_library_add_game_sync() and _async(). */
+
+typedef struct
+{
+  SpLibrary          *library;
+  char               *games_path;
+  char               *library_path;
+
+  char               *name;
+  SpGameKind          kind;
+  char               *executable;
+  GStrv               arguments;
+  char               *working_directory;
+  GStrv               environment;
+  char               *runner;
+  char               *home;
+  char               *icon;
+
+  char               *source_dir;
+  SpAddMode           mode;
+  char               *slug;
+
+  SpCopyProgressFunc  progress;
+  gpointer            progress_data;
+  GDestroyNotify      progress_data_destroy;
+
+  /* async progress, handed from the worker to the caller's context */
+  GMutex              lock;
+  GMainContext       *context;
+  gboolean            idle_pending;
+  guint64             values[4];
+  guint64             delivered[4];
+  gboolean            have_values;
+} AddData;
+
+static void
+add_data_clear (AddData *data)
+{
+  if (data->slug != NULL)
+    _sp_library_release_slug (data->library, data->slug);
+  g_clear_object (&data->library);
+  g_free (data->games_path);
+  g_free (data->library_path);
+  g_free (data->name);
+  g_free (data->executable);
+  g_strfreev (data->arguments);
+  g_free (data->working_directory);
+  g_strfreev (data->environment);
+  g_free (data->runner);
+  g_free (data->home);
+  g_free (data->icon);
+  g_free (data->source_dir);
+  g_free (data->slug);
+  if (data->progress_data_destroy)
+    data->progress_data_destroy (data->progress_data);
+  g_clear_pointer (&data->context, g_main_context_unref);
+  g_mutex_clear (&data->lock);
+}
+
+static void
+add_data_unref (AddData *data)
+{
+  g_rc_box_release_full (data, (GDestroyNotify) add_data_clear);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AddData, add_data_unref)
+
+static gboolean
+validate_info (const SpGameInfo  *info,
+               GError           **error)
+{
+  if (info->name == NULL || *info->name == '\0' || !g_utf8_validate (info->name, -1, NULL))
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                   _("A game needs a name (non-empty text)."));
+      return FALSE;
+    }
+  if (info->executable == NULL || *info->executable == '\0')
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                   _("The game “%s” needs an executable: give the program to start, relative "
+                     "to its folder (or to the Wine prefix)."), info->name);
+      return FALSE;
+    }
+  if (info->executable[0] == '/' && info->kind == SP_GAME_KIND_NATIVE)
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                   _("The executable “%s” must be relative to the game’s folder, not an "
+                     "absolute path."), info->executable);
+      return FALSE;
+    }
+  for (const char * const *e = info->environment; e && *e; e++)
+    {
+      const char *eq = strchr (*e, '=');
+      if (eq == NULL || eq == *e)
+        {
+          g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                       _("The environment entry “%s” is not of the form KEY=VALUE."), *e);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static AddData *
+add_data_new (SpLibrary          *self,
+              const SpGameInfo   *info,
+              const char         *source_dir,
+              SpAddMode           mode,
+              SpCopyProgressFunc  progress,
+              gpointer            progress_data,
+              GDestroyNotify      progress_data_destroy)
+{
+  AddData *data = g_rc_box_new0 (AddData);
+
+  g_mutex_init (&data->lock);
+  data->library = g_object_ref (self);
+  data->games_path = g_strdup (self->games_path);
+  data->library_path = g_strdup (self->path);
+  data->name = g_strdup (info->name);
+  data->kind = info->kind;
+  data->executable = g_strdup (info->executable);
+  data->arguments = g_strdupv ((char **) info->arguments);
+  data->working_directory = g_strdup (info->working_directory);
+  data->environment = g_strdupv ((char **) info->environment);
+  data->runner = g_strdup (info->runner);
+  data->home = g_strdup (info->home);
+  data->icon = g_strdup (info->icon);
+  data->source_dir = g_canonicalize_filename (source_dir, NULL);
+  data->mode = mode;
+  data->progress = progress;
+  data->progress_data = progress_data;
+  data->progress_data_destroy = progress_data_destroy;
+  return data;
+}
+
+
+static gboolean
+is_inside (const char *path,
+           const char *dir)
+{
+  gsize len = strlen (dir);
+
+  return strcmp (path, dir) == 0 ||
+         (strncmp (path, dir, len) == 0 && (path[len] == '/' || dir[len - 1] == '/'));
+}
+
+static gboolean
+write_game_ini (AddData     *data,
+                const char  *path,
+                GError     **error)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+
+  g_key_file_set_string (kf, GAME_GROUP, "Name", data->name);
+  g_key_file_set_string (kf, GAME_GROUP, "Kind", sp_game_kind_to_string (data->kind));
+  g_key_file_set_string (kf, GAME_GROUP, "Executable", data->executable);
+  if (data->arguments && data->arguments[0])
+    g_key_file_set_string_list (kf, GAME_GROUP, "Arguments",
+                                (const char * const *) data->arguments,
+                                g_strv_length (data->arguments));
+  sp_key_file_set_string_or_remove (kf, GAME_GROUP, "WorkingDirectory", data->working_directory);
+  if (data->environment && data->environment[0])
+    g_key_file_set_string_list (kf, GAME_GROUP, "Environment",
+                                (const char * const *) data->environment,
+                                g_strv_length (data->environment));
+  sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Runner", data->runner);
+  sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Home", data->home);
+  sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Icon", data->icon);
+  g_key_file_set_string (kf, STATE_GROUP, "Head", "");
+  return sp_key_file_save (kf, path, error);
+}
+
+static gboolean
+sync_file_system (const char  *path,
+                  GError     **error)
+{
+  int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    return _sp_copy_set_error_from_errno (error, errno, _("Cannot open “%s”"), path);
+  if (syncfs (fd) != 0)
+    {
+      int saved = errno;
+      close (fd);
+      return _sp_copy_set_error_from_errno (error, saved,
+                                            _("Cannot write the copy to “%s”"), path);
+    }
+  close (fd);
+  return TRUE;
+}
+
+/* The file work of adding a game; runs in any thread. Returns the game's
+ * folder. */
+static char *
+add_game_files (AddData             *data,
+                SpCopyProgressFunc   progress,
+                gpointer             progress_data,
+                GCancellable        *cancellable,
+                GError             **error)
+{
+  g_autofree char *real_source = NULL;
+  g_autofree char *real_library = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *checkpoints = NULL;
+  g_autofree char *ini = NULL;
+  g_autofree char *dest = NULL;
+  struct stat st, games_st;
+  gboolean moved = FALSE;
+  GError *local_error = NULL;
+
+  if (lstat (data->source_dir, &st) != 0 ||
+      !(S_ISDIR (st.st_mode) || (data->mode == SP_ADD_MODE_COPY && S_ISLNK (st.st_mode) &&
+                                 g_file_test (data->source_dir, G_FILE_TEST_IS_DIR))))
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                   _("“%s” is not a folder. Give the folder that holds the game’s clean "
+                     "install."), data->source_dir);
+      return NULL;
+    }
+  real_source = realpath (data->source_dir, NULL);
+  real_library = realpath (data->library_path, NULL);
+  if (real_source == NULL || real_library == NULL)
+    {
+      _sp_copy_set_error_from_errno (error, errno, _("Cannot resolve “%s”"), data->source_dir);
+      return NULL;
+    }
+  if (is_inside (real_source, real_library) || is_inside (real_library, real_source))
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                   _("“%s” overlaps the library folder “%s”. Give a folder outside the "
+                     "Savepoint folder."), data->source_dir, data->library_path);
+      return NULL;
+    }
+  if (stat (data->games_path, &games_st) != 0)
+    {
+      _sp_copy_set_error_from_errno (error, errno,
+                                     _("Cannot open the games folder “%s”"), data->games_path);
+      return NULL;
+    }
+  if (data->mode == SP_ADD_MODE_ADOPT && games_st.st_dev != st.st_dev)
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                   _("“%s” is not on the same drive (file system) as the library “%s”, so it "
+                     "cannot be adopted in place. Copy it instead."),
+                   data->source_dir, data->library_path);
+      return NULL;
+    }
+
+  {
+    g_autofree char *tmpl = g_strdup_printf (".%s.partial-XXXXXX", data->slug);
+    tmp = g_build_filename (data->games_path, tmpl, NULL);
+  }
+  if (g_mkdtemp_full (tmp, 0755) == NULL)
+    {
+      _sp_copy_set_error_from_errno (error, errno,
+                                     _("Cannot create a folder in “%s”"), data->games_path);
+      return NULL;
+    }
+  base = g_build_filename (tmp, "base", NULL);
+  checkpoints = g_build_filename (tmp, "checkpoints", NULL);
+  ini = g_build_filename (tmp, "game.ini", NULL);
+  dest = g_build_filename (data->games_path, data->slug, NULL);
+
+  if (data->mode == SP_ADD_MODE_COPY)
+    {
+      if (!_sp_copy_tree (real_source, base, progress, progress_data, cancellable,
+                          &local_error))
+        goto fail;
+    }
+  else
+    {
+      if (rename (data->source_dir, base) != 0)
+        {
+          _sp_copy_set_error_from_errno (&local_error, errno,
+                                         _("Cannot move the folder into “%s”"), base);
+          goto fail;
+        }
+      moved = TRUE;
+    }
+
+  if (g_mkdir (checkpoints, 0755) != 0)
+    {
+      _sp_copy_set_error_from_errno (&local_error, errno,
+                                     _("Cannot create the folder “%s”"), checkpoints);
+      goto fail;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+    goto fail;
+  /* The copied files must be on the drive before game.ini says they are. */
+  if (!sync_file_system (tmp, &local_error) ||
+      !write_game_ini (data, ini, &local_error) ||
+      !sp_fsync_directory (tmp, &local_error))
+    goto fail;
+
+  if (renameat2 (AT_FDCWD, tmp, AT_FDCWD, dest, RENAME_NOREPLACE) != 0)
+    {
+      if (errno == EEXIST || errno == ENOTEMPTY)
+        g_set_error (&local_error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_EXISTS,
+                     _("“%s” appeared while the game was being added. Try again."), dest);
+      else
+        _sp_copy_set_error_from_errno (&local_error, errno,
+                                       _("Cannot rename the new game to “%s”"), dest);
+      goto fail;
+    }
+  if (!sp_fsync_directory (data->games_path, &local_error))
+    {
+      /* The game is in place; report the sync failure but keep it. */
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  return g_steal_pointer (&dest);
+
+fail:
+  if (moved && rename (base, data->source_dir) != 0)
+    {
+      g_prefix_error (&local_error,
+                      _("The folder could not be moved back; it is now “%s”. "), base);
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  sp_remove_tree (tmp, NULL, NULL);
+  g_propagate_error (error, local_error);
+  return NULL;
+}
+
+SpGame *
+sp_library_add_game_sync (SpLibrary           *self,
+                          const SpGameInfo    *info,
+                          const char          *source_dir,
+                          SpAddMode            mode,
+                          SpCopyProgressFunc   progress,
+                          gpointer             progress_data,
+                          GCancellable        *cancellable,
+                          GError             **error)
+{
+  g_autoptr(AddData) data = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (SP_IS_LIBRARY (self), NULL);
+  g_return_val_if_fail (info != NULL, NULL);
+  g_return_val_if_fail (source_dir != NULL, NULL);
+
+  if (!_sp_library_check_writable (self, error) || !validate_info (info, error))
+    return NULL;
+  data = add_data_new (self, info, source_dir, mode, NULL, NULL, NULL);
+  data->slug = _sp_library_reserve_slug (self, info->name);
+  path = add_game_files (data, progress, progress_data, cancellable, error);
+  if (path == NULL)
+    return NULL;
+  return _sp_library_finish_add (self, path, error);
+}
+
+static gboolean
+deliver_progress (AddData *data)
+{
+  guint64 v[4];
+  gboolean changed;
+
+  g_mutex_lock (&data->lock);
+  data->idle_pending = FALSE;
+  memcpy (v, data->values, sizeof v);
+  changed = data->have_values && memcmp (v, data->delivered, sizeof v) != 0;
+  memcpy (data->delivered, v, sizeof v);
+  g_mutex_unlock (&data->lock);
+
+  if (changed && data->progress)
+    data->progress (v[0], v[1], v[2], v[3], data->progress_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+thread_progress_cb (guint64  bytes_done,
+                    guint64  bytes_total,
+                    guint64  files_done,
+                    guint64  files_total,
+                    gpointer user_data)
+{
+  AddData *data = user_data;
+  gboolean schedule;
+
+  g_mutex_lock (&data->lock);
+  data->values[0] = bytes_done;
+  data->values[1] = bytes_total;
+  data->values[2] = files_done;
+  data->values[3] = files_total;
+  data->have_values = TRUE;
+  schedule = !data->idle_pending;
+  data->idle_pending = TRUE;
+  g_mutex_unlock (&data->lock);
+
+  if (schedule)
+    {
+      g_autoptr(GSource) source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, (GSourceFunc) deliver_progress,
+                             g_rc_box_acquire (data), (GDestroyNotify) add_data_unref);
+      g_source_attach (source, data->context);
+    }
+}
+
+static void
+add_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  AddData *data = task_data;
+  GError *error = NULL;
+  char *path;
+
+  path = add_game_files (data, data->progress ? thread_progress_cb : NULL, data,
+                         cancellable, &error);
+  if (path == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, path, g_free);
+}
+
+static void
+add_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  SpLibrary *self = SP_LIBRARY (source);
+  g_autoptr(GTask) outer = user_data;
+  AddData *data = g_task_get_task_data (G_TASK (result));
+  g_autofree char *path = NULL;
+  GError *error = NULL;
+  SpGame *game;
+
+  /* The last progress values reach the caller before the result. */
+  deliver_progress (data);
+
+  path = g_task_propagate_pointer (G_TASK (result), &error);
+  if (path == NULL)
+    {
+      g_task_return_error (outer, error);
+      return;
+    }
+  game = _sp_library_finish_add (self, path, &error);
+  if (game == NULL)
+    g_task_return_error (outer, error);
+  else
+    g_task_return_pointer (outer, game, g_object_unref);
+}
+
+void
+sp_library_add_game_async (SpLibrary           *self,
+                           const SpGameInfo    *info,
+                           const char          *source_dir,
+                           SpAddMode            mode,
+                           SpCopyProgressFunc   progress,
+                           gpointer             progress_data,
+                           GDestroyNotify       progress_data_destroy,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) outer = NULL;
+  g_autoptr(GTask) inner = NULL;
+  GError *error = NULL;
+  AddData *data;
+
+  g_return_if_fail (SP_IS_LIBRARY (self));
+  g_return_if_fail (info != NULL);
+  g_return_if_fail (source_dir != NULL);
+
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, sp_library_add_game_async);
+  if (!_sp_library_check_writable (self, &error) || !validate_info (info, &error))
+    {
+      if (progress_data_destroy)
+        progress_data_destroy (progress_data);
+      g_task_return_error (outer, error);
+      return;
+    }
+
+  data = add_data_new (self, info, source_dir, mode, progress, progress_data,
+                       progress_data_destroy);
+  data->slug = _sp_library_reserve_slug (self, info->name);
+  data->context = g_main_context_ref_thread_default ();
+
+  inner = g_task_new (self, cancellable, add_done_cb, g_steal_pointer (&outer));
+  /* Once the game is in place it exists: report it even if the cancellable
+   * fires after that point. */
+  g_task_set_check_cancellable (inner, FALSE);
+  g_task_set_task_data (inner, data, (GDestroyNotify) add_data_unref);
+  g_task_run_in_thread (inner, add_thread);
+}
+
+SpGame *
+sp_library_add_game_finish (SpLibrary     *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sp-add-game-window.h"
+#include "sp-ui-util.h"
+
+struct _SpAddGameWindow
+{
+  AdwWindow       parent_instance;
+
+  GListModel     *libraries;
+  char           *folder;
+  GCancellable   *cancellable;
+  gboolean        busy;
+  gboolean        name_edited;
+
+  GtkWidget      *add_button;
+  GtkWidget      *form_page;
+  AdwActionRow   *folder_row;
+  AdwEntryRow    *executable_row;
+  AdwEntryRow    *name_row;
+  AdwComboRow    *kind_row;
+  AdwComboRow    *library_row;
+  GtkRevealer    *progress_revealer;
+  GtkProgressBar *progress_bar;
+  GtkLabel       *progress_label;
+};
+
+enum {
+  SIGNAL_GAME_ADDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SpAddGameWindow, sp_add_game_window, ADW_TYPE_WINDOW)
+
+static SpLibrary *
+selected_library (SpAddGameWindow *self)
+{
+  gpointer item = adw_combo_row_get_selected_item (self->library_row);
+
+  return SP_IS_LIBRARY (item) ? item : NULL;
+}
+
+/* The executable relative to the folder, or NULL when it is not inside. */
+static char *
+relative_executable (SpAddGameWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->executable_row));
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GFile) file = NULL;
+
+  if (self->folder == NULL || text[0] == '\0')
+    return NULL;
+  if (!g_path_is_absolute (text))
+    return strstr (text, "..") == NULL ? g_strdup (text) : NULL;
+
+  folder = g_file_new_for_path (self->folder);
+  file = g_file_new_for_path (text);
+  return g_file_get_relative_path (folder, file);
+}
+
+static void
+validate (SpAddGameWindow *self)
+{
+  g_autofree char *exe = relative_executable (self);
+  const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+  SpLibrary *library = selected_library (self);
+  gboolean ok;
+
+  ok = !self->busy && self->folder != NULL && exe != NULL && name[0] != '\0' &&
+       library != NULL && !sp_library_get_read_only (library);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "add-game.add", ok);
+  gtk_widget_set_sensitive (self->form_page, !self->busy);
+}
+
+static void
+name_changed_cb (SpAddGameWindow *self)
+{
+  self->name_edited = TRUE;
+}
+
+static void
+folder_chosen_cb (GtkNativeDialog *chooser,
+                  int              response,
+                  SpAddGameWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = g_file_get_path (file);
+
+      if (path != NULL)
+        sp_add_game_window_set_folder (self, path);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+choose_folder_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Game Folder"), GTK_WINDOW (widget),
+                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                         _("_Select"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (folder_chosen_cb), widget, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+executable_chosen_cb (GtkNativeDialog *chooser,
+                      int              response,
+                      SpAddGameWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = g_file_get_path (file);
+
+      if (path != NULL)
+        sp_add_game_window_set_executable (self, path);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+choose_executable_cb (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  SpAddGameWindow *self = SP_ADD_GAME_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Executable"), GTK_WINDOW (widget),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Select"), _("_Cancel"));
+  if (self->folder != NULL)
+    {
+      g_autoptr(GFile) folder = g_file_new_for_path (self->folder);
+      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
+    }
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (executable_chosen_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+wineboot_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SpAddGameWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  const char *prefix = g_object_get_data (G_OBJECT (object), "sp-prefix");
+
+  self->busy = FALSE;
+  g_object_set_data (G_OBJECT (self), "sp-wineboot", NULL);
+  gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
+  if (!g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, &error))
+    {
+      validate (self);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Create the Wine Prefix"), error->message);
+      return;
+    }
+  sp_add_game_window_set_folder (self, prefix);
+  sp_add_game_window_set_kind (self, SP_GAME_KIND_WINE);
+}
+
+static void
+prefix_chosen_cb (GtkNativeDialog *chooser,
+                  int              response,
+                  SpAddGameWindow *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (response != GTK_RESPONSE_ACCEPT)
+    {
+      g_object_unref (chooser);
+      return;
+    }
+  file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  path = g_file_get_path (file);
+  g_object_unref (chooser);
+  if (path == NULL || self->busy)
+    return;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "WINEPREFIX", path, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, "wineboot", "--init", NULL);
+  if (process == NULL)
+    {
+      g_autofree char *message =
+        /* Translators: %s is an error message */
+        g_strdup_printf (_("wineboot could not be started: %s. Install Wine, or choose an existing prefix."),
+                         error->message);
+      sp_ui_show_error (GTK_WIDGET (self), _("Could Not Create the Wine Prefix"), message);
+      return;
+    }
+
+  self->busy = TRUE;
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  gtk_progress_bar_pulse (self->progress_bar);
+  gtk_label_set_label (self->progress_label, _("Creating the Wine prefix…"));
+  gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
+  validate (self);
+  g_object_set_data_full (G_OBJECT (process), "sp-prefix", g_strdup (path), g_free);
+  /* Cancel stops wineboot too. */
+  g_object_set_data_full (G_OBJECT (self), "sp-wineboot", g_object_ref (process), g_object_unref);
+  g_subprocess_wait_check_async (process, self->cancellable, wineboot_done_cb, g_object_ref (self));
+}
+
+static void
+create_prefix_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Folder for the New Wine Prefix"), GTK_WINDOW (widget),
+                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                         _("_Create Prefix"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (prefix_chosen_cb), widget, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+progress_cb (guint64  bytes_done,
+             guint64  bytes_total,
+             guint64  files_done,
+             guint64  files_total,
+             gpointer user_data)
+{
+  SpAddGameWindow *self = user_data;
+  g_autofree char *done = g_format_size (bytes_done);
+  g_autofree char *total = g_format_size (bytes_total);
+  g_autofree char *text = NULL;
+  g_autofree char *files = g_strdup_printf ("%" G_GUINT64_FORMAT, files_done);
+  g_autofree char *all = g_strdup_printf ("%" G_GUINT64_FORMAT, files_total);
+
+  gtk_progress_bar_set_fraction (self->progress_bar,
+                                 bytes_total ? (double) bytes_done / (double) bytes_total : 1.0);
+  /* Translators: "<copied> of <total> (<n> of <m> files)" */
+  text = g_strdup_printf (_("%s of %s (%s of %s files)"), done, total, files, all);
+  gtk_label_set_label (self->progress_label, text);
+}
+
+static void
+add_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(SpAddGameWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpGame) game = NULL;
+
+  game = sp_library_add_game_finish (SP_LIBRARY (object), result, &error);
+  self->busy = FALSE;
+  g_clear_object (&self->cancellable);
+  gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
+  validate (self);
+
+  if (game == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Add the Game"), error->message);
+      return;
+    }
+
+  g_signal_emit (self, signals[SIGNAL_GAME_ADDED], 0, game);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+add_cb (GtkWidget  *widget,
+        const char *action_name,
+        GVariant   *parameter)
+{
+  SpAddGameWindow *self = SP_ADD_GAME_WINDOW (widget);
+  g_autofree char *exe = relative_executable (self);
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
+  SpLibrary *library = selected_library (self);
+  SpGameInfo info = { 0 };
+
+  if (self->busy || exe == NULL || name[0] == '\0' || library == NULL)
+    return;
+
+  info.name = name;
+  info.executable = exe;
+  info.kind = adw_combo_row_get_selected (self->kind_row) == 1 ? SP_GAME_KIND_WINE : SP_GAME_KIND_NATIVE;
+
+  self->busy = TRUE;
+  self->cancellable = g_cancellable_new ();
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  gtk_label_set_label (self->progress_label, _("Counting files…"));
+  gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
+  validate (self);
+
+  sp_library_add_game_async (library, &info, self->folder, SP_ADD_MODE_COPY,
+                             progress_cb, g_object_ref (self), g_object_unref,
+                             self->cancellable, add_done_cb, g_object_ref (self));
+}
+
+static void
+cancel_cb (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+  SpAddGameWindow *self = SP_ADD_GAME_WINDOW (widget);
+
+  if (self->busy)
+    {
+      GSubprocess *wineboot = g_object_get_data (G_OBJECT (self), "sp-wineboot");
+
+      if (wineboot != NULL)
+        g_subprocess_force_exit (wineboot);
+      g_cancellable_cancel (self->cancellable);
+    }
+  else
+    gtk_window_close (GTK_WINDOW (self));
+}
+
+static gboolean
+sp_add_game_window_close_request (GtkWindow *window)
+{
+  SpAddGameWindow *self = SP_ADD_GAME_WINDOW (window);
+
+  /* Closing while copying cancels the copy first. */
+  if (self->busy)
+    {
+      g_cancellable_cancel (self->cancellable);
+      return TRUE;
+    }
+  return GTK_WINDOW_CLASS (sp_add_game_window_parent_class)->close_request (window);
+}
+
+static char *
+library_name_cb (SpLibrary *library)
+{
+  return g_strdup (library ? sp_library_get_name (library) : "");
+}
+
+static void
+sp_add_game_window_dispose (GObject *object)
+{
+  SpAddGameWindow *self = SP_ADD_GAME_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->libraries);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_ADD_GAME_WINDOW);
+
+  G_OBJECT_CLASS (sp_add_game_window_parent_class)->dispose (object);
+}
+
+static void
+sp_add_game_window_finalize (GObject *object)
+{
+  SpAddGameWindow *self = SP_ADD_GAME_WINDOW (object);
+
+  g_free (self->folder);
+
+  G_OBJECT_CLASS (sp_add_game_window_parent_class)->finalize (object);
+}
+
+static void
+sp_add_game_window_class_init (SpAddGameWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = sp_add_game_window_dispose;
+  object_class->finalize = sp_add_game_window_finalize;
+  window_class->close_request = sp_add_game_window_close_request;
+
+  signals[SIGNAL_GAME_ADDED] = g_signal_new ("game-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                             0, NULL, NULL, NULL, G_TYPE_NONE, 1, SP_TYPE_GAME);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sp-add-game-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, add_button);
+  gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, form_page);
+  gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, executable_row);
+  gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, name_row);
+  gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, kind_row);
+  gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, library_row);
+  gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, progress_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, progress_label);
+  gtk_widget_class_bind_template_callback (widget_class, validate);
+
+  gtk_widget_class_install_action (widget_class, "add-game.choose-folder", NULL, choose_folder_cb);
+  gtk_widget_class_install_action (widget_class, "add-game.choose-executable", NULL, choose_executable_cb);
+  gtk_widget_class_install_action (widget_class, "add-game.create-prefix", NULL, create_prefix_cb);
+  gtk_widget_class_install_action (widget_class, "add-game.add", NULL, add_cb);
+  gtk_widget_class_install_action (widget_class, "add-game.cancel", NULL, cancel_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "add-game.cancel", NULL);
+}
+
+static void
+sp_add_game_window_init (SpAddGameWindow *self)
+{
+  GtkExpression *expression;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  expression = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
+                                            G_CALLBACK (library_name_cb), NULL, NULL);
+  adw_combo_row_set_expression (self->library_row, expression);
+  gtk_expression_unref (expression);
+
+  adw_action_row_set_subtitle (self->folder_row, _("None chosen"));
+  g_signal_connect_swapped (self->library_row, "notify::selected", G_CALLBACK (validate), self);
+  validate (self);
+}
+
+GtkWidget *
+sp_add_game_window_new (GtkWindow  *parent,
+                        GListModel *libraries,
+                        SpLibrary  *library)
+{
+  SpAddGameWindow *self;
+
+  g_return_val_if_fail (G_IS_LIST_MODEL (libraries), NULL);
+
+  self = g_object_new (SP_TYPE_ADD_GAME_WINDOW, "transient-for", parent, NULL);
+  self->libraries = g_object_ref (libraries);
+  adw_combo_row_set_model (self->library_row, libraries);
+  gtk_widget_set_visible (GTK_WIDGET (self->library_row), g_list_model_get_n_items (libraries) > 1);
+  for (guint i = 0; library != NULL && i < g_list_model_get_n_items (libraries); i++)
+    {
+      g_autoptr(SpLibrary) item = g_list_model_get_item (libraries, i);
+      if (item == library)
+        adw_combo_row_set_selected (self->library_row, i);
+    }
+  /* The name follows the folder until the user types one. */
+  g_signal_connect_swapped (self->name_row, "changed", G_CALLBACK (name_changed_cb), self);
+  validate (self);
+  return GTK_WIDGET (self);
+}
+
+void
+sp_add_game_window_set_folder (SpAddGameWindow *self,
+                               const char      *folder)
+{
+  g_return_if_fail (SP_IS_ADD_GAME_WINDOW (self));
+
+  g_free (self->folder);
+  self->folder = g_strdup (folder);
+  adw_action_row_set_subtitle (self->folder_row, folder ? folder : _("None chosen"));
+
+  if (folder != NULL && !self->name_edited)
+    {
+      g_autofree char *base = g_path_get_basename (folder);
+      gboolean edited = self->name_edited;
+
+      gtk_editable_set_text (GTK_EDITABLE (self->name_row), base);
+      self->name_edited = edited;
+    }
+  validate (self);
+}
+
+const char *
+sp_add_game_window_get_folder (SpAddGameWindow *self)
+{
+  g_return_val_if_fail (SP_IS_ADD_GAME_WINDOW (self), NULL);
+  return self->folder;
+}
+
+void
+sp_add_game_window_set_executable (SpAddGameWindow *self,
+                                   const char      *executable)
+{
+  g_autofree char *relative = NULL;
+
+  g_return_if_fail (SP_IS_ADD_GAME_WINDOW (self));
+
+  if (executable != NULL && g_path_is_absolute (executable) && self->folder != NULL)
+    {
+      g_autoptr(GFile) folder = g_file_new_for_path (self->folder);
+      g_autoptr(GFile) file = g_file_new_for_path (executable);
+      relative = g_file_get_relative_path (folder, file);
+    }
+  gtk_editable_set_text (GTK_EDITABLE (self->executable_row),
+                         relative ? relative : executable ? executable : "");
+  validate (self);
+}
+
+void
+sp_add_game_window_set_name (SpAddGameWindow *self,
+                             const char      *name)
+{
+  g_return_if_fail (SP_IS_ADD_GAME_WINDOW (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->name_row), name ? name : "");
+  self->name_edited = TRUE;
+}
+
+void
+sp_add_game_window_set_kind (SpAddGameWindow *self,
+                             SpGameKind       kind)
+{
+  g_return_if_fail (SP_IS_ADD_GAME_WINDOW (self));
+  adw_combo_row_set_selected (self->kind_row, kind == SP_GAME_KIND_WINE ? 1 : 0);
+}
+
+gboolean
+sp_add_game_window_get_busy (SpAddGameWindow *self)
+{
+  g_return_val_if_fail (SP_IS_ADD_GAME_WINDOW (self), FALSE);
+  return self->busy;
+}

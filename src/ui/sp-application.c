@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sp-application.h"
+#include "core/sp-core.h"
+#include "sp-preferences-window.h"
+#include "sp-window.h"
+
+struct _SpApplication
+{
+  AdwApplication    parent_instance;
+
+  GSettings        *settings;
+  SpLibraryMonitor *monitor;
+};
+
+G_DEFINE_FINAL_TYPE (SpApplication, sp_application, ADW_TYPE_APPLICATION)
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  GApplication *app = user_data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+
+  /* Close windows properly so they save their state and commit deletes. */
+  g_autoptr(GList) copy = g_list_copy (windows);
+
+  for (GList *it = copy; it != NULL; it = it->next)
+    gtk_window_close (it->data);
+  g_application_quit (app);
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+  const char *developers[] = { _("The Savepoint developers"), NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (app),
+                        "application-name", _("Savepoint"),
+                        "application-icon", APP_ID,
+                        "developer-name", _("The Savepoint developers"),
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Keep games clean on an external drive and their progress in checkpoints."),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        /* Translators: replace with your names, one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  SpApplication *self = user_data;
+  GtkWidget *window;
+
+  window = sp_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                      self->settings);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+shortcuts_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkWindow *window;
+
+  builder = gtk_builder_new_from_resource (RESOURCE_PREFIX "/sp-shortcuts-window.ui");
+  window = GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window"));
+  gtk_window_set_transient_for (window, gtk_application_get_active_window (app));
+  gtk_window_present (window);
+}
+
+static void
+help_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+
+  gtk_show_uri (gtk_application_get_active_window (app), "help:savepoint", GDK_CURRENT_TIME);
+}
+
+static const GActionEntry app_entries[] = {
+  { "quit", quit_action },
+  { "about", about_action },
+  { "preferences", preferences_action },
+  { "shortcuts", shortcuts_action },
+  { "help", help_action },
+};
+
+static void
+sp_application_activate (GApplication *app)
+{
+  SpApplication *self = SP_APPLICATION (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (sp_window_new (GTK_APPLICATION (app), self->settings, self->monitor));
+  gtk_window_present (window);
+}
+
+/* Preferences that the core reads process-wide. */
+static void
+core_setting_changed_cb (GSettings  *settings,
+                         const char *key,
+                         gpointer    user_data)
+{
+  if (g_str_equal (key, "compression-level"))
+    sp_archive_set_default_compression_level (g_settings_get_int (settings, key));
+  else if (g_str_equal (key, "runs-folder"))
+    {
+      g_autofree char *folder = g_settings_get_string (settings, key);
+      sp_runs_set_dir (folder);
+    }
+}
+
+static void
+sp_application_startup (GApplication *app)
+{
+  SpApplication *self = SP_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *prefs_accels[] = { "<Control>comma", NULL };
+  static const char *shortcuts_accels[] = { "<Control>question", NULL };
+  static const char *help_accels[] = { "F1", NULL };
+  static const char *add_accels[] = { "<Control>n", NULL };
+
+  G_APPLICATION_CLASS (sp_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_entries, G_N_ELEMENTS (app_entries), app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", prefs_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.shortcuts", shortcuts_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.help", help_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.add-game", add_accels);
+
+  self->settings = g_settings_new (APP_ID);
+  g_signal_connect (self->settings, "changed::compression-level",
+                    G_CALLBACK (core_setting_changed_cb), NULL);
+  g_signal_connect (self->settings, "changed::runs-folder",
+                    G_CALLBACK (core_setting_changed_cb), NULL);
+  core_setting_changed_cb (self->settings, "compression-level", NULL);
+  core_setting_changed_cb (self->settings, "runs-folder", NULL);
+  self->monitor = sp_library_monitor_new (self->settings);
+}
+
+static void
+sp_application_shutdown (GApplication *app)
+{
+  SpApplication *self = SP_APPLICATION (app);
+
+  G_APPLICATION_CLASS (sp_application_parent_class)->shutdown (app);
+
+  g_clear_object (&self->monitor);
+  g_clear_object (&self->settings);
+}
+
+static void
+sp_application_class_init (SpApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->activate = sp_application_activate;
+  app_class->startup = sp_application_startup;
+  app_class->shutdown = sp_application_shutdown;
+}
+
+static void
+sp_application_init (SpApplication *self)
+{
+}
+
+SpApplication *
+sp_application_new (void)
+{
+  return g_object_new (SP_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "resource-base-path", RESOURCE_PREFIX,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       NULL);
+}
+
+GSettings *
+sp_application_get_settings (SpApplication *self)
+{
+  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
+  return self->settings;
+}
+
+SpLibraryMonitor *
+sp_application_get_monitor (SpApplication *self)
+{
+  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
+  return self->monitor;
+}

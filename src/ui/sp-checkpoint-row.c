@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sp-checkpoint-row.h"
+#include "sp-format.h"
+
+struct _SpCheckpointRow
+{
+  AdwActionRow   parent_instance;
+
+  SpCheckpoint  *checkpoint;
+  GMenu         *menu;
+  GtkWidget     *popover;
+  char          *note;
+  gboolean       current;
+
+  GtkImage      *marker_image;
+  GtkWidget     *current_tag;
+  GtkButton     *play_button;
+  GtkMenuButton *menu_button;
+};
+
+enum {
+  PROP_0,
+  PROP_CHECKPOINT,
+  PROP_CURRENT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (SpCheckpointRow, sp_checkpoint_row, ADW_TYPE_ACTION_ROW)
+
+static void
+append_item (GMenu      *section,
+             const char *label,
+             const char *action,
+             const char *target)
+{
+  g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+
+  g_menu_item_set_action_and_target_value (item, action, g_variant_new_string (target));
+  g_menu_append_item (section, item);
+}
+
+static void
+build_menu (SpCheckpointRow *self)
+{
+  const char *target = sp_checkpoint_row_get_target (self);
+  g_autoptr(GMenu) first = g_menu_new ();
+
+  g_menu_remove_all (self->menu);
+  append_item (first, _("_Restore"), "checkpoint.restore", target);
+  append_item (first, _("_Play from Here"), "checkpoint.play", target);
+  g_menu_append_section (self->menu, NULL, G_MENU_MODEL (first));
+
+  if (self->checkpoint != NULL)
+    {
+      g_autoptr(GMenu) second = g_menu_new ();
+      g_autoptr(GMenu) third = g_menu_new ();
+
+      append_item (second, _("Re_name…"), "checkpoint.rename", target);
+      append_item (second, _("_Export…"), "checkpoint.export", target);
+      g_menu_append_section (self->menu, NULL, G_MENU_MODEL (second));
+      append_item (third, _("_Delete"), "checkpoint.delete", target);
+      g_menu_append_section (self->menu, NULL, G_MENU_MODEL (third));
+    }
+}
+
+static void
+update (SpCheckpointRow *self)
+{
+  g_autofree char *subtitle = NULL;
+
+  if (self->checkpoint == NULL)
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), _("Clean Install"));
+      subtitle = g_strdup (_("The game as it was added, without any progress"));
+    }
+  else
+    {
+      const char *label = sp_checkpoint_get_label (self->checkpoint);
+      g_autofree char *date = sp_ui_format_date (sp_checkpoint_get_created (self->checkpoint));
+      g_autofree char *played = sp_ui_format_duration (sp_checkpoint_get_play_time (self->checkpoint));
+      g_autofree char *size = g_format_size (sp_checkpoint_get_archive_size (self->checkpoint));
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self),
+                                     label[0] != '\0' ? label : _("Untitled Checkpoint"));
+      /* Translators: "<date> · <play time> played · <size>" */
+      subtitle = g_strdup_printf (_("%s · %s played · %s"), date, played, size);
+      if (sp_checkpoint_get_missing (self->checkpoint))
+        {
+          g_autofree char *tmp = subtitle;
+          /* Translators: appended to a checkpoint's details when its archive is gone */
+          subtitle = g_strdup_printf (_("%s · archive missing"), tmp);
+        }
+    }
+
+  if (self->note != NULL)
+    {
+      g_autofree char *tmp = subtitle;
+      subtitle = g_strdup_printf ("%s\n%s", tmp, self->note);
+    }
+
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (self), 2);
+
+  gtk_image_set_from_icon_name (self->marker_image,
+                                self->current ? "object-select-symbolic" :
+                                self->checkpoint == NULL ? "drive-harddisk-symbolic" :
+                                "media-record-symbolic");
+  gtk_image_set_pixel_size (self->marker_image, self->current || self->checkpoint == NULL ? 16 : 12);
+  gtk_widget_set_visible (self->current_tag, self->current);
+  if (self->current)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "current-checkpoint");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "current-checkpoint");
+
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->play_button),
+                                          g_variant_new_string (sp_checkpoint_row_get_target (self)));
+}
+
+static void
+popup_at (SpCheckpointRow *self,
+          double           x,
+          double           y)
+{
+  if (self->popover == NULL)
+    {
+      self->popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (self->menu));
+      gtk_widget_set_parent (self->popover, GTK_WIDGET (self));
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->popover), FALSE);
+      gtk_widget_set_halign (self->popover, GTK_ALIGN_START);
+    }
+
+  if (x >= 0 && y >= 0)
+    gtk_popover_set_pointing_to (GTK_POPOVER (self->popover),
+                                 &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  else
+    {
+      graphene_rect_t bounds;
+
+      /* From the keyboard: at the row's menu button. */
+      if (gtk_widget_compute_bounds (GTK_WIDGET (self->menu_button), GTK_WIDGET (self), &bounds))
+        gtk_popover_set_pointing_to (GTK_POPOVER (self->popover),
+                                     &(GdkRectangle) { (int) bounds.origin.x, (int) bounds.origin.y,
+                                                       (int) bounds.size.width, (int) bounds.size.height });
+      else
+        gtk_popover_set_pointing_to (GTK_POPOVER (self->popover), NULL);
+    }
+  gtk_popover_popup (GTK_POPOVER (self->popover));
+}
+
+static void
+click_pressed_cb (GtkGestureClick *gesture,
+                  int              n_press,
+                  double           x,
+                  double           y,
+                  SpCheckpointRow *self)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  popup_at (self, x, y);
+}
+
+static void
+long_pressed_cb (GtkGestureLongPress *gesture,
+                 double               x,
+                 double               y,
+                 SpCheckpointRow     *self)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  popup_at (self, x, y);
+}
+
+static void
+menu_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  sp_checkpoint_row_popup_menu (SP_CHECKPOINT_ROW (widget));
+}
+
+static void
+sp_checkpoint_row_dispose (GObject *object)
+{
+  SpCheckpointRow *self = SP_CHECKPOINT_ROW (object);
+
+  g_clear_pointer (&self->popover, gtk_widget_unparent);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_CHECKPOINT_ROW);
+  g_clear_object (&self->checkpoint);
+  g_clear_object (&self->menu);
+
+  G_OBJECT_CLASS (sp_checkpoint_row_parent_class)->dispose (object);
+}
+
+static void
+sp_checkpoint_row_finalize (GObject *object)
+{
+  SpCheckpointRow *self = SP_CHECKPOINT_ROW (object);
+
+  g_free (self->note);
+
+  G_OBJECT_CLASS (sp_checkpoint_row_parent_class)->finalize (object);
+}
+
+static void
+sp_checkpoint_row_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  SpCheckpointRow *self = SP_CHECKPOINT_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CHECKPOINT:
+      g_value_set_object (value, self->checkpoint);
+      break;
+    case PROP_CURRENT:
+      g_value_set_boolean (value, self->current);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_checkpoint_row_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  SpCheckpointRow *self = SP_CHECKPOINT_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CHECKPOINT:
+      self->checkpoint = g_value_dup_object (value);
+      build_menu (self);
+      update (self);
+      break;
+    case PROP_CURRENT:
+      sp_checkpoint_row_set_current (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_checkpoint_row_class_init (SpCheckpointRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sp_checkpoint_row_dispose;
+  object_class->finalize = sp_checkpoint_row_finalize;
+  object_class->get_property = sp_checkpoint_row_get_property;
+  object_class->set_property = sp_checkpoint_row_set_property;
+
+  properties[PROP_CHECKPOINT] =
+    g_param_spec_object ("checkpoint", NULL, NULL, SP_TYPE_CHECKPOINT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CURRENT] =
+    g_param_spec_boolean ("current", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sp-checkpoint-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, SpCheckpointRow, marker_image);
+  gtk_widget_class_bind_template_child (widget_class, SpCheckpointRow, current_tag);
+  gtk_widget_class_bind_template_child (widget_class, SpCheckpointRow, play_button);
+  gtk_widget_class_bind_template_child (widget_class, SpCheckpointRow, menu_button);
+
+  gtk_widget_class_install_action (widget_class, "row.menu", NULL, menu_action_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "row.menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "row.menu", NULL);
+}
+
+static void
+sp_checkpoint_row_init (SpCheckpointRow *self)
+{
+  GtkGesture *gesture;
+
+  self->menu = g_menu_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_menu_button_set_menu_model (self->menu_button, G_MENU_MODEL (self->menu));
+
+  gesture = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
+  g_signal_connect (gesture, "pressed", G_CALLBACK (click_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
+  gesture = gtk_gesture_long_press_new ();
+  gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (gesture), TRUE);
+  g_signal_connect (gesture, "pressed", G_CALLBACK (long_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
+  build_menu (self);
+  update (self);
+}
+
+GtkWidget *
+sp_checkpoint_row_new (SpCheckpoint *checkpoint)
+{
+  return g_object_new (SP_TYPE_CHECKPOINT_ROW, "checkpoint", checkpoint, NULL);
+}
+
+SpCheckpoint *
+sp_checkpoint_row_get_checkpoint (SpCheckpointRow *self)
+{
+  g_return_val_if_fail (SP_IS_CHECKPOINT_ROW (self), NULL);
+  return self->checkpoint;
+}
+
+const char *
+sp_checkpoint_row_get_target (SpCheckpointRow *self)
+{
+  g_return_val_if_fail (SP_IS_CHECKPOINT_ROW (self), NULL);
+  return self->checkpoint ? sp_checkpoint_get_id (self->checkpoint) : "";
+}
+
+gboolean
+sp_checkpoint_row_get_current (SpCheckpointRow *self)
+{
+  g_return_val_if_fail (SP_IS_CHECKPOINT_ROW (self), FALSE);
+  return self->current;
+}
+
+void
+sp_checkpoint_row_set_current (SpCheckpointRow *self,
+                               gboolean         current)
+{
+  g_return_if_fail (SP_IS_CHECKPOINT_ROW (self));
+
+  current = !!current;
+  if (self->current == current)
+    return;
+  self->current = current;
+  update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT]);
+}
+
+void
+sp_checkpoint_row_set_on_path (SpCheckpointRow *self,
+                               gboolean         on_path)
+{
+  g_return_if_fail (SP_IS_CHECKPOINT_ROW (self));
+
+  if (on_path)
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "off-path");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self), "off-path");
+}
+
+void
+sp_checkpoint_row_set_note (SpCheckpointRow *self,
+                            const char      *note)
+{
+  g_return_if_fail (SP_IS_CHECKPOINT_ROW (self));
+
+  if (g_strcmp0 (self->note, note) == 0)
+    return;
+  g_free (self->note);
+  self->note = g_strdup (note);
+  update (self);
+}
+
+void
+sp_checkpoint_row_popup_menu (SpCheckpointRow *self)
+{
+  g_return_if_fail (SP_IS_CHECKPOINT_ROW (self));
+  popup_at (self, -1, -1);
+}
+
+GMenuModel *
+sp_checkpoint_row_get_menu (SpCheckpointRow *self)
+{
+  g_return_val_if_fail (SP_IS_CHECKPOINT_ROW (self), NULL);
+  return G_MENU_MODEL (self->menu);
+}
+
+void
+sp_checkpoint_row_refresh (SpCheckpointRow *self)
+{
+  g_return_if_fail (SP_IS_CHECKPOINT_ROW (self));
+  update (self);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "core/sp-checkpoint.h"
+
+G_BEGIN_DECLS
+
+/* One row of a game's timeline: a checkpoint (label, date, play time, size)
+ * or, with no checkpoint, the clean install. Marks the current checkpoint
+ * and where the timeline branches. Right-click, long-press, the Menu key and
+ * its menu button open the context menu, whose items activate the
+ * "checkpoint.*" actions (parameter: the checkpoint id, "" = clean install)
+ * of an ancestor (SpGamePage). */
+
+#define SP_TYPE_CHECKPOINT_ROW (sp_checkpoint_row_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpCheckpointRow, sp_checkpoint_row, SP, CHECKPOINT_ROW, AdwActionRow)
+
+GtkWidget    *sp_checkpoint_row_new            (SpCheckpoint    *checkpoint);
+/* NULL for the clean install row. */
+SpCheckpoint *sp_checkpoint_row_get_checkpoint (SpCheckpointRow *self);
+/* The id the actions get: the checkpoint's id or "" for the clean install. */
+const char   *sp_checkpoint_row_get_target     (SpCheckpointRow *self);
+gboolean      sp_checkpoint_row_get_current    (SpCheckpointRow *self);
+void          sp_checkpoint_row_set_current    (SpCheckpointRow *self,
+                                                gboolean         current);
+/* Whether the row is on the path from the clean install to the current
+ * checkpoint (rows off it are drawn dimmed). */
+void          sp_checkpoint_row_set_on_path    (SpCheckpointRow *self,
+                                                gboolean         on_path);
+/* A note like "Branched from “Before the boss”", or NULL. */
+void          sp_checkpoint_row_set_note       (SpCheckpointRow *self,
+                                                const char      *note);
+/* Re-reads the checkpoint's label and details. */
+void          sp_checkpoint_row_refresh        (SpCheckpointRow *self);
+/* Opens the context menu (as right-click does). */
+void          sp_checkpoint_row_popup_menu     (SpCheckpointRow *self);
+/* The menu the row offers, for tests. Transfer none. */
+GMenuModel   *sp_checkpoint_row_get_menu       (SpCheckpointRow *self);
+
+G_END_DECLS

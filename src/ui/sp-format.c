@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sp-format.h"
+
+char *
+sp_ui_format_duration (gint64 seconds)
+{
+  gint64 hours, minutes;
+
+  if (seconds < 0)
+    seconds = 0;
+  hours = seconds / 3600;
+  minutes = (seconds % 3600) / 60;
+
+  if (hours > 0 && minutes > 0)
+    /* Translators: a duration in hours and minutes, e.g. "2 h 5 min" */
+    return g_strdup_printf (_("%d h %d min"), (int) MIN (hours, G_MAXINT), (int) minutes);
+  if (hours > 0)
+    /* Translators: a duration in hours, e.g. "2 h" */
+    return g_strdup_printf (_("%d h"), (int) MIN (hours, G_MAXINT));
+  if (minutes > 0)
+    /* Translators: a duration in minutes, e.g. "5 min" */
+    return g_strdup_printf (_("%d min"), (int) minutes);
+  /* Translators: a duration in seconds, e.g. "40 s" */
+  return g_strdup_printf (_("%d s"), (int) seconds);
+}
+
+char *
+sp_ui_format_clock (gint64 seconds)
+{
+  if (seconds < 0)
+    seconds = 0;
+  if (seconds >= 3600)
+    return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d", seconds / 3600,
+                            (int) ((seconds % 3600) / 60), (int) (seconds % 60));
+  return g_strdup_printf ("%02d:%02d", (int) (seconds / 60), (int) (seconds % 60));
+}
+
+char *
+sp_ui_format_date (GDateTime *date)
+{
+  g_autoptr(GDateTime) local = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *time = NULL;
+  int days;
+
+  g_return_val_if_fail (date != NULL, NULL);
+
+  local = g_date_time_to_local (date);
+  now = g_date_time_new_now_local ();
+  time = g_date_time_format (local, "%H:%M");
+  days = g_date_time_get_day_of_year (now) - g_date_time_get_day_of_year (local);
+
+  if (g_date_time_get_year (now) == g_date_time_get_year (local) && days == 0)
+    /* Translators: %s is a time like "14:03" */
+    return g_strdup_printf (_("Today at %s"), time);
+  if (g_date_time_get_year (now) == g_date_time_get_year (local) && days == 1)
+    /* Translators: %s is a time like "14:03" */
+    return g_strdup_printf (_("Yesterday at %s"), time);
+  /* Translators: a date, see the strftime manual page */
+  return g_date_time_format (local, _("%e %B %Y"));
+}
+
+char *
+sp_ui_format_last_played (GDateTime *date)
+{
+  g_autofree char *when = NULL;
+
+  if (date == NULL)
+    return g_strdup (_("Never played"));
+  when = sp_ui_format_date (date);
+  /* Translators: %s is a date like "Today at 14:03" */
+  return g_strdup_printf (_("Last played: %s"), when);
+}
+
+char *
+sp_ui_format_initials (const char *name)
+{
+  GString *out = g_string_new (NULL);
+  gboolean word_start = TRUE;
+  guint n = 0;
+
+  for (const char *p = name ? name : ""; *p && n < 2; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isalnum (c))
+        {
+          if (word_start)
+            {
+              g_string_append_unichar (out, g_unichar_toupper (c));
+              n++;
+            }
+          word_start = FALSE;
+        }
+      else
+        word_start = TRUE;
+    }
+
+  if (out->len == 0)
+    g_string_append (out, "?");
+  return g_string_free (out, FALSE);
+}
+
+guint
+sp_ui_format_color_index (const char *name)
+{
+  guint32 hash = g_str_hash (name ? name : "");
+
+  /* Mix the bits: names differing in one letter get different colours. */
+  hash ^= hash >> 15;
+  hash *= 0x2c1b3c6d;
+  hash ^= hash >> 12;
+  return hash % 6;
+}
+
+char *
+sp_ui_format_checkpoint_count (guint n)
+{
+  if (n == 0)
+    return g_strdup (_("No checkpoints"));
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u checkpoint", "%u checkpoints", n), n);
+}

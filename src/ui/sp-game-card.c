@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sp-format.h"
+#include "sp-game-card.h"
+
+struct _SpGameCard
+{
+  GtkWidget     parent_instance;
+
+  SpGame       *game;
+  GListModel   *checkpoints;
+  char         *status;
+  gint64        elapsed;
+  gboolean      spinning;
+  char         *summary;
+  GCancellable *icon_cancellable;
+
+  GtkWidget    *box;
+  GtkStack     *art_stack;
+  GtkLabel     *initials_label;
+  GtkPicture   *icon_picture;
+  GtkWidget    *open_button;
+  GtkLabel     *name_label;
+  GtkLabel     *last_played_label;
+  GtkLabel     *stats_label;
+  GtkLabel     *current_label;
+  GtkRevealer  *running_revealer;
+  GtkSpinner   *spinner;
+  GtkLabel     *status_label;
+  GtkWidget    *stop_button;
+};
+
+enum {
+  PROP_0,
+  PROP_GAME,
+  PROP_STATUS,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_STOP,
+  SIGNAL_OPEN,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SpGameCard, sp_game_card, GTK_TYPE_WIDGET)
+
+static void
+icon_loaded_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(SpGameCard) self = user_data;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bytes = g_file_load_bytes_finish (G_FILE (object), result, NULL, &error);
+  if (bytes == NULL)
+    return;   /* keep the initials tile */
+  texture = gdk_texture_new_from_bytes (bytes, &error);
+  if (texture == NULL)
+    return;
+  gtk_picture_set_paintable (self->icon_picture, GDK_PAINTABLE (texture));
+  gtk_stack_set_visible_child_name (self->art_stack, "icon");
+}
+
+static void
+update_art (SpGameCard *self)
+{
+  const char *name = self->game ? sp_game_get_name (self->game) : "";
+  const char *icon = self->game ? sp_game_get_icon (self->game) : NULL;
+  g_autofree char *initials = sp_ui_format_initials (name);
+  g_autofree char *color = g_strdup_printf ("tile-color-%u", sp_ui_format_color_index (name));
+
+  gtk_label_set_label (self->initials_label, initials);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *css = g_strdup_printf ("tile-color-%u", i);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->initials_label), css);
+    }
+  gtk_widget_add_css_class (GTK_WIDGET (self->initials_label), color);
+  gtk_stack_set_visible_child_name (self->art_stack, "tile");
+
+  g_cancellable_cancel (self->icon_cancellable);
+  g_clear_object (&self->icon_cancellable);
+  if (icon != NULL && icon[0] != '\0')
+    {
+      g_autofree char *path = g_path_is_absolute (icon)
+        ? g_strdup (icon)
+        : g_build_filename (sp_game_get_base_path (self->game), icon, NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+
+      self->icon_cancellable = g_cancellable_new ();
+      g_file_load_bytes_async (file, self->icon_cancellable, icon_loaded_cb, g_object_ref (self));
+    }
+}
+
+static void
+update_texts (SpGameCard *self)
+{
+  g_autofree char *last_played = NULL;
+  g_autofree char *play_time = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *stats = NULL;
+  g_autofree char *current = NULL;
+  SpCheckpoint *head;
+  guint n;
+
+  if (self->game == NULL)
+    return;
+
+  n = g_list_model_get_n_items (self->checkpoints);
+  last_played = sp_ui_format_last_played (sp_game_get_last_played (self->game));
+  play_time = sp_ui_format_duration (sp_game_get_play_time (self->game));
+  count = sp_ui_format_checkpoint_count (n);
+  /* Translators: "<play time> played · <N checkpoints>" */
+  stats = g_strdup_printf (_("%s played · %s"), play_time, count);
+
+  head = sp_game_get_head_checkpoint (self->game);
+  if (head == NULL)
+    current = g_strdup (_("Starts from the clean install"));
+  else if (sp_checkpoint_get_label (head)[0] != '\0')
+    /* Translators: %s is a checkpoint's label */
+    current = g_strdup_printf (_("Current: %s"), sp_checkpoint_get_label (head));
+  else
+    {
+      g_autofree char *date = sp_ui_format_date (sp_checkpoint_get_created (head));
+      /* Translators: %s is a date like "Today at 14:03" */
+      current = g_strdup_printf (_("Current: checkpoint of %s"), date);
+    }
+
+  gtk_label_set_label (self->name_label, sp_game_get_name (self->game));
+  gtk_label_set_label (self->last_played_label, last_played);
+  gtk_label_set_label (self->stats_label, stats);
+  gtk_label_set_label (self->current_label, current);
+
+  g_free (self->summary);
+  self->summary = g_strjoin ("\n", sp_game_get_name (self->game), last_played, stats, current, NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), _("Play"));
+}
+
+static void
+update_status (SpGameCard *self)
+{
+  gboolean busy = self->status != NULL;
+
+  gtk_revealer_set_reveal_child (self->running_revealer, busy);
+  gtk_spinner_set_spinning (self->spinner, busy && self->spinning);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->spinning);
+  if (busy && self->elapsed >= 0)
+    {
+      g_autofree char *clock = sp_ui_format_clock (self->elapsed);
+      g_autofree char *text = g_strdup_printf ("%s · %s", self->status, clock);
+      gtk_label_set_label (self->status_label, text);
+    }
+  else
+    gtk_label_set_label (self->status_label, self->status ? self->status : "");
+
+  if (busy)
+    gtk_widget_add_css_class (self->box, "running");
+  else
+    gtk_widget_remove_css_class (self->box, "running");
+}
+
+static void
+game_notify_cb (SpGameCard *self,
+                GParamSpec *pspec)
+{
+  if (g_strcmp0 (pspec->name, "name") == 0 || g_strcmp0 (pspec->name, "icon") == 0)
+    update_art (self);
+  update_texts (self);
+}
+
+static void
+open_clicked_cb (SpGameCard *self)
+{
+  g_signal_emit (self, signals[SIGNAL_OPEN], 0);
+}
+
+static void
+stop_clicked_cb (SpGameCard *self)
+{
+  g_signal_emit (self, signals[SIGNAL_STOP], 0);
+}
+
+static void
+secondary_pressed_cb (GtkGestureClick *gesture,
+                      int              n_press,
+                      double           x,
+                      double           y,
+                      SpGameCard      *self)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  g_signal_emit (self, signals[SIGNAL_OPEN], 0);
+}
+
+static void
+open_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  g_signal_emit (widget, signals[SIGNAL_OPEN], 0);
+}
+
+static void
+sp_game_card_dispose (GObject *object)
+{
+  SpGameCard *self = SP_GAME_CARD (object);
+
+  sp_game_card_set_game (self, NULL);
+  g_cancellable_cancel (self->icon_cancellable);
+  g_clear_object (&self->icon_cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_GAME_CARD);
+  {
+    GtkWidget *child;
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
+
+  G_OBJECT_CLASS (sp_game_card_parent_class)->dispose (object);
+}
+
+static void
+sp_game_card_finalize (GObject *object)
+{
+  SpGameCard *self = SP_GAME_CARD (object);
+
+  g_free (self->status);
+  g_free (self->summary);
+
+  G_OBJECT_CLASS (sp_game_card_parent_class)->finalize (object);
+}
+
+static void
+sp_game_card_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  SpGameCard *self = SP_GAME_CARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_GAME:
+      g_value_set_object (value, self->game);
+      break;
+    case PROP_STATUS:
+      g_value_set_string (value, self->status);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_game_card_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  SpGameCard *self = SP_GAME_CARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_GAME:
+      sp_game_card_set_game (self, g_value_get_object (value));
+      break;
+    case PROP_STATUS:
+      sp_game_card_set_status (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_game_card_class_init (SpGameCardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sp_game_card_dispose;
+  object_class->finalize = sp_game_card_finalize;
+  object_class->get_property = sp_game_card_get_property;
+  object_class->set_property = sp_game_card_set_property;
+
+  properties[PROP_GAME] =
+    g_param_spec_object ("game", NULL, NULL, SP_TYPE_GAME,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_STATUS] =
+    g_param_spec_string ("status", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_STOP] = g_signal_new ("stop", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_OPEN] = g_signal_new ("open", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sp-game-card.ui");
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, box);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, art_stack);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, initials_label);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, icon_picture);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, open_button);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, name_label);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, last_played_label);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, stats_label);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, current_label);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, running_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, spinner);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, status_label);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, stop_button);
+  gtk_widget_class_bind_template_callback (widget_class, open_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, stop_clicked_cb);
+
+  gtk_widget_class_install_action (widget_class, "card.open", NULL, open_action_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "card.open", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "card.open", NULL);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "gamecard");
+}
+
+static void
+sp_game_card_init (SpGameCard *self)
+{
+  GtkGesture *gesture;
+
+  self->elapsed = -1;
+  self->spinning = TRUE;
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  gesture = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
+  g_signal_connect (gesture, "pressed", G_CALLBACK (secondary_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
+  update_status (self);
+}
+
+GtkWidget *
+sp_game_card_new (SpGame *game)
+{
+  return g_object_new (SP_TYPE_GAME_CARD, "game", game, NULL);
+}
+
+SpGame *
+sp_game_card_get_game (SpGameCard *self)
+{
+  g_return_val_if_fail (SP_IS_GAME_CARD (self), NULL);
+  return self->game;
+}
+
+void
+sp_game_card_set_game (SpGameCard *self,
+                       SpGame     *game)
+{
+  g_return_if_fail (SP_IS_GAME_CARD (self));
+  g_return_if_fail (game == NULL || SP_IS_GAME (game));
+
+  if (self->game == game)
+    return;
+
+  if (self->game != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->game, self);
+      g_signal_handlers_disconnect_by_data (self->checkpoints, self);
+    }
+  g_clear_object (&self->checkpoints);
+  g_set_object (&self->game, game);
+
+  if (game != NULL)
+    {
+      self->checkpoints = g_object_ref (sp_game_get_checkpoints (game));
+      g_signal_connect_swapped (game, "notify", G_CALLBACK (game_notify_cb), self);
+      g_signal_connect_swapped (self->checkpoints, "items-changed", G_CALLBACK (update_texts), self);
+      update_art (self);
+      update_texts (self);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GAME]);
+}
+
+const char *
+sp_game_card_get_status (SpGameCard *self)
+{
+  g_return_val_if_fail (SP_IS_GAME_CARD (self), NULL);
+  return self->status;
+}
+
+void
+sp_game_card_set_status (SpGameCard *self,
+                         const char *status)
+{
+  g_return_if_fail (SP_IS_GAME_CARD (self));
+
+  if (g_strcmp0 (self->status, status) == 0)
+    return;
+  g_free (self->status);
+  self->status = g_strdup (status);
+  update_status (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+}
+
+void
+sp_game_card_set_elapsed (SpGameCard *self,
+                          gint64      seconds)
+{
+  g_return_if_fail (SP_IS_GAME_CARD (self));
+
+  self->elapsed = seconds;
+  update_status (self);
+}
+
+void
+sp_game_card_set_can_stop (SpGameCard *self,
+                           gboolean    can_stop)
+{
+  g_return_if_fail (SP_IS_GAME_CARD (self));
+  gtk_widget_set_visible (self->stop_button, can_stop);
+}
+
+const char *
+sp_game_card_get_summary (SpGameCard *self)
+{
+  g_return_val_if_fail (SP_IS_GAME_CARD (self), NULL);
+  return self->summary ? self->summary : "";
+}
+
+void
+sp_game_card_set_spinning (SpGameCard *self,
+                           gboolean    spinning)
+{
+  g_return_if_fail (SP_IS_GAME_CARD (self));
+
+  self->spinning = !!spinning;
+  update_status (self);
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "core/sp-game.h"
+
+G_BEGIN_DECLS
+
+/* A game in the grid: its icon (or a tile with its initials), name, last
+ * played, play time, checkpoint count and current checkpoint. While the game
+ * runs it shows a spinner, the elapsed time and a Stop button.
+ * Signals: "play" (the card was activated), "stop", "open" (show the
+ * game's page). */
+
+#define SP_TYPE_GAME_CARD (sp_game_card_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpGameCard, sp_game_card, SP, GAME_CARD, GtkWidget)
+
+GtkWidget   *sp_game_card_new          (SpGame      *game);
+SpGame      *sp_game_card_get_game     (SpGameCard  *self);
+void         sp_game_card_set_game     (SpGameCard  *self,
+                                        SpGame      *game);
+/* NULL when idle; else what is happening ("Running", "Saving…") */
+const char  *sp_game_card_get_status   (SpGameCard  *self);
+void         sp_game_card_set_status   (SpGameCard  *self,
+                                        const char  *status);
+/* Seconds shown beside the spinner; < 0 hides the clock. */
+void         sp_game_card_set_elapsed  (SpGameCard  *self,
+                                        gint64       seconds);
+/* Whether the spinner turns (FALSE while a run waits for a decision). */
+void         sp_game_card_set_spinning (SpGameCard  *self,
+                                        gboolean     spinning);
+/* Whether the Stop button is offered (only while the game runs). */
+void         sp_game_card_set_can_stop (SpGameCard  *self,
+                                        gboolean     can_stop);
+/* The texts shown, for tests and accessibility. */
+const char  *sp_game_card_get_summary  (SpGameCard  *self);
+
+G_END_DECLS

@@ -1,0 +1,936 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sp-checkpoint-row.h"
+#include "sp-format.h"
+#include "sp-game-page.h"
+#include "sp-ui-util.h"
+
+struct _SpGamePage
+{
+  GtkWidget           parent_instance;
+
+  SpGame             *game;
+  GtkCustomFilter    *filter;
+  GtkFilterListModel *filtered;
+  GListStore         *parts;
+  GtkFlattenListModel *timeline_model;
+  /* checkpoint id -> AdwToast: deletes waiting for their toast to go */
+  GHashTable         *pending_deletes;
+  AdwToast           *delete_toast;
+  GCancellable       *cancellable;
+
+  AdwWindowTitle     *window_title;
+  GtkLabel           *name_label;
+  GtkLabel           *summary_label;
+  GtkListBox         *timeline;
+  AdwEntryRow        *name_row;
+  AdwEntryRow        *executable_row;
+  AdwEntryRow        *arguments_row;
+  AdwEntryRow        *runner_row;
+  AdwEntryRow        *environment_row;
+};
+
+enum {
+  PROP_0,
+  PROP_GAME,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_PLAY,
+  SIGNAL_BACK,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SpGamePage, sp_game_page, GTK_TYPE_WIDGET)
+
+static char *
+join_quoted (const char * const *strv)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    {
+      g_autofree char *quoted = NULL;
+      gboolean plain = strv[i][0] != '\0' && strpbrk (strv[i], " \t\n'\"\\$`") == NULL;
+
+      if (i > 0)
+        g_string_append_c (out, ' ');
+      quoted = plain ? g_strdup (strv[i]) : g_shell_quote (strv[i]);
+      g_string_append (out, quoted);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+split_quoted (const char  *text,
+              GStrv       *out,
+              GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  int argc;
+
+  if (!g_shell_parse_argv (text, &argc, out, &local_error))
+    {
+      if (g_error_matches (local_error, G_SHELL_ERROR, G_SHELL_ERROR_EMPTY_STRING))
+        {
+          *out = g_new0 (char *, 1);
+          return TRUE;
+        }
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+checkpoint_title (SpCheckpoint *checkpoint)
+{
+  const char *label = sp_checkpoint_get_label (checkpoint);
+
+  if (label[0] != '\0')
+    return g_strdup (label);
+  return sp_ui_format_date (sp_checkpoint_get_created (checkpoint));
+}
+
+static void
+update_header (SpGamePage *self)
+{
+  g_autofree char *played = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *summary = NULL;
+  const char *name = self->game ? sp_game_get_name (self->game) : "";
+
+  adw_window_title_set_title (self->window_title, name);
+  gtk_label_set_label (self->name_label, name);
+  if (self->game == NULL)
+    return;
+
+  played = sp_ui_format_duration (sp_game_get_play_time (self->game));
+  count = sp_ui_format_checkpoint_count (g_list_model_get_n_items (sp_game_get_checkpoints (self->game)));
+  /* Translators: "<play time> played · <N checkpoints>" */
+  summary = g_strdup_printf (_("%s played · %s"), played, count);
+  gtk_label_set_label (self->summary_label, summary);
+}
+
+static void
+update_settings (SpGamePage *self)
+{
+  g_autofree char *arguments = NULL;
+  g_autofree char *environment = NULL;
+  const char *runner;
+
+  if (self->game == NULL)
+    return;
+
+  arguments = join_quoted (sp_game_get_arguments (self->game));
+  environment = join_quoted (sp_game_get_environment (self->game));
+  runner = sp_game_get_runner (self->game);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->name_row), sp_game_get_name (self->game));
+  gtk_editable_set_text (GTK_EDITABLE (self->executable_row),
+                         sp_game_get_executable (self->game) ? sp_game_get_executable (self->game) : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->arguments_row), arguments);
+  gtk_editable_set_text (GTK_EDITABLE (self->runner_row), runner ? runner : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->environment_row), environment);
+  gtk_widget_set_visible (GTK_WIDGET (self->runner_row), sp_game_get_kind (self->game) == SP_GAME_KIND_WINE);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), !sp_game_get_read_only (self->game));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->executable_row), !sp_game_get_read_only (self->game));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->arguments_row), !sp_game_get_read_only (self->game));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->runner_row), !sp_game_get_read_only (self->game));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->environment_row), !sp_game_get_read_only (self->game));
+}
+
+/* Marks the current checkpoint, the path from the clean install to it, and
+ * where the timeline branches. */
+static void
+refresh_rows (SpGamePage *self)
+{
+  g_autoptr(GHashTable) on_path = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *head = self->game ? sp_game_get_head (self->game) : NULL;
+  SpCheckpointRow *row;
+
+  if (self->game == NULL)
+    return;
+
+  for (const char *id = head; id != NULL && !g_hash_table_contains (on_path, id);)
+    {
+      SpCheckpoint *cp = sp_game_find_checkpoint (self->game, id);
+
+      g_hash_table_add (on_path, (gpointer) id);
+      id = cp ? sp_checkpoint_get_parent (cp) : NULL;
+    }
+
+  for (int i = 0; (row = (SpCheckpointRow *) gtk_list_box_get_row_at_index (self->timeline, i)) != NULL; i++)
+    {
+      SpCheckpoint *cp = sp_checkpoint_row_get_checkpoint (row);
+      SpCheckpointRow *older = (SpCheckpointRow *) gtk_list_box_get_row_at_index (self->timeline, i + 1);
+      SpCheckpoint *older_cp = older ? sp_checkpoint_row_get_checkpoint (older) : NULL;
+      g_autofree char *note = NULL;
+
+      if (cp == NULL)
+        {
+          sp_checkpoint_row_set_current (row, head == NULL);
+          sp_checkpoint_row_set_on_path (row, TRUE);
+          continue;
+        }
+
+      sp_checkpoint_row_set_current (row, g_strcmp0 (head, sp_checkpoint_get_id (cp)) == 0);
+      sp_checkpoint_row_set_on_path (row, head == NULL || g_hash_table_contains (on_path, sp_checkpoint_get_id (cp)));
+
+      if (g_strcmp0 (sp_checkpoint_get_parent (cp), older_cp ? sp_checkpoint_get_id (older_cp) : NULL) != 0)
+        {
+          const char *parent_id = sp_checkpoint_get_parent (cp);
+          SpCheckpoint *parent = parent_id ? sp_game_find_checkpoint (self->game, parent_id) : NULL;
+
+          if (parent_id == NULL)
+            note = g_strdup (_("Started from the clean install"));
+          else if (parent != NULL)
+            {
+              g_autofree char *title = checkpoint_title (parent);
+              /* Translators: %s is the label of the checkpoint this one was played from */
+              note = g_strdup_printf (_("Branched from “%s”"), title);
+            }
+          else
+            note = g_strdup (_("Played from a checkpoint that was deleted"));
+        }
+      sp_checkpoint_row_set_note (row, note);
+    }
+}
+
+static GtkWidget *
+create_row_cb (gpointer item,
+               gpointer user_data)
+{
+  return sp_checkpoint_row_new (SP_IS_CHECKPOINT (item) ? item : NULL);
+}
+
+static gboolean
+filter_cb (gpointer item,
+           gpointer user_data)
+{
+  SpGamePage *self = user_data;
+
+  return !g_hash_table_contains (self->pending_deletes, sp_checkpoint_get_id (item));
+}
+
+static void
+game_notify_cb (SpGamePage *self,
+                GParamSpec *pspec)
+{
+  update_header (self);
+  refresh_rows (self);
+  if (g_strcmp0 (pspec->name, "head") != 0)
+    update_settings (self);
+}
+
+static void
+timeline_changed_cb (SpGamePage *self)
+{
+  update_header (self);
+  refresh_rows (self);
+}
+
+/* Restore, rename, delete ------------------------------------------------ */
+
+static gboolean
+restore (SpGamePage *self,
+         const char *id)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_game_restore (self->game, id[0] ? id : NULL, &error))
+    {
+      sp_ui_show_error (GTK_WIDGET (self), _("Could Not Restore the Checkpoint"), error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+checkpoint_restore_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  SpGamePage *self = SP_GAME_PAGE (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+
+  if (self->game == NULL || !restore (self, id))
+    return;
+
+  sp_ui_add_toast (widget, adw_toast_new (id[0] ? _("Checkpoint restored: the next game starts from it")
+                                                : _("Clean install restored: the next game starts from scratch")));
+}
+
+static void
+checkpoint_play_cb (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  SpGamePage *self = SP_GAME_PAGE (widget);
+
+  if (self->game != NULL && restore (self, g_variant_get_string (parameter, NULL)))
+    g_signal_emit (self, signals[SIGNAL_PLAY], 0);
+}
+
+static void
+rename_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    SpGamePage       *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *id = g_object_get_data (G_OBJECT (dialog), "sp-checkpoint-id");
+  GtkWidget *entry = adw_message_dialog_get_extra_child (dialog);
+
+  if (g_strcmp0 (response, "rename") != 0 || self->game == NULL)
+    return;
+
+  if (!sp_game_rename_checkpoint (self->game, id,
+                                  gtk_editable_get_text (GTK_EDITABLE (entry)), &error))
+    sp_ui_show_error (GTK_WIDGET (self), _("Could Not Rename the Checkpoint"), error->message);
+  else
+    {
+      GtkListBoxRow *row;
+
+      for (int i = 0; (row = gtk_list_box_get_row_at_index (self->timeline, i)) != NULL; i++)
+        sp_checkpoint_row_refresh (SP_CHECKPOINT_ROW (row));
+      refresh_rows (self);
+    }
+}
+
+static void
+checkpoint_rename_cb (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  SpGamePage *self = SP_GAME_PAGE (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+  SpCheckpoint *checkpoint = self->game ? sp_game_find_checkpoint (self->game, id) : NULL;
+  GtkWidget *dialog;
+  GtkWidget *entry;
+
+  if (checkpoint == NULL)
+    return;
+
+  dialog = adw_message_dialog_new (sp_ui_get_window (widget), _("Rename Checkpoint"), NULL);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "rename", _("_Rename"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "rename", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "rename");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+
+  entry = gtk_entry_new ();
+  gtk_editable_set_text (GTK_EDITABLE (entry), sp_checkpoint_get_label (checkpoint));
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Label"));
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+
+  g_object_set_data_full (G_OBJECT (dialog), "sp-checkpoint-id", g_strdup (id), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (rename_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+commit_delete (SpGamePage *self,
+               const char *id)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_game_delete_checkpoint (self->game, id, &error))
+    sp_ui_show_error (GTK_WIDGET (self), _("Could Not Delete the Checkpoint"), error->message);
+}
+
+static void
+delete_toast_dismissed_cb (AdwToast   *toast,
+                           SpGamePage *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (toast), "sp-checkpoint-id");
+
+  if (self->delete_toast == toast)
+    self->delete_toast = NULL;
+  if (!g_hash_table_contains (self->pending_deletes, id))
+    return;   /* undone */
+
+  commit_delete (self, id);
+  g_hash_table_remove (self->pending_deletes, id);
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+}
+
+static void
+delete_toast_undo_cb (AdwToast   *toast,
+                      SpGamePage *self)
+{
+  g_autofree char *id = g_strdup (g_object_get_data (G_OBJECT (toast), "sp-checkpoint-id"));
+
+  /* The toast may outlive the page: forget it. */
+  g_signal_handlers_disconnect_by_data (toast, self);
+  if (self->delete_toast == toast)
+    self->delete_toast = NULL;
+  if (g_hash_table_remove (self->pending_deletes, id))
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+}
+
+static void
+checkpoint_delete_cb (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  SpGamePage *self = SP_GAME_PAGE (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+  SpCheckpoint *checkpoint = self->game ? sp_game_find_checkpoint (self->game, id) : NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *text = NULL;
+  AdwToast *toast;
+
+  if (checkpoint == NULL || g_hash_table_contains (self->pending_deletes, id))
+    return;
+
+  title = checkpoint_title (checkpoint);
+  /* Translators: %s is a checkpoint's label */
+  text = g_strdup_printf (_("“%s” deleted"), title);
+  toast = adw_toast_new (text);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  g_object_set_data_full (G_OBJECT (toast), "sp-checkpoint-id", g_strdup (id), g_free);
+  g_signal_connect (toast, "button-clicked", G_CALLBACK (delete_toast_undo_cb), self);
+  g_signal_connect (toast, "dismissed", G_CALLBACK (delete_toast_dismissed_cb), self);
+
+  g_hash_table_insert (self->pending_deletes, g_strdup (id), g_object_ref_sink (toast));
+  self->delete_toast = toast;
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_MORE_STRICT);
+
+  if (!sp_ui_add_toast (widget, g_object_ref (toast)))
+    {
+      /* Nowhere to offer Undo: delete right away. */
+      g_signal_handlers_disconnect_by_data (toast, self);
+      self->delete_toast = NULL;
+      commit_delete (self, id);
+      g_hash_table_remove (self->pending_deletes, id);
+      gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+    }
+}
+
+void
+sp_game_page_commit_deletes (SpGamePage *self)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  g_autoptr(GPtrArray) toasts = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_if_fail (SP_IS_GAME_PAGE (self));
+
+  g_hash_table_iter_init (&iter, self->pending_deletes);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_signal_handlers_disconnect_by_data (value, self);
+      g_ptr_array_add (toasts, g_object_ref (value));
+      if (self->game != NULL)
+        commit_delete (self, key);
+      g_hash_table_iter_remove (&iter);
+    }
+  self->delete_toast = NULL;
+  for (guint i = 0; i < toasts->len; i++)
+    adw_toast_dismiss (g_ptr_array_index (toasts, i));
+  if (self->filter != NULL)
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+}
+
+/* Export and import ------------------------------------------------------ */
+
+static void
+export_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(SpGamePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_game_export_checkpoint_finish (SP_GAME (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Export the Checkpoint"), error->message);
+      return;
+    }
+  sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("Checkpoint exported")));
+}
+
+static void
+export_chooser_cb (GtkNativeDialog *chooser,
+                   int              response,
+                   SpGamePage      *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (chooser), "sp-checkpoint-id");
+
+  if (response == GTK_RESPONSE_ACCEPT && self->game != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = g_file_get_path (file);
+
+      if (path != NULL)
+        sp_game_export_checkpoint_async (self->game, id, path, self->cancellable,
+                                         export_done_cb, g_object_ref (self));
+    }
+  g_object_unref (chooser);
+}
+
+static void
+checkpoint_export_cb (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  SpGamePage *self = SP_GAME_PAGE (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+  GtkFileChooserNative *chooser;
+  g_autofree char *name = NULL;
+
+  if (self->game == NULL || sp_game_find_checkpoint (self->game, id) == NULL)
+    return;
+
+  chooser = gtk_file_chooser_native_new (_("Export Checkpoint"), sp_ui_get_window (widget),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  name = g_strdup_printf ("%s-%s.tar.zst", sp_game_get_slug (self->game), id);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_object_set_data_full (G_OBJECT (chooser), "sp-checkpoint-id", g_strdup (id), g_free);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (export_chooser_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+import_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(SpGamePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpCheckpoint) checkpoint = NULL;
+
+  checkpoint = sp_game_import_checkpoint_finish (SP_GAME (object), result, &error);
+  if (checkpoint == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Import the Checkpoint"), error->message);
+      return;
+    }
+  sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("Checkpoint imported: restore it to play from it")));
+}
+
+static void
+import_chooser_cb (GtkNativeDialog *chooser,
+                   int              response,
+                   SpGamePage      *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT && self->game != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = g_file_get_path (file);
+
+      if (path != NULL)
+        sp_game_import_checkpoint_async (self->game, path, self->cancellable,
+                                         import_done_cb, g_object_ref (self));
+    }
+  g_object_unref (chooser);
+}
+
+static void
+game_import_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  SpGamePage *self = SP_GAME_PAGE (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  if (self->game == NULL)
+    return;
+
+  chooser = gtk_file_chooser_native_new (_("Import Checkpoint"), sp_ui_get_window (widget),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("Checkpoints"));
+  gtk_file_filter_add_pattern (filter, "*.tar.zst");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (import_chooser_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+verify_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(SpGamePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GString) text = NULL;
+
+  problems = sp_game_verify_finish (SP_GAME (object), result, &error);
+  if (problems == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Verify the Checkpoints"), error->message);
+      return;
+    }
+  if (problems->len == 0)
+    {
+      sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("All checkpoints are intact")));
+      return;
+    }
+  text = g_string_new (NULL);
+  for (guint i = 0; i < problems->len; i++)
+    {
+      SpVerifyProblem *problem = g_ptr_array_index (problems, i);
+      g_string_append_printf (text, "%s%s", i ? "\n" : "", problem->error->message);
+    }
+  sp_ui_show_error (GTK_WIDGET (self), _("Damaged Checkpoints"), text->str);
+}
+
+static void
+game_verify_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  SpGamePage *self = SP_GAME_PAGE (widget);
+
+  if (self->game != NULL)
+    sp_game_verify_async (self->game, NULL, self->cancellable, verify_done_cb, g_object_ref (self));
+}
+
+static void
+game_play_cb (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  if (SP_GAME_PAGE (widget)->game != NULL)
+    g_signal_emit (widget, signals[SIGNAL_PLAY], 0);
+}
+
+static void
+game_back_cb (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  g_signal_emit (widget, signals[SIGNAL_BACK], 0);
+}
+
+/* Settings --------------------------------------------------------------- */
+
+static void
+save_game (SpGamePage *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_game_save (self->game, &error))
+    {
+      sp_ui_show_error (GTK_WIDGET (self), _("Could Not Save the Game’s Settings"), error->message);
+      sp_game_reload (self->game, NULL);
+      update_settings (self);
+      return;
+    }
+  sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("Settings saved")));
+}
+
+static void
+name_apply_cb (SpGamePage *self)
+{
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
+
+  if (self->game == NULL)
+    return;
+  if (name[0] == '\0')
+    {
+      sp_ui_show_error (GTK_WIDGET (self), _("The Name Cannot Be Empty"),
+                        _("Type a name for the game."));
+      update_settings (self);
+      return;
+    }
+  sp_game_set_name (self->game, name);
+  save_game (self);
+}
+
+static void
+executable_apply_cb (SpGamePage *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->executable_row));
+
+  if (self->game == NULL)
+    return;
+  if (text[0] == '\0' || g_path_is_absolute (text) || strstr (text, "..") != NULL)
+    {
+      sp_ui_show_error (GTK_WIDGET (self), _("Invalid Executable"),
+                        _("Give the path of the program inside the game’s folder, for example “bin/game”."));
+      update_settings (self);
+      return;
+    }
+  sp_game_set_executable (self->game, text);
+  save_game (self);
+}
+
+static void
+arguments_apply_cb (SpGamePage *self)
+{
+  g_auto(GStrv) args = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->game == NULL)
+    return;
+  if (!split_quoted (gtk_editable_get_text (GTK_EDITABLE (self->arguments_row)), &args, &error))
+    {
+      sp_ui_show_error (GTK_WIDGET (self), _("Invalid Arguments"), error->message);
+      return;
+    }
+  sp_game_set_arguments (self->game, (const char * const *) args);
+  save_game (self);
+}
+
+static void
+runner_apply_cb (SpGamePage *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->runner_row));
+
+  if (self->game == NULL)
+    return;
+  sp_game_set_runner (self->game, text[0] ? text : NULL);
+  save_game (self);
+}
+
+static void
+environment_apply_cb (SpGamePage *self)
+{
+  g_auto(GStrv) env = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->game == NULL)
+    return;
+  if (!split_quoted (gtk_editable_get_text (GTK_EDITABLE (self->environment_row)), &env, &error))
+    {
+      sp_ui_show_error (GTK_WIDGET (self), _("Invalid Environment"), error->message);
+      return;
+    }
+  for (guint i = 0; env[i] != NULL; i++)
+    if (strchr (env[i], '=') == NULL || env[i][0] == '=')
+      {
+        g_autofree char *message =
+          /* Translators: %s is what the user typed */
+          g_strdup_printf (_("“%s” is not of the form KEY=VALUE."), env[i]);
+        sp_ui_show_error (GTK_WIDGET (self), _("Invalid Environment"), message);
+        return;
+      }
+  sp_game_set_environment (self->game, (const char * const *) env);
+  save_game (self);
+}
+
+/* GObject ---------------------------------------------------------------- */
+
+static void
+sp_game_page_dispose (GObject *object)
+{
+  SpGamePage *self = SP_GAME_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  sp_game_page_set_game (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_GAME_PAGE);
+  {
+    GtkWidget *child;
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
+  g_clear_object (&self->timeline_model);
+  g_clear_object (&self->parts);
+  g_clear_object (&self->filtered);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (sp_game_page_parent_class)->dispose (object);
+}
+
+static void
+sp_game_page_finalize (GObject *object)
+{
+  SpGamePage *self = SP_GAME_PAGE (object);
+
+  g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
+
+  G_OBJECT_CLASS (sp_game_page_parent_class)->finalize (object);
+}
+
+static void
+sp_game_page_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  SpGamePage *self = SP_GAME_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_GAME:
+      g_value_set_object (value, self->game);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_game_page_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  SpGamePage *self = SP_GAME_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_GAME:
+      sp_game_page_set_game (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_game_page_class_init (SpGamePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sp_game_page_dispose;
+  object_class->finalize = sp_game_page_finalize;
+  object_class->get_property = sp_game_page_get_property;
+  object_class->set_property = sp_game_page_set_property;
+
+  properties[PROP_GAME] =
+    g_param_spec_object ("game", NULL, NULL, SP_TYPE_GAME,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_PLAY] = g_signal_new ("play", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_BACK] = g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sp-game-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, window_title);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, name_label);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, timeline);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, name_row);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, executable_row);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, arguments_row);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, runner_row);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, environment_row);
+  gtk_widget_class_bind_template_callback (widget_class, name_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, executable_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, arguments_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, runner_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, environment_apply_cb);
+
+  gtk_widget_class_install_action (widget_class, "game.back", NULL, game_back_cb);
+  gtk_widget_class_install_action (widget_class, "game.play", NULL, game_play_cb);
+  gtk_widget_class_install_action (widget_class, "game.import", NULL, game_import_cb);
+  gtk_widget_class_install_action (widget_class, "game.verify", NULL, game_verify_cb);
+  gtk_widget_class_install_action (widget_class, "checkpoint.play", "s", checkpoint_play_cb);
+  gtk_widget_class_install_action (widget_class, "checkpoint.restore", "s", checkpoint_restore_cb);
+  gtk_widget_class_install_action (widget_class, "checkpoint.rename", "s", checkpoint_rename_cb);
+  gtk_widget_class_install_action (widget_class, "checkpoint.export", "s", checkpoint_export_cb);
+  gtk_widget_class_install_action (widget_class, "checkpoint.delete", "s", checkpoint_delete_cb);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "game.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "game.back", NULL);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+sp_game_page_init (SpGamePage *self)
+{
+  g_autoptr(GListStore) clean = g_list_store_new (G_TYPE_OBJECT);
+  g_autoptr(GObject) sentinel = g_object_new (G_TYPE_OBJECT, NULL);
+
+  self->pending_deletes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->cancellable = g_cancellable_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->filter = gtk_custom_filter_new (filter_cb, self, NULL);
+  self->filtered = gtk_filter_list_model_new (NULL, g_object_ref (GTK_FILTER (self->filter)));
+  g_list_store_append (clean, sentinel);
+  self->parts = g_list_store_new (G_TYPE_LIST_MODEL);
+  g_list_store_append (self->parts, self->filtered);
+  g_list_store_append (self->parts, clean);
+  self->timeline_model = gtk_flatten_list_model_new (g_object_ref (G_LIST_MODEL (self->parts)));
+}
+
+GtkWidget *
+sp_game_page_new (void)
+{
+  return g_object_new (SP_TYPE_GAME_PAGE, NULL);
+}
+
+SpGame *
+sp_game_page_get_game (SpGamePage *self)
+{
+  g_return_val_if_fail (SP_IS_GAME_PAGE (self), NULL);
+  return self->game;
+}
+
+void
+sp_game_page_set_game (SpGamePage *self,
+                       SpGame     *game)
+{
+  g_return_if_fail (SP_IS_GAME_PAGE (self));
+  g_return_if_fail (game == NULL || SP_IS_GAME (game));
+
+  if (self->game == game)
+    return;
+
+  if (self->game != NULL)
+    {
+      sp_game_page_commit_deletes (self);
+      g_signal_handlers_disconnect_by_data (self->game, self);
+      g_signal_handlers_disconnect_by_data (self->timeline_model, self);
+      gtk_list_box_bind_model (self->timeline, NULL, NULL, NULL, NULL);
+      gtk_filter_list_model_set_model (self->filtered, NULL);
+    }
+
+  g_set_object (&self->game, game);
+
+  if (game != NULL)
+    {
+      gtk_filter_list_model_set_model (self->filtered, sp_game_get_checkpoints (game));
+      gtk_list_box_bind_model (self->timeline, G_LIST_MODEL (self->timeline_model),
+                               create_row_cb, self, NULL);
+      g_signal_connect_swapped (self->timeline_model, "items-changed",
+                                G_CALLBACK (timeline_changed_cb), self);
+      g_signal_connect_swapped (game, "notify", G_CALLBACK (game_notify_cb), self);
+      update_header (self);
+      update_settings (self);
+      refresh_rows (self);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GAME]);
+}
+
+GtkListBox *
+sp_game_page_get_timeline (SpGamePage *self)
+{
+  g_return_val_if_fail (SP_IS_GAME_PAGE (self), NULL);
+  return self->timeline;
+}
+
+AdwToast *
+sp_game_page_get_delete_toast (SpGamePage *self)
+{
+  g_return_val_if_fail (SP_IS_GAME_PAGE (self), NULL);
+  return self->delete_toast;
+}

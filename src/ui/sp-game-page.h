@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "core/sp-game.h"
+
+G_BEGIN_DECLS
+
+/* A game's page: its checkpoint timeline (newest first, the clean install at
+ * the bottom, the current checkpoint marked, branches noted), Play, and the
+ * game's settings.
+ *
+ * Actions (also what the checkpoint context menu uses; "s" = checkpoint id,
+ * "" = the clean install):
+ *   game.back, game.play, game.import, game.verify,
+ *   checkpoint.play(s), checkpoint.restore(s), checkpoint.rename(s),
+ *   checkpoint.export(s), checkpoint.delete(s)
+ * Deleting hides the checkpoint and shows a toast with Undo; the checkpoint
+ * is deleted from the drive when the toast is dismissed (or the page goes
+ * away or shows another game).
+ * Signals: "play" (play the game from its current checkpoint), "back". */
+
+#define SP_TYPE_GAME_PAGE (sp_game_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpGamePage, sp_game_page, SP, GAME_PAGE, GtkWidget)
+
+GtkWidget   *sp_game_page_new              (void);
+SpGame      *sp_game_page_get_game         (SpGamePage *self);
+void         sp_game_page_set_game         (SpGamePage *self,
+                                            SpGame     *game);
+/* The timeline's list box; its rows are SpCheckpointRow. */
+GtkListBox  *sp_game_page_get_timeline     (SpGamePage *self);
+/* The toast of the newest pending delete, or NULL. Transfer none. */
+AdwToast    *sp_game_page_get_delete_toast (SpGamePage *self);
+/* Deletes now what is waiting for its toast to go. */
+void         sp_game_page_commit_deletes   (SpGamePage *self);
+
+G_END_DECLS

@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sp-demo.h"
+#include "sp-library-monitor.h"
+
+struct _SpLibraryMonitor
+{
+  GObject          parent_instance;
+
+  GSettings       *settings;
+  GVolumeMonitor  *volume_monitor;
+  GListStore      *libraries;
+  /* candidate path -> SpLibrary (transfer none: held by ->libraries) */
+  GHashTable      *by_candidate;
+  /* SpLibrary -> location text */
+  GHashTable      *locations;
+  SpLibrary       *demo;
+  GStrv            problems;
+  GCancellable    *cancellable;
+  guint            scanning : 1;
+  guint            rescan : 1;
+  guint            first_done : 1;
+};
+
+enum {
+  PROP_0,
+  PROP_SCANNING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (SpLibraryMonitor, sp_library_monitor, G_TYPE_OBJECT)
+
+typedef struct
+{
+  char *path;      /* the folder handed to sp_library_open() */
+  char *location;  /* what the user calls it: the drive's name or the folder */
+} Candidate;
+
+static void
+candidate_free (Candidate *c)
+{
+  g_free (c->path);
+  g_free (c->location);
+  g_free (c);
+}
+
+typedef struct
+{
+  GPtrArray  *candidates;   /* Candidate */
+  GHashTable *known;        /* candidate paths already open */
+  gboolean    want_demo;
+  char       *demo_dir;
+  /* results */
+  GHashTable *present;      /* path -> TRUE for candidates that have a library */
+  GPtrArray  *opened;       /* SpLibrary, with "sp-candidate" set */
+  GPtrArray  *problems;     /* char* */
+  SpLibrary  *demo;
+} ScanData;
+
+static void
+scan_data_free (ScanData *data)
+{
+  g_clear_pointer (&data->candidates, g_ptr_array_unref);
+  g_clear_pointer (&data->known, g_hash_table_unref);
+  g_clear_pointer (&data->present, g_hash_table_unref);
+  g_clear_pointer (&data->opened, g_ptr_array_unref);
+  g_clear_pointer (&data->problems, g_ptr_array_unref);
+  g_clear_object (&data->demo);
+  g_free (data->demo_dir);
+  g_free (data);
+}
+
+static gboolean
+has_library (const char *path)
+{
+  g_autofree char *direct = g_build_filename (path, "library.ini", NULL);
+  g_autofree char *inside = g_build_filename (path, "Savepoint", "library.ini", NULL);
+
+  return g_file_test (direct, G_FILE_TEST_IS_REGULAR) ||
+         g_file_test (inside, G_FILE_TEST_IS_REGULAR);
+}
+
+static void
+scan_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  ScanData *data = task_data;
+
+  for (guint i = 0; i < data->candidates->len; i++)
+    {
+      Candidate *c = g_ptr_array_index (data->candidates, i);
+      g_autoptr(GError) error = NULL;
+      SpLibrary *library;
+
+      if (g_hash_table_contains (data->present, c->path) || !has_library (c->path))
+        continue;
+
+      g_hash_table_add (data->present, g_strdup (c->path));
+      if (g_hash_table_contains (data->known, c->path))
+        continue;
+
+      library = sp_library_open (c->path, &error);
+      if (library == NULL)
+        {
+          g_ptr_array_add (data->problems, g_strdup (error->message));
+          g_hash_table_remove (data->present, c->path);
+          continue;
+        }
+      g_object_set_data_full (G_OBJECT (library), "sp-candidate", g_strdup (c->path), g_free);
+      g_object_set_data_full (G_OBJECT (library), "sp-location", g_strdup (c->location), g_free);
+      g_ptr_array_add (data->opened, library);
+    }
+
+  if (data->want_demo && g_hash_table_size (data->present) == 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!sp_demo_ensure (data->demo_dir, &error) ||
+          (data->demo = sp_library_open (data->demo_dir, &error)) == NULL)
+        g_ptr_array_add (data->problems,
+                         g_strdup_printf (_("The demo library could not be made: %s"),
+                                          error->message));
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void start_scan (SpLibraryMonitor *self);
+
+static void
+remove_library (SpLibraryMonitor *self,
+                SpLibrary        *library)
+{
+  guint pos;
+
+  if (g_list_store_find (self->libraries, library, &pos))
+    g_list_store_remove (self->libraries, pos);
+}
+
+static void
+scan_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(SpLibraryMonitor) self = user_data;
+  ScanData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    return;   /* cancelled: disposed */
+
+  /* Libraries whose drive or folder went away. */
+  g_hash_table_iter_init (&iter, self->by_candidate);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!g_hash_table_contains (data->present, key))
+      {
+        remove_library (self, value);
+        g_hash_table_iter_remove (&iter);
+      }
+
+  for (guint i = 0; i < data->opened->len; i++)
+    {
+      SpLibrary *library = g_ptr_array_index (data->opened, i);
+      const char *candidate = g_object_get_data (G_OBJECT (library), "sp-candidate");
+      gboolean duplicate = FALSE;
+
+      /* The same library reached twice (a mount and a configured folder). */
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (self->libraries)); j++)
+        {
+          g_autoptr(SpLibrary) other = g_list_model_get_item (G_LIST_MODEL (self->libraries), j);
+          if (g_strcmp0 (sp_library_get_path (other), sp_library_get_path (library)) == 0)
+            duplicate = TRUE;
+        }
+      if (duplicate)
+        continue;
+
+      g_hash_table_insert (self->locations, library,
+                           g_strdup (g_object_get_data (G_OBJECT (library), "sp-location")));
+      g_hash_table_insert (self->by_candidate, g_strdup (candidate), library);
+      g_list_store_append (self->libraries, library);
+    }
+
+  /* The demo stands in only while there is nothing else. */
+  if (g_hash_table_size (self->by_candidate) > 0 && self->demo != NULL)
+    {
+      remove_library (self, self->demo);
+      g_clear_object (&self->demo);
+    }
+  else if (g_hash_table_size (self->by_candidate) == 0 && self->demo == NULL && data->demo != NULL)
+    {
+      self->demo = g_steal_pointer (&data->demo);
+      g_hash_table_insert (self->locations, self->demo, g_strdup (_("Built-in Demo")));
+      g_list_store_append (self->libraries, self->demo);
+    }
+  else if (!data->want_demo && self->demo != NULL)
+    {
+      remove_library (self, self->demo);
+      g_clear_object (&self->demo);
+    }
+
+  g_strfreev (self->problems);
+  g_ptr_array_add (data->problems, NULL);
+  self->problems = (GStrv) g_ptr_array_steal (data->problems, NULL);
+  for (guint i = 0; self->problems[i] != NULL; i++)
+    g_message ("%s", self->problems[i]);
+
+  self->scanning = FALSE;
+  self->first_done = TRUE;
+  if (self->rescan)
+    {
+      self->rescan = FALSE;
+      start_scan (self);
+      return;
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCANNING]);
+}
+
+static void
+add_folder_candidates (GPtrArray  *candidates,
+                       const char *const *folders)
+{
+  for (guint i = 0; folders != NULL && folders[i] != NULL; i++)
+    {
+      Candidate *c;
+
+      if (folders[i][0] == '\0')
+        continue;
+      c = g_new0 (Candidate, 1);
+      c->path = g_canonicalize_filename (folders[i], NULL);
+      c->location = g_strdup (c->path);
+      g_ptr_array_add (candidates, c);
+    }
+}
+
+static void
+start_scan (SpLibraryMonitor *self)
+{
+  g_autoptr(GTask) task = NULL;
+  g_auto(GStrv) folders = NULL;
+  g_autolist(GMount) mounts = NULL;
+  ScanData *data;
+  const char *env;
+
+  if (self->scanning)
+    {
+      self->rescan = TRUE;
+      return;
+    }
+  self->scanning = TRUE;
+
+  data = g_new0 (ScanData, 1);
+  data->candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
+  data->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  data->present = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  data->opened = g_ptr_array_new_with_free_func (g_object_unref);
+  data->problems = g_ptr_array_new_with_free_func (g_free);
+  data->want_demo = g_settings_get_boolean (self->settings, "show-demo-library");
+  data->demo_dir = sp_demo_get_dir ();
+
+  env = g_getenv ("SAVEPOINT_LIBRARY");
+  if (env != NULL)
+    {
+      g_auto(GStrv) env_folders = g_strsplit (env, G_SEARCHPATH_SEPARATOR_S, -1);
+      add_folder_candidates (data->candidates, (const char * const *) env_folders);
+    }
+
+  folders = g_settings_get_strv (self->settings, "library-folders");
+  add_folder_candidates (data->candidates, (const char * const *) folders);
+
+  mounts = g_volume_monitor_get_mounts (self->volume_monitor);
+  for (GList *l = mounts; l != NULL; l = l->next)
+    {
+      g_autoptr(GFile) root = g_mount_get_root (l->data);
+      g_autofree char *path = g_file_get_path (root);
+      Candidate *c;
+
+      if (path == NULL)
+        continue;
+      c = g_new0 (Candidate, 1);
+      c->path = g_steal_pointer (&path);
+      c->location = g_mount_get_name (l->data);
+      g_ptr_array_add (data->candidates, c);
+    }
+
+  {
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init (&iter, self->by_candidate);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      g_hash_table_add (data->known, g_strdup (key));
+  }
+
+  if (!self->first_done)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCANNING]);
+
+  task = g_task_new (NULL, self->cancellable, scan_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, start_scan);
+  g_task_set_task_data (task, data, (GDestroyNotify) scan_data_free);
+  g_task_run_in_thread (task, scan_thread);
+}
+
+static void
+mounts_changed_cb (SpLibraryMonitor *self)
+{
+  start_scan (self);
+}
+
+static void
+sp_library_monitor_dispose (GObject *object)
+{
+  SpLibraryMonitor *self = SP_LIBRARY_MONITOR (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->volume_monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->volume_monitor, self);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->volume_monitor);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->demo);
+  g_clear_object (&self->cancellable);
+  if (self->libraries != NULL)
+    g_list_store_remove_all (self->libraries);
+
+  G_OBJECT_CLASS (sp_library_monitor_parent_class)->dispose (object);
+}
+
+static void
+sp_library_monitor_finalize (GObject *object)
+{
+  SpLibraryMonitor *self = SP_LIBRARY_MONITOR (object);
+
+  g_clear_object (&self->libraries);
+  g_clear_pointer (&self->by_candidate, g_hash_table_unref);
+  g_clear_pointer (&self->locations, g_hash_table_unref);
+  g_clear_pointer (&self->problems, g_strfreev);
+
+  G_OBJECT_CLASS (sp_library_monitor_parent_class)->finalize (object);
+}
+
+static void
+sp_library_monitor_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  SpLibraryMonitor *self = SP_LIBRARY_MONITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_SCANNING:
+      g_value_set_boolean (value, sp_library_monitor_get_scanning (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_library_monitor_class_init (SpLibraryMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sp_library_monitor_dispose;
+  object_class->finalize = sp_library_monitor_finalize;
+  object_class->get_property = sp_library_monitor_get_property;
+
+  properties[PROP_SCANNING] =
+    g_param_spec_boolean ("scanning", NULL, NULL, TRUE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+sp_library_monitor_init (SpLibraryMonitor *self)
+{
+  self->libraries = g_list_store_new (SP_TYPE_LIBRARY);
+  self->by_candidate = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->locations = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->problems = g_new0 (char *, 1);
+  self->cancellable = g_cancellable_new ();
+}
+
+SpLibraryMonitor *
+sp_library_monitor_new (GSettings *settings)
+{
+  SpLibraryMonitor *self;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (SP_TYPE_LIBRARY_MONITOR, NULL);
+  self->settings = g_object_ref (settings);
+  self->volume_monitor = g_volume_monitor_get ();
+
+  g_signal_connect_swapped (self->volume_monitor, "mount-added", G_CALLBACK (mounts_changed_cb), self);
+  g_signal_connect_swapped (self->volume_monitor, "mount-removed", G_CALLBACK (mounts_changed_cb), self);
+  g_signal_connect_swapped (self->volume_monitor, "mount-changed", G_CALLBACK (mounts_changed_cb), self);
+  g_signal_connect_swapped (self->settings, "changed::library-folders", G_CALLBACK (mounts_changed_cb), self);
+  g_signal_connect_swapped (self->settings, "changed::show-demo-library", G_CALLBACK (mounts_changed_cb), self);
+
+  start_scan (self);
+  return self;
+}
+
+GListModel *
+sp_library_monitor_get_libraries (SpLibraryMonitor *self)
+{
+  g_return_val_if_fail (SP_IS_LIBRARY_MONITOR (self), NULL);
+  return G_LIST_MODEL (self->libraries);
+}
+
+gboolean
+sp_library_monitor_get_scanning (SpLibraryMonitor *self)
+{
+  g_return_val_if_fail (SP_IS_LIBRARY_MONITOR (self), FALSE);
+  return self->scanning || !self->first_done;
+}
+
+const char *
+sp_library_monitor_get_location (SpLibraryMonitor *self,
+                                 SpLibrary        *library)
+{
+  g_return_val_if_fail (SP_IS_LIBRARY_MONITOR (self), NULL);
+  return g_hash_table_lookup (self->locations, library);
+}
+
+gboolean
+sp_library_monitor_is_demo (SpLibraryMonitor *self,
+                            SpLibrary        *library)
+{
+  g_return_val_if_fail (SP_IS_LIBRARY_MONITOR (self), FALSE);
+  return library != NULL && library == self->demo;
+}
+
+void
+sp_library_monitor_refresh (SpLibraryMonitor *self)
+{
+  g_return_if_fail (SP_IS_LIBRARY_MONITOR (self));
+  start_scan (self);
+}
+
+void
+sp_library_monitor_add_folder (SpLibraryMonitor *self,
+                               const char       *folder)
+{
+  g_auto(GStrv) folders = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) result = NULL;
+
+  g_return_if_fail (SP_IS_LIBRARY_MONITOR (self));
+  g_return_if_fail (folder != NULL);
+
+  folders = g_settings_get_strv (self->settings, "library-folders");
+  if (g_strv_contains ((const char * const *) folders, folder))
+    {
+      start_scan (self);
+      return;
+    }
+  g_strv_builder_addv (builder, (const char **) folders);
+  g_strv_builder_add (builder, folder);
+  result = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "library-folders", (const char * const *) result);
+}
+
+void
+sp_library_monitor_remove_folder (SpLibraryMonitor *self,
+                                  const char       *folder)
+{
+  g_auto(GStrv) folders = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) result = NULL;
+
+  g_return_if_fail (SP_IS_LIBRARY_MONITOR (self));
+  g_return_if_fail (folder != NULL);
+
+  folders = g_settings_get_strv (self->settings, "library-folders");
+  for (guint i = 0; folders[i] != NULL; i++)
+    if (g_strcmp0 (folders[i], folder) != 0)
+      g_strv_builder_add (builder, folders[i]);
+  result = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "library-folders", (const char * const *) result);
+}
+
+const char * const *
+sp_library_monitor_get_problems (SpLibraryMonitor *self)
+{
+  g_return_val_if_fail (SP_IS_LIBRARY_MONITOR (self), NULL);
+  return (const char * const *) self->problems;
+}

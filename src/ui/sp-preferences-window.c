@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sp-preferences-window.h"
+
+struct _SpPreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  GSettings            *settings;
+
+  AdwEntryRow          *runner_row;
+  GtkAdjustment        *compression_adjustment;
+  GtkSwitch            *confirm_switch;
+  AdwActionRow         *runs_row;
+};
+
+G_DEFINE_FINAL_TYPE (SpPreferencesWindow, sp_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+static void
+update_runs_row (SpPreferencesWindow *self)
+{
+  g_autofree char *folder = g_settings_get_string (self->settings, "runs-folder");
+  g_autofree char *fallback = NULL;
+
+  if (folder[0] == '\0')
+    {
+      g_autofree char *path = g_build_filename (g_get_user_state_dir (), "savepoint", "runs", NULL);
+      /* Translators: %s is a folder */
+      fallback = g_strdup_printf (_("%s (default)"), path);
+    }
+  adw_action_row_set_subtitle (self->runs_row, fallback ? fallback : folder);
+}
+
+static void
+runs_chosen_cb (GtkNativeDialog     *chooser,
+                int                  response,
+                SpPreferencesWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = g_file_get_path (file);
+
+      if (path != NULL)
+        g_settings_set_string (self->settings, "runs-folder", path);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+runs_choose_cb (SpPreferencesWindow *self)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Runs Folder"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                         _("_Select"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (runs_chosen_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+runs_reset_cb (SpPreferencesWindow *self)
+{
+  g_settings_reset (self->settings, "runs-folder");
+}
+
+static void
+sp_preferences_window_dispose (GObject *object)
+{
+  SpPreferencesWindow *self = SP_PREFERENCES_WINDOW (object);
+
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->settings);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_PREFERENCES_WINDOW);
+
+  G_OBJECT_CLASS (sp_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+sp_preferences_window_class_init (SpPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sp_preferences_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sp-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, runner_row);
+  gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, compression_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, confirm_switch);
+  gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, runs_row);
+  gtk_widget_class_bind_template_callback (widget_class, runs_choose_cb);
+  gtk_widget_class_bind_template_callback (widget_class, runs_reset_cb);
+}
+
+static void
+sp_preferences_window_init (SpPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+sp_preferences_window_new (GtkWindow *parent,
+                           GSettings *settings)
+{
+  SpPreferencesWindow *self;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (SP_TYPE_PREFERENCES_WINDOW, "transient-for", parent, NULL);
+  self->settings = g_object_ref (settings);
+
+  g_settings_bind (settings, "default-wine-runner", self->runner_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "compression-level", self->compression_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "confirm-discard", self->confirm_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_swapped (settings, "changed::runs-folder", G_CALLBACK (update_runs_row), self);
+  update_runs_row (self);
+
+  return GTK_WIDGET (self);
+}

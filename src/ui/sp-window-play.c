@@ -1,0 +1,710 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The window's play sessions: start, stop, "Keep this run?", keep with
+ * progress, discard (confirmed), decide later, and runs left from a crash
+ * or "Decide Later" offered again. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sp-keep-dialog.h"
+#include "sp-ui-util.h"
+#include "sp-window-private.h"
+
+static void show_keep_dialog (SpWindow  *self,
+                              SpSession *session);
+
+/* The dialog on screen; a weak pointer, as the user may close it any time. */
+static void
+set_keep_dialog (SpWindow  *self,
+                 GtkWidget *dialog)
+{
+  g_clear_weak_pointer (&self->keep_dialog);
+  g_set_weak_pointer (&self->keep_dialog, dialog);
+}
+
+void
+_sp_window_update_card (SpWindow *self,
+                        SpGame   *game)
+{
+  SpGameCard *card = g_hash_table_lookup (self->cards, game);
+  SpSession *session = g_hash_table_lookup (self->sessions, game);
+  const char *status = NULL;
+  gboolean clock = FALSE;
+  gboolean spinning = TRUE;
+
+  if (card == NULL)
+    return;
+
+  if (session != NULL)
+    {
+      if (g_object_get_data (G_OBJECT (session), "sp-saving") != NULL)
+        status = _("Saving checkpoint…");
+      else
+        switch (sp_session_get_state (session))
+          {
+          case SP_SESSION_STATE_IDLE:
+          case SP_SESSION_STATE_PREPARING:
+            status = _("Starting…");
+            break;
+          case SP_SESSION_STATE_RUNNING:
+            status = _("Running");
+            clock = TRUE;
+            break;
+          case SP_SESSION_STATE_FINISHING:
+            status = _("Finishing…");
+            break;
+          case SP_SESSION_STATE_FINISHED:
+          case SP_SESSION_STATE_FAILED:
+            status = _("Keep or discard this run?");
+            spinning = FALSE;
+            break;
+          }
+    }
+
+  sp_game_card_set_spinning (card, spinning);
+  sp_game_card_set_status (card, status);
+  sp_game_card_set_elapsed (card, clock ? sp_session_get_elapsed (session) : -1);
+  sp_game_card_set_can_stop (card, session != NULL &&
+                             sp_session_get_state (session) == SP_SESSION_STATE_RUNNING);
+}
+
+static void
+session_changed_cb (SpSession  *session,
+                    GParamSpec *pspec,
+                    SpWindow   *self)
+{
+  _sp_window_update_card (self, sp_session_get_game (session));
+}
+
+static void
+forget_session (SpWindow  *self,
+                SpSession *session)
+{
+  SpGame *game = sp_session_get_game (session);
+
+  g_signal_handlers_disconnect_by_data (session, self);
+  g_hash_table_remove (self->sessions, game);
+  _sp_window_update_card (self, game);
+}
+
+/* Keep, discard ---------------------------------------------------------- */
+
+/* Packing progress, reported from the worker thread and shown on the card
+ * from the main loop (coalesced: one idle at a time). */
+typedef struct
+{
+  GMutex    mutex;
+  GWeakRef  window;
+  SpGame   *game;
+  guint64   done;
+  guint64   total;
+  gint      queued;
+} KeepProgress;
+
+static void
+keep_progress_clear (gpointer data)
+{
+  KeepProgress *progress = data;
+
+  g_mutex_clear (&progress->mutex);
+  g_weak_ref_clear (&progress->window);
+  g_clear_object (&progress->game);
+}
+
+static void
+keep_progress_release (KeepProgress *progress)
+{
+  g_atomic_rc_box_release_full (progress, keep_progress_clear);
+}
+
+static gboolean
+keep_progress_idle (gpointer data)
+{
+  KeepProgress *progress = data;
+  g_autoptr(SpWindow) self = g_weak_ref_get (&progress->window);
+  SpGameCard *card;
+  guint64 done, total;
+
+  g_mutex_lock (&progress->mutex);
+  done = progress->done;
+  total = progress->total;
+  g_atomic_int_set (&progress->queued, 0);
+  g_mutex_unlock (&progress->mutex);
+
+  card = self ? g_hash_table_lookup (self->cards, progress->game) : NULL;
+  if (card != NULL && total > 0 && sp_window_get_session (self, progress->game) != NULL)
+    {
+      /* Translators: %d is a percentage */
+      g_autofree char *text = g_strdup_printf (_("Saving checkpoint… %d %%"),
+                                               (int) (MIN (done, total) * 100 / total));
+      sp_game_card_set_status (card, text);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+keep_progress_cb (guint64  done,
+                  guint64  total,
+                  gpointer data)
+{
+  KeepProgress *progress = data;
+
+  g_mutex_lock (&progress->mutex);
+  progress->done = done;
+  progress->total = total;
+  g_mutex_unlock (&progress->mutex);
+  if (g_atomic_int_compare_and_exchange (&progress->queued, 0, 1))
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, keep_progress_idle,
+                     g_atomic_rc_box_acquire (progress), (GDestroyNotify) keep_progress_release);
+}
+
+static void
+keep_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(SpWindow) self = user_data;
+  SpSession *session = SP_SESSION (object);
+  g_autoptr(SpCheckpoint) checkpoint = NULL;
+  g_autoptr(GError) error = NULL;
+
+  checkpoint = sp_session_keep_finish (session, result, &error);
+  g_object_set_data (G_OBJECT (session), "sp-saving", NULL);
+  if (checkpoint == NULL)
+    {
+      _sp_window_update_card (self, sp_session_get_game (session));
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Save the Checkpoint"), error->message);
+      /* The run is still there: the card offers it again. */
+      return;
+    }
+
+  {
+    const char *label = sp_checkpoint_get_label (checkpoint);
+    g_autofree char *text = label[0] != '\0'
+      /* Translators: %s is a checkpoint's label */
+      ? g_strdup_printf (_("Checkpoint “%s” saved"), label)
+      : g_strdup (_("Checkpoint saved"));
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+  }
+  forget_session (self, session);
+}
+
+static void
+discard_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SpWindow) self = user_data;
+  SpSession *session = SP_SESSION (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_session_discard_finish (session, result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Discard the Run"), error->message);
+      return;
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Run discarded")));
+  forget_session (self, session);
+}
+
+static void
+discard (SpWindow  *self,
+         SpSession *session)
+{
+  sp_session_discard_async (session, self->cancellable, discard_done_cb, g_object_ref (self));
+}
+
+static void
+confirm_discard_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    SpWindow         *self)
+{
+  SpSession *session = g_object_get_data (G_OBJECT (dialog), "sp-session");
+
+  if (g_strcmp0 (response, "discard") == 0)
+    discard (self, session);
+  else
+    show_keep_dialog (self, session);
+}
+
+static void
+keep_response_cb (SpKeepDialog *dialog,
+                  const char   *response,
+                  SpWindow     *self)
+{
+  SpSession *session = g_object_get_data (G_OBJECT (dialog), "sp-session");
+
+  if (self->keep_dialog == GTK_WIDGET (dialog))
+    g_clear_weak_pointer (&self->keep_dialog);
+
+  if (g_strcmp0 (response, "keep") == 0)
+    {
+      KeepProgress *progress = g_atomic_rc_box_new0 (KeepProgress);
+
+      g_mutex_init (&progress->mutex);
+      g_weak_ref_init (&progress->window, self);
+      progress->game = g_object_ref (sp_session_get_game (session));
+      /* Released with the session's "sp-saving" mark once the keep ends. */
+      g_object_set_data_full (G_OBJECT (session), "sp-saving", progress,
+                              (GDestroyNotify) keep_progress_release);
+      _sp_window_update_card (self, sp_session_get_game (session));
+      sp_session_keep_async (session, sp_keep_dialog_get_label (dialog), keep_progress_cb, progress,
+                             self->cancellable, keep_done_cb, g_object_ref (self));
+    }
+  else if (g_strcmp0 (response, "discard") == 0)
+    {
+      if (self->settings != NULL && g_settings_get_boolean (self->settings, "confirm-discard"))
+        {
+          GtkWidget *confirm;
+
+          confirm = adw_message_dialog_new (GTK_WINDOW (self), _("Discard This Run?"),
+                                            _("Everything the game changed during this run will be lost. This cannot be undone."));
+          adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (confirm),
+                                            "cancel", _("_Cancel"),
+                                            "discard", _("_Discard Run"),
+                                            NULL);
+          adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (confirm), "discard",
+                                                      ADW_RESPONSE_DESTRUCTIVE);
+          adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (confirm), "cancel");
+          adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (confirm), "cancel");
+          g_object_set_data_full (G_OBJECT (confirm), "sp-session", g_object_ref (session), g_object_unref);
+          g_signal_connect_object (confirm, "response", G_CALLBACK (confirm_discard_cb), self, 0);
+          set_keep_dialog (self, confirm);
+          gtk_window_present (GTK_WINDOW (confirm));
+        }
+      else
+        discard (self, session);
+    }
+  else
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_("The run is kept on this computer: click the game to decide")));
+    }
+}
+
+static void
+show_keep_dialog (SpWindow  *self,
+                  SpSession *session)
+{
+  const SpSessionSummary *summary = sp_session_get_summary (session);
+  const GError *error = sp_session_get_error (session);
+  GtkWidget *dialog;
+
+  if (self->keep_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->keep_dialog));
+
+  dialog = sp_keep_dialog_new (GTK_WINDOW (self), sp_game_get_name (sp_session_get_game (session)));
+  if (summary != NULL)
+    sp_keep_dialog_set_summary (SP_KEEP_DIALOG (dialog), summary->duration,
+                                summary->files_added, summary->files_changed,
+                                summary->files_deleted, summary->bytes);
+  if (error != NULL)
+    sp_keep_dialog_set_problem (SP_KEEP_DIALOG (dialog), error->message);
+  g_object_set_data_full (G_OBJECT (dialog), "sp-session", g_object_ref (session), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (keep_response_cb), self, 0);
+  set_keep_dialog (self, dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+session_finished_cb (SpSession *session,
+                     SpWindow  *self)
+{
+  _sp_window_update_card (self, sp_session_get_game (session));
+
+  if (sp_session_get_run (session) == NULL)
+    {
+      const GError *error = sp_session_get_error (session);
+      sp_ui_show_error (GTK_WIDGET (self), _("The Game Ended With an Error"),
+                        error ? error->message : _("Nothing was kept."));
+      forget_session (self, session);
+      return;
+    }
+  show_keep_dialog (self, session);
+}
+
+/* Play and stop ---------------------------------------------------------- */
+
+static void
+start_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(SpWindow) self = user_data;
+  SpSession *session = SP_SESSION (object);
+  g_autoptr(GError) error = NULL;
+
+  if (sp_session_start_finish (session, result, &error))
+    return;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      forget_session (self, session);
+      return;
+    }
+
+  if (g_error_matches (error, SP_RUN_ERROR, SP_RUN_ERROR_EXISTS))
+    {
+      SpLibrary *library = sp_session_get_library (session);
+
+      /* An undecided run from before is in the way: offer it. */
+      forget_session (self, session);
+      g_hash_table_remove_all (self->offered_runs);
+      _sp_window_check_pending_runs (self, library);
+      return;
+    }
+
+  sp_ui_show_error (GTK_WIDGET (self), _("Could Not Start the Game"), error->message);
+  forget_session (self, session);
+}
+
+void
+sp_window_play_game (SpWindow *self,
+                     SpGame   *game)
+{
+  SpSession *session;
+  SpLibrary *library;
+  g_autofree char *runner = NULL;
+
+  g_return_if_fail (SP_IS_WINDOW (self));
+  g_return_if_fail (SP_IS_GAME (game));
+
+  session = g_hash_table_lookup (self->sessions, game);
+  if (session != NULL)
+    {
+      SpSessionState state = sp_session_get_state (session);
+
+      if ((state == SP_SESSION_STATE_FINISHED || state == SP_SESSION_STATE_FAILED) &&
+          g_object_get_data (G_OBJECT (session), "sp-saving") == NULL)
+        show_keep_dialog (self, session);
+      else
+        {
+          g_autofree char *text =
+            /* Translators: %s is a game's name */
+            g_strdup_printf (_("“%s” is already running"), sp_game_get_name (game));
+          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+        }
+      return;
+    }
+
+  library = sp_window_find_library (self, game);
+  if (library == NULL)
+    return;
+
+  session = sp_session_new (library, game);
+  if (self->settings != NULL)
+    {
+      runner = g_settings_get_string (self->settings, "default-wine-runner");
+      if (runner[0] != '\0')
+        sp_session_set_default_runner (session, runner);
+    }
+  g_hash_table_insert (self->sessions, game, session);
+  g_signal_connect (session, "notify::state", G_CALLBACK (session_changed_cb), self);
+  g_signal_connect (session, "notify::elapsed", G_CALLBACK (session_changed_cb), self);
+  g_signal_connect (session, "finished", G_CALLBACK (session_finished_cb), self);
+  _sp_window_update_card (self, game);
+
+  sp_session_start_async (session, self->cancellable, start_done_cb, g_object_ref (self));
+}
+
+void
+_sp_window_stop_game (SpWindow *self,
+                      SpGame   *game)
+{
+  SpSession *session = g_hash_table_lookup (self->sessions, game);
+
+  if (session != NULL && sp_session_get_state (session) == SP_SESSION_STATE_RUNNING)
+    sp_session_stop (session);
+}
+
+SpSession *
+sp_window_get_session (SpWindow *self,
+                       SpGame   *game)
+{
+  g_return_val_if_fail (SP_IS_WINDOW (self), NULL);
+  return g_hash_table_lookup (self->sessions, game);
+}
+
+/* Runs left undecided (crash, "Decide Later" in an earlier start) -------- */
+
+typedef struct
+{
+  SpRun        *run;
+  SpGame       *game;
+  SpRunChanges  changes;
+} Pending;
+
+static void
+pending_free (Pending *pending)
+{
+  if (pending == NULL)
+    return;
+  g_clear_object (&pending->run);
+  g_clear_object (&pending->game);
+  g_free (pending);
+}
+
+typedef struct
+{
+  char       *library_id;
+  GPtrArray  *games;     /* SpGame, in the main thread's hands; only paths read */
+  GPtrArray  *found;     /* Pending */
+} PendingScan;
+
+static void
+pending_scan_free (PendingScan *scan)
+{
+  g_free (scan->library_id);
+  g_ptr_array_unref (scan->games);
+  g_ptr_array_unref (scan->found);
+  g_free (scan);
+}
+
+static void
+pending_scan_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  PendingScan *scan = task_data;
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GError) error = NULL;
+
+  runs = sp_run_list_pending (scan->library_id, &error);
+  if (runs == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  for (guint i = 0; i < runs->len; i++)
+    {
+      SpRun *run = g_ptr_array_index (runs, i);
+
+      for (guint j = 0; j < scan->games->len; j++)
+        {
+          SpGame *game = g_ptr_array_index (scan->games, j);
+          Pending *pending;
+
+          if (g_strcmp0 (sp_game_get_slug (game), sp_run_get_slug (run)) != 0)
+            continue;
+          pending = g_new0 (Pending, 1);
+          pending->run = g_object_ref (run);
+          pending->game = g_object_ref (game);
+          sp_run_count_changes (run, sp_game_get_base_path (game), &pending->changes, NULL);
+          g_ptr_array_add (scan->found, pending);
+        }
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void offer_next_pending (SpWindow *self, GPtrArray *queue);
+
+typedef struct
+{
+  SpWindow  *self;
+  GPtrArray *queue;
+  Pending   *pending;
+  char      *label;
+} RecoverData;
+
+static void
+recover_data_free (RecoverData *data)
+{
+  g_ptr_array_unref (data->queue);
+  g_free (data->label);
+  g_free (data);
+}
+
+static void
+recover_data_closure_free (gpointer  data,
+                           GClosure *closure)
+{
+  recover_data_free (data);
+}
+
+static void
+run_discarded_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SpWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_run_discard_finish (SP_RUN (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Discard the Run"), error->message);
+      return;
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Run discarded")));
+}
+
+static void
+recover_keep_done_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  RecoverData *data = user_data;
+  g_autoptr(SpCheckpoint) checkpoint = NULL;
+  g_autoptr(GError) error = NULL;
+
+  checkpoint = sp_run_keep_finish (SP_RUN (object), result, &error);
+  if (checkpoint == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        sp_ui_show_error (GTK_WIDGET (data->self), _("Could Not Save the Checkpoint"), error->message);
+    }
+  else
+    adw_toast_overlay_add_toast (data->self->toast_overlay, adw_toast_new (_("Checkpoint saved")));
+
+  offer_next_pending (data->self, data->queue);
+  g_object_unref (data->self);
+  pending_free (data->pending);
+  recover_data_free (data);
+}
+
+static void
+recover_response_cb (SpKeepDialog *dialog,
+                     const char   *response,
+                     RecoverData  *data)
+{
+  SpWindow *self = data->self;
+  Pending *pending = data->pending;
+
+  if (self->keep_dialog == GTK_WIDGET (dialog))
+    g_clear_weak_pointer (&self->keep_dialog);
+
+  if (g_strcmp0 (response, "keep") == 0)
+    {
+      RecoverData *keep = g_new0 (RecoverData, 1);
+
+      keep->self = g_object_ref (self);
+      keep->queue = g_ptr_array_ref (data->queue);
+      keep->pending = g_object_steal_data (G_OBJECT (dialog), "sp-pending");
+      sp_run_keep_async (keep->pending->run, keep->pending->game,
+                         sp_keep_dialog_get_label (dialog), NULL, NULL,
+                         self->cancellable, recover_keep_done_cb, keep);
+      return;
+    }
+  if (g_strcmp0 (response, "discard") == 0)
+    sp_run_discard_async (pending->run, self->cancellable, run_discarded_cb, g_object_ref (self));
+
+  offer_next_pending (self, data->queue);
+}
+
+static void
+offer_next_pending (SpWindow  *self,
+                    GPtrArray *queue)
+{
+  Pending *pending;
+  GtkWidget *dialog;
+  RecoverData *data;
+  g_autofree char *problem = NULL;
+  g_autofree char *started = NULL;
+
+  if (queue->len == 0 || g_cancellable_is_cancelled (self->cancellable))
+    return;
+  pending = g_ptr_array_steal_index (queue, 0);
+  /* The pending entry lives as long as the dialog. */
+  if (self->keep_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->keep_dialog));
+
+  dialog = sp_keep_dialog_new (GTK_WINDOW (self), sp_game_get_name (pending->game));
+  sp_keep_dialog_set_summary (SP_KEEP_DIALOG (dialog), sp_run_get_play_time (pending->run),
+                              pending->changes.files_added, pending->changes.files_changed,
+                              pending->changes.files_deleted, pending->changes.bytes);
+  /* Translators: %s is a date */
+  started = sp_run_get_started (pending->run)
+    ? g_date_time_format (sp_run_get_started (pending->run), "%c") : g_strdup ("?");
+  problem = g_strdup_printf (_("This run was not saved when the game ended (started %s)."), started);
+  sp_keep_dialog_set_problem (SP_KEEP_DIALOG (dialog), problem);
+  g_object_set_data_full (G_OBJECT (dialog), "sp-pending", pending, (GDestroyNotify) pending_free);
+
+  data = g_new0 (RecoverData, 1);
+  data->self = self;
+  data->queue = g_ptr_array_ref (queue);
+  data->pending = pending;
+  g_signal_connect_data (dialog, "response", G_CALLBACK (recover_response_cb), data,
+                         recover_data_closure_free, 0);
+  set_keep_dialog (self, dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+pending_scan_done_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  SpWindow *self = SP_WINDOW (object);
+  PendingScan *scan = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) queue = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("Could not list the undecided runs: %s", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < scan->found->len; i++)
+    {
+      Pending *pending = g_ptr_array_index (scan->found, i);
+
+      if (g_hash_table_contains (self->sessions, pending->game) ||
+          g_hash_table_contains (self->offered_runs, sp_run_get_path (pending->run)))
+        continue;
+      g_hash_table_add (self->offered_runs, g_strdup (sp_run_get_path (pending->run)));
+      g_ptr_array_add (queue, g_steal_pointer (&scan->found->pdata[i]));
+    }
+  offer_next_pending (self, queue);
+}
+
+void
+_sp_window_check_pending_runs (SpWindow  *self,
+                               SpLibrary *library)
+{
+  g_autoptr(GTask) task = NULL;
+  PendingScan *scan;
+  GListModel *games = sp_library_get_games (library);
+
+  scan = g_new0 (PendingScan, 1);
+  scan->library_id = g_strdup (sp_library_get_id (library));
+  scan->games = g_ptr_array_new_with_free_func (g_object_unref);
+  scan->found = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
+  for (guint i = 0; i < g_list_model_get_n_items (games); i++)
+    g_ptr_array_add (scan->games, g_list_model_get_item (games, i));
+
+  task = g_task_new (self, self->cancellable, pending_scan_done_cb, NULL);
+  g_task_set_task_data (task, scan, (GDestroyNotify) pending_scan_free);
+  g_task_run_in_thread (task, pending_scan_thread);
+}
+
+void
+_sp_window_play_init (SpWindow *self)
+{
+}
+
+void
+_sp_window_play_dispose (SpWindow *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self->keep_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->keep_dialog));
+  g_clear_weak_pointer (&self->keep_dialog);
+
+  if (self->sessions == NULL)
+    return;
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      g_signal_handlers_disconnect_by_data (value, self);
+      /* A running game keeps running; its run is offered on the next start. */
+    }
+  g_hash_table_remove_all (self->sessions);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "sp-window.h"
+
+G_BEGIN_DECLS
+
+struct _SpWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GSettings            *settings;
+  SpLibraryMonitor     *monitor;
+  /* SpGame -> SpSession */
+  GHashTable           *sessions;
+  /* SpGame -> SpGameCard (no refs; cleared when a card goes) */
+  GHashTable           *cards;
+  /* list models whose items-changed we follow */
+  GPtrArray            *watched_models;
+  /* run dirs already offered for recovery */
+  GHashTable           *offered_runs;
+  GtkWidget            *keep_dialog;
+  GCancellable         *cancellable;
+
+  AdwToastOverlay      *toast_overlay;
+  AdwLeaflet           *leaflet;
+  GtkWidget            *games_page;
+  GtkStack             *main_stack;
+  GtkBox               *games_box;
+  SpGamePage           *game_page;
+};
+
+/* sp-window-play.c */
+void     _sp_window_play_init          (SpWindow   *self);
+void     _sp_window_play_dispose       (SpWindow   *self);
+void     _sp_window_update_card        (SpWindow   *self,
+                                        SpGame     *game);
+void     _sp_window_stop_game          (SpWindow   *self,
+                                        SpGame     *game);
+void     _sp_window_check_pending_runs (SpWindow   *self,
+                                        SpLibrary  *library);
+
+G_END_DECLS

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Drives the real window through the main screens and saves a screenshot
+ * of each with `import -window root` (ImageMagick): run by screenshots.sh
+ * on Xvfb. Usage: screenshot-driver OUTDIR */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "core/sp-session.h"
+#include "sp-add-game-window.h"
+#include "sp-checkpoint-row.h"
+#include "sp-keep-dialog.h"
+#include "sp-preferences-window.h"
+#include "sp-window.h"
+#include "ui-test-util.h"
+
+static const char *outdir;
+static int failures;
+
+static gboolean
+quit_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Lets the window draw (animations settle) for @ms. */
+static void
+settle (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, quit_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+shoot (const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("%s/%s.png", outdir, name);
+  const char *argv[] = { "import", "-window", "root", file, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  settle (700);
+  g_print ("%s: ", name);
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                     NULL, NULL, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    {
+      g_printerr ("Could not take %s: %s\n", file, error->message);
+      failures++;
+      return;
+    }
+  g_print ("%s\n", file);
+}
+
+typedef struct
+{
+  SpWindow *window;
+  SpGame   *game;
+} Wait;
+
+static gboolean
+is_running (gpointer data)
+{
+  Wait *w = data;
+  SpSession *session = sp_window_get_session (w->window, w->game);
+
+  return session != NULL && sp_session_get_state (session) == SP_SESSION_STATE_RUNNING;
+}
+
+static gboolean
+keep_asked (gpointer data)
+{
+  Wait *w = data;
+
+  return sp_window_get_keep_dialog (w->window) != NULL;
+}
+
+static gboolean
+session_gone (gpointer data)
+{
+  Wait *w = data;
+
+  return sp_window_get_session (w->window, w->game) == NULL;
+}
+
+static gboolean
+scanned (gpointer data)
+{
+  return !sp_library_monitor_get_scanning (data);
+}
+
+static void
+add_checkpoints (SpGame *game)
+{
+  g_autoptr(SpCheckpoint) a = ui_test_add_checkpoint (game, "Tutorial done", "1\n");
+  g_autoptr(SpCheckpoint) b = ui_test_add_checkpoint (game, "Before the boss", "2\n");
+  g_autoptr(SpCheckpoint) c = NULL;
+  g_autoptr(SpCheckpoint) d = NULL;
+  g_autoptr(GError) error = NULL;
+
+  c = ui_test_add_checkpoint (game, "Boss beaten", "3\n");
+  /* Branch: back to "Before the boss" and play on differently. */
+  g_assert_true (sp_game_restore (game, sp_checkpoint_get_id (b), &error));
+  d = ui_test_add_checkpoint (game, "Took the other door", "4\n");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(SpLibraryMonitor) monitor = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(GError) error = NULL;
+  SpWindow *window;
+  SpGame *demo_game;
+  Wait wait;
+
+  ui_test_init (&argc, &argv);
+  if (argc < 2)
+    {
+      g_printerr ("Usage: %s OUTDIR\n", argv[0]);
+      return 2;
+    }
+  outdir = argv[1];
+  g_mkdir_with_parents (outdir, 0755);
+
+  settings = g_settings_new (APP_ID);
+
+  /* 1. No library anywhere. */
+  g_settings_set_boolean (settings, "show-demo-library", FALSE);
+  monitor = sp_library_monitor_new (settings);
+  window = sp_window_new (NULL, settings, monitor);
+  gtk_window_present (GTK_WINDOW (window));
+  ui_test_wait (scanned, monitor, 30, "the first scan");
+  g_print ("view: %s\n", sp_window_get_view (window));
+  shoot ("01-empty");
+
+  /* 2. The demo library, and a library on a "drive" with a few games. */
+  dir = ui_test_tmpdir ("shots");
+  library = sp_library_create (dir, "Games Drive", &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(SpGame) a = ui_test_add_game (library, "Orbital Courier");
+    g_autoptr(SpGame) b = ui_test_add_game (library, "Lantern Keep");
+    g_autoptr(SpGame) c = ui_test_add_game (library, "Mossy Tactics");
+    add_checkpoints (a);
+    ui_test_add_checkpoint (c, "", "x\n");
+  }
+  g_settings_set_boolean (settings, "show-demo-library", TRUE);
+  ui_test_wait (scanned, monitor, 30, "the demo");
+  sp_library_monitor_add_folder (monitor, dir);
+  settle (300);
+  ui_test_wait (scanned, monitor, 30, "the drive");
+  /* The demo only stands in when there is no other library: show both by
+   * registering the demo folder too. */
+  {
+    g_autofree char *demo_dir = g_build_filename (g_get_user_data_dir (), "savepoint", "demo", NULL);
+    sp_library_monitor_add_folder (monitor, demo_dir);
+    settle (300);
+    ui_test_wait (scanned, monitor, 30, "the demo folder");
+  }
+  shoot ("02-grid");
+
+  /* 3. A game's page with a branched timeline. */
+  {
+    g_autoptr(SpLibrary) shown = NULL;
+    GListModel *libraries = sp_library_monitor_get_libraries (monitor);
+
+    for (guint i = 0; i < g_list_model_get_n_items (libraries); i++)
+      {
+        g_autoptr(SpLibrary) l = g_list_model_get_item (libraries, i);
+        if (g_strcmp0 (sp_library_get_name (l), "Games Drive") == 0)
+          shown = g_object_ref (l);
+      }
+    g_assert_nonnull (shown);
+    sp_window_open_game (window, sp_library_find_game (shown, "Orbital Courier"));
+    shoot ("03-game-page");
+
+    /* 4. The context menu of a checkpoint. */
+    {
+      GtkListBox *timeline = sp_game_page_get_timeline (sp_window_get_game_page (window));
+      sp_checkpoint_row_popup_menu (SP_CHECKPOINT_ROW (gtk_list_box_get_row_at_index (timeline, 1)));
+      shoot ("04-checkpoint-menu");
+      gtk_widget_activate_action (GTK_WIDGET (gtk_list_box_get_row_at_index (timeline, 1)),
+                                  "checkpoint.delete", "s",
+                                  sp_checkpoint_row_get_target (SP_CHECKPOINT_ROW (gtk_list_box_get_row_at_index (timeline, 1))));
+      shoot ("05-delete-undo-toast");
+      {
+        AdwToast *toast = sp_game_page_get_delete_toast (sp_window_get_game_page (window));
+        g_signal_emit_by_name (toast, "button-clicked");
+        adw_toast_dismiss (toast);
+      }
+    }
+    sp_window_show_games (window);
+  }
+
+  /* 5. Playing the demo game: the running card, then Keep this run? */
+  {
+    GListModel *libraries = sp_library_monitor_get_libraries (monitor);
+    demo_game = NULL;
+    for (guint i = 0; i < g_list_model_get_n_items (libraries); i++)
+      {
+        g_autoptr(SpLibrary) l = g_list_model_get_item (libraries, i);
+        if (sp_library_find_game (l, "Counter Quest") != NULL)
+          demo_game = sp_library_find_game (l, "Counter Quest");
+      }
+    g_assert_nonnull (demo_game);
+    wait.window = window;
+    wait.game = demo_game;
+    sp_window_play_game (window, demo_game);
+    ui_test_wait (is_running, &wait, 60, "the demo game to run");
+    settle (200);
+    shoot ("06-running");
+    ui_test_wait (keep_asked, &wait, 60, "Keep this run?");
+    sp_keep_dialog_set_label (SP_KEEP_DIALOG (sp_window_get_keep_dialog (window)), "First visit");
+    shoot ("07-keep-dialog");
+    ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (window)), "keep");
+    ui_test_wait (session_gone, &wait, 60, "the checkpoint to be saved");
+    shoot ("08-kept-toast");
+  }
+
+  /* 6. Add Game. */
+  {
+    GtkWidget *add = sp_add_game_window_new (GTK_WINDOW (window), sp_library_monitor_get_libraries (monitor), NULL);
+    g_autofree char *tmp = ui_test_tmpdir ("shot-source");
+    g_autofree char *source = ui_test_make_game_source (tmp);
+
+    sp_add_game_window_set_folder (SP_ADD_GAME_WINDOW (add), source);
+    sp_add_game_window_set_executable (SP_ADD_GAME_WINDOW (add), "game.sh");
+    sp_add_game_window_set_name (SP_ADD_GAME_WINDOW (add), "Starfall Sailors");
+    gtk_window_present (GTK_WINDOW (add));
+    shoot ("09-add-game");
+    gtk_window_destroy (GTK_WINDOW (add));
+    ui_test_remove_tree (tmp);
+  }
+
+  /* 7. Preferences. */
+  {
+    GtkWidget *prefs = sp_preferences_window_new (GTK_WINDOW (window), settings);
+    gtk_window_present (GTK_WINDOW (prefs));
+    shoot ("10-preferences");
+    gtk_window_destroy (GTK_WINDOW (prefs));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle (100);
+  g_clear_object (&library);
+  ui_test_remove_tree (dir);
+  g_clear_object (&monitor);
+  ui_test_remove_dirs ();
+  return failures ? 1 : 0;
+}

@@ -1,0 +1,716 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Flow tests: the real SpWindow over real libraries in temporary folders,
+ * driven in-process through the actions its buttons and menus use. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "core/sp-session.h"
+#include "sp-add-game-window.h"
+#include "sp-checkpoint-row.h"
+#include "sp-keep-dialog.h"
+#include "sp-window.h"
+#include "ui-test-util.h"
+
+typedef struct
+{
+  char             *dir;
+  GSettings        *settings;
+  SpLibraryMonitor *monitor;
+  SpWindow         *window;
+  SpLibrary        *library;   /* the window's (the monitor's) instance */
+  SpGame           *game;
+} Fixture;
+
+static gboolean
+view_is (gpointer data)
+{
+  Fixture *f = ((gpointer *) data)[0];
+  const char *view = ((gpointer *) data)[1];
+
+  return g_strcmp0 (sp_window_get_view (f->window), view) == 0 &&
+         !sp_library_monitor_get_scanning (f->monitor);
+}
+
+static void
+wait_view (Fixture    *f,
+           const char *view)
+{
+  gpointer data[2] = { f, (gpointer) view };
+  ui_test_wait (view_is, data, 30, view);
+}
+
+static void
+open_window (Fixture *f)
+{
+  f->monitor = sp_library_monitor_new (f->settings);
+  f->window = sp_window_new (NULL, f->settings, f->monitor);
+  g_object_ref_sink (f->window);
+  gtk_window_present (GTK_WINDOW (f->window));
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(SpGame) game = NULL;
+
+  f->dir = ui_test_tmpdir ("flows");
+  library = sp_library_create (f->dir, "Flow Library", &error);
+  g_assert_no_error (error);
+  game = ui_test_add_game (library, "Flow Quest");
+
+  f->settings = g_settings_new (APP_ID);
+  g_settings_set_boolean (f->settings, "show-demo-library", FALSE);
+  g_settings_set_boolean (f->settings, "confirm-discard", FALSE);
+  g_settings_set_strv (f->settings, "library-folders", NULL);
+  g_setenv ("SAVEPOINT_LIBRARY", f->dir, TRUE);
+
+  open_window (f);
+  wait_view (f, "games");
+
+  g_assert_cmpuint (g_list_model_get_n_items (sp_library_monitor_get_libraries (f->monitor)), ==, 1);
+  f->library = g_list_model_get_item (sp_library_monitor_get_libraries (f->monitor), 0);
+  f->game = g_object_ref (sp_library_find_game (f->library, "Flow Quest"));
+  g_assert_nonnull (f->game);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->game);
+  g_clear_object (&f->library);
+  if (f->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->window);
+  g_clear_object (&f->monitor);
+  ui_test_flush ();
+  g_settings_reset (f->settings, "show-demo-library");
+  g_settings_reset (f->settings, "confirm-discard");
+  g_settings_reset (f->settings, "library-folders");
+  g_clear_object (&f->settings);
+  g_unsetenv ("SAVEPOINT_LIBRARY");
+  ui_test_remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+static SpCheckpointRow *
+timeline_row (Fixture *f,
+              int      index)
+{
+  GtkListBox *timeline = sp_game_page_get_timeline (sp_window_get_game_page (f->window));
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (timeline, index);
+
+  return row ? SP_CHECKPOINT_ROW (row) : NULL;
+}
+
+static guint
+timeline_length (Fixture *f)
+{
+  guint n = 0;
+
+  while (timeline_row (f, n) != NULL)
+    n++;
+  return n;
+}
+
+static SpCheckpointRow *
+row_for (Fixture    *f,
+         const char *id)
+{
+  SpCheckpointRow *row;
+
+  for (int i = 0; (row = timeline_row (f, i)) != NULL; i++)
+    if (g_strcmp0 (sp_checkpoint_row_get_target (row), id) == 0)
+      return row;
+  return NULL;
+}
+
+static char *
+head_on_disk (SpGame *game)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpGame) fresh = sp_game_load (sp_game_get_path (game), FALSE, &error);
+
+  g_assert_no_error (error);
+  return g_strdup (sp_game_get_head (fresh));
+}
+
+static void
+test_grid_and_timeline (Fixture       *f,
+                        gconstpointer  data)
+{
+  SpGameCard *card = sp_window_find_card (f->window, f->game);
+  g_autoptr(SpCheckpoint) first = NULL;
+  g_autoptr(SpCheckpoint) second = NULL;
+  g_autofree char *head = NULL;
+  GListModel *checkpoints = sp_game_get_checkpoints (f->game);
+  SpCheckpointRow *row;
+  GtkWidget *child;
+  gboolean popped = FALSE;
+
+  /* The grid shows the game. */
+  g_assert_nonnull (card);
+  g_assert_nonnull (strstr (sp_game_card_get_summary (card), "Flow Quest"));
+  g_assert_nonnull (strstr (sp_game_card_get_summary (card), "Never played"));
+  g_assert_nonnull (strstr (sp_game_card_get_summary (card), "clean install"));
+
+  /* Checkpoints made by the core show up on the card. */
+  first = ui_test_add_checkpoint (f->game, "First", "1\n");
+  second = ui_test_add_checkpoint (f->game, "Second", "2\n");
+  ui_test_flush ();
+  card = sp_window_find_card (f->window, f->game);
+  g_assert_nonnull (strstr (sp_game_card_get_summary (card), "2 checkpoints"));
+  g_assert_nonnull (strstr (sp_game_card_get_summary (card), "Current: Second"));
+
+  /* The game's page (the card's secondary action, as its button, a
+   * right-click and the Menu key do): newest first, the clean install
+   * last, one current. */
+  g_assert_false (sp_window_get_game_shown (f->window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (card), "card.open", NULL));
+  g_assert_true (sp_window_get_game_shown (f->window));
+  g_assert_true (sp_game_page_get_game (sp_window_get_game_page (f->window)) == f->game);
+  g_assert_cmpuint (timeline_length (f), ==, 3);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(SpCheckpoint) cp = g_list_model_get_item (checkpoints, i);
+      g_assert_true (sp_checkpoint_row_get_checkpoint (timeline_row (f, i)) == cp);
+    }
+  {
+    g_autoptr(SpCheckpoint) newer = g_list_model_get_item (checkpoints, 0);
+    g_autoptr(SpCheckpoint) older = g_list_model_get_item (checkpoints, 1);
+    g_assert_cmpint (g_date_time_compare (sp_checkpoint_get_created (newer),
+                                          sp_checkpoint_get_created (older)), >=, 0);
+  }
+  g_assert_null (sp_checkpoint_row_get_checkpoint (timeline_row (f, 2)));
+  g_assert_true (sp_checkpoint_row_get_current (row_for (f, sp_checkpoint_get_id (second))));
+  g_assert_false (sp_checkpoint_row_get_current (row_for (f, sp_checkpoint_get_id (first))));
+  g_assert_false (sp_checkpoint_row_get_current (row_for (f, "")));
+
+  /* The context menu opens (as on right-click, long-press, Menu key). */
+  row = row_for (f, sp_checkpoint_get_id (first));
+  sp_checkpoint_row_popup_menu (row);
+  for (child = gtk_widget_get_first_child (GTK_WIDGET (row)); child; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_POPOVER_MENU (child))
+      {
+        popped = gtk_widget_get_visible (child);
+        gtk_popover_popdown (GTK_POPOVER (child));
+      }
+  g_assert_true (popped);
+
+  /* Restore, via the action the menu's item activates. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "checkpoint.restore", "s",
+                                             sp_checkpoint_get_id (first)));
+  ui_test_flush ();
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (first));
+  head = head_on_disk (f->game);
+  g_assert_cmpstr (head, ==, sp_checkpoint_get_id (first));
+  g_assert_true (sp_checkpoint_row_get_current (row_for (f, sp_checkpoint_get_id (first))));
+  g_assert_false (sp_checkpoint_row_get_current (row_for (f, sp_checkpoint_get_id (second))));
+  /* "Second" is now off the path to the current checkpoint. */
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row_for (f, sp_checkpoint_get_id (second))), "off-path"));
+
+  /* Rename: the dialog is answered like a user would. */
+  {
+    AdwMessageDialog *dialog;
+    GtkWidget *entry;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SpCheckpoint) fresh = NULL;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "checkpoint.rename", "s",
+                                               sp_checkpoint_get_id (first)));
+    dialog = ui_test_find_message_dialog (NULL);
+    g_assert_nonnull (dialog);
+    entry = adw_message_dialog_get_extra_child (dialog);
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "First");
+    gtk_editable_set_text (GTK_EDITABLE (entry), "Before the boss");
+    ui_test_answer (dialog, "rename");
+    ui_test_flush ();
+
+    fresh = sp_checkpoint_load (sp_checkpoint_get_ini_path (first), &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (sp_checkpoint_get_label (fresh), ==, "Before the boss");
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row_for (f, sp_checkpoint_get_id (first)))),
+                     ==, "Before the boss");
+  }
+
+  /* Delete, then Undo: nothing is deleted. */
+  {
+    AdwToast *toast;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (f, sp_checkpoint_get_id (second))),
+                                               "checkpoint.delete", "s", sp_checkpoint_get_id (second)));
+    ui_test_flush ();
+    g_assert_cmpuint (timeline_length (f), ==, 2);
+    g_assert_null (row_for (f, sp_checkpoint_get_id (second)));
+    g_assert_true (g_file_test (sp_checkpoint_get_ini_path (second), G_FILE_TEST_EXISTS));
+    toast = sp_game_page_get_delete_toast (sp_window_get_game_page (f->window));
+    g_assert_nonnull (toast);
+    g_signal_emit_by_name (toast, "button-clicked");
+    ui_test_flush ();
+    g_assert_cmpuint (timeline_length (f), ==, 3);
+    g_assert_nonnull (row_for (f, sp_checkpoint_get_id (second)));
+    g_assert_true (g_file_test (sp_checkpoint_get_ini_path (second), G_FILE_TEST_EXISTS));
+    g_assert_true (g_file_test (sp_checkpoint_get_archive_path (second), G_FILE_TEST_EXISTS));
+  }
+
+  /* Delete, and the toast goes away: now it is deleted from the drive. */
+  {
+    AdwToast *toast;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (f, sp_checkpoint_get_id (second))),
+                                               "checkpoint.delete", "s", sp_checkpoint_get_id (second)));
+    toast = sp_game_page_get_delete_toast (sp_window_get_game_page (f->window));
+    g_assert_nonnull (toast);
+    g_assert_true (g_file_test (sp_checkpoint_get_ini_path (second), G_FILE_TEST_EXISTS));
+    adw_toast_dismiss (toast);
+    ui_test_flush ();
+    g_assert_false (g_file_test (sp_checkpoint_get_ini_path (second), G_FILE_TEST_EXISTS));
+    g_assert_false (g_file_test (sp_checkpoint_get_archive_path (second), G_FILE_TEST_EXISTS));
+    g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 1);
+    g_assert_cmpuint (timeline_length (f), ==, 2);
+  }
+
+  /* The clean install can be restored too. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (f, "")), "checkpoint.restore", "s", ""));
+  g_assert_null (sp_game_get_head (f->game));
+  g_assert_true (sp_checkpoint_row_get_current (row_for (f, "")));
+
+  /* Back to the grid. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sp_window_get_game_page (f->window)), "game.back", NULL));
+  g_assert_false (sp_window_get_game_shown (f->window));
+}
+
+static gboolean
+n_libraries_is (gpointer data)
+{
+  Fixture *f = ((gpointer *) data)[0];
+  guint n = GPOINTER_TO_UINT (((gpointer *) data)[1]);
+
+  return g_list_model_get_n_items (sp_library_monitor_get_libraries (f->monitor)) == n &&
+         !sp_library_monitor_get_scanning (f->monitor);
+}
+
+static void
+wait_libraries (Fixture *f,
+                guint    n)
+{
+  gpointer data[2] = { f, GUINT_TO_POINTER (n) };
+  ui_test_wait (n_libraries_is, data, 30, "the number of libraries");
+}
+
+static void
+test_folder_library (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *dir = ui_test_tmpdir ("folder");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) created = sp_library_create (dir, "Folder Library", &error);
+  g_autoptr(SpGame) created_game = NULL;
+  g_autoptr(SpLibrary) shown = NULL;
+  SpGame *game;
+
+  g_assert_no_error (error);
+  created_game = ui_test_add_game (created, "Folder Game");
+
+  /* Registered at run time: it appears with its game. */
+  sp_library_monitor_add_folder (f->monitor, dir);
+  wait_libraries (f, 2);
+  shown = g_list_model_get_item (sp_library_monitor_get_libraries (f->monitor), 1);
+  g_assert_cmpstr (sp_library_get_name (shown), ==, "Folder Library");
+  game = sp_library_find_game (shown, "Folder Game");
+  g_assert_nonnull (game);
+  g_assert_nonnull (sp_window_find_card (f->window, game));
+  g_assert_cmpstr (sp_window_get_view (f->window), ==, "games");
+
+  /* Gone from the settings (like a drive pulled out): it disappears. */
+  sp_library_monitor_remove_folder (f->monitor, dir);
+  wait_libraries (f, 1);
+  ui_test_flush ();
+  g_assert_null (sp_window_find_card (f->window, game));
+  g_assert_nonnull (sp_window_find_card (f->window, f->game));
+
+  g_clear_object (&created_game);
+  g_clear_object (&created);
+  ui_test_remove_tree (dir);
+}
+
+static gboolean
+run_quiet (const char * const *argv)
+{
+  int status = 0;
+
+  return g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                       NULL, NULL, NULL, NULL, &status, NULL) &&
+         g_spawn_check_wait_status (status, NULL);
+}
+
+static void
+test_drive (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *mount_point = g_build_filename (g_get_home_dir (), "Games Drive", NULL);
+  g_autofree char *tmp = ui_test_tmpdir ("drive");
+  g_autofree char *image = g_build_filename (tmp, "drive.img", NULL);
+  const char *mkfs_argv[] = { "mkfs.ext2", "-q", "-F", image, NULL };
+  const char *mount_argv[] = { "mount", "-o", "loop", image, mount_point, NULL };
+  const char *umount_argv[] = { "umount", mount_point, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) shown = NULL;
+
+  /* The "drive": a small ext2 image, loop-mounted in the home folder where
+   * GIO's volume monitor shows mounts. */
+  g_assert_cmpint (g_mkdir_with_parents (mount_point, 0755), ==, 0);
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (image);
+    g_autoptr(GFileOutputStream) out = g_file_create (file, G_FILE_CREATE_NONE, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_seekable_truncate (G_SEEKABLE (out), 32 * 1024 * 1024, NULL, &error));
+    g_assert_no_error (error);
+  }
+  if (!run_quiet (mkfs_argv) || !run_quiet (mount_argv))
+    {
+      g_test_skip ("loop-mounting an ext2 image needs root and mkfs.ext2");
+      ui_test_remove_tree (tmp);
+      return;
+    }
+  {
+    g_autoptr(SpLibrary) created = sp_library_create (mount_point, "Drive Library", &error);
+    g_autoptr(SpGame) game = NULL;
+
+    g_assert_no_error (error);
+    game = ui_test_add_game (created, "Drive Game");
+  }
+  g_assert_true (run_quiet (umount_argv));
+  wait_libraries (f, 1);
+
+  /* Plugged in: the volume monitor reports it and the grid shows it. */
+  g_assert_true (run_quiet (mount_argv));
+  wait_libraries (f, 2);
+  shown = g_list_model_get_item (sp_library_monitor_get_libraries (f->monitor), 1);
+  g_assert_cmpstr (sp_library_get_name (shown), ==, "Drive Library");
+  g_assert_cmpstr (sp_library_monitor_get_location (f->monitor, shown), ==, "Games Drive");
+  g_assert_nonnull (sp_window_find_card (f->window, sp_library_find_game (shown, "Drive Game")));
+  g_clear_object (&shown);
+
+  /* Pulled out: it goes away by itself. */
+  g_assert_true (run_quiet (umount_argv));
+  wait_libraries (f, 1);
+  g_assert_nonnull (sp_window_find_card (f->window, f->game));
+  ui_test_remove_tree (tmp);
+}
+
+static void
+test_empty_and_demo (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(SpLibrary) demo = NULL;
+  g_autofree char *empty_dir = ui_test_tmpdir ("empty");
+
+  /* A library without games: its own empty state. */
+  g_clear_object (&f->game);
+  g_clear_object (&f->library);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SpLibrary) empty = sp_library_create (empty_dir, "Empty Library", &error);
+    g_assert_no_error (error);
+  }
+  g_setenv ("SAVEPOINT_LIBRARY", empty_dir, TRUE);
+  sp_library_monitor_refresh (f->monitor);
+  wait_view (f, "no-games");
+  g_assert_nonnull (g_action_map_lookup_action (G_ACTION_MAP (f->window), "add-game"));
+
+  /* No library anywhere: the empty state with its next step. */
+  g_unsetenv ("SAVEPOINT_LIBRARY");
+  sp_library_monitor_refresh (f->monitor);
+  wait_libraries (f, 0);
+  wait_view (f, "empty");
+  g_assert_nonnull (g_action_map_lookup_action (G_ACTION_MAP (f->window), "create-library"));
+
+  /* With the demo allowed, it is made and shown. */
+  g_settings_set_boolean (f->settings, "show-demo-library", TRUE);
+  wait_libraries (f, 1);
+  wait_view (f, "games");
+  demo = g_list_model_get_item (sp_library_monitor_get_libraries (f->monitor), 0);
+  g_assert_true (sp_library_monitor_is_demo (f->monitor, demo));
+  g_assert_nonnull (sp_library_find_game (demo, "Counter Quest"));
+  g_assert_nonnull (sp_window_find_card (f->window, sp_library_find_game (demo, "Counter Quest")));
+  ui_test_remove_tree (empty_dir);
+}
+
+static SpAddGameWindow *
+find_add_game_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+      if (SP_IS_ADD_GAME_WINDOW (window))
+        return SP_ADD_GAME_WINDOW (window);
+    }
+  return NULL;
+}
+
+static gboolean
+game_added (gpointer data)
+{
+  Fixture *f = data;
+
+  return sp_library_find_game (f->library, "Added Game") != NULL && find_add_game_window () == NULL;
+}
+
+static void
+test_add_game (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *tmp = ui_test_tmpdir ("add");
+  g_autofree char *source = ui_test_make_game_source (tmp);
+  SpAddGameWindow *add;
+  SpGame *game;
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "add-game", NULL);
+  add = find_add_game_window ();
+  g_assert_nonnull (add);
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (add), "add-game.add", NULL) &&
+                  sp_add_game_window_get_busy (add));
+
+  sp_add_game_window_set_folder (add, source);
+  sp_add_game_window_set_executable (add, "game.sh");
+  sp_add_game_window_set_name (add, "Added Game");
+  sp_add_game_window_set_kind (add, SP_GAME_KIND_NATIVE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (add), "add-game.add", NULL));
+  g_assert_true (sp_add_game_window_get_busy (add));
+  ui_test_wait (game_added, f, 60, "the game to be added");
+
+  game = sp_library_find_game (f->library, "Added Game");
+  g_assert_cmpstr (sp_game_get_executable (game), ==, "game.sh");
+  ui_test_flush ();
+  g_assert_nonnull (sp_window_find_card (f->window, game));
+  /* The source is untouched; the library has its own copy. */
+  g_assert_true (g_file_test (source, G_FILE_TEST_IS_DIR));
+  {
+    g_autofree char *copied = g_build_filename (sp_game_get_base_path (game), "game.sh", NULL);
+    g_assert_true (g_file_test (copied, G_FILE_TEST_IS_EXECUTABLE));
+  }
+  ui_test_remove_tree (tmp);
+}
+
+static gboolean
+keep_dialog_shown (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *dialog = sp_window_get_keep_dialog (f->window);
+
+  return dialog != NULL && SP_IS_KEEP_DIALOG (dialog);
+}
+
+static gboolean
+session_gone (gpointer data)
+{
+  Fixture *f = data;
+
+  return sp_window_get_session (f->window, f->game) == NULL;
+}
+
+static SpKeepDialog *
+play_until_asked (Fixture *f)
+{
+  SpSession *session;
+
+  sp_window_play_game (f->window, f->game);
+  session = sp_window_get_session (f->window, f->game);
+  g_assert_nonnull (session);
+  ui_test_wait (keep_dialog_shown, f, 120, "the game to end and Keep this run? to be asked");
+  g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_FINISHED);
+  g_assert_cmpstr (sp_game_card_get_status (sp_window_find_card (f->window, f->game)), !=, NULL);
+  return SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
+}
+
+static void
+test_play_keep_discard (Fixture       *f,
+                        gconstpointer  data)
+{
+  GListModel *checkpoints = sp_game_get_checkpoints (f->game);
+  SpKeepDialog *dialog;
+  g_autoptr(SpCheckpoint) kept = NULL;
+  g_autofree char *head = NULL;
+
+  /* Play, keep with a label: a new checkpoint, current, at the top. */
+  dialog = play_until_asked (f);
+  g_assert_cmpstr (sp_keep_dialog_get_game_name (dialog), ==, "Flow Quest");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "1 file added"));
+  sp_keep_dialog_set_label (dialog, "After the first run");
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "keep");
+  ui_test_wait (session_gone, f, 120, "the run to be kept");
+  g_assert_null (sp_game_card_get_status (sp_window_find_card (f->window, f->game)));
+
+  g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 1);
+  kept = g_list_model_get_item (checkpoints, 0);
+  g_assert_cmpstr (sp_checkpoint_get_label (kept), ==, "After the first run");
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (kept));
+  head = head_on_disk (f->game);
+  g_assert_cmpstr (head, ==, sp_checkpoint_get_id (kept));
+  sp_window_open_game (f->window, f->game);
+  g_assert_true (sp_checkpoint_row_get_checkpoint (timeline_row (f, 0)) == kept);
+  g_assert_true (sp_checkpoint_row_get_current (timeline_row (f, 0)));
+  sp_window_show_games (f->window);
+
+  /* Play, discard (no confirmation asked): nothing new. The summary
+   * counts against the clean install, where save.txt is not. */
+  dialog = play_until_asked (f);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "1 file added"));
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "discard");
+  ui_test_wait (session_gone, f, 120, "the run to be discarded");
+  g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 1);
+
+  /* Play, decide later: the run waits; playing again asks again; then
+   * discard with the confirmation answered. */
+  g_settings_set_boolean (f->settings, "confirm-discard", TRUE);
+  dialog = play_until_asked (f);
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "later");
+  ui_test_flush ();
+  g_assert_nonnull (sp_window_get_session (f->window, f->game));
+  g_assert_null (sp_window_get_keep_dialog (f->window));
+  sp_window_play_game (f->window, f->game);
+  dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
+  g_assert_nonnull (dialog);
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "discard");
+  {
+    GtkWidget *confirm = sp_window_get_keep_dialog (f->window);
+    g_assert_true (ADW_IS_MESSAGE_DIALOG (confirm));
+    g_assert_false (SP_IS_KEEP_DIALOG (confirm));
+    ui_test_answer (ADW_MESSAGE_DIALOG (confirm), "discard");
+  }
+  ui_test_wait (session_gone, f, 120, "the run to be discarded after confirmation");
+  g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 1);
+
+  /* "Play from Here" on the clean install: it becomes current and the game
+   * runs from it; this run is kept as a second root of the timeline. */
+  g_settings_set_boolean (f->settings, "confirm-discard", FALSE);
+  sp_window_open_game (f->window, f->game);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (f, "")), "checkpoint.play", "s", ""));
+  g_assert_null (sp_game_get_head (f->game));
+  g_assert_nonnull (sp_window_get_session (f->window, f->game));
+  ui_test_wait (keep_dialog_shown, f, 120, "the run from the clean install to end");
+  dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
+  sp_keep_dialog_set_label (dialog, "Fresh start");
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "keep");
+  ui_test_wait (session_gone, f, 120, "the run from the clean install to be kept");
+  g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 2);
+  {
+    g_autoptr(SpCheckpoint) fresh = g_list_model_get_item (checkpoints, 0);
+    g_assert_cmpstr (sp_checkpoint_get_label (fresh), ==, "Fresh start");
+    g_assert_null (sp_checkpoint_get_parent (fresh));
+    g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (fresh));
+    g_assert_true (sp_checkpoint_row_get_current (timeline_row (f, 0)));
+  }
+}
+
+static gboolean
+game_running (gpointer data)
+{
+  Fixture *f = data;
+  SpSession *session = sp_window_get_session (f->window, f->game);
+
+  return session != NULL && sp_session_get_state (session) == SP_SESSION_STATE_RUNNING;
+}
+
+static void
+test_play_stop (Fixture       *f,
+                gconstpointer  data)
+{
+  const char *env[] = { "SP_TEST_PLAY_SECONDS=600", NULL };
+  g_autoptr(GError) error = NULL;
+  SpGameCard *card;
+  SpKeepDialog *dialog;
+  SpSession *session;
+
+  /* A game that would run for ten minutes, its environment set on the
+   * game's page like a user would. */
+  sp_window_open_game (f->window, f->game);
+  sp_game_set_environment (f->game, env);
+  g_assert_true (sp_game_save (f->game, &error));
+  g_assert_no_error (error);
+  sp_window_show_games (f->window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sp_window_get_game_page (f->window)), "game.play", NULL));
+  ui_test_wait (game_running, f, 60, "the game to run");
+  card = sp_window_find_card (f->window, f->game);
+  g_assert_nonnull (strstr (sp_game_card_get_status (card), "Running"));
+
+  /* Stop on the card: the whole game ends, then the run is offered. */
+  g_signal_emit_by_name (card, "stop");
+  ui_test_wait (keep_dialog_shown, f, 120, "the stopped game to end");
+  session = sp_window_get_session (f->window, f->game);
+  g_assert_true (sp_session_get_summary (session)->stopped);
+  dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "discard");
+  ui_test_wait (session_gone, f, 120, "the run to be discarded");
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 0);
+}
+
+static gboolean
+checkpoint_count_is_one (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_list_model_get_n_items (sp_game_get_checkpoints (f->game)) == 1 &&
+         sp_window_get_keep_dialog (f->window) == NULL;
+}
+
+static void
+test_recover_later (Fixture       *f,
+                    gconstpointer  data)
+{
+  SpKeepDialog *dialog;
+  g_autoptr(SpCheckpoint) kept = NULL;
+
+  /* "Decide Later", then the app goes away. */
+  dialog = play_until_asked (f);
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "later");
+  ui_test_flush ();
+  g_clear_object (&f->game);
+  g_clear_object (&f->library);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->window);
+  g_clear_object (&f->monitor);
+  ui_test_flush ();
+
+  /* The next start offers the run again; keep it. */
+  open_window (f);
+  wait_view (f, "games");
+  f->library = g_list_model_get_item (sp_library_monitor_get_libraries (f->monitor), 0);
+  f->game = g_object_ref (sp_library_find_game (f->library, "Flow Quest"));
+  ui_test_wait (keep_dialog_shown, f, 60, "the undecided run to be offered");
+  dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
+  g_assert_cmpstr (sp_keep_dialog_get_game_name (dialog), ==, "Flow Quest");
+  sp_keep_dialog_set_label (dialog, "Recovered");
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "keep");
+  ui_test_wait (checkpoint_count_is_one, f, 120, "the recovered run to be kept");
+  kept = g_list_model_get_item (sp_game_get_checkpoints (f->game), 0);
+  g_assert_cmpstr (sp_checkpoint_get_label (kept), ==, "Recovered");
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (kept));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  ui_test_init (&argc, &argv);
+
+  g_test_add ("/ui/flows/grid-and-timeline", Fixture, NULL, fixture_setup, test_grid_and_timeline, fixture_teardown);
+  g_test_add ("/ui/flows/folder-library", Fixture, NULL, fixture_setup, test_folder_library, fixture_teardown);
+  g_test_add ("/ui/flows/drive", Fixture, NULL, fixture_setup, test_drive, fixture_teardown);
+  g_test_add ("/ui/flows/empty-and-demo", Fixture, NULL, fixture_setup, test_empty_and_demo, fixture_teardown);
+  g_test_add ("/ui/flows/add-game", Fixture, NULL, fixture_setup, test_add_game, fixture_teardown);
+  g_test_add ("/ui/flows/play-keep-discard", Fixture, NULL, fixture_setup, test_play_keep_discard, fixture_teardown);
+
+  g_test_add ("/ui/flows/play-stop", Fixture, NULL, fixture_setup, test_play_stop, fixture_teardown);
+  g_test_add ("/ui/flows/recover-later", Fixture, NULL, fixture_setup, test_recover_later, fixture_teardown);
+
+  return ui_test_run ();
+}

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Create-and-destroy tests for every templated widget: a bad .ui template,
+ * a missing template child or a leaked reference fails here. */
+#include "config.h"
+
+#include "core/sp-core.h"
+
+#include "sp-add-game-window.h"
+#include "sp-application.h"
+#include "sp-checkpoint-row.h"
+#include "sp-game-card.h"
+#include "sp-game-page.h"
+#include "sp-keep-dialog.h"
+#include "sp-library-monitor.h"
+#include "sp-preferences-window.h"
+#include "sp-window.h"
+#include "ui-test-util.h"
+
+typedef struct
+{
+  char      *dir;
+  SpLibrary *library;
+  SpGame    *game;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = ui_test_tmpdir ("widgets");
+  f->library = sp_library_create (f->dir, "Test Library", &error);
+  g_assert_no_error (error);
+  f->game = ui_test_add_game (f->library, "Widget Quest");
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->game);
+  g_clear_object (&f->library);
+  ui_test_remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+/* Sinks, shows inside a window, destroys, and checks the widget is gone. */
+static void
+check_widget (GtkWidget *widget)
+{
+  GtkWidget *window = gtk_window_new ();
+  gpointer weak = widget;
+
+  g_object_add_weak_pointer (G_OBJECT (widget), &weak);
+  gtk_window_set_child (GTK_WINDOW (window), widget);
+  gtk_window_present (GTK_WINDOW (window));
+  ui_test_flush ();
+  gtk_window_destroy (GTK_WINDOW (window));
+  ui_test_flush ();
+  g_assert_null (weak);
+}
+
+static void
+check_window (GtkWidget *window)
+{
+  gpointer weak = window;
+
+  g_object_add_weak_pointer (G_OBJECT (window), &weak);
+  gtk_window_present (GTK_WINDOW (window));
+  ui_test_flush ();
+  gtk_window_destroy (GTK_WINDOW (window));
+  ui_test_flush ();
+  g_assert_null (weak);
+}
+
+static void
+test_game_card (Fixture       *f,
+                gconstpointer  data)
+{
+  GtkWidget *card = sp_game_card_new (f->game);
+
+  g_assert_true (sp_game_card_get_game (SP_GAME_CARD (card)) == f->game);
+  g_assert_nonnull (strstr (sp_game_card_get_summary (SP_GAME_CARD (card)), "Widget Quest"));
+  g_assert_nonnull (strstr (sp_game_card_get_summary (SP_GAME_CARD (card)), "Never played"));
+  sp_game_card_set_status (SP_GAME_CARD (card), "Running");
+  sp_game_card_set_elapsed (SP_GAME_CARD (card), 65);
+  sp_game_card_set_can_stop (SP_GAME_CARD (card), TRUE);
+  g_assert_cmpstr (sp_game_card_get_status (SP_GAME_CARD (card)), ==, "Running");
+  check_widget (card);
+}
+
+static void
+test_checkpoint_row (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) checkpoint = ui_test_add_checkpoint (f->game, "Before the boss", "1\n");
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *row = sp_checkpoint_row_new (checkpoint);
+  GtkWidget *clean = sp_checkpoint_row_new (NULL);
+
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Before the boss");
+  g_assert_cmpstr (sp_checkpoint_row_get_target (SP_CHECKPOINT_ROW (row)), ==,
+                   sp_checkpoint_get_id (checkpoint));
+  g_assert_cmpstr (sp_checkpoint_row_get_target (SP_CHECKPOINT_ROW (clean)), ==, "");
+  /* Restore, Play from Here, Rename, Export, Delete for a checkpoint; only
+   * Restore and Play from Here for the clean install. */
+  g_assert_cmpint (g_menu_model_get_n_items (sp_checkpoint_row_get_menu (SP_CHECKPOINT_ROW (row))), ==, 3);
+  g_assert_cmpint (g_menu_model_get_n_items (sp_checkpoint_row_get_menu (SP_CHECKPOINT_ROW (clean))), ==, 1);
+  sp_checkpoint_row_set_current (SP_CHECKPOINT_ROW (row), TRUE);
+  g_assert_true (sp_checkpoint_row_get_current (SP_CHECKPOINT_ROW (row)));
+  sp_checkpoint_row_set_note (SP_CHECKPOINT_ROW (row), "Branched");
+  gtk_list_box_append (GTK_LIST_BOX (list), row);
+  gtk_list_box_append (GTK_LIST_BOX (list), clean);
+  check_widget (list);
+}
+
+static void
+test_game_page (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) checkpoint = ui_test_add_checkpoint (f->game, "One", "1\n");
+  GtkWidget *page = sp_game_page_new ();
+
+  sp_game_page_set_game (SP_GAME_PAGE (page), f->game);
+  /* One checkpoint and the clean install. */
+  g_assert_nonnull (gtk_list_box_get_row_at_index (sp_game_page_get_timeline (SP_GAME_PAGE (page)), 1));
+  g_assert_null (gtk_list_box_get_row_at_index (sp_game_page_get_timeline (SP_GAME_PAGE (page)), 2));
+  check_widget (page);
+}
+
+static void
+test_keep_dialog (void)
+{
+  GtkWidget *parent = gtk_window_new ();
+  GtkWidget *dialog = sp_keep_dialog_new (GTK_WINDOW (parent), "Widget Quest");
+
+  sp_keep_dialog_set_summary (SP_KEEP_DIALOG (dialog), 125, 2, 3, 1, 4096);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "Widget Quest"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "2 files added, 3 files changed, 1 file deleted ("));
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "keep"));
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "discard"));
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "later"));
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (ADW_MESSAGE_DIALOG (dialog), "keep"), ==,
+                   ADW_RESPONSE_SUGGESTED);
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+  sp_keep_dialog_set_label (SP_KEEP_DIALOG (dialog), "Level 2");
+  g_assert_cmpstr (sp_keep_dialog_get_label (SP_KEEP_DIALOG (dialog)), ==, "Level 2");
+  sp_keep_dialog_set_problem (SP_KEEP_DIALOG (dialog), "Something happened");
+  gtk_window_present (GTK_WINDOW (parent));
+  check_window (dialog);
+  gtk_window_destroy (GTK_WINDOW (parent));
+}
+
+static void
+test_add_game_window (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GListStore) libraries = g_list_store_new (SP_TYPE_LIBRARY);
+  GtkWidget *window;
+
+  g_list_store_append (libraries, f->library);
+  window = sp_add_game_window_new (NULL, G_LIST_MODEL (libraries), f->library);
+  sp_add_game_window_set_folder (SP_ADD_GAME_WINDOW (window), f->dir);
+  g_assert_cmpstr (sp_add_game_window_get_folder (SP_ADD_GAME_WINDOW (window)), ==, f->dir);
+  g_assert_false (sp_add_game_window_get_busy (SP_ADD_GAME_WINDOW (window)));
+  check_window (window);
+}
+
+static void
+test_preferences_window (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  check_window (sp_preferences_window_new (NULL, settings));
+}
+
+static void
+test_main_window (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(SpLibraryMonitor) monitor = NULL;
+
+  g_settings_set_boolean (settings, "show-demo-library", FALSE);
+  monitor = sp_library_monitor_new (settings);
+  check_window (GTK_WIDGET (sp_window_new (NULL, settings, monitor)));
+}
+
+static void
+test_shortcuts_window (void)
+{
+  GtkBuilder *builder = gtk_builder_new_from_resource (RESOURCE_PREFIX "/sp-shortcuts-window.ui");
+  GtkWidget *window = GTK_WIDGET (gtk_builder_get_object (builder, "shortcuts_window"));
+
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (window));
+  /* GTK's list of toplevels keeps the window once the builder is gone. */
+  g_object_unref (builder);
+  check_window (window);
+}
+
+static int
+count_toplevels (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  int n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+        n++;
+    }
+  return n;
+}
+
+static gboolean
+app_checks_cb (gpointer data)
+{
+  GApplication *app = data;
+
+  /* activate made the main window; the menu's actions open their windows. */
+  g_assert_cmpint (count_toplevels (SP_TYPE_WINDOW), ==, 1);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  g_assert_cmpint (count_toplevels (SP_TYPE_PREFERENCES_WINDOW), ==, 1);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
+  g_assert_cmpint (count_toplevels (GTK_TYPE_SHORTCUTS_WINDOW), ==, 1);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  g_assert_cmpint (count_toplevels (ADW_TYPE_ABOUT_WINDOW), ==, 1);
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "help"));
+  g_assert_nonnull (sp_application_get_monitor (SP_APPLICATION (app)));
+
+  /* The preferences the core reads take effect at once. */
+  {
+    GSettings *settings = sp_application_get_settings (SP_APPLICATION (app));
+    g_autofree char *runs = NULL;
+
+    g_settings_set_int (settings, "compression-level", 12);
+    g_assert_cmpint (sp_archive_get_default_compression_level (), ==, 12);
+    g_settings_set_string (settings, "runs-folder", "/var/tmp/sp-test-runs");
+    runs = sp_runs_dir ();
+    g_assert_cmpstr (runs, ==, "/var/tmp/sp-test-runs");
+    g_settings_reset (settings, "runs-folder");
+    g_clear_pointer (&runs, g_free);
+    runs = sp_runs_dir ();
+    g_assert_cmpstr (runs, !=, "/var/tmp/sp-test-runs");
+    g_settings_reset (settings, "compression-level");
+    g_assert_cmpint (sp_archive_get_default_compression_level (), ==, 3);
+  }
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+app_activate_cb (GApplication *app)
+{
+  g_idle_add (app_checks_cb, app);
+}
+
+static void
+test_application (void)
+{
+  g_autoptr(SpApplication) app = sp_application_new ();
+
+  g_signal_connect_after (app, "activate", G_CALLBACK (app_activate_cb), NULL);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
+  /* Quit closed every window. */
+  ui_test_flush ();
+  g_assert_cmpint (count_toplevels (SP_TYPE_WINDOW), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  ui_test_init (&argc, &argv);
+
+  g_test_add ("/ui/widgets/game-card", Fixture, NULL, fixture_setup, test_game_card, fixture_teardown);
+  g_test_add ("/ui/widgets/checkpoint-row", Fixture, NULL, fixture_setup, test_checkpoint_row, fixture_teardown);
+  g_test_add ("/ui/widgets/game-page", Fixture, NULL, fixture_setup, test_game_page, fixture_teardown);
+  g_test_add_func ("/ui/widgets/keep-dialog", test_keep_dialog);
+  g_test_add ("/ui/widgets/add-game-window", Fixture, NULL, fixture_setup, test_add_game_window, fixture_teardown);
+  g_test_add_func ("/ui/widgets/preferences-window", test_preferences_window);
+  g_test_add_func ("/ui/widgets/main-window", test_main_window);
+  g_test_add_func ("/ui/widgets/shortcuts-window", test_shortcuts_window);
+  g_test_add_func ("/ui/widgets/application", test_application);
+
+  return ui_test_run ();
+}
