@@ -557,20 +557,13 @@ PLAY = None
 
 
 def play_available():
-    """Sets PLAY to `savepoint-cli play`, or to the bench's driver of the same
-    code while play is not linked into savepoint-cli; else says why not."""
+    """Sets PLAY to `savepoint-cli play`, else says why not."""
     global PLAY
     if not os.access(SP_CLI, os.X_OK):
         return "savepoint-cli was not built"
     p = run([SP_CLI, "play", "--help"], check=False)
     if p.returncode == 0 and "--keep" in p.stdout + p.stderr:
         PLAY = [SP_CLI, "play"]
-        return None
-    driver = os.path.join(TOOLS, "savepoint-bench-play")
-    if os.access(driver, os.X_OK):
-        PLAY = [driver, "play"]
-        NOTES.append("`savepoint-cli play` is not linked into savepoint-cli yet: the session workloads ran "
-                     "sp_cli_play() (src/cli/play, the same code) through tests/bench/play-main.c.")
         return None
     return "savepoint-cli has no `play` command (branch session not merged)"
 

@@ -108,8 +108,7 @@ if [ "${SP_BENCH_NO_BUILD:-0}" != 1 ]; then
   targets=()
   ninja -C "$SP_BENCH_BUILD" build.ninja >/dev/null
   all_targets=$(ninja -C "$SP_BENCH_BUILD" -t targets all 2>/dev/null)
-  for t in src/overlay/savepoint-overlayfs src/cli/savepoint-cli src/supervisor/savepoint-run \
-           src/cli/play/libspcliplay.a; do
+  for t in src/overlay/savepoint-overlayfs src/cli/savepoint-cli src/supervisor/savepoint-run; do
     grep -q "^$t:" <<<"$all_targets" && targets+=("$t")
   done
   ninja -C "$SP_BENCH_BUILD" -j 2 "${targets[@]}" >/dev/null
@@ -117,16 +116,6 @@ fi
 mkdir -p "$SP_BENCH_TOOLS"
 gcc -O2 -Wall -Wextra -Werror -o "$SP_BENCH_TOOLS/fsbench" "$here/fsbench.c"
 gcc -O2 -Wall -Wextra -Werror -o "$SP_BENCH_TOOLS/game" "$here/game.c"
-# While `play` is not linked into savepoint-cli, the same code through a
-# two-line driver (see play-main.c); bench.py prefers savepoint-cli play.
-rm -f "$SP_BENCH_TOOLS/savepoint-bench-play"
-if [ -f "$SP_BENCH_BUILD/src/cli/play/libspcliplay.a" ]; then
-  gcc -O2 -o "$SP_BENCH_TOOLS/savepoint-bench-play" "$here/play-main.c" -I"$srcdir/src/cli/play" $(pkg-config --cflags glib-2.0) \
-    "$SP_BENCH_BUILD/src/cli/play/libspcliplay.a" "$SP_BENCH_BUILD/src/core/libspcore.a" \
-    "$SP_BENCH_BUILD/src/overlay/libspoverlay.a" \
-    $(pkg-config --libs gio-unix-2.0 gio-2.0 gobject-2.0 glib-2.0 fuse3 libarchive) -lpthread \
-    || echo "run.sh: could not link the play driver; the session workloads may be skipped" >&2
-fi
 
 # ---- run ----
 python=/usr/bin/python3
