@@ -9,6 +9,7 @@
 
 #include "sp-keyfile.h"
 #include "sp-library.h"
+#include "sp-task-private.h"
 #include "sp-util.h"
 
 /* The checkpoints of a game: create, restore, delete, rename, verify.
@@ -232,48 +233,32 @@ _sp_game_task_data_free (SpGameTaskData *data)
   g_free (data);
 }
 
-static void
-create_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+static gpointer
+create_thread (gpointer       task_data,
+               GCancellable  *cancellable,
+               GError       **error)
 {
   SpGameTaskData *data = task_data;
-  GError *error = NULL;
-  SpCheckpoint *checkpoint;
 
-  checkpoint = create_checkpoint_files (data->checkpoints_path, data->upper_dir, data->parent,
-                                        data->label, data->play_time, data->progress,
-                                        data->progress_data, cancellable, &error);
-  if (checkpoint == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, checkpoint, g_object_unref);
+  return create_checkpoint_files (data->checkpoints_path, data->upper_dir, data->parent,
+                                  data->label, data->play_time, data->progress,
+                                  data->progress_data, cancellable, error);
 }
 
-static void
-create_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+static gpointer
+create_finish (gpointer       source_object,
+               gpointer       task_data,
+               gpointer       value,
+               GError       **error)
 {
-  SpGame *self = SP_GAME (source);
-  g_autoptr(GTask) outer = user_data;
-  SpGameTaskData *data = g_task_get_task_data (G_TASK (result));
-  g_autoptr(SpCheckpoint) checkpoint = NULL;
-  GError *error = NULL;
+  SpGameTaskData *data = task_data;
+  g_autoptr(SpCheckpoint) checkpoint = value;
 
-  checkpoint = g_task_propagate_pointer (G_TASK (result), &error);
   if (checkpoint == NULL)
-    {
-      g_task_return_error (outer, error);
-      return;
-    }
-  if (!finish_created (self, checkpoint, data->set_head, &error))
-    {
-      g_task_return_error (outer, error);
-      return;
-    }
-  g_task_return_pointer (outer, g_steal_pointer (&checkpoint), g_object_unref);
+    return NULL;
+  if (!finish_created (SP_GAME (source_object), checkpoint, data->set_head, error))
+    return NULL;
+  return g_steal_pointer (&checkpoint);
 }
 
 void
@@ -309,7 +294,6 @@ sp_game_create_checkpoint_with_parent_async (SpGame              *self,
                                              gpointer             user_data)
 {
   g_autoptr(GTask) outer = NULL;
-  g_autoptr(GTask) inner = NULL;
   GError *error = NULL;
   SpGameTaskData *data;
 
@@ -334,12 +318,11 @@ sp_game_create_checkpoint_with_parent_async (SpGame              *self,
   data->progress = progress;
   data->progress_data = progress_data;
 
-  inner = g_task_new (self, cancellable, create_done_cb, g_steal_pointer (&outer));
-  /* Once the files are written, the checkpoint exists: report it even if
-   * the cancellable fires after that point. */
-  g_task_set_check_cancellable (inner, FALSE);
-  g_task_set_task_data (inner, data, (GDestroyNotify) _sp_game_task_data_free);
-  g_task_run_in_thread (inner, create_thread);
+  /* Once the files are written, the checkpoint exists: it is reported even
+   * if the cancellable fires after that point. */
+  _sp_task_run_in_thread (g_steal_pointer (&outer), data,
+                          (GDestroyNotify) _sp_game_task_data_free,
+                          create_thread, g_object_unref, create_finish, g_object_unref);
 }
 
 SpCheckpoint *
