@@ -480,25 +480,20 @@ sp_game_import_checkpoint_async (SpGame              *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_autoptr(GTask) outer = NULL;
-  GError *error = NULL;
+  GTask *outer;
   SpGameTaskData *data;
 
   g_return_if_fail (SP_IS_GAME (self));
   g_return_if_fail (archive_path != NULL);
 
-  outer = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (outer, sp_game_import_checkpoint_async);
-  if (!_sp_game_check_writable (self, &error))
-    {
-      g_task_return_error (outer, error);
-      return;
-    }
+  outer = _sp_game_writable_task_new (self, sp_game_import_checkpoint_async,
+                                      cancellable, callback, user_data);
+  if (outer == NULL)
+    return;
   data = g_new0 (SpGameTaskData, 1);
   data->checkpoints_path = g_strdup (self->checkpoints_path);
   data->path = g_strdup (archive_path);
-  _sp_task_run_in_thread (g_steal_pointer (&outer), data,
-                          (GDestroyNotify) _sp_game_task_data_free,
+  _sp_task_run_in_thread (outer, data, (GDestroyNotify) _sp_game_task_data_free,
                           import_thread, g_object_unref, import_finish, g_object_unref);
 }
 
