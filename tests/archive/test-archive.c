@@ -355,6 +355,23 @@ pack_ok (const char     *upper,
   g_assert_no_error (error);
 }
 
+/* Packing @upper into @arch must fail with @code, name @path and leave
+ * nothing beside @upper. */
+static void
+expect_pack_refused (const char *upper,
+                     const char *arch,
+                     int         code,
+                     const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (arch);
+
+  g_assert_false (sp_archive_pack (upper, METADATA, arch, 0, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, SP_ARCHIVE_ERROR, code);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+}
+
 static void
 test_round_trip (void)
 {
@@ -479,7 +496,6 @@ test_default_level (void)
   g_autofree char *a2 = g_build_filename (dir, "2.tar.zst", NULL);
   g_autofree char *a3 = g_build_filename (dir, "3.tar.zst", NULL);
   g_autoptr(GString) contents = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
   SpArchiveStats s1, s2, s3;
 
   g_assert_cmpint (g_mkdir_with_parents (upper, 0755), ==, 0);
@@ -621,7 +637,6 @@ test_pack_refuses_socket_and_device (void)
   g_autofree char *sock = g_build_filename (upper, "game.sock", NULL);
   g_autofree char *dev = g_build_filename (upper, "null", NULL);
   g_autofree char *arch = g_build_filename (dir, "cp.tar.zst", NULL);
-  g_autoptr(GError) error = NULL;
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   int s;
 
@@ -631,19 +646,11 @@ test_pack_refuses_socket_and_device (void)
   g_assert_cmpint (bind (s, (struct sockaddr *) &addr, sizeof addr), ==, 0);
   close (s);
 
-  g_assert_false (sp_archive_pack (upper, METADATA, arch, 0, NULL, NULL, NULL, NULL, &error));
-  g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_HOSTILE);
-  g_assert_nonnull (strstr (error->message, sock));
-  g_clear_error (&error);
-  g_assert_cmpuint (count_entries (dir), ==, 1);
+  expect_pack_refused (upper, arch, SP_ARCHIVE_ERROR_HOSTILE, sock);
   g_unlink (sock);
 
   g_assert_cmpint (mknod (dev, S_IFCHR | 0666, makedev (1, 3)), ==, 0);
-  g_assert_false (sp_archive_pack (upper, METADATA, arch, 0, NULL, NULL, NULL, NULL, &error));
-  g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_HOSTILE);
-  g_assert_nonnull (strstr (error->message, dev));
-  g_clear_error (&error);
-  g_assert_cmpuint (count_entries (dir), ==, 1);
+  expect_pack_refused (upper, arch, SP_ARCHIVE_ERROR_HOSTILE, dev);
   g_unlink (dev);
 
   /* The metadata name is reserved. */
@@ -653,11 +660,7 @@ test_pack_refuses_socket_and_device (void)
 
     g_assert_cmpint (mkdir (sp, 0755), ==, 0);
     write_file (ini, "x", -1);
-    g_assert_false (sp_archive_pack (upper, METADATA, arch, 0, NULL, NULL, NULL, NULL, &error));
-    g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_FAILED);
-    g_assert_nonnull (strstr (error->message, ini));
-    g_clear_error (&error);
-    g_assert_cmpuint (count_entries (dir), ==, 1);
+    expect_pack_refused (upper, arch, SP_ARCHIVE_ERROR_FAILED, ini);
   }
 
   remove_tmpdir (dir);
@@ -735,7 +738,6 @@ test_unpack_unprivileged (void)
   g_autofree char *arch = g_build_filename (dir, "cp.tar.zst", NULL);
   g_autofree char *outs = g_build_filename (dir, "outs", NULL);
   g_autofree char *out = g_build_filename (outs, "out", NULL);
-  g_autoptr(GError) error = NULL;
   int status;
   pid_t pid;
 
