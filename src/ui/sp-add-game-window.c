@@ -181,8 +181,8 @@ wineboot_done_cb (GObject      *object,
   if (!g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, &error))
     {
       validate (self);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Create the Wine Prefix"), error->message);
+      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self),
+                                         _("Could Not Create the Wine Prefix"), error);
       return;
     }
   sp_add_game_window_set_folder (self, prefix);
@@ -276,8 +276,7 @@ add_done_cb (GObject      *object,
 
   if (game == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Add the Game"), error->message);
+      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Add the Game"), error);
       return;
     }
 
