@@ -920,24 +920,49 @@ tar_header (guchar     *block,
   g_snprintf ((char *) block + 148, 8, "%06o", sum);
 }
 
+/* Appends a ustar entry: its header and its @len (at most 512) bytes. */
+static void
+tar_append_entry (GByteArray *tar,
+                  const char *name,
+                  char        type,
+                  const void *data,
+                  gsize       len)
+{
+  guchar block[512];
+
+  g_assert_cmpuint (len, <=, sizeof block);
+  tar_header (block, name, type, len);
+  g_byte_array_append (tar, block, 512);
+  memset (block, 0, 512);
+  memcpy (block, data, len);
+  g_byte_array_append (tar, block, 512);
+}
+
+/* Ends @tar with two zero blocks and writes it zstd-compressed to @path. */
+static void
+tar_finish (GByteArray *tar,
+            const char *path)
+{
+  guchar block[512] = { 0 };
+
+  g_byte_array_append (tar, block, 512);
+  g_byte_array_append (tar, block, 512);
+  write_raw_zstd (path, tar->data, tar->len);
+  g_byte_array_unref (tar);
+}
+
 /* A pax "path" record with a NUL inside: "a\0/../../x". */
 static void
 write_nul_trick (const char *path,
                  const char *outside_name)
 {
   GByteArray *tar = g_byte_array_new ();
-  guchar block[512];
   g_autofree char *record = NULL;
   char value[64];
   gsize vlen;
   gsize rlen;
-  g_autofree char *meta = g_strdup (METADATA);
 
-  tar_header (block, SP_ARCHIVE_METADATA_ENTRY, '0', strlen (meta));
-  g_byte_array_append (tar, block, 512);
-  memset (block, 0, 512);
-  memcpy (block, meta, strlen (meta));
-  g_byte_array_append (tar, block, 512);
+  tar_append_entry (tar, SP_ARCHIVE_METADATA_ENTRY, '0', METADATA, strlen (METADATA));
 
   vlen = g_snprintf (value, sizeof value, "a%c/../../%s", 0, outside_name);
   /* "NN path=<value>\n" with NN its own total length. */
@@ -947,22 +972,9 @@ write_nul_trick (const char *path,
   memcpy (record + 8, value, vlen);
   record[rlen - 1] = '\n';
 
-  tar_header (block, "PaxHeader/x", 'x', rlen);
-  g_byte_array_append (tar, block, 512);
-  memset (block, 0, 512);
-  memcpy (block, record, rlen);
-  g_byte_array_append (tar, block, 512);
-  tar_header (block, "placeholder", '0', 4);
-  g_byte_array_append (tar, block, 512);
-  memset (block, 0, 512);
-  memcpy (block, "evil", 4);
-  g_byte_array_append (tar, block, 512);
-  memset (block, 0, 512);
-  g_byte_array_append (tar, block, 512);
-  g_byte_array_append (tar, block, 512);
-
-  write_raw_zstd (path, tar->data, tar->len);
-  g_byte_array_unref (tar);
+  tar_append_entry (tar, "PaxHeader/x", 'x', record, rlen);
+  tar_append_entry (tar, "placeholder", '0', "evil", 4);
+  tar_finish (tar, path);
 }
 
 /* A hand-made ustar entry named @name after the metadata. */
@@ -971,23 +983,10 @@ write_raw_entry (const char *path,
                  const char *name)
 {
   GByteArray *tar = g_byte_array_new ();
-  guchar block[512];
 
-  tar_header (block, SP_ARCHIVE_METADATA_ENTRY, '0', strlen (METADATA));
-  g_byte_array_append (tar, block, 512);
-  memset (block, 0, 512);
-  memcpy (block, METADATA, strlen (METADATA));
-  g_byte_array_append (tar, block, 512);
-  tar_header (block, name, '0', 4);
-  g_byte_array_append (tar, block, 512);
-  memset (block, 0, 512);
-  memcpy (block, "evil", 4);
-  g_byte_array_append (tar, block, 512);
-  memset (block, 0, 512);
-  g_byte_array_append (tar, block, 512);
-  g_byte_array_append (tar, block, 512);
-  write_raw_zstd (path, tar->data, tar->len);
-  g_byte_array_unref (tar);
+  tar_append_entry (tar, SP_ARCHIVE_METADATA_ENTRY, '0', METADATA, strlen (METADATA));
+  tar_append_entry (tar, name, '0', "evil", 4);
+  tar_finish (tar, path);
 }
 
 typedef struct
