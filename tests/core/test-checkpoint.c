@@ -165,14 +165,6 @@ test_create (Fixture       *f,
 }
 
 static void
-count_notify_cb (GObject    *object,
-                 GParamSpec *pspec,
-                 guint      *count)
-{
-  (*count)++;
-}
-
-static void
 test_restore_delete_rename (Fixture       *f,
                             gconstpointer  data)
 {
@@ -207,7 +199,7 @@ test_restore_delete_rename (Fixture       *f,
     g_autofree char *more = g_strconcat (text, "FutureKey=yes\n", NULL);
     tc_write (dir, name, more);
   }
-  g_signal_connect (c2, "notify::label", G_CALLBACK (count_notify_cb), &label_notifies);
+  g_signal_connect (c2, "notify::label", G_CALLBACK (tc_count_notify_cb), &label_notifies);
   g_assert_true (sp_game_rename_checkpoint (f->game, id2, "Boss fight", &error));
   g_assert_no_error (error);
   g_assert_cmpstr (sp_checkpoint_get_label (c2), ==, "Boss fight");

@@ -128,3 +128,12 @@ tc_wait_for (GAsyncResult **slot)
     g_main_context_iteration (NULL, TRUE);
   return *slot;
 }
+
+/* A "notify" handler that counts its calls in the guint @count points to. */
+static inline void
+tc_count_notify_cb (GObject    *object,
+                    GParamSpec *pspec,
+                    guint      *count)
+{
+  (*count)++;
+}
