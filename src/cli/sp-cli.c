@@ -81,6 +81,18 @@ format_iso (GDateTime *date)
 /* ---- JSON shapes, shared by list, show and checkpoints ---- */
 
 static void
+add_optional_string_json (JsonBuilder *builder,
+                          const char  *member,
+                          const char  *value)
+{
+  json_builder_set_member_name (builder, member);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
 add_checkpoint_json (JsonBuilder  *builder,
                      SpGame       *game,
                      SpCheckpoint *checkpoint)
@@ -90,11 +102,7 @@ add_checkpoint_json (JsonBuilder  *builder,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
   json_builder_add_string_value (builder, sp_checkpoint_get_id (checkpoint));
-  json_builder_set_member_name (builder, "parent");
-  if (sp_checkpoint_get_parent (checkpoint) != NULL)
-    json_builder_add_string_value (builder, sp_checkpoint_get_parent (checkpoint));
-  else
-    json_builder_add_null_value (builder);
+  add_optional_string_json (builder, "parent", sp_checkpoint_get_parent (checkpoint));
   json_builder_set_member_name (builder, "label");
   json_builder_add_string_value (builder, sp_checkpoint_get_label (checkpoint));
   json_builder_set_member_name (builder, "created");
@@ -121,6 +129,34 @@ add_checkpoint_json (JsonBuilder  *builder,
 }
 
 static void
+add_checkpoints_json (JsonBuilder *builder,
+                      SpGame      *game)
+{
+  GListModel *checkpoints = sp_game_get_checkpoints (game);
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < g_list_model_get_n_items (checkpoints); i++)
+    {
+      g_autoptr(SpCheckpoint) checkpoint = g_list_model_get_item (checkpoints, i);
+      add_checkpoint_json (builder, game, checkpoint);
+    }
+  json_builder_end_array (builder);
+}
+
+/* The members init and list share. */
+static void
+add_library_members_json (JsonBuilder *builder,
+                          SpLibrary   *library)
+{
+  json_builder_set_member_name (builder, "path");
+  json_builder_add_string_value (builder, sp_library_get_path (library));
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, sp_library_get_id (library));
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, sp_library_get_name (library));
+}
+
+static void
 add_strv_json (JsonBuilder        *builder,
                const char         *member,
                const char * const *strv)
@@ -130,18 +166,6 @@ add_strv_json (JsonBuilder        *builder,
   for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
     json_builder_add_string_value (builder, strv[i]);
   json_builder_end_array (builder);
-}
-
-static void
-add_optional_string_json (JsonBuilder *builder,
-                          const char  *member,
-                          const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
 }
 
 static void
@@ -177,13 +201,7 @@ add_game_json (JsonBuilder *builder,
   if (with_checkpoints)
     {
       json_builder_set_member_name (builder, "checkpoints");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < g_list_model_get_n_items (checkpoints); i++)
-        {
-          g_autoptr(SpCheckpoint) checkpoint = g_list_model_get_item (checkpoints, i);
-          add_checkpoint_json (builder, game, checkpoint);
-        }
-      json_builder_end_array (builder);
+      add_checkpoints_json (builder, game);
     }
   json_builder_end_object (builder);
 }
@@ -220,12 +238,7 @@ cmd_init (const SpCliOptions *options,
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "path");
-      json_builder_add_string_value (builder, sp_library_get_path (library));
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_string_value (builder, sp_library_get_id (library));
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, sp_library_get_name (library));
+      add_library_members_json (builder, library);
       json_builder_end_object (builder);
       sp_cli_print_json (builder);
     }
@@ -419,6 +432,13 @@ cmd_add (const SpCliOptions *options,
 
 /* ---- list, show, checkpoints ---- */
 
+static void
+print_skipped (const char * const *problems)
+{
+  for (const char * const *p = problems; *p != NULL; p++)
+    g_printerr (_("savepoint-cli: skipped: %s\n"), *p);
+}
+
 static int
 cmd_list (const SpCliOptions *options,
           int                 argc,
@@ -441,12 +461,7 @@ cmd_list (const SpCliOptions *options,
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "library");
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "path");
-      json_builder_add_string_value (builder, sp_library_get_path (library));
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_string_value (builder, sp_library_get_id (library));
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, sp_library_get_name (library));
+      add_library_members_json (builder, library);
       json_builder_set_member_name (builder, "read_only");
       json_builder_add_boolean_value (builder, sp_library_get_read_only (library));
       json_builder_end_object (builder);
@@ -486,8 +501,7 @@ cmd_list (const SpCliOptions *options,
                    current != NULL ? current : _("clean install"));
         }
     }
-  for (const char * const *p = sp_library_get_problems (library); *p != NULL; p++)
-    g_printerr (_("savepoint-cli: skipped: %s\n"), *p);
+  print_skipped (sp_library_get_problems (library));
   return SP_CLI_EXIT_OK;
 }
 
@@ -518,6 +532,35 @@ print_timeline (SpGame *game)
   g_print ("%s %s\n", sp_game_get_head (game) == NULL ? "*" : " ", _("clean install"));
 }
 
+/* Opens the library and finds GAME and, unless @id is NULL or "clean", the
+ * checkpoint ID in it. */
+static SpGame *
+open_game_checkpoint (const SpCliOptions  *options,
+                      const char          *game_name,
+                      const char          *id,
+                      SpLibrary          **out_library,
+                      int                 *out_exit)
+{
+  g_autoptr(SpLibrary) library = sp_cli_open_library (options, out_exit);
+  SpGame *game;
+
+  if (library == NULL)
+    return NULL;
+  game = sp_cli_find_game (library, game_name, out_exit);
+  if (game == NULL)
+    return NULL;
+  if (id != NULL && g_strcmp0 (id, "clean") != 0 && sp_game_find_checkpoint (game, id) == NULL)
+    {
+      g_printerr (_("savepoint-cli: “%s” has no checkpoint %s. "
+                    "“savepoint-cli checkpoints %s” lists them.\n"),
+                  sp_game_get_name (game), id, sp_game_get_slug (game));
+      *out_exit = SP_CLI_EXIT_NOT_FOUND;
+      return NULL;
+    }
+  *out_library = g_steal_pointer (&library);
+  return game;
+}
+
 static int
 cmd_show (const SpCliOptions *options,
           int                 argc,
@@ -529,10 +572,7 @@ cmd_show (const SpCliOptions *options,
 
   if (!parse_command ("show", "GAME", NULL, &argc, &argv, 1, 1, &exit_code))
     return exit_code;
-  library = sp_cli_open_library (options, &exit_code);
-  if (library == NULL)
-    return exit_code;
-  game = sp_cli_find_game (library, argv[1], &exit_code);
+  game = open_game_checkpoint (options, argv[1], NULL, &library, &exit_code);
   if (game == NULL)
     return exit_code;
 
@@ -569,8 +609,7 @@ cmd_show (const SpCliOptions *options,
       g_print (_("Checkpoints (newest first, * = the next run starts here):\n"));
       print_timeline (game);
     }
-  for (const char * const *p = sp_game_get_problems (game); *p != NULL; p++)
-    g_printerr (_("savepoint-cli: skipped: %s\n"), *p);
+  print_skipped (sp_game_get_problems (game));
   return SP_CLI_EXIT_OK;
 }
 
@@ -585,25 +624,15 @@ cmd_checkpoints (const SpCliOptions *options,
 
   if (!parse_command ("checkpoints", "GAME", NULL, &argc, &argv, 1, 1, &exit_code))
     return exit_code;
-  library = sp_cli_open_library (options, &exit_code);
-  if (library == NULL)
-    return exit_code;
-  game = sp_cli_find_game (library, argv[1], &exit_code);
+  game = open_game_checkpoint (options, argv[1], NULL, &library, &exit_code);
   if (game == NULL)
     return exit_code;
 
   if (options->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      GListModel *checkpoints = sp_game_get_checkpoints (game);
 
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < g_list_model_get_n_items (checkpoints); i++)
-        {
-          g_autoptr(SpCheckpoint) checkpoint = g_list_model_get_item (checkpoints, i);
-          add_checkpoint_json (builder, game, checkpoint);
-        }
-      json_builder_end_array (builder);
+      add_checkpoints_json (builder, game);
       sp_cli_print_json (builder);
     }
   else
@@ -612,35 +641,6 @@ cmd_checkpoints (const SpCliOptions *options,
 }
 
 /* ---- restore, delete, rename ---- */
-
-/* Opens the library and finds GAME and, unless @id is NULL or "clean", the
- * checkpoint ID in it. */
-static SpGame *
-open_game_checkpoint (const SpCliOptions  *options,
-                      const char          *game_name,
-                      const char          *id,
-                      SpLibrary          **out_library,
-                      int                 *out_exit)
-{
-  g_autoptr(SpLibrary) library = sp_cli_open_library (options, out_exit);
-  SpGame *game;
-
-  if (library == NULL)
-    return NULL;
-  game = sp_cli_find_game (library, game_name, out_exit);
-  if (game == NULL)
-    return NULL;
-  if (id != NULL && g_strcmp0 (id, "clean") != 0 && sp_game_find_checkpoint (game, id) == NULL)
-    {
-      g_printerr (_("savepoint-cli: “%s” has no checkpoint %s. "
-                    "“savepoint-cli checkpoints %s” lists them.\n"),
-                  sp_game_get_name (game), id, sp_game_get_slug (game));
-      *out_exit = SP_CLI_EXIT_NOT_FOUND;
-      return NULL;
-    }
-  *out_library = g_steal_pointer (&library);
-  return game;
-}
 
 static void
 print_done_json (const char *action,
@@ -809,10 +809,7 @@ cmd_import (const SpCliOptions *options,
                     "“savepoint-cli export”.\n"), argv[2]);
       return SP_CLI_EXIT_NOT_FOUND;
     }
-  library = sp_cli_open_library (options, &exit_code);
-  if (library == NULL)
-    return exit_code;
-  game = sp_cli_find_game (library, argv[1], &exit_code);
+  game = open_game_checkpoint (options, argv[1], NULL, &library, &exit_code);
   if (game == NULL)
     return exit_code;
 

@@ -9,6 +9,7 @@
 
 #include "sp-keyfile.h"
 #include "sp-library.h"
+#include "sp-task-private.h"
 #include "sp-util.h"
 
 /* The checkpoints of a game: create, restore, delete, rename, verify.
@@ -220,6 +221,28 @@ sp_game_create_checkpoint_with_parent_sync (SpGame          *self,
   return g_steal_pointer (&checkpoint);
 }
 
+/* The task of an async call that changes the game; NULL when the game is
+ * read-only, and then the error has gone to @callback. */
+GTask *
+_sp_game_writable_task_new (SpGame              *self,
+                            gpointer             source_tag,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  if (!_sp_game_check_writable (self, &error))
+    {
+      g_task_return_error (task, error);
+      return NULL;
+    }
+  return g_steal_pointer (&task);
+}
+
 void
 _sp_game_task_data_free (SpGameTaskData *data)
 {
@@ -232,48 +255,32 @@ _sp_game_task_data_free (SpGameTaskData *data)
   g_free (data);
 }
 
-static void
-create_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+static gpointer
+create_thread (gpointer       task_data,
+               GCancellable  *cancellable,
+               GError       **error)
 {
   SpGameTaskData *data = task_data;
-  GError *error = NULL;
-  SpCheckpoint *checkpoint;
 
-  checkpoint = create_checkpoint_files (data->checkpoints_path, data->upper_dir, data->parent,
-                                        data->label, data->play_time, data->progress,
-                                        data->progress_data, cancellable, &error);
-  if (checkpoint == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, checkpoint, g_object_unref);
+  return create_checkpoint_files (data->checkpoints_path, data->upper_dir, data->parent,
+                                  data->label, data->play_time, data->progress,
+                                  data->progress_data, cancellable, error);
 }
 
-static void
-create_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+static gpointer
+create_finish (gpointer       source_object,
+               gpointer       task_data,
+               gpointer       value,
+               GError       **error)
 {
-  SpGame *self = SP_GAME (source);
-  g_autoptr(GTask) outer = user_data;
-  SpGameTaskData *data = g_task_get_task_data (G_TASK (result));
-  g_autoptr(SpCheckpoint) checkpoint = NULL;
-  GError *error = NULL;
+  SpGameTaskData *data = task_data;
+  g_autoptr(SpCheckpoint) checkpoint = value;
 
-  checkpoint = g_task_propagate_pointer (G_TASK (result), &error);
   if (checkpoint == NULL)
-    {
-      g_task_return_error (outer, error);
-      return;
-    }
-  if (!finish_created (self, checkpoint, data->set_head, &error))
-    {
-      g_task_return_error (outer, error);
-      return;
-    }
-  g_task_return_pointer (outer, g_steal_pointer (&checkpoint), g_object_unref);
+    return NULL;
+  if (!finish_created (SP_GAME (source_object), checkpoint, data->set_head, error))
+    return NULL;
+  return g_steal_pointer (&checkpoint);
 }
 
 void
@@ -308,21 +315,16 @@ sp_game_create_checkpoint_with_parent_async (SpGame              *self,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data)
 {
-  g_autoptr(GTask) outer = NULL;
-  g_autoptr(GTask) inner = NULL;
-  GError *error = NULL;
+  GTask *outer;
   SpGameTaskData *data;
 
   g_return_if_fail (SP_IS_GAME (self));
   g_return_if_fail (upper_dir != NULL);
 
-  outer = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (outer, sp_game_create_checkpoint_async);
-  if (!_sp_game_check_writable (self, &error))
-    {
-      g_task_return_error (outer, error);
-      return;
-    }
+  outer = _sp_game_writable_task_new (self, sp_game_create_checkpoint_async,
+                                      cancellable, callback, user_data);
+  if (outer == NULL)
+    return;
 
   data = g_new0 (SpGameTaskData, 1);
   data->checkpoints_path = g_strdup (self->checkpoints_path);
@@ -334,12 +336,10 @@ sp_game_create_checkpoint_with_parent_async (SpGame              *self,
   data->progress = progress;
   data->progress_data = progress_data;
 
-  inner = g_task_new (self, cancellable, create_done_cb, g_steal_pointer (&outer));
-  /* Once the files are written, the checkpoint exists: report it even if
-   * the cancellable fires after that point. */
-  g_task_set_check_cancellable (inner, FALSE);
-  g_task_set_task_data (inner, data, (GDestroyNotify) _sp_game_task_data_free);
-  g_task_run_in_thread (inner, create_thread);
+  /* Once the files are written, the checkpoint exists: it is reported even
+   * if the cancellable fires after that point. */
+  _sp_task_run_in_thread (outer, data, (GDestroyNotify) _sp_game_task_data_free,
+                          create_thread, g_object_unref, create_finish, g_object_unref);
 }
 
 SpCheckpoint *
@@ -378,6 +378,17 @@ sp_game_restore (SpGame      *self,
   return _sp_game_save_head (self, checkpoint_id, error);
 }
 
+/* Checkpoint @checkpoint_id, when the game may be changed. */
+static SpCheckpoint *
+lookup_changeable_checkpoint (SpGame      *self,
+                              const char  *checkpoint_id,
+                              GError     **error)
+{
+  if (!_sp_game_check_writable (self, error))
+    return NULL;
+  return _sp_game_lookup_checkpoint (self, checkpoint_id, error);
+}
+
 gboolean
 sp_game_delete_checkpoint (SpGame      *self,
                            const char  *checkpoint_id,
@@ -389,9 +400,7 @@ sp_game_delete_checkpoint (SpGame      *self,
   g_return_val_if_fail (SP_IS_GAME (self), FALSE);
   g_return_val_if_fail (checkpoint_id != NULL, FALSE);
 
-  if (!_sp_game_check_writable (self, error))
-    return FALSE;
-  found = _sp_game_lookup_checkpoint (self, checkpoint_id, error);
+  found = lookup_changeable_checkpoint (self, checkpoint_id, error);
   if (found == NULL)
     return FALSE;
   c = g_object_ref (found);
@@ -437,9 +446,7 @@ sp_game_rename_checkpoint (SpGame      *self,
   g_return_val_if_fail (SP_IS_GAME (self), FALSE);
   g_return_val_if_fail (checkpoint_id != NULL, FALSE);
 
-  if (!_sp_game_check_writable (self, error))
-    return FALSE;
-  c = _sp_game_lookup_checkpoint (self, checkpoint_id, error);
+  c = lookup_changeable_checkpoint (self, checkpoint_id, error);
   if (c == NULL)
     return FALSE;
   if (label != NULL && !g_utf8_validate (label, -1, NULL))

@@ -54,6 +54,11 @@ typedef struct
 } SpGameTaskData;
 
 void           _sp_game_task_data_free         (SpGameTaskData        *data);
+GTask         *_sp_game_writable_task_new      (SpGame                *self,
+                                                gpointer               source_tag,
+                                                GCancellable          *cancellable,
+                                                GAsyncReadyCallback    callback,
+                                                gpointer               user_data);
 
 /* sp-game.c */
 gboolean       _sp_game_check_writable         (SpGame                *self,

@@ -15,6 +15,7 @@
 
 #include "sp-keyfile.h"
 #include "sp-library.h"
+#include "sp-task-private.h"
 #include "sp-util.h"
 
 /* Exporting a checkpoint's archive to a file, and importing one. */
@@ -450,41 +451,27 @@ sp_game_import_checkpoint_sync (SpGame        *self,
   return checkpoint;
 }
 
-static void
-import_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+static gpointer
+import_thread (gpointer       task_data,
+               GCancellable  *cancellable,
+               GError       **error)
 {
   SpGameTaskData *data = task_data;
-  GError *error = NULL;
-  SpCheckpoint *checkpoint;
 
-  checkpoint = import_files (data->checkpoints_path, data->path, cancellable, &error);
-  if (checkpoint == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, checkpoint, g_object_unref);
+  return import_files (data->checkpoints_path, data->path, cancellable, error);
 }
 
-static void
-import_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+static gpointer
+import_finish (gpointer       source_object,
+               gpointer       task_data,
+               gpointer       value,
+               GError       **error)
 {
-  SpGame *self = SP_GAME (source);
-  g_autoptr(GTask) outer = user_data;
-  SpCheckpoint *checkpoint;
-  GError *error = NULL;
+  SpCheckpoint *checkpoint = value;
 
-  checkpoint = g_task_propagate_pointer (G_TASK (result), &error);
-  if (checkpoint == NULL)
-    {
-      g_task_return_error (outer, error);
-      return;
-    }
-  _sp_game_insert_checkpoint (self, checkpoint);
-  g_task_return_pointer (outer, checkpoint, g_object_unref);
+  if (checkpoint != NULL)
+    _sp_game_insert_checkpoint (SP_GAME (source_object), checkpoint);
+  return checkpoint;
 }
 
 void
@@ -494,28 +481,21 @@ sp_game_import_checkpoint_async (SpGame              *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_autoptr(GTask) outer = NULL;
-  g_autoptr(GTask) inner = NULL;
-  GError *error = NULL;
+  GTask *outer;
   SpGameTaskData *data;
 
   g_return_if_fail (SP_IS_GAME (self));
   g_return_if_fail (archive_path != NULL);
 
-  outer = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (outer, sp_game_import_checkpoint_async);
-  if (!_sp_game_check_writable (self, &error))
-    {
-      g_task_return_error (outer, error);
-      return;
-    }
+  outer = _sp_game_writable_task_new (self, sp_game_import_checkpoint_async,
+                                      cancellable, callback, user_data);
+  if (outer == NULL)
+    return;
   data = g_new0 (SpGameTaskData, 1);
   data->checkpoints_path = g_strdup (self->checkpoints_path);
   data->path = g_strdup (archive_path);
-  inner = g_task_new (self, cancellable, import_done_cb, g_steal_pointer (&outer));
-  g_task_set_check_cancellable (inner, FALSE);
-  g_task_set_task_data (inner, data, (GDestroyNotify) _sp_game_task_data_free);
-  g_task_run_in_thread (inner, import_thread);
+  _sp_task_run_in_thread (outer, data, (GDestroyNotify) _sp_game_task_data_free,
+                          import_thread, g_object_unref, import_finish, g_object_unref);
 }
 
 SpCheckpoint *

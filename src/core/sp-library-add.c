@@ -14,6 +14,7 @@
 
 #include "sp-copy.h"
 #include "sp-keyfile.h"
+#include "sp-task-private.h"
 #include "sp-util.h"
 
 /* Adding a game: sp_library_add_game_sync() and _async(). */
@@ -419,50 +420,31 @@ thread_progress_cb (guint64  bytes_done,
     }
 }
 
-static void
-add_thread (GTask        *task,
-            gpointer      source_object,
-            gpointer      task_data,
-            GCancellable *cancellable)
+static gpointer
+add_thread (gpointer       task_data,
+            GCancellable  *cancellable,
+            GError       **error)
 {
   AddData *data = task_data;
-  GError *error = NULL;
-  char *path;
 
-  path = add_game_files (data, data->progress ? thread_progress_cb : NULL, data,
-                         cancellable, &error);
-  if (path == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, path, g_free);
+  return add_game_files (data, data->progress ? thread_progress_cb : NULL, data,
+                         cancellable, error);
 }
 
-static void
-add_done_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+static gpointer
+add_finish (gpointer       source_object,
+            gpointer       task_data,
+            gpointer       value,
+            GError       **error)
 {
-  SpLibrary *self = SP_LIBRARY (source);
-  g_autoptr(GTask) outer = user_data;
-  AddData *data = g_task_get_task_data (G_TASK (result));
-  g_autofree char *path = NULL;
-  GError *error = NULL;
-  SpGame *game;
+  g_autofree char *path = value;
 
   /* The last progress values reach the caller before the result. */
-  deliver_progress (data);
+  deliver_progress (task_data);
 
-  path = g_task_propagate_pointer (G_TASK (result), &error);
   if (path == NULL)
-    {
-      g_task_return_error (outer, error);
-      return;
-    }
-  game = _sp_library_finish_add (self, path, &error);
-  if (game == NULL)
-    g_task_return_error (outer, error);
-  else
-    g_task_return_pointer (outer, game, g_object_unref);
+    return NULL;
+  return _sp_library_finish_add (SP_LIBRARY (source_object), path, error);
 }
 
 void
@@ -478,7 +460,6 @@ sp_library_add_game_async (SpLibrary           *self,
                            gpointer             user_data)
 {
   g_autoptr(GTask) outer = NULL;
-  g_autoptr(GTask) inner = NULL;
   GError *error = NULL;
   AddData *data;
 
@@ -501,12 +482,10 @@ sp_library_add_game_async (SpLibrary           *self,
   data->slug = _sp_library_reserve_slug (self, info->name);
   data->context = g_main_context_ref_thread_default ();
 
-  inner = g_task_new (self, cancellable, add_done_cb, g_steal_pointer (&outer));
-  /* Once the game is in place it exists: report it even if the cancellable
-   * fires after that point. */
-  g_task_set_check_cancellable (inner, FALSE);
-  g_task_set_task_data (inner, data, (GDestroyNotify) add_data_unref);
-  g_task_run_in_thread (inner, add_thread);
+  /* Once the game is in place it exists: it is reported even if the
+   * cancellable fires after that point. */
+  _sp_task_run_in_thread (g_steal_pointer (&outer), data, (GDestroyNotify) add_data_unref,
+                          add_thread, g_free, add_finish, g_object_unref);
 }
 
 SpGame *

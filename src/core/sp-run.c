@@ -723,6 +723,17 @@ keep_prepare (SpRun    *self,
   return TRUE;
 }
 
+/* The checkpoint is safe on the drive: the run has served its purpose. A
+ * run left behind costs only space, so failing here is no error. */
+static void
+remove_kept_run (SpRun *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_remove_tree (self->path, NULL, &error))
+    g_warning ("Could not remove the kept run %s: %s", self->path, error->message);
+}
+
 SpCheckpoint *
 sp_run_keep_sync (SpRun          *self,
                   SpGame         *game,
@@ -735,7 +746,6 @@ sp_run_keep_sync (SpRun          *self,
 {
   g_autoptr(SpLock) lock = NULL;
   g_autoptr(SpCheckpoint) checkpoint = NULL;
-  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (SP_IS_RUN (self), NULL);
   g_return_val_if_fail (SP_IS_GAME (game), NULL);
@@ -752,10 +762,7 @@ sp_run_keep_sync (SpRun          *self,
   if (checkpoint == NULL)
     return NULL;
 
-  /* The checkpoint is safe on the drive: the run has served its purpose. */
-  if (!sp_remove_tree (self->path, NULL, &local_error))
-    g_warning ("Could not remove the kept run %s: %s", self->path, local_error->message);
-
+  remove_kept_run (self);
   return g_steal_pointer (&checkpoint);
 }
 
@@ -779,12 +786,9 @@ remove_kept_run_thread (GTask        *task,
                         gpointer      task_data,
                         GCancellable *cancellable)
 {
-  SpRun *self = source_object;
   KeepData *data = task_data;
-  g_autoptr(GError) error = NULL;
 
-  if (!sp_remove_tree (self->path, NULL, &error))
-    g_warning ("Could not remove the kept run %s: %s", self->path, error->message);
+  remove_kept_run (source_object);
   g_clear_pointer (&data->lock, sp_lock_release);
   g_task_return_pointer (task, g_object_ref (data->checkpoint), g_object_unref);
 }

@@ -1044,6 +1044,28 @@ check_decidable (SpSession  *self,
   return TRUE;
 }
 
+/* The task of a keep or discard; NULL when there is no finished run to
+ * decide, and then the error has gone to @callback. */
+static GTask *
+decision_task_new (SpSession           *self,
+                   gpointer             source_tag,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  if (!check_decidable (self, &error))
+    {
+      g_task_return_error (task, error);
+      return NULL;
+    }
+  return g_steal_pointer (&task);
+}
+
 static void
 kept_cb (GObject      *object,
          GAsyncResult *result,
@@ -1073,21 +1095,15 @@ sp_session_keep_async (SpSession           *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  GError *error = NULL;
+  GTask *task;
 
   g_return_if_fail (SP_IS_SESSION (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sp_session_keep_async);
-  if (!check_decidable (self, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
+  task = decision_task_new (self, sp_session_keep_async, cancellable, callback, user_data);
+  if (task == NULL)
+    return;
   sp_run_keep_async (self->run, self->game, label, progress, progress_data, cancellable,
-                     kept_cb, g_steal_pointer (&task));
+                     kept_cb, task);
 }
 
 SpCheckpoint *
@@ -1123,20 +1139,14 @@ sp_session_discard_async (SpSession           *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  GError *error = NULL;
+  GTask *task;
 
   g_return_if_fail (SP_IS_SESSION (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sp_session_discard_async);
-  if (!check_decidable (self, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  sp_run_discard_async (self->run, cancellable, discarded_cb, g_steal_pointer (&task));
+  task = decision_task_new (self, sp_session_discard_async, cancellable, callback, user_data);
+  if (task == NULL)
+    return;
+  sp_run_discard_async (self->run, cancellable, discarded_cb, task);
 }
 
 gboolean

@@ -84,20 +84,55 @@ name_changed_cb (SpAddGameWindow *self)
   self->name_edited = TRUE;
 }
 
+/* Shows a modal file chooser whose response goes to @response_cb. */
+static void
+show_chooser (SpAddGameWindow      *self,
+              const char           *title,
+              GtkFileChooserAction  action,
+              const char           *accept_label,
+              const char           *current_folder,
+              GCallback             response_cb)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action,
+                                         accept_label, _("_Cancel"));
+  if (current_folder != NULL)
+    {
+      g_autoptr(GFile) folder = g_file_new_for_path (current_folder);
+      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
+    }
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", response_cb, self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* The path the user accepted in @chooser, or NULL; drops the chooser. */
+static char *
+take_chosen_path (GtkNativeDialog *chooser,
+                  int              response)
+{
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      path = g_file_get_path (file);
+    }
+  g_object_unref (chooser);
+  return g_steal_pointer (&path);
+}
+
 static void
 folder_chosen_cb (GtkNativeDialog *chooser,
                   int              response,
                   SpAddGameWindow *self)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = g_file_get_path (file);
+  g_autofree char *path = take_chosen_path (chooser, response);
 
-      if (path != NULL)
-        sp_add_game_window_set_folder (self, path);
-    }
-  g_object_unref (chooser);
+  if (path != NULL)
+    sp_add_game_window_set_folder (self, path);
 }
 
 static void
@@ -105,14 +140,9 @@ choose_folder_cb (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  GtkFileChooserNative *chooser;
-
-  chooser = gtk_file_chooser_native_new (_("Game Folder"), GTK_WINDOW (widget),
-                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                         _("_Select"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (folder_chosen_cb), widget, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  show_chooser (SP_ADD_GAME_WINDOW (widget), _("Game Folder"),
+                GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Select"), NULL,
+                G_CALLBACK (folder_chosen_cb));
 }
 
 static void
@@ -120,15 +150,10 @@ executable_chosen_cb (GtkNativeDialog *chooser,
                       int              response,
                       SpAddGameWindow *self)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = g_file_get_path (file);
+  g_autofree char *path = take_chosen_path (chooser, response);
 
-      if (path != NULL)
-        sp_add_game_window_set_executable (self, path);
-    }
-  g_object_unref (chooser);
+  if (path != NULL)
+    sp_add_game_window_set_executable (self, path);
 }
 
 static void
@@ -137,19 +162,9 @@ choose_executable_cb (GtkWidget  *widget,
                       GVariant   *parameter)
 {
   SpAddGameWindow *self = SP_ADD_GAME_WINDOW (widget);
-  GtkFileChooserNative *chooser;
 
-  chooser = gtk_file_chooser_native_new (_("Executable"), GTK_WINDOW (widget),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN,
-                                         _("_Select"), _("_Cancel"));
-  if (self->folder != NULL)
-    {
-      g_autoptr(GFile) folder = g_file_new_for_path (self->folder);
-      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
-    }
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (executable_chosen_cb), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  show_chooser (self, _("Executable"), GTK_FILE_CHOOSER_ACTION_OPEN, _("_Select"),
+                self->folder, G_CALLBACK (executable_chosen_cb));
 }
 
 static void
@@ -167,8 +182,8 @@ wineboot_done_cb (GObject      *object,
   if (!g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, &error))
     {
       validate (self);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Create the Wine Prefix"), error->message);
+      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self),
+                                         _("Could Not Create the Wine Prefix"), error);
       return;
     }
   sp_add_game_window_set_folder (self, prefix);
@@ -180,20 +195,11 @@ prefix_chosen_cb (GtkNativeDialog *chooser,
                   int              response,
                   SpAddGameWindow *self)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
+  g_autofree char *path = take_chosen_path (chooser, response);
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (response != GTK_RESPONSE_ACCEPT)
-    {
-      g_object_unref (chooser);
-      return;
-    }
-  file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  path = g_file_get_path (file);
-  g_object_unref (chooser);
   if (path == NULL || self->busy)
     return;
 
@@ -228,14 +234,9 @@ create_prefix_cb (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  GtkFileChooserNative *chooser;
-
-  chooser = gtk_file_chooser_native_new (_("Folder for the New Wine Prefix"), GTK_WINDOW (widget),
-                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                         _("_Create Prefix"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (prefix_chosen_cb), widget, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  show_chooser (SP_ADD_GAME_WINDOW (widget), _("Folder for the New Wine Prefix"),
+                GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Create Prefix"), NULL,
+                G_CALLBACK (prefix_chosen_cb));
 }
 
 static void
@@ -276,8 +277,7 @@ add_done_cb (GObject      *object,
 
   if (game == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Add the Game"), error->message);
+      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Add the Game"), error);
       return;
     }
 

@@ -455,8 +455,8 @@ export_done_cb (GObject      *object,
 
   if (!sp_game_export_checkpoint_finish (SP_GAME (object), result, &error))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Export the Checkpoint"), error->message);
+      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self),
+                                         _("Could Not Export the Checkpoint"), error);
       return;
     }
   sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("Checkpoint exported")));
@@ -516,8 +516,8 @@ import_done_cb (GObject      *object,
   checkpoint = sp_game_import_checkpoint_finish (SP_GAME (object), result, &error);
   if (checkpoint == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Import the Checkpoint"), error->message);
+      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self),
+                                         _("Could Not Import the Checkpoint"), error);
       return;
     }
   sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("Checkpoint imported: restore it to play from it")));
@@ -575,8 +575,8 @@ verify_done_cb (GObject      *object,
   problems = sp_game_verify_finish (SP_GAME (object), result, &error);
   if (problems == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Verify the Checkpoints"), error->message);
+      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self),
+                                         _("Could Not Verify the Checkpoints"), error);
       return;
     }
   if (problems->len == 0)

@@ -57,3 +57,15 @@ sp_ui_show_error (GtkWidget  *widget,
   adw_message_dialog_set_close_response (dialog, "close");
   gtk_window_present (GTK_WINDOW (dialog));
 }
+
+void
+sp_ui_show_error_unless_cancelled (GtkWidget    *widget,
+                                   const char   *heading,
+                                   const GError *error)
+{
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail (error != NULL);
+
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    sp_ui_show_error (widget, heading, error->message);
+}

@@ -13,6 +13,11 @@ gboolean     sp_ui_add_toast     (GtkWidget  *widget,
 void         sp_ui_show_error    (GtkWidget  *widget,
                                   const char *heading,
                                   const char *message);
+/* sp_ui_show_error() with @error's message, unless @error is a
+ * cancellation: the user asked for that. */
+void         sp_ui_show_error_unless_cancelled (GtkWidget    *widget,
+                                                const char   *heading,
+                                                const GError *error);
 /* The GtkWindow @widget is in, or NULL. */
 GtkWindow   *sp_ui_get_window    (GtkWidget  *widget);
 

@@ -173,8 +173,8 @@ keep_done_cb (GObject      *object,
   if (checkpoint == NULL)
     {
       _sp_window_update_card (self, sp_session_get_game (session));
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Save the Checkpoint"), error->message);
+      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self),
+                                         _("Could Not Save the Checkpoint"), error);
       /* The run is still there: the card offers it again. */
       return;
     }
@@ -201,8 +201,7 @@ discard_done_cb (GObject      *object,
 
   if (!sp_session_discard_finish (session, result, &error))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Discard the Run"), error->message);
+      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Discard the Run"), error);
       return;
     }
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Run discarded")));
@@ -535,8 +534,7 @@ run_discarded_cb (GObject      *object,
 
   if (!sp_run_discard_finish (SP_RUN (object), result, &error))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        sp_ui_show_error (GTK_WIDGET (self), _("Could Not Discard the Run"), error->message);
+      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Discard the Run"), error);
       return;
     }
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Run discarded")));
@@ -553,10 +551,8 @@ recover_keep_done_cb (GObject      *object,
 
   checkpoint = sp_run_keep_finish (SP_RUN (object), result, &error);
   if (checkpoint == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        sp_ui_show_error (GTK_WIDGET (data->self), _("Could Not Save the Checkpoint"), error->message);
-    }
+    sp_ui_show_error_unless_cancelled (GTK_WIDGET (data->self),
+                                       _("Could Not Save the Checkpoint"), error);
   else
     adw_toast_overlay_add_toast (data->self->toast_overlay, adw_toast_new (_("Checkpoint saved")));
 

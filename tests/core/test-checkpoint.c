@@ -165,14 +165,6 @@ test_create (Fixture       *f,
 }
 
 static void
-count_notify_cb (GObject    *object,
-                 GParamSpec *pspec,
-                 guint      *count)
-{
-  (*count)++;
-}
-
-static void
 test_restore_delete_rename (Fixture       *f,
                             gconstpointer  data)
 {
@@ -207,7 +199,7 @@ test_restore_delete_rename (Fixture       *f,
     g_autofree char *more = g_strconcat (text, "FutureKey=yes\n", NULL);
     tc_write (dir, name, more);
   }
-  g_signal_connect (c2, "notify::label", G_CALLBACK (count_notify_cb), &label_notifies);
+  g_signal_connect (c2, "notify::label", G_CALLBACK (tc_count_notify_cb), &label_notifies);
   g_assert_true (sp_game_rename_checkpoint (f->game, id2, "Boss fight", &error));
   g_assert_no_error (error);
   g_assert_cmpstr (sp_checkpoint_get_label (c2), ==, "Boss fight");
@@ -468,24 +460,6 @@ test_create_cancelled (Fixture       *f,
 }
 
 static void
-async_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static void
 test_async (Fixture       *f,
             gconstpointer  data)
 {
@@ -500,24 +474,24 @@ test_async (Fixture       *f,
   g_autofree char *out = g_build_filename (f->root, "async.tar.zst", NULL);
 
   sp_game_create_checkpoint_async (f->game, f->upper, "Async", 7, TRUE, NULL, NULL, NULL,
-                                   async_done_cb, &r1);
-  c = sp_game_create_checkpoint_finish (f->game, wait_for (&r1), &error);
+                                   tc_store_result_cb, &r1);
+  c = sp_game_create_checkpoint_finish (f->game, tc_wait_for (&r1), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (c));
   g_assert_true (item (f->game, 0) == c);
 
-  sp_game_export_checkpoint_async (f->game, sp_checkpoint_get_id (c), out, NULL, async_done_cb, &r2);
-  g_assert_true (sp_game_export_checkpoint_finish (f->game, wait_for (&r2), &error));
+  sp_game_export_checkpoint_async (f->game, sp_checkpoint_get_id (c), out, NULL, tc_store_result_cb, &r2);
+  g_assert_true (sp_game_export_checkpoint_finish (f->game, tc_wait_for (&r2), &error));
   g_assert_no_error (error);
 
-  sp_game_import_checkpoint_async (f->game, out, NULL, async_done_cb, &r3);
-  imported = sp_game_import_checkpoint_finish (f->game, wait_for (&r3), &error);
+  sp_game_import_checkpoint_async (f->game, out, NULL, tc_store_result_cb, &r3);
+  imported = sp_game_import_checkpoint_finish (f->game, tc_wait_for (&r3), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (sp_checkpoint_get_label (imported), ==, "Async");
   g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 2);
 
-  sp_game_verify_async (f->game, NULL, NULL, async_done_cb, &r4);
-  problems = sp_game_verify_finish (f->game, wait_for (&r4), &error);
+  sp_game_verify_async (f->game, NULL, NULL, tc_store_result_cb, &r4);
+  problems = sp_game_verify_finish (f->game, tc_wait_for (&r4), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (problems->len, ==, 0);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* Small helpers shared by the core tests: real temporary folders and files. */
+/* Small helpers shared by the core and session tests: real temporary
+ * folders and files, waiting for async results. */
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -107,4 +108,32 @@ tc_add_game (SpLibrary  *library,
   g_assert_no_error (error);
   g_assert_nonnull (game);
   return game;
+}
+
+/* A GAsyncReadyCallback that keeps the result in the GAsyncResult * that
+ * @user_data points to. */
+static inline void
+tc_store_result_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Runs the main context until tc_store_result_cb() has filled @slot. */
+static inline GAsyncResult *
+tc_wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* A "notify" handler that counts its calls in the guint @count points to. */
+static inline void
+tc_count_notify_cb (GObject    *object,
+                    GParamSpec *pspec,
+                    guint      *count)
+{
+  (*count)++;
 }

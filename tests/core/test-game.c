@@ -37,14 +37,6 @@ make_game_dir (const char *root,
 }
 
 static void
-count_notify_cb (GObject    *object,
-                 GParamSpec *pspec,
-                 guint      *count)
-{
-  (*count)++;
-}
-
-static void
 test_game_load_save (void)
 {
   g_autofree char *root = tc_tmpdir ();
@@ -83,8 +75,8 @@ test_game_load_save (void)
   g_assert_null (sp_game_get_problems (game)[0]);
 
   /* Setters notify once per real change; properties work too. */
-  g_signal_connect (game, "notify::name", G_CALLBACK (count_notify_cb), &name_notifies);
-  g_signal_connect (game, "notify", G_CALLBACK (count_notify_cb), &any_notifies);
+  g_signal_connect (game, "notify::name", G_CALLBACK (tc_count_notify_cb), &name_notifies);
+  g_signal_connect (game, "notify", G_CALLBACK (tc_count_notify_cb), &any_notifies);
   sp_game_set_name (game, "Okami");
   sp_game_set_name (game, "Okami");
   g_assert_cmpuint (name_notifies, ==, 1);

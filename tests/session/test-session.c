@@ -16,6 +16,7 @@
 #include "core/sp-lock.h"
 #include "core/sp-run.h"
 #include "core/sp-session.h"
+#include "../core/test-common.h"
 
 static char *test_root;
 
@@ -46,12 +47,8 @@ write_file (const char *dir,
             int         mode)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *parent = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
+  tc_write (dir, name, contents);
   g_assert_cmpint (g_chmod (path, mode), ==, 0);
 }
 
@@ -134,22 +131,6 @@ set_arguments (Fixture    *f,
   sp_game_set_arguments (f->game, args);
 }
 
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 static gboolean
 session_ended (SpSession *session)
 {
@@ -176,9 +157,9 @@ start (Fixture     *f,
   sp_session_set_grace_period (session, 1);
   g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_IDLE);
 
-  sp_session_start_async (session, NULL, store_result_cb, &result);
+  sp_session_start_async (session, NULL, tc_store_result_cb, &result);
   g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_PREPARING);
-  if (!sp_session_start_finish (session, wait_for (&result), error))
+  if (!sp_session_start_finish (session, tc_wait_for (&result), error))
     {
       g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_FAILED);
       return NULL;
@@ -223,8 +204,8 @@ keep (SpSession  *session,
   g_autofree char *run_path = g_strdup (sp_run_get_path (sp_session_get_run (session)));
   SpCheckpoint *checkpoint;
 
-  sp_session_keep_async (session, label, NULL, NULL, NULL, store_result_cb, &result);
-  checkpoint = sp_session_keep_finish (session, wait_for (&result), &error);
+  sp_session_keep_async (session, label, NULL, NULL, NULL, tc_store_result_cb, &result);
+  checkpoint = sp_session_keep_finish (session, tc_wait_for (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (checkpoint);
   g_assert_false (g_file_test (run_path, G_FILE_TEST_EXISTS));
@@ -239,8 +220,8 @@ discard (SpSession *session)
   g_autoptr(GError) error = NULL;
   g_autofree char *run_path = g_strdup (sp_run_get_path (sp_session_get_run (session)));
 
-  sp_session_discard_async (session, NULL, store_result_cb, &result);
-  g_assert_true (sp_session_discard_finish (session, wait_for (&result), &error));
+  sp_session_discard_async (session, NULL, tc_store_result_cb, &result);
+  g_assert_true (sp_session_discard_finish (session, tc_wait_for (&result), &error));
   g_assert_no_error (error);
   g_assert_false (g_file_test (run_path, G_FILE_TEST_EXISTS));
 }
@@ -459,14 +440,14 @@ test_exits_before_started_read (Fixture       *f,
 
   set_arguments (f, "quick");
   session = sp_session_new (f->library, f->game);
-  sp_session_start_async (session, NULL, store_result_cb, &result);
+  sp_session_start_async (session, NULL, tc_store_result_cb, &result);
   /* Let the preparation run until the game has started … */
   while (!g_file_test (f->stamp, G_FILE_TEST_EXISTS) && result == NULL)
     g_main_context_iteration (NULL, FALSE);
   /* … then keep the main loop busy while the game and helper exit. */
   g_usleep (1500 * 1000);
 
-  g_assert_true (sp_session_start_finish (session, wait_for (&result), &error));
+  g_assert_true (sp_session_start_finish (session, tc_wait_for (&result), &error));
   g_assert_no_error (error);
   wait_ended (session);
   g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_FINISHED);
@@ -593,10 +574,10 @@ test_stop_while_preparing (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   set_arguments (f, "wait");
-  sp_session_start_async (s, NULL, store_result_cb, &result);
+  sp_session_start_async (s, NULL, tc_store_result_cb, &result);
   g_assert_cmpint (sp_session_get_state (s), ==, SP_SESSION_STATE_PREPARING);
   sp_session_stop (s);
-  g_assert_true (sp_session_start_finish (s, wait_for (&result), &error));
+  g_assert_true (sp_session_start_finish (s, tc_wait_for (&result), &error));
   g_assert_no_error (error);
   wait_ended (s);
   g_assert_cmpint (sp_session_get_state (s), ==, SP_SESSION_STATE_FINISHED);

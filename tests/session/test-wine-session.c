@@ -14,24 +14,9 @@
 #include "core/sp-core.h"
 #include "core/sp-run.h"
 #include "core/sp-session.h"
+#include "../core/test-common.h"
 
 #define WINE_OVERRIDES "mscoree,mshtml="
-
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
 
 static void
 run_tool (const char *prefix,
@@ -94,8 +79,8 @@ play (SpLibrary *library,
   gint64 t0 = g_get_monotonic_time ();
 
   g_signal_connect (session, "notify::state", G_CALLBACK (state_cb), NULL);
-  sp_session_start_async (session, NULL, store_result_cb, &result);
-  g_assert_true (sp_session_start_finish (session, wait_for (&result), &error));
+  sp_session_start_async (session, NULL, tc_store_result_cb, &result);
+  g_assert_true (sp_session_start_finish (session, tc_wait_for (&result), &error));
   g_assert_no_error (error);
   while (sp_session_get_summary (session) == NULL)
     g_main_context_iteration (NULL, TRUE);
@@ -198,8 +183,8 @@ test_wine_save_and_registry (void)
   }
 
   t0 = g_get_monotonic_time ();
-  sp_session_keep_async (first, "after run 1", NULL, NULL, NULL, store_result_cb, &result);
-  checkpoint = sp_session_keep_finish (first, wait_for (&result), &error);
+  sp_session_keep_async (first, "after run 1", NULL, NULL, NULL, tc_store_result_cb, &result);
+  checkpoint = sp_session_keep_finish (first, tc_wait_for (&result), &error);
   g_assert_no_error (error);
   g_test_message ("wine: last process exit to checkpoint saved %.2f s (unmount and count %.2f s, "
                   "pack and save %.2f s); checkpoint %" G_GUINT64_FORMAT
@@ -224,8 +209,8 @@ test_wine_save_and_registry (void)
   {
     g_autoptr(GAsyncResult) discard_result = NULL;
 
-    sp_session_discard_async (second, NULL, store_result_cb, &discard_result);
-    g_assert_true (sp_session_discard_finish (second, wait_for (&discard_result), &error));
+    sp_session_discard_async (second, NULL, tc_store_result_cb, &discard_result);
+    g_assert_true (sp_session_discard_finish (second, tc_wait_for (&discard_result), &error));
     g_assert_no_error (error);
   }
 
