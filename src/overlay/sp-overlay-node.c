@@ -740,8 +740,12 @@ _sp_node_open (SpOverlay *ov, SpNode *node, int flags)
     {
       char path[64];
 
+      /* The descriptor is a directory or a regular file, never a symlink
+       * (the kernel resolves those itself), but its /proc entry is a magic
+       * link: O_NOFOLLOW from the caller would make every open fail with
+       * ELOOP. */
       snprintf (path, sizeof path, "/proc/self/fd/%d", dirfd);
-      fd = open (path, flags);
+      fd = open (path, flags & ~O_NOFOLLOW);
     }
   else
     fd = openat (dirfd, name, flags | O_NOFOLLOW);
