@@ -138,6 +138,27 @@ sp_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     fuse_reply_attr (req, &st, ov->timeout);
 }
 
+static bool
+times_only (int valid)
+{
+  return (valid & ~(FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_CTIME
+                    | FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW)) == 0;
+}
+
+static bool
+same_times (const struct stat *st, const struct stat *attr, int valid)
+{
+  /* The kernel's write-back of times sends mtime (and ctime) only; a
+   * utimensat() that names an atime is the user's and copies up, as in
+   * the kernel overlay. */
+  if (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW))
+    return false;
+  if ((valid & FUSE_SET_ATTR_MTIME)
+      && (st->st_mtim.tv_sec != attr->st_mtim.tv_sec || st->st_mtim.tv_nsec != attr->st_mtim.tv_nsec))
+    return false;
+  return true;
+}
+
 static void
 sp_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
             struct fuse_file_info *fi)
@@ -150,6 +171,22 @@ sp_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
   int err = 0, fd = -1;
 
   rdlock (ov);
+  if (node->layer != 0 && times_only (valid))
+    {
+      /* With the writeback cache the kernel writes back the times it keeps
+       * for inodes it marked dirty, such as the target of a rename or an
+       * unlink that a process still holds open.  A lower object whose name
+       * is gone cannot be copied up, and times that do not change are no
+       * change: neither is an error (it would surface as EIO at close). */
+      err = _sp_node_stat (ov, node, &st);
+      if (err == 0 && (node->unlinked || same_times (&st, attr, valid)))
+        {
+          unlock (ov);
+          fuse_reply_attr (req, &st, ov->timeout);
+          return;
+        }
+      err = 0;
+    }
   if (node->layer != 0
       && (valid & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID | FUSE_SET_ATTR_SIZE
                    | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW
