@@ -14,69 +14,110 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+/* Copies LEN bytes at OFF from SRC to DST (same offset): copy_file_range
+ * where the file systems allow it, read/write otherwise. */
+static int
+copy_range (int src, int dst, off_t off, off_t len)
+{
+  off_t end = off + len;
+  char *buf = NULL;
+
+  while (off < end)
+    {
+      off_t in = off, out = off;
+      ssize_t n = copy_file_range (src, &in, dst, &out, (size_t) (end - off), 0);
+
+      if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS
+                    || errno == EOPNOTSUPP || errno == EBADF))
+        break;
+      if (n < 0)
+        return -errno;
+      if (n == 0)
+        return 0;
+      off += n;
+    }
+
+  while (off < end)
+    {
+      size_t want = end - off < (1 << 17) ? (size_t) (end - off) : (1 << 17);
+      ssize_t n, w = 0;
+
+      if (buf == NULL && (buf = malloc (1 << 17)) == NULL)
+        return -ENOMEM;
+      n = pread (src, buf, want, off);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int err = n < 0 ? -errno : 0;
+
+          free (buf);
+          return err;
+        }
+      while (w < n)
+        {
+          ssize_t r = pwrite (dst, buf + w, n - w, off + w);
+
+          if (r < 0 && errno == EINTR)
+            continue;
+          if (r < 0)
+            {
+              int err = -errno;
+
+              free (buf);
+              return err;
+            }
+          w += r;
+        }
+      off += n;
+    }
+  free (buf);
+  return 0;
+}
+
+/* Copies the data of SRC (SIZE bytes) into the empty DST: a clone where
+ * the file system shares extents, otherwise the data segments only, so
+ * that holes stay holes (SEEK_DATA/SEEK_HOLE answer as before the copy-up,
+ * and a sparse file does not grow on disk). */
 static int
 copy_data (int src, int dst, off_t size)
 {
-  off_t done = 0;
+  off_t pos = 0;
+  int err;
 
   if (size == 0)
     return 0;
   if (ioctl (dst, FICLONE, src) == 0)
     return 0;
 
-  while (done < size)
+  while (pos < size)
     {
-      ssize_t n = copy_file_range (src, NULL, dst, NULL, size - done, 0);
+      off_t data = lseek (src, pos, SEEK_DATA);
+      off_t hole;
 
-      if (n < 0)
+      if (data < 0 && errno == ENXIO)
+        break;                       /* only a hole is left */
+      if (data < 0)
         {
-          if (done == 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS
-                            || errno == EOPNOTSUPP || errno == EBADF))
-            break;
-          return -errno;
+          /* No SEEK_DATA here: one segment. */
+          data = pos;
+          hole = size;
         }
-      if (n == 0)
-        return 0;
-      done += n;
+      else
+        {
+          hole = lseek (src, data, SEEK_HOLE);
+          if (hole < 0 || hole > size)
+            hole = size;
+        }
+      if (data >= size)
+        break;
+      err = copy_range (src, dst, data, hole - data);
+      if (err < 0)
+        return err;
+      pos = hole;
     }
-  if (done >= size)
-    return 0;
-
-  {
-    char *buf = malloc (1 << 17);
-
-    if (buf == NULL)
-      return -ENOMEM;
-    for (;;)
-      {
-        ssize_t n = read (src, buf, 1 << 17);
-        ssize_t w = 0;
-
-        if (n < 0 && errno == EINTR)
-          continue;
-        if (n < 0)
-          {
-            free (buf);
-            return -errno;
-          }
-        if (n == 0)
-          break;
-        while (w < n)
-          {
-            ssize_t r = write (dst, buf + w, n - w);
-
-            if (r < 0 && errno == EINTR)
-              continue;
-            if (r < 0)
-              {
-                free (buf);
-                return -errno;
-              }
-            w += r;
-          }
-      }
-    free (buf);
-  }
+  if (ftruncate (dst, size) < 0)
+    return -errno;
   return 0;
 }
 
