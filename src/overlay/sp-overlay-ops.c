@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <linux/limits.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -459,6 +460,13 @@ create_reply (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 static void
 sp_mknod (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
+  /* As in the kernel overlay: a character device 0/0 is a whiteout, which
+   * nobody may make through the mount (nothing is changed). */
+  if (S_ISCHR (mode) && rdev == makedev (0, 0))
+    {
+      fuse_reply_err (req, EPERM);
+      return;
+    }
   create_reply (req, parent, name, mode, rdev, NULL);
 }
 
