@@ -245,8 +245,25 @@ _sp_copy_up (SpOverlay *ov, SpNode *node, bool with_data)
   times[1] = st.st_mtim;
   if (err == 0 && utimensat (ov->work_fd, tmp, times, AT_SYMLINK_NOFOLLOW) < 0)
     err = -errno;
-  if (err == 0 && renameat (ov->work_fd, tmp, updir, node->name) < 0)
-    err = -errno;
+  if (err == 0)
+    {
+      char parent_path[64];
+      struct stat pst;
+      bool restore;
+
+      /* The copy-up is not a change of the parent: as the kernel overlay
+       * does, give it back the times it had before the entry appeared. */
+      snprintf (parent_path, sizeof parent_path, "/proc/self/fd/%d", updir);
+      restore = fstat (updir, &pst) == 0;
+      if (renameat (ov->work_fd, tmp, updir, node->name) < 0)
+        err = -errno;
+      else if (restore)
+        {
+          struct timespec ptimes[2] = { pst.st_atim, pst.st_mtim };
+
+          utimensat (AT_FDCWD, parent_path, ptimes, 0);
+        }
+    }
   if (err < 0)
     {
       unlinkat (ov->work_fd, tmp, S_ISDIR (st.st_mode) ? AT_REMOVEDIR : 0);
