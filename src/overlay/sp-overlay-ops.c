@@ -227,6 +227,15 @@ sp_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
         res = truncate (path, attr->st_size);
       if (res < 0)
         err = -errno;
+      /* A truncate marks the file changed even when its size stays (the
+       * kernel overlay shows it so); truncate(2) on the layer does not. */
+      if (err == 0 && !(valid & (FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_MTIME_NOW)))
+        {
+          struct timespec now[2] = { { 0, UTIME_OMIT }, { 0, UTIME_NOW } };
+
+          if ((fd >= 0 ? futimens (fd, now) : utimensat (AT_FDCWD, path, now, 0)) < 0)
+            err = -errno;
+        }
     }
   if (err == 0 && (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)))
     {
