@@ -20,12 +20,58 @@ typedef struct
   bool            built;
 } SpDirHandle;
 
+SpFile *
+_sp_file_new (SpNode *node, int fd)
+{
+  SpFile *file = malloc (sizeof *file);
+
+  if (file == NULL)
+    return NULL;
+  file->fd = fd;
+  atomic_init (&file->lower, node->layer != 0);
+  atomic_fetch_add (&node->nopen, 1);
+  return file;
+}
+
+void
+_sp_file_free (SpNode *node, SpFile *file)
+{
+  atomic_fetch_sub (&node->nopen, 1);
+  close (file->fd);
+  free (file);
+}
+
+/* A file opened read-only before someone else's write copied it up still
+ * reads the lower file: from then on it reads the upper one, as in the
+ * kernel overlay.  The descriptor number stays, so concurrent users of it
+ * see one file or the other, never a closed one. */
+static void
+follow_copy_up (SpOverlay *ov, SpNode *node, SpFile *file)
+{
+  int fd;
+
+  if (!atomic_load (&file->lower) || node->layer != 0)
+    return;
+  rdlock (ov);
+  if (node->layer == 0 && atomic_exchange (&file->lower, false))
+    {
+      fd = _sp_node_open (ov, node, O_RDONLY);
+      if (fd >= 0)
+        {
+          dup3 (fd, file->fd, O_CLOEXEC);
+          close (fd);
+        }
+    }
+  unlock (ov);
+}
+
 void
 _sp_op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
   SpOverlay *ov = OV (req);
   SpNode *node = _sp_node_get (ov, ino);
   int flags = fix_open_flags (ov, fi->flags);
+  SpFile *file;
   int fd, err = 0;
 
   rdlock (ov);
@@ -44,10 +90,17 @@ _sp_op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
       fuse_reply_err (req, -fd);
       return;
     }
-  fi->fh = (uint64_t) fd;
+  file = _sp_file_new (node, fd);
+  if (file == NULL)
+    {
+      close (fd);
+      fuse_reply_err (req, ENOMEM);
+      return;
+    }
+  fi->fh = (uint64_t) (uintptr_t) file;
   fi->keep_cache = 1;
   if (fuse_reply_open (req, fi) != 0)
-    close (fd);
+    _sp_file_free (node, file);
 }
 
 void
@@ -55,10 +108,12 @@ _sp_op_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
          struct fuse_file_info *fi)
 {
   SpOverlay *ov = OV (req);
+  SpFile *file = (SpFile *) (uintptr_t) fi->fh;
   struct fuse_bufvec buf = FUSE_BUFVEC_INIT (size);
 
+  follow_copy_up (ov, _sp_node_get (ov, ino), file);
   buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-  buf.buf[0].fd = (int) fi->fh;
+  buf.buf[0].fd = file->fd;
   buf.buf[0].pos = off;
   atomic_fetch_add (&ov->bytes_read, size);
   fuse_reply_data (req, &buf, FUSE_BUF_SPLICE_MOVE);
@@ -73,7 +128,7 @@ _sp_op_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf,
   ssize_t res;
 
   out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-  out.buf[0].fd = (int) fi->fh;
+  out.buf[0].fd = file_fd (fi);
   out.buf[0].pos = off;
   res = fuse_buf_copy (&out, in_buf, 0);
   if (res < 0)
@@ -94,14 +149,16 @@ _sp_op_flush (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 void
 _sp_op_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-  close ((int) fi->fh);
+  SpOverlay *ov = OV (req);
+
+  _sp_file_free (_sp_node_get (ov, ino), (SpFile *) (uintptr_t) fi->fh);
   fuse_reply_err (req, 0);
 }
 
 void
 _sp_op_fsync (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
-  int res = datasync ? fdatasync ((int) fi->fh) : fsync ((int) fi->fh);
+  int res = datasync ? fdatasync (file_fd (fi)) : fsync (file_fd (fi));
 
   fuse_reply_err (req, res < 0 ? errno : 0);
 }
@@ -110,7 +167,7 @@ void
 _sp_op_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
               off_t length, struct fuse_file_info *fi)
 {
-  int res = fallocate ((int) fi->fh, mode, offset, length);
+  int res = fallocate (file_fd (fi), mode, offset, length);
 
   fuse_reply_err (req, res < 0 ? errno : 0);
 }
@@ -119,7 +176,12 @@ void
 _sp_op_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
           struct fuse_file_info *fi)
 {
-  off_t res = lseek ((int) fi->fh, off, whence);
+  SpOverlay *ov = OV (req);
+  SpFile *file = (SpFile *) (uintptr_t) fi->fh;
+  off_t res;
+
+  follow_copy_up (ov, _sp_node_get (ov, ino), file);
+  res = lseek (file->fd, off, whence);
 
   if (res < 0)
     fuse_reply_err (req, errno);

@@ -124,7 +124,7 @@ sp_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   int err;
 
   rdlock (ov);
-  if (fi != NULL && node->fds == NULL && fstat ((int) fi->fh, &st) == 0)
+  if (fi != NULL && node->fds == NULL && fstat (file_fd (fi), &st) == 0)
     {
       /* Works for open files whose name is gone. */
       st.st_ino = node->ino;
@@ -199,8 +199,8 @@ sp_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
       wrlock (ov);
       err = _sp_copy_up (ov, node, keep_data);
     }
-  if (fi != NULL && node->fds == NULL && (fcntl ((int) fi->fh, F_GETFL) & O_ACCMODE) != O_RDONLY)
-    fd = (int) fi->fh;        /* an upper file, even if its name is gone */
+  if (fi != NULL && node->fds == NULL && (fcntl (file_fd (fi), F_GETFL) & O_ACCMODE) != O_RDONLY)
+    fd = file_fd (fi);       /* an upper file, even if its name is gone */
   else if (err == 0)
     err = _sp_node_path (ov, node, path, sizeof path, &follow);
 
@@ -562,14 +562,34 @@ sp_create (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
     e.attr = st;
     e.attr_timeout = ov->timeout;
     e.entry_timeout = ov->timeout;
-    fi->fh = (uint64_t) fd;
-    fi->keep_cache = 1;
-    if (fuse_reply_create (req, &e, fi) != 0)
+    SpFile *file = _sp_file_new (node, fd);
+
+    if (file == NULL)
       {
         close (fd);
         _sp_node_unref (ov, node, 1);
+        fuse_reply_err (req, ENOMEM);
+        return;
+      }
+    fi->fh = (uint64_t) (uintptr_t) file;
+    fi->keep_cache = 1;
+    if (fuse_reply_create (req, &e, fi) != 0)
+      {
+        _sp_file_free (node, file);
+        _sp_node_unref (ov, node, 1);
       }
   }
+}
+
+/* Before NAME (NODE, in the upper directory UPDIR) goes away: a file still
+ * open through the mount must stay reachable for getattr and setattr,
+ * which the kernel sends by node, not by descriptor. */
+static void
+keep_open_file (SpOverlay *ov, SpNode *node, int updir, const char *name)
+{
+  if (node->layer == 0 && node->fds == NULL && node->hfd < 0
+      && atomic_load (&node->nopen) > 0)
+    node->hfd = openat (updir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 }
 
 static void
@@ -592,6 +612,7 @@ sp_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
 
   updir = dir->fds[0];
   in_lower = _sp_name_in_lowers (ov, dir, name);
+  keep_open_file (ov, node, updir, name);
   if (node->layer == 0)
     {
       struct stat ust;
@@ -818,6 +839,8 @@ do_rename (SpOverlay *ov, SpNode *sdir, const char *sname, SpNode *ddir,
     }
   if (kind == SP_WHITEOUT_CHR && src->fds != NULL)
     unlinkat (dup_, dname, 0);
+  if (dst != NULL)
+    keep_open_file (ov, dst, dup_, dname);
 
   if (src_in_lower)
     {

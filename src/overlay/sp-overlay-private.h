@@ -33,6 +33,7 @@ struct _SpNode
   int       layer;        /* topmost layer holding it: 0 = upper */
   int       hfd;
   int      *fds;          /* directories only: nlayers descriptors */
+  atomic_int nopen;       /* open files: an unlinked one keeps hfd */
   bool      hashed;
   bool      findable;     /* lookups may return it */
   bool      unlinked;     /* its name was removed: never copied up */
@@ -93,6 +94,22 @@ struct _SpOverlay
   atomic_uint_fast64_t files_created;
   atomic_uint_fast64_t files_deleted;
 };
+
+/* An open file: fi->fh points to it. */
+typedef struct
+{
+  int         fd;
+  atomic_bool lower;      /* fd is a lower file (opened read-only) */
+} SpFile;
+
+static inline int
+file_fd (struct fuse_file_info *fi)
+{
+  return ((SpFile *) (uintptr_t) fi->fh)->fd;
+}
+
+SpFile *_sp_file_new  (SpNode *node, int fd);
+void    _sp_file_free (SpNode *node, SpFile *file);
 
 typedef struct
 {
