@@ -35,11 +35,13 @@ sp_init (void *userdata, struct fuse_conn_info *conn)
 {
   SpOverlay *ov = userdata;
 
-  if (conn->capable & FUSE_CAP_WRITEBACK_CACHE)
+  if (!ov->no_writeback && (conn->capable & FUSE_CAP_WRITEBACK_CACHE))
     {
       conn->want |= FUSE_CAP_WRITEBACK_CACHE;
       ov->writeback = true;
     }
+  else
+    conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
   if (conn->capable & FUSE_CAP_SPLICE_READ)
     conn->want |= FUSE_CAP_SPLICE_READ;
   if (conn->capable & FUSE_CAP_SPLICE_WRITE)

@@ -77,7 +77,8 @@ struct _SpOverlay
   bool              is_root;
   mode_t            umask;
   double            timeout;
-  bool              writeback;
+  bool              writeback;    /* in use (asked for and offered) */
+  bool              no_writeback; /* not asked for */
   bool              debug;
   unsigned          max_threads;
 

@@ -272,6 +272,7 @@ sp_overlay_mount (const char *const      *lowers,
   ov->umask = read_umask ();
   ov->max_threads = options->max_threads;
   ov->debug = options->debug;
+  ov->no_writeback = options->no_writeback;
   if (ov->layer_paths == NULL || ov->layer_fds == NULL || ov->layer_devidx == NULL
       || ov->buckets == NULL)
     {

@@ -51,6 +51,13 @@ typedef struct
   const char *fsname;
   /* Worker threads of the session loop; 0 = default. */
   unsigned max_threads;
+  /* Turn the FUSE writeback cache off.  With it (the default, faster for
+   * small writes) the kernel keeps written pages and hands them to the
+   * overlay later, at the latest on close() or fsync(): if the process
+   * serving the mount dies (kill -9), writes the kernel had not yet sent
+   * are lost.  Without it every write() reaches the upper file before it
+   * returns. */
+  unsigned no_writeback : 1;
 } SpOverlayOptions;
 
 #define SP_OVERLAY_OPTIONS_INIT { .fuse_fd = -1 }
