@@ -632,10 +632,10 @@ _sp_node_new_root (SpOverlay *ov, char **error_message)
   root->generation = 0;
   for (int k = 0; k < ov->nlayers; k++)
     root->fds[k] = -1;
-  root->fds[0] = dup (ov->layer_fds[0]);
+  root->fds[0] = fcntl (ov->layer_fds[0], F_DUPFD_CLOEXEC, 0);
   for (int k = 1; k < ov->nlayers; k++)
     {
-      root->fds[k] = dup (ov->layer_fds[k]);
+      root->fds[k] = fcntl (ov->layer_fds[k], F_DUPFD_CLOEXEC, 0);
       if (k + 1 < ov->nlayers && fd_is_opaque (root->fds[k]))
         break;
     }

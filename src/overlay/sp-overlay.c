@@ -396,6 +396,14 @@ sp_overlay_mount (const char *const      *lowers,
       goto fail_early;
     }
   ov->own_mount = ov->fuse_fd < 0;
+  /* Whatever opened the FUSE device (libfuse, fusermount3 passing it back,
+   * or our caller), it must not reach fusermount3 or the game. */
+  {
+    int sfd = fuse_session_fd (ov->se);
+
+    if (sfd >= 0)
+      fcntl (sfd, F_SETFD, fcntl (sfd, F_GETFD) | FD_CLOEXEC);
+  }
 
   /* The loop threads never take the caller's signals. */
   sigfillset (&all);

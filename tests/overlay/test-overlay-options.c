@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Mount options and process hygiene of the overlay, checked on real
- * mounts: the writeback switch reaches the kernel. */
+ * mounts: the writeback switch reaches the kernel, and no descriptor of
+ * the overlay leaks into processes started while it is mounted. */
 #include "config.h"
 
 #include <errno.h>
@@ -150,6 +151,132 @@ test_no_writeback (Fixture *f, gconstpointer data)
   g_assert_cmpstr (seen3, ==, "lower data+");
 }
 
+/* Runs `ls -l /proc/self/fd` as a plain fork+exec that inherits every
+ * descriptor not marked close-on-exec (as fusermount3, or a game started
+ * without closing descriptors, would) and returns its output. */
+static char *
+child_fds (void)
+{
+  GString *out = g_string_new (NULL);
+  int p[2];
+  pid_t pid;
+  char buf[4096];
+  ssize_t n;
+  int status;
+
+  g_assert_cmpint (pipe2 (p, O_CLOEXEC), ==, 0);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      /* dup2 clears close-on-exec on the copy: stdout stays open. */
+      dup2 (p[1], STDOUT_FILENO);
+      execlp ("ls", "ls", "-l", "/proc/self/fd", (char *) NULL);
+      _exit (127);
+    }
+  close (p[1]);
+  while ((n = read (p[0], buf, sizeof buf)) > 0)
+    g_string_append_len (out, buf, n);
+  close (p[0]);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  return g_string_free (out, FALSE);
+}
+
+/* The descriptors a child sees, "N -> target" each, leaving out the one
+ * ls reads /proc/self/fd with and its standard output. */
+static GPtrArray *
+child_fd_set (void)
+{
+  g_autofree char *listing = child_fds ();
+  g_auto(GStrv) lines = g_strsplit (listing, "\n", -1);
+  GPtrArray *set = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *arrow = strstr (lines[i], " -> ");
+      const char *start;
+
+      if (arrow == NULL || g_str_has_prefix (arrow + 4, "/proc/"))
+        continue;
+      start = arrow;
+      while (start > lines[i] && start[-1] != ' ')
+        start--;
+      /* Standard output is the pipe we read, a new one each time. */
+      if (g_str_has_prefix (start, "1 -> "))
+        continue;
+      g_ptr_array_add (set, g_strdup (start));
+    }
+  return set;
+}
+
+static gboolean
+set_has (GPtrArray *set, const char *entry)
+{
+  for (guint i = 0; i < set->len; i++)
+    if (strcmp (g_ptr_array_index (set, i), entry) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Every descriptor of the overlay (layers, nodes, open files, the FUSE
+ * device) is close-on-exec: none reaches fusermount3 or the game. */
+static void
+test_no_leaked_descriptors (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *link_path = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  int fd;
+
+  NEED_MOUNT (f);
+  path = g_build_filename (f->lower, "dir", NULL);
+  g_assert_cmpint (g_mkdir (path, 0755), ==, 0);
+  g_clear_pointer (&path, g_free);
+  {
+    g_autofree char *bytes = g_strnfill (65536, 'd');
+    g_autoptr(GError) error = NULL;
+
+    path = g_build_filename (f->lower, "dir", "data", NULL);
+    g_file_set_contents (path, bytes, -1, &error);
+    g_assert_no_error (error);
+    g_clear_pointer (&path, g_free);
+  }
+
+  /* What the test process itself passes on (its own standard streams and
+   * whatever its parent left open). */
+  before = child_fd_set ();
+  g_assert_cmpuint (before->len, >=, 2);
+
+  fixture_mount (f, NULL);
+  /* Make the overlay hold node descriptors of each kind: merged
+   * directories, an open file, a hard-linked upper file. */
+  path = g_build_filename (f->mnt, "dir", "file", NULL);
+  link_path = g_build_filename (f->mnt, "dir", "link", NULL);
+  fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (link (path, link_path), ==, 0);
+  /* Reads are served by splicing through pipes. */
+  {
+    g_autofree char *read_path = g_build_filename (f->mnt, "dir", "data", NULL);
+    g_autofree char *contents = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_file_get_contents (read_path, &contents, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (strlen (contents), ==, 65536);
+  }
+
+  after = child_fd_set ();
+  close (fd);
+  for (guint i = 0; i < after->len; i++)
+    if (!set_has (before, g_ptr_array_index (after, i)))
+      g_error ("a descriptor of the overlay leaked into a child process: %s",
+               (char *) g_ptr_array_index (after, i));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -157,6 +284,7 @@ main (int argc, char *argv[])
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/overlay-options/no-writeback", test_no_writeback);
+  ADD ("/overlay-options/no-leaked-descriptors", test_no_leaked_descriptors);
 #undef ADD
 
   return g_test_run ();
