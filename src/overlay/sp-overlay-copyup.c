@@ -282,7 +282,16 @@ _sp_copy_up (SpOverlay *ov, SpNode *node, bool with_data)
     {
       struct stat ust;
 
-      if (fstatat (updir, node->name, &ust, AT_SYMLINK_NOFOLLOW) == 0)
+      if (fstatat (updir, node->name, &ust, AT_SYMLINK_NOFOLLOW) < 0)
+        ;
+      else if (st.st_nlink > 1)
+        {
+          /* As in the kernel overlay without index: the copy-up breaks a
+           * lower hard link, and the copy is a new file with a number of
+           * its own (the other names still show the lower one). */
+          _sp_node_renumber (ov, node, _sp_make_ino (ov, 0, ust.st_ino));
+        }
+      else
         _sp_inomap_set (ov, ust.st_ino, node->ino);
     }
   node->layer = 0;

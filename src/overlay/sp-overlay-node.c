@@ -145,6 +145,18 @@ table_remove_locked (SpOverlay *ov, SpNode *node)
       }
 }
 
+/* Gives NODE a new number (a lower hard link broken by its copy-up). */
+void
+_sp_node_renumber (SpOverlay *ov, SpNode *node, uint64_t ino)
+{
+  pthread_mutex_lock (&ov->table_lock);
+  table_remove_locked (ov, node);
+  node->ino = ino;
+  node->findable = true;
+  table_insert_locked (ov, node);
+  pthread_mutex_unlock (&ov->table_lock);
+}
+
 void
 _sp_node_unhash (SpOverlay *ov, SpNode *node)
 {

@@ -152,6 +152,7 @@ SpNode *_sp_node_get            (SpOverlay *ov, fuse_ino_t ino);
 void    _sp_node_ref            (SpOverlay *ov, SpNode *node, uint64_t n);
 void    _sp_node_unref          (SpOverlay *ov, SpNode *node, uint64_t n);
 void    _sp_node_unhash         (SpOverlay *ov, SpNode *node);
+void    _sp_node_renumber       (SpOverlay *ov, SpNode *node, uint64_t ino);
 SpNode *_sp_node_new_root       (SpOverlay *ov, char **error_message);
 void    _sp_node_table_clear    (SpOverlay *ov);
 int     _sp_node_resolve        (SpOverlay *ov, SpNode *dir, const char *name,
