@@ -793,7 +793,7 @@ do_rename (SpOverlay *ov, SpNode *sdir, const char *sname, SpNode *ddir,
         err = -ENOTDIR;
       else if (src->fds == NULL && dst->fds != NULL)
         err = -EISDIR;
-      else if (dst->fds != NULL)
+      else if (dst->fds != NULL && _sp_node_has_lower (ov, dst))
         err = check_empty (ov, dst);
       if (err < 0)
         goto out;
@@ -813,6 +813,21 @@ do_rename (SpOverlay *ov, SpNode *sdir, const char *sname, SpNode *ddir,
   dup_ = ddir->fds[0];
   src_in_lower = _sp_name_in_lowers (ov, sdir, sname);
   dst_in_lower = _sp_name_in_lowers (ov, ddir, dname);
+
+  /* As the kernel overlay: a directory going into a merged directory is
+   * made opaque first (so it never picks up lower entries there), and a
+   * directory that exists in upper only is checked for emptiness only
+   * then, so a failed rename leaves the source opaque as the kernel's
+   * does. */
+  if (!(flags & RENAME_EXCHANGE) && src->fds != NULL && _sp_node_has_lower (ov, ddir))
+    _sp_set_opaque (ov, sup, sname);
+  if (!(flags & RENAME_EXCHANGE) && dst != NULL && dst->fds != NULL
+      && !_sp_node_has_lower (ov, dst))
+    {
+      err = check_empty (ov, dst);
+      if (err < 0)
+        goto out;
+    }
 
   if (flags & RENAME_EXCHANGE)
     {
