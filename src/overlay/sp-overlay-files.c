@@ -471,7 +471,18 @@ change_xattr (fuse_req_t req, fuse_ino_t ino, const char *name,
       return;
     }
   wrlock (ov);
-  err = _sp_copy_up (ov, node, true);
+  err = 0;
+  if (remove && node->layer != 0)
+    {
+      /* Removing a name the lower object does not have changes nothing:
+       * ENODATA, without a copy-up (as the kernel overlay). */
+      err = _sp_node_path (ov, node, path, sizeof path, &follow);
+      if (err == 0 && (follow ? getxattr (path, name, NULL, 0)
+                              : lgetxattr (path, name, NULL, 0)) < 0)
+        err = -errno;
+    }
+  if (err == 0)
+    err = _sp_copy_up (ov, node, true);
   if (err == 0)
     err = _sp_node_path (ov, node, path, sizeof path, &follow);
   if (err == 0)

@@ -31,16 +31,15 @@ _sp_is_whiteout (const struct stat *st)
   return S_ISCHR (st->st_mode) && st->st_rdev == makedev (0, 0);
 }
 
-/* The overlay's own xattrs (user.overlay.*, trusted.overlay.*) are hidden;
- * as in the kernel overlay, a user's xattr in those namespaces is stored
- * escaped as user.overlay.overlay.* (trusted.overlay.overlay.*). */
+/* The overlay's own xattrs (user.overlay.*) are hidden; as in the kernel
+ * overlay mounted with userxattr (the upper-dir format of the design), a
+ * user's xattr in that namespace is stored escaped as
+ * user.overlay.overlay.*, and trusted.overlay.* is an ordinary name. */
 static size_t
 internal_prefix_len (const char *name)
 {
   if (strncmp (name, "user.overlay.", 13) == 0)
     return 13;
-  if (strncmp (name, "trusted.overlay.", 16) == 0)
-    return 16;
   return 0;
 }
 
@@ -333,9 +332,6 @@ fd_is_opaque (int fd)
 
   snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
   n = getxattr (path, "user.overlay.opaque", v, sizeof v);
-  if (n == 1 && v[0] == 'y')
-    return true;
-  n = getxattr (path, "trusted.overlay.opaque", v, sizeof v);
   if (n == 1 && v[0] == 'y')
     return true;
   return faccessat (fd, OPQ_MARKER, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
