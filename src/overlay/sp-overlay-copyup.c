@@ -162,7 +162,20 @@ copy_xattrs (const char *src, const char *dst)
 }
 
 /* Copies NODE (and its parents first) into the upper layer.  Called with
- * ns_lock held for writing. */
+ * ns_lock held for writing.
+ *
+ * The copy is built in the work dir and renamed into place, so the merged
+ * view never shows a half-copied file, and a crash of the process leaves
+ * at most a stray temporary in work/ (cleared at the next mount).  It is
+ * deliberately not fsync()ed before the rename: unlike the kernel overlay,
+ * whose upper layer is meant to live on, ours is a scratch directory
+ * until the session ends and is packed into a checkpoint (written with
+ * fsync and rename) only after unmounting; a host crash mid-session loses
+ * the unsynced data of every file the game wrote anyway, copied up or
+ * not.  An fsync per copy-up would cost milliseconds on every first write
+ * to a lower file, under the namespace lock, which Wine does by the
+ * thousand; programs that need durability fsync() through the mount,
+ * which reaches the upper file. */
 int
 _sp_copy_up (SpOverlay *ov, SpNode *node, bool with_data)
 {
