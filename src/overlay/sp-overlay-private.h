@@ -245,3 +245,9 @@ void _sp_op_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name);
 
 /* sp-overlay-ops.c */
 extern const struct fuse_lowlevel_ops _sp_overlay_ops;
+int  _sp_check_empty     (SpOverlay *ov, SpNode *node);
+void _sp_keep_open_file  (SpOverlay *ov, SpNode *node, int updir, const char *name);
+
+/* sp-overlay-rename.c */
+void _sp_op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
+                    fuse_ino_t newparent, const char *newname, unsigned int flags);
