@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Mount options and process hygiene of the overlay, checked on real
- * mounts: the writeback switch reaches the kernel, and no descriptor of
- * the overlay leaks into processes started while it is mounted. */
+ * mounts: the writeback switch reaches the kernel, no descriptor of the
+ * overlay leaks into processes started while it is mounted, and files
+ * open through symlinks and hard links. */
 #include "config.h"
 
 #include <errno.h>
@@ -277,6 +278,78 @@ test_no_leaked_descriptors (Fixture *f, gconstpointer data)
                (char *) g_ptr_array_index (after, i));
 }
 
+/* Opening files the ways programs do: through symlinks inside the mount
+ * (Wine's dosdevices/z: -> /, relative links to lower and upper targets)
+ * and with O_NOFOLLOW on a file hard-linked in the upper layer (reached
+ * through a /proc magic link inside the overlay). */
+static void
+test_open_through_links (Fixture *f, gconstpointer data)
+{
+  g_autofree char *lower_file = g_build_filename (f->lower, "drive_c", "game.ini", NULL);
+  g_autofree char *lower_dir = g_build_filename (f->lower, "drive_c", NULL);
+  g_autofree char *devices = g_build_filename (f->lower, "dosdevices", NULL);
+  g_autofree char *c_link = g_build_filename (f->lower, "dosdevices", "c:", NULL);
+  g_autofree char *z_link = g_build_filename (f->lower, "dosdevices", "z:", NULL);
+  g_autoptr(GError) error = NULL;
+  static const char *const paths[] = {
+    "dosdevices/c:/game.ini",           /* relative symlink to a lower dir */
+    "dosdevices/z:%s/drive_c/game.ini", /* absolute symlink to /, back into the mount */
+    "hard",                             /* upper hard link, O_NOFOLLOW */
+    "hard2",
+  };
+  int fd;
+
+  NEED_MOUNT (f);
+  g_assert_cmpint (g_mkdir (lower_dir, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (devices, 0755), ==, 0);
+  g_file_set_contents (lower_file, "[game]", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (symlink ("../drive_c", c_link), ==, 0);
+  g_assert_cmpint (symlink ("/", z_link), ==, 0);
+  fixture_mount (f, NULL);
+
+  {
+    g_autofree char *hard = g_build_filename (f->mnt, "hard", NULL);
+    g_autofree char *hard2 = g_build_filename (f->mnt, "hard2", NULL);
+
+    g_file_set_contents (hard, "[game]", -1, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (link (hard, hard2), ==, 0);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autofree char *rel = g_strdup_printf (paths[i], f->mnt);
+      g_autofree char *path = g_build_filename (f->mnt, rel, NULL);
+      char buf[16] = { 0 };
+      gssize n;
+
+      fd = open (path, O_RDONLY | O_CLOEXEC | (g_str_has_prefix (rel, "hard") ? O_NOFOLLOW : 0));
+      if (fd < 0)
+        g_error ("open %s: %s", path, g_strerror (errno));
+      n = read (fd, buf, sizeof buf - 1);
+      g_assert_cmpint (close (fd), ==, 0);
+      /* The previous iteration appended to the same file. */
+      g_assert_cmpint (n, ==, 6 + i % 2);
+      g_assert_true (g_str_has_prefix (buf, "[game]"));
+
+      /* Writing through the same path copies the target up. */
+      fd = open (path, O_WRONLY | O_APPEND | O_CLOEXEC);
+      g_assert_cmpint (fd, >=, 0);
+      n = write (fd, "!", 1);
+      g_assert_cmpint (close (fd), ==, 0);
+      g_assert_cmpint (n, ==, 1);
+    }
+  {
+    g_autofree char *upper_file = g_build_filename (f->upper, "drive_c", "game.ini", NULL);
+    g_autofree char *contents = NULL;
+
+    g_file_get_contents (upper_file, &contents, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (contents, ==, "[game]!!");
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -285,6 +358,7 @@ main (int argc, char *argv[])
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/overlay-options/no-writeback", test_no_writeback);
   ADD ("/overlay-options/no-leaked-descriptors", test_no_leaked_descriptors);
+  ADD ("/overlay-options/open-through-links", test_open_through_links);
 #undef ADD
 
   return g_test_run ();
