@@ -15,13 +15,40 @@
 
 typedef struct
 {
+  SpHandle        link;
   pthread_mutex_t lock;
   SpDirList       list;
   bool            built;
 } SpDirHandle;
 
+static void
+handle_add (SpOverlay *ov, SpHandle *h, bool is_dir)
+{
+  h->is_dir = is_dir;
+  h->prev = NULL;
+  pthread_mutex_lock (&ov->handles_lock);
+  h->next = ov->handles;
+  if (h->next != NULL)
+    h->next->prev = h;
+  ov->handles = h;
+  pthread_mutex_unlock (&ov->handles_lock);
+}
+
+static void
+handle_remove (SpOverlay *ov, SpHandle *h)
+{
+  pthread_mutex_lock (&ov->handles_lock);
+  if (h->prev != NULL)
+    h->prev->next = h->next;
+  else
+    ov->handles = h->next;
+  if (h->next != NULL)
+    h->next->prev = h->prev;
+  pthread_mutex_unlock (&ov->handles_lock);
+}
+
 SpFile *
-_sp_file_new (SpNode *node, int fd)
+_sp_file_new (SpOverlay *ov, SpNode *node, int fd)
 {
   SpFile *file = malloc (sizeof *file);
 
@@ -30,15 +57,47 @@ _sp_file_new (SpNode *node, int fd)
   file->fd = fd;
   atomic_init (&file->lower, node->layer != 0);
   atomic_fetch_add (&node->nopen, 1);
+  handle_add (ov, &file->link, false);
   return file;
 }
 
 void
-_sp_file_free (SpNode *node, SpFile *file)
+_sp_file_free (SpOverlay *ov, SpNode *node, SpFile *file)
 {
+  handle_remove (ov, &file->link);
   atomic_fetch_sub (&node->nopen, 1);
   close (file->fd);
   free (file);
+}
+
+static void
+dir_handle_free (SpDirHandle *h)
+{
+  _sp_dir_list_clear (&h->list);
+  pthread_mutex_destroy (&h->lock);
+  free (h);
+}
+
+/* Only at teardown, once the session loop has stopped. */
+void
+_sp_handles_clear (SpOverlay *ov)
+{
+  SpHandle *h = ov->handles;
+
+  while (h != NULL)
+    {
+      SpHandle *next = h->next;
+
+      if (h->is_dir)
+        dir_handle_free ((SpDirHandle *) h);
+      else
+        {
+          close (((SpFile *) h)->fd);
+          free (h);
+        }
+      h = next;
+    }
+  ov->handles = NULL;
 }
 
 /* A file opened read-only before someone else's write copied it up still
@@ -90,7 +149,7 @@ _sp_op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
       fuse_reply_err (req, -fd);
       return;
     }
-  file = _sp_file_new (node, fd);
+  file = _sp_file_new (ov, node, fd);
   if (file == NULL)
     {
       close (fd);
@@ -100,7 +159,7 @@ _sp_op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   fi->fh = (uint64_t) (uintptr_t) file;
   fi->keep_cache = 1;
   if (fuse_reply_open (req, fi) != 0)
-    _sp_file_free (node, file);
+    _sp_file_free (ov, node, file);
 }
 
 void
@@ -151,7 +210,7 @@ _sp_op_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
   SpOverlay *ov = OV (req);
 
-  _sp_file_free (_sp_node_get (ov, ino), (SpFile *) (uintptr_t) fi->fh);
+  _sp_file_free (ov, _sp_node_get (ov, ino), (SpFile *) (uintptr_t) fi->fh);
   fuse_reply_err (req, 0);
 }
 
@@ -200,6 +259,7 @@ _sp_op_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
       return;
     }
   pthread_mutex_init (&h->lock, NULL);
+  handle_add (OV (req), &h->link, true);
   fi->fh = (uint64_t) (uintptr_t) h;
   /* Directories change only through us, and the kernel drops its cached
    * listing when they do. */
@@ -207,8 +267,8 @@ _sp_op_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   fi->keep_cache = 1;
   if (fuse_reply_open (req, fi) != 0)
     {
-      pthread_mutex_destroy (&h->lock);
-      free (h);
+      handle_remove (OV (req), &h->link);
+      dir_handle_free (h);
     }
 }
 
@@ -309,9 +369,8 @@ _sp_op_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
   SpDirHandle *h = (SpDirHandle *) (uintptr_t) fi->fh;
 
-  _sp_dir_list_clear (&h->list);
-  pthread_mutex_destroy (&h->lock);
-  free (h);
+  handle_remove (OV (req), &h->link);
+  dir_handle_free (h);
   fuse_reply_err (req, 0);
 }
 

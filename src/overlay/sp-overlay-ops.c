@@ -564,7 +564,7 @@ sp_create (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
     e.attr = st;
     e.attr_timeout = ov->timeout;
     e.entry_timeout = ov->timeout;
-    SpFile *file = _sp_file_new (node, fd);
+    SpFile *file = _sp_file_new (ov, node, fd);
 
     if (file == NULL)
       {
@@ -577,7 +577,7 @@ sp_create (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
     fi->keep_cache = 1;
     if (fuse_reply_create (req, &e, fi) != 0)
       {
-        _sp_file_free (node, file);
+        _sp_file_free (ov, node, file);
         _sp_node_unref (ov, node, 1);
       }
   }

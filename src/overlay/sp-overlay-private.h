@@ -68,6 +68,11 @@ struct _SpOverlay
 
   pthread_rwlock_t  ns_lock;      /* namespace: taken for writing by changes */
 
+  /* Open files and directories, freed at teardown when the kernel never
+   * released them (a connection aborted with files still open). */
+  pthread_mutex_t   handles_lock;
+  struct _SpHandle *handles;
+
   struct fuse_session *se;
   pthread_t         thread;
   bool              thread_started;
@@ -96,9 +101,19 @@ struct _SpOverlay
   atomic_uint_fast64_t files_deleted;
 };
 
+typedef struct _SpHandle SpHandle;
+
+struct _SpHandle
+{
+  SpHandle *prev;
+  SpHandle *next;
+  bool      is_dir;
+};
+
 /* An open file: fi->fh points to it. */
 typedef struct
 {
+  SpHandle    link;
   int         fd;
   atomic_bool lower;      /* fd is a lower file (opened read-only) */
 } SpFile;
@@ -109,8 +124,9 @@ file_fd (struct fuse_file_info *fi)
   return ((SpFile *) (uintptr_t) fi->fh)->fd;
 }
 
-SpFile *_sp_file_new  (SpNode *node, int fd);
-void    _sp_file_free (SpNode *node, SpFile *file);
+SpFile *_sp_file_new      (SpOverlay *ov, SpNode *node, int fd);
+void    _sp_file_free     (SpOverlay *ov, SpNode *node, SpFile *file);
+void    _sp_handles_clear (SpOverlay *ov);
 
 typedef struct
 {

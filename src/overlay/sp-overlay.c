@@ -104,6 +104,7 @@ clean_work_dir (SpOverlay *ov)
 static void
 overlay_free (SpOverlay *ov)
 {
+  _sp_handles_clear (ov);
   _sp_node_table_clear (ov);
   for (int k = 0; k < ov->nlayers; k++)
     {
@@ -121,6 +122,7 @@ overlay_free (SpOverlay *ov)
   free (ov->work_path);
   free (ov->mountpoint);
   pthread_mutex_destroy (&ov->table_lock);
+  pthread_mutex_destroy (&ov->handles_lock);
   pthread_rwlock_destroy (&ov->ns_lock);
   pthread_mutex_destroy (&ov->done_lock);
   pthread_cond_destroy (&ov->done_cond);
@@ -247,6 +249,7 @@ sp_overlay_mount (const char *const      *lowers,
       return NULL;
     }
   pthread_mutex_init (&ov->table_lock, NULL);
+  pthread_mutex_init (&ov->handles_lock, NULL);
   {
     pthread_rwlockattr_t attr;
 
