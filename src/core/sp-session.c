@@ -435,6 +435,7 @@ prepare_thread (GTask        *task,
   g_autofree char *mounts_dir = NULL;
   const char *lowers[2] = { data->base_path, NULL };
   char *message = NULL;
+  SpOverlayOptions options = SP_OVERLAY_OPTIONS_INIT;
   SpOverlay *overlay;
 
   self->lock = sp_lock_acquire (data->lock_path, what, &error);
@@ -492,14 +493,14 @@ prepare_thread (GTask        *task,
       goto fail;
     }
 
-  /* Default options. Note: SpOverlayOptions has no switch for the FUSE
-   * writeback cache, which the overlay turns on; pages a game wrote are
-   * handed to us at the latest on close() or fsync(), so a kill -9 of the
-   * app can lose writes to files the game still holds open. Sessions should
-   * turn it off once the overlay offers a switch. */
+  /* No FUSE writeback cache for play sessions: with it the kernel holds
+   * pages the game wrote until close() or fsync(), and since the FUSE loop
+   * runs in this process, a kill -9 of the app would lose them.  Without
+   * it every write() is in upper/ when it returns. */
+  options.no_writeback = 1;
   overlay = sp_overlay_mount (lowers, sp_run_get_upper_path (self->run),
                               sp_run_get_work_path (self->run), self->mount_point,
-                              NULL, &message);
+                              &options, &message);
   if (overlay == NULL)
     {
       g_set_error (&error, SP_SESSION_ERROR, SP_SESSION_ERROR_FAILED,

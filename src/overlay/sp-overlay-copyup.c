@@ -14,69 +14,110 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+/* Copies LEN bytes at OFF from SRC to DST (same offset): copy_file_range
+ * where the file systems allow it, read/write otherwise. */
+static int
+copy_range (int src, int dst, off_t off, off_t len)
+{
+  off_t end = off + len;
+  char *buf = NULL;
+
+  while (off < end)
+    {
+      off_t in = off, out = off;
+      ssize_t n = copy_file_range (src, &in, dst, &out, (size_t) (end - off), 0);
+
+      if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS
+                    || errno == EOPNOTSUPP || errno == EBADF))
+        break;
+      if (n < 0)
+        return -errno;
+      if (n == 0)
+        return 0;
+      off += n;
+    }
+
+  while (off < end)
+    {
+      size_t want = end - off < (1 << 17) ? (size_t) (end - off) : (1 << 17);
+      ssize_t n, w = 0;
+
+      if (buf == NULL && (buf = malloc (1 << 17)) == NULL)
+        return -ENOMEM;
+      n = pread (src, buf, want, off);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int err = n < 0 ? -errno : 0;
+
+          free (buf);
+          return err;
+        }
+      while (w < n)
+        {
+          ssize_t r = pwrite (dst, buf + w, n - w, off + w);
+
+          if (r < 0 && errno == EINTR)
+            continue;
+          if (r < 0)
+            {
+              int err = -errno;
+
+              free (buf);
+              return err;
+            }
+          w += r;
+        }
+      off += n;
+    }
+  free (buf);
+  return 0;
+}
+
+/* Copies the data of SRC (SIZE bytes) into the empty DST: a clone where
+ * the file system shares extents, otherwise the data segments only, so
+ * that holes stay holes (SEEK_DATA/SEEK_HOLE answer as before the copy-up,
+ * and a sparse file does not grow on disk). */
 static int
 copy_data (int src, int dst, off_t size)
 {
-  off_t done = 0;
+  off_t pos = 0;
+  int err;
 
   if (size == 0)
     return 0;
   if (ioctl (dst, FICLONE, src) == 0)
     return 0;
 
-  while (done < size)
+  while (pos < size)
     {
-      ssize_t n = copy_file_range (src, NULL, dst, NULL, size - done, 0);
+      off_t data = lseek (src, pos, SEEK_DATA);
+      off_t hole;
 
-      if (n < 0)
+      if (data < 0 && errno == ENXIO)
+        break;                       /* only a hole is left */
+      if (data < 0)
         {
-          if (done == 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS
-                            || errno == EOPNOTSUPP || errno == EBADF))
-            break;
-          return -errno;
+          /* No SEEK_DATA here: one segment. */
+          data = pos;
+          hole = size;
         }
-      if (n == 0)
-        return 0;
-      done += n;
+      else
+        {
+          hole = lseek (src, data, SEEK_HOLE);
+          if (hole < 0 || hole > size)
+            hole = size;
+        }
+      if (data >= size)
+        break;
+      err = copy_range (src, dst, data, hole - data);
+      if (err < 0)
+        return err;
+      pos = hole;
     }
-  if (done >= size)
-    return 0;
-
-  {
-    char *buf = malloc (1 << 17);
-
-    if (buf == NULL)
-      return -ENOMEM;
-    for (;;)
-      {
-        ssize_t n = read (src, buf, 1 << 17);
-        ssize_t w = 0;
-
-        if (n < 0 && errno == EINTR)
-          continue;
-        if (n < 0)
-          {
-            free (buf);
-            return -errno;
-          }
-        if (n == 0)
-          break;
-        while (w < n)
-          {
-            ssize_t r = write (dst, buf + w, n - w);
-
-            if (r < 0 && errno == EINTR)
-              continue;
-            if (r < 0)
-              {
-                free (buf);
-                return -errno;
-              }
-            w += r;
-          }
-      }
-    free (buf);
-  }
+  if (ftruncate (dst, size) < 0)
+    return -errno;
   return 0;
 }
 
@@ -121,7 +162,20 @@ copy_xattrs (const char *src, const char *dst)
 }
 
 /* Copies NODE (and its parents first) into the upper layer.  Called with
- * ns_lock held for writing. */
+ * ns_lock held for writing.
+ *
+ * The copy is built in the work dir and renamed into place, so the merged
+ * view never shows a half-copied file, and a crash of the process leaves
+ * at most a stray temporary in work/ (cleared at the next mount).  It is
+ * deliberately not fsync()ed before the rename: unlike the kernel overlay,
+ * whose upper layer is meant to live on, ours is a scratch directory
+ * until the session ends and is packed into a checkpoint (written with
+ * fsync and rename) only after unmounting; a host crash mid-session loses
+ * the unsynced data of every file the game wrote anyway, copied up or
+ * not.  An fsync per copy-up would cost milliseconds on every first write
+ * to a lower file, under the namespace lock, which Wine does by the
+ * thousand; programs that need durability fsync() through the mount,
+ * which reaches the upper file. */
 int
 _sp_copy_up (SpOverlay *ov, SpNode *node, bool with_data)
 {
@@ -204,8 +258,25 @@ _sp_copy_up (SpOverlay *ov, SpNode *node, bool with_data)
   times[1] = st.st_mtim;
   if (err == 0 && utimensat (ov->work_fd, tmp, times, AT_SYMLINK_NOFOLLOW) < 0)
     err = -errno;
-  if (err == 0 && renameat (ov->work_fd, tmp, updir, node->name) < 0)
-    err = -errno;
+  if (err == 0)
+    {
+      char parent_path[64];
+      struct stat pst;
+      bool restore;
+
+      /* The copy-up is not a change of the parent: as the kernel overlay
+       * does, give it back the times it had before the entry appeared. */
+      snprintf (parent_path, sizeof parent_path, "/proc/self/fd/%d", updir);
+      restore = fstat (updir, &pst) == 0;
+      if (renameat (ov->work_fd, tmp, updir, node->name) < 0)
+        err = -errno;
+      else if (restore)
+        {
+          struct timespec ptimes[2] = { pst.st_atim, pst.st_mtim };
+
+          utimensat (AT_FDCWD, parent_path, ptimes, 0);
+        }
+    }
   if (err < 0)
     {
       unlinkat (ov->work_fd, tmp, S_ISDIR (st.st_mode) ? AT_REMOVEDIR : 0);
@@ -224,7 +295,16 @@ _sp_copy_up (SpOverlay *ov, SpNode *node, bool with_data)
     {
       struct stat ust;
 
-      if (fstatat (updir, node->name, &ust, AT_SYMLINK_NOFOLLOW) == 0)
+      if (fstatat (updir, node->name, &ust, AT_SYMLINK_NOFOLLOW) < 0)
+        ;
+      else if (st.st_nlink > 1)
+        {
+          /* As in the kernel overlay without index: the copy-up breaks a
+           * lower hard link, and the copy is a new file with a number of
+           * its own (the other names still show the lower one). */
+          _sp_node_renumber (ov, node, _sp_make_ino (ov, 0, ust.st_ino));
+        }
+      else
         _sp_inomap_set (ov, ust.st_ino, node->ino);
     }
   node->layer = 0;

@@ -15,10 +15,114 @@
 
 typedef struct
 {
+  SpHandle        link;
   pthread_mutex_t lock;
   SpDirList       list;
   bool            built;
 } SpDirHandle;
+
+static void
+handle_add (SpOverlay *ov, SpHandle *h, bool is_dir)
+{
+  h->is_dir = is_dir;
+  h->prev = NULL;
+  pthread_mutex_lock (&ov->handles_lock);
+  h->next = ov->handles;
+  if (h->next != NULL)
+    h->next->prev = h;
+  ov->handles = h;
+  pthread_mutex_unlock (&ov->handles_lock);
+}
+
+static void
+handle_remove (SpOverlay *ov, SpHandle *h)
+{
+  pthread_mutex_lock (&ov->handles_lock);
+  if (h->prev != NULL)
+    h->prev->next = h->next;
+  else
+    ov->handles = h->next;
+  if (h->next != NULL)
+    h->next->prev = h->prev;
+  pthread_mutex_unlock (&ov->handles_lock);
+}
+
+SpFile *
+_sp_file_new (SpOverlay *ov, SpNode *node, int fd)
+{
+  SpFile *file = malloc (sizeof *file);
+
+  if (file == NULL)
+    return NULL;
+  file->fd = fd;
+  atomic_init (&file->lower, node->layer != 0);
+  atomic_fetch_add (&node->nopen, 1);
+  handle_add (ov, &file->link, false);
+  return file;
+}
+
+void
+_sp_file_free (SpOverlay *ov, SpNode *node, SpFile *file)
+{
+  handle_remove (ov, &file->link);
+  atomic_fetch_sub (&node->nopen, 1);
+  close (file->fd);
+  free (file);
+}
+
+static void
+dir_handle_free (SpDirHandle *h)
+{
+  _sp_dir_list_clear (&h->list);
+  pthread_mutex_destroy (&h->lock);
+  free (h);
+}
+
+/* Only at teardown, once the session loop has stopped. */
+void
+_sp_handles_clear (SpOverlay *ov)
+{
+  SpHandle *h = ov->handles;
+
+  while (h != NULL)
+    {
+      SpHandle *next = h->next;
+
+      if (h->is_dir)
+        dir_handle_free ((SpDirHandle *) h);
+      else
+        {
+          close (((SpFile *) h)->fd);
+          free (h);
+        }
+      h = next;
+    }
+  ov->handles = NULL;
+}
+
+/* A file opened read-only before someone else's write copied it up still
+ * reads the lower file: from then on it reads the upper one, as in the
+ * kernel overlay.  The descriptor number stays, so concurrent users of it
+ * see one file or the other, never a closed one. */
+static void
+follow_copy_up (SpOverlay *ov, SpNode *node, SpFile *file)
+{
+  int fd;
+
+  if (!atomic_load (&file->lower) || node->layer != 0)
+    return;
+  rdlock (ov);
+  if (node->layer == 0 && atomic_exchange (&file->lower, false))
+    {
+      fd = _sp_node_open (ov, node, O_RDONLY);
+      if (fd >= 0)
+        {
+          dup3 (fd, file->fd, O_CLOEXEC);
+          close (fd);
+        }
+    }
+  unlock (ov);
+}
 
 void
 _sp_op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -26,6 +130,7 @@ _sp_op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   SpOverlay *ov = OV (req);
   SpNode *node = _sp_node_get (ov, ino);
   int flags = fix_open_flags (ov, fi->flags);
+  SpFile *file;
   int fd, err = 0;
 
   rdlock (ov);
@@ -44,10 +149,17 @@ _sp_op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
       fuse_reply_err (req, -fd);
       return;
     }
-  fi->fh = (uint64_t) fd;
+  file = _sp_file_new (ov, node, fd);
+  if (file == NULL)
+    {
+      close (fd);
+      fuse_reply_err (req, ENOMEM);
+      return;
+    }
+  fi->fh = (uint64_t) (uintptr_t) file;
   fi->keep_cache = 1;
   if (fuse_reply_open (req, fi) != 0)
-    close (fd);
+    _sp_file_free (ov, node, file);
 }
 
 void
@@ -55,10 +167,12 @@ _sp_op_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
          struct fuse_file_info *fi)
 {
   SpOverlay *ov = OV (req);
+  SpFile *file = (SpFile *) (uintptr_t) fi->fh;
   struct fuse_bufvec buf = FUSE_BUFVEC_INIT (size);
 
+  follow_copy_up (ov, _sp_node_get (ov, ino), file);
   buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-  buf.buf[0].fd = (int) fi->fh;
+  buf.buf[0].fd = file->fd;
   buf.buf[0].pos = off;
   atomic_fetch_add (&ov->bytes_read, size);
   fuse_reply_data (req, &buf, FUSE_BUF_SPLICE_MOVE);
@@ -73,7 +187,7 @@ _sp_op_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf,
   ssize_t res;
 
   out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-  out.buf[0].fd = (int) fi->fh;
+  out.buf[0].fd = file_fd (fi);
   out.buf[0].pos = off;
   res = fuse_buf_copy (&out, in_buf, 0);
   if (res < 0)
@@ -94,14 +208,16 @@ _sp_op_flush (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 void
 _sp_op_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-  close ((int) fi->fh);
+  SpOverlay *ov = OV (req);
+
+  _sp_file_free (ov, _sp_node_get (ov, ino), (SpFile *) (uintptr_t) fi->fh);
   fuse_reply_err (req, 0);
 }
 
 void
 _sp_op_fsync (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
-  int res = datasync ? fdatasync ((int) fi->fh) : fsync ((int) fi->fh);
+  int res = datasync ? fdatasync (file_fd (fi)) : fsync (file_fd (fi));
 
   fuse_reply_err (req, res < 0 ? errno : 0);
 }
@@ -110,7 +226,7 @@ void
 _sp_op_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
               off_t length, struct fuse_file_info *fi)
 {
-  int res = fallocate ((int) fi->fh, mode, offset, length);
+  int res = fallocate (file_fd (fi), mode, offset, length);
 
   fuse_reply_err (req, res < 0 ? errno : 0);
 }
@@ -119,7 +235,12 @@ void
 _sp_op_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
           struct fuse_file_info *fi)
 {
-  off_t res = lseek ((int) fi->fh, off, whence);
+  SpOverlay *ov = OV (req);
+  SpFile *file = (SpFile *) (uintptr_t) fi->fh;
+  off_t res;
+
+  follow_copy_up (ov, _sp_node_get (ov, ino), file);
+  res = lseek (file->fd, off, whence);
 
   if (res < 0)
     fuse_reply_err (req, errno);
@@ -138,6 +259,7 @@ _sp_op_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
       return;
     }
   pthread_mutex_init (&h->lock, NULL);
+  handle_add (OV (req), &h->link, true);
   fi->fh = (uint64_t) (uintptr_t) h;
   /* Directories change only through us, and the kernel drops its cached
    * listing when they do. */
@@ -145,8 +267,8 @@ _sp_op_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   fi->keep_cache = 1;
   if (fuse_reply_open (req, fi) != 0)
     {
-      pthread_mutex_destroy (&h->lock);
-      free (h);
+      handle_remove (OV (req), &h->link);
+      dir_handle_free (h);
     }
 }
 
@@ -247,9 +369,8 @@ _sp_op_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
   SpDirHandle *h = (SpDirHandle *) (uintptr_t) fi->fh;
 
-  _sp_dir_list_clear (&h->list);
-  pthread_mutex_destroy (&h->lock);
-  free (h);
+  handle_remove (OV (req), &h->link);
+  dir_handle_free (h);
   fuse_reply_err (req, 0);
 }
 
@@ -409,7 +530,18 @@ change_xattr (fuse_req_t req, fuse_ino_t ino, const char *name,
       return;
     }
   wrlock (ov);
-  err = _sp_copy_up (ov, node, true);
+  err = 0;
+  if (remove && node->layer != 0)
+    {
+      /* Removing a name the lower object does not have changes nothing:
+       * ENODATA, without a copy-up (as the kernel overlay). */
+      err = _sp_node_path (ov, node, path, sizeof path, &follow);
+      if (err == 0 && (follow ? getxattr (path, name, NULL, 0)
+                              : lgetxattr (path, name, NULL, 0)) < 0)
+        err = -errno;
+    }
+  if (err == 0)
+    err = _sp_copy_up (ov, node, true);
   if (err == 0)
     err = _sp_node_path (ov, node, path, sizeof path, &follow);
   if (err == 0)

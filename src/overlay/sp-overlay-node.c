@@ -31,16 +31,15 @@ _sp_is_whiteout (const struct stat *st)
   return S_ISCHR (st->st_mode) && st->st_rdev == makedev (0, 0);
 }
 
-/* The overlay's own xattrs (user.overlay.*, trusted.overlay.*) are hidden;
- * as in the kernel overlay, a user's xattr in those namespaces is stored
- * escaped as user.overlay.overlay.* (trusted.overlay.overlay.*). */
+/* The overlay's own xattrs (user.overlay.*) are hidden; as in the kernel
+ * overlay mounted with userxattr (the upper-dir format of the design), a
+ * user's xattr in that namespace is stored escaped as
+ * user.overlay.overlay.*, and trusted.overlay.* is an ordinary name. */
 static size_t
 internal_prefix_len (const char *name)
 {
   if (strncmp (name, "user.overlay.", 13) == 0)
     return 13;
-  if (strncmp (name, "trusted.overlay.", 16) == 0)
-    return 16;
   return 0;
 }
 
@@ -143,6 +142,18 @@ table_remove_locked (SpOverlay *ov, SpNode *node)
         ov->nnodes--;
         return;
       }
+}
+
+/* Gives NODE a new number (a lower hard link broken by its copy-up). */
+void
+_sp_node_renumber (SpOverlay *ov, SpNode *node, uint64_t ino)
+{
+  pthread_mutex_lock (&ov->table_lock);
+  table_remove_locked (ov, node);
+  node->ino = ino;
+  node->findable = true;
+  table_insert_locked (ov, node);
+  pthread_mutex_unlock (&ov->table_lock);
 }
 
 void
@@ -321,9 +332,6 @@ fd_is_opaque (int fd)
 
   snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
   n = getxattr (path, "user.overlay.opaque", v, sizeof v);
-  if (n == 1 && v[0] == 'y')
-    return true;
-  n = getxattr (path, "trusted.overlay.opaque", v, sizeof v);
   if (n == 1 && v[0] == 'y')
     return true;
   return faccessat (fd, OPQ_MARKER, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
@@ -632,10 +640,10 @@ _sp_node_new_root (SpOverlay *ov, char **error_message)
   root->generation = 0;
   for (int k = 0; k < ov->nlayers; k++)
     root->fds[k] = -1;
-  root->fds[0] = dup (ov->layer_fds[0]);
+  root->fds[0] = fcntl (ov->layer_fds[0], F_DUPFD_CLOEXEC, 0);
   for (int k = 1; k < ov->nlayers; k++)
     {
-      root->fds[k] = dup (ov->layer_fds[k]);
+      root->fds[k] = fcntl (ov->layer_fds[k], F_DUPFD_CLOEXEC, 0);
       if (k + 1 < ov->nlayers && fd_is_opaque (root->fds[k]))
         break;
     }
@@ -740,8 +748,12 @@ _sp_node_open (SpOverlay *ov, SpNode *node, int flags)
     {
       char path[64];
 
+      /* The descriptor is a directory or a regular file, never a symlink
+       * (the kernel resolves those itself), but its /proc entry is a magic
+       * link: O_NOFOLLOW from the caller would make every open fail with
+       * ELOOP. */
       snprintf (path, sizeof path, "/proc/self/fd/%d", dirfd);
-      fd = open (path, flags);
+      fd = open (path, flags & ~O_NOFOLLOW);
     }
   else
     fd = openat (dirfd, name, flags | O_NOFOLLOW);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <linux/limits.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -34,11 +35,13 @@ sp_init (void *userdata, struct fuse_conn_info *conn)
 {
   SpOverlay *ov = userdata;
 
-  if (conn->capable & FUSE_CAP_WRITEBACK_CACHE)
+  if (!ov->no_writeback && (conn->capable & FUSE_CAP_WRITEBACK_CACHE))
     {
       conn->want |= FUSE_CAP_WRITEBACK_CACHE;
       ov->writeback = true;
     }
+  else
+    conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
   if (conn->capable & FUSE_CAP_SPLICE_READ)
     conn->want |= FUSE_CAP_SPLICE_READ;
   if (conn->capable & FUSE_CAP_SPLICE_WRITE)
@@ -123,7 +126,7 @@ sp_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   int err;
 
   rdlock (ov);
-  if (fi != NULL && node->fds == NULL && fstat ((int) fi->fh, &st) == 0)
+  if (fi != NULL && node->fds == NULL && fstat (file_fd (fi), &st) == 0)
     {
       /* Works for open files whose name is gone. */
       st.st_ino = node->ino;
@@ -138,6 +141,27 @@ sp_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     fuse_reply_attr (req, &st, ov->timeout);
 }
 
+static bool
+times_only (int valid)
+{
+  return (valid & ~(FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_CTIME
+                    | FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW)) == 0;
+}
+
+static bool
+same_times (const struct stat *st, const struct stat *attr, int valid)
+{
+  /* The kernel's write-back of times sends mtime (and ctime) only; a
+   * utimensat() that names an atime is the user's and copies up, as in
+   * the kernel overlay. */
+  if (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW))
+    return false;
+  if ((valid & FUSE_SET_ATTR_MTIME)
+      && (st->st_mtim.tv_sec != attr->st_mtim.tv_sec || st->st_mtim.tv_nsec != attr->st_mtim.tv_nsec))
+    return false;
+  return true;
+}
+
 static void
 sp_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
             struct fuse_file_info *fi)
@@ -150,6 +174,22 @@ sp_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
   int err = 0, fd = -1;
 
   rdlock (ov);
+  if (node->layer != 0 && times_only (valid))
+    {
+      /* With the writeback cache the kernel writes back the times it keeps
+       * for inodes it marked dirty, such as the target of a rename or an
+       * unlink that a process still holds open.  A lower object whose name
+       * is gone cannot be copied up, and times that do not change are no
+       * change: neither is an error (it would surface as EIO at close). */
+      err = _sp_node_stat (ov, node, &st);
+      if (err == 0 && (node->unlinked || same_times (&st, attr, valid)))
+        {
+          unlock (ov);
+          fuse_reply_attr (req, &st, ov->timeout);
+          return;
+        }
+      err = 0;
+    }
   if (node->layer != 0
       && (valid & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID | FUSE_SET_ATTR_SIZE
                    | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW
@@ -161,8 +201,8 @@ sp_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
       wrlock (ov);
       err = _sp_copy_up (ov, node, keep_data);
     }
-  if (fi != NULL && node->fds == NULL && (fcntl ((int) fi->fh, F_GETFL) & O_ACCMODE) != O_RDONLY)
-    fd = (int) fi->fh;        /* an upper file, even if its name is gone */
+  if (fi != NULL && node->fds == NULL && (fcntl (file_fd (fi), F_GETFL) & O_ACCMODE) != O_RDONLY)
+    fd = file_fd (fi);       /* an upper file, even if its name is gone */
   else if (err == 0)
     err = _sp_node_path (ov, node, path, sizeof path, &follow);
 
@@ -189,6 +229,15 @@ sp_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
         res = truncate (path, attr->st_size);
       if (res < 0)
         err = -errno;
+      /* A truncate marks the file changed even when its size stays (the
+       * kernel overlay shows it so); truncate(2) on the layer does not. */
+      if (err == 0 && !(valid & (FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_MTIME_NOW)))
+        {
+          struct timespec now[2] = { { 0, UTIME_OMIT }, { 0, UTIME_NOW } };
+
+          if ((fd >= 0 ? futimens (fd, now) : utimensat (AT_FDCWD, path, now, 0)) < 0)
+            err = -errno;
+        }
     }
   if (err == 0 && (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)))
     {
@@ -422,6 +471,13 @@ create_reply (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 static void
 sp_mknod (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
+  /* As in the kernel overlay: a character device 0/0 is a whiteout, which
+   * nobody may make through the mount (nothing is changed). */
+  if (S_ISCHR (mode) && rdev == makedev (0, 0))
+    {
+      fuse_reply_err (req, EPERM);
+      return;
+    }
   create_reply (req, parent, name, mode, rdev, NULL);
 }
 
@@ -508,14 +564,34 @@ sp_create (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
     e.attr = st;
     e.attr_timeout = ov->timeout;
     e.entry_timeout = ov->timeout;
-    fi->fh = (uint64_t) fd;
-    fi->keep_cache = 1;
-    if (fuse_reply_create (req, &e, fi) != 0)
+    SpFile *file = _sp_file_new (ov, node, fd);
+
+    if (file == NULL)
       {
         close (fd);
         _sp_node_unref (ov, node, 1);
+        fuse_reply_err (req, ENOMEM);
+        return;
+      }
+    fi->fh = (uint64_t) (uintptr_t) file;
+    fi->keep_cache = 1;
+    if (fuse_reply_create (req, &e, fi) != 0)
+      {
+        _sp_file_free (ov, node, file);
+        _sp_node_unref (ov, node, 1);
       }
   }
+}
+
+/* Before NAME (NODE, in the upper directory UPDIR) goes away: a file still
+ * open through the mount must stay reachable for getattr and setattr,
+ * which the kernel sends by node, not by descriptor. */
+void
+_sp_keep_open_file (SpOverlay *ov, SpNode *node, int updir, const char *name)
+{
+  if (node->layer == 0 && node->fds == NULL && node->hfd < 0
+      && atomic_load (&node->nopen) > 0)
+    node->hfd = openat (updir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 }
 
 static void
@@ -538,6 +614,7 @@ sp_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
 
   updir = dir->fds[0];
   in_lower = _sp_name_in_lowers (ov, dir, name);
+  _sp_keep_open_file (ov, node, updir, name);
   if (node->layer == 0)
     {
       struct stat ust;
@@ -586,8 +663,8 @@ out:
   fuse_reply_err (req, -err);
 }
 
-static int
-check_empty (SpOverlay *ov, SpNode *node)
+int
+_sp_check_empty (SpOverlay *ov, SpNode *node)
 {
   SpDirList list = { 0 };
   int err = _sp_dir_list (ov, node, &list, true);
@@ -603,7 +680,7 @@ check_empty (SpOverlay *ov, SpNode *node)
 static int
 remove_dir (SpOverlay *ov, SpNode *dir, const char *name, SpNode *node)
 {
-  int err = check_empty (ov, node);
+  int err = _sp_check_empty (ov, node);
   int updir;
 
   if (err == 0)
@@ -647,185 +724,6 @@ sp_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name)
   fuse_reply_err (req, -err);
 }
 
-static void
-move_node (SpOverlay *ov, SpNode *node, SpNode *newparent, const char *newname)
-{
-  char *name = strdup (newname);
-  SpNode *old = node->parent;
-
-  if (name == NULL)
-    return;
-  free (node->name);
-  node->name = name;
-  if (old != newparent)
-    {
-      _sp_node_ref (ov, newparent, 1);
-      node->parent = newparent;
-      _sp_node_unref (ov, old, 1);
-    }
-}
-
-static int
-do_rename (SpOverlay *ov, SpNode *sdir, const char *sname, SpNode *ddir,
-           const char *dname, unsigned int flags)
-{
-  SpNode *src = NULL, *dst = NULL;
-  int err, kind, sup, dup_;
-  bool src_in_lower, dst_in_lower;
-
-  if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
-    return -EINVAL;
-  if (strncmp (dname, ".wh.", 4) == 0)
-    return -EPERM;
-  err = _sp_node_resolve (ov, sdir, sname, &src, NULL);
-  if (err < 0)
-    return err;
-  err = _sp_node_resolve (ov, ddir, dname, &dst, NULL);
-  if (err < 0 && err != -ENOENT)
-    goto out;
-  err = 0;
-
-  if (src->fds != NULL && _sp_node_has_lower (ov, src))
-    {
-      err = -EXDEV;
-      goto out;
-    }
-  if (dst != NULL && (flags & RENAME_NOREPLACE))
-    {
-      err = -EEXIST;
-      goto out;
-    }
-  if (dst == NULL && (flags & RENAME_EXCHANGE))
-    {
-      err = -ENOENT;
-      goto out;
-    }
-  if (dst == src)
-    goto out;
-  if (dst != NULL && (flags & RENAME_EXCHANGE))
-    {
-      if (dst->fds != NULL && _sp_node_has_lower (ov, dst))
-        {
-          err = -EXDEV;
-          goto out;
-        }
-    }
-  else if (dst != NULL)
-    {
-      if (src->fds != NULL && dst->fds == NULL)
-        err = -ENOTDIR;
-      else if (src->fds == NULL && dst->fds != NULL)
-        err = -EISDIR;
-      else if (dst->fds != NULL)
-        err = check_empty (ov, dst);
-      if (err < 0)
-        goto out;
-    }
-
-  err = _sp_copy_up (ov, sdir, true);
-  if (err == 0)
-    err = _sp_copy_up (ov, ddir, true);
-  if (err == 0)
-    err = _sp_copy_up (ov, src, true);
-  if (err == 0 && dst != NULL && (flags & RENAME_EXCHANGE))
-    err = _sp_copy_up (ov, dst, true);
-  if (err < 0)
-    goto out;
-
-  sup = sdir->fds[0];
-  dup_ = ddir->fds[0];
-  src_in_lower = _sp_name_in_lowers (ov, sdir, sname);
-  dst_in_lower = _sp_name_in_lowers (ov, ddir, dname);
-
-  if (flags & RENAME_EXCHANGE)
-    {
-      if (renameat2 (sup, sname, dup_, dname, RENAME_EXCHANGE) < 0)
-        {
-          err = -errno;
-          goto out;
-        }
-      if (src->fds != NULL && dst_in_lower)
-        _sp_set_opaque (ov, dup_, dname);
-      if (dst->fds != NULL && src_in_lower)
-        _sp_set_opaque (ov, sup, sname);
-      move_node (ov, src, ddir, dname);
-      move_node (ov, dst, sdir, sname);
-      goto out;
-    }
-
-  kind = _sp_upper_whiteout_kind (ov, dup_, dname);
-  if (kind == -EEXIST)
-    kind = SP_WHITEOUT_NONE;     /* a visible upper entry: replaced */
-  if (dst != NULL && dst->fds != NULL && dst->fds[0] >= 0)
-    {
-      err = _sp_clear_upper_dir (ov, dst->fds[0]);
-      if (err < 0)
-        goto out;
-    }
-  if (kind == SP_WHITEOUT_CHR && src->fds != NULL)
-    unlinkat (dup_, dname, 0);
-
-  if (src_in_lower)
-    {
-      if (renameat2 (sup, sname, dup_, dname, RENAME_WHITEOUT) < 0)
-        {
-          if (renameat (sup, sname, dup_, dname) < 0)
-            {
-              err = -errno;
-              goto out;
-            }
-          err = _sp_make_whiteout (ov, sup, sname);
-        }
-    }
-  else if (renameat (sup, sname, dup_, dname) < 0)
-    {
-      err = -errno;
-      goto out;
-    }
-  if (kind == SP_WHITEOUT_FILE)
-    {
-      char wh[NAME_MAX + 8];
-
-      snprintf (wh, sizeof wh, ".wh.%s", dname);
-      unlinkat (dup_, wh, 0);
-    }
-  /* As the kernel overlay: a directory moved into a merged directory (or
-   * over a hidden name) must not pick up lower entries. */
-  if (src->fds != NULL
-      && (dst_in_lower || kind != SP_WHITEOUT_NONE || _sp_node_has_lower (ov, ddir)))
-    _sp_set_opaque (ov, dup_, dname);
-
-  move_node (ov, src, ddir, dname);
-  if (dst != NULL)
-    {
-      struct stat st;
-
-      if (dst->hfd < 0 || fstat (dst->hfd, &st) < 0 || st.st_nlink == 0)
-        _sp_node_unhash (ov, dst);
-    }
-
-out:
-  if (src != NULL)
-    _sp_node_unref (ov, src, 1);
-  if (dst != NULL)
-    _sp_node_unref (ov, dst, 1);
-  return err;
-}
-
-static void
-sp_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
-           fuse_ino_t newparent, const char *newname, unsigned int flags)
-{
-  SpOverlay *ov = OV (req);
-  int err;
-
-  wrlock (ov);
-  err = do_rename (ov, _sp_node_get (ov, parent), name,
-                   _sp_node_get (ov, newparent), newname, flags);
-  unlock (ov);
-  fuse_reply_err (req, -err);
-}
-
 const struct fuse_lowlevel_ops _sp_overlay_ops = {
   .init = sp_init,
   .lookup = sp_lookup,
@@ -839,7 +737,7 @@ const struct fuse_lowlevel_ops _sp_overlay_ops = {
   .unlink = sp_unlink,
   .rmdir = sp_rmdir,
   .symlink = sp_symlink,
-  .rename = sp_rename,
+  .rename = _sp_op_rename,
   .link = sp_link,
   .open = _sp_op_open,
   .read = _sp_op_read,

@@ -33,6 +33,7 @@ struct _SpNode
   int       layer;        /* topmost layer holding it: 0 = upper */
   int       hfd;
   int      *fds;          /* directories only: nlayers descriptors */
+  atomic_int nopen;       /* open files: an unlinked one keeps hfd */
   bool      hashed;
   bool      findable;     /* lookups may return it */
   bool      unlinked;     /* its name was removed: never copied up */
@@ -67,6 +68,11 @@ struct _SpOverlay
 
   pthread_rwlock_t  ns_lock;      /* namespace: taken for writing by changes */
 
+  /* Open files and directories, freed at teardown when the kernel never
+   * released them (a connection aborted with files still open). */
+  pthread_mutex_t   handles_lock;
+  struct _SpHandle *handles;
+
   struct fuse_session *se;
   pthread_t         thread;
   bool              thread_started;
@@ -76,7 +82,8 @@ struct _SpOverlay
   bool              is_root;
   mode_t            umask;
   double            timeout;
-  bool              writeback;
+  bool              writeback;    /* in use (asked for and offered) */
+  bool              no_writeback; /* not asked for */
   bool              debug;
   unsigned          max_threads;
 
@@ -93,6 +100,33 @@ struct _SpOverlay
   atomic_uint_fast64_t files_created;
   atomic_uint_fast64_t files_deleted;
 };
+
+typedef struct _SpHandle SpHandle;
+
+struct _SpHandle
+{
+  SpHandle *prev;
+  SpHandle *next;
+  bool      is_dir;
+};
+
+/* An open file: fi->fh points to it. */
+typedef struct
+{
+  SpHandle    link;
+  int         fd;
+  atomic_bool lower;      /* fd is a lower file (opened read-only) */
+} SpFile;
+
+static inline int
+file_fd (struct fuse_file_info *fi)
+{
+  return ((SpFile *) (uintptr_t) fi->fh)->fd;
+}
+
+SpFile *_sp_file_new      (SpOverlay *ov, SpNode *node, int fd);
+void    _sp_file_free     (SpOverlay *ov, SpNode *node, SpFile *file);
+void    _sp_handles_clear (SpOverlay *ov);
 
 typedef struct
 {
@@ -134,6 +168,7 @@ SpNode *_sp_node_get            (SpOverlay *ov, fuse_ino_t ino);
 void    _sp_node_ref            (SpOverlay *ov, SpNode *node, uint64_t n);
 void    _sp_node_unref          (SpOverlay *ov, SpNode *node, uint64_t n);
 void    _sp_node_unhash         (SpOverlay *ov, SpNode *node);
+void    _sp_node_renumber       (SpOverlay *ov, SpNode *node, uint64_t ino);
 SpNode *_sp_node_new_root       (SpOverlay *ov, char **error_message);
 void    _sp_node_table_clear    (SpOverlay *ov);
 int     _sp_node_resolve        (SpOverlay *ov, SpNode *dir, const char *name,
@@ -226,3 +261,9 @@ void _sp_op_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name);
 
 /* sp-overlay-ops.c */
 extern const struct fuse_lowlevel_ops _sp_overlay_ops;
+int  _sp_check_empty     (SpOverlay *ov, SpNode *node);
+void _sp_keep_open_file  (SpOverlay *ov, SpNode *node, int updir, const char *name);
+
+/* sp-overlay-rename.c */
+void _sp_op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
+                    fuse_ino_t newparent, const char *newname, unsigned int flags);

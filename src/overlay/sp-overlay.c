@@ -104,6 +104,7 @@ clean_work_dir (SpOverlay *ov)
 static void
 overlay_free (SpOverlay *ov)
 {
+  _sp_handles_clear (ov);
   _sp_node_table_clear (ov);
   for (int k = 0; k < ov->nlayers; k++)
     {
@@ -121,6 +122,7 @@ overlay_free (SpOverlay *ov)
   free (ov->work_path);
   free (ov->mountpoint);
   pthread_mutex_destroy (&ov->table_lock);
+  pthread_mutex_destroy (&ov->handles_lock);
   pthread_rwlock_destroy (&ov->ns_lock);
   pthread_mutex_destroy (&ov->done_lock);
   pthread_cond_destroy (&ov->done_cond);
@@ -247,6 +249,7 @@ sp_overlay_mount (const char *const      *lowers,
       return NULL;
     }
   pthread_mutex_init (&ov->table_lock, NULL);
+  pthread_mutex_init (&ov->handles_lock, NULL);
   {
     pthread_rwlockattr_t attr;
 
@@ -272,6 +275,7 @@ sp_overlay_mount (const char *const      *lowers,
   ov->umask = read_umask ();
   ov->max_threads = options->max_threads;
   ov->debug = options->debug;
+  ov->no_writeback = options->no_writeback;
   if (ov->layer_paths == NULL || ov->layer_fds == NULL || ov->layer_devidx == NULL
       || ov->buckets == NULL)
     {
@@ -395,6 +399,14 @@ sp_overlay_mount (const char *const      *lowers,
       goto fail_early;
     }
   ov->own_mount = ov->fuse_fd < 0;
+  /* Whatever opened the FUSE device (libfuse, fusermount3 passing it back,
+   * or our caller), it must not reach fusermount3 or the game. */
+  {
+    int sfd = fuse_session_fd (ov->se);
+
+    if (sfd >= 0)
+      fcntl (sfd, F_SETFD, fcntl (sfd, F_GETFD) | FD_CLOEXEC);
+  }
 
   /* The loop threads never take the caller's signals. */
   sigfillset (&all);

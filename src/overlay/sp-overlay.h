@@ -23,7 +23,12 @@ extern "C" {
  * - statfs reports the upper filesystem with FUSE's f_type;
  * - byte-range and flock locks are kept by the kernel for the mount (every
  *   user goes through it), not passed to the layers;
- * - bytes_read counts the bytes requested by reads served, not cached ones. */
+ * - bytes_read counts the bytes requested by reads served, not cached ones;
+ * - with the FUSE writeback cache (the default; see no_writeback) the FUSE
+ *   kernel module keeps regular files' mtime itself: a truncate to the same
+ *   size shows no new mtime in the merged view (the upper file has it);
+ * - a copy-up is renamed into place atomically but not fsync()ed: the upper
+ *   dir is scratch space until the session packs it (see _sp_copy_up()). */
 
 typedef struct _SpOverlay SpOverlay;
 
@@ -51,6 +56,13 @@ typedef struct
   const char *fsname;
   /* Worker threads of the session loop; 0 = default. */
   unsigned max_threads;
+  /* Turn the FUSE writeback cache off.  With it (the default, faster for
+   * small writes) the kernel keeps written pages and hands them to the
+   * overlay later, at the latest on close() or fsync(): if the process
+   * serving the mount dies (kill -9), writes the kernel had not yet sent
+   * are lost.  Without it every write() reaches the upper file before it
+   * returns. */
+  unsigned no_writeback : 1;
 } SpOverlayOptions;
 
 #define SP_OVERLAY_OPTIONS_INIT { .fuse_fd = -1 }

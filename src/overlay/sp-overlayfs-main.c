@@ -25,6 +25,7 @@ typedef struct
   bool    allow_other;
   bool    foreground;
   bool    debug;
+  bool    no_writeback;
 } Config;
 
 static void
@@ -38,7 +39,9 @@ usage (FILE *out)
            "\n"
            "  -f            stay in the foreground\n"
            "  -d            debug: print every request (implies -f)\n"
-           "  -o OPTIONS    lowerdir=, upperdir=, workdir=, allow_other, fsname=;\n"
+           "  -o OPTIONS    lowerdir=, upperdir=, workdir=, allow_other, fsname=,\n"
+           "                writeback (the default: the kernel caches writes) or\n"
+           "                no_writeback (every write reaches the upper dir at once);\n"
            "                other mount options are accepted and ignored\n"
            "  -h, --help    show this help\n");
 }
@@ -107,6 +110,10 @@ parse_options (Config *cfg, const char *opts)
         }
       else if (strcmp (o, "allow_other") == 0)
         cfg->allow_other = true;
+      else if (strcmp (o, "writeback") == 0)
+        cfg->no_writeback = false;
+      else if (strcmp (o, "no_writeback") == 0)
+        cfg->no_writeback = true;
       else if (strcmp (o, "debug") == 0)
         cfg->debug = cfg->foreground = true;
       /* rw, dev, suid, exec, noatime, default_permissions, ...: the
@@ -193,6 +200,7 @@ main (int argc, char **argv)
 
   options.allow_other = cfg.allow_other;
   options.debug = cfg.debug;
+  options.no_writeback = cfg.no_writeback;
   options.fsname = cfg.fsname ? cfg.fsname : (source ? source : "savepoint-overlayfs");
 
   sigemptyset (&set);

@@ -67,10 +67,15 @@ gboolean     _sp_op_results_match     (const SpOp  *op,
 GHashTable  *_sp_tree_snapshot        (const char  *root,
                                        gboolean     upper,
                                        GString     *report);
-void         _sp_tree_compare         (GHashTable  *kernel,
-                                       GHashTable  *tested,
-                                       const char  *what,
-                                       GString     *report);
+/* @kernel_again: the kernel's tree after dropping its caches, or NULL;
+ * @writeback_mtime: paths whose merged-tree mtime the tested side may leave
+ * old (see SpScenario), or NULL. */
+void         _sp_tree_compare         (GHashTable         *kernel,
+                                       GHashTable         *kernel_again,
+                                       GHashTable         *tested,
+                                       const char *const  *writeback_mtime,
+                                       const char         *what,
+                                       GString            *report);
 GHashTable  *_sp_tree_unstable_inos   (GHashTable  *before,
                                        GHashTable  *after);
 gboolean     _sp_xattr_is_internal    (const char  *name);

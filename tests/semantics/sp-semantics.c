@@ -630,7 +630,8 @@ sp_semantics_run_scenario (const SpScenario *scenario,
   for (guint i = 0; i < 2; i++)
     again[i] = _sp_tree_snapshot (sides[i].mnt, FALSE, report);
   if (merged[0] && merged[1])
-    _sp_tree_compare (merged[0], merged[1], "merged tree", report);
+    _sp_tree_compare (merged[0], again[0], merged[1], scenario->writeback_mtime,
+                      "merged tree", report);
   if (merged[0] && again[0] && merged[1] && again[1])
     compare_inode_stability (scenario, merged, again, report);
 
@@ -643,7 +644,7 @@ sp_semantics_run_scenario (const SpScenario *scenario,
   for (guint i = 0; i < 2; i++)
     upper[i] = _sp_tree_snapshot (sides[i].upper, TRUE, report);
   if (upper[0] && upper[1])
-    _sp_tree_compare (upper[0], upper[1], "upper dir after unmount", report);
+    _sp_tree_compare (upper[0], NULL, upper[1], NULL, "upper dir after unmount", report);
 
 out:
   watchdog_stop (&dog);

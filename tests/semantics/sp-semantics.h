@@ -125,6 +125,12 @@ typedef struct
   const SpEntry   *upper;                       /* initial upper (a resumed checkpoint) or NULL */
   const SpOp      *ops;
   SpScenarioFlags  flags;
+  /* Regular files whose mtime a FUSE file system with the writeback cache
+   * cannot show as the kernel overlay does in the merged view (a truncate
+   * to the same size: the FUSE kernel module keeps such files' mtime itself
+   * and moves it only when the size changes).  Their mtime in the upper dir
+   * after unmount is still compared.  NULL-terminated, or NULL. */
+  const char *const *writeback_mtime;
 } SpScenario;
 
 /* Runs one scenario and adds every difference to @report (one line each).

@@ -59,6 +59,17 @@
  * │ allow_other            │ the permission area mounts the tested side with            │
  * │                        │ allow_other so that other uids reach it at all (a FUSE     │
  * │                        │ rule; the kernel overlay has none).                        │
+ * │ hard-link groups       │ the kernel's own answer depends on its inode cache: a      │
+ * │                        │ copied-up symlink or fifo keeps showing the lower st_ino   │
+ * │                        │ until evicted, a new hard link to it shows the upper one.  │
+ * │                        │ The tested side may match the kernel's groups before or    │
+ * │                        │ after the caches are dropped.                              │
+ * │ mtime after a same-    │ with the FUSE writeback cache (savepoint-overlayfs's       │
+ * │ size truncate          │ default; play sessions turn it off) the FUSE kernel module │
+ * │ (writeback_mtime)      │ owns regular files' mtime and moves it only when the size  │
+ * │                        │ changes, ignoring the file system's answer. Listed paths   │
+ * │                        │ may keep the old mtime in the merged view; the upper dir   │
+ * │                        │ after unmount must still show the kernel's.                │
  * ├────────────────────────┴────────────────────────────────────────────────────────────┤
  * │ STRICTER THAN THE KERNEL                                                            │
  * ├────────────────────────┬────────────────────────────────────────────────────────────┤
@@ -996,8 +1007,11 @@ static const SpOp times_ops[] = {
   { 0 }
 };
 
+static const char *const times_writeback_mtime[] = { "same-size", NULL };
+
 static const SpScenario times_scenarios[] = {
-  { "mtimes kept by copy-up, set by changes", { times_lower }, NULL, times_ops },
+  { "mtimes kept by copy-up, set by changes", { times_lower }, NULL, times_ops,
+    .writeback_mtime = times_writeback_mtime },
 };
 
 static void
