@@ -29,6 +29,7 @@ typedef enum
   SP_LIBRARY_ERROR_EXISTS,        /* creating something that already exists */
   SP_LIBRARY_ERROR_INVALID,       /* bad argument: empty name, not a folder, other drive… */
   SP_LIBRARY_ERROR_DAMAGED,       /* a checkpoint archive is missing or does not match its .ini */
+  SP_LIBRARY_ERROR_BUSY,          /* another change to the same game is still being written */
 } SpLibraryError;
 
 /* The library.ini Version this code understands. */
