@@ -248,6 +248,12 @@ test_grid_and_timeline (Fixture       *f,
     g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "First");
     gtk_editable_set_text (GTK_EDITABLE (entry), "Before the boss");
     ui_test_answer (dialog, "rename");
+    /* While the rename is written, the checkpoint actions are off. */
+    g_assert_true (sp_game_page_get_writing (sp_window_get_game_page (f->window)));
+    gtk_widget_activate_action (GTK_WIDGET (row_for (f, sp_checkpoint_get_id (second))),
+                                "checkpoint.delete", "s", sp_checkpoint_get_id (second));
+    g_assert_null (sp_game_page_get_delete_toast (sp_window_get_game_page (f->window)));
+    g_assert_nonnull (row_for (f, sp_checkpoint_get_id (second)));
     wait_for_writes (f);
     ui_test_flush ();
 
