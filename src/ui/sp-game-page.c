@@ -23,6 +23,7 @@ struct _SpGamePage
   GHashTable         *deleting;
   AdwToast           *delete_toast;
   guint               writes;   /* async writes to the drive in flight */
+  gboolean            disposed; /* a write may end after the page is gone */
   GCancellable       *cancellable;
 
   AdwWindowTitle     *window_title;
@@ -281,7 +282,7 @@ write_end (SpGamePage *self)
   GApplication *app = g_application_get_default ();
 
   g_assert (self->writes > 0);
-  if (--self->writes == 0)
+  if (--self->writes == 0 && !self->disposed)
     update_write_actions (self);
   if (app != NULL)
     g_application_release (app);
@@ -861,6 +862,7 @@ sp_game_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   sp_game_page_set_game (self, NULL);
+  self->disposed = TRUE;
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_GAME_PAGE);
   {
     GtkWidget *child;
