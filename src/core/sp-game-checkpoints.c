@@ -12,8 +12,8 @@
 #include "sp-task-private.h"
 #include "sp-util.h"
 
-/* The checkpoints of a game: create, restore, delete, rename, verify.
- * Export and import are in sp-game-transfer.c. */
+/* The checkpoints of a game: create, verify. Restore, delete and rename are
+ * in sp-game-write.c, export and import in sp-game-transfer.c. */
 
 void
 _sp_game_insert_checkpoint (SpGame       *self,
@@ -22,8 +22,8 @@ _sp_game_insert_checkpoint (SpGame       *self,
   g_list_store_insert_sorted (self->checkpoints, checkpoint, sp_checkpoint_compare, NULL);
 }
 
-static void
-remove_checkpoint (SpGame       *self,
+void
+_sp_game_remove_checkpoint (SpGame       *self,
                    SpCheckpoint *checkpoint)
 {
   guint pos;
@@ -349,121 +349,6 @@ sp_game_create_checkpoint_finish (SpGame        *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-gboolean
-sp_game_restore (SpGame      *self,
-                 const char  *checkpoint_id,
-                 GError     **error)
-{
-  g_return_val_if_fail (SP_IS_GAME (self), FALSE);
-
-  if (!_sp_game_check_writable (self, error))
-    return FALSE;
-  if (checkpoint_id != NULL)
-    {
-      SpCheckpoint *c = _sp_game_lookup_checkpoint (self, checkpoint_id, error);
-
-      if (c == NULL)
-        return FALSE;
-      if (!g_file_test (sp_checkpoint_get_archive_path (c), G_FILE_TEST_IS_REGULAR))
-        {
-          g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED,
-                       _("Checkpoint %s cannot be restored: its archive “%s” is missing. "
-                         "Choose another checkpoint or delete this one."),
-                       checkpoint_id, sp_checkpoint_get_archive_path (c));
-          return FALSE;
-        }
-    }
-  return _sp_game_save_head (self, checkpoint_id, error);
-}
-
-/* Checkpoint @checkpoint_id, when the game may be changed. */
-static SpCheckpoint *
-lookup_changeable_checkpoint (SpGame      *self,
-                              const char  *checkpoint_id,
-                              GError     **error)
-{
-  if (!_sp_game_check_writable (self, error))
-    return NULL;
-  return _sp_game_lookup_checkpoint (self, checkpoint_id, error);
-}
-
-gboolean
-sp_game_delete_checkpoint (SpGame      *self,
-                           const char  *checkpoint_id,
-                           GError     **error)
-{
-  g_autoptr(SpCheckpoint) c = NULL;
-  SpCheckpoint *found;
-
-  g_return_val_if_fail (SP_IS_GAME (self), FALSE);
-  g_return_val_if_fail (checkpoint_id != NULL, FALSE);
-
-  found = lookup_changeable_checkpoint (self, checkpoint_id, error);
-  if (found == NULL)
-    return FALSE;
-  c = g_object_ref (found);
-
-  /* Head first, so a crash never leaves Head naming a deleted checkpoint. */
-  if (g_strcmp0 (self->head, checkpoint_id) == 0)
-    {
-      const char *parent = sp_checkpoint_get_parent (c);
-      const char *new_head = sp_game_find_checkpoint (self, parent) ? parent : NULL;
-
-      if (!_sp_game_save_head (self, new_head, error))
-        return FALSE;
-    }
-
-  /* The .ini goes first: without it the archive is an invisible orphan. */
-  if (g_unlink (sp_checkpoint_get_ini_path (c)) != 0 && errno != ENOENT)
-    return sp_set_error_from_errno (error, errno, _("Cannot delete “%s”"),
-                                    sp_checkpoint_get_ini_path (c));
-  sp_fsync_directory (self->checkpoints_path, NULL);
-  remove_checkpoint (self, c);
-
-  if (g_unlink (sp_checkpoint_get_archive_path (c)) != 0 && errno != ENOENT)
-    {
-      int saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Checkpoint %s was deleted but its archive “%s” could not be removed (%s). "
-                     "Remove it by hand to free the space."),
-                   checkpoint_id, sp_checkpoint_get_archive_path (c), g_strerror (saved));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-sp_game_rename_checkpoint (SpGame      *self,
-                           const char  *checkpoint_id,
-                           const char  *label,
-                           GError     **error)
-{
-  g_autoptr(GKeyFile) kf = NULL;
-  SpCheckpoint *c;
-
-  g_return_val_if_fail (SP_IS_GAME (self), FALSE);
-  g_return_val_if_fail (checkpoint_id != NULL, FALSE);
-
-  c = lookup_changeable_checkpoint (self, checkpoint_id, error);
-  if (c == NULL)
-    return FALSE;
-  if (label != NULL && !g_utf8_validate (label, -1, NULL))
-    {
-      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
-                   _("The new label is not valid UTF-8 text."));
-      return FALSE;
-    }
-
-  kf = sp_key_file_load (sp_checkpoint_get_ini_path (c), error);
-  if (kf == NULL)
-    return FALSE;
-  g_key_file_set_string (kf, CHECKPOINT_GROUP, "Label", label ? label : "");
-  if (!sp_key_file_save (kf, sp_checkpoint_get_ini_path (c), error))
-    return FALSE;
-  _sp_checkpoint_set_label (c, label);
-  return TRUE;
 }
 
 /* Runs in any thread: @checkpoints holds references taken beforehand. */

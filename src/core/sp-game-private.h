@@ -35,6 +35,11 @@ struct _SpGame
 
   GListStore *checkpoints;
   GPtrArray  *problems;     /* NULL-terminated array of char* */
+
+  /* sp-game-write.c: async writes waiting to run, oldest first (GTask*),
+   * and whether one is between its prepare and apply steps. */
+  GQueue      pending_writes;
+  gboolean    writing;
 };
 
 /* Data of the worker threads of sp_game_create_checkpoint_async() and
@@ -63,9 +68,18 @@ GTask         *_sp_game_writable_task_new      (SpGame                *self,
 /* sp-game.c */
 gboolean       _sp_game_check_writable         (SpGame                *self,
                                                 GError               **error);
+char          *_sp_game_build_ini              (SpGame                *self,
+                                                const char            *head,
+                                                GError               **error);
+void           _sp_game_set_head               (SpGame                *self,
+                                                const char            *head);
+
+/* sp-game-write.c */
 gboolean       _sp_game_save_head              (SpGame                *self,
                                                 const char            *head,
                                                 GError               **error);
+void           _sp_game_remove_checkpoint      (SpGame                *self,
+                                                SpCheckpoint          *checkpoint);
 
 /* sp-game-checkpoints.c */
 void           _sp_game_insert_checkpoint      (SpGame                *self,

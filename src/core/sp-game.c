@@ -108,6 +108,7 @@ sp_game_finalize (GObject *object)
   g_clear_pointer (&self->base_path, g_free);
   g_clear_pointer (&self->checkpoints_path, g_free);
   g_clear_pointer (&self->ini_path, g_free);
+  g_assert (g_queue_is_empty (&self->pending_writes));
   g_clear_pointer (&self->key_file, g_key_file_unref);
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->executable, g_free);
@@ -275,6 +276,7 @@ sp_game_init (SpGame *self)
   self->environment = g_new0 (char *, 1);
   self->problems = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (self->problems, NULL);
+  g_queue_init (&self->pending_writes);
 }
 
 static void
@@ -503,21 +505,22 @@ sp_game_load (const char  *path,
   return g_steal_pointer (&self);
 }
 
-gboolean
-sp_game_save (SpGame  *self,
-              GError **error)
+/* Validates the object and returns the text of game.ini with Head = @head,
+ * keeping unknown keys, groups and comments. Main thread; writes nothing. */
+char *
+_sp_game_build_ini (SpGame      *self,
+                    const char  *head,
+                    GError     **error)
 {
   GKeyFile *kf;
 
-  g_return_val_if_fail (SP_IS_GAME (self), FALSE);
-
   if (!_sp_game_check_writable (self, error))
-    return FALSE;
+    return NULL;
   if (self->name == NULL)
     {
       g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
                    _("The game in “%s” needs a name; nothing was saved."), self->path);
-      return FALSE;
+      return NULL;
     }
   for (guint i = 0; self->environment[i] != NULL; i++)
     {
@@ -528,7 +531,7 @@ sp_game_save (SpGame  *self,
           g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
                        _("The environment entry “%s” of “%s” is not of the form KEY=VALUE; "
                          "nothing was saved."), self->environment[i], self->name);
-          return FALSE;
+          return NULL;
         }
     }
   if (self->key_file == NULL)
@@ -554,9 +557,9 @@ sp_game_save (SpGame  *self,
   sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Runner", self->runner);
   sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Home", self->home);
   sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Icon", self->icon);
-  g_key_file_set_string (kf, STATE_GROUP, "Head", self->head ? self->head : "");
+  g_key_file_set_string (kf, STATE_GROUP, "Head", head ? head : "");
 
-  return sp_key_file_save (kf, self->ini_path, error);
+  return g_key_file_to_data (kf, NULL, NULL);
 }
 
 /* Accessors */
@@ -779,23 +782,14 @@ sp_game_get_last_played (SpGame *self)
   return sp_checkpoint_get_created (newest);
 }
 
-/* Sets Head and writes game.ini; on failure the old head stays. */
-gboolean
-_sp_game_save_head (SpGame      *self,
-                    const char  *head,
-                    GError     **error)
+/* Sets Head in the object only (the caller has written game.ini). */
+void
+_sp_game_set_head (SpGame     *self,
+                   const char *head)
 {
-  g_autofree char *old = g_strdup (self->head);
-
+  if (g_strcmp0 (self->head, head) == 0)
+    return;
   g_free (self->head);
   self->head = g_strdup (head);
-  if (!sp_game_save (self, error))
-    {
-      g_free (self->head);
-      self->head = g_steal_pointer (&old);
-      return FALSE;
-    }
-  if (g_strcmp0 (old, head) != 0)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEAD]);
-  return TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEAD]);
 }

@@ -71,9 +71,25 @@ SpGame      *sp_game_load             (const char   *path,
 gboolean     sp_game_reload           (SpGame       *self,
                                        GError      **error);
 
-/* Writes game.ini atomically, keeping unknown keys, groups and comments. */
+/* Writes game.ini atomically, keeping unknown keys, groups and comments.
+ *
+ * sp_game_save(), sp_game_restore(), sp_game_delete_checkpoint() and
+ * sp_game_rename_checkpoint() have _async/_finish variants that validate on
+ * the calling thread, write in a worker thread and change the object (and
+ * notify) back in the caller's main context, with the same files and the
+ * same order of writes as the sync calls. Async writes to one game run one
+ * after the other, in call order, each validated when its turn comes; while
+ * one is being written the sync calls fail with SP_LIBRARY_ERROR_BUSY. A
+ * write that has reached its worker is reported even if cancelled. */
 gboolean     sp_game_save             (SpGame       *self,
                                        GError      **error);
+void         sp_game_save_async       (SpGame              *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+gboolean     sp_game_save_finish      (SpGame              *self,
+                                       GAsyncResult        *result,
+                                       GError             **error);
 
 const char  *sp_game_get_slug         (SpGame       *self);
 const char  *sp_game_get_path         (SpGame       *self);   /* games/<slug> */
@@ -189,6 +205,14 @@ SpCheckpoint *sp_game_create_checkpoint_finish (SpGame              *self,
 gboolean     sp_game_restore          (SpGame       *self,
                                        const char   *checkpoint_id,
                                        GError      **error);
+void         sp_game_restore_async    (SpGame              *self,
+                                       const char          *checkpoint_id,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+gboolean     sp_game_restore_finish   (SpGame              *self,
+                                       GAsyncResult        *result,
+                                       GError             **error);
 
 /* Deletes a checkpoint. If it is the head, Head first moves to its parent
  * (if listed) or clean and game.ini is saved; then <id>.ini is removed, then
@@ -197,6 +221,14 @@ gboolean     sp_game_restore          (SpGame       *self,
 gboolean     sp_game_delete_checkpoint (SpGame      *self,
                                         const char  *checkpoint_id,
                                         GError     **error);
+void         sp_game_delete_checkpoint_async  (SpGame              *self,
+                                               const char          *checkpoint_id,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean     sp_game_delete_checkpoint_finish (SpGame              *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
 
 /* Sets a checkpoint's Label (rewrites <id>.ini atomically, keeping unknown
  * keys). The label embedded in the archive stays the original one. */
@@ -204,6 +236,15 @@ gboolean     sp_game_rename_checkpoint (SpGame      *self,
                                         const char  *checkpoint_id,
                                         const char  *label,
                                         GError     **error);
+void         sp_game_rename_checkpoint_async  (SpGame              *self,
+                                               const char          *checkpoint_id,
+                                               const char          *label,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean     sp_game_rename_checkpoint_finish (SpGame              *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
 
 /* Copies the checkpoint's archive to @dest_path (any file system): verified
  * against size and SHA-256 while copying, written to a temporary file beside

@@ -13,6 +13,7 @@
 
 #include "sp-keyfile.h"
 #include "sp-slug.h"
+#include "sp-task-private.h"
 #include "sp-util.h"
 
 #define LIBRARY_GROUP "Library"
@@ -364,10 +365,12 @@ sp_library_open (const char  *path,
   return g_steal_pointer (&self);
 }
 
-SpLibrary *
-sp_library_create (const char  *drive_dir,
-                   const char  *name,
-                   GError     **error)
+/* The file work of creating a library; runs in any thread. Returns the
+ * Savepoint folder. */
+static char *
+create_library_files (const char  *drive_dir,
+                      const char  *name,
+                      GError     **error)
 {
   g_autofree char *abs = NULL;
   g_autofree char *dir = NULL;
@@ -375,8 +378,6 @@ sp_library_create (const char  *drive_dir,
   g_autofree char *ini = NULL;
   g_autofree char *uuid = NULL;
   g_autoptr(GKeyFile) kf = g_key_file_new ();
-
-  g_return_val_if_fail (drive_dir != NULL, NULL);
 
   abs = g_canonicalize_filename (drive_dir, NULL);
   if (!g_file_test (abs, G_FILE_TEST_IS_DIR))
@@ -408,7 +409,93 @@ sp_library_create (const char  *drive_dir,
                          name && *name ? name : _("Savepoint Library"));
   if (!sp_fsync_directory (dir, error) || !sp_key_file_save (kf, ini, error))
     return NULL;
+  return g_steal_pointer (&dir);
+}
+
+SpLibrary *
+sp_library_create (const char  *drive_dir,
+                   const char  *name,
+                   GError     **error)
+{
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (drive_dir != NULL, NULL);
+
+  dir = create_library_files (drive_dir, name, error);
+  if (dir == NULL)
+    return NULL;
   return sp_library_open (dir, error);
+}
+
+typedef struct
+{
+  char *drive_dir;
+  char *name;
+} CreateData;
+
+static void
+create_data_free (CreateData *data)
+{
+  g_free (data->drive_dir);
+  g_free (data->name);
+  g_free (data);
+}
+
+static gpointer
+create_thread (gpointer       task_data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  CreateData *data = task_data;
+
+  return create_library_files (data->drive_dir, data->name, error);
+}
+
+/* Main context: the new library is opened (it has no games yet) where its
+ * object will live. */
+static gpointer
+create_finish (gpointer       source_object,
+               gpointer       task_data,
+               gpointer       value,
+               GError       **error)
+{
+  g_autofree char *dir = value;
+
+  if (dir == NULL)
+    return NULL;
+  return sp_library_open (dir, error);
+}
+
+void
+sp_library_create_async (const char          *drive_dir,
+                         const char          *name,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  GTask *task;
+  CreateData *data;
+
+  g_return_if_fail (drive_dir != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_library_create_async);
+  g_task_set_check_cancellable (task, FALSE);
+  data = g_new0 (CreateData, 1);
+  data->drive_dir = g_strdup (drive_dir);
+  data->name = g_strdup (name);
+  _sp_task_run_in_thread (task, data, (GDestroyNotify) create_data_free, create_thread,
+                          g_free, create_finish, g_object_unref);
+}
+
+SpLibrary *
+sp_library_create_finish (GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == sp_library_create_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 const char *

@@ -29,6 +29,7 @@ typedef enum
   SP_LIBRARY_ERROR_EXISTS,        /* creating something that already exists */
   SP_LIBRARY_ERROR_INVALID,       /* bad argument: empty name, not a folder, other drive… */
   SP_LIBRARY_ERROR_DAMAGED,       /* a checkpoint archive is missing or does not match its .ini */
+  SP_LIBRARY_ERROR_BUSY,          /* another change to the same game is still being written */
 } SpLibraryError;
 
 /* The library.ini Version this code understands. */
@@ -67,6 +68,16 @@ GQuark       sp_library_error_quark   (void);
 SpLibrary   *sp_library_create        (const char   *drive_dir,
                                        const char   *name,
                                        GError      **error);
+/* The same with the folders and library.ini written in a worker thread;
+ * the library object is made in the caller's main context. Once the worker
+ * has started, the library is created even if @cancellable fires. */
+void         sp_library_create_async  (const char          *drive_dir,
+                                       const char          *name,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+SpLibrary   *sp_library_create_finish (GAsyncResult        *result,
+                                       GError             **error);
 
 /* Opens the library at @path: either the Savepoint folder itself or the
  * folder (drive) containing "Savepoint/". A library.ini with a Version newer

@@ -19,7 +19,11 @@ struct _SpGamePage
   GtkFlattenListModel *timeline_model;
   /* checkpoint id -> AdwToast: deletes waiting for their toast to go */
   GHashTable         *pending_deletes;
+  /* checkpoint ids being deleted on the drive: still hidden */
+  GHashTable         *deleting;
   AdwToast           *delete_toast;
+  guint               writes;   /* async writes to the drive in flight */
+  gboolean            disposed; /* a write may end after the page is gone */
   GCancellable       *cancellable;
 
   AdwWindowTitle     *window_title;
@@ -218,7 +222,8 @@ filter_cb (gpointer item,
 {
   SpGamePage *self = user_data;
 
-  return !g_hash_table_contains (self->pending_deletes, sp_checkpoint_get_id (item));
+  return !g_hash_table_contains (self->pending_deletes, sp_checkpoint_get_id (item)) &&
+         !g_hash_table_contains (self->deleting, sp_checkpoint_get_id (item));
 }
 
 static void
@@ -238,20 +243,92 @@ timeline_changed_cb (SpGamePage *self)
   refresh_rows (self);
 }
 
-/* Restore, rename, delete ------------------------------------------------ */
+/* Writes to the drive ---------------------------------------------------- */
 
-static gboolean
-restore (SpGamePage *self,
-         const char *id)
+/* Restore, rename, delete and settings are written by the core in a worker
+ * thread (a slow USB drive must not freeze the window). While one is on its
+ * way, the checkpoint actions and Play are off: they would act on a state
+ * about to change. The application is held so that closing the window does
+ * not end the process halfway through a write. */
+
+static void
+update_write_actions (SpGamePage *self)
 {
+  gboolean idle = self->writes == 0;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.play", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.restore", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.rename", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.delete", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "game.play", idle);
+}
+
+/* Returns a reference on @self for the write's callback. */
+static SpGamePage *
+write_begin (SpGamePage *self)
+{
+  GApplication *app = g_application_get_default ();
+
+  if (app != NULL)
+    g_application_hold (app);
+  if (self->writes++ == 0)
+    update_write_actions (self);
+  return g_object_ref (self);
+}
+
+static void
+write_end (SpGamePage *self)
+{
+  GApplication *app = g_application_get_default ();
+
+  g_assert (self->writes > 0);
+  if (--self->writes == 0 && !self->disposed)
+    update_write_actions (self);
+  if (app != NULL)
+    g_application_release (app);
+}
+
+typedef struct
+{
+  SpGamePage *self;
+  gboolean    play;   /* Play from Here: start the game once restored */
+} RestoreData;
+
+static void
+restore_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  RestoreData *data = user_data;
+  g_autoptr(SpGamePage) self = data->self;
+  gboolean play = data->play;
   g_autoptr(GError) error = NULL;
 
-  if (!sp_game_restore (self->game, id[0] ? id : NULL, &error))
-    {
-      sp_ui_show_error (GTK_WIDGET (self), _("Could Not Restore the Checkpoint"), error->message);
-      return FALSE;
-    }
-  return TRUE;
+  g_free (data);
+  write_end (self);
+  if (!sp_game_restore_finish (SP_GAME (object), result, &error))
+    sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Restore the Checkpoint"), error);
+  else if (self->game != SP_GAME (object))
+    return;
+  else if (play)
+    g_signal_emit (self, signals[SIGNAL_PLAY], 0);
+  else
+    sp_ui_add_toast (GTK_WIDGET (self),
+                     adw_toast_new (sp_game_get_head (self->game) != NULL
+                                    ? _("Checkpoint restored: the next game starts from it")
+                                    : _("Clean install restored: the next game starts from scratch")));
+}
+
+static void
+restore (SpGamePage *self,
+         const char *id,
+         gboolean    play)
+{
+  RestoreData *data = g_new0 (RestoreData, 1);
+
+  data->self = write_begin (self);
+  data->play = play;
+  sp_game_restore_async (self->game, id[0] ? id : NULL, NULL, restore_done_cb, data);
 }
 
 static void
@@ -260,13 +337,9 @@ checkpoint_restore_cb (GtkWidget  *widget,
                        GVariant   *parameter)
 {
   SpGamePage *self = SP_GAME_PAGE (widget);
-  const char *id = g_variant_get_string (parameter, NULL);
 
-  if (self->game == NULL || !restore (self, id))
-    return;
-
-  sp_ui_add_toast (widget, adw_toast_new (id[0] ? _("Checkpoint restored: the next game starts from it")
-                                                : _("Clean install restored: the next game starts from scratch")));
+  if (self->game != NULL)
+    restore (self, g_variant_get_string (parameter, NULL), FALSE);
 }
 
 static void
@@ -276,8 +349,30 @@ checkpoint_play_cb (GtkWidget  *widget,
 {
   SpGamePage *self = SP_GAME_PAGE (widget);
 
-  if (self->game != NULL && restore (self, g_variant_get_string (parameter, NULL)))
-    g_signal_emit (self, signals[SIGNAL_PLAY], 0);
+  if (self->game != NULL)
+    restore (self, g_variant_get_string (parameter, NULL), TRUE);
+}
+
+static void
+rename_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(SpGamePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  GtkListBoxRow *row;
+
+  write_end (self);
+  if (!sp_game_rename_checkpoint_finish (SP_GAME (object), result, &error))
+    {
+      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Rename the Checkpoint"), error);
+      return;
+    }
+  if (self->game != SP_GAME (object))
+    return;
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->timeline, i)) != NULL; i++)
+    sp_checkpoint_row_refresh (SP_CHECKPOINT_ROW (row));
+  refresh_rows (self);
 }
 
 static void
@@ -285,24 +380,14 @@ rename_response_cb (AdwMessageDialog *dialog,
                     const char       *response,
                     SpGamePage       *self)
 {
-  g_autoptr(GError) error = NULL;
   const char *id = g_object_get_data (G_OBJECT (dialog), "sp-checkpoint-id");
   GtkWidget *entry = adw_message_dialog_get_extra_child (dialog);
 
   if (g_strcmp0 (response, "rename") != 0 || self->game == NULL)
     return;
 
-  if (!sp_game_rename_checkpoint (self->game, id,
-                                  gtk_editable_get_text (GTK_EDITABLE (entry)), &error))
-    sp_ui_show_error (GTK_WIDGET (self), _("Could Not Rename the Checkpoint"), error->message);
-  else
-    {
-      GtkListBoxRow *row;
-
-      for (int i = 0; (row = gtk_list_box_get_row_at_index (self->timeline, i)) != NULL; i++)
-        sp_checkpoint_row_refresh (SP_CHECKPOINT_ROW (row));
-      refresh_rows (self);
-    }
+  sp_game_rename_checkpoint_async (self->game, id, gtk_editable_get_text (GTK_EDITABLE (entry)),
+                                   NULL, rename_done_cb, write_begin (self));
 }
 
 static void
@@ -339,14 +424,42 @@ checkpoint_rename_cb (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+typedef struct
+{
+  SpGamePage *self;
+  char       *id;
+} DeleteData;
+
+static void
+delete_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  DeleteData *data = user_data;
+  g_autoptr(SpGamePage) self = data->self;
+  g_autofree char *id = data->id;
+  g_autoptr(GError) error = NULL;
+
+  g_free (data);
+  write_end (self);
+  if (!sp_game_delete_checkpoint_finish (SP_GAME (object), result, &error))
+    sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Delete the Checkpoint"), error);
+  /* Gone from the timeline by now, or shown again if it could not go. */
+  if (g_hash_table_remove (self->deleting, id) && self->filter != NULL)
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+}
+
+/* Deletes on the drive; the row stays hidden meanwhile. */
 static void
 commit_delete (SpGamePage *self,
                const char *id)
 {
-  g_autoptr(GError) error = NULL;
+  DeleteData *data = g_new0 (DeleteData, 1);
 
-  if (!sp_game_delete_checkpoint (self->game, id, &error))
-    sp_ui_show_error (GTK_WIDGET (self), _("Could Not Delete the Checkpoint"), error->message);
+  data->self = write_begin (self);
+  data->id = g_strdup (id);
+  g_hash_table_add (self->deleting, g_strdup (id));
+  sp_game_delete_checkpoint_async (self->game, id, NULL, delete_done_cb, data);
 }
 
 static void
@@ -624,18 +737,30 @@ game_back_cb (GtkWidget  *widget,
 /* Settings --------------------------------------------------------------- */
 
 static void
-save_game (SpGamePage *self)
+save_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
+  g_autoptr(SpGamePage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!sp_game_save (self->game, &error))
+  write_end (self);
+  if (!sp_game_save_finish (SP_GAME (object), result, &error))
     {
-      sp_ui_show_error (GTK_WIDGET (self), _("Could Not Save the Game’s Settings"), error->message);
-      sp_game_reload (self->game, NULL);
-      update_settings (self);
+      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Save the Game’s Settings"), error);
+      sp_game_reload (SP_GAME (object), NULL);
+      if (self->game == SP_GAME (object))
+        update_settings (self);
       return;
     }
-  sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("Settings saved")));
+  if (self->game == SP_GAME (object))
+    sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("Settings saved")));
+}
+
+static void
+save_game (SpGamePage *self)
+{
+  sp_game_save_async (self->game, NULL, save_done_cb, write_begin (self));
 }
 
 static void
@@ -737,6 +862,7 @@ sp_game_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   sp_game_page_set_game (self, NULL);
+  self->disposed = TRUE;
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_GAME_PAGE);
   {
     GtkWidget *child;
@@ -758,6 +884,7 @@ sp_game_page_finalize (GObject *object)
   SpGamePage *self = SP_GAME_PAGE (object);
 
   g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
+  g_clear_pointer (&self->deleting, g_hash_table_unref);
 
   G_OBJECT_CLASS (sp_game_page_parent_class)->finalize (object);
 }
@@ -858,6 +985,7 @@ sp_game_page_init (SpGamePage *self)
   g_autoptr(GObject) sentinel = g_object_new (G_TYPE_OBJECT, NULL);
 
   self->pending_deletes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->deleting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -926,6 +1054,13 @@ sp_game_page_get_timeline (SpGamePage *self)
 {
   g_return_val_if_fail (SP_IS_GAME_PAGE (self), NULL);
   return self->timeline;
+}
+
+gboolean
+sp_game_page_get_writing (SpGamePage *self)
+{
+  g_return_val_if_fail (SP_IS_GAME_PAGE (self), FALSE);
+  return self->writes > 0;
 }
 
 AdwToast *

@@ -33,7 +33,11 @@ void         sp_game_page_set_game         (SpGamePage *self,
 GtkListBox  *sp_game_page_get_timeline     (SpGamePage *self);
 /* The toast of the newest pending delete, or NULL. Transfer none. */
 AdwToast    *sp_game_page_get_delete_toast (SpGamePage *self);
-/* Deletes now what is waiting for its toast to go. */
+/* Deletes now what is waiting for its toast to go (async: see
+ * sp_game_page_get_writing()). */
 void         sp_game_page_commit_deletes   (SpGamePage *self);
+/* TRUE while a restore, rename, delete or settings save is being written
+ * to the drive; the checkpoint actions and Play are off meanwhile. */
+gboolean     sp_game_page_get_writing      (SpGamePage *self);
 
 G_END_DECLS

@@ -277,6 +277,57 @@ add_game_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  SpWindow *self;
+  char     *path;
+} CreateLibraryData;
+
+static void
+set_library_actions_enabled (SpWindow *self,
+                             gboolean  enabled)
+{
+  const char * const names[] = { "create-library", "add-library-folder" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), names[i]);
+
+      if (action != NULL)
+        g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+    }
+}
+
+static void
+library_created_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  CreateLibraryData *data = user_data;
+  g_autoptr(SpWindow) self = data->self;
+  g_autofree char *path = data->path;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) library = NULL;
+  GApplication *app = g_application_get_default ();
+
+  g_free (data);
+  if (app != NULL)
+    g_application_release (app);
+  set_library_actions_enabled (self, TRUE);
+
+  library = sp_library_create_finish (result, &error);
+  if (library == NULL && !g_error_matches (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_EXISTS))
+    {
+      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Create the Library"), error);
+      return;
+    }
+  if (self->monitor == NULL)
+    return;   /* the window is gone */
+  sp_library_monitor_add_folder (self->monitor, path);
+  adw_toast_overlay_add_toast (self->toast_overlay,
+                               adw_toast_new (library ? _("Library created") : _("Library opened")));
+}
+
 static void
 create_library_chosen_cb (GtkNativeDialog *chooser,
                           int              response,
@@ -286,20 +337,20 @@ create_library_chosen_cb (GtkNativeDialog *chooser,
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
       g_autofree char *path = g_file_get_path (file);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(SpLibrary) library = NULL;
 
       if (path != NULL)
         {
-          library = sp_library_create (path, _("Games"), &error);
-          if (library == NULL && !g_error_matches (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_EXISTS))
-            sp_ui_show_error (GTK_WIDGET (self), _("Could Not Create the Library"), error->message);
-          else
-            {
-              sp_library_monitor_add_folder (self->monitor, path);
-              adw_toast_overlay_add_toast (self->toast_overlay,
-                                           adw_toast_new (library ? _("Library created") : _("Library opened")));
-            }
+          /* The drive may be slow: written in a worker; the app stays up
+           * until it is done. */
+          CreateLibraryData *data = g_new0 (CreateLibraryData, 1);
+          GApplication *app = g_application_get_default ();
+
+          if (app != NULL)
+            g_application_hold (app);
+          set_library_actions_enabled (self, FALSE);
+          data->self = g_object_ref (self);
+          data->path = g_strdup (path);
+          sp_library_create_async (path, _("Games"), NULL, library_created_cb, data);
         }
     }
   g_object_unref (chooser);

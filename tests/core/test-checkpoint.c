@@ -496,6 +496,273 @@ test_async (Fixture       *f,
   g_assert_cmpuint (problems->len, ==, 0);
 }
 
+static void
+count_items_changed_cb (GListModel *model,
+                        guint       position,
+                        guint       removed,
+                        guint       added,
+                        guint      *count)
+{
+  (*count)++;
+}
+
+static char *
+read_path (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *name = g_path_get_basename (path);
+
+  return tc_read (dir, name);
+}
+
+/* The async writes leave the same files and send the same notifications as
+ * the sync ones, and change the object only from the main loop. */
+static void
+test_async_restore_delete_rename (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c1 = create (f, "One", 1);
+  g_autoptr(SpCheckpoint) c2 = create (f, "Two", 2);
+  g_autoptr(SpCheckpoint) c3 = create (f, "Three", 3);
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+  g_autoptr(GAsyncResult) r3 = NULL;
+  g_autoptr(GAsyncResult) r4 = NULL;
+  g_autoptr(GAsyncResult) r5 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpGame) reloaded = NULL;
+  g_autofree char *id1 = g_strdup (sp_checkpoint_get_id (c1));
+  g_autofree char *id2 = g_strdup (sp_checkpoint_get_id (c2));
+  g_autofree char *id3 = g_strdup (sp_checkpoint_get_id (c3));
+  g_autofree char *text = NULL;
+  guint head_notifies = 0;
+  guint label_notifies = 0;
+  guint list_changes = 0;
+
+  g_signal_connect (f->game, "notify::head", G_CALLBACK (tc_count_notify_cb), &head_notifies);
+  g_signal_connect (c2, "notify::label", G_CALLBACK (tc_count_notify_cb), &label_notifies);
+  g_signal_connect (sp_game_get_checkpoints (f->game), "items-changed",
+                    G_CALLBACK (count_items_changed_cb), &list_changes);
+
+  /* Restore: nothing changes in the object before the main loop runs. */
+  sp_game_restore_async (f->game, id1, NULL, tc_store_result_cb, &r1);
+  g_assert_null (r1);
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, id3);
+  g_assert_cmpuint (head_notifies, ==, 0);
+  g_assert_true (sp_game_restore_finish (f->game, tc_wait_for (&r1), &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, id1);
+  g_assert_cmpuint (head_notifies, ==, 1);
+  text = read_path (sp_game_get_ini_path (f->game));
+  g_assert_nonnull (strstr (text, id1));
+  g_clear_pointer (&text, g_free);
+
+  /* Rename */
+  sp_game_rename_checkpoint_async (f->game, id2, "Boss fight", NULL, tc_store_result_cb, &r2);
+  g_assert_null (r2);
+  g_assert_cmpstr (sp_checkpoint_get_label (c2), ==, "Two");
+  g_assert_true (sp_game_rename_checkpoint_finish (f->game, tc_wait_for (&r2), &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_checkpoint_get_label (c2), ==, "Boss fight");
+  g_assert_cmpuint (label_notifies, ==, 1);
+  text = read_path (sp_checkpoint_get_ini_path (c2));
+  g_assert_nonnull (strstr (text, "Label=Boss fight"));
+  g_clear_pointer (&text, g_free);
+
+  /* Delete the head, queued right behind a restore: Head moves to the
+   * parent, then the .ini and the archive go. */
+  sp_game_restore_async (f->game, id3, NULL, tc_store_result_cb, &r3);
+  sp_game_delete_checkpoint_async (f->game, id3, NULL, tc_store_result_cb, &r4);
+  g_assert_nonnull (sp_game_find_checkpoint (f->game, id3));
+  g_assert_true (sp_game_restore_finish (f->game, tc_wait_for (&r3), &error));
+  g_assert_no_error (error);
+  g_assert_true (sp_game_delete_checkpoint_finish (f->game, tc_wait_for (&r4), &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, id2);
+  g_assert_cmpuint (head_notifies, ==, 3);
+  g_assert_cmpuint (list_changes, ==, 1);
+  g_assert_null (sp_game_find_checkpoint (f->game, id3));
+  g_assert_false (g_file_test (sp_checkpoint_get_ini_path (c3), G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (sp_checkpoint_get_archive_path (c3), G_FILE_TEST_EXISTS));
+
+  /* Restore to clean, then delete what is not the head. */
+  sp_game_restore_async (f->game, NULL, NULL, tc_store_result_cb, &r5);
+  g_assert_true (sp_game_restore_finish (f->game, tc_wait_for (&r5), &error));
+  g_assert_no_error (error);
+  g_assert_null (sp_game_get_head (f->game));
+  g_clear_object (&r5);
+  sp_game_delete_checkpoint_async (f->game, id1, NULL, tc_store_result_cb, &r5);
+  g_assert_true (sp_game_delete_checkpoint_finish (f->game, tc_wait_for (&r5), &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (list_changes, ==, 2);
+  g_assert_cmpuint (tc_count_entries (sp_game_get_checkpoints_path (f->game)), ==, 2);
+
+  /* What is on the drive is what the object says. */
+  reloaded = sp_game_load (sp_game_get_path (f->game), FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_null (sp_game_get_head (reloaded));
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (reloaded)), ==, 1);
+  g_assert_cmpstr (sp_checkpoint_get_label (item (reloaded, 0)), ==, "Boss fight");
+}
+
+static void
+test_async_save (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpGame) reloaded = NULL;
+  const char * const bad_env[] = { "NOEQUALS", NULL };
+
+  sp_game_set_name (f->game, "Renamed Game");
+  sp_game_save_async (f->game, NULL, tc_store_result_cb, &r1);
+  g_assert_null (r1);
+  g_assert_true (sp_game_save_finish (f->game, tc_wait_for (&r1), &error));
+  g_assert_no_error (error);
+  reloaded = sp_game_load (sp_game_get_path (f->game), FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_game_get_name (reloaded), ==, "Renamed Game");
+
+  /* Validation errors come through the task, and nothing is written. */
+  sp_game_set_environment (f->game, bad_env);
+  sp_game_save_async (f->game, NULL, tc_store_result_cb, &r2);
+  g_assert_null (r2);
+  g_assert_false (sp_game_save_finish (f->game, tc_wait_for (&r2), &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+  g_clear_error (&error);
+  g_clear_object (&reloaded);
+  reloaded = sp_game_load (sp_game_get_path (f->game), FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length ((GStrv) sp_game_get_environment (reloaded)), ==, 0);
+}
+
+static void
+test_async_errors (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c1 = create (f, "One", 1);
+  g_autofree char *id1 = g_strdup (sp_checkpoint_get_id (c1));
+  g_autoptr(SpGame) ro = NULL;
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+  g_autoptr(GAsyncResult) r3 = NULL;
+  g_autoptr(GAsyncResult) r4 = NULL;
+  g_autoptr(GAsyncResult) r5 = NULL;
+  g_autoptr(GAsyncResult) r6 = NULL;
+  g_autoptr(GAsyncResult) r7 = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = read_path (sp_game_get_ini_path (f->game));
+  g_autofree char *after = NULL;
+
+  /* Unknown id */
+  sp_game_restore_async (f->game, "20000101T000000-000000", NULL, tc_store_result_cb, &r1);
+  g_assert_false (sp_game_restore_finish (f->game, tc_wait_for (&r1), &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  sp_game_rename_checkpoint_async (f->game, "20000101T000000-000000", "x", NULL,
+                                   tc_store_result_cb, &r2);
+  g_assert_false (sp_game_rename_checkpoint_finish (f->game, tc_wait_for (&r2), &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Read-only library */
+  ro = sp_game_load (sp_game_get_path (f->game), TRUE, &error);
+  g_assert_no_error (error);
+  sp_game_delete_checkpoint_async (ro, id1, NULL, tc_store_result_cb, &r3);
+  g_assert_false (sp_game_delete_checkpoint_finish (ro, tc_wait_for (&r3), &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  sp_game_save_async (ro, NULL, tc_store_result_cb, &r4);
+  g_assert_false (sp_game_save_finish (ro, tc_wait_for (&r4), &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_assert_true (g_file_test (sp_checkpoint_get_archive_path (c1), G_FILE_TEST_EXISTS));
+
+  /* Queued writes are validated when their turn comes: the restore of a
+   * checkpoint deleted just before fails, and Head stays clean. A queued
+   * write that is cancelled before its turn writes nothing. */
+  sp_game_delete_checkpoint_async (f->game, id1, NULL, tc_store_result_cb, &r5);
+  sp_game_restore_async (f->game, id1, NULL, tc_store_result_cb, &r6);
+  sp_game_rename_checkpoint_async (f->game, id1, "never", cancellable, tc_store_result_cb, &r7);
+  g_cancellable_cancel (cancellable);
+  g_assert_true (sp_game_delete_checkpoint_finish (f->game, tc_wait_for (&r5), &error));
+  g_assert_no_error (error);
+  g_assert_false (sp_game_restore_finish (f->game, tc_wait_for (&r6), &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (sp_game_rename_checkpoint_finish (f->game, tc_wait_for (&r7), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_null (sp_game_get_head (f->game));
+  after = read_path (sp_game_get_ini_path (f->game));
+  g_assert_nonnull (strstr (after, "Head=\n"));
+  g_assert_cmpuint (tc_count_entries (sp_game_get_checkpoints_path (f->game)), ==, 0);
+}
+
+static gboolean
+count_idle_cb (gpointer user_data)
+{
+  (*(guint *) user_data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* While a write is stuck on the drive, the main loop keeps running and the
+ * sync calls are refused. The checkpoint's .ini is replaced by a FIFO so that
+ * the worker blocks reading it until the test feeds it. */
+static void
+test_async_main_loop_runs (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c1 = create (f, "One", 1);
+  g_autofree char *ini = g_strdup (sp_checkpoint_get_ini_path (c1));
+  g_autofree char *text = read_path (ini);
+  g_autofree char *after = NULL;
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GError) error = NULL;
+  guint idles = 0;
+  guint source_id;
+  int fd;
+
+  g_assert_cmpint (g_unlink (ini), ==, 0);
+  g_assert_cmpint (mkfifo (ini, 0644), ==, 0);
+
+  sp_game_rename_checkpoint_async (f->game, sp_checkpoint_get_id (c1), "Renamed", NULL,
+                                   tc_store_result_cb, &r1);
+  source_id = g_idle_add (count_idle_cb, &idles);
+  while (idles < 5)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (source_id);
+
+  /* Still in flight: no result, object unchanged, other writes refused. */
+  g_assert_null (r1);
+  g_assert_cmpstr (sp_checkpoint_get_label (c1), ==, "One");
+  g_assert_false (sp_game_save (f->game, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_BUSY);
+  g_clear_error (&error);
+  g_assert_false (sp_game_restore (f->game, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_BUSY);
+  g_clear_error (&error);
+
+  /* Let the worker read the .ini. */
+  fd = open (ini, O_WRONLY);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, text, strlen (text)), ==, (gssize) strlen (text));
+  g_assert_cmpint (close (fd), ==, 0);
+
+  g_assert_true (sp_game_rename_checkpoint_finish (f->game, tc_wait_for (&r1), &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_checkpoint_get_label (c1), ==, "Renamed");
+  g_assert_true (g_file_test (ini, G_FILE_TEST_IS_REGULAR));
+  after = read_path (ini);
+  g_assert_nonnull (strstr (after, "Label=Renamed"));
+
+  /* Done: sync writes work again. */
+  g_assert_true (sp_game_restore (f->game, NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* Crash safety: a child writes checkpoints and game.ini in a loop and is
  * killed at some point; the library must then open with every listed
  * checkpoint whole. */
@@ -632,6 +899,10 @@ main (int   argc,
   ADD ("create-cancelled", test_create_cancelled);
   ADD ("crash-safety", test_crash_safety);
   ADD ("async", test_async);
+  ADD ("async-restore-delete-rename", test_async_restore_delete_rename);
+  ADD ("async-save", test_async_save);
+  ADD ("async-errors", test_async_errors);
+  ADD ("async-main-loop-runs", test_async_main_loop_runs);
 #undef ADD
   return g_test_run ();
 }

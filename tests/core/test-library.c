@@ -99,6 +99,51 @@ assert_open_fails (const char *drive,
 }
 
 static void
+test_library_create_async (void)
+{
+  g_autofree char *drive = tc_tmpdir ();
+  g_autofree char *expected = g_build_filename (drive, "Savepoint", NULL);
+  g_autofree char *missing = g_build_filename (drive, "not-there", NULL);
+  g_autofree char *ini = NULL;
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+  g_autoptr(GAsyncResult) r3 = NULL;
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(SpLibrary) reopened = NULL;
+  g_autoptr(GError) error = NULL;
+
+  sp_library_create_async (drive, "Async Drive", NULL, tc_store_result_cb, &r1);
+  g_assert_null (r1);
+  library = sp_library_create_finish (tc_wait_for (&r1), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (library);
+  g_assert_cmpstr (sp_library_get_path (library), ==, expected);
+  g_assert_cmpstr (sp_library_get_name (library), ==, "Async Drive");
+  g_assert_true (g_uuid_string_is_valid (sp_library_get_id (library)));
+  g_assert_true (g_file_test (sp_library_get_games_path (library), G_FILE_TEST_IS_DIR));
+  ini = tc_read (expected, "library.ini");
+  g_assert_nonnull (strstr (ini, "Version=1"));
+  reopened = sp_library_open (drive, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_library_get_id (reopened), ==, sp_library_get_id (library));
+
+  /* Errors come through the task, and nothing is changed. */
+  sp_library_create_async (drive, "Again", NULL, tc_store_result_cb, &r2);
+  g_assert_null (sp_library_create_finish (tc_wait_for (&r2), &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_clear_pointer (&ini, g_free);
+  ini = tc_read (expected, "library.ini");
+  g_assert_nonnull (strstr (ini, "Async Drive"));
+  sp_library_create_async (missing, "Nowhere", NULL, tc_store_result_cb, &r3);
+  g_assert_null (sp_library_create_finish (tc_wait_for (&r3), &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND);
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+
+  tc_rmtree (drive);
+}
+
+static void
 test_library_malformed (void)
 {
   g_autofree char *drive = tc_tmpdir ();
@@ -727,6 +772,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/library/create-open", test_library_create_open);
+  g_test_add_func ("/library/create-async", test_library_create_async);
   g_test_add_func ("/library/malformed", test_library_malformed);
   g_test_add_func ("/library/newer-version", test_library_newer_version);
   g_test_add_func ("/library/add-copy", test_library_add_copy);

@@ -129,6 +129,23 @@ row_for (Fixture    *f,
   return NULL;
 }
 
+static gboolean
+page_idle (gpointer data)
+{
+  Fixture *f = data;
+
+  return !sp_game_page_get_writing (sp_window_get_game_page (f->window));
+}
+
+/* Restore, rename, delete and settings are written in a worker thread: the
+ * page says so until the write is done and shown. */
+static void
+wait_for_writes (Fixture *f)
+{
+  g_assert_true (sp_game_page_get_writing (sp_window_get_game_page (f->window)));
+  ui_test_wait (page_idle, f, 60, "the game page's write to the drive");
+}
+
 static char *
 head_on_disk (SpGame *game)
 {
@@ -204,6 +221,9 @@ test_grid_and_timeline (Fixture       *f,
   /* Restore, via the action the menu's item activates. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "checkpoint.restore", "s",
                                              sp_checkpoint_get_id (first)));
+  /* Nothing changes before the main loop has run the write's callback. */
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (second));
+  wait_for_writes (f);
   ui_test_flush ();
   g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (first));
   head = head_on_disk (f->game);
@@ -228,6 +248,13 @@ test_grid_and_timeline (Fixture       *f,
     g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "First");
     gtk_editable_set_text (GTK_EDITABLE (entry), "Before the boss");
     ui_test_answer (dialog, "rename");
+    /* While the rename is written, the checkpoint actions are off. */
+    g_assert_true (sp_game_page_get_writing (sp_window_get_game_page (f->window)));
+    gtk_widget_activate_action (GTK_WIDGET (row_for (f, sp_checkpoint_get_id (second))),
+                                "checkpoint.delete", "s", sp_checkpoint_get_id (second));
+    g_assert_null (sp_game_page_get_delete_toast (sp_window_get_game_page (f->window)));
+    g_assert_nonnull (row_for (f, sp_checkpoint_get_id (second)));
+    wait_for_writes (f);
     ui_test_flush ();
 
     fresh = sp_checkpoint_load (sp_checkpoint_get_ini_path (first), &error);
@@ -267,6 +294,9 @@ test_grid_and_timeline (Fixture       *f,
     g_assert_nonnull (toast);
     g_assert_true (g_file_test (sp_checkpoint_get_ini_path (second), G_FILE_TEST_EXISTS));
     adw_toast_dismiss (toast);
+    /* Hidden while the delete is being written. */
+    g_assert_null (row_for (f, sp_checkpoint_get_id (second)));
+    wait_for_writes (f);
     ui_test_flush ();
     g_assert_false (g_file_test (sp_checkpoint_get_ini_path (second), G_FILE_TEST_EXISTS));
     g_assert_false (g_file_test (sp_checkpoint_get_archive_path (second), G_FILE_TEST_EXISTS));
@@ -276,6 +306,7 @@ test_grid_and_timeline (Fixture       *f,
 
   /* The clean install can be restored too. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (f, "")), "checkpoint.restore", "s", ""));
+  wait_for_writes (f);
   g_assert_null (sp_game_get_head (f->game));
   g_assert_true (sp_checkpoint_row_get_current (row_for (f, "")));
 
@@ -593,6 +624,9 @@ test_play_keep_discard (Fixture       *f,
   g_settings_set_boolean (f->settings, "confirm-discard", FALSE);
   sp_window_open_game (f->window, f->game);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (f, "")), "checkpoint.play", "s", ""));
+  g_assert_nonnull (sp_game_get_head (f->game));
+  g_assert_null (sp_window_get_session (f->window, f->game));
+  wait_for_writes (f);
   g_assert_null (sp_game_get_head (f->game));
   g_assert_nonnull (sp_window_get_session (f->window, f->game));
   ui_test_wait (keep_dialog_shown, f, 120, "the run from the clean install to end");
