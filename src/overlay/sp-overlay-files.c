@@ -202,7 +202,11 @@ _sp_op_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf,
 void
 _sp_op_flush (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-  fuse_reply_err (req, 0);
+  /* Nothing to do at close: we buffer nothing, and locks are the kernel's
+   * (see sp_init).  ENOSYS makes the kernel stop sending FLUSH for the
+   * rest of the mount; it still writes the dirty pages of the writeback
+   * cache back on close and reports their errors there. */
+  fuse_reply_err (req, ENOSYS);
 }
 
 void

@@ -46,9 +46,13 @@ sp_init (void *userdata, struct fuse_conn_info *conn)
     conn->want |= FUSE_CAP_SPLICE_READ;
   if (conn->capable & FUSE_CAP_SPLICE_WRITE)
     conn->want |= FUSE_CAP_SPLICE_WRITE;
+  /* Adaptive: readdirplus for the first batch and while the reader also
+   * looks entries up (a walk), plain readdir for a bare listing, which
+   * then costs no lookup of its own per entry. */
   if (conn->capable & FUSE_CAP_READDIRPLUS)
     conn->want |= FUSE_CAP_READDIRPLUS;
-  conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+  if (conn->capable & FUSE_CAP_READDIRPLUS_AUTO)
+    conn->want |= FUSE_CAP_READDIRPLUS_AUTO;
   if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
     conn->want |= FUSE_CAP_PARALLEL_DIROPS;
   if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
