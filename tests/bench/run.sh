@@ -58,7 +58,10 @@ mkdir -p "$SP_BENCH_DIR"
 # deepest first; a busy one is retried, then detached.
 cleanup () {
   local point
-  grep -o " $SP_BENCH_DIR/[^ ]*" /proc/self/mountinfo | sed 's/^ //' | sort -r | while read -r point; do
+  # No mount left is the normal case: grep's "no match" must not become the
+  # script's exit status (set -e applies inside the EXIT trap).
+  { grep -o " $SP_BENCH_DIR/[^ ]*" /proc/self/mountinfo || true; } | sed 's/^ //' | sort -r |
+  while read -r point; do
     echo "run.sh: unmounting $point" >&2
     WINEPREFIX=$point wineserver -k 2>/dev/null || true
     for _ in 1 2 3 4 5 6 7 8 9 10; do
