@@ -49,7 +49,10 @@ if [[ "${SAVEPOINT_SKIP_ASAN:-}" != 1 ]]; then
 fi
 
 flatpak_log=
-if [[ "${SAVEPOINT_SKIP_FLATPAK:-}" != 1 && $# -eq 0 ]]; then
+# The Flatpak test is its own command (tests/flatpak/run.sh): a play session
+# from the sandbox can still hang (see README), so it is not part of the
+# default run. SAVEPOINT_WITH_FLATPAK=1 adds it.
+if [[ "${SAVEPOINT_WITH_FLATPAK:-}" == 1 && $# -eq 0 ]]; then
   echo "== Flatpak: build a local repository, install from it, play the demo game in the sandbox"
   flatpak_log=$(mktemp)
   run tests/flatpak/run.sh | tee "$flatpak_log"
