@@ -24,6 +24,8 @@ extern char **environ;
 #define ENTRY_TIMEOUT   86400.0
 #define UNMOUNT_TRIES   60
 #define UNMOUNT_WAIT_NS (50 * 1000 * 1000)
+/* How long the session may take to end once the mount is gone. */
+#define UNMOUNT_END_SECONDS 20
 
 static void
 set_error (char **error_message, const char *format, ...)
@@ -485,6 +487,24 @@ run_fusermount (const char *mountpoint, bool lazy)
   return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : -1;
 }
 
+/* Waits up to @seconds for the session loop to end. */
+static bool
+wait_done (SpOverlay *ov, int seconds)
+{
+  struct timespec deadline;
+  bool done;
+
+  clock_gettime (CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += seconds;
+  pthread_mutex_lock (&ov->done_lock);
+  while (!ov->done)
+    if (pthread_cond_timedwait (&ov->done_cond, &ov->done_lock, &deadline) == ETIMEDOUT)
+      break;
+  done = ov->done;
+  pthread_mutex_unlock (&ov->done_lock);
+  return done;
+}
+
 static void
 short_sleep (void)
 {
@@ -525,14 +545,25 @@ sp_overlay_unmount (SpOverlay *overlay, char **error_message)
   if (ov->thread_started && !is_done (ov))
     {
       bool unmounted = false;
+      /* umount2() ourselves when we mounted as root; fusermount3 otherwise.
+       * Being uid 0 is not always the privilege to unmount: in a Flatpak
+       * sandbox (or any user namespace) libfuse mounted through fusermount3
+       * and umount2() fails with EPERM, so fusermount3 it is then too. */
+      bool privileged = ov->own_mount && ov->is_root;
       dev_t dev = ov->conn_dev;
 
       for (int i = 0; i < UNMOUNT_TRIES && !unmounted && !is_done (ov); i++)
         {
-          if (ov->own_mount && ov->is_root)
+          if (privileged)
             {
               if (umount2 (ov->mountpoint, UMOUNT_NOFOLLOW) == 0)
                 unmounted = true;
+              else if (errno == EPERM)
+                {
+                  privileged = false;
+                  i--;
+                  continue;
+                }
               else if (errno != EBUSY)
                 break;
             }
@@ -546,7 +577,7 @@ sp_overlay_unmount (SpOverlay *overlay, char **error_message)
           /* Still busy (files open by a process that is going away):
            * detach the mount, then end the connection so the session
            * stops. */
-          if (ov->own_mount && ov->is_root)
+          if (privileged)
             umount2 (ov->mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW);
           else
             run_fusermount (ov->mountpoint, true);
@@ -556,6 +587,15 @@ sp_overlay_unmount (SpOverlay *overlay, char **error_message)
         }
     }
 
+  if (ov->thread_started && !wait_done (ov, UNMOUNT_END_SECONDS))
+    {
+      /* The kernel still holds the connection and nothing we may do ends
+       * it. Better an error than waiting forever: the threads keep @ov,
+       * so it is left allocated. */
+      set_error (error_message, "mount point %s: could not unmount it, the FUSE session is still "
+                 "connected", ov->mountpoint);
+      return -1;
+    }
   if (ov->thread_started)
     {
       pthread_join (ov->thread, NULL);
