@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
   meson ninja-build pkg-config gcc gettext
-  libglib2.0-dev libjson-glib-dev libgtk-4-dev libadwaita-1-dev libfuse3-dev fuse3 libarchive-dev
+  libglib2.0-dev libjson-glib-dev libgtk-4-dev libadwaita-1-dev libfuse3-dev fuse3 libarchive-dev nettle-dev
   desktop-file-utils appstream yelp-tools itstool
 )
 if [[ "${1:-}" == "--tests" ]]; then

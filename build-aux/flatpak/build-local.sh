@@ -62,7 +62,7 @@ platform_packages=(
 sdk_packages=(
   "${platform_packages[@]}"
   gcc libc6-dev pkg-config meson ninja-build gettext
-  libglib2.0-dev libgtk-4-dev libadwaita-1-dev libfuse3-dev libarchive-dev libjson-glib-dev
+  libglib2.0-dev libgtk-4-dev libadwaita-1-dev libfuse3-dev libarchive-dev nettle-dev libjson-glib-dev
   desktop-file-utils appstream-util itstool elfutils binutils patch
   # the app's meson build looks these up too (help/, data/ validators, icon cache)
   yelp-tools appstream libgtk-4-bin libxml2-utils

@@ -647,7 +647,7 @@ sp_archive_pack (const char      *upper_dir,
       close (root_fd);
       return FALSE;
     }
-  io.checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  io.checksum = sp_sha256_new ();
 
   a = archive_write_new ();
   pw.a = a;
@@ -710,7 +710,7 @@ sp_archive_pack (const char      *upper_dir,
       out_stats->files = entries->len;
       out_stats->bytes = done;
       out_stats->archive_size = io.size;
-      g_strlcpy (out_stats->sha256, g_checksum_get_string (io.checksum), sizeof out_stats->sha256);
+      g_strlcpy (out_stats->sha256, sp_sha256_get_string (io.checksum), sizeof out_stats->sha256);
     }
   ok = TRUE;
 

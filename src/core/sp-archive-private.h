@@ -5,6 +5,7 @@
 #include <archive_entry.h>
 
 #include "sp-archive.h"
+#include "sp-sha256.h"
 
 G_BEGIN_DECLS
 
@@ -28,7 +29,7 @@ typedef struct
   int        fd;
   int        io_errno;
   guint64    size;
-  GChecksum *checksum;
+  SpSha256  *checksum;
   guchar    *buffer;
 } SpArchiveIo;
 

@@ -764,7 +764,7 @@ sp_archive_unpack_verified (const char      *archive_path,
   u.progress_data = progress_data;
 
   if (expected_sha256 != NULL)
-    u.io.checksum = g_checksum_new (G_CHECKSUM_SHA256);
+    u.io.checksum = sp_sha256_new ();
   u.a = _sp_archive_open_reader (archive_path, &u.io, error);
   if (u.a == NULL)
     goto out;

@@ -94,7 +94,7 @@ _sp_archive_io_write_cb (struct archive *a,
         }
       done += (size_t) n;
     }
-  g_checksum_update (io->checksum, buffer, length);
+  sp_sha256_update (io->checksum, buffer, length);
   io->size += length;
   return (la_ssize_t) length;
 }
@@ -121,7 +121,7 @@ io_read_cb (struct archive  *a,
       *buffer = io->buffer;
       io->size += (guint64) n;
       if (io->checksum != NULL)
-        g_checksum_update (io->checksum, io->buffer, n);
+        sp_sha256_update (io->checksum, io->buffer, n);
       return n;
     }
 }
@@ -132,7 +132,7 @@ _sp_archive_io_clear (SpArchiveIo *io)
   if (io->fd >= 0)
     close (io->fd);
   io->fd = -1;
-  g_clear_pointer (&io->checksum, g_checksum_free);
+  g_clear_pointer (&io->checksum, sp_sha256_free);
   g_clear_pointer (&io->buffer, g_free);
 }
 
@@ -331,7 +331,7 @@ sp_file_sha256 (const char    *path,
                 GCancellable  *cancellable,
                 GError       **error)
 {
-  g_autoptr(GChecksum) checksum = NULL;
+  g_autoptr(SpSha256) checksum = NULL;
   g_autofree guchar *buffer = NULL;
   guint64 size = 0;
   int fd;
@@ -346,7 +346,7 @@ sp_file_sha256 (const char    *path,
       return NULL;
     }
   posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  checksum = sp_sha256_new ();
   buffer = g_malloc (BUFFER_SIZE);
   for (;;)
     {
@@ -362,7 +362,7 @@ sp_file_sha256 (const char    *path,
         }
       if (n == 0)
         break;
-      g_checksum_update (checksum, buffer, n);
+      sp_sha256_update (checksum, buffer, n);
       size += (guint64) n;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         {
@@ -373,7 +373,7 @@ sp_file_sha256 (const char    *path,
   close (fd);
   if (out_size != NULL)
     *out_size = size;
-  return g_strdup (g_checksum_get_string (checksum));
+  return g_strdup (sp_sha256_get_string (checksum));
 }
 
 static void
@@ -461,10 +461,10 @@ _sp_archive_finish_checksum (SpArchiveIo  *io,
         }
       if (n == 0)
         break;
-      g_checksum_update (io->checksum, io->buffer, n);
+      sp_sha256_update (io->checksum, io->buffer, n);
       io->size += (guint64) n;
     }
-  actual = g_checksum_get_string (io->checksum);
+  actual = sp_sha256_get_string (io->checksum);
   if (io->size != expected_size)
     {
       set_size_error (error, archive_path, expected_size, io->size);

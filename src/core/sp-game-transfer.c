@@ -15,6 +15,7 @@
 
 #include "sp-keyfile.h"
 #include "sp-library.h"
+#include "sp-sha256.h"
 #include "sp-task-private.h"
 #include "sp-util.h"
 
@@ -33,7 +34,7 @@ copy_file_hashed (const char    *from,
                   GCancellable  *cancellable,
                   GError       **error)
 {
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(SpSha256) sum = sp_sha256_new ();
   g_autofree char *tmp = g_strdup_printf ("%s.XXXXXX", to);
   g_autofree guint8 *buf = g_malloc (1024 * 1024);
   guint64 total = 0;
@@ -67,7 +68,7 @@ copy_file_hashed (const char    *from,
         break;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto out;
-      g_checksum_update (sum, buf, n);
+      sp_sha256_update (sum, buf, n);
       total += n;
       while (done < n)
         {
@@ -96,7 +97,7 @@ copy_file_hashed (const char    *from,
     }
 
   if (expected_sha256 != NULL &&
-      (total != expected_size || g_strcmp0 (g_checksum_get_string (sum), expected_sha256) != 0))
+      (total != expected_size || g_strcmp0 (sp_sha256_get_string (sum), expected_sha256) != 0))
     {
       g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED,
                    _("“%s” is damaged: its size or SHA-256 does not match the checkpoint’s "
@@ -117,7 +118,7 @@ out:
       return FALSE;
     }
   if (out_sha256)
-    *out_sha256 = g_strdup (g_checksum_get_string (sum));
+    *out_sha256 = g_strdup (sp_sha256_get_string (sum));
   if (out_size)
     *out_size = total;
   return TRUE;
