@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -13,7 +12,6 @@
 #include "sp-sandbox.h"
 
 #define FLATPAK_INFO "/.flatpak-info"
-#define SANDBOX_FUSERMOUNT "/app/bin/fusermount3"
 
 G_DEFINE_QUARK (sp-sandbox-error-quark, sp_sandbox_error)
 
@@ -100,14 +98,6 @@ sp_sandbox_get_mounts_dir (void)
   return g_build_filename (g_get_user_runtime_dir (), "app", app_id, "savepoint", NULL);
 }
 
-char *
-sp_sandbox_get_fusermount (void)
-{
-  if (sp_sandbox_is_flatpak () && g_file_test (SANDBOX_FUSERMOUNT, G_FILE_TEST_IS_EXECUTABLE))
-    return g_strdup (SANDBOX_FUSERMOUNT);
-  return g_find_program_in_path ("fusermount3");
-}
-
 /* g_strv_builder_take() is GLib 2.80. */
 static void
 add_owned (GStrvBuilder *builder,
@@ -182,169 +172,4 @@ sp_sandbox_wrap_for_host (gboolean            sandboxed,
 
   return sp_sandbox_host_command (TRUE, (const char *const *) host_argv,
                                   (const char *const *) env, forward_fds, n_forward_fds, "/");
-}
-
-/* Receives one fd sent with SCM_RIGHTS on @sock; -1 at EOF (errno 0) or on
- * error (errno set). */
-static int
-receive_fd (int sock)
-{
-  char byte;
-  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-  union {
-    struct cmsghdr align;
-    char buf[CMSG_SPACE (sizeof (int))];
-  } control;
-  struct msghdr msg = {
-    .msg_iov = &iov,
-    .msg_iovlen = 1,
-    .msg_control = control.buf,
-    .msg_controllen = sizeof control.buf,
-  };
-  struct cmsghdr *cmsg;
-  ssize_t n;
-  int fd;
-
-  do
-    n = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n <= 0)
-    {
-      if (n == 0)
-        errno = 0;
-      return -1;
-    }
-  cmsg = CMSG_FIRSTHDR (&msg);
-  if (cmsg == NULL || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-      cmsg->cmsg_len != CMSG_LEN (sizeof (int)))
-    {
-      errno = EPROTO;
-      return -1;
-    }
-  memcpy (&fd, CMSG_DATA (cmsg), sizeof fd);
-  return fd;
-}
-
-int
-sp_sandbox_mount_fuse (const char  *mountpoint,
-                       const char  *options,
-                       GError     **error)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *fusermount = NULL;
-  g_autofree char *errors = NULL;
-  const char *argv[7];
-  guint argc = 0;
-  int fds[2];
-  int fuse_fd;
-  int saved_errno;
-
-  g_return_val_if_fail (mountpoint != NULL, -1);
-  g_return_val_if_fail (error == NULL || *error == NULL, -1);
-
-  fusermount = sp_sandbox_get_fusermount ();
-  if (fusermount == NULL)
-    {
-      g_set_error (error, SP_SANDBOX_ERROR, SP_SANDBOX_ERROR_NO_FUSERMOUNT,
-                   _("Could not mount “%s”: fusermount3 is not installed. Install the fuse3 package."),
-                   mountpoint);
-      return -1;
-    }
-  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
-    {
-      saved_errno = errno;
-      g_set_error (error, SP_SANDBOX_ERROR, SP_SANDBOX_ERROR_MOUNT,
-                   _("Could not mount “%s”: %s"), mountpoint, g_strerror (saved_errno));
-      return -1;
-    }
-
-  /* fusermount3's protocol: the socket's number in $_FUSE_COMMFD; it sends
-   * the opened and mounted /dev/fuse back over it. */
-  argv[argc++] = fusermount;
-  if (options != NULL && *options != '\0')
-    {
-      argv[argc++] = "-o";
-      argv[argc++] = options;
-    }
-  argv[argc++] = "--";
-  argv[argc++] = mountpoint;
-  argv[argc] = NULL;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
-  g_subprocess_launcher_setenv (launcher, "_FUSE_COMMFD", "3", TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, argv, &local_error);
-  /* Closes our copy of the child's end, so that we see EOF if it dies. */
-  g_clear_object (&launcher);
-  if (process == NULL)
-    {
-      close (fds[0]);
-      g_set_error (error, SP_SANDBOX_ERROR, SP_SANDBOX_ERROR_MOUNT,
-                   _("Could not mount “%s”: %s"), mountpoint, local_error->message);
-      return -1;
-    }
-
-  fuse_fd = receive_fd (fds[0]);
-  saved_errno = errno;
-  close (fds[0]);
-
-  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &errors, NULL);
-  if (errors != NULL)
-    g_strstrip (errors);
-
-  if (fuse_fd < 0 || !g_subprocess_get_if_exited (process) ||
-      g_subprocess_get_exit_status (process) != 0)
-    {
-      if (fuse_fd >= 0)
-        close (fuse_fd);
-      g_set_error (error, SP_SANDBOX_ERROR, SP_SANDBOX_ERROR_MOUNT,
-                   _("Could not mount “%s” with %s: %s. Check that FUSE works on this computer "
-                     "(the fuse3 package, /dev/fuse)."),
-                   mountpoint, fusermount,
-                   errors != NULL && *errors != '\0' ? errors :
-                   saved_errno != 0 ? g_strerror (saved_errno) : _("no file descriptor received"));
-      return -1;
-    }
-  return fuse_fd;
-}
-
-gboolean
-sp_sandbox_unmount_fuse (const char  *mountpoint,
-                         GError     **error)
-{
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *fusermount = NULL;
-  g_autofree char *errors = NULL;
-
-  g_return_val_if_fail (mountpoint != NULL, FALSE);
-
-  fusermount = sp_sandbox_get_fusermount ();
-  if (fusermount == NULL)
-    {
-      g_set_error (error, SP_SANDBOX_ERROR, SP_SANDBOX_ERROR_NO_FUSERMOUNT,
-                   _("Could not unmount “%s”: fusermount3 is not installed. Install the fuse3 package."),
-                   mountpoint);
-      return FALSE;
-    }
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                              &local_error, fusermount, "-u", "-z", "--", mountpoint, NULL);
-  if (process == NULL ||
-      !g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &errors, &local_error))
-    {
-      g_set_error (error, SP_SANDBOX_ERROR, SP_SANDBOX_ERROR_MOUNT,
-                   _("Could not unmount “%s”: %s"), mountpoint, local_error->message);
-      return FALSE;
-    }
-  if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0)
-    {
-      g_set_error (error, SP_SANDBOX_ERROR, SP_SANDBOX_ERROR_MOUNT,
-                   _("Could not unmount “%s”: %s. Close what uses it and try again."),
-                   mountpoint, errors != NULL ? g_strstrip (errors) : _("fusermount3 failed"));
-      return FALSE;
-    }
-  return TRUE;
 }

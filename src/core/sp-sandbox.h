@@ -17,8 +17,6 @@ typedef enum
 {
   SP_SANDBOX_ERROR_FAILED,
   SP_SANDBOX_ERROR_INFO,          /* /.flatpak-info unreadable or incomplete */
-  SP_SANDBOX_ERROR_NO_FUSERMOUNT, /* no fusermount3 to mount with */
-  SP_SANDBOX_ERROR_MOUNT,         /* fusermount3 failed or sent no fd */
 } SpSandboxError;
 
 GQuark    sp_sandbox_error_quark     (void);
@@ -43,11 +41,6 @@ char     *sp_sandbox_get_host_path   (const char  *path,
  * $XDG_RUNTIME_DIR/app/$FLATPAK_ID/savepoint in a sandbox (Flatpak shares
  * it with the host); NULL when not sandboxed (use the usual place). */
 char     *sp_sandbox_get_mounts_dir  (void);
-
-/* The fusermount3 to mount with: the sandbox's host-forwarding wrapper
- * (/app/bin/fusermount3) in a sandbox, else fusermount3 from PATH; NULL when
- * there is none. */
-char     *sp_sandbox_get_fusermount  (void);
 
 /* @argv wrapped so that it runs on the host: with @sandboxed,
  * `flatpak-spawn --host [--directory=CWD] [--env=K=V…] [--forward-fd=N…] argv…`
@@ -74,17 +67,5 @@ GStrv     sp_sandbox_wrap_for_host   (gboolean            sandboxed,
                                       const int          *forward_fds,
                                       guint               n_forward_fds,
                                       GError            **error);
-
-/* Mounts a FUSE file system at @mountpoint with fusermount3 (in a sandbox:
- * on the host, through the wrapper) and returns the /dev/fuse fd to serve
- * it with (for SpOverlayOptions.fuse_fd), or -1 with @error. @options are
- * fusermount3's -o options (e.g. "rw,fsname=savepoint,subtype=savepoint"). */
-int       sp_sandbox_mount_fuse      (const char  *mountpoint,
-                                      const char  *options,
-                                      GError     **error);
-
-/* Unmounts (lazily) what sp_sandbox_mount_fuse() mounted. */
-gboolean  sp_sandbox_unmount_fuse    (const char  *mountpoint,
-                                      GError     **error);
 
 G_END_DECLS

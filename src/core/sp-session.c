@@ -952,10 +952,6 @@ finish_thread (GTask        *task,
             sp_detach_mount (self->mount_point, NULL);
         }
       free (message);
-      /* In a sandbox the mount is the host's, and libfuse running as root
-       * there only tries umount2(), which the sandbox refuses. */
-      if (sp_sandbox_is_flatpak ())
-        sp_sandbox_unmount_fuse (self->mount_point, NULL);
     }
   data->unmounted = !sp_is_mount_point (self->mount_point);
   if (data->unmounted)

@@ -166,8 +166,6 @@ test_outside_sandbox (void)
 {
   g_autofree char *host_path = NULL;
   g_autofree char *mounts = NULL;
-  g_autofree char *fusermount = NULL;
-  g_autofree char *in_path = NULL;
   g_autoptr(GError) error = NULL;
 
   if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
@@ -181,113 +179,6 @@ test_outside_sandbox (void)
   g_assert_cmpstr (host_path, ==, "/app/libexec/savepoint-run");
   mounts = sp_sandbox_get_mounts_dir ();
   g_assert_null (mounts);
-  fusermount = sp_sandbox_get_fusermount ();
-  in_path = g_find_program_in_path ("fusermount3");
-  g_assert_cmpstr (fusermount, ==, in_path);
-}
-
-static gboolean
-is_mounted (const char *mountpoint,
-            const char *fstype)
-{
-  g_autofree char *mountinfo = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL));
-  lines = g_strsplit (mountinfo, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) fields = g_strsplit (lines[i], " ", -1);
-      guint n = g_strv_length (fields);
-
-      /* id parent dev root mountpoint options [optional…] - type source super */
-      if (n < 10 || g_strcmp0 (fields[4], mountpoint) != 0)
-        continue;
-      for (guint j = 5; j + 1 < n; j++)
-        if (g_str_equal (fields[j], "-"))
-          return g_strcmp0 (fields[j + 1], fstype) == 0;
-    }
-  return FALSE;
-}
-
-static gboolean
-can_mount_fuse (void)
-{
-  g_autofree char *fusermount = sp_sandbox_get_fusermount ();
-  int fd;
-
-  if (fusermount == NULL)
-    {
-      g_test_skip ("no fusermount3 (install fuse3)");
-      return FALSE;
-    }
-  fd = open ("/dev/fuse", O_RDWR | O_CLOEXEC);
-  if (fd < 0)
-    {
-      g_test_skip ("/dev/fuse cannot be opened here");
-      return FALSE;
-    }
-  close (fd);
-  return TRUE;
-}
-
-/* The fusermount3 protocol for real: the mount appears, the fd received is
- * its FUSE connection, and unmounting removes it. */
-static void
-test_mount_fuse (void)
-{
-  g_autofree char *dir = NULL;
-  g_autofree char *mountpoint = NULL;
-  g_autoptr(GError) error = NULL;
-  int fd;
-
-  if (!can_mount_fuse ())
-    return;
-  dir = make_tmpdir ();
-  mountpoint = g_build_filename (dir, "mnt", NULL);
-  g_assert_cmpint (g_mkdir (mountpoint, 0700), ==, 0);
-
-  fd = sp_sandbox_mount_fuse (mountpoint, "rw,fsname=sp-sandbox-test,subtype=sptest", &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_true (is_mounted (mountpoint, "fuse.sptest"));
-  /* The fd is the connection: close-on-exec and readable for requests. */
-  g_assert_cmpint (fcntl (fd, F_GETFD) & FD_CLOEXEC, ==, FD_CLOEXEC);
-
-  /* Nobody serves it: close the connection (requests fail with ENOTCONN)
-   * and unmount. */
-  g_assert_cmpint (close (fd), ==, 0);
-  g_assert_true (sp_sandbox_unmount_fuse (mountpoint, &error));
-  g_assert_no_error (error);
-  g_assert_false (is_mounted (mountpoint, "fuse.sptest"));
-
-  g_assert_cmpint (g_rmdir (mountpoint), ==, 0);
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
-}
-
-static void
-test_mount_fuse_fails (void)
-{
-  g_autofree char *dir = NULL;
-  g_autofree char *missing = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (!can_mount_fuse ())
-    return;
-  dir = make_tmpdir ();
-  missing = g_build_filename (dir, "no-such-dir", NULL);
-
-  g_assert_cmpint (sp_sandbox_mount_fuse (missing, "rw,fsname=x,subtype=sptest", &error), ==, -1);
-  g_assert_error (error, SP_SANDBOX_ERROR, SP_SANDBOX_ERROR_MOUNT);
-  g_assert_nonnull (strstr (error->message, missing));
-  g_clear_error (&error);
-
-  /* Unmounting what is not mounted is an error that names the path too. */
-  g_assert_false (sp_sandbox_unmount_fuse (dir, &error));
-  g_assert_error (error, SP_SANDBOX_ERROR, SP_SANDBOX_ERROR_MOUNT);
-  g_assert_nonnull (strstr (error->message, dir));
-
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
 int
@@ -301,8 +192,6 @@ main (int   argc,
   g_test_add_func ("/sandbox/host-command", test_host_command);
   g_test_add_func ("/sandbox/wrap-for-host", test_wrap_for_host);
   g_test_add_func ("/sandbox/outside", test_outside_sandbox);
-  g_test_add_func ("/sandbox/mount-fuse", test_mount_fuse);
-  g_test_add_func ("/sandbox/mount-fuse-fails", test_mount_fuse_fails);
 
   return g_test_run ();
 }

@@ -168,9 +168,15 @@ if run --command=sh "$app_id" -c 'test -x /app/bin/savepoint' 2>/dev/null; then
     not_ok "flatpak run $app_id"
     diag < "$log"
   fi
-  # Our own instance only (flatpak run execs bwrap, which takes the sandbox with it).
+  # flatpak run leaves the sandbox behind when it is killed; flatpak kill stops the
+  # instance itself (no other instance of the app runs at this point).
+  flatpak kill "$app_id" 2>/dev/null || true
   kill "$app_pid" 2>/dev/null || true
   wait "$app_pid" 2>/dev/null || true
+  for _ in $(seq 20); do
+    flatpak ps --columns=application 2>/dev/null | grep -qx "$app_id" || break
+    sleep 0.5
+  done
 else
   skip "no /app/bin/savepoint in this build (the GTK app is not merged yet)"
 fi
@@ -194,7 +200,17 @@ if [ -e /.flatpak-info ]; then echo sandbox; else echo host; fi > "$HOME/where.t
 GAME
 chmod +x "$game_src/demo-game.sh"
 
-cli () { run --command=savepoint-cli "$app_id" "$@"; }
+# Each call is bounded: a hang is a failure of its own, not a stuck test. flatpak run
+# leaves the sandbox behind when it is killed, so flatpak kill ends that too.
+cli () {
+  local status=0
+  timeout 120 flatpak run --user --command=savepoint-cli "$app_id" "$@" || status=$?
+  if (( status == 124 )); then
+    echo "savepoint-cli $* did not end within 120 s" >&2
+    flatpak kill "$app_id" 2>/dev/null || true
+  fi
+  return $status
+}
 if out=$(cli init "$drive" --name "Flatpak Test" 2>&1 &&
          cli --library "$drive" add "Demo Game" "$game_src" --exec demo-game.sh --kind native --home home 2>&1); then
   ok "library and demo game created from the sandbox"
