@@ -412,7 +412,7 @@ def overlay_workloads(data):
                        [Step("walk", lambda t: [fsb, "walk", t])], REPS_BIG, memory=True))
     if WINE_OK:
         ws.append(Workload("1w", "walk + lstat the Wine prefix", [data["wine"]],
-                           [Step("walk", lambda t: [fsb, "walk", t])], REPS))
+                           [Step("walk", lambda t: [fsb, "walk", t])], 2 * REPS))
     else:
         ws.append(Workload("1w", "walk + lstat the Wine prefix", [], [Step("walk", None)], 0, skip=WINE_WHY))
     ws.append(Workload(2, "readdir of a %s-entry directory" % f"{FLAT_FILES:,}", [flat],
@@ -446,7 +446,7 @@ def overlay_workloads(data):
                        [Step("to each of %d 1-MiB files" % COPYUP_FILES,
                              lambda t: [fsb, "append", os.path.join(t, "many")]),
                         Step("to one %s MiB file" % BIG_MB, lambda t: [fsb, "append", os.path.join(t, "big.bin")])],
-                       REPS_BIG, warmup=copyup_warmup, revert=copyup_revert, manifest=True))
+                       REPS, warmup=copyup_warmup, revert=copyup_revert, manifest=True))
 
     def unpack_revert(t):
         if os.path.exists(os.path.join(t, "src")):
@@ -753,10 +753,13 @@ def fmt_s(s):
     return "%.2f s" % s
 
 
-def fmt_ratio(a, b):
+def fmt_ratio(a, b, runs_a=None, runs_b=None):
+    """The ratio of the medians; "~" when the two sets of runs overlap, i.e.
+    the difference is within this machine's run-to-run noise."""
     if a is None or b is None or b == 0:
         return "–"
-    return "%.2f×" % (a / b)
+    tie = runs_a and runs_b and len(runs_a) > 1 and min(runs_a) <= max(runs_b) and min(runs_b) <= max(runs_a)
+    return "%.2f×%s" % (a / b, " ~" if tie else "")
 
 
 def machine():
@@ -792,26 +795,31 @@ def report(elapsed):
         L.append("| %s | %s |" % (k, v))
     L.append("")
     L.append("## Overlay workloads\n")
-    L.append("Median wall time of each step; %d repetitions (%d for the big workloads), the four file systems "
+    L.append("Median wall time of each step over as many runs as the table says, the four file systems "
              "interleaved in a rotating order. *cold*: a fresh mount, then `sync; echo 3 > "
              "/proc/sys/vm/drop_caches` before each step; *warm*: a fresh mount after one untimed pass. "
              "The ratios are savepoint-overlayfs's time divided by the other's: below 1× Savepoint is faster. "
-             "The same lower layers for all; the plain dir is the lower layer itself, without any overlay.\n"
-             % (REPS, REPS_BIG))
+             "The same lower layers for all; the plain dir is the lower layer itself, without any overlay. "
+             "A ratio marked ~ is a tie: the runs of the two overlap, so the difference is within this "
+             "machine's run-to-run noise (on a VM that returns freed memory to its host, a step that fills "
+             "fresh page cache can take twice as long from one run to the next).\n")
     cols = [fs for fs in ("plain", "kernel", "fuse-overlayfs", "savepoint") if fs in FS_NAMES]
-    L.append("| # | workload | step | cache | " + " | ".join(FS_TITLES[c] for c in cols) +
+    L.append("| # | workload | step | cache | runs | " + " | ".join(FS_TITLES[c] for c in cols) +
              " | savepoint ÷ fuse-overlayfs | savepoint ÷ kernel |")
-    L.append("| --- | --- | --- | --- | " + " | ".join("---:" for _ in cols) + " | ---: | ---: |")
+    L.append("| --- | --- | --- | --- | ---: | " + " | ".join("---:" for _ in cols) + " | ---: | ---: |")
     for r in RESULTS:
         if r["skip"]:
             if r["mode"] == "cold":
-                L.append("| %s | %s | %s | | skipped: %s |%s" % (r["num"], r["title"], r["step"], r["skip"],
+                L.append("| %s | %s | %s | | | skipped: %s |%s" % (r["num"], r["title"], r["step"], r["skip"],
                                                                     " |" * (len(cols) + 1)))
             continue
         m = {fs: med(r["times"][fs]) for fs in cols}
-        L.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-            r["num"], r["title"], r["step"], r["mode"], " | ".join(fmt_s(m[c]) for c in cols),
-            fmt_ratio(m.get("savepoint"), m.get("fuse-overlayfs")), fmt_ratio(m.get("savepoint"), m.get("kernel"))))
+        L.append("| %s | %s | %s | %s | %d | %s | %s | %s |" % (
+            r["num"], r["title"], r["step"], r["mode"], max(len(r["times"][c]) for c in cols),
+            " | ".join(fmt_s(m[c]) for c in cols),
+            fmt_ratio(m.get("savepoint"), m.get("fuse-overlayfs"), r["times"].get("savepoint"),
+                      r["times"].get("fuse-overlayfs")),
+            fmt_ratio(m.get("savepoint"), m.get("kernel"), r["times"].get("savepoint"), r["times"].get("kernel"))))
     L.append("")
     if MEMORY:
         L.append("**10a. Peak memory (VmHWM) of the FUSE daemon** after a cold walk of the %s-file tree: %s.\n" % (
