@@ -18,83 +18,8 @@
 #include <unistd.h>
 
 #include "overlay/sp-overlay.h"
+#include "overlay-fixture.h"
 
-typedef struct
-{
-  char      *dir;
-  char      *lower;
-  char      *upper;
-  char      *work;
-  char      *mnt;
-  SpOverlay *ov;
-} Fixture;
-
-static int
-rm_cb (const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-  return remove (path);
-}
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-  int fd;
-
-  if (geteuid () != 0 || (fd = open ("/dev/fuse", O_RDWR | O_CLOEXEC)) < 0)
-    return;
-  close (fd);
-  f->dir = g_dir_make_tmp ("sp-test-overlay-options-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->lower = g_build_filename (f->dir, "lower", NULL);
-  f->upper = g_build_filename (f->dir, "upper", NULL);
-  f->work = g_build_filename (f->dir, "work", NULL);
-  f->mnt = g_build_filename (f->dir, "mnt", NULL);
-  g_assert_cmpint (g_mkdir (f->lower, 0755), ==, 0);
-  g_assert_cmpint (g_mkdir (f->upper, 0755), ==, 0);
-  g_assert_cmpint (g_mkdir (f->work, 0755), ==, 0);
-  g_assert_cmpint (g_mkdir (f->mnt, 0755), ==, 0);
-}
-
-static void
-fixture_mount (Fixture *f, const SpOverlayOptions *options)
-{
-  const char *lowers[] = { f->lower, NULL };
-  char *error = NULL;
-
-  f->ov = sp_overlay_mount (lowers, f->upper, f->work, f->mnt, options, &error);
-  g_assert_null (error);
-  g_assert_nonnull (f->ov);
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  char *error = NULL;
-
-  if (f->dir == NULL)
-    return;
-  if (f->ov != NULL)
-    {
-      g_assert_cmpint (sp_overlay_unmount (f->ov, &error), ==, 0);
-      g_assert_null (error);
-    }
-  nftw (f->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-  g_free (f->dir);
-  g_free (f->lower);
-  g_free (f->upper);
-  g_free (f->work);
-  g_free (f->mnt);
-}
-
-#define NEED_MOUNT(f) \
-  G_STMT_START { \
-    if ((f)->dir == NULL) \
-      { \
-        g_test_skip ("needs root and /dev/fuse"); \
-        return; \
-      } \
-  } G_STMT_END
 
 /* Without the writeback cache a write() is in the upper file when it
  * returns: nothing is left for a kill -9 of the serving process to lose. */
@@ -114,13 +39,13 @@ test_no_writeback (Fixture *f, gconstpointer data)
   int fd;
 
   NEED_MOUNT (f);
-  path = g_build_filename (f->lower, "old", NULL);
+  path = g_build_filename (f->l1, "old", NULL);
   g_file_set_contents (path, "lower data", -1, &error);
   g_assert_no_error (error);
   g_clear_pointer (&path, g_free);
 
   options.no_writeback = 1;
-  fixture_mount (f, &options);
+  fixture_mount_with (f, &options);
 
   /* A new file and a copied-up lower one, still open.  What the upper
    * files hold is read first and checked after closing: a failed check
@@ -233,14 +158,14 @@ test_no_leaked_descriptors (Fixture *f, gconstpointer data)
   int fd;
 
   NEED_MOUNT (f);
-  path = g_build_filename (f->lower, "dir", NULL);
+  path = g_build_filename (f->l1, "dir", NULL);
   g_assert_cmpint (g_mkdir (path, 0755), ==, 0);
   g_clear_pointer (&path, g_free);
   {
     g_autofree char *bytes = g_strnfill (65536, 'd');
     g_autoptr(GError) error = NULL;
 
-    path = g_build_filename (f->lower, "dir", "data", NULL);
+    path = g_build_filename (f->l1, "dir", "data", NULL);
     g_file_set_contents (path, bytes, -1, &error);
     g_assert_no_error (error);
     g_clear_pointer (&path, g_free);
@@ -251,7 +176,7 @@ test_no_leaked_descriptors (Fixture *f, gconstpointer data)
   before = child_fd_set ();
   g_assert_cmpuint (before->len, >=, 2);
 
-  fixture_mount (f, NULL);
+  fixture_mount_with (f, NULL);
   /* Make the overlay hold node descriptors of each kind: merged
    * directories, an open file, a hard-linked upper file. */
   path = g_build_filename (f->mnt, "dir", "file", NULL);
@@ -285,11 +210,11 @@ test_no_leaked_descriptors (Fixture *f, gconstpointer data)
 static void
 test_open_through_links (Fixture *f, gconstpointer data)
 {
-  g_autofree char *lower_file = g_build_filename (f->lower, "drive_c", "game.ini", NULL);
-  g_autofree char *lower_dir = g_build_filename (f->lower, "drive_c", NULL);
-  g_autofree char *devices = g_build_filename (f->lower, "dosdevices", NULL);
-  g_autofree char *c_link = g_build_filename (f->lower, "dosdevices", "c:", NULL);
-  g_autofree char *z_link = g_build_filename (f->lower, "dosdevices", "z:", NULL);
+  g_autofree char *lower_file = g_build_filename (f->l1, "drive_c", "game.ini", NULL);
+  g_autofree char *lower_dir = g_build_filename (f->l1, "drive_c", NULL);
+  g_autofree char *devices = g_build_filename (f->l1, "dosdevices", NULL);
+  g_autofree char *c_link = g_build_filename (f->l1, "dosdevices", "c:", NULL);
+  g_autofree char *z_link = g_build_filename (f->l1, "dosdevices", "z:", NULL);
   g_autoptr(GError) error = NULL;
   static const char *const paths[] = {
     "dosdevices/c:/game.ini",           /* relative symlink to a lower dir */
@@ -306,7 +231,7 @@ test_open_through_links (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpint (symlink ("../drive_c", c_link), ==, 0);
   g_assert_cmpint (symlink ("/", z_link), ==, 0);
-  fixture_mount (f, NULL);
+  fixture_mount_with (f, NULL);
 
   {
     g_autofree char *hard = g_build_filename (f->mnt, "hard", NULL);

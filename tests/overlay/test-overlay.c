@@ -22,31 +22,7 @@
 #include <unistd.h>
 
 #include "overlay/sp-overlay.h"
-
-typedef struct
-{
-  char      *dir;
-  char      *l1;
-  char      *l2;
-  char      *upper;
-  char      *work;
-  char      *mnt;
-  SpOverlay *ov;
-} Fixture;
-
-static gboolean
-can_mount (void)
-{
-  int fd;
-
-  if (geteuid () != 0)
-    return FALSE;
-  fd = open ("/dev/fuse", O_RDWR | O_CLOEXEC);
-  if (fd < 0)
-    return FALSE;
-  close (fd);
-  return TRUE;
-}
+#include "overlay-fixture.h"
 
 static char *
 path_in (const char *dir, const char *rel)
@@ -138,78 +114,11 @@ listing (const char *dir, const char *rel)
   return g_strjoinv (" ", (char **) names->pdata);
 }
 
-static int
-rm_cb (const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-  return remove (path);
-}
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!can_mount ())
-    return;
-  f->dir = g_dir_make_tmp ("sp-test-overlay-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->l1 = path_in (f->dir, "l1");
-  f->l2 = path_in (f->dir, "l2");
-  f->upper = path_in (f->dir, "upper");
-  f->work = path_in (f->dir, "work");
-  f->mnt = path_in (f->dir, "mnt");
-  mkdir_in (f->dir, "l1");
-  mkdir_in (f->dir, "l2");
-  mkdir_in (f->dir, "upper");
-  mkdir_in (f->dir, "work");
-  mkdir_in (f->dir, "mnt");
-}
-
 static void
 fixture_mount (Fixture *f)
 {
-  const char *lowers[] = { f->l1, f->l2, NULL };
-  char *error = NULL;
-
-  f->ov = sp_overlay_mount (lowers, f->upper, f->work, f->mnt, NULL, &error);
-  g_assert_null (error);
-  g_assert_nonnull (f->ov);
+  fixture_mount_with (f, NULL);
 }
-
-static void
-fixture_unmount (Fixture *f)
-{
-  char *error = NULL;
-
-  g_assert_cmpint (sp_overlay_unmount (f->ov, &error), ==, 0);
-  g_assert_null (error);
-  f->ov = NULL;
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  if (f->dir == NULL)
-    return;
-  if (f->ov != NULL)
-    fixture_unmount (f);
-  nftw (f->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-  g_free (f->dir);
-  g_free (f->l1);
-  g_free (f->l2);
-  g_free (f->upper);
-  g_free (f->work);
-  g_free (f->mnt);
-}
-
-#define NEED_MOUNT(f) \
-  G_STMT_START { \
-    if ((f)->dir == NULL) \
-      { \
-        g_test_skip ("needs root and /dev/fuse"); \
-        return; \
-      } \
-  } G_STMT_END
 
 static void
 test_mount_errors (Fixture *f, gconstpointer data)
