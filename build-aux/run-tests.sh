@@ -51,7 +51,7 @@ fi
 flatpak_log=
 # The Flatpak: builds a local repository (its Debian runtime cached under
 # ~/.cache/savepoint-flatpak), installs the app from it and plays the demo game
-# from inside the sandbox. About a minute once cached, 3-12 minutes the first
+# from inside the sandbox. Under a minute once cached, about 4 minutes the first
 # time. Only for the whole suite; SAVEPOINT_SKIP_FLATPAK=1 leaves it out.
 if [[ "${SAVEPOINT_SKIP_FLATPAK:-}" != 1 && $# -eq 0 ]]; then
   echo "== Flatpak: build a local repository, install from it, play the demo game in the sandbox"
