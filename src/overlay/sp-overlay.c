@@ -487,7 +487,7 @@ run_fusermount (const char *mountpoint, bool lazy)
   return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : -1;
 }
 
-/* Waits up to @seconds for the session loop to end. */
+/* Waits up to @seconds (< 0: without limit) for the session loop to end. */
 static bool
 wait_done (SpOverlay *ov, int seconds)
 {
@@ -498,7 +498,9 @@ wait_done (SpOverlay *ov, int seconds)
   deadline.tv_sec += seconds;
   pthread_mutex_lock (&ov->done_lock);
   while (!ov->done)
-    if (pthread_cond_timedwait (&ov->done_cond, &ov->done_lock, &deadline) == ETIMEDOUT)
+    if (seconds < 0)
+      pthread_cond_wait (&ov->done_cond, &ov->done_lock);
+    else if (pthread_cond_timedwait (&ov->done_cond, &ov->done_lock, &deadline) == ETIMEDOUT)
       break;
   done = ov->done;
   pthread_mutex_unlock (&ov->done_lock);
@@ -619,10 +621,7 @@ sp_overlay_unmount (SpOverlay *overlay, char **error_message)
 void
 sp_overlay_wait (SpOverlay *overlay)
 {
-  pthread_mutex_lock (&overlay->done_lock);
-  while (!overlay->done)
-    pthread_cond_wait (&overlay->done_cond, &overlay->done_lock);
-  pthread_mutex_unlock (&overlay->done_lock);
+  wait_done (overlay, -1);
 }
 
 int
