@@ -3,19 +3,29 @@
 # Installs the Debian 12 packages Savepoint needs, only those that are missing.
 #   build-aux/install-deps.sh          what building and running the app needs
 #   build-aux/install-deps.sh --tests  plus what the test suite needs
+#   build-aux/install-deps.sh --bench  what tests/bench/run.sh needs: a build
+#                                      without the UI (-Dui=disabled) and the
+#                                      file systems and tools it compares with
+# The one list of packages: the README's commands and the benchmark use it.
 set -euo pipefail
 
-packages=(
+# meson setup with -Dui=disabled: the libraries, glib-compile-schemas (from
+# libglib2.0-dev), msgfmt and yelp-check (help/ is checked in every build).
+core=(
   meson ninja-build pkg-config gcc gettext
-  libglib2.0-dev libjson-glib-dev libgtk-4-dev libadwaita-1-dev libfuse3-dev fuse3 libarchive-dev nettle-dev
-  desktop-file-utils appstream yelp-tools itstool
+  libglib2.0-dev libjson-glib-dev libfuse3-dev fuse3 libarchive-dev nettle-dev
+  yelp-tools itstool
 )
-if [[ "${1:-}" == "--tests" ]]; then
-  packages+=(
-    xvfb xauth dbus dbus-x11 fuse-overlayfs attr zstd tar
-    imagemagick wine wine64
-  )
-fi
+ui=(libgtk-4-dev libadwaita-1-dev desktop-file-utils appstream)
+tests=(xvfb xauth dbus dbus-x11 fuse-overlayfs attr zstd tar imagemagick wine wine64)
+bench=(fuse-overlayfs git zstd tar time python3 util-linux)
+
+case "${1:-}" in
+  "") packages=("${core[@]}" "${ui[@]}") ;;
+  --tests) packages=("${core[@]}" "${ui[@]}" "${tests[@]}") ;;
+  --bench) packages=("${core[@]}" "${bench[@]}") ;;
+  *) echo "install-deps.sh: unknown option $1 (--tests, --bench or nothing)" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

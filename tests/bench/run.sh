@@ -78,25 +78,14 @@ trap 'cleanup; trap - INT; kill -INT $$' INT
 trap 'cleanup; exit 143' TERM
 
 # ---- tools ----
-need=()
-have () { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
-for pkg in meson ninja-build gcc pkg-config libglib2.0-dev libfuse3-dev fuse3 libarchive-dev \
-           libjson-glib-dev libzstd-dev gettext fuse-overlayfs git zstd tar time python3 util-linux; do
-  have "$pkg" || need+=("$pkg")
-done
+# The packages come from build-aux/install-deps.sh --bench, the project's one list.
 if [ "${SP_BENCH_NO_APT:-0}" != 1 ]; then
-  if [ ${#need[@]} -gt 0 ]; then
-    echo "run.sh: installing ${need[*]}" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
-  fi
+  "$srcdir/build-aux/install-deps.sh" --bench
   if [ "${SP_BENCH_WINE:-auto}" != 0 ] && ! command -v wine >/dev/null; then
     echo "run.sh: installing Wine (optional: the Wine workloads are skipped without it)" >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wine wine64 \
       || echo "run.sh: Wine could not be installed; its workloads will say skipped" >&2
   fi
-elif [ ${#need[@]} -gt 0 ]; then
-  echo "run.sh: missing packages (SP_BENCH_NO_APT=1): ${need[*]}" >&2
 fi
 
 # ---- build ----
