@@ -134,14 +134,19 @@ def mounts_under(path):
 
 
 def fstype_of(path):
-    """The fstype of the mount that holds path (the last, topmost, match)."""
+    """The fstype of the mount that holds path (the last, topmost, match).
+    In a chroot, the mount holding its root is not in mountinfo: then the
+    kernel's name for the file system's magic number (stat -f)."""
     path = os.path.realpath(path)
     best = None
     for point, fstype, _, _ in mountinfo():
         if path == point or path.startswith(point.rstrip("/") + "/") or point == "/":
             if best is None or len(point) >= len(best[0]):
                 best = (point, fstype)
-    return best
+    if best is not None:
+        return best[1]
+    return subprocess.run(["stat", "-f", "-c", "%T", path], check=True,
+                          stdout=subprocess.PIPE, text=True).stdout.strip()
 
 
 def daemon_pids(mnt, exe_path):
@@ -286,8 +291,8 @@ class Mount:
                                  % (os.path.realpath(self.DAEMON[self.fs]), self.mnt, self.pids))
 
     def check_plain(self):
-        point, fstype = fstype_of(self.target)
-        if fstype.startswith("fuse") or fstype == "overlay":
+        fstype = fstype_of(self.target)
+        if "fuse" in fstype or "overlay" in fstype:
             raise BenchError("plain dir %s is on %s" % (self.target, fstype))
 
     def __exit__(self, *exc):
@@ -778,7 +783,7 @@ def machine():
         ("RAM", mem),
         ("Kernel", platform.release()),
         ("OS", sh(". /etc/os-release; echo $PRETTY_NAME")),
-        ("File system under the layers", "%s (%s)" % (fstype_of(WORK)[1], WORK)),
+        ("File system under the layers", "%s (%s)" % (fstype_of(WORK), WORK)),
         ("libfuse", sh("pkg-config --modversion fuse3 2>/dev/null || fusermount3 --version")),
         ("fuse-overlayfs", fo),
         ("Savepoint", "%s, git %s, meson -Dbuildtype=release" % (spv or "savepoint-cli not built", rev)),
