@@ -928,6 +928,22 @@ has_library_option (int    argc,
   return FALSE;
 }
 
+/* GOption answers these itself, so they must not wait for a library. */
+static gboolean
+asks_for_help (int    argc,
+               char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        break;
+      if (g_str_equal (argv[i], "-h") || g_str_equal (argv[i], "-?")
+          || g_str_has_prefix (argv[i], "--help"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static int
 run_session_command (const SpCliOptions *options,
                      int                 argc,
@@ -939,7 +955,7 @@ run_session_command (const SpCliOptions *options,
 
   if (options->json)
     return sp_cli_usage_error (_("%s does not support --json"), argv[0]);
-  if (!has_library_option (argc, argv)
+  if (!has_library_option (argc, argv) && !asks_for_help (argc, argv)
       && (options->library_path != NULL || library_required))
     {
       g_autofree char *path = sp_cli_resolve_library_path (options, &exit_code);
