@@ -82,26 +82,9 @@ if (( ${#need[@]} )); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"
 fi
 
-# The Debian mirror apt uses on this machine (deb822 sources first, then the
-# one-line format), so debootstrap works wherever apt works.
-debian_mirror () {
-  local f uri
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [[ -e $f ]] || continue
-    uri=$(awk '/^URIs:/ { print $2; exit }' "$f")
-    if [[ -n $uri ]] && grep -q "^Suites:.*\b$suite\b" "$f" && [[ $uri != *security* ]]; then
-      echo "$uri"; return
-    fi
-  done
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [[ -e $f ]] || continue
-    uri=$(awk -v s="$suite" '$1 == "deb" && $0 ~ " " s " " && $0 !~ /security/ {
-      for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' "$f")
-    if [[ -n $uri ]]; then echo "$uri"; return; fi
-  done
-  echo "http://deb.debian.org/debian"
-}
-mirror=$(debian_mirror)
+# debian_mirror SUITE
+source "$srcdir/build-aux/debian-mirror.sh"
+mirror=$(debian_mirror "$suite")
 
 mkdir -p "$cache/debs"
 

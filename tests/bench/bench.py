@@ -76,6 +76,7 @@ if os.environ.get("SP_BENCH_FS"):
     FS_NAMES = [f for f in FS_NAMES if f in os.environ["SP_BENCH_FS"].replace(",", " ").split()]
 
 T0 = time.monotonic()
+READY = None        # time.time() when the data was ready
 
 
 def log(msg):
@@ -135,8 +136,9 @@ def mounts_under(path):
 
 def fstype_of(path):
     """The fstype of the mount that holds path (the last, topmost, match).
-    In a chroot, the mount holding its root is not in mountinfo: then the
-    kernel's name for the file system's magic number (stat -f)."""
+    In a chroot, the mount holding its root is not in our mountinfo: then
+    the mount of the same device in PID 1's, else the kernel's name for the
+    file system's magic number (stat -f)."""
     path = os.path.realpath(path)
     best = None
     for point, fstype, _, _ in mountinfo():
@@ -145,6 +147,16 @@ def fstype_of(path):
                 best = (point, fstype)
     if best is not None:
         return best[1]
+    dev = os.stat(path).st_dev
+    try:
+        with open("/proc/1/mountinfo") as f:
+            for line in f:
+                left, right = line.split(" - ", 1)
+                major, minor = left.split()[2].split(":")
+                if os.makedev(int(major), int(minor)) == dev:
+                    return right.split()[0]
+    except OSError:
+        pass
     return subprocess.run(["stat", "-f", "-c", "%T", path], check=True,
                           stdout=subprocess.PIPE, text=True).stdout.strip()
 
@@ -794,8 +806,15 @@ def machine():
 def report(elapsed):
     L = []
     L.append("# Savepoint benchmarks\n")
-    L.append("Made by `%s`%s in %.1f minutes.\n" % (COMMAND, " (quick mode: small sizes, noisy)" if QUICK else "",
-                                                   elapsed / 60))
+    quick = " (quick mode: small sizes, noisy)" if QUICK else ""
+    started = float(os.environ.get("SP_BENCH_STARTED", "0"))
+    if started and READY:
+        L.append("Made by `%s`%s in %.1f minutes from start to end: %.1f installing what was missing, "
+                 "building and generating data, %.1f running the workloads.\n"
+                 % (COMMAND, quick, (time.time() - started) / 60, (READY - started) / 60,
+                    (time.time() - READY) / 60))
+    else:
+        L.append("Made by `%s`%s in %.1f minutes.\n" % (COMMAND, quick, elapsed / 60))
     L.append("| | |\n| --- | --- |")
     for k, v in machine():
         L.append("| %s | %s |" % (k, v))
@@ -897,7 +916,7 @@ def on_signal(signum, frame):
 
 
 def main():
-    global WINE_OK, WINE_WHY
+    global WINE_OK, WINE_WHY, READY
     if os.geteuid() != 0:
         sys.exit("bench.py: run as root (the kernel overlay needs it, and so does dropping caches)")
     signal.signal(signal.SIGTERM, on_signal)
@@ -919,6 +938,7 @@ def main():
         rmtree(os.path.join(WORK, "runs"))
         empty_trash()
         data = prepare_data()
+        READY = time.time()
         log("data ready")
         for w in overlay_workloads(data):
             run_workload(w)

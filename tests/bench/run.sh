@@ -52,6 +52,8 @@ export SP_BENCH_DIR=${SP_BENCH_DIR:-/var/tmp/savepoint-bench}
 export SP_BENCH_BUILD=${SP_BENCH_BUILD:-$SP_BENCH_DIR/build}
 export SP_BENCH_TOOLS=$SP_BENCH_DIR/tools
 export SP_BENCH_COMMAND=$command_line
+# the report gives the time from here, packages and build included
+export SP_BENCH_STARTED=${SP_BENCH_STARTED:-$(date +%s.%N)}
 mkdir -p "$SP_BENCH_DIR"
 
 # Whatever happens, leave no mount behind: everything under $SP_BENCH_DIR,
