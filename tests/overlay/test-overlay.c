@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
@@ -1059,6 +1060,54 @@ test_fuse_fd (Fixture *f, gconstpointer data)
   g_assert_false (exists (f->mnt, "file"));
 }
 
+static int
+fd_table_size (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "\nFDSize:");
+  g_assert_nonnull (line);
+  return atoi (line + strlen ("\nFDSize:"));
+}
+
+/* Mounting grows the descriptor table once, to room for 8,192 descriptors
+ * (or the limit), before the loop threads start: growing it later, one
+ * doubling at a time, makes every growth wait for an RCU grace period, and
+ * that was half of a cold walk of a Wine prefix. Checked in a fresh process,
+ * whose table has not grown yet. */
+static void
+test_fd_table_reserved (Fixture *f, gconstpointer data)
+{
+  g_autofree char *a = NULL;
+  struct rlimit rl;
+  int want = 8192;
+
+  NEED_MOUNT (f);
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &rl), ==, 0);
+  if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t) want)
+    want = (int) rl.rlim_max;
+  if (fd_table_size () >= want)
+    {
+      g_test_skip ("this process's descriptor table is already large");
+      return;
+    }
+  fixture_mount_with (f, NULL);
+  g_assert_cmpint (fd_table_size (), >=, want);
+  /* Still a working mount. */
+  put (f->l2, "a", "lower");
+  a = get (f->mnt, "a");
+  g_assert_cmpstr (a, ==, "lower");
+  fixture_unmount (f);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1079,6 +1128,7 @@ main (int argc, char *argv[])
   ADD ("/overlay/standalone", test_standalone_mount);
   ADD ("/overlay/fuse-fd", test_fuse_fd);
   ADD ("/overlay/owner-permissions", test_owner_and_permissions);
+  ADD ("/overlay/fd-table-reserved", test_fd_table_reserved);
 #undef ADD
 
   return g_test_run ();
