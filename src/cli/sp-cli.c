@@ -1048,6 +1048,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   SpCliOptions options = { 0 };
 
+  sp_session_prepare_process ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -245,6 +245,12 @@ sp_session_init (SpSession *self)
   g_mutex_init (&self->overlay_mutex);
 }
 
+void
+sp_session_prepare_process (void)
+{
+  sp_overlay_reserve_fd_table ();
+}
+
 SpSession *
 sp_session_new (SpLibrary *library,
                 SpGame    *game)

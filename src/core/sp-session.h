@@ -74,6 +74,10 @@ G_DECLARE_FINAL_TYPE (SpSession, sp_session, SP, SESSION, GObject)
 
 GQuark          sp_session_error_quark    (void);
 
+/* Call first thing in main(), while the process has one thread: prepares it
+ * to serve play sessions' overlays (see sp_overlay_reserve_fd_table()). */
+void            sp_session_prepare_process (void);
+
 SpSession      *sp_session_new            (SpLibrary    *library,
                                            SpGame       *game);
 

@@ -75,26 +75,31 @@ raise_fd_limit (void)
  * (about 10 ms on a 2-vCPU VM). The overlay keeps a descriptor for every
  * directory the kernel knows, so a cold walk of a Wine prefix (107
  * directories) paid for two growths, half its time, and one of 2,632
- * directories for six. Growing the table once, before the loop threads
- * start, costs at most one wait (none in savepoint-overlayfs, which is still
- * single-threaded then). A table for 8,192 descriptors takes 64 KiB. */
+ * directories for six. One growth, up front, to room for FD_TABLE_RESERVE
+ * descriptors (64 KiB of table): free while the process has one thread,
+ * one wait after. */
 #define FD_TABLE_RESERVE 8192
 
-static void
-reserve_fd_table (int any_fd)
+void
+sp_overlay_reserve_fd_table (void)
 {
   struct rlimit rl;
   int last = FD_TABLE_RESERVE - 1;
-  int fd;
+  int any, fd;
 
+  raise_fd_limit ();
   if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
       && rl.rlim_cur < (rlim_t) FD_TABLE_RESERVE)
     last = (int) rl.rlim_cur - 1;
-  /* The lowest free descriptor from @last on: already there if the table
-   * is that large and full at the top, which is fine too. */
-  fd = fcntl (any_fd, F_DUPFD_CLOEXEC, last);
+  any = open ("/", O_PATH | O_CLOEXEC);
+  if (any < 0)
+    return;
+  /* The lowest free descriptor from @last on: when the table is already
+   * that large this grows nothing. */
+  fd = fcntl (any, F_DUPFD_CLOEXEC, last);
   if (fd >= 0)
     close (fd);
+  close (any);
 }
 
 /* Temporary files left in the work dir by a crash are never part of the
@@ -383,8 +388,7 @@ sp_overlay_mount (const char *const      *lowers,
       close (fd);
     }
 
-  raise_fd_limit ();
-  reserve_fd_table (ov->work_fd);
+  sp_overlay_reserve_fd_table ();
   clean_work_dir (ov);
   ov->root = _sp_node_new_root (ov, error_message);
   if (ov->root == NULL)

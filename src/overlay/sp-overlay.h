@@ -89,6 +89,15 @@ void       sp_overlay_wait      (SpOverlay              *overlay);
 /* Whether the session has ended on its own. */
 int        sp_overlay_is_alive  (SpOverlay              *overlay);
 
+/* Raises the soft limit on descriptors to the hard one and grows this
+ * process's descriptor table to its working size in one step. The overlay
+ * keeps a descriptor per directory; growing the table later, one doubling
+ * at a time, makes each growth wait for an RCU grace period once the
+ * process has threads. sp_overlay_mount() calls it; a program that mounts
+ * calls it first thing in main(), while it has one thread and it costs
+ * nothing. */
+void       sp_overlay_reserve_fd_table (void);
+
 /* Counters, readable from any thread while mounted. */
 void       sp_overlay_get_stats (SpOverlay              *overlay,
                                  SpOverlayStats         *out);

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 
+#include "core/sp-core.h"
 #include "sp-application.h"
 
 int
@@ -12,6 +13,7 @@ main (int   argc,
 {
   g_autoptr(SpApplication) app = NULL;
 
+  sp_session_prepare_process ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

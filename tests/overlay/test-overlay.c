@@ -1075,16 +1075,20 @@ fd_table_size (void)
 /* Mounting grows the descriptor table once, to room for 8,192 descriptors
  * (or the limit), before the loop threads start: growing it later, one
  * doubling at a time, makes every growth wait for an RCU grace period, and
- * that was half of a cold walk of a Wine prefix. Checked in a fresh process,
- * whose table has not grown yet. */
+ * that was half of a cold walk of a Wine prefix. Programs call
+ * sp_overlay_reserve_fd_table() early in main() (@data "direct"), the mount
+ * does it too (@data "mount"). Checked in a fresh process, whose table has
+ * not grown yet. */
 static void
 test_fd_table_reserved (Fixture *f, gconstpointer data)
 {
+  gboolean direct = g_str_equal (data, "direct");
   g_autofree char *a = NULL;
   struct rlimit rl;
   int want = 8192;
 
-  NEED_MOUNT (f);
+  if (!direct)
+    NEED_MOUNT (f);
   if (!g_test_subprocess ())
     {
       g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
@@ -1097,6 +1101,12 @@ test_fd_table_reserved (Fixture *f, gconstpointer data)
   if (fd_table_size () >= want)
     {
       g_test_skip ("this process's descriptor table is already large");
+      return;
+    }
+  if (direct)
+    {
+      sp_overlay_reserve_fd_table ();
+      g_assert_cmpint (fd_table_size (), >=, want);
       return;
     }
   fixture_mount_with (f, NULL);
@@ -1128,8 +1138,11 @@ main (int argc, char *argv[])
   ADD ("/overlay/standalone", test_standalone_mount);
   ADD ("/overlay/fuse-fd", test_fuse_fd);
   ADD ("/overlay/owner-permissions", test_owner_and_permissions);
-  ADD ("/overlay/fd-table-reserved", test_fd_table_reserved);
 #undef ADD
+  g_test_add ("/overlay/fd-table-reserved/mount", Fixture, "mount", fixture_setup,
+              test_fd_table_reserved, fixture_teardown);
+  g_test_add ("/overlay/fd-table-reserved/direct", Fixture, "direct", fixture_setup,
+              test_fd_table_reserved, fixture_teardown);
 
   return g_test_run ();
 }
