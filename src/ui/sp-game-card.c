@@ -118,10 +118,16 @@ update_texts (SpGameCard *self)
 
   n = g_list_model_get_n_items (self->checkpoints);
   last_played = sp_ui_format_last_played (sp_game_get_last_played (self->game));
-  play_time = sp_ui_format_duration (sp_game_get_play_time (self->game));
   count = sp_ui_format_checkpoint_count (n);
-  /* Translators: "<play time> played · <N checkpoints>" */
-  stats = g_strdup_printf (_("%s played · %s"), play_time, count);
+  if (sp_game_get_play_time (self->game) == 0)
+    /* "Never played" is right above: no "0 s played". */
+    stats = g_strdup (count);
+  else
+    {
+      play_time = sp_ui_format_duration (sp_game_get_play_time (self->game));
+      /* Translators: "<play time> played · <N checkpoints>" */
+      stats = g_strdup_printf (_("%s played · %s"), play_time, count);
+    }
 
   head = sp_game_get_head_checkpoint (self->game);
   if (head == NULL)

@@ -83,6 +83,9 @@ test_game_card (Fixture       *f,
   g_assert_true (sp_game_card_get_game (SP_GAME_CARD (card)) == f->game);
   g_assert_nonnull (strstr (sp_game_card_get_summary (SP_GAME_CARD (card)), "Widget Quest"));
   g_assert_nonnull (strstr (sp_game_card_get_summary (SP_GAME_CARD (card)), "Never played"));
+  /* Not "0 s played · No checkpoints" under "Never played". */
+  g_assert_nonnull (strstr (sp_game_card_get_summary (SP_GAME_CARD (card)), "\nNo checkpoints\n"));
+  g_assert_null (strstr (sp_game_card_get_summary (SP_GAME_CARD (card)), "played ·"));
   sp_game_card_set_status (SP_GAME_CARD (card), "Running");
   sp_game_card_set_elapsed (SP_GAME_CARD (card), 65);
   sp_game_card_set_can_stop (SP_GAME_CARD (card), TRUE);
