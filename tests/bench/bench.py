@@ -116,16 +116,18 @@ def rmtree(path):
 
 # ---------------------------------------------------------------- mounts ----
 
-def mountinfo():
-    """[(mount point, fstype, source, super options)] from /proc/self/mountinfo."""
+def mountinfo(pid="self"):
+    """[(mount point, fstype, source, super options, device number)] from
+    /proc/PID/mountinfo."""
     out = []
-    with open("/proc/self/mountinfo") as f:
+    with open("/proc/%s/mountinfo" % pid) as f:
         for line in f:
             left, right = line.split(" - ", 1)
             fields = left.split()
             fstype, source, sopts = (right.split() + ["", ""])[:3]
             point = fields[4].replace("\\040", " ").replace("\\011", "\t").replace("\\134", "\\")
-            out.append((point, fstype, source, sopts))
+            major, minor = fields[2].split(":")
+            out.append((point, fstype, source, sopts, os.makedev(int(major), int(minor))))
     return out
 
 
@@ -141,7 +143,7 @@ def fstype_of(path):
     file system's magic number (stat -f)."""
     path = os.path.realpath(path)
     best = None
-    for point, fstype, _, _ in mountinfo():
+    for point, fstype, *_ in mountinfo():
         if path == point or path.startswith(point.rstrip("/") + "/") or point == "/":
             if best is None or len(point) >= len(best[0]):
                 best = (point, fstype)
@@ -149,12 +151,9 @@ def fstype_of(path):
         return best[1]
     dev = os.stat(path).st_dev
     try:
-        with open("/proc/1/mountinfo") as f:
-            for line in f:
-                left, right = line.split(" - ", 1)
-                major, minor = left.split()[2].split(":")
-                if os.makedev(int(major), int(minor)) == dev:
-                    return right.split()[0]
+        for _, fstype, _, _, mount_dev in mountinfo(1):
+            if mount_dev == dev:
+                return fstype
     except OSError:
         pass
     return subprocess.run(["stat", "-f", "-c", "%T", path], check=True,
