@@ -230,17 +230,10 @@ _sp_game_writable_task_new (SpGame              *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   GError *error = NULL;
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  if (!_sp_game_check_writable (self, &error))
-    {
-      g_task_return_error (task, error);
-      return NULL;
-    }
-  return g_steal_pointer (&task);
+  _sp_game_check_writable (self, &error);
+  return _sp_task_new_unless_error (self, source_tag, cancellable, callback, user_data, error);
 }
 
 void

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "overlay/sp-overlay.h"
+#include "sp-task-private.h"
 #include "sp-lock.h"
 #include "sp-session-private.h"
 #include "sp-util.h"
@@ -1056,17 +1057,10 @@ decision_task_new (SpSession           *self,
                    GAsyncReadyCallback  callback,
                    gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   GError *error = NULL;
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  if (!check_decidable (self, &error))
-    {
-      g_task_return_error (task, error);
-      return NULL;
-    }
-  return g_steal_pointer (&task);
+  check_decidable (self, &error);
+  return _sp_task_new_unless_error (self, source_tag, cancellable, callback, user_data, error);
 }
 
 static void

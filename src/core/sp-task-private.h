@@ -19,6 +19,13 @@ typedef gpointer (*SpTaskFinishFunc) (gpointer       source_object,
                                       gpointer       value,
                                       GError       **error);
 
+GTask *_sp_task_new_unless_error (gpointer             source_object,
+                                  gpointer             source_tag,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data,
+                                  GError              *error);
+
 void _sp_task_run_in_thread (GTask            *task,
                              gpointer          task_data,
                              GDestroyNotify    task_data_free,

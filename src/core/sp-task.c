@@ -57,6 +57,32 @@ thread_done_cb (GObject      *source,
 }
 
 /*
+ * _sp_task_new_unless_error:
+ * @error: (transfer full) (nullable): why the call cannot start, or NULL
+ *
+ * The task of an async call, with @source_tag set; or, when @error is set,
+ * NULL, and @error has gone to @callback through a task of its own.
+ */
+GTask *
+_sp_task_new_unless_error (gpointer             source_object,
+                           gpointer             source_tag,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data,
+                           GError              *error)
+{
+  g_autoptr(GTask) task = g_task_new (source_object, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return NULL;
+    }
+  return g_steal_pointer (&task);
+}
+
+/*
  * _sp_task_run_in_thread:
  * @task: the caller's task, with its source tag set; this takes it over
  *
