@@ -74,7 +74,8 @@ die () { echo "build-local.sh: $*" >&2; exit 1; }
 [[ $(id -u) -eq 0 ]] || die "debootstrap needs root; run this script as root (sudo)."
 
 need=()
-for tool in flatpak:flatpak flatpak-builder:flatpak-builder ostree:ostree debootstrap:debootstrap; do
+# flatpak-builder strips the build with the host's eu-strip (elfutils).
+for tool in flatpak:flatpak flatpak-builder:flatpak-builder ostree:ostree debootstrap:debootstrap eu-strip:elfutils; do
   command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
 done
 if (( ${#need[@]} )); then
