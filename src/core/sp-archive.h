@@ -22,6 +22,9 @@ typedef enum
   SP_ARCHIVE_ERROR_CHECKSUM,    /* size or SHA-256 does not match */
   SP_ARCHIVE_ERROR_NO_SPACE,    /* not enough free space for the contents */
   SP_ARCHIVE_ERROR_NOT_EMPTY,   /* unpack target exists and is not an empty folder */
+  SP_ARCHIVE_ERROR_OTHER_GAME,  /* import: the archive records another game */
+  SP_ARCHIVE_ERROR_SPECIAL_BITS, /* a warning, not a failure: entries with setuid/setgid
+                                    bits, which unpacking clears */
 } SpArchiveError;
 
 /* @done and @total are bytes of file content when packing, bytes of the
@@ -74,7 +77,8 @@ gboolean  sp_archive_pack           (const char      *upper_dir,
  * user.overlay.opaque xattr (or ".wh..wh..opq" files). Everything is
  * extracted into a temporary sibling and renamed into place at the end, so on
  * any error (hostile entry, corrupt data, no space, cancelled) @dest_dir is
- * left as it was. The metadata entry is not extracted. Owners are restored
+ * left as it was. Setuid and setgid bits are cleared (archives of earlier
+ * releases may hold them); the sticky bit is kept on folders only. The metadata entry is not extracted. Owners are restored
  * only when running as root. @progress reports bytes of the archive file
  * read so far against its size (a fraction for a progress bar). */
 gboolean  sp_archive_unpack         (const char      *archive_path,

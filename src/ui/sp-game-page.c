@@ -587,9 +587,11 @@ export_chooser_cb (GtkNativeDialog *chooser,
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
       g_autofree char *path = g_file_get_path (file);
 
+      /* The file chooser has asked before replacing an existing file. */
       if (path != NULL)
-        sp_game_export_checkpoint_async (self->game, id, path, self->cancellable,
-                                         export_done_cb, g_object_ref (self));
+        sp_game_export_checkpoint_async (self->game, id, path, SP_EXPORT_FLAGS_REPLACE,
+                                         self->cancellable, export_done_cb,
+                                         g_object_ref (self));
     }
   g_object_unref (chooser);
 }
@@ -625,15 +627,21 @@ import_done_cb (GObject      *object,
   g_autoptr(SpGamePage) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(SpCheckpoint) checkpoint = NULL;
+  g_autofree char *warning = NULL;
 
-  checkpoint = sp_game_import_checkpoint_finish (SP_GAME (object), result, &error);
+  checkpoint = sp_game_import_checkpoint_finish (SP_GAME (object), result, &warning, &error);
   if (checkpoint == NULL)
     {
       sp_ui_show_error_unless_cancelled (GTK_WIDGET (self),
                                          _("Could Not Import the Checkpoint"), error);
       return;
     }
-  sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("Checkpoint imported: restore it to play from it")));
+  if (warning != NULL)
+    g_debug ("%s", warning);
+  sp_ui_add_toast (GTK_WIDGET (self),
+                   adw_toast_new (warning != NULL
+                                  ? _("Checkpoint imported: it restores without setuid or setgid bits")
+                                  : _("Checkpoint imported: restore it to play from it")));
 }
 
 static void
@@ -647,7 +655,8 @@ import_chooser_cb (GtkNativeDialog *chooser,
       g_autofree char *path = g_file_get_path (file);
 
       if (path != NULL)
-        sp_game_import_checkpoint_async (self->game, path, self->cancellable,
+        sp_game_import_checkpoint_async (self->game, path, SP_IMPORT_FLAGS_NONE,
+                                         self->cancellable,
                                          import_done_cb, g_object_ref (self));
     }
   g_object_unref (chooser);
@@ -692,16 +701,20 @@ verify_done_cb (GObject      *object,
                                          _("Could Not Verify the Checkpoints"), error);
       return;
     }
-  if (problems->len == 0)
-    {
-      sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("All checkpoints are intact")));
-      return;
-    }
   text = g_string_new (NULL);
   for (guint i = 0; i < problems->len; i++)
     {
       SpVerifyProblem *problem = g_ptr_array_index (problems, i);
-      g_string_append_printf (text, "%s%s", i ? "\n" : "", problem->error->message);
+
+      /* Warnings are about good checkpoints. */
+      if (problem->is_warning)
+        continue;
+      g_string_append_printf (text, "%s%s", text->len ? "\n" : "", problem->error->message);
+    }
+  if (text->len == 0)
+    {
+      sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("All checkpoints are intact")));
+      return;
     }
   sp_ui_show_error (GTK_WIDGET (self), _("Damaged Checkpoints"), text->str);
 }
