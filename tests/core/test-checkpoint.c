@@ -1303,6 +1303,101 @@ test_export_never_overwrites (Fixture       *f,
   g_assert_cmpuint (tc_count_entries (sp_game_get_checkpoints_path (f->game)), ==, 2);
 }
 
+static gboolean
+run_command (const char  *command,
+             char       **out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ignored_out = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  /* Captured: the test's own stdout is TAP. */
+  if (!g_spawn_command_line_sync (command, out ? out : &ignored_out, &err, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    {
+      g_test_message ("%s: %s", command, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* exFAT through FUSE refuses RENAME_NOREPLACE (EINVAL) and hard links
+ * (EPERM): export must still never replace a file there. */
+static void
+test_export_exfat (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c1 = create (f, "One", 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *image = g_build_filename (f->root, "exfat.img", NULL);
+  g_autofree char *mnt = g_build_filename (f->root, "exfat", NULL);
+  g_autofree char *out = g_build_filename (mnt, "save.tar.zst", NULL);
+  g_autofree char *loop = NULL;
+  g_autofree char *cmd = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *sha = NULL;
+  const char *id = sp_checkpoint_get_id (c1);
+
+  if (geteuid () != 0 || g_find_program_in_path ("mkfs.exfat") == NULL ||
+      g_find_program_in_path ("mount.exfat-fuse") == NULL)
+    {
+      g_test_skip ("needs root, mkfs.exfat and mount.exfat-fuse (exfatprogs, exfat-fuse)");
+      return;
+    }
+  g_assert_cmpint (g_mkdir (mnt, 0755), ==, 0);
+  cmd = g_strdup_printf ("truncate -s 16M %s", image);
+  g_assert_true (run_command (cmd, NULL));
+  g_free (cmd);
+  cmd = g_strdup_printf ("mkfs.exfat %s", image);
+  g_assert_true (run_command (cmd, NULL));
+  g_free (cmd);
+  cmd = g_strdup_printf ("losetup -f --show %s", image);
+  if (!run_command (cmd, &loop))
+    {
+      g_test_skip ("no loop device here");
+      return;
+    }
+  g_strstrip (loop);
+  g_free (cmd);
+  cmd = g_strdup_printf ("mount.exfat-fuse %s %s", loop, mnt);
+  g_assert_true (run_command (cmd, NULL));
+
+  /* A new file: written. */
+  g_assert_true (sp_game_export_checkpoint_sync (f->game, id, out, SP_EXPORT_FLAGS_NONE, NULL,
+                                                 &error));
+  g_assert_no_error (error);
+  sha = sp_file_sha256 (out, NULL, NULL, &error);
+  g_assert_cmpstr (sha, ==, sp_checkpoint_get_sha256 (c1));
+
+  /* An existing one: refused and kept, also when it appears only after
+   * the check (the rename itself does not replace). */
+  g_assert_true (g_file_set_contents (out, "my own file", -1, NULL));
+  g_assert_false (sp_game_export_checkpoint_sync (f->game, id, out, SP_EXPORT_FLAGS_NONE, NULL,
+                                                  &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_true (g_file_get_contents (out, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "my own file");
+  g_assert_cmpuint (tc_count_entries (mnt), ==, 1);
+
+  /* Replaced when asked. */
+  g_assert_true (sp_game_export_checkpoint_sync (f->game, id, out, SP_EXPORT_FLAGS_REPLACE, NULL,
+                                                 &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&sha, g_free);
+  sha = sp_file_sha256 (out, NULL, NULL, &error);
+  g_assert_cmpstr (sha, ==, sp_checkpoint_get_sha256 (c1));
+  g_assert_cmpuint (tc_count_entries (mnt), ==, 1);
+
+  g_free (cmd);
+  cmd = g_strdup_printf ("umount %s", mnt);
+  g_assert_true (run_command (cmd, NULL));
+  g_free (cmd);
+  cmd = g_strdup_printf ("losetup -d %s", loop);
+  g_assert_true (run_command (cmd, NULL));
+}
+
 
 int
 main (int   argc,
@@ -1329,6 +1424,7 @@ main (int   argc,
   ADD ("verify-entry-rules", test_verify_entry_rules);
   ADD ("game-uuid", test_game_uuid);
   ADD ("export-never-overwrites", test_export_never_overwrites);
+  ADD ("export-exfat", test_export_exfat);
 #undef ADD
   return g_test_run ();
 }
