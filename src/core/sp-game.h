@@ -293,10 +293,10 @@ gboolean     sp_game_export_checkpoint_finish (SpGame             *self,
  * timeline) and does not move Head. An archive that records another game's
  * Uuid fails with SP_ARCHIVE_ERROR_OTHER_GAME unless @flags has
  * SP_IMPORT_FLAGS_OTHER_GAME; archives of releases that did not record it
- * are accepted. The archive is copied to <id>.tar.zst.partial, fsynced,
- * checked against the SHA-256 computed while reading the source and, entry
- * by entry, against the rules unpacking applies (sp_archive_check()),
- * renamed, and then <id>.ini written atomically. @out_warning (may be NULL)
+ * are accepted. The source is first checked entry by entry against the
+ * rules unpacking applies (sp_archive_check()), then copied to
+ * <id>.tar.zst.partial, fsynced, read back and compared with the SHA-256 of
+ * what was checked, renamed, and then <id>.ini written atomically. @out_warning (may be NULL)
  * gets what unpacking will change without refusing (setuid/setgid bits),
  * or NULL. Returns the new checkpoint (transfer full), also inserted into
  * the timeline. */
