@@ -1337,10 +1337,11 @@ test_export_exfat (Fixture       *f,
   g_autofree char *cmd = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *sha = NULL;
+  g_autofree char *mkfs = g_find_program_in_path ("mkfs.exfat");
+  g_autofree char *mount_fuse = g_find_program_in_path ("mount.exfat-fuse");
   const char *id = sp_checkpoint_get_id (c1);
 
-  if (geteuid () != 0 || g_find_program_in_path ("mkfs.exfat") == NULL ||
-      g_find_program_in_path ("mount.exfat-fuse") == NULL)
+  if (geteuid () != 0 || mkfs == NULL || mount_fuse == NULL)
     {
       g_test_skip ("needs root, mkfs.exfat and mount.exfat-fuse (exfatprogs, exfat-fuse)");
       return;
