@@ -573,6 +573,31 @@ test_issue12_transfer (Fixture       *fixture,
                                                                           "warnings")), ==, 1);
     g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "damaged"), ==, 0);
   }
+
+  /* A checkpoint on the drive whose archive play would refuse (its .ini
+   * matching it) is damaged for verify too. */
+  {
+    g_auto(Result) verify = { 0 };
+    g_autoptr(GError) error = NULL;
+    const char *id = "20260101T000000-evil00";
+    g_autofree char *arch = g_strdup_printf ("%s/test-game/checkpoints/%s.tar.zst", games, id);
+    g_autofree char *ini = g_strdup_printf ("%s/test-game/checkpoints/%s.ini", games, id);
+    g_autofree char *ini_text = NULL;
+    g_autofree char *sha = NULL;
+    guint64 size = 0;
+
+    write_one_entry_archive (arch, "/etc/evil");
+    sha = sp_file_sha256 (arch, &size, NULL, &error);
+    g_assert_no_error (error);
+    ini_text = g_strdup_printf ("[Checkpoint]\nCreated=2026-01-01T00:00:00.000000Z\nLabel=Evil\n"
+                                "PlayTime=1\nFiles=1\nBytes=1\nArchiveSize=%" G_GUINT64_FORMAT
+                                "\nSHA256=%s\n", size, sha);
+    g_assert_true (g_file_set_contents (ini, ini_text, -1, NULL));
+    run_cli (&verify, fixture->drive, "verify", "test-game", NULL);
+    g_assert_cmpint (verify.status, ==, 4);
+    g_assert_nonnull (strstr (verify.err, id));
+    g_assert_nonnull (strstr (verify.err, "absolute path"));
+  }
 }
 
 static void
