@@ -473,7 +473,8 @@ sp_archive_check (const char      *archive_path,
             }
           if (!_sp_archive_rules_check_block (rules, archive_entry_pathname (entry),
                                               archive_entry_size (entry), offset, len,
-                                              &local_error))
+                                              &local_error) ||
+              g_cancellable_set_error_if_cancelled (cancellable, &local_error))
             goto out;
         }
     }
