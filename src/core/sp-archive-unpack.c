@@ -569,16 +569,40 @@ unpack_entry (Unpack                *u,
   return ok;
 }
 
+static guint
+depth (const char *path)
+{
+  guint n = 0;
+
+  for (const char *p = path; *p != '\0'; p++)
+    n += *p == '/';
+  return n;
+}
+
+static int
+compare_depth_desc (gconstpointer a,
+                    gconstpointer b)
+{
+  guint da = depth ((*(DirFix * const *) a)->path);
+  guint db = depth ((*(DirFix * const *) b)->path);
+
+  return da > db ? -1 : da < db ? 1 : 0;
+}
+
 /* Modes, owners and times of folders are applied last, deepest first, so
  * that read-only folders can be filled and their mtimes are not disturbed
- * by their own contents. */
+ * by their own contents. Deepest first by the path, not by the order of the
+ * archive: a folder entry may come after its contents, and a parent made
+ * unsearchable first would stop an unprivileged unpack reaching them. The
+ * sort is stable, so of a folder listed twice the later entry wins. */
 static gboolean
 fix_dirs (Unpack  *u,
           GError **error)
 {
-  for (guint i = u->dirs->len; i > 0; i--)
+  g_ptr_array_sort (u->dirs, compare_depth_desc);
+  for (guint i = 0; i < u->dirs->len; i++)
     {
-      DirFix *d = g_ptr_array_index (u->dirs, i - 1);
+      DirFix *d = g_ptr_array_index (u->dirs, i);
       struct timespec times[2] = { d->mtime, d->mtime };
       int parent = open_parent (u, d->path, d->path, FALSE, error);
       int fd;

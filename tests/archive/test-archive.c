@@ -1480,6 +1480,112 @@ test_special_bits (void)
   remove_tmpdir (dir);
 }
 
+/* Random small archives from a few names and kinds: checking an archive
+ * (verify, import) and unpacking it always agree, on the verdict and on the
+ * kind of error, so nothing checking calls good is refused by play. */
+static void
+check_agrees_rounds (Hostile *h)
+{
+  static const char *names[] = {
+    "a", "b", "a/b", "a/c", "b/a", ".wh.a", ".wh.b", "a/.wh.b", "a/.wh..wh..opq",
+    "l", "l/x", "a/l", "a/l/x", "d", "d/e", "d/.wh.e",
+  };
+  static const char *targets[] = { "a", "b", "a/b", "l", "d", "missing", "a/l" };
+  static const mode_t types[] = { 0, 0, 0, AE_IFDIR, AE_IFDIR, AE_IFLNK, AE_IFIFO, 0 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (12);
+  guint good = 0, refused = 0;
+
+  for (guint round = 0; round < 300; round++)
+    {
+      TEntry e[6];
+      guint n = g_rand_int_range (rand, 1, G_N_ELEMENTS (e) + 1);
+      g_autoptr(GError) check_error = NULL;
+      g_autoptr(GError) unpack_error = NULL;
+      gboolean checked, unpacked;
+
+      memset (e, 0, sizeof e);
+      for (guint i = 0; i < n; i++)
+        {
+          guint t = g_rand_int_range (rand, 0, G_N_ELEMENTS (types));
+          const char *base;
+
+          e[i].name = names[g_rand_int_range (rand, 0, G_N_ELEMENTS (names))];
+          base = strrchr (e[i].name, '/') ? strrchr (e[i].name, '/') + 1 : e[i].name;
+          e[i].type = types[t];
+          /* 0 is 0644: a folder its owner cannot search. */
+          e[i].perm = g_rand_boolean (rand) ? 04755 : 0;
+          if (e[i].type == AE_IFLNK)
+            e[i].symlink = g_rand_boolean (rand) ? "/etc" : "a";
+          else if (e[i].type == 0 && t == G_N_ELEMENTS (types) - 1)
+            e[i].hardlink = targets[g_rand_int_range (rand, 0, G_N_ELEMENTS (targets))];
+          else if (e[i].type == 0)
+            e[i].data = g_str_has_prefix (base, ".wh.") && g_rand_boolean (rand) ? "" : "data";
+        }
+      write_test_archive (h->arch, WITH_METADATA, e, n);
+
+      checked = sp_archive_check (h->arch, 0, NULL, NULL, NULL, NULL, &check_error);
+      unpacked = sp_archive_unpack (h->arch, h->dest, NULL, NULL, NULL, &unpack_error);
+      if (checked != unpacked ||
+          (!checked && (check_error->domain != unpack_error->domain ||
+                        check_error->code != unpack_error->code)))
+        {
+          for (guint i = 0; i < n; i++)
+            g_printerr ("# entry %s type %o perm %o link %s\n", e[i].name, e[i].type, e[i].perm,
+                        e[i].symlink ? e[i].symlink : e[i].hardlink ? e[i].hardlink : "");
+          g_error ("round %u (uid %u): check says %s, unpack says %s", round, geteuid (),
+                   checked ? "good" : check_error->message,
+                   unpacked ? "good" : unpack_error->message);
+        }
+      if (unpacked)
+        {
+          good++;
+          remove_tmpdir (h->dest);
+        }
+      else
+        refused++;
+      g_assert_cmpuint (count_entries (h->outs), ==, 0);
+      g_assert_cmpuint (count_entries (h->escape), ==, 0);
+    }
+  g_test_message ("uid %u: %u archives good, %u refused", geteuid (), good, refused);
+  g_assert_cmpuint (good, >, 20);
+  g_assert_cmpuint (refused, >, 20);
+}
+
+static void
+test_check_agrees_with_unpack (void)
+{
+  Hostile h;
+
+  hostile_setup (&h);
+  check_agrees_rounds (&h);
+
+  /* Players unpack without privileges: no mknod whiteouts, no search
+   * permission on a folder that lacks it. */
+  if (geteuid () == 0)
+    {
+      int status;
+      pid_t pid;
+
+      g_assert_cmpint (g_unlink (h.arch), ==, 0);
+      g_assert_cmpint (chmod (h.dir, 0755), ==, 0);
+      g_assert_cmpint (chown (h.dir, 65534, 65534), ==, 0);
+      g_assert_cmpint (chown (h.outs, 65534, 65534), ==, 0);
+      pid = fork ();
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          if (setgid (65534) != 0 || setuid (65534) != 0)
+            _exit (2);
+          check_agrees_rounds (&h);
+          _exit (0);
+        }
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+    }
+  hostile_teardown (&h);
+}
+
 static void
 test_hostile_encoding (void)
 {
@@ -1845,6 +1951,7 @@ main (int   argc,
   g_test_add_func ("/archive/hostile/types", test_hostile_types);
   g_test_add_func ("/archive/hostile/encoding", test_hostile_encoding);
   g_test_add_func ("/archive/special-bits", test_special_bits);
+  g_test_add_func ("/archive/check-agrees-with-unpack", test_check_agrees_with_unpack);
   g_test_add_func ("/archive/hostile/size", test_hostile_size);
   g_test_add_func ("/archive/crash-safety", test_crash_safety);
   g_test_add_func ("/archive/remove-leftovers", test_remove_leftovers);
