@@ -778,7 +778,13 @@ cmd_export (const SpCliOptions *options,
                                        cancellable, &error);
   g_source_remove (sigint_id);
   if (!ok)
-    return sp_cli_fail (error);
+    {
+      int status = sp_cli_fail (error);
+
+      if (g_error_matches (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_EXISTS))
+        g_printerr (_("savepoint-cli: “savepoint-cli export --force” replaces it.\n"));
+      return status;
+    }
 
   if (options->json)
     {
@@ -833,7 +839,13 @@ cmd_import (const SpCliOptions *options,
                                                      : SP_IMPORT_FLAGS_NONE,
                                                &warning, NULL, &error);
   if (checkpoint == NULL)
-    return sp_cli_fail (error);
+    {
+      int status = sp_cli_fail (error);
+
+      if (g_error_matches (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_OTHER_GAME))
+        g_printerr (_("savepoint-cli: “savepoint-cli import --force” imports it anyway.\n"));
+      return status;
+    }
   if (warning != NULL)
     g_printerr (_("savepoint-cli: warning: %s\n"), warning);
 

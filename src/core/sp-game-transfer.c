@@ -30,7 +30,7 @@ set_exists_error (GError     **error,
 {
   g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_EXISTS,
                _("“%s” already exists; nothing was written. Choose another file name, or "
-                 "replace it (“savepoint-cli export --force”)."), path);
+                 "replace it."), path);
   return FALSE;
 }
 
@@ -467,8 +467,7 @@ read_import_metadata (const char      *source,
     {
       g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_OTHER_GAME,
                    _("“%s” is a checkpoint of another game (%s), not of this one (%s): its "
-                     "files may not fit this game. Import it anyway with "
-                     "“savepoint-cli import --force”."),
+                     "files may not fit this game. Nothing was imported."),
                    source, uuid, game_uuid ? game_uuid : _("none recorded"));
       return NULL;
     }
