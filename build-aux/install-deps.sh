@@ -17,7 +17,8 @@ core=(
   yelp-tools itstool
 )
 ui=(libgtk-4-dev libadwaita-1-dev desktop-file-utils appstream)
-tests=(xvfb xauth dbus dbus-x11 fuse-overlayfs attr zstd tar imagemagick wine wine64)
+tests=(xvfb xauth dbus dbus-x11 fuse-overlayfs attr zstd tar imagemagick wine wine64
+  exfatprogs exfat-fuse)
 bench=(fuse-overlayfs git zstd tar time python3 util-linux)
 
 case "${1:-}" in

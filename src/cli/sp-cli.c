@@ -757,8 +757,14 @@ cmd_export (const SpCliOptions *options,
   int exit_code;
   guint sigint_id;
   gboolean ok;
+  gboolean force = FALSE;
+  GOptionEntry entries[] = {
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force,
+      N_("Replace FILE if it exists (never a file of the library)"), NULL },
+    { NULL }
+  };
 
-  if (!parse_command ("export", "GAME ID FILE", NULL, &argc, &argv, 3, 3, &exit_code))
+  if (!parse_command ("export", "GAME ID FILE", entries, &argc, &argv, 3, 3, &exit_code))
     return exit_code;
   game = open_game_checkpoint (options, argv[1], argv[2], &library, &exit_code);
   if (game == NULL)
@@ -767,10 +773,18 @@ cmd_export (const SpCliOptions *options,
     return sp_cli_usage_error (_("export: the clean install is not a checkpoint"));
 
   sigint_id = g_unix_signal_add (SIGINT, cancel_on_signal_cb, cancellable);
-  ok = sp_game_export_checkpoint_sync (game, argv[2], argv[3], cancellable, &error);
+  ok = sp_game_export_checkpoint_sync (game, argv[2], argv[3],
+                                       force ? SP_EXPORT_FLAGS_REPLACE : SP_EXPORT_FLAGS_NONE,
+                                       cancellable, &error);
   g_source_remove (sigint_id);
   if (!ok)
-    return sp_cli_fail (error);
+    {
+      int status = sp_cli_fail (error);
+
+      if (g_error_matches (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_EXISTS))
+        g_printerr (_("savepoint-cli: “savepoint-cli export --force” replaces it.\n"));
+      return status;
+    }
 
   if (options->json)
     {
@@ -798,10 +812,17 @@ cmd_import (const SpCliOptions *options,
   g_autoptr(SpLibrary) library = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SpCheckpoint) checkpoint = NULL;
+  g_autofree char *warning = NULL;
   SpGame *game;
   int exit_code;
+  gboolean force = FALSE;
+  GOptionEntry entries[] = {
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force,
+      N_("Import a checkpoint exported from another game"), NULL },
+    { NULL }
+  };
 
-  if (!parse_command ("import", "GAME FILE", NULL, &argc, &argv, 2, 2, &exit_code))
+  if (!parse_command ("import", "GAME FILE", entries, &argc, &argv, 2, 2, &exit_code))
     return exit_code;
   if (!g_file_test (argv[2], G_FILE_TEST_IS_REGULAR))
     {
@@ -813,9 +834,20 @@ cmd_import (const SpCliOptions *options,
   if (game == NULL)
     return exit_code;
 
-  checkpoint = sp_game_import_checkpoint_sync (game, argv[2], NULL, &error);
+  checkpoint = sp_game_import_checkpoint_sync (game, argv[2],
+                                               force ? SP_IMPORT_FLAGS_OTHER_GAME
+                                                     : SP_IMPORT_FLAGS_NONE,
+                                               &warning, NULL, &error);
   if (checkpoint == NULL)
-    return sp_cli_fail (error);
+    {
+      int status = sp_cli_fail (error);
+
+      if (g_error_matches (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_OTHER_GAME))
+        g_printerr (_("savepoint-cli: “savepoint-cli import --force” imports it anyway.\n"));
+      return status;
+    }
+  if (warning != NULL)
+    g_printerr (_("savepoint-cli: warning: %s\n"), warning);
 
   if (options->json)
     {
@@ -840,6 +872,7 @@ cmd_verify (const SpCliOptions *options,
   g_autoptr(SpLibrary) library = NULL;
   g_autoptr(GPtrArray) games = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GPtrArray) warnings = g_ptr_array_new ();
   guint checked = 0;
   guint bad = 0;
   int exit_code;
@@ -880,6 +913,18 @@ cmd_verify (const SpCliOptions *options,
         {
           SpVerifyProblem *problem = g_ptr_array_index (problems, j);
 
+          if (problem->is_warning)
+            {
+              /* Good, restores with a change: said, not counted as damage. */
+              if (!options->json)
+                g_printerr (_("savepoint-cli: warning: %s, checkpoint %s: %s\n"),
+                            sp_game_get_slug (game), problem->checkpoint_id,
+                            problem->error->message);
+              g_ptr_array_add (warnings, g_strdup_printf ("%s\n%s\n%s", sp_game_get_slug (game),
+                                                          problem->checkpoint_id,
+                                                          problem->error->message));
+              continue;
+            }
           bad++;
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "game");
@@ -893,6 +938,23 @@ cmd_verify (const SpCliOptions *options,
             g_printerr (_("savepoint-cli: %s, checkpoint %s: %s\n"),
                         sp_game_get_slug (game), problem->checkpoint_id, problem->error->message);
         }
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "warnings");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < warnings->len; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (g_ptr_array_index (warnings, i), "\n", 3);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "game");
+      json_builder_add_string_value (builder, parts[0]);
+      json_builder_set_member_name (builder, "checkpoint");
+      json_builder_add_string_value (builder, parts[1]);
+      json_builder_set_member_name (builder, "warning");
+      json_builder_add_string_value (builder, parts[2]);
+      json_builder_end_object (builder);
+      g_free (g_ptr_array_index (warnings, i));
     }
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "checked");

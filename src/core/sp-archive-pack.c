@@ -409,6 +409,18 @@ entry_set_times (struct archive_entry *entry,
   archive_entry_set_mtime (entry, st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
 }
 
+/* The permission bits an entry is saved with: never setuid or setgid (a
+ * game may set them, and copy-up keeps a setgid folder of the clean
+ * install; a checkpoint must not carry privilege, and unpacking clears them
+ * anyway). The sticky bit is kept on folders, where it only restricts who
+ * may remove entries; on files Linux ignores it. The same bits unpacking
+ * restores (sp-archive-rules.c). */
+static mode_t
+entry_perm (const PackEntry *e)
+{
+  return e->st.st_mode & (e->kind == PACK_DIR ? 01777 : 0777);
+}
+
 static gboolean
 pack_one (PackWriter     *pw,
           PackWalk       *w,
@@ -445,7 +457,7 @@ pack_one (PackWriter     *pw,
 
     case PACK_HARDLINK:
       archive_entry_set_filetype (entry, AE_IFREG);
-      archive_entry_set_perm (entry, e->st.st_mode & 07777);
+      archive_entry_set_perm (entry, entry_perm (e));
       archive_entry_copy_hardlink (entry, e->link);
       archive_entry_set_size (entry, 0);
       if (archive_write_header (pw->a, entry) < ARCHIVE_WARN)
@@ -477,7 +489,7 @@ pack_one (PackWriter     *pw,
 
     case PACK_FIFO:
       archive_entry_set_filetype (entry, AE_IFIFO);
-      archive_entry_set_perm (entry, e->st.st_mode & 07777);
+      archive_entry_set_perm (entry, entry_perm (e));
       if (archive_write_header (pw->a, entry) < ARCHIVE_WARN)
         return set_write_error (error, pw);
       return TRUE;
@@ -510,7 +522,7 @@ pack_one (PackWriter     *pw,
   }
 
   archive_entry_set_filetype (entry, e->kind == PACK_DIR ? AE_IFDIR : AE_IFREG);
-  archive_entry_set_perm (entry, e->st.st_mode & 07777);
+  archive_entry_set_perm (entry, entry_perm (e));
   archive_entry_set_size (entry, e->kind == PACK_DIR ? 0 : e->st.st_size);
   if (!pack_xattrs (fd, entry, path, error))
     goto out;

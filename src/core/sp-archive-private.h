@@ -63,4 +63,55 @@ gboolean         _sp_archive_finish_checksum       (SpArchiveIo           *io,
                                                     const char            *expected_sha256,
                                                     GError               **error);
 
+/* sp-archive-rules.c: the rules every entry must follow, shared by unpack
+ * and sp_archive_check(). */
+typedef enum
+{
+  SP_ENTRY_DIR,
+  SP_ENTRY_FILE,
+  SP_ENTRY_HARDLINK,
+  SP_ENTRY_SYMLINK,
+  SP_ENTRY_FIFO,
+  SP_ENTRY_WHITEOUT,        /* ".wh.<name>": hides <name> */
+  SP_ENTRY_OPAQUE,          /* ".wh..wh..opq": its folder is opaque */
+} SpEntryKind;
+
+typedef struct
+{
+  SpEntryKind  kind;
+  char        *rel;         /* the checked relative path, no trailing slash */
+  const char  *base;        /* its last component, inside @rel */
+  char        *target;      /* hard link: the checked path it links to;
+                               whiteout: the path it hides */
+  mode_t       perm;        /* the permission bits to restore */
+} SpEntryPlan;
+
+void             _sp_entry_plan_clear               (SpEntryPlan           *plan);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SpEntryPlan, _sp_entry_plan_clear)
+
+typedef struct _SpArchiveRules SpArchiveRules;
+
+SpArchiveRules  *_sp_archive_rules_new              (const char            *archive_path);
+void             _sp_archive_rules_free             (SpArchiveRules        *rules);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpArchiveRules, _sp_archive_rules_free)
+gboolean         _sp_archive_rules_check_entry      (SpArchiveRules        *rules,
+                                                     struct archive_entry  *entry,
+                                                     SpEntryPlan           *plan,
+                                                     GError               **error);
+gboolean         _sp_archive_rules_check_block      (SpArchiveRules        *rules,
+                                                     const char            *name,
+                                                     la_int64_t             size,
+                                                     la_int64_t             offset,
+                                                     size_t                 len,
+                                                     GError               **error);
+char            *_sp_archive_rules_get_warning      (SpArchiveRules        *rules);
+gboolean         _sp_archive_set_hostile_error      (GError               **error,
+                                                     const char            *archive_path,
+                                                     const char            *name,
+                                                     const char            *reason);
+gboolean         _sp_archive_set_entry_corrupt_error (GError              **error,
+                                                      const char           *archive_path,
+                                                      const char           *name,
+                                                      const char           *reason);
+
 G_END_DECLS

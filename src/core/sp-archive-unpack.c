@@ -48,6 +48,7 @@ typedef struct
   char           *cached_parent;
   int             cached_fd;
   GPtrArray      *dirs;
+  SpArchiveRules *rules;
   guint64         free_at_start;
   guint64         written;
   guint64         archive_size;
@@ -64,13 +65,7 @@ set_hostile (GError     **error,
              const char  *name,
              const char  *reason)
 {
-  g_autofree char *shown = g_utf8_make_valid (name ? name : "", -1);
-
-  g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_HOSTILE,
-               _("The checkpoint archive “%s” was refused: its entry “%s” %s. "
-                 "It is damaged or was tampered with; do not restore it."),
-               u->archive_path, shown, reason);
-  return FALSE;
+  return _sp_archive_set_hostile_error (error, u->archive_path, name, reason);
 }
 
 static gboolean
@@ -79,11 +74,7 @@ set_entry_corrupt (GError     **error,
                    const char  *name,
                    const char  *reason)
 {
-  g_autofree char *shown = g_utf8_make_valid (name ? name : "", -1);
-  g_autofree char *detail = g_strdup_printf (_("entry “%s” %s"), shown, reason);
-
-  _sp_archive_set_corrupt_error (error, u->archive_path, detail);
-  return FALSE;
+  return _sp_archive_set_entry_corrupt_error (error, u->archive_path, name, reason);
 }
 
 static gboolean
@@ -102,65 +93,6 @@ set_unpack_errno (GError     **error,
                  _("Unpacking “%s” from “%s” into “%s” failed: %s"),
                  name, u->archive_path, u->dest_dir, g_strerror (saved_errno));
   return FALSE;
-}
-
-/* Checks an entry name: relative, no "." or ".." or empty components, no
- * over-long names. Returns NULL (with @reason) when it is refused. */
-static char *
-check_name (const char  *name,
-            gboolean     is_dir,
-            const char **reason)
-{
-  g_autofree char *clean = NULL;
-  gsize len;
-  const char *p;
-
-  if (name == NULL || name[0] == '\0')
-    {
-      *reason = _("has an empty or unreadable name");
-      return NULL;
-    }
-  len = strlen (name);
-  if (len >= PATH_MAX)
-    {
-      *reason = _("has a name that is too long");
-      return NULL;
-    }
-  if (name[0] == '/')
-    {
-      *reason = _("has an absolute path");
-      return NULL;
-    }
-  clean = g_strdup (name);
-  if (is_dir && len > 1 && clean[len - 1] == '/')
-    clean[--len] = '\0';
-
-  p = clean;
-  for (;;)
-    {
-      const char *slash = strchr (p, '/');
-      gsize clen = slash ? (gsize) (slash - p) : strlen (p);
-
-      if (clen == 0)
-        {
-          *reason = _("has an empty path component");
-          return NULL;
-        }
-      if ((clen == 1 && p[0] == '.') || (clen == 2 && p[0] == '.' && p[1] == '.'))
-        {
-          *reason = _("has a “.” or “..” path component");
-          return NULL;
-        }
-      if (clen > NAME_MAX)
-        {
-          *reason = _("has a name that is too long");
-          return NULL;
-        }
-      if (slash == NULL)
-        break;
-      p = slash + 1;
-    }
-  return g_steal_pointer (&clean);
 }
 
 static const char *
@@ -343,11 +275,15 @@ check_space (Unpack      *u,
   return TRUE;
 }
 
+/* The writers below make what sp-archive-rules.c accepted (@plan); the
+ * O_EXCL/O_NOFOLLOW errors they still handle are a second line of defence,
+ * not the rules. */
+
 static gboolean
 unpack_file (Unpack                *u,
              struct archive_entry  *entry,
+             const SpEntryPlan     *plan,
              int                    parent_fd,
-             const char            *base,
              const char            *name,
              GError               **error)
 {
@@ -356,16 +292,14 @@ unpack_file (Unpack                *u,
   gboolean ok = FALSE;
   int fd;
 
-  if (!archive_entry_size_is_set (entry) || size < 0)
-    return set_entry_corrupt (error, u, name, _("has no valid size"));
   if (!check_space (u, (guint64) size, name, error))
     return FALSE;
 
-  fd = openat (parent_fd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  fd = openat (parent_fd, plan->base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     {
       if (errno == EEXIST)
-        return exists_error (u, parent_fd, base, name, error);
+        return exists_error (u, parent_fd, plan->base, name, error);
       return set_unpack_errno (error, u, errno, name);
     }
 
@@ -384,11 +318,8 @@ unpack_file (Unpack                *u,
           _sp_archive_set_read_error (error, u->a, &u->io, u->archive_path);
           goto out;
         }
-      if (offset < 0 || (guint64) offset + len > (guint64) size)
-        {
-          set_entry_corrupt (error, u, name, _("has more data than its size"));
-          goto out;
-        }
+      if (!_sp_archive_rules_check_block (u->rules, name, size, offset, len, error))
+        goto out;
       while (done < len)
         {
           ssize_t n = pwrite (fd, (const char *) buf + done, len - done, offset + done);
@@ -419,7 +350,7 @@ unpack_file (Unpack                *u,
       set_unpack_errno (error, u, errno, name);
       goto out;
     }
-  if (fchmod (fd, archive_entry_perm (entry) & 0777) != 0 ||
+  if (fchmod (fd, plan->perm) != 0 ||
       !restore_xattrs (u, fd, entry, name, error))
     {
       if (error == NULL || *error == NULL)
@@ -443,26 +374,14 @@ out:
 static gboolean
 unpack_whiteout (Unpack                *u,
                  struct archive_entry  *entry,
+                 const SpEntryPlan     *plan,
                  int                    parent_fd,
-                 const char            *base,
                  const char            *name,
                  GError               **error)
 {
-  const char *target = base + strlen (WHITEOUT_PREFIX);
+  const char *target = plan->base + strlen (WHITEOUT_PREFIX);
   struct timespec times[2];
   const char *made = target;
-
-  if (archive_entry_filetype (entry) != AE_IFREG || archive_entry_hardlink (entry) != NULL)
-    return set_hostile (error, u, name, _("is a whiteout that is not an empty file"));
-  if (archive_entry_size (entry) != 0)
-    return set_entry_corrupt (error, u, name, _("is a whiteout with contents"));
-
-  if (strcmp (base, OPAQUE_MARKER) == 0)
-    return set_opaque (u, parent_fd, name, error);
-  if (g_str_has_prefix (base, WHITEOUT_PREFIX WHITEOUT_PREFIX))
-    return set_hostile (error, u, name, _("uses a reserved whiteout name"));
-  if (target[0] == '\0' || strcmp (target, ".") == 0 || strcmp (target, "..") == 0)
-    return set_hostile (error, u, name, _("is a whiteout for an invalid name"));
 
   if (!u->mknod_refused &&
       mknodat (parent_fd, target, S_IFCHR | 0600, makedev (0, 0)) != 0)
@@ -475,16 +394,17 @@ unpack_whiteout (Unpack                *u,
     }
   if (u->mknod_refused)
     {
-      int fd = openat (parent_fd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      int fd = openat (parent_fd, plan->base,
+                       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
       if (fd < 0)
         {
           if (errno == EEXIST)
-            return exists_error (u, parent_fd, base, name, error);
+            return exists_error (u, parent_fd, plan->base, name, error);
           return set_unpack_errno (error, u, errno, name);
         }
       close (fd);
-      made = base;
+      made = plan->base;
     }
   if (u->is_root)
     fchownat (parent_fd, made, archive_entry_uid (entry), archive_entry_gid (entry),
@@ -496,42 +416,30 @@ unpack_whiteout (Unpack                *u,
 
 static gboolean
 unpack_hardlink (Unpack                *u,
-                 struct archive_entry  *entry,
+                 const SpEntryPlan     *plan,
                  int                    parent_fd,
-                 const char            *base,
                  const char            *name,
                  GError               **error)
 {
-  const char *reason = NULL;
-  g_autofree char *target = check_name (archive_entry_hardlink (entry), FALSE, &reason);
   struct stat st;
   int tparent;
 
-  if (target == NULL)
-    return set_hostile (error, u, name, _("is a hard link to a forbidden path"));
-  if (strcmp (target, SP_ARCHIVE_METADATA_ENTRY) == 0)
-    return set_hostile (error, u, name, _("is a hard link to the metadata"));
-
-  tparent = open_parent (u, target, name, FALSE, error);
+  tparent = open_parent (u, plan->target, name, FALSE, error);
   if (tparent < 0)
     return FALSE;
-  if (fstatat (tparent, base_name (target), &st, AT_SYMLINK_NOFOLLOW) != 0)
-    {
-      close (tparent);
-      return set_entry_corrupt (error, u, name, _("is a hard link to a missing file"));
-    }
-  if (!S_ISREG (st.st_mode))
+  if (fstatat (tparent, base_name (plan->target), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+      !S_ISREG (st.st_mode))
     {
       close (tparent);
       return set_hostile (error, u, name, _("is a hard link to something that is not a file"));
     }
-  if (linkat (tparent, base_name (target), parent_fd, base, 0) != 0)
+  if (linkat (tparent, base_name (plan->target), parent_fd, plan->base, 0) != 0)
     {
       int saved = errno;
 
       close (tparent);
       if (saved == EEXIST)
-        return exists_error (u, parent_fd, base, name, error);
+        return exists_error (u, parent_fd, plan->base, name, error);
       return set_unpack_errno (error, u, saved, name);
     }
   close (tparent);
@@ -541,25 +449,24 @@ unpack_hardlink (Unpack                *u,
 static gboolean
 unpack_dir (Unpack                *u,
             struct archive_entry  *entry,
+            const SpEntryPlan     *plan,
             int                    parent_fd,
-            const char            *base,
             const char            *name,
-            const char            *rel,
             GError               **error)
 {
   DirFix *fix;
   int fd;
 
-  if (mkdirat (parent_fd, base, 0700) != 0)
+  if (mkdirat (parent_fd, plan->base, 0700) != 0)
     {
       struct stat st;
 
       if (errno != EEXIST)
         return set_unpack_errno (error, u, errno, name);
-      if (fstatat (parent_fd, base, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR (st.st_mode))
-        return exists_error (u, parent_fd, base, name, error);
+      if (fstatat (parent_fd, plan->base, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR (st.st_mode))
+        return exists_error (u, parent_fd, plan->base, name, error);
     }
-  fd = openat (parent_fd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  fd = openat (parent_fd, plan->base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return set_unpack_errno (error, u, errno, name);
   if (!restore_xattrs (u, fd, entry, name, error))
@@ -570,8 +477,8 @@ unpack_dir (Unpack                *u,
   close (fd);
 
   fix = g_new0 (DirFix, 1);
-  fix->path = g_strdup (rel);
-  fix->mode = archive_entry_perm (entry) & 01777;
+  fix->path = g_strdup (plan->rel);
+  fix->mode = plan->perm;
   fix->mtime.tv_sec = archive_entry_mtime (entry);
   fix->mtime.tv_nsec = archive_entry_mtime_is_set (entry) ? archive_entry_mtime_nsec (entry)
                                                           : UTIME_OMIT;
@@ -586,91 +493,116 @@ unpack_entry (Unpack                *u,
               struct archive_entry  *entry,
               GError               **error)
 {
+  g_auto(SpEntryPlan) plan = { 0 };
   const char *name = archive_entry_pathname (entry);
-  const char *reason = NULL;
-  g_autofree char *rel = NULL;
-  mode_t type = archive_entry_filetype (entry);
-  gboolean is_link = archive_entry_hardlink (entry) != NULL;
   struct timespec times[2];
-  const char *base;
   gboolean ok = FALSE;
   int parent;
 
-  if (name != NULL && strcmp (name, SP_ARCHIVE_METADATA_ENTRY) == 0)
-    return set_hostile (error, u, name, _("duplicates the checkpoint metadata"));
-  rel = check_name (name, type == AE_IFDIR, &reason);
-  if (rel == NULL)
-    return set_hostile (error, u, name, reason);
-  if (!is_link && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK && type != AE_IFIFO)
-    return set_hostile (error, u, name, _("is a device node or socket"));
-  if (!is_link && (archive_entry_perm (entry) & (S_ISUID | S_ISGID)) != 0)
-    return set_hostile (error, u, name, _("has the setuid or setgid bit"));
+  if (!_sp_archive_rules_check_entry (u->rules, entry, &plan, error))
+    return FALSE;
 
-  parent = open_parent (u, rel, name, TRUE, error);
+  parent = open_parent (u, plan.rel, name, TRUE, error);
   if (parent < 0)
     return FALSE;
-  base = base_name (rel);
 
-  if (g_str_has_prefix (base, WHITEOUT_PREFIX))
-    ok = unpack_whiteout (u, entry, parent, base, name, error);
-  else if (is_link)
-    ok = unpack_hardlink (u, entry, parent, base, name, error);
-  else if (type == AE_IFDIR)
-    ok = unpack_dir (u, entry, parent, base, name, rel, error);
-  else if (type == AE_IFREG)
-    ok = unpack_file (u, entry, parent, base, name, error);
-  else if (type == AE_IFLNK)
+  switch (plan.kind)
     {
-      const char *target = archive_entry_symlink (entry);
+    case SP_ENTRY_OPAQUE:
+      ok = set_opaque (u, parent, name, error);
+      break;
 
-      if (target == NULL || target[0] == '\0' || strlen (target) >= PATH_MAX)
-        ok = set_entry_corrupt (error, u, name, _("is a symbolic link without a valid target"));
-      else if (symlinkat (target, parent, base) != 0)
-        ok = errno == EEXIST ? exists_error (u, parent, base, name, error)
+    case SP_ENTRY_WHITEOUT:
+      ok = unpack_whiteout (u, entry, &plan, parent, name, error);
+      break;
+
+    case SP_ENTRY_HARDLINK:
+      ok = unpack_hardlink (u, &plan, parent, name, error);
+      break;
+
+    case SP_ENTRY_DIR:
+      ok = unpack_dir (u, entry, &plan, parent, name, error);
+      break;
+
+    case SP_ENTRY_FILE:
+      ok = unpack_file (u, entry, &plan, parent, name, error);
+      break;
+
+    case SP_ENTRY_SYMLINK:
+      if (symlinkat (archive_entry_symlink (entry), parent, plan.base) != 0)
+        ok = errno == EEXIST ? exists_error (u, parent, plan.base, name, error)
                              : set_unpack_errno (error, u, errno, name);
       else
         {
           if (u->is_root)
-            fchownat (parent, base, archive_entry_uid (entry), archive_entry_gid (entry),
+            fchownat (parent, plan.base, archive_entry_uid (entry), archive_entry_gid (entry),
                       AT_SYMLINK_NOFOLLOW);
           entry_mtime (entry, times);
-          utimensat (parent, base, times, AT_SYMLINK_NOFOLLOW);
+          utimensat (parent, plan.base, times, AT_SYMLINK_NOFOLLOW);
           ok = TRUE;
         }
-    }
-  else /* FIFO */
-    {
-      if (mkfifoat (parent, base, 0600) != 0)
-        ok = errno == EEXIST ? exists_error (u, parent, base, name, error)
+      break;
+
+    case SP_ENTRY_FIFO:
+      if (mkfifoat (parent, plan.base, 0600) != 0)
+        ok = errno == EEXIST ? exists_error (u, parent, plan.base, name, error)
                              : set_unpack_errno (error, u, errno, name);
       else
         {
           if (u->is_root)
-            fchownat (parent, base, archive_entry_uid (entry), archive_entry_gid (entry),
+            fchownat (parent, plan.base, archive_entry_uid (entry), archive_entry_gid (entry),
                       AT_SYMLINK_NOFOLLOW);
           /* Just created by mknod: a FIFO, not a symlink, so fchmodat's
            * following cannot lead elsewhere. */
-          fchmodat (parent, base, archive_entry_perm (entry) & 0777, 0);
+          fchmodat (parent, plan.base, plan.perm, 0);
           entry_mtime (entry, times);
-          utimensat (parent, base, times, AT_SYMLINK_NOFOLLOW);
+          utimensat (parent, plan.base, times, AT_SYMLINK_NOFOLLOW);
           ok = TRUE;
         }
+      break;
+
+    default:
+      g_assert_not_reached ();
     }
 
   close (parent);
   return ok;
 }
 
+static guint
+depth (const char *path)
+{
+  guint n = 0;
+
+  for (const char *p = path; *p != '\0'; p++)
+    n += *p == '/';
+  return n;
+}
+
+static int
+compare_depth_desc (gconstpointer a,
+                    gconstpointer b)
+{
+  guint da = depth ((*(DirFix * const *) a)->path);
+  guint db = depth ((*(DirFix * const *) b)->path);
+
+  return da > db ? -1 : da < db ? 1 : 0;
+}
+
 /* Modes, owners and times of folders are applied last, deepest first, so
  * that read-only folders can be filled and their mtimes are not disturbed
- * by their own contents. */
+ * by their own contents. Deepest first by the path, not by the order of the
+ * archive: a folder entry may come after its contents, and a parent made
+ * unsearchable first would stop an unprivileged unpack reaching them. The
+ * sort is stable, so of a folder listed twice the later entry wins. */
 static gboolean
 fix_dirs (Unpack  *u,
           GError **error)
 {
-  for (guint i = u->dirs->len; i > 0; i--)
+  g_ptr_array_sort (u->dirs, compare_depth_desc);
+  for (guint i = 0; i < u->dirs->len; i++)
     {
-      DirFix *d = g_ptr_array_index (u->dirs, i - 1);
+      DirFix *d = g_ptr_array_index (u->dirs, i);
       struct timespec times[2] = { d->mtime, d->mtime };
       int parent = open_parent (u, d->path, d->path, FALSE, error);
       int fd;
@@ -719,6 +651,7 @@ sp_archive_unpack_verified (const char      *archive_path,
                             GError         **error)
 {
   g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (dir_fix_free);
+  g_autoptr(SpArchiveRules) rules = NULL;
   g_autofree char *tmp = NULL;
   struct archive_entry *entry = NULL;
   struct statvfs sv;
@@ -758,6 +691,8 @@ sp_archive_unpack_verified (const char      *archive_path,
   u.root_fd = -1;
   u.cached_fd = -1;
   u.dirs = dirs;
+  rules = _sp_archive_rules_new (archive_path);
+  u.rules = rules;
   u.is_root = geteuid () == 0;
   u.cancellable = cancellable;
   u.progress = progress;

@@ -401,6 +401,126 @@ set_sha256_error (GError     **error,
                archive_path, actual, expected_sha256);
 }
 
+static gboolean drain_checksum (SpArchiveIo  *io,
+                                const char   *archive_path,
+                                GError      **error);
+
+gboolean
+sp_archive_check (const char      *archive_path,
+                  guint64          expected_size,
+                  const char      *expected_sha256,
+                  SpArchiveStats  *out_stats,
+                  char           **out_warning,
+                  GCancellable    *cancellable,
+                  GError         **error)
+{
+  g_autoptr(SpArchiveRules) rules = NULL;
+  g_autoptr(GError) local_error = NULL;
+  SpArchiveIo io = { .fd = -1 };
+  SpArchiveStats stats = { 0 };
+  struct archive *a;
+  struct archive_entry *entry = NULL;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (archive_path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  io.checksum = sp_sha256_new ();
+  rules = _sp_archive_rules_new (archive_path);
+  a = _sp_archive_open_reader (archive_path, &io, &local_error);
+  if (a == NULL)
+    goto out;
+
+  if (!_sp_archive_read_metadata_header (a, &io, archive_path, &entry, &local_error))
+    goto out;
+  for (;;)
+    {
+      g_auto(SpEntryPlan) plan = { 0 };
+      int r;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+        goto out;
+      r = archive_read_next_header (a, &entry);
+      if (r == ARCHIVE_EOF)
+        break;
+      if (r < ARCHIVE_WARN)
+        {
+          _sp_archive_set_read_error (&local_error, a, &io, archive_path);
+          goto out;
+        }
+      if (!_sp_archive_rules_check_entry (rules, entry, &plan, &local_error))
+        goto out;
+      stats.files++;
+      if (plan.kind != SP_ENTRY_FILE)
+        continue;
+
+      /* The data is read too: the zstd stream must decode to the end, and
+       * every block must lie inside the entry's size. */
+      stats.bytes += (guint64) archive_entry_size (entry);
+      for (;;)
+        {
+          const void *buf;
+          size_t len;
+          la_int64_t offset;
+
+          r = archive_read_data_block (a, &buf, &len, &offset);
+          if (r == ARCHIVE_EOF)
+            break;
+          if (r < ARCHIVE_WARN)
+            {
+              _sp_archive_set_read_error (&local_error, a, &io, archive_path);
+              goto out;
+            }
+          if (!_sp_archive_rules_check_block (rules, archive_entry_pathname (entry),
+                                              archive_entry_size (entry), offset, len,
+                                              &local_error) ||
+              g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+            goto out;
+        }
+    }
+
+  if (expected_sha256 != NULL
+      ? !_sp_archive_finish_checksum (&io, archive_path, expected_size, expected_sha256,
+                                      &local_error)
+      : !drain_checksum (&io, archive_path, &local_error))
+    goto out;
+  ok = TRUE;
+
+out:
+  if (a != NULL)
+    archive_read_free (a);
+  if (!ok)
+    {
+      /* A damaged file explains a bad entry better than the entry does:
+       * read the rest and compare, unless reading itself failed. */
+      g_autoptr(GError) checksum_error = NULL;
+
+      if (expected_sha256 != NULL &&
+          io.fd >= 0 && io.buffer != NULL &&
+          (g_error_matches (local_error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_CORRUPT) ||
+           g_error_matches (local_error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_HOSTILE)) &&
+          !_sp_archive_finish_checksum (&io, archive_path, expected_size, expected_sha256,
+                                        &checksum_error) &&
+          g_error_matches (checksum_error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_CHECKSUM))
+        g_propagate_error (error, g_steal_pointer (&checksum_error));
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+  else
+    {
+      if (out_stats != NULL)
+        {
+          stats.archive_size = io.size;
+          g_strlcpy (stats.sha256, sp_sha256_get_string (io.checksum), sizeof stats.sha256);
+          *out_stats = stats;
+        }
+      if (out_warning != NULL)
+        *out_warning = _sp_archive_rules_get_warning (rules);
+    }
+  _sp_archive_io_clear (&io);
+  return ok;
+}
+
 gboolean
 sp_archive_verify (const char    *archive_path,
                    guint64        expected_size,
@@ -408,9 +528,7 @@ sp_archive_verify (const char    *archive_path,
                    GCancellable  *cancellable,
                    GError       **error)
 {
-  g_autofree char *actual = NULL;
   struct stat st;
-  guint64 size = 0;
 
   g_return_val_if_fail (archive_path != NULL, FALSE);
   g_return_val_if_fail (expected_sha256 != NULL, FALSE);
@@ -426,28 +544,17 @@ sp_archive_verify (const char    *archive_path,
       set_size_error (error, archive_path, expected_size, (guint64) st.st_size);
       return FALSE;
     }
-  actual = sp_file_sha256 (archive_path, &size, cancellable, error);
-  if (actual == NULL)
-    return FALSE;
-  if (g_ascii_strcasecmp (actual, expected_sha256) != 0 || size != expected_size)
-    {
-      set_sha256_error (error, archive_path, actual, expected_sha256);
-      return FALSE;
-    }
-  return TRUE;
+  return sp_archive_check (archive_path, expected_size, expected_sha256, NULL, NULL,
+                           cancellable, error);
 }
 
 /* Reads what libarchive left unread (the tar end padding) into the
- * checksum and compares size and SHA-256. */
-gboolean
-_sp_archive_finish_checksum (SpArchiveIo  *io,
-                             const char   *archive_path,
-                             guint64       expected_size,
-                             const char   *expected_sha256,
-                             GError      **error)
+ * checksum. */
+static gboolean
+drain_checksum (SpArchiveIo  *io,
+                const char   *archive_path,
+                GError      **error)
 {
-  const char *actual;
-
   for (;;)
     {
       ssize_t n = read (io->fd, io->buffer, BUFFER_SIZE);
@@ -460,10 +567,25 @@ _sp_archive_finish_checksum (SpArchiveIo  *io,
           return FALSE;
         }
       if (n == 0)
-        break;
+        return TRUE;
       sp_sha256_update (io->checksum, io->buffer, n);
       io->size += (guint64) n;
     }
+}
+
+/* Drains the rest of the file into the checksum and compares size and
+ * SHA-256. */
+gboolean
+_sp_archive_finish_checksum (SpArchiveIo  *io,
+                             const char   *archive_path,
+                             guint64       expected_size,
+                             const char   *expected_sha256,
+                             GError      **error)
+{
+  const char *actual;
+
+  if (!drain_checksum (io, archive_path, error))
+    return FALSE;
   actual = sp_sha256_get_string (io->checksum);
   if (io->size != expected_size)
     {

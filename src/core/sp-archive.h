@@ -17,11 +17,14 @@ typedef enum
 {
   SP_ARCHIVE_ERROR_FAILED,      /* I/O error reading or writing */
   SP_ARCHIVE_ERROR_HOSTILE,     /* an entry that could escape or harm: "..", absolute,
-                                   through a symlink, device node, setuid, bad name */
+                                   through a symlink, device node, bad name */
   SP_ARCHIVE_ERROR_CORRUPT,     /* not a zstd tar, truncated, bad metadata entry */
   SP_ARCHIVE_ERROR_CHECKSUM,    /* size or SHA-256 does not match */
   SP_ARCHIVE_ERROR_NO_SPACE,    /* not enough free space for the contents */
   SP_ARCHIVE_ERROR_NOT_EMPTY,   /* unpack target exists and is not an empty folder */
+  SP_ARCHIVE_ERROR_OTHER_GAME,  /* import: the archive records another game */
+  SP_ARCHIVE_ERROR_SPECIAL_BITS, /* a warning, not a failure: entries with setuid/setgid
+                                    bits, which unpacking clears */
 } SpArchiveError;
 
 /* @done and @total are bytes of file content when packing, bytes of the
@@ -74,7 +77,8 @@ gboolean  sp_archive_pack           (const char      *upper_dir,
  * user.overlay.opaque xattr (or ".wh..wh..opq" files). Everything is
  * extracted into a temporary sibling and renamed into place at the end, so on
  * any error (hostile entry, corrupt data, no space, cancelled) @dest_dir is
- * left as it was. The metadata entry is not extracted. Owners are restored
+ * left as it was. Setuid and setgid bits are cleared (archives of earlier
+ * releases may hold them); the sticky bit is kept on folders only. The metadata entry is not extracted. Owners are restored
  * only when running as root. @progress reports bytes of the archive file
  * read so far against its size (a fraction for a progress bar). */
 gboolean  sp_archive_unpack         (const char      *archive_path,
@@ -104,7 +108,25 @@ gboolean  sp_archive_unpack_verified (const char     *archive_path,
 char     *sp_archive_read_metadata  (const char      *archive_path,
                                      GError         **error);
 
-/* Checks the archive's size and SHA-256 (lower-case hex). */
+/* Reads the whole archive and applies to every entry the rules that
+ * sp_archive_unpack() applies (names, types, whiteouts, links, the tree
+ * the entries make), writing nothing: an archive that passes would unpack
+ * (free space aside). With @expected_sha256, also checks size and SHA-256
+ * in the same pass; a damaged file is reported as SP_ARCHIVE_ERROR_CHECKSUM
+ * rather than by the entry where reading went wrong. @out_stats (may be
+ * NULL) gets entries, content bytes, size and SHA-256 of the file.
+ * @out_warning (may be NULL) gets what unpacking changes without refusing
+ * (setuid/setgid bits, which are cleared), or NULL. */
+gboolean  sp_archive_check          (const char      *archive_path,
+                                     guint64          expected_size,
+                                     const char      *expected_sha256,
+                                     SpArchiveStats  *out_stats,
+                                     char           **out_warning,
+                                     GCancellable    *cancellable,
+                                     GError         **error);
+
+/* Checks the archive's size and SHA-256 (lower-case hex), and its entries
+ * as sp_archive_check() does. */
 gboolean  sp_archive_verify         (const char      *archive_path,
                                      guint64          expected_size,
                                      const char      *expected_sha256,

@@ -386,7 +386,17 @@ sp_checkpoint_verify_sync (SpCheckpoint  *self,
                            GCancellable  *cancellable,
                            GError       **error)
 {
+  return sp_checkpoint_verify_full (self, NULL, cancellable, error);
+}
+
+gboolean
+sp_checkpoint_verify_full (SpCheckpoint  *self,
+                           char         **out_warning,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
   g_return_val_if_fail (SP_IS_CHECKPOINT (self), FALSE);
+  g_return_val_if_fail (out_warning == NULL || *out_warning == NULL, FALSE);
 
   if (!g_file_test (self->archive_path, G_FILE_TEST_IS_REGULAR))
     {
@@ -396,8 +406,8 @@ sp_checkpoint_verify_sync (SpCheckpoint  *self,
                    self->archive_path, self->id);
       return FALSE;
     }
-  return sp_archive_verify (self->archive_path, self->archive_size, self->sha256,
-                            cancellable, error);
+  return sp_archive_check (self->archive_path, self->archive_size, self->sha256, NULL,
+                           out_warning, cancellable, error);
 }
 
 gboolean

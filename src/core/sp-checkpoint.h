@@ -49,8 +49,15 @@ const char  *sp_checkpoint_get_ini_path   (SpCheckpoint *self);
  * cannot be restored or exported). Checked at load time. */
 gboolean     sp_checkpoint_get_missing    (SpCheckpoint *self);
 
-/* Checks the archive's size and SHA-256 against the .ini. */
+/* Checks the archive's size and SHA-256 against the .ini, and its entries
+ * against the rules unpacking applies (sp_archive_check()). */
 gboolean     sp_checkpoint_verify_sync    (SpCheckpoint *self,
+                                           GCancellable *cancellable,
+                                           GError      **error);
+/* The same; @out_warning (may be NULL) gets what restoring it changes
+ * without refusing (setuid/setgid bits cleared), or NULL. */
+gboolean     sp_checkpoint_verify_full    (SpCheckpoint *self,
+                                           char        **out_warning,
                                            GCancellable *cancellable,
                                            GError      **error);
 

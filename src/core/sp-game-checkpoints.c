@@ -99,6 +99,7 @@ _sp_game_write_checkpoint_ini (const char           *ini_path,
 /* The file work of creating a checkpoint; runs in any thread. */
 static SpCheckpoint *
 create_checkpoint_files (const char      *checkpoints_path,
+                         const char      *game_uuid,
                          const char      *upper_dir,
                          const char      *parent,
                          const char      *label,
@@ -132,12 +133,20 @@ create_checkpoint_files (const char      *checkpoints_path,
   archive = g_strdup_printf ("%s/%s.tar.zst", checkpoints_path, id);
   ini = g_strdup_printf ("%s/%s.ini", checkpoints_path, id);
 
+  /* The archive's own copy also says which checkpoint and which game it
+   * is, so an export can be recognised on import; the .ini has its id in
+   * its name and belongs to its game. */
+  g_key_file_set_string (kf, CHECKPOINT_GROUP, "Id", id);
+  if (game_uuid != NULL)
+    g_key_file_set_string (kf, CHECKPOINT_GROUP, "GameUuid", game_uuid);
   if (parent != NULL)
     g_key_file_set_string (kf, CHECKPOINT_GROUP, "Parent", parent);
   g_key_file_set_string (kf, CHECKPOINT_GROUP, "Created", created);
   g_key_file_set_string (kf, CHECKPOINT_GROUP, "Label", label ? label : "");
   g_key_file_set_int64 (kf, CHECKPOINT_GROUP, "PlayTime", MAX (play_time, 0));
   metadata = g_key_file_to_data (kf, NULL, NULL);
+  g_key_file_remove_key (kf, CHECKPOINT_GROUP, "Id", NULL);
+  g_key_file_remove_key (kf, CHECKPOINT_GROUP, "GameUuid", NULL);
 
   if (!sp_archive_pack (upper_dir, metadata, archive, 0, progress, progress_data,
                         cancellable, &stats, error))
@@ -212,7 +221,8 @@ sp_game_create_checkpoint_with_parent_sync (SpGame          *self,
 
   if (!_sp_game_check_writable (self, error))
     return NULL;
-  checkpoint = create_checkpoint_files (self->checkpoints_path, upper_dir, parent, label,
+  checkpoint = create_checkpoint_files (self->checkpoints_path, _sp_game_ensure_uuid (self),
+                                        upper_dir, parent, label,
                                         play_time, progress, progress_data, cancellable, error);
   if (checkpoint == NULL)
     return NULL;
@@ -245,6 +255,7 @@ _sp_game_task_data_free (SpGameTaskData *data)
   g_free (data->label);
   g_free (data->id);
   g_free (data->path);
+  g_free (data->game_uuid);
   g_free (data);
 }
 
@@ -255,7 +266,8 @@ create_thread (gpointer       task_data,
 {
   SpGameTaskData *data = task_data;
 
-  return create_checkpoint_files (data->checkpoints_path, data->upper_dir, data->parent,
+  return create_checkpoint_files (data->checkpoints_path, data->game_uuid, data->upper_dir,
+                                  data->parent,
                                   data->label, data->play_time, data->progress,
                                   data->progress_data, cancellable, error);
 }
@@ -321,6 +333,7 @@ sp_game_create_checkpoint_with_parent_async (SpGame              *self,
 
   data = g_new0 (SpGameTaskData, 1);
   data->checkpoints_path = g_strdup (self->checkpoints_path);
+  data->game_uuid = g_strdup (_sp_game_ensure_uuid (self));
   data->upper_dir = g_strdup (upper_dir);
   data->parent = g_strdup (parent);
   data->label = g_strdup (label);
@@ -357,10 +370,24 @@ verify_list (GPtrArray     *checkpoints,
     {
       SpCheckpoint *c = g_ptr_array_index (checkpoints, i);
       GError *local_error = NULL;
+      g_autofree char *warning = NULL;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
-      if (!sp_checkpoint_verify_sync (c, cancellable, &local_error))
+      if (sp_checkpoint_verify_full (c, &warning, cancellable, &local_error))
+        {
+          if (warning != NULL)
+            {
+              SpVerifyProblem *p = g_new0 (SpVerifyProblem, 1);
+
+              p->checkpoint_id = g_strdup (sp_checkpoint_get_id (c));
+              p->error = g_error_new_literal (SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_SPECIAL_BITS,
+                                              warning);
+              p->is_warning = TRUE;
+              g_ptr_array_add (problems, p);
+            }
+        }
+      else
         {
           SpVerifyProblem *p;
 

@@ -15,6 +15,7 @@ struct _SpGame
 
   char       *path;
   char       *slug;
+  char       *uuid;         /* Uuid= of game.ini, or made up for its next write */
   char       *base_path;
   char       *checkpoints_path;
   char       *ini_path;
@@ -56,6 +57,7 @@ typedef struct
   gpointer        progress_data;
   char           *id;
   char           *path;
+  char           *game_uuid;
 } SpGameTaskData;
 
 void           _sp_game_task_data_free         (SpGameTaskData        *data);
@@ -73,6 +75,7 @@ char          *_sp_game_build_ini              (SpGame                *self,
                                                 GError               **error);
 void           _sp_game_set_head               (SpGame                *self,
                                                 const char            *head);
+const char    *_sp_game_ensure_uuid            (SpGame                *self);
 
 /* sp-game-write.c */
 gboolean       _sp_game_save_head              (SpGame                *self,

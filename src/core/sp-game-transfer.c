@@ -10,6 +10,9 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,12 +24,71 @@
 
 /* Exporting a checkpoint's archive to a file, and importing one. */
 
+static gboolean
+set_exists_error (GError     **error,
+                  const char  *path)
+{
+  g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_EXISTS,
+               _("“%s” already exists; nothing was written. Choose another file name, or "
+                 "replace it."), path);
+  return FALSE;
+}
+
+/* Renames @tmp to @to unless @to exists, atomically. RENAME_NOREPLACE is
+ * refused (EINVAL) by FUSE file systems such as exFAT and NTFS drives: then
+ * a hard link, which fails when the name exists; and where there are no
+ * hard links either (exFAT, FAT), the name is taken with O_EXCL and the
+ * finished file renamed over that empty file of ours. */
+static gboolean
+rename_no_replace (const char  *tmp,
+                   const char  *to,
+                   GError     **error)
+{
+  int fd;
+
+  if (renameat2 (AT_FDCWD, tmp, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+    return TRUE;
+  if (errno == EEXIST)
+    return set_exists_error (error, to);
+  if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP && errno != EOPNOTSUPP)
+    return sp_set_error_from_errno (error, errno, _("Cannot write “%s”"), to);
+
+  if (link (tmp, to) == 0)
+    {
+      g_unlink (tmp);
+      return TRUE;
+    }
+  if (errno == EEXIST)
+    return set_exists_error (error, to);
+  if (errno != EPERM && errno != ENOSYS && errno != ENOTSUP && errno != EOPNOTSUPP &&
+      errno != EMLINK)
+    return sp_set_error_from_errno (error, errno, _("Cannot write “%s”"), to);
+
+  fd = open (to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
+  if (fd < 0)
+    {
+      if (errno == EEXIST)
+        return set_exists_error (error, to);
+      return sp_set_error_from_errno (error, errno, _("Cannot write “%s”"), to);
+    }
+  close (fd);
+  if (rename (tmp, to) != 0)
+    {
+      int saved = errno;
+
+      g_unlink (to);
+      return sp_set_error_from_errno (error, saved, _("Cannot write “%s”"), to);
+    }
+  return TRUE;
+}
+
 /* Copies @from to a temporary file beside @to while hashing it, fsyncs and
- * renames it to @to. If @expected_sha256 is set, a mismatch is an error and
- * @to is not touched. */
+ * renames it to @to: over an existing @to only when @replace. If
+ * @expected_sha256 is set, a mismatch is an error and @to is not touched. */
 static gboolean
 copy_file_hashed (const char    *from,
                   const char    *to,
+                  gboolean       replace,
                   guint64        expected_size,
                   const char    *expected_sha256,
                   char         **out_sha256,
@@ -41,7 +103,7 @@ copy_file_hashed (const char    *from,
   int in_fd, out_fd;
   gboolean ok = FALSE;
 
-  in_fd = open (from, O_RDONLY | O_CLOEXEC);
+  in_fd = open (from, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (in_fd < 0)
     return sp_set_error_from_errno (error, errno, _("Cannot open “%s”"), from);
   out_fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
@@ -110,8 +172,16 @@ out:
   close (in_fd);
   if (close (out_fd) != 0 && ok)
     ok = sp_set_error_from_errno (error, errno, _("Cannot write “%s”"), to);
-  if (ok && !sp_rename_durable (tmp, to, error))
+  if (ok && replace && !sp_rename_durable (tmp, to, error))
     ok = FALSE;
+  if (ok && !replace)
+    {
+      g_autofree char *dir = g_path_get_dirname (to);
+
+      ok = rename_no_replace (tmp, to, error);
+      if (ok)
+        sp_fsync_directory (dir, NULL);
+    }
   if (!ok)
     {
       g_unlink (tmp);
@@ -124,23 +194,91 @@ out:
   return TRUE;
 }
 
+/* TRUE if @path is @library_dir or inside it, compared by device and inode
+ * of each folder above @path (so symbolic links, bind mounts and case
+ * folding on the drive lead to the same answer). */
 static gboolean
-export_files (const char    *archive_path,
-              guint64        archive_size,
-              const char    *sha256,
-              const char    *dest_path,
-              GCancellable  *cancellable,
-              GError       **error)
+is_inside (const char *path,
+           const char *library_dir)
 {
-  if (g_file_test (dest_path, G_FILE_TEST_IS_DIR))
+  g_autofree char *abs = NULL;
+  g_autofree char *dir = NULL;
+  struct stat lib;
+
+  if (stat (library_dir, &lib) != 0)
+    return FALSE;
+  abs = g_canonicalize_filename (path, NULL);
+  dir = g_path_get_dirname (abs);
+  {
+    char *real = realpath (dir, NULL);
+
+    if (real != NULL)
+      {
+        g_free (dir);
+        dir = g_strdup (real);
+        free (real);
+      }
+  }
+  for (;;)
+    {
+      struct stat st;
+      char *up;
+
+      if (stat (dir, &st) == 0 && st.st_dev == lib.st_dev && st.st_ino == lib.st_ino)
+        return TRUE;
+      up = g_path_get_dirname (dir);
+      if (strcmp (up, dir) == 0)
+        {
+          g_free (up);
+          return FALSE;
+        }
+      g_free (dir);
+      dir = up;
+    }
+}
+
+static gboolean
+export_files (const char     *archive_path,
+              guint64         archive_size,
+              const char     *sha256,
+              const char     *library_dir,
+              const char     *dest_path,
+              SpExportFlags   flags,
+              GCancellable   *cancellable,
+              GError        **error)
+{
+  struct stat st;
+
+  if (is_inside (dest_path, library_dir))
     {
       g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
-                   _("“%s” is a folder. Give a file name to export to, such as "
-                     "“%s/checkpoint.tar.zst”."), dest_path, dest_path);
+                   _("Cannot export to “%s”: it is inside the library “%s”, whose files "
+                     "Savepoint manages. Choose a file outside it."), dest_path, library_dir);
       return FALSE;
     }
-  return copy_file_hashed (archive_path, dest_path, archive_size, sha256, NULL, NULL,
-                           cancellable, error);
+  if (lstat (dest_path, &st) == 0)
+    {
+      if (S_ISDIR (st.st_mode))
+        {
+          g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                       _("“%s” is a folder. Give a file name to export to, such as "
+                         "“%s/checkpoint.tar.zst”."), dest_path, dest_path);
+          return FALSE;
+        }
+      if (!(flags & SP_EXPORT_FLAGS_REPLACE))
+        return set_exists_error (error, dest_path);
+    }
+  return copy_file_hashed (archive_path, dest_path, (flags & SP_EXPORT_FLAGS_REPLACE) != 0,
+                           archive_size, sha256, NULL, NULL, cancellable, error);
+}
+
+/* games/<slug> -> the library folder. */
+static char *
+library_dir_of (SpGame *self)
+{
+  g_autofree char *games = g_path_get_dirname (self->path);
+
+  return g_path_get_dirname (games);
 }
 
 static SpCheckpoint *
@@ -165,9 +303,11 @@ gboolean
 sp_game_export_checkpoint_sync (SpGame        *self,
                                 const char    *checkpoint_id,
                                 const char    *dest_path,
+                                SpExportFlags  flags,
                                 GCancellable  *cancellable,
                                 GError       **error)
 {
+  g_autofree char *library_dir = NULL;
   SpCheckpoint *c;
 
   g_return_val_if_fail (SP_IS_GAME (self), FALSE);
@@ -176,16 +316,20 @@ sp_game_export_checkpoint_sync (SpGame        *self,
   c = lookup_present_checkpoint (self, checkpoint_id, error);
   if (c == NULL)
     return FALSE;
+  library_dir = library_dir_of (self);
   return export_files (sp_checkpoint_get_archive_path (c), sp_checkpoint_get_archive_size (c),
-                       sp_checkpoint_get_sha256 (c), dest_path, cancellable, error);
+                       sp_checkpoint_get_sha256 (c), library_dir, dest_path, flags,
+                       cancellable, error);
 }
 
 typedef struct
 {
-  char    *archive_path;
-  guint64  archive_size;
-  char    *sha256;
-  char    *dest_path;
+  char          *archive_path;
+  guint64        archive_size;
+  char          *sha256;
+  char          *library_dir;
+  char          *dest_path;
+  SpExportFlags  flags;
 } ExportData;
 
 static void
@@ -193,6 +337,7 @@ export_data_free (ExportData *data)
 {
   g_free (data->archive_path);
   g_free (data->sha256);
+  g_free (data->library_dir);
   g_free (data->dest_path);
   g_free (data);
 }
@@ -206,8 +351,8 @@ export_thread (GTask        *task,
   ExportData *data = task_data;
   GError *error = NULL;
 
-  if (export_files (data->archive_path, data->archive_size, data->sha256, data->dest_path,
-                    cancellable, &error))
+  if (export_files (data->archive_path, data->archive_size, data->sha256, data->library_dir,
+                    data->dest_path, data->flags, cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -217,6 +362,7 @@ void
 sp_game_export_checkpoint_async (SpGame              *self,
                                  const char          *checkpoint_id,
                                  const char          *dest_path,
+                                 SpExportFlags        flags,
                                  GCancellable        *cancellable,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
@@ -241,7 +387,9 @@ sp_game_export_checkpoint_async (SpGame              *self,
   data->archive_path = g_strdup (sp_checkpoint_get_archive_path (c));
   data->archive_size = sp_checkpoint_get_archive_size (c);
   data->sha256 = g_strdup (sp_checkpoint_get_sha256 (c));
+  data->library_dir = library_dir_of (self);
   data->dest_path = g_strdup (dest_path);
+  data->flags = flags;
   g_task_set_task_data (task, data, (GDestroyNotify) export_data_free);
   g_task_run_in_thread (task, export_thread);
 }
@@ -255,97 +403,38 @@ sp_game_export_checkpoint_finish (SpGame        *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* Reads the whole archive through libarchive: proves the zstd stream and
- * the tar structure are intact and counts entries and content bytes. */
+/* Checks an id of the archive's metadata when present: @key of
+ * [Checkpoint] must be a checkpoint id. */
 static gboolean
-scan_archive (const char    *path,
-              const char    *display_name,
-              guint64       *out_files,
-              guint64       *out_bytes,
-              GCancellable  *cancellable,
-              GError       **error)
+check_metadata_id (GKeyFile    *meta,
+                   const char  *display,
+                   const char  *text,
+                   const char  *key,
+                   GError     **error)
 {
-  struct archive *a = archive_read_new ();
-  struct archive_entry *entry;
-  guint64 files = 0, bytes = 0;
-  gboolean ok = FALSE;
-  int r;
+  g_autofree char *value = sp_key_file_get_string_or_null (meta, CHECKPOINT_GROUP, key);
 
-  archive_read_support_filter_zstd (a);
-  archive_read_support_format_tar (a);
-  if (archive_read_open_filename (a, path, 256 * 1024) != ARCHIVE_OK)
-    {
-      g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_CORRUPT,
-                   _("“%s” is not a checkpoint archive: %s"), display_name,
-                   archive_error_string (a));
-      goto out;
-    }
-  while ((r = archive_read_next_header (a, &entry)) == ARCHIVE_OK)
-    {
-      const char *name = archive_entry_pathname (entry);
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        goto out;
-      if (name == NULL || !g_str_has_prefix (name, ".savepoint/"))
-        {
-          files++;
-          if (archive_entry_filetype (entry) == AE_IFREG)
-            bytes += archive_entry_size (entry);
-        }
-      if (archive_read_data_skip (a) != ARCHIVE_OK)
-        {
-          r = ARCHIVE_FATAL;
-          break;
-        }
-    }
-  if (r != ARCHIVE_EOF)
-    {
-      g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_CORRUPT,
-                   _("“%s” is damaged (truncated or corrupt): %s"), display_name,
-                   archive_error_string (a) ? archive_error_string (a) : "");
-      goto out;
-    }
-  *out_files = files;
-  *out_bytes = bytes;
-  ok = TRUE;
-
-out:
-  archive_read_free (a);
-  return ok;
+  if (value == NULL || sp_checkpoint_id_is_valid (g_strstrip (value)))
+    return TRUE;
+  sp_key_file_set_error (error, display, text, CHECKPOINT_GROUP, key,
+                         _("“%s” is not a checkpoint id: the archive is damaged or was not "
+                           "made by Savepoint."), value);
+  return FALSE;
 }
 
-static SpCheckpoint *
-import_files (const char    *checkpoints_path,
-              const char    *source,
-              GCancellable  *cancellable,
-              GError       **error)
+/* Reads and checks the archive's metadata: a [Checkpoint] group, valid
+ * ids, and (unless @flags allows another game) the game it was made for.
+ * Archives of releases that did not record the game are accepted. */
+static GKeyFile *
+read_import_metadata (const char      *source,
+                      const char      *game_uuid,
+                      SpImportFlags    flags,
+                      GError         **error)
 {
   g_autofree char *text = NULL;
   g_autofree char *display = NULL;
-  g_autofree char *created = NULL;
-  g_autofree char *id = NULL;
-  g_autofree char *archive = NULL;
-  g_autofree char *partial = NULL;
-  g_autofree char *ini = NULL;
-  g_autofree char *copied_sha = NULL;
-  g_autofree char *label = NULL;
+  g_autofree char *uuid = NULL;
   g_autoptr(GKeyFile) meta = NULL;
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
-  g_autoptr(GDateTime) when = NULL;
-  g_autoptr(GError) local_error = NULL;
-  SpArchiveStats stats = { 0 };
-  struct stat st;
-  guint64 free_space = 0;
-  gint64 play_time = 0;
-  SpCheckpoint *checkpoint;
-
-  if (stat (source, &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND,
-                   _("“%s” is not a file. Give the path of an exported checkpoint (.tar.zst)."),
-                   source);
-      return NULL;
-    }
 
   text = sp_archive_read_metadata (source, error);
   if (text == NULL)
@@ -361,6 +450,69 @@ import_files (const char    *checkpoints_path,
                    display, source);
       return NULL;
     }
+  if (!check_metadata_id (meta, display, text, "Id", error) ||
+      !check_metadata_id (meta, display, text, "Parent", error))
+    return NULL;
+
+  uuid = sp_key_file_get_string_or_null (meta, CHECKPOINT_GROUP, "GameUuid");
+  if (uuid != NULL && !g_uuid_string_is_valid (g_strstrip (uuid)))
+    {
+      sp_key_file_set_error (error, display, text, CHECKPOINT_GROUP, "GameUuid",
+                             _("“%s” is not a UUID: the archive is damaged or was not made by "
+                               "Savepoint."), uuid);
+      return NULL;
+    }
+  if (uuid != NULL && !(flags & SP_IMPORT_FLAGS_OTHER_GAME) &&
+      (game_uuid == NULL || g_ascii_strcasecmp (uuid, game_uuid) != 0))
+    {
+      g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_OTHER_GAME,
+                   _("“%s” is a checkpoint of another game (%s), not of this one (%s): its "
+                     "files may not fit this game. Nothing was imported."),
+                   source, uuid, game_uuid ? game_uuid : _("none recorded"));
+      return NULL;
+    }
+  return g_steal_pointer (&meta);
+}
+
+static SpCheckpoint *
+import_files (const char     *checkpoints_path,
+              const char     *game_uuid,
+              const char     *source,
+              SpImportFlags   flags,
+              char          **out_warning,
+              GCancellable   *cancellable,
+              GError        **error)
+{
+  g_autofree char *created = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *archive = NULL;
+  g_autofree char *partial = NULL;
+  g_autofree char *ini = NULL;
+  g_autofree char *copied_sha = NULL;
+  g_autofree char *label = NULL;
+  g_autofree char *warning = NULL;
+  g_autoptr(GKeyFile) meta = NULL;
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(GDateTime) when = NULL;
+  g_autoptr(GError) local_error = NULL;
+  SpArchiveStats stats = { 0 };
+  guint64 copied_size = 0;
+  struct stat st;
+  guint64 free_space = 0;
+  gint64 play_time = 0;
+  SpCheckpoint *checkpoint;
+
+  if (stat (source, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND,
+                   _("“%s” is not a file. Give the path of an exported checkpoint (.tar.zst)."),
+                   source);
+      return NULL;
+    }
+
+  meta = read_import_metadata (source, game_uuid, flags, error);
+  if (meta == NULL)
+    return NULL;
   created = sp_key_file_get_string_or_null (meta, CHECKPOINT_GROUP, "Created");
   if (created != NULL)
     when = g_date_time_new_from_iso8601 (g_strstrip (created), NULL);
@@ -371,18 +523,28 @@ import_files (const char    *checkpoints_path,
     g_autoptr(GDateTime) utc = g_date_time_to_utc (when);
     created = _sp_game_format_created (utc);
   }
-  if (!sp_key_file_get_int64 (meta, display, CHECKPOINT_GROUP, "PlayTime", 0, &play_time, error))
-    return NULL;
+  {
+    g_autofree char *display = g_strdup_printf ("%s:%s", source, SP_ARCHIVE_METADATA_ENTRY);
+
+    if (!sp_key_file_get_int64 (meta, display, CHECKPOINT_GROUP, "PlayTime", 0, &play_time,
+                                error))
+      return NULL;
+  }
   label = g_key_file_get_string (meta, CHECKPOINT_GROUP, "Label", NULL);
+
+  /* Every entry under the rules that unpacking applies, so that playing
+   * from it is not refused later; this also gives its size and SHA-256. */
+  if (!sp_archive_check (source, 0, NULL, &stats, &warning, cancellable, error))
+    return NULL;
 
   if (!_sp_game_ensure_checkpoints_dir (checkpoints_path, error))
     return NULL;
-  if (sp_free_space (checkpoints_path, &free_space, NULL) && free_space < (guint64) st.st_size)
+  if (sp_free_space (checkpoints_path, &free_space, NULL) && free_space < stats.archive_size)
     {
       g_set_error (error, SP_IO_ERROR, SP_IO_ERROR_NO_SPACE,
                    _("Not enough free space in “%s” to import “%s” (%" PRIu64
                      " bytes needed). Free some space and try again."),
-                   checkpoints_path, source, (guint64) st.st_size);
+                   checkpoints_path, source, stats.archive_size);
       return NULL;
     }
 
@@ -391,20 +553,24 @@ import_files (const char    *checkpoints_path,
   partial = g_strdup_printf ("%s.partial", archive);
   ini = g_strdup_printf ("%s/%s.ini", checkpoints_path, id);
 
-  if (!copy_file_hashed (source, partial, 0, NULL, &copied_sha, &stats.archive_size,
+  /* The copy must be what was checked (the source may have changed
+   * meanwhile), and what landed on the drive is read back. */
+  if (!copy_file_hashed (source, partial, TRUE, stats.archive_size, stats.sha256, NULL, NULL,
                          cancellable, error))
     return NULL;
-
-  /* Read back what landed on the drive: the hash proves the copy, the scan
-   * proves the archive is whole. */
-  if (!sp_archive_verify (partial, stats.archive_size, copied_sha, cancellable, &local_error) ||
-      !scan_archive (partial, source, &stats.files, &stats.bytes, cancellable, &local_error))
+  copied_sha = sp_file_sha256 (partial, &copied_size, cancellable, &local_error);
+  if (copied_sha == NULL || copied_size != stats.archive_size ||
+      strcmp (copied_sha, stats.sha256) != 0)
     {
       g_unlink (partial);
-      g_propagate_error (error, g_steal_pointer (&local_error));
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED,
+                     _("The copy of “%s” in “%s” does not read back as written: the drive "
+                       "may be failing. Nothing was imported."), source, partial);
       return NULL;
     }
-  g_strlcpy (stats.sha256, copied_sha, sizeof stats.sha256);
 
   if (!sp_rename_durable (partial, archive, error))
     {
@@ -429,27 +595,57 @@ import_files (const char    *checkpoints_path,
     {
       g_unlink (ini);
       g_unlink (archive);
+      return NULL;
     }
+  if (out_warning != NULL)
+    *out_warning = g_steal_pointer (&warning);
   return checkpoint;
 }
 
 SpCheckpoint *
-sp_game_import_checkpoint_sync (SpGame        *self,
-                                const char    *archive_path,
-                                GCancellable  *cancellable,
-                                GError       **error)
+sp_game_import_checkpoint_sync (SpGame         *self,
+                                const char     *archive_path,
+                                SpImportFlags   flags,
+                                char          **out_warning,
+                                GCancellable   *cancellable,
+                                GError        **error)
 {
   SpCheckpoint *checkpoint;
 
   g_return_val_if_fail (SP_IS_GAME (self), NULL);
   g_return_val_if_fail (archive_path != NULL, NULL);
+  g_return_val_if_fail (out_warning == NULL || *out_warning == NULL, NULL);
 
   if (!_sp_game_check_writable (self, error))
     return NULL;
-  checkpoint = import_files (self->checkpoints_path, archive_path, cancellable, error);
+  checkpoint = import_files (self->checkpoints_path, sp_game_get_uuid (self), archive_path,
+                             flags, out_warning, cancellable, error);
   if (checkpoint != NULL)
     _sp_game_insert_checkpoint (self, checkpoint);
   return checkpoint;
+}
+
+typedef struct
+{
+  SpGameTaskData  *data;
+  SpImportFlags    flags;
+  char            *warning;
+  char           **result_warning;  /* the outer task's data, for _finish() */
+} ImportData;
+
+static void
+free_warning_slot (char **slot)
+{
+  g_free (*slot);
+  g_free (slot);
+}
+
+static void
+import_data_free (ImportData *d)
+{
+  _sp_game_task_data_free (d->data);
+  g_free (d->warning);
+  g_free (d);
 }
 
 static gpointer
@@ -457,9 +653,10 @@ import_thread (gpointer       task_data,
                GCancellable  *cancellable,
                GError       **error)
 {
-  SpGameTaskData *data = task_data;
+  ImportData *d = task_data;
 
-  return import_files (data->checkpoints_path, data->path, cancellable, error);
+  return import_files (d->data->checkpoints_path, d->data->game_uuid, d->data->path, d->flags,
+                       &d->warning, cancellable, error);
 }
 
 static gpointer
@@ -468,22 +665,27 @@ import_finish (gpointer       source_object,
                gpointer       value,
                GError       **error)
 {
+  ImportData *d = task_data;
   SpCheckpoint *checkpoint = value;
 
   if (checkpoint != NULL)
-    _sp_game_insert_checkpoint (SP_GAME (source_object), checkpoint);
+    {
+      _sp_game_insert_checkpoint (SP_GAME (source_object), checkpoint);
+      *d->result_warning = g_steal_pointer (&d->warning);
+    }
   return checkpoint;
 }
 
 void
 sp_game_import_checkpoint_async (SpGame              *self,
                                  const char          *archive_path,
+                                 SpImportFlags        flags,
                                  GCancellable        *cancellable,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
   GTask *outer;
-  SpGameTaskData *data;
+  ImportData *d;
 
   g_return_if_fail (SP_IS_GAME (self));
   g_return_if_fail (archive_path != NULL);
@@ -492,18 +694,35 @@ sp_game_import_checkpoint_async (SpGame              *self,
                                       cancellable, callback, user_data);
   if (outer == NULL)
     return;
-  data = g_new0 (SpGameTaskData, 1);
-  data->checkpoints_path = g_strdup (self->checkpoints_path);
-  data->path = g_strdup (archive_path);
-  _sp_task_run_in_thread (outer, data, (GDestroyNotify) _sp_game_task_data_free,
+  d = g_new0 (ImportData, 1);
+  d->data = g_new0 (SpGameTaskData, 1);
+  d->data->checkpoints_path = g_strdup (self->checkpoints_path);
+  d->data->game_uuid = g_strdup (sp_game_get_uuid (self));
+  d->data->path = g_strdup (archive_path);
+  d->flags = flags;
+  d->result_warning = g_new0 (char *, 1);
+  g_task_set_task_data (outer, d->result_warning, (GDestroyNotify) free_warning_slot);
+  _sp_task_run_in_thread (outer, d, (GDestroyNotify) import_data_free,
                           import_thread, g_object_unref, import_finish, g_object_unref);
 }
 
 SpCheckpoint *
 sp_game_import_checkpoint_finish (SpGame        *self,
                                   GAsyncResult  *result,
+                                  char         **out_warning,
                                   GError       **error)
 {
+  SpCheckpoint *checkpoint;
+
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  g_return_val_if_fail (out_warning == NULL || *out_warning == NULL, NULL);
+
+  checkpoint = g_task_propagate_pointer (G_TASK (result), error);
+  if (checkpoint != NULL && out_warning != NULL)
+    {
+      char **slot = g_task_get_task_data (G_TASK (result));
+
+      *out_warning = g_steal_pointer (slot);
+    }
+  return checkpoint;
 }

@@ -105,6 +105,7 @@ sp_game_finalize (GObject *object)
 
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->slug, g_free);
+  g_clear_pointer (&self->uuid, g_free);
   g_clear_pointer (&self->base_path, g_free);
   g_clear_pointer (&self->checkpoints_path, g_free);
   g_clear_pointer (&self->ini_path, g_free);
@@ -359,6 +360,24 @@ load_ini (SpGame  *self,
         }
     }
 
+  {
+    g_autofree char *uuid = sp_key_file_get_string_or_null (kf, GAME_GROUP, "Uuid");
+
+    if (uuid != NULL && !g_uuid_string_is_valid (g_strstrip (uuid)))
+      {
+        sp_key_file_set_error (error, self->ini_path, NULL, GAME_GROUP, "Uuid",
+                               _("“%s” is not a UUID. Remove the line: Savepoint writes a new "
+                                 "one."), uuid);
+        return FALSE;
+      }
+    /* One made up for the next write stays until then. */
+    if (uuid != NULL)
+      {
+        g_free (self->uuid);
+        self->uuid = g_ascii_strdown (uuid, -1);
+      }
+  }
+
   g_free (self->head);
   self->head = sp_key_file_get_string_or_null (kf, STATE_GROUP, "Head");
   if (self->head != NULL && !sp_checkpoint_id_is_valid (g_strstrip (self->head)))
@@ -557,6 +576,7 @@ _sp_game_build_ini (SpGame      *self,
   sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Runner", self->runner);
   sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Home", self->home);
   sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Icon", self->icon);
+  g_key_file_set_string (kf, GAME_GROUP, "Uuid", _sp_game_ensure_uuid (self));
   g_key_file_set_string (kf, STATE_GROUP, "Head", head ? head : "");
 
   return g_key_file_to_data (kf, NULL, NULL);
@@ -664,6 +684,23 @@ sp_game_get_slug (SpGame *self)
 {
   g_return_val_if_fail (SP_IS_GAME (self), NULL);
   return self->slug;
+}
+
+const char *
+sp_game_get_uuid (SpGame *self)
+{
+  g_return_val_if_fail (SP_IS_GAME (self), NULL);
+  return self->uuid;
+}
+
+/* The game's Uuid, made up now if game.ini has none; the next write of
+ * game.ini records it (_sp_game_build_ini()). Main thread. */
+const char *
+_sp_game_ensure_uuid (SpGame *self)
+{
+  if (self->uuid == NULL)
+    self->uuid = g_uuid_string_random ();
+  return self->uuid;
 }
 
 const char *

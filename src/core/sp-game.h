@@ -46,11 +46,25 @@ typedef struct
   const char         *icon;
 } SpGameInfo;
 
+typedef enum
+{
+  SP_EXPORT_FLAGS_NONE    = 0,
+  SP_EXPORT_FLAGS_REPLACE = 1 << 0,   /* replace an existing file (the user said so) */
+} SpExportFlags;
+
+typedef enum
+{
+  SP_IMPORT_FLAGS_NONE       = 0,
+  SP_IMPORT_FLAGS_OTHER_GAME = 1 << 0,  /* accept a checkpoint exported from another game */
+} SpImportFlags;
+
 /* One bad checkpoint found by sp_game_verify_*(). */
 typedef struct
 {
-  char    *checkpoint_id;
-  GError  *error;          /* SP_LIBRARY_ERROR_DAMAGED or an SP_ARCHIVE_ERROR */
+  char     *checkpoint_id;
+  GError   *error;          /* SP_LIBRARY_ERROR_DAMAGED or an SP_ARCHIVE_ERROR */
+  gboolean  is_warning;     /* the checkpoint is good: @error says what restoring it
+                               changes (SP_ARCHIVE_ERROR_SPECIAL_BITS) */
 } SpVerifyProblem;
 
 void         sp_verify_problem_free   (SpVerifyProblem *problem);
@@ -92,6 +106,9 @@ gboolean     sp_game_save_finish      (SpGame              *self,
                                        GError             **error);
 
 const char  *sp_game_get_slug         (SpGame       *self);
+/* The game's Uuid= (lower-case), recorded in each checkpoint archive it
+ * makes; NULL when game.ini has none yet (it gets one at its next write). */
+const char  *sp_game_get_uuid         (SpGame       *self);
 const char  *sp_game_get_path         (SpGame       *self);   /* games/<slug> */
 const char  *sp_game_get_base_path    (SpGame       *self);   /* games/<slug>/base */
 const char  *sp_game_get_checkpoints_path (SpGame   *self);   /* games/<slug>/checkpoints */
@@ -248,15 +265,21 @@ gboolean     sp_game_rename_checkpoint_finish (SpGame              *self,
 
 /* Copies the checkpoint's archive to @dest_path (any file system): verified
  * against size and SHA-256 while copying, written to a temporary file beside
- * @dest_path, fsynced and renamed. The archive is self-describing. */
+ * @dest_path, fsynced and renamed. The archive is self-describing. An
+ * existing @dest_path fails with SP_LIBRARY_ERROR_EXISTS unless @flags has
+ * SP_EXPORT_FLAGS_REPLACE (also when it appears meanwhile: the rename does
+ * not replace). A @dest_path inside the game's library folder fails with
+ * SP_LIBRARY_ERROR_INVALID, whatever @flags says. */
 gboolean     sp_game_export_checkpoint_sync  (SpGame              *self,
                                               const char          *checkpoint_id,
                                               const char          *dest_path,
+                                              SpExportFlags        flags,
                                               GCancellable        *cancellable,
                                               GError             **error);
 void         sp_game_export_checkpoint_async (SpGame              *self,
                                               const char          *checkpoint_id,
                                               const char          *dest_path,
+                                              SpExportFlags        flags,
                                               GCancellable        *cancellable,
                                               GAsyncReadyCallback  callback,
                                               gpointer             user_data);
@@ -267,26 +290,38 @@ gboolean     sp_game_export_checkpoint_finish (SpGame             *self,
 /* Imports an exported archive: reads and parses its embedded
  * checkpoint.ini, assigns a new id, keeps Label, Created, PlayTime, Files and
  * Bytes, sets Parent to none (the original parent belongs to another
- * timeline) and does not move Head. The archive is copied to
- * <id>.tar.zst.partial, fsynced, checked against the SHA-256 computed while
- * reading the source, renamed, and then <id>.ini written atomically. Returns
- * the new checkpoint (transfer full), also inserted into the timeline. */
+ * timeline) and does not move Head. An archive that records another game's
+ * Uuid fails with SP_ARCHIVE_ERROR_OTHER_GAME unless @flags has
+ * SP_IMPORT_FLAGS_OTHER_GAME; archives of releases that did not record it
+ * are accepted. The source is first checked entry by entry against the
+ * rules unpacking applies (sp_archive_check()), then copied to
+ * <id>.tar.zst.partial, fsynced, read back and compared with the SHA-256 of
+ * what was checked, renamed, and then <id>.ini written atomically. @out_warning (may be NULL)
+ * gets what unpacking will change without refusing (setuid/setgid bits),
+ * or NULL. Returns the new checkpoint (transfer full), also inserted into
+ * the timeline. */
 SpCheckpoint *sp_game_import_checkpoint_sync   (SpGame              *self,
                                                 const char          *archive_path,
+                                                SpImportFlags        flags,
+                                                char               **out_warning,
                                                 GCancellable        *cancellable,
                                                 GError             **error);
 void          sp_game_import_checkpoint_async  (SpGame              *self,
                                                 const char          *archive_path,
+                                                SpImportFlags        flags,
                                                 GCancellable        *cancellable,
                                                 GAsyncReadyCallback  callback,
                                                 gpointer             user_data);
 SpCheckpoint *sp_game_import_checkpoint_finish (SpGame              *self,
                                                 GAsyncResult        *result,
+                                                char               **out_warning,
                                                 GError             **error);
 
-/* Checks size and SHA-256 of one checkpoint (@checkpoint_id) or all (NULL).
- * Returns an array of SpVerifyProblem for the bad ones (empty when all are
- * good), or NULL with @error when it could not run (unknown id, cancelled). */
+/* Checks size, SHA-256 and entries (sp_checkpoint_verify_full()) of one
+ * checkpoint (@checkpoint_id) or all (NULL). Returns an array of
+ * SpVerifyProblem for the bad ones and, marked is_warning, the good ones
+ * that restore with changes (empty when all are good), or NULL with @error
+ * when it could not run (unknown id, cancelled). */
 GPtrArray   *sp_game_verify_sync      (SpGame              *self,
                                        const char          *checkpoint_id,
                                        GCancellable        *cancellable,

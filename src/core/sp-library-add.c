@@ -186,6 +186,11 @@ write_game_ini (AddData     *data,
   sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Runner", data->runner);
   sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Home", data->home);
   sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Icon", data->icon);
+  {
+    /* Recorded in each checkpoint's archive, so import knows its game. */
+    g_autofree char *uuid = g_uuid_string_random ();
+    g_key_file_set_string (kf, GAME_GROUP, "Uuid", uuid);
+  }
   g_key_file_set_string (kf, STATE_GROUP, "Head", "");
   return sp_key_file_save (kf, path, error);
 }

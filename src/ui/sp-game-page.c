@@ -587,9 +587,11 @@ export_chooser_cb (GtkNativeDialog *chooser,
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
       g_autofree char *path = g_file_get_path (file);
 
+      /* The file chooser has asked before replacing an existing file. */
       if (path != NULL)
-        sp_game_export_checkpoint_async (self->game, id, path, self->cancellable,
-                                         export_done_cb, g_object_ref (self));
+        sp_game_export_checkpoint_async (self->game, id, path, SP_EXPORT_FLAGS_REPLACE,
+                                         self->cancellable, export_done_cb,
+                                         g_object_ref (self));
     }
   g_object_unref (chooser);
 }
@@ -617,23 +619,95 @@ checkpoint_export_cb (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+typedef struct
+{
+  SpGamePage *self;
+  char       *path;
+} ImportRequest;
+
+static void
+import_request_free (ImportRequest *request)
+{
+  g_object_unref (request->self);
+  g_free (request->path);
+  g_free (request);
+}
+
+static void import_start (SpGamePage    *self,
+                          const char    *path,
+                          SpImportFlags  flags);
+
+static void
+import_other_game_response_cb (AdwMessageDialog *dialog,
+                               const char       *response,
+                               SpGamePage       *self)
+{
+  const char *path = g_object_get_data (G_OBJECT (dialog), "sp-import-path");
+
+  if (g_strcmp0 (response, "import") == 0 && self->game != NULL)
+    import_start (self, path, SP_IMPORT_FLAGS_OTHER_GAME);
+}
+
 static void
 import_done_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(SpGamePage) self = user_data;
+  ImportRequest *request = user_data;
+  SpGamePage *self = request->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(SpCheckpoint) checkpoint = NULL;
+  g_autofree char *warning = NULL;
 
-  checkpoint = sp_game_import_checkpoint_finish (SP_GAME (object), result, &error);
-  if (checkpoint == NULL)
+  checkpoint = sp_game_import_checkpoint_finish (SP_GAME (object), result, &warning, &error);
+  if (checkpoint == NULL &&
+      g_error_matches (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_OTHER_GAME))
     {
-      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self),
-                                         _("Could Not Import the Checkpoint"), error);
-      return;
+      /* The user may know better (a copy of the same game added twice). */
+      GtkWidget *dialog = adw_message_dialog_new (sp_ui_get_window (GTK_WIDGET (self)),
+                                                  _("Checkpoint of Another Game"),
+                                                  error->message);
+
+      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                        "cancel", _("_Cancel"),
+                                        "import", _("_Import Anyway"),
+                                        NULL);
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "import",
+                                                  ADW_RESPONSE_DESTRUCTIVE);
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+      g_object_set_data_full (G_OBJECT (dialog), "sp-import-path", g_strdup (request->path),
+                              g_free);
+      g_signal_connect_object (dialog, "response", G_CALLBACK (import_other_game_response_cb),
+                               self, 0);
+      gtk_window_present (GTK_WINDOW (dialog));
     }
-  sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("Checkpoint imported: restore it to play from it")));
+  else if (checkpoint == NULL)
+    sp_ui_show_error_unless_cancelled (GTK_WIDGET (self),
+                                       _("Could Not Import the Checkpoint"), error);
+  else
+    {
+      if (warning != NULL)
+        g_debug ("%s", warning);
+      sp_ui_add_toast (GTK_WIDGET (self),
+                       adw_toast_new (warning != NULL
+                                      ? _("Checkpoint imported: it restores without setuid or setgid bits")
+                                      : _("Checkpoint imported: restore it to play from it")));
+    }
+  import_request_free (request);
+}
+
+static void
+import_start (SpGamePage    *self,
+              const char    *path,
+              SpImportFlags  flags)
+{
+  ImportRequest *request = g_new0 (ImportRequest, 1);
+
+  request->self = g_object_ref (self);
+  request->path = g_strdup (path);
+  sp_game_import_checkpoint_async (self->game, path, flags, self->cancellable,
+                                   import_done_cb, request);
 }
 
 static void
@@ -647,8 +721,7 @@ import_chooser_cb (GtkNativeDialog *chooser,
       g_autofree char *path = g_file_get_path (file);
 
       if (path != NULL)
-        sp_game_import_checkpoint_async (self->game, path, self->cancellable,
-                                         import_done_cb, g_object_ref (self));
+        import_start (self, path, SP_IMPORT_FLAGS_NONE);
     }
   g_object_unref (chooser);
 }
@@ -692,16 +765,20 @@ verify_done_cb (GObject      *object,
                                          _("Could Not Verify the Checkpoints"), error);
       return;
     }
-  if (problems->len == 0)
-    {
-      sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("All checkpoints are intact")));
-      return;
-    }
   text = g_string_new (NULL);
   for (guint i = 0; i < problems->len; i++)
     {
       SpVerifyProblem *problem = g_ptr_array_index (problems, i);
-      g_string_append_printf (text, "%s%s", i ? "\n" : "", problem->error->message);
+
+      /* Warnings are about good checkpoints. */
+      if (problem->is_warning)
+        continue;
+      g_string_append_printf (text, "%s%s", text->len ? "\n" : "", problem->error->message);
+    }
+  if (text->len == 0)
+    {
+      sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("All checkpoints are intact")));
+      return;
     }
   sp_ui_show_error (GTK_WIDGET (self), _("Damaged Checkpoints"), text->str);
 }

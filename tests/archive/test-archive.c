@@ -1070,6 +1070,46 @@ expect_refused_full (Hostile    *h,
       g_assert_cmpuint (count_entries (h->escape), ==, 0);
       g_assert_cmpuint (count_entries (h->dir), ==, 3);
     }
+
+  /* What unpacking refuses, checking (verify, import) refuses too, with
+   * the same code and writing nothing. Running out of space is the
+   * target's problem, not the archive's. */
+  if (code != SP_ARCHIVE_ERROR_NO_SPACE)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *sum = NULL;
+      guint64 file_size = 0;
+
+      g_assert_false (sp_archive_check (h->arch, size, sha256, NULL, NULL, NULL, &error));
+      g_assert_nonnull (error);
+      /* Checked against a size and SHA-256, a damaged file is reported as
+       * such, whatever entry it breaks. */
+      if (sha256 != NULL && g_error_matches (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_CHECKSUM))
+        ;
+      else if (error->domain != SP_ARCHIVE_ERROR ||
+          (code >= 0 && error->code != code) ||
+          (code < 0 && error->code != SP_ARCHIVE_ERROR_HOSTILE &&
+           error->code != SP_ARCHIVE_ERROR_CORRUPT))
+        g_error ("%s, checked: expected code %d, got %s %d: %s", what, code,
+                 g_quark_to_string (error->domain), error->code, error->message);
+      g_assert_nonnull (strstr (error->message, h->arch));
+      g_clear_error (&error);
+
+      /* verify with the file's own size and SHA-256 (as a .ini written for
+       * it would say) still refuses it. */
+      sum = sp_file_sha256 (h->arch, &file_size, NULL, &error);
+      g_assert_no_error (error);
+      if (sha256 == NULL)
+        {
+          g_assert_false (sp_archive_verify (h->arch, file_size, sum, NULL, &error));
+          g_assert_nonnull (error);
+          g_assert_true (error->domain == SP_ARCHIVE_ERROR);
+          g_assert_true (code < 0 || error->code == code);
+        }
+      g_assert_cmpuint (count_entries (h->outs), ==, 0);
+      g_assert_cmpuint (count_entries (h->escape), ==, 0);
+      g_assert_cmpuint (count_entries (h->dir), ==, 3);
+    }
 }
 
 static void
@@ -1252,18 +1292,6 @@ test_hostile_types (void)
     expect_entries_refused (&h, e, G_N_ELEMENTS (e), "block device", SP_ARCHIVE_ERROR_HOSTILE);
   }
   {
-    TEntry e[] = { { "suid", 0, 04755, "#!/bin/sh\n" } };
-    expect_entries_refused (&h, e, G_N_ELEMENTS (e), "setuid file", SP_ARCHIVE_ERROR_HOSTILE);
-  }
-  {
-    TEntry e[] = { { "sgid", 0, 02755, "#!/bin/sh\n" } };
-    expect_entries_refused (&h, e, G_N_ELEMENTS (e), "setgid file", SP_ARCHIVE_ERROR_HOSTILE);
-  }
-  {
-    TEntry e[] = { { "d", AE_IFDIR, 02775 } };
-    expect_entries_refused (&h, e, G_N_ELEMENTS (e), "setgid folder", SP_ARCHIVE_ERROR_HOSTILE);
-  }
-  {
     TEntry e[] = { { "a", 0, 0, "x" }, { SP_ARCHIVE_METADATA_ENTRY, 0, 0, "[Checkpoint]\n" } };
     expect_entries_refused (&h, e, G_N_ELEMENTS (e),
                             "duplicated metadata", SP_ARCHIVE_ERROR_HOSTILE);
@@ -1305,6 +1333,256 @@ test_hostile_types (void)
     expect_entries_refused (&h, e, G_N_ELEMENTS (e),
                             "whiteout over a file", SP_ARCHIVE_ERROR_CORRUPT);
   }
+  hostile_teardown (&h);
+}
+
+/* Reads the permission bits of every entry of an archive. */
+static GHashTable *
+archive_perms (const char *path)
+{
+  GHashTable *perms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  struct archive *a = archive_read_new ();
+  struct archive_entry *e;
+
+  archive_read_support_filter_zstd (a);
+  archive_read_support_format_tar (a);
+  g_assert_cmpint (archive_read_open_filename (a, path, 65536), ==, ARCHIVE_OK);
+  while (archive_read_next_header (a, &e) == ARCHIVE_OK)
+    {
+      char *name = g_strdup (archive_entry_pathname (e));
+
+      if (g_str_has_suffix (name, "/"))
+        name[strlen (name) - 1] = '\0';
+      g_hash_table_insert (perms, name, GUINT_TO_POINTER (archive_entry_perm (e)));
+    }
+  archive_read_free (a);
+  return perms;
+}
+
+static guint
+mode_of (const char *dir,
+         const char *rel)
+{
+  g_autofree char *p = g_build_filename (dir, rel, NULL);
+  struct stat st;
+
+  g_assert_cmpint (lstat (p, &st), ==, 0);
+  return st.st_mode & 07777;
+}
+
+/* Issue 12, item 7: a game may set setuid/setgid bits and copy-up keeps a
+ * setgid folder; such checkpoints are packed without the bits, and those
+ * already on drives (packed with them) restore, with the bits cleared. */
+static void
+test_special_bits (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *upper = g_build_filename (dir, "upper", NULL);
+  g_autofree char *arch = g_build_filename (dir, "cp.tar.zst", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *release = g_test_build_filename (G_TEST_DIST, "archive", "data",
+                                                    "release-setuid.tar.zst", NULL);
+  g_autoptr(GHashTable) perms = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+  g_autofree char *contents = NULL;
+  SpArchiveStats stats;
+  struct {
+    const char *name;
+    guint       mode;
+    guint       saved;
+  } cases[] = {
+    { "suid", 04755, 0755 },
+    { "sgid", 02755, 0755 },
+    { "both", 06750, 0750 },
+    { "sticky-file", 01644, 0644 },
+    { "sgid-dir", 02775, 0775 },
+    { "tmp", 01777, 01777 },
+  };
+
+  /* Packing clears the bits. */
+  g_assert_cmpint (mkdir (upper, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *p = g_build_filename (upper, cases[i].name, NULL);
+
+      if (g_str_has_suffix (cases[i].name, "dir") || strcmp (cases[i].name, "tmp") == 0)
+        g_assert_cmpint (mkdir (p, 0755), ==, 0);
+      else
+        write_file (p, "#!/bin/sh\n", -1);
+      g_assert_cmpint (chmod (p, cases[i].mode), ==, 0);
+      g_assert_cmpuint (mode_of (upper, cases[i].name), ==, cases[i].mode);
+    }
+  {
+    /* A file in the setgid folder, as a game writes it there. */
+    g_autofree char *p = g_build_filename (upper, "sgid-dir", "save", NULL);
+    write_file (p, "progress", -1);
+  }
+  pack_ok (upper, arch, 0, &stats);
+  perms = archive_perms (arch);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmphex (GPOINTER_TO_UINT (g_hash_table_lookup (perms, cases[i].name)), ==,
+                     cases[i].saved);
+  g_assert_true (sp_archive_check (arch, stats.archive_size, stats.sha256, NULL, &warning,
+                                   NULL, &error));
+  g_assert_no_error (error);
+  g_assert_null (warning);
+  g_assert_true (sp_archive_unpack_verified (arch, stats.archive_size, stats.sha256, out,
+                                             NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmphex (mode_of (out, cases[i].name), ==, cases[i].saved);
+  remove_tmpdir (out);
+
+  /* An archive packed by the released code (bits kept) restores, bits
+   * cleared, and checking it says so without refusing it. */
+  g_assert_true (sp_archive_check (release, 442,
+                                   "619b9f65f11b34fa05afe7a9ff879147e46106afe0af453dcdd1d0b6389c0e26",
+                                   &stats, &warning, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (warning);
+  g_test_message ("warning: %s", warning);
+  g_assert_nonnull (strstr (warning, release));
+  g_assert_nonnull (strstr (warning, " 3 "));
+  g_assert_nonnull (strstr (warning, "bin/both"));
+  g_assert_cmpuint (stats.files, ==, 5);
+  g_assert_true (sp_archive_verify (release, 442,
+                                    "619b9f65f11b34fa05afe7a9ff879147e46106afe0af453dcdd1d0b6389c0e26",
+                                    NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (sp_archive_unpack_verified (release, 442,
+                                             "619b9f65f11b34fa05afe7a9ff879147e46106afe0af453dcdd1d0b6389c0e26",
+                                             out, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmphex (mode_of (out, "bin/tool"), ==, 0755);
+  g_assert_cmphex (mode_of (out, "bin/both"), ==, 0750);
+  g_assert_cmphex (mode_of (out, "data"), ==, 0755);
+  g_assert_cmphex (mode_of (out, "data/save.txt"), ==, 0644);
+  {
+    g_autofree char *p = g_build_filename (out, "data", "save.txt", NULL);
+
+    g_assert_true (g_file_get_contents (p, &contents, NULL, &error));
+    g_assert_cmpstr (contents, ==, "saved in a setgid folder\n");
+  }
+  remove_tmpdir (out);
+
+  /* Packing what was unpacked gives no bits either: kept twice. */
+  g_clear_pointer (&warning, g_free);
+  remove_tmpdir (upper);
+  g_assert_true (sp_archive_unpack (release, upper, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  pack_ok (upper, arch, 0, &stats);
+  g_assert_true (sp_archive_check (arch, stats.archive_size, stats.sha256, NULL, &warning,
+                                   NULL, &error));
+  g_assert_no_error (error);
+  g_assert_null (warning);
+
+  remove_tmpdir (dir);
+}
+
+/* Random small archives from a few names and kinds: checking an archive
+ * (verify, import) and unpacking it always agree, on the verdict and on the
+ * kind of error, so nothing checking calls good is refused by play. */
+static void
+check_agrees_rounds (Hostile *h)
+{
+  static const char *names[] = {
+    "a", "b", "a/b", "a/c", "b/a", ".wh.a", ".wh.b", "a/.wh.b", "a/.wh..wh..opq",
+    "l", "l/x", "a/l", "a/l/x", "d", "d/e", "d/.wh.e",
+  };
+  static const char *targets[] = { "a", "b", "a/b", "l", "d", "missing", "a/l" };
+  static const mode_t types[] = { 0, 0, 0, AE_IFDIR, AE_IFDIR, AE_IFLNK, AE_IFIFO, 0 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (12);
+  guint good = 0, refused = 0;
+
+  for (guint round = 0; round < 300; round++)
+    {
+      TEntry e[6];
+      guint n = g_rand_int_range (rand, 1, G_N_ELEMENTS (e) + 1);
+      g_autoptr(GError) check_error = NULL;
+      g_autoptr(GError) unpack_error = NULL;
+      gboolean checked, unpacked;
+
+      memset (e, 0, sizeof e);
+      for (guint i = 0; i < n; i++)
+        {
+          guint t = g_rand_int_range (rand, 0, G_N_ELEMENTS (types));
+          const char *base;
+
+          e[i].name = names[g_rand_int_range (rand, 0, G_N_ELEMENTS (names))];
+          base = strrchr (e[i].name, '/') ? strrchr (e[i].name, '/') + 1 : e[i].name;
+          e[i].type = types[t];
+          /* 0 is 0644: a folder its owner cannot search. */
+          e[i].perm = g_rand_boolean (rand) ? 04755 : 0;
+          if (e[i].type == AE_IFLNK)
+            e[i].symlink = g_rand_boolean (rand) ? "/etc" : "a";
+          else if (e[i].type == 0 && t == G_N_ELEMENTS (types) - 1)
+            e[i].hardlink = targets[g_rand_int_range (rand, 0, G_N_ELEMENTS (targets))];
+          else if (e[i].type == 0)
+            e[i].data = g_str_has_prefix (base, ".wh.") && g_rand_boolean (rand) ? "" : "data";
+        }
+      write_test_archive (h->arch, WITH_METADATA, e, n);
+
+      checked = sp_archive_check (h->arch, 0, NULL, NULL, NULL, NULL, &check_error);
+      unpacked = sp_archive_unpack (h->arch, h->dest, NULL, NULL, NULL, &unpack_error);
+      if (checked != unpacked ||
+          (!checked && (check_error->domain != unpack_error->domain ||
+                        check_error->code != unpack_error->code)))
+        {
+          for (guint i = 0; i < n; i++)
+            g_printerr ("# entry %s type %o perm %o link %s\n", e[i].name, e[i].type, e[i].perm,
+                        e[i].symlink ? e[i].symlink : e[i].hardlink ? e[i].hardlink : "");
+          g_error ("round %u (uid %u): check says %s, unpack says %s", round, geteuid (),
+                   checked ? "good" : check_error->message,
+                   unpacked ? "good" : unpack_error->message);
+        }
+      if (unpacked)
+        {
+          good++;
+          remove_tmpdir (h->dest);
+        }
+      else
+        refused++;
+      g_assert_cmpuint (count_entries (h->outs), ==, 0);
+      g_assert_cmpuint (count_entries (h->escape), ==, 0);
+    }
+  g_test_message ("uid %u: %u archives good, %u refused", geteuid (), good, refused);
+  g_assert_cmpuint (good, >, 20);
+  g_assert_cmpuint (refused, >, 20);
+}
+
+static void
+test_check_agrees_with_unpack (void)
+{
+  Hostile h;
+
+  hostile_setup (&h);
+  check_agrees_rounds (&h);
+
+  /* Players unpack without privileges: no mknod whiteouts, no search
+   * permission on a folder that lacks it. */
+  if (geteuid () == 0)
+    {
+      int status;
+      pid_t pid;
+
+      g_assert_cmpint (g_unlink (h.arch), ==, 0);
+      g_assert_cmpint (chmod (h.dir, 0755), ==, 0);
+      g_assert_cmpint (chown (h.dir, 65534, 65534), ==, 0);
+      g_assert_cmpint (chown (h.outs, 65534, 65534), ==, 0);
+      pid = fork ();
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          if (setgid (65534) != 0 || setuid (65534) != 0)
+            _exit (2);
+          check_agrees_rounds (&h);
+          _exit (0);
+        }
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+    }
   hostile_teardown (&h);
 }
 
@@ -1672,6 +1950,8 @@ main (int   argc,
   g_test_add_func ("/archive/hostile/links", test_hostile_links);
   g_test_add_func ("/archive/hostile/types", test_hostile_types);
   g_test_add_func ("/archive/hostile/encoding", test_hostile_encoding);
+  g_test_add_func ("/archive/special-bits", test_special_bits);
+  g_test_add_func ("/archive/check-agrees-with-unpack", test_check_agrees_with_unpack);
   g_test_add_func ("/archive/hostile/size", test_hostile_size);
   g_test_add_func ("/archive/crash-safety", test_crash_safety);
   g_test_add_func ("/archive/remove-leftovers", test_remove_leftovers);

@@ -2,6 +2,8 @@
 /* Runs the built savepoint-cli against real libraries in temp folders. */
 #include "config.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <unistd.h>
@@ -429,6 +431,175 @@ test_bad_libraries (Fixture       *fixture,
 
 /* play --ask understands translated answers: matching ignores case outside
  * ASCII too, and an empty choice never matches. */
+/* ------------------------------------------------------------------------ */
+/* Issue 12, items 7, 8 and 10: export never overwrites, import checks the
+ * archive and its game, verify warns about setuid/setgid entries. */
+
+/* A zstd tar with the metadata first, then one regular file @name. */
+static void
+write_one_entry_archive (const char *path,
+                         const char *name)
+{
+  struct archive *a = archive_write_new ();
+  const char *names[] = { SP_ARCHIVE_METADATA_ENTRY, name };
+  const char *data[] = { "[Checkpoint]\nLabel=Evil\n", "x" };
+
+  archive_write_set_format_pax_restricted (a);
+  archive_write_add_filter_zstd (a);
+  g_assert_cmpint (archive_write_open_filename (a, path), ==, ARCHIVE_OK);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      struct archive_entry *e = archive_entry_new ();
+
+      archive_entry_copy_pathname (e, names[i]);
+      archive_entry_set_filetype (e, AE_IFREG);
+      archive_entry_set_perm (e, 0644);
+      archive_entry_set_size (e, strlen (data[i]));
+      g_assert_cmpint (archive_write_header (a, e), ==, ARCHIVE_OK);
+      g_assert_cmpint (archive_write_data (a, data[i], strlen (data[i])), ==,
+                       (la_ssize_t) strlen (data[i]));
+      archive_entry_free (e);
+    }
+  g_assert_cmpint (archive_write_close (a), ==, ARCHIVE_OK);
+  archive_write_free (a);
+}
+
+static void
+test_issue12_transfer (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *out = g_build_filename (fixture->tmp, "out.tar.zst", NULL);
+  g_autofree char *games = g_build_filename (fixture->drive, "Savepoint", "games", NULL);
+  g_autofree char *library_ini = g_build_filename (fixture->drive, "Savepoint", "library.ini",
+                                                   NULL);
+  g_autofree char *own_archive = NULL;
+  g_autofree char *release = g_test_build_filename (G_TEST_DIST, "archive", "data",
+                                                    "release-setuid.tar.zst", NULL);
+
+  init_and_add (fixture);
+  first = make_checkpoint (fixture, "Chapter 1", "level=1");
+  own_archive = g_strdup_printf ("%s/test-game/checkpoints/%s.tar.zst", games, first);
+
+  {
+    g_auto(Result) export = { 0 };
+    g_auto(Result) again = { 0 };
+    g_auto(Result) forced = { 0 };
+    g_autofree char *contents = NULL;
+
+    write_file (fixture->tmp, "out.tar.zst", "my own file");
+    run_cli (&export, fixture->drive, "export", "test-game", first, out, NULL);
+    g_assert_cmpint (export.status, ==, 1);
+    g_assert_nonnull (strstr (export.err, out));
+    g_assert_nonnull (strstr (export.err, "--force"));
+    g_assert_true (g_file_get_contents (out, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, "my own file");
+
+    run_cli (&forced, fixture->drive, "export", "--force", "test-game", first, out, NULL);
+    g_assert_cmpint (forced.status, ==, 0);
+    g_unlink (out);
+    run_cli (&again, fixture->drive, "export", "test-game", first, out, NULL);
+    g_assert_cmpint (again.status, ==, 0);
+  }
+
+  /* Never onto the library's own files, even with --force. */
+  {
+    const char *targets[] = { own_archive, library_ini };
+
+    for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
+      {
+        g_auto(Result) export = { 0 };
+        g_autofree char *before = NULL;
+        g_autofree char *after = NULL;
+
+        g_assert_true (g_file_get_contents (targets[i], &before, NULL, NULL));
+        run_cli (&export, fixture->drive, "export", "--force", "test-game", first, targets[i],
+                 NULL);
+        g_assert_cmpint (export.status, ==, 2);
+        g_assert_nonnull (strstr (export.err, "inside the library"));
+        g_assert_true (g_file_get_contents (targets[i], &after, NULL, NULL));
+        g_assert_cmpstr (before, ==, after);
+      }
+  }
+
+  /* An archive that play would refuse is not imported. */
+  {
+    g_auto(Result) import = { 0 };
+    g_autofree char *evil = g_build_filename (fixture->tmp, "evil.tar.zst", NULL);
+    g_autofree char *evil_abs = g_build_filename (fixture->tmp, "escaped", NULL);
+
+    write_one_entry_archive (evil, evil_abs);
+    run_cli (&import, fixture->drive, "import", "test-game", evil, NULL);
+    g_assert_cmpint (import.status, ==, 4);
+    g_assert_nonnull (strstr (import.err, "absolute path"));
+  }
+
+  /* Not into another game, unless --force. */
+  {
+    g_auto(Result) add = { 0 };
+    g_auto(Result) import = { 0 };
+    g_auto(Result) forced = { 0 };
+
+    run_cli (&add, fixture->drive, "add", "Other Game", fixture->source, "--exec", "game.sh",
+             NULL);
+    g_assert_cmpint (add.status, ==, 0);
+    run_cli (&import, fixture->drive, "import", "other-game", out, NULL);
+    g_assert_cmpint (import.status, ==, 1);
+    g_assert_nonnull (strstr (import.err, "another game"));
+    run_cli (&forced, fixture->drive, "import", "--force", "other-game", out, NULL);
+    g_assert_cmpint (forced.status, ==, 0);
+  }
+
+  /* An archive of the released code (setuid/setgid entries, no game):
+   * imported with a warning; verify warns and calls it good. */
+  {
+    g_auto(Result) import = { 0 };
+    g_auto(Result) verify = { 0 };
+    g_auto(Result) json = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+
+    run_cli (&import, fixture->drive, "import", "test-game", release, NULL);
+    g_assert_cmpint (import.status, ==, 0);
+    g_assert_nonnull (strstr (import.err, "warning"));
+    g_assert_nonnull (strstr (import.err, "setuid"));
+    run_cli (&verify, fixture->drive, "verify", "test-game", NULL);
+    g_assert_cmpint (verify.status, ==, 0);
+    g_assert_nonnull (strstr (verify.err, "warning"));
+    g_assert_nonnull (strstr (verify.out, "all good"));
+    run_cli (&json, fixture->drive, "--json", "verify", "test-game", NULL);
+    g_assert_cmpint (json.status, ==, 0);
+    root = parse_json (json.out);
+    g_assert_cmpint (json_array_get_length (json_object_get_array_member (json_node_get_object (root),
+                                                                          "warnings")), ==, 1);
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "damaged"), ==, 0);
+  }
+
+  /* A checkpoint on the drive whose archive play would refuse (its .ini
+   * matching it) is damaged for verify too. */
+  {
+    g_auto(Result) verify = { 0 };
+    g_autoptr(GError) error = NULL;
+    const char *id = "20260101T000000-evil00";
+    g_autofree char *arch = g_strdup_printf ("%s/test-game/checkpoints/%s.tar.zst", games, id);
+    g_autofree char *ini = g_strdup_printf ("%s/test-game/checkpoints/%s.ini", games, id);
+    g_autofree char *ini_text = NULL;
+    g_autofree char *sha = NULL;
+    guint64 size = 0;
+
+    write_one_entry_archive (arch, "/etc/evil");
+    sha = sp_file_sha256 (arch, &size, NULL, &error);
+    g_assert_no_error (error);
+    ini_text = g_strdup_printf ("[Checkpoint]\nCreated=2026-01-01T00:00:00.000000Z\nLabel=Evil\n"
+                                "PlayTime=1\nFiles=1\nBytes=1\nArchiveSize=%" G_GUINT64_FORMAT
+                                "\nSHA256=%s\n", size, sha);
+    g_assert_true (g_file_set_contents (ini, ini_text, -1, NULL));
+    run_cli (&verify, fixture->drive, "verify", "test-game", NULL);
+    g_assert_cmpint (verify.status, ==, 4);
+    g_assert_nonnull (strstr (verify.err, id));
+    g_assert_nonnull (strstr (verify.err, "absolute path"));
+  }
+}
+
 static void
 test_answers (void)
 {
@@ -495,6 +666,8 @@ main (int   argc,
   g_test_add ("/cli/add-errors", Fixture, NULL, fixture_set_up, test_add_errors, fixture_tear_down);
   g_test_add ("/cli/list-show", Fixture, NULL, fixture_set_up, test_list_show, fixture_tear_down);
   g_test_add ("/cli/checkpoints", Fixture, NULL, fixture_set_up, test_checkpoint_commands,
+              fixture_tear_down);
+  g_test_add ("/cli/issue12-transfer", Fixture, NULL, fixture_set_up, test_issue12_transfer,
               fixture_tear_down);
   g_test_add ("/cli/bad-libraries", Fixture, NULL, fixture_set_up, test_bad_libraries,
               fixture_tear_down);

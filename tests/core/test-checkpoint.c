@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -259,19 +262,19 @@ test_export_import (Fixture       *f,
   guint64 size = 0;
 
   g_assert_cmpint (g_mkdir (out_dir, 0755), ==, 0);
-  g_assert_true (sp_game_export_checkpoint_sync (f->game, sp_checkpoint_get_id (c1), out, NULL, &error));
+  g_assert_true (sp_game_export_checkpoint_sync (f->game, sp_checkpoint_get_id (c1), out, SP_EXPORT_FLAGS_NONE, NULL, &error));
   g_assert_no_error (error);
   sha = sp_file_sha256 (out, &size, NULL, &error);
   g_assert_cmpstr (sha, ==, sp_checkpoint_get_sha256 (c1));
   g_assert_cmpuint (tc_count_entries (out_dir), ==, 1);
 
   /* Exporting onto a folder is refused. */
-  g_assert_false (sp_game_export_checkpoint_sync (f->game, sp_checkpoint_get_id (c1), out_dir, NULL, &error));
+  g_assert_false (sp_game_export_checkpoint_sync (f->game, sp_checkpoint_get_id (c1), out_dir, SP_EXPORT_FLAGS_NONE, NULL, &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
   g_clear_error (&error);
 
   /* Import: new id, label and play time kept, no parent, head unchanged. */
-  imported = sp_game_import_checkpoint_sync (f->game, out, NULL, &error);
+  imported = sp_game_import_checkpoint_sync (f->game, out, SP_IMPORT_FLAGS_NONE, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (imported);
   g_assert_cmpstr (sp_checkpoint_get_id (imported), !=, sp_checkpoint_get_id (c1));
@@ -299,7 +302,7 @@ test_export_import (Fixture       *f,
 
   /* Not an archive / truncated archive: refused, nothing left behind. */
   g_assert_true (g_file_set_contents (junk, "this is not an archive", -1, NULL));
-  g_assert_null (sp_game_import_checkpoint_sync (f->game, junk, NULL, &error));
+  g_assert_null (sp_game_import_checkpoint_sync (f->game, junk, SP_IMPORT_FLAGS_NONE, NULL, NULL, &error));
   g_assert_nonnull (error);
   g_clear_error (&error);
   {
@@ -308,11 +311,11 @@ test_export_import (Fixture       *f,
     g_assert_true (g_file_get_contents (out, &contents, &len, NULL));
     g_assert_true (g_file_set_contents (truncated, contents, len / 2 + 8, NULL));
   }
-  g_assert_null (sp_game_import_checkpoint_sync (f->game, truncated, NULL, &error));
+  g_assert_null (sp_game_import_checkpoint_sync (f->game, truncated, SP_IMPORT_FLAGS_NONE, NULL, NULL, &error));
   g_assert_nonnull (error);
   g_test_message ("truncated import: %s", error->message);
   g_clear_error (&error);
-  g_assert_null (sp_game_import_checkpoint_sync (f->game, "/nonexistent/x.tar.zst", NULL, &error));
+  g_assert_null (sp_game_import_checkpoint_sync (f->game, "/nonexistent/x.tar.zst", SP_IMPORT_FLAGS_NONE, NULL, NULL, &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND);
   g_clear_error (&error);
   g_assert_cmpuint (tc_count_entries (cp_dir), ==, 4);
@@ -374,7 +377,7 @@ test_verify_damage (Fixture       *f,
   g_clear_error (&error);
 
   /* A damaged archive is not exported; a missing one is not restored. */
-  g_assert_false (sp_game_export_checkpoint_sync (f->game, sp_checkpoint_get_id (bad), out, NULL, &error));
+  g_assert_false (sp_game_export_checkpoint_sync (f->game, sp_checkpoint_get_id (bad), out, SP_EXPORT_FLAGS_NONE, NULL, &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED);
   g_clear_error (&error);
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
@@ -480,12 +483,13 @@ test_async (Fixture       *f,
   g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (c));
   g_assert_true (item (f->game, 0) == c);
 
-  sp_game_export_checkpoint_async (f->game, sp_checkpoint_get_id (c), out, NULL, tc_store_result_cb, &r2);
+  sp_game_export_checkpoint_async (f->game, sp_checkpoint_get_id (c), out, SP_EXPORT_FLAGS_NONE, NULL,
+                                   tc_store_result_cb, &r2);
   g_assert_true (sp_game_export_checkpoint_finish (f->game, tc_wait_for (&r2), &error));
   g_assert_no_error (error);
 
-  sp_game_import_checkpoint_async (f->game, out, NULL, tc_store_result_cb, &r3);
-  imported = sp_game_import_checkpoint_finish (f->game, tc_wait_for (&r3), &error);
+  sp_game_import_checkpoint_async (f->game, out, SP_IMPORT_FLAGS_NONE, NULL, tc_store_result_cb, &r3);
+  imported = sp_game_import_checkpoint_finish (f->game, tc_wait_for (&r3), NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (sp_checkpoint_get_label (imported), ==, "Async");
   g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 2);
@@ -882,6 +886,519 @@ test_unpack_checks_archive (Fixture       *f,
   g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
 }
 
+/* ------------------------------------------------------------------------ */
+/* Issue 12, items 7, 8 and 10: what import and verify accept, the game's
+ * Uuid, and where export may write. */
+
+#define RELEASE_SHA256 "619b9f65f11b34fa05afe7a9ff879147e46106afe0af453dcdd1d0b6389c0e26"
+
+/* The archive packed by the released code (tests/archive/data/README.md):
+ * setuid/setgid entries, no GameUuid. */
+static char *
+release_archive (void)
+{
+  return g_test_build_filename (G_TEST_DIST, "archive", "data", "release-setuid.tar.zst", NULL);
+}
+
+typedef struct
+{
+  const char *name;
+  mode_t      type;       /* 0: regular file */
+  const char *data;
+  const char *symlink;
+  const char *hardlink;
+} XEntry;
+
+/* A zstd pax archive: the metadata @meta first, then @entries. */
+static void
+write_archive (const char   *path,
+               const char   *meta,
+               const XEntry *entries,
+               guint         n)
+{
+  struct archive *a = archive_write_new ();
+
+  archive_write_set_format_pax_restricted (a);
+  archive_write_add_filter_zstd (a);
+  g_assert_cmpint (archive_write_open_filename (a, path), ==, ARCHIVE_OK);
+  for (guint i = 0; i <= n; i++)
+    {
+      XEntry m = { SP_ARCHIVE_METADATA_ENTRY, 0, meta };
+      const XEntry *x = i == 0 ? &m : &entries[i - 1];
+      struct archive_entry *e = archive_entry_new ();
+      gsize len = x->data ? strlen (x->data) : 0;
+
+      archive_entry_copy_pathname (e, x->name);
+      archive_entry_set_filetype (e, x->type ? x->type : AE_IFREG);
+      archive_entry_set_perm (e, x->type == AE_IFDIR ? 0755 : 0644);
+      archive_entry_set_mtime (e, 1600000000, 0);
+      if (x->type == AE_IFCHR)
+        archive_entry_set_rdev (e, makedev (1, 3));
+      if (x->symlink)
+        archive_entry_copy_symlink (e, x->symlink);
+      if (x->hardlink)
+        archive_entry_copy_hardlink (e, x->hardlink);
+      if (x->type == 0 && !x->hardlink)
+        archive_entry_set_size (e, len);
+      g_assert_cmpint (archive_write_header (a, e), >=, ARCHIVE_WARN);
+      if (len > 0 && !x->hardlink)
+        g_assert_cmpint (archive_write_data (a, x->data, len), ==, (la_ssize_t) len);
+      archive_entry_free (e);
+    }
+  g_assert_cmpint (archive_write_close (a), ==, ARCHIVE_OK);
+  archive_write_free (a);
+}
+
+static void
+test_import_strict (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *arch = g_build_filename (f->root, "hostile.tar.zst", NULL);
+  const char *cp_dir = sp_game_get_checkpoints_path (f->game);
+  const char *meta = "[Checkpoint]\nLabel=Evil\nPlayTime=1\n";
+  struct {
+    const char *what;
+    XEntry      entries[2];
+    guint       n;
+  } cases[] = {
+    { "absolute path", { { "/tmp/sp-evil", 0, "x" } }, 1 },
+    { "dot-dot", { { "../../evil", 0, "x" } }, 1 },
+    { "inner dot-dot", { { "a/../../evil", 0, "x" } }, 1 },
+    { "device", { { "null", AE_IFCHR } }, 1 },
+    { "hard link out", { { "h", 0, NULL, NULL, "../../etc/passwd" } }, 1 },
+    { "hard link absolute", { { "h", 0, NULL, NULL, "/etc/passwd" } }, 1 },
+    { "hard link to nothing", { { "h", 0, NULL, NULL, "missing" } }, 1 },
+    { "through a symlink", { { "l", AE_IFLNK, NULL, "/tmp" }, { "l/evil", 0, "x" } }, 2 },
+    { "twice", { { "a", 0, "x" }, { "a", 0, "y" } }, 2 },
+    { "whiteout with data", { { ".wh.a", 0, "x" } }, 1 },
+  };
+
+  /* Every archive that unpacking refuses, import refuses, leaving nothing. */
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GError) unpack_error = NULL;
+      g_autofree char *dest = g_build_filename (f->root, "dest", NULL);
+
+      g_test_message ("%s", cases[i].what);
+      write_archive (arch, meta, cases[i].entries, cases[i].n);
+      g_assert_false (sp_archive_unpack (arch, dest, NULL, NULL, NULL, &unpack_error));
+      g_assert_nonnull (unpack_error);
+      g_assert_null (sp_game_import_checkpoint_sync (f->game, arch, SP_IMPORT_FLAGS_NONE, NULL,
+                                                     NULL, &error));
+      g_assert_nonnull (error);
+      g_test_message ("  -> %s", error->message);
+      g_assert_true (error->domain == SP_ARCHIVE_ERROR);
+      g_assert_cmpint (error->code, ==, unpack_error->code);
+      g_assert_cmpuint (tc_count_entries (cp_dir), ==, 0);
+      g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 0);
+    }
+
+  /* Ids in the metadata are checked, with file and line. */
+  {
+    const XEntry ok[] = { { "a", 0, "x" } };
+    const char *metas[] = {
+      "[Checkpoint]\nLabel=x\nParent=../../../etc\n",
+      "[Checkpoint]\nLabel=x\nId=a/b\n",
+      "[Checkpoint]\nLabel=x\nGameUuid=not-a-uuid\n",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (metas); i++)
+      {
+        g_autoptr(GError) error = NULL;
+
+        write_archive (arch, metas[i], ok, 1);
+        g_assert_null (sp_game_import_checkpoint_sync (f->game, arch, SP_IMPORT_FLAGS_OTHER_GAME,
+                                                       NULL, NULL, &error));
+        g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED);
+        g_test_message ("%s", error->message);
+        g_assert_nonnull (strstr (error->message, SP_ARCHIVE_METADATA_ENTRY ":3:"));
+        g_assert_cmpuint (tc_count_entries (cp_dir), ==, 0);
+      }
+  }
+}
+
+static void
+test_import_other_game (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c1 = create (f, "Mine", 5);
+  g_autoptr(SpCheckpoint) back = NULL;
+  g_autoptr(SpCheckpoint) forced = NULL;
+  g_autoptr(SpCheckpoint) old = NULL;
+  g_autoptr(SpCheckpoint) old_async = NULL;
+  g_autoptr(SpGame) other = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *other_source = tc_make_source (f->root, "other-src");
+  g_autofree char *out = g_build_filename (f->root, "mine.tar.zst", NULL);
+  g_autofree char *meta = NULL;
+  g_autofree char *warning = NULL;
+  g_autofree char *release = release_archive ();
+  g_autofree char *unpacked = g_build_filename (f->root, "unpacked", NULL);
+  struct stat st;
+
+  other = tc_add_game (f->library, other_source, "Other Game");
+  g_assert_nonnull (sp_game_get_uuid (f->game));
+  g_assert_nonnull (sp_game_get_uuid (other));
+  g_assert_cmpstr (sp_game_get_uuid (f->game), !=, sp_game_get_uuid (other));
+
+  /* The archive records its checkpoint and game. */
+  meta = sp_archive_read_metadata (sp_checkpoint_get_archive_path (c1), &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *uuid_line = g_strdup_printf ("GameUuid=%s\n", sp_game_get_uuid (f->game));
+    g_autofree char *id_line = g_strdup_printf ("Id=%s\n", sp_checkpoint_get_id (c1));
+
+    g_assert_nonnull (strstr (meta, uuid_line));
+    g_assert_nonnull (strstr (meta, id_line));
+  }
+
+  g_assert_true (sp_game_export_checkpoint_sync (f->game, sp_checkpoint_get_id (c1), out,
+                                                 SP_EXPORT_FLAGS_NONE, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Into another game: refused, unless asked. */
+  g_assert_null (sp_game_import_checkpoint_sync (other, out, SP_IMPORT_FLAGS_NONE, NULL, NULL,
+                                                 &error));
+  g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_OTHER_GAME);
+  g_assert_nonnull (strstr (error->message, out));
+  g_clear_error (&error);
+  g_assert_cmpuint (tc_count_entries (sp_game_get_checkpoints_path (other)), ==, 0);
+  forced = sp_game_import_checkpoint_sync (other, out, SP_IMPORT_FLAGS_OTHER_GAME, &warning,
+                                           NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (forced);
+  g_assert_null (warning);
+
+  /* Into its own game: fine. */
+  back = sp_game_import_checkpoint_sync (f->game, out, SP_IMPORT_FLAGS_NONE, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (back);
+
+  /* An archive of the released code has no game: accepted anywhere, with
+   * a warning about its setuid/setgid entries, and it restores. */
+  old = sp_game_import_checkpoint_sync (other, release, SP_IMPORT_FLAGS_NONE, &warning, NULL,
+                                        &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (old);
+  g_assert_nonnull (warning);
+  g_assert_nonnull (strstr (warning, "setuid"));
+  g_assert_cmpstr (sp_checkpoint_get_sha256 (old), ==, RELEASE_SHA256);
+  g_assert_cmpuint (sp_checkpoint_get_files (old), ==, 5);
+  g_clear_pointer (&warning, g_free);
+  sp_game_import_checkpoint_async (f->game, release, SP_IMPORT_FLAGS_NONE, NULL,
+                                   tc_store_result_cb, &result);
+  old_async = sp_game_import_checkpoint_finish (f->game, tc_wait_for (&result), &warning, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (old_async);
+  g_assert_nonnull (warning);
+  g_assert_true (sp_checkpoint_unpack_to (old, unpacked, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *tool = g_build_filename (unpacked, "bin", "tool", NULL);
+    g_autofree char *datadir = g_build_filename (unpacked, "data", NULL);
+
+    g_assert_cmpint (stat (tool, &st), ==, 0);
+    g_assert_cmpuint (st.st_mode & 07777, ==, 0755);
+    g_assert_cmpint (stat (datadir, &st), ==, 0);
+    g_assert_cmpuint (st.st_mode & 07777, ==, 0755);
+  }
+
+  /* verify says so too, as a warning about a good checkpoint. */
+  {
+    g_autoptr(GPtrArray) problems = sp_game_verify_sync (other, NULL, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (problems->len, ==, 1);
+    g_assert_true (((SpVerifyProblem *) problems->pdata[0])->is_warning);
+    g_assert_error (((SpVerifyProblem *) problems->pdata[0])->error, SP_ARCHIVE_ERROR,
+                    SP_ARCHIVE_ERROR_SPECIAL_BITS);
+    g_assert_cmpstr (((SpVerifyProblem *) problems->pdata[0])->checkpoint_id, ==,
+                     sp_checkpoint_get_id (old));
+  }
+}
+
+/* A checkpoint of the drive whose archive breaks the unpack rules (its
+ * .ini matching it) is damaged for verify, as it is for play. */
+static void
+test_verify_entry_rules (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) good = create (f, "Good", 1);
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sha = NULL;
+  const char *dir = sp_game_get_checkpoints_path (f->game);
+  const char *id = "20260101T000000-evil00";
+  g_autofree char *arch = g_strdup_printf ("%s/%s.tar.zst", dir, id);
+  g_autofree char *ini = g_strdup_printf ("%s/%s.ini", dir, id);
+  g_autofree char *ini_text = NULL;
+  const XEntry evil[] = { { "l", AE_IFLNK, NULL, "/etc" }, { "l/cron.d/evil", 0, "x" } };
+  guint64 size = 0;
+
+  write_archive (arch, "[Checkpoint]\nLabel=Evil\n", evil, G_N_ELEMENTS (evil));
+  sha = sp_file_sha256 (arch, &size, NULL, &error);
+  g_assert_no_error (error);
+  ini_text = g_strdup_printf ("[Checkpoint]\nCreated=2026-01-01T00:00:00.000000Z\nLabel=Evil\n"
+                              "PlayTime=1\nFiles=2\nBytes=1\nArchiveSize=%" G_GUINT64_FORMAT "\n"
+                              "SHA256=%s\n", size, sha);
+  g_assert_true (g_file_set_contents (ini, ini_text, -1, NULL));
+  g_assert_true (sp_game_reload (f->game, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (sp_game_find_checkpoint (f->game, id));
+
+  problems = sp_game_verify_sync (f->game, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_cmpstr (((SpVerifyProblem *) problems->pdata[0])->checkpoint_id, ==, id);
+  g_assert_false (((SpVerifyProblem *) problems->pdata[0])->is_warning);
+  g_assert_error (((SpVerifyProblem *) problems->pdata[0])->error, SP_ARCHIVE_ERROR,
+                  SP_ARCHIVE_ERROR_HOSTILE);
+}
+
+static void
+test_game_uuid (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(SpGame) reloaded = NULL;
+  g_autoptr(SpGame) bad = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *text = NULL;
+  const char *ini = sp_game_get_ini_path (f->game);
+
+  /* A new game gets one when it is added. */
+  g_assert_true (g_key_file_load_from_file (kf, ini, G_KEY_FILE_NONE, &error));
+  uuid = g_key_file_get_string (kf, "Game", "Uuid", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_uuid_string_is_valid (uuid));
+  g_assert_cmpstr (sp_game_get_uuid (f->game), ==, uuid);
+
+  /* A game of an older release gets one at its first write, and keeps it. */
+  g_key_file_remove_key (kf, "Game", "Uuid", NULL);
+  g_assert_true (g_key_file_save_to_file (kf, ini, &error));
+  reloaded = sp_game_load (sp_game_get_path (f->game), FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_null (sp_game_get_uuid (reloaded));
+  g_assert_true (sp_game_save (reloaded, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (sp_game_get_uuid (reloaded));
+  g_clear_pointer (&uuid, g_free);
+  g_assert_true (g_key_file_load_from_file (kf, ini, G_KEY_FILE_NONE, &error));
+  uuid = g_key_file_get_string (kf, "Game", "Uuid", &error);
+  g_assert_cmpstr (uuid, ==, sp_game_get_uuid (reloaded));
+  g_assert_true (sp_game_save (reloaded, &error));
+  g_clear_object (&reloaded);
+  reloaded = sp_game_load (sp_game_get_path (f->game), FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_game_get_uuid (reloaded), ==, uuid);
+
+  /* A bad one is refused, naming file and line. */
+  g_assert_true (g_file_get_contents (ini, &text, NULL, NULL));
+  {
+    g_autofree char *uuid_line = g_strdup_printf ("Uuid=%s", uuid);
+    g_autoptr(GString) s = g_string_new (text);
+
+    g_string_replace (s, uuid_line, "Uuid=../../x", 1);
+    g_assert_true (g_file_set_contents (ini, s->str, -1, NULL));
+  }
+  bad = sp_game_load (sp_game_get_path (f->game), FALSE, &error);
+  g_assert_null (bad);
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED);
+  g_test_message ("%s", error->message);
+  {
+    g_autofree char *prefix = g_strconcat (ini, ":", NULL);
+    g_assert_true (g_str_has_prefix (error->message, prefix));
+  }
+}
+
+static void
+test_export_never_overwrites (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c1 = create (f, "One", 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out_dir = g_build_filename (f->root, "exports", NULL);
+  g_autofree char *out = g_build_filename (out_dir, "mine.tar.zst", NULL);
+  g_autofree char *link = g_build_filename (out_dir, "link.tar.zst", NULL);
+  g_autofree char *into_library = g_build_filename (f->root, "library-link", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *sha = NULL;
+  const char *library = sp_library_get_path (f->library);
+  const char *id = sp_checkpoint_get_id (c1);
+
+  g_assert_cmpint (g_mkdir (out_dir, 0755), ==, 0);
+  tc_write (out_dir, "mine.tar.zst", "my own file");
+
+  /* Not replaced unless asked; nothing else left beside it. */
+  g_assert_false (sp_game_export_checkpoint_sync (f->game, id, out, SP_EXPORT_FLAGS_NONE, NULL,
+                                                  &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_EXISTS);
+  g_assert_nonnull (strstr (error->message, out));
+  g_clear_error (&error);
+  contents = tc_read (out_dir, "mine.tar.zst");
+  g_assert_cmpstr (contents, ==, "my own file");
+  g_assert_cmpuint (tc_count_entries (out_dir), ==, 1);
+
+  /* Also not a symbolic link standing there (nor what it points to). */
+  g_assert_cmpint (symlink (out, link), ==, 0);
+  g_assert_false (sp_game_export_checkpoint_sync (f->game, id, link, SP_EXPORT_FLAGS_NONE, NULL,
+                                                  &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_clear_pointer (&contents, g_free);
+  contents = tc_read (out_dir, "mine.tar.zst");
+  g_assert_cmpstr (contents, ==, "my own file");
+
+  /* Replaced when asked. */
+  g_assert_true (sp_game_export_checkpoint_sync (f->game, id, out, SP_EXPORT_FLAGS_REPLACE, NULL,
+                                                 &error));
+  g_assert_no_error (error);
+  sha = sp_file_sha256 (out, NULL, NULL, &error);
+  g_assert_cmpstr (sha, ==, sp_checkpoint_get_sha256 (c1));
+  g_assert_cmpuint (tc_count_entries (out_dir), ==, 2);
+
+  /* The library's own files: refused even when asked to replace, and left
+   * as they were; also when reached through a link from outside. */
+  g_assert_cmpint (symlink (library, into_library), ==, 0);
+  {
+    g_autofree char *base_file = g_build_filename (sp_game_get_base_path (f->game),
+                                                   "game.exe", NULL);
+    g_autofree char *library_ini = g_build_filename (library, "library.ini", NULL);
+    g_autofree char *fresh = g_build_filename (library, "fresh.tar.zst", NULL);
+    g_autofree char *via_link = g_build_filename (into_library, "library.ini", NULL);
+    g_autofree char *via_link_new = g_build_filename (into_library, "games", "x.tar.zst", NULL);
+    const char *targets[] = {
+      sp_checkpoint_get_archive_path (c1),
+      sp_checkpoint_get_ini_path (c1),
+      sp_game_get_ini_path (f->game),
+      base_file,
+      library_ini,
+      fresh,
+      via_link,
+      via_link_new,
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
+      {
+        g_autofree char *before = NULL;
+        g_autofree char *after = NULL;
+        gsize before_len = 0;
+
+        g_test_message ("export onto %s", targets[i]);
+        g_file_get_contents (targets[i], &before, &before_len, NULL);
+        g_assert_false (sp_game_export_checkpoint_sync (f->game, id, targets[i],
+                                                        SP_EXPORT_FLAGS_REPLACE, NULL, &error));
+        g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+        g_clear_error (&error);
+        g_file_get_contents (targets[i], &after, NULL, NULL);
+        g_assert_cmpstr (before, ==, after);
+      }
+    g_assert_false (g_file_test (fresh, G_FILE_TEST_EXISTS));
+  }
+  g_assert_true (sp_checkpoint_verify_sync (c1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tc_count_entries (sp_game_get_checkpoints_path (f->game)), ==, 2);
+}
+
+static gboolean
+run_command (const char  *command,
+             char       **out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ignored_out = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  /* Captured: the test's own stdout is TAP. */
+  if (!g_spawn_command_line_sync (command, out ? out : &ignored_out, &err, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    {
+      g_test_message ("%s: %s", command, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* exFAT through FUSE refuses RENAME_NOREPLACE (EINVAL) and hard links
+ * (EPERM): export must still never replace a file there. */
+static void
+test_export_exfat (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c1 = create (f, "One", 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *image = g_build_filename (f->root, "exfat.img", NULL);
+  g_autofree char *mnt = g_build_filename (f->root, "exfat", NULL);
+  g_autofree char *out = g_build_filename (mnt, "save.tar.zst", NULL);
+  g_autofree char *loop = NULL;
+  g_autofree char *cmd = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *sha = NULL;
+  g_autofree char *mkfs = g_find_program_in_path ("mkfs.exfat");
+  g_autofree char *mount_fuse = g_find_program_in_path ("mount.exfat-fuse");
+  const char *id = sp_checkpoint_get_id (c1);
+
+  if (geteuid () != 0 || mkfs == NULL || mount_fuse == NULL)
+    {
+      g_test_skip ("needs root, mkfs.exfat and mount.exfat-fuse (exfatprogs, exfat-fuse)");
+      return;
+    }
+  g_assert_cmpint (g_mkdir (mnt, 0755), ==, 0);
+  cmd = g_strdup_printf ("truncate -s 16M %s", image);
+  g_assert_true (run_command (cmd, NULL));
+  g_free (cmd);
+  cmd = g_strdup_printf ("mkfs.exfat %s", image);
+  g_assert_true (run_command (cmd, NULL));
+  g_free (cmd);
+  cmd = g_strdup_printf ("losetup -f --show %s", image);
+  if (!run_command (cmd, &loop))
+    {
+      g_test_skip ("no loop device here");
+      return;
+    }
+  g_strstrip (loop);
+  g_free (cmd);
+  cmd = g_strdup_printf ("mount.exfat-fuse %s %s", loop, mnt);
+  g_assert_true (run_command (cmd, NULL));
+
+  /* A new file: written. */
+  g_assert_true (sp_game_export_checkpoint_sync (f->game, id, out, SP_EXPORT_FLAGS_NONE, NULL,
+                                                 &error));
+  g_assert_no_error (error);
+  sha = sp_file_sha256 (out, NULL, NULL, &error);
+  g_assert_cmpstr (sha, ==, sp_checkpoint_get_sha256 (c1));
+
+  /* An existing one: refused and kept, also when it appears only after
+   * the check (the rename itself does not replace). */
+  g_assert_true (g_file_set_contents (out, "my own file", -1, NULL));
+  g_assert_false (sp_game_export_checkpoint_sync (f->game, id, out, SP_EXPORT_FLAGS_NONE, NULL,
+                                                  &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_true (g_file_get_contents (out, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "my own file");
+  g_assert_cmpuint (tc_count_entries (mnt), ==, 1);
+
+  /* Replaced when asked. */
+  g_assert_true (sp_game_export_checkpoint_sync (f->game, id, out, SP_EXPORT_FLAGS_REPLACE, NULL,
+                                                 &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&sha, g_free);
+  sha = sp_file_sha256 (out, NULL, NULL, &error);
+  g_assert_cmpstr (sha, ==, sp_checkpoint_get_sha256 (c1));
+  g_assert_cmpuint (tc_count_entries (mnt), ==, 1);
+
+  g_free (cmd);
+  cmd = g_strdup_printf ("umount %s", mnt);
+  g_assert_true (run_command (cmd, NULL));
+  g_free (cmd);
+  cmd = g_strdup_printf ("losetup -d %s", loop);
+  g_assert_true (run_command (cmd, NULL));
+}
+
 
 int
 main (int   argc,
@@ -903,6 +1420,12 @@ main (int   argc,
   ADD ("async-save", test_async_save);
   ADD ("async-errors", test_async_errors);
   ADD ("async-main-loop-runs", test_async_main_loop_runs);
+  ADD ("import-strict", test_import_strict);
+  ADD ("import-other-game", test_import_other_game);
+  ADD ("verify-entry-rules", test_verify_entry_rules);
+  ADD ("game-uuid", test_game_uuid);
+  ADD ("export-never-overwrites", test_export_never_overwrites);
+  ADD ("export-exfat", test_export_exfat);
 #undef ADD
   return g_test_run ();
 }

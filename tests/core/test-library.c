@@ -223,7 +223,7 @@ test_library_newer_version (void)
   g_assert_false (sp_game_rename_checkpoint (ro_game, "x", "y", &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
   g_clear_error (&error);
-  g_assert_null (sp_game_import_checkpoint_sync (ro_game, source, NULL, &error));
+  g_assert_null (sp_game_import_checkpoint_sync (ro_game, source, SP_IMPORT_FLAGS_NONE, NULL, NULL, &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
   g_clear_error (&error);
 
