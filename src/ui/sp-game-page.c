@@ -3,9 +3,12 @@
 
 #include <glib/gi18n.h>
 
+#include "sp-application.h"
 #include "sp-checkpoint-row.h"
 #include "sp-format.h"
 #include "sp-game-page.h"
+#include "core/sp-game-path.h"
+#include "core/sp-session.h"
 #include "sp-ui-util.h"
 
 struct _SpGamePage
@@ -785,13 +788,14 @@ static void
 executable_apply_cb (SpGamePage *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->executable_row));
+  g_autoptr(GError) error = NULL;
 
   if (self->game == NULL)
     return;
-  if (text[0] == '\0' || g_path_is_absolute (text) || strstr (text, "..") != NULL)
+  if (!sp_game_path_is_valid (text, &error))
     {
-      sp_ui_show_error (GTK_WIDGET (self), _("Invalid Executable"),
-                        _("Give the path of the program inside the game’s folder, for example “bin/game”."));
+      /* Paths stay inside the game (design.md, "Trust"). */
+      sp_ui_show_error (GTK_WIDGET (self), _("Invalid Executable"), error->message);
       update_settings (self);
       return;
     }
@@ -816,13 +820,45 @@ arguments_apply_cb (SpGamePage *self)
   save_game (self);
 }
 
+/* What the user types here is approved on this computer: a runner or a
+ * loader variable from a drive is otherwise asked for before playing
+ * (sp_session_set_runner_policy()). */
+static void
+approve (const char         *key,
+         const char * const *values)
+{
+  GApplication *app = g_application_get_default ();
+  GSettings *settings;
+  g_auto(GStrv) current = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) updated = NULL;
+  gboolean changed = FALSE;
+
+  if (!SP_IS_APPLICATION (app) || (settings = sp_application_get_settings (SP_APPLICATION (app))) == NULL)
+    return;
+  current = g_settings_get_strv (settings, key);
+  g_strv_builder_addv (builder, (const char **) current);
+  for (guint i = 0; values && values[i]; i++)
+    if (!g_strv_contains ((const char * const *) current, values[i]))
+      {
+        g_strv_builder_add (builder, values[i]);
+        changed = TRUE;
+      }
+  updated = g_strv_builder_end (builder);
+  if (changed)
+    g_settings_set_strv (settings, key, (const char * const *) updated);
+}
+
 static void
 runner_apply_cb (SpGamePage *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->runner_row));
+  const char *runners[] = { text, NULL };
 
   if (self->game == NULL)
     return;
+  if (text[0] != '\0' && g_strcmp0 (text, sp_game_get_runner (self->game)) != 0)
+    approve ("approved-runners", runners);
   sp_game_set_runner (self->game, text[0] ? text : NULL);
   save_game (self);
 }
@@ -849,6 +885,22 @@ environment_apply_cb (SpGamePage *self)
         sp_ui_show_error (GTK_WIDGET (self), _("Invalid Environment"), message);
         return;
       }
+  {
+    const char * const *before = sp_game_get_environment (self->game);
+    g_autoptr(GStrvBuilder) typed = g_strv_builder_new ();
+    g_auto(GStrv) sensitive = NULL;
+
+    /* Only entries the user typed now, not those that came from the drive. */
+    for (guint i = 0; env[i] != NULL; i++)
+      {
+        g_autofree char *name = g_strndup (env[i], strchr (env[i], '=') - env[i]);
+
+        if (sp_environment_name_is_sensitive (name) && !g_strv_contains (before, env[i]))
+          g_strv_builder_add (typed, env[i]);
+      }
+    sensitive = g_strv_builder_end (typed);
+    approve ("approved-environment", (const char * const *) sensitive);
+  }
   sp_game_set_environment (self->game, (const char * const *) env);
   save_game (self);
 }
