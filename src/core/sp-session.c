@@ -928,7 +928,13 @@ prepare_done_cb (GObject      *object,
       return;
     }
 
-  self->process_pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (self->process), NULL, 10);
+  /* NULL when savepoint-run is already gone and reaped: it refuses a path
+   * from the drive before it forks, in microseconds. */
+  {
+    const char *identifier = g_subprocess_get_identifier (self->process);
+
+    self->process_pid = identifier ? (GPid) g_ascii_strtoll (identifier, NULL, 10) : 0;
+  }
 
   status_in = g_unix_input_stream_new (fds[0], TRUE);
   status_lines = g_data_input_stream_new (status_in);
