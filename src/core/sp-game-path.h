@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -23,5 +23,23 @@ G_BEGIN_DECLS
 
 gboolean  sp_game_path_is_valid  (const char  *path,
                                   GError     **error);
+
+/* Reads the regular file @rel (sp_game_path_is_valid()) beneath the folder
+ * @root — e.g. a game's Icon beneath its base — opened with
+ * openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS), so no link leads out,
+ * and at most @max_size bytes. In a worker thread. */
+void      sp_game_path_read_beneath_async  (const char          *root,
+                                            const char          *rel,
+                                            gsize                max_size,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+GBytes   *sp_game_path_read_beneath_finish (GAsyncResult        *result,
+                                            GError             **error);
+/* The same, synchronously. */
+GBytes   *sp_game_path_read_beneath        (const char          *root,
+                                            const char          *rel,
+                                            gsize                max_size,
+                                            GError             **error);
 
 G_END_DECLS

@@ -480,10 +480,15 @@ check_paths (SpGame *self)
 
       if (value == NULL || value[0] == '\0' || sp_game_path_is_valid (value, &path_error))
         continue;
-      sp_key_file_set_error (&error, self->ini_path, NULL, GAME_GROUP, game_path_keys[i],
-                             _("%s is not allowed: %s The game cannot be played until it is "
-                               "corrected in its properties."),
-                             game_path_keys[i], path_error->message);
+      if (g_str_equal (game_path_keys[i], "Icon"))
+        sp_key_file_set_error (&error, self->ini_path, NULL, GAME_GROUP, game_path_keys[i],
+                               _("Icon is not allowed: %s The icon is not shown."),
+                               path_error->message);
+      else
+        sp_key_file_set_error (&error, self->ini_path, NULL, GAME_GROUP, game_path_keys[i],
+                               _("%s is not allowed: %s The game cannot be played until it is "
+                                 "corrected in its properties."),
+                               game_path_keys[i], path_error->message);
       add_problem (self, error->message);
     }
 }

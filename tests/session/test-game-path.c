@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/sp-core.h"
 #include "../core/test-common.h"
@@ -148,6 +150,58 @@ test_add (void)
   tc_rmtree (drive);
 }
 
+/* The icon is read beneath the clean install: a link out, a FIFO or a huge
+ * file is refused. Before the fix the card loaded Icon=/etc/passwd or a
+ * link out as it was. */
+static void
+test_read_beneath (void)
+{
+  g_autofree char *tmp = tc_tmpdir ();
+  g_autofree char *base = g_build_filename (tmp, "base", NULL);
+  g_autofree char *fifo = g_build_filename (base, "fifo.png", NULL);
+  g_autofree char *link = g_build_filename (base, "link.png", NULL);
+  g_autofree char *inside = g_build_filename (base, "inside.png", NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *refused[] = { "link.png", "fifo.png", "/etc/passwd", "../secret.png", "big.png", "missing.png", NULL };
+
+  tc_write (base, "icons/icon.png", "PNG data");
+  tc_write (base, "big.png", "0123456789");
+  tc_write (tmp, "secret.png", "outside");
+  g_assert_cmpint (mkfifo (fifo, 0644), ==, 0);
+  g_assert_cmpint (symlink ("/etc/passwd", link), ==, 0);
+  g_assert_cmpint (symlink ("icons/icon.png", inside), ==, 0);
+
+  bytes = sp_game_path_read_beneath (base, "icons/icon.png", 9, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "PNG data", 8);
+  g_clear_pointer (&bytes, g_bytes_unref);
+  bytes = sp_game_path_read_beneath (base, "inside.png", 9, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (bytes), ==, 8);
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  for (guint i = 0; refused[i]; i++)
+    {
+      bytes = sp_game_path_read_beneath (base, refused[i], 9, &error);
+      g_assert_null (bytes);
+      g_assert_nonnull (error);
+      g_test_message ("%s: %s", refused[i], error->message);
+      g_clear_error (&error);
+    }
+
+  /* The async form, as the game card uses it. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    sp_game_path_read_beneath_async (base, "link.png", 1024, NULL, tc_store_result_cb, &result);
+    bytes = sp_game_path_read_beneath_finish (tc_wait_for (&result), &error);
+    g_assert_null (bytes);
+    g_assert_nonnull (strstr (error->message, "outside"));
+  }
+  tc_rmtree (tmp);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -157,5 +211,6 @@ main (int    argc,
   g_test_add_func ("/game-path/lexical-rule", test_lexical_rule);
   g_test_add_func ("/game-path/game-ini", test_game_ini);
   g_test_add_func ("/game-path/add", test_add);
+  g_test_add_func ("/game-path/read-beneath", test_read_beneath);
   return g_test_run ();
 }
