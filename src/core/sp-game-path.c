@@ -129,9 +129,11 @@ sp_game_path_read_beneath (const char  *root,
     }
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || (guint64) st.st_size > max_size)
     {
+      g_autofree char *size = g_format_size (max_size);
+
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("“%s” in “%s” is not a regular file of at most %" G_GSIZE_FORMAT " bytes."),
-                   rel, root, max_size);
+                   _("“%s” in “%s” is not a regular file of at most %s."),
+                   rel, root, size);
       close (fd);
       return NULL;
     }
