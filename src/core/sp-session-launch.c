@@ -168,7 +168,6 @@ _sp_session_build_launch (SpSessionStartData   *data,
       for (guint i = 1; runner_argv[i]; i++)
         g_ptr_array_add (argv, g_strdup (runner_argv[i]));
       g_ptr_array_add (argv, g_strdup (exe));
-      envp = g_environ_setenv (envp, "WINEPREFIX", mount_point, TRUE);
     }
   else
     {
@@ -198,6 +197,10 @@ _sp_session_build_launch (SpSessionStartData   *data,
       key = g_strndup (data->environment[i], eq - data->environment[i]);
       envp = g_environ_setenv (envp, key, eq + 1, TRUE);
     }
+  /* After the game's own variables: the prefix is always the mount, or
+   * nothing the game writes would land in the run. */
+  if (data->kind == SP_GAME_KIND_WINE)
+    envp = g_environ_setenv (envp, "WINEPREFIX", mount_point, TRUE);
 
   if (sp_sandbox_is_flatpak ())
     {

@@ -379,10 +379,11 @@ sp_session_get_refused_runner (SpSession *self)
  *    search paths decide what is loaded);
  *  - any name that is not a plain identifier [A-Za-z_][A-Za-z0-9_]*.
  * Game tweaks stay allowed: WINEDEBUG, WINEDLLOVERRIDES, WINEESYNC,
- * DXVK_HUD, SDL_VIDEODRIVER, __GL_* (NVIDIA), MESA_*, LANG, LC_*, … */
+ * WINEARCH, WINEUSERNAME (the prefix's profile name), DXVK_HUD,
+ * SDL_VIDEODRIVER, __GL_* (NVIDIA), MESA_*, LANG, LC_*, … (they change how
+ * the game runs, not which code runs or where its files go). */
 static const char * const sensitive_names[] = {
   "WINELOADER", "WINESERVER", "WINEPREFIX", "WINELOADERNOEXEC", "WINEPRELOADRESERVE",
-  "WINEARCH", "WINEUSERNAME",
   "HOME", "SHELL", "ENV", "BASH_ENV", "IFS", "PS4", "SHELLOPTS", "BASHOPTS",
   "HOSTALIASES", "RESOLV_HOST_CONF", "TZDIR", "GLIBC_TUNABLES",
   "GDK_PIXBUF_MODULE_FILE", "GDK_PIXBUF_MODULEDIR", "SDL_DYNAMIC_API",

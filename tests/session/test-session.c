@@ -1163,7 +1163,7 @@ test_environment_names (void)
                               "A B", "", "1X", NULL };
   const char *plain[] = { "WINEDEBUG", "WINEDLLOVERRIDES", "WINEESYNC", "DXVK_HUD", "SDL_VIDEODRIVER",
                           "__GL_THREADED_OPTIMIZATIONS", "LANG", "LC_ALL", "MESA_GL_VERSION_OVERRIDE",
-                          "FAKE_GAME_STAMP", NULL };
+                          "FAKE_GAME_STAMP", "WINEUSERNAME", "WINEARCH", NULL };
 
   for (guint i = 0; sensitive[i]; i++)
     g_assert_true (sp_environment_name_is_sensitive (sensitive[i]));
