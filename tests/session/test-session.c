@@ -1208,6 +1208,45 @@ test_cli_allow_runner (Fixture       *f,
       g_assert_cmpstr (ran, ==, allow ? "game-runner\n" : "default-runner\n");
       g_assert_true ((strstr (err, "--allow-runner") != NULL) == !allow);
     }
+
+  /* Approved in the app's settings (what "Always Allow" stores): the CLI
+   * honours it without --allow-runner. */
+  {
+    g_autofree char *schemas = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "..", "..", "data", NULL);
+    g_autofree char *config = g_build_filename (f->drive, "..", "config", NULL);
+    const char *runners[] = { game_runner, NULL };
+    g_autoptr(GVariant) variant = g_variant_ref_sink (g_variant_new_strv (runners, -1));
+    g_autofree char *value = g_variant_print (variant, FALSE);
+    g_auto(GStrv) envp = g_get_environ ();
+    const char *set_argv[] = { "gsettings", "set", APP_ID, "approved-runners", value, NULL };
+    const char *argv[] = { helper, "play", "fake-game", "--library", f->drive, "--discard",
+                           "--runner", default_runner, NULL };
+    g_autofree char *err = NULL;
+    g_autofree char *ran = NULL;
+    int status = -1;
+
+    envp = g_environ_setenv (envp, "GSETTINGS_SCHEMA_DIR", schemas, TRUE);
+    envp = g_environ_setenv (envp, "GSETTINGS_BACKEND", "keyfile", TRUE);
+    envp = g_environ_setenv (envp, "XDG_CONFIG_HOME", config, TRUE);
+    g_spawn_sync (NULL, (char **) set_argv, envp, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                  NULL, &err, &status, &error);
+    g_assert_no_error (error);
+    g_test_message ("gsettings: %s", err);
+    g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    g_clear_pointer (&err, g_free);
+
+    g_unlink (marker);
+    g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
+                  NULL, &err, &status, &error);
+    g_assert_no_error (error);
+    g_test_message ("cli stderr: %s", err);
+    g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    g_assert_true (g_file_get_contents (marker, &ran, NULL, NULL));
+    g_assert_cmpstr (ran, ==, "game-runner\n");
+    g_assert_null (strstr (err, "--allow-runner"));
+    sp_remove_tree (config, NULL, NULL);
+  }
+
   g_unlink (marker);
   assert_clean_after (f);
 }

@@ -188,18 +188,33 @@ wait_result (PlayState *state)
 }
 
 /* A drive cannot choose the command line (design.md, "Trust"): the game's
- * Runner and loader variables are used only with --allow-runner (the
- * runner given with --runner is the user's own). Says on stderr what is
- * left out. */
+ * Runner and loader variables are used only when approved on this computer
+ * (the app's approved-runners and approved-environment settings, when its
+ * schema is installed) or with --allow-runner (the runner given with
+ * --runner is the user's own). Says on stderr what is left out. */
 static void
 tell_runner_policy (SpSession *session,
                     SpGame    *game,
                     gboolean   allow_runner)
 {
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) approved_runners = NULL;
+  g_auto(GStrv) approved_environment = NULL;
   g_autofree char *refused_runner = NULL;
   g_auto(GStrv) refused_environment = NULL;
 
-  sp_session_set_runner_policy (session, NULL, NULL, allow_runner);
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema != NULL && g_settings_schema_has_key (schema, "approved-runners"))
+    {
+      g_autoptr(GSettings) settings = g_settings_new_full (schema, NULL, NULL);
+
+      approved_runners = g_settings_get_strv (settings, "approved-runners");
+      approved_environment = g_settings_get_strv (settings, "approved-environment");
+    }
+  sp_session_set_runner_policy (session, (const char * const *) approved_runners,
+                                (const char * const *) approved_environment, allow_runner);
   refused_runner = sp_session_get_refused_runner (session);
   refused_environment = sp_session_get_refused_environment (session);
 
