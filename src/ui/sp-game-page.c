@@ -147,6 +147,24 @@ update_settings (SpGamePage *self)
   gtk_editable_set_text (GTK_EDITABLE (self->runner_row), runner ? runner : "");
   gtk_editable_set_text (GTK_EDITABLE (self->environment_row), environment);
   gtk_widget_set_visible (GTK_WIDGET (self->runner_row), sp_game_get_kind (self->game) == SP_GAME_KIND_WINE);
+  {
+    /* An Executable from the drive that leaves the game: shown as an error
+     * on the row, with the reason (the game cannot be played until fixed). */
+    const char *executable = sp_game_get_executable (self->game);
+    g_autoptr(GError) path_error = NULL;
+
+    if (executable != NULL && executable[0] != '\0' &&
+        !sp_game_path_is_valid (executable, &path_error))
+      {
+        gtk_widget_add_css_class (GTK_WIDGET (self->executable_row), "error");
+        gtk_widget_set_tooltip_text (GTK_WIDGET (self->executable_row), path_error->message);
+      }
+    else
+      {
+        gtk_widget_remove_css_class (GTK_WIDGET (self->executable_row), "error");
+        gtk_widget_set_tooltip_text (GTK_WIDGET (self->executable_row), NULL);
+      }
+  }
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), !sp_game_get_read_only (self->game));
   gtk_widget_set_sensitive (GTK_WIDGET (self->executable_row), !sp_game_get_read_only (self->game));
