@@ -351,6 +351,21 @@ cmd_add (const SpCliOptions *options,
   if (executable == NULL)
     return sp_cli_usage_error (_("add: --exec PATH is required: the game’s executable inside %s"),
                                argv[2]);
+  {
+    /* Paths stay inside the game (design.md, "Trust"). */
+    const struct { const char *option; const char *value; } paths[] = {
+      { "--exec", executable }, { "--workdir", workdir }, { "--home", home }, { "--icon", icon },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+      {
+        g_autoptr(GError) path_error = NULL;
+
+        if (paths[i].value != NULL && !sp_game_path_is_valid (paths[i].value, &path_error))
+          return sp_cli_usage_error (_("add: %s “%s” is not allowed: %s"),
+                                     paths[i].option, paths[i].value, path_error->message);
+      }
+  }
 
   if (!g_file_test (argv[2], G_FILE_TEST_IS_DIR))
     {

@@ -5,6 +5,7 @@
 #include "sp-util.h"
 #include "sp-archive.h"
 #include "sp-slug.h"
+#include "sp-game-path.h"
 #include "sp-keyfile.h"
 #include "sp-checkpoint.h"
 #include "sp-game.h"

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "sp-game-path.h"
 #include "sp-keyfile.h"
 #include "sp-library.h"
 #include "sp-util.h"
@@ -472,6 +473,45 @@ notify_all (SpGame *self)
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+/* The paths of game.ini stay inside the game (design.md, "Trust"): a
+ * value that breaks the rule (sp_game_path_is_valid()) is kept, so the user
+ * can see and correct it, and listed as a problem; sessions refuse it. */
+static const char * const game_path_keys[] = { "Executable", "WorkingDirectory", "Home", "Icon" };
+
+static const char *
+game_path_value (SpGame *self,
+                 guint   i)
+{
+  const char *values[] = { self->executable, self->working_directory, self->home, self->icon };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (values) == G_N_ELEMENTS (game_path_keys));
+  return values[i];
+}
+
+static void
+check_paths (SpGame *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (game_path_keys); i++)
+    {
+      const char *value = game_path_value (self, i);
+      g_autoptr(GError) path_error = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (value == NULL || value[0] == '\0' || sp_game_path_is_valid (value, &path_error))
+        continue;
+      if (g_str_equal (game_path_keys[i], "Icon"))
+        sp_key_file_set_error (&error, self->ini_path, NULL, GAME_GROUP, game_path_keys[i],
+                               _("Icon is not allowed: %s The icon is not shown."),
+                               path_error->message);
+      else
+        sp_key_file_set_error (&error, self->ini_path, NULL, GAME_GROUP, game_path_keys[i],
+                               _("%s is not allowed: %s The game cannot be played until it is "
+                                 "corrected in its properties."),
+                               game_path_keys[i], path_error->message);
+      add_problem (self, error->message);
+    }
+}
+
 static void
 check_head (SpGame *self)
 {
@@ -496,6 +536,7 @@ sp_game_reload (SpGame  *self,
   g_ptr_array_add (self->problems, NULL);
   load_checkpoints (self);
   check_head (self);
+  check_paths (self);
   notify_all (self);
   return TRUE;
 }
@@ -521,6 +562,7 @@ sp_game_load (const char  *path,
     return NULL;
   load_checkpoints (self);
   check_head (self);
+  check_paths (self);
   return g_steal_pointer (&self);
 }
 
@@ -550,6 +592,19 @@ _sp_game_build_ini (SpGame      *self,
           g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
                        _("The environment entry “%s” of “%s” is not of the form KEY=VALUE; "
                          "nothing was saved."), self->environment[i], self->name);
+          return NULL;
+        }
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (game_path_keys); i++)
+    {
+      const char *value = game_path_value (self, i);
+      g_autoptr(GError) path_error = NULL;
+
+      if (value != NULL && value[0] != '\0' && !sp_game_path_is_valid (value, &path_error))
+        {
+          g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                       _("The %s setting of “%s” is not allowed: %s Nothing was saved."),
+                       game_path_keys[i], self->name, path_error->message);
           return NULL;
         }
     }

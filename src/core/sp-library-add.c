@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sp-copy.h"
+#include "sp-game-path.h"
 #include "sp-keyfile.h"
 #include "sp-task-private.h"
 #include "sp-util.h"
@@ -101,13 +102,28 @@ validate_info (const SpGameInfo  *info,
                      "to its folder (or to the Wine prefix)."), info->name);
       return FALSE;
     }
-  if (info->executable[0] == '/' && info->kind == SP_GAME_KIND_NATIVE)
-    {
-      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
-                   _("The executable “%s” must be relative to the game’s folder, not an "
-                     "absolute path."), info->executable);
-      return FALSE;
-    }
+  {
+    /* Paths inside the game (design.md, "Trust"), see sp_game_path_is_valid(). */
+    const struct { const char *what; const char *value; } paths[] = {
+      { N_("executable"), info->executable },
+      { N_("working folder"), info->working_directory },
+      { N_("home folder"), info->home },
+      { N_("icon"), info->icon },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+      {
+        g_autoptr(GError) path_error = NULL;
+
+        if (paths[i].value == NULL || paths[i].value[0] == '\0' ||
+            sp_game_path_is_valid (paths[i].value, &path_error))
+          continue;
+        g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                     _("The %s of “%s” is not allowed: %s"),
+                     _(paths[i].what), info->name, path_error->message);
+        return FALSE;
+      }
+  }
   for (const char * const *e = info->environment; e && *e; e++)
     {
       const char *eq = strchr (*e, '=');

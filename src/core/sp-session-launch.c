@@ -87,6 +87,7 @@ _sp_session_build_launch (SpSessionStartData   *data,
   g_auto(GStrv) envp = g_get_environ ();
   g_autofree char *exe = NULL;
   g_autofree char *cwd = NULL;
+  g_autofree char *cwd_rel = NULL;
   g_autofree char *grace = g_strdup_printf ("%u", data->grace);
 
   if (data->executable == NULL || data->executable[0] == '\0')
@@ -107,9 +108,10 @@ _sp_session_build_launch (SpSessionStartData   *data,
     }
 
   if (data->working_directory && data->working_directory[0])
-    cwd = inside (mount_point, data->working_directory);
+    cwd_rel = g_strdup (data->working_directory);
   else
-    cwd = g_path_get_dirname (exe);
+    cwd_rel = g_path_get_dirname (data->executable);
+  cwd = inside (mount_point, cwd_rel);
   if (!sp_sandbox_is_flatpak () && !g_file_test (cwd, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
@@ -119,13 +121,24 @@ _sp_session_build_launch (SpSessionStartData   *data,
       return FALSE;
     }
 
+  /* Paths from game.ini are resolved by savepoint-run beneath the mount,
+   * on the host where the mount is visible (design.md, "Trust"). */
   g_ptr_array_add (argv, g_strdup (data->supervisor));
   g_ptr_array_add (argv, g_strdup ("--grace"));
   g_ptr_array_add (argv, g_strdup (grace));
   g_ptr_array_add (argv, g_strdup ("--log"));
   g_ptr_array_add (argv, g_strdup (log_path));
-  g_ptr_array_add (argv, g_strdup ("--cwd"));
-  g_ptr_array_add (argv, g_strdup (cwd));
+  g_ptr_array_add (argv, g_strdup ("--root"));
+  g_ptr_array_add (argv, g_strdup (mount_point));
+  g_ptr_array_add (argv, g_strdup ("--cwd-beneath"));
+  g_ptr_array_add (argv, g_strdup (cwd_rel));
+  g_ptr_array_add (argv, g_strdup (data->kind == SP_GAME_KIND_WINE ? "--check-beneath" : "--exec-beneath"));
+  g_ptr_array_add (argv, g_strdup (data->executable));
+  if (data->kind != SP_GAME_KIND_WINE && data->home && data->home[0])
+    {
+      g_ptr_array_add (argv, g_strdup ("--home-beneath"));
+      g_ptr_array_add (argv, g_strdup (data->home));
+    }
   g_ptr_array_add (argv, g_strdup ("--status-fd"));
   g_ptr_array_add (argv, g_strdup ("3"));
   g_ptr_array_add (argv, g_strdup ("--"));
@@ -155,7 +168,6 @@ _sp_session_build_launch (SpSessionStartData   *data,
       for (guint i = 1; runner_argv[i]; i++)
         g_ptr_array_add (argv, g_strdup (runner_argv[i]));
       g_ptr_array_add (argv, g_strdup (exe));
-      envp = g_environ_setenv (envp, "WINEPREFIX", mount_point, TRUE);
     }
   else
     {
@@ -169,29 +181,6 @@ _sp_session_build_launch (SpSessionStartData   *data,
           return FALSE;
         }
       g_ptr_array_add (argv, g_strdup (exe));
-
-      if (data->home && data->home[0])
-        {
-          g_autofree char *home = inside (mount_point, data->home);
-          g_autofree char *data_home = g_build_filename (home, ".local", "share", NULL);
-          g_autofree char *config_home = g_build_filename (home, ".config", NULL);
-          g_autofree char *cache_home = g_build_filename (home, ".cache", NULL);
-          g_autofree char *state_home = g_build_filename (home, ".local", "state", NULL);
-
-          if (g_mkdir_with_parents (home, 0755) != 0)
-            {
-              int saved = errno;
-              g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_FAILED,
-                           _("Could not create the home folder “%s” of “%s”: %s"),
-                           data->home, data->name, g_strerror (saved));
-              return FALSE;
-            }
-          envp = g_environ_setenv (envp, "HOME", home, TRUE);
-          envp = g_environ_setenv (envp, "XDG_DATA_HOME", data_home, TRUE);
-          envp = g_environ_setenv (envp, "XDG_CONFIG_HOME", config_home, TRUE);
-          envp = g_environ_setenv (envp, "XDG_CACHE_HOME", cache_home, TRUE);
-          envp = g_environ_setenv (envp, "XDG_STATE_HOME", state_home, TRUE);
-        }
     }
 
   for (guint i = 0; data->arguments && data->arguments[i]; i++)
@@ -208,6 +197,10 @@ _sp_session_build_launch (SpSessionStartData   *data,
       key = g_strndup (data->environment[i], eq - data->environment[i]);
       envp = g_environ_setenv (envp, key, eq + 1, TRUE);
     }
+  /* After the game's own variables: the prefix is always the mount, or
+   * nothing the game writes would land in the run. */
+  if (data->kind == SP_GAME_KIND_WINE)
+    envp = g_environ_setenv (envp, "WINEPREFIX", mount_point, TRUE);
 
   if (sp_sandbox_is_flatpak ())
     {

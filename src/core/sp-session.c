@@ -16,6 +16,7 @@
 
 #include "overlay/sp-overlay.h"
 #include "sp-task-private.h"
+#include "sp-game-path.h"
 #include "sp-lock.h"
 #include "sp-session-private.h"
 #include "sp-util.h"
@@ -46,6 +47,9 @@ struct _SpSession
   char             *checkpoint_id;
   gboolean          clean;
   char             *default_runner;
+  char            **approved_runners;
+  char            **approved_environment;
+  gboolean          trust_game;
   guint             grace;
 
   SpSessionState    state;
@@ -149,6 +153,8 @@ sp_session_finalize (GObject *object)
   g_clear_error (&self->error);
   g_free (self->checkpoint_id);
   g_free (self->default_runner);
+  g_strfreev (self->approved_runners);
+  g_strfreev (self->approved_environment);
   g_free (self->mount_point);
   g_mutex_clear (&self->overlay_mutex);
 
@@ -295,6 +301,158 @@ sp_session_set_default_runner (SpSession  *self,
 
   g_free (self->default_runner);
   self->default_runner = g_strdup (runner);
+}
+
+void
+sp_session_set_runner_policy (SpSession          *self,
+                              const char * const *approved_runners,
+                              const char * const *approved_environment,
+                              gboolean            trust_game)
+{
+  g_return_if_fail (SP_IS_SESSION (self));
+  g_return_if_fail (self->state == SP_SESSION_STATE_IDLE);
+
+  g_strfreev (self->approved_runners);
+  self->approved_runners = g_strdupv ((char **) approved_runners);
+  g_strfreev (self->approved_environment);
+  self->approved_environment = g_strdupv ((char **) approved_environment);
+  self->trust_game = !!trust_game;
+}
+
+/* The runner the user chose on this computer: the setting, else
+ * $SAVEPOINT_WINE_RUNNER, else "wine". */
+static const char *
+effective_default_runner (SpSession *self)
+{
+  const char *runner = self->default_runner;
+
+  if (runner == NULL || runner[0] == '\0')
+    runner = g_getenv ("SAVEPOINT_WINE_RUNNER");
+  if (runner == NULL || runner[0] == '\0')
+    runner = "wine";
+  return runner;
+}
+
+static gboolean
+is_blank (const char *s)
+{
+  for (; s != NULL && *s; s++)
+    if (!g_ascii_isspace (*s))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+same_command_line (const char *a,
+                   const char *b)
+{
+  g_autofree char *ta = g_strstrip (g_strdup (a));
+  g_autofree char *tb = g_strstrip (g_strdup (b));
+
+  return g_strcmp0 (ta, tb) == 0;
+}
+
+char *
+sp_session_get_refused_runner (SpSession *self)
+{
+  const char *runner;
+
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+
+  runner = sp_game_get_runner (self->game);
+  if (self->trust_game || sp_game_get_kind (self->game) != SP_GAME_KIND_WINE ||
+      is_blank (runner) ||
+      same_command_line (runner, effective_default_runner (self)))
+    return NULL;
+  for (guint i = 0; self->approved_runners && self->approved_runners[i]; i++)
+    if (same_command_line (runner, self->approved_runners[i]))
+      return NULL;
+  return g_strdup (runner);
+}
+
+/* Variables that choose which code runs, where it is looked up, or where
+ * the game's files go — a drive may not set them without the user's
+ * approval (design.md, "Trust"; issue 12, item 4). Two rules:
+ *  - names, or name prefixes, of loaders, runners, interpreters and plugin
+ *    systems (below), and every name ending in PATH (PATH, GCONV_PATH,
+ *    PYTHONPATH, LUA_PATH, QT_PLUGIN_PATH, WINEDLLPATH, VK_LAYER_PATH, …:
+ *    search paths decide what is loaded);
+ *  - any name that is not a plain identifier [A-Za-z_][A-Za-z0-9_]*.
+ * Game tweaks stay allowed: WINEDEBUG, WINEDLLOVERRIDES, WINEESYNC,
+ * WINEARCH, WINEUSERNAME (the prefix's profile name), DXVK_HUD,
+ * SDL_VIDEODRIVER, __GL_* (NVIDIA), MESA_*, LANG, LC_*, … (they change how
+ * the game runs, not which code runs or where its files go). */
+static const char * const sensitive_names[] = {
+  "WINELOADER", "WINESERVER", "WINEPREFIX", "WINELOADERNOEXEC", "WINEPRELOADRESERVE",
+  "HOME", "SHELL", "ENV", "BASH_ENV", "IFS", "PS4", "SHELLOPTS", "BASHOPTS",
+  "HOSTALIASES", "RESOLV_HOST_CONF", "TZDIR", "GLIBC_TUNABLES",
+  "GDK_PIXBUF_MODULE_FILE", "GDK_PIXBUF_MODULEDIR", "SDL_DYNAMIC_API",
+  "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "NODE_OPTIONS",
+  "RUBYOPT", "RUBYLIB", "TCLLIBPATH", "EDITOR", "VISUAL", "BROWSER",
+  "DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET", "DBUS_SESSION_BUS_ADDRESS",
+  "DBUS_SYSTEM_BUS_ADDRESS", "SSH_AUTH_SOCK", "GNUPGHOME",
+};
+static const char * const sensitive_prefixes[] = {
+  "LD_", "DYLD_", "MALLOC_", "GCONV_", "GIO_", "GTK_", "GTK2_", "GTK3_", "GTK4_",
+  "GST_", "GI_", "QT_", "QML", "PYTHON", "PERL", "LUA_", "BASH_FUNC_",
+  "XDG_", "SAVEPOINT_", "VK_", "__EGL_", "__GLX_", "LIBGL_", "PROTON_",
+};
+
+gboolean
+sp_environment_name_is_sensitive (const char *name)
+{
+  gsize len;
+
+  g_return_val_if_fail (name != NULL, TRUE);
+
+  len = strlen (name);
+  if (len == 0 || !(g_ascii_isalpha (name[0]) || name[0] == '_'))
+    return TRUE;
+  for (gsize i = 0; i < len; i++)
+    if (!(g_ascii_isalnum (name[i]) || name[i] == '_'))
+      return TRUE;
+  if (len >= 4 && strcmp (name + len - 4, "PATH") == 0)
+    return TRUE;
+  for (gsize i = 0; i < G_N_ELEMENTS (sensitive_names); i++)
+    if (strcmp (name, sensitive_names[i]) == 0)
+      return TRUE;
+  for (gsize i = 0; i < G_N_ELEMENTS (sensitive_prefixes); i++)
+    if (g_str_has_prefix (name, sensitive_prefixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+environment_entry_allowed (SpSession  *self,
+                           const char *entry)
+{
+  const char *eq = strchr (entry, '=');
+  g_autofree char *name = NULL;
+
+  if (eq == NULL || eq == entry)
+    return FALSE;
+  if (self->trust_game)
+    return TRUE;
+  name = g_strndup (entry, eq - entry);
+  if (!sp_environment_name_is_sensitive (name))
+    return TRUE;
+  return self->approved_environment != NULL &&
+         g_strv_contains ((const char * const *) self->approved_environment, entry);
+}
+
+GStrv
+sp_session_get_refused_environment (SpSession *self)
+{
+  const char * const *environment;
+  g_autoptr(GStrvBuilder) refused = g_strv_builder_new ();
+
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+
+  environment = sp_game_get_environment (self->game);
+  for (guint i = 0; environment && environment[i]; i++)
+    if (!environment_entry_allowed (self, environment[i]))
+      g_strv_builder_add (refused, environment[i]);
+  return g_strv_builder_end (refused);
 }
 
 void
@@ -771,7 +929,13 @@ prepare_done_cb (GObject      *object,
       return;
     }
 
-  self->process_pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (self->process), NULL, 10);
+  /* NULL when savepoint-run is already gone and reaped: it refuses a path
+   * from the drive before it forks, in microseconds. */
+  {
+    const char *identifier = g_subprocess_get_identifier (self->process);
+
+    self->process_pid = identifier ? (GPid) g_ascii_strtoll (identifier, NULL, 10) : 0;
+  }
 
   status_in = g_unix_input_stream_new (fds[0], TRUE);
   status_lines = g_data_input_stream_new (status_in);
@@ -817,22 +981,51 @@ sp_session_start_async (SpSession           *self,
   data->executable = g_strdup (sp_game_get_executable (self->game));
   data->arguments = g_strdupv ((char **) sp_game_get_arguments (self->game));
   data->working_directory = g_strdup (sp_game_get_working_directory (self->game));
-  data->environment = g_strdupv ((char **) sp_game_get_environment (self->game));
+  {
+    /* The policy: what the user has not approved is left out. */
+    const char * const *environment = sp_game_get_environment (self->game);
+    g_autoptr(GStrvBuilder) allowed = g_strv_builder_new ();
+    g_autofree char *refused_runner = sp_session_get_refused_runner (self);
+
+    for (guint i = 0; environment && environment[i]; i++)
+      if (environment_entry_allowed (self, environment[i]))
+        g_strv_builder_add (allowed, environment[i]);
+    data->environment = g_strv_builder_end (allowed);
+
+    runner = sp_game_get_runner (self->game);
+    if (refused_runner != NULL || is_blank (runner))
+      runner = effective_default_runner (self);
+    data->runner = g_strdup (runner);
+  }
   data->home = g_strdup (sp_game_get_home (self->game));
   data->grace = self->grace;
 
-  runner = sp_game_get_runner (self->game);
-  if (runner == NULL || runner[0] == '\0')
-    runner = self->default_runner;
-  if (runner == NULL || runner[0] == '\0')
-    runner = g_getenv ("SAVEPOINT_WINE_RUNNER");
-  if (runner == NULL || runner[0] == '\0')
-    runner = "wine";
-  data->runner = g_strdup (runner);
+  /* Paths from game.ini stay inside the game (design.md, "Trust"): the
+   * lexical rule here, resolution beneath the mount in savepoint-run. */
+  {
+    const struct { const char *key; const char *value; } paths[] = {
+      { "Executable", data->executable },
+      { "WorkingDirectory", data->working_directory },
+      { "Home", data->home },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (paths) && error == NULL; i++)
+      {
+        g_autoptr(GError) path_error = NULL;
+
+        if (paths[i].value == NULL || paths[i].value[0] == '\0' ||
+            sp_game_path_is_valid (paths[i].value, &path_error))
+          continue;
+        g_set_error (&error, SP_SESSION_ERROR, SP_SESSION_ERROR_INVALID,
+                     _("“%s” cannot be played: its %s setting is not allowed: %s "
+                       "Correct it in the game’s properties."),
+                     data->name, paths[i].key, path_error->message);
+      }
+  }
 
   g_task_set_task_data (task, data, (GDestroyNotify) _sp_start_data_free);
 
-  if (!self->clean)
+  if (!self->clean && error == NULL)
     {
       const char *id = self->checkpoint_id ? self->checkpoint_id : sp_game_get_head (self->game);
 

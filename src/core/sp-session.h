@@ -29,6 +29,7 @@ typedef enum
   SP_SESSION_ERROR_CANNOT_START,  /* exec of the game failed */
   SP_SESSION_ERROR_DRIVE_LOST,    /* the library's drive went away during the run */
   SP_SESSION_ERROR_UNMOUNT,       /* the overlay could not be unmounted */
+  SP_SESSION_ERROR_INVALID,       /* a setting of the game is not allowed (a path leading out) */
 } SpSessionError;
 
 typedef enum
@@ -88,10 +89,38 @@ void            sp_session_set_checkpoint (SpSession    *self,
 void            sp_session_set_clean      (SpSession    *self,
                                            gboolean      clean);
 /* The global Wine runner setting (a command line, e.g. "wine" or
- * "/opt/wine/bin/wine"); the game's Runner wins over it; without either,
+ * "/opt/wine/bin/wine"); the game's Runner wins over it when the runner
+ * policy allows it (sp_session_set_runner_policy()); without either,
  * $SAVEPOINT_WINE_RUNNER, else "wine". */
 void            sp_session_set_default_runner (SpSession *self,
                                                const char *runner);
+/* What a drive may choose (design.md, "Trust"): a drive cannot choose the
+ * command line. The game's Runner (wine kind) is used only when it is the
+ * default runner (above) or one of @approved_runners — the runners the user
+ * configured or approved on this computer (the front-ends keep them, e.g. in
+ * GSettings; core reads no settings). An Environment entry that sets a
+ * loader or runner variable (sp_environment_name_is_sensitive()) is used
+ * only when it is one of @approved_environment ("KEY=VALUE", exactly).
+ * With @trust_game (a one-time confirmation: "Run Once", --allow-runner)
+ * both are used as the drive says. What is refused is left out — the
+ * default runner runs, the entries are dropped — and the front-end tells
+ * the user: see sp_session_get_refused_runner() and
+ * sp_session_get_refused_environment(). Without a call nothing is approved.
+ * Only while IDLE. */
+void            sp_session_set_runner_policy (SpSession          *self,
+                                              const char * const *approved_runners,
+                                              const char * const *approved_environment,
+                                              gboolean            trust_game);
+/* The game's Runner when the policy refuses it (then the default runner is
+ * used), else NULL. */
+char           *sp_session_get_refused_runner (SpSession *self);
+/* The game's Environment entries the policy drops; empty, never NULL. */
+GStrv           sp_session_get_refused_environment (SpSession *self);
+/* Whether a variable named @name chooses code or places (loader, runner,
+ * interpreter, plugin and search-path variables, HOME, XDG_*, …; any name
+ * that is not a plain identifier): see the list in sp-session.c. */
+gboolean        sp_environment_name_is_sensitive (const char *name);
+
 /* Seconds between SIGTERM and SIGKILL on stop (default 10). */
 void            sp_session_set_grace_period (SpSession  *self,
                                              guint       seconds);

@@ -3,6 +3,8 @@
  * savepoint-run: the process-tree supervisor of one play session.
  *
  *   savepoint-run [--grace SECONDS] [--log FILE] [--cwd DIR] [--status-fd FD]
+ *                 [--root MOUNT [--exec-beneath REL | --check-beneath REL]
+ *                  [--cwd-beneath REL] [--home-beneath REL]]
  *                 -- PROGRAM [ARGS…]
  *
  * Becomes a child subreaper, starts PROGRAM (searched in PATH when it has no
@@ -24,17 +26,44 @@
  * closed: the app learns about a failed start without guessing from exit
  * codes. FD is not inherited by the game.
  *
+ * Paths from a drive (design.md, "Trust") are resolved here, on the host,
+ * where the game's mount is visible (a Flatpak'ed app cannot see it). Each
+ * REL must be relative without a ".." component, and is opened beneath
+ * MOUNT with openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS): a symbolic
+ * link that leads out of MOUNT (absolute, or up through "..") is refused.
+ * Not RESOLVE_IN_ROOT: that would re-root a Wine prefix's absolute links
+ * (dosdevices/z: → /) and check another file than the one used.
+ *   --exec-beneath REL   the native game: REL is opened once and started
+ *                        from that descriptor with execveat(AT_EMPTY_PATH);
+ *                        PROGRAM is only its argv[0]. A "#!" script needs
+ *                        the descriptor open across exec (the interpreter
+ *                        reads /dev/fd/N), so it is kept open then.
+ *   --check-beneath REL  the Wine game: REL must be a regular file beneath
+ *                        MOUNT; PROGRAM (the runner) is then run as usual
+ *                        with MOUNT/REL among its arguments.
+ *   --cwd-beneath REL    the working directory, entered with fchdir().
+ *   --home-beneath REL   created beneath MOUNT one folder at a time
+ *                        (mkdirat on descriptors opened beneath MOUNT),
+ *                        then HOME and XDG_{DATA,CONFIG,CACHE,STATE}_HOME
+ *                        point into it.
+ * A refused path is reported like any other failed start ("error …" on the
+ * status fd, exit 127).
+ *
  * Plain C and single-threaded on purpose: it must be small, and waitpid(-1)
  * here cannot steal a status from anyone.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -50,7 +79,9 @@ static void
 usage (void)
 {
   fprintf (stderr,
-           "Usage: savepoint-run [--grace SECONDS] [--log FILE] [--cwd DIR] [--status-fd FD] -- PROGRAM [ARGS…]\n");
+           "Usage: savepoint-run [--grace SECONDS] [--log FILE] [--cwd DIR] [--status-fd FD]\n"
+           "                     [--root MOUNT [--exec-beneath REL | --check-beneath REL]\n"
+           "                      [--cwd-beneath REL] [--home-beneath REL]] -- PROGRAM [ARGS…]\n");
   exit (EXIT_USAGE);
 }
 
@@ -139,13 +170,228 @@ write_all (int fd, const char *s)
     }
 }
 
+/* Reports that the game cannot start: on stderr (the log) and as
+ * "error MESSAGE" on the status fd, then exits. Before fork only. */
+static void fail_start (int status_fd, const char *format, ...) __attribute__ ((format (printf, 2, 3), noreturn));
+
+static void
+fail_start (int         status_fd,
+            const char *format,
+            ...)
+{
+  char msg[4096];
+  char line[4200];
+  va_list args;
+
+  va_start (args, format);
+  vsnprintf (msg, sizeof msg, format, args);
+  va_end (args);
+
+  fprintf (stderr, "savepoint-run: %s\n", msg);
+  fflush (stderr);
+  if (status_fd >= 0)
+    {
+      snprintf (line, sizeof line, "error %s\n", msg);
+      write_all (status_fd, line);
+      close (status_fd);
+    }
+  exit (EXIT_CANNOT_START);
+}
+
+/* The lexical rule for a path from a drive (the same as core's
+ * sp_game_path_is_valid()): relative, no ".." component (split at "/" and,
+ * for Wine, "\"). Returns NULL when fine, else why not. */
+static const char *
+relative_path_problem (const char *rel)
+{
+  const char *component = rel;
+  const char *p;
+
+  if (rel[0] == '\0')
+    return "it is empty";
+  if (rel[0] == '/' || rel[0] == '\\')
+    return "it is an absolute path; it must be relative to the game's folder";
+  for (p = rel;; p++)
+    {
+      if (*p == '/' || *p == '\\' || *p == '\0')
+        {
+          if (p - component == 2 && component[0] == '.' && component[1] == '.')
+            return "it goes up with \"..\"; it must stay inside the game's folder";
+          if (*p == '\0')
+            break;
+          component = p + 1;
+        }
+      else if ((unsigned char) *p < 0x20 || *p == 0x7f)
+        return "it holds a control character";
+    }
+  return NULL;
+}
+
+/* openat2(@dirfd, @rel, @flags | O_CLOEXEC) without leaving @dirfd: no "..",
+ * absolute or magic link may lead out. */
+static int
+open_beneath (int         dirfd,
+              const char *rel,
+              int         flags)
+{
+  struct open_how how;
+  int fd;
+  int tries = 0;
+
+  memset (&how, 0, sizeof how);
+  how.flags = (unsigned long long) (flags | O_CLOEXEC);
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  do
+    fd = (int) syscall (SYS_openat2, dirfd, rel, &how, sizeof how);
+  /* EAGAIN: a concurrent rename somewhere; the kernel asks us to retry. */
+  while (fd < 0 && (errno == EINTR || errno == EAGAIN) && ++tries < 100);
+  return fd;
+}
+
+/* Why open_beneath() failed, for a person. */
+static const char *
+beneath_error (int err)
+{
+  switch (err)
+    {
+    case EXDEV:
+      return "it leads outside the game's folder (through a symbolic link or \"..\")";
+    case ELOOP:
+      return "it goes through a symbolic link that leads outside the game's folder, or too many links";
+    case ENOENT:
+      return "it does not exist in the game's folder";
+    case ENOTDIR:
+      return "a part of it is not a folder";
+    case ENOSYS:
+      return "this system's kernel cannot check paths safely (openat2 needs Linux 5.6 or later)";
+    default:
+      return strerror (err);
+    }
+}
+
+/* Opens @rel beneath @root_fd as a regular file (O_PATH: no read
+ * permission needed), or fails the start naming @what. */
+static int
+open_file_beneath (int         status_fd,
+                   int         root_fd,
+                   const char *root,
+                   const char *rel,
+                   const char *what)
+{
+  const char *problem = relative_path_problem (rel);
+  struct stat st;
+  int fd;
+
+  if (problem != NULL)
+    fail_start (status_fd, "the %s “%s” is not allowed: %s",
+                what, rel, problem);
+  fd = open_beneath (root_fd, rel, O_PATH);
+  if (fd < 0)
+    fail_start (status_fd, "the %s “%s” cannot be used in “%s”: %s",
+                what, rel, root, beneath_error (errno));
+  if (fstat (fd, &st) != 0)
+    fail_start (status_fd, "the %s “%s” cannot be examined: %s",
+                what, rel, strerror (errno));
+  if (!S_ISREG (st.st_mode))
+    fail_start (status_fd, "the %s “%s” is not a regular file",
+                what, rel);
+  return fd;
+}
+
+/* Creates the folder @rel beneath @root_fd one component at a time, each
+ * parent opened beneath the root with openat2, so neither ".." nor a
+ * symbolic link can make us create anything outside. */
+static void
+make_home_beneath (int         status_fd,
+                   int         root_fd,
+                   const char *root,
+                   const char *rel)
+{
+  const char *problem = relative_path_problem (rel);
+  char prefix[4096];
+  size_t len = 0;
+  const char *p = rel;
+  int parent_fd;
+
+  if (problem != NULL)
+    fail_start (status_fd, "the home folder “%s” is not allowed: %s",
+                rel, problem);
+  if (strlen (rel) >= sizeof prefix)
+    fail_start (status_fd, "the home folder “%s” is too long", rel);
+
+  parent_fd = dup (root_fd);
+  while (*p)
+    {
+      const char *end = strchr (p, '/');
+      size_t clen = end ? (size_t) (end - p) : strlen (p);
+      char name[4096];
+      int fd;
+
+      if (clen == 0 || (clen == 1 && p[0] == '.'))
+        {
+          p += clen + (end ? 1 : 0);
+          continue;
+        }
+      memcpy (name, p, clen);
+      name[clen] = '\0';
+      if (len > 0)
+        prefix[len++] = '/';
+      memcpy (prefix + len, p, clen);
+      len += clen;
+      prefix[len] = '\0';
+
+      fd = open_beneath (root_fd, prefix, O_PATH | O_DIRECTORY);
+      if (fd < 0 && errno == ENOENT)
+        {
+          if (mkdirat (parent_fd, name, 0755) != 0 && errno != EEXIST)
+            fail_start (status_fd, "the home folder “%s” cannot be created in “%s”: %s",
+                        rel, root, strerror (errno));
+          fd = open_beneath (root_fd, prefix, O_PATH | O_DIRECTORY);
+        }
+      if (fd < 0)
+        fail_start (status_fd, "the home folder “%s” cannot be used: %s",
+                    rel, beneath_error (errno));
+      close (parent_fd);
+      parent_fd = fd;
+      p += clen + (end ? 1 : 0);
+    }
+  close (parent_fd);
+}
+
+/* Sets HOME and the XDG base folders to @root/@rel (after make_home_beneath()). */
+static void
+set_home_env (const char *root,
+              const char *rel)
+{
+  char home[8192];
+  char path[8300];
+  size_t n;
+
+  snprintf (home, sizeof home, "%s/%s", root, rel);
+  n = strlen (home);
+  while (n > 1 && home[n - 1] == '/')
+    home[--n] = '\0';
+  setenv ("HOME", home, 1);
+  snprintf (path, sizeof path, "%s/.local/share", home);
+  setenv ("XDG_DATA_HOME", path, 1);
+  snprintf (path, sizeof path, "%s/.config", home);
+  setenv ("XDG_CONFIG_HOME", path, 1);
+  snprintf (path, sizeof path, "%s/.cache", home);
+  setenv ("XDG_CACHE_HOME", path, 1);
+  snprintf (path, sizeof path, "%s/.local/state", home);
+  setenv ("XDG_STATE_HOME", path, 1);
+}
+
 /* In the child, after fork: set up and exec. Never returns. */
 static void
 run_child (char **argv,
            const char *cwd,
+           int cwd_fd,
+           int program_fd,
            const sigset_t *orig_mask,
            int exec_fd)
 {
+  extern char **environ;
   char msg[4096];
   int saved;
 
@@ -163,6 +409,33 @@ run_child (char **argv,
       write_all (STDERR_FILENO, msg);
       write_all (exec_fd, msg);
       _exit (EXIT_CANNOT_START);
+    }
+  if (cwd_fd >= 0 && fchdir (cwd_fd) != 0)
+    {
+      saved = errno;
+      snprintf (msg, sizeof msg,
+                "savepoint-run: cannot start “%s”: the working directory cannot be entered: %s\n",
+                argv[0], strerror (saved));
+      write_all (STDERR_FILENO, msg);
+      write_all (exec_fd, msg);
+      _exit (EXIT_CANNOT_START);
+    }
+
+  if (program_fd >= 0)
+    {
+      /* The file checked beneath the root, not whatever the path names now.
+       * A "#!" script fails with ENOENT while the descriptor is
+       * close-on-exec (the interpreter could not open /dev/fd/N): then it
+       * stays open for the interpreter. */
+      syscall (SYS_execveat, program_fd, "", argv, environ, AT_EMPTY_PATH);
+      if (errno == ENOENT && fcntl (program_fd, F_SETFD, 0) == 0)
+        syscall (SYS_execveat, program_fd, "", argv, environ, AT_EMPTY_PATH);
+      saved = errno;
+      snprintf (msg, sizeof msg, "savepoint-run: cannot start “%s”: %s\n",
+                argv[0], strerror (saved));
+      write_all (STDERR_FILENO, msg);
+      write_all (exec_fd, msg);
+      _exit (saved == ENOENT || saved == ENOTDIR ? EXIT_CANNOT_START : EXIT_CANNOT_EXECUTE);
     }
 
   /* A path is run as is (no shell fallback for a bad binary); a bare name is
@@ -185,6 +458,14 @@ main (int argc,
 {
   const char *log_path = NULL;
   const char *cwd = NULL;
+  const char *root = NULL;
+  const char *exec_beneath = NULL;
+  const char *check_beneath = NULL;
+  const char *cwd_beneath = NULL;
+  const char *home_beneath = NULL;
+  int root_fd = -1;
+  int cwd_fd = -1;
+  int program_fd = -1;
   long grace = 10;
   int status_fd = -1;
   int exec_pipe[2];
@@ -216,6 +497,16 @@ main (int argc,
         log_path = argv[++i];
       else if (strcmp (argv[i], "--cwd") == 0 && i + 1 < argc)
         cwd = argv[++i];
+      else if (strcmp (argv[i], "--root") == 0 && i + 1 < argc)
+        root = argv[++i];
+      else if (strcmp (argv[i], "--exec-beneath") == 0 && i + 1 < argc)
+        exec_beneath = argv[++i];
+      else if (strcmp (argv[i], "--check-beneath") == 0 && i + 1 < argc)
+        check_beneath = argv[++i];
+      else if (strcmp (argv[i], "--cwd-beneath") == 0 && i + 1 < argc)
+        cwd_beneath = argv[++i];
+      else if (strcmp (argv[i], "--home-beneath") == 0 && i + 1 < argc)
+        home_beneath = argv[++i];
       else if (strcmp (argv[i], "--status-fd") == 0 && i + 1 < argc)
         {
           char *end;
@@ -227,6 +518,10 @@ main (int argc,
         usage ();
     }
   if (i >= argc)
+    usage ();
+  if ((exec_beneath || check_beneath || cwd_beneath || home_beneath) && root == NULL)
+    usage ();
+  if ((exec_beneath && check_beneath) || (cwd && cwd_beneath))
     usage ();
 
   self_pid = getpid ();
@@ -268,6 +563,37 @@ main (int argc,
   if (getppid () != parent)
     raise (SIGTERM);   /* blocked: handled below as a stop request */
 
+  /* Paths from the drive: resolved beneath the mount, here, once. */
+  if (root != NULL)
+    {
+      root_fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (root_fd < 0)
+        fail_start (status_fd, "the game's folder “%s” cannot be opened: %s",
+                    root, strerror (errno));
+      if (home_beneath != NULL)
+        {
+          make_home_beneath (status_fd, root_fd, root, home_beneath);
+          set_home_env (root, home_beneath);
+        }
+      if (cwd_beneath != NULL)
+        {
+          const char *problem = relative_path_problem (cwd_beneath);
+
+          if (problem != NULL)
+            fail_start (status_fd, "the working directory “%s” is not allowed: %s",
+                        cwd_beneath, problem);
+          cwd_fd = open_beneath (root_fd, cwd_beneath, O_PATH | O_DIRECTORY);
+          if (cwd_fd < 0)
+            fail_start (status_fd, "the working directory “%s” cannot be entered: %s",
+                        cwd_beneath, beneath_error (errno));
+        }
+      if (exec_beneath != NULL)
+        program_fd = open_file_beneath (status_fd, root_fd, root, exec_beneath, "executable");
+      if (check_beneath != NULL)
+        close (open_file_beneath (status_fd, root_fd, root, check_beneath, "executable"));
+      close (root_fd);
+    }
+
   if (pipe2 (exec_pipe, O_CLOEXEC) != 0)
     {
       fprintf (stderr, "savepoint-run: cannot create a pipe: %s\n", strerror (errno));
@@ -284,8 +610,12 @@ main (int argc,
   if (game == 0)
     {
       close (exec_pipe[0]);
-      run_child (argv + i, cwd, &orig_mask, exec_pipe[1]);
+      run_child (argv + i, cwd, cwd_fd, program_fd, &orig_mask, exec_pipe[1]);
     }
+  if (cwd_fd >= 0)
+    close (cwd_fd);
+  if (program_fd >= 0)
+    close (program_fd);
 
   /* The exec pipe closes without data when exec succeeded. */
   close (exec_pipe[1]);

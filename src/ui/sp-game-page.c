@@ -3,9 +3,12 @@
 
 #include <glib/gi18n.h>
 
+#include "sp-application.h"
 #include "sp-checkpoint-row.h"
 #include "sp-format.h"
 #include "sp-game-page.h"
+#include "core/sp-game-path.h"
+#include "core/sp-session.h"
 #include "sp-ui-util.h"
 
 struct _SpGamePage
@@ -144,6 +147,24 @@ update_settings (SpGamePage *self)
   gtk_editable_set_text (GTK_EDITABLE (self->runner_row), runner ? runner : "");
   gtk_editable_set_text (GTK_EDITABLE (self->environment_row), environment);
   gtk_widget_set_visible (GTK_WIDGET (self->runner_row), sp_game_get_kind (self->game) == SP_GAME_KIND_WINE);
+  {
+    /* An Executable from the drive that leaves the game: shown as an error
+     * on the row, with the reason (the game cannot be played until fixed). */
+    const char *executable = sp_game_get_executable (self->game);
+    g_autoptr(GError) path_error = NULL;
+
+    if (executable != NULL && executable[0] != '\0' &&
+        !sp_game_path_is_valid (executable, &path_error))
+      {
+        gtk_widget_add_css_class (GTK_WIDGET (self->executable_row), "error");
+        gtk_widget_set_tooltip_text (GTK_WIDGET (self->executable_row), path_error->message);
+      }
+    else
+      {
+        gtk_widget_remove_css_class (GTK_WIDGET (self->executable_row), "error");
+        gtk_widget_set_tooltip_text (GTK_WIDGET (self->executable_row), NULL);
+      }
+  }
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), !sp_game_get_read_only (self->game));
   gtk_widget_set_sensitive (GTK_WIDGET (self->executable_row), !sp_game_get_read_only (self->game));
@@ -862,13 +883,14 @@ static void
 executable_apply_cb (SpGamePage *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->executable_row));
+  g_autoptr(GError) error = NULL;
 
   if (self->game == NULL)
     return;
-  if (text[0] == '\0' || g_path_is_absolute (text) || strstr (text, "..") != NULL)
+  if (!sp_game_path_is_valid (text, &error))
     {
-      sp_ui_show_error (GTK_WIDGET (self), _("Invalid Executable"),
-                        _("Give the path of the program inside the game’s folder, for example “bin/game”."));
+      /* Paths stay inside the game (design.md, "Trust"). */
+      sp_ui_show_error (GTK_WIDGET (self), _("Invalid Executable"), error->message);
       update_settings (self);
       return;
     }
@@ -893,13 +915,45 @@ arguments_apply_cb (SpGamePage *self)
   save_game (self);
 }
 
+/* What the user types here is approved on this computer: a runner or a
+ * loader variable from a drive is otherwise asked for before playing
+ * (sp_session_set_runner_policy()). */
+static void
+approve (const char         *key,
+         const char * const *values)
+{
+  GApplication *app = g_application_get_default ();
+  GSettings *settings;
+  g_auto(GStrv) current = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) updated = NULL;
+  gboolean changed = FALSE;
+
+  if (!SP_IS_APPLICATION (app) || (settings = sp_application_get_settings (SP_APPLICATION (app))) == NULL)
+    return;
+  current = g_settings_get_strv (settings, key);
+  g_strv_builder_addv (builder, (const char **) current);
+  for (guint i = 0; values && values[i]; i++)
+    if (!g_strv_contains ((const char * const *) current, values[i]))
+      {
+        g_strv_builder_add (builder, values[i]);
+        changed = TRUE;
+      }
+  updated = g_strv_builder_end (builder);
+  if (changed)
+    g_settings_set_strv (settings, key, (const char * const *) updated);
+}
+
 static void
 runner_apply_cb (SpGamePage *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->runner_row));
+  const char *runners[] = { text, NULL };
 
   if (self->game == NULL)
     return;
+  if (text[0] != '\0' && g_strcmp0 (text, sp_game_get_runner (self->game)) != 0)
+    approve ("approved-runners", runners);
   sp_game_set_runner (self->game, text[0] ? text : NULL);
   save_game (self);
 }
@@ -926,6 +980,22 @@ environment_apply_cb (SpGamePage *self)
         sp_ui_show_error (GTK_WIDGET (self), _("Invalid Environment"), message);
         return;
       }
+  {
+    const char * const *before = sp_game_get_environment (self->game);
+    g_autoptr(GStrvBuilder) typed = g_strv_builder_new ();
+    g_auto(GStrv) sensitive = NULL;
+
+    /* Only entries the user typed now, not those that came from the drive. */
+    for (guint i = 0; env[i] != NULL; i++)
+      {
+        g_autofree char *name = g_strndup (env[i], strchr (env[i], '=') - env[i]);
+
+        if (sp_environment_name_is_sensitive (name) && !g_strv_contains (before, env[i]))
+          g_strv_builder_add (typed, env[i]);
+      }
+    sensitive = g_strv_builder_end (typed);
+    approve ("approved-environment", (const char * const *) sensitive);
+  }
   sp_game_set_environment (self->game, (const char * const *) env);
   save_game (self);
 }

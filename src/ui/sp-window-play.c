@@ -359,25 +359,182 @@ start_done_cb (GObject      *object,
   forget_session (self, session);
 }
 
+/* Starts @session (owned by the window from here on). */
+static void
+start_session (SpWindow  *self,
+               SpSession *session)
+{
+  SpGame *game = sp_session_get_game (session);
+
+  g_hash_table_insert (self->sessions, game, session);
+  g_signal_connect (session, "notify::state", G_CALLBACK (session_changed_cb), self);
+  g_signal_connect (session, "notify::elapsed", G_CALLBACK (session_changed_cb), self);
+  g_signal_connect (session, "finished", G_CALLBACK (session_finished_cb), self);
+  _sp_window_update_card (self, game);
+
+  sp_session_start_async (session, self->cancellable, start_done_cb, g_object_ref (self));
+}
+
+/* The runner and environment policy (design.md, "Trust"): what the user
+ * approved on this computer is in GSettings; the rest is asked once. */
+static void
+set_runner_policy (SpWindow  *self,
+                   SpSession *session,
+                   gboolean   trust_game)
+{
+  g_auto(GStrv) runners = NULL;
+  g_auto(GStrv) environment = NULL;
+
+  if (self->settings != NULL)
+    {
+      runners = g_settings_get_strv (self->settings, "approved-runners");
+      environment = g_settings_get_strv (self->settings, "approved-environment");
+    }
+  sp_session_set_runner_policy (session, (const char * const *) runners,
+                                (const char * const *) environment, trust_game);
+}
+
+/* Adds @values missing from the string list @key. */
+static void
+settings_add_strings (GSettings          *settings,
+                      const char         *key,
+                      const char * const *values)
+{
+  g_auto(GStrv) current = g_settings_get_strv (settings, key);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) updated = NULL;
+
+  g_strv_builder_addv (builder, (const char **) current);
+  for (guint i = 0; values && values[i]; i++)
+    if (!g_strv_contains ((const char * const *) current, values[i]))
+      g_strv_builder_add (builder, values[i]);
+  updated = g_strv_builder_end (builder);
+  g_settings_set_strv (settings, key, (const char * const *) updated);
+}
+
+static void
+tell_left_out (SpWindow  *self,
+               SpSession *session)
+{
+  g_autofree char *refused_runner = sp_session_get_refused_runner (session);
+  g_auto(GStrv) refused_environment = sp_session_get_refused_environment (session);
+  const char *text = NULL;
+
+  if (refused_runner != NULL && refused_environment[0] != NULL)
+    text = _("Playing with the default Wine runner, without the game’s loader settings");
+  else if (refused_runner != NULL)
+    text = _("Playing with the default Wine runner");
+  else if (refused_environment[0] != NULL)
+    text = _("Playing without the game’s loader settings");
+  if (text != NULL)
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+static void
+runner_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    gpointer          user_data)
+{
+  SpSession *session = user_data;   /* owned until started or dropped */
+  SpWindow *self = SP_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
+
+  if (g_str_equal (response, "cancel") || self == NULL)
+    {
+      g_object_unref (session);
+      return;
+    }
+  if (g_str_equal (response, "always") && self->settings != NULL)
+    {
+      g_autofree char *refused_runner = sp_session_get_refused_runner (session);
+      g_auto(GStrv) refused_environment = sp_session_get_refused_environment (session);
+      const char *runners[] = { refused_runner, NULL };
+
+      if (refused_runner != NULL)
+        settings_add_strings (self->settings, "approved-runners", runners);
+      settings_add_strings (self->settings, "approved-environment",
+                            (const char * const *) refused_environment);
+      set_runner_policy (self, session, FALSE);
+    }
+  else if (g_str_equal (response, "once"))
+    set_runner_policy (self, session, TRUE);
+  else
+    tell_left_out (self, session);
+
+  start_session (self, session);
+}
+
+/* "This game wants to run with …": Cancel, Use Default Wine (or Play
+ * Without Them), Run Once, Always Allow. */
+static void
+ask_runner_policy (SpWindow  *self,
+                   SpSession *session)
+{
+  SpGame *game = sp_session_get_game (session);
+  g_autofree char *refused_runner = sp_session_get_refused_runner (session);
+  g_auto(GStrv) refused_environment = sp_session_get_refused_environment (session);
+  g_autoptr(GString) body = g_string_new (NULL);
+  GtkWidget *dialog;
+
+  if (refused_runner != NULL)
+    /* Translators: the first %s is a game's name, the second a command line */
+    g_string_append_printf (body, _("“%s” wants to run with “%s”, which you have not approved on this computer."),
+                            sp_game_get_name (game), refused_runner);
+  if (refused_environment[0] != NULL)
+    {
+      g_autofree char *list = g_strjoinv ("\n", refused_environment);
+
+      if (body->len > 0)
+        g_string_append (body, "\n\n");
+      g_string_append_printf (body,
+                              /* Translators: %s is a game's name; a list of KEY=VALUE lines follows */
+                              _("“%s” wants to set variables that choose which programs and libraries are loaded:\n%s"),
+                              sp_game_get_name (game), list);
+    }
+  g_string_append (body, "\n\n");
+  g_string_append (body, _("A game’s settings come from its drive. Allow this only if you trust "
+                           "where the drive comes from."));
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self),
+                                   refused_runner != NULL ? _("Run With Another Wine Runner?")
+                                                          : _("Allow the Game’s Loader Settings?"),
+                                   body->str);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "default", refused_runner != NULL ? _("Use _Default Wine")
+                                                                      : _("Play _Without Them"),
+                                    "once", _("Run _Once"),
+                                    "always", _("_Always Allow"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "default",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "default");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (runner_response_cb), g_object_ref (session));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 void
 sp_window_play_game (SpWindow *self,
                      SpGame   *game)
 {
-  SpSession *session;
+  g_autoptr(SpSession) session = NULL;
+  SpSession *running;
   SpLibrary *library;
   g_autofree char *runner = NULL;
+  g_autofree char *refused_runner = NULL;
+  g_auto(GStrv) refused_environment = NULL;
 
   g_return_if_fail (SP_IS_WINDOW (self));
   g_return_if_fail (SP_IS_GAME (game));
 
-  session = g_hash_table_lookup (self->sessions, game);
-  if (session != NULL)
+  running = g_hash_table_lookup (self->sessions, game);
+  if (running != NULL)
     {
-      SpSessionState state = sp_session_get_state (session);
+      SpSessionState state = sp_session_get_state (running);
 
       if ((state == SP_SESSION_STATE_FINISHED || state == SP_SESSION_STATE_FAILED) &&
-          g_object_get_data (G_OBJECT (session), "sp-saving") == NULL)
-        show_keep_dialog (self, session);
+          g_object_get_data (G_OBJECT (running), "sp-saving") == NULL)
+        show_keep_dialog (self, running);
       else
         {
           g_autofree char *text =
@@ -399,13 +556,15 @@ sp_window_play_game (SpWindow *self,
       if (runner[0] != '\0')
         sp_session_set_default_runner (session, runner);
     }
-  g_hash_table_insert (self->sessions, game, session);
-  g_signal_connect (session, "notify::state", G_CALLBACK (session_changed_cb), self);
-  g_signal_connect (session, "notify::elapsed", G_CALLBACK (session_changed_cb), self);
-  g_signal_connect (session, "finished", G_CALLBACK (session_finished_cb), self);
-  _sp_window_update_card (self, game);
-
-  sp_session_start_async (session, self->cancellable, start_done_cb, g_object_ref (self));
+  set_runner_policy (self, session, FALSE);
+  refused_runner = sp_session_get_refused_runner (session);
+  refused_environment = sp_session_get_refused_environment (session);
+  if (refused_runner != NULL || refused_environment[0] != NULL)
+    {
+      ask_runner_policy (self, session);
+      return;
+    }
+  start_session (self, g_steal_pointer (&session));
 }
 
 void

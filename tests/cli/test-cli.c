@@ -655,6 +655,56 @@ test_help_without_drive (void)
     }
 }
 
+/* ---- Issue 12, item 3: add refuses paths that leave the game ---- */
+
+/* Before the fix, add accepted --home ../x and --workdir /etc, and an
+ * executable that climbed out with "..". */
+static void
+test_add_paths_outside (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const char *cases[][2] = {
+    { "--exec", "../install/game.sh" },
+    { "--exec", "data/../../install/game.sh" },
+    { "--home", "../x" },
+    { "--home", "save\\..\\..\\x" },
+    { "--workdir", "/etc" },
+    { "--workdir", "data//x" },
+    { "--icon", "/etc/passwd" },
+  };
+  g_auto(Result) init = { 0 };
+  g_auto(Result) list = { 0 };
+  g_auto(Result) good = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+
+  run_cli (&init, NULL, "init", fixture->drive, NULL);
+  g_assert_cmpint (init.status, ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Result) add = { 0 };
+      gboolean is_exec = g_str_equal (cases[i][0], "--exec");
+
+      run_cli (&add, fixture->drive, "add", "X", fixture->source,
+               "--exec", is_exec ? cases[i][1] : "game.sh",
+               is_exec ? "--kind" : cases[i][0], is_exec ? "native" : cases[i][1], NULL);
+      g_test_message ("%s %s: %s", cases[i][0], cases[i][1], add.err);
+      g_assert_cmpint (add.status, ==, 2);
+      g_assert_nonnull (strstr (add.err, cases[i][0]));
+      g_assert_nonnull (strstr (add.err, "not allowed"));
+    }
+
+  /* Nothing was added; paths inside are fine. */
+  run_cli (&list, fixture->drive, "--json", "list", NULL);
+  g_assert_cmpint (list.status, ==, 0);
+  root = parse_json (list.out);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root),
+                                                                         "games")), ==, 0);
+  run_cli (&good, fixture->drive, "add", "X", fixture->source, "--exec", "./game.sh",
+           "--home", "save/", "--workdir", "data", NULL);
+  g_assert_cmpint (good.status, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -664,6 +714,8 @@ main (int   argc,
   g_test_add_func ("/cli/help-without-drive", test_help_without_drive);
   g_test_add ("/cli/init-twice", Fixture, NULL, fixture_set_up, test_init_twice, fixture_tear_down);
   g_test_add ("/cli/add-errors", Fixture, NULL, fixture_set_up, test_add_errors, fixture_tear_down);
+  g_test_add ("/cli/add-paths-outside", Fixture, NULL, fixture_set_up, test_add_paths_outside,
+              fixture_tear_down);
   g_test_add ("/cli/list-show", Fixture, NULL, fixture_set_up, test_list_show, fixture_tear_down);
   g_test_add ("/cli/checkpoints", Fixture, NULL, fixture_set_up, test_checkpoint_commands,
               fixture_tear_down);

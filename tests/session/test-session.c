@@ -20,6 +20,11 @@
 
 static char *test_root;
 
+/* The runner policy start() gives each session (issue 12, item 4). */
+static const char * const *policy_runners;
+static const char * const *policy_environment;
+static gboolean policy_trust;
+
 typedef struct
 {
   char      *stamp;
@@ -113,6 +118,10 @@ fixture_tear_down (Fixture       *f,
 
   for (guint i = 0; runs && i < runs->len; i++)
     sp_run_discard_sync (runs->pdata[i], NULL, NULL);
+  policy_runners = NULL;
+  policy_environment = NULL;
+  policy_trust = FALSE;
+  g_unsetenv ("SAVEPOINT_WINE_RUNNER");
   g_clear_object (&f->game);
   g_clear_object (&f->library);
   if (!sp_remove_tree (f->drive, NULL, &error))
@@ -155,10 +164,13 @@ start (Fixture     *f,
   if (clean)
     sp_session_set_clean (session, TRUE);
   sp_session_set_grace_period (session, 1);
+  sp_session_set_runner_policy (session, policy_runners, policy_environment, policy_trust);
   g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_IDLE);
 
   sp_session_start_async (session, NULL, tc_store_result_cb, &result);
-  g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_PREPARING);
+  /* FAILED at once: a setting refused before anything is prepared. */
+  g_assert_true (sp_session_get_state (session) == SP_SESSION_STATE_PREPARING ||
+                 sp_session_get_state (session) == SP_SESSION_STATE_FAILED);
   if (!sp_session_start_finish (session, tc_wait_for (&result), error))
     {
       g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_FAILED);
@@ -493,7 +505,9 @@ test_cannot_start (Fixture       *f,
   sp_game_set_executable (f->game, "bin/fake-game");
   sp_game_set_kind (f->game, SP_GAME_KIND_WINE);
   sp_game_set_runner (f->game, "no-such-wine-runner --flag");
+  policy_trust = TRUE;
   assert_start_fails (f, SP_SESSION_ERROR_NOT_FOUND, "no-such-wine-runner");
+  policy_trust = FALSE;
 
   /* And it works again once fixed. */
   sp_game_set_kind (f->game, SP_GAME_KIND_NATIVE);
@@ -663,6 +677,7 @@ test_wine_kind_runner (Fixture       *f,
   }
 
   sp_game_set_runner (f->game, "sh -c 'echo game-runner WINEPREFIX=$WINEPREFIX; exec \"$0\" \"$@\"'");
+  policy_trust = TRUE;   /* see test_runner_policy() */
   {
     g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
     g_autofree char *log = read_file (sp_run_get_path (sp_session_get_run (s)), "game.log");
@@ -949,6 +964,293 @@ test_drive_lost (Fixture       *f,
   discard (s);
 }
 
+/* ---- Issue 12, items 3 and 4: paths, runner and environment from the drive ---- */
+
+static void
+base_symlink (Fixture    *f,
+              const char *target,
+              const char *name)
+{
+  g_autofree char *path = g_build_filename (sp_game_get_base_path (f->game), name, NULL);
+
+  g_assert_cmpint (symlink (target, path), ==, 0);
+}
+
+/* game.ini's paths are relative without "..": refused before anything is
+ * mounted. Before the fix Executable=../../../../bin/sh ran a shell and
+ * Home=../../x created a folder outside the mount. */
+static void
+test_path_lexical (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  g_autofree char *mount_point = sp_mount_point_for (sp_game_get_slug (f->game));
+  g_autofree char *outside = g_build_filename (mount_point, "..", "..", "sp-escaped-home", NULL);
+
+  sp_game_set_executable (f->game, "../../../../bin/sh");
+  assert_start_fails (f, SP_SESSION_ERROR_INVALID, "Executable");
+  sp_game_set_executable (f->game, "/bin/sh");
+  assert_start_fails (f, SP_SESSION_ERROR_INVALID, "absolute");
+  sp_game_set_executable (f->game, "bin\\..\\..\\x.exe");
+  assert_start_fails (f, SP_SESSION_ERROR_INVALID, "..");
+  sp_game_set_executable (f->game, "bin/fake-game");
+
+  sp_game_set_home (f->game, "../../sp-escaped-home");
+  assert_start_fails (f, SP_SESSION_ERROR_INVALID, "Home");
+  g_assert_false (g_file_test (outside, G_FILE_TEST_EXISTS));
+  sp_game_set_home (f->game, "home");
+
+  sp_game_set_working_directory (f->game, "bin/../..");
+  assert_start_fails (f, SP_SESSION_ERROR_INVALID, "WorkingDirectory");
+  sp_game_set_working_directory (f->game, ".");
+
+  {
+    g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
+    discard (s);
+  }
+}
+
+/* Symbolic links in the clean install that lead out are refused by
+ * savepoint-run (openat2 RESOLVE_BENEATH on the host), reported through the
+ * status fd as a failed start; links that stay inside still work. */
+static void
+test_path_symlinks (Fixture       *f,
+                    gconstpointer  user_data)
+{
+  g_autofree char *outside = g_build_filename (f->drive, "outside", NULL);
+  g_autofree char *outside_x = g_build_filename (outside, "x", NULL);
+  g_autofree char *escaped_marker = g_build_filename (f->drive, "escaped", NULL);
+
+  g_assert_cmpint (g_mkdir (outside, 0755), ==, 0);
+  base_symlink (f, "/bin", "bin-link");
+  base_symlink (f, outside, "link");
+  base_symlink (f, "../../../../../../../../..", "up");
+  base_symlink (f, "bin/fake-game", "game-link");
+  base_symlink (f, "/", "z:");
+
+  /* A native executable through a link out of the game. */
+  sp_game_set_executable (f->game, "bin-link/sh");
+  assert_start_fails (f, SP_SESSION_ERROR_CANNOT_START, "outside the game");
+  sp_game_set_executable (f->game, "up/bin/sh");
+  assert_start_fails (f, SP_SESSION_ERROR_CANNOT_START, "outside the game");
+  sp_game_set_executable (f->game, "bin/fake-game");
+
+  /* A home folder through a link out: refused, nothing created there. */
+  sp_game_set_home (f->game, "link/x");
+  assert_start_fails (f, SP_SESSION_ERROR_CANNOT_START, "home folder");
+  g_assert_false (g_file_test (outside_x, G_FILE_TEST_EXISTS));
+  sp_game_set_home (f->game, "home");
+
+  /* A working folder out. */
+  sp_game_set_working_directory (f->game, "link");
+  assert_start_fails (f, SP_SESSION_ERROR_CANNOT_START, "working directory");
+  sp_game_set_working_directory (f->game, ".");
+
+  /* A Wine game's executable through the prefix's z: → / link: the runner
+   * must not be started with a file outside the game. */
+  sp_game_set_kind (f->game, SP_GAME_KIND_WINE);
+  g_setenv ("SAVEPOINT_WINE_RUNNER", "sh -c 'echo escaped > \"$1\"' runner", TRUE);
+  sp_game_set_arguments (f->game, (const char *[]) { escaped_marker, NULL });
+  sp_game_set_executable (f->game, "z:/bin/sh");
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SpSession) s = start (f, NULL, FALSE, &error);
+
+    g_assert_null (s);
+    g_assert_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_CANNOT_START);
+    g_assert_nonnull (strstr (error->message, "outside the game"));
+  }
+  g_assert_false (g_file_test (escaped_marker, G_FILE_TEST_EXISTS));
+  sp_game_set_kind (f->game, SP_GAME_KIND_NATIVE);
+  sp_game_set_executable (f->game, "game-link");
+
+  /* A link that stays inside is fine. */
+  {
+    g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
+    g_autofree char *counter = upper_file (s, "save/counter.txt");
+
+    g_assert_cmpstr (counter, ==, "1\n");
+    discard (s);
+  }
+  assert_clean_after (f);
+}
+
+/* A "#!" script game is started from its descriptor too: the descriptor
+ * stays open for the interpreter (close-on-exec would give ENOENT). */
+static void
+test_script_game (Fixture       *f,
+                  gconstpointer  user_data)
+{
+  g_autofree char *bin = g_build_filename (sp_game_get_base_path (f->game), "bin", NULL);
+
+  write_file (bin, "start.sh",
+              "#!/bin/sh\n"
+              "mkdir -p save\n"
+              "echo \"script $1 home=${HOME##*/}\" > save/script.txt\n", 0755);
+  sp_game_set_executable (f->game, "bin/start.sh");
+  {
+    g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
+    g_autofree char *out = upper_file (s, "save/script.txt");
+
+    g_assert_cmpint (sp_session_get_summary (s)->exit_status, ==, 0);
+    g_assert_cmpstr (out, ==, "script play home=home\n");
+    discard (s);
+  }
+}
+
+/* The runner and loader variables a drive names are used only when
+ * approved (issue 12, item 4). Before the fix the game's Runner and
+ * LD_LIBRARY_PATH were always used. */
+static void
+test_runner_policy (Fixture       *f,
+                    gconstpointer  user_data)
+{
+  const char *game_runner = "sh -c 'echo game-runner LD=[$LD_LIBRARY_PATH] DBG=[$WINEDEBUG]; exec \"$0\" \"$@\"'";
+  const char *approved[] = { game_runner, NULL };
+  const char *approved_env[] = { "LD_LIBRARY_PATH=/from-drive", NULL };
+  const char *environment[] = { "LD_LIBRARY_PATH=/from-drive", "WINEDEBUG=-all", NULL };
+  struct {
+    const char * const *runners;
+    const char * const *env;
+    gboolean trust;
+    const char *expect;
+  } cases[] = {
+    { NULL, NULL, FALSE, "default-runner LD=[] DBG=[-all]" },
+    { approved, NULL, FALSE, "game-runner LD=[] DBG=[-all]" },
+    { NULL, approved_env, FALSE, "default-runner LD=[/from-drive] DBG=[-all]" },
+    { NULL, NULL, TRUE, "game-runner LD=[/from-drive] DBG=[-all]" },
+  };
+
+  g_unsetenv ("LD_LIBRARY_PATH");
+  g_setenv ("SAVEPOINT_WINE_RUNNER",
+            "sh -c 'echo default-runner LD=[$LD_LIBRARY_PATH] DBG=[$WINEDEBUG]; exec \"$0\" \"$@\"'", TRUE);
+  sp_game_set_kind (f->game, SP_GAME_KIND_WINE);
+  sp_game_set_runner (f->game, game_runner);
+  sp_game_set_environment (f->game, environment);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(SpSession) probe = sp_session_new (f->library, f->game);
+      g_autofree char *refused_runner = NULL;
+      g_auto(GStrv) refused_env = NULL;
+
+      sp_session_set_runner_policy (probe, cases[i].runners, cases[i].env, cases[i].trust);
+      refused_runner = sp_session_get_refused_runner (probe);
+      refused_env = sp_session_get_refused_environment (probe);
+      g_assert_cmpstr (refused_runner, ==, cases[i].trust || cases[i].runners ? NULL : game_runner);
+      g_assert_cmpuint (g_strv_length (refused_env), ==, cases[i].trust || cases[i].env ? 0 : 1);
+
+      policy_runners = cases[i].runners;
+      policy_environment = cases[i].env;
+      policy_trust = cases[i].trust;
+      {
+        g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
+        g_autofree char *log = read_file (sp_run_get_path (sp_session_get_run (s)), "game.log");
+
+        g_test_message ("case %u: %s", i, log);
+        g_assert_nonnull (strstr (log, cases[i].expect));
+        discard (s);
+      }
+    }
+}
+
+static void
+test_environment_names (void)
+{
+  const char *sensitive[] = { "LD_PRELOAD", "LD_LIBRARY_PATH", "WINELOADER", "WINESERVER",
+                              "WINEDLLPATH", "WINEPREFIX", "PATH", "GCONV_PATH", "GIO_EXTRA_MODULES",
+                              "GTK3_MODULES", "GTK_MODULES", "PYTHONPATH", "PYTHONSTARTUP", "PERL5LIB",
+                              "PERL5OPT", "HOME", "XDG_CONFIG_HOME", "BASH_FUNC_x%%", "VK_LAYER_PATH",
+                              "A B", "", "1X", NULL };
+  const char *plain[] = { "WINEDEBUG", "WINEDLLOVERRIDES", "WINEESYNC", "DXVK_HUD", "SDL_VIDEODRIVER",
+                          "__GL_THREADED_OPTIMIZATIONS", "LANG", "LC_ALL", "MESA_GL_VERSION_OVERRIDE",
+                          "FAKE_GAME_STAMP", "WINEUSERNAME", "WINEARCH", NULL };
+
+  for (guint i = 0; sensitive[i]; i++)
+    g_assert_true (sp_environment_name_is_sensitive (sensitive[i]));
+  for (guint i = 0; plain[i]; i++)
+    g_assert_false (sp_environment_name_is_sensitive (plain[i]));
+}
+
+/* savepoint-cli play: the game's runner only with --allow-runner; without,
+ * the default runs and stderr says so. */
+static void
+test_cli_allow_runner (Fixture       *f,
+                       gconstpointer  user_data)
+{
+  g_autofree char *helper = g_strdup (g_getenv ("SP_CLI"));
+  g_autofree char *marker = g_build_filename (f->drive, "..", "runner-marker", NULL);
+  g_autofree char *game_runner = g_strdup_printf ("sh -c 'echo game-runner > %s; exec \"$0\" \"$@\"'", marker);
+  g_autofree char *default_runner = g_strdup_printf ("sh -c 'echo default-runner > %s; exec \"$0\" \"$@\"'", marker);
+  g_autoptr(GError) error = NULL;
+
+  sp_game_set_kind (f->game, SP_GAME_KIND_WINE);
+  sp_game_set_runner (f->game, game_runner);
+  set_arguments (f, "play");
+  g_assert_true (sp_game_save (f->game, &error));
+  g_assert_no_error (error);
+
+  for (guint allow = 0; allow < 2; allow++)
+    {
+      const char *argv[] = { helper, "play", "fake-game", "--library", f->drive, "--discard",
+                             "--runner", default_runner, allow ? "--allow-runner" : NULL, NULL };
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *ran = NULL;
+      int status = -1;
+
+      g_unlink (marker);
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
+                    &out, &err, &status, &error);
+      g_assert_no_error (error);
+      g_test_message ("cli stderr: %s", err);
+      g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+      g_assert_true (g_file_get_contents (marker, &ran, NULL, NULL));
+      g_assert_cmpstr (ran, ==, allow ? "game-runner\n" : "default-runner\n");
+      g_assert_true ((strstr (err, "--allow-runner") != NULL) == !allow);
+    }
+
+  /* Approved in the app's settings (what "Always Allow" stores): the CLI
+   * honours it without --allow-runner. */
+  {
+    g_autofree char *schemas = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "..", "..", "data", NULL);
+    g_autofree char *config = g_build_filename (f->drive, "..", "config", NULL);
+    const char *runners[] = { game_runner, NULL };
+    g_autoptr(GVariant) variant = g_variant_ref_sink (g_variant_new_strv (runners, -1));
+    g_autofree char *value = g_variant_print (variant, FALSE);
+    g_auto(GStrv) envp = g_get_environ ();
+    const char *set_argv[] = { "gsettings", "set", APP_ID, "approved-runners", value, NULL };
+    const char *argv[] = { helper, "play", "fake-game", "--library", f->drive, "--discard",
+                           "--runner", default_runner, NULL };
+    g_autofree char *err = NULL;
+    g_autofree char *ran = NULL;
+    int status = -1;
+
+    envp = g_environ_setenv (envp, "GSETTINGS_SCHEMA_DIR", schemas, TRUE);
+    envp = g_environ_setenv (envp, "GSETTINGS_BACKEND", "keyfile", TRUE);
+    envp = g_environ_setenv (envp, "XDG_CONFIG_HOME", config, TRUE);
+    g_spawn_sync (NULL, (char **) set_argv, envp, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                  NULL, &err, &status, &error);
+    g_assert_no_error (error);
+    g_test_message ("gsettings: %s", err);
+    g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    g_clear_pointer (&err, g_free);
+
+    g_unlink (marker);
+    g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
+                  NULL, &err, &status, &error);
+    g_assert_no_error (error);
+    g_test_message ("cli stderr: %s", err);
+    g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    g_assert_true (g_file_get_contents (marker, &ran, NULL, NULL));
+    g_assert_cmpstr (ran, ==, "game-runner\n");
+    g_assert_null (strstr (err, "--allow-runner"));
+    sp_remove_tree (config, NULL, NULL);
+  }
+
+  g_unlink (marker);
+  assert_clean_after (f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1001,6 +1303,12 @@ main (int    argc,
   g_test_add ("/session/stale-lock", Fixture, NULL, fixture_set_up, test_stale_lock, fixture_tear_down);
   g_test_add ("/session/kill-owner", Fixture, NULL, fixture_set_up, test_kill_owner, fixture_tear_down);
   g_test_add ("/session/cli-play", Fixture, NULL, fixture_set_up, test_cli_play, fixture_tear_down);
+  g_test_add ("/session/path-lexical", Fixture, NULL, fixture_set_up, test_path_lexical, fixture_tear_down);
+  g_test_add ("/session/path-symlinks", Fixture, NULL, fixture_set_up, test_path_symlinks, fixture_tear_down);
+  g_test_add ("/session/script-game", Fixture, NULL, fixture_set_up, test_script_game, fixture_tear_down);
+  g_test_add ("/session/runner-policy", Fixture, NULL, fixture_set_up, test_runner_policy, fixture_tear_down);
+  g_test_add_func ("/session/environment-names", test_environment_names);
+  g_test_add ("/session/cli-allow-runner", Fixture, NULL, fixture_set_up, test_cli_allow_runner, fixture_tear_down);
 
   /* A "removable drive": a tmpfs we can pull with a lazy unmount. */
   have_tmpfs = mount ("savepoint-test", tmpfs, "tmpfs", 0, "size=64m") == 0;

@@ -214,6 +214,24 @@ test_wine_save_and_registry (void)
     g_assert_no_error (error);
   }
 
+  /* The prefix's own dosdevices/z: → / link: an executable through it is
+   * refused beneath the mount (openat2 RESOLVE_BENEATH; RESOLVE_IN_ROOT
+   * would re-root it and check another file than Wine runs). */
+  {
+    g_autofree char *z = g_build_filename (sp_game_get_base_path (game), "dosdevices", "z:", NULL);
+    g_autoptr(SpSession) refused = sp_session_new (library, game);
+    g_autoptr(GAsyncResult) refused_result = NULL;
+
+    g_assert_true (g_file_test (z, G_FILE_TEST_IS_SYMLINK));
+    sp_game_set_executable (game, "dosdevices/z:/bin/sh");
+    sp_session_start_async (refused, NULL, tc_store_result_cb, &refused_result);
+    g_assert_false (sp_session_start_finish (refused, tc_wait_for (&refused_result), &error));
+    g_assert_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_CANNOT_START);
+    g_test_message ("%s", error->message);
+    g_assert_nonnull (strstr (error->message, "outside the game"));
+    g_clear_error (&error);
+  }
+
   g_clear_object (&game);
   g_clear_object (&library);
   sp_remove_tree (drive, NULL, NULL);

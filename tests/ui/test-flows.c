@@ -730,6 +730,69 @@ test_recover_later (Fixture       *f,
   g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (kept));
 }
 
+/* ---- Issue 12, item 4: a drive's loader variables are asked for ---- */
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  return ui_test_find_message_dialog (NULL) != NULL;
+}
+
+/* Before the fix the game's LD_LIBRARY_PATH was used without a word. Now:
+ * asked; Cancel starts nothing; Play Without Them plays; Always Allow
+ * remembers it in approved-environment, and the next Play asks no more. */
+static void
+test_play_asks_for_loader_variables (Fixture       *f,
+                                     gconstpointer  data)
+{
+  const char *environment[] = { "LD_LIBRARY_PATH=/from-drive", NULL };
+  g_auto(GStrv) approved = NULL;
+  AdwMessageDialog *dialog;
+  SpKeepDialog *keep;
+
+  g_settings_set_strv (f->settings, "approved-environment", NULL);
+  sp_game_set_environment (f->game, environment);
+
+  sp_window_play_game (f->window, f->game);
+  ui_test_wait (message_dialog_shown, NULL, 10, "the loader variables to be asked for");
+  dialog = ui_test_find_message_dialog (NULL);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "LD_LIBRARY_PATH=/from-drive"));
+  ui_test_answer (dialog, "cancel");
+  ui_test_flush ();
+  g_assert_null (sp_window_get_session (f->window, f->game));
+
+  sp_window_play_game (f->window, f->game);
+  ui_test_wait (message_dialog_shown, NULL, 10, "the loader variables to be asked for again");
+  ui_test_answer (ui_test_find_message_dialog (NULL), "default");
+  g_assert_nonnull (sp_window_get_session (f->window, f->game));
+  ui_test_wait (keep_dialog_shown, f, 120, "the game to end");
+  keep = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
+  ui_test_answer (ADW_MESSAGE_DIALOG (keep), "discard");
+  ui_test_wait (session_gone, f, 120, "the run to be discarded");
+  approved = g_settings_get_strv (f->settings, "approved-environment");
+  g_assert_cmpuint (g_strv_length (approved), ==, 0);
+  g_clear_pointer (&approved, g_strfreev);
+
+  sp_window_play_game (f->window, f->game);
+  ui_test_wait (message_dialog_shown, NULL, 10, "the loader variables to be asked for a third time");
+  ui_test_answer (ui_test_find_message_dialog (NULL), "always");
+  approved = g_settings_get_strv (f->settings, "approved-environment");
+  g_assert_true (g_strv_contains ((const char * const *) approved, "LD_LIBRARY_PATH=/from-drive"));
+  ui_test_wait (keep_dialog_shown, f, 120, "the game to end");
+  keep = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
+  ui_test_answer (ADW_MESSAGE_DIALOG (keep), "discard");
+  ui_test_wait (session_gone, f, 120, "the run to be discarded");
+
+  /* Approved: played without a question. */
+  sp_window_play_game (f->window, f->game);
+  g_assert_nonnull (sp_window_get_session (f->window, f->game));
+  ui_test_wait (keep_dialog_shown, f, 120, "the approved game to end");
+  keep = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
+  ui_test_answer (ADW_MESSAGE_DIALOG (keep), "discard");
+  ui_test_wait (session_gone, f, 120, "the run to be discarded");
+  g_settings_reset (f->settings, "approved-environment");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -745,6 +808,8 @@ main (int   argc,
 
   g_test_add ("/ui/flows/play-stop", Fixture, NULL, fixture_setup, test_play_stop, fixture_teardown);
   g_test_add ("/ui/flows/recover-later", Fixture, NULL, fixture_setup, test_recover_later, fixture_teardown);
+  g_test_add ("/ui/flows/play-asks-for-loader-variables", Fixture, NULL, fixture_setup,
+              test_play_asks_for_loader_variables, fixture_teardown);
 
   return ui_test_run ();
 }

@@ -273,6 +273,50 @@ test_application (void)
   g_assert_cmpint (count_toplevels (SP_TYPE_WINDOW), ==, 0);
 }
 
+/* ---- Issue 12, item 3: the settings form shows a path that leaves the game ---- */
+
+static GtkWidget *
+find_entry_row (GtkWidget  *widget,
+                const char *title)
+{
+  if (ADW_IS_ENTRY_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_entry_row (child, title);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* An Executable that climbs out (as a drive's game.ini may say) is marked
+ * as an error on its row, with the reason. Before, it was shown as fine. */
+static void
+test_game_page_bad_executable (Fixture       *f,
+                               gconstpointer  data)
+{
+  GtkWidget *page = sp_game_page_new ();
+  GtkWidget *row;
+
+  g_object_ref_sink (page);
+  sp_game_set_executable (f->game, "../../../../bin/sh");
+  sp_game_page_set_game (SP_GAME_PAGE (page), f->game);
+  row = find_entry_row (page, "Executable");
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (row), ".."));
+
+  sp_game_set_executable (f->game, "game.sh");
+  sp_game_page_set_game (SP_GAME_PAGE (page), NULL);
+  sp_game_page_set_game (SP_GAME_PAGE (page), f->game);
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
+  g_assert_null (gtk_widget_get_tooltip_text (row));
+  sp_game_page_set_game (SP_GAME_PAGE (page), NULL);
+  g_object_unref (page);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -282,6 +326,8 @@ main (int   argc,
   g_test_add ("/ui/widgets/game-card", Fixture, NULL, fixture_setup, test_game_card, fixture_teardown);
   g_test_add ("/ui/widgets/checkpoint-row", Fixture, NULL, fixture_setup, test_checkpoint_row, fixture_teardown);
   g_test_add ("/ui/widgets/game-page", Fixture, NULL, fixture_setup, test_game_page, fixture_teardown);
+  g_test_add ("/ui/widgets/game-page-bad-executable", Fixture, NULL, fixture_setup,
+              test_game_page_bad_executable, fixture_teardown);
   g_test_add_func ("/ui/widgets/keep-dialog", test_keep_dialog);
   g_test_add ("/ui/widgets/add-game-window", Fixture, NULL, fixture_setup, test_add_game_window, fixture_teardown);
   g_test_add_func ("/ui/widgets/preferences-window", test_preferences_window);

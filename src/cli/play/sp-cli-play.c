@@ -187,6 +187,48 @@ wait_result (PlayState *state)
   return state->result;
 }
 
+/* A drive cannot choose the command line (design.md, "Trust"): the game's
+ * Runner and loader variables are used only when approved on this computer
+ * (the app's approved-runners and approved-environment settings, when its
+ * schema is installed) or with --allow-runner (the runner given with
+ * --runner is the user's own). Says on stderr what is left out. */
+static void
+tell_runner_policy (SpSession *session,
+                    SpGame    *game,
+                    gboolean   allow_runner)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) approved_runners = NULL;
+  g_auto(GStrv) approved_environment = NULL;
+  g_autofree char *refused_runner = NULL;
+  g_auto(GStrv) refused_environment = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema != NULL && g_settings_schema_has_key (schema, "approved-runners"))
+    {
+      g_autoptr(GSettings) settings = g_settings_new_full (schema, NULL, NULL);
+
+      approved_runners = g_settings_get_strv (settings, "approved-runners");
+      approved_environment = g_settings_get_strv (settings, "approved-environment");
+    }
+  sp_session_set_runner_policy (session, (const char * const *) approved_runners,
+                                (const char * const *) approved_environment, allow_runner);
+  refused_runner = sp_session_get_refused_runner (session);
+  refused_environment = sp_session_get_refused_environment (session);
+
+  if (refused_runner != NULL)
+    g_printerr (_("savepoint-cli play: “%s” asks to run with “%s”, which you have not approved; "
+                  "using the default Wine runner instead. If you trust this drive, run again "
+                  "with --allow-runner.\n"),
+                sp_game_get_name (game), refused_runner);
+  for (guint i = 0; refused_environment[i] != NULL; i++)
+    g_printerr (_("savepoint-cli play: “%s” asks to set “%s”, a loader or runner variable; "
+                  "it is left out. If you trust this drive, run again with --allow-runner.\n"),
+                sp_game_get_name (game), refused_environment[i]);
+}
+
 int
 sp_cli_play (int    argc,
              char **argv)
@@ -199,6 +241,7 @@ sp_cli_play (int    argc,
   gboolean discard = FALSE;
   gboolean ask = FALSE;
   gboolean leave = FALSE;
+  gboolean allow_runner = FALSE;
   int grace = 10;
   GOptionEntry entries[] = {
     { "library", 'l', 0, G_OPTION_ARG_FILENAME, &library_dir, N_("The library (drive or Savepoint folder); default $SAVEPOINT_LIBRARY"), N_("DIR") },
@@ -209,6 +252,7 @@ sp_cli_play (int    argc,
     { "ask", 'a', 0, G_OPTION_ARG_NONE, &ask, N_("Ask on the terminal whether to keep the run"), NULL },
     { "leave", 0, 0, G_OPTION_ARG_NONE, &leave, N_("Leave the run undecided (see “savepoint-cli recover”)"), NULL },
     { "runner", 0, 0, G_OPTION_ARG_STRING, &runner, N_("Wine runner when the game sets none (default $SAVEPOINT_WINE_RUNNER or wine)"), N_("COMMAND") },
+    { "allow-runner", 0, 0, G_OPTION_ARG_NONE, &allow_runner, N_("Run this once with the Wine runner and loader variables the game’s settings ask for (only for a drive you trust)"), NULL },
     { "grace", 0, 0, G_OPTION_ARG_INT, &grace, N_("Seconds a stopped game gets before it is killed (default 10)"), N_("SECONDS") },
     { NULL }
   };
@@ -275,6 +319,7 @@ sp_cli_play (int    argc,
   if (runner)
     sp_session_set_default_runner (session, runner);
   sp_session_set_grace_period (session, (guint) grace);
+  tell_runner_policy (session, game, allow_runner);
 
   loop = g_main_loop_new (NULL, FALSE);
   state.loop = loop;
