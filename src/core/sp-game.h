@@ -46,11 +46,24 @@ typedef struct
   const char         *icon;
 } SpGameInfo;
 
-/* One bad checkpoint found by sp_game_verify_*(). */
+typedef enum
+{
+  SP_VERIFY_PROBLEM_DAMAGED,        /* an archive does not match its .ini or breaks the unpack rules */
+  SP_VERIFY_PROBLEM_BAD_METADATA,   /* a checkpoint .ini does not parse or has impossible values */
+  SP_VERIFY_PROBLEM_ORPHAN,         /* an archive with no .ini */
+  SP_VERIFY_PROBLEM_LEFTOVER,       /* a .partial file or folder no live process owns */
+  SP_VERIFY_PROBLEM_GAME_INI,       /* a game.ini that does not load */
+  SP_VERIFY_PROBLEM_LIBRARY_INI,    /* library.ini does not parse */
+} SpVerifyProblemKind;
+
+/* One finding of sp_game_verify_*() or sp_library_verify_sync(). */
 typedef struct
 {
-  char    *checkpoint_id;
-  GError  *error;          /* SP_LIBRARY_ERROR_DAMAGED or an SP_ARCHIVE_ERROR */
+  char                *checkpoint_id;  /* or NULL when the finding is not one checkpoint's */
+  GError              *error;          /* SP_LIBRARY_ERROR_DAMAGED, _MALFORMED or an SP_ARCHIVE_ERROR */
+  SpVerifyProblemKind  kind;
+  char                *path;           /* the file or folder concerned */
+  guint64              size;           /* its size in bytes (leftovers, orphans) */
 } SpVerifyProblem;
 
 void         sp_verify_problem_free   (SpVerifyProblem *problem);
@@ -284,9 +297,13 @@ SpCheckpoint *sp_game_import_checkpoint_finish (SpGame              *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);
 
-/* Checks size and SHA-256 of one checkpoint (@checkpoint_id) or all (NULL).
- * Returns an array of SpVerifyProblem for the bad ones (empty when all are
- * good), or NULL with @error when it could not run (unknown id, cancelled). */
+/* Checks one checkpoint (@checkpoint_id: its values, size, SHA-256 and
+ * entries) or, with NULL, the whole game folder: game.ini, every
+ * checkpoint .ini on disk (also those that do not load), every archive
+ * (sp_archive_verify()), orphan archives and leftovers no live process
+ * owns (with their size). Returns an array of SpVerifyProblem (empty when
+ * all is good), or NULL with @error when it could not run (unknown id,
+ * cancelled). */
 GPtrArray   *sp_game_verify_sync      (SpGame              *self,
                                        const char          *checkpoint_id,
                                        GCancellable        *cancellable,
