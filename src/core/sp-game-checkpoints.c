@@ -396,12 +396,18 @@ check_values (SpCheckpoint  *c,
   GDateTime *created = sp_checkpoint_get_created (c);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GDateTime) latest = g_date_time_add_days (now, 1);
+  g_autoptr(GKeyFile) raw = sp_key_file_load (ini, NULL);
+  gint64 play_time = sp_checkpoint_get_play_time (c);
 
-  if (sp_checkpoint_get_play_time (c) < 0 || sp_checkpoint_get_play_time (c) > MAX_PLAY_TIME)
+  /* The loader clamps a negative PlayTime to 0; verify looks at the file. */
+  if (raw != NULL && g_key_file_has_key (raw, CHECKPOINT_GROUP, "PlayTime", NULL))
+    play_time = g_key_file_get_int64 (raw, CHECKPOINT_GROUP, "PlayTime", NULL);
+
+  if (play_time < 0 || play_time > MAX_PLAY_TIME)
     g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED,
                  _("%s: PlayTime=%" G_GINT64_FORMAT " is impossible (0 to %" G_GINT64_FORMAT
                    " seconds). The file was not written by Savepoint or is damaged."),
-                 ini, sp_checkpoint_get_play_time (c), MAX_PLAY_TIME);
+                 ini, play_time, MAX_PLAY_TIME);
   else if (sp_checkpoint_get_files (c) > MAX_FILES)
     g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED,
                  _("%s: Files=%" G_GUINT64_FORMAT " is impossible. The file was not written by "
