@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <inttypes.h>
 
 #include "sp-keyfile.h"
 #include "sp-leftovers.h"
@@ -405,20 +406,20 @@ check_values (SpCheckpoint  *c,
 
   if (play_time < 0 || play_time > MAX_PLAY_TIME)
     g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED,
-                 _("%s: PlayTime=%" G_GINT64_FORMAT " is impossible (0 to %" G_GINT64_FORMAT
+                 _("%s: PlayTime=%" PRId64 " is impossible (0 to %" PRId64
                    " seconds). The file was not written by Savepoint or is damaged."),
                  ini, play_time, MAX_PLAY_TIME);
   else if (sp_checkpoint_get_files (c) > MAX_FILES)
     g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED,
-                 _("%s: Files=%" G_GUINT64_FORMAT " is impossible. The file was not written by "
+                 _("%s: Files=%" PRIu64 " is impossible. The file was not written by "
                    "Savepoint or is damaged."), ini, sp_checkpoint_get_files (c));
   else if (sp_checkpoint_get_bytes (c) > MAX_BYTES)
     g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED,
-                 _("%s: Bytes=%" G_GUINT64_FORMAT " is impossible. The file was not written by "
+                 _("%s: Bytes=%" PRIu64 " is impossible. The file was not written by "
                    "Savepoint or is damaged."), ini, sp_checkpoint_get_bytes (c));
   else if (sp_checkpoint_get_archive_size (c) == 0 || sp_checkpoint_get_archive_size (c) > MAX_BYTES)
     g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED,
-                 _("%s: ArchiveSize=%" G_GUINT64_FORMAT " is impossible. The file was not "
+                 _("%s: ArchiveSize=%" PRIu64 " is impossible. The file was not "
                    "written by Savepoint or is damaged."), ini,
                  sp_checkpoint_get_archive_size (c));
   else if (created == NULL || g_date_time_get_year (created) < 2000 ||

@@ -378,6 +378,10 @@ sp_run_remove_dir (SpRun         *self,
 
   g_return_val_if_fail (SP_IS_RUN (self), FALSE);
 
+  /* Already gone (removed by another discard): nothing to prove. */
+  if (lstat (self->path, &path_st) != 0 && errno == ENOENT)
+    return TRUE;
+
   library_id = sp_run_get_library_id (self);
   slug = sp_run_get_slug (self);
   if (!sp_path_component_is_valid (library_id) || !sp_path_component_is_valid (slug))
