@@ -1013,7 +1013,7 @@ kill_pack_progress_cb (guint64  done,
 }
 
 /* A copy (and a source that is never touched) killed at the Nth progress
- * report, 10 times: reopening leaves no .partial and the source intact. */
+ * report, 20 times: reopening leaves no .partial and the source intact. */
 static void
 test_leftovers_kill_add_copy (void)
 {
@@ -1031,7 +1031,7 @@ test_leftovers_kill_add_copy (void)
     }
   g_clear_object (&library);
 
-  for (guint round = 0; round < 10; round++)
+  for (guint round = 0; round < 20; round++)
     {
       g_autoptr(SpLibrary) reopened = NULL;
       g_autoptr(GError) error = NULL;
@@ -1044,7 +1044,7 @@ test_leftovers_kill_add_copy (void)
           g_autoptr(SpLibrary) child = sp_library_open (drive, NULL);
           SpGameInfo info = { .name = "Copy Game", .executable = "game.exe" };
 
-          kill_after = 1 + round * 5;
+          kill_after = 1 + round * 2;
           sp_library_add_game_sync (child, &info, source, SP_ADD_MODE_COPY,
                                     kill_copy_progress_cb, NULL, NULL, NULL);
           _exit (0);
@@ -1065,7 +1065,7 @@ test_leftovers_kill_add_copy (void)
   tc_rmtree (src_root);
 }
 
-/* Adopting, killed at 10 varied moments (from right after fork to after
+/* Adopting, killed at 20 varied moments (from right after fork to after
  * the game is complete): reopening leaves no .partial, and the adopted
  * folder is either the game's base/ or back at its path, never lost. */
 static void
@@ -1078,7 +1078,7 @@ test_leftovers_kill_add_adopt (void)
   guint moved_back = 0, complete = 0, interrupted = 0;
 
   g_clear_object (&library);
-  for (guint round = 0; round < 10; round++)
+  for (guint round = 0; round < 20; round++)
     {
       g_autoptr(SpLibrary) reopened = NULL;
       g_autoptr(GError) error = NULL;
@@ -1111,7 +1111,7 @@ test_leftovers_kill_add_adopt (void)
       g_assert_cmpint (read (ready[0], &c, 1), ==, 1);
       close (ready[0]);
       /* Vary the moment of the kill; only the outcome is checked. */
-      g_usleep (round * round * 250);
+      g_usleep (round * round * 60);
       kill (pid, SIGKILL);
       g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
       if (count_partials (games) > 0)
@@ -1249,7 +1249,7 @@ test_leftovers_kill_keep (void)
   g_clear_object (&game);
   g_clear_object (&library);
 
-  for (guint round = 0; round < 10; round++)
+  for (guint round = 0; round < 20; round++)
     {
       g_autoptr(SpLibrary) reopened = NULL;
       g_autoptr(GPtrArray) problems = NULL;
@@ -1266,7 +1266,7 @@ test_leftovers_kill_keep (void)
 
           if (cg == NULL)
             _exit (2);
-          kill_after = 1 + round * 3;
+          kill_after = 1 + round * 2;
           sp_game_create_checkpoint_sync (cg, upper, "kept", 10, TRUE,
                                           kill_pack_progress_cb, NULL, NULL, NULL);
           _exit (0);
