@@ -356,7 +356,7 @@ move_back (SpLeftover  *l,
       g_autofree char *parent = g_path_get_dirname (l->original_path);
 
       sp_fsync_directory (parent, NULL);
-      g_message ("Moved the folder of an interrupted “add game” back to %s", l->original_path);
+      g_debug ("Moved the folder of an interrupted add back to %s", l->original_path);
       return remove_leftover (l, out_report);
     }
   else
