@@ -117,6 +117,8 @@ create_checkpoint_files (const char      *checkpoints_path,
   g_autofree char *archive = NULL;
   g_autofree char *ini = NULL;
   g_autofree char *metadata = NULL;
+  g_autofree char *stem = NULL;
+  g_autofree char *transition = NULL;
   SpArchiveStats stats = { 0 };
   SpCheckpoint *checkpoint;
 
@@ -133,6 +135,7 @@ create_checkpoint_files (const char      *checkpoints_path,
   id = _sp_game_unused_checkpoint_id (checkpoints_path);
   archive = g_strdup_printf ("%s/%s.tar.zst", checkpoints_path, id);
   ini = g_strdup_printf ("%s/%s.ini", checkpoints_path, id);
+  stem = g_build_filename (checkpoints_path, id, NULL);
 
   if (parent != NULL)
     g_key_file_set_string (kf, CHECKPOINT_GROUP, "Parent", parent);
@@ -141,14 +144,24 @@ create_checkpoint_files (const char      *checkpoints_path,
   g_key_file_set_int64 (kf, CHECKPOINT_GROUP, "PlayTime", MAX (play_time, 0));
   metadata = g_key_file_to_data (kf, NULL, NULL);
 
+  /* Between the archive's rename and the .ini, a kill would leave an orphan
+   * archive: the marker lets a later start remove it (sp-leftovers.h). */
+  transition = sp_leftover_file_path (stem);
+  if (!sp_leftover_write_marker (transition, FALSE, SP_LEFTOVER_KIND_CHECKPOINT, NULL, error))
+    return NULL;
+
   if (!sp_archive_pack (upper_dir, metadata, archive, 0, progress, progress_data,
                         cancellable, &stats, error))
-    return NULL;
+    {
+      sp_leftover_remove_marker (transition, FALSE);
+      return NULL;
+    }
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
       !_sp_game_write_checkpoint_ini (ini, kf, &stats, error))
     {
       g_unlink (archive);
+      sp_leftover_remove_marker (transition, FALSE);
       return NULL;
     }
 
@@ -158,6 +171,7 @@ create_checkpoint_files (const char      *checkpoints_path,
       g_unlink (ini);
       g_unlink (archive);
     }
+  sp_leftover_remove_marker (transition, FALSE);
   return checkpoint;
 }
 

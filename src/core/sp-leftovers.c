@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sp-checkpoint.h"
 #include "sp-lock.h"
 #include "sp-util.h"
 
@@ -20,7 +21,7 @@
 #define FILE_MARKER_SUFFIX ".owner"
 #define MAX_MARKER_SIZE (64 * 1024)
 
-static const char *kind_names[] = { "unknown", "copy", "adopt", "archive" };
+static const char *kind_names[] = { "unknown", "copy", "adopt", "archive", "checkpoint" };
 
 void
 sp_leftover_free (SpLeftover *leftover)
@@ -134,8 +135,13 @@ sp_leftover_parse_owner (const char  *name,
     return FALSE;
   pid_start = p + 9;
   pid = g_ascii_strtoull (pid_start, &end, 10);
+  /* then the end, a folder's "-XXXXXX", the marker's ".owner", or the
+   * ".owner.XXXXXX" temporary file of its atomic write */
   if (pid == 0 || pid > G_MAXINT32 ||
-      !(*end == '\0' || (*end == '-' && strlen (end) == 7) || strcmp (end, FILE_MARKER_SUFFIX) == 0))
+      !(*end == '\0' || (*end == '-' && strlen (end) == 7) ||
+        strcmp (end, FILE_MARKER_SUFFIX) == 0 ||
+        (g_str_has_prefix (end, FILE_MARKER_SUFFIX ".") &&
+         strlen (end) == strlen (FILE_MARKER_SUFFIX) + 7)))
     return FALSE;
   *out_boot = g_strndup (p, 8);
   *out_pid = (gint64) pid;
@@ -325,6 +331,41 @@ remove_leftover (SpLeftover  *l,
   return TRUE;
 }
 
+/* A checkpoint whose creation or deletion was cut short: without its .ini
+ * the archive is no checkpoint, and its owner is gone. */
+static gboolean
+remove_unfinished_checkpoint (SpLeftover  *l,
+                              char       **out_report)
+{
+  g_autofree char *dir = g_path_get_dirname (l->path);
+  g_autofree char *id = g_path_get_basename (l->path);
+  char *cut = g_strrstr (id, ".partial-");
+  g_autofree char *ini = NULL;
+  g_autofree char *archive = NULL;
+  GStatBuf st;
+
+  if (cut != NULL)
+    *cut = '\0';
+  if (cut == NULL || !sp_checkpoint_id_is_valid (id))
+    {
+      if (out_report != NULL)
+        *out_report = sp_leftover_describe (l);
+      return FALSE;
+    }
+  ini = g_strdup_printf ("%s/%s.ini", dir, id);
+  archive = g_strdup_printf ("%s/%s.tar.zst", dir, id);
+  if (g_lstat (ini, &st) != 0 && errno == ENOENT && g_lstat (archive, &st) == 0 &&
+      S_ISREG (st.st_mode) && g_unlink (archive) != 0 && errno != ENOENT)
+    {
+      if (out_report != NULL)
+        *out_report = g_strdup_printf (_("“%s” could not be removed: %s"), archive,
+                                       g_strerror (errno));
+      return FALSE;
+    }
+  sp_leftover_remove_marker (l->path, FALSE);
+  return TRUE;
+}
+
 static gboolean
 has_base (SpLeftover *l)
 {
@@ -389,6 +430,8 @@ sp_leftover_recover (SpLeftover  *l,
         return move_back (l, out_report);
       if (l->kind == SP_LEFTOVER_KIND_UNKNOWN && has_base (l))
         break;
+      if (l->kind == SP_LEFTOVER_KIND_CHECKPOINT)
+        return remove_unfinished_checkpoint (l, out_report);
       return remove_leftover (l, out_report);
 
     case SP_LEFTOVER_OWNER_UNKNOWN:

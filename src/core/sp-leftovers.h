@@ -18,6 +18,9 @@ typedef enum
   SP_LEFTOVER_KIND_COPY,      /* a copy Savepoint made (add by copy) */
   SP_LEFTOVER_KIND_ADOPT,     /* may hold the user's folder in base/ (add by adopt) */
   SP_LEFTOVER_KIND_ARCHIVE,   /* a half-written archive */
+  SP_LEFTOVER_KIND_CHECKPOINT, /* a checkpoint being created or deleted: a lone marker
+                                * "<checkpoints>/<id>.partial-<boot>-<pid>.owner"; once its
+                                * owner is gone, <id>.tar.zst without <id>.ini is garbage */
 } SpLeftoverKind;
 
 typedef enum

@@ -1311,6 +1311,63 @@ test_leftovers_kill_keep (void)
   tc_rmtree (src_root);
 }
 
+/* A keep or delete killed between the archive and its .ini (the lone
+ * "checkpoint" marker of a dead process): the next start removes the
+ * archive that has no .ini, and keeps one that has. */
+static void
+test_leftovers_unfinished_checkpoint (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *src_root = tc_tmpdir ();
+  g_autofree char *source = tc_make_source (src_root, "src");
+  g_autoptr(SpGame) game = tc_add_game (library, source, "Marker Game");
+  g_autofree char *dir = g_build_filename (sp_game_get_path (game), "checkpoints", NULL);
+  g_autofree char *orphan = g_build_filename (dir, "20240101T000000-0a0a0a.tar.zst", NULL);
+  g_autofree char *kept = g_build_filename (dir, "20240101T000000-0b0b0b.tar.zst", NULL);
+  g_autofree char *kept_ini = g_build_filename (dir, "20240101T000000-0b0b0b.ini", NULL);
+  g_autoptr(GError) error = NULL;
+  int status;
+  pid_t pid;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (orphan, "archive without ini", -1, NULL));
+  g_assert_true (g_file_set_contents (kept, "archive with ini", -1, NULL));
+  g_assert_true (g_file_set_contents (kept_ini, "[Checkpoint]\n", -1, NULL));
+  g_clear_object (&game);
+  g_clear_object (&library);
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      const char *ids[] = { "20240101T000000-0a0a0a", "20240101T000000-0b0b0b" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+        {
+          g_autofree char *stem = g_build_filename (dir, ids[i], NULL);
+          g_autofree char *marker = sp_leftover_file_path (stem);
+
+          if (!sp_leftover_write_marker (marker, FALSE, SP_LEFTOVER_KIND_CHECKPOINT, NULL, NULL))
+            _exit (2);
+        }
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_assert_cmpuint (count_partials (dir), ==, 2);
+
+  library = sp_library_open (drive, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_partials (dir), ==, 0);
+  g_assert_false (g_file_test (orphan, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (kept, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (kept_ini, G_FILE_TEST_EXISTS));
+
+  tc_rmtree (drive);
+  tc_rmtree (src_root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1335,5 +1392,6 @@ main (int   argc,
   g_test_add_func ("/library/leftovers/kill-add-adopt", test_leftovers_kill_add_adopt);
   g_test_add_func ("/library/leftovers/adopt-moved-back", test_leftovers_adopt_moved_back);
   g_test_add_func ("/library/leftovers/kill-keep", test_leftovers_kill_keep);
+  g_test_add_func ("/library/leftovers/unfinished-checkpoint", test_leftovers_unfinished_checkpoint);
   return g_test_run ();
 }
