@@ -879,24 +879,129 @@ cmd_import (const SpCliOptions *options,
 
 /* ---- verify ---- */
 
+static const char *
+verify_kind_name (SpVerifyProblemKind kind)
+{
+  switch (kind)
+    {
+    case SP_VERIFY_PROBLEM_DAMAGED:      return "damaged";
+    case SP_VERIFY_PROBLEM_BAD_METADATA: return "bad-metadata";
+    case SP_VERIFY_PROBLEM_ORPHAN:       return "orphan";
+    case SP_VERIFY_PROBLEM_LEFTOVER:     return "leftover";
+    case SP_VERIFY_PROBLEM_GAME_INI:     return "game-ini";
+    case SP_VERIFY_PROBLEM_LIBRARY_INI:  return "library-ini";
+    default:                             return "unknown";
+    }
+}
+
+/* Adds @problems to @builder's array and their warnings to @warnings;
+ * returns how many are damage (not warnings). */
+static guint
+report_verify_problems (const SpCliOptions *options,
+                        JsonBuilder        *builder,
+                        JsonArray          *warnings,
+                        const char         *game,
+                        GPtrArray          *problems)
+{
+  guint bad = 0;
+
+  for (guint j = 0; j < problems->len; j++)
+    {
+      SpVerifyProblem *problem = g_ptr_array_index (problems, j);
+
+      if (problem->is_warning)
+        {
+          /* Good, restores with a change: said, not counted as damage. */
+          JsonObject *warning = json_object_new ();
+
+          json_object_set_string_member (warning, "game", game);
+          json_object_set_string_member (warning, "checkpoint", problem->checkpoint_id);
+          json_object_set_string_member (warning, "warning", problem->error->message);
+          json_array_add_object_element (warnings, warning);
+          if (!options->json)
+            g_printerr (_("savepoint-cli: warning: %s, checkpoint %s: %s\n"),
+                        game, problem->checkpoint_id, problem->error->message);
+          continue;
+        }
+      bad++;
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "kind");
+      json_builder_add_string_value (builder, verify_kind_name (problem->kind));
+      json_builder_set_member_name (builder, "game");
+      if (game != NULL)
+        json_builder_add_string_value (builder, game);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "checkpoint");
+      if (problem->checkpoint_id != NULL)
+        json_builder_add_string_value (builder, problem->checkpoint_id);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "path");
+      if (problem->path != NULL)
+        json_builder_add_string_value (builder, problem->path);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "size");
+      json_builder_add_int_value (builder, (gint64) MIN (problem->size, (guint64) G_MAXINT64));
+      json_builder_set_member_name (builder, "error");
+      json_builder_add_string_value (builder, problem->error->message);
+      json_builder_end_object (builder);
+      if (options->json)
+        continue;
+      if (game != NULL && problem->checkpoint_id != NULL)
+        g_printerr (_("savepoint-cli: %s, checkpoint %s: %s\n"),
+                    game, problem->checkpoint_id, problem->error->message);
+      else if (game != NULL)
+        g_printerr (_("savepoint-cli: %s: %s\n"), game, problem->error->message);
+      else
+        g_printerr (_("savepoint-cli: %s\n"), problem->error->message);
+    }
+  return bad;
+}
+
 static int
 cmd_verify (const SpCliOptions *options,
             int                 argc,
             char              **argv)
 {
+  gboolean repair = FALSE;
+  GOptionEntry entries[] = {
+    { "repair", 0, 0, G_OPTION_ARG_NONE, &repair,
+      N_("Remove leftovers of interrupted writes that no running Savepoint owns "
+         "(nothing else)"), NULL },
+    { NULL }
+  };
   g_autoptr(SpLibrary) library = NULL;
   g_autoptr(GPtrArray) games = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GPtrArray) warnings = g_ptr_array_new ();
+  g_autoptr(JsonArray) warnings = json_array_new ();
   guint checked = 0;
   guint bad = 0;
+  guint repaired = 0;
   int exit_code;
 
-  if (!parse_command ("verify", "[GAME]", NULL, &argc, &argv, 0, 1, &exit_code))
+  if (!parse_command ("verify", "[GAME]", entries, &argc, &argv, 0, 1, &exit_code))
     return exit_code;
   library = sp_cli_open_library (options, &exit_code);
   if (library == NULL)
     return exit_code;
+
+  if (repair)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (sp_library_get_read_only (library))
+        {
+          g_set_error (&error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY,
+                       _("The library “%s” is open read-only; verify --repair changes nothing "
+                         "in it."), sp_library_get_path (library));
+          return sp_cli_fail (error);
+        }
+      repaired = sp_leftovers_recover_library (sp_library_get_path (library), TRUE, NULL);
+      if (!sp_library_reload (library, &error))
+        return sp_cli_fail (error);
+    }
 
   if (argc > 1)
     {
@@ -915,6 +1020,15 @@ cmd_verify (const SpCliOptions *options,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "problems");
   json_builder_begin_array (builder);
+  if (argc <= 1)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) problems = sp_library_verify_sync (library, NULL, &error);
+
+      if (problems == NULL)
+        return sp_cli_fail (error);
+      bad += report_verify_problems (options, builder, warnings, NULL, problems);
+    }
   for (guint i = 0; i < games->len; i++)
     {
       SpGame *game = g_ptr_array_index (games, i);
@@ -924,68 +1038,41 @@ cmd_verify (const SpCliOptions *options,
       if (problems == NULL)
         return sp_cli_fail (error);
       checked += g_list_model_get_n_items (sp_game_get_checkpoints (game));
-      for (guint j = 0; j < problems->len; j++)
-        {
-          SpVerifyProblem *problem = g_ptr_array_index (problems, j);
-
-          if (problem->is_warning)
-            {
-              /* Good, restores with a change: said, not counted as damage. */
-              if (!options->json)
-                g_printerr (_("savepoint-cli: warning: %s, checkpoint %s: %s\n"),
-                            sp_game_get_slug (game), problem->checkpoint_id,
-                            problem->error->message);
-              g_ptr_array_add (warnings, g_strdup_printf ("%s\n%s\n%s", sp_game_get_slug (game),
-                                                          problem->checkpoint_id,
-                                                          problem->error->message));
-              continue;
-            }
-          bad++;
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "game");
-          json_builder_add_string_value (builder, sp_game_get_slug (game));
-          json_builder_set_member_name (builder, "checkpoint");
-          json_builder_add_string_value (builder, problem->checkpoint_id);
-          json_builder_set_member_name (builder, "error");
-          json_builder_add_string_value (builder, problem->error->message);
-          json_builder_end_object (builder);
-          if (!options->json)
-            g_printerr (_("savepoint-cli: %s, checkpoint %s: %s\n"),
-                        sp_game_get_slug (game), problem->checkpoint_id, problem->error->message);
-        }
+      bad += report_verify_problems (options, builder, warnings, sp_game_get_slug (game),
+                                     problems);
     }
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "warnings");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < warnings->len; i++)
-    {
-      g_auto(GStrv) parts = g_strsplit (g_ptr_array_index (warnings, i), "\n", 3);
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "game");
-      json_builder_add_string_value (builder, parts[0]);
-      json_builder_set_member_name (builder, "checkpoint");
-      json_builder_add_string_value (builder, parts[1]);
-      json_builder_set_member_name (builder, "warning");
-      json_builder_add_string_value (builder, parts[2]);
-      json_builder_end_object (builder);
-      g_free (g_ptr_array_index (warnings, i));
-    }
-  json_builder_end_array (builder);
+  json_builder_add_value (builder, json_node_init_array (json_node_alloc (), warnings));
   json_builder_set_member_name (builder, "checked");
   json_builder_add_int_value (builder, checked);
   json_builder_set_member_name (builder, "damaged");
   json_builder_add_int_value (builder, bad);
+  json_builder_set_member_name (builder, "repaired");
+  json_builder_add_int_value (builder, repaired);
   json_builder_end_object (builder);
 
   if (options->json)
     sp_cli_print_json (builder);
-  else if (bad == 0)
-    g_print (g_dngettext (GETTEXT_PACKAGE, "%u checkpoint checked, all good.\n",
-                          "%u checkpoints checked, all good.\n", checked), checked);
   else
-    g_print (_("%u of %u checkpoints are damaged. Delete them, or import an exported copy.\n"),
-             bad, checked);
+    {
+      if (repaired > 0)
+        g_print (g_dngettext (GETTEXT_PACKAGE, "Removed %u leftover of interrupted writes.\n",
+                              "Removed %u leftovers of interrupted writes.\n", repaired),
+                 repaired);
+      if (bad == 0)
+        g_print (g_dngettext (GETTEXT_PACKAGE, "%u checkpoint checked, all good.\n",
+                              "%u checkpoints checked, all good.\n", checked), checked);
+      else
+        g_print (g_dngettext (GETTEXT_PACKAGE,
+                              "%u problem found in %u checkpoints and the library’s files (see "
+                              "above). Delete damaged checkpoints or import an exported copy; "
+                              "“savepoint-cli verify --repair” removes leftovers.\n",
+                              "%u problems found in %u checkpoints and the library’s files (see "
+                              "above). Delete damaged checkpoints or import an exported copy; "
+                              "“savepoint-cli verify --repair” removes leftovers.\n", bad),
+                 bad, checked);
+    }
   return bad == 0 ? SP_CLI_EXIT_OK : SP_CLI_EXIT_DAMAGED;
 }
 
@@ -1080,7 +1167,7 @@ static const SpCliCommand commands[] = {
   { "rename", "GAME ID LABEL", N_("Change a checkpoint’s label"), cmd_rename },
   { "export", "GAME ID FILE", N_("Copy a checkpoint to a file anywhere"), cmd_export },
   { "import", "GAME FILE", N_("Add an exported checkpoint file to a game"), cmd_import },
-  { "verify", "[GAME]", N_("Check every checkpoint’s size and checksum"), cmd_verify },
+  { "verify", "[--repair] [GAME]", N_("Check checkpoints, metadata and leftovers"), cmd_verify },
   { "play", "GAME [--from ID|--clean] [--keep LABEL|--discard|--ask]",
     N_("Play a game in a fresh overlay, then keep or discard the run"), cmd_play },
   { "runs", "", N_("List runs that are not kept or discarded yet"), cmd_runs },

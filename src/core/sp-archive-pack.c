@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "sp-archive-private.h"
+#include "sp-leftovers.h"
 #include "sp-util.h"
 
 #include <dirent.h>
@@ -651,11 +652,19 @@ sp_archive_pack (const char      *upper_dir,
       return FALSE;
     }
 
-  partial = g_strconcat (dest_path, ".partial", NULL);
+  /* Owner in the name, and a marker beside it before it exists, so that a
+   * later start can tell a dead writer's file from a live one's. */
+  partial = sp_leftover_file_path (dest_path);
+  if (!sp_leftover_write_marker (partial, FALSE, SP_LEFTOVER_KIND_ARCHIVE, NULL, error))
+    {
+      close (root_fd);
+      return FALSE;
+    }
   io.fd = open (partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0644);
   if (io.fd < 0)
     {
       _sp_archive_set_errno_error (error, errno, partial, _("Creating"));
+      sp_leftover_remove_marker (partial, FALSE);
       close (root_fd);
       return FALSE;
     }
@@ -735,5 +744,6 @@ out:
   close (root_fd);
   if (!ok)
     g_unlink (partial);
+  sp_leftover_remove_marker (partial, FALSE);
   return ok;
 }

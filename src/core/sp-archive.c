@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "sp-archive-private.h"
+#include "sp-leftovers.h"
 #include "sp-util.h"
 
 #include <errno.h>
@@ -634,7 +635,15 @@ sp_archive_remove_leftovers (const char    *path,
       if (strncmp (name, partial, plen) != 0)
         continue;
       if (name[plen] != '\0' && !(name[plen] == '-' && strlen (name + plen + 1) == 6))
-        continue;
+        {
+          g_autofree char *boot = NULL;
+          gint64 pid;
+
+          /* "<path>.partial-<boot>-<pid>" and its marker (sp-leftovers.h) */
+          if (name[plen] != '-' || !sp_leftover_parse_owner (name + plen - strlen (".partial"),
+                                                              &boot, &pid))
+            continue;
+        }
       full = g_build_filename (dir, name, NULL);
       if (!sp_remove_tree (full, cancellable, error))
         return FALSE;

@@ -10,6 +10,7 @@
 #include "sp-checkpoint.h"
 #include "sp-game.h"
 #include "sp-library.h"
+#include "sp-leftovers.h"
 #include "sp-lock.h"
 #include "sp-run.h"
 #include "sp-session.h"

@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <inttypes.h>
 
 #include "sp-keyfile.h"
+#include "sp-leftovers.h"
 #include "sp-library.h"
 #include "sp-task-private.h"
 #include "sp-util.h"
@@ -116,6 +118,8 @@ create_checkpoint_files (const char      *checkpoints_path,
   g_autofree char *archive = NULL;
   g_autofree char *ini = NULL;
   g_autofree char *metadata = NULL;
+  g_autofree char *stem = NULL;
+  g_autofree char *transition = NULL;
   SpArchiveStats stats = { 0 };
   SpCheckpoint *checkpoint;
 
@@ -132,6 +136,7 @@ create_checkpoint_files (const char      *checkpoints_path,
   id = _sp_game_unused_checkpoint_id (checkpoints_path);
   archive = g_strdup_printf ("%s/%s.tar.zst", checkpoints_path, id);
   ini = g_strdup_printf ("%s/%s.ini", checkpoints_path, id);
+  stem = g_build_filename (checkpoints_path, id, NULL);
 
   /* The archive's own copy also says which checkpoint and which game it
    * is, so an export can be recognised on import; the .ini has its id in
@@ -148,14 +153,24 @@ create_checkpoint_files (const char      *checkpoints_path,
   g_key_file_remove_key (kf, CHECKPOINT_GROUP, "Id", NULL);
   g_key_file_remove_key (kf, CHECKPOINT_GROUP, "GameUuid", NULL);
 
+  /* Between the archive's rename and the .ini, a kill would leave an orphan
+   * archive: the marker lets a later start remove it (sp-leftovers.h). */
+  transition = sp_leftover_file_path (stem);
+  if (!sp_leftover_write_marker (transition, FALSE, SP_LEFTOVER_KIND_CHECKPOINT, NULL, error))
+    return NULL;
+
   if (!sp_archive_pack (upper_dir, metadata, archive, 0, progress, progress_data,
                         cancellable, &stats, error))
-    return NULL;
+    {
+      sp_leftover_remove_marker (transition, FALSE);
+      return NULL;
+    }
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
       !_sp_game_write_checkpoint_ini (ini, kf, &stats, error))
     {
       g_unlink (archive);
+      sp_leftover_remove_marker (transition, FALSE);
       return NULL;
     }
 
@@ -165,6 +180,7 @@ create_checkpoint_files (const char      *checkpoints_path,
       g_unlink (ini);
       g_unlink (archive);
     }
+  sp_leftover_remove_marker (transition, FALSE);
   return checkpoint;
 }
 
@@ -357,60 +373,270 @@ sp_game_create_checkpoint_finish (SpGame        *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* Runs in any thread: @checkpoints holds references taken beforehand. */
+/* Limits no checkpoint of ours reaches: a value beyond them was not
+ * written by Savepoint. */
+#define MAX_PLAY_TIME   (G_GINT64_CONSTANT (100) * 366 * 24 * 3600)
+#define MAX_FILES       ((guint64) G_MAXUINT32)
+#define MAX_BYTES       (G_GUINT64_CONSTANT (1) << 50)   /* 1 PiB */
+
+typedef struct
+{
+  GPtrArray *checkpoints;        /* one checkpoint (by id) or NULL */
+  char      *game_path;          /* whole-game mode */
+  char      *checkpoints_path;
+} VerifyJob;
+
+static void
+verify_job_free (VerifyJob *job)
+{
+  g_clear_pointer (&job->checkpoints, g_ptr_array_unref);
+  g_free (job->game_path);
+  g_free (job->checkpoints_path);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VerifyJob, verify_job_free)
+
+static SpVerifyProblem *
+add_problem (GPtrArray           *problems,
+             SpVerifyProblemKind  kind,
+             const char          *checkpoint_id,
+             const char          *path,
+             guint64              size,
+             GError              *error)
+{
+  SpVerifyProblem *p = g_new0 (SpVerifyProblem, 1);
+
+  p->kind = kind;
+  p->checkpoint_id = g_strdup (checkpoint_id);
+  p->path = g_strdup (path);
+  p->size = size;
+  p->error = error;
+  g_ptr_array_add (problems, p);
+  return p;
+}
+
+/* Values a checkpoint of ours cannot have. */
+static gboolean
+check_values (SpCheckpoint  *c,
+              GError       **error)
+{
+  const char *ini = sp_checkpoint_get_ini_path (c);
+  GDateTime *created = sp_checkpoint_get_created (c);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) latest = g_date_time_add_days (now, 1);
+  g_autoptr(GKeyFile) raw = sp_key_file_load (ini, NULL);
+  gint64 play_time = sp_checkpoint_get_play_time (c);
+
+  /* The loader clamps a negative PlayTime to 0; verify looks at the file. */
+  if (raw != NULL && g_key_file_has_key (raw, CHECKPOINT_GROUP, "PlayTime", NULL))
+    play_time = g_key_file_get_int64 (raw, CHECKPOINT_GROUP, "PlayTime", NULL);
+
+  if (play_time < 0 || play_time > MAX_PLAY_TIME)
+    g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED,
+                 _("%s: PlayTime=%" PRId64 " is impossible (0 to %" PRId64
+                   " seconds). The file was not written by Savepoint or is damaged."),
+                 ini, play_time, MAX_PLAY_TIME);
+  else if (sp_checkpoint_get_files (c) > MAX_FILES)
+    g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED,
+                 _("%s: Files=%" PRIu64 " is impossible. The file was not written by "
+                   "Savepoint or is damaged."), ini, sp_checkpoint_get_files (c));
+  else if (sp_checkpoint_get_bytes (c) > MAX_BYTES)
+    g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED,
+                 _("%s: Bytes=%" PRIu64 " is impossible. The file was not written by "
+                   "Savepoint or is damaged."), ini, sp_checkpoint_get_bytes (c));
+  else if (sp_checkpoint_get_archive_size (c) == 0 || sp_checkpoint_get_archive_size (c) > MAX_BYTES)
+    g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED,
+                 _("%s: ArchiveSize=%" PRIu64 " is impossible. The file was not "
+                   "written by Savepoint or is damaged."), ini,
+                 sp_checkpoint_get_archive_size (c));
+  else if (created == NULL || g_date_time_get_year (created) < 2000 ||
+           g_date_time_compare (created, latest) > 0)
+    {
+      g_autofree char *text = created ? g_date_time_format_iso8601 (created) : g_strdup ("");
+
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED,
+                   _("%s: Created=%s is impossible (before 2000 or in the future). The file was "
+                     "not written by Savepoint or is damaged."), ini, text);
+    }
+  else
+    return TRUE;
+  return FALSE;
+}
+
+/* Checks one loaded checkpoint: values, then the archive. FALSE only when
+ * cancelled (@error set). */
+static gboolean
+verify_checkpoint (SpCheckpoint  *c,
+                   GPtrArray     *problems,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  GError *local_error = NULL;
+  g_autofree char *warning = NULL;
+
+  if (!check_values (c, &local_error))
+    {
+      add_problem (problems, SP_VERIFY_PROBLEM_BAD_METADATA, sp_checkpoint_get_id (c),
+                   sp_checkpoint_get_ini_path (c), 0, local_error);
+      return TRUE;
+    }
+  if (!sp_checkpoint_verify_full (c, &warning, cancellable, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      add_problem (problems, SP_VERIFY_PROBLEM_DAMAGED, sp_checkpoint_get_id (c),
+                   sp_checkpoint_get_archive_path (c), sp_checkpoint_get_archive_size (c),
+                   local_error);
+    }
+  else if (warning != NULL)
+    {
+      SpVerifyProblem *p =
+        add_problem (problems, SP_VERIFY_PROBLEM_DAMAGED, sp_checkpoint_get_id (c),
+                     sp_checkpoint_get_archive_path (c), sp_checkpoint_get_archive_size (c),
+                     g_error_new_literal (SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_SPECIAL_BITS,
+                                          warning));
+
+      p->is_warning = TRUE;
+    }
+  return TRUE;
+}
+
+static void
+add_leftover_problem (GPtrArray  *problems,
+                      SpLeftover *leftover)
+{
+  g_autofree char *message = sp_leftover_describe (leftover);
+
+  add_problem (problems, SP_VERIFY_PROBLEM_LEFTOVER, NULL, leftover->path, leftover->size,
+               g_error_new_literal (SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED, message));
+}
+
+/* The whole folder of a game, as it is on disk. */
+static gboolean
+verify_game_dir (VerifyJob     *job,
+                 GPtrArray     *problems,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) inis = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) leftovers = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *name;
+
+  {
+    g_autoptr(SpGame) fresh = sp_game_load (job->game_path, TRUE, &local_error);
+    g_autofree char *ini = g_build_filename (job->game_path, "game.ini", NULL);
+
+    if (fresh == NULL)
+      add_problem (problems, SP_VERIFY_PROBLEM_GAME_INI, NULL, ini, 0,
+                   g_steal_pointer (&local_error));
+  }
+
+  dir = g_dir_open (job->checkpoints_path, 0, &local_error);
+  if (dir == NULL)
+    {
+      if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        add_problem (problems, SP_VERIFY_PROBLEM_DAMAGED, NULL, job->checkpoints_path, 0,
+                     g_steal_pointer (&local_error));
+      return TRUE;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, (GCompareFunc) g_ascii_strcasecmp);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *n = names->pdata[i];
+      g_autofree char *id = NULL;
+      g_autofree char *path = NULL;
+      g_autoptr(SpCheckpoint) c = NULL;
+      GError *load_error = NULL;
+
+      if (!g_str_has_suffix (n, ".ini"))
+        continue;
+      id = g_strndup (n, strlen (n) - 4);
+      if (!sp_checkpoint_id_is_valid (id))
+        continue;
+      g_hash_table_add (inis, g_strdup (id));
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      path = g_build_filename (job->checkpoints_path, n, NULL);
+      c = sp_checkpoint_load (path, &load_error);
+      if (c == NULL)
+        add_problem (problems, SP_VERIFY_PROBLEM_BAD_METADATA, id, path, 0, load_error);
+      else if (!verify_checkpoint (c, problems, cancellable, error))
+        return FALSE;
+    }
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *n = names->pdata[i];
+      g_autofree char *id = NULL;
+      g_autofree char *path = NULL;
+      GStatBuf st;
+
+      if (!g_str_has_suffix (n, ".tar.zst"))
+        continue;
+      id = g_strndup (n, strlen (n) - strlen (".tar.zst"));
+      if (g_hash_table_contains (inis, id))
+        continue;
+      path = g_build_filename (job->checkpoints_path, n, NULL);
+      if (g_lstat (path, &st) != 0)
+        continue;
+      add_problem (problems, SP_VERIFY_PROBLEM_ORPHAN, NULL, path, (guint64) st.st_size,
+                   g_error_new (SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED,
+                                _("“%s” is an archive with no checkpoint .ini beside it (an "
+                                  "orphan). Import it with “savepoint-cli import” to keep it, "
+                                  "or remove it."), path));
+    }
+
+  leftovers = sp_leftovers_find (job->checkpoints_path, NULL);
+  for (guint i = 0; leftovers != NULL && i < leftovers->len; i++)
+    {
+      SpLeftover *l = leftovers->pdata[i];
+
+      if (l->owner != SP_LEFTOVER_OWNER_LIVE)
+        add_leftover_problem (problems, l);
+    }
+  return TRUE;
+}
+
 static GPtrArray *
-verify_list (GPtrArray     *checkpoints,
-             GCancellable  *cancellable,
-             GError       **error)
+verify_job_run (VerifyJob     *job,
+                GCancellable  *cancellable,
+                GError       **error)
 {
   g_autoptr(GPtrArray) problems =
     g_ptr_array_new_with_free_func ((GDestroyNotify) sp_verify_problem_free);
 
-  for (guint i = 0; i < checkpoints->len; i++)
+  if (job->game_path != NULL)
     {
-      SpCheckpoint *c = g_ptr_array_index (checkpoints, i);
-      GError *local_error = NULL;
-      g_autofree char *warning = NULL;
-
+      if (!verify_game_dir (job, problems, cancellable, error))
+        return NULL;
+      return g_steal_pointer (&problems);
+    }
+  for (guint i = 0; i < job->checkpoints->len; i++)
+    {
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
-      if (sp_checkpoint_verify_full (c, &warning, cancellable, &local_error))
-        {
-          if (warning != NULL)
-            {
-              SpVerifyProblem *p = g_new0 (SpVerifyProblem, 1);
-
-              p->checkpoint_id = g_strdup (sp_checkpoint_get_id (c));
-              p->error = g_error_new_literal (SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_SPECIAL_BITS,
-                                              warning);
-              p->is_warning = TRUE;
-              g_ptr_array_add (problems, p);
-            }
-        }
-      else
-        {
-          SpVerifyProblem *p;
-
-          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            {
-              g_propagate_error (error, local_error);
-              return NULL;
-            }
-          p = g_new0 (SpVerifyProblem, 1);
-          p->checkpoint_id = g_strdup (sp_checkpoint_get_id (c));
-          p->error = local_error;
-          g_ptr_array_add (problems, p);
-        }
+      if (!verify_checkpoint (job->checkpoints->pdata[i], problems, cancellable, error))
+        return NULL;
     }
   return g_steal_pointer (&problems);
 }
 
-static GPtrArray *
+static VerifyJob *
 collect_for_verify (SpGame      *self,
                     const char  *checkpoint_id,
                     GError     **error)
 {
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(VerifyJob) job = g_new0 (VerifyJob, 1);
 
   if (checkpoint_id != NULL)
     {
@@ -418,16 +644,15 @@ collect_for_verify (SpGame      *self,
 
       if (c == NULL)
         return NULL;
-      g_ptr_array_add (list, g_object_ref (c));
+      job->checkpoints = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_add (job->checkpoints, g_object_ref (c));
     }
   else
     {
-      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->checkpoints));
-
-      for (guint i = 0; i < n; i++)
-        g_ptr_array_add (list, g_list_model_get_item (G_LIST_MODEL (self->checkpoints), i));
+      job->game_path = g_strdup (self->path);
+      job->checkpoints_path = g_strdup (self->checkpoints_path);
     }
-  return g_steal_pointer (&list);
+  return g_steal_pointer (&job);
 }
 
 GPtrArray *
@@ -436,14 +661,14 @@ sp_game_verify_sync (SpGame        *self,
                      GCancellable  *cancellable,
                      GError       **error)
 {
-  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(VerifyJob) job = NULL;
 
   g_return_val_if_fail (SP_IS_GAME (self), NULL);
 
-  list = collect_for_verify (self, checkpoint_id, error);
-  if (list == NULL)
+  job = collect_for_verify (self, checkpoint_id, error);
+  if (job == NULL)
     return NULL;
-  return verify_list (list, cancellable, error);
+  return verify_job_run (job, cancellable, error);
 }
 
 static void
@@ -453,7 +678,7 @@ verify_thread (GTask        *task,
                GCancellable *cancellable)
 {
   GError *error = NULL;
-  GPtrArray *problems = verify_list (task_data, cancellable, &error);
+  GPtrArray *problems = verify_job_run (task_data, cancellable, &error);
 
   if (problems == NULL)
     g_task_return_error (task, error);
@@ -470,20 +695,87 @@ sp_game_verify_async (SpGame              *self,
 {
   g_autoptr(GTask) task = NULL;
   GError *error = NULL;
-  GPtrArray *list;
+  VerifyJob *job;
 
   g_return_if_fail (SP_IS_GAME (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sp_game_verify_async);
-  list = collect_for_verify (self, checkpoint_id, &error);
-  if (list == NULL)
+  job = collect_for_verify (self, checkpoint_id, &error);
+  if (job == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  g_task_set_task_data (task, list, (GDestroyNotify) g_ptr_array_unref);
+  g_task_set_task_data (task, job, (GDestroyNotify) verify_job_free);
   g_task_run_in_thread (task, verify_thread);
+}
+
+GPtrArray *
+sp_library_verify_sync (SpLibrary     *library,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr(GPtrArray) problems =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) sp_verify_problem_free);
+  g_autofree char *ini = NULL;
+  g_autoptr(GPtrArray) leftovers = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GKeyFile) kf = NULL;
+  GError *local_error = NULL;
+  const char *games_path;
+  const char *name;
+
+  g_return_val_if_fail (SP_IS_LIBRARY (library), NULL);
+
+  ini = g_build_filename (sp_library_get_path (library), "library.ini", NULL);
+  kf = sp_key_file_load (ini, &local_error);
+  if (kf == NULL)
+    add_problem (problems, SP_VERIFY_PROBLEM_LIBRARY_INI, NULL, ini, 0, local_error);
+  local_error = NULL;
+
+  games_path = sp_library_get_games_path (library);
+  dir = g_dir_open (games_path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *game_ini = NULL;
+      g_autoptr(SpGame) game = NULL;
+      GListModel *games = sp_library_get_games (library);
+      gboolean known = FALSE;
+
+      if (name[0] == '.')
+        continue;
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      for (guint i = 0; i < g_list_model_get_n_items (games) && !known; i++)
+        {
+          g_autoptr(SpGame) g = g_list_model_get_item (games, i);
+
+          known = g_strcmp0 (sp_game_get_slug (g), name) == 0;
+        }
+      path = g_build_filename (games_path, name, NULL);
+      game_ini = g_build_filename (path, "game.ini", NULL);
+      if (known || !g_file_test (game_ini, G_FILE_TEST_EXISTS))
+        continue;
+      game = sp_game_load (path, TRUE, &local_error);
+      if (game == NULL)
+        add_problem (problems, SP_VERIFY_PROBLEM_GAME_INI, NULL, game_ini, 0, local_error);
+      else
+        g_clear_error (&local_error);
+      local_error = NULL;
+    }
+
+  leftovers = sp_leftovers_find (games_path, NULL);
+  for (guint i = 0; leftovers != NULL && i < leftovers->len; i++)
+    {
+      SpLeftover *l = leftovers->pdata[i];
+      g_autofree char *base = g_path_get_basename (l->path);
+
+      if (base[0] == '.' && l->owner != SP_LEFTOVER_OWNER_LIVE)
+        add_leftover_problem (problems, l);
+    }
+  return g_steal_pointer (&problems);
 }
 
 GPtrArray *

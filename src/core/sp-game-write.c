@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "sp-keyfile.h"
+#include "sp-leftovers.h"
 #include "sp-library.h"
 #include "sp-task-private.h"
 #include "sp-util.h"
@@ -205,13 +206,25 @@ write_files (SpGameWrite  *w,
 
   if (w->kind == WRITE_DELETE)
     {
-      /* The .ini goes first: without it the archive is an invisible orphan. */
+      g_autofree char *stem = g_build_filename (w->checkpoints_path, w->checkpoint_id, NULL);
+      g_autofree char *transition = sp_leftover_file_path (stem);
+
+      /* The .ini goes first: without it the archive is an invisible orphan,
+       * which the marker lets a later start remove if we are killed now. */
+      if (!sp_leftover_write_marker (transition, FALSE, SP_LEFTOVER_KIND_CHECKPOINT, NULL, error))
+        return FALSE;
       if (g_unlink (w->ini_path) != 0 && errno != ENOENT)
-        return sp_set_error_from_errno (error, errno, _("Cannot delete “%s”"), w->ini_path);
+        {
+          int saved = errno;
+          sp_leftover_remove_marker (transition, FALSE);
+          return sp_set_error_from_errno (error, saved, _("Cannot delete “%s”"), w->ini_path);
+        }
       sp_fsync_directory (w->checkpoints_path, NULL);
       w->ini_removed = TRUE;
 
-      if (g_unlink (w->archive_path) != 0 && errno != ENOENT)
+      if (g_unlink (w->archive_path) == 0 || errno == ENOENT)
+        sp_leftover_remove_marker (transition, FALSE);
+      else
         {
           int saved = errno;
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),

@@ -84,6 +84,7 @@ sp_verify_problem_free (SpVerifyProblem *problem)
   if (problem == NULL)
     return;
   g_free (problem->checkpoint_id);
+  g_free (problem->path);
   g_clear_error (&problem->error);
   g_free (problem);
 }

@@ -58,13 +58,26 @@ typedef enum
   SP_IMPORT_FLAGS_OTHER_GAME = 1 << 0,  /* accept a checkpoint exported from another game */
 } SpImportFlags;
 
-/* One bad checkpoint found by sp_game_verify_*(). */
+typedef enum
+{
+  SP_VERIFY_PROBLEM_DAMAGED,        /* an archive does not match its .ini or breaks the unpack rules */
+  SP_VERIFY_PROBLEM_BAD_METADATA,   /* a checkpoint .ini does not parse or has impossible values */
+  SP_VERIFY_PROBLEM_ORPHAN,         /* an archive with no .ini */
+  SP_VERIFY_PROBLEM_LEFTOVER,       /* a .partial file or folder no live process owns */
+  SP_VERIFY_PROBLEM_GAME_INI,       /* a game.ini that does not load */
+  SP_VERIFY_PROBLEM_LIBRARY_INI,    /* library.ini does not parse */
+} SpVerifyProblemKind;
+
+/* One finding of sp_game_verify_*() or sp_library_verify_sync(). */
 typedef struct
 {
-  char     *checkpoint_id;
-  GError   *error;          /* SP_LIBRARY_ERROR_DAMAGED or an SP_ARCHIVE_ERROR */
-  gboolean  is_warning;     /* the checkpoint is good: @error says what restoring it
-                               changes (SP_ARCHIVE_ERROR_SPECIAL_BITS) */
+  char                *checkpoint_id;  /* or NULL when the finding is not one checkpoint's */
+  GError              *error;          /* SP_LIBRARY_ERROR_DAMAGED, _MALFORMED or an SP_ARCHIVE_ERROR */
+  SpVerifyProblemKind  kind;
+  char                *path;           /* the file or folder concerned */
+  guint64              size;           /* its size in bytes (leftovers, orphans) */
+  gboolean             is_warning;     /* the checkpoint is good: @error says what restoring it
+                                          changes (SP_ARCHIVE_ERROR_SPECIAL_BITS) */
 } SpVerifyProblem;
 
 void         sp_verify_problem_free   (SpVerifyProblem *problem);
@@ -317,11 +330,13 @@ SpCheckpoint *sp_game_import_checkpoint_finish (SpGame              *self,
                                                 char               **out_warning,
                                                 GError             **error);
 
-/* Checks size, SHA-256 and entries (sp_checkpoint_verify_full()) of one
- * checkpoint (@checkpoint_id) or all (NULL). Returns an array of
- * SpVerifyProblem for the bad ones and, marked is_warning, the good ones
- * that restore with changes (empty when all are good), or NULL with @error
- * when it could not run (unknown id, cancelled). */
+/* Checks one checkpoint (@checkpoint_id: its values, size, SHA-256 and
+ * entries, sp_checkpoint_verify_full()) or, with NULL, the whole game
+ * folder: game.ini, every checkpoint .ini on disk (also those that do not
+ * load), every archive, orphan archives and leftovers no live process owns
+ * (with their size). Returns an array of SpVerifyProblem (empty when all is
+ * good; good checkpoints that restore with changes are marked is_warning),
+ * or NULL with @error when it could not run (unknown id, cancelled). */
 GPtrArray   *sp_game_verify_sync      (SpGame              *self,
                                        const char          *checkpoint_id,
                                        GCancellable        *cancellable,

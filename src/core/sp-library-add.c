@@ -15,6 +15,7 @@
 #include "sp-copy.h"
 #include "sp-game-path.h"
 #include "sp-keyfile.h"
+#include "sp-leftovers.h"
 #include "sp-task-private.h"
 #include "sp-util.h"
 
@@ -288,16 +289,22 @@ add_game_files (AddData             *data,
       return NULL;
     }
 
-  {
-    g_autofree char *tmpl = g_strdup_printf (".%s.partial-XXXXXX", data->slug);
-    tmp = g_build_filename (data->games_path, tmpl, NULL);
-  }
+  /* The folder carries its owner in its name and a marker saying what it
+   * holds, written before anything else: a later start recovers it (see
+   * sp-leftovers.h), moving an adopted folder back where it was. */
+  tmp = sp_leftover_dir_template (data->games_path, data->slug);
   if (g_mkdtemp_full (tmp, 0755) == NULL)
     {
       _sp_copy_set_error_from_errno (error, errno,
                                      _("Cannot create a folder in “%s”"), data->games_path);
       return NULL;
     }
+  if (!sp_leftover_write_marker (tmp, TRUE,
+                                 data->mode == SP_ADD_MODE_ADOPT ? SP_LEFTOVER_KIND_ADOPT
+                                                                 : SP_LEFTOVER_KIND_COPY,
+                                 data->mode == SP_ADD_MODE_ADOPT ? data->source_dir : NULL,
+                                 &local_error))
+    goto fail;
   base = g_build_filename (tmp, "base", NULL);
   checkpoints = g_build_filename (tmp, "checkpoints", NULL);
   ini = g_build_filename (tmp, "game.ini", NULL);
@@ -344,6 +351,8 @@ add_game_files (AddData             *data,
                                        _("Cannot rename the new game to “%s”"), dest);
       goto fail;
     }
+  /* The game is complete: its marker has served. */
+  sp_leftover_remove_marker (dest, TRUE);
   if (!sp_fsync_directory (data->games_path, &local_error))
     {
       /* The game is in place; report the sync failure but keep it. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sp-keyfile.h"
+#include "sp-leftovers.h"
 #include "sp-slug.h"
 #include "sp-task-private.h"
 #include "sp-util.h"
@@ -285,11 +286,15 @@ load_games (SpLibrary *self)
         {
           if (strstr (name, ".partial-") != NULL && !is_being_added (self, name))
             {
-              g_autofree char *msg =
-                g_strdup_printf (_("“%s” was left by an interrupted “add game”. If no "
-                                   "game is being added right now, remove it (an adopted "
-                                   "folder is inside it, in base/)."), path);
-              add_problem (self, msg);
+              g_autoptr(SpLeftover) leftover = sp_leftover_inspect (path);
+
+              /* What recovery (sp_leftovers_recover_library()) left: another
+               * computer's, an unmarked one, or one it could not handle. */
+              if (leftover->owner != SP_LEFTOVER_OWNER_LIVE)
+                {
+                  g_autofree char *msg = sp_leftover_describe (leftover);
+                  add_problem (self, msg);
+                }
             }
           continue;
         }
@@ -361,6 +366,9 @@ sp_library_open (const char  *path,
 
   if (!load_ini (self, error))
     return NULL;
+  /* What a killed add or keep left behind (sp-leftovers.h). */
+  if (!self->read_only)
+    sp_leftovers_recover_library (self->path, FALSE, NULL);
   load_games (self);
   return g_steal_pointer (&self);
 }

@@ -161,4 +161,12 @@ gboolean     sp_library_remove_game_sync (SpLibrary    *self,
                                           GCancellable *cancellable,
                                           GError      **error);
 
+/* The library-level findings of verify (SpVerifyProblem, see sp-game.h):
+ * library.ini that does not parse, game folders whose game.ini does not
+ * load, and leftovers in games/ no live process owns. In
+ * sp-game-checkpoints.c. */
+GPtrArray   *sp_library_verify_sync   (SpLibrary    *self,
+                                       GCancellable *cancellable,
+                                       GError      **error);
+
 G_END_DECLS

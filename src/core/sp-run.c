@@ -4,7 +4,9 @@
 #include "sp-run.h"
 #include "sp-sandbox.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n.h>
 #include <inttypes.h>
 #include <glib/gstdio.h>
@@ -133,6 +135,98 @@ sp_mounts_dir (void)
   return g_build_filename (g_get_user_runtime_dir (), "savepoint", NULL);
 }
 
+static gboolean
+set_unsafe_mounts_dir_error (GError     **error,
+                             const char  *path,
+                             const char  *why)
+{
+  g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_UNSAFE,
+               _("The folder “%s”, where Savepoint mounts games, is not safe to use: %s. "
+                 "Savepoint will not play from it, since whoever controls it could run "
+                 "programs as you. Remove it (ask an administrator if it is not yours), or "
+                 "set XDG_RUNTIME_DIR to a private folder of yours, then try again."),
+               path, why);
+  return FALSE;
+}
+
+/* Checks the opened folder @fd: a folder, ours, no access for others. */
+static gboolean
+check_private_dir (int          fd,
+                   const char  *path,
+                   GError     **error)
+{
+  struct stat st;
+
+  if (fstat (fd, &st) != 0)
+    return sp_set_error_from_errno (error, errno, _("Cannot check the folder “%s”"), path);
+  if (!S_ISDIR (st.st_mode))
+    return set_unsafe_mounts_dir_error (error, path, _("it is not a folder"));
+  if (st.st_uid != geteuid ())
+    {
+      g_autofree char *why = g_strdup_printf (_("it belongs to user %u, not to you (%u)"),
+                                              (guint) st.st_uid, (guint) geteuid ());
+      return set_unsafe_mounts_dir_error (error, path, why);
+    }
+  if ((st.st_mode & 077) != 0)
+    {
+      g_autofree char *why = g_strdup_printf (_("other users have access to it (mode %04o, "
+                                                "it must be 0700)"),
+                                              (guint) (st.st_mode & 07777));
+      return set_unsafe_mounts_dir_error (error, path, why);
+    }
+  return TRUE;
+}
+
+char *
+sp_mounts_dir_ensure (GError **error)
+{
+  g_autofree char *path = sp_mounts_dir ();
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autofree char *name = g_path_get_basename (path);
+  const char *runtime = g_getenv ("XDG_RUNTIME_DIR");
+  int parent_fd, fd;
+
+  /* The fallback's parent is the shared /tmp: never create it, and never
+   * create folders on the way. The runtime dir is the user's. */
+  if (runtime != NULL && runtime[0] != '\0' && g_mkdir_with_parents (parent, 0700) != 0)
+    {
+      sp_set_error_from_errno (error, errno, _("Cannot create the folder “%s”"), parent);
+      return NULL;
+    }
+  parent_fd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (parent_fd < 0)
+    {
+      sp_set_error_from_errno (error, errno, _("Cannot open the folder “%s”"), parent);
+      return NULL;
+    }
+  if (mkdirat (parent_fd, name, 0700) != 0 && errno != EEXIST)
+    {
+      sp_set_error_from_errno (error, errno, _("Cannot create the folder “%s”"), path);
+      close (parent_fd);
+      return NULL;
+    }
+  fd = openat (parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      close (parent_fd);
+      if (saved == ELOOP || saved == ENOTDIR)
+        set_unsafe_mounts_dir_error (error, path, _("it is a symlink or a file, not a folder"));
+      else
+        sp_set_error_from_errno (error, saved, _("Cannot open the folder “%s”"), path);
+      return NULL;
+    }
+  close (parent_fd);
+  if (!check_private_dir (fd, path, error))
+    {
+      close (fd);
+      return NULL;
+    }
+  close (fd);
+  return g_steal_pointer (&path);
+}
+
 char *
 sp_mount_point_for (const char *slug)
 {
@@ -173,6 +267,209 @@ set_time (GKeyFile   *kf,
   g_key_file_set_string (kf, GROUP, key, s);
 }
 
+/* Opens runs/<library-id> by descriptor: the runs root as configured, then
+ * the library's folder without following a symlink. */
+static int
+open_run_parent (const char  *library_id,
+                 const char  *display,
+                 GError     **error)
+{
+  g_autofree char *root = sp_runs_dir ();
+  int root_fd, lib_fd;
+
+  root_fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0)
+    {
+      sp_set_error_from_errno (error, errno, _("Cannot open the runs folder “%s”"), root);
+      return -1;
+    }
+  lib_fd = sp_open_dir_nofollow_at (root_fd, library_id, display, error);
+  close (root_fd);
+  return lib_fd;
+}
+
+static gboolean
+set_not_ours_error (GError     **error,
+                    const char  *path,
+                    const char  *why)
+{
+  g_autofree char *root = sp_runs_dir ();
+
+  g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_UNSAFE,
+               _("Not removing “%s”: %s. Savepoint removes only run folders it made, in "
+                 "“%s”. Look at the folder yourself and remove it if you are sure."),
+               path, why, root);
+  return FALSE;
+}
+
+/* Reads run.ini of the opened run folder @run_fd without following a
+ * symlink; refuses anything but a small regular file. */
+static GKeyFile *
+read_run_ini_at (int          run_fd,
+                 const char  *path,
+                 GError     **error)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *data = NULL;
+  struct stat st;
+  gsize done = 0;
+  int fd;
+
+  fd = openat (run_fd, "run.ini", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      set_not_ours_error (error, path, errno == ENOENT ? _("it has no run.ini")
+                                                       : _("its run.ini cannot be opened"));
+      return NULL;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size > 1024 * 1024)
+    {
+      close (fd);
+      set_not_ours_error (error, path, _("its run.ini is not a small plain file"));
+      return NULL;
+    }
+  data = g_malloc ((gsize) st.st_size + 1);
+  while (done < (gsize) st.st_size)
+    {
+      ssize_t n = read (fd, data + done, (gsize) st.st_size - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      done += (gsize) n;
+    }
+  close (fd);
+  data[done] = '\0';
+  if (!g_key_file_load_from_data (kf, data, done, G_KEY_FILE_NONE, &local_error))
+    {
+      set_not_ours_error (error, path, _("its run.ini cannot be read"));
+      return NULL;
+    }
+  return g_steal_pointer (&kf);
+}
+
+/**
+ * sp_run_remove_dir:
+ *
+ * Removes the run's folder after proving that it is ours: the folder
+ * runs/<Library>/<Game> of run.ini, reached from the runs folder by
+ * descriptor without following symlinks, is the folder at the run's path
+ * (same device and inode), and holds a run.ini (a plain file) whose Id,
+ * Library and Game are this run's. Removal is by descriptor too
+ * (sp_remove_tree_at()): no symlink is followed, no mount point crossed.
+ */
+gboolean
+sp_run_remove_dir (SpRun         *self,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  const char *library_id;
+  const char *slug;
+  g_autoptr(GKeyFile) kf = NULL;
+  g_autofree char *disk_id = NULL;
+  g_autofree char *disk_library = NULL;
+  g_autofree char *disk_game = NULL;
+  g_autofree char *own_id = NULL;
+  struct stat run_st, path_st;
+  gboolean ok = FALSE;
+  int lib_fd, run_fd = -1, path_fd = -1;
+
+  g_return_val_if_fail (SP_IS_RUN (self), FALSE);
+
+  /* Already gone (removed by another discard): nothing to prove. */
+  if (lstat (self->path, &path_st) != 0 && errno == ENOENT)
+    return TRUE;
+
+  library_id = sp_run_get_library_id (self);
+  slug = sp_run_get_slug (self);
+  if (!sp_path_component_is_valid (library_id) || !sp_path_component_is_valid (slug))
+    return set_not_ours_error (error, self->path, _("its run.ini names no valid library and game"));
+
+  lib_fd = open_run_parent (library_id, self->path, error);
+  if (lib_fd < 0)
+    return FALSE;
+  run_fd = sp_open_dir_nofollow_at (lib_fd, slug, self->path, error);
+  if (run_fd < 0)
+    goto out;
+  path_fd = open (self->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  if (path_fd < 0)
+    {
+      if (errno == ENOENT)
+        ok = TRUE;
+      else
+        set_not_ours_error (error, self->path, _("it is not a folder (or it is a symlink)"));
+      goto out;
+    }
+  if (fstat (run_fd, &run_st) != 0 || fstat (path_fd, &path_st) != 0 ||
+      run_st.st_dev != path_st.st_dev || run_st.st_ino != path_st.st_ino)
+    {
+      g_autofree char *why = g_strdup_printf (_("it is not the run folder %s/%s of the runs "
+                                                "folder"), library_id, slug);
+      set_not_ours_error (error, self->path, why);
+      goto out;
+    }
+  kf = read_run_ini_at (run_fd, self->path, error);
+  if (kf == NULL)
+    goto out;
+  disk_id = g_key_file_get_string (kf, GROUP, "Id", NULL);
+  disk_library = g_key_file_get_string (kf, GROUP, "Library", NULL);
+  disk_game = g_key_file_get_string (kf, GROUP, "Game", NULL);
+  own_id = g_key_file_get_string (self->keyfile, GROUP, "Id", NULL);
+  if (g_strcmp0 (disk_id, own_id) != 0 || g_strcmp0 (disk_library, library_id) != 0 ||
+      g_strcmp0 (disk_game, slug) != 0)
+    {
+      set_not_ours_error (error, self->path, _("its run.ini is not the one of this run"));
+      goto out;
+    }
+  close (run_fd);
+  run_fd = -1;
+  ok = sp_remove_tree_at (lib_fd, slug, self->path, cancellable, error);
+
+out:
+  if (path_fd >= 0)
+    close (path_fd);
+  if (run_fd >= 0)
+    close (run_fd);
+  close (lib_fd);
+  return ok;
+}
+
+/* Removes runs/<library-id>/<slug> only if it holds nothing but empty
+ * upper/ and work/ folders and temporary files of run.ini: what a crash
+ * between its mkdir and the first save of run.ini leaves. */
+static void
+remove_unsaved_run_dir (const char *library_id,
+                        const char *slug,
+                        const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  int lib_fd, run_fd;
+  DIR *dir;
+  struct dirent *de;
+
+  lib_fd = open_run_parent (library_id, path, &error);
+  if (lib_fd < 0)
+    return;
+  run_fd = sp_open_dir_nofollow_at (lib_fd, slug, path, NULL);
+  if (run_fd >= 0 && (dir = fdopendir (dup (run_fd))) != NULL)
+    {
+      while ((de = readdir (dir)) != NULL)
+        if (g_str_has_prefix (de->d_name, "run.ini.") && strlen (de->d_name) == 14)
+          unlinkat (run_fd, de->d_name, 0);
+      closedir (dir);
+    }
+  if (run_fd >= 0)
+    {
+      unlinkat (run_fd, "work", AT_REMOVEDIR);
+      unlinkat (run_fd, "upper", AT_REMOVEDIR);
+      close (run_fd);
+      unlinkat (lib_fd, slug, AT_REMOVEDIR);
+    }
+  close (lib_fd);
+}
+
 SpRun *
 sp_run_create (const char  *library_id,
                const char  *library_path,
@@ -202,17 +499,12 @@ sp_run_create (const char  *library_id,
 
   /* A run folder without run.ini is what a crash between its mkdir and
    * the first save leaves (upper/ is only filled after that): nothing to
-   * recover, so it is cleared away. */
+   * recover, so it is cleared away if it holds nothing else. */
   {
     g_autofree char *ini = g_build_filename (path, "run.ini", NULL);
 
     if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (ini, G_FILE_TEST_EXISTS))
-      {
-        g_autofree char *upper = g_build_filename (path, "upper", NULL);
-
-        if (!g_file_test (upper, G_FILE_TEST_EXISTS) || sp_is_dir_empty (upper, NULL))
-          sp_remove_tree (path, NULL, NULL);
-      }
+      remove_unsaved_run_dir (library_id, slug, path);
   }
 
   if (g_mkdir (path, 0700) != 0)
@@ -235,6 +527,11 @@ sp_run_create (const char  *library_id,
   self->keyfile = g_key_file_new ();
   self->started = g_date_time_ref (now);
 
+  {
+    g_autofree char *id = g_uuid_string_random ();
+
+    g_key_file_set_string (self->keyfile, GROUP, "Id", id);
+  }
   g_key_file_set_string (self->keyfile, GROUP, "Library", library_id);
   if (library_path != NULL)
     g_key_file_set_string (self->keyfile, GROUP, "LibraryPath", library_path);
@@ -253,11 +550,28 @@ sp_run_create (const char  *library_id,
       if (error == NULL || *error == NULL)
         g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_FAILED,
                      _("Could not prepare the run folder “%s”: %s"), path, g_strerror (errno));
-      sp_remove_tree (path, NULL, NULL);
+      g_unlink (self->ini_path);
+      remove_unsaved_run_dir (library_id, slug, path);
       return NULL;
     }
 
   return g_steal_pointer (&self);
+}
+
+/* Id is a UUID Savepoint wrote (runs of older releases have none). */
+static gboolean
+check_run_id (SpRun   *self,
+              GError **error)
+{
+  g_autofree char *id = g_key_file_get_string (self->keyfile, GROUP, "Id", NULL);
+
+  if (id == NULL || g_uuid_string_is_valid (id))
+    return TRUE;
+  g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_MALFORMED,
+               _("%s: the run Id “%s” is not a UUID. This run.ini was not written by "
+                 "Savepoint; remove the folder yourself if you are sure it is not needed."),
+               self->ini_path, id);
+  return FALSE;
 }
 
 SpRun *
@@ -288,6 +602,9 @@ sp_run_load (const char  *path,
                    _("“%s” lacks the Library or Game key."), self->ini_path);
       return NULL;
     }
+
+  if (!check_run_id (self, error))
+    return NULL;
 
   self->started = parse_time (self->keyfile, "Started");
   self->ended = parse_time (self->keyfile, "Ended");
@@ -350,6 +667,12 @@ get_str (SpRun      *self,
     return cached;
   g_hash_table_replace (self->strings, (gpointer) key, s);
   return g_steal_pointer (&s);
+}
+
+const char *
+sp_run_get_id (SpRun *self)
+{
+  return get_str (self, "Id");
 }
 
 const char *
@@ -730,7 +1053,7 @@ remove_kept_run (SpRun *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!sp_remove_tree (self->path, NULL, &error))
+  if (!sp_run_remove_dir (self, NULL, &error))
     g_warning ("Could not remove the kept run %s: %s", self->path, error->message);
 }
 
@@ -919,7 +1242,7 @@ sp_run_discard_sync (SpRun         *self,
   if (sp_is_mount_point (mount_point) && !sp_run_get_owner_alive (self))
     sp_detach_mount (mount_point, NULL);
 
-  return sp_remove_tree (self->path, cancellable, error);
+  return sp_run_remove_dir (self, cancellable, error);
 }
 
 /* Unescapes the octal escapes (\040 …) of /proc/self/mountinfo. */
@@ -1050,6 +1373,8 @@ sp_run_cleanup_stale_mounts (void)
           if (sp_detach_mount (point, &error))
             {
               g_debug ("Unmounted the stale mount %s", point);
+              /* Only an empty folder that is no mount point any more. */
+              sp_remove_empty_dir (point, NULL);
               removed++;
             }
           else

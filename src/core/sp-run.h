@@ -23,6 +23,7 @@ typedef enum
   SP_RUN_ERROR_NOT_FOUND,
   SP_RUN_ERROR_MALFORMED,
   SP_RUN_ERROR_IN_USE,      /* its owner is still running it */
+  SP_RUN_ERROR_UNSAFE,      /* a folder is not provably ours */
 } SpRunError;
 
 typedef enum
@@ -62,6 +63,10 @@ char        *sp_run_dir_for          (const char  *library_id,
                                       const char  *slug);
 /* $XDG_RUNTIME_DIR/savepoint (or /tmp/savepoint-<uid> without one) */
 char        *sp_mounts_dir           (void);
+/* sp_mounts_dir(), created if missing (mode 0700) and checked on the opened
+ * folder: a folder, not a symlink, owned by us, no access for others.
+ * Fails with SP_RUN_ERROR_UNSAFE naming the folder otherwise. */
+char        *sp_mounts_dir_ensure    (GError     **error);
 /* <sp_mounts_dir>/<slug> */
 char        *sp_mount_point_for      (const char  *slug);
 
@@ -85,6 +90,7 @@ const char  *sp_run_get_path         (SpRun       *self);
 const char  *sp_run_get_upper_path   (SpRun       *self);
 const char  *sp_run_get_work_path    (SpRun       *self);
 const char  *sp_run_get_log_path     (SpRun       *self);
+const char  *sp_run_get_id           (SpRun       *self);   /* a UUID; NULL for older runs */
 const char  *sp_run_get_library_id   (SpRun       *self);
 const char  *sp_run_get_library_path (SpRun       *self);
 const char  *sp_run_get_slug         (SpRun       *self);
@@ -157,6 +163,11 @@ void          sp_run_keep_async      (SpRun              *self,
 SpCheckpoint *sp_run_keep_finish     (SpRun              *self,
                                       GAsyncResult       *result,
                                       GError            **error);
+/* Removes the run folder by descriptor once it is proven ours (see
+ * sp-run.c); SP_RUN_ERROR_UNSAFE otherwise. Does not check the owner. */
+gboolean     sp_run_remove_dir       (SpRun        *self,
+                                      GCancellable *cancellable,
+                                      GError      **error);
 /* Removes the run directory. Refuses while its owner still runs it or
  * something is mounted on its mount point. */
 gboolean     sp_run_discard_sync     (SpRun        *self,

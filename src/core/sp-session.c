@@ -579,7 +579,7 @@ undo_start (SpSession *self)
     {
       g_autoptr(GError) error = NULL;
 
-      if (!sp_remove_tree (sp_run_get_path (self->run), NULL, &error))
+      if (!sp_run_remove_dir (self->run, NULL, &error))
         g_warning ("%s", error->message);
       g_clear_object (&self->run);
     }
@@ -637,9 +637,10 @@ prepare_thread (GTask        *task,
   if (g_cancellable_set_error_if_cancelled (cancellable, &error))
     goto fail;
 
-  mounts_dir = sp_mounts_dir ();
-  if (g_mkdir_with_parents (mounts_dir, 0700) != 0 ||
-      (g_mkdir (self->mount_point, 0700) != 0 && errno != EEXIST))
+  mounts_dir = sp_mounts_dir_ensure (&error);
+  if (mounts_dir == NULL)
+    goto fail;
+  if (g_mkdir (self->mount_point, 0700) != 0 && errno != EEXIST)
     {
       int saved = errno;
       g_set_error (&error, SP_SESSION_ERROR, SP_SESSION_ERROR_FAILED,
@@ -1155,7 +1156,7 @@ finish_thread (GTask        *task,
     }
   data->unmounted = !sp_is_mount_point (self->mount_point);
   if (data->unmounted)
-    g_rmdir (self->mount_point);
+    sp_remove_empty_dir (self->mount_point, NULL);
 
   if (!sp_run_count_changes (self->run, data->base_path, &data->changes, &error))
     g_warning ("Counting the changes of %s: %s", sp_run_get_path (self->run), error->message);

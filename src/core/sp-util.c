@@ -5,10 +5,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <dirent.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -139,72 +141,385 @@ sp_rename_durable (const char  *from,
   return sp_fsync_directory (dir, error);
 }
 
-static int
-remove_cb (const char        *path,
-           const struct stat *st,
-           int                flag,
-           struct FTW        *ftw)
+/* ------------------------------------------------------------------------ */
+/* Removing trees by descriptor */
+
+/* TRUE if @fd (a directory) is the root of a mount: a bind mount of the
+ * same file system has the same st_dev, so st_dev alone does not tell. */
+static gboolean
+fd_is_mount_root (int          fd,
+                  const struct stat *st,
+                  const struct stat *parent_st)
 {
-  if (flag == FTW_DP)
-    return (rmdir (path) != 0 && errno != ENOENT) ? -1 : 0;
-  if (unlink (path) != 0 && errno != ENOENT)
-    return -1;
-  return 0;
+  struct statx stx;
+
+  if (statx (fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx) == 0 &&
+      (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0)
+    return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+  return parent_st != NULL && st->st_dev != parent_st->st_dev;
 }
 
-static int
-make_removable_cb (const char        *path,
-                   const struct stat *st,
-                   int                flag,
-                   struct FTW        *ftw)
+static gboolean
+set_mount_error (GError     **error,
+                 const char  *path)
 {
-  if (flag == FTW_D || flag == FTW_DNR)
-    chmod (path, (st->st_mode & 07777) | S_IRWXU);
-  return 0;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+               _("Not removing “%s”: something is mounted there (another file system or a "
+                 "bind mount). Unmount it first (fusermount3 -u or umount), then try again."),
+               path);
+  return FALSE;
+}
+
+/* Opens the directory @name of @parent_fd for removal, without following a
+ * symlink, opening it up (u+rwx) when its mode keeps us out. Checks that it
+ * is the directory @expected describes and that it is no mount point. */
+static int
+open_dir_for_removal (int                parent_fd,
+                      const char        *name,
+                      const struct stat *expected,
+                      const struct stat *parent_st,
+                      const char        *display,
+                      GError           **error)
+{
+  struct stat st;
+  int fd;
+
+  fd = openat (parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0 && errno == EACCES)
+    {
+      int path_fd = openat (parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+      if (path_fd >= 0)
+        {
+          g_autofree char *proc = g_strdup_printf ("/proc/self/fd/%d", path_fd);
+
+          if (fstat (path_fd, &st) == 0 && st.st_dev == expected->st_dev &&
+              st.st_ino == expected->st_ino)
+            chmod (proc, (st.st_mode & 07777) | S_IRWXU);
+          fd = openat (path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          close (path_fd);
+        }
+    }
+  if (fd < 0)
+    {
+      set_errno_error (error, errno, _("Removing"), display);
+      return -1;
+    }
+  if (fstat (fd, &st) != 0)
+    {
+      set_errno_error (error, errno, _("Removing"), display);
+      close (fd);
+      return -1;
+    }
+  if (st.st_dev != expected->st_dev || st.st_ino != expected->st_ino)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Not removing “%s”: it changed while it was being removed. Try again."),
+                   display);
+      close (fd);
+      return -1;
+    }
+  if (fd_is_mount_root (fd, &st, parent_st))
+    {
+      set_mount_error (error, display);
+      close (fd);
+      return -1;
+    }
+  if ((st.st_mode & S_IRWXU) != S_IRWXU)
+    fchmod (fd, (st.st_mode & 07777) | S_IRWXU);
+  return fd;
+}
+
+static gboolean
+remove_dir_contents (int                dir_fd,
+                     const struct stat *dir_st,
+                     const char        *display,
+                     GCancellable      *cancellable,
+                     GError           **error)
+{
+  DIR *dir;
+  struct dirent *de;
+  int list_fd;
+  gboolean ok = TRUE;
+
+  list_fd = dup (dir_fd);
+  if (list_fd < 0 || (dir = fdopendir (list_fd)) == NULL)
+    {
+      set_errno_error (error, errno, _("Reading folder"), display);
+      if (list_fd >= 0)
+        close (list_fd);
+      return FALSE;
+    }
+
+  while (ok && (errno = 0, de = readdir (dir)) != NULL)
+    {
+      g_autofree char *child = NULL;
+      struct stat st;
+
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          ok = FALSE;
+          break;
+        }
+      child = g_build_filename (display, de->d_name, NULL);
+      if (fstatat (dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        {
+          if (errno == ENOENT)
+            continue;
+          set_errno_error (error, errno, _("Removing"), child);
+          ok = FALSE;
+          break;
+        }
+      if (S_ISDIR (st.st_mode))
+        {
+          int child_fd;
+
+          if (st.st_dev != dir_st->st_dev)
+            {
+              ok = set_mount_error (error, child);
+              break;
+            }
+          child_fd = open_dir_for_removal (dir_fd, de->d_name, &st, dir_st, child, error);
+          if (child_fd < 0)
+            {
+              ok = FALSE;
+              break;
+            }
+          ok = remove_dir_contents (child_fd, &st, child, cancellable, error);
+          close (child_fd);
+          if (ok && unlinkat (dir_fd, de->d_name, AT_REMOVEDIR) != 0 && errno != ENOENT)
+            {
+              set_errno_error (error, errno, _("Removing"), child);
+              ok = FALSE;
+            }
+        }
+      else if (unlinkat (dir_fd, de->d_name, 0) != 0 && errno != ENOENT)
+        {
+          set_errno_error (error, errno, _("Removing"), child);
+          ok = FALSE;
+        }
+    }
+  if (ok && errno != 0)
+    {
+      set_errno_error (error, errno, _("Reading folder"), display);
+      ok = FALSE;
+    }
+  closedir (dir);
+  return ok;
+}
+
+/**
+ * sp_remove_tree_at:
+ * @parent_fd: an open directory
+ * @name: one entry of it (no “/”, not “.” or “..”)
+ * @display: the path to name in messages
+ *
+ * Removes @name in @parent_fd and everything below it, by descriptor:
+ * symlinks are removed, never followed, and a mount point anywhere in the
+ * tree (also @name itself) stops the removal with an error instead of
+ * deleting another file system's files. A missing @name is success.
+ */
+gboolean
+sp_remove_tree_at (int            parent_fd,
+                   const char    *name,
+                   const char    *display,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  struct stat st, parent_st;
+  gboolean ok;
+  int fd;
+
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (display == NULL)
+    display = name;
+  if (!sp_path_component_is_valid (name))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                   _("Not removing “%s”: “%s” is not a single folder name."), display, name);
+      return FALSE;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (fstatat (parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    {
+      if (errno == ENOENT)
+        return TRUE;
+      set_errno_error (error, errno, _("Removing"), display);
+      return FALSE;
+    }
+  if (!S_ISDIR (st.st_mode))
+    {
+      if (unlinkat (parent_fd, name, 0) != 0 && errno != ENOENT)
+        {
+          set_errno_error (error, errno, _("Removing"), display);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (fstat (parent_fd, &parent_st) != 0)
+    {
+      set_errno_error (error, errno, _("Removing"), display);
+      return FALSE;
+    }
+  if (st.st_dev != parent_st.st_dev)
+    return set_mount_error (error, display);
+  fd = open_dir_for_removal (parent_fd, name, &st, &parent_st, display, error);
+  if (fd < 0)
+    return FALSE;
+  ok = remove_dir_contents (fd, &st, display, cancellable, error);
+  close (fd);
+  if (ok && unlinkat (parent_fd, name, AT_REMOVEDIR) != 0 && errno != ENOENT)
+    {
+      set_errno_error (error, errno, _("Removing"), display);
+      ok = FALSE;
+    }
+  return ok;
 }
 
 /**
  * sp_remove_tree:
  *
- * Removes @path and everything below it, without following symlinks or
- * crossing into other file systems (a mount point inside is an error, not a
- * way to delete someone else's files). A missing @path is success.
+ * Removes @path and everything below it with sp_remove_tree_at() on its
+ * parent folder: without following symlinks or crossing into other file
+ * systems or bind mounts (a mount point inside is an error, not a way to
+ * delete someone else's files). A missing @path is success.
  */
 gboolean
 sp_remove_tree (const char    *path,
                 GCancellable  *cancellable,
                 GError       **error)
 {
-  struct stat st;
+  g_autofree char *parent = NULL;
+  g_autofree char *name = NULL;
+  gboolean ok;
+  int parent_fd;
 
-  if (lstat (path, &st) != 0)
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  parent = g_path_get_dirname (path);
+  name = g_path_get_basename (path);
+  parent_fd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (parent_fd < 0)
     {
       if (errno == ENOENT)
         return TRUE;
       set_errno_error (error, errno, _("Removing"), path);
       return FALSE;
     }
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-  if (!S_ISDIR (st.st_mode))
-    {
-      if (unlink (path) != 0 && errno != ENOENT)
-        {
-          set_errno_error (error, errno, _("Removing"), path);
-          return FALSE;
-        }
-      return TRUE;
-    }
+  ok = sp_remove_tree_at (parent_fd, name, path, cancellable, error);
+  close (parent_fd);
+  return ok;
+}
 
-  /* Read-only directories (a game's install may have them) are opened up
-   * first so that their entries can be removed. */
-  nftw (path, make_removable_cb, 64, FTW_PHYS | FTW_MOUNT);
-  if (nftw (path, remove_cb, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) != 0)
+/**
+ * sp_remove_empty_dir:
+ *
+ * Removes @path if it is an empty folder that is not a mount point and not
+ * a symlink. Anything else is left alone and reported.
+ */
+gboolean
+sp_remove_empty_dir (const char  *path,
+                     GError     **error)
+{
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autofree char *name = g_path_get_basename (path);
+  struct stat st, parent_st;
+  gboolean ok = FALSE;
+  int parent_fd, fd;
+
+  parent_fd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (parent_fd < 0)
+    return errno == ENOENT ? TRUE : (set_errno_error (error, errno, _("Removing"), path), FALSE);
+  if (fstat (parent_fd, &parent_st) != 0 ||
+      fstatat (parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
     {
-      set_errno_error (error, errno, _("Removing"), path);
+      int saved = errno;
+
+      close (parent_fd);
+      if (saved == ENOENT)
+        return TRUE;
+      set_errno_error (error, saved, _("Removing"), path);
       return FALSE;
     }
-  return TRUE;
+  if (!S_ISDIR (st.st_mode))
+    {
+      close (parent_fd);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
+                   _("Not removing “%s”: it is not a folder."), path);
+      return FALSE;
+    }
+  if (st.st_dev != parent_st.st_dev)
+    {
+      close (parent_fd);
+      return set_mount_error (error, path);
+    }
+  fd = openat (parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    set_errno_error (error, errno, _("Removing"), path);
+  else if (fd_is_mount_root (fd, &st, &parent_st))
+    set_mount_error (error, path);
+  else if (unlinkat (parent_fd, name, AT_REMOVEDIR) != 0 && errno != ENOENT)
+    set_errno_error (error, errno, _("Removing"), path);
+  else
+    ok = TRUE;
+  if (fd >= 0)
+    close (fd);
+  close (parent_fd);
+  return ok;
+}
+
+/**
+ * sp_path_component_is_valid:
+ *
+ * TRUE if @name is one non-empty file name: no “/”, not “.” or “..”.
+ */
+gboolean
+sp_path_component_is_valid (const char *name)
+{
+  return name != NULL && name[0] != '\0' && strchr (name, '/') == NULL &&
+         strcmp (name, ".") != 0 && strcmp (name, "..") != 0;
+}
+
+/**
+ * sp_open_dir_nofollow_at:
+ *
+ * Opens the folder @name of @dir_fd (AT_FDCWD: of the current folder)
+ * without following a symlink; @name must be one component
+ * (sp_path_component_is_valid()). Returns the descriptor or -1 with @error
+ * naming @display.
+ */
+int
+sp_open_dir_nofollow_at (int          dir_fd,
+                         const char  *name,
+                         const char  *display,
+                         GError     **error)
+{
+  int fd;
+
+  if (!sp_path_component_is_valid (name))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                   _("“%s” is not a single folder name (in “%s”)."), name ? name : "",
+                   display ? display : "");
+      return -1;
+    }
+  fd = openat (dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      if (saved == ELOOP || saved == ENOTDIR)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
+                     _("“%s” is not a folder (a symlink or a file is in its place). "
+                       "Savepoint does not follow it."), display ? display : name);
+      else
+        set_errno_error (error, saved, _("Opening folder"), display ? display : name);
+    }
+  return fd;
 }
 
 gboolean

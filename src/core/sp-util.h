@@ -27,6 +27,18 @@ gboolean  sp_rename_durable        (const char   *from,
 gboolean  sp_remove_tree           (const char   *path,
                                     GCancellable *cancellable,
                                     GError      **error);
+gboolean  sp_remove_tree_at        (int           parent_fd,
+                                    const char   *name,
+                                    const char   *display,
+                                    GCancellable *cancellable,
+                                    GError      **error);
+gboolean  sp_remove_empty_dir      (const char   *path,
+                                    GError      **error);
+gboolean  sp_path_component_is_valid (const char *name);
+int       sp_open_dir_nofollow_at  (int           dir_fd,
+                                    const char   *name,
+                                    const char   *display,
+                                    GError      **error);
 gboolean  sp_is_dir_empty          (const char   *path,
                                     GError      **error);
 gboolean  sp_free_space            (const char   *path,

@@ -38,6 +38,10 @@ struct _SpGamePage
   AdwEntryRow        *arguments_row;
   AdwEntryRow        *runner_row;
   AdwEntryRow        *environment_row;
+
+  /* What the last verify found, above the timeline (built in code) */
+  AdwPreferencesGroup *problems_group;
+  GPtrArray           *problem_rows;
 };
 
 enum {
@@ -769,6 +773,64 @@ game_import_cb (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+static const char *
+problem_title (SpVerifyProblemKind kind)
+{
+  switch (kind)
+    {
+    case SP_VERIFY_PROBLEM_DAMAGED:      return _("Damaged Checkpoint");
+    case SP_VERIFY_PROBLEM_BAD_METADATA: return _("Unreadable Checkpoint Details");
+    case SP_VERIFY_PROBLEM_ORPHAN:       return _("Archive Without Checkpoint");
+    case SP_VERIFY_PROBLEM_LEFTOVER:     return _("Leftover of an Interrupted Write");
+    case SP_VERIFY_PROBLEM_GAME_INI:     return _("Unreadable Game Settings");
+    case SP_VERIFY_PROBLEM_LIBRARY_INI:  return _("Unreadable Library Settings");
+    default:                             return _("Problem");
+    }
+}
+
+static void
+clear_problems (SpGamePage *self)
+{
+  for (guint i = 0; i < self->problem_rows->len; i++)
+    adw_preferences_group_remove (self->problems_group, self->problem_rows->pdata[i]);
+  g_ptr_array_set_size (self->problem_rows, 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->problems_group), FALSE);
+}
+
+/* One row per finding, in a group above the timeline, so they stay in view
+ * (a dialog would go away with its list). */
+static void
+show_problems (SpGamePage *self,
+               GPtrArray  *problems)
+{
+  clear_problems (self);
+  for (guint i = 0; i < problems->len; i++)
+    {
+      SpVerifyProblem *problem = g_ptr_array_index (problems, i);
+      g_autofree char *subtitle = g_markup_escape_text (problem->error->message, -1);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *icon;
+
+      /* A warning is about a good checkpoint that restores with a change. */
+      if (problem->is_warning)
+        icon = gtk_image_new_from_icon_name ("dialog-information-symbolic");
+      else
+        {
+          icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+          gtk_widget_add_css_class (icon, "warning");
+        }
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     problem->is_warning ? _("Restores With Changes")
+                                                         : problem_title (problem->kind));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+      adw_preferences_group_add (self->problems_group, row);
+      g_ptr_array_add (self->problem_rows, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->problems_group), problems->len > 0);
+}
+
 static void
 verify_done_cb (GObject      *object,
                 GAsyncResult *result,
@@ -777,7 +839,8 @@ verify_done_cb (GObject      *object,
   g_autoptr(SpGamePage) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) problems = NULL;
-  g_autoptr(GString) text = NULL;
+  g_autofree char *text = NULL;
+  guint n_damaged = 0;
 
   problems = sp_game_verify_finish (SP_GAME (object), result, &error);
   if (problems == NULL)
@@ -786,22 +849,21 @@ verify_done_cb (GObject      *object,
                                          _("Could Not Verify the Checkpoints"), error);
       return;
     }
-  text = g_string_new (NULL);
+  if (self->disposed || SP_GAME (object) != self->game)
+    return;
+  show_problems (self, problems);
   for (guint i = 0; i < problems->len; i++)
-    {
-      SpVerifyProblem *problem = g_ptr_array_index (problems, i);
-
-      /* Warnings are about good checkpoints. */
-      if (problem->is_warning)
-        continue;
-      g_string_append_printf (text, "%s%s", text->len ? "\n" : "", problem->error->message);
-    }
-  if (text->len == 0)
+    if (!((SpVerifyProblem *) g_ptr_array_index (problems, i))->is_warning)
+      n_damaged++;
+  if (n_damaged == 0)
     {
       sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("All checkpoints are intact")));
       return;
     }
-  sp_ui_show_error (GTK_WIDGET (self), _("Damaged Checkpoints"), text->str);
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Verify found %u problem",
+                                       "Verify found %u problems", n_damaged),
+                          n_damaged);
+  sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (text));
 }
 
 static void
@@ -1032,6 +1094,7 @@ sp_game_page_finalize (GObject *object)
 
   g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
   g_clear_pointer (&self->deleting, g_hash_table_unref);
+  g_clear_pointer (&self->problem_rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (sp_game_page_parent_class)->finalize (object);
 }
@@ -1144,6 +1207,23 @@ sp_game_page_init (SpGamePage *self)
   g_list_store_append (self->parts, self->filtered);
   g_list_store_append (self->parts, clean);
   self->timeline_model = gtk_flatten_list_model_new (g_object_ref (G_LIST_MODEL (self->parts)));
+
+  /* The verify findings go above the timeline's group. */
+  self->problem_rows = g_ptr_array_new ();
+  self->problems_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  adw_preferences_group_set_title (self->problems_group, _("Problems Found"));
+  adw_preferences_group_set_description (self->problems_group,
+                                         _("Damaged checkpoints cannot be restored: delete them "
+                                           "or import an exported copy. “savepoint-cli verify "
+                                           "--repair” removes leftovers."));
+  gtk_widget_set_visible (GTK_WIDGET (self->problems_group), FALSE);
+  {
+    GtkWidget *timeline_group = gtk_widget_get_ancestor (GTK_WIDGET (self->timeline),
+                                                         ADW_TYPE_PREFERENCES_GROUP);
+    GtkWidget *box = gtk_widget_get_parent (timeline_group);
+
+    gtk_widget_insert_before (GTK_WIDGET (self->problems_group), box, timeline_group);
+  }
 }
 
 GtkWidget *
@@ -1179,6 +1259,7 @@ sp_game_page_set_game (SpGamePage *self,
     }
 
   g_set_object (&self->game, game);
+  clear_problems (self);
 
   if (game != NULL)
     {
@@ -1215,4 +1296,24 @@ sp_game_page_get_delete_toast (SpGamePage *self)
 {
   g_return_val_if_fail (SP_IS_GAME_PAGE (self), NULL);
   return self->delete_toast;
+}
+
+guint
+sp_game_page_get_n_problems (SpGamePage *self)
+{
+  g_return_val_if_fail (SP_IS_GAME_PAGE (self), 0);
+  return self->problem_rows->len;
+}
+
+char *
+sp_game_page_dup_problem (SpGamePage *self,
+                          guint       i)
+{
+  AdwActionRow *row;
+
+  g_return_val_if_fail (SP_IS_GAME_PAGE (self), NULL);
+  g_return_val_if_fail (i < self->problem_rows->len, NULL);
+  row = self->problem_rows->pdata[i];
+  return g_strdup_printf ("%s: %s", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                          adw_action_row_get_subtitle (row));
 }

@@ -40,4 +40,10 @@ void         sp_game_page_commit_deletes   (SpGamePage *self);
  * to the drive; the checkpoint actions and Play are off meanwhile. */
 gboolean     sp_game_page_get_writing      (SpGamePage *self);
 
+/* How many findings the last verify (game.verify) shows on the page, and
+ * the text of finding @i ("Title: message"). */
+guint        sp_game_page_get_n_problems   (SpGamePage *self);
+char        *sp_game_page_dup_problem      (SpGamePage *self,
+                                            guint       i);
+
 G_END_DECLS

@@ -1825,7 +1825,7 @@ test_crash_safety (void)
 
         while ((name = g_dir_read_name (d)) != NULL)
           g_assert_true (strcmp (name, "cp.tar.zst") == 0 ||
-                         strcmp (name, "cp.tar.zst.partial") == 0);
+                         g_str_has_prefix (name, "cp.tar.zst.partial-"));
       }
       /* A partial file from a killed writer is readable garbage at worst:
        * never mistaken for a checkpoint, and a new pack replaces it. */
@@ -1872,7 +1872,7 @@ test_crash_safety (void)
 
           while ((name = g_dir_read_name (d)) != NULL)
             g_assert_true (g_str_has_prefix (name, "out.partial-") ||
-                           strcmp (name, "cp.tar.zst.partial") == 0);
+                           g_str_has_prefix (name, "cp.tar.zst.partial-"));
         }
       }
     g_test_message ("%u of %zu killed unpacks had finished, %u leftovers", finished,

@@ -705,6 +705,144 @@ test_add_paths_outside (Fixture       *fixture,
   g_assert_cmpint (good.status, ==, 0);
 }
 
+/* ---- issue 12 (h-leftovers): verify is honest ---- */
+
+static void
+copy_file (const char *from,
+           const char *to)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (from, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (to, contents, length, NULL));
+}
+
+static guint
+count_kind (JsonArray  *problems,
+            const char *kind)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (problems); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (problems, i),
+                                                  "kind"), kind) == 0)
+      n++;
+  return n;
+}
+
+/* verify reports (and exits 4 for) a checkpoint .ini that does not parse,
+ * one with impossible values, an orphan archive, a leftover .partial with
+ * its size and a game.ini that does not load; --repair removes the
+ * leftover and nothing else; a library.ini that does not parse fails too. */
+static void
+test_verify_honest (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_auto(Result) good = { 0 };
+  g_auto(Result) bad = { 0 };
+  g_auto(Result) repair = { 0 };
+  g_auto(Result) broken_library = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) after = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *games = g_build_filename (fixture->drive, "Savepoint", "games", NULL);
+  g_autofree char *dir = g_build_filename (games, "test-game", "checkpoints", NULL);
+  g_autofree char *ini = NULL;
+  g_autofree char *archive = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *partial = g_build_filename (dir, "20200101T000000-aaaaaa.tar.zst.partial", NULL);
+  g_autofree char *orphan = g_build_filename (dir, "20200101T000000-bbbbbb.tar.zst", NULL);
+  g_autofree char *unparsable = g_build_filename (dir, "20200101T000000-cccccc.ini", NULL);
+  g_autofree char *impossible = g_build_filename (dir, "20200101T000000-dddddd.ini", NULL);
+  g_autofree char *impossible_archive = g_build_filename (dir, "20200101T000000-dddddd.tar.zst",
+                                                          NULL);
+  g_autofree char *partial_add = g_build_filename (games, ".other.partial-XYZXYZ", NULL);
+  JsonArray *problems;
+
+  init_and_add (fixture);
+  id = make_checkpoint (fixture, "One", "one");
+  run_cli (&good, fixture->drive, "verify", NULL);
+  g_assert_cmpint (good.status, ==, 0);
+
+  ini = g_strdup_printf ("%s/%s.ini", dir, id);
+  archive = g_strdup_printf ("%s/%s.tar.zst", dir, id);
+  {
+    g_autofree char *filler = g_strnfill (1234, 'p');
+    g_assert_true (g_file_set_contents (partial, filler, -1, NULL));
+  }
+  copy_file (archive, orphan);
+  g_assert_true (g_file_set_contents (unparsable, "this is not a key file\n", -1, NULL));
+  g_assert_true (g_file_get_contents (ini, &contents, NULL, NULL));
+  {
+    GString *changed = g_string_new (contents);
+
+    g_assert_cmpint (g_string_replace (changed, "PlayTime=60", "PlayTime=-5", 1), ==, 1);
+    g_assert_true (g_file_set_contents (impossible, changed->str, -1, NULL));
+    g_string_free (changed, TRUE);
+  }
+  copy_file (archive, impossible_archive);
+  write_file (games, "broken/game.ini", "[Game]\nName=Broken\nKind=dos\n");
+  g_assert_cmpint (g_mkdir (partial_add, 0755), ==, 0);
+  write_file (partial_add, "game.ini", "half");
+
+  run_cli (&bad, fixture->drive, "--json", "verify", NULL);
+  g_assert_cmpint (bad.status, ==, 4);
+  root = parse_json (bad.out);
+  problems = json_object_get_array_member (json_node_get_object (root), "problems");
+  g_assert_cmpuint (count_kind (problems, "bad-metadata"), ==, 2);
+  g_assert_cmpuint (count_kind (problems, "orphan"), ==, 1);
+  g_assert_cmpuint (count_kind (problems, "leftover"), ==, 2);
+  g_assert_cmpuint (count_kind (problems, "game-ini"), ==, 1);
+  g_assert_cmpuint (count_kind (problems, "damaged"), ==, 0);
+  for (guint i = 0; i < json_array_get_length (problems); i++)
+    {
+      JsonObject *p = json_array_get_object_element (problems, i);
+
+      if (g_strcmp0 (json_object_get_string_member (p, "path"), partial) == 0)
+        g_assert_cmpint (json_object_get_int_member (p, "size"), ==, 1234);
+      if (g_strcmp0 (json_object_get_string_member (p, "kind"), "bad-metadata") == 0 &&
+          g_strcmp0 (json_object_get_string_member (p, "path"), impossible) == 0)
+        g_assert_nonnull (strstr (json_object_get_string_member (p, "error"), "PlayTime"));
+    }
+
+  /* Text mode names the files on stderr. */
+  {
+    g_auto(Result) text = { 0 };
+
+    run_cli (&text, fixture->drive, "verify", NULL);
+    g_assert_cmpint (text.status, ==, 4);
+    g_assert_nonnull (strstr (text.err, partial));
+    g_assert_nonnull (strstr (text.err, orphan));
+    g_assert_nonnull (strstr (text.err, unparsable));
+    g_assert_nonnull (strstr (text.err, "broken/game.ini"));
+  }
+
+  /* --repair removes the leftovers no live process owns, nothing else. */
+  run_cli (&repair, fixture->drive, "--json", "verify", "--repair", NULL);
+  g_assert_cmpint (repair.status, ==, 4);
+  after = parse_json (repair.out);
+  problems = json_object_get_array_member (json_node_get_object (after), "problems");
+  g_assert_cmpuint (count_kind (problems, "leftover"), ==, 0);
+  g_assert_cmpuint (count_kind (problems, "orphan"), ==, 1);
+  g_assert_false (g_file_test (partial, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (partial_add, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (orphan, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (unparsable, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (impossible, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (archive, G_FILE_TEST_EXISTS));
+
+  /* A library.ini that does not parse. */
+  {
+    g_autofree char *lib_ini = g_build_filename (fixture->drive, "Savepoint", "library.ini", NULL);
+
+    g_assert_true (g_file_set_contents (lib_ini, "[Library\nbroken", -1, NULL));
+    run_cli (&broken_library, fixture->drive, "verify", NULL);
+    g_assert_cmpint (broken_library.status, ==, 4);
+    g_assert_nonnull (strstr (broken_library.err, "library.ini"));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -722,6 +860,8 @@ main (int   argc,
   g_test_add ("/cli/issue12-transfer", Fixture, NULL, fixture_set_up, test_issue12_transfer,
               fixture_tear_down);
   g_test_add ("/cli/bad-libraries", Fixture, NULL, fixture_set_up, test_bad_libraries,
+              fixture_tear_down);
+  g_test_add ("/cli/verify-honest", Fixture, NULL, fixture_set_up, test_verify_honest,
               fixture_tear_down);
   return g_test_run ();
 }

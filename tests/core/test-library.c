@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -766,6 +767,607 @@ test_library_add_crash (void)
   tc_rmtree (src_root);
 }
 
+/* ---- issue 12: deleting only our own runs, leftovers (h-leftovers) ---- */
+
+/* A "home" folder that must survive: victim/<name>/keep.txt. */
+static char *
+make_victim (const char *root,
+             const char *name)
+{
+  char *dir = g_build_filename (root, name, NULL);
+
+  tc_write (dir, "keep.txt", "the user's file");
+  tc_write (dir, "sub/also.txt", "another one");
+  return dir;
+}
+
+static void
+assert_victim_intact (const char *dir)
+{
+  g_autofree char *a = tc_read (dir, "keep.txt");
+  g_autofree char *b = tc_read (dir, "sub/also.txt");
+
+  g_assert_cmpstr (a, ==, "the user's file");
+  g_assert_cmpstr (b, ==, "another one");
+}
+
+/* Runs in a temporary runs folder; returns a new run of library @lib. */
+static SpRun *
+make_run (const char *lib,
+          const char *slug)
+{
+  g_autoptr(GError) error = NULL;
+  SpRun *run = sp_run_create (lib, "/nowhere", slug, "Game", NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (run);
+  g_assert_cmpint (g_mkdir (sp_run_get_upper_path (run), 0755), ==, 0);
+  g_assert_true (g_uuid_string_is_valid (sp_run_get_id (run)));
+  return run;
+}
+
+#define LIB_ID "0d6f7a52-3c55-4c8e-a0f4-6b1f0b0e7a11"
+
+/* Discard removes the run, never what a symlink inside it points to. */
+static void
+test_run_discard_symlinks_inside (void)
+{
+  g_autofree char *root = tc_tmpdir ();
+  g_autofree char *runs = g_build_filename (root, "runs", NULL);
+  g_autofree char *victim = make_victim (root, "home");
+  g_autoptr(SpRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+
+  sp_runs_set_dir (runs);
+  run = make_run (LIB_ID, "game");
+  {
+    g_autofree char *l1 = g_build_filename (sp_run_get_upper_path (run), "outside", NULL);
+    g_autofree char *l2 = g_build_filename (sp_run_get_upper_path (run), "file-link", NULL);
+    g_autofree char *f = g_build_filename (victim, "keep.txt", NULL);
+
+    g_assert_cmpint (symlink (victim, l1), ==, 0);
+    g_assert_cmpint (symlink (f, l2), ==, 0);
+  }
+  g_assert_true (sp_run_discard_sync (run, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (sp_run_get_path (run), G_FILE_TEST_EXISTS));
+  assert_victim_intact (victim);
+
+  sp_runs_set_dir (NULL);
+  tc_rmtree (root);
+}
+
+/* runs/<library> replaced by a symlink to the user's home, which holds a
+ * folder named like the game with a copy of run.ini: discard must refuse
+ * (before: it deleted ~/<slug>). The run folder itself a symlink: refused. */
+static void
+test_run_discard_symlinked_run_dir (void)
+{
+  g_autofree char *root = tc_tmpdir ();
+  g_autofree char *runs = g_build_filename (root, "runs", NULL);
+  g_autofree char *home = g_build_filename (root, "home", NULL);
+  g_autofree char *victim = make_victim (home, "documents");
+  g_autofree char *lib_dir = g_build_filename (runs, LIB_ID, NULL);
+  g_autoptr(SpRun) run = NULL;
+  g_autoptr(SpRun) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ini = NULL;
+
+  sp_runs_set_dir (runs);
+  run = make_run (LIB_ID, "documents");
+  ini = tc_read (sp_run_get_path (run), "run.ini");
+  tc_write (victim, "run.ini", ini);
+
+  /* runs/<lib> → home */
+  {
+    g_autofree char *moved = g_build_filename (root, "moved-lib", NULL);
+    g_assert_cmpint (rename (lib_dir, moved), ==, 0);
+    g_assert_cmpint (symlink (home, lib_dir), ==, 0);
+  }
+  loaded = sp_run_load (sp_run_get_path (run), &error);
+  g_assert_no_error (error);
+  g_assert_false (sp_run_discard_sync (loaded, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+  g_assert_nonnull (strstr (error->message, LIB_ID));
+  g_clear_error (&error);
+  assert_victim_intact (victim);
+
+  /* runs/<lib>/<slug> → home/documents */
+  g_assert_cmpint (unlink (lib_dir), ==, 0);
+  g_assert_cmpint (g_mkdir (lib_dir, 0700), ==, 0);
+  {
+    g_autofree char *slug_dir = g_build_filename (lib_dir, "documents", NULL);
+    g_assert_cmpint (symlink (victim, slug_dir), ==, 0);
+  }
+  g_clear_object (&loaded);
+  loaded = sp_run_load (sp_run_get_path (run), &error);
+  g_assert_no_error (error);
+  g_assert_false (sp_run_discard_sync (loaded, NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  assert_victim_intact (victim);
+
+  sp_runs_set_dir (NULL);
+  tc_rmtree (root);
+}
+
+/* A run folder whose run.ini is not this run's (another Id) or missing is
+ * not removed. */
+static void
+test_run_discard_needs_own_run_ini (void)
+{
+  g_autofree char *root = tc_tmpdir ();
+  g_autofree char *runs = g_build_filename (root, "runs", NULL);
+  g_autoptr(SpRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ini_path = NULL;
+  g_autofree char *ini = NULL;
+  g_autofree char *other = NULL;
+
+  sp_runs_set_dir (runs);
+  run = make_run (LIB_ID, "game");
+  ini_path = g_build_filename (sp_run_get_path (run), "run.ini", NULL);
+  ini = tc_read (sp_run_get_path (run), "run.ini");
+  {
+    g_autofree char *old_id = g_strdup_printf ("Id=%s", sp_run_get_id (run));
+    g_autofree char *new_id = g_strdup_printf ("Id=%s", "11111111-2222-4333-8444-555555555555");
+    g_auto(GStrv) parts = g_strsplit (ini, old_id, 2);
+
+    other = g_strjoinv (new_id, parts);
+  }
+  g_assert_true (g_file_set_contents (ini_path, other, -1, NULL));
+  g_assert_false (sp_run_discard_sync (run, NULL, &error));
+  g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_UNSAFE);
+  g_clear_error (&error);
+  g_assert_cmpint (unlink (ini_path), ==, 0);
+  g_assert_false (sp_run_discard_sync (run, NULL, &error));
+  g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_UNSAFE);
+  g_clear_error (&error);
+  g_assert_true (g_file_test (sp_run_get_upper_path (run), G_FILE_TEST_IS_DIR));
+
+  /* A crafted run.ini with a run Id that is no UUID does not load. */
+  tc_write (sp_run_get_path (run), "run.ini",
+            "[Run]\nId=../../x\nLibrary=" LIB_ID "\nGame=game\n");
+  g_assert_null (sp_run_load (sp_run_get_path (run), &error));
+  g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_MALFORMED);
+  g_clear_error (&error);
+
+  sp_runs_set_dir (NULL);
+  tc_rmtree (root);
+}
+
+/* A bind mount of the user's folder inside upper/ (same file system, so
+ * st_dev does not change): discard stops and deletes nothing of it. */
+static void
+test_run_discard_bind_mount (void)
+{
+  g_autofree char *root = tc_tmpdir ();
+  g_autofree char *runs = g_build_filename (root, "runs", NULL);
+  g_autofree char *victim = make_victim (root, "home");
+  g_autofree char *point = NULL;
+  g_autoptr(SpRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+
+  sp_runs_set_dir (runs);
+  run = make_run (LIB_ID, "game");
+  point = g_build_filename (sp_run_get_upper_path (run), "bound", NULL);
+  g_assert_cmpint (g_mkdir (point, 0755), ==, 0);
+  if (mount (victim, point, NULL, MS_BIND, NULL) != 0)
+    {
+      g_test_skip ("bind mounts are not permitted here");
+      sp_runs_set_dir (NULL);
+      tc_rmtree (root);
+      return;
+    }
+  g_assert_false (sp_run_discard_sync (run, NULL, &error));
+  assert_victim_intact (victim);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "bound"));
+  g_clear_error (&error);
+  g_assert_cmpint (umount2 (point, MNT_DETACH), ==, 0);
+  assert_victim_intact (victim);
+
+  /* Unmounted, the run goes. */
+  g_assert_true (sp_run_discard_sync (run, NULL, &error));
+  g_assert_no_error (error);
+  assert_victim_intact (victim);
+
+  sp_runs_set_dir (NULL);
+  tc_rmtree (root);
+}
+
+static guint
+count_partials (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    if (strstr (name, ".partial") != NULL || g_str_has_suffix (name, ".owner"))
+      n++;
+  return n;
+}
+
+static guint kill_after;
+static guint kill_calls;
+
+static void
+kill_copy_progress_cb (guint64  bytes_done,
+                       guint64  bytes_total,
+                       guint64  files_done,
+                       guint64  files_total,
+                       gpointer user_data)
+{
+  if (++kill_calls >= kill_after)
+    raise (SIGKILL);
+}
+
+static void
+kill_pack_progress_cb (guint64  done,
+                       guint64  total,
+                       gpointer user_data)
+{
+  if (++kill_calls >= kill_after)
+    raise (SIGKILL);
+}
+
+/* A copy (and a source that is never touched) killed at the Nth progress
+ * report, 20 times: reopening leaves no .partial and the source intact. */
+static void
+test_leftovers_kill_add_copy (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *src_root = tc_tmpdir ();
+  g_autofree char *source = tc_make_source (src_root, "src");
+  g_autofree char *games = g_strdup (sp_library_get_games_path (library));
+
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("f%02u.bin", i);
+      g_autofree char *data = g_strnfill (64 * 1024 + i, 'a' + (i % 26));
+      tc_write (source, name, data);
+    }
+  g_clear_object (&library);
+
+  for (guint round = 0; round < 20; round++)
+    {
+      g_autoptr(SpLibrary) reopened = NULL;
+      g_autoptr(GError) error = NULL;
+      int status = 0;
+      pid_t pid = fork ();
+
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          g_autoptr(SpLibrary) child = sp_library_open (drive, NULL);
+          SpGameInfo info = { .name = "Copy Game", .executable = "game.exe" };
+
+          kill_after = 1 + round * 2;
+          sp_library_add_game_sync (child, &info, source, SP_ADD_MODE_COPY,
+                                    kill_copy_progress_cb, NULL, NULL, NULL);
+          _exit (0);
+        }
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      g_assert_true (WIFSIGNALED (status));
+      g_assert_cmpuint (count_partials (games), >=, 1);
+
+      reopened = sp_library_open (drive, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (count_partials (games), ==, 0);
+      g_assert_cmpuint (tc_count_entries (games), ==, 0);
+      g_assert_null (sp_library_get_problems (reopened)[0]);
+      g_assert_cmpuint (tc_count_entries (source), ==, 42);
+    }
+
+  tc_rmtree (drive);
+  tc_rmtree (src_root);
+}
+
+/* Adopting, killed at 20 varied moments (from right after fork to after
+ * the game is complete): reopening leaves no .partial, and the adopted
+ * folder is either the game's base/ or back at its path, never lost. */
+static void
+test_leftovers_kill_add_adopt (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *games = g_strdup (sp_library_get_games_path (library));
+  g_autofree char *source = g_build_filename (drive, "adopt-me", NULL);
+  guint moved_back = 0, complete = 0, interrupted = 0;
+
+  g_clear_object (&library);
+  for (guint round = 0; round < 20; round++)
+    {
+      g_autoptr(SpLibrary) reopened = NULL;
+      g_autoptr(GError) error = NULL;
+      GListModel *list;
+      int status = 0;
+      int ready[2];
+      char c;
+      pid_t pid;
+
+      tc_write (source, "game.exe", "MZ adopted");
+      tc_write (source, "data/save.dat", "mine");
+      g_assert_cmpint (pipe (ready), ==, 0);
+      pid = fork ();
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          g_autoptr(SpLibrary) child = sp_library_open (drive, NULL);
+          SpGameInfo info = { .name = "Adopted", .executable = "game.exe" };
+
+          close (ready[0]);
+          if (write (ready[1], "x", 1) != 1)
+            _exit (2);
+          sp_library_add_game_sync (child, &info, source, SP_ADD_MODE_ADOPT,
+                                    NULL, NULL, NULL, NULL);
+          /* Done: wait to be killed like the others. */
+          for (;;)
+            pause ();
+        }
+      close (ready[1]);
+      g_assert_cmpint (read (ready[0], &c, 1), ==, 1);
+      close (ready[0]);
+      /* Vary the moment of the kill; only the outcome is checked. */
+      g_usleep (round * round * 60);
+      kill (pid, SIGKILL);
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      if (count_partials (games) > 0)
+        interrupted++;
+
+      reopened = sp_library_open (drive, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (count_partials (games), ==, 0);
+      list = sp_library_get_games (reopened);
+      if (g_list_model_get_n_items (list) == 1)
+        {
+          g_autoptr(SpGame) game = g_list_model_get_item (list, 0);
+          g_autofree char *save = tc_read (sp_game_get_base_path (game), "data/save.dat");
+
+          g_assert_cmpstr (save, ==, "mine");
+          g_assert_false (g_file_test (source, G_FILE_TEST_EXISTS));
+          g_assert_true (sp_library_remove_game_sync (reopened, game, NULL, &error));
+          g_assert_no_error (error);
+          complete++;
+        }
+      else
+        {
+          g_autofree char *save = tc_read (source, "data/save.dat");
+
+          g_assert_cmpuint (g_list_model_get_n_items (list), ==, 0);
+          g_assert_cmpstr (save, ==, "mine");
+          tc_rmtree (source);
+          moved_back++;
+        }
+      g_assert_cmpuint (tc_count_entries (games), ==, 0);
+    }
+  g_test_message ("adopt killed: %u complete, %u back in place, %u left a .partial", complete,
+                  moved_back, interrupted);
+
+  tc_rmtree (drive);
+}
+
+/* The exact state a kill right after adopt's rename leaves (marker, then
+ * the user's folder in base/), made with the same functions add uses by a
+ * process that then exits: reopening moves the folder back. The same from
+ * another host is reported and left alone. */
+static void
+test_leftovers_adopt_moved_back (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *games = g_strdup (sp_library_get_games_path (library));
+  g_autofree char *source = g_build_filename (drive, "my-game", NULL);
+  g_autoptr(GError) error = NULL;
+  const char * const *problems;
+  int status;
+  pid_t pid;
+
+  tc_write (source, "save/slot1", "progress");
+  g_clear_object (&library);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      g_autofree char *tmp = sp_leftover_dir_template (games, "my-game");
+      g_autofree char *base = NULL;
+
+      if (g_mkdtemp_full (tmp, 0755) == NULL ||
+          !sp_leftover_write_marker (tmp, TRUE, SP_LEFTOVER_KIND_ADOPT, source, NULL))
+        _exit (2);
+      base = g_build_filename (tmp, "base", NULL);
+      _exit (rename (source, base) == 0 ? 0 : 3);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_assert_false (g_file_test (source, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_partials (games), ==, 1);
+
+  library = sp_library_open (drive, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_partials (games), ==, 0);
+  {
+    g_autofree char *save = tc_read (source, "save/slot1");
+    g_assert_cmpstr (save, ==, "progress");
+  }
+
+  /* From another computer: reported, untouched. */
+  {
+    g_autofree char *tmp = g_build_filename (games, ".my-game.partial-0badc0de-77-AbCdEf", NULL);
+    g_autofree char *base = g_build_filename (tmp, "base", NULL);
+
+    g_assert_cmpint (g_mkdir (tmp, 0755), ==, 0);
+    tc_write (tmp, ".savepoint-leftover",
+              "[Leftover]\nHost=another-computer\nBootId=0badc0de\nPid=77\nPidStart=1\n"
+              "Kind=adopt\nOriginalPath=/somewhere/else\n");
+    g_assert_cmpint (rename (source, base), ==, 0);
+    g_clear_object (&library);
+    library = sp_library_open (drive, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_file_test (base, G_FILE_TEST_IS_DIR));
+    problems = sp_library_get_problems (library);
+    g_assert_nonnull (problems[0]);
+    g_assert_nonnull (strstr (problems[0], "another-computer"));
+    g_assert_nonnull (strstr (problems[0], tmp));
+  }
+
+  tc_rmtree (drive);
+}
+
+/* Keeping (packing a checkpoint) killed at the Nth progress report, 10
+ * times: reopening leaves no .partial archive and no marker, and the
+ * checkpoints that exist verify. A .partial of another host stays. */
+static void
+test_leftovers_kill_keep (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *src_root = tc_tmpdir ();
+  g_autofree char *source = tc_make_source (src_root, "src");
+  g_autofree char *upper = g_build_filename (src_root, "upper", NULL);
+  g_autoptr(SpGame) game = tc_add_game (library, source, "Keep Game");
+  g_autofree char *checkpoints = g_build_filename (sp_game_get_path (game), "checkpoints", NULL);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (12);
+
+  for (guint i = 0; i < 24; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("saves/s%02u", i);
+      g_autofree char *data = g_malloc (96 * 1024);
+
+      for (guint j = 0; j < 96 * 1024; j++)
+        data[j] = (char) g_rand_int (rand);
+      {
+        g_autofree char *path = g_build_filename (upper, name, NULL);
+        g_autofree char *parent = g_path_get_dirname (path);
+        g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+        g_assert_true (g_file_set_contents (path, data, 96 * 1024, NULL));
+      }
+    }
+  g_assert_cmpint (g_mkdir_with_parents (checkpoints, 0755), ==, 0);
+  g_clear_object (&game);
+  g_clear_object (&library);
+
+  for (guint round = 0; round < 20; round++)
+    {
+      g_autoptr(SpLibrary) reopened = NULL;
+      g_autoptr(GPtrArray) problems = NULL;
+      g_autoptr(GError) error = NULL;
+      SpGame *g;
+      int status = 0;
+      pid_t pid = fork ();
+
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          g_autoptr(SpLibrary) child = sp_library_open (drive, NULL);
+          SpGame *cg = child ? sp_library_find_game (child, "keep-game") : NULL;
+
+          if (cg == NULL)
+            _exit (2);
+          kill_after = 1 + round * 2;
+          sp_game_create_checkpoint_sync (cg, upper, "kept", 10, TRUE,
+                                          kill_pack_progress_cb, NULL, NULL, NULL);
+          _exit (0);
+        }
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      g_assert_true (WIFSIGNALED (status) || (WIFEXITED (status) && WEXITSTATUS (status) == 0));
+
+      reopened = sp_library_open (drive, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (count_partials (checkpoints), ==, 0);
+      g = sp_library_find_game (reopened, "keep-game");
+      g_assert_nonnull (g);
+      problems = sp_game_verify_sync (g, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (problems->len, ==, 0);
+    }
+
+  /* Another computer's half-written archive: left alone, reported. */
+  {
+    g_autofree char *other = g_build_filename (checkpoints, "x.tar.zst.partial-0badc0de-42", NULL);
+    g_autofree char *marker = g_strconcat (other, ".owner", NULL);
+    g_autoptr(SpLibrary) reopened = NULL;
+    g_autoptr(GPtrArray) problems = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (g_file_set_contents (other, "half", -1, NULL));
+    g_assert_true (g_file_set_contents (marker, "[Leftover]\nHost=another-computer\n"
+                                        "BootId=0badc0de\nPid=42\nKind=archive\n", -1, NULL));
+    reopened = sp_library_open (drive, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
+    problems = sp_game_verify_sync (sp_library_find_game (reopened, "keep-game"), NULL, NULL,
+                                    &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (problems->len, ==, 1);
+    g_assert_cmpint (((SpVerifyProblem *) problems->pdata[0])->kind, ==, SP_VERIFY_PROBLEM_LEFTOVER);
+    g_assert_nonnull (strstr (((SpVerifyProblem *) problems->pdata[0])->error->message,
+                              "another-computer"));
+  }
+
+  tc_rmtree (drive);
+  tc_rmtree (src_root);
+}
+
+/* A keep or delete killed between the archive and its .ini (the lone
+ * "checkpoint" marker of a dead process): the next start removes the
+ * archive that has no .ini, and keeps one that has. */
+static void
+test_leftovers_unfinished_checkpoint (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *src_root = tc_tmpdir ();
+  g_autofree char *source = tc_make_source (src_root, "src");
+  g_autoptr(SpGame) game = tc_add_game (library, source, "Marker Game");
+  g_autofree char *dir = g_build_filename (sp_game_get_path (game), "checkpoints", NULL);
+  g_autofree char *orphan = g_build_filename (dir, "20240101T000000-0a0a0a.tar.zst", NULL);
+  g_autofree char *kept = g_build_filename (dir, "20240101T000000-0b0b0b.tar.zst", NULL);
+  g_autofree char *kept_ini = g_build_filename (dir, "20240101T000000-0b0b0b.ini", NULL);
+  g_autoptr(GError) error = NULL;
+  int status;
+  pid_t pid;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (orphan, "archive without ini", -1, NULL));
+  g_assert_true (g_file_set_contents (kept, "archive with ini", -1, NULL));
+  g_assert_true (g_file_set_contents (kept_ini, "[Checkpoint]\n", -1, NULL));
+  g_clear_object (&game);
+  g_clear_object (&library);
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      const char *ids[] = { "20240101T000000-0a0a0a", "20240101T000000-0b0b0b" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+        {
+          g_autofree char *stem = g_build_filename (dir, ids[i], NULL);
+          g_autofree char *marker = sp_leftover_file_path (stem);
+
+          if (!sp_leftover_write_marker (marker, FALSE, SP_LEFTOVER_KIND_CHECKPOINT, NULL, NULL))
+            _exit (2);
+        }
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_assert_cmpuint (count_partials (dir), ==, 2);
+
+  library = sp_library_open (drive, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_partials (dir), ==, 0);
+  g_assert_false (g_file_test (orphan, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (kept, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (kept_ini, G_FILE_TEST_EXISTS));
+
+  tc_rmtree (drive);
+  tc_rmtree (src_root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -782,5 +1384,14 @@ main (int   argc,
   g_test_add_func ("/library/slugs-and-sorting", test_library_slugs_and_sorting);
   g_test_add_func ("/library/problems", test_library_problems);
   g_test_add_func ("/library/add-crash", test_library_add_crash);
+  g_test_add_func ("/library/run-discard/symlinks-inside", test_run_discard_symlinks_inside);
+  g_test_add_func ("/library/run-discard/symlinked-run-dir", test_run_discard_symlinked_run_dir);
+  g_test_add_func ("/library/run-discard/own-run-ini", test_run_discard_needs_own_run_ini);
+  g_test_add_func ("/library/run-discard/bind-mount", test_run_discard_bind_mount);
+  g_test_add_func ("/library/leftovers/kill-add-copy", test_leftovers_kill_add_copy);
+  g_test_add_func ("/library/leftovers/kill-add-adopt", test_leftovers_kill_add_adopt);
+  g_test_add_func ("/library/leftovers/adopt-moved-back", test_leftovers_adopt_moved_back);
+  g_test_add_func ("/library/leftovers/kill-keep", test_leftovers_kill_keep);
+  g_test_add_func ("/library/leftovers/unfinished-checkpoint", test_leftovers_unfinished_checkpoint);
   return g_test_run ();
 }

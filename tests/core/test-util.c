@@ -2,8 +2,12 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "core/sp-run.h"
 #include "core/sp-util.h"
 
 static char *
@@ -147,15 +151,231 @@ test_format_duration (void)
   g_assert_cmpstr (c, ==, "3 h 07 min");
 }
 
+/* ---- issue 12 (h-leftovers): removal by descriptor, the mounts folder ---- */
+
+static void
+put (const char *dir,
+     const char *name,
+     const char *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+}
+
+/* Symlinks inside (to a folder, to a file, dangling, to "..") are removed,
+ * never followed; a folder without permissions is opened up and removed. */
+static void
+test_remove_tree_symlinks (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *tree = g_build_filename (dir, "tree", NULL);
+  g_autofree char *outside = g_build_filename (dir, "outside", NULL);
+  g_autofree char *keep = g_build_filename (outside, "keep.txt", NULL);
+  g_autofree char *locked = g_build_filename (tree, "locked", NULL);
+  g_autoptr(GError) error = NULL;
+  const char *links[][2] = { { "to-dir", NULL }, { "to-file", NULL }, { "dangling", "/nonexistent" },
+                             { "up", ".." } };
+
+  put (outside, "keep.txt", "keep");
+  put (tree, "a/b/c.txt", "c");
+  put (tree, "locked/inner.txt", "i");
+  links[0][1] = outside;
+  links[1][1] = keep;
+  for (guint i = 0; i < G_N_ELEMENTS (links); i++)
+    {
+      g_autofree char *l = g_build_filename (tree, "a", links[i][0], NULL);
+      g_assert_cmpint (symlink (links[i][1], l), ==, 0);
+    }
+  g_assert_cmpint (chmod (locked, 0), ==, 0);
+
+  g_assert_true (sp_remove_tree (tree, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (tree, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (keep, G_FILE_TEST_IS_REGULAR));
+
+  /* The path itself a symlink: only the link goes. */
+  {
+    g_autofree char *link = g_build_filename (dir, "link", NULL);
+    g_assert_cmpint (symlink (outside, link), ==, 0);
+    g_assert_true (sp_remove_tree (link, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_test (keep, G_FILE_TEST_IS_REGULAR));
+  }
+
+  /* One component only. */
+  {
+    int fd = open (dir, O_RDONLY | O_DIRECTORY);
+    g_assert_false (sp_remove_tree_at (fd, "../x", "x", NULL, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME);
+    g_clear_error (&error);
+    g_assert_false (sp_remove_tree_at (fd, "..", "..", NULL, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME);
+    g_clear_error (&error);
+    close (fd);
+  }
+
+  g_assert_true (sp_remove_tree (dir, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* A bind mount inside the tree or on the tree itself (same file system,
+ * same st_dev) stops the removal: nothing of the mounted folder goes. An
+ * empty mount point is not removed by sp_remove_empty_dir() either. */
+static void
+test_remove_tree_mounts (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *tree = g_build_filename (dir, "tree", NULL);
+  g_autofree char *point = g_build_filename (tree, "sub", "point", NULL);
+  g_autofree char *outside = g_build_filename (dir, "outside", NULL);
+  g_autofree char *keep = g_build_filename (outside, "keep.txt", NULL);
+  g_autoptr(GError) error = NULL;
+
+  put (outside, "keep.txt", "keep");
+  put (tree, "sub/point/.placeholder", "");
+  put (tree, "z-after.txt", "z");
+  if (mount (outside, point, NULL, MS_BIND, NULL) != 0)
+    {
+      g_test_skip ("bind mounts are not permitted here");
+      sp_remove_tree (dir, NULL, NULL);
+      return;
+    }
+  g_assert_false (sp_remove_tree (tree, NULL, &error));
+  g_assert_true (g_file_test (keep, G_FILE_TEST_IS_REGULAR));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, point));
+  g_clear_error (&error);
+
+  g_assert_false (sp_remove_tree (point, NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_false (sp_remove_empty_dir (point, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_true (g_file_test (keep, G_FILE_TEST_IS_REGULAR));
+
+  g_assert_cmpint (umount2 (point, MNT_DETACH), ==, 0);
+  {
+    g_autofree char *empty = g_build_filename (dir, "empty", NULL);
+    g_assert_cmpint (g_mkdir (empty, 0700), ==, 0);
+    g_assert_true (sp_remove_empty_dir (empty, &error));
+    g_assert_no_error (error);
+    g_assert_false (g_file_test (empty, G_FILE_TEST_EXISTS));
+  }
+  g_assert_true (sp_remove_tree (tree, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (keep, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (sp_remove_tree (dir, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* Without XDG_RUNTIME_DIR the mounts folder is $TMPDIR/savepoint-<uid>:
+ * created 0700 by us, and refused when someone else made it, when it is a
+ * symlink or when others have access. $XDG_RUNTIME_DIR/savepoint alike. */
+static void
+test_mounts_dir (void)
+{
+  g_autofree char *tmp = g_strdup (g_get_tmp_dir ());
+  g_autofree char *name = g_strdup_printf ("savepoint-%u", (guint) getuid ());
+  g_autofree char *expected = g_build_filename (tmp, name, NULL);
+  g_autofree char *elsewhere = g_build_filename (tmp, "elsewhere", NULL);
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  struct stat st;
+
+  g_assert_true (g_str_has_prefix (tmp, g_getenv ("SP_TEST_UTIL_TMP")));
+  g_unsetenv ("XDG_RUNTIME_DIR");
+
+  /* Normal: made by us, 0700. */
+  path = sp_mounts_dir_ensure (&error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (path, ==, expected);
+  g_assert_cmpint (lstat (path, &st), ==, 0);
+  g_assert_true (S_ISDIR (st.st_mode));
+  g_assert_cmpint (st.st_uid, ==, geteuid ());
+  g_assert_cmpint (st.st_mode & 07777, ==, 0700);
+  g_clear_pointer (&path, g_free);
+  /* Twice is fine. */
+  path = sp_mounts_dir_ensure (&error);
+  g_assert_no_error (error);
+  g_clear_pointer (&path, g_free);
+
+  /* Pre-created by another user (uid 1500). */
+  if (geteuid () == 0)
+    {
+      g_assert_cmpint (chown (expected, 1500, 1500), ==, 0);
+      g_assert_null (sp_mounts_dir_ensure (&error));
+      g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_UNSAFE);
+      g_assert_nonnull (strstr (error->message, expected));
+      g_assert_nonnull (strstr (error->message, "1500"));
+      g_clear_error (&error);
+      g_assert_cmpint (chown (expected, 0, 0), ==, 0);
+    }
+  else
+    g_test_message ("not root: the other-owner case is not tried");
+
+  /* Wider mode. */
+  g_assert_cmpint (chmod (expected, 0755), ==, 0);
+  g_assert_null (sp_mounts_dir_ensure (&error));
+  g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_UNSAFE);
+  g_assert_nonnull (strstr (error->message, "0755"));
+  g_clear_error (&error);
+  g_assert_cmpint (rmdir (expected), ==, 0);
+
+  /* A symlink to a folder of ours, 0700: still refused. */
+  g_assert_cmpint (g_mkdir (elsewhere, 0700), ==, 0);
+  g_assert_cmpint (symlink (elsewhere, expected), ==, 0);
+  g_assert_null (sp_mounts_dir_ensure (&error));
+  g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_UNSAFE);
+  g_assert_nonnull (strstr (error->message, expected));
+  g_clear_error (&error);
+  g_assert_cmpint (unlink (expected), ==, 0);
+
+  /* $XDG_RUNTIME_DIR/savepoint is checked the same way. */
+  {
+    g_autofree char *runtime = g_build_filename (tmp, "runtime", NULL);
+    g_autofree char *sp = g_build_filename (runtime, "savepoint", NULL);
+
+    g_assert_cmpint (g_mkdir (runtime, 0700), ==, 0);
+    g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+    g_assert_cmpint (symlink (elsewhere, sp), ==, 0);
+    g_assert_null (sp_mounts_dir_ensure (&error));
+    g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_UNSAFE);
+    g_clear_error (&error);
+    g_assert_cmpint (unlink (sp), ==, 0);
+    path = sp_mounts_dir_ensure (&error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (path, ==, sp);
+    g_unsetenv ("XDG_RUNTIME_DIR");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *tmp = NULL;
+  int status;
+
+  /* g_get_tmp_dir() reads $TMPDIR once: a private one for the mounts
+   * folder tests, set before anything asks. */
+  tmp = g_strdup ("/tmp/sp-test-util-tmp-XXXXXX");
+  g_assert_nonnull (g_mkdtemp (tmp));
+  g_setenv ("TMPDIR", tmp, TRUE);
+  g_setenv ("SP_TEST_UTIL_TMP", tmp, TRUE);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/util/write-atomic/replaces", test_write_atomic_replaces);
   g_test_add_func ("/util/write-atomic/missing-dir", test_write_atomic_missing_dir);
   g_test_add_func ("/util/write-atomic/full-disk", test_write_atomic_full_disk);
   g_test_add_func ("/util/remove-tree/read-only", test_remove_tree_readonly);
   g_test_add_func ("/util/format-duration", test_format_duration);
-  return g_test_run ();
+  g_test_add_func ("/util/remove-tree/symlinks", test_remove_tree_symlinks);
+  g_test_add_func ("/util/remove-tree/mounts", test_remove_tree_mounts);
+  g_test_add_func ("/util/mounts-dir", test_mounts_dir);
+  status = g_test_run ();
+  sp_remove_tree (tmp, NULL, NULL);
+  return status;
 }

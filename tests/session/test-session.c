@@ -1251,6 +1251,65 @@ test_cli_allow_runner (Fixture       *f,
   assert_clean_after (f);
 }
 
+/* ---- issue 12 (h-leftovers): the mounts folder must be ours ---- */
+
+/* $XDG_RUNTIME_DIR/savepoint as a symlink (to a folder of ours, 0700) or
+ * owned by another user: the session refuses to start, names the folder,
+ * mounts nothing and leaves no run behind; once it is ours again, it plays. */
+static void
+test_unsafe_mounts_dir (Fixture       *f,
+                        gconstpointer  user_data)
+{
+  g_autofree char *mounts = sp_mounts_dir ();
+  g_autofree char *aside = g_strconcat (mounts, "-aside", NULL);
+  g_autofree char *target = g_strconcat (mounts, "-target", NULL);
+  g_autofree char *mount_point = sp_mount_point_for (sp_game_get_slug (f->game));
+  g_autofree char *redirected = g_build_filename (target, sp_game_get_slug (f->game), NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) session = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  gboolean had = g_file_test (mounts, G_FILE_TEST_EXISTS);
+
+  if (had)
+    g_assert_cmpint (rename (mounts, aside), ==, 0);
+  g_assert_cmpint (g_mkdir (target, 0700), ==, 0);
+  g_assert_cmpint (symlink (target, mounts), ==, 0);
+
+  session = start (f, NULL, TRUE, &error);
+  g_assert_null (session);
+  g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_UNSAFE);
+  g_assert_nonnull (strstr (error->message, mounts));
+  g_clear_error (&error);
+  g_assert_false (sp_is_mount_point (redirected));
+  g_assert_false (g_file_test (redirected, G_FILE_TEST_EXISTS));
+  runs = sp_run_list (sp_library_get_id (f->library), NULL);
+  g_assert_cmpuint (runs->len, ==, 0);
+  g_assert_cmpint (unlink (mounts), ==, 0);
+
+  if (geteuid () == 0)
+    {
+      g_assert_cmpint (g_mkdir (mounts, 0700), ==, 0);
+      g_assert_cmpint (chown (mounts, 1500, 1500), ==, 0);
+      session = start (f, NULL, TRUE, &error);
+      g_assert_null (session);
+      g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_UNSAFE);
+      g_assert_nonnull (strstr (error->message, "1500"));
+      g_clear_error (&error);
+      g_assert_false (sp_is_mount_point (mount_point));
+      g_assert_cmpint (rmdir (mounts), ==, 0);
+    }
+
+  g_assert_cmpint (rmdir (target), ==, 0);
+  if (had)
+    g_assert_cmpint (rename (aside, mounts), ==, 0);
+
+  /* Ours again: it plays. */
+  session = play (f, "play", NULL, TRUE);
+  g_assert_cmpint (sp_session_get_summary (session)->exit_status, ==, 0);
+  assert_clean_after (f);
+  discard (session);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1309,6 +1368,8 @@ main (int    argc,
   g_test_add ("/session/runner-policy", Fixture, NULL, fixture_set_up, test_runner_policy, fixture_tear_down);
   g_test_add_func ("/session/environment-names", test_environment_names);
   g_test_add ("/session/cli-allow-runner", Fixture, NULL, fixture_set_up, test_cli_allow_runner, fixture_tear_down);
+
+  g_test_add ("/session/unsafe-mounts-dir", Fixture, NULL, fixture_set_up, test_unsafe_mounts_dir, fixture_tear_down);
 
   /* A "removable drive": a tmpfs we can pull with a lazy unmount. */
   have_tmpfs = mount ("savepoint-test", tmpfs, "tmpfs", 0, "size=64m") == 0;

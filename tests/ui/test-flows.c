@@ -793,6 +793,47 @@ test_play_asks_for_loader_variables (Fixture       *f,
   g_settings_reset (f->settings, "approved-environment");
 }
 
+/* ---- issue 12 (h-leftovers): verify's findings on the game page ---- */
+
+static gboolean
+has_problems (gpointer data)
+{
+  Fixture *f = data;
+
+  return sp_game_page_get_n_problems (sp_window_get_game_page (f->window)) > 0;
+}
+
+static void
+test_verify_findings (Fixture       *f,
+                      gconstpointer  data)
+{
+  SpGameCard *card = sp_window_find_card (f->window, f->game);
+  SpGamePage *page = sp_window_get_game_page (f->window);
+  g_autofree char *dir = g_build_filename (sp_game_get_path (f->game), "checkpoints", NULL);
+  g_autofree char *orphan = g_build_filename (dir, "20200101T000000-abcdef.tar.zst", NULL);
+  g_autofree char *partial = g_build_filename (dir, "20200101T000000-fedcba.tar.zst.partial",
+                                               NULL);
+  gboolean saw_orphan = FALSE, saw_partial = FALSE;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (card), "card.open", NULL));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (orphan, "not really an archive", -1, NULL));
+  g_assert_true (g_file_set_contents (partial, "half", -1, NULL));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "game.verify", NULL));
+  ui_test_wait (has_problems, f, 60, "verify's findings on the game page");
+  g_assert_cmpuint (sp_game_page_get_n_problems (page), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *text = sp_game_page_dup_problem (page, i);
+
+      saw_orphan |= strstr (text, orphan) != NULL;
+      saw_partial |= strstr (text, partial) != NULL;
+    }
+  g_assert_true (saw_orphan);
+  g_assert_true (saw_partial);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -810,6 +851,8 @@ main (int   argc,
   g_test_add ("/ui/flows/recover-later", Fixture, NULL, fixture_setup, test_recover_later, fixture_teardown);
   g_test_add ("/ui/flows/play-asks-for-loader-variables", Fixture, NULL, fixture_setup,
               test_play_asks_for_loader_variables, fixture_teardown);
+
+  g_test_add ("/ui/flows/verify-findings", Fixture, NULL, fixture_setup, test_verify_findings, fixture_teardown);
 
   return ui_test_run ();
 }
