@@ -12,8 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sp-checkpoint.h"
+#include "sp-keyfile.h"
 #include "sp-library.h"
 #include "sp-lock.h"
+#include "sp-slug.h"
 #include "sp-util.h"
 
 G_DEFINE_QUARK (sp-run-error-quark, sp_run_error)
@@ -107,9 +110,12 @@ char *
 sp_run_dir_for (const char *library_id,
                 const char *slug)
 {
-  g_autofree char *root = sp_runs_dir ();
+  g_autofree char *root = NULL;
 
-  g_return_val_if_fail (library_id != NULL && slug != NULL, NULL);
+  /* Both come from a drive: only ids that were checked may build a path. */
+  g_return_val_if_fail (library_id != NULL && g_uuid_string_is_valid (library_id), NULL);
+  g_return_val_if_fail (sp_slug_is_valid (slug), NULL);
+  root = sp_runs_dir ();
   return g_build_filename (root, library_id, slug, NULL);
 }
 
@@ -136,8 +142,10 @@ sp_mounts_dir (void)
 char *
 sp_mount_point_for (const char *slug)
 {
-  g_autofree char *root = sp_mounts_dir ();
+  g_autofree char *root = NULL;
 
+  g_return_val_if_fail (sp_slug_is_valid (slug), NULL);
+  root = sp_mounts_dir ();
   return g_build_filename (root, slug, NULL);
 }
 
@@ -266,13 +274,18 @@ sp_run_load (const char  *path,
 {
   g_autoptr(SpRun) self = g_object_new (SP_TYPE_RUN, NULL);
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *library = NULL;
+  g_autofree char *slug = NULL;
+  g_autofree char *head = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
 
   set_paths (self, path);
-  self->keyfile = g_key_file_new ();
-  if (!g_key_file_load_from_file (self->keyfile, self->ini_path,
-                                  G_KEY_FILE_KEEP_COMMENTS, &local_error))
+  /* The same loader as the drive's files: no link, FIFO or huge file. */
+  self->keyfile = sp_key_file_load (self->ini_path, &local_error);
+  if (self->keyfile == NULL)
     {
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      if (g_error_matches (local_error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND))
         g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_NOT_FOUND,
                      _("“%s” is not a run folder (no run.ini)."), path);
       else
@@ -286,6 +299,29 @@ sp_run_load (const char  *path,
     {
       g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_MALFORMED,
                    _("“%s” lacks the Library or Game key."), self->ini_path);
+      return NULL;
+    }
+
+  /* These name folders (the run's, the mount point) and are matched with a
+   * library's games: the same patterns as where they come from. */
+  library = g_key_file_get_string (self->keyfile, GROUP, "Library", NULL);
+  slug = g_key_file_get_string (self->keyfile, GROUP, "Game", NULL);
+  head = g_key_file_get_string (self->keyfile, GROUP, "Head", NULL);
+  if (library == NULL || !g_uuid_string_is_valid (library))
+    sp_key_file_set_error (&local_error, self->ini_path, NULL, GROUP, "Library",
+                           _("Library is not a library Id (a UUID)."));
+  else if (slug == NULL || !sp_slug_is_valid (slug))
+    sp_key_file_set_error (&local_error, self->ini_path, NULL, GROUP, "Game",
+                           _("Game is not a game folder name (lower-case letters, digits "
+                             "and dashes)."));
+  else if (head != NULL && *head != '\0' && !sp_checkpoint_id_is_valid (head))
+    sp_key_file_set_error (&local_error, self->ini_path, NULL, GROUP, "Head",
+                           _("Head is not a checkpoint id."));
+  if (local_error != NULL)
+    {
+      g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_MALFORMED,
+                   _("%s This run was not made by Savepoint and is left alone."),
+                   local_error->message);
       return NULL;
     }
 

@@ -411,7 +411,7 @@ test_bad_libraries (Fixture       *fixture,
   g_assert_cmpint (malformed.status, ==, 4);
   g_assert_nonnull (strstr (malformed.err, "library.ini:3"));
 
-  g_assert_true (g_file_set_contents (ini, "[Library]\nVersion=99\nId=x\nName=Future\nNewKey=kept\n",
+  g_assert_true (g_file_set_contents (ini, "[Library]\nVersion=99\nId=7d9d3bd4-5b8a-4b7e-9c55-3e8f2f0f6a21\nName=Future\nNewKey=kept\n",
                                       -1, NULL));
   run_cli (&newer_list, fixture->drive, "list", NULL);
   g_assert_cmpint (newer_list.status, ==, 0);
