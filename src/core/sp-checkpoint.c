@@ -398,10 +398,10 @@ sp_checkpoint_verify_sync (SpCheckpoint  *self,
   if (g_lstat (self->archive_path, &st) == 0 && !S_ISREG (st.st_mode))
     {
       g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED,
-                   _("The archive “%s” of checkpoint %s is %s, not a plain file; it is not "
-                     "read. Delete the checkpoint, or put the archive back from a backup."),
-                   self->archive_path, self->id,
-                   S_ISLNK (st.st_mode) ? _("a symbolic link") : _("a special file"));
+                   _("The archive “%s” of checkpoint %s is not a plain file (it is a symbolic "
+                     "link, a FIFO or a device); it is not read. Delete the checkpoint, or put "
+                     "the archive back from a backup."),
+                   self->archive_path, self->id);
       return FALSE;
     }
   if (!g_file_test (self->archive_path, G_FILE_TEST_EXISTS))

@@ -517,9 +517,10 @@ sp_game_load (const char  *path,
       g_autofree char *shown = g_utf8_make_valid (path, -1);
 
       g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
-                   _("“%s” is not a valid game folder name (lower-case letters a–z, digits "
-                     "and single dashes); the game is not loaded. Rename the folder."),
-                   shown);
+                   _("“%s” is not a valid game folder name (lower-case letters a–z, "
+                     "digits and single dashes, at most %d characters); it is not "
+                     "loaded. Rename the folder to load it."),
+                   shown, SP_SLUG_MAX_LENGTH);
       return NULL;
     }
   if (g_lstat (path, &st) != 0 || !S_ISDIR (st.st_mode))

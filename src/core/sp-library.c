@@ -310,8 +310,7 @@ check_game_folder (SpLibrary  *self,
     return FALSE;   /* gone since it was listed */
   if (S_ISLNK (st.st_mode))
     msg = g_strdup_printf (_("“%s” is a symbolic link, not a game folder; it is not loaded. "
-                             "A game’s folder must be a real folder inside the library: "
-                             "replace the link with the folder."), shown_path);
+                             "Replace the link with the folder itself."), shown_path);
   else if (S_ISREG (st.st_mode))
     return FALSE;
   else if (!S_ISDIR (st.st_mode))

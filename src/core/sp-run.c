@@ -268,15 +268,40 @@ sp_run_create (const char  *library_id,
   return g_steal_pointer (&self);
 }
 
+/* Library, Game and Head name folders (the run's, the mount point) and are
+ * matched with a library's games: they must match the patterns of where
+ * they come from. Sets a "run.ini:<line>: …" error. */
+static gboolean
+check_ids (SpRun   *self,
+           GError **error)
+{
+  g_autofree char *library = g_key_file_get_string (self->keyfile, GROUP, "Library", NULL);
+  g_autofree char *slug = g_key_file_get_string (self->keyfile, GROUP, "Game", NULL);
+  g_autofree char *head = g_key_file_get_string (self->keyfile, GROUP, "Head", NULL);
+
+  if (library == NULL || !g_uuid_string_is_valid (library))
+    sp_key_file_set_error (error, self->ini_path, NULL, GROUP, "Library",
+                           _("Library is not a library Id (a UUID): Savepoint did not make "
+                             "this run folder and leaves it alone."));
+  else if (slug == NULL || !sp_slug_is_valid (slug))
+    sp_key_file_set_error (error, self->ini_path, NULL, GROUP, "Game",
+                           _("Game is not a game folder name: Savepoint did not make this "
+                             "run folder and leaves it alone."));
+  else if (head != NULL && *head != '\0' && !sp_checkpoint_id_is_valid (head))
+    sp_key_file_set_error (error, self->ini_path, NULL, GROUP, "Head",
+                           _("Head is not a checkpoint id: Savepoint did not make this run "
+                             "folder and leaves it alone."));
+  else
+    return TRUE;
+  return FALSE;
+}
+
 SpRun *
 sp_run_load (const char  *path,
              GError     **error)
 {
   g_autoptr(SpRun) self = g_object_new (SP_TYPE_RUN, NULL);
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *library = NULL;
-  g_autofree char *slug = NULL;
-  g_autofree char *head = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
 
@@ -302,26 +327,9 @@ sp_run_load (const char  *path,
       return NULL;
     }
 
-  /* These name folders (the run's, the mount point) and are matched with a
-   * library's games: the same patterns as where they come from. */
-  library = g_key_file_get_string (self->keyfile, GROUP, "Library", NULL);
-  slug = g_key_file_get_string (self->keyfile, GROUP, "Game", NULL);
-  head = g_key_file_get_string (self->keyfile, GROUP, "Head", NULL);
-  if (library == NULL || !g_uuid_string_is_valid (library))
-    sp_key_file_set_error (&local_error, self->ini_path, NULL, GROUP, "Library",
-                           _("Library is not a library Id (a UUID)."));
-  else if (slug == NULL || !sp_slug_is_valid (slug))
-    sp_key_file_set_error (&local_error, self->ini_path, NULL, GROUP, "Game",
-                           _("Game is not a game folder name (lower-case letters, digits "
-                             "and dashes)."));
-  else if (head != NULL && *head != '\0' && !sp_checkpoint_id_is_valid (head))
-    sp_key_file_set_error (&local_error, self->ini_path, NULL, GROUP, "Head",
-                           _("Head is not a checkpoint id."));
-  if (local_error != NULL)
+  if (!check_ids (self, &local_error))
     {
-      g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_MALFORMED,
-                   _("%s This run was not made by Savepoint and is left alone."),
-                   local_error->message);
+      g_set_error_literal (error, SP_RUN_ERROR, SP_RUN_ERROR_MALFORMED, local_error->message);
       return NULL;
     }
 

@@ -250,41 +250,46 @@ sp_format_duration (gint64 seconds)
   return g_strdup_printf (_("%d h %02d min"), (int) (seconds / 3600), (int) ((seconds / 60) % 60));
 }
 
-static const char *
-describe_file_type (mode_t mode)
-{
-  if (S_ISDIR (mode))
-    return _("a folder");
-  if (S_ISFIFO (mode))
-    return _("a named pipe (FIFO)");
-  if (S_ISCHR (mode) || S_ISBLK (mode))
-    return _("a device");
-  if (S_ISSOCK (mode))
-    return _("a socket");
-  return _("not a regular file");
-}
-
 static int
 refuse_type (GError     **error,
              const char  *path,
              mode_t       mode)
 {
+  const char *format;
+  GIOErrorEnum code = G_IO_ERROR_NOT_REGULAR_FILE;
+
+  errno = EINVAL;
   if (S_ISLNK (mode))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS,
-                   _("“%s” is a symbolic link: Savepoint does not follow links where it "
-                     "expects a plain file. Replace the link with the file itself."), path);
+      format = _("“%s” is a symbolic link: Savepoint does not follow links where it "
+                 "expects a plain file. Replace the link with the file itself.");
+      code = G_IO_ERROR_TOO_MANY_LINKS;
       errno = ELOOP;
     }
-  else
+  else if (S_ISDIR (mode))
     {
-      /* Translators: the second %s is "a folder", "a named pipe (FIFO)", … */
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
-                   _("“%s” is %s, not a regular file: Savepoint refuses to read it. "
-                     "Remove it and put the real file back from a backup."),
-                   path, describe_file_type (mode));
-      errno = S_ISDIR (mode) ? EISDIR : EINVAL;
+      format = _("“%s” is a folder, not a regular file. Move the folder away and put the "
+                 "file back from a backup.");
+      errno = EISDIR;
     }
+  else if (S_ISFIFO (mode))
+    format = _("“%s” is a named pipe (FIFO), not a regular file: Savepoint does not read "
+               "it. Remove it and put the real file back from a backup.");
+  else if (S_ISCHR (mode) || S_ISBLK (mode))
+    format = _("“%s” is a device, not a regular file: Savepoint does not read it. Remove "
+               "it and put the real file back from a backup.");
+  else if (S_ISSOCK (mode))
+    format = _("“%s” is a socket, not a regular file: Savepoint does not read it. Remove "
+               "it and put the real file back from a backup.");
+  else
+    format = _("“%s” is not a regular file: Savepoint does not read it. Remove it and put "
+               "the real file back from a backup.");
+  {
+    int saved = errno;
+
+    g_set_error (error, G_IO_ERROR, code, format, path);
+    errno = saved;
+  }
   return -1;
 }
 
