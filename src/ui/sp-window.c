@@ -141,6 +141,39 @@ build_section (SpWindow  *self,
       gtk_box_append (GTK_BOX (section), warning);
     }
 
+  /* What the library left out (a badly named or linked game folder, a
+   * game.ini that does not parse, …): folded, so it does not crowd the
+   * games, but never hidden. */
+  {
+    const char * const *problems = sp_library_get_problems (library);
+    guint n = g_strv_length ((char **) problems);
+
+    if (n > 0)
+      {
+        g_autofree char *label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                               "%u problem in this library",
+                                                               "%u problems in this library", n),
+                                                  n);
+        GtkWidget *expander = gtk_expander_new (label);
+        GtkWidget *list = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+
+        for (guint i = 0; i < n; i++)
+          {
+            GtkWidget *line = gtk_label_new (problems[i]);
+
+            gtk_label_set_wrap (GTK_LABEL (line), TRUE);
+            gtk_label_set_wrap_mode (GTK_LABEL (line), PANGO_WRAP_WORD_CHAR);
+            gtk_label_set_xalign (GTK_LABEL (line), 0);
+            gtk_label_set_selectable (GTK_LABEL (line), TRUE);
+            gtk_box_append (GTK_BOX (list), line);
+          }
+        gtk_widget_add_css_class (expander, "warning");
+        gtk_expander_set_child (GTK_EXPANDER (expander), list);
+        gtk_box_append (GTK_BOX (section), expander);
+        g_object_set_data (G_OBJECT (section), "sp-problems", expander);
+      }
+  }
+
   gtk_label_set_xalign (GTK_LABEL (empty), 0);
   gtk_widget_add_css_class (empty, "dim-label");
   gtk_box_append (GTK_BOX (section), empty);
@@ -685,6 +718,31 @@ sp_window_get_keep_dialog (SpWindow *self)
 {
   g_return_val_if_fail (SP_IS_WINDOW (self), NULL);
   return self->keep_dialog;
+}
+
+/* The problems shown in @library's section (for tests). */
+GStrv
+sp_window_get_library_problems (SpWindow  *self,
+                                SpLibrary *library)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (SP_IS_WINDOW (self), NULL);
+
+  for (GtkWidget *section = gtk_widget_get_first_child (GTK_WIDGET (self->games_box));
+       section != NULL;
+       section = gtk_widget_get_next_sibling (section))
+    {
+      GtkWidget *expander = g_object_get_data (G_OBJECT (section), "sp-problems");
+
+      if (g_object_get_data (G_OBJECT (section), "sp-library") != library || expander == NULL)
+        continue;
+      for (GtkWidget *line = gtk_widget_get_first_child (gtk_expander_get_child (GTK_EXPANDER (expander)));
+           line != NULL;
+           line = gtk_widget_get_next_sibling (line))
+        g_strv_builder_add (builder, gtk_label_get_text (GTK_LABEL (line)));
+    }
+  return g_strv_builder_end (builder);
 }
 
 /* The rows of refused libraries, in order (for tests): the messages. */

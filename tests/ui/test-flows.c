@@ -804,6 +804,46 @@ test_refused_library (Fixture       *f,
   ui_test_remove_tree (fifo);
 }
 
+/* What a library leaves out (here a game folder not named like a slug,
+ * which made the run folder's path) is shown in its section. */
+static void
+test_library_problems (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *dir = ui_test_tmpdir ("problems");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) created = sp_library_create (dir, "Problem Library", &error);
+  g_autoptr(SpLibrary) shown = NULL;
+  g_autofree char *bad = NULL;
+  g_auto(GStrv) problems = NULL;
+
+  g_assert_no_error (error);
+  bad = g_build_filename (sp_library_get_games_path (created), "Documents", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (bad, 0755), ==, 0);
+  {
+    g_autofree char *ini = g_build_filename (bad, "game.ini", NULL);
+    g_assert_true (g_file_set_contents (ini, "[Game]\nName=Documents\n", -1, NULL));
+  }
+
+  sp_library_monitor_add_folder (f->monitor, dir);
+  wait_libraries (f, 2);
+  ui_test_flush ();
+  shown = g_list_model_get_item (sp_library_monitor_get_libraries (f->monitor), 1);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_library_get_games (shown)), ==, 0);
+  problems = sp_window_get_library_problems (f->window, shown);
+  g_assert_cmpuint (g_strv_length (problems), ==, 1);
+  g_assert_nonnull (strstr (problems[0], bad));
+  g_clear_pointer (&problems, g_strfreev);
+  problems = sp_window_get_library_problems (f->window, f->library);
+  g_assert_cmpuint (g_strv_length (problems), ==, 0);
+
+  sp_library_monitor_remove_folder (f->monitor, dir);
+  wait_libraries (f, 1);
+  g_clear_object (&shown);
+  g_clear_object (&created);
+  ui_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -813,6 +853,7 @@ main (int   argc,
   g_test_add ("/ui/flows/grid-and-timeline", Fixture, NULL, fixture_setup, test_grid_and_timeline, fixture_teardown);
   g_test_add ("/ui/flows/folder-library", Fixture, NULL, fixture_setup, test_folder_library, fixture_teardown);
   g_test_add ("/ui/flows/refused-library", Fixture, NULL, fixture_setup, test_refused_library, fixture_teardown);
+  g_test_add ("/ui/flows/library-problems", Fixture, NULL, fixture_setup, test_library_problems, fixture_teardown);
   g_test_add ("/ui/flows/drive", Fixture, NULL, fixture_setup, test_drive, fixture_teardown);
   g_test_add ("/ui/flows/empty-and-demo", Fixture, NULL, fixture_setup, test_empty_and_demo, fixture_teardown);
   g_test_add ("/ui/flows/add-game", Fixture, NULL, fixture_setup, test_add_game, fixture_teardown);
