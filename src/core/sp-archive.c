@@ -171,8 +171,6 @@ _sp_archive_set_read_error (GError         **error,
   }
 }
 
-/* Opens @archive_path for reading as a zstd-compressed tar, and nothing
- * else: no other compression and no uncompressed tar. */
 /* Opens an archive for reading: a regular file, never through a symbolic
  * link, never blocking on a FIFO (see sp_open_regular_file()). */
 static int
@@ -193,6 +191,8 @@ open_archive_file (const char  *path,
   return -1;
 }
 
+/* Opens @archive_path for reading as a zstd-compressed tar, and nothing
+ * else: no other compression and no uncompressed tar. */
 struct archive *
 _sp_archive_open_reader (const char   *archive_path,
                          SpArchiveIo  *io,
