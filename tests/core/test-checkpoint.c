@@ -996,6 +996,28 @@ test_unpack_checks_archive (Fixture       *f,
 }
 
 
+/* A checkpoint .ini whose Parent is not a checkpoint id is not loaded and
+ * is reported with its file and line (this held before issue 12 too). */
+static void
+test_bad_parent (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c1 = create (f, "One", 1);
+  g_autofree char *ini = g_strdup (sp_checkpoint_get_ini_path (c1));
+  g_autofree char *text = read_path (ini);
+  g_autofree char *bad = g_strconcat (text, "Parent=../../../documents\n", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpCheckpoint) loaded = NULL;
+  g_autofree char *where = NULL;
+
+  g_assert_true (g_file_set_contents (ini, bad, -1, NULL));
+  loaded = sp_checkpoint_load (ini, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED);
+  where = g_strdup_printf ("%s:%u:", ini, sp_key_file_find_line (ini, NULL, "Checkpoint", "Parent"));
+  g_assert_true (g_str_has_prefix (error->message, where));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1017,6 +1039,7 @@ main (int   argc,
   ADD ("async-errors", test_async_errors);
   ADD ("async-main-loop-runs", test_async_main_loop_runs);
   ADD ("fifo-ini-refused", test_fifo_ini_refused);
+  ADD ("bad-parent", test_bad_parent);
 #undef ADD
   return g_test_run ();
 }
