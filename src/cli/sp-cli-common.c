@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "sp-cli.h"
 
@@ -21,11 +22,9 @@ sp_cli_usage_error (const char *format,
   return SP_CLI_EXIT_USAGE;
 }
 
-int
-sp_cli_fail (const GError *error)
+static int
+exit_code_for (const GError *error)
 {
-  g_printerr ("savepoint-cli: %s\n", error->message);
-
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return SP_CLI_EXIT_CANCELLED;
   if (error->domain == SP_LIBRARY_ERROR)
@@ -58,7 +57,16 @@ sp_cli_fail (const GError *error)
   return SP_CLI_EXIT_FAILED;
 }
 
-/* Folders where desktops mount removable drives. */
+int
+sp_cli_fail (const GError *error)
+{
+  g_printerr ("savepoint-cli: %s\n", error->message);
+  return exit_code_for (error);
+}
+
+/* Folders where desktops mount removable drives. Any library.ini counts,
+ * even a link or a FIFO: such a library is then refused with its reason
+ * instead of being passed over in silence. */
 static GPtrArray *
 find_drive_libraries (void)
 {
@@ -76,8 +84,9 @@ find_drive_libraries (void)
         {
           g_autofree char *drive = g_build_filename (roots[i], name, NULL);
           g_autofree char *ini = g_build_filename (drive, "Savepoint", "library.ini", NULL);
+          struct stat st;
 
-          if (g_file_test (ini, G_FILE_TEST_IS_REGULAR)
+          if (lstat (ini, &st) == 0
               && !g_ptr_array_find_with_equal_func (found, drive, g_str_equal, NULL))
             g_ptr_array_add (found, g_steal_pointer (&drive));
         }
@@ -91,6 +100,7 @@ sp_cli_resolve_library_path (const SpCliOptions *options,
 {
   g_autoptr(GPtrArray) found = NULL;
   const char *path = options->library_path;
+  int refused_exit = SP_CLI_EXIT_OK;
 
   if (path == NULL)
     path = g_getenv ("SAVEPOINT_LIBRARY");
@@ -101,6 +111,28 @@ sp_cli_resolve_library_path (const SpCliOptions *options,
     }
 
   found = find_drive_libraries ();
+  /* A drive whose library is refused (bad Id, unreadable library.ini…) is
+   * reported and left out, so that it neither hides nor blocks the others. */
+  for (guint i = 0; i < found->len;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SpLibrary) library = sp_library_open (g_ptr_array_index (found, i), &error);
+
+      if (library != NULL)
+        {
+          i++;
+          continue;
+        }
+      g_printerr (_("savepoint-cli: the library on %s is refused: %s\n"),
+                  (const char *) g_ptr_array_index (found, i), error->message);
+      refused_exit = exit_code_for (error);
+      g_ptr_array_remove_index (found, i);
+    }
+  if (found->len == 0 && refused_exit != SP_CLI_EXIT_OK)
+    {
+      *out_exit = refused_exit;
+      return NULL;
+    }
   if (found->len == 0)
     {
       g_printerr (_("savepoint-cli: no Savepoint library found on a mounted drive.\n"

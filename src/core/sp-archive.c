@@ -172,6 +172,26 @@ _sp_archive_set_read_error (GError         **error,
   }
 }
 
+/* Opens an archive for reading: a regular file, never through a symbolic
+ * link, never blocking on a FIFO (see sp_open_regular_file()). */
+static int
+open_archive_file (const char  *path,
+                   GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  int fd = sp_open_regular_file (path, NULL, &local_error);
+  int saved = errno;
+
+  if (fd >= 0)
+    return fd;
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS) ||
+      g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE))
+    g_set_error_literal (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_HOSTILE, local_error->message);
+  else
+    _sp_archive_set_errno_error (error, saved, path, _("Opening"));
+  return -1;
+}
+
 /* Opens @archive_path for reading as a zstd-compressed tar, and nothing
  * else: no other compression and no uncompressed tar. */
 struct archive *
@@ -181,12 +201,9 @@ _sp_archive_open_reader (const char   *archive_path,
 {
   struct archive *a;
 
-  io->fd = open (archive_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  io->fd = open_archive_file (archive_path, error);
   if (io->fd < 0)
-    {
-      _sp_archive_set_errno_error (error, errno, archive_path, _("Opening"));
-      return NULL;
-    }
+    return NULL;
   io->buffer = g_malloc (BUFFER_SIZE);
 
   {
@@ -340,12 +357,9 @@ sp_file_sha256 (const char    *path,
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  fd = open_archive_file (path, error);
   if (fd < 0)
-    {
-      _sp_archive_set_errno_error (error, errno, path, _("Opening"));
-      return NULL;
-    }
+    return NULL;
   posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   checksum = sp_sha256_new ();
   buffer = g_malloc (BUFFER_SIZE);

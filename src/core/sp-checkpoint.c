@@ -4,7 +4,9 @@
 #include "sp-checkpoint.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sp-keyfile.h"
 #include "sp-library.h"
@@ -195,6 +197,7 @@ sp_checkpoint_load (const char  *ini_path,
   g_autofree char *created = NULL;
   g_autofree char *archive_name = NULL;
   g_autoptr(GDateTime) parsed = NULL;
+  GStatBuf st;
 
   g_return_val_if_fail (ini_path != NULL, NULL);
 
@@ -279,7 +282,9 @@ sp_checkpoint_load (const char  *ini_path,
   if (self->label == NULL)
     self->label = g_strdup ("");
 
-  self->missing = !g_file_test (self->archive_path, G_FILE_TEST_IS_REGULAR);
+  /* lstat(): a link or a FIFO in the archive's place is there (not missing)
+   * and is refused with its reason when the archive is opened. */
+  self->missing = g_lstat (self->archive_path, &st) != 0;
 
   return g_steal_pointer (&self);
 }
@@ -395,10 +400,21 @@ sp_checkpoint_verify_full (SpCheckpoint  *self,
                            GCancellable  *cancellable,
                            GError       **error)
 {
+  GStatBuf st;
+
   g_return_val_if_fail (SP_IS_CHECKPOINT (self), FALSE);
   g_return_val_if_fail (out_warning == NULL || *out_warning == NULL, FALSE);
 
-  if (!g_file_test (self->archive_path, G_FILE_TEST_IS_REGULAR))
+  if (g_lstat (self->archive_path, &st) == 0 && !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED,
+                   _("The archive “%s” of checkpoint %s is not a plain file (it is a symbolic "
+                     "link, a FIFO or a device); it is not read. Delete the checkpoint, or put "
+                     "the archive back from a backup."),
+                   self->archive_path, self->id);
+      return FALSE;
+    }
+  if (!g_file_test (self->archive_path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED,
                    _("The archive “%s” of checkpoint %s is missing. Delete the checkpoint, "

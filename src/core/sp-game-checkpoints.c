@@ -69,6 +69,9 @@ _sp_game_unused_checkpoint_id (const char *dir)
       g_autofree char *archive = g_strdup_printf ("%s/%s.tar.zst", dir, id);
       g_autofree char *partial = g_strdup_printf ("%s/%s.tar.zst.partial", dir, id);
 
+      /* Only a well-formed id may name files in the checkpoints folder. */
+      g_assert (sp_checkpoint_id_is_valid (id));
+
       if (!g_file_test (ini, G_FILE_TEST_EXISTS) &&
           !g_file_test (archive, G_FILE_TEST_EXISTS) &&
           !g_file_test (partial, G_FILE_TEST_EXISTS))

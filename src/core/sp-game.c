@@ -4,11 +4,14 @@
 #include "sp-game-private.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sp-game-path.h"
 #include "sp-keyfile.h"
 #include "sp-library.h"
+#include "sp-slug.h"
 #include "sp-util.h"
 
 #define GAME_GROUP "Game"
@@ -429,9 +432,23 @@ load_checkpoints (SpGame *self)
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GError) error = NULL;
   const char *name;
+  GStatBuf st;
 
-  dir = g_dir_open (self->checkpoints_path, 0, &error);
-  if (dir == NULL && !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+  /* A link could show another game's checkpoints (or any folder) as ours. */
+  if (g_lstat (self->checkpoints_path, &st) == 0 && !S_ISDIR (st.st_mode))
+    {
+      g_autofree char *msg =
+        g_strdup_printf (S_ISLNK (st.st_mode)
+                         ? _("“%s” is a symbolic link, not a folder: no checkpoint of this "
+                             "game is loaded. Replace the link with the folder itself.")
+                         : _("“%s” is not a folder: no checkpoint of this game is loaded. "
+                             "Move it away."),
+                         self->checkpoints_path);
+      add_problem (self, msg);
+    }
+  else
+    dir = g_dir_open (self->checkpoints_path, 0, &error);
+  if (dir == NULL && error != NULL && !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     add_problem (self, error->message);
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
@@ -548,12 +565,34 @@ sp_game_load (const char  *path,
               GError     **error)
 {
   g_autoptr(SpGame) self = NULL;
+  GStatBuf st = { 0 };
 
   g_return_val_if_fail (path != NULL, NULL);
 
   self = g_object_new (SP_TYPE_GAME, NULL);
   self->path = g_strdup (path);
   self->slug = g_path_get_basename (path);
+  /* The slug names the game's run and mount folders on this computer. */
+  if (!sp_slug_is_valid (self->slug))
+    {
+      g_autofree char *shown = g_utf8_make_valid (path, -1);
+
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                   _("“%s” is not a valid game folder name (lower-case letters a–z, "
+                     "digits and single dashes, at most %d characters); it is not "
+                     "loaded. Rename the folder to load it."),
+                   shown, SP_SLUG_MAX_LENGTH);
+      return NULL;
+    }
+  if (g_lstat (path, &st) != 0 || !S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                   S_ISLNK (st.st_mode)
+                   ? _("“%s” is a symbolic link, not a game folder; it is not loaded. "
+                       "Replace the link with the folder itself.")
+                   : _("“%s” is not a game folder."), path);
+      return NULL;
+    }
   self->base_path = g_build_filename (path, "base", NULL);
   self->checkpoints_path = g_build_filename (path, "checkpoints", NULL);
   self->ini_path = g_build_filename (path, "game.ini", NULL);

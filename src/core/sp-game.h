@@ -90,7 +90,9 @@ G_DECLARE_FINAL_TYPE (SpGame, sp_game, SP, GAME, GObject)
 /* Loads games/<slug>/ at @path (game.ini and checkpoints/<id>.ini). A malformed
  * game.ini fails with SP_LIBRARY_ERROR_MALFORMED ("…/game.ini:LINE: …");
  * malformed checkpoint .ini files are skipped and listed by
- * sp_game_get_problems(). */
+ * sp_game_get_problems(). @path must be a real folder (not a link) whose name
+ * is a valid slug, else SP_LIBRARY_ERROR_INVALID; a checkpoints/ that is a
+ * link is not read (a problem). */
 SpGame      *sp_game_load             (const char   *path,
                                        gboolean      read_only,
                                        GError      **error);

@@ -9,8 +9,11 @@ G_BEGIN_DECLS
  * comments and translations kept, so that a rewrite preserves whatever keys,
  * groups and comments we do not know. Errors are SP_LIBRARY_ERROR. */
 
-/* Loads @path. A parse error is SP_LIBRARY_ERROR_MALFORMED with the message
- * "<path>:<line>: <what>"; a missing file is SP_LIBRARY_ERROR_NOT_FOUND. */
+/* Loads @path, a metadata file from a drive: it must be a regular file (not
+ * a symbolic link, FIFO, device, socket or folder: SP_LIBRARY_ERROR_MALFORMED
+ * at once, nothing is read) of at most 1 MiB (else MALFORMED too). A parse
+ * error is SP_LIBRARY_ERROR_MALFORMED with the message "<path>:<line>: <what>";
+ * a missing file is SP_LIBRARY_ERROR_NOT_FOUND; other I/O errors FAILED. */
 GKeyFile *sp_key_file_load            (const char   *path,
                                        GError      **error);
 /* Same for text held in memory; @display_name names it in messages. */

@@ -221,9 +221,23 @@ load_ini (SpLibrary  *self,
   id = sp_key_file_get_string_required (kf, self->ini_path, LIBRARY_GROUP, "Id", error);
   if (id == NULL)
     return FALSE;
+  /* The Id names this library's run folders on this computer: anything but
+   * a UUID could lead a path out of them. */
+  g_strstrip (id);
+  if (!g_uuid_string_is_valid (id))
+    {
+      g_autofree char *shown = g_strescape (id, NULL);
+
+      sp_key_file_set_error (error, self->ini_path, NULL, LIBRARY_GROUP, "Id",
+                             _("the library Id “%s” is not a UUID (such as "
+                               "3f1c2a4e-8d6b-4c1e-9a57-0b2d6e4f8a13), so the library is not "
+                               "opened. Restore library.ini from a backup, or ask whoever "
+                               "made this drive."), shown);
+      return FALSE;
+    }
 
   g_free (self->id);
-  self->id = g_strdup (g_strstrip (id));
+  self->id = g_steal_pointer (&id);
   g_free (self->name);
   self->name = sp_key_file_get_string_or_null (kf, LIBRARY_GROUP, "Name");
   if (self->name == NULL)
@@ -260,27 +274,104 @@ is_being_added (SpLibrary  *self,
   return found;
 }
 
+/* @name for a message: valid UTF-8 without control characters. */
+static char *
+printable_name (const char *name)
+{
+  g_autofree char *valid = g_utf8_make_valid (name, -1);
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = valid; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c))
+        g_string_append_c (out, '?');
+      else
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* TRUE if the entry @name of games/ is a folder that may hold a game: a
+ * real folder (not a link) named like a slug. A link, a special file or a
+ * badly named folder is reported as a problem of the library and left out;
+ * a plain file is not a game and is ignored. */
+static gboolean
+check_game_folder (SpLibrary  *self,
+                   const char *name,
+                   const char *path)
+{
+  g_autofree char *shown = printable_name (name);
+  g_autofree char *shown_path = g_build_filename (self->games_path, shown, NULL);
+  g_autofree char *msg = NULL;
+  GStatBuf st;
+
+  if (g_lstat (path, &st) != 0)
+    return FALSE;   /* gone since it was listed */
+  if (S_ISLNK (st.st_mode))
+    msg = g_strdup_printf (_("“%s” is a symbolic link, not a game folder; it is not loaded. "
+                             "Replace the link with the folder itself."), shown_path);
+  else if (S_ISREG (st.st_mode))
+    return FALSE;
+  else if (!S_ISDIR (st.st_mode))
+    msg = g_strdup_printf (_("“%s” is a special file (FIFO, device or socket), not a game "
+                             "folder; it is not loaded. Remove it."), shown_path);
+  else if (!sp_slug_is_valid (name))
+    msg = g_strdup_printf (_("“%s” is not a valid game folder name (lower-case letters a–z, "
+                             "digits and single dashes, at most %d characters); it is not "
+                             "loaded. Rename the folder to load it."),
+                           shown_path, SP_SLUG_MAX_LENGTH);
+  if (msg != NULL)
+    {
+      add_problem (self, msg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* games/, unless it is a link (then no game is loaded) or cannot be read;
+ * both are reported as problems. */
+static GDir *
+open_games_dir (SpLibrary *self)
+{
+  g_autoptr(GError) error = NULL;
+  GStatBuf st;
+  GDir *dir;
+
+  if (g_lstat (self->games_path, &st) == 0 && S_ISLNK (st.st_mode))
+    {
+      g_autofree char *msg =
+        g_strdup_printf (_("“%s” is a symbolic link: the games of a library must be in a "
+                           "real folder on the drive, so none are loaded. Replace the "
+                           "link with the folder."), self->games_path);
+      add_problem (self, msg);
+      return NULL;
+    }
+  dir = g_dir_open (self->games_path, 0, &error);
+  if (dir == NULL)
+    add_problem (self, error->message);
+  return dir;
+}
+
 static void
 load_games (SpLibrary *self)
 {
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GError) error = NULL;
   const char *name;
 
   g_ptr_array_set_size (self->problems, 0);
   g_ptr_array_add (self->problems, NULL);
 
-  dir = g_dir_open (self->games_path, 0, &error);
-  if (dir == NULL)
-    add_problem (self, error->message);
-
+  dir = open_games_dir (self);
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = g_build_filename (self->games_path, name, NULL);
       g_autofree char *ini = g_build_filename (path, "game.ini", NULL);
       g_autoptr(GError) local_error = NULL;
       g_autoptr(SpGame) game = NULL;
+      GStatBuf st;
 
       if (name[0] == '.')
         {
@@ -298,7 +389,11 @@ load_games (SpLibrary *self)
             }
           continue;
         }
-      if (!g_file_test (ini, G_FILE_TEST_IS_REGULAR))
+      if (!check_game_folder (self, name, path))
+        continue;
+      /* A folder without game.ini is not a game (yet); any game.ini, even a
+       * link or a FIFO, is loaded so that it is refused with a message. */
+      if (g_lstat (ini, &st) != 0)
         continue;
       game = sp_game_load (path, self->read_only, &local_error);
       if (game == NULL)
@@ -342,6 +437,7 @@ sp_library_open (const char  *path,
   g_autofree char *direct = NULL;
   g_autofree char *nested = NULL;
   g_autofree char *abs = NULL;
+  GStatBuf st;
 
   g_return_val_if_fail (path != NULL, NULL);
 
@@ -349,10 +445,12 @@ sp_library_open (const char  *path,
   direct = g_build_filename (abs, "library.ini", NULL);
   nested = g_build_filename (abs, "Savepoint", "library.ini", NULL);
 
+  /* lstat(): a library.ini that is a link (even a dangling one) or a FIFO
+   * is found here and refused with its reason by load_ini(). */
   self = g_object_new (SP_TYPE_LIBRARY, NULL);
-  if (g_file_test (direct, G_FILE_TEST_EXISTS))
+  if (g_lstat (direct, &st) == 0)
     self->path = g_strdup (abs);
-  else if (g_file_test (nested, G_FILE_TEST_EXISTS))
+  else if (g_lstat (nested, &st) == 0)
     self->path = g_build_filename (abs, "Savepoint", NULL);
   else
     {

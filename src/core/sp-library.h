@@ -82,9 +82,12 @@ SpLibrary   *sp_library_create_finish (GAsyncResult        *result,
 /* Opens the library at @path: either the Savepoint folder itself or the
  * folder (drive) containing "Savepoint/". A library.ini with a Version newer
  * than SP_LIBRARY_VERSION opens read-only (see :read-only and
- * sp_library_get_warning()); a malformed one fails with
- * SP_LIBRARY_ERROR_MALFORMED naming file and line. Games whose game.ini cannot
- * be read are left out of the list and reported by sp_library_get_problems(). */
+ * sp_library_get_warning()); a malformed one, one whose Id is not a UUID, and
+ * a library.ini that is a link, a FIFO or another non-regular file fail with
+ * SP_LIBRARY_ERROR_MALFORMED naming the file (and line). Games whose game.ini
+ * cannot be read, and entries of games/ that are links, special files or
+ * folders not named like a slug, are left out of the list and reported by
+ * sp_library_get_problems(). */
 SpLibrary   *sp_library_open          (const char   *path,
                                        GError      **error);
 

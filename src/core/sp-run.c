@@ -14,8 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sp-checkpoint.h"
+#include "sp-keyfile.h"
 #include "sp-library.h"
 #include "sp-lock.h"
+#include "sp-slug.h"
 #include "sp-util.h"
 
 G_DEFINE_QUARK (sp-run-error-quark, sp_run_error)
@@ -109,9 +112,12 @@ char *
 sp_run_dir_for (const char *library_id,
                 const char *slug)
 {
-  g_autofree char *root = sp_runs_dir ();
+  g_autofree char *root = NULL;
 
-  g_return_val_if_fail (library_id != NULL && slug != NULL, NULL);
+  /* Both come from a drive: only ids that were checked may build a path. */
+  g_return_val_if_fail (library_id != NULL && g_uuid_string_is_valid (library_id), NULL);
+  g_return_val_if_fail (sp_slug_is_valid (slug), NULL);
+  root = sp_runs_dir ();
   return g_build_filename (root, library_id, slug, NULL);
 }
 
@@ -230,8 +236,10 @@ sp_mounts_dir_ensure (GError **error)
 char *
 sp_mount_point_for (const char *slug)
 {
-  g_autofree char *root = sp_mounts_dir ();
+  g_autofree char *root = NULL;
 
+  g_return_val_if_fail (sp_slug_is_valid (slug), NULL);
+  root = sp_mounts_dir ();
   return g_build_filename (root, slug, NULL);
 }
 
@@ -558,19 +566,37 @@ sp_run_create (const char  *library_id,
   return g_steal_pointer (&self);
 }
 
-/* Id is a UUID Savepoint wrote (runs of older releases have none). */
+/* Library, Game and Head name folders (the run's, the mount point) and are
+ * matched with a library's games: they must match the patterns of where
+ * they come from. Id is a UUID Savepoint wrote (runs of older releases have
+ * none). Sets a "run.ini:<line>: …" error. */
 static gboolean
-check_run_id (SpRun   *self,
-              GError **error)
+check_ids (SpRun   *self,
+           GError **error)
 {
+  g_autofree char *library = g_key_file_get_string (self->keyfile, GROUP, "Library", NULL);
+  g_autofree char *slug = g_key_file_get_string (self->keyfile, GROUP, "Game", NULL);
+  g_autofree char *head = g_key_file_get_string (self->keyfile, GROUP, "Head", NULL);
   g_autofree char *id = g_key_file_get_string (self->keyfile, GROUP, "Id", NULL);
 
-  if (id == NULL || g_uuid_string_is_valid (id))
+  if (library == NULL || !g_uuid_string_is_valid (library))
+    sp_key_file_set_error (error, self->ini_path, NULL, GROUP, "Library",
+                           _("Library is not a library Id (a UUID): Savepoint did not make "
+                             "this run folder and leaves it alone."));
+  else if (slug == NULL || !sp_slug_is_valid (slug))
+    sp_key_file_set_error (error, self->ini_path, NULL, GROUP, "Game",
+                           _("Game is not a game folder name: Savepoint did not make this "
+                             "run folder and leaves it alone."));
+  else if (head != NULL && *head != '\0' && !sp_checkpoint_id_is_valid (head))
+    sp_key_file_set_error (error, self->ini_path, NULL, GROUP, "Head",
+                           _("Head is not a checkpoint id: Savepoint did not make this run "
+                             "folder and leaves it alone."));
+  else if (id != NULL && !g_uuid_string_is_valid (id))
+    sp_key_file_set_error (error, self->ini_path, NULL, GROUP, "Id",
+                           _("Id is not a run Id (a UUID): Savepoint did not make this run "
+                             "folder and leaves it alone."));
+  else
     return TRUE;
-  g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_MALFORMED,
-               _("%s: the run Id “%s” is not a UUID. This run.ini was not written by "
-                 "Savepoint; remove the folder yourself if you are sure it is not needed."),
-               self->ini_path, id);
   return FALSE;
 }
 
@@ -581,12 +607,14 @@ sp_run_load (const char  *path,
   g_autoptr(SpRun) self = g_object_new (SP_TYPE_RUN, NULL);
   g_autoptr(GError) local_error = NULL;
 
+  g_return_val_if_fail (path != NULL, NULL);
+
   set_paths (self, path);
-  self->keyfile = g_key_file_new ();
-  if (!g_key_file_load_from_file (self->keyfile, self->ini_path,
-                                  G_KEY_FILE_KEEP_COMMENTS, &local_error))
+  /* The same loader as the drive's files: no link, FIFO or huge file. */
+  self->keyfile = sp_key_file_load (self->ini_path, &local_error);
+  if (self->keyfile == NULL)
     {
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      if (g_error_matches (local_error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND))
         g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_NOT_FOUND,
                      _("“%s” is not a run folder (no run.ini)."), path);
       else
@@ -603,8 +631,11 @@ sp_run_load (const char  *path,
       return NULL;
     }
 
-  if (!check_run_id (self, error))
-    return NULL;
+  if (!check_ids (self, &local_error))
+    {
+      g_set_error_literal (error, SP_RUN_ERROR, SP_RUN_ERROR_MALFORMED, local_error->message);
+      return NULL;
+    }
 
   self->started = parse_time (self->keyfile, "Started");
   self->ended = parse_time (self->keyfile, "Ended");

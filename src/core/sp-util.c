@@ -565,6 +565,117 @@ sp_format_duration (gint64 seconds)
   return g_strdup_printf (_("%d h %02d min"), (int) (seconds / 3600), (int) ((seconds / 60) % 60));
 }
 
+static int
+refuse_type (GError     **error,
+             const char  *path,
+             mode_t       mode)
+{
+  const char *format;
+  GIOErrorEnum code = G_IO_ERROR_NOT_REGULAR_FILE;
+
+  errno = EINVAL;
+  if (S_ISLNK (mode))
+    {
+      format = _("“%s” is a symbolic link: Savepoint does not follow links where it "
+                 "expects a plain file. Replace the link with the file itself.");
+      code = G_IO_ERROR_TOO_MANY_LINKS;
+      errno = ELOOP;
+    }
+  else if (S_ISDIR (mode))
+    {
+      format = _("“%s” is a folder, not a regular file. Move the folder away and put the "
+                 "file back from a backup.");
+      errno = EISDIR;
+    }
+  else if (S_ISFIFO (mode))
+    format = _("“%s” is a named pipe (FIFO), not a regular file: Savepoint does not read "
+               "it. Remove it and put the real file back from a backup.");
+  else if (S_ISCHR (mode) || S_ISBLK (mode))
+    format = _("“%s” is a device, not a regular file: Savepoint does not read it. Remove "
+               "it and put the real file back from a backup.");
+  else if (S_ISSOCK (mode))
+    format = _("“%s” is a socket, not a regular file: Savepoint does not read it. Remove "
+               "it and put the real file back from a backup.");
+  else
+    format = _("“%s” is not a regular file: Savepoint does not read it. Remove it and put "
+               "the real file back from a backup.");
+  {
+    int saved = errno;
+
+    g_set_error (error, G_IO_ERROR, code, format, path);
+    errno = saved;
+  }
+  return -1;
+}
+
+/**
+ * sp_open_regular_file:
+ *
+ * Opens a file that comes from a drive. A symbolic link could point it
+ * anywhere (/dev/zero, another user's file), a FIFO would block the
+ * reader forever and a device could be anything, so all of them are refused
+ * before any data is read: lstat() first, so that a device is never even
+ * opened in the usual case, then open(O_NOFOLLOW | O_NONBLOCK) and fstat()
+ * of what was opened, which must be a regular file too.
+ */
+int
+sp_open_regular_file (const char   *path,
+                      struct stat  *out_stat,
+                      GError      **error)
+{
+  struct stat before, st;
+  int fd;
+  int flags;
+
+  g_return_val_if_fail (path != NULL, -1);
+
+  if (lstat (path, &before) != 0)
+    {
+      int saved = errno;
+
+      sp_set_error_from_errno (error, saved, _("Cannot open “%s”"), path);
+      errno = saved;
+      return -1;
+    }
+  if (!S_ISREG (before.st_mode))
+    return refuse_type (error, path, before.st_mode);
+
+  fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      /* Replaced by a link between lstat() and open(). */
+      if (saved == ELOOP)
+        return refuse_type (error, path, S_IFLNK);
+      sp_set_error_from_errno (error, saved, _("Cannot open “%s”"), path);
+      errno = saved;
+      return -1;
+    }
+  if (fstat (fd, &st) != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      sp_set_error_from_errno (error, saved, _("Cannot read “%s”"), path);
+      errno = saved;
+      return -1;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      close (fd);
+      return refuse_type (error, path, st.st_mode);
+    }
+  /* Reads of a regular file never block anyway; drop the flag so that the
+   * descriptor behaves like any other. */
+  flags = fcntl (fd, F_GETFL);
+  if (flags >= 0)
+    fcntl (fd, F_SETFL, flags & ~O_NONBLOCK);
+  if (out_stat != NULL)
+    *out_stat = st;
+  return fd;
+}
+
 /**
  * sp_set_error_from_errno:
  * @format: a message with one “%s”, for @path

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <sys/stat.h>
 
 G_BEGIN_DECLS
 
@@ -45,6 +46,16 @@ gboolean  sp_free_space            (const char   *path,
                                     guint64      *out_bytes,
                                     GError      **error);
 char     *sp_format_duration       (gint64        seconds);
+/* Opens @path read-only without following a symbolic link in its last
+ * component and without blocking on a FIFO or a device, and checks that it
+ * is a regular file. Returns the descriptor (close-on-exec, blocking), or -1
+ * with errno set and @error a G_IO_ERROR naming @path:
+ * G_IO_ERROR_NOT_FOUND, G_IO_ERROR_TOO_MANY_LINKS (a symbolic link),
+ * G_IO_ERROR_NOT_REGULAR_FILE (a folder, FIFO, device or socket), or the
+ * code of the errno. @out_stat (may be NULL) gets the file's fstat(). */
+int       sp_open_regular_file     (const char   *path,
+                                    struct stat  *out_stat,
+                                    GError      **error);
 gboolean  sp_set_error_from_errno  (GError      **error,
                                     int           saved_errno,
                                     const char   *format,

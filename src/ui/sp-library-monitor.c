@@ -2,9 +2,76 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "sp-demo.h"
 #include "sp-library-monitor.h"
+
+struct _SpRefusedLibrary
+{
+  GObject  parent_instance;
+  char    *path;
+  char    *location;
+  char    *message;
+};
+
+G_DEFINE_FINAL_TYPE (SpRefusedLibrary, sp_refused_library, G_TYPE_OBJECT)
+
+static void
+sp_refused_library_finalize (GObject *object)
+{
+  SpRefusedLibrary *self = SP_REFUSED_LIBRARY (object);
+
+  g_free (self->path);
+  g_free (self->location);
+  g_free (self->message);
+  G_OBJECT_CLASS (sp_refused_library_parent_class)->finalize (object);
+}
+
+static void
+sp_refused_library_class_init (SpRefusedLibraryClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = sp_refused_library_finalize;
+}
+
+static void
+sp_refused_library_init (SpRefusedLibrary *self)
+{
+}
+
+static SpRefusedLibrary *
+sp_refused_library_new (const char *path,
+                        const char *location,
+                        const char *message)
+{
+  SpRefusedLibrary *self = g_object_new (SP_TYPE_REFUSED_LIBRARY, NULL);
+
+  self->path = g_strdup (path);
+  self->location = g_strdup (location);
+  self->message = g_strdup (message);
+  return self;
+}
+
+const char *
+sp_refused_library_get_path (SpRefusedLibrary *self)
+{
+  g_return_val_if_fail (SP_IS_REFUSED_LIBRARY (self), NULL);
+  return self->path;
+}
+
+const char *
+sp_refused_library_get_location (SpRefusedLibrary *self)
+{
+  g_return_val_if_fail (SP_IS_REFUSED_LIBRARY (self), NULL);
+  return self->location;
+}
+
+const char *
+sp_refused_library_get_message (SpRefusedLibrary *self)
+{
+  g_return_val_if_fail (SP_IS_REFUSED_LIBRARY (self), NULL);
+  return self->message;
+}
 
 struct _SpLibraryMonitor
 {
@@ -13,6 +80,7 @@ struct _SpLibraryMonitor
   GSettings       *settings;
   GVolumeMonitor  *volume_monitor;
   GListStore      *libraries;
+  GListStore      *refused;     /* SpRefusedLibrary */
   /* candidate path -> SpLibrary (transfer none: held by ->libraries) */
   GHashTable      *by_candidate;
   /* SpLibrary -> location text */
@@ -59,6 +127,7 @@ typedef struct
   GHashTable *present;      /* path -> TRUE for candidates that have a library */
   GPtrArray  *opened;       /* SpLibrary, with "sp-candidate" set */
   GPtrArray  *problems;     /* char* */
+  GPtrArray  *refused;      /* SpRefusedLibrary */
   SpLibrary  *demo;
 } ScanData;
 
@@ -70,6 +139,7 @@ scan_data_free (ScanData *data)
   g_clear_pointer (&data->present, g_hash_table_unref);
   g_clear_pointer (&data->opened, g_ptr_array_unref);
   g_clear_pointer (&data->problems, g_ptr_array_unref);
+  g_clear_pointer (&data->refused, g_ptr_array_unref);
   g_clear_object (&data->demo);
   g_free (data->demo_dir);
   g_free (data);
@@ -80,9 +150,11 @@ has_library (const char *path)
 {
   g_autofree char *direct = g_build_filename (path, "library.ini", NULL);
   g_autofree char *inside = g_build_filename (path, "Savepoint", "library.ini", NULL);
+  GStatBuf st;
 
-  return g_file_test (direct, G_FILE_TEST_IS_REGULAR) ||
-         g_file_test (inside, G_FILE_TEST_IS_REGULAR);
+  /* Any library.ini, even a link or a FIFO: sp_library_open() refuses such
+   * a library with its reason, and the window shows it. */
+  return g_lstat (direct, &st) == 0 || g_lstat (inside, &st) == 0;
 }
 
 static void
@@ -101,6 +173,15 @@ scan_thread (GTask        *task,
 
       if (g_hash_table_contains (data->present, c->path) || !has_library (c->path))
         continue;
+      {
+        gboolean refused_already = FALSE;
+
+        for (guint j = 0; j < data->refused->len; j++)
+          if (g_strcmp0 (c->path, SP_REFUSED_LIBRARY (g_ptr_array_index (data->refused, j))->path) == 0)
+            refused_already = TRUE;
+        if (refused_already)
+          continue;
+      }
 
       g_hash_table_add (data->present, g_strdup (c->path));
       if (g_hash_table_contains (data->known, c->path))
@@ -110,6 +191,8 @@ scan_thread (GTask        *task,
       if (library == NULL)
         {
           g_ptr_array_add (data->problems, g_strdup (error->message));
+          g_ptr_array_add (data->refused,
+                           sp_refused_library_new (c->path, c->location, error->message));
           g_hash_table_remove (data->present, c->path);
           continue;
         }
@@ -142,6 +225,26 @@ remove_library (SpLibraryMonitor *self,
 
   if (g_list_store_find (self->libraries, library, &pos))
     g_list_store_remove (self->libraries, pos);
+}
+
+/* Replaces the refused libraries, unless the scan found the same ones
+ * (each scan tries them again; the window rebuilds on a change). */
+static void
+update_refused (SpLibraryMonitor *self,
+                GPtrArray        *refused)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->refused));
+  gboolean same = n == refused->len;
+
+  for (guint i = 0; same && i < n; i++)
+    {
+      g_autoptr(SpRefusedLibrary) old = g_list_model_get_item (G_LIST_MODEL (self->refused), i);
+      SpRefusedLibrary *new = g_ptr_array_index (refused, i);
+
+      same = g_strcmp0 (old->path, new->path) == 0 && g_strcmp0 (old->message, new->message) == 0;
+    }
+  if (!same)
+    g_list_store_splice (self->refused, 0, n, refused->pdata, refused->len);
 }
 
 static void
@@ -207,6 +310,8 @@ scan_done_cb (GObject      *object,
       g_clear_object (&self->demo);
     }
 
+  update_refused (self, data->refused);
+
   g_strfreev (self->problems);
   g_ptr_array_add (data->problems, NULL);
   self->problems = (GStrv) g_ptr_array_steal (data->problems, NULL);
@@ -263,6 +368,7 @@ start_scan (SpLibraryMonitor *self)
   data->present = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   data->opened = g_ptr_array_new_with_free_func (g_object_unref);
   data->problems = g_ptr_array_new_with_free_func (g_free);
+  data->refused = g_ptr_array_new_with_free_func (g_object_unref);
   data->want_demo = g_settings_get_boolean (self->settings, "show-demo-library");
   data->demo_dir = sp_demo_get_dir ();
 
@@ -331,6 +437,8 @@ sp_library_monitor_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   if (self->libraries != NULL)
     g_list_store_remove_all (self->libraries);
+  if (self->refused != NULL)
+    g_list_store_remove_all (self->refused);
 
   G_OBJECT_CLASS (sp_library_monitor_parent_class)->dispose (object);
 }
@@ -341,6 +449,7 @@ sp_library_monitor_finalize (GObject *object)
   SpLibraryMonitor *self = SP_LIBRARY_MONITOR (object);
 
   g_clear_object (&self->libraries);
+  g_clear_object (&self->refused);
   g_clear_pointer (&self->by_candidate, g_hash_table_unref);
   g_clear_pointer (&self->locations, g_hash_table_unref);
   g_clear_pointer (&self->problems, g_strfreev);
@@ -385,6 +494,7 @@ static void
 sp_library_monitor_init (SpLibraryMonitor *self)
 {
   self->libraries = g_list_store_new (SP_TYPE_LIBRARY);
+  self->refused = g_list_store_new (SP_TYPE_REFUSED_LIBRARY);
   self->by_candidate = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->locations = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->problems = g_new0 (char *, 1);
@@ -496,4 +606,11 @@ sp_library_monitor_get_problems (SpLibraryMonitor *self)
 {
   g_return_val_if_fail (SP_IS_LIBRARY_MONITOR (self), NULL);
   return (const char * const *) self->problems;
+}
+
+GListModel *
+sp_library_monitor_get_refused (SpLibraryMonitor *self)
+{
+  g_return_val_if_fail (SP_IS_LIBRARY_MONITOR (self), NULL);
+  return G_LIST_MODEL (self->refused);
 }

@@ -14,6 +14,19 @@ G_BEGIN_DECLS
  * Mounts and settings are watched; every change re-scans in a worker thread
  * and updates the list (libraries are never re-opened while present). */
 
+/* A library found but refused (bad Id, unreadable or special library.ini,
+ * malformed…): what the window shows in its place. Immutable. */
+#define SP_TYPE_REFUSED_LIBRARY (sp_refused_library_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpRefusedLibrary, sp_refused_library, SP, REFUSED_LIBRARY, GObject)
+
+/* The folder that was opened. */
+const char       *sp_refused_library_get_path       (SpRefusedLibrary *self);
+/* The drive's name or the folder, as for sp_library_monitor_get_location(). */
+const char       *sp_refused_library_get_location   (SpRefusedLibrary *self);
+/* Why it was refused (names the file, and the line when there is one). */
+const char       *sp_refused_library_get_message    (SpRefusedLibrary *self);
+
 #define SP_TYPE_LIBRARY_MONITOR (sp_library_monitor_get_type ())
 
 G_DECLARE_FINAL_TYPE (SpLibraryMonitor, sp_library_monitor, SP, LIBRARY_MONITOR, GObject)
@@ -38,5 +51,8 @@ void              sp_library_monitor_remove_folder  (SpLibraryMonitor *self,
                                                      const char       *folder);
 /* Messages about candidates that could not be opened in the last scan. */
 const char * const *sp_library_monitor_get_problems (SpLibraryMonitor *self);
+/* A GListModel of SpRefusedLibrary: the libraries refused in the last scan
+ * (tried again at every scan). */
+GListModel       *sp_library_monitor_get_refused    (SpLibraryMonitor *self);
 
 G_END_DECLS

@@ -141,6 +141,39 @@ build_section (SpWindow  *self,
       gtk_box_append (GTK_BOX (section), warning);
     }
 
+  /* What the library left out (a badly named or linked game folder, a
+   * game.ini that does not parse, …): folded, so it does not crowd the
+   * games, but never hidden. */
+  {
+    const char * const *problems = sp_library_get_problems (library);
+    guint n = g_strv_length ((char **) problems);
+
+    if (n > 0)
+      {
+        g_autofree char *label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                               "%u problem in this library",
+                                                               "%u problems in this library", n),
+                                                  n);
+        GtkWidget *expander = gtk_expander_new (label);
+        GtkWidget *list = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+
+        for (guint i = 0; i < n; i++)
+          {
+            GtkWidget *line = gtk_label_new (problems[i]);
+
+            gtk_label_set_wrap (GTK_LABEL (line), TRUE);
+            gtk_label_set_wrap_mode (GTK_LABEL (line), PANGO_WRAP_WORD_CHAR);
+            gtk_label_set_xalign (GTK_LABEL (line), 0);
+            gtk_label_set_selectable (GTK_LABEL (line), TRUE);
+            gtk_box_append (GTK_BOX (list), line);
+          }
+        gtk_widget_add_css_class (expander, "warning");
+        gtk_expander_set_child (GTK_EXPANDER (expander), list);
+        gtk_box_append (GTK_BOX (section), expander);
+        g_object_set_data (G_OBJECT (section), "sp-problems", expander);
+      }
+  }
+
   gtk_label_set_xalign (GTK_LABEL (empty), 0);
   gtk_widget_add_css_class (empty, "dim-label");
   gtk_box_append (GTK_BOX (section), empty);
@@ -168,6 +201,37 @@ build_section (SpWindow  *self,
   return section;
 }
 
+/* A library that was found but refused: a row with its error, so that a
+ * drive with a broken or hostile library does not just look empty. */
+static GtkWidget *
+build_refused_section (SpWindow         *self,
+                       SpRefusedLibrary *refused)
+{
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+  const char *location = sp_refused_library_get_location (refused);
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+
+  /* Translators: %s is a drive's name or a folder */
+  title = g_strdup_printf (_("Library on %s Not Opened"), location ? location : sp_refused_library_get_path (refused));
+  subtitle = g_markup_escape_text (sp_refused_library_get_message (refused), -1);
+  {
+    g_autofree char *escaped = g_markup_escape_text (title, -1);
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped);
+  }
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  gtk_widget_add_css_class (icon, "error");
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_list_box_append (GTK_LIST_BOX (list), row);
+  g_object_set_data_full (G_OBJECT (list), "sp-refused", g_object_ref (refused), g_object_unref);
+  return list;
+}
+
 static void
 rebuild_sections (SpWindow *self)
 {
@@ -182,6 +246,12 @@ rebuild_sections (SpWindow *self)
     {
       g_autoptr(SpLibrary) library = g_list_model_get_item (libraries, i);
       gtk_box_append (self->games_box, build_section (self, library));
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (sp_library_monitor_get_refused (self->monitor)); i++)
+    {
+      g_autoptr(SpRefusedLibrary) refused =
+        g_list_model_get_item (sp_library_monitor_get_refused (self->monitor), i);
+      gtk_box_append (self->games_box, build_refused_section (self, refused));
     }
 
   /* A game whose library went away cannot stay open. */
@@ -200,6 +270,7 @@ update_view (SpWindow *self)
 {
   GListModel *libraries = sp_library_monitor_get_libraries (self->monitor);
   guint n_libraries = g_list_model_get_n_items (libraries);
+  guint n_refused = g_list_model_get_n_items (sp_library_monitor_get_refused (self->monitor));
   guint n_games = 0;
   const char *view;
 
@@ -208,16 +279,20 @@ update_view (SpWindow *self)
        section = gtk_widget_get_next_sibling (section))
     {
       SpLibrary *library = g_object_get_data (G_OBJECT (section), "sp-library");
-      guint n = g_list_model_get_n_items (sp_library_get_games (library));
+      guint n;
+
+      if (library == NULL)
+        continue;   /* a refused library's row */
+      n = g_list_model_get_n_items (sp_library_get_games (library));
 
       gtk_widget_set_visible (g_object_get_data (G_OBJECT (section), "sp-empty"), n == 0);
       gtk_widget_set_visible (g_object_get_data (G_OBJECT (section), "sp-flow"), n > 0);
       n_games += n;
     }
 
-  if (n_libraries == 0)
+  if (n_libraries == 0 && n_refused == 0)
     view = sp_library_monitor_get_scanning (self->monitor) ? "loading" : "empty";
-  else if (n_libraries == 1 && n_games == 0)
+  else if (n_libraries == 1 && n_games == 0 && n_refused == 0)
     view = "no-games";
   else
     view = "games";
@@ -449,6 +524,8 @@ sp_window_dispose (GObject *object)
   if (self->monitor != NULL)
     g_signal_handlers_disconnect_by_data (sp_library_monitor_get_libraries (self->monitor), self);
   if (self->monitor != NULL)
+    g_signal_handlers_disconnect_by_data (sp_library_monitor_get_refused (self->monitor), self);
+  if (self->monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->monitor, self);
   if (self->watched_models != NULL)
     unwatch_models (self);
@@ -549,6 +626,8 @@ sp_window_new (GtkApplication   *application,
 
   libraries = sp_library_monitor_get_libraries (monitor);
   g_signal_connect (libraries, "items-changed", G_CALLBACK (libraries_changed_cb), self);
+  g_signal_connect_swapped (sp_library_monitor_get_refused (monitor), "items-changed",
+                            G_CALLBACK (rebuild_sections), self);
   g_signal_connect_swapped (monitor, "notify::scanning", G_CALLBACK (update_view), self);
   libraries_changed_cb (libraries, 0, 0, g_list_model_get_n_items (libraries), self);
 
@@ -639,4 +718,49 @@ sp_window_get_keep_dialog (SpWindow *self)
 {
   g_return_val_if_fail (SP_IS_WINDOW (self), NULL);
   return self->keep_dialog;
+}
+
+/* The problems shown in @library's section (for tests). */
+GStrv
+sp_window_get_library_problems (SpWindow  *self,
+                                SpLibrary *library)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (SP_IS_WINDOW (self), NULL);
+
+  for (GtkWidget *section = gtk_widget_get_first_child (GTK_WIDGET (self->games_box));
+       section != NULL;
+       section = gtk_widget_get_next_sibling (section))
+    {
+      GtkWidget *expander = g_object_get_data (G_OBJECT (section), "sp-problems");
+
+      if (g_object_get_data (G_OBJECT (section), "sp-library") != library || expander == NULL)
+        continue;
+      for (GtkWidget *line = gtk_widget_get_first_child (gtk_expander_get_child (GTK_EXPANDER (expander)));
+           line != NULL;
+           line = gtk_widget_get_next_sibling (line))
+        g_strv_builder_add (builder, gtk_label_get_text (GTK_LABEL (line)));
+    }
+  return g_strv_builder_end (builder);
+}
+
+/* The rows of refused libraries, in order (for tests): the messages. */
+GStrv
+sp_window_get_refused_messages (SpWindow *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (SP_IS_WINDOW (self), NULL);
+
+  for (GtkWidget *section = gtk_widget_get_first_child (GTK_WIDGET (self->games_box));
+       section != NULL;
+       section = gtk_widget_get_next_sibling (section))
+    {
+      SpRefusedLibrary *refused = g_object_get_data (G_OBJECT (section), "sp-refused");
+
+      if (refused != NULL && gtk_widget_get_visible (section))
+        g_strv_builder_add (builder, sp_refused_library_get_message (refused));
+    }
+  return g_strv_builder_end (builder);
 }

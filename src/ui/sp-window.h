@@ -26,6 +26,11 @@ SpWindow        *sp_window_new              (GtkApplication   *application,
 SpLibraryMonitor *sp_window_get_monitor     (SpWindow         *self);
 /* "loading", "empty", "no-games" or "games" */
 const char      *sp_window_get_view         (SpWindow         *self);
+/* The errors shown in the rows of refused libraries, in order. */
+GStrv            sp_window_get_refused_messages (SpWindow       *self);
+/* The problems shown in @library's section (what it left out). */
+GStrv            sp_window_get_library_problems (SpWindow       *self,
+                                                 SpLibrary      *library);
 /* The card showing @game, or NULL. */
 SpGameCard      *sp_window_find_card        (SpWindow         *self,
                                              SpGame           *game);

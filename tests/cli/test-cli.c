@@ -10,6 +10,7 @@
 
 #include "core/sp-core.h"
 #include "sp-cli-play.h"
+#include <sys/stat.h>
 
 typedef struct
 {
@@ -413,7 +414,7 @@ test_bad_libraries (Fixture       *fixture,
   g_assert_cmpint (malformed.status, ==, 4);
   g_assert_nonnull (strstr (malformed.err, "library.ini:3"));
 
-  g_assert_true (g_file_set_contents (ini, "[Library]\nVersion=99\nId=x\nName=Future\nNewKey=kept\n",
+  g_assert_true (g_file_set_contents (ini, "[Library]\nVersion=99\nId=7d9d3bd4-5b8a-4b7e-9c55-3e8f2f0f6a21\nName=Future\nNewKey=kept\n",
                                       -1, NULL));
   run_cli (&newer_list, fixture->drive, "list", NULL);
   g_assert_cmpint (newer_list.status, ==, 0);
@@ -843,6 +844,63 @@ test_verify_honest (Fixture       *fixture,
   }
 }
 
+/* A refused library is shown with its error, never passed over or waited
+ * on: `list --library` on a FIFO library.ini fails at once naming it, and
+ * `list` finding drives by itself reports the refused ones (a FIFO
+ * library.ini, a bad Id) on stderr and lists the good one. The drive
+ * folders are private tmpfs mounts in a mount namespace of the command's
+ * own. */
+static void
+test_refused_libraries (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_auto(Result) fifo = { 0 };
+  g_auto(Result) found = { 0 };
+  g_autofree char *dir = g_build_filename (fixture->drive, "Savepoint", NULL);
+  g_autofree char *ini = g_build_filename (dir, "library.ini", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *script =
+    "set -e; for d in /media /run/media /mnt; do"
+    "  if [ -d \"$d\" ]; then mount -t tmpfs none \"$d\"; fi; "
+    "done; "
+    "mkdir -p /media/good /media/fifo/Savepoint /media/evil/Savepoint; "
+    "\"$1\" init /media/good --name 'Good Drive' >/dev/null; "
+    "mkfifo /media/fifo/Savepoint/library.ini; "
+    "printf '[Library]\\nVersion=1\\nId=../../../..\\n' > /media/evil/Savepoint/library.ini; "
+    "exec \"$1\" list";
+
+  alarm (120);   /* a regression waits on the FIFO forever: fail instead */
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  g_assert_cmpint (mkfifo (ini, 0644), ==, 0);
+  run_cli (&fifo, fixture->drive, "list", NULL);
+  g_assert_cmpint (fifo.status, ==, 4);
+  g_assert_nonnull (strstr (fifo.err, ini));
+  g_assert_nonnull (strstr (fifo.err, "FIFO"));
+
+  if (geteuid () != 0)
+    {
+      alarm (0);
+      g_test_skip ("private drive folders need root (a mount namespace)");
+      return;
+    }
+  g_ptr_array_add (argv, (char *) "unshare");
+  g_ptr_array_add (argv, (char *) "--mount");
+  g_ptr_array_add (argv, (char *) "--propagation=private");
+  g_ptr_array_add (argv, (char *) "sh");
+  g_ptr_array_add (argv, (char *) "-c");
+  g_ptr_array_add (argv, (char *) script);
+  g_ptr_array_add (argv, (char *) "sh");
+  g_ptr_array_add (argv, (char *) g_getenv ("SP_CLI"));
+  g_ptr_array_add (argv, NULL);
+  spawn (&found, argv);
+  g_assert_cmpint (found.status, ==, 0);
+  g_assert_nonnull (strstr (found.out, "Good Drive"));
+  g_assert_nonnull (strstr (found.err, "/media/fifo/Savepoint/library.ini"));
+  g_assert_nonnull (strstr (found.err, "FIFO"));
+  g_assert_nonnull (strstr (found.err, "/media/evil/Savepoint/library.ini:3:"));
+  alarm (0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -862,6 +920,8 @@ main (int   argc,
   g_test_add ("/cli/bad-libraries", Fixture, NULL, fixture_set_up, test_bad_libraries,
               fixture_tear_down);
   g_test_add ("/cli/verify-honest", Fixture, NULL, fixture_set_up, test_verify_honest,
+              fixture_tear_down);
+  g_test_add ("/cli/refused-libraries", Fixture, NULL, fixture_set_up, test_refused_libraries,
               fixture_tear_down);
   return g_test_run ();
 }

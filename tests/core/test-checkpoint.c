@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "test-common.h"
+#include <sys/mount.h>
 
 typedef struct
 {
@@ -712,9 +713,85 @@ count_idle_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A file whose open() blocks until blocked_file_release(): the same text
+ * seen through a savepoint-overlayfs mount whose daemon is stopped
+ * (SIGSTOP), bind-mounted over @path. (A FIFO in its place no longer
+ * blocks anything: drive files that are not regular are refused at once.) */
+typedef struct
+{
+  GPid  pid;
+  char *mnt;
+  char *path;
+} BlockedFile;
+
+static gboolean
+blocked_file_start (BlockedFile *b,
+                    const char  *scratch,
+                    const char  *path,
+                    const char  *text)
+{
+  g_autofree char *lower = g_build_filename (scratch, "lower", NULL);
+  g_autofree char *upper = g_build_filename (scratch, "upper", NULL);
+  g_autofree char *work = g_build_filename (scratch, "work", NULL);
+  g_autofree char *options = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s",
+                                              lower, upper, work);
+  g_autofree char *inside = NULL;
+  const char *overlayfs = g_getenv ("SP_OVERLAYFS");
+  g_autoptr(GError) error = NULL;
+  struct stat top, st;
+
+  if (geteuid () != 0 || overlayfs == NULL || !g_file_test ("/dev/fuse", G_FILE_TEST_EXISTS))
+    return FALSE;
+  b->mnt = g_build_filename (scratch, "mnt", NULL);
+  b->path = g_strdup (path);
+  tc_write (lower, "blocked.ini", text);
+  g_assert_cmpint (g_mkdir (upper, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (work, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (b->mnt, 0755), ==, 0);
+  {
+    const char *argv[] = { overlayfs, "-f", "blocked", b->mnt, "-o", options, NULL };
+
+    g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                  NULL, NULL, &b->pid, &error));
+    g_assert_no_error (error);
+  }
+  /* Until the mount is live (a guard against a hang, not a timing check). */
+  g_assert_cmpint (stat (scratch, &top), ==, 0);
+  for (guint i = 0; stat (b->mnt, &st) != 0 || st.st_dev == top.st_dev; i++)
+    {
+      g_assert_cmpuint (i, <, 2000);
+      g_usleep (10 * 1000);
+    }
+  inside = g_build_filename (b->mnt, "blocked.ini", NULL);
+  g_assert_cmpint (mount (inside, path, NULL, MS_BIND, NULL), ==, 0);
+  g_assert_cmpint (kill (b->pid, SIGSTOP), ==, 0);
+  return TRUE;
+}
+
+/* Uncovers the real file, then lets the blocked open() go on. */
+static void
+blocked_file_release (BlockedFile *b)
+{
+  g_assert_cmpint (umount2 (b->path, MNT_DETACH), ==, 0);
+  g_assert_cmpint (kill (b->pid, SIGCONT), ==, 0);
+}
+
+static void
+blocked_file_stop (BlockedFile *b)
+{
+  int status;
+
+  g_assert_cmpint (kill (b->pid, SIGTERM), ==, 0);
+  g_assert_cmpint (waitpid (b->pid, &status, 0), ==, b->pid);
+  umount2 (b->mnt, MNT_DETACH);
+  g_spawn_close_pid (b->pid);
+  g_free (b->mnt);
+  g_free (b->path);
+}
+
 /* While a write is stuck on the drive, the main loop keeps running and the
- * sync calls are refused. The checkpoint's .ini is replaced by a FIFO so that
- * the worker blocks reading it until the test feeds it. */
+ * sync calls are refused. The checkpoint's .ini is made to block (see
+ * BlockedFile) so that the worker waits in open() until the test lets it. */
 static void
 test_async_main_loop_runs (Fixture       *f,
                            gconstpointer  data)
@@ -722,15 +799,19 @@ test_async_main_loop_runs (Fixture       *f,
   g_autoptr(SpCheckpoint) c1 = create (f, "One", 1);
   g_autofree char *ini = g_strdup (sp_checkpoint_get_ini_path (c1));
   g_autofree char *text = read_path (ini);
+  g_autofree char *scratch = g_build_filename (f->root, "blocked", NULL);
   g_autofree char *after = NULL;
   g_autoptr(GAsyncResult) r1 = NULL;
   g_autoptr(GError) error = NULL;
+  BlockedFile blocked = { 0 };
   guint idles = 0;
   guint source_id;
-  int fd;
 
-  g_assert_cmpint (g_unlink (ini), ==, 0);
-  g_assert_cmpint (mkfifo (ini, 0644), ==, 0);
+  if (!blocked_file_start (&blocked, scratch, ini, text))
+    {
+      g_test_skip ("making a file block needs root, FUSE and savepoint-overlayfs");
+      return;
+    }
 
   sp_game_rename_checkpoint_async (f->game, sp_checkpoint_get_id (c1), "Renamed", NULL,
                                    tc_store_result_cb, &r1);
@@ -750,13 +831,11 @@ test_async_main_loop_runs (Fixture       *f,
   g_clear_error (&error);
 
   /* Let the worker read the .ini. */
-  fd = open (ini, O_WRONLY);
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (write (fd, text, strlen (text)), ==, (gssize) strlen (text));
-  g_assert_cmpint (close (fd), ==, 0);
+  blocked_file_release (&blocked);
 
   g_assert_true (sp_game_rename_checkpoint_finish (f->game, tc_wait_for (&r1), &error));
   g_assert_no_error (error);
+  blocked_file_stop (&blocked);
   g_assert_cmpstr (sp_checkpoint_get_label (c1), ==, "Renamed");
   g_assert_true (g_file_test (ini, G_FILE_TEST_IS_REGULAR));
   after = read_path (ini);
@@ -1400,6 +1479,66 @@ test_export_exfat (Fixture       *f,
 }
 
 
+
+/* Uncovers the real file, then lets the blocked open() go on. */
+
+
+/* A FIFO in place of a checkpoint's .ini used to block its reader forever
+ * (and so every command): now it is refused at once, with its reason. */
+static void
+test_fifo_ini_refused (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c1 = create (f, "One", 1);
+  g_autofree char *ini = g_strdup (sp_checkpoint_get_ini_path (c1));
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GError) error = NULL;
+  SpGame *game;
+
+  alarm (60);   /* a regression hangs: fail instead */
+  g_assert_cmpint (g_unlink (ini), ==, 0);
+  g_assert_cmpint (mkfifo (ini, 0644), ==, 0);
+
+  sp_game_rename_checkpoint_async (f->game, sp_checkpoint_get_id (c1), "Renamed", NULL,
+                                   tc_store_result_cb, &r1);
+  g_assert_false (sp_game_rename_checkpoint_finish (f->game, tc_wait_for (&r1), &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, ini));
+  g_assert_nonnull (strstr (error->message, "FIFO"));
+  g_clear_error (&error);
+
+  /* Loading the game lists the FIFO as a problem, not as a checkpoint. */
+  g_assert_true (sp_library_reload (f->library, &error));
+  g_assert_no_error (error);
+  game = sp_library_find_game (f->library, "test-game");
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (game)), ==, 0);
+  g_assert_nonnull (sp_game_get_problems (game)[0]);
+  g_assert_nonnull (strstr (sp_game_get_problems (game)[0], "FIFO"));
+  alarm (0);
+}
+
+/* A checkpoint .ini whose Parent is not a checkpoint id is not loaded and
+ * is reported with its file and line (this held before issue 12 too). */
+static void
+test_bad_parent (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c1 = create (f, "One", 1);
+  g_autofree char *ini = g_strdup (sp_checkpoint_get_ini_path (c1));
+  g_autofree char *text = read_path (ini);
+  g_autofree char *bad = g_strconcat (text, "Parent=../../../documents\n", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpCheckpoint) loaded = NULL;
+  g_autofree char *where = NULL;
+
+  g_assert_true (g_file_set_contents (ini, bad, -1, NULL));
+  loaded = sp_checkpoint_load (ini, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED);
+  where = g_strdup_printf ("%s:%u:", ini, sp_key_file_find_line (ini, NULL, "Checkpoint", "Parent"));
+  g_assert_true (g_str_has_prefix (error->message, where));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1426,6 +1565,8 @@ main (int   argc,
   ADD ("game-uuid", test_game_uuid);
   ADD ("export-never-overwrites", test_export_never_overwrites);
   ADD ("export-exfat", test_export_exfat);
+  ADD ("fifo-ini-refused", test_fifo_ini_refused);
+  ADD ("bad-parent", test_bad_parent);
 #undef ADD
   return g_test_run ();
 }

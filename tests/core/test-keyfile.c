@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "test-common.h"
 
 static void
@@ -144,6 +147,68 @@ test_keyfile_error_line_on_disk (void)
   tc_rmtree (dir);
 }
 
+/* Metadata files from a drive: a link (here to /dev/zero, which made the
+ * old loader allocate until memory ran out), a FIFO (which made it wait
+ * forever), a folder and a file over 1 MiB are refused at once, naming the
+ * file and the reason; a file of exactly 1 MiB still loads. */
+static void
+test_keyfile_special_files (void)
+{
+  g_autofree char *dir = tc_tmpdir ();
+  g_autofree char *link = g_build_filename (dir, "link.ini", NULL);
+  g_autofree char *dangling = g_build_filename (dir, "dangling.ini", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo.ini", NULL);
+  g_autofree char *folder = g_build_filename (dir, "folder.ini", NULL);
+  g_autofree char *big = g_build_filename (dir, "big.ini", NULL);
+  g_autofree char *fits = g_build_filename (dir, "fits.ini", NULL);
+  g_autoptr(GString) text = g_string_new ("[Game]\nName=Big\n");
+  g_autoptr(GKeyFile) kf = NULL;
+  g_autoptr(GError) error = NULL;
+  struct {
+    const char *path;
+    const char *reason;
+  } refused[] = {
+    { link, "symbolic link" },
+    { dangling, "symbolic link" },
+    { fifo, "FIFO" },
+    { folder, "folder" },
+    { big, "larger than 1 MiB" },
+  };
+
+  alarm (60);   /* a regression hangs on the FIFO: fail instead */
+  g_assert_cmpint (symlink ("/dev/zero", link), ==, 0);
+  g_assert_cmpint (symlink ("nowhere.ini", dangling), ==, 0);
+  g_assert_cmpint (mkfifo (fifo, 0644), ==, 0);
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  while (text->len < 1024 * 1024)
+    g_string_append (text, "# padding padding padding padding padding padding padding\n");
+  g_string_truncate (text, 1024 * 1024);
+  text->str[text->len - 1] = '\n';
+  g_assert_true (g_file_set_contents (fits, text->str, text->len, NULL));
+  g_string_append (text, "#\n");
+  g_assert_true (g_file_set_contents (big, text->str, text->len, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      kf = sp_key_file_load (refused[i].path, &error);
+      g_assert_null (kf);
+      g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED);
+      if (strstr (error->message, refused[i].path) == NULL ||
+          strstr (error->message, refused[i].reason) == NULL)
+        g_error ("expected “%s” and “%s” in “%s”", refused[i].path, refused[i].reason,
+                 error->message);
+      g_clear_error (&error);
+    }
+  /* A line number lookup on a FIFO must not hang either. */
+  g_assert_cmpuint (sp_key_file_find_line (fifo, NULL, "Game", "Name"), ==, 0);
+
+  kf = sp_key_file_load (fits, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (kf);
+  alarm (0);
+  tc_rmtree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -154,5 +219,6 @@ main (int   argc,
   g_test_add_func ("/keyfile/roundtrip-unknown", test_keyfile_roundtrip_unknown);
   g_test_add_func ("/keyfile/find-line-and-errors", test_keyfile_find_line_and_errors);
   g_test_add_func ("/keyfile/error-line-on-disk", test_keyfile_error_line_on_disk);
+  g_test_add_func ("/keyfile/special-files", test_keyfile_special_files);
   return g_test_run ();
 }

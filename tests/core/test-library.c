@@ -1368,6 +1368,338 @@ test_leftovers_unfinished_checkpoint (void)
   tc_rmtree (src_root);
 }
 
+/* The attack of issue 12: Id=../../../.. and a game "documents" made the
+ * run folder runs/../../../../documents, which `play --discard` removed.
+ * The library is refused, naming library.ini and the line of Id. */
+static void
+test_library_bad_id (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *src_root = tc_tmpdir ();
+  g_autofree char *source = tc_make_source (src_root, "src");
+  g_autoptr(SpGame) game = tc_add_game (library, source, "Documents");
+  g_autofree char *dir = g_strdup (sp_library_get_path (library));
+  const char *bad_ids[] = { "../../../..", "/home/user", "x", "", " ", "not-a-uuid-at-all",
+                            "3f1c2a4e-8d6b-4c1e-9a57-0b2d6e4f8a13/..",
+                            "3f1c2a4e-8d6b-4c1e-9a57-0b2d6e4f8a1", NULL };
+
+  g_assert_cmpstr (sp_game_get_slug (game), ==, "documents");
+  for (guint i = 0; bad_ids[i] != NULL; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("[Library]\nVersion=1\nId=%s\nName=Evil\n",
+                                               bad_ids[i]);
+
+      /* An empty Id is "missing"; any other is "not a UUID": both on line 3. */
+      assert_open_fails (drive, text, 3);
+    }
+  /* A newer library (opened read-only) is refused for a bad Id too. */
+  assert_open_fails (drive, "[Library]\nVersion=7\nId=../../../..\n", 3);
+
+  /* A UUID opens, with or without blanks around it. */
+  tc_write (dir, "library.ini", "[Library]\nVersion=1\nId= 3f1c2a4e-8d6b-4c1e-9a57-0b2d6e4f8a13 \n");
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SpLibrary) good = sp_library_open (drive, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (sp_library_get_id (good), ==, "3f1c2a4e-8d6b-4c1e-9a57-0b2d6e4f8a13");
+  }
+  tc_rmtree (drive);
+  tc_rmtree (src_root);
+}
+
+/* library.ini as a FIFO hung every command; as a link to /dev/zero it made
+ * the loader allocate gigabytes. Both are refused at once, naming the file. */
+static void
+test_library_special_ini (void)
+{
+  g_autofree char *drive = tc_tmpdir ();
+  g_autofree char *dir = g_build_filename (drive, "Savepoint", NULL);
+  g_autofree char *ini = g_build_filename (dir, "library.ini", NULL);
+  g_autofree char *elsewhere = g_build_filename (drive, "real.ini", NULL);
+  struct {
+    const char *target;   /* NULL: a FIFO */
+    const char *reason;
+  } cases[] = {
+    { NULL, "FIFO" },
+    { "/dev/zero", "symbolic link" },
+    { elsewhere, "symbolic link" },
+    { "missing.ini", "symbolic link" },
+  };
+
+  alarm (60);   /* a regression hangs: fail instead */
+  tc_write (drive, "real.ini", "[Library]\nVersion=1\nId=3f1c2a4e-8d6b-4c1e-9a57-0b2d6e4f8a13\n");
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SpLibrary) library = NULL;
+
+      g_unlink (ini);
+      if (cases[i].target == NULL)
+        g_assert_cmpint (mkfifo (ini, 0644), ==, 0);
+      else
+        g_assert_cmpint (symlink (cases[i].target, ini), ==, 0);
+      library = sp_library_open (drive, &error);
+      g_assert_null (library);
+      g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED);
+      if (strstr (error->message, ini) == NULL || strstr (error->message, cases[i].reason) == NULL)
+        g_error ("expected “%s” and “%s” in “%s”", ini, cases[i].reason, error->message);
+    }
+  alarm (0);
+  tc_rmtree (drive);
+}
+
+static gboolean
+has_problem (SpLibrary  *library,
+             const char *text)
+{
+  for (const char * const *p = sp_library_get_problems (library); *p != NULL; p++)
+    if (strstr (*p, text) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* games/<entry>: a folder not named like a slug, a link to a game folder,
+ * a FIFO, a game.ini that is a link, and a checkpoints/ that is a link are
+ * not used, and each is reported as a problem of the library. A plain
+ * file in games/ is not a game and is ignored. */
+static void
+test_library_game_folders (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *src_root = tc_tmpdir ();
+  g_autofree char *source = tc_make_source (src_root, "src");
+  g_autoptr(SpGame) game = tc_add_game (library, source, "Real Game");
+  g_autoptr(SpGame) other = tc_add_game (library, source, "Other Game");
+  g_autoptr(SpCheckpoint) checkpoint = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *games = sp_library_get_games_path (library);
+  g_autofree char *upper = g_build_filename (src_root, "upper", NULL);
+  g_autofree char *upper_case = g_build_filename (games, "Documents", NULL);
+  g_autofree char *dots = g_build_filename (games, "a..b", NULL);
+  g_autofree char *linked = g_build_filename (games, "linked", NULL);
+  g_autofree char *fifo = g_build_filename (games, "fifo", NULL);
+  g_autofree char *outside = g_build_filename (src_root, "outside-game", NULL);
+  g_autofree char *other_ini = g_build_filename (sp_game_get_path (other), "game.ini", NULL);
+  g_autofree char *real_cps = g_strdup (sp_game_get_checkpoints_path (game));
+  g_autofree char *other_cps = g_strdup (sp_game_get_checkpoints_path (other));
+  SpGame *reloaded;
+
+  tc_write (upper, "save.dat", "progress");
+  checkpoint = sp_game_create_checkpoint_sync (game, upper, "Saved", 1, TRUE, NULL, NULL, NULL,
+                                               &error);
+  g_assert_no_error (error);
+
+  tc_write (upper_case, "game.ini", "[Game]\nName=Upper Case\n");
+  tc_write (dots, "game.ini", "[Game]\nName=Dots\n");
+  tc_write (outside, "game.ini", "[Game]\nName=Outside\n");
+  g_assert_cmpint (symlink (outside, linked), ==, 0);
+  g_assert_cmpint (mkfifo (fifo, 0644), ==, 0);
+  tc_write (games, "notes.txt", "not a game");
+  /* other: game.ini becomes a link to a copy elsewhere. */
+  {
+    g_autofree char *text = tc_read (sp_game_get_path (other), "game.ini");
+    g_autofree char *copy = g_build_filename (src_root, "copy.ini", NULL);
+
+    tc_write (src_root, "copy.ini", text);
+    g_assert_cmpint (g_unlink (other_ini), ==, 0);
+    g_assert_cmpint (symlink (copy, other_ini), ==, 0);
+  }
+  /* game: checkpoints/ becomes a link to another folder with its files. */
+  g_assert_cmpint (g_rename (real_cps, other_cps), ==, 0);
+  g_assert_cmpint (symlink (other_cps, real_cps), ==, 0);
+
+  alarm (60);
+  g_assert_true (sp_library_reload (library, &error));
+  g_assert_no_error (error);
+  alarm (0);
+
+  g_assert_cmpuint (g_list_model_get_n_items (sp_library_get_games (library)), ==, 1);
+  reloaded = sp_library_find_game (library, "real-game");
+  g_assert_nonnull (reloaded);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (reloaded)), ==, 0);
+  g_assert_null (sp_library_find_game (library, "Upper Case"));
+  g_assert_null (sp_library_find_game (library, "Outside"));
+  g_assert_null (sp_library_find_game (library, "other-game"));
+
+  g_assert_true (has_problem (library, upper_case));
+  g_assert_true (has_problem (library, dots));
+  g_assert_true (has_problem (library, linked));
+  g_assert_true (has_problem (library, fifo));
+  g_assert_true (has_problem (library, other_ini));
+  g_assert_true (has_problem (library, real_cps));
+  g_assert_false (has_problem (library, "notes.txt"));
+  /* … and the Head of real-game names a checkpoint that is no longer listed. */
+  g_assert_cmpuint (g_strv_length ((char **) sp_library_get_problems (library)), ==, 7);
+
+  /* sp_game_load() itself refuses a folder that is not a slug or a link. */
+  g_assert_null (sp_game_load (upper_case, FALSE, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (sp_game_load (linked, FALSE, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+  g_clear_error (&error);
+
+  tc_rmtree (drive);
+  tc_rmtree (src_root);
+}
+
+/* A checkpoint archive that is a link (to a good archive elsewhere) or a
+ * FIFO is refused when read, at once, instead of being followed or
+ * blocking the reader. */
+static void
+test_library_special_archive (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *src_root = tc_tmpdir ();
+  g_autofree char *source = tc_make_source (src_root, "src");
+  g_autoptr(SpGame) game = tc_add_game (library, source, "Real Game");
+  g_autofree char *upper = g_build_filename (src_root, "upper", NULL);
+  g_autofree char *moved = g_build_filename (src_root, "moved.tar.zst", NULL);
+  g_autofree char *dest = g_build_filename (src_root, "dest", NULL);
+  g_autoptr(SpCheckpoint) checkpoint = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *archive;
+  g_autofree char *metadata = NULL;
+
+  tc_write (upper, "save.dat", "progress");
+  checkpoint = sp_game_create_checkpoint_sync (game, upper, "Saved", 1, TRUE, NULL, NULL, NULL,
+                                               &error);
+  g_assert_no_error (error);
+  archive = sp_checkpoint_get_archive_path (checkpoint);
+
+  alarm (60);
+  g_assert_cmpint (g_rename (archive, moved), ==, 0);
+  g_assert_cmpint (symlink (moved, archive), ==, 0);
+  g_assert_false (sp_checkpoint_verify_sync (checkpoint, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED);
+  g_assert_nonnull (strstr (error->message, "symbolic link"));
+  g_clear_error (&error);
+  g_assert_false (sp_checkpoint_unpack_to (checkpoint, dest, NULL, NULL, NULL, &error));
+  g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_HOSTILE);
+  g_assert_nonnull (strstr (error->message, "symbolic link"));
+  g_clear_error (&error);
+  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+  g_assert_null (sp_archive_read_metadata (archive, &error));
+  g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_HOSTILE);
+  g_clear_error (&error);
+
+  g_assert_cmpint (g_unlink (archive), ==, 0);
+  g_assert_cmpint (mkfifo (archive, 0644), ==, 0);
+  g_assert_false (sp_checkpoint_unpack_to (checkpoint, dest, NULL, NULL, NULL, &error));
+  g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_HOSTILE);
+  g_assert_nonnull (strstr (error->message, "FIFO"));
+  g_clear_error (&error);
+  g_assert_null (sp_file_sha256 (archive, NULL, NULL, &error));
+  g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_HOSTILE);
+  g_clear_error (&error);
+  alarm (0);
+
+  /* Put back, it reads again. */
+  g_assert_cmpint (g_unlink (archive), ==, 0);
+  g_assert_cmpint (g_rename (moved, archive), ==, 0);
+  metadata = sp_archive_read_metadata (archive, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (metadata);
+
+  tc_rmtree (drive);
+  tc_rmtree (src_root);
+}
+
+static SpRun *
+load_run_ini (const char  *runs,
+              const char  *text,
+              GError     **error)
+{
+  g_autofree char *dir = g_build_filename (runs, "run", NULL);
+
+  tc_write (dir, "run.ini", text);
+  return sp_run_load (dir, error);
+}
+
+/* run.ini: Library must be a UUID, Game a slug, Head a checkpoint id or
+ * empty; otherwise the run does not load (so nothing builds a path from
+ * it). A link or a FIFO in run.ini's place is refused at once. The path
+ * builders refuse unchecked ids. */
+static void
+test_run_ini_ids (void)
+{
+  g_autofree char *runs = tc_tmpdir ();
+  g_autofree char *ini = g_build_filename (runs, "run", "run.ini", NULL);
+  const char *good_lib = "3f1c2a4e-8d6b-4c1e-9a57-0b2d6e4f8a13";
+  struct {
+    const char *library;
+    const char *game;
+    const char *head;
+    const char *key;
+  } bad[] = {
+    { "../../../..", "documents", "", "Library" },
+    { "x", "documents", "", "Library" },
+    { good_lib, "../../documents", "", "Game" },
+    { good_lib, "Documents", "", "Game" },
+    { good_lib, "documents", "../x", "Head" },
+    { good_lib, "documents", "a/b", "Head" },
+  };
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("[Run]\nLibrary=%s\nGame=%s\nHead=%s\n"
+                                               "Status=finished\n",
+                                               bad[i].library, bad[i].game, bad[i].head);
+      g_autoptr(SpRun) run = load_run_ini (runs, text, &error);
+      g_autofree char *where = NULL;
+
+      g_assert_null (run);
+      g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_MALFORMED);
+      where = g_strdup_printf ("%s:%u:", ini, g_str_equal (bad[i].key, "Library") ? 2
+                                              : g_str_equal (bad[i].key, "Game") ? 3 : 4);
+      if (!g_str_has_prefix (error->message, where) || strstr (error->message, bad[i].key) == NULL)
+        g_error ("expected “%s … %s” in “%s”", where, bad[i].key, error->message);
+      g_clear_error (&error);
+    }
+
+  {
+    g_autofree char *text = g_strdup_printf ("[Run]\nLibrary=%s\nGame=documents\nHead=\n", good_lib);
+    g_autoptr(SpRun) run = load_run_ini (runs, text, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (sp_run_get_slug (run), ==, "documents");
+    g_assert_null (sp_run_get_head (run));
+  }
+
+  alarm (60);
+  g_assert_cmpint (g_unlink (ini), ==, 0);
+  g_assert_cmpint (mkfifo (ini, 0600), ==, 0);
+  {
+    g_autofree char *dir = g_build_filename (runs, "run", NULL);
+    g_autoptr(SpRun) run = sp_run_load (dir, &error);
+
+    g_assert_null (run);
+    g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_MALFORMED);
+    g_assert_nonnull (strstr (error->message, "FIFO"));
+    g_clear_error (&error);
+  }
+  alarm (0);
+
+  /* The path builders: a critical, and no path. */
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, "*g_uuid_string_is_valid*");
+  g_assert_null (sp_run_dir_for ("../../../..", "documents"));
+  g_test_assert_expected_messages ();
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, "*sp_slug_is_valid*");
+  g_assert_null (sp_run_dir_for (good_lib, "../documents"));
+  g_test_assert_expected_messages ();
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, "*sp_slug_is_valid*");
+  g_assert_null (sp_mount_point_for (".."));
+  g_test_assert_expected_messages ();
+
+  tc_rmtree (runs);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1393,5 +1725,10 @@ main (int   argc,
   g_test_add_func ("/library/leftovers/adopt-moved-back", test_leftovers_adopt_moved_back);
   g_test_add_func ("/library/leftovers/kill-keep", test_leftovers_kill_keep);
   g_test_add_func ("/library/leftovers/unfinished-checkpoint", test_leftovers_unfinished_checkpoint);
+  g_test_add_func ("/library/bad-id", test_library_bad_id);
+  g_test_add_func ("/library/special-ini", test_library_special_ini);
+  g_test_add_func ("/library/game-folders", test_library_game_folders);
+  g_test_add_func ("/library/special-archive", test_library_special_archive);
+  g_test_add_func ("/library/run-ini-ids", test_run_ini_ids);
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
 
 #include "core/sp-run.h"
 #include "core/sp-util.h"
+#include <string.h>
 
 static char *
 make_tmpdir (void)
@@ -353,6 +354,65 @@ test_mounts_dir (void)
   }
 }
 
+/* sp_open_regular_file() opens a plain file, and refuses a link (even to a
+ * plain file), a FIFO (without blocking), a folder and a device, each with
+ * its own code and the path in the message. */
+static void
+test_open_regular_file (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *plain = g_build_filename (dir, "plain", NULL);
+  g_autofree char *link = g_build_filename (dir, "link", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing", NULL);
+  g_autoptr(GError) error = NULL;
+  struct stat st;
+  char buf[8] = { 0 };
+  int fd;
+
+  alarm (60);
+  g_assert_true (g_file_set_contents (plain, "hello", -1, NULL));
+  g_assert_cmpint (symlink (plain, link), ==, 0);
+  g_assert_cmpint (mkfifo (fifo, 0644), ==, 0);
+
+  fd = sp_open_regular_file (plain, &st, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (st.st_size, ==, 5);
+  g_assert_cmpint (fcntl (fd, F_GETFL) & O_NONBLOCK, ==, 0);
+  g_assert_cmpint (fcntl (fd, F_GETFD) & FD_CLOEXEC, ==, FD_CLOEXEC);
+  g_assert_cmpint (read (fd, buf, sizeof buf), ==, 5);
+  g_assert_cmpstr (buf, ==, "hello");
+  close (fd);
+
+  g_assert_cmpint (sp_open_regular_file (link, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS);
+  g_assert_nonnull (strstr (error->message, link));
+  g_assert_nonnull (strstr (error->message, "symbolic link"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (sp_open_regular_file (fifo, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
+  g_assert_nonnull (strstr (error->message, fifo));
+  g_assert_nonnull (strstr (error->message, "FIFO"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (sp_open_regular_file (dir, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
+  g_clear_error (&error);
+
+  g_assert_cmpint (sp_open_regular_file ("/dev/null", NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
+  g_assert_nonnull (strstr (error->message, "device"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (sp_open_regular_file (missing, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  alarm (0);
+  g_assert_true (sp_remove_tree (dir, NULL, NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -375,6 +435,7 @@ main (int   argc,
   g_test_add_func ("/util/remove-tree/symlinks", test_remove_tree_symlinks);
   g_test_add_func ("/util/remove-tree/mounts", test_remove_tree_mounts);
   g_test_add_func ("/util/mounts-dir", test_mounts_dir);
+  g_test_add_func ("/util/open-regular-file", test_open_regular_file);
   status = g_test_run ();
   sp_remove_tree (tmp, NULL, NULL);
   return status;

@@ -248,6 +248,31 @@ main (int   argc,
     gtk_window_destroy (GTK_WINDOW (prefs));
   }
 
+  /* 8. A drive whose library is refused (a bad Id) shows as a row with
+   * its error. */
+  {
+    g_autofree char *evil = ui_test_tmpdir ("shot-refused");
+    g_autofree char *evil_dir = g_build_filename (evil, "Savepoint", NULL);
+    g_autofree char *ini = g_build_filename (evil_dir, "library.ini", NULL);
+
+    g_autofree char *demo_dir = g_build_filename (g_get_user_data_dir (), "savepoint", "demo", NULL);
+
+    /* Only the drive with games and the refused one, so both fit. */
+    g_settings_set_boolean (settings, "show-demo-library", FALSE);
+    sp_library_monitor_remove_folder (monitor, demo_dir);
+    g_mkdir_with_parents (evil_dir, 0755);
+    g_file_set_contents (ini, "[Library]\nVersion=1\nId=../../../..\nName=Evil\n", -1, NULL);
+    sp_library_monitor_add_folder (monitor, evil);
+    settle (300);
+    ui_test_wait (scanned, monitor, 30, "the refused library");
+    sp_window_show_games (window);
+    shoot ("11-refused-library");
+    sp_library_monitor_remove_folder (monitor, evil);
+    settle (300);
+    ui_test_wait (scanned, monitor, 30, "the refused library to go");
+    ui_test_remove_tree (evil);
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
   settle (100);
   g_clear_object (&library);

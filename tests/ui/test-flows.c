@@ -11,6 +11,8 @@
 #include "sp-keep-dialog.h"
 #include "sp-window.h"
 #include "ui-test-util.h"
+#include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct
 {
@@ -834,6 +836,117 @@ test_verify_findings (Fixture       *f,
   g_assert_true (saw_partial);
 }
 
+static gboolean
+n_refused_is (gpointer data)
+{
+  Fixture *f = ((gpointer *) data)[0];
+  guint n = GPOINTER_TO_UINT (((gpointer *) data)[1]);
+
+  return g_list_model_get_n_items (sp_library_monitor_get_refused (f->monitor)) == n &&
+         !sp_library_monitor_get_scanning (f->monitor);
+}
+
+/* A library that is refused (bad Id, a FIFO library.ini) still shows, as a
+ * row with its error; once it is fixed, the next scan opens it. */
+static void
+test_refused_library (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *evil = ui_test_tmpdir ("evil");
+  g_autofree char *fifo = ui_test_tmpdir ("fifo");
+  g_autofree char *evil_ini = g_build_filename (evil, "Savepoint", "library.ini", NULL);
+  g_autofree char *fifo_dir = g_build_filename (fifo, "Savepoint", NULL);
+  g_autofree char *fifo_ini = g_build_filename (fifo_dir, "library.ini", NULL);
+  g_autofree char *prefix = g_strdup_printf ("%s:3:", evil_ini);
+  g_auto(GStrv) messages = NULL;
+  gpointer wait_two[2] = { f, GUINT_TO_POINTER (2) };
+  gpointer wait_one[2] = { f, GUINT_TO_POINTER (1) };
+
+  alarm (120);   /* a FIFO library.ini must not block the scan */
+  g_assert_cmpint (g_mkdir_with_parents (fifo_dir, 0755), ==, 0);
+  g_assert_cmpint (mkfifo (fifo_ini, 0644), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (evil, 0755), ==, 0);
+  {
+    g_autofree char *dir = g_path_get_dirname (evil_ini);
+    g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+    g_assert_true (g_file_set_contents (evil_ini, "[Library]\nVersion=1\nId=../../../..\n", -1, NULL));
+  }
+  sp_library_monitor_add_folder (f->monitor, evil);
+  sp_library_monitor_add_folder (f->monitor, fifo);
+  ui_test_wait (n_refused_is, wait_two, 30, "two refused libraries");
+  ui_test_flush ();
+
+  /* The good library is still there; the two refused ones are rows. */
+  g_assert_cmpuint (g_list_model_get_n_items (sp_library_monitor_get_libraries (f->monitor)), ==, 1);
+  g_assert_cmpstr (sp_window_get_view (f->window), ==, "games");
+  messages = sp_window_get_refused_messages (f->window);
+  g_assert_cmpuint (g_strv_length (messages), ==, 2);
+  if (!g_str_has_prefix (messages[0], prefix))
+    g_error ("expected “%s…”, got “%s”", prefix, messages[0]);
+  g_assert_nonnull (strstr (messages[1], fifo_ini));
+  g_assert_nonnull (strstr (messages[1], "FIFO"));
+  g_clear_pointer (&messages, g_strfreev);
+
+  /* Fixed: the row goes, the library opens. */
+  g_assert_true (g_file_set_contents (evil_ini, "[Library]\nVersion=1\n"
+                                      "Id=3f1c2a4e-8d6b-4c1e-9a57-0b2d6e4f8a13\nName=Fixed\n",
+                                      -1, NULL));
+  sp_library_monitor_refresh (f->monitor);
+  ui_test_wait (n_refused_is, wait_one, 30, "one refused library");
+  ui_test_flush ();
+  g_assert_cmpuint (g_list_model_get_n_items (sp_library_monitor_get_libraries (f->monitor)), ==, 2);
+  messages = sp_window_get_refused_messages (f->window);
+  g_assert_cmpuint (g_strv_length (messages), ==, 1);
+  g_assert_nonnull (strstr (messages[0], "FIFO"));
+  alarm (0);
+
+  sp_library_monitor_remove_folder (f->monitor, evil);
+  sp_library_monitor_remove_folder (f->monitor, fifo);
+  ui_test_wait (n_refused_is, (gpointer[]) { f, GUINT_TO_POINTER (0) }, 30, "no refused library");
+  ui_test_remove_tree (evil);
+  ui_test_remove_tree (fifo);
+}
+
+/* What a library leaves out (here a game folder not named like a slug,
+ * which made the run folder's path) is shown in its section. */
+static void
+test_library_problems (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *dir = ui_test_tmpdir ("problems");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) created = sp_library_create (dir, "Problem Library", &error);
+  g_autoptr(SpLibrary) shown = NULL;
+  g_autofree char *bad = NULL;
+  g_auto(GStrv) problems = NULL;
+
+  g_assert_no_error (error);
+  bad = g_build_filename (sp_library_get_games_path (created), "Documents", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (bad, 0755), ==, 0);
+  {
+    g_autofree char *ini = g_build_filename (bad, "game.ini", NULL);
+    g_assert_true (g_file_set_contents (ini, "[Game]\nName=Documents\n", -1, NULL));
+  }
+
+  sp_library_monitor_add_folder (f->monitor, dir);
+  wait_libraries (f, 2);
+  ui_test_flush ();
+  shown = g_list_model_get_item (sp_library_monitor_get_libraries (f->monitor), 1);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_library_get_games (shown)), ==, 0);
+  problems = sp_window_get_library_problems (f->window, shown);
+  g_assert_cmpuint (g_strv_length (problems), ==, 1);
+  g_assert_nonnull (strstr (problems[0], bad));
+  g_clear_pointer (&problems, g_strfreev);
+  problems = sp_window_get_library_problems (f->window, f->library);
+  g_assert_cmpuint (g_strv_length (problems), ==, 0);
+
+  sp_library_monitor_remove_folder (f->monitor, dir);
+  wait_libraries (f, 1);
+  g_clear_object (&shown);
+  g_clear_object (&created);
+  ui_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -854,5 +967,7 @@ main (int   argc,
 
   g_test_add ("/ui/flows/verify-findings", Fixture, NULL, fixture_setup, test_verify_findings, fixture_teardown);
 
+  g_test_add ("/ui/flows/refused-library", Fixture, NULL, fixture_setup, test_refused_library, fixture_teardown);
+  g_test_add ("/ui/flows/library-problems", Fixture, NULL, fixture_setup, test_library_problems, fixture_teardown);
   return ui_test_run ();
 }
