@@ -61,6 +61,37 @@ find_bad_line (const char *data,
   return 0;
 }
 
+/* The line (from 1) of the first value that ends in a lone backslash, or 0.
+ * Such a value cannot be read; worse, GLib 2.74 reading one that also holds
+ * an invalid escape ("Name=\\x\\") sets its GError twice (a GLib-WARNING,
+ * fatal under G_DEBUG=fatal-warnings, and a leak). Found by fuzzing. */
+static guint
+find_lone_backslash (const char *data,
+                     gsize       length)
+{
+  g_auto(GStrv) lines = split_lines (data, length);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      gsize end = strlen (line);
+      gsize backslashes = 0;
+
+      while (*line == ' ' || *line == '\t')
+        line++;
+      if (*line == '#' || *line == '[' || strchr (line, '=') == NULL)
+        continue;
+      while (end > 0 && lines[i][end - 1] == '\\')
+        {
+          backslashes++;
+          end--;
+        }
+      if (backslashes % 2 == 1)
+        return i + 1;
+    }
+  return 0;
+}
+
 GKeyFile *
 sp_key_file_load_from_data (const char  *data,
                             gssize       length,
@@ -106,6 +137,22 @@ sp_key_file_load_from_data (const char  *data,
                      display_name, local_error->message);
       return NULL;
     }
+
+  {
+    guint line = find_lone_backslash (data, len);
+
+    if (line > 0)
+      {
+        g_auto(GStrv) lines = split_lines (data, len);
+        g_autofree char *text = first_line_of (lines[line - 1]);
+
+        g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED,
+                     _("%s:%u: the value of line “%s” ends with a lone backslash. "
+                       "Write “\\\\” for a backslash, or fix or remove this line."),
+                     display_name, line, text);
+        return NULL;
+      }
+  }
 
   return g_steal_pointer (&kf);
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "sp-run.h"
+#include "sp-keyfile.h"
 #include "sp-sandbox.h"
 
 #include <errno.h>
@@ -268,16 +269,17 @@ sp_run_load (const char  *path,
   g_autoptr(GError) local_error = NULL;
 
   set_paths (self, path);
-  self->keyfile = g_key_file_new ();
-  if (!g_key_file_load_from_file (self->keyfile, self->ini_path,
-                                  G_KEY_FILE_KEEP_COMMENTS, &local_error))
+  /* The key-file rules of the drive's files (size cap, file:line errors,
+   * values GLib cannot read): a run folder may be another user's leftover. */
+  self->keyfile = sp_key_file_load (self->ini_path, &local_error);
+  if (self->keyfile == NULL)
     {
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      if (g_error_matches (local_error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND))
         g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_NOT_FOUND,
                      _("“%s” is not a run folder (no run.ini)."), path);
       else
         g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_MALFORMED,
-                     _("Could not read “%s”: %s"), self->ini_path, local_error->message);
+                     _("Could not read the run: %s"), local_error->message);
       return NULL;
     }
 
