@@ -44,6 +44,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   if (created != NULL)
     {
       g_autoptr(GDateTime) when = g_date_time_new_from_iso8601 (g_strstrip (created), NULL);
+
+      if (when != NULL)
+        {
+          g_autoptr(GDateTime) utc = g_date_time_to_utc (when);
+
+          if (utc != NULL)
+            g_free (g_date_time_format_iso8601 (utc));
+        }
     }
   if (!sp_key_file_get_int64 (meta, "export.tar.zst", "Checkpoint", "PlayTime", 0, &play_time, &error))
     g_assert_nonnull (error);

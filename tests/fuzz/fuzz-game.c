@@ -13,12 +13,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 {
   g_autofree char *games = fuzz_fresh_dir ("game");
   g_autofree char *dir = g_build_filename (games, "fuzz-game", NULL);
-  g_autofree char *ini = fuzz_write (dir, "game.ini", data, size);
   g_autofree char *base = g_build_filename (dir, "base", NULL);
   g_autofree char *checkpoints = g_build_filename (dir, "checkpoints", NULL);
   g_autoptr(SpGame) game = NULL;
   g_autoptr(GError) error = NULL;
 
+  g_free (fuzz_write (dir, "game.ini", data, size));
   g_assert_cmpint (g_mkdir (base, 0700), ==, 0);
   g_assert_cmpint (g_mkdir (checkpoints, 0700), ==, 0);
   game = sp_game_load (dir, TRUE, &error);

@@ -12,11 +12,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   g_autofree char *drive = fuzz_fresh_dir ("library");
-  g_autofree char *ini = fuzz_write (drive, "Savepoint/library.ini", data, size);
   g_autofree char *games = g_build_filename (drive, "Savepoint", "games", NULL);
   g_autoptr(SpLibrary) library = NULL;
   g_autoptr(GError) error = NULL;
 
+  g_free (fuzz_write (drive, "Savepoint/library.ini", data, size));
   g_assert_cmpint (g_mkdir (games, 0700), ==, 0);
   library = sp_library_open (drive, &error);
   if (library == NULL)
