@@ -14,10 +14,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   g_autofree char *dir = fuzz_fresh_dir ("run");
-  g_autofree char *ini = fuzz_write (dir, "run.ini", data, size);
   g_autoptr(SpRun) run = NULL;
   g_autoptr(GError) error = NULL;
 
+  g_free (fuzz_write (dir, "run.ini", data, size));
   run = sp_run_load (dir, &error);
   if (run == NULL)
     {
