@@ -38,27 +38,50 @@ first_line_of (const char *line)
   return g_steal_pointer (&copy);
 }
 
+/* Does the key file made of the first @n of @lines fail to load? */
+static gboolean
+prefix_fails (char  **lines,
+              guint   n)
+{
+  g_autoptr(GString) prefix = g_string_new (NULL);
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (!g_utf8_validate (lines[i], -1, NULL))
+        return TRUE;
+      g_string_append (prefix, lines[i]);
+      g_string_append_c (prefix, '\n');
+    }
+  return !g_key_file_load_from_data (kf, prefix->str, prefix->len, LOAD_FLAGS, NULL);
+}
+
 /* GKeyFile does not say where a parse error is. It parses line by line, so
- * the first prefix of lines that fails to parse ends at the bad line. */
+ * the shortest prefix of lines that fails to parse ends at the bad line:
+ * found by bisection, since a prefix that fails stays failing when it
+ * grows. (Trying each prefix in turn took minutes on a 1 MiB file whose
+ * last line was bad, and a drive may hold such a file.) */
 static guint
 find_bad_line (const char *data,
                gsize       length)
 {
   g_auto(GStrv) lines = split_lines (data, length);
-  g_autoptr(GString) prefix = g_string_new (NULL);
+  guint n = g_strv_length (lines);
+  guint good = 0;   /* the first @good lines load */
+  guint bad = n;    /* the first @bad lines fail */
 
-  for (guint i = 0; lines[i] != NULL; i++)
+  if (!prefix_fails (lines, n))
+    return 0;
+  while (bad - good > 1)
     {
-      g_autoptr(GKeyFile) kf = g_key_file_new ();
+      guint mid = good + (bad - good) / 2;
 
-      if (!g_utf8_validate (lines[i], -1, NULL))
-        return i + 1;
-      g_string_append (prefix, lines[i]);
-      g_string_append_c (prefix, '\n');
-      if (!g_key_file_load_from_data (kf, prefix->str, prefix->len, LOAD_FLAGS, NULL))
-        return i + 1;
+      if (prefix_fails (lines, mid))
+        bad = mid;
+      else
+        good = mid;
     }
-  return 0;
+  return bad;
 }
 
 /* The line (from 1) of the first value that ends in a lone backslash, or 0.
