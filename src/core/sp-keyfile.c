@@ -169,10 +169,11 @@ sp_key_file_load_from_data (const char  *data,
         g_auto(GStrv) lines = split_lines (data, len);
         g_autofree char *text = first_line_of (lines[line - 1]);
 
+        /* GLib's own words (and translation) for the problem. */
         g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED,
-                     _("%s:%u: the value of line “%s” ends with a lone backslash. "
-                       "Write “\\\\” for a backslash, or fix or remove this line."),
-                     display_name, line, text);
+                     _("%s:%u: cannot read line “%s”: %s. Fix or remove this line."),
+                     display_name, line, text,
+                     g_dgettext ("glib20", "Key file contains escape character at end of line"));
         return NULL;
       }
   }

@@ -279,7 +279,7 @@ sp_run_load (const char  *path,
                      _("“%s” is not a run folder (no run.ini)."), path);
       else
         g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_MALFORMED,
-                     _("Could not read the run: %s"), local_error->message);
+                     _("Could not read “%s”: %s"), self->ini_path, local_error->message);
       return NULL;
     }
 
