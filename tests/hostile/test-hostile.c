@@ -409,6 +409,7 @@ test_export_existing (void)
   g_autoptr(Case) c = NULL;
   g_auto(Result) export_existing = { 0 };
   g_auto(Result) export_library = { 0 };
+  g_auto(Result) export_library_plain = { 0 };
   g_autofree char *id = NULL;
   g_autofree char *existing = NULL;
   g_autofree char *library_ini = NULL;
@@ -437,6 +438,14 @@ test_export_existing (void)
   library_after = read_text (library_ini);
   g_assert_cmpstr (library_after, ==, library_before);
   g_assert_cmpint (export_library.status, !=, 0);
+
+  /* Without --force too (an existing file anyway). */
+  cli_player (&export_library_plain, c, NULL, TRUE, NULL, 60, "export", "game", id, library_ini,
+              NULL);
+  g_clear_pointer (&library_after, g_free);
+  library_after = read_text (library_ini);
+  g_assert_cmpstr (library_after, ==, library_before);
+  g_assert_cmpint (export_library_plain.status, !=, 0);
 }
 
 /* Item 1: Id=../../../.. with a game "documents" made `play --discard`
