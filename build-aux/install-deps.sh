@@ -13,12 +13,14 @@ set -euo pipefail
 # libglib2.0-dev), msgfmt and yelp-check (help/ is checked in every build).
 core=(
   meson ninja-build pkg-config gcc gettext
-  libglib2.0-dev libjson-glib-dev libfuse3-dev fuse3 libarchive-dev nettle-dev
+  libglib2.0-dev libjson-glib-dev libfuse3-dev fuse3 libarchive-dev libzstd-dev nettle-dev
   yelp-tools itstool
 )
 ui=(libgtk-4-dev libadwaita-1-dev desktop-file-utils appstream)
+# exfat: the export test on a FUSE-mounted exFAT drive; clang and its runtime
+# libraries: the libFuzzer stage (tests/fuzz/run-fuzzers.sh).
 tests=(xvfb xauth dbus dbus-x11 fuse-overlayfs attr zstd tar imagemagick wine wine64
-  exfatprogs exfat-fuse)
+       exfatprogs exfat-fuse clang libclang-rt-14-dev)
 bench=(fuse-overlayfs git zstd tar time python3 util-linux)
 
 case "${1:-}" in

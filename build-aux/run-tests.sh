@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Installs what is missing, builds Savepoint with warnings as errors and runs
 # the whole test suite twice: a plain build, then under AddressSanitizer and
-# UndefinedBehaviorSanitizer.
+# UndefinedBehaviorSanitizer; then runs each fuzz target with libFuzzer for
+# a bounded time (tests/fuzz/run-fuzzers.sh, about 2 minutes).
 #
 # The tests mount FUSE and kernel overlay file systems, so they run as root
 # (sudo is used when needed).
@@ -17,6 +18,7 @@ run() {
 
 builddir=${SAVEPOINT_BUILDDIR:-_build/tests}
 asandir=${SAVEPOINT_ASAN_BUILDDIR:-_build/asan}
+export SAVEPOINT_FUZZ_BUILDDIR=${SAVEPOINT_FUZZ_BUILDDIR:-_build/fuzz}
 
 setup() {
   local dir=$1; shift
@@ -48,6 +50,19 @@ if [[ "${SAVEPOINT_SKIP_ASAN:-}" != 1 ]]; then
       --timeout-multiplier 3 "$@"
 fi
 
+fuzz_log=
+fuzz_status=0
+# libFuzzer (clang, ASan + UBSan), each target for 20 s from the committed
+# seed corpus. Only for the whole suite; SAVEPOINT_SKIP_FUZZ=1 leaves it out.
+# A failure is reported in the closing lines and makes the script fail.
+if [[ "${SAVEPOINT_SKIP_FUZZ:-}" != 1 && $# -eq 0 ]]; then
+  echo "== Build the fuzz targets (clang, libFuzzer + ASan + UBSan)"
+  tests/fuzz/run-fuzzers.sh --build-only
+  echo "== Fuzzing: each target for ${SAVEPOINT_FUZZ_SECONDS:-20} s"
+  fuzz_log=$(mktemp)
+  run tests/fuzz/run-fuzzers.sh --no-build | tee "$fuzz_log" || fuzz_status=$?
+fi
+
 flatpak_log=
 # The Flatpak: builds a local repository (its Debian runtime cached under
 # ~/.cache/savepoint-flatpak), installs the app from it and plays the demo game
@@ -60,5 +75,13 @@ if [[ "${SAVEPOINT_SKIP_FLATPAK:-}" != 1 && $# -eq 0 ]]; then
 fi
 
 # One closing line for the whole run: meson's own summaries are per stage.
-python3 build-aux/test-summary.py "$builddir" "$asandir" ${flatpak_log:+--tap "$flatpak_log"}
+summary_status=0
+python3 build-aux/test-summary.py "$builddir" "$asandir" ${flatpak_log:+--tap "$flatpak_log"} \
+  ${fuzz_log:+--fuzz "$fuzz_log"} || summary_status=$?
 [[ -z "$flatpak_log" ]] || rm -f "$flatpak_log"
+[[ -z "$fuzz_log" ]] || rm -f "$fuzz_log"
+if (( fuzz_status != 0 )); then
+  echo "Fuzzing failed (exit $fuzz_status): see the lines above and $SAVEPOINT_FUZZ_BUILDDIR/fuzz-logs/." >&2
+  exit 1
+fi
+exit "$summary_status"

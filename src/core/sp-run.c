@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "sp-run.h"
+#include "sp-keyfile.h"
 #include "sp-sandbox.h"
 
 #include <dirent.h>
@@ -15,7 +16,6 @@
 #include <unistd.h>
 
 #include "sp-checkpoint.h"
-#include "sp-keyfile.h"
 #include "sp-library.h"
 #include "sp-lock.h"
 #include "sp-slug.h"
@@ -610,7 +610,8 @@ sp_run_load (const char  *path,
   g_return_val_if_fail (path != NULL, NULL);
 
   set_paths (self, path);
-  /* The same loader as the drive's files: no link, FIFO or huge file. */
+  /* The key-file rules of the drive's files (size cap, file:line errors,
+   * values GLib cannot read): a run folder may be another user's leftover. */
   self->keyfile = sp_key_file_load (self->ini_path, &local_error);
   if (self->keyfile == NULL)
     {

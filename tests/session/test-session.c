@@ -840,6 +840,95 @@ test_kill_owner (Fixture       *f,
   assert_clean_after (f);
 }
 
+/* ------------------------------------------------------------------------ */
+/* SIGHUP (issue 12, item 11)                                               */
+
+/* TRUE when /proc/self/mountinfo (this test's mount namespace, shared with
+ * the CLI it starts) lists a mount at @path. */
+static gboolean
+mountinfo_has (const char *path)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], " ", 6);
+
+      /* 36 35 98:0 /root /mnt/point rw,… : field 5 is the mount point
+       * (our paths have no characters mountinfo escapes). */
+      if (g_strv_length (fields) >= 5 && g_str_equal (fields[4], path))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Closing the terminal of `savepoint-cli play` sends it SIGHUP: the game
+ * is stopped, the mount removed and the run left pending (not kept, even
+ * with --keep: nobody is there to see it), and the CLI exits on its own. */
+static void
+test_cli_hangup (Fixture       *f,
+                 gconstpointer  user_data)
+{
+  g_autofree char *helper = g_strdup (g_getenv ("SP_CLI"));
+  g_autofree char *run_dir = sp_run_dir_for (sp_library_get_id (f->library), sp_game_get_slug (f->game));
+  g_autofree char *ready = g_build_filename (run_dir, "upper", "save", "ready", NULL);
+  g_autofree char *mount_point = sp_mount_point_for (sp_game_get_slug (f->game));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(SpLibrary) reopened = NULL;
+  g_autofree char *out = NULL;
+  const char *argv[] = { helper, "play", "fake-game", "--library", f->drive, "--keep", "after hangup", NULL };
+  const char *runs_args[] = { "runs", NULL };
+  GPid pid;
+  int status;
+
+  set_arguments (f, "wait");
+  g_assert_true (sp_game_save (f->game, &error));
+  g_assert_no_error (error);
+
+  g_spawn_async (NULL, (char **) argv, NULL,
+                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_STDOUT_TO_DEV_NULL,
+                 NULL, NULL, &pid, &error);
+  g_assert_no_error (error);
+  g_assert_true (wait_for_file (ready, 60));
+  g_assert_true (mountinfo_has (mount_point));
+
+  g_assert_cmpint (kill (pid, SIGHUP), ==, 0);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  /* It ended by itself, after its clean-up, not by the signal's default
+   * action; and it says it was ended by SIGHUP. */
+  g_assert_false (WIFSIGNALED (status));
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 128 + SIGHUP);
+
+  /* No mount, stale or not, at the mount point. */
+  g_assert_false (mountinfo_has (mount_point));
+
+  /* The run is pending, finished and undecided, with the game's save. */
+  pending = sp_run_list_pending (sp_library_get_id (f->library), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpint (sp_run_get_status (pending->pdata[0]), ==, SP_RUN_STATUS_FINISHED);
+  g_assert_true (g_file_test (ready, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (run_cli (runs_args, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "fake-game"));
+  g_assert_nonnull (strstr (out, "undecided"));
+
+  /* Not kept. */
+  reopened = sp_library_open (f->drive, &error);
+  g_assert_no_error (error);
+  g_assert_null (sp_game_get_head (sp_library_find_game (reopened, "fake-game")));
+  {
+    g_autofree char *lock = sp_game_lock_path (f->game);
+
+    g_assert_false (g_file_test (lock, G_FILE_TEST_EXISTS));
+  }
+}
+
 static void
 test_cli_play (Fixture       *f,
                gconstpointer  user_data)
@@ -1370,6 +1459,8 @@ main (int    argc,
   g_test_add ("/session/cli-allow-runner", Fixture, NULL, fixture_set_up, test_cli_allow_runner, fixture_tear_down);
 
   g_test_add ("/session/unsafe-mounts-dir", Fixture, NULL, fixture_set_up, test_unsafe_mounts_dir, fixture_tear_down);
+
+  g_test_add ("/session/cli-hangup", Fixture, NULL, fixture_set_up, test_cli_hangup, fixture_tear_down);
 
   /* A "removable drive": a tmpfs we can pull with a lazy unmount. */
   have_tmpfs = mount ("savepoint-test", tmpfs, "tmpfs", 0, "size=64m") == 0;

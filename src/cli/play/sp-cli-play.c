@@ -6,6 +6,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -135,7 +136,22 @@ typedef struct
   SpSession     *session;
   GAsyncResult  *result;
   gboolean       finished;
+  int            end_signal;   /* SIGHUP or SIGTERM received, else 0 */
 } PlayState;
+
+/* The signal sources of one play, removed when it returns. */
+typedef struct
+{
+  guint ids[3];
+} SignalWatch;
+
+static void
+signal_watch_clear (SignalWatch *watch)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (watch->ids); i++)
+    g_clear_handle_id (&watch->ids[i], g_source_remove);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SignalWatch, signal_watch_clear)
 
 static void
 result_cb (GObject      *object,
@@ -163,9 +179,35 @@ stop_signal_cb (gpointer user_data)
 {
   PlayState *state = user_data;
 
-  g_printerr ("%s\n", _("Stopping the game…"));
+  if (sp_session_get_state (state->session) <= SP_SESSION_STATE_RUNNING)
+    g_printerr ("%s\n", _("Stopping the game…"));
   sp_session_stop (state->session);
   return G_SOURCE_CONTINUE;
+}
+
+/* SIGHUP (the terminal was closed) and SIGTERM (logout, shutdown, kill):
+ * stop the game as Ctrl+C does; since nobody is left to decide, the run is
+ * then left pending rather than kept or discarded. Without a handler SIGHUP
+ * ended us at once and left the game's mount behind, stale. */
+static gboolean
+end_signal (PlayState *state,
+            int        signum)
+{
+  if (state->end_signal == 0)
+    state->end_signal = signum;
+  return stop_signal_cb (state);
+}
+
+static gboolean
+sighup_cb (gpointer user_data)
+{
+  return end_signal (user_data, SIGHUP);
+}
+
+static gboolean
+sigterm_cb (gpointer user_data)
+{
+  return end_signal (user_data, SIGTERM);
 }
 
 static void
@@ -266,7 +308,7 @@ sp_cli_play (int    argc,
   PlayState state = { 0 };
   Decision decision;
   SpGame *game;
-  guint sigint_id, sigterm_id;
+  g_auto(SignalWatch) watch = { { 0 } };
   int decided_count;
 
   context = g_option_context_new (_("GAME — play a game in a fresh run, then keep or discard it"));
@@ -325,14 +367,19 @@ sp_cli_play (int    argc,
   state.loop = loop;
   state.session = session;
   g_signal_connect (session, "finished", G_CALLBACK (finished_cb), &state);
-  sigint_id = g_unix_signal_add (SIGINT, stop_signal_cb, &state);
-  sigterm_id = g_unix_signal_add (SIGTERM, stop_signal_cb, &state);
+  /* Kept until we return: a signal while a run is being kept or discarded
+   * waits for that to be done. */
+  watch.ids[0] = g_unix_signal_add (SIGINT, stop_signal_cb, &state);
+  watch.ids[1] = g_unix_signal_add (SIGTERM, sigterm_cb, &state);
+  watch.ids[2] = g_unix_signal_add (SIGHUP, sighup_cb, &state);
+  /* A closed terminal or pipe must not end us before the mount is gone:
+   * writes to it fail quietly instead. (savepoint-run gives the game the
+   * default disposition back.) */
+  signal (SIGPIPE, SIG_IGN);
 
   sp_session_start_async (session, NULL, result_cb, &state);
   if (!sp_session_start_finish (session, wait_result (&state), &error))
     {
-      g_source_remove (sigint_id);
-      g_source_remove (sigterm_id);
       g_clear_object (&state.result);
       return fail ("play", error);
     }
@@ -340,8 +387,6 @@ sp_cli_play (int    argc,
   g_print (_("Playing “%s” (log: %s)\n"), sp_game_get_name (game), sp_session_get_log_path (session));
   while (!state.finished)
     g_main_loop_run (loop);
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
 
   summary = sp_session_get_summary (session);
   {
@@ -361,7 +406,9 @@ sp_cli_play (int    argc,
       return 1;
     }
 
-  if (decision == DECIDE_ASK)
+  if (state.end_signal != 0)
+    decision = DECIDE_LEAVE;
+  else if (decision == DECIDE_ASK)
     decision = ask_decision (sp_game_get_name (game), &label);
   else if (decision == DECIDE_KEEP)
     label = g_strdup (keep_label ? keep_label : "");
@@ -414,7 +461,8 @@ sp_cli_play (int    argc,
     }
 
   g_clear_object (&state.result);
-  return 0;
+  /* Ended by a signal: say so to the caller, as its default action would. */
+  return state.end_signal != 0 ? 128 + state.end_signal : 0;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Writes the seed corpus of the fuzz targets (tests/fuzz/corpus/<target>/).
+
+The corpus is committed; run this again only to change it. Each seed is a
+small valid or invalid sample of what a drive (or an exported checkpoint, or
+a run folder) may hold, including the hostile examples of issue 12. The
+archive seeds are plain tars, which the archive targets compress with zstd
+before use, except those starting with the zstd magic number, which are used
+as they are (see fuzz_archive_bytes() in fuzz-common.c).
+"""
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, "corpus")
+UUID = "5b0c3f0e-9d1a-4c59-8f3e-2a7c1d9e4b10"
+CP_ID = "20261123T184512-ab12cd"
+SHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+GARBAGE = bytes((i * 151 + 7) % 256 for i in range(700))
+
+
+def write(target, name, data):
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path = os.path.join(CORPUS, target, name)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def common(target, group):
+    """Invalid samples every key-file parser gets."""
+    write(target, "empty", b"")
+    write(target, "garbage", GARBAGE)
+    write(target, "no-group", "Name=x\n")
+    write(target, "not-a-key-file", f"[{group}]\nthis is not a key file\n")
+    write(target, "nul-bytes", f"[{group}]\nName=a\0b\nId=\0\n".encode())
+    write(target, "bad-utf8", f"[{group}]\nName=".encode() + b"\xff\xfe\xc3\x28" + b"\n")
+    write(target, "overlong-line", f"[{group}]\nName=".encode() + b"A" * 3000)
+    write(target, "unterminated-group", f"[{group}\nName=x\n")
+    write(target, "escapes", f"[{group}]\nName=\\\\\\n\\t\\s\\x\\\nLabel=\\\n")
+    # Found by fuzzing: GLib 2.74 sets its GError twice reading a value with
+    # an invalid escape that ends in a lone backslash (a GLib-WARNING).
+    write(target, "invalid-escape-lone-backslash",
+          f"[{group}]\n" + "".join(f"{k}=\\x\\\n" for k in
+                                  ("Name", "Id", "Library", "Game", "Created", "SHA256", "Label")))
+
+
+def library():
+    t = "library"
+    common(t, "Library")
+    write(t, "valid", f"[Library]\nVersion=1\nId={UUID}\nName=My Drive\n")
+    write(t, "valid-comments-unknown-keys",
+          f"# made by hand\n[Library]\nVersion=1\nId={UUID}\nName=Drive\nFuture=1\n[Other]\nX=y\n")
+    # Issue 12, item 1: with a game "documents", play --discard deleted ~/documents.
+    write(t, "hostile-id-dotdot", "[Library]\nVersion=1\nId=../../../..\nName=Evil\n")
+    write(t, "hostile-id-slash", "[Library]\nVersion=1\nId=/home\nName=Evil\n")
+    write(t, "hostile-id-empty", "[Library]\nVersion=1\nId=\nName=Evil\n")
+    write(t, "hostile-id-huge", "[Library]\nVersion=1\nId=" + "a" * 4000 + "\n")
+    write(t, "newer-version", f"[Library]\nVersion=99\nId={UUID}\nName=Future\nNewKey=kept\n")
+    write(t, "version-overflow", f"[Library]\nVersion=99999999999999999999999\nId={UUID}\n")
+    write(t, "version-negative", f"[Library]\nVersion=-1\nId={UUID}\n")
+    write(t, "version-text", f"[Library]\nVersion=one\nId={UUID}\n")
+    write(t, "duplicate-keys", f"[Library]\nVersion=1\nId={UUID}\nId=../x\n[Library]\nName=twice\n")
+    write(t, "huge-name", f"[Library]\nVersion=1\nId={UUID}\nName=" + "N" * 4000 + "\n")
+
+
+def game():
+    t = "game"
+    common(t, "Game")
+    write(t, "valid-native",
+          "[Game]\nName=Fake Game\nKind=native\nExecutable=bin/fake-game\nArguments=--windowed;\n"
+          "WorkingDirectory=.\nHome=home\nEnvironment=SPEED=2;\nIcon=icon.png\n[State]\nHead=\n")
+    write(t, "valid-wine",
+          "[Game]\nName=Wine Game\nKind=wine\nExecutable=drive_c/Game/game.exe\n"
+          "Runner=wine\nWineProfile=player\n[State]\nHead=" + CP_ID + "\n")
+    # Issue 12, item 3: paths outside the game.
+    write(t, "hostile-executable-dotdot",
+          "[Game]\nName=Evil\nKind=native\nExecutable=../../../../bin/sh\n")
+    write(t, "hostile-executable-absolute", "[Game]\nName=Evil\nKind=native\nExecutable=/bin/sh\n")
+    write(t, "hostile-home-dotdot", "[Game]\nName=Evil\nKind=native\nExecutable=game\nHome=../../x\n")
+    write(t, "hostile-workdir-icon",
+          "[Game]\nName=Evil\nExecutable=game\nWorkingDirectory=../..\nIcon=/etc/shadow\n")
+    # Item 4: a command line and loader variables chosen by the drive.
+    write(t, "hostile-runner", "[Game]\nName=Evil\nKind=wine\nExecutable=a.exe\n"
+          "Runner=/bin/sh -c 'touch /tmp/pwned' --\n")
+    write(t, "hostile-environment", "[Game]\nName=Evil\nExecutable=game\n"
+          "Environment=LD_PRELOAD=/tmp/evil.so;PATH=/tmp;WINELOADER=/tmp/x;=novar;NOEQUALS;\n")
+    write(t, "hostile-head", "[Game]\nName=Evil\nExecutable=game\n[State]\nHead=../../../etc/passwd\n")
+    write(t, "bad-kind", "[Game]\nName=X\nKind=dos\nExecutable=game\n")
+    write(t, "bad-lists", "[Game]\nName=X\nExecutable=game\nArguments=a\\\nEnvironment=\\z;\n")
+    write(t, "no-name", "[Game]\nKind=native\nExecutable=game\n")
+    write(t, "huge-arguments", "[Game]\nName=X\nExecutable=game\nArguments=" + "a;" * 2000 + "\n")
+
+
+def checkpoint():
+    t = "checkpoint"
+    common(t, "Checkpoint")
+    write(t, "valid", f"[Checkpoint]\nParent=\nCreated=2026-11-23T18:45:12Z\nLabel=Chapter 1\n"
+          f"PlayTime=3600\nFiles=12\nBytes=40960\nArchiveSize=2048\nSHA256={SHA}\n")
+    write(t, "valid-child", f"[Checkpoint]\nParent={CP_ID}\nCreated=2026-11-23T18:45:12.123456Z\n"
+          f"Label=\nPlayTime=0\nFiles=0\nBytes=0\nArchiveSize=0\nSHA256={SHA}\nImportedFrom=x.tar.zst\n")
+    write(t, "hostile-parent", f"[Checkpoint]\nParent=../../../..\nCreated=2026-11-23T18:45:12Z\n"
+          f"ArchiveSize=1\nSHA256={SHA}\n")
+    write(t, "impossible-numbers", "[Checkpoint]\nCreated=9999-99-99T99:99:99Z\nPlayTime=-5\n"
+          "Files=-1\nBytes=18446744073709551616\nArchiveSize=-1\nSHA256=zz\n")
+    write(t, "sha-huge", "[Checkpoint]\nCreated=2026-11-23T18:45:12Z\nSHA256=" + "f" * 4000 + "\n")
+    write(t, "created-garbage", "[Checkpoint]\nCreated=yesterday\nLabel=" + "L" * 3000 + "\n")
+
+
+def run():
+    t = "run"
+    common(t, "Run")
+    write(t, "valid", f"[Run]\nLibrary={UUID}\nLibraryPath=/media/drive/Savepoint\nGame=fake-game\n"
+          "GameName=Fake Game\nHead=\nStarted=2026-11-23T18:45:12Z\nEnded=2026-11-23T19:45:12Z\n"
+          "Status=finished\nOwnerPid=4242\nOwnerStart=123456\nHost=host\nPid=4243\n"
+          "PlayTime=3600\nExitStatus=0\n")
+    write(t, "running", f"[Run]\nLibrary={UUID}\nGame=fake-game\nStatus=running\nOwnerPid=1\n"
+          "OwnerStart=0\nHost=localhost\n")
+    write(t, "hostile-ids", "[Run]\nLibrary=../../..\nGame=../../documents\nHead=../../x\n"
+          "Status=finished\nLibraryPath=/\n")
+    write(t, "hostile-pids", f"[Run]\nLibrary={UUID}\nGame=g\nStatus=running\nOwnerPid=-1\n"
+          "OwnerStart=-1\nPid=0\nExitStatus=99999999999\nPlayTime=-9\n")
+    write(t, "bad-status-times", f"[Run]\nLibrary={UUID}\nGame=g\nStatus=exploded\n"
+          "Started=never\nEnded=2026-13-45T25:61:61Z\nError=" + "e" * 3000 + "\n")
+    write(t, "no-library", "[Run]\nGame=g\n")
+
+
+def tar_bytes(entries, metadata=True):
+    """A pax tar (without the record padding python adds after the end)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        if metadata:
+            meta = (f"[Checkpoint]\nCreated=2026-11-23T18:45:12Z\nLabel=Seed\nPlayTime=60\n"
+                    f"Game={UUID}\n").encode()
+            info = tarfile.TarInfo(".savepoint/checkpoint.ini")
+            info.size = len(meta)
+            info.mode = 0o644
+            tar.addfile(info, io.BytesIO(meta))
+        for e in entries:
+            info = tarfile.TarInfo(e["name"])
+            info.type = e.get("type", tarfile.REGTYPE)
+            info.mode = e.get("mode", 0o644 if info.type == tarfile.REGTYPE else 0o755)
+            info.linkname = e.get("link", "")
+            info.devmajor = e.get("major", 0)
+            info.devminor = e.get("minor", 0)
+            info.mtime = 1700000000
+            info.pax_headers = e.get("pax", {})
+            data = e.get("data", b"")
+            info.size = len(data) if info.type == tarfile.REGTYPE else 0
+            tar.addfile(info, io.BytesIO(data) if info.type == tarfile.REGTYPE else None)
+    data = buf.getvalue()
+    # Keep the two zero blocks that end the archive, drop the padding.
+    end = len(data)
+    while end > 0 and data[end - 512:end] == b"\0" * 512:
+        end -= 512
+    return data[:end] + b"\0" * 1024
+
+
+def zstd(data):
+    return subprocess.run(["zstd", "-q", "-c", "-3"], input=data, check=True,
+                          stdout=subprocess.PIPE).stdout
+
+
+D, F, L, H = tarfile.DIRTYPE, tarfile.REGTYPE, tarfile.SYMTYPE, tarfile.LNKTYPE
+VALID = [
+    {"name": "save", "type": D},
+    {"name": "save/counter.txt", "data": b"3\n"},
+    {"name": "save/link", "type": L, "link": "counter.txt"},
+    {"name": "save/hard", "type": H, "link": "save/counter.txt"},
+    {"name": "drive_c/users/player/.wh.Temp"},
+    {"name": "drive_c/users/player/Documents", "type": D},
+    {"name": "drive_c/users/player/Documents/.wh..wh..opq"},
+    {"name": "save/xattr.txt", "data": b"x", "pax": {"SCHILY.xattr.user.game": "1"}},
+]
+HOSTILE = {
+    "dotdot": [{"name": "../escape.txt", "data": b"out"}],
+    "dotdot-inside": [{"name": "save/../../escape.txt", "data": b"out"}],
+    "absolute": [{"name": "/tmp/sp-fuzz-absolute.txt", "data": b"out"}],
+    "symlink-then-write": [{"name": "link", "type": L, "link": "/tmp"},
+                           {"name": "link/sp-fuzz-through.txt", "data": b"out"}],
+    "symlink-dotdot-then-write": [{"name": "up", "type": L, "link": ".."},
+                                  {"name": "up/escape.txt", "data": b"out"}],
+    "device": [{"name": "null", "type": tarfile.CHRTYPE, "major": 1, "minor": 3}],
+    "block-device": [{"name": "sda", "type": tarfile.BLKTYPE, "major": 8, "minor": 0}],
+    "fifo": [{"name": "fifo", "type": tarfile.FIFOTYPE}],
+    "hardlink-out": [{"name": "passwd", "type": H, "link": "/etc/passwd"}],
+    "hardlink-dotdot": [{"name": "x", "type": H, "link": "../x"}],
+    "hardlink-missing": [{"name": "x", "type": H, "link": "nowhere"}],
+    "setuid-setgid": [{"name": "bin", "type": D, "mode": 0o2755},
+                      {"name": "bin/su", "data": b"#!/bin/sh\n", "mode": 0o4755}],
+    "whiteout-dotdot": [{"name": ".wh..."}, {"name": "d/.wh."}],
+    "opaque-root": [{"name": ".wh..wh..opq"}],
+    "xattrs-not-user": [{"name": "f", "data": b"x",
+                         "pax": {"SCHILY.xattr.security.capability": "\x01\x00\x00\x02",
+                                 "SCHILY.xattr.trusted.overlay.opaque": "y"}}],
+    "file-then-dir": [{"name": "a", "data": b"x"}, {"name": "a", "type": D},
+                      {"name": "a/b", "data": b"y"}],
+    "pax-long-name-nul": [{"name": "x" * 200, "data": b"x", "pax": {"path": "a\x00b/../../c"}}],
+    "pax-huge-size": [{"name": "big", "data": b"", "pax": {"size": "1099511627776"}}],
+    "pax-bad-mtime": [{"name": "t", "data": b"x", "pax": {"mtime": "-99999999999999999.5"}}],
+    "many-dirs": [{"name": "/".join(["d"] * 60), "type": D}],
+}
+
+
+def archives():
+    for t in ("archive-metadata", "archive-entries"):
+        valid = tar_bytes(VALID)
+        write(t, "valid.tar", valid)
+        write(t, "valid.tar.zst", zstd(valid))
+        write(t, "empty", b"")
+        write(t, "garbage", GARBAGE)
+        write(t, "zstd-magic-garbage", b"\x28\xb5\x2f\xfd" + GARBAGE)
+        write(t, "no-metadata.tar", tar_bytes([{"name": "save.txt", "data": b"x"}], metadata=False))
+        write(t, "only-metadata.tar", tar_bytes([]))
+        # A metadata entry of 2 MiB (over the cap): small once compressed.
+        big = tar_bytes([], metadata=False)
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+            info = tarfile.TarInfo(".savepoint/checkpoint.ini")
+            info.size = 2 << 20
+            tar.addfile(info, io.BytesIO(b"[Checkpoint]\n" + b"L" * ((2 << 20) - 13)))
+        write(t, "metadata-2mib.tar.zst", zstd(buf.getvalue()))
+        for name, entries in HOSTILE.items():
+            write(t, f"hostile-{name}.tar", tar_bytes(entries))
+    # The metadata text itself, hostile.
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        meta = b"[Checkpoint]\nCreated=\x00garbage\nPlayTime=-99999999999999999999\nLabel=\xff\n"
+        info = tarfile.TarInfo(".savepoint/checkpoint.ini")
+        info.size = len(meta)
+        tar.addfile(info, io.BytesIO(meta))
+    write("archive-metadata", "metadata-values.tar", buf.getvalue()[:2048])
+
+
+def main():
+    if os.path.isdir(CORPUS):
+        shutil.rmtree(CORPUS)
+    for t in ("library", "game", "checkpoint", "run", "archive-metadata", "archive-entries"):
+        os.makedirs(os.path.join(CORPUS, t))
+    library()
+    game()
+    checkpoint()
+    run()
+    archives()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
