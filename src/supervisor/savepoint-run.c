@@ -35,9 +35,14 @@
  * (dosdevices/z: → /) and check another file than the one used.
  *   --exec-beneath REL   the native game: REL is opened once and started
  *                        from that descriptor with execveat(AT_EMPTY_PATH);
- *                        PROGRAM is only its argv[0]. A "#!" script needs
- *                        the descriptor open across exec (the interpreter
- *                        reads /dev/fd/N), so it is kept open then.
+ *                        PROGRAM is only its argv[0]. A "#!" script cannot
+ *                        start from a close-on-exec descriptor (ENOENT):
+ *                        it is started by its path MOUNT/REL once that path
+ *                        is seen to name the very file opened beneath MOUNT
+ *                        (same device and inode), so that its $0 is a real
+ *                        path (launch scripts do cd "$(dirname "$0")");
+ *                        otherwise from the descriptor kept open across exec
+ *                        ($0 is then /dev/fd/N).
  *   --check-beneath REL  the Wine game: REL must be a regular file beneath
  *                        MOUNT; PROGRAM (the runner) is then run as usual
  *                        with MOUNT/REL among its arguments.
@@ -388,6 +393,7 @@ run_child (char **argv,
            const char *cwd,
            int cwd_fd,
            int program_fd,
+           const char *program_path,
            const sigset_t *orig_mask,
            int exec_fd)
 {
@@ -423,11 +429,18 @@ run_child (char **argv,
 
   if (program_fd >= 0)
     {
+      struct stat opened, named;
+
       /* The file checked beneath the root, not whatever the path names now.
        * A "#!" script fails with ENOENT while the descriptor is
-       * close-on-exec (the interpreter could not open /dev/fd/N): then it
-       * stays open for the interpreter. */
+       * close-on-exec (the interpreter could not open /dev/fd/N): it is
+       * then run by its path if that is still the same file, else from the
+       * descriptor left open for the interpreter. */
       syscall (SYS_execveat, program_fd, "", argv, environ, AT_EMPTY_PATH);
+      if (errno == ENOENT && program_path != NULL &&
+          fstat (program_fd, &opened) == 0 && stat (program_path, &named) == 0 &&
+          opened.st_dev == named.st_dev && opened.st_ino == named.st_ino)
+        execve (program_path, argv, environ);
       if (errno == ENOENT && fcntl (program_fd, F_SETFD, 0) == 0)
         syscall (SYS_execveat, program_fd, "", argv, environ, AT_EMPTY_PATH);
       saved = errno;
@@ -466,6 +479,7 @@ main (int argc,
   int root_fd = -1;
   int cwd_fd = -1;
   int program_fd = -1;
+  char *program_path = NULL;
   long grace = 10;
   int status_fd = -1;
   int exec_pipe[2];
@@ -588,7 +602,11 @@ main (int argc,
                         cwd_beneath, beneath_error (errno));
         }
       if (exec_beneath != NULL)
-        program_fd = open_file_beneath (status_fd, root_fd, root, exec_beneath, "executable");
+        {
+          program_fd = open_file_beneath (status_fd, root_fd, root, exec_beneath, "executable");
+          if (asprintf (&program_path, "%s/%s", root, exec_beneath) < 0)
+            program_path = NULL;
+        }
       if (check_beneath != NULL)
         close (open_file_beneath (status_fd, root_fd, root, check_beneath, "executable"));
       close (root_fd);
@@ -610,12 +628,13 @@ main (int argc,
   if (game == 0)
     {
       close (exec_pipe[0]);
-      run_child (argv + i, cwd, cwd_fd, program_fd, &orig_mask, exec_pipe[1]);
+      run_child (argv + i, cwd, cwd_fd, program_fd, program_path, &orig_mask, exec_pipe[1]);
     }
   if (cwd_fd >= 0)
     close (cwd_fd);
   if (program_fd >= 0)
     close (program_fd);
+  free (program_path);
 
   /* The exec pipe closes without data when exec succeeded. */
   close (exec_pipe[1]);

@@ -1163,8 +1163,9 @@ test_path_symlinks (Fixture       *f,
   assert_clean_after (f);
 }
 
-/* A "#!" script game is started from its descriptor too: the descriptor
- * stays open for the interpreter (close-on-exec would give ENOENT). */
+/* A "#!" script game starts, checked beneath the mount like any game, and
+ * sees its real path as $0: launch scripts cd "$(dirname "$0")" (with the
+ * descriptor as $0, that was /dev/fd). */
 static void
 test_script_game (Fixture       *f,
                   gconstpointer  user_data)
@@ -1173,15 +1174,17 @@ test_script_game (Fixture       *f,
 
   write_file (bin, "start.sh",
               "#!/bin/sh\n"
+              "cd \"$(dirname \"$0\")\"/..\n"
               "mkdir -p save\n"
-              "echo \"script $1 home=${HOME##*/}\" > save/script.txt\n", 0755);
+              "echo \"script $1 home=${HOME##*/} dir=$(basename \"$(dirname \"$0\")\")\" > save/script.txt\n",
+              0755);
   sp_game_set_executable (f->game, "bin/start.sh");
   {
     g_autoptr(SpSession) s = play (f, "play", NULL, FALSE);
     g_autofree char *out = upper_file (s, "save/script.txt");
 
     g_assert_cmpint (sp_session_get_summary (s)->exit_status, ==, 0);
-    g_assert_cmpstr (out, ==, "script play home=home\n");
+    g_assert_cmpstr (out, ==, "script play home=home dir=bin\n");
     discard (s);
   }
 }

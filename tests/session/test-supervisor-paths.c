@@ -112,7 +112,7 @@ fixture_set_up (Fixture       *f,
   copy_file (env, path, 0755);
   g_clear_pointer (&path, g_free);
   path = g_build_filename (f->root, "bin", "run.sh", NULL);
-  write_file (path, "#!/bin/sh\necho \"script-ok $1 pwd=$PWD home=$HOME\"\n", 0755);
+  write_file (path, "#!/bin/sh\necho \"script-ok $1 pwd=$PWD home=$HOME zero=$0\"\n", 0755);
   g_clear_pointer (&path, g_free);
   path = g_build_filename (f->root, "drive_c", "game.exe", NULL);
   write_file (path, "MZ not really\n", 0644);
@@ -290,7 +290,10 @@ test_allowed (Fixture       *f,
   /* A #! script, in its working folder. */
   {
     g_auto(Outcome) o = { 0 };
-    g_autofree char *expect = g_strdup_printf ("script-ok arg pwd=%s home=/nonexistent-home\n", data);
+    /* $0 is the script's real path beneath the root (launch scripts cd to
+     * its folder), not /dev/fd/N. */
+    g_autofree char *expect = g_strdup_printf ("script-ok arg pwd=%s home=/nonexistent-home "
+                                               "zero=%s/bin/run.sh\n", data, f->root);
 
     run (f, &o, (const char *[]) { "--exec-beneath", "bin/run.sh", "--cwd-beneath", "data", NULL },
          (const char *[]) { "run.sh", "arg", NULL });
