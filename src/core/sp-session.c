@@ -607,6 +607,16 @@ prepare_thread (GTask        *task,
   if (self->lock == NULL)
     goto fail;
 
+  /* The lower layer is the drive's folder itself: a link could put any
+   * folder of this computer under the game (design.md, "Trust"). */
+  if (g_file_test (data->base_path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_set_error (&error, SP_SESSION_ERROR, SP_SESSION_ERROR_INVALID,
+                   _("The clean install of “%s” (“%s”) is a symbolic link, not a folder on "
+                     "the drive; it is not played. Replace the link with the folder itself."),
+                   data->name, data->base_path);
+      goto fail;
+    }
   if (!g_file_test (data->base_path, G_FILE_TEST_IS_DIR))
     {
       g_set_error (&error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,

@@ -1065,6 +1065,23 @@ base_symlink (Fixture    *f,
   g_assert_cmpint (symlink (target, path), ==, 0);
 }
 
+/* A clean install that is a link (here to a copy of itself, in the same
+ * game folder) is refused before anything is mounted: the drive does not
+ * choose which folder of this computer becomes the lower layer. */
+static void
+test_base_symlink (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  const char *base = sp_game_get_base_path (f->game);
+  g_autofree char *real = g_strconcat (base, "-real", NULL);
+
+  g_assert_cmpint (rename (base, real), ==, 0);
+  g_assert_cmpint (symlink ("base-real", base), ==, 0);
+  assert_start_fails (f, SP_SESSION_ERROR_INVALID, "symbolic link");
+  g_assert_cmpint (unlink (base), ==, 0);
+  g_assert_cmpint (rename (real, base), ==, 0);
+}
+
 /* game.ini's paths are relative without "..": refused before anything is
  * mounted. Before the fix Executable=../../../../bin/sh ran a shell and
  * Home=../../x created a folder outside the mount. */
@@ -1456,6 +1473,7 @@ main (int    argc,
   g_test_add ("/session/stale-lock", Fixture, NULL, fixture_set_up, test_stale_lock, fixture_tear_down);
   g_test_add ("/session/kill-owner", Fixture, NULL, fixture_set_up, test_kill_owner, fixture_tear_down);
   g_test_add ("/session/cli-play", Fixture, NULL, fixture_set_up, test_cli_play, fixture_tear_down);
+  g_test_add ("/session/base-symlink", Fixture, NULL, fixture_set_up, test_base_symlink, fixture_tear_down);
   g_test_add ("/session/path-lexical", Fixture, NULL, fixture_set_up, test_path_lexical, fixture_tear_down);
   g_test_add ("/session/path-symlinks", Fixture, NULL, fixture_set_up, test_path_symlinks, fixture_tear_down);
   g_test_add ("/session/script-game", Fixture, NULL, fixture_set_up, test_script_game, fixture_tear_down);
