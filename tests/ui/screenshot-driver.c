@@ -93,6 +93,35 @@ scanned (gpointer data)
   return !sp_library_monitor_get_scanning (data);
 }
 
+static gboolean
+question_shown (gpointer data)
+{
+  return ui_test_find_message_dialog (NULL) != NULL;
+}
+
+static gboolean
+problems_shown (gpointer data)
+{
+  return sp_game_page_get_n_problems (sp_window_get_game_page (data)) > 0;
+}
+
+/* The game called @name in any library the monitor shows. */
+static SpGame *
+find_game (SpLibraryMonitor *monitor,
+           const char       *name)
+{
+  GListModel *libraries = sp_library_monitor_get_libraries (monitor);
+
+  for (guint i = 0; i < g_list_model_get_n_items (libraries); i++)
+    {
+      g_autoptr(SpLibrary) l = g_list_model_get_item (libraries, i);
+
+      if (sp_library_find_game (l, name) != NULL)
+        return sp_library_find_game (l, name);
+    }
+  g_error ("no game called %s", name);
+}
+
 static void
 add_checkpoints (SpGame *game)
 {
@@ -271,6 +300,42 @@ main (int   argc,
     settle (300);
     ui_test_wait (scanned, monitor, 30, "the refused library to go");
     ui_test_remove_tree (evil);
+  }
+
+  /* 9. A drive's game asks for loader variables before it runs. */
+  {
+    SpGame *game = find_game (monitor, "Mossy Tactics");
+    const char *environment[] = { "LD_PRELOAD=/media/games/Savepoint/hook.so",
+                                  "WINEDEBUG=-all", NULL };
+    AdwMessageDialog *question;
+
+    sp_game_set_environment (game, environment);
+    sp_window_play_game (window, game);
+    ui_test_wait (question_shown, NULL, 10, "the loader variables to be asked for");
+    shoot ("12-runner-question");
+    question = ui_test_find_message_dialog (NULL);
+    ui_test_answer (question, "cancel");
+    settle (200);
+  }
+
+  /* 10. Verify's findings on a game page: an orphan archive and a leftover. */
+  {
+    SpGame *game = find_game (monitor, "Orbital Courier");
+    g_autofree char *checkpoints = g_build_filename (sp_game_get_path (game), "checkpoints", NULL);
+    g_autofree char *orphan = g_build_filename (checkpoints, "20240101T000000-0a0b0c.tar.zst", NULL);
+    g_autofree char *partial = g_build_filename (checkpoints, "20240101T000000-0c0b0a.tar.zst.partial",
+                                                 NULL);
+
+    g_file_set_contents (orphan, "an archive whose .ini is gone", -1, NULL);
+    g_file_set_contents (partial, "half of an archive", -1, NULL);
+    sp_window_open_game (window, game);
+    gtk_widget_activate_action (GTK_WIDGET (sp_window_get_game_page (window)), "game.verify", NULL);
+    ui_test_wait (problems_shown, window, 60, "verify's findings");
+    settle (200);
+    shoot ("13-verify-findings");
+    g_unlink (orphan);
+    g_unlink (partial);
+    sp_window_show_games (window);
   }
 
   gtk_window_destroy (GTK_WINDOW (window));
