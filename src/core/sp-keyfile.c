@@ -4,6 +4,7 @@
 #include "sp-keyfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -210,72 +211,25 @@ read_key_file_data (const char  *path,
                     GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *data = NULL;
-  struct stat st;
-  gsize len = 0;
-  int fd;
 
-  fd = sp_open_regular_file (path, &st, &local_error);
-  if (fd < 0)
-    {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND,
-                     _("“%s” does not exist."), path);
-      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS) ||
-               g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE))
-        g_set_error_literal (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED,
-                             local_error->message);
-      else
-        g_set_error_literal (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_FAILED,
-                             local_error->message);
-      return FALSE;
-    }
-
-  /* st_size is only a hint (the file may grow while we read): read at most
-   * one byte more than allowed, which tells a file that is too large. */
-  if (st.st_size <= MAX_KEY_FILE_SIZE)
-    {
-      gsize capacity = (gsize) MAX (st.st_size, 0) + 1;
-
-      data = g_malloc (capacity + 1);
-      while (len <= MAX_KEY_FILE_SIZE)
-        {
-          ssize_t n;
-
-          if (len == capacity)
-            {
-              capacity = MIN (capacity * 2, (gsize) MAX_KEY_FILE_SIZE + 1);
-              data = g_realloc (data, capacity + 1);
-            }
-          n = read (fd, data + len, capacity - len);
-          if (n < 0 && errno == EINTR)
-            continue;
-          if (n < 0)
-            {
-              int saved = errno;
-
-              close (fd);
-              g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_FAILED,
-                           _("Cannot read “%s”: %s"), path, g_strerror (saved));
-              return FALSE;
-            }
-          if (n == 0)
-            break;
-          len += (gsize) n;
-        }
-    }
-  close (fd);
-  if (st.st_size > MAX_KEY_FILE_SIZE || len > MAX_KEY_FILE_SIZE)
-    {
-      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED,
-                   _("%s: larger than 1 MiB, too large for a settings file. "
-                     "Restore it from a backup or remove it."), path);
-      return FALSE;
-    }
-  data[len] = '\0';
-  *out_data = g_steal_pointer (&data);
-  *out_length = len;
-  return TRUE;
+  if (sp_read_regular_file_at (AT_FDCWD, path, path, MAX_KEY_FILE_SIZE, out_data, out_length,
+                               &local_error))
+    return TRUE;
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND,
+                 _("“%s” does not exist."), path);
+  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE))
+    g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED,
+                 _("%s: larger than 1 MiB, too large for a settings file. "
+                   "Restore it from a backup or remove it."), path);
+  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS) ||
+           g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE))
+    g_set_error_literal (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED,
+                         local_error->message);
+  else
+    g_set_error_literal (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_FAILED,
+                         local_error->message);
+  return FALSE;
 }
 
 GKeyFile *

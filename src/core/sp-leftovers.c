@@ -164,31 +164,10 @@ read_marker (const char *path)
 {
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autofree char *data = NULL;
-  struct stat st;
   gsize done = 0;
-  int fd;
 
-  fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
+  if (!sp_read_regular_file_at (AT_FDCWD, path, NULL, MAX_MARKER_SIZE, &data, &done, NULL))
     return NULL;
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size > MAX_MARKER_SIZE)
-    {
-      close (fd);
-      return NULL;
-    }
-  data = g_malloc ((gsize) st.st_size + 1);
-  while (done < (gsize) st.st_size)
-    {
-      ssize_t n = read (fd, data + done, (gsize) st.st_size - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      done += (gsize) n;
-    }
-  close (fd);
-  data[done] = '\0';
   if (!g_key_file_load_from_data (kf, data, done, G_KEY_FILE_NONE, NULL) ||
       !g_key_file_has_group (kf, MARKER_GROUP))
     return NULL;

@@ -320,36 +320,21 @@ read_run_ini_at (int          run_fd,
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autoptr(GError) local_error = NULL;
   g_autofree char *data = NULL;
-  struct stat st;
   gsize done = 0;
-  int fd;
 
-  fd = openat (run_fd, "run.ini", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
+  if (!sp_read_regular_file_at (run_fd, "run.ini", path, 1024 * 1024, &data, &done,
+                                &local_error))
     {
-      set_not_ours_error (error, path, errno == ENOENT ? _("it has no run.ini")
-                                                       : _("its run.ini cannot be opened"));
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        set_not_ours_error (error, path, _("it has no run.ini"));
+      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS) ||
+               g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE) ||
+               g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE))
+        set_not_ours_error (error, path, _("its run.ini is not a small plain file"));
+      else
+        set_not_ours_error (error, path, _("its run.ini cannot be opened"));
       return NULL;
     }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size > 1024 * 1024)
-    {
-      close (fd);
-      set_not_ours_error (error, path, _("its run.ini is not a small plain file"));
-      return NULL;
-    }
-  data = g_malloc ((gsize) st.st_size + 1);
-  while (done < (gsize) st.st_size)
-    {
-      ssize_t n = read (fd, data + done, (gsize) st.st_size - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      done += (gsize) n;
-    }
-  close (fd);
-  data[done] = '\0';
   if (!g_key_file_load_from_data (kf, data, done, G_KEY_FILE_NONE, &local_error))
     {
       set_not_ours_error (error, path, _("its run.ini cannot be read"));

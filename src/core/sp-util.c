@@ -619,36 +619,41 @@ refuse_type (GError     **error,
  * of what was opened, which must be a regular file too.
  */
 int
-sp_open_regular_file (const char   *path,
-                      struct stat  *out_stat,
-                      GError      **error)
+sp_open_regular_file_at (int           dir_fd,
+                         const char   *name,
+                         const char   *display,
+                         struct stat  *out_stat,
+                         GError      **error)
 {
   struct stat before, st;
   int fd;
   int flags;
 
-  g_return_val_if_fail (path != NULL, -1);
+  g_return_val_if_fail (name != NULL, -1);
 
-  if (lstat (path, &before) != 0)
+  if (display == NULL)
+    display = name;
+  /* Its type first: opening a device at all may already do something. */
+  if (fstatat (dir_fd, name, &before, AT_SYMLINK_NOFOLLOW) != 0)
     {
       int saved = errno;
 
-      sp_set_error_from_errno (error, saved, _("Cannot open “%s”"), path);
+      sp_set_error_from_errno (error, saved, _("Cannot open “%s”"), display);
       errno = saved;
       return -1;
     }
   if (!S_ISREG (before.st_mode))
-    return refuse_type (error, path, before.st_mode);
+    return refuse_type (error, display, before.st_mode);
 
-  fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  fd = openat (dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     {
       int saved = errno;
 
-      /* Replaced by a link between lstat() and open(). */
+      /* Replaced by a link between fstatat() and openat(). */
       if (saved == ELOOP)
-        return refuse_type (error, path, S_IFLNK);
-      sp_set_error_from_errno (error, saved, _("Cannot open “%s”"), path);
+        return refuse_type (error, display, S_IFLNK);
+      sp_set_error_from_errno (error, saved, _("Cannot open “%s”"), display);
       errno = saved;
       return -1;
     }
@@ -657,14 +662,14 @@ sp_open_regular_file (const char   *path,
       int saved = errno;
 
       close (fd);
-      sp_set_error_from_errno (error, saved, _("Cannot read “%s”"), path);
+      sp_set_error_from_errno (error, saved, _("Cannot read “%s”"), display);
       errno = saved;
       return -1;
     }
   if (!S_ISREG (st.st_mode))
     {
       close (fd);
-      return refuse_type (error, path, st.st_mode);
+      return refuse_type (error, display, st.st_mode);
     }
   /* Reads of a regular file never block anyway; drop the flag so that the
    * descriptor behaves like any other. */
@@ -674,6 +679,91 @@ sp_open_regular_file (const char   *path,
   if (out_stat != NULL)
     *out_stat = st;
   return fd;
+}
+
+int
+sp_open_regular_file (const char   *path,
+                      struct stat  *out_stat,
+                      GError      **error)
+{
+  g_return_val_if_fail (path != NULL, -1);
+
+  return sp_open_regular_file_at (AT_FDCWD, path, path, out_stat, error);
+}
+
+/**
+ * sp_read_regular_file_at:
+ *
+ * Reads the whole of @name (relative to @dir_fd, or a path with
+ * AT_FDCWD), opened with sp_open_regular_file_at(), if it holds at most
+ * @max_size bytes; the data is NUL-terminated. A larger file (also one
+ * that grows while it is read) is G_IO_ERROR_MESSAGE_TOO_LARGE: at most
+ * @max_size + 1 bytes are ever read.
+ */
+gboolean
+sp_read_regular_file_at (int           dir_fd,
+                         const char   *name,
+                         const char   *display,
+                         gsize         max_size,
+                         char        **out_data,
+                         gsize        *out_length,
+                         GError      **error)
+{
+  g_autofree char *data = NULL;
+  struct stat st;
+  gsize capacity;
+  gsize len = 0;
+  int fd;
+
+  g_return_val_if_fail (out_data != NULL && out_length != NULL, FALSE);
+
+  if (display == NULL)
+    display = name;
+  fd = sp_open_regular_file_at (dir_fd, name, display, &st, error);
+  if (fd < 0)
+    return FALSE;
+
+  /* st_size is only a hint (the file may grow while we read): read at most
+   * one byte more than allowed, which tells a file that is too large. */
+  capacity = (gsize) CLAMP (st.st_size, 0, (goffset) max_size) + 1;
+  data = g_malloc (capacity + 1);
+  while (len <= max_size)
+    {
+      ssize_t n;
+
+      if (len == capacity)
+        {
+          capacity = MIN (capacity * 2, max_size + 1);
+          data = g_realloc (data, capacity + 1);
+        }
+      n = read (fd, data + len, capacity - len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          close (fd);
+          sp_set_error_from_errno (error, saved, _("Cannot read “%s”"), display);
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      len += (gsize) n;
+    }
+  close (fd);
+  if (len > max_size)
+    {
+      g_autofree char *limit = g_format_size (max_size);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                   _("“%s” is larger than %s; it is not read."), display, limit);
+      return FALSE;
+    }
+  data[len] = '\0';
+  *out_data = g_steal_pointer (&data);
+  *out_length = len;
+  return TRUE;
 }
 
 /**

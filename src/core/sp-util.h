@@ -56,6 +56,20 @@ char     *sp_format_duration       (gint64        seconds);
 int       sp_open_regular_file     (const char   *path,
                                     struct stat  *out_stat,
                                     GError      **error);
+/* The same for @name relative to @dir_fd (or a path with AT_FDCWD); errors
+ * name @display (@name when NULL). */
+int       sp_open_regular_file_at  (int           dir_fd,
+                                    const char   *name,
+                                    const char   *display,
+                                    struct stat  *out_stat,
+                                    GError      **error);
+gboolean  sp_read_regular_file_at  (int           dir_fd,
+                                    const char   *name,
+                                    const char   *display,
+                                    gsize         max_size,
+                                    char        **out_data,
+                                    gsize        *out_length,
+                                    GError      **error);
 gboolean  sp_set_error_from_errno  (GError      **error,
                                     int           saved_errno,
                                     const char   *format,
