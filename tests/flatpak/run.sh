@@ -13,7 +13,9 @@
 #   4. the app window starts (flatpak run under Xvfb), when the app is built;
 #   5. a demo game on a library in /mnt is played from the sandbox with
 #      savepoint-cli play --keep: the game (on the host) sees the overlay, the run is
-#      kept, and the checkpoint is listed by savepoint-cli checkpoints.
+#      kept, and the checkpoint is listed by savepoint-cli checkpoints;
+#   6. a game whose Executable leads out of its clean install through a link is
+#      refused by savepoint-run on the host.
 #
 # Usage: tests/flatpak/run.sh [--no-build] [--fresh] [--command NAME]
 #   --no-build  use the repository as it is (_build/flatpak/repo)
@@ -250,6 +252,28 @@ else
   not_ok "checkpoint listed after the run"
   echo "$out" | diag
 fi
+
+# --- 6. a drive's paths are checked where the mount is: on the host ---------------------
+# A clean install holding bin-link -> /bin, with Executable=bin-link/sh: the path is
+# relative without "..", so only resolving it beneath the mount can refuse it, and the
+# sandboxed app cannot see the mount: savepoint-run does it on the host (openat2).
+evil_src="$drive/evil-src"
+mkdir -p "$evil_src"
+ln -sfn /bin "$evil_src/bin-link"
+if out=$(cli --library "$drive" add "Link Out" "$evil_src" --exec bin-link/sh --kind native 2>&1); then
+  status=0
+  out=$(cli play link-out --library "$drive" --discard 2>&1) || status=$?
+  if (( status != 0 )) && [[ $out == *"outside the game"* ]]; then
+    ok "an executable reached through a link out of the game is refused on the host"
+  else
+    not_ok "Executable=bin-link/sh (bin-link -> /bin) from the sandbox: exit $status"
+  fi
+else
+  not_ok "savepoint-cli add of the link-out game"
+fi
+echo "$out" | diag
+left=$(awk -v d="$mounts/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo)
+[[ -z $left ]] || not_ok "mounts left on the host after the refused start: $left"
 
 echo "1..$n"
 (( failed == 0 ))
