@@ -173,13 +173,19 @@ check_private_dir (int          fd,
                                               (guint) st.st_uid, (guint) geteuid ());
       return set_unsafe_mounts_dir_error (error, path, why);
     }
-  if ((st.st_mode & 077) != 0)
+  /* Writable by others: they may already have put links or mounts in it. */
+  if ((st.st_mode & 022) != 0)
     {
       g_autofree char *why = g_strdup_printf (_("other users have access to it (mode %04o, "
                                                 "it must be 0700)"),
                                               (guint) (st.st_mode & 07777));
       return set_unsafe_mounts_dir_error (error, path, why);
     }
+  /* Ours and only readable by others (earlier releases made it 0755):
+   * nobody else could have written in it, so it is made private. */
+  if ((st.st_mode & 077) != 0 && fchmod (fd, 0700) != 0)
+    return sp_set_error_from_errno (error, errno, _("Cannot make the folder “%s” private"),
+                                    path);
   return TRUE;
 }
 

@@ -318,12 +318,22 @@ test_mounts_dir (void)
   else
     g_test_message ("not root: the other-owner case is not tried");
 
-  /* Wider mode. */
-  g_assert_cmpint (chmod (expected, 0755), ==, 0);
+  /* Writable by others: refused. */
+  g_assert_cmpint (chmod (expected, 0775), ==, 0);
   g_assert_null (sp_mounts_dir_ensure (&error));
   g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_UNSAFE);
-  g_assert_nonnull (strstr (error->message, "0755"));
+  g_assert_nonnull (strstr (error->message, "0775"));
   g_clear_error (&error);
+
+  /* Ours, only readable by others (as earlier releases made it): made
+   * private, and used. */
+  g_assert_cmpint (chmod (expected, 0755), ==, 0);
+  path = sp_mounts_dir_ensure (&error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (path, ==, expected);
+  g_clear_pointer (&path, g_free);
+  g_assert_cmpint (lstat (expected, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0700);
   g_assert_cmpint (rmdir (expected), ==, 0);
 
   /* A symlink to a folder of ours, 0700: still refused. */
