@@ -65,6 +65,9 @@ started=$(date +%s)
 status=0
 unshare --mount --propagation private bash -euc '
   root=$1; shift
+  # The new system'"'"'s / must be a mount point, as on a real machine: tests
+  # that make mount namespaces of their own (unshare --propagation) need it.
+  mount --bind "$root" "$root"
   mount -t proc proc "$root/proc"
   mount --rbind /sys "$root/sys"
   mount --rbind /dev "$root/dev"
