@@ -24,6 +24,9 @@
 #define PLAYER_UID 1500
 #define OTHER_UID 1000
 
+/* The CLI and savepoint-run, copied where the player can run them. */
+static char *player_cli;
+static char *player_run;
 static char *skip_reason;
 static char *test_root;
 static gboolean cli_has_asan;
@@ -286,7 +289,7 @@ cli_player (Result     *r,
   g_ptr_array_add (argv, g_strdup ("PATH=/usr/local/bin:/usr/bin:/bin"));
   g_ptr_array_add (argv, g_strdup ("LC_ALL=C.UTF-8"));
   g_ptr_array_add (argv, g_strdup_printf ("HOME=%s", c->home));
-  g_ptr_array_add (argv, g_strdup_printf ("SAVEPOINT_RUN=%s", g_getenv ("SAVEPOINT_RUN")));
+  g_ptr_array_add (argv, g_strdup_printf ("SAVEPOINT_RUN=%s", player_run));
   if (with_runtime)
     g_ptr_array_add (argv, g_strdup_printf ("XDG_RUNTIME_DIR=%s", c->runtime));
   /* Sanitizer builds: the same options as the test itself. */
@@ -298,7 +301,7 @@ cli_player (Result     *r,
   /* Last: env(1) keeps the last value of a name. */
   if (env_extra)
     g_ptr_array_add (argv, g_strdup (env_extra));
-  g_ptr_array_add (argv, g_strdup (g_getenv ("SP_CLI")));
+  g_ptr_array_add (argv, g_strdup (player_cli));
   g_ptr_array_add (argv, g_strdup ("--library"));
   g_ptr_array_add (argv, g_strdup (c->drive));
   va_start (args, seconds);
@@ -739,6 +742,28 @@ ensure_user (uid_t       uid,
   return TRUE;
 }
 
+/* A copy of the built program @path that the player can run: the build
+ * folder may lie in a home the player cannot enter (/root/… on a fresh
+ * machine). */
+static char *
+copy_for_player (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *bin = g_build_filename (test_root, "bin", NULL);
+  char *copy = g_build_filename (bin, base, NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+
+  g_assert_cmpint (g_mkdir_with_parents (bin, 0755), ==, 0);
+  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (copy, contents, (gssize) len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (copy, 0755), ==, 0);
+  return copy;
+}
+
 static void
 check_environment (void)
 {
@@ -811,6 +836,8 @@ main (int    argc,
       g_assert_cmpint (g_chmod (test_root, 0755), ==, 0);
       if (g_file_get_contents (g_getenv ("SP_CLI"), &cli, &len, NULL))
         cli_has_asan = memmem (cli, len, "__asan_init", strlen ("__asan_init")) != NULL;
+      player_cli = copy_for_player (g_getenv ("SP_CLI"));
+      player_run = copy_for_player (g_getenv ("SAVEPOINT_RUN"));
     }
 
   g_test_add_func ("/hostile/control", test_control);
@@ -833,6 +860,8 @@ main (int    argc,
       run_root (rm, NULL);
     }
   g_free (test_root);
+  g_free (player_cli);
+  g_free (player_run);
   g_free (skip_reason);
   return ret;
 }
