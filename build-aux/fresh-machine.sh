@@ -54,6 +54,10 @@ debootstrap --variant=minbase "$suite" "$root" "$(debian_mirror "$suite")" >/dev
 rm -f "$root/etc/apt/sources.list"
 cp -a /etc/apt/sources.list /etc/apt/sources.list.d "$root/etc/apt/" 2>/dev/null || true
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# An installed system has /etc/mtab (a link to the kernel's list); a
+# minbase debootstrap does not, and fusermount3 needs it to unmount as a
+# normal user.
+[[ -e $root/etc/mtab ]] || ln -s ../proc/self/mounts "$root/etc/mtab"
 
 log "cloning $rev"
 git clone -q --no-checkout "$srcdir" "$root/root/savepoint"
