@@ -13,6 +13,7 @@
 
 #include "sp-game-path.h"
 #include "sp-library.h"
+#include "sp-util.h"
 
 gboolean
 sp_game_path_is_valid (const char  *path,
@@ -92,6 +93,8 @@ sp_game_path_read_beneath (const char  *root,
 {
   struct open_how how = { 0 };
   g_autofree char *buffer = NULL;
+  g_autofree char *display = NULL;
+  gboolean ok;
   struct stat st;
   gsize done = 0;
   int root_fd;
@@ -137,26 +140,11 @@ sp_game_path_read_beneath (const char  *root,
       close (fd);
       return NULL;
     }
-  buffer = g_malloc ((gsize) st.st_size + 1);
-  while (done < (gsize) st.st_size)
-    {
-      ssize_t n = read (fd, buffer + done, (gsize) st.st_size - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          saved = errno;
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       _("Could not read “%s” in “%s”: %s"), rel, root, g_strerror (saved));
-          close (fd);
-          return NULL;
-        }
-      if (n == 0)
-        break;
-      done += (gsize) n;
-    }
+  display = g_build_filename (root, rel, NULL);
+  ok = sp_read_fd_bounded (fd, display, st.st_size, max_size, &buffer, &done, error);
   close (fd);
+  if (!ok)
+    return NULL;
   return g_bytes_new_take (g_steal_pointer (&buffer), done);
 }
 

@@ -692,40 +692,30 @@ sp_open_regular_file (const char   *path,
 }
 
 /**
- * sp_read_regular_file_at:
+ * sp_read_fd_bounded:
  *
- * Reads the whole of @name (relative to @dir_fd, or a path with
- * AT_FDCWD), opened with sp_open_regular_file_at(), if it holds at most
- * @max_size bytes; the data is NUL-terminated. A larger file (also one
- * that grows while it is read) is G_IO_ERROR_MESSAGE_TOO_LARGE: at most
- * @max_size + 1 bytes are ever read.
+ * Reads @fd to its end if that is at most @max_size bytes; the data is
+ * NUL-terminated. @size_hint (the file's st_size) only sizes the first
+ * buffer. A larger file (also one that grows while it is read) is
+ * G_IO_ERROR_MESSAGE_TOO_LARGE: at most @max_size + 1 bytes are ever read.
+ * Errors name @display. Does not close @fd.
  */
 gboolean
-sp_read_regular_file_at (int           dir_fd,
-                         const char   *name,
-                         const char   *display,
-                         gsize         max_size,
-                         char        **out_data,
-                         gsize        *out_length,
-                         GError      **error)
+sp_read_fd_bounded (int           fd,
+                    const char   *display,
+                    goffset       size_hint,
+                    gsize         max_size,
+                    char        **out_data,
+                    gsize        *out_length,
+                    GError      **error)
 {
   g_autofree char *data = NULL;
-  struct stat st;
   gsize capacity;
   gsize len = 0;
-  int fd;
 
   g_return_val_if_fail (out_data != NULL && out_length != NULL, FALSE);
 
-  if (display == NULL)
-    display = name;
-  fd = sp_open_regular_file_at (dir_fd, name, display, &st, error);
-  if (fd < 0)
-    return FALSE;
-
-  /* st_size is only a hint (the file may grow while we read): read at most
-   * one byte more than allowed, which tells a file that is too large. */
-  capacity = (gsize) CLAMP (st.st_size, 0, (goffset) max_size) + 1;
+  capacity = (gsize) CLAMP (size_hint, 0, (goffset) max_size) + 1;
   data = g_malloc (capacity + 1);
   while (len <= max_size)
     {
@@ -740,18 +730,11 @@ sp_read_regular_file_at (int           dir_fd,
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        {
-          int saved = errno;
-
-          close (fd);
-          sp_set_error_from_errno (error, saved, _("Cannot read “%s”"), display);
-          return FALSE;
-        }
+        return sp_set_error_from_errno (error, errno, _("Cannot read “%s”"), display);
       if (n == 0)
         break;
       len += (gsize) n;
     }
-  close (fd);
   if (len > max_size)
     {
       g_autofree char *limit = g_format_size (max_size);
@@ -764,6 +747,36 @@ sp_read_regular_file_at (int           dir_fd,
   *out_data = g_steal_pointer (&data);
   *out_length = len;
   return TRUE;
+}
+
+/**
+ * sp_read_regular_file_at:
+ *
+ * Reads the whole of @name (relative to @dir_fd, or a path with
+ * AT_FDCWD), opened with sp_open_regular_file_at(), with
+ * sp_read_fd_bounded().
+ */
+gboolean
+sp_read_regular_file_at (int           dir_fd,
+                         const char   *name,
+                         const char   *display,
+                         gsize         max_size,
+                         char        **out_data,
+                         gsize        *out_length,
+                         GError      **error)
+{
+  struct stat st;
+  gboolean ok;
+  int fd;
+
+  if (display == NULL)
+    display = name;
+  fd = sp_open_regular_file_at (dir_fd, name, display, &st, error);
+  if (fd < 0)
+    return FALSE;
+  ok = sp_read_fd_bounded (fd, display, st.st_size, max_size, out_data, out_length, error);
+  close (fd);
+  return ok;
 }
 
 /**

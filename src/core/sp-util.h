@@ -63,6 +63,13 @@ int       sp_open_regular_file_at  (int           dir_fd,
                                     const char   *display,
                                     struct stat  *out_stat,
                                     GError      **error);
+gboolean  sp_read_fd_bounded       (int           fd,
+                                    const char   *display,
+                                    goffset       size_hint,
+                                    gsize         max_size,
+                                    char        **out_data,
+                                    gsize        *out_length,
+                                    GError      **error);
 gboolean  sp_read_regular_file_at  (int           dir_fd,
                                     const char   *name,
                                     const char   *display,
