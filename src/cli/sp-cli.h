@@ -3,7 +3,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "core/sp-core.h"
+#include "play/sp-play.h"
 
 G_BEGIN_DECLS
 

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "sp-keyfile.h"
-#include "sp-library.h"
+#include "sp-library-error.h"
 
 #define GROUP "Checkpoint"
 

@@ -3,7 +3,7 @@
 
 #include <gio/gio.h>
 
-#include "sp-archive.h"
+#include "archive/sp-archive.h"
 
 G_BEGIN_DECLS
 

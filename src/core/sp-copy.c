@@ -13,7 +13,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "sp-util.h"
+#include "common/sp-util.h"
 
 typedef struct
 {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* Everything src/core offers, for the CLI and the UI. */
-#include "sp-util.h"
-#include "sp-archive.h"
+/* Everything src/core offers: the library model (libraries, games,
+ * checkpoints) and what it builds on. Sessions are in play/sp-play.h. */
+#include "common/sp-util.h"
+#include "archive/sp-archive.h"
 #include "sp-slug.h"
 #include "sp-game-path.h"
 #include "sp-keyfile.h"
@@ -11,6 +12,3 @@
 #include "sp-game.h"
 #include "sp-library.h"
 #include "sp-leftovers.h"
-#include "sp-lock.h"
-#include "sp-run.h"
-#include "sp-session.h"

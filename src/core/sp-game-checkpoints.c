@@ -12,7 +12,7 @@
 #include "sp-leftovers.h"
 #include "sp-library.h"
 #include "sp-task-private.h"
-#include "sp-util.h"
+#include "common/sp-util.h"
 
 /* The checkpoints of a game: create, verify. Restore, delete and rename are
  * in sp-game-write.c, export and import in sp-game-transfer.c. */

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "sp-game-path.h"
-#include "sp-library.h"
-#include "sp-util.h"
+#include "sp-library-error.h"
+#include "common/sp-util.h"
 
 gboolean
 sp_game_path_is_valid (const char  *path,

@@ -18,9 +18,9 @@
 
 #include "sp-keyfile.h"
 #include "sp-library.h"
-#include "sp-sha256.h"
+#include "archive/sp-sha256.h"
 #include "sp-task-private.h"
-#include "sp-util.h"
+#include "common/sp-util.h"
 
 /* Exporting a checkpoint's archive to a file, and importing one. */
 

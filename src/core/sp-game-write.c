@@ -11,7 +11,7 @@
 #include "sp-leftovers.h"
 #include "sp-library.h"
 #include "sp-task-private.h"
-#include "sp-util.h"
+#include "common/sp-util.h"
 
 /* The small writes that change a game: save game.ini, restore (move Head),
  * delete and rename a checkpoint.

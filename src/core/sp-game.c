@@ -12,7 +12,7 @@
 #include "sp-keyfile.h"
 #include "sp-library.h"
 #include "sp-slug.h"
-#include "sp-util.h"
+#include "common/sp-util.h"
 
 #define GAME_GROUP "Game"
 #define STATE_GROUP "State"
@@ -810,6 +810,13 @@ sp_game_get_base_path (SpGame *self)
 {
   g_return_val_if_fail (SP_IS_GAME (self), NULL);
   return self->base_path;
+}
+
+char *
+sp_game_lock_path (SpGame *self)
+{
+  g_return_val_if_fail (SP_IS_GAME (self), NULL);
+  return g_build_filename (self->path, "session.lock", NULL);
 }
 
 const char *

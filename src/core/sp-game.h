@@ -3,7 +3,7 @@
 
 #include <gio/gio.h>
 
-#include "sp-archive.h"
+#include "archive/sp-archive.h"
 #include "sp-checkpoint.h"
 
 G_BEGIN_DECLS
@@ -126,6 +126,7 @@ const char  *sp_game_get_slug         (SpGame       *self);
 const char  *sp_game_get_uuid         (SpGame       *self);
 const char  *sp_game_get_path         (SpGame       *self);   /* games/<slug> */
 const char  *sp_game_get_base_path    (SpGame       *self);   /* games/<slug>/base */
+char        *sp_game_lock_path        (SpGame       *self);   /* games/<slug>/session.lock */
 const char  *sp_game_get_checkpoints_path (SpGame   *self);   /* games/<slug>/checkpoints */
 const char  *sp_game_get_ini_path     (SpGame       *self);   /* games/<slug>/game.ini */
 gboolean     sp_game_get_read_only    (SpGame       *self);

@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sp-library.h"
-#include "sp-util.h"
+#include "sp-library-error.h"
+#include "common/sp-util.h"
 
 #define MAX_KEY_FILE_SIZE (1024 * 1024)
 #define LOAD_FLAGS (G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS)

@@ -13,15 +13,7 @@
 #include <unistd.h>
 
 #include "sp-checkpoint.h"
-#include "sp-lock.h"
-#include "sp-util.h"
-
-#define MARKER_GROUP "Leftover"
-#define DIR_MARKER ".savepoint-leftover"
-#define FILE_MARKER_SUFFIX ".owner"
-#define MAX_MARKER_SIZE (64 * 1024)
-
-static const char *kind_names[] = { "unknown", "copy", "adopt", "archive", "checkpoint" };
+#include "common/sp-util.h"
 
 void
 sp_leftover_free (SpLeftover *leftover)
@@ -34,145 +26,6 @@ sp_leftover_free (SpLeftover *leftover)
   g_free (leftover);
 }
 
-const char *
-sp_boot_id_short (void)
-{
-  static char *boot_id;
-
-  if (g_once_init_enter (&boot_id))
-    {
-      g_autofree char *contents = NULL;
-      char *id;
-
-      if (g_file_get_contents ("/proc/sys/kernel/random/boot_id", &contents, NULL, NULL) &&
-          strlen (g_strstrip (contents)) >= 8)
-        id = g_ascii_strdown (contents, 8);
-      else
-        id = g_strdup ("00000000");
-      g_once_init_leave (&boot_id, id);
-    }
-  return boot_id;
-}
-
-char *
-sp_leftover_file_path (const char *path)
-{
-  return g_strdup_printf ("%s.partial-%s-%" PRId64, path, sp_boot_id_short (), (gint64) getpid ());
-}
-
-char *
-sp_leftover_dir_template (const char *dir,
-                          const char *name)
-{
-  g_autofree char *base = g_strdup_printf (".%s.partial-%s-%" PRId64 "-XXXXXX", name,
-                                           sp_boot_id_short (), (gint64) getpid ());
-
-  return g_build_filename (dir, base, NULL);
-}
-
-static char *
-marker_path (const char *leftover,
-             gboolean    is_dir)
-{
-  if (is_dir)
-    return g_build_filename (leftover, DIR_MARKER, NULL);
-  return g_strconcat (leftover, FILE_MARKER_SUFFIX, NULL);
-}
-
-gboolean
-sp_leftover_write_marker (const char      *leftover,
-                          gboolean         is_dir,
-                          SpLeftoverKind   kind,
-                          const char      *original_path,
-                          GError         **error)
-{
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
-  g_autofree char *path = marker_path (leftover, is_dir);
-  g_autofree char *data = NULL;
-  gsize len;
-
-  g_return_val_if_fail (kind > SP_LEFTOVER_KIND_UNKNOWN && kind < G_N_ELEMENTS (kind_names), FALSE);
-
-  g_key_file_set_string (kf, MARKER_GROUP, "Host", sp_host_name ());
-  g_key_file_set_string (kf, MARKER_GROUP, "BootId", sp_boot_id_short ());
-  g_key_file_set_int64 (kf, MARKER_GROUP, "Pid", getpid ());
-  g_key_file_set_uint64 (kf, MARKER_GROUP, "PidStart", sp_pid_start_time (getpid ()));
-  g_key_file_set_string (kf, MARKER_GROUP, "Kind", kind_names[kind]);
-  if (original_path != NULL)
-    g_key_file_set_string (kf, MARKER_GROUP, "OriginalPath", original_path);
-  data = g_key_file_to_data (kf, &len, NULL);
-  return sp_write_file_atomic (path, data, (gssize) len, error);
-}
-
-void
-sp_leftover_remove_marker (const char *leftover,
-                           gboolean    is_dir)
-{
-  g_autofree char *path = marker_path (leftover, is_dir);
-
-  g_unlink (path);
-}
-
-/* Parses "<boot>-<pid>" (then the end, "-XXXXXX" or ".owner") after the
- * last ".partial-" of @name. */
-gboolean
-sp_leftover_parse_owner (const char  *name,
-                  char       **out_boot,
-                  gint64      *out_pid)
-{
-  const char *p = g_strrstr (name, ".partial-");
-  const char *pid_start;
-  char *end = NULL;
-  guint64 pid;
-
-  if (p == NULL)
-    return FALSE;
-  p += strlen (".partial-");
-  for (guint i = 0; i < 8; i++)
-    if (!g_ascii_isxdigit (p[i]))
-      return FALSE;
-  if (p[8] != '-' || !g_ascii_isdigit (p[9]))
-    return FALSE;
-  pid_start = p + 9;
-  pid = g_ascii_strtoull (pid_start, &end, 10);
-  /* then the end, a folder's "-XXXXXX", the marker's ".owner", or the
-   * ".owner.XXXXXX" temporary file of its atomic write */
-  if (pid == 0 || pid > G_MAXINT32 ||
-      !(*end == '\0' || (*end == '-' && strlen (end) == 7) ||
-        strcmp (end, FILE_MARKER_SUFFIX) == 0 ||
-        (g_str_has_prefix (end, FILE_MARKER_SUFFIX ".") &&
-         strlen (end) == strlen (FILE_MARKER_SUFFIX) + 7)))
-    return FALSE;
-  *out_boot = g_strndup (p, 8);
-  *out_pid = (gint64) pid;
-  return TRUE;
-}
-
-gboolean
-sp_leftover_name_matches (const char *name)
-{
-  const char *p = strstr (name, ".partial");
-
-  if (p == NULL)
-    return FALSE;
-  return p[8] == '\0' || p[8] == '-' || strcmp (p + 8, FILE_MARKER_SUFFIX) == 0;
-}
-
-/* Reads a marker without following a symlink; NULL if there is none. */
-static GKeyFile *
-read_marker (const char *path)
-{
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
-  g_autofree char *data = NULL;
-  gsize done = 0;
-
-  if (!sp_read_regular_file_at (AT_FDCWD, path, NULL, MAX_MARKER_SIZE, &data, &done, NULL))
-    return NULL;
-  if (!g_key_file_load_from_data (kf, data, done, G_KEY_FILE_NONE, NULL) ||
-      !g_key_file_has_group (kf, MARKER_GROUP))
-    return NULL;
-  return g_steal_pointer (&kf);
-}
 
 static guint64
 tree_size (const char *path)
@@ -209,8 +62,8 @@ sp_leftover_inspect (const char *path)
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (g_str_has_suffix (path, FILE_MARKER_SUFFIX))
-    l->path = g_strndup (path, strlen (path) - strlen (FILE_MARKER_SUFFIX));
+  if (g_str_has_suffix (path, SP_LEFTOVER_MARKER_SUFFIX))
+    l->path = g_strndup (path, strlen (path) - strlen (SP_LEFTOVER_MARKER_SUFFIX));
   else
     l->path = g_strdup (path);
   if (g_lstat (l->path, &st) == 0)
@@ -220,20 +73,18 @@ sp_leftover_inspect (const char *path)
     }
   name = g_path_get_basename (l->path);
 
-  mpath = marker_path (l->path, l->is_dir);
-  marker = read_marker (mpath);
+  mpath = sp_leftover_marker_path (l->path, l->is_dir);
+  marker = sp_leftover_read_marker (mpath);
   if (marker != NULL)
     {
-      g_autofree char *kind = g_key_file_get_string (marker, MARKER_GROUP, "Kind", NULL);
-      g_autofree char *marker_boot = g_key_file_get_string (marker, MARKER_GROUP, "BootId", NULL);
-      guint64 start = g_key_file_get_uint64 (marker, MARKER_GROUP, "PidStart", NULL);
+      g_autofree char *kind = g_key_file_get_string (marker, SP_LEFTOVER_MARKER_GROUP, "Kind", NULL);
+      g_autofree char *marker_boot = g_key_file_get_string (marker, SP_LEFTOVER_MARKER_GROUP, "BootId", NULL);
+      guint64 start = g_key_file_get_uint64 (marker, SP_LEFTOVER_MARKER_GROUP, "PidStart", NULL);
 
-      for (guint i = 1; i < G_N_ELEMENTS (kind_names); i++)
-        if (g_strcmp0 (kind, kind_names[i]) == 0)
-          l->kind = (SpLeftoverKind) i;
-      l->host = g_key_file_get_string (marker, MARKER_GROUP, "Host", NULL);
-      l->pid = g_key_file_get_int64 (marker, MARKER_GROUP, "Pid", NULL);
-      l->original_path = g_key_file_get_string (marker, MARKER_GROUP, "OriginalPath", NULL);
+      l->kind = sp_leftover_kind_from_string (kind);
+      l->host = g_key_file_get_string (marker, SP_LEFTOVER_MARKER_GROUP, "Host", NULL);
+      l->pid = g_key_file_get_int64 (marker, SP_LEFTOVER_MARKER_GROUP, "Pid", NULL);
+      l->original_path = g_key_file_get_string (marker, SP_LEFTOVER_MARKER_GROUP, "OriginalPath", NULL);
       if (g_strcmp0 (l->host, sp_host_name ()) != 0)
         l->owner = SP_LEFTOVER_OWNER_OTHER_HOST;
       else if (g_strcmp0 (marker_boot, sp_boot_id_short ()) != 0)

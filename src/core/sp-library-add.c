@@ -17,7 +17,7 @@
 #include "sp-keyfile.h"
 #include "sp-leftovers.h"
 #include "sp-task-private.h"
-#include "sp-util.h"
+#include "common/sp-util.h"
 
 /* Adding a game: sp_library_add_game_sync() and _async(). */
 

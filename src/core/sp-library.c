@@ -15,11 +15,9 @@
 #include "sp-leftovers.h"
 #include "sp-slug.h"
 #include "sp-task-private.h"
-#include "sp-util.h"
+#include "common/sp-util.h"
 
 #define LIBRARY_GROUP "Library"
-
-G_DEFINE_QUARK (sp-library-error-quark, sp_library_error)
 
 G_DEFINE_FINAL_TYPE (SpLibrary, sp_library, G_TYPE_OBJECT)
 

@@ -3,7 +3,8 @@
 
 #include <gio/gio.h>
 
-#include "sp-archive.h"
+#include "archive/sp-archive.h"
+#include "sp-library-error.h"
 #include "sp-game.h"
 
 G_BEGIN_DECLS
@@ -16,21 +17,6 @@ G_BEGIN_DECLS
  * in a GTask thread and update the list models back in the caller's
  * thread-default main context; the _sync calls do everything in the calling
  * thread (the CLI, tests). */
-
-#define SP_LIBRARY_ERROR (sp_library_error_quark ())
-
-typedef enum
-{
-  SP_LIBRARY_ERROR_FAILED,        /* anything else (I/O) */
-  SP_LIBRARY_ERROR_NOT_FOUND,     /* no library / game / checkpoint there */
-  SP_LIBRARY_ERROR_READ_ONLY,     /* the library is open read-only (newer Version) */
-  SP_LIBRARY_ERROR_NEWER_VERSION, /* only used for messages; opening still succeeds read-only */
-  SP_LIBRARY_ERROR_MALFORMED,     /* a metadata file cannot be parsed: message is "file:line: …" */
-  SP_LIBRARY_ERROR_EXISTS,        /* creating something that already exists */
-  SP_LIBRARY_ERROR_INVALID,       /* bad argument: empty name, not a folder, other drive… */
-  SP_LIBRARY_ERROR_DAMAGED,       /* a checkpoint archive is missing or does not match its .ini */
-  SP_LIBRARY_ERROR_BUSY,          /* another change to the same game is still being written */
-} SpLibraryError;
 
 /* The library.ini Version this code understands. */
 #define SP_LIBRARY_VERSION 1
@@ -58,8 +44,6 @@ typedef void (*SpCopyProgressFunc) (guint64  bytes_done,
 #define SP_TYPE_LIBRARY (sp_library_get_type ())
 
 G_DECLARE_FINAL_TYPE (SpLibrary, sp_library, SP, LIBRARY, GObject)
-
-GQuark       sp_library_error_quark   (void);
 
 /* Creates <drive_dir>/Savepoint/ with games/ and library.ini (Version=1, a
  * new random Id, Name=@name; library.ini is written last and atomically).

@@ -4,7 +4,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 
-#include "core/sp-core.h"
+#include "play/sp-play.h"
 #include "sp-application.h"
 
 int

@@ -4,7 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "sp-application.h"
-#include "core/sp-core.h"
+#include "play/sp-play.h"
 #include "sp-preferences-window.h"
 #include "sp-window.h"
 

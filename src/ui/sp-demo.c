@@ -6,7 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "core/sp-library.h"
-#include "core/sp-util.h"
+#include "common/sp-util.h"
 #include "sp-demo.h"
 
 #define DEMO_SCRIPT \

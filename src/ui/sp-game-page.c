@@ -8,7 +8,7 @@
 #include "sp-format.h"
 #include "sp-game-page.h"
 #include "core/sp-game-path.h"
-#include "core/sp-session.h"
+#include "play/sp-session.h"
 #include "sp-ui-util.h"
 
 struct _SpGamePage

@@ -3,7 +3,7 @@
 
 #include <adwaita.h>
 
-#include "core/sp-session.h"
+#include "play/sp-session.h"
 #include "sp-game-card.h"
 #include "sp-game-page.h"
 #include "sp-library-monitor.h"

@@ -20,8 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/sp-archive.h"
-#include "core/sp-util.h"
+#include "archive/sp-archive.h"
+#include "common/sp-util.h"
 
 static const char *words[] = {
   "save", "level", "score", "player", "inventory", "quest", "flag", "true", "false",

@@ -17,8 +17,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "core/sp-archive.h"
-#include "core/sp-util.h"
+#include "archive/sp-archive.h"
+#include "common/sp-util.h"
 
 #define METADATA "[Checkpoint]\nLabel=Test ✓\nParent=\n"
 

@@ -8,7 +8,7 @@
 #include <json-glib/json-glib.h>
 #include <unistd.h>
 
-#include "core/sp-core.h"
+#include "play/sp-play.h"
 #include "sp-cli-play.h"
 #include <sys/stat.h>
 

@@ -8,7 +8,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "core/sp-core.h"
+#include "play/sp-play.h"
 
 static inline char *
 tc_tmpdir (void)

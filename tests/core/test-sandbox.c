@@ -7,7 +7,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
-#include "core/sp-sandbox.h"
+#include "play/sp-sandbox.h"
 
 static char *
 make_tmpdir (void)

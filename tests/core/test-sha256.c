@@ -3,7 +3,7 @@
 
 #include "test-common.h"
 
-#include "core/sp-sha256.h"
+#include "archive/sp-sha256.h"
 
 static char *
 digest_in_pieces (const guchar *data,

@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/sp-run.h"
-#include "core/sp-util.h"
+#include "play/sp-run.h"
+#include "common/sp-util.h"
 #include <string.h>
 
 static char *

@@ -10,8 +10,8 @@
 
 #include "fuzz-common.h"
 
-#include "core/sp-archive.h"
-#include "core/sp-util.h"
+#include "archive/sp-archive.h"
+#include "common/sp-util.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,

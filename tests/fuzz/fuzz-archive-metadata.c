@@ -6,7 +6,7 @@
 
 #include "fuzz-common.h"
 
-#include "core/sp-archive.h"
+#include "archive/sp-archive.h"
 #include "core/sp-keyfile.h"
 
 int

@@ -10,7 +10,7 @@
 
 #include <zstd.h>
 
-#include "core/sp-util.h"
+#include "common/sp-util.h"
 
 static char *process_dir;
 

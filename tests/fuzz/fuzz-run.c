@@ -7,7 +7,7 @@
 
 #include "fuzz-common.h"
 
-#include "core/sp-run.h"
+#include "play/sp-run.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,

@@ -16,7 +16,7 @@
 
 #include <glib/gstdio.h>
 
-#include "core/sp-util.h"
+#include "common/sp-util.h"
 #include "sp-semantics-private.h"
 
 #define KERNEL_OPTIONS   "userxattr,index=off,metacopy=off,xino=off"

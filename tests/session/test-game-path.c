@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/sp-core.h"
+#include "play/sp-play.h"
 #include "../core/test-common.h"
 
 static void

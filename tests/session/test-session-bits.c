@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/sp-core.h"
-#include "core/sp-run.h"
-#include "core/sp-session.h"
+#include "play/sp-play.h"
+#include "play/sp-run.h"
+#include "play/sp-session.h"
 #include "../core/test-common.h"
 
 /* The "game": a shell script run in its folder inside the overlay. It

@@ -12,10 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/sp-core.h"
-#include "core/sp-lock.h"
-#include "core/sp-run.h"
-#include "core/sp-session.h"
+#include "play/sp-play.h"
+#include "play/sp-lock.h"
+#include "play/sp-run.h"
+#include "play/sp-session.h"
 #include "../core/test-common.h"
 
 static char *test_root;

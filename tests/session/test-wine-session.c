@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "core/sp-core.h"
-#include "core/sp-run.h"
-#include "core/sp-session.h"
+#include "play/sp-play.h"
+#include "play/sp-run.h"
+#include "play/sp-session.h"
 #include "../core/test-common.h"
 
 #define WINE_OVERRIDES "mscoree,mshtml="

@@ -6,7 +6,7 @@
 
 #include <glib/gstdio.h>
 
-#include "core/sp-session.h"
+#include "play/sp-session.h"
 #include "sp-add-game-window.h"
 #include "sp-checkpoint-row.h"
 #include "sp-keep-dialog.h"

@@ -3,7 +3,7 @@
  * a missing template child or a leaked reference fails here. */
 #include "config.h"
 
-#include "core/sp-core.h"
+#include "play/sp-play.h"
 
 #include "sp-add-game-window.h"
 #include "sp-application.h"

@@ -4,7 +4,7 @@
 #include <dlfcn.h>
 #include <glib/gstdio.h>
 
-#include "core/sp-util.h"
+#include "common/sp-util.h"
 #include "ui-test-util.h"
 
 static char *test_root;

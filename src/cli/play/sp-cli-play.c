@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "core/sp-library.h"
-#include "core/sp-lock.h"
-#include "core/sp-run.h"
-#include "core/sp-session.h"
-#include "core/sp-util.h"
+#include "play/sp-lock.h"
+#include "play/sp-run.h"
+#include "play/sp-session.h"
+#include "common/sp-util.h"
 
 typedef enum
 {

@@ -2,8 +2,8 @@
 #include "config.h"
 
 #include "sp-archive-private.h"
-#include "sp-leftovers.h"
-#include "sp-util.h"
+#include "core/sp-leftovers.h"
+#include "common/sp-util.h"
 
 #include <dirent.h>
 #include <errno.h>

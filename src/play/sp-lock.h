@@ -32,16 +32,6 @@ SpLock   *sp_lock_acquire      (const char  *path,
 void      sp_lock_release      (SpLock      *lock);
 const char *sp_lock_get_path   (SpLock      *lock);
 
-/* TRUE if a process @pid with start time @start_time (0 = unknown: any)
- * is alive on this host. */
-gboolean  sp_pid_is_alive      (gint64       pid,
-                                guint64      start_time);
-/* The start time of @pid (clock ticks since boot, /proc/PID/stat field 22),
- * or 0 when it does not exist. */
-guint64   sp_pid_start_time    (gint64       pid);
-/* This machine's host name (never NULL). */
-const char *sp_host_name       (void);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpLock, sp_lock_release)
 
 G_END_DECLS

@@ -3,6 +3,8 @@
 
 #include "sp-lock.h"
 
+#include "common/sp-process.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n.h>
@@ -63,74 +65,6 @@ held_contains (const char *contents)
  * write) is considered stale after this many seconds. */
 #define EMPTY_LOCK_GRACE 10
 
-const char *
-sp_host_name (void)
-{
-  return g_get_host_name ();
-}
-
-static const char *
-boot_id (void)
-{
-  static char *id;
-
-  if (g_once_init_enter (&id))
-    {
-      char *contents = NULL;
-
-      if (!g_file_get_contents ("/proc/sys/kernel/random/boot_id", &contents, NULL, NULL))
-        contents = g_strdup ("");
-      g_once_init_leave (&id, g_strstrip (contents));
-    }
-  return id;
-}
-
-guint64
-sp_pid_start_time (gint64 pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%" PRId64 "/stat", pid);
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *p;
-
-  if (pid <= 0 || !g_file_get_contents (path, &contents, NULL, NULL))
-    return 0;
-  p = strrchr (contents, ')');
-  if (p == NULL)
-    return 0;
-  /* After "pid (comm)": field 3 (state) is fields[0]; field 22 is fields[19]. */
-  fields = g_strsplit (p + 2, " ", 0);
-  if (g_strv_length (fields) < 20)
-    return 0;
-  return g_ascii_strtoull (fields[19], NULL, 10);
-}
-
-gboolean
-sp_pid_is_alive (gint64   pid,
-                 guint64  start_time)
-{
-  guint64 now_start;
-
-  if (pid <= 0)
-    return FALSE;
-  if (kill ((pid_t) pid, 0) != 0 && errno == ESRCH)
-    return FALSE;
-  now_start = sp_pid_start_time (pid);
-  if (now_start == 0)
-    return kill ((pid_t) pid, 0) == 0 || errno == EPERM;
-  /* A zombie is as good as gone. */
-  {
-    g_autofree char *path = g_strdup_printf ("/proc/%" PRId64 "/stat", pid);
-    g_autofree char *contents = NULL;
-    const char *p;
-
-    if (g_file_get_contents (path, &contents, NULL, NULL) &&
-        (p = strrchr (contents, ')')) != NULL && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
-      return FALSE;
-  }
-  return start_time == 0 || start_time == now_start;
-}
-
 static char *
 lock_contents (void)
 {
@@ -142,7 +76,7 @@ lock_contents (void)
   g_key_file_set_string (kf, "Lock", "Host", sp_host_name ());
   g_key_file_set_int64 (kf, "Lock", "Pid", getpid ());
   g_key_file_set_uint64 (kf, "Lock", "PidStart", sp_pid_start_time (getpid ()));
-  g_key_file_set_string (kf, "Lock", "BootId", boot_id ());
+  g_key_file_set_string (kf, "Lock", "BootId", sp_boot_id ());
   g_key_file_set_string (kf, "Lock", "Since", started);
   g_key_file_set_string (kf, "Lock", "Token", token);
   return g_key_file_to_data (kf, NULL, NULL);
@@ -195,7 +129,7 @@ lock_is_stale (const char  *path,
       return FALSE;
     }
 
-  if (holder_boot != NULL && holder_boot[0] != '\0' && g_strcmp0 (holder_boot, boot_id ()) != 0)
+  if (holder_boot != NULL && holder_boot[0] != '\0' && g_strcmp0 (holder_boot, sp_boot_id ()) != 0)
     return TRUE;   /* left from before a reboot */
 
   if (pid == getpid () && !held_contains (contents))

@@ -3,9 +3,9 @@
 
 #include <gio/gio.h>
 
-#include "sp-checkpoint.h"
-#include "sp-game.h"
-#include "sp-library.h"
+#include "core/sp-checkpoint.h"
+#include "core/sp-game.h"
+#include "core/sp-library.h"
 #include "sp-run.h"
 
 G_BEGIN_DECLS

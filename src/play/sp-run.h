@@ -3,7 +3,7 @@
 
 #include <gio/gio.h>
 
-#include "sp-game.h"
+#include "core/sp-game.h"
 
 G_BEGIN_DECLS
 
@@ -181,9 +181,6 @@ void         sp_run_discard_async    (SpRun              *self,
 gboolean     sp_run_discard_finish   (SpRun              *self,
                                       GAsyncResult       *result,
                                       GError            **error);
-
-/* The lock file of a game: games/<slug>/session.lock */
-char        *sp_game_lock_path       (SpGame      *game);
 
 /* TRUE if @path is a mount point in /proc/self/mountinfo. */
 gboolean     sp_is_mount_point       (const char  *path);

@@ -15,11 +15,11 @@
 #include <unistd.h>
 
 #include "overlay/sp-overlay.h"
-#include "sp-task-private.h"
-#include "sp-game-path.h"
+#include "core/sp-task-private.h"
+#include "core/sp-game-path.h"
 #include "sp-lock.h"
 #include "sp-session-private.h"
-#include "sp-util.h"
+#include "common/sp-util.h"
 
 /* How often the library's drive is checked while a game runs, and how long
  * a check may hang before the drive counts as gone. */

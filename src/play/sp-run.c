@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include "sp-run.h"
-#include "sp-keyfile.h"
+#include "core/sp-keyfile.h"
 #include "sp-sandbox.h"
 
 #include <dirent.h>
@@ -15,11 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sp-checkpoint.h"
-#include "sp-library.h"
+#include "core/sp-checkpoint.h"
+#include "core/sp-library.h"
 #include "sp-lock.h"
-#include "sp-slug.h"
-#include "sp-util.h"
+#include "common/sp-process.h"
+#include "core/sp-slug.h"
+#include "common/sp-util.h"
 
 G_DEFINE_QUARK (sp-run-error-quark, sp_run_error)
 
@@ -1006,12 +1007,6 @@ sp_run_count_changes (SpRun        *self,
   if (!g_file_test (self->upper_path, G_FILE_TEST_IS_DIR))
     return TRUE;
   return count_dir (self->upper_path, base_path, "", out_changes, error);
-}
-
-char *
-sp_game_lock_path (SpGame *game)
-{
-  return g_build_filename (sp_game_get_path (game), "session.lock", NULL);
 }
 
 /* Checks that @game is the run's, takes the game lock (unless @lock_held),

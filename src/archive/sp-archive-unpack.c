@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include "sp-archive-private.h"
-#include "sp-util.h"
+#include "common/sp-util.h"
 
 #include <errno.h>
 #include <fcntl.h>

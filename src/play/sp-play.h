@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* Everything src/play offers, for the CLI and the UI: the library model of
+ * src/core and the play machinery (sessions, runs, game locks). */
+#include "core/sp-core.h"
+#include "sp-lock.h"
+#include "sp-run.h"
+#include "sp-session.h"
