@@ -129,7 +129,7 @@ pack_walk_dir (PackWalk    *w,
   if (g_cancellable_set_error_if_cancelled (w->cancellable, error))
     return FALSE;
 
-  opaque = xattr_is_y (dir_fd, OPAQUE_XATTR) || xattr_is_y (dir_fd, TRUSTED_OPAQUE);
+  opaque = xattr_is_y (dir_fd, SP_UPPER_OPAQUE_XATTR) || xattr_is_y (dir_fd, SP_UPPER_TRUSTED_OPAQUE);
 
   fd = dup (dir_fd);
   if (fd < 0 || (dir = fdopendir (fd)) == NULL)
@@ -180,12 +180,12 @@ pack_walk_dir (PackWalk    *w,
       Child *c = g_ptr_array_index (children, i);
 
       if (is_whiteout_device (&c->st))
-        c->arch_name = g_strconcat (WHITEOUT_PREFIX, c->disk_name, NULL);
+        c->arch_name = g_strconcat (SP_UPPER_WHITEOUT_PREFIX, c->disk_name, NULL);
       else
         c->arch_name = g_strdup (c->disk_name);
       if (!is_whiteout_device (&c->st))
         g_hash_table_add (names, c->disk_name);
-      if (strcmp (c->disk_name, OPAQUE_MARKER) == 0)
+      if (strcmp (c->disk_name, SP_UPPER_OPAQUE_MARKER) == 0)
         opaque = TRUE;
     }
   g_ptr_array_sort (children, child_compare);
@@ -195,7 +195,7 @@ pack_walk_dir (PackWalk    *w,
       PackEntry *e = g_new0 (PackEntry, 1);
 
       e->kind = PACK_OPAQUE;
-      e->name = join_rel (rel, OPAQUE_MARKER);
+      e->name = join_rel (rel, SP_UPPER_OPAQUE_MARKER);
       if (fstat (dir_fd, &e->st) != 0)
         memset (&e->st, 0, sizeof e->st);
       g_ptr_array_add (w->entries, e);
@@ -207,18 +207,18 @@ pack_walk_dir (PackWalk    *w,
       g_autofree char *disk_rel = join_rel (rel, c->disk_name);
       PackEntry *e;
 
-      if (strcmp (c->disk_name, OPAQUE_MARKER) == 0)
+      if (strcmp (c->disk_name, SP_UPPER_OPAQUE_MARKER) == 0)
         continue;
 
       /* A whiteout for a name that also exists here (or a device whiteout
        * and a ".wh." file for the same name) is written once, or not at
        * all when the real entry exists. */
-      if (g_str_has_prefix (c->arch_name, WHITEOUT_PREFIX) &&
+      if (g_str_has_prefix (c->arch_name, SP_UPPER_WHITEOUT_PREFIX) &&
           (is_whiteout_device (&c->st) || S_ISREG (c->st.st_mode)))
         {
-          const char *target = c->arch_name + strlen (WHITEOUT_PREFIX);
+          const char *target = c->arch_name + strlen (SP_UPPER_WHITEOUT_PREFIX);
 
-          if (target[0] == '\0' || g_str_has_prefix (target, WHITEOUT_PREFIX) ||
+          if (target[0] == '\0' || g_str_has_prefix (target, SP_UPPER_WHITEOUT_PREFIX) ||
               g_hash_table_contains (names, target))
             continue;
           if (i > 0 && strcmp (c->arch_name,
@@ -235,7 +235,7 @@ pack_walk_dir (PackWalk    *w,
       /* Anything else named ".wh.*" (a folder, a link, a device) is
        * hidden by the overlay and never visible in the game's files; the
        * archive's whiteout convention has no room for it. */
-      if (is_whiteout_device (&c->st) || g_str_has_prefix (c->disk_name, WHITEOUT_PREFIX))
+      if (is_whiteout_device (&c->st) || g_str_has_prefix (c->disk_name, SP_UPPER_WHITEOUT_PREFIX))
         {
           g_debug ("Skipping hidden overlay entry “%s/%s”", w->upper_dir, disk_rel);
           continue;
@@ -355,7 +355,7 @@ pack_xattrs (int                    fd,
 
   names = g_ptr_array_new ();
   for (char *p = list; p < list + len; p += strlen (p) + 1)
-    if (g_str_has_prefix (p, "user.") && !g_str_has_prefix (p, "user.overlay."))
+    if (g_str_has_prefix (p, "user.") && !g_str_has_prefix (p, SP_UPPER_XATTR_PREFIX))
       g_ptr_array_add (names, p);
   g_ptr_array_sort (names, compare_strings);
 

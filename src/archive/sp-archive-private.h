@@ -4,6 +4,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "common/sp-upper-dir.h"
 #include "sp-archive.h"
 #include "sp-sha256.h"
 
@@ -16,10 +17,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpArchiveEntry, archive_entry_free)
 
 #define BUFFER_SIZE        (256 * 1024)
 #define MAX_METADATA_SIZE  (1024 * 1024)
-#define WHITEOUT_PREFIX    ".wh."
-#define OPAQUE_MARKER      ".wh..wh..opq"
-#define OPAQUE_XATTR       "user.overlay.opaque"
-#define TRUSTED_OPAQUE     "trusted.overlay.opaque"
 
 /* Archive I/O through our own callbacks, so real I/O errors (a drive pulled
  * out) can be told apart from damaged data, and the archive bytes can be

@@ -243,7 +243,7 @@ check_whiteout (SpArchiveRules        *rules,
                 const char            *name,
                 GError               **error)
 {
-  const char *target = plan->base + strlen (WHITEOUT_PREFIX);
+  const char *target = plan->base + strlen (SP_UPPER_WHITEOUT_PREFIX);
 
   if (archive_entry_filetype (entry) != AE_IFREG || archive_entry_hardlink (entry) != NULL)
     return _sp_archive_set_hostile_error (error, rules->archive_path, name,
@@ -251,12 +251,12 @@ check_whiteout (SpArchiveRules        *rules,
   if (archive_entry_size (entry) != 0)
     return _sp_archive_set_entry_corrupt_error (error, rules->archive_path, name,
                                                 _("is a whiteout with contents"));
-  if (strcmp (plan->base, OPAQUE_MARKER) == 0)
+  if (strcmp (plan->base, SP_UPPER_OPAQUE_MARKER) == 0)
     {
       plan->kind = SP_ENTRY_OPAQUE;
       return TRUE;
     }
-  if (g_str_has_prefix (plan->base, WHITEOUT_PREFIX WHITEOUT_PREFIX))
+  if (g_str_has_prefix (plan->base, SP_UPPER_WHITEOUT_PREFIX SP_UPPER_WHITEOUT_PREFIX))
     return _sp_archive_set_hostile_error (error, rules->archive_path, name,
                                           _("uses a reserved whiteout name"));
   if (target[0] == '\0' || strcmp (target, ".") == 0 || strcmp (target, "..") == 0)
@@ -335,7 +335,7 @@ _sp_archive_rules_check_entry (SpArchiveRules        *rules,
   if (!check_parents (rules, plan->rel, name, TRUE, error))
     return FALSE;
 
-  if (g_str_has_prefix (plan->base, WHITEOUT_PREFIX))
+  if (g_str_has_prefix (plan->base, SP_UPPER_WHITEOUT_PREFIX))
     {
       if (!check_whiteout (rules, entry, plan, name, error))
         return FALSE;

@@ -185,7 +185,7 @@ restore_xattrs (Unpack                *u,
       /* Only plain user attributes; user.overlay.* would steer the
        * overlay, and the opaque marker has its own entry. */
       if (xname == NULL || !g_str_has_prefix (xname, "user.") ||
-          g_str_has_prefix (xname, "user.overlay."))
+          g_str_has_prefix (xname, SP_UPPER_XATTR_PREFIX))
         continue;
       if (fsetxattr (fd, xname, value, size, 0) != 0)
         {
@@ -209,12 +209,12 @@ set_opaque (Unpack      *u,
 {
   int fd;
 
-  if (fsetxattr (dir_fd, OPAQUE_XATTR, "y", 1, 0) == 0)
+  if (fsetxattr (dir_fd, SP_UPPER_OPAQUE_XATTR, "y", 1, 0) == 0)
     return TRUE;
   if (errno != ENOTSUP && errno != EOPNOTSUPP && errno != EPERM)
     return set_unpack_errno (error, u, errno, name);
 
-  fd = openat (dir_fd, OPAQUE_MARKER, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  fd = openat (dir_fd, SP_UPPER_OPAQUE_MARKER, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0 && errno != EEXIST)
     return set_unpack_errno (error, u, errno, name);
   if (fd >= 0)
@@ -379,7 +379,7 @@ unpack_whiteout (Unpack                *u,
                  const char            *name,
                  GError               **error)
 {
-  const char *target = plan->base + strlen (WHITEOUT_PREFIX);
+  const char *target = plan->base + strlen (SP_UPPER_WHITEOUT_PREFIX);
   struct timespec times[2];
   const char *made = target;
 

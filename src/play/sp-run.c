@@ -20,6 +20,7 @@
 #include "sp-lock.h"
 #include "common/sp-process.h"
 #include "core/sp-slug.h"
+#include "common/sp-upper-dir.h"
 #include "common/sp-util.h"
 
 G_DEFINE_QUARK (sp-run-error-quark, sp_run_error)
@@ -935,15 +936,6 @@ sp_run_list_pending (const char  *library_id,
 }
 
 static gboolean
-is_whiteout (const char    *name,
-             const GStatBuf *st)
-{
-  if (S_ISCHR (st->st_mode) && st->st_rdev == 0)
-    return TRUE;
-  return g_str_has_prefix (name, ".wh.") && g_strcmp0 (name, ".wh..wh..opq") != 0;
-}
-
-static gboolean
 count_dir (const char   *upper,
            const char   *base,
            const char   *rel,
@@ -966,9 +958,9 @@ count_dir (const char   *upper,
 
       if (g_lstat (child, &st) != 0)
         continue;
-      if (g_strcmp0 (name, ".wh..wh..opq") == 0)
+      if (sp_upper_is_opaque_marker (name))
         continue;
-      if (is_whiteout (name, &st))
+      if (sp_upper_is_whiteout (name, &st))
         {
           changes->files_deleted++;
           continue;
