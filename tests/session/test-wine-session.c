@@ -155,6 +155,13 @@ test_wine_save_and_registry (void)
 
     first = play (library, game, &total);
     summary = sp_session_get_summary (first);
+    if (summary->exit_status != 0)
+      {
+        g_autofree char *first_log = NULL;
+
+        g_file_get_contents (sp_session_get_log_path (first), &first_log, NULL, NULL);
+        g_test_message ("first run exited with %d; its log: %s", summary->exit_status, first_log);
+      }
     g_assert_cmpint (summary->exit_status, ==, 0);
 
     roaming = find_roaming (sp_run_get_upper_path (sp_session_get_run (first)));
