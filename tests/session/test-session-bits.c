@@ -18,7 +18,7 @@
 #include "play/sp-play.h"
 #include "play/sp-run.h"
 #include "play/sp-session.h"
-#include "../core/test-common.h"
+#include "sp-test-common.h"
 
 /* The "game": a shell script run in its folder inside the overlay. It
  * writes into data/, a setgid folder of the clean install (so copy-up

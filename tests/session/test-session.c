@@ -16,7 +16,7 @@
 #include "play/sp-lock.h"
 #include "play/sp-run.h"
 #include "play/sp-session.h"
-#include "../core/test-common.h"
+#include "sp-test-common.h"
 
 static char *test_root;
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "play/sp-play.h"
-#include "../core/test-common.h"
+#include "sp-test-common.h"
 
 #define PLAYER_UID 1500
 
