@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <unistd.h>
+
 #include "common/sp-util.h"
 #include "core/sp-game.h"
 #include "sp-test-common.h"
@@ -123,4 +126,38 @@ tc_count_notify_cb (GObject    *object,
                     guint      *count)
 {
   (*count)++;
+}
+
+static void
+skip_test (gconstpointer reason)
+{
+  g_test_skip (reason);
+}
+
+void
+tc_add_skipped (const char *path,
+                const char *reason)
+{
+  g_test_add_data_func_full (path, g_strdup (reason), skip_test, g_free);
+}
+
+char *
+tc_fuse_unusable_reason (void)
+{
+  if (access ("/dev/fuse", R_OK | W_OK) != 0)
+    return g_strdup_printf ("/dev/fuse is not usable here: %s", g_strerror (errno));
+  return NULL;
+}
+
+char *
+tc_no_player_reason (void)
+{
+  g_autofree char *setpriv = NULL;
+
+  if (getuid () != 0)
+    return g_strdup ("running as another user (uid 1500) needs root");
+  setpriv = g_find_program_in_path ("setpriv");
+  if (setpriv == NULL)
+    return g_strdup ("running as another user needs setpriv (util-linux), which is not installed");
+  return NULL;
 }

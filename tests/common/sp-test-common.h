@@ -3,7 +3,7 @@
 
 /* Helpers shared by the tests of every folder (libsptestcommon): real
  * temporary folders and files, libraries and games in them, waiting for
- * async results. */
+ * async results, and registering tests that cannot run here as skipped. */
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -49,5 +49,17 @@ GAsyncResult *tc_wait_for              (GAsyncResult **slot);
 void          tc_count_notify_cb       (GObject      *object,
                                         GParamSpec   *pspec,
                                         guint        *count);
+
+/* Registers a test at @path that only reports itself skipped with @reason:
+ * for a test that cannot run on this machine, so the TAP output says
+ * "ok … # SKIP @reason" instead of leaving the test out. */
+void          tc_add_skipped           (const char   *path,
+                                        const char   *reason);
+/* Why /dev/fuse cannot be opened for reading and writing here (a string
+ * to free), or NULL when it can. */
+char         *tc_fuse_unusable_reason  (void);
+/* Why the player tests (run as uid 1500 with setpriv) cannot run here, or
+ * NULL when they can. */
+char         *tc_no_player_reason      (void);
 
 G_END_DECLS
