@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Moved to tests/common (libsptestcommon_dep); kept for files that still include this path. */
+/* Moved to tests/common: include "sp-test-common.h" and link libsptestcommon_dep. */
 #pragma once
-#include "sp-test-common.h"
+#include "../common/sp-test-common.h"
 #include "play/sp-play.h"
