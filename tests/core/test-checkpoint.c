@@ -11,7 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "test-common.h"
+#include "core/sp-core.h"
+#include "sp-test-common.h"
 #include <sys/mount.h>
 
 typedef struct

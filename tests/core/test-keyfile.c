@@ -4,7 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "test-common.h"
+#include "core/sp-core.h"
+#include "sp-test-common.h"
 
 static void
 assert_malformed_at (const char *dir,

@@ -10,7 +10,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "test-common.h"
+#include "play/sp-play.h"
+#include "sp-test-common.h"
 
 static void
 test_library_create_open (void)

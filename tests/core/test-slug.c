@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include "test-common.h"
+#include "core/sp-core.h"
+#include "sp-test-common.h"
 
 static void
 check (const char *name,

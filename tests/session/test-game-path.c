@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "play/sp-play.h"
-#include "../core/test-common.h"
+#include "sp-test-common.h"
 
 static void
 test_lexical_rule (void)

@@ -18,7 +18,7 @@
 #include "play/sp-play.h"
 #include "play/sp-run.h"
 #include "play/sp-session.h"
-#include "../core/test-common.h"
+#include "sp-test-common.h"
 
 /* The "game": a shell script run in its folder inside the overlay. It
  * writes into data/, a setgid folder of the clean install (so copy-up
@@ -185,12 +185,6 @@ test_keep_twice (void)
   g_clear_object (&library);
 }
 
-static void
-skip_no_fuse (void)
-{
-  g_test_skip ("/dev/fuse is not usable here");
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -198,6 +192,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *state = NULL;
   g_autofree char *runtime = NULL;
+  g_autofree char *no_fuse = NULL;
   int ret;
 
   test_root = g_dir_make_tmp ("sp-test-session-bits-XXXXXX", &error);
@@ -216,8 +211,9 @@ main (int   argc,
   if (unshare (CLONE_NEWNS) == 0 && mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
     g_test_message ("could not make the mount namespace private: %s", g_strerror (errno));
 
-  if (access ("/dev/fuse", R_OK | W_OK) != 0)
-    g_test_add_func ("/session-bits/keep-twice", skip_no_fuse);
+  no_fuse = tc_fuse_unusable_reason ();
+  if (no_fuse != NULL)
+    tc_add_skipped ("/session-bits/keep-twice", no_fuse);
   else
     g_test_add_func ("/session-bits/keep-twice", test_keep_twice);
 

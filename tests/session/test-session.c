@@ -16,7 +16,7 @@
 #include "play/sp-lock.h"
 #include "play/sp-run.h"
 #include "play/sp-session.h"
-#include "../core/test-common.h"
+#include "sp-test-common.h"
 
 static char *test_root;
 
@@ -1429,6 +1429,7 @@ main (int    argc,
   g_autofree char *state = NULL;
   g_autofree char *runtime = NULL;
   g_autofree char *tmpfs = NULL;
+  g_autofree char *no_fuse = NULL;
   gboolean have_tmpfs;
   int ret;
 
@@ -1452,45 +1453,55 @@ main (int    argc,
   if (unshare (CLONE_NEWNS) == 0 && mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
     g_test_message ("could not make the mount namespace private: %s", g_strerror (errno));
 
-  if (access ("/dev/fuse", R_OK | W_OK) != 0)
-    {
-      g_test_skip ("/dev/fuse is not usable here");
-      return g_test_run ();
-    }
+  /* Without FUSE every test is listed as skipped, with the reason. */
+  no_fuse = tc_fuse_unusable_reason ();
+#define ADD(path, data, func) \
+  G_STMT_START { \
+    if (no_fuse != NULL) \
+      tc_add_skipped (path, no_fuse); \
+    else \
+      g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down); \
+  } G_STMT_END
 
-  g_test_add ("/session/keep-and-resume", Fixture, NULL, fixture_set_up, test_keep_and_resume, fixture_tear_down);
-  g_test_add ("/session/discard-and-restore", Fixture, NULL, fixture_set_up, test_discard_and_restore, fixture_tear_down);
-  g_test_add ("/session/exit-error", Fixture, NULL, fixture_set_up, test_exit_error, fixture_tear_down);
-  g_test_add ("/session/exits-before-started-read", Fixture, NULL, fixture_set_up, test_exits_before_started_read, fixture_tear_down);
-  g_test_add ("/session/keep-after-restore", Fixture, NULL, fixture_set_up, test_keep_after_restore, fixture_tear_down);
-  g_test_add ("/session/cannot-start", Fixture, NULL, fixture_set_up, test_cannot_start, fixture_tear_down);
-  g_test_add ("/session/stop-ignoring-term", Fixture, NULL, fixture_set_up, test_stop_ignoring_term, fixture_tear_down);
-  g_test_add ("/session/stop-while-preparing", Fixture, NULL, fixture_set_up, test_stop_while_preparing, fixture_tear_down);
-  g_test_add ("/session/cli-ask", Fixture, NULL, fixture_set_up, test_cli_ask, fixture_tear_down);
-  g_test_add ("/session/undecided-run", Fixture, NULL, fixture_set_up, test_undecided_run, fixture_tear_down);
-  g_test_add ("/session/leftover-run-folder", Fixture, NULL, fixture_set_up, test_leftover_run_folder, fixture_tear_down);
-  g_test_add ("/session/wine-kind-runner", Fixture, NULL, fixture_set_up, test_wine_kind_runner, fixture_tear_down);
-  g_test_add ("/session/stale-lock", Fixture, NULL, fixture_set_up, test_stale_lock, fixture_tear_down);
-  g_test_add ("/session/kill-owner", Fixture, NULL, fixture_set_up, test_kill_owner, fixture_tear_down);
-  g_test_add ("/session/cli-play", Fixture, NULL, fixture_set_up, test_cli_play, fixture_tear_down);
-  g_test_add ("/session/base-symlink", Fixture, NULL, fixture_set_up, test_base_symlink, fixture_tear_down);
-  g_test_add ("/session/path-lexical", Fixture, NULL, fixture_set_up, test_path_lexical, fixture_tear_down);
-  g_test_add ("/session/path-symlinks", Fixture, NULL, fixture_set_up, test_path_symlinks, fixture_tear_down);
-  g_test_add ("/session/script-game", Fixture, NULL, fixture_set_up, test_script_game, fixture_tear_down);
-  g_test_add ("/session/runner-policy", Fixture, NULL, fixture_set_up, test_runner_policy, fixture_tear_down);
+  ADD ("/session/keep-and-resume", NULL, test_keep_and_resume);
+  ADD ("/session/discard-and-restore", NULL, test_discard_and_restore);
+  ADD ("/session/exit-error", NULL, test_exit_error);
+  ADD ("/session/exits-before-started-read", NULL, test_exits_before_started_read);
+  ADD ("/session/keep-after-restore", NULL, test_keep_after_restore);
+  ADD ("/session/cannot-start", NULL, test_cannot_start);
+  ADD ("/session/stop-ignoring-term", NULL, test_stop_ignoring_term);
+  ADD ("/session/stop-while-preparing", NULL, test_stop_while_preparing);
+  ADD ("/session/cli-ask", NULL, test_cli_ask);
+  ADD ("/session/undecided-run", NULL, test_undecided_run);
+  ADD ("/session/leftover-run-folder", NULL, test_leftover_run_folder);
+  ADD ("/session/wine-kind-runner", NULL, test_wine_kind_runner);
+  ADD ("/session/stale-lock", NULL, test_stale_lock);
+  ADD ("/session/kill-owner", NULL, test_kill_owner);
+  ADD ("/session/cli-play", NULL, test_cli_play);
+  ADD ("/session/base-symlink", NULL, test_base_symlink);
+  ADD ("/session/path-lexical", NULL, test_path_lexical);
+  ADD ("/session/path-symlinks", NULL, test_path_symlinks);
+  ADD ("/session/script-game", NULL, test_script_game);
+  ADD ("/session/runner-policy", NULL, test_runner_policy);
   g_test_add_func ("/session/environment-names", test_environment_names);
-  g_test_add ("/session/cli-allow-runner", Fixture, NULL, fixture_set_up, test_cli_allow_runner, fixture_tear_down);
+  ADD ("/session/cli-allow-runner", NULL, test_cli_allow_runner);
 
-  g_test_add ("/session/unsafe-mounts-dir", Fixture, NULL, fixture_set_up, test_unsafe_mounts_dir, fixture_tear_down);
+  ADD ("/session/unsafe-mounts-dir", NULL, test_unsafe_mounts_dir);
 
-  g_test_add ("/session/cli-hangup", Fixture, NULL, fixture_set_up, test_cli_hangup, fixture_tear_down);
+  ADD ("/session/cli-hangup", NULL, test_cli_hangup);
 
   /* A "removable drive": a tmpfs we can pull with a lazy unmount. */
-  have_tmpfs = mount ("savepoint-test", tmpfs, "tmpfs", 0, "size=64m") == 0;
-  if (have_tmpfs)
-    g_test_add ("/session/drive-lost", Fixture, tmpfs, fixture_set_up, test_drive_lost, fixture_tear_down);
+  have_tmpfs = no_fuse == NULL && mount ("savepoint-test", tmpfs, "tmpfs", 0, "size=64m") == 0;
+  if (have_tmpfs || no_fuse != NULL)
+    ADD ("/session/drive-lost", tmpfs, test_drive_lost);
   else
-    g_test_message ("no drive-lost test: cannot mount a tmpfs (%s)", g_strerror (errno));
+    {
+      g_autofree char *reason = g_strdup_printf ("cannot mount a tmpfs as a removable drive: %s",
+                                                 g_strerror (errno));
+
+      tc_add_skipped ("/session/drive-lost", reason);
+    }
+#undef ADD
 
   ret = g_test_run ();
 

@@ -14,7 +14,7 @@
 #include "play/sp-play.h"
 #include "play/sp-run.h"
 #include "play/sp-session.h"
-#include "../core/test-common.h"
+#include "sp-test-common.h"
 
 #define WINE_OVERRIDES "mscoree,mshtml="
 

@@ -4,7 +4,7 @@
 #include <dlfcn.h>
 #include <glib/gstdio.h>
 
-#include "common/sp-util.h"
+#include "sp-test-common.h"
 #include "ui-test-util.h"
 
 static char *test_root;
@@ -116,10 +116,7 @@ ui_test_tmpdir (const char *name)
 void
 ui_test_remove_tree (const char *path)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (sp_remove_tree (path, NULL, &error));
-  g_assert_no_error (error);
+  tc_rmtree (path);
 }
 
 char *

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <unistd.h>
+
+#include "common/sp-util.h"
+#include "core/sp-game.h"
+#include "sp-test-common.h"
+
+char *
+tc_tmpdir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("sp-test-core-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+void
+tc_rmtree (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sp_remove_tree (dir, NULL, &error));
+  g_assert_no_error (error);
+}
+
+void
+tc_write (const char *dir,
+          const char *name,
+          const char *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+char *
+tc_read (const char *dir,
+         const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
+guint
+tc_count_entries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  if (d == NULL)
+    return 0;
+  while (g_dir_read_name (d))
+    n++;
+  return n;
+}
+
+SpLibrary *
+tc_new_library (char **out_drive)
+{
+  g_autofree char *drive = tc_tmpdir ();
+  g_autoptr(GError) error = NULL;
+  SpLibrary *library = sp_library_create (drive, "Test Drive", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (library);
+  *out_drive = g_steal_pointer (&drive);
+  return library;
+}
+
+char *
+tc_make_source (const char *root,
+                const char *name)
+{
+  char *dir = g_build_filename (root, name, NULL);
+
+  tc_write (dir, "game.exe", "MZ fake executable");
+  tc_write (dir, "data/level1.dat", "level one data");
+  return dir;
+}
+
+SpGame *
+tc_add_game (SpLibrary  *library,
+             const char *source,
+             const char *name)
+{
+  SpGameInfo info = { .name = name, .kind = SP_GAME_KIND_NATIVE, .executable = "game.exe" };
+  g_autoptr(GError) error = NULL;
+  SpGame *game = sp_library_add_game_sync (library, &info, source, SP_ADD_MODE_COPY,
+                                           NULL, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (game);
+  return game;
+}
+
+void
+tc_store_result_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+GAsyncResult *
+tc_wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+void
+tc_count_notify_cb (GObject    *object,
+                    GParamSpec *pspec,
+                    guint      *count)
+{
+  (*count)++;
+}
+
+static void
+skip_test (gconstpointer reason)
+{
+  g_test_skip (reason);
+}
+
+void
+tc_add_skipped (const char *path,
+                const char *reason)
+{
+  g_test_add_data_func_full (path, g_strdup (reason), skip_test, g_free);
+}
+
+char *
+tc_fuse_unusable_reason (void)
+{
+  if (access ("/dev/fuse", R_OK | W_OK) != 0)
+    return g_strdup_printf ("/dev/fuse is not usable here: %s", g_strerror (errno));
+  return NULL;
+}
+
+char *
+tc_no_player_reason (void)
+{
+  g_autofree char *setpriv = NULL;
+
+  if (getuid () != 0)
+    return g_strdup ("running as another user (uid 1500) needs root");
+  setpriv = g_find_program_in_path ("setpriv");
+  if (setpriv == NULL)
+    return g_strdup ("running as another user needs setpriv (util-linux), which is not installed");
+  return NULL;
+}

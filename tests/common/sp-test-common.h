@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* Helpers shared by the tests of every folder (libsptestcommon): real
+ * temporary folders and files, libraries and games in them, waiting for
+ * async results, and registering tests that cannot run here as skipped. */
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "core/sp-library.h"
+
+G_BEGIN_DECLS
+
+/* A new temporary folder (sp-test-core-XXXXXX); fails the test if it
+ * cannot be made. */
+char         *tc_tmpdir                (void);
+/* Removes @dir and everything in it; fails the test on an error. */
+void          tc_rmtree                (const char   *dir);
+/* Writes @contents to @dir/@name, making the folders of @name. */
+void          tc_write                 (const char   *dir,
+                                        const char   *name,
+                                        const char   *contents);
+/* The contents of @dir/@name; fails the test if it cannot be read. */
+char         *tc_read                  (const char   *dir,
+                                        const char   *name);
+/* The number of entries in @dir (0 when it does not exist). */
+guint         tc_count_entries         (const char   *dir);
+
+/* A fresh library in a new temporary "drive"; *out_drive gets the drive. */
+SpLibrary    *tc_new_library           (char        **out_drive);
+/* A small game folder outside the library; returns its path (inside @root). */
+char         *tc_make_source           (const char   *root,
+                                        const char   *name);
+/* Adds the native game in @source (game.exe) to @library as a copy. */
+SpGame       *tc_add_game              (SpLibrary    *library,
+                                        const char   *source,
+                                        const char   *name);
+
+/* A GAsyncReadyCallback that keeps the result in the GAsyncResult * that
+ * @user_data points to. */
+void          tc_store_result_cb       (GObject      *object,
+                                        GAsyncResult *result,
+                                        gpointer      user_data);
+/* Runs the main context until tc_store_result_cb() has filled @slot. */
+GAsyncResult *tc_wait_for              (GAsyncResult **slot);
+/* A "notify" handler that counts its calls in the guint @count points to. */
+void          tc_count_notify_cb       (GObject      *object,
+                                        GParamSpec   *pspec,
+                                        guint        *count);
+
+/* Registers a test at @path that only reports itself skipped with @reason:
+ * for a test that cannot run on this machine, so the TAP output says
+ * "ok … # SKIP @reason" instead of leaving the test out. */
+void          tc_add_skipped           (const char   *path,
+                                        const char   *reason);
+/* Why /dev/fuse cannot be opened for reading and writing here (a string
+ * to free), or NULL when it can. */
+char         *tc_fuse_unusable_reason  (void);
+/* Why the player tests (run as uid 1500 with setpriv) cannot run here, or
+ * NULL when they can. */
+char         *tc_no_player_reason      (void);
+
+G_END_DECLS
