@@ -317,7 +317,7 @@ do_create (fuse_req_t req, SpOverlay *ov, SpNode *parent, const char *name,
   int err, kind, updir, dirfd, fd = -1, res;
 
   *out = NULL;
-  if (strncmp (name, ".wh.", 4) == 0)
+  if (_sp_name_is_reserved (name))
     return -EPERM;
   err = _sp_node_resolve (ov, parent, name, &existing, NULL);
   if (err == 0)
@@ -425,7 +425,7 @@ do_create (fuse_req_t req, SpOverlay *ov, SpNode *parent, const char *name,
     {
       char wh[NAME_MAX + 8];
 
-      snprintf (wh, sizeof wh, ".wh.%s", name);
+      snprintf (wh, sizeof wh, SP_UPPER_WHITEOUT_PREFIX "%s", name);
       unlinkat (updir, wh, 0);
     }
 

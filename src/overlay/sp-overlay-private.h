@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "sp-overlay.h"
+#include "common/sp-upper-dir.h"
 
 /* One node per visible object, keyed by its reported inode number.  The
  * FUSE node id is the node's address (the root is FUSE_ROOT_ID).
@@ -142,9 +143,13 @@ typedef struct
   size_t      alloc;
 } SpDirList;
 
-#define WH_PREFIX     ".wh."
-#define WH_PREFIX_LEN 4
-#define OPQ_MARKER    ".wh..wh..opq"
+/* Names with the whiteout prefix are the upper layer's own: never shown
+ * through the mount, and creating one fails with EPERM. */
+static inline bool
+_sp_name_is_reserved (const char *name)
+{
+  return strncmp (name, SP_UPPER_WHITEOUT_PREFIX, SP_UPPER_WHITEOUT_PREFIX_LEN) == 0;
+}
 
 /* The inode number shown for REAL in LAYER: layers on other filesystems
  * than the upper one get their index in the top bits, so numbers from
@@ -181,7 +186,6 @@ int     _sp_node_path           (SpOverlay *ov, SpNode *node, char *buf,
 int     _sp_node_open           (SpOverlay *ov, SpNode *node, int flags);
 bool    _sp_node_has_lower      (SpOverlay *ov, SpNode *node);
 int     _sp_copy_up             (SpOverlay *ov, SpNode *node, bool with_data);
-bool    _sp_is_whiteout         (const struct stat *st);
 bool    _sp_name_in_lowers      (SpOverlay *ov, SpNode *dir, const char *name);
 int     _sp_upper_whiteout_kind (SpOverlay *ov, int dirfd, const char *name);
 int     _sp_make_whiteout       (SpOverlay *ov, int dirfd, const char *name);
