@@ -193,7 +193,7 @@ out:
 }
 
 void
-_sp_op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
+op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
            fuse_ino_t newparent, const char *newname, unsigned int flags)
 {
   SpOverlay *ov = OV (req);
