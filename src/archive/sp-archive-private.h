@@ -5,6 +5,7 @@
 #include <archive_entry.h>
 
 #include "common/sp-upper-dir.h"
+#include "common/sp-xattr.h"
 #include "sp-archive.h"
 #include "sp-sha256.h"
 
@@ -30,6 +31,9 @@ typedef struct
   guchar    *buffer;
 } SpArchiveIo;
 
+/* The xattrs a checkpoint keeps: user.* but not user.overlay.* (the upper
+ * layer's own bookkeeping, which would steer the overlay). */
+bool             _sp_archive_xattr_is_kept         (const char            *name);
 void             _sp_archive_set_errno_error       (GError               **error,
                                                     int                    saved_errno,
                                                     const char            *path,

@@ -182,10 +182,8 @@ restore_xattrs (Unpack                *u,
   archive_entry_xattr_reset (entry);
   while (archive_entry_xattr_next (entry, &xname, &value, &size) == ARCHIVE_OK)
     {
-      /* Only plain user attributes; user.overlay.* would steer the
-       * overlay, and the opaque marker has its own entry. */
-      if (xname == NULL || !g_str_has_prefix (xname, "user.") ||
-          g_str_has_prefix (xname, SP_UPPER_XATTR_PREFIX))
+      /* The opaque marker has its own entry. */
+      if (xname == NULL || !_sp_archive_xattr_is_kept (xname))
         continue;
       if (fsetxattr (fd, xname, value, size, 0) != 0)
         {

@@ -53,6 +53,12 @@ sp_archive_get_default_compression_level (void)
   return g_atomic_int_get (&default_compression_level);
 }
 
+bool
+_sp_archive_xattr_is_kept (const char *name)
+{
+  return sp_xattr_is_user (name) && !g_str_has_prefix (name, SP_UPPER_XATTR_PREFIX);
+}
+
 void
 _sp_archive_set_errno_error (GError     **error,
                              int          saved_errno,
