@@ -573,6 +573,7 @@ sp_archive_pack (const char      *upper_dir,
                  SpArchiveStats  *out_stats,
                  GError         **error)
 {
+  g_auto(SpArchiveLocale) locale = _sp_archive_locale_enter ();
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (pack_entry_free);
   g_autoptr(GHashTable) inodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autofree char *partial = NULL;
@@ -644,7 +645,6 @@ sp_archive_pack (const char      *upper_dir,
   if (archive_write_set_format_pax (a) != ARCHIVE_OK ||
       archive_write_add_filter_zstd (a) != ARCHIVE_OK ||
       archive_write_set_filter_option (a, "zstd", "compression-level", level) != ARCHIVE_OK ||
-      archive_write_set_format_option (a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
       archive_write_set_bytes_per_block (a, 64 * 1024) != ARCHIVE_OK ||
       archive_write_set_bytes_in_last_block (a, 1) != ARCHIVE_OK ||
       archive_write_open (a, &io, NULL, _sp_archive_io_write_cb, NULL) != ARCHIVE_OK)

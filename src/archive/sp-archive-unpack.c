@@ -648,6 +648,7 @@ sp_archive_unpack_verified (const char      *archive_path,
                             GCancellable    *cancellable,
                             GError         **error)
 {
+  g_auto(SpArchiveLocale) locale = _sp_archive_locale_enter ();
   g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (dir_fix_free);
   g_autoptr(SpArchiveRules) rules = NULL;
   g_autofree char *tmp = NULL;
