@@ -318,66 +318,30 @@ pack_walk_dir (PackWalk    *w,
 }
 
 static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
+add_xattr_cb (const char *name,
+              const void *value,
+              size_t      size,
+              void       *user_data)
 {
-  return strcmp (*(char * const *) a, *(char * const *) b);
+  archive_entry_xattr_add_entry (user_data, name, value, size);
+  return 0;
 }
 
-/* Copies the user.* xattrs (but not user.overlay.*, which are the upper
- * layer's own bookkeeping) of @fd into @entry, in a stable order. */
+/* Copies the xattrs a checkpoint keeps of @fd into @entry, in a stable
+ * order. */
 static gboolean
 pack_xattrs (int                    fd,
              struct archive_entry  *entry,
              const char            *path,
              GError               **error)
 {
-  g_autofree char *list = NULL;
-  g_autoptr(GPtrArray) names = NULL;
-  ssize_t len;
+  int err = sp_xattr_foreach (fd, NULL, SP_XATTR_SORTED, _sp_archive_xattr_is_kept,
+                              add_xattr_cb, entry);
 
-  len = flistxattr (fd, NULL, 0);
-  if (len < 0 && (errno == ENOTSUP || errno == EOPNOTSUPP))
-    return TRUE;
-  if (len <= 0)
+  if (err < 0)
     {
-      if (len < 0)
-        _sp_archive_set_errno_error (error, errno, path, _("Reading attributes of"));
-      return len == 0;
-    }
-  list = g_malloc (len);
-  len = flistxattr (fd, list, len);
-  if (len < 0)
-    {
-      _sp_archive_set_errno_error (error, errno, path, _("Reading attributes of"));
+      _sp_archive_set_errno_error (error, -err, path, _("Reading attributes of"));
       return FALSE;
-    }
-
-  names = g_ptr_array_new ();
-  for (char *p = list; p < list + len; p += strlen (p) + 1)
-    if (g_str_has_prefix (p, "user.") && !g_str_has_prefix (p, SP_UPPER_XATTR_PREFIX))
-      g_ptr_array_add (names, p);
-  g_ptr_array_sort (names, compare_strings);
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *name = g_ptr_array_index (names, i);
-      g_autofree char *value = NULL;
-      ssize_t vlen = fgetxattr (fd, name, NULL, 0);
-
-      if (vlen < 0)
-        {
-          _sp_archive_set_errno_error (error, errno, path, _("Reading attributes of"));
-          return FALSE;
-        }
-      value = g_malloc (vlen + 1);
-      vlen = fgetxattr (fd, name, value, vlen);
-      if (vlen < 0)
-        {
-          _sp_archive_set_errno_error (error, errno, path, _("Reading attributes of"));
-          return FALSE;
-        }
-      archive_entry_xattr_add_entry (entry, name, value, (size_t) vlen);
     }
   return TRUE;
 }
@@ -609,6 +573,7 @@ sp_archive_pack (const char      *upper_dir,
                  SpArchiveStats  *out_stats,
                  GError         **error)
 {
+  g_auto(SpArchiveLocale) locale = _sp_archive_locale_enter ();
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (pack_entry_free);
   g_autoptr(GHashTable) inodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autofree char *partial = NULL;
@@ -680,7 +645,6 @@ sp_archive_pack (const char      *upper_dir,
   if (archive_write_set_format_pax (a) != ARCHIVE_OK ||
       archive_write_add_filter_zstd (a) != ARCHIVE_OK ||
       archive_write_set_filter_option (a, "zstd", "compression-level", level) != ARCHIVE_OK ||
-      archive_write_set_format_option (a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
       archive_write_set_bytes_per_block (a, 64 * 1024) != ARCHIVE_OK ||
       archive_write_set_bytes_in_last_block (a, 1) != ARCHIVE_OK ||
       archive_write_open (a, &io, NULL, _sp_archive_io_write_cb, NULL) != ARCHIVE_OK)

@@ -3,8 +3,10 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 
 #include "common/sp-upper-dir.h"
+#include "common/sp-xattr.h"
 #include "sp-archive.h"
 #include "sp-sha256.h"
 
@@ -30,6 +32,25 @@ typedef struct
   guchar    *buffer;
 } SpArchiveIo;
 
+/* libarchive converts names between the locale's character set (LC_CTYPE,
+ * per thread) and the UTF-8 of pax headers. Every pack, unpack and check
+ * runs with a UTF-8 LC_CTYPE on its thread, so names (UTF-8 on disk) are
+ * stored as they are, the bytes do not depend on the locale of the process,
+ * and no "hdrcharset" header (which GNU tar does not know) is written for
+ * them. The other categories (messages) stay as they were. */
+typedef struct
+{
+  locale_t previous;
+  locale_t utf8;
+} SpArchiveLocale;
+
+SpArchiveLocale  _sp_archive_locale_enter          (void);
+void             _sp_archive_locale_leave          (SpArchiveLocale       *locale);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SpArchiveLocale, _sp_archive_locale_leave)
+
+/* The xattrs a checkpoint keeps: user.* but not user.overlay.* (the upper
+ * layer's own bookkeeping, which would steer the overlay). */
+bool             _sp_archive_xattr_is_kept         (const char            *name);
 void             _sp_archive_set_errno_error       (GError               **error,
                                                     int                    saved_errno,
                                                     const char            *path,

@@ -182,10 +182,8 @@ restore_xattrs (Unpack                *u,
   archive_entry_xattr_reset (entry);
   while (archive_entry_xattr_next (entry, &xname, &value, &size) == ARCHIVE_OK)
     {
-      /* Only plain user attributes; user.overlay.* would steer the
-       * overlay, and the opaque marker has its own entry. */
-      if (xname == NULL || !g_str_has_prefix (xname, "user.") ||
-          g_str_has_prefix (xname, SP_UPPER_XATTR_PREFIX))
+      /* The opaque marker has its own entry. */
+      if (xname == NULL || !_sp_archive_xattr_is_kept (xname))
         continue;
       if (fsetxattr (fd, xname, value, size, 0) != 0)
         {
@@ -650,6 +648,7 @@ sp_archive_unpack_verified (const char      *archive_path,
                             GCancellable    *cancellable,
                             GError         **error)
 {
+  g_auto(SpArchiveLocale) locale = _sp_archive_locale_enter ();
   g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (dir_fix_free);
   g_autoptr(SpArchiveRules) rules = NULL;
   g_autofree char *tmp = NULL;

@@ -17,9 +17,13 @@
  *
  * - Full pax, not "restricted" pax: restricted pax writes an extended header
  *   only when an entry needs one, and nanosecond mtimes alone do not count,
- *   so they would be lost. hdrcharset=BINARY stores names as the raw bytes
- *   they are on disk, whatever the locale of the packing or unpacking
- *   process.
+ *   so they would be lost.
+ * - Names are stored as UTF-8 (the pax default), as they are on disk: the
+ *   work runs under a UTF-8 LC_CTYPE whatever the locale of the process
+ *   (_sp_archive_locale_enter()), so GNU tar reads the archives without
+ *   warnings. A name that is not valid UTF-8 gets libarchive's
+ *   hdrcharset=BINARY for its entry and keeps its bytes. Archives written
+ *   with hdrcharset=BINARY on every entry (earlier releases) read the same.
  * - Deterministic: entries sorted by name (byte order) in a depth-first
  *   walk, only mtime/uid/gid/mode/xattrs recorded (no atime, ctime, user
  *   names, pids), the metadata entry with a fixed time. The same upper dir
@@ -51,6 +55,43 @@ int
 sp_archive_get_default_compression_level (void)
 {
   return g_atomic_int_get (&default_compression_level);
+}
+
+SpArchiveLocale
+_sp_archive_locale_enter (void)
+{
+  SpArchiveLocale l = { (locale_t) 0, (locale_t) 0 };
+  locale_t base = duplocale (uselocale ((locale_t) 0));
+
+  if (base == (locale_t) 0)
+    return l;
+  l.utf8 = newlocale (LC_CTYPE_MASK, "C.UTF-8", base);
+  if (l.utf8 == (locale_t) 0)
+    {
+      /* No C.UTF-8 here: names then depend on the process locale, as
+       * libarchive does it. */
+      g_debug ("Cannot load the C.UTF-8 locale: %s", g_strerror (errno));
+      freelocale (base);
+      return l;
+    }
+  l.previous = uselocale (l.utf8);
+  return l;
+}
+
+void
+_sp_archive_locale_leave (SpArchiveLocale *locale)
+{
+  if (locale->utf8 == (locale_t) 0)
+    return;
+  uselocale (locale->previous);
+  freelocale (locale->utf8);
+  locale->utf8 = (locale_t) 0;
+}
+
+bool
+_sp_archive_xattr_is_kept (const char *name)
+{
+  return sp_xattr_is_user (name) && !g_str_has_prefix (name, SP_UPPER_XATTR_PREFIX);
 }
 
 void
@@ -321,6 +362,7 @@ char *
 sp_archive_read_metadata (const char  *archive_path,
                           GError     **error)
 {
+  g_auto(SpArchiveLocale) locale = _sp_archive_locale_enter ();
   SpArchiveIo io = { .fd = -1 };
   struct archive *a;
   struct archive_entry *entry = NULL;
@@ -429,6 +471,7 @@ sp_archive_check (const char      *archive_path,
                   GCancellable    *cancellable,
                   GError         **error)
 {
+  g_auto(SpArchiveLocale) locale = _sp_archive_locale_enter ();
   g_autoptr(SpArchiveRules) rules = NULL;
   g_autoptr(GError) local_error = NULL;
   SpArchiveIo io = { .fd = -1 };

@@ -10,10 +10,10 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "common/sp-util.h"
+#include "common/sp-xattr.h"
 
 typedef struct
 {
@@ -91,37 +91,18 @@ count_tree (const char    *path,
   return TRUE;
 }
 
+/* Copies the user.* xattrs, leaving out those that cannot be read and
+ * those the destination refuses. */
 static gboolean
 copy_xattrs (const char  *from,
              const char  *to,
              GError     **error)
 {
-  g_autofree char *names = NULL;
-  ssize_t len = llistxattr (from, NULL, 0);
+  int err = sp_xattr_copy (from, to, SP_XATTR_SKIP_UNREADABLE, sp_xattr_is_user);
 
-  if (len <= 0)
-    return TRUE;
-  names = g_malloc (len);
-  len = llistxattr (from, names, len);
-  for (ssize_t off = 0; len > 0 && off < len; off += strlen (names + off) + 1)
-    {
-      const char *n = names + off;
-      g_autofree char *value = NULL;
-      ssize_t vlen;
-
-      if (!g_str_has_prefix (n, "user."))
-        continue;
-      vlen = lgetxattr (from, n, NULL, 0);
-      if (vlen < 0)
-        continue;
-      value = g_malloc (vlen + 1);
-      vlen = lgetxattr (from, n, value, vlen);
-      if (vlen < 0)
-        continue;
-      if (lsetxattr (to, n, value, vlen, 0) != 0 && errno != ENOTSUP && errno != EPERM)
-        return _sp_copy_set_error_from_errno (error, errno,
-                                              _("Cannot copy extended attributes to “%s”"), to);
-    }
+  if (err < 0)
+    return _sp_copy_set_error_from_errno (error, -err,
+                                          _("Cannot copy extended attributes to “%s”"), to);
   return TRUE;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Copy-up: a lower object into the upper layer, atomically through the work dir. */
 #include "sp-overlay-private.h"
+#include "common/sp-xattr.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 /* Copies LEN bytes at OFF from SRC to DST (same offset): copy_file_range
@@ -121,44 +121,11 @@ copy_data (int src, int dst, off_t size)
   return 0;
 }
 
-static int
-copy_xattrs (const char *src, const char *dst)
+/* The attributes a copy-up takes along: all but the overlay's own. */
+static bool
+xattr_visible (const char *name)
 {
-  char *list, *value = NULL;
-  ssize_t size = llistxattr (src, NULL, 0);
-  int err = 0;
-
-  if (size <= 0)
-    return 0;
-  list = malloc (size);
-  if (list == NULL)
-    return -ENOMEM;
-  size = llistxattr (src, list, size);
-  for (ssize_t off = 0; size > 0 && off < size; off += strlen (list + off) + 1)
-    {
-      const char *name = list + off;
-      ssize_t vs;
-
-      if (_sp_xattr_hidden (name))
-        continue;
-      vs = lgetxattr (src, name, NULL, 0);
-      if (vs < 0)
-        continue;
-      free (value);
-      value = malloc (vs + 1);
-      vs = lgetxattr (src, name, value, vs);
-      if (vs < 0)
-        continue;
-      if (lsetxattr (dst, name, value, vs, 0) < 0
-          && errno != EPERM && errno != ENOTSUP)
-        {
-          err = -errno;
-          break;
-        }
-    }
-  free (value);
-  free (list);
-  return err;
+  return !_sp_xattr_hidden (name);
 }
 
 /* Copies NODE (and its parents first) into the upper layer.  Called with
@@ -247,7 +214,7 @@ _sp_copy_up (SpOverlay *ov, SpNode *node, bool with_data)
   snprintf (src_path, sizeof src_path, "/proc/self/fd/%d/%s", lowerdir, node->name);
   snprintf (dst_path, sizeof dst_path, "/proc/self/fd/%d/%s", ov->work_fd, tmp);
   if (err == 0)
-    err = copy_xattrs (src_path, dst_path);
+    err = sp_xattr_copy (src_path, dst_path, SP_XATTR_SKIP_UNREADABLE, xattr_visible);
   if (err == 0 && fchownat (ov->work_fd, tmp, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0
       && (ov->is_root || errno != EPERM))
     err = -errno;

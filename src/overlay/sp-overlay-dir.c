@@ -121,10 +121,10 @@ _sp_dir_list (SpOverlay *ov, SpNode *dir, SpDirList *list, bool stop_at_first)
 
           if (strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
             continue;
-          if (strncmp (name, WH_PREFIX, WH_PREFIX_LEN) == 0)
+          if (_sp_name_is_reserved (name))
             {
-              if (strcmp (name, OPQ_MARKER) != 0)
-                nameset_add (&seen, name + WH_PREFIX_LEN);
+              if (!sp_upper_is_opaque_marker (name))
+                nameset_add (&seen, name + SP_UPPER_WHITEOUT_PREFIX_LEN);
               continue;
             }
           if (type == DT_CHR || type == DT_UNKNOWN)
@@ -133,7 +133,7 @@ _sp_dir_list (SpOverlay *ov, SpNode *dir, SpDirList *list, bool stop_at_first)
 
               if (fstatat (fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
                 {
-                  if (_sp_is_whiteout (&st))
+                  if (sp_upper_is_whiteout_device (&st))
                     {
                       nameset_add (&seen, name);
                       continue;
@@ -178,9 +178,9 @@ _sp_clear_upper_dir (SpOverlay *ov, int pathfd)
 
       if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
         continue;
-      if (strncmp (de->d_name, WH_PREFIX, WH_PREFIX_LEN) != 0
+      if (!_sp_name_is_reserved (de->d_name)
           && (fstatat (fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0
-              || !_sp_is_whiteout (&st)))
+              || !sp_upper_is_whiteout_device (&st)))
         {
           err = -ENOTEMPTY;
           break;

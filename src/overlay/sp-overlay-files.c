@@ -125,7 +125,7 @@ follow_copy_up (SpOverlay *ov, SpNode *node, SpFile *file)
 }
 
 void
-_sp_op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
   SpOverlay *ov = OV (req);
   SpNode *node = _sp_node_get (ov, ino);
@@ -163,7 +163,7 @@ _sp_op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 }
 
 void
-_sp_op_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+op_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
          struct fuse_file_info *fi)
 {
   SpOverlay *ov = OV (req);
@@ -179,7 +179,7 @@ _sp_op_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 }
 
 void
-_sp_op_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf,
+op_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf,
               off_t off, struct fuse_file_info *fi)
 {
   SpOverlay *ov = OV (req);
@@ -200,17 +200,17 @@ _sp_op_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf,
 }
 
 void
-_sp_op_flush (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+op_flush (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
   /* Nothing to do at close: we buffer nothing, and locks are the kernel's
-   * (see sp_init).  ENOSYS makes the kernel stop sending FLUSH for the
+   * (see op_init).  ENOSYS makes the kernel stop sending FLUSH for the
    * rest of the mount; it still writes the dirty pages of the writeback
    * cache back on close and reports their errors there. */
   fuse_reply_err (req, ENOSYS);
 }
 
 void
-_sp_op_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+op_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
   SpOverlay *ov = OV (req);
 
@@ -219,7 +219,7 @@ _sp_op_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 }
 
 void
-_sp_op_fsync (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+op_fsync (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
   int res = datasync ? fdatasync (file_fd (fi)) : fsync (file_fd (fi));
 
@@ -227,7 +227,7 @@ _sp_op_fsync (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_inf
 }
 
 void
-_sp_op_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
+op_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
               off_t length, struct fuse_file_info *fi)
 {
   int res = fallocate (file_fd (fi), mode, offset, length);
@@ -236,7 +236,7 @@ _sp_op_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 }
 
 void
-_sp_op_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+op_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
           struct fuse_file_info *fi)
 {
   SpOverlay *ov = OV (req);
@@ -253,7 +253,7 @@ _sp_op_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 }
 
 void
-_sp_op_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+op_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
   SpDirHandle *h = calloc (1, sizeof *h);
 
@@ -355,21 +355,21 @@ do_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 }
 
 void
-_sp_op_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+op_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
             struct fuse_file_info *fi)
 {
   do_readdir (req, ino, size, off, fi, false);
 }
 
 void
-_sp_op_readdirplus (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+op_readdirplus (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                 struct fuse_file_info *fi)
 {
   do_readdir (req, ino, size, off, fi, true);
 }
 
 void
-_sp_op_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+op_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
   SpDirHandle *h = (SpDirHandle *) (uintptr_t) fi->fh;
 
@@ -379,7 +379,7 @@ _sp_op_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 }
 
 void
-_sp_op_fsyncdir (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+op_fsyncdir (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
   SpOverlay *ov = OV (req);
   SpNode *node = _sp_node_get (ov, ino);
@@ -399,7 +399,7 @@ _sp_op_fsyncdir (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_
 }
 
 void
-_sp_op_statfs (fuse_req_t req, fuse_ino_t ino)
+op_statfs (fuse_req_t req, fuse_ino_t ino)
 {
   SpOverlay *ov = OV (req);
   struct statvfs sv;
@@ -411,7 +411,7 @@ _sp_op_statfs (fuse_req_t req, fuse_ino_t ino)
 }
 
 void
-_sp_op_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+op_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
   SpOverlay *ov = OV (req);
   char path[PATH_MAX];
@@ -451,7 +451,7 @@ _sp_op_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 }
 
 void
-_sp_op_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size)
+op_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size)
 {
   SpOverlay *ov = OV (req);
   char path[PATH_MAX];
@@ -565,14 +565,14 @@ change_xattr (fuse_req_t req, fuse_ino_t ino, const char *name,
 }
 
 void
-_sp_op_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name,
+op_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name,
              const char *value, size_t size, int flags)
 {
   change_xattr (req, ino, name, value, size, flags, false);
 }
 
 void
-_sp_op_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name)
+op_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name)
 {
   change_xattr (req, ino, name, NULL, 0, 0, true);
 }

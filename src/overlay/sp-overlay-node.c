@@ -25,12 +25,6 @@ hash_ino (uint64_t ino, size_t nbuckets)
   return (size_t) (ino & (nbuckets - 1));
 }
 
-bool
-_sp_is_whiteout (const struct stat *st)
-{
-  return S_ISCHR (st->st_mode) && st->st_rdev == makedev (0, 0);
-}
-
 /* The overlay's own xattrs (user.overlay.*) are hidden; as in the kernel
  * overlay mounted with userxattr (the upper-dir format of the design), a
  * user's xattr in that namespace is stored escaped as
@@ -38,8 +32,8 @@ _sp_is_whiteout (const struct stat *st)
 static size_t
 internal_prefix_len (const char *name)
 {
-  if (strncmp (name, "user.overlay.", 13) == 0)
-    return 13;
+  if (strncmp (name, SP_UPPER_XATTR_PREFIX, strlen (SP_UPPER_XATTR_PREFIX)) == 0)
+    return strlen (SP_UPPER_XATTR_PREFIX);
   return 0;
 }
 
@@ -331,10 +325,10 @@ fd_is_opaque (int fd)
   ssize_t n;
 
   snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
-  n = getxattr (path, "user.overlay.opaque", v, sizeof v);
+  n = getxattr (path, SP_UPPER_OPAQUE_XATTR, v, sizeof v);
   if (n == 1 && v[0] == 'y')
     return true;
-  return faccessat (fd, OPQ_MARKER, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+  return faccessat (fd, SP_UPPER_OPAQUE_MARKER, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 int
@@ -344,13 +338,13 @@ _sp_set_opaque (SpOverlay *ov, int dirfd, const char *name)
   int fd;
 
   snprintf (path, sizeof path, "/proc/self/fd/%d/%s", dirfd, name);
-  if (lsetxattr (path, "user.overlay.opaque", "y", 1, 0) == 0)
+  if (lsetxattr (path, SP_UPPER_OPAQUE_XATTR, "y", 1, 0) == 0)
     return 0;
   fd = openat (dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return -errno;
   {
-    int mfd = openat (fd, OPQ_MARKER, O_CREAT | O_WRONLY | O_CLOEXEC, 0000);
+    int mfd = openat (fd, SP_UPPER_OPAQUE_MARKER, O_CREAT | O_WRONLY | O_CLOEXEC, 0000);
     int err = mfd < 0 ? -errno : 0;
 
     if (mfd >= 0)
@@ -365,12 +359,12 @@ int
 _sp_upper_whiteout_kind (SpOverlay *ov, int dirfd, const char *name)
 {
   struct stat st;
-  char wh[NAME_MAX + WH_PREFIX_LEN + 2];
+  char wh[NAME_MAX + SP_UPPER_WHITEOUT_PREFIX_LEN + 2];
 
   if (fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-    return _sp_is_whiteout (&st) ? SP_WHITEOUT_CHR : -EEXIST;
-  snprintf (wh, sizeof wh, WH_PREFIX "%s", name);
-  if (strlen (name) + WH_PREFIX_LEN <= NAME_MAX
+    return sp_upper_is_whiteout_device (&st) ? SP_WHITEOUT_CHR : -EEXIST;
+  snprintf (wh, sizeof wh, SP_UPPER_WHITEOUT_PREFIX "%s", name);
+  if (strlen (name) + SP_UPPER_WHITEOUT_PREFIX_LEN <= NAME_MAX
       && faccessat (dirfd, wh, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     return SP_WHITEOUT_FILE;
   return SP_WHITEOUT_NONE;
@@ -380,16 +374,16 @@ _sp_upper_whiteout_kind (SpOverlay *ov, int dirfd, const char *name)
 int
 _sp_make_whiteout (SpOverlay *ov, int dirfd, const char *name)
 {
-  char wh[NAME_MAX + WH_PREFIX_LEN + 2];
+  char wh[NAME_MAX + SP_UPPER_WHITEOUT_PREFIX_LEN + 2];
   int fd;
 
   if (mknodat (dirfd, name, S_IFCHR | 0000, makedev (0, 0)) == 0)
     return 0;
   if (errno != EPERM && errno != EINVAL && errno != EOPNOTSUPP)
     return -errno;
-  if (strlen (name) + WH_PREFIX_LEN > NAME_MAX)
+  if (strlen (name) + SP_UPPER_WHITEOUT_PREFIX_LEN > NAME_MAX)
     return -ENAMETOOLONG;
-  snprintf (wh, sizeof wh, WH_PREFIX "%s", name);
+  snprintf (wh, sizeof wh, SP_UPPER_WHITEOUT_PREFIX "%s", name);
   fd = openat (dirfd, wh, O_CREAT | O_WRONLY | O_CLOEXEC, 0000);
   if (fd < 0)
     return -errno;
@@ -409,7 +403,7 @@ _sp_name_in_lowers (SpOverlay *ov, SpNode *dir, const char *name)
       if (dir->fds[k] < 0)
         continue;
       if (fstatat (dir->fds[k], name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-        return !_sp_is_whiteout (&st);
+        return !sp_upper_is_whiteout_device (&st);
     }
   return false;
 }
@@ -451,7 +445,7 @@ fill_dir_fds (SpOverlay *ov, SpNode *dir, const char *name, int first,
                 continue;
               break;
             }
-          if (_sp_is_whiteout (&st) || !S_ISDIR (st.st_mode))
+          if (sp_upper_is_whiteout_device (&st) || !S_ISDIR (st.st_mode))
             break;
         }
       fd = openat (dir->fds[k], name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -487,7 +481,7 @@ _sp_node_resolve (SpOverlay *ov, SpNode *dir, const char *name,
     return -ENOTDIR;
   if (strlen (name) > NAME_MAX)
     return -ENAMETOOLONG;
-  if (strncmp (name, WH_PREFIX, WH_PREFIX_LEN) == 0)
+  if (_sp_name_is_reserved (name))
     return -ENOENT;
 
   for (int k = 0; k < ov->nlayers; k++)
@@ -500,7 +494,7 @@ _sp_node_resolve (SpOverlay *ov, SpNode *dir, const char *name,
             return -errno;
           continue;
         }
-      if (_sp_is_whiteout (&st))
+      if (sp_upper_is_whiteout_device (&st))
         return -ENOENT;
       found = k;
       break;

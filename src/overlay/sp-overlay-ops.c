@@ -30,37 +30,40 @@ reply_entry (fuse_req_t req, SpOverlay *ov, SpNode *node, const struct stat *st)
     _sp_node_unref (ov, node, 1);
 }
 
-static void
-sp_init (void *userdata, struct fuse_conn_info *conn)
+/* Asks for CAPABILITY when the kernel offers it; returns whether it does. */
+static bool
+want_capability (struct fuse_conn_info *conn, unsigned capability)
 {
+  if ((conn->capable & capability) == 0)
+    return false;
+  conn->want |= capability;
+  return true;
+}
+
+static void
+op_init (void *userdata, struct fuse_conn_info *conn)
+{
+  /* Splice for data; adaptive readdirplus: for the first batch and while
+   * the reader also looks entries up (a walk), plain readdir for a bare
+   * listing, which then costs no lookup of its own per entry. */
+  static const unsigned wanted[] = {
+    FUSE_CAP_SPLICE_READ,
+    FUSE_CAP_SPLICE_WRITE,
+    FUSE_CAP_READDIRPLUS,
+    FUSE_CAP_READDIRPLUS_AUTO,
+    FUSE_CAP_PARALLEL_DIROPS,
+    FUSE_CAP_ATOMIC_O_TRUNC,
+    FUSE_CAP_CACHE_SYMLINKS,
+    FUSE_CAP_ASYNC_READ,
+  };
   SpOverlay *ov = userdata;
 
-  if (!ov->no_writeback && (conn->capable & FUSE_CAP_WRITEBACK_CACHE))
-    {
-      conn->want |= FUSE_CAP_WRITEBACK_CACHE;
-      ov->writeback = true;
-    }
+  if (!ov->no_writeback && want_capability (conn, FUSE_CAP_WRITEBACK_CACHE))
+    ov->writeback = true;
   else
     conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
-  if (conn->capable & FUSE_CAP_SPLICE_READ)
-    conn->want |= FUSE_CAP_SPLICE_READ;
-  if (conn->capable & FUSE_CAP_SPLICE_WRITE)
-    conn->want |= FUSE_CAP_SPLICE_WRITE;
-  /* Adaptive: readdirplus for the first batch and while the reader also
-   * looks entries up (a walk), plain readdir for a bare listing, which
-   * then costs no lookup of its own per entry. */
-  if (conn->capable & FUSE_CAP_READDIRPLUS)
-    conn->want |= FUSE_CAP_READDIRPLUS;
-  if (conn->capable & FUSE_CAP_READDIRPLUS_AUTO)
-    conn->want |= FUSE_CAP_READDIRPLUS_AUTO;
-  if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
-    conn->want |= FUSE_CAP_PARALLEL_DIROPS;
-  if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
-    conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
-  if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
-    conn->want |= FUSE_CAP_CACHE_SYMLINKS;
-  if (conn->capable & FUSE_CAP_ASYNC_READ)
-    conn->want |= FUSE_CAP_ASYNC_READ;
+  for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
+    want_capability (conn, wanted[i]);
   /* Locks are kept by the kernel for the mount: every user of the merged
    * files goes through it. */
   conn->want &= ~(FUSE_CAP_POSIX_LOCKS | FUSE_CAP_FLOCK_LOCKS);
@@ -73,7 +76,7 @@ sp_init (void *userdata, struct fuse_conn_info *conn)
 }
 
 static void
-sp_lookup (fuse_req_t req, fuse_ino_t parent, const char *name)
+op_lookup (fuse_req_t req, fuse_ino_t parent, const char *name)
 {
   SpOverlay *ov = OV (req);
   SpNode *dir = _sp_node_get (ov, parent);
@@ -103,7 +106,7 @@ sp_lookup (fuse_req_t req, fuse_ino_t parent, const char *name)
 }
 
 static void
-sp_forget (fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+op_forget (fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
   SpOverlay *ov = OV (req);
 
@@ -112,7 +115,7 @@ sp_forget (fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 }
 
 static void
-sp_forget_multi (fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+op_forget_multi (fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
   SpOverlay *ov = OV (req);
 
@@ -122,7 +125,7 @@ sp_forget_multi (fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 }
 
 static void
-sp_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+op_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
   SpOverlay *ov = OV (req);
   SpNode *node = _sp_node_get (ov, ino);
@@ -167,7 +170,7 @@ same_times (const struct stat *st, const struct stat *attr, int valid)
 }
 
 static void
-sp_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
+op_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
             struct fuse_file_info *fi)
 {
   SpOverlay *ov = OV (req);
@@ -279,7 +282,7 @@ sp_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 }
 
 static void
-sp_readlink (fuse_req_t req, fuse_ino_t ino)
+op_readlink (fuse_req_t req, fuse_ino_t ino)
 {
   SpOverlay *ov = OV (req);
   char target[PATH_MAX];
@@ -317,7 +320,7 @@ do_create (fuse_req_t req, SpOverlay *ov, SpNode *parent, const char *name,
   int err, kind, updir, dirfd, fd = -1, res;
 
   *out = NULL;
-  if (strncmp (name, ".wh.", 4) == 0)
+  if (_sp_name_is_reserved (name))
     return -EPERM;
   err = _sp_node_resolve (ov, parent, name, &existing, NULL);
   if (err == 0)
@@ -425,7 +428,7 @@ do_create (fuse_req_t req, SpOverlay *ov, SpNode *parent, const char *name,
     {
       char wh[NAME_MAX + 8];
 
-      snprintf (wh, sizeof wh, ".wh.%s", name);
+      snprintf (wh, sizeof wh, SP_UPPER_WHITEOUT_PREFIX "%s", name);
       unlinkat (updir, wh, 0);
     }
 
@@ -473,7 +476,7 @@ create_reply (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 }
 
 static void
-sp_mknod (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+op_mknod (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
   /* As in the kernel overlay: a character device 0/0 is a whiteout, which
    * nobody may make through the mount (nothing is changed). */
@@ -486,19 +489,19 @@ sp_mknod (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_
 }
 
 static void
-sp_mkdir (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+op_mkdir (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
   create_reply (req, parent, name, S_IFDIR | (mode & 07777), 0, NULL);
 }
 
 static void
-sp_symlink (fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+op_symlink (fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
 {
   create_reply (req, parent, name, S_IFLNK | 0777, 0, link);
 }
 
 static void
-sp_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+op_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
 {
   SpOverlay *ov = OV (req);
   SpNode *src = _sp_node_get (ov, ino);
@@ -522,7 +525,7 @@ sp_link (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newna
 }
 
 static void
-sp_create (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+op_create (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
            struct fuse_file_info *fi)
 {
   SpOverlay *ov = OV (req);
@@ -599,7 +602,7 @@ _sp_keep_open_file (SpOverlay *ov, SpNode *node, int updir, const char *name)
 }
 
 static void
-sp_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
+op_unlink (fuse_req_t req, fuse_ino_t parent, const char *name)
 {
   SpOverlay *ov = OV (req);
   SpNode *dir = _sp_node_get (ov, parent);
@@ -704,7 +707,7 @@ remove_dir (SpOverlay *ov, SpNode *dir, const char *name, SpNode *node)
 }
 
 static void
-sp_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name)
+op_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name)
 {
   SpOverlay *ov = OV (req);
   SpNode *dir = _sp_node_get (ov, parent);
@@ -729,37 +732,37 @@ sp_rmdir (fuse_req_t req, fuse_ino_t parent, const char *name)
 }
 
 const struct fuse_lowlevel_ops _sp_overlay_ops = {
-  .init = sp_init,
-  .lookup = sp_lookup,
-  .forget = sp_forget,
-  .forget_multi = sp_forget_multi,
-  .getattr = sp_getattr,
-  .setattr = sp_setattr,
-  .readlink = sp_readlink,
-  .mknod = sp_mknod,
-  .mkdir = sp_mkdir,
-  .unlink = sp_unlink,
-  .rmdir = sp_rmdir,
-  .symlink = sp_symlink,
-  .rename = _sp_op_rename,
-  .link = sp_link,
-  .open = _sp_op_open,
-  .read = _sp_op_read,
-  .write_buf = _sp_op_write_buf,
-  .flush = _sp_op_flush,
-  .release = _sp_op_release,
-  .fsync = _sp_op_fsync,
-  .opendir = _sp_op_opendir,
-  .readdir = _sp_op_readdir,
-  .readdirplus = _sp_op_readdirplus,
-  .releasedir = _sp_op_releasedir,
-  .fsyncdir = _sp_op_fsyncdir,
-  .statfs = _sp_op_statfs,
-  .setxattr = _sp_op_setxattr,
-  .getxattr = _sp_op_getxattr,
-  .listxattr = _sp_op_listxattr,
-  .removexattr = _sp_op_removexattr,
-  .create = sp_create,
-  .fallocate = _sp_op_fallocate,
-  .lseek = _sp_op_lseek,
+  .init = op_init,
+  .lookup = op_lookup,
+  .forget = op_forget,
+  .forget_multi = op_forget_multi,
+  .getattr = op_getattr,
+  .setattr = op_setattr,
+  .readlink = op_readlink,
+  .mknod = op_mknod,
+  .mkdir = op_mkdir,
+  .unlink = op_unlink,
+  .rmdir = op_rmdir,
+  .symlink = op_symlink,
+  .rename = op_rename,
+  .link = op_link,
+  .open = op_open,
+  .read = op_read,
+  .write_buf = op_write_buf,
+  .flush = op_flush,
+  .release = op_release,
+  .fsync = op_fsync,
+  .opendir = op_opendir,
+  .readdir = op_readdir,
+  .readdirplus = op_readdirplus,
+  .releasedir = op_releasedir,
+  .fsyncdir = op_fsyncdir,
+  .statfs = op_statfs,
+  .setxattr = op_setxattr,
+  .getxattr = op_getxattr,
+  .listxattr = op_listxattr,
+  .removexattr = op_removexattr,
+  .create = op_create,
+  .fallocate = op_fallocate,
+  .lseek = op_lseek,
 };

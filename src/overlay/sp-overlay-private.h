@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "sp-overlay.h"
+#include "common/sp-upper-dir.h"
 
 /* One node per visible object, keyed by its reported inode number.  The
  * FUSE node id is the node's address (the root is FUSE_ROOT_ID).
@@ -142,9 +143,13 @@ typedef struct
   size_t      alloc;
 } SpDirList;
 
-#define WH_PREFIX     ".wh."
-#define WH_PREFIX_LEN 4
-#define OPQ_MARKER    ".wh..wh..opq"
+/* Names with the whiteout prefix are the upper layer's own: never shown
+ * through the mount, and creating one fails with EPERM. */
+static inline bool
+_sp_name_is_reserved (const char *name)
+{
+  return strncmp (name, SP_UPPER_WHITEOUT_PREFIX, SP_UPPER_WHITEOUT_PREFIX_LEN) == 0;
+}
 
 /* The inode number shown for REAL in LAYER: layers on other filesystems
  * than the upper one get their index in the top bits, so numbers from
@@ -181,7 +186,6 @@ int     _sp_node_path           (SpOverlay *ov, SpNode *node, char *buf,
 int     _sp_node_open           (SpOverlay *ov, SpNode *node, int flags);
 bool    _sp_node_has_lower      (SpOverlay *ov, SpNode *node);
 int     _sp_copy_up             (SpOverlay *ov, SpNode *node, bool with_data);
-bool    _sp_is_whiteout         (const struct stat *st);
 bool    _sp_name_in_lowers      (SpOverlay *ov, SpNode *dir, const char *name);
 int     _sp_upper_whiteout_kind (SpOverlay *ov, int dirfd, const char *name);
 int     _sp_make_whiteout       (SpOverlay *ov, int dirfd, const char *name);
@@ -240,24 +244,24 @@ fix_open_flags (SpOverlay *ov, int flags)
 }
 
 /* sp-overlay-files.c */
-void _sp_op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void _sp_op_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
-void _sp_op_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf, off_t off, struct fuse_file_info *fi);
-void _sp_op_flush (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void _sp_op_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void _sp_op_fsync (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
-void _sp_op_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length, struct fuse_file_info *fi);
-void _sp_op_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi);
-void _sp_op_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void _sp_op_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
-void _sp_op_readdirplus (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
-void _sp_op_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void _sp_op_fsyncdir (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
-void _sp_op_statfs (fuse_req_t req, fuse_ino_t ino);
-void _sp_op_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
-void _sp_op_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size);
-void _sp_op_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size, int flags);
-void _sp_op_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name);
+void op_open (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void op_read (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
+void op_write_buf (fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf, off_t off, struct fuse_file_info *fi);
+void op_flush (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void op_release (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void op_fsync (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
+void op_fallocate (fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length, struct fuse_file_info *fi);
+void op_lseek (fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi);
+void op_opendir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void op_readdir (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
+void op_readdirplus (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
+void op_releasedir (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void op_fsyncdir (fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
+void op_statfs (fuse_req_t req, fuse_ino_t ino);
+void op_getxattr (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
+void op_listxattr (fuse_req_t req, fuse_ino_t ino, size_t size);
+void op_setxattr (fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size, int flags);
+void op_removexattr (fuse_req_t req, fuse_ino_t ino, const char *name);
 
 /* sp-overlay-ops.c */
 extern const struct fuse_lowlevel_ops _sp_overlay_ops;
@@ -265,5 +269,5 @@ int  _sp_check_empty     (SpOverlay *ov, SpNode *node);
 void _sp_keep_open_file  (SpOverlay *ov, SpNode *node, int updir, const char *name);
 
 /* sp-overlay-rename.c */
-void _sp_op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
+void op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
                     fuse_ino_t newparent, const char *newname, unsigned int flags);

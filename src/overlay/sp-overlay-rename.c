@@ -38,7 +38,7 @@ do_rename (SpOverlay *ov, SpNode *sdir, const char *sname, SpNode *ddir,
 
   if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
     return -EINVAL;
-  if (strncmp (dname, ".wh.", 4) == 0)
+  if (_sp_name_is_reserved (dname))
     return -EPERM;
   err = _sp_node_resolve (ov, sdir, sname, &src, NULL);
   if (err < 0)
@@ -166,7 +166,7 @@ do_rename (SpOverlay *ov, SpNode *sdir, const char *sname, SpNode *ddir,
     {
       char wh[NAME_MAX + 8];
 
-      snprintf (wh, sizeof wh, ".wh.%s", dname);
+      snprintf (wh, sizeof wh, SP_UPPER_WHITEOUT_PREFIX "%s", dname);
       unlinkat (dup_, wh, 0);
     }
   /* As the kernel overlay: a directory moved into a merged directory (or
@@ -193,7 +193,7 @@ out:
 }
 
 void
-_sp_op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
+op_rename (fuse_req_t req, fuse_ino_t parent, const char *name,
            fuse_ino_t newparent, const char *newname, unsigned int flags)
 {
   SpOverlay *ov = OV (req);

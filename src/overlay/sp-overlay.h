@@ -86,7 +86,9 @@ int        sp_overlay_unmount   (SpOverlay              *overlay,
 /* Blocks until the session ends on its own (someone unmounted it). */
 void       sp_overlay_wait      (SpOverlay              *overlay);
 
-/* Whether the session has ended on its own. */
+/* Nonzero while the session loop still serves the mount; 0 once it has
+ * ended (someone unmounted it, e.g. fusermount3 -u, or the connection was
+ * aborted). */
 int        sp_overlay_is_alive  (SpOverlay              *overlay);
 
 /* Raises the soft limit on descriptors to the hard one and grows this

@@ -3,7 +3,11 @@
  * fuse-overlayfs's command line, usable as `mount -t fuse.savepoint-overlayfs`. */
 #include "sp-overlay.h"
 
+#define FUSE_USE_VERSION 312
+#include <fuse_opt.h>
+
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <time.h>
 #include <signal.h>
@@ -15,17 +19,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The int fields are set by fuse_opt_parse(), which stores ints. */
 typedef struct
 {
-  char  **lowers;
-  size_t  nlowers;
-  char   *upper;
-  char   *work;
-  char   *fsname;
-  bool    allow_other;
-  bool    foreground;
-  bool    debug;
-  bool    no_writeback;
+  char      **lowers;
+  size_t      nlowers;
+  char       *upper;
+  char       *work;
+  char       *fsname;
+  int         allow_other;
+  int         foreground;
+  int         debug;
+  int         no_writeback;
+  int         help;
+  char       *positional[2];
+  int         npositional;
 } Config;
 
 static void
@@ -42,11 +50,14 @@ usage (FILE *out)
            "  -o OPTIONS    lowerdir=, upperdir=, workdir=, allow_other, fsname=,\n"
            "                writeback (the default: the kernel caches writes) or\n"
            "                no_writeback (every write reaches the upper dir at once);\n"
-           "                other mount options are accepted and ignored\n"
+           "                other mount options are accepted and ignored.\n"
+           "                In OPTIONS a backslash escapes the next character (\\, is\n"
+           "                a comma in a value); in lowerdir, \\\\: is a colon in a path\n"
            "  -h, --help    show this help\n");
 }
 
-/* Splits A:B:C; a backslash escapes the next character. */
+/* Splits A:B:C (already unescaped once by fuse_opt_parse()); a backslash
+ * escapes the next character. */
 static int
 add_lowers (Config *cfg, const char *value)
 {
@@ -82,44 +93,69 @@ add_lowers (Config *cfg, const char *value)
   return 0;
 }
 
-static void
-parse_options (Config *cfg, const char *opts)
+enum
 {
-  char *copy = strdup (opts);
-  char *saveptr = NULL;
+  KEY_LOWERDIR,
+  KEY_DEBUG,
+  KEY_FOREGROUND,
+  KEY_HELP,
+};
 
-  /* Options are comma-separated; a value may contain escaped commas. */
-  for (char *o = strtok_r (copy, ",", &saveptr); o != NULL; o = strtok_r (NULL, ",", &saveptr))
+#define LOWERDIR "lowerdir="
+#define CONFIG_OPTION(templ, field, value) { templ, offsetof (Config, field), value }
+
+/* fuse_opt_parse() splits -o at commas, honouring backslash escapes
+ * (\, keeps a comma in a value), and fills these in. */
+static const struct fuse_opt option_specs[] = {
+  FUSE_OPT_KEY (LOWERDIR, KEY_LOWERDIR),
+  CONFIG_OPTION ("upperdir=%s", upper, 0),
+  CONFIG_OPTION ("workdir=%s", work, 0),
+  CONFIG_OPTION ("fsname=%s", fsname, 0),
+  CONFIG_OPTION ("allow_other", allow_other, 1),
+  CONFIG_OPTION ("writeback", no_writeback, 0),
+  CONFIG_OPTION ("no_writeback", no_writeback, 1),
+  FUSE_OPT_KEY ("debug", KEY_DEBUG),
+  FUSE_OPT_KEY ("-d", KEY_DEBUG),
+  FUSE_OPT_KEY ("-f", KEY_FOREGROUND),
+  FUSE_OPT_KEY ("-h", KEY_HELP),
+  FUSE_OPT_KEY ("--help", KEY_HELP),
+  FUSE_OPT_END
+};
+
+/* Everything fuse_opt_parse() does not store by itself; returns 0 to drop
+ * the argument (nothing is passed on), -1 to stop with an error. */
+static int
+option_cb (void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+  Config *cfg = data;
+
+  switch (key)
     {
-      if (strncmp (o, "lowerdir=", 9) == 0)
-        add_lowers (cfg, o + 9);
-      else if (strncmp (o, "upperdir=", 9) == 0)
+    case KEY_LOWERDIR:
+      return add_lowers (cfg, arg + strlen (LOWERDIR));
+    case KEY_DEBUG:
+      cfg->debug = cfg->foreground = 1;
+      return 0;
+    case KEY_FOREGROUND:
+      cfg->foreground = 1;
+      return 0;
+    case KEY_HELP:
+      cfg->help = 1;
+      return 0;
+    case FUSE_OPT_KEY_NONOPT:
+      if (cfg->npositional == 2)
         {
-          free (cfg->upper);
-          cfg->upper = strdup (o + 9);
+          fprintf (stderr, "savepoint-overlayfs: unexpected argument %s\n", arg);
+          return -1;
         }
-      else if (strncmp (o, "workdir=", 8) == 0)
-        {
-          free (cfg->work);
-          cfg->work = strdup (o + 8);
-        }
-      else if (strncmp (o, "fsname=", 7) == 0)
-        {
-          free (cfg->fsname);
-          cfg->fsname = strdup (o + 7);
-        }
-      else if (strcmp (o, "allow_other") == 0)
-        cfg->allow_other = true;
-      else if (strcmp (o, "writeback") == 0)
-        cfg->no_writeback = false;
-      else if (strcmp (o, "no_writeback") == 0)
-        cfg->no_writeback = true;
-      else if (strcmp (o, "debug") == 0)
-        cfg->debug = cfg->foreground = true;
-      /* rw, dev, suid, exec, noatime, default_permissions, ...: the
-       * overlay does what it does regardless. */
+      cfg->positional[cfg->npositional] = strdup (arg);
+      return cfg->positional[cfg->npositional++] != NULL ? 0 : -1;
+    default:
+      /* -s, -n, -v from mount(8) and fuse; rw, dev, suid, exec, noatime,
+       * default_permissions, ...: the overlay does what it does
+       * regardless. */
+      return 0;
     }
-  free (copy);
 }
 
 static void
@@ -131,14 +167,15 @@ config_free (Config *cfg)
   free (cfg->upper);
   free (cfg->work);
   free (cfg->fsname);
+  for (int i = 0; i < cfg->npositional; i++)
+    free (cfg->positional[i]);
 }
 
 int
 main (int argc, char **argv)
 {
   Config cfg = { 0 };
-  const char *positional[2] = { NULL, NULL };
-  int npositional = 0;
+  struct fuse_args args = FUSE_ARGS_INIT (argc, argv);
   const char *source = NULL, *mountpoint;
   SpOverlayOptions options = SP_OVERLAY_OPTIONS_INIT;
   SpOverlay *ov;
@@ -147,47 +184,32 @@ main (int argc, char **argv)
   int status_pipe[2] = { -1, -1 };
   int sig, ret = 0;
 
-  for (int i = 1; i < argc; i++)
+  if (fuse_opt_parse (&args, &cfg, option_specs, option_cb) < 0)
     {
-      const char *a = argv[i];
-
-      if (strcmp (a, "-h") == 0 || strcmp (a, "--help") == 0)
-        {
-          usage (stdout);
-          return 0;
-        }
-      else if (strcmp (a, "-f") == 0)
-        cfg.foreground = true;
-      else if (strcmp (a, "-d") == 0)
-        cfg.debug = cfg.foreground = true;
-      else if (strcmp (a, "-o") == 0 && i + 1 < argc)
-        parse_options (&cfg, argv[++i]);
-      else if (strncmp (a, "-o", 2) == 0 && a[2] != '\0')
-        parse_options (&cfg, a + 2);
-      else if (a[0] == '-' && a[1] != '\0')
-        {
-          /* -s, -n, -v from mount(8) and fuse: nothing to do. */
-        }
-      else if (npositional < 2)
-        positional[npositional++] = a;
-      else
-        {
-          fprintf (stderr, "savepoint-overlayfs: unexpected argument %s\n", a);
-          usage (stderr);
-          return 2;
-        }
+      usage (stderr);
+      fuse_opt_free_args (&args);
+      config_free (&cfg);
+      return 2;
     }
-  if (npositional == 2)
+  fuse_opt_free_args (&args);
+  if (cfg.help)
     {
-      source = positional[0];
-      mountpoint = positional[1];
+      usage (stdout);
+      config_free (&cfg);
+      return 0;
     }
-  else if (npositional == 1)
-    mountpoint = positional[0];
+  if (cfg.npositional == 2)
+    {
+      source = cfg.positional[0];
+      mountpoint = cfg.positional[1];
+    }
+  else if (cfg.npositional == 1)
+    mountpoint = cfg.positional[0];
   else
     {
       fprintf (stderr, "savepoint-overlayfs: no mount point given\n");
       usage (stderr);
+      config_free (&cfg);
       return 2;
     }
   if (cfg.upper == NULL || cfg.work == NULL || cfg.nlowers == 0)

@@ -1928,12 +1928,212 @@ test_remove_leftovers (void)
   remove_tmpdir (dir);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Names and the locale */
+
+/* This test program, for running it again as a child (see main()). */
+static char *self_path;
+
+/* An upper dir whose names are UTF-8 beyond ASCII: a file, a folder, a
+ * symlink to and a hard link of the file, whiteouts of both kinds. With
+ * @with_invalid, also a name that is not valid UTF-8 (bytes a game may
+ * write all the same). */
+static void
+make_names_upper (const char *upper,
+                  gboolean    with_invalid)
+{
+  g_autofree char *save = g_build_filename (upper, "Sauvegarde é.sav", NULL);
+  g_autofree char *folder = g_build_filename (upper, "存档", NULL);
+  g_autofree char *slot = g_build_filename (upper, "存档", "slot1.sav", NULL);
+  g_autofree char *hard = g_build_filename (upper, "存档", "copie é", NULL);
+  g_autofree char *symlink_path = g_build_filename (upper, "lien ✓", NULL);
+  g_autofree char *plain = g_build_filename (upper, "plain.txt", NULL);
+  g_autofree char *wh_file = g_build_filename (upper, ".wh.supprimé", NULL);
+  g_autofree char *wh_dev = g_build_filename (upper, "存档", "effacé", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
+  write_file (save, "progress", -1);
+  write_file (slot, "slot one", -1);
+  write_file (plain, "ascii", -1);
+  write_file (wh_file, "", 0);
+  g_assert_cmpint (link (save, hard), ==, 0);
+  g_assert_cmpint (symlink ("Sauvegarde é.sav", symlink_path), ==, 0);
+  g_assert_cmpint (mknod (wh_dev, S_IFCHR | 0000, makedev (0, 0)), ==, 0);
+  if (with_invalid)
+    {
+      g_autofree char *latin1 = g_build_filename (upper, "caf\xe9.sav", NULL);
+
+      write_file (latin1, "latin-1 name", -1);
+      set_mtime (latin1, 1600000000, 7);
+    }
+  set_mtime (save, 1600000001, 1);
+  set_mtime (slot, 1600000002, 2);
+  set_mtime (plain, 1600000003, 3);
+  set_mtime (folder, 1600000004, 4);
+  set_mtime (upper, 1600000005, 5);
+}
+
+/* Runs this program as a child with @locale in LC_ALL and LANG (the
+ * process locale of a session started from a terminal or a service), doing
+ * @what ("pack" or "unpack") from @from to @to; returns what it printed. */
+static char *
+run_child (const char *locale,
+           const char *what,
+           const char *from,
+           const char *to)
+{
+  const char *argv[] = { self_path, "--child", what, from, to, NULL };
+  g_auto(GStrv) env = g_get_environ ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  env = g_environ_setenv (env, "LC_ALL", locale, TRUE);
+  env = g_environ_setenv (env, "LANG", locale, TRUE);
+  env = g_environ_unsetenv (env, "LC_CTYPE");
+  g_spawn_sync (NULL, (char **) argv, env, 0, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s under %s failed: %s", what, locale, err);
+  return g_strstrip (g_steal_pointer (&out));
+}
+
+/* The child's side of run_child(). */
+static int
+child_main (const char *what,
+            const char *from,
+            const char *to)
+{
+  g_autoptr(GError) error = NULL;
+  SpArchiveStats stats = { 0 };
+  gboolean ok;
+
+  if (strcmp (what, "pack") == 0)
+    ok = sp_archive_pack (from, METADATA, to, 0, NULL, NULL, NULL, &stats, &error);
+  else
+    ok = sp_archive_unpack (from, to, NULL, NULL, NULL, &error);
+  if (!ok)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  g_print ("%s\n", stats.sha256);
+  return 0;
+}
+
+/* GNU tar lists a checkpoint without a word on stderr: no "Ignoring
+ * unknown extended header keyword 'hdrcharset'" for every entry. */
+static void
+test_gnu_tar_reads_cleanly (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *upper = g_build_filename (dir, "upper", NULL);
+  g_autofree char *arch = g_build_filename (dir, "cp.tar.zst", NULL);
+  g_autofree char *tar = g_find_program_in_path ("tar");
+  g_autofree char *zstd = g_find_program_in_path ("zstd");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) env = NULL;
+  int status;
+
+  if (tar == NULL || zstd == NULL)
+    {
+      g_test_skip ("needs GNU tar and zstd");
+      remove_tmpdir (dir);
+      return;
+    }
+  make_names_upper (upper, FALSE);
+  pack_ok (upper, arch, 0, NULL);
+
+  {
+    const char *argv[] = { tar, "--zstd", "-tvf", arch, NULL };
+
+    /* tar prints names raw only in a UTF-8 locale. */
+    env = g_environ_setenv (g_get_environ (), "LC_ALL", "C.UTF-8", TRUE);
+    g_spawn_sync (NULL, (char **) argv, env, 0, NULL, NULL, &out, &err, &status, &error);
+    g_assert_no_error (error);
+  }
+  g_test_message ("tar -tvf:\n%s", out);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (out, SP_ARCHIVE_METADATA_ENTRY));
+  g_assert_nonnull (strstr (out, "Sauvegarde é.sav"));
+  g_assert_nonnull (strstr (out, "存档/slot1.sav"));
+  g_assert_nonnull (strstr (out, "存档/.wh.effacé"));
+  g_assert_nonnull (strstr (out, "lien ✓ -> Sauvegarde é.sav"));
+
+  remove_tmpdir (dir);
+}
+
+/* The same tree packs to the same bytes (the same SHA-256) whatever the
+ * locale of the process: a plain C locale, a UTF-8 one, and this test's. */
+static void
+test_locale_independent (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *upper = g_build_filename (dir, "upper", NULL);
+  g_autofree char *here = g_build_filename (dir, "here.tar.zst", NULL);
+  g_autofree char *in_c = g_build_filename (dir, "c.tar.zst", NULL);
+  g_autofree char *in_utf8 = g_build_filename (dir, "utf8.tar.zst", NULL);
+  g_autofree char *sha_c = NULL;
+  g_autofree char *sha_utf8 = NULL;
+  SpArchiveStats stats = { 0 };
+
+  make_names_upper (upper, TRUE);
+  pack_ok (upper, here, 0, &stats);
+  sha_c = run_child ("C", "pack", upper, in_c);
+  sha_utf8 = run_child ("C.UTF-8", "pack", upper, in_utf8);
+  g_assert_cmpstr (sha_c, ==, stats.sha256);
+  g_assert_cmpstr (sha_utf8, ==, stats.sha256);
+
+  remove_tmpdir (dir);
+}
+
+/* Unpacking gives back the very bytes of every name, valid UTF-8 or not,
+ * whichever locale packed and unpacked. */
+static void
+test_names_round_trip (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *upper = g_build_filename (dir, "upper", NULL);
+  g_autofree char *before = NULL;
+  const char *locales[] = { "C", "C.UTF-8" };
+
+  make_names_upper (upper, TRUE);
+  before = describe_tree (upper);
+  g_assert_nonnull (strstr (before, "caf\xe9.sav"));
+  g_assert_nonnull (strstr (before, "存档/effacé whiteout"));
+
+  for (guint p = 0; p < G_N_ELEMENTS (locales); p++)
+    for (guint u = 0; u < G_N_ELEMENTS (locales); u++)
+      {
+        g_autofree char *arch = g_strdup_printf ("%s/%u%u.tar.zst", dir, p, u);
+        g_autofree char *out = g_strdup_printf ("%s/out%u%u", dir, p, u);
+        g_autofree char *after = NULL;
+        g_autofree char *printed = NULL;
+
+        g_test_message ("packed under %s, unpacked under %s", locales[p], locales[u]);
+        printed = run_child (locales[p], "pack", upper, arch);
+        g_clear_pointer (&printed, g_free);
+        printed = run_child (locales[u], "unpack", arch, out);
+        after = describe_tree (out);
+        g_assert_cmpstr (after, ==, before);
+      }
+
+  remove_tmpdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   /* Like the app: libarchive's name handling depends on the locale. */
   setlocale (LC_ALL, "");
+  if (argc == 5 && strcmp (argv[1], "--child") == 0)
+    return child_main (argv[2], argv[3], argv[4]);
+  self_path = g_canonicalize_filename (argv[0], NULL);
   g_test_init (&argc, &argv, NULL);
   umask (022);
 
@@ -1955,6 +2155,9 @@ main (int   argc,
   g_test_add_func ("/archive/hostile/size", test_hostile_size);
   g_test_add_func ("/archive/crash-safety", test_crash_safety);
   g_test_add_func ("/archive/remove-leftovers", test_remove_leftovers);
+  g_test_add_func ("/archive/gnu-tar-reads-cleanly", test_gnu_tar_reads_cleanly);
+  g_test_add_func ("/archive/locale-independent", test_locale_independent);
+  g_test_add_func ("/archive/names-round-trip", test_names_round_trip);
 
   return g_test_run ();
 }

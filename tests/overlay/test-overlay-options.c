@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Mount options and process hygiene of the overlay, checked on real
  * mounts: the writeback switch reaches the kernel, no descriptor of the
- * overlay leaks into processes started while it is mounted, and files
- * open through symlinks and hard links. */
+ * overlay leaks into processes started while it is mounted, files open
+ * through symlinks and hard links, and savepoint-overlayfs takes escaped
+ * commas in its -o options. */
 #include "config.h"
 
 #include <errno.h>
@@ -275,6 +276,86 @@ test_open_through_links (Fixture *f, gconstpointer data)
   }
 }
 
+/* savepoint-overlayfs splits -o at commas but not at escaped ones, as
+ * mount(8) options are written: a lower dir whose path holds a comma is
+ * given as "\," and mounted. */
+static void
+test_escaped_comma (Fixture *f, gconstpointer data)
+{
+  const char *helper = g_getenv ("SP_OVERLAYFS");
+  g_autofree char *comma_dir = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *opts = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *top = NULL;
+  g_autofree char *bottom = NULL;
+  g_autofree char *upper_copy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) parts = NULL;
+  gboolean mounted, written;
+  int status;
+
+  NEED_MOUNT (f);
+  if (helper == NULL)
+    {
+      g_test_skip ("needs SP_OVERLAYFS");
+      return;
+    }
+  comma_dir = fixture_mkdir (f, "saves, old");
+  {
+    g_autofree char *p1 = g_build_filename (comma_dir, "top", NULL);
+    g_autofree char *p2 = g_build_filename (f->l2, "bottom", NULL);
+
+    g_file_set_contents (p1, "from the lower with a comma", -1, &error);
+    g_assert_no_error (error);
+    g_file_set_contents (p2, "from the second lower", -1, &error);
+    g_assert_no_error (error);
+  }
+  parts = g_strsplit (comma_dir, ",", -1);
+  escaped = g_strjoinv ("\\,", parts);
+  opts = g_strdup_printf ("rw,lowerdir=%s:%s,upperdir=%s,workdir=%s",
+                          escaped, f->l2, f->upper, f->work);
+  {
+    const char *argv[] = { helper, "savepoint", f->mnt, "-o", opts, NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, NULL, &err, &status, &error);
+    g_assert_no_error (error);
+    mounted = g_spawn_check_wait_status (status, NULL);
+  }
+  if (!mounted)
+    g_error ("savepoint-overlayfs -o %s failed: %s", opts, err);
+
+  /* Read everything first and unmount before checking: a failed check
+   * must not leave the mount behind. */
+  {
+    g_autofree char *p1 = g_build_filename (f->mnt, "top", NULL);
+    g_autofree char *p2 = g_build_filename (f->mnt, "bottom", NULL);
+    g_autofree char *p3 = g_build_filename (f->mnt, "top", NULL);
+
+    g_file_get_contents (p1, &top, NULL, NULL);
+    g_file_get_contents (p2, &bottom, NULL, NULL);
+    written = g_file_set_contents (p3, "changed", -1, NULL);
+  }
+  {
+    const char *argv[] = { "fusermount3", "-u", f->mnt, NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                  &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  g_assert_cmpstr (top, ==, "from the lower with a comma");
+  g_assert_cmpstr (bottom, ==, "from the second lower");
+  g_assert_true (written);
+  {
+    g_autofree char *p = g_build_filename (f->upper, "top", NULL);
+
+    g_file_get_contents (p, &upper_copy, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (upper_copy, ==, "changed");
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -284,6 +365,7 @@ main (int argc, char *argv[])
   ADD ("/overlay-options/no-writeback", test_no_writeback);
   ADD ("/overlay-options/no-leaked-descriptors", test_no_leaked_descriptors);
   ADD ("/overlay-options/open-through-links", test_open_through_links);
+  ADD ("/overlay-options/escaped-comma", test_escaped_comma);
 #undef ADD
 
   return g_test_run ();
