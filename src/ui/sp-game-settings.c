@@ -180,29 +180,14 @@ save_game (SpGameSettings *self)
  * loader variable from a drive is otherwise asked for before playing
  * (sp_session_set_runner_policy()). */
 static void
-approve (const char         *key,
-         const char * const *values)
+approve (const char         *runner,
+         const char * const *environment)
 {
   GApplication *app = g_application_get_default ();
-  GSettings *settings;
-  g_auto(GStrv) current = NULL;
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) updated = NULL;
-  gboolean changed = FALSE;
+  SpPlayer *player;
 
-  if (!SP_IS_APPLICATION (app) || (settings = sp_application_get_settings (SP_APPLICATION (app))) == NULL)
-    return;
-  current = g_settings_get_strv (settings, key);
-  g_strv_builder_addv (builder, (const char **) current);
-  for (guint i = 0; values && values[i]; i++)
-    if (!g_strv_contains ((const char * const *) current, values[i]))
-      {
-        g_strv_builder_add (builder, values[i]);
-        changed = TRUE;
-      }
-  updated = g_strv_builder_end (builder);
-  if (changed)
-    g_settings_set_strv (settings, key, (const char * const *) updated);
+  if (SP_IS_APPLICATION (app) && (player = sp_application_get_player (SP_APPLICATION (app))) != NULL)
+    sp_player_approve (player, runner, environment);
 }
 
 static void
@@ -268,11 +253,7 @@ runner_apply_cb (SpGameSettings *self)
   if (self->game == NULL)
     return;
   if (text[0] != '\0' && g_strcmp0 (text, sp_game_get_runner (self->game)) != 0)
-    {
-      const char *runners[] = { text, NULL };
-
-      approve ("approved-runners", runners);
-    }
+    approve (text, NULL);
   sp_game_set_runner (self->game, text[0] ? text : NULL);
   save_game (self);
 }
@@ -314,7 +295,7 @@ environment_apply_cb (SpGameSettings *self)
           g_strv_builder_add (typed, env[i]);
       }
     sensitive = g_strv_builder_end (typed);
-    approve ("approved-environment", (const char * const *) sensitive);
+    approve (NULL, (const char * const *) sensitive);
   }
   sp_game_set_environment (self->game, (const char * const *) env);
   save_game (self);

@@ -10,8 +10,8 @@ G_BEGIN_DECLS
 /* A game's settings form (the "Game Settings" group of its page): name,
  * executable, arguments, Wine runner and environment, each saved to the
  * drive when applied (Enter or the row's check button). What the user types
- * as a runner or a loader variable is approved on this computer.
- * Read-only games show their settings greyed out. */
+ * as a runner or a loader variable is approved on this computer
+ * (sp_player_approve()). Read-only games show their settings greyed out. */
 
 #define SP_TYPE_GAME_SETTINGS (sp_game_settings_get_type ())
 

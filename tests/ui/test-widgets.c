@@ -185,10 +185,12 @@ test_main_window (void)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(SpLibraryMonitor) monitor = NULL;
+  g_autoptr(SpPlayer) player = NULL;
 
   g_settings_set_boolean (settings, "show-demo-library", FALSE);
   monitor = sp_library_monitor_new (settings);
-  check_window (GTK_WIDGET (sp_window_new (NULL, settings, monitor)));
+  player = sp_player_new (settings);
+  check_window (GTK_WIDGET (sp_window_new (NULL, settings, monitor, player)));
 }
 
 static void
@@ -233,6 +235,7 @@ app_checks_cb (gpointer data)
   g_assert_cmpint (count_toplevels (ADW_TYPE_ABOUT_WINDOW), ==, 1);
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "help"));
   g_assert_nonnull (sp_application_get_monitor (SP_APPLICATION (app)));
+  g_assert_nonnull (sp_application_get_player (SP_APPLICATION (app)));
 
   /* The preferences the core reads take effect at once. */
   {
