@@ -658,22 +658,43 @@ game_running (gpointer data)
   return session != NULL && sp_session_get_state (session) == SP_SESSION_STATE_RUNNING;
 }
 
+/* A game that would run for ten minutes. */
+static void
+make_game_long (Fixture *f)
+{
+  const char *env[] = { "SP_TEST_PLAY_SECONDS=600", NULL };
+  g_autoptr(GError) error = NULL;
+
+  sp_game_set_environment (f->game, env);
+  g_assert_true (sp_game_save (f->game, &error));
+  g_assert_no_error (error);
+}
+
+/* Stop on the card: the whole game ends, then the run is offered; it is
+ * discarded. */
+static void
+stop_on_card_and_discard (Fixture    *f,
+                          SpGameCard *card)
+{
+  SpSession *session;
+
+  g_signal_emit_by_name (card, "stop");
+  ui_test_wait (keep_dialog_shown, f, 120, "the stopped game to end");
+  session = sp_window_get_session (f->window, f->game);
+  g_assert_true (sp_session_get_summary (session)->stopped);
+  ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (f->window)), "discard");
+  ui_test_wait (session_gone, f, 120, "the run to be discarded");
+}
+
 static void
 test_play_stop (Fixture       *f,
                 gconstpointer  data)
 {
-  const char *env[] = { "SP_TEST_PLAY_SECONDS=600", NULL };
-  g_autoptr(GError) error = NULL;
   SpGameCard *card;
-  SpKeepDialog *dialog;
-  SpSession *session;
 
-  /* A game that would run for ten minutes, its environment set on the
-   * game's page like a user would. */
+  /* A long game, its environment set while its page is shown. */
   sp_window_open_game (f->window, f->game);
-  sp_game_set_environment (f->game, env);
-  g_assert_true (sp_game_save (f->game, &error));
-  g_assert_no_error (error);
+  make_game_long (f);
   sp_window_show_games (f->window);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sp_window_get_game_page (f->window)), "game.play", NULL));
@@ -681,14 +702,7 @@ test_play_stop (Fixture       *f,
   card = sp_window_find_card (f->window, f->game);
   g_assert_nonnull (strstr (sp_game_card_get_status (card), "Running"));
 
-  /* Stop on the card: the whole game ends, then the run is offered. */
-  g_signal_emit_by_name (card, "stop");
-  ui_test_wait (keep_dialog_shown, f, 120, "the stopped game to end");
-  session = sp_window_get_session (f->window, f->game);
-  g_assert_true (sp_session_get_summary (session)->stopped);
-  dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
-  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "discard");
-  ui_test_wait (session_gone, f, 120, "the run to be discarded");
+  stop_on_card_and_discard (f, card);
   g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 0);
 }
 
@@ -743,14 +757,10 @@ static void
 test_session_outlives_window (Fixture       *f,
                               gconstpointer  data)
 {
-  const char *env[] = { "SP_TEST_PLAY_SECONDS=600", NULL };
-  g_autoptr(GError) error = NULL;
   SpSession *session;
   SpGameCard *card;
 
-  sp_game_set_environment (f->game, env);
-  g_assert_true (sp_game_save (f->game, &error));
-  g_assert_no_error (error);
+  make_game_long (f);
   sp_window_play_game (f->window, f->game);
   ui_test_wait (game_running, f, 60, "the game to run");
   session = sp_player_get_session (f->player, f->game);
@@ -771,11 +781,7 @@ test_session_outlives_window (Fixture       *f,
   card = sp_window_find_card (f->window, f->game);
   g_assert_nonnull (strstr (sp_game_card_get_status (card), "Running"));
 
-  g_signal_emit_by_name (card, "stop");
-  ui_test_wait (keep_dialog_shown, f, 120, "the stopped game to end");
-  g_assert_true (sp_session_get_summary (session)->stopped);
-  ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (f->window)), "discard");
-  ui_test_wait (session_gone, f, 120, "the run to be discarded");
+  stop_on_card_and_discard (f, card);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->player)), ==, 0);
   g_assert_null (sp_game_card_get_status (card));
 }
