@@ -14,6 +14,7 @@ struct _SpApplication
 
   GSettings        *settings;
   SpLibraryMonitor *monitor;
+  SpPlayer         *player;
 };
 
 G_DEFINE_FINAL_TYPE (SpApplication, sp_application, ADW_TYPE_APPLICATION)
@@ -111,7 +112,8 @@ sp_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (sp_window_new (GTK_APPLICATION (app), self->settings, self->monitor));
+    window = GTK_WINDOW (sp_window_new (GTK_APPLICATION (app), self->settings, self->monitor,
+                                        self->player));
   gtk_window_present (window);
 }
 
@@ -157,6 +159,7 @@ sp_application_startup (GApplication *app)
   core_setting_changed_cb (self->settings, "compression-level", NULL);
   core_setting_changed_cb (self->settings, "runs-folder", NULL);
   self->monitor = sp_library_monitor_new (self->settings);
+  self->player = sp_player_new (self->settings);
 }
 
 static void
@@ -166,6 +169,8 @@ sp_application_shutdown (GApplication *app)
 
   G_APPLICATION_CLASS (sp_application_parent_class)->shutdown (app);
 
+  /* Sessions still running are left to run (see SpPlayer). */
+  g_clear_object (&self->player);
   g_clear_object (&self->monitor);
   g_clear_object (&self->settings);
 }
@@ -207,4 +212,11 @@ sp_application_get_monitor (SpApplication *self)
 {
   g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
   return self->monitor;
+}
+
+SpPlayer *
+sp_application_get_player (SpApplication *self)
+{
+  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
+  return self->player;
 }

@@ -4,10 +4,12 @@
 #include <adwaita.h>
 
 #include "sp-library-monitor.h"
+#include "sp-player.h"
 
 G_BEGIN_DECLS
 
-/* The app: one SpWindow over the libraries an SpLibraryMonitor finds.
+/* The app: one SpWindow over the libraries an SpLibraryMonitor finds, and
+ * the play sessions an SpPlayer keeps (they outlive the window).
  * Actions: app.quit, app.about, app.preferences, app.shortcuts, app.help. */
 
 #define SP_TYPE_APPLICATION (sp_application_get_type ())
@@ -17,5 +19,6 @@ G_DECLARE_FINAL_TYPE (SpApplication, sp_application, SP, APPLICATION, AdwApplica
 SpApplication    *sp_application_new          (void);
 GSettings        *sp_application_get_settings (SpApplication *self);
 SpLibraryMonitor *sp_application_get_monitor  (SpApplication *self);
+SpPlayer         *sp_application_get_player   (SpApplication *self);
 
 G_END_DECLS

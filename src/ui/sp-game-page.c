@@ -3,12 +3,10 @@
 
 #include <glib/gi18n.h>
 
-#include "sp-application.h"
 #include "sp-checkpoint-row.h"
 #include "sp-format.h"
 #include "sp-game-page.h"
-#include "core/sp-game-path.h"
-#include "play/sp-session.h"
+#include "sp-game-settings.h"
 #include "sp-ui-util.h"
 
 struct _SpGamePage
@@ -33,11 +31,7 @@ struct _SpGamePage
   GtkLabel           *name_label;
   GtkLabel           *summary_label;
   GtkListBox         *timeline;
-  AdwEntryRow        *name_row;
-  AdwEntryRow        *executable_row;
-  AdwEntryRow        *arguments_row;
-  AdwEntryRow        *runner_row;
-  AdwEntryRow        *environment_row;
+  SpGameSettings     *settings;
 
   /* What the last verify found, above the timeline (built in code) */
   AdwPreferencesGroup *problems_group;
@@ -60,45 +54,6 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SpGamePage, sp_game_page, GTK_TYPE_WIDGET)
-
-static char *
-join_quoted (const char * const *strv)
-{
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
-    {
-      g_autofree char *quoted = NULL;
-      gboolean plain = strv[i][0] != '\0' && strpbrk (strv[i], " \t\n'\"\\$`") == NULL;
-
-      if (i > 0)
-        g_string_append_c (out, ' ');
-      quoted = plain ? g_strdup (strv[i]) : g_shell_quote (strv[i]);
-      g_string_append (out, quoted);
-    }
-  return g_string_free (out, FALSE);
-}
-
-static gboolean
-split_quoted (const char  *text,
-              GStrv       *out,
-              GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  int argc;
-
-  if (!g_shell_parse_argv (text, &argc, out, &local_error))
-    {
-      if (g_error_matches (local_error, G_SHELL_ERROR, G_SHELL_ERROR_EMPTY_STRING))
-        {
-          *out = g_new0 (char *, 1);
-          return TRUE;
-        }
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  return TRUE;
-}
 
 static char *
 checkpoint_title (SpCheckpoint *checkpoint)
@@ -128,53 +83,6 @@ update_header (SpGamePage *self)
   /* Translators: "<play time> played · <N checkpoints>" */
   summary = g_strdup_printf (_("%s played · %s"), played, count);
   gtk_label_set_label (self->summary_label, summary);
-}
-
-static void
-update_settings (SpGamePage *self)
-{
-  g_autofree char *arguments = NULL;
-  g_autofree char *environment = NULL;
-  const char *runner;
-
-  if (self->game == NULL)
-    return;
-
-  arguments = join_quoted (sp_game_get_arguments (self->game));
-  environment = join_quoted (sp_game_get_environment (self->game));
-  runner = sp_game_get_runner (self->game);
-
-  gtk_editable_set_text (GTK_EDITABLE (self->name_row), sp_game_get_name (self->game));
-  gtk_editable_set_text (GTK_EDITABLE (self->executable_row),
-                         sp_game_get_executable (self->game) ? sp_game_get_executable (self->game) : "");
-  gtk_editable_set_text (GTK_EDITABLE (self->arguments_row), arguments);
-  gtk_editable_set_text (GTK_EDITABLE (self->runner_row), runner ? runner : "");
-  gtk_editable_set_text (GTK_EDITABLE (self->environment_row), environment);
-  gtk_widget_set_visible (GTK_WIDGET (self->runner_row), sp_game_get_kind (self->game) == SP_GAME_KIND_WINE);
-  {
-    /* An Executable from the drive that leaves the game: shown as an error
-     * on the row, with the reason (the game cannot be played until fixed). */
-    const char *executable = sp_game_get_executable (self->game);
-    g_autoptr(GError) path_error = NULL;
-
-    if (executable != NULL && executable[0] != '\0' &&
-        !sp_game_path_is_valid (executable, &path_error))
-      {
-        gtk_widget_add_css_class (GTK_WIDGET (self->executable_row), "error");
-        gtk_widget_set_tooltip_text (GTK_WIDGET (self->executable_row), path_error->message);
-      }
-    else
-      {
-        gtk_widget_remove_css_class (GTK_WIDGET (self->executable_row), "error");
-        gtk_widget_set_tooltip_text (GTK_WIDGET (self->executable_row), NULL);
-      }
-  }
-
-  gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), !sp_game_get_read_only (self->game));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->executable_row), !sp_game_get_read_only (self->game));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->arguments_row), !sp_game_get_read_only (self->game));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->runner_row), !sp_game_get_read_only (self->game));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->environment_row), !sp_game_get_read_only (self->game));
 }
 
 /* Marks the current checkpoint, the path from the clean install to it, and
@@ -257,8 +165,6 @@ game_notify_cb (SpGamePage *self,
 {
   update_header (self);
   refresh_rows (self);
-  if (g_strcmp0 (pspec->name, "head") != 0)
-    update_settings (self);
 }
 
 static void
@@ -270,16 +176,20 @@ timeline_changed_cb (SpGamePage *self)
 
 /* Writes to the drive ---------------------------------------------------- */
 
-/* Restore, rename, delete and settings are written by the core in a worker
- * thread (a slow USB drive must not freeze the window). While one is on its
- * way, the checkpoint actions and Play are off: they would act on a state
- * about to change. The application is held so that closing the window does
- * not end the process halfway through a write. */
+/* Restore, rename, delete and settings (SpGameSettings) are written by the
+ * core in a worker thread (a slow USB drive must not freeze the window).
+ * While one is on its way, the checkpoint actions and Play are off: they
+ * would act on a state about to change. The application is held so that
+ * closing the window does not end the process halfway through a write. */
 
 static void
 update_write_actions (SpGamePage *self)
 {
-  gboolean idle = self->writes == 0;
+  gboolean idle;
+
+  if (self->disposed)
+    return;
+  idle = self->writes == 0 && !sp_game_settings_get_saving (self->settings);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.play", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.restore", idle);
@@ -307,7 +217,7 @@ write_end (SpGamePage *self)
   GApplication *app = g_application_get_default ();
 
   g_assert (self->writes > 0);
-  if (--self->writes == 0 && !self->disposed)
+  if (--self->writes == 0)
     update_write_actions (self);
   if (app != NULL)
     g_application_release (app);
@@ -894,174 +804,6 @@ game_back_cb (GtkWidget  *widget,
   g_signal_emit (widget, signals[SIGNAL_BACK], 0);
 }
 
-/* Settings --------------------------------------------------------------- */
-
-static void
-save_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(SpGamePage) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  write_end (self);
-  if (!sp_game_save_finish (SP_GAME (object), result, &error))
-    {
-      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Save the Game’s Settings"), error);
-      sp_game_reload (SP_GAME (object), NULL);
-      if (self->game == SP_GAME (object))
-        update_settings (self);
-      return;
-    }
-  if (self->game == SP_GAME (object))
-    sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("Settings saved")));
-}
-
-static void
-save_game (SpGamePage *self)
-{
-  sp_game_save_async (self->game, NULL, save_done_cb, write_begin (self));
-}
-
-static void
-name_apply_cb (SpGamePage *self)
-{
-  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
-
-  if (self->game == NULL)
-    return;
-  if (name[0] == '\0')
-    {
-      sp_ui_show_error (GTK_WIDGET (self), _("The Name Cannot Be Empty"),
-                        _("Type a name for the game."));
-      update_settings (self);
-      return;
-    }
-  sp_game_set_name (self->game, name);
-  save_game (self);
-}
-
-static void
-executable_apply_cb (SpGamePage *self)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->executable_row));
-  g_autoptr(GError) error = NULL;
-
-  if (self->game == NULL)
-    return;
-  if (!sp_game_path_is_valid (text, &error))
-    {
-      /* Paths stay inside the game (design.md, "Trust"). */
-      sp_ui_show_error (GTK_WIDGET (self), _("Invalid Executable"), error->message);
-      update_settings (self);
-      return;
-    }
-  sp_game_set_executable (self->game, text);
-  save_game (self);
-}
-
-static void
-arguments_apply_cb (SpGamePage *self)
-{
-  g_auto(GStrv) args = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (self->game == NULL)
-    return;
-  if (!split_quoted (gtk_editable_get_text (GTK_EDITABLE (self->arguments_row)), &args, &error))
-    {
-      sp_ui_show_error (GTK_WIDGET (self), _("Invalid Arguments"), error->message);
-      return;
-    }
-  sp_game_set_arguments (self->game, (const char * const *) args);
-  save_game (self);
-}
-
-/* What the user types here is approved on this computer: a runner or a
- * loader variable from a drive is otherwise asked for before playing
- * (sp_session_set_runner_policy()). */
-static void
-approve (const char         *key,
-         const char * const *values)
-{
-  GApplication *app = g_application_get_default ();
-  GSettings *settings;
-  g_auto(GStrv) current = NULL;
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) updated = NULL;
-  gboolean changed = FALSE;
-
-  if (!SP_IS_APPLICATION (app) || (settings = sp_application_get_settings (SP_APPLICATION (app))) == NULL)
-    return;
-  current = g_settings_get_strv (settings, key);
-  g_strv_builder_addv (builder, (const char **) current);
-  for (guint i = 0; values && values[i]; i++)
-    if (!g_strv_contains ((const char * const *) current, values[i]))
-      {
-        g_strv_builder_add (builder, values[i]);
-        changed = TRUE;
-      }
-  updated = g_strv_builder_end (builder);
-  if (changed)
-    g_settings_set_strv (settings, key, (const char * const *) updated);
-}
-
-static void
-runner_apply_cb (SpGamePage *self)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->runner_row));
-  const char *runners[] = { text, NULL };
-
-  if (self->game == NULL)
-    return;
-  if (text[0] != '\0' && g_strcmp0 (text, sp_game_get_runner (self->game)) != 0)
-    approve ("approved-runners", runners);
-  sp_game_set_runner (self->game, text[0] ? text : NULL);
-  save_game (self);
-}
-
-static void
-environment_apply_cb (SpGamePage *self)
-{
-  g_auto(GStrv) env = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (self->game == NULL)
-    return;
-  if (!split_quoted (gtk_editable_get_text (GTK_EDITABLE (self->environment_row)), &env, &error))
-    {
-      sp_ui_show_error (GTK_WIDGET (self), _("Invalid Environment"), error->message);
-      return;
-    }
-  for (guint i = 0; env[i] != NULL; i++)
-    if (strchr (env[i], '=') == NULL || env[i][0] == '=')
-      {
-        g_autofree char *message =
-          /* Translators: %s is what the user typed */
-          g_strdup_printf (_("“%s” is not of the form KEY=VALUE."), env[i]);
-        sp_ui_show_error (GTK_WIDGET (self), _("Invalid Environment"), message);
-        return;
-      }
-  {
-    const char * const *before = sp_game_get_environment (self->game);
-    g_autoptr(GStrvBuilder) typed = g_strv_builder_new ();
-    g_auto(GStrv) sensitive = NULL;
-
-    /* Only entries the user typed now, not those that came from the drive. */
-    for (guint i = 0; env[i] != NULL; i++)
-      {
-        g_autofree char *name = g_strndup (env[i], strchr (env[i], '=') - env[i]);
-
-        if (sp_environment_name_is_sensitive (name) && !g_strv_contains (before, env[i]))
-          g_strv_builder_add (typed, env[i]);
-      }
-    sensitive = g_strv_builder_end (typed);
-    approve ("approved-environment", (const char * const *) sensitive);
-  }
-  sp_game_set_environment (self->game, (const char * const *) env);
-  save_game (self);
-}
-
 /* GObject ---------------------------------------------------------------- */
 
 static void
@@ -1156,21 +898,14 @@ sp_game_page_class_init (SpGamePageClass *klass)
   signals[SIGNAL_BACK] = g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  g_type_ensure (SP_TYPE_GAME_SETTINGS);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sp-game-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, window_title);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, name_label);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, timeline);
-  gtk_widget_class_bind_template_child (widget_class, SpGamePage, name_row);
-  gtk_widget_class_bind_template_child (widget_class, SpGamePage, executable_row);
-  gtk_widget_class_bind_template_child (widget_class, SpGamePage, arguments_row);
-  gtk_widget_class_bind_template_child (widget_class, SpGamePage, runner_row);
-  gtk_widget_class_bind_template_child (widget_class, SpGamePage, environment_row);
-  gtk_widget_class_bind_template_callback (widget_class, name_apply_cb);
-  gtk_widget_class_bind_template_callback (widget_class, executable_apply_cb);
-  gtk_widget_class_bind_template_callback (widget_class, arguments_apply_cb);
-  gtk_widget_class_bind_template_callback (widget_class, runner_apply_cb);
-  gtk_widget_class_bind_template_callback (widget_class, environment_apply_cb);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, settings);
 
   gtk_widget_class_install_action (widget_class, "game.back", NULL, game_back_cb);
   gtk_widget_class_install_action (widget_class, "game.play", NULL, game_play_cb);
@@ -1199,6 +934,8 @@ sp_game_page_init (SpGamePage *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (self->settings, "notify::saving",
+                           G_CALLBACK (update_write_actions), self, G_CONNECT_SWAPPED);
 
   self->filter = gtk_custom_filter_new (filter_cb, self, NULL);
   self->filtered = gtk_filter_list_model_new (NULL, g_object_ref (GTK_FILTER (self->filter)));
@@ -1259,6 +996,7 @@ sp_game_page_set_game (SpGamePage *self,
     }
 
   g_set_object (&self->game, game);
+  sp_game_settings_set_game (self->settings, game);
   clear_problems (self);
 
   if (game != NULL)
@@ -1270,7 +1008,6 @@ sp_game_page_set_game (SpGamePage *self,
                                 G_CALLBACK (timeline_changed_cb), self);
       g_signal_connect_swapped (game, "notify", G_CALLBACK (game_notify_cb), self);
       update_header (self);
-      update_settings (self);
       refresh_rows (self);
     }
 
@@ -1288,7 +1025,7 @@ gboolean
 sp_game_page_get_writing (SpGamePage *self)
 {
   g_return_val_if_fail (SP_IS_GAME_PAGE (self), FALSE);
-  return self->writes > 0;
+  return self->writes > 0 || sp_game_settings_get_saving (self->settings);
 }
 
 AdwToast *

@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 
 /* A game's page: its checkpoint timeline (newest first, the clean install at
  * the bottom, the current checkpoint marked, branches noted), Play, and the
- * game's settings.
+ * game's settings (SpGameSettings).
  *
  * Actions (also what the checkpoint context menu uses; "s" = checkpoint id,
  * "" = the clean install):

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The window's play sessions: start, stop, "Keep this run?", keep with
- * progress, discard (confirmed), decide later, and runs left from a crash
- * or "Decide Later" offered again. */
+/* What the window shows of the play sessions (SpPlayer keeps them): the
+ * cards' status, the runner question, "Keep this run?", keep with progress,
+ * discard (confirmed), decide later, and runs left from a crash or "Decide
+ * Later" offered again. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -27,17 +28,18 @@ _sp_window_update_card (SpWindow *self,
                         SpGame   *game)
 {
   SpGameCard *card = g_hash_table_lookup (self->cards, game);
-  SpSession *session = g_hash_table_lookup (self->sessions, game);
+  SpSession *session;
   const char *status = NULL;
   gboolean clock = FALSE;
   gboolean spinning = TRUE;
 
   if (card == NULL)
     return;
+  session = sp_player_get_session (self->player, game);
 
   if (session != NULL)
     {
-      if (g_object_get_data (G_OBJECT (session), "sp-saving") != NULL)
+      if (sp_player_get_saving (self->player, session))
         status = _("Saving checkpoint…");
       else
         switch (sp_session_get_state (session))
@@ -69,22 +71,11 @@ _sp_window_update_card (SpWindow *self,
 }
 
 static void
-session_changed_cb (SpSession  *session,
-                    GParamSpec *pspec,
-                    SpWindow   *self)
+session_changed_cb (SpPlayer  *player,
+                    SpSession *session,
+                    SpWindow  *self)
 {
   _sp_window_update_card (self, sp_session_get_game (session));
-}
-
-static void
-forget_session (SpWindow  *self,
-                SpSession *session)
-{
-  SpGame *game = sp_session_get_game (session);
-
-  g_signal_handlers_disconnect_by_data (session, self);
-  g_hash_table_remove (self->sessions, game);
-  _sp_window_update_card (self, game);
 }
 
 /* Keep, discard ---------------------------------------------------------- */
@@ -164,15 +155,12 @@ keep_done_cb (GObject      *object,
               gpointer      user_data)
 {
   g_autoptr(SpWindow) self = user_data;
-  SpSession *session = SP_SESSION (object);
   g_autoptr(SpCheckpoint) checkpoint = NULL;
   g_autoptr(GError) error = NULL;
 
-  checkpoint = sp_session_keep_finish (session, result, &error);
-  g_object_set_data (G_OBJECT (session), "sp-saving", NULL);
+  checkpoint = sp_player_keep_finish (SP_PLAYER (object), result, &error);
   if (checkpoint == NULL)
     {
-      _sp_window_update_card (self, sp_session_get_game (session));
       sp_ui_show_error_unless_cancelled (GTK_WIDGET (self),
                                          _("Could Not Save the Checkpoint"), error);
       /* The run is still there: the card offers it again. */
@@ -187,7 +175,6 @@ keep_done_cb (GObject      *object,
       : g_strdup (_("Checkpoint saved"));
     adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
   }
-  forget_session (self, session);
 }
 
 static void
@@ -196,23 +183,21 @@ discard_done_cb (GObject      *object,
                  gpointer      user_data)
 {
   g_autoptr(SpWindow) self = user_data;
-  SpSession *session = SP_SESSION (object);
   g_autoptr(GError) error = NULL;
 
-  if (!sp_session_discard_finish (session, result, &error))
+  if (!sp_player_discard_finish (SP_PLAYER (object), result, &error))
     {
       sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Discard the Run"), error);
       return;
     }
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Run discarded")));
-  forget_session (self, session);
 }
 
 static void
 discard (SpWindow  *self,
          SpSession *session)
 {
-  sp_session_discard_async (session, self->cancellable, discard_done_cb, g_object_ref (self));
+  sp_player_discard_async (self->player, session, self->cancellable, discard_done_cb, g_object_ref (self));
 }
 
 static void
@@ -245,12 +230,10 @@ keep_response_cb (SpKeepDialog *dialog,
       g_mutex_init (&progress->mutex);
       g_weak_ref_init (&progress->window, self);
       progress->game = g_object_ref (sp_session_get_game (session));
-      /* Released with the session's "sp-saving" mark once the keep ends. */
-      g_object_set_data_full (G_OBJECT (session), "sp-saving", progress,
-                              (GDestroyNotify) keep_progress_release);
-      _sp_window_update_card (self, sp_session_get_game (session));
-      sp_session_keep_async (session, sp_keep_dialog_get_label (dialog), keep_progress_cb, progress,
-                             self->cancellable, keep_done_cb, g_object_ref (self));
+      /* Released once the keep ends. */
+      sp_player_keep_async (self->player, session, sp_keep_dialog_get_label (dialog),
+                            keep_progress_cb, progress, (GDestroyNotify) keep_progress_release,
+                            self->cancellable, keep_done_cb, g_object_ref (self));
     }
   else if (g_strcmp0 (response, "discard") == 0)
     {
@@ -308,17 +291,15 @@ show_keep_dialog (SpWindow  *self,
 }
 
 static void
-session_finished_cb (SpSession *session,
+session_finished_cb (SpPlayer  *player,
+                     SpSession *session,
                      SpWindow  *self)
 {
-  _sp_window_update_card (self, sp_session_get_game (session));
-
   if (sp_session_get_run (session) == NULL)
     {
       const GError *error = sp_session_get_error (session);
       sp_ui_show_error (GTK_WIDGET (self), _("The Game Ended With an Error"),
                         error ? error->message : _("Nothing was kept."));
-      forget_session (self, session);
       return;
     }
   show_keep_dialog (self, session);
@@ -327,89 +308,20 @@ session_finished_cb (SpSession *session,
 /* Play and stop ---------------------------------------------------------- */
 
 static void
-start_done_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+start_failed_cb (SpPlayer     *player,
+                 SpSession    *session,
+                 const GError *error,
+                 SpWindow     *self)
 {
-  g_autoptr(SpWindow) self = user_data;
-  SpSession *session = SP_SESSION (object);
-  g_autoptr(GError) error = NULL;
-
-  if (sp_session_start_finish (session, result, &error))
-    return;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      forget_session (self, session);
-      return;
-    }
-
   if (g_error_matches (error, SP_RUN_ERROR, SP_RUN_ERROR_EXISTS))
     {
-      SpLibrary *library = sp_session_get_library (session);
-
       /* An undecided run from before is in the way: offer it. */
-      forget_session (self, session);
       g_hash_table_remove_all (self->offered_runs);
-      _sp_window_check_pending_runs (self, library);
+      _sp_window_check_pending_runs (self, sp_session_get_library (session));
       return;
     }
 
   sp_ui_show_error (GTK_WIDGET (self), _("Could Not Start the Game"), error->message);
-  forget_session (self, session);
-}
-
-/* Starts @session (owned by the window from here on). */
-static void
-start_session (SpWindow  *self,
-               SpSession *session)
-{
-  SpGame *game = sp_session_get_game (session);
-
-  g_hash_table_insert (self->sessions, game, session);
-  g_signal_connect (session, "notify::state", G_CALLBACK (session_changed_cb), self);
-  g_signal_connect (session, "notify::elapsed", G_CALLBACK (session_changed_cb), self);
-  g_signal_connect (session, "finished", G_CALLBACK (session_finished_cb), self);
-  _sp_window_update_card (self, game);
-
-  sp_session_start_async (session, self->cancellable, start_done_cb, g_object_ref (self));
-}
-
-/* The runner and environment policy (design.md, "Trust"): what the user
- * approved on this computer is in GSettings; the rest is asked once. */
-static void
-set_runner_policy (SpWindow  *self,
-                   SpSession *session,
-                   gboolean   trust_game)
-{
-  g_auto(GStrv) runners = NULL;
-  g_auto(GStrv) environment = NULL;
-
-  if (self->settings != NULL)
-    {
-      runners = g_settings_get_strv (self->settings, "approved-runners");
-      environment = g_settings_get_strv (self->settings, "approved-environment");
-    }
-  sp_session_set_runner_policy (session, (const char * const *) runners,
-                                (const char * const *) environment, trust_game);
-}
-
-/* Adds @values missing from the string list @key. */
-static void
-settings_add_strings (GSettings          *settings,
-                      const char         *key,
-                      const char * const *values)
-{
-  g_auto(GStrv) current = g_settings_get_strv (settings, key);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) updated = NULL;
-
-  g_strv_builder_addv (builder, (const char **) current);
-  for (guint i = 0; values && values[i]; i++)
-    if (!g_strv_contains ((const char * const *) current, values[i]))
-      g_strv_builder_add (builder, values[i]);
-  updated = g_strv_builder_end (builder);
-  g_settings_set_strv (settings, key, (const char * const *) updated);
 }
 
 static void
@@ -444,23 +356,15 @@ runner_response_cb (AdwMessageDialog *dialog,
       return;
     }
   if (g_str_equal (response, "always") && self->settings != NULL)
-    {
-      g_autofree char *refused_runner = sp_session_get_refused_runner (session);
-      g_auto(GStrv) refused_environment = sp_session_get_refused_environment (session);
-      const char *runners[] = { refused_runner, NULL };
-
-      if (refused_runner != NULL)
-        settings_add_strings (self->settings, "approved-runners", runners);
-      settings_add_strings (self->settings, "approved-environment",
-                            (const char * const *) refused_environment);
-      set_runner_policy (self, session, FALSE);
-    }
+    sp_player_allow_always (self->player, session);
   else if (g_str_equal (response, "once"))
-    set_runner_policy (self, session, TRUE);
+    sp_player_allow_once (self->player, session);
   else
     tell_left_out (self, session);
 
-  start_session (self, session);
+  if (sp_player_get_session (self->player, sp_session_get_game (session)) == NULL)
+    sp_player_start (self->player, session);
+  g_object_unref (session);
 }
 
 /* "This game wants to run with …": Cancel, Use Default Wine (or Play
@@ -520,20 +424,19 @@ sp_window_play_game (SpWindow *self,
   g_autoptr(SpSession) session = NULL;
   SpSession *running;
   SpLibrary *library;
-  g_autofree char *runner = NULL;
   g_autofree char *refused_runner = NULL;
   g_auto(GStrv) refused_environment = NULL;
 
   g_return_if_fail (SP_IS_WINDOW (self));
   g_return_if_fail (SP_IS_GAME (game));
 
-  running = g_hash_table_lookup (self->sessions, game);
+  running = sp_player_get_session (self->player, game);
   if (running != NULL)
     {
       SpSessionState state = sp_session_get_state (running);
 
       if ((state == SP_SESSION_STATE_FINISHED || state == SP_SESSION_STATE_FAILED) &&
-          g_object_get_data (G_OBJECT (running), "sp-saving") == NULL)
+          !sp_player_get_saving (self->player, running))
         show_keep_dialog (self, running);
       else
         {
@@ -549,14 +452,7 @@ sp_window_play_game (SpWindow *self,
   if (library == NULL)
     return;
 
-  session = sp_session_new (library, game);
-  if (self->settings != NULL)
-    {
-      runner = g_settings_get_string (self->settings, "default-wine-runner");
-      if (runner[0] != '\0')
-        sp_session_set_default_runner (session, runner);
-    }
-  set_runner_policy (self, session, FALSE);
+  session = sp_player_new_session (self->player, library, game);
   refused_runner = sp_session_get_refused_runner (session);
   refused_environment = sp_session_get_refused_environment (session);
   if (refused_runner != NULL || refused_environment[0] != NULL)
@@ -564,17 +460,7 @@ sp_window_play_game (SpWindow *self,
       ask_runner_policy (self, session);
       return;
     }
-  start_session (self, g_steal_pointer (&session));
-}
-
-void
-_sp_window_stop_game (SpWindow *self,
-                      SpGame   *game)
-{
-  SpSession *session = g_hash_table_lookup (self->sessions, game);
-
-  if (session != NULL && sp_session_get_state (session) == SP_SESSION_STATE_RUNNING)
-    sp_session_stop (session);
+  sp_player_start (self->player, session);
 }
 
 SpSession *
@@ -582,7 +468,7 @@ sp_window_get_session (SpWindow *self,
                        SpGame   *game)
 {
   g_return_val_if_fail (SP_IS_WINDOW (self), NULL);
-  return g_hash_table_lookup (self->sessions, game);
+  return self->player != NULL ? sp_player_get_session (self->player, game) : NULL;
 }
 
 /* Runs left undecided (crash, "Decide Later" in an earlier start) -------- */
@@ -809,7 +695,7 @@ pending_scan_done_cb (GObject      *object,
     {
       Pending *pending = g_ptr_array_index (scan->found, i);
 
-      if (g_hash_table_contains (self->sessions, pending->game) ||
+      if (sp_player_get_session (self->player, pending->game) != NULL ||
           g_hash_table_contains (self->offered_runs, sp_run_get_path (pending->run)))
         continue;
       g_hash_table_add (self->offered_runs, g_strdup (sp_run_get_path (pending->run)));
@@ -838,28 +724,25 @@ _sp_window_check_pending_runs (SpWindow  *self,
   g_task_run_in_thread (task, pending_scan_thread);
 }
 
+/* Follows the player's sessions (set before the cards are made). */
 void
 _sp_window_play_init (SpWindow *self)
 {
+  g_signal_connect (self->player, "session-changed", G_CALLBACK (session_changed_cb), self);
+  g_signal_connect (self->player, "session-finished", G_CALLBACK (session_finished_cb), self);
+  g_signal_connect (self->player, "start-failed", G_CALLBACK (start_failed_cb), self);
 }
 
 void
 _sp_window_play_dispose (SpWindow *self)
 {
-  GHashTableIter iter;
-  gpointer value;
-
   if (self->keep_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->keep_dialog));
   g_clear_weak_pointer (&self->keep_dialog);
 
-  if (self->sessions == NULL)
-    return;
-  g_hash_table_iter_init (&iter, self->sessions);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      g_signal_handlers_disconnect_by_data (value, self);
-      /* A running game keeps running; its run is offered on the next start. */
-    }
-  g_hash_table_remove_all (self->sessions);
+  /* The sessions stay with the player: a game keeps running, and its run
+   * is offered by the next window (or on the next start). */
+  if (self->player != NULL)
+    g_signal_handlers_disconnect_by_data (self->player, self);
+  g_clear_object (&self->player);
 }

@@ -11,8 +11,7 @@ struct _SpWindow
 
   GSettings            *settings;
   SpLibraryMonitor     *monitor;
-  /* SpGame -> SpSession */
-  GHashTable           *sessions;
+  SpPlayer             *player;
   /* SpGame -> SpGameCard (no refs; cleared when a card goes) */
   GHashTable           *cards;
   /* list models whose items-changed we follow */
@@ -34,8 +33,6 @@ struct _SpWindow
 void     _sp_window_play_init          (SpWindow   *self);
 void     _sp_window_play_dispose       (SpWindow   *self);
 void     _sp_window_update_card        (SpWindow   *self,
-                                        SpGame     *game);
-void     _sp_window_stop_game          (SpWindow   *self,
                                         SpGame     *game);
 void     _sp_window_check_pending_runs (SpWindow   *self,
                                         SpLibrary  *library);

@@ -40,7 +40,7 @@ static void
 card_stop_cb (SpGameCard *card,
               SpWindow   *self)
 {
-  _sp_window_stop_game (self, sp_game_card_get_game (card));
+  sp_player_stop (self->player, sp_game_card_get_game (card));
 }
 
 static gboolean
@@ -552,7 +552,6 @@ sp_window_finalize (GObject *object)
   SpWindow *self = SP_WINDOW (object);
 
   g_clear_pointer (&self->cards, g_hash_table_unref);
-  g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_pointer (&self->watched_models, g_ptr_array_unref);
   g_clear_pointer (&self->offered_runs, g_hash_table_unref);
 
@@ -588,7 +587,6 @@ sp_window_class_init (SpWindowClass *klass)
 static void
 sp_window_init (SpWindow *self)
 {
-  self->sessions = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->cards = g_hash_table_new (NULL, NULL);
   self->watched_models = g_ptr_array_new_with_free_func (g_object_unref);
   self->offered_runs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -600,23 +598,26 @@ sp_window_init (SpWindow *self)
 #endif
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries, G_N_ELEMENTS (win_entries), self);
-  _sp_window_play_init (self);
 }
 
 SpWindow *
 sp_window_new (GtkApplication   *application,
                GSettings        *settings,
-               SpLibraryMonitor *monitor)
+               SpLibraryMonitor *monitor,
+               SpPlayer         *player)
 {
   SpWindow *self;
   GListModel *libraries;
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
   g_return_val_if_fail (SP_IS_LIBRARY_MONITOR (monitor), NULL);
+  g_return_val_if_fail (SP_IS_PLAYER (player), NULL);
 
   self = g_object_new (SP_TYPE_WINDOW, "application", application, NULL);
   self->settings = g_object_ref (settings);
   self->monitor = g_object_ref (monitor);
+  self->player = g_object_ref (player);
+  _sp_window_play_init (self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (settings, "window-width"),

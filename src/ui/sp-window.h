@@ -7,12 +7,14 @@
 #include "sp-game-card.h"
 #include "sp-game-page.h"
 #include "sp-library-monitor.h"
+#include "sp-player.h"
 
 G_BEGIN_DECLS
 
 /* The main window: the games of every library found, as cards grouped by
  * drive, and a game's page (AdwLeaflet). Clicking a card plays the game in
- * an SpSession; when it ends, "Keep this run?" (SpKeepDialog) is asked.
+ * an SpSession, which @player keeps (it outlives the window); when it ends,
+ * "Keep this run?" (SpKeepDialog) is asked.
  * Actions: win.add-game, win.create-library, win.add-library-folder,
  * win.show-games. */
 
@@ -22,7 +24,8 @@ G_DECLARE_FINAL_TYPE (SpWindow, sp_window, SP, WINDOW, AdwApplicationWindow)
 
 SpWindow        *sp_window_new              (GtkApplication   *application,
                                              GSettings        *settings,
-                                             SpLibraryMonitor *monitor);
+                                             SpLibraryMonitor *monitor,
+                                             SpPlayer         *player);
 SpLibraryMonitor *sp_window_get_monitor     (SpWindow         *self);
 /* "loading", "empty", "no-games" or "games" */
 const char      *sp_window_get_view         (SpWindow         *self);

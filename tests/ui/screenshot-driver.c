@@ -143,6 +143,7 @@ main (int   argc,
 {
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(SpLibraryMonitor) monitor = NULL;
+  g_autoptr(SpPlayer) player = NULL;
   g_autofree char *dir = NULL;
   g_autoptr(SpLibrary) library = NULL;
   g_autoptr(GError) error = NULL;
@@ -164,7 +165,8 @@ main (int   argc,
   /* 1. No library anywhere. */
   g_settings_set_boolean (settings, "show-demo-library", FALSE);
   monitor = sp_library_monitor_new (settings);
-  window = sp_window_new (NULL, settings, monitor);
+  player = sp_player_new (settings);
+  window = sp_window_new (NULL, settings, monitor, player);
   gtk_window_present (GTK_WINDOW (window));
   ui_test_wait (scanned, monitor, 30, "the first scan");
   g_print ("view: %s\n", sp_window_get_view (window));
@@ -342,6 +344,7 @@ main (int   argc,
   settle (100);
   g_clear_object (&library);
   ui_test_remove_tree (dir);
+  g_clear_object (&player);
   g_clear_object (&monitor);
   ui_test_remove_dirs ();
   return failures ? 1 : 0;

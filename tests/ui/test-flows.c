@@ -19,6 +19,7 @@ typedef struct
   char             *dir;
   GSettings        *settings;
   SpLibraryMonitor *monitor;
+  SpPlayer         *player;    /* the application's: outlives the window */
   SpWindow         *window;
   SpLibrary        *library;   /* the window's (the monitor's) instance */
   SpGame           *game;
@@ -46,7 +47,8 @@ static void
 open_window (Fixture *f)
 {
   f->monitor = sp_library_monitor_new (f->settings);
-  f->window = sp_window_new (NULL, f->settings, f->monitor);
+  f->player = sp_player_new (f->settings);
+  f->window = sp_window_new (NULL, f->settings, f->monitor, f->player);
   g_object_ref_sink (f->window);
   gtk_window_present (GTK_WINDOW (f->window));
 }
@@ -88,6 +90,7 @@ fixture_teardown (Fixture       *f,
   if (f->window != NULL)
     gtk_window_destroy (GTK_WINDOW (f->window));
   g_clear_object (&f->window);
+  g_clear_object (&f->player);
   g_clear_object (&f->monitor);
   ui_test_flush ();
   g_settings_reset (f->settings, "show-demo-library");
@@ -655,22 +658,43 @@ game_running (gpointer data)
   return session != NULL && sp_session_get_state (session) == SP_SESSION_STATE_RUNNING;
 }
 
+/* A game that would run for ten minutes. */
+static void
+make_game_long (Fixture *f)
+{
+  const char *env[] = { "SP_TEST_PLAY_SECONDS=600", NULL };
+  g_autoptr(GError) error = NULL;
+
+  sp_game_set_environment (f->game, env);
+  g_assert_true (sp_game_save (f->game, &error));
+  g_assert_no_error (error);
+}
+
+/* Stop on the card: the whole game ends, then the run is offered; it is
+ * discarded. */
+static void
+stop_on_card_and_discard (Fixture    *f,
+                          SpGameCard *card)
+{
+  SpSession *session;
+
+  g_signal_emit_by_name (card, "stop");
+  ui_test_wait (keep_dialog_shown, f, 120, "the stopped game to end");
+  session = sp_window_get_session (f->window, f->game);
+  g_assert_true (sp_session_get_summary (session)->stopped);
+  ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (f->window)), "discard");
+  ui_test_wait (session_gone, f, 120, "the run to be discarded");
+}
+
 static void
 test_play_stop (Fixture       *f,
                 gconstpointer  data)
 {
-  const char *env[] = { "SP_TEST_PLAY_SECONDS=600", NULL };
-  g_autoptr(GError) error = NULL;
   SpGameCard *card;
-  SpKeepDialog *dialog;
-  SpSession *session;
 
-  /* A game that would run for ten minutes, its environment set on the
-   * game's page like a user would. */
+  /* A long game, its environment set while its page is shown. */
   sp_window_open_game (f->window, f->game);
-  sp_game_set_environment (f->game, env);
-  g_assert_true (sp_game_save (f->game, &error));
-  g_assert_no_error (error);
+  make_game_long (f);
   sp_window_show_games (f->window);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sp_window_get_game_page (f->window)), "game.play", NULL));
@@ -678,14 +702,7 @@ test_play_stop (Fixture       *f,
   card = sp_window_find_card (f->window, f->game);
   g_assert_nonnull (strstr (sp_game_card_get_status (card), "Running"));
 
-  /* Stop on the card: the whole game ends, then the run is offered. */
-  g_signal_emit_by_name (card, "stop");
-  ui_test_wait (keep_dialog_shown, f, 120, "the stopped game to end");
-  session = sp_window_get_session (f->window, f->game);
-  g_assert_true (sp_session_get_summary (session)->stopped);
-  dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
-  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "discard");
-  ui_test_wait (session_gone, f, 120, "the run to be discarded");
+  stop_on_card_and_discard (f, card);
   g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 0);
 }
 
@@ -713,6 +730,7 @@ test_recover_later (Fixture       *f,
   g_clear_object (&f->library);
   gtk_window_destroy (GTK_WINDOW (f->window));
   g_clear_object (&f->window);
+  g_clear_object (&f->player);
   g_clear_object (&f->monitor);
   ui_test_flush ();
 
@@ -730,6 +748,42 @@ test_recover_later (Fixture       *f,
   kept = g_list_model_get_item (sp_game_get_checkpoints (f->game), 0);
   g_assert_cmpstr (sp_checkpoint_get_label (kept), ==, "Recovered");
   g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (kept));
+}
+
+/* The sessions belong to the application's SpPlayer, not to the window:
+ * closed while the game runs, the next window shows the game running, stops
+ * it and asks "Keep this run?". */
+static void
+test_session_outlives_window (Fixture       *f,
+                              gconstpointer  data)
+{
+  SpSession *session;
+  SpGameCard *card;
+
+  make_game_long (f);
+  sp_window_play_game (f->window, f->game);
+  ui_test_wait (game_running, f, 60, "the game to run");
+  session = sp_player_get_session (f->player, f->game);
+  g_assert_nonnull (session);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->player)), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->window);
+  ui_test_flush ();
+  g_assert_true (sp_player_get_session (f->player, f->game) == session);
+  g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_RUNNING);
+
+  f->window = sp_window_new (NULL, f->settings, f->monitor, f->player);
+  g_object_ref_sink (f->window);
+  gtk_window_present (GTK_WINDOW (f->window));
+  wait_view (f, "games");
+  g_assert_true (sp_window_get_session (f->window, f->game) == session);
+  card = sp_window_find_card (f->window, f->game);
+  g_assert_nonnull (strstr (sp_game_card_get_status (card), "Running"));
+
+  stop_on_card_and_discard (f, card);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->player)), ==, 0);
+  g_assert_null (sp_game_card_get_status (card));
 }
 
 /* ---- Issue 12, item 4: a drive's loader variables are asked for ---- */
@@ -962,6 +1016,8 @@ main (int   argc,
 
   g_test_add ("/ui/flows/play-stop", Fixture, NULL, fixture_setup, test_play_stop, fixture_teardown);
   g_test_add ("/ui/flows/recover-later", Fixture, NULL, fixture_setup, test_recover_later, fixture_teardown);
+  g_test_add ("/ui/flows/session-outlives-window", Fixture, NULL, fixture_setup,
+              test_session_outlives_window, fixture_teardown);
   g_test_add ("/ui/flows/play-asks-for-loader-variables", Fixture, NULL, fixture_setup,
               test_play_asks_for_loader_variables, fixture_teardown);
 

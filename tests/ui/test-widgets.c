@@ -10,6 +10,7 @@
 #include "sp-checkpoint-row.h"
 #include "sp-game-card.h"
 #include "sp-game-page.h"
+#include "sp-game-settings.h"
 #include "sp-keep-dialog.h"
 #include "sp-library-monitor.h"
 #include "sp-preferences-window.h"
@@ -184,10 +185,12 @@ test_main_window (void)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(SpLibraryMonitor) monitor = NULL;
+  g_autoptr(SpPlayer) player = NULL;
 
   g_settings_set_boolean (settings, "show-demo-library", FALSE);
   monitor = sp_library_monitor_new (settings);
-  check_window (GTK_WIDGET (sp_window_new (NULL, settings, monitor)));
+  player = sp_player_new (settings);
+  check_window (GTK_WIDGET (sp_window_new (NULL, settings, monitor, player)));
 }
 
 static void
@@ -232,6 +235,7 @@ app_checks_cb (gpointer data)
   g_assert_cmpint (count_toplevels (ADW_TYPE_ABOUT_WINDOW), ==, 1);
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "help"));
   g_assert_nonnull (sp_application_get_monitor (SP_APPLICATION (app)));
+  g_assert_nonnull (sp_application_get_player (SP_APPLICATION (app)));
 
   /* The preferences the core reads take effect at once. */
   {
@@ -317,6 +321,93 @@ test_game_page_bad_executable (Fixture       *f,
   g_object_unref (page);
 }
 
+/* ---- The settings form: arguments and environment in one text row ---- */
+
+/* Words shown as typed when they can be, shell-quoted otherwise, and read
+ * back to the same list: spaces, quotes, backslashes, empty words, shell
+ * characters, newlines and non-ASCII text. */
+static void
+test_game_settings_words (void)
+{
+  const char *words[] = { "plain", "two words", "", "it's", "say \"hi\"", "back\\slash",
+                          "$HOME", "`id`", "tab\there", "new\nline", "Ünïcødé", "日本語 ゲーム",
+                          "--x=1", NULL };
+  g_autofree char *text = sp_game_settings_join_words (words);
+  g_auto(GStrv) back = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* What the user sees (as before the form was its own widget). */
+  g_assert_cmpstr (text, ==,
+                   "plain 'two words' '' 'it'\\''s' 'say \"hi\"' 'back\\slash' '$HOME' '`id`' "
+                   "'tab\there' 'new\nline' Ünïcødé '日本語 ゲーム' --x=1");
+  g_assert_true (sp_game_settings_split_words (text, &back, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstrv (back, words);
+  g_clear_pointer (&back, g_strfreev);
+
+  /* Typed by hand: double quotes and backslashes as a shell reads them. */
+  g_assert_true (sp_game_settings_split_words ("-a \"b c\" d\\ e \"\" f\\\\g", &back, &error));
+  g_assert_no_error (error);
+  {
+    const char *expected[] = { "-a", "b c", "d e", "", "f\\g", NULL };
+    g_assert_cmpstrv (back, expected);
+  }
+  g_clear_pointer (&back, g_strfreev);
+
+  /* Nothing (or only blanks) is no arguments; an empty list shows as "". */
+  g_assert_true (sp_game_settings_split_words ("", &back, &error));
+  g_assert_cmpuint (g_strv_length (back), ==, 0);
+  g_clear_pointer (&back, g_strfreev);
+  g_assert_true (sp_game_settings_split_words (" \t ", &back, &error));
+  g_assert_cmpuint (g_strv_length (back), ==, 0);
+  g_clear_pointer (&back, g_strfreev);
+  g_clear_pointer (&text, g_free);
+  text = sp_game_settings_join_words (NULL);
+  g_assert_cmpstr (text, ==, "");
+
+  /* An unclosed quote is an error, and nothing is returned. */
+  g_assert_false (sp_game_settings_split_words ("'open", &back, &error));
+  g_assert_error (error, G_SHELL_ERROR, G_SHELL_ERROR_BAD_QUOTING);
+  g_assert_null (back);
+}
+
+static gboolean
+settings_saved (gpointer data)
+{
+  return !sp_game_settings_get_saving (data);
+}
+
+/* The form shows the game's arguments and saves what is typed: the same
+ * list comes back from the drive. */
+static void
+test_game_settings (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *arguments[] = { "--data", "My Saves/slot 1", "", "quote'd", "Ünïcødé", NULL };
+  g_autofree char *shown = sp_game_settings_join_words (arguments);
+  GtkWidget *settings = sp_game_settings_new ();
+  GtkWidget *row;
+  g_autoptr(GError) error = NULL;
+
+  sp_game_settings_set_game (SP_GAME_SETTINGS (settings), f->game);
+  g_assert_true (sp_game_settings_get_game (SP_GAME_SETTINGS (settings)) == f->game);
+  row = find_entry_row (settings, "Arguments");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "");
+
+  gtk_editable_set_text (GTK_EDITABLE (row), shown);
+  g_signal_emit_by_name (row, "apply");
+  g_assert_true (sp_game_settings_get_saving (SP_GAME_SETTINGS (settings)));
+  ui_test_wait (settings_saved, settings, 30, "the settings to be saved");
+  g_assert_cmpstrv (sp_game_get_arguments (f->game), arguments);
+  g_assert_true (sp_game_reload (f->game, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstrv (sp_game_get_arguments (f->game), arguments);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, shown);
+
+  check_widget (settings);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -328,6 +419,8 @@ main (int   argc,
   g_test_add ("/ui/widgets/game-page", Fixture, NULL, fixture_setup, test_game_page, fixture_teardown);
   g_test_add ("/ui/widgets/game-page-bad-executable", Fixture, NULL, fixture_setup,
               test_game_page_bad_executable, fixture_teardown);
+  g_test_add_func ("/ui/widgets/game-settings-words", test_game_settings_words);
+  g_test_add ("/ui/widgets/game-settings", Fixture, NULL, fixture_setup, test_game_settings, fixture_teardown);
   g_test_add_func ("/ui/widgets/keep-dialog", test_keep_dialog);
   g_test_add ("/ui/widgets/add-game-window", Fixture, NULL, fixture_setup, test_add_game_window, fixture_teardown);
   g_test_add_func ("/ui/widgets/preferences-window", test_preferences_window);
