@@ -218,7 +218,9 @@ sp_detach_mount (const char  *path,
   g_autofree char *err_out = NULL;
   int status = 0;
 
-  if (umount2 (path, MNT_DETACH) == 0)
+  /* A symlink at @path is not followed: it is no mount point of ours
+   * (fusermount3 does not follow one either). */
+  if (umount2 (path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
     return TRUE;
 
   if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,

@@ -20,7 +20,8 @@ char        *sp_mount_point_for      (const char  *slug);
 
 /* TRUE if @path is a mount point in /proc/self/mountinfo. */
 gboolean     sp_is_mount_point       (const char  *path);
-/* Detaches a mount (umount2 MNT_DETACH, else fusermount3 -uz). */
+/* Detaches the mount on @path (umount2 MNT_DETACH, else fusermount3 -uz);
+ * a symlink at @path is not followed. */
 gboolean     sp_detach_mount         (const char  *path,
                                       GError     **error);
 /* Unmounts FUSE mounts under sp_mounts_dir() that no live session of ours
