@@ -4,6 +4,7 @@
 #include "sp-lock.h"
 
 #include "common/sp-process.h"
+#include "common/sp-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -147,6 +148,22 @@ lock_is_stale (const char  *path,
   return TRUE;
 }
 
+/* A lock file is a few hundred bytes. */
+#define LOCK_MAX_SIZE (64 * 1024)
+
+/* Reads the lock file @path without following a symlink or opening a FIFO
+ * or a device: the lock is on the drive, and a crafted one must not hang
+ * or fill the memory of whoever plays its game. */
+static gboolean
+read_lock (const char  *path,
+           char       **out_contents,
+           GError     **error)
+{
+  gsize len;
+
+  return sp_read_regular_file_at (AT_FDCWD, path, NULL, LOCK_MAX_SIZE, out_contents, &len, error);
+}
+
 static gboolean
 write_fd_all (int         fd,
               const char *data,
@@ -216,9 +233,9 @@ sp_lock_acquire (const char  *path,
           return NULL;
         }
 
-      if (!g_file_get_contents (path, &old, NULL, &local_error))
+      if (!read_lock (path, &old, &local_error))
         {
-          if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
             continue;   /* released meanwhile */
           g_set_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_FAILED,
                        _("Could not read the lock “%s”: %s"), path, local_error->message);
@@ -232,7 +249,7 @@ sp_lock_acquire (const char  *path,
       {
         g_autofree char *again = NULL;
 
-        if (g_file_get_contents (path, &again, NULL, NULL) && g_strcmp0 (again, old) == 0)
+        if (read_lock (path, &again, NULL) && g_strcmp0 (again, old) == 0)
           {
             g_debug ("Taking over the stale lock %s", path);
             g_unlink (path);
@@ -263,7 +280,7 @@ sp_lock_release (SpLock *lock)
 
   /* Only remove it if it is still ours (a drive swapped meanwhile, or
    * someone removed it by hand and another program took it). */
-  if (g_file_get_contents (lock->path, &current, NULL, NULL) &&
+  if (read_lock (lock->path, &current, NULL) &&
       g_strcmp0 (current, lock->contents) == 0)
     g_unlink (lock->path);
 

@@ -5,5 +5,6 @@
  * src/core and the play machinery (sessions, runs, game locks). */
 #include "core/sp-core.h"
 #include "sp-lock.h"
+#include "sp-mounts.h"
 #include "sp-run.h"
 #include "sp-session.h"

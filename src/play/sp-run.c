@@ -3,7 +3,6 @@
 
 #include "sp-run.h"
 #include "core/sp-keyfile.h"
-#include "sp-sandbox.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +10,6 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 #include <glib/gstdio.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,7 +18,6 @@
 #include "sp-lock.h"
 #include "common/sp-process.h"
 #include "core/sp-slug.h"
-#include "common/sp-upper-dir.h"
 #include "common/sp-util.h"
 
 G_DEFINE_QUARK (sp-run-error-quark, sp_run_error)
@@ -121,134 +118,6 @@ sp_run_dir_for (const char *library_id,
   g_return_val_if_fail (sp_slug_is_valid (slug), NULL);
   root = sp_runs_dir ();
   return g_build_filename (root, library_id, slug, NULL);
-}
-
-char *
-sp_mounts_dir (void)
-{
-  const char *runtime = g_getenv ("XDG_RUNTIME_DIR");
-  char *sandboxed = sp_sandbox_get_mounts_dir ();
-
-  /* In a Flatpak sandbox: where the host sees the same path. */
-  if (sandboxed != NULL)
-    return sandboxed;
-
-  /* g_get_user_runtime_dir() falls back to the cache dir, which may be on
-   * a slow or network home; prefer /tmp then. */
-  if (runtime == NULL || runtime[0] == '\0')
-    {
-      g_autofree char *name = g_strdup_printf ("savepoint-%u", (guint) getuid ());
-      return g_build_filename (g_get_tmp_dir (), name, NULL);
-    }
-  return g_build_filename (g_get_user_runtime_dir (), "savepoint", NULL);
-}
-
-static gboolean
-set_unsafe_mounts_dir_error (GError     **error,
-                             const char  *path,
-                             const char  *why)
-{
-  g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_UNSAFE,
-               _("The folder “%s”, where Savepoint mounts games, is not safe to use: %s. "
-                 "Savepoint will not play from it, since whoever controls it could run "
-                 "programs as you. Remove it (ask an administrator if it is not yours), or "
-                 "set XDG_RUNTIME_DIR to a private folder of yours, then try again."),
-               path, why);
-  return FALSE;
-}
-
-/* Checks the opened folder @fd: a folder, ours, no access for others. */
-static gboolean
-check_private_dir (int          fd,
-                   const char  *path,
-                   GError     **error)
-{
-  struct stat st;
-
-  if (fstat (fd, &st) != 0)
-    return sp_set_error_from_errno (error, errno, _("Cannot check the folder “%s”"), path);
-  if (!S_ISDIR (st.st_mode))
-    return set_unsafe_mounts_dir_error (error, path, _("it is not a folder"));
-  if (st.st_uid != geteuid ())
-    {
-      g_autofree char *why = g_strdup_printf (_("it belongs to user %u, not to you (%u)"),
-                                              (guint) st.st_uid, (guint) geteuid ());
-      return set_unsafe_mounts_dir_error (error, path, why);
-    }
-  /* Writable by others: they may already have put links or mounts in it. */
-  if ((st.st_mode & 022) != 0)
-    {
-      g_autofree char *why = g_strdup_printf (_("other users have access to it (mode %04o, "
-                                                "it must be 0700)"),
-                                              (guint) (st.st_mode & 07777));
-      return set_unsafe_mounts_dir_error (error, path, why);
-    }
-  /* Ours and only readable by others (earlier releases made it 0755):
-   * nobody else could have written in it, so it is made private. */
-  if ((st.st_mode & 077) != 0 && fchmod (fd, 0700) != 0)
-    return sp_set_error_from_errno (error, errno, _("Cannot make the folder “%s” private"),
-                                    path);
-  return TRUE;
-}
-
-char *
-sp_mounts_dir_ensure (GError **error)
-{
-  g_autofree char *path = sp_mounts_dir ();
-  g_autofree char *parent = g_path_get_dirname (path);
-  g_autofree char *name = g_path_get_basename (path);
-  const char *runtime = g_getenv ("XDG_RUNTIME_DIR");
-  int parent_fd, fd;
-
-  /* The fallback's parent is the shared /tmp: never create it, and never
-   * create folders on the way. The runtime dir is the user's. */
-  if (runtime != NULL && runtime[0] != '\0' && g_mkdir_with_parents (parent, 0700) != 0)
-    {
-      sp_set_error_from_errno (error, errno, _("Cannot create the folder “%s”"), parent);
-      return NULL;
-    }
-  parent_fd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (parent_fd < 0)
-    {
-      sp_set_error_from_errno (error, errno, _("Cannot open the folder “%s”"), parent);
-      return NULL;
-    }
-  if (mkdirat (parent_fd, name, 0700) != 0 && errno != EEXIST)
-    {
-      sp_set_error_from_errno (error, errno, _("Cannot create the folder “%s”"), path);
-      close (parent_fd);
-      return NULL;
-    }
-  fd = openat (parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    {
-      int saved = errno;
-
-      close (parent_fd);
-      if (saved == ELOOP || saved == ENOTDIR)
-        set_unsafe_mounts_dir_error (error, path, _("it is a symlink or a file, not a folder"));
-      else
-        sp_set_error_from_errno (error, saved, _("Cannot open the folder “%s”"), path);
-      return NULL;
-    }
-  close (parent_fd);
-  if (!check_private_dir (fd, path, error))
-    {
-      close (fd);
-      return NULL;
-    }
-  close (fd);
-  return g_steal_pointer (&path);
-}
-
-char *
-sp_mount_point_for (const char *slug)
-{
-  g_autofree char *root = NULL;
-
-  g_return_val_if_fail (sp_slug_is_valid (slug), NULL);
-  root = sp_mounts_dir ();
-  return g_build_filename (root, slug, NULL);
 }
 
 static void
@@ -935,72 +804,6 @@ sp_run_list_pending (const char  *library_id,
   return pending;
 }
 
-static gboolean
-count_dir (const char   *upper,
-           const char   *base,
-           const char   *rel,
-           SpRunChanges *changes,
-           GError      **error)
-{
-  g_autofree char *dir_path = g_build_filename (upper, rel, NULL);
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  dir = g_dir_open (dir_path, 0, error);
-  if (dir == NULL)
-    return FALSE;
-
-  while ((name = g_dir_read_name (dir)))
-    {
-      g_autofree char *child_rel = g_build_filename (rel, name, NULL);
-      g_autofree char *child = g_build_filename (upper, child_rel, NULL);
-      GStatBuf st;
-
-      if (g_lstat (child, &st) != 0)
-        continue;
-      if (sp_upper_is_opaque_marker (name))
-        continue;
-      if (sp_upper_is_whiteout (name, &st))
-        {
-          changes->files_deleted++;
-          continue;
-        }
-      if (S_ISDIR (st.st_mode))
-        {
-          if (!count_dir (upper, base, child_rel, changes, error))
-            return FALSE;
-          continue;
-        }
-      {
-        g_autofree char *in_base = g_build_filename (base, child_rel, NULL);
-        GStatBuf bst;
-
-        if (base != NULL && g_lstat (in_base, &bst) == 0)
-          changes->files_changed++;
-        else
-          changes->files_added++;
-      }
-      if (S_ISREG (st.st_mode))
-        changes->bytes += (guint64) st.st_size;
-    }
-  return TRUE;
-}
-
-gboolean
-sp_run_count_changes (SpRun        *self,
-                      const char   *base_path,
-                      SpRunChanges *out_changes,
-                      GError      **error)
-{
-  g_return_val_if_fail (SP_IS_RUN (self), FALSE);
-  g_return_val_if_fail (out_changes != NULL, FALSE);
-
-  memset (out_changes, 0, sizeof *out_changes);
-  if (!g_file_test (self->upper_path, G_FILE_TEST_IS_DIR))
-    return TRUE;
-  return count_dir (self->upper_path, base_path, "", out_changes, error);
-}
-
 /* Checks that @game is the run's, takes the game lock (unless @lock_held),
  * detaches a dead mount of the run and makes sure upper/ exists. */
 static gboolean
@@ -1253,144 +1056,4 @@ sp_run_discard_sync (SpRun         *self,
     sp_detach_mount (mount_point, NULL);
 
   return sp_run_remove_dir (self, cancellable, error);
-}
-
-/* Unescapes the octal escapes (\040 …) of /proc/self/mountinfo. */
-static char *
-unescape_mount_path (const char *s)
-{
-  GString *out = g_string_new (NULL);
-
-  while (*s)
-    {
-      if (s[0] == '\\' && g_ascii_isdigit (s[1]) && g_ascii_isdigit (s[2]) && g_ascii_isdigit (s[3]))
-        {
-          g_string_append_c (out, (char) (((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0')));
-          s += 4;
-        }
-      else
-        g_string_append_c (out, *s++);
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* Mount points (and their fs types) from /proc/self/mountinfo. */
-static GPtrArray *
-read_mounts (GPtrArray **out_types)
-{
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-  GPtrArray *points = g_ptr_array_new_with_free_func (g_free);
-  GPtrArray *types = g_ptr_array_new_with_free_func (g_free);
-
-  if (g_file_get_contents ("/proc/self/mountinfo", &contents, NULL, NULL))
-    {
-      lines = g_strsplit (contents, "\n", 0);
-      for (guint i = 0; lines[i]; i++)
-        {
-          g_auto(GStrv) fields = g_strsplit (lines[i], " ", 0);
-          guint n = g_strv_length (fields);
-          guint sep;
-
-          if (n < 5)
-            continue;
-          for (sep = 5; sep < n && g_strcmp0 (fields[sep], "-") != 0; sep++)
-            ;
-          g_ptr_array_add (points, unescape_mount_path (fields[4]));
-          g_ptr_array_add (types, g_strdup (sep + 1 < n ? fields[sep + 1] : ""));
-        }
-    }
-
-  if (out_types)
-    *out_types = types;
-  else
-    g_ptr_array_unref (types);
-  return points;
-}
-
-gboolean
-sp_is_mount_point (const char *path)
-{
-  g_autoptr(GPtrArray) points = read_mounts (NULL);
-
-  for (guint i = 0; i < points->len; i++)
-    if (g_strcmp0 (points->pdata[i], path) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-gboolean
-sp_detach_mount (const char  *path,
-                 GError     **error)
-{
-  const char *argv[] = { "fusermount3", "-u", "-z", path, NULL };
-  g_autofree char *err_out = NULL;
-  int status = 0;
-
-  if (umount2 (path, MNT_DETACH) == 0)
-    return TRUE;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                     NULL, NULL, NULL, &err_out, &status, NULL) ||
-      !g_spawn_check_wait_status (status, NULL))
-    {
-      g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_FAILED,
-                   _("Could not unmount “%s”: %s"), path,
-                   err_out && err_out[0] ? g_strstrip (err_out) : g_strerror (EBUSY));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-guint
-sp_run_cleanup_stale_mounts (void)
-{
-  g_autofree char *root = sp_mounts_dir ();
-  g_autoptr(GPtrArray) types = NULL;
-  g_autoptr(GPtrArray) points = read_mounts (&types);
-  g_autoptr(GPtrArray) runs = sp_run_list (NULL, NULL);
-  guint removed = 0;
-
-  for (guint i = 0; i < points->len; i++)
-    {
-      const char *point = points->pdata[i];
-      g_autofree char *dir = g_path_get_dirname (point);
-      g_autofree char *slug = g_path_get_basename (point);
-      gboolean owned = FALSE;
-      GStatBuf st;
-
-      if (g_strcmp0 (dir, root) != 0 || !g_str_has_prefix (types->pdata[i], "fuse"))
-        continue;
-
-      /* A mount whose server died answers ENOTCONN: always stale. */
-      if (g_stat (point, &st) != 0 && errno == ENOTCONN)
-        owned = FALSE;
-      else
-        for (guint j = 0; runs && j < runs->len; j++)
-          {
-            SpRun *run = runs->pdata[j];
-
-            if (g_strcmp0 (sp_run_get_slug (run), slug) == 0 &&
-                sp_run_get_status (run) <= SP_RUN_STATUS_RUNNING &&
-                sp_run_get_owner_alive (run))
-              owned = TRUE;
-          }
-
-      if (!owned)
-        {
-          g_autoptr(GError) error = NULL;
-
-          if (sp_detach_mount (point, &error))
-            {
-              g_debug ("Unmounted the stale mount %s", point);
-              /* Only an empty folder that is no mount point any more. */
-              sp_remove_empty_dir (point, NULL);
-              removed++;
-            }
-          else
-            g_warning ("%s", error->message);
-        }
-    }
-
-  return removed;
 }

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "core/sp-game.h"
+#include "sp-mounts.h"
 
 G_BEGIN_DECLS
 
@@ -61,14 +62,6 @@ char        *sp_runs_dir             (void);
 /* $XDG_STATE_HOME/savepoint/runs/<library-id>/<slug> */
 char        *sp_run_dir_for          (const char  *library_id,
                                       const char  *slug);
-/* $XDG_RUNTIME_DIR/savepoint (or /tmp/savepoint-<uid> without one) */
-char        *sp_mounts_dir           (void);
-/* sp_mounts_dir(), created if missing (mode 0700) and checked on the opened
- * folder: a folder, not a symlink, owned by us, no access for others.
- * Fails with SP_RUN_ERROR_UNSAFE naming the folder otherwise. */
-char        *sp_mounts_dir_ensure    (GError     **error);
-/* <sp_mounts_dir>/<slug> */
-char        *sp_mount_point_for      (const char  *slug);
 
 /* Creates the run directory (upper/, work/, run.ini with Status=preparing,
  * owned by this process). Fails with SP_RUN_ERROR_EXISTS when an undecided
@@ -131,7 +124,8 @@ GPtrArray   *sp_run_list             (const char  *library_id,
 GPtrArray   *sp_run_list_pending     (const char  *library_id,
                                       GError     **error);
 
-/* Counts what the run's upper dir changes relative to @base_path. */
+/* Counts what the run's upper dir changes relative to @base_path
+ * (sp-run-changes.c). */
 gboolean     sp_run_count_changes    (SpRun        *self,
                                       const char   *base_path,
                                       SpRunChanges *out_changes,
@@ -181,14 +175,5 @@ void         sp_run_discard_async    (SpRun              *self,
 gboolean     sp_run_discard_finish   (SpRun              *self,
                                       GAsyncResult       *result,
                                       GError            **error);
-
-/* TRUE if @path is a mount point in /proc/self/mountinfo. */
-gboolean     sp_is_mount_point       (const char  *path);
-/* Detaches a mount (umount2 MNT_DETACH, else fusermount3 -uz). */
-gboolean     sp_detach_mount         (const char  *path,
-                                      GError     **error);
-/* Unmounts FUSE mounts under sp_mounts_dir() that no live session of ours
- * owns (dead ones answer ENOTCONN). Returns how many were removed. */
-guint        sp_run_cleanup_stale_mounts (void);
 
 G_END_DECLS
