@@ -16,7 +16,7 @@
 
 #include "common/sp-process.h"
 #include "play/sp-play.h"
-#include "../core/test-common.h"
+#include "sp-test-common.h"
 
 typedef struct
 {

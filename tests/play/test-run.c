@@ -16,7 +16,7 @@
 
 #include "common/sp-process.h"
 #include "play/sp-play.h"
-#include "../core/test-common.h"
+#include "sp-test-common.h"
 
 #define LIB_ID "0d6f7a52-3c55-4c8e-a0f4-6b1f0b0e7a11"
 #define HEAD "20260101-120000-abcd"
