@@ -4,6 +4,8 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "core/sp-library-finder.h"
+
 #include "sp-demo.h"
 #include "sp-library-monitor.h"
 
@@ -105,21 +107,7 @@ G_DEFINE_FINAL_TYPE (SpLibraryMonitor, sp_library_monitor, G_TYPE_OBJECT)
 
 typedef struct
 {
-  char *path;      /* the folder handed to sp_library_open() */
-  char *location;  /* what the user calls it: the drive's name or the folder */
-} Candidate;
-
-static void
-candidate_free (Candidate *c)
-{
-  g_free (c->path);
-  g_free (c->location);
-  g_free (c);
-}
-
-typedef struct
-{
-  GPtrArray  *candidates;   /* Candidate */
+  GPtrArray  *candidates;   /* SpLibraryCandidate */
   GHashTable *known;        /* candidate paths already open */
   gboolean    want_demo;
   char       *demo_dir;
@@ -145,18 +133,6 @@ scan_data_free (ScanData *data)
   g_free (data);
 }
 
-static gboolean
-has_library (const char *path)
-{
-  g_autofree char *direct = g_build_filename (path, "library.ini", NULL);
-  g_autofree char *inside = g_build_filename (path, "Savepoint", "library.ini", NULL);
-  GStatBuf st;
-
-  /* Any library.ini, even a link or a FIFO: sp_library_open() refuses such
-   * a library with its reason, and the window shows it. */
-  return g_lstat (direct, &st) == 0 || g_lstat (inside, &st) == 0;
-}
-
 static void
 scan_thread (GTask        *task,
              gpointer      source_object,
@@ -167,11 +143,12 @@ scan_thread (GTask        *task,
 
   for (guint i = 0; i < data->candidates->len; i++)
     {
-      Candidate *c = g_ptr_array_index (data->candidates, i);
+      SpLibraryCandidate *c = g_ptr_array_index (data->candidates, i);
       g_autoptr(GError) error = NULL;
       SpLibrary *library;
 
-      if (g_hash_table_contains (data->present, c->path) || !has_library (c->path))
+      if (g_hash_table_contains (data->present, c->path) ||
+          !sp_library_candidate_has_library (c->path))
         continue;
       {
         gboolean refused_already = FALSE;
@@ -330,30 +307,10 @@ scan_done_cb (GObject      *object,
 }
 
 static void
-add_folder_candidates (GPtrArray  *candidates,
-                       const char *const *folders)
-{
-  for (guint i = 0; folders != NULL && folders[i] != NULL; i++)
-    {
-      Candidate *c;
-
-      if (folders[i][0] == '\0')
-        continue;
-      c = g_new0 (Candidate, 1);
-      c->path = g_canonicalize_filename (folders[i], NULL);
-      c->location = g_strdup (c->path);
-      g_ptr_array_add (candidates, c);
-    }
-}
-
-static void
 start_scan (SpLibraryMonitor *self)
 {
   g_autoptr(GTask) task = NULL;
-  g_auto(GStrv) folders = NULL;
-  g_autolist(GMount) mounts = NULL;
   ScanData *data;
-  const char *env;
 
   if (self->scanning)
     {
@@ -363,7 +320,6 @@ start_scan (SpLibraryMonitor *self)
   self->scanning = TRUE;
 
   data = g_new0 (ScanData, 1);
-  data->candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
   data->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   data->present = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   data->opened = g_ptr_array_new_with_free_func (g_object_unref);
@@ -372,30 +328,7 @@ start_scan (SpLibraryMonitor *self)
   data->want_demo = g_settings_get_boolean (self->settings, "show-demo-library");
   data->demo_dir = sp_demo_get_dir ();
 
-  env = g_getenv ("SAVEPOINT_LIBRARY");
-  if (env != NULL)
-    {
-      g_auto(GStrv) env_folders = g_strsplit (env, G_SEARCHPATH_SEPARATOR_S, -1);
-      add_folder_candidates (data->candidates, (const char * const *) env_folders);
-    }
-
-  folders = g_settings_get_strv (self->settings, "library-folders");
-  add_folder_candidates (data->candidates, (const char * const *) folders);
-
-  mounts = g_volume_monitor_get_mounts (self->volume_monitor);
-  for (GList *l = mounts; l != NULL; l = l->next)
-    {
-      g_autoptr(GFile) root = g_mount_get_root (l->data);
-      g_autofree char *path = g_file_get_path (root);
-      Candidate *c;
-
-      if (path == NULL)
-        continue;
-      c = g_new0 (Candidate, 1);
-      c->path = g_steal_pointer (&path);
-      c->location = g_mount_get_name (l->data);
-      g_ptr_array_add (data->candidates, c);
-    }
+  data->candidates = sp_library_find_candidates (self->volume_monitor, self->settings);
 
   {
     GHashTableIter iter;

@@ -7,12 +7,13 @@
 
 G_BEGIN_DECLS
 
-/* Finds the libraries to show: <mount>/Savepoint/library.ini on every mount
- * of the GVolumeMonitor, the folders of the GSettings key "library-folders",
- * the colon-separated folders of $SAVEPOINT_LIBRARY, and, when none of them
- * has a library and "show-demo-library" is set, the built-in demo library.
- * Mounts and settings are watched; every change re-scans in a worker thread
- * and updates the list (libraries are never re-opened while present). */
+/* Opens the libraries to show: those of every place
+ * sp_library_find_candidates() names (core/sp-library-finder.h: the folders
+ * of $SAVEPOINT_LIBRARY, of the GSettings key "library-folders" and the
+ * drives), and, when none of them has a library and "show-demo-library" is
+ * set, the built-in demo library. Mounts and settings are watched; every
+ * change re-scans in a worker thread and updates the list (libraries are
+ * never re-opened while present). */
 
 /* A library found but refused (bad Id, unreadable or special library.ini,
  * malformed…): what the window shows in its place. Immutable. */
