@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "play/sp-run-owner.h"
 #include "sp-keep-dialog.h"
 #include "sp-ui-util.h"
 #include "sp-window-private.h"
@@ -526,20 +527,16 @@ pending_scan_thread (GTask        *task,
   for (guint i = 0; i < runs->len; i++)
     {
       SpRun *run = g_ptr_array_index (runs, i);
+      SpGame *game = sp_run_owner_match (run, scan->library_id, scan->games);
+      Pending *pending;
 
-      for (guint j = 0; j < scan->games->len; j++)
-        {
-          SpGame *game = g_ptr_array_index (scan->games, j);
-          Pending *pending;
-
-          if (g_strcmp0 (sp_game_get_slug (game), sp_run_get_slug (run)) != 0)
-            continue;
-          pending = g_new0 (Pending, 1);
-          pending->run = g_object_ref (run);
-          pending->game = g_object_ref (game);
-          sp_run_count_changes (run, sp_game_get_base_path (game), &pending->changes, NULL);
-          g_ptr_array_add (scan->found, pending);
-        }
+      if (game == NULL)
+        continue;
+      pending = g_new0 (Pending, 1);
+      pending->run = g_object_ref (run);
+      pending->game = g_object_ref (game);
+      sp_run_count_changes (run, sp_game_get_base_path (game), &pending->changes, NULL);
+      g_ptr_array_add (scan->found, pending);
     }
   g_task_return_boolean (task, TRUE);
 }
