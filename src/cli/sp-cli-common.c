@@ -3,9 +3,28 @@
 
 #include <glib/gi18n.h>
 #include <stdio.h>
-#include <sys/stat.h>
 
+#include "core/sp-library-finder.h"
 #include "sp-cli.h"
+
+int
+sp_cli_fail_message (const char *command,
+                     int         exit_code,
+                     const char *format,
+                     ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (command != NULL)
+    g_printerr ("savepoint-cli %s: %s\n", command, message);
+  else
+    g_printerr ("savepoint-cli: %s\n", message);
+  return exit_code;
+}
 
 int
 sp_cli_usage_error (const char *format,
@@ -17,13 +36,13 @@ sp_cli_usage_error (const char *format,
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_printerr ("savepoint-cli: %s\n", message);
+  sp_cli_fail_message (NULL, SP_CLI_EXIT_USAGE, "%s", message);
   g_printerr (_("Try “savepoint-cli --help” for the list of commands.\n"));
   return SP_CLI_EXIT_USAGE;
 }
 
-static int
-exit_code_for (const GError *error)
+int
+sp_cli_exit_code_for (const GError *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return SP_CLI_EXIT_CANCELLED;
@@ -60,73 +79,50 @@ exit_code_for (const GError *error)
 int
 sp_cli_fail (const GError *error)
 {
-  g_printerr ("savepoint-cli: %s\n", error->message);
-  return exit_code_for (error);
+  return sp_cli_fail_message (NULL, sp_cli_exit_code_for (error), "%s", error->message);
 }
 
-/* Folders where desktops mount removable drives. Any library.ini counts,
- * even a link or a FIFO: such a library is then refused with its reason
- * instead of being passed over in silence. */
-static GPtrArray *
-find_drive_libraries (void)
+GSettings *
+sp_cli_app_settings (const char *key)
 {
-  g_autofree char *media_user = g_build_filename ("/media", g_get_user_name (), NULL);
-  g_autofree char *run_media_user = g_build_filename ("/run/media", g_get_user_name (), NULL);
-  const char *roots[] = { media_user, run_media_user, "/media", "/mnt", NULL };
-  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
 
-  for (guint i = 0; roots[i] != NULL; i++)
-    {
-      g_autoptr(GDir) dir = g_dir_open (roots[i], 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *drive = g_build_filename (roots[i], name, NULL);
-          g_autofree char *ini = g_build_filename (drive, "Savepoint", "library.ini", NULL);
-          struct stat st;
-
-          if (lstat (ini, &st) == 0
-              && !g_ptr_array_find_with_equal_func (found, drive, g_str_equal, NULL))
-            g_ptr_array_add (found, g_steal_pointer (&drive));
-        }
-    }
-  return found;
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL || !g_settings_schema_has_key (schema, key))
+    return NULL;
+  return g_settings_new_full (schema, NULL, NULL);
 }
 
-char *
-sp_cli_resolve_library_path (const SpCliOptions *options,
-                             int                *out_exit)
+/* The one library among @paths (folders of $SAVEPOINT_LIBRARY when
+ * @from_environment, else drives and configured folders). A folder whose
+ * library is refused (bad Id, unreadable library.ini…) is reported and left
+ * out, so that it neither hides nor blocks the others. */
+static char *
+choose_library (GPtrArray *paths,
+                gboolean   from_environment,
+                int       *out_exit)
 {
-  g_autoptr(GPtrArray) found = NULL;
-  const char *path = options->library_path;
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
   int refused_exit = SP_CLI_EXIT_OK;
 
-  if (path == NULL)
-    path = g_getenv ("SAVEPOINT_LIBRARY");
-  if (path != NULL && *path != '\0')
+  for (guint i = 0; i < paths->len; i++)
     {
-      *out_exit = SP_CLI_EXIT_OK;
-      return g_strdup (path);
-    }
-
-  found = find_drive_libraries ();
-  /* A drive whose library is refused (bad Id, unreadable library.ini…) is
-   * reported and left out, so that it neither hides nor blocks the others. */
-  for (guint i = 0; i < found->len;)
-    {
+      const char *path = g_ptr_array_index (paths, i);
       g_autoptr(GError) error = NULL;
-      g_autoptr(SpLibrary) library = sp_library_open (g_ptr_array_index (found, i), &error);
+      g_autoptr(SpLibrary) library = NULL;
 
+      if (!sp_library_candidate_has_library (path))
+        continue;
+      library = sp_library_open (path, &error);
       if (library != NULL)
         {
-          i++;
+          g_ptr_array_add (found, g_strdup (path));
           continue;
         }
-      g_printerr (_("savepoint-cli: the library on %s is refused: %s\n"),
-                  (const char *) g_ptr_array_index (found, i), error->message);
-      refused_exit = exit_code_for (error);
-      g_ptr_array_remove_index (found, i);
+      g_printerr (_("savepoint-cli: the library on %s is refused: %s\n"), path, error->message);
+      refused_exit = sp_cli_exit_code_for (error);
     }
   if (found->len == 0 && refused_exit != SP_CLI_EXIT_OK)
     {
@@ -135,16 +131,29 @@ sp_cli_resolve_library_path (const SpCliOptions *options,
     }
   if (found->len == 0)
     {
-      g_printerr (_("savepoint-cli: no Savepoint library found on a mounted drive.\n"
-                    "Connect the drive, or name the library with --library DIR "
-                    "(or $SAVEPOINT_LIBRARY); “savepoint-cli init DIR” creates one.\n"));
-      *out_exit = SP_CLI_EXIT_NOT_FOUND;
+      if (from_environment)
+        *out_exit = sp_cli_fail_message (NULL, SP_CLI_EXIT_NOT_FOUND, "%s",
+                                         _("none of the folders in $SAVEPOINT_LIBRARY holds a "
+                                           "Savepoint library. Name the library with --library "
+                                           "DIR; “savepoint-cli init DIR” creates one."));
+      else
+        {
+          g_printerr (_("savepoint-cli: no Savepoint library found on a mounted drive.\n"
+                        "Connect the drive, or name the library with --library DIR "
+                        "(or $SAVEPOINT_LIBRARY); “savepoint-cli init DIR” creates one.\n"));
+          *out_exit = SP_CLI_EXIT_NOT_FOUND;
+        }
       return NULL;
     }
   if (found->len > 1)
     {
-      g_printerr (_("savepoint-cli: several drives hold a Savepoint library; "
-                    "choose one with --library DIR:\n"));
+      if (from_environment)
+        sp_cli_fail_message (NULL, SP_CLI_EXIT_USAGE, "%s",
+                             _("several folders in $SAVEPOINT_LIBRARY hold a Savepoint library; "
+                               "choose one with --library DIR:"));
+      else
+        g_printerr (_("savepoint-cli: several drives hold a Savepoint library; "
+                      "choose one with --library DIR:\n"));
       for (guint i = 0; i < found->len; i++)
         g_printerr ("  %s\n", (const char *) g_ptr_array_index (found, i));
       *out_exit = SP_CLI_EXIT_USAGE;
@@ -154,12 +163,47 @@ sp_cli_resolve_library_path (const SpCliOptions *options,
   return g_strdup (g_ptr_array_index (found, 0));
 }
 
+char *
+sp_cli_resolve_library_path (const SpCliOptions *options,
+                             gboolean            search,
+                             int                *out_exit)
+{
+  g_auto(GStrv) environment = sp_library_environment_folders ();
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+
+  *out_exit = SP_CLI_EXIT_OK;
+  if (options->library_path != NULL && *options->library_path != '\0')
+    return g_strdup (options->library_path);
+
+  /* One folder is the library, whatever is there (opening it says what is
+   * wrong); of several, the one that holds a library. */
+  if (g_strv_length (environment) == 1)
+    return g_strdup (environment[0]);
+  if (environment[0] != NULL)
+    {
+      for (guint i = 0; environment[i] != NULL; i++)
+        g_ptr_array_add (paths, environment[i]);
+      return choose_library (paths, TRUE, out_exit);
+    }
+
+  if (!search)
+    return NULL;
+  {
+    g_autoptr(GSettings) settings = sp_cli_app_settings ("library-folders");
+    g_autoptr(GPtrArray) candidates = sp_library_find_candidates (NULL, settings);
+
+    for (guint i = 0; i < candidates->len; i++)
+      g_ptr_array_add (paths, ((SpLibraryCandidate *) g_ptr_array_index (candidates, i))->path);
+    return choose_library (paths, FALSE, out_exit);
+  }
+}
+
 SpLibrary *
 sp_cli_open_library (const SpCliOptions *options,
                      int                *out_exit)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = sp_cli_resolve_library_path (options, out_exit);
+  g_autofree char *path = sp_cli_resolve_library_path (options, TRUE, out_exit);
   SpLibrary *library;
 
   if (path == NULL)

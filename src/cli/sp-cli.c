@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "sp-cli.h"
-#include "play/sp-cli-play.h"
 
 typedef int (*SpCliCommandFunc) (const SpCliOptions *options,
                                  int                 argc,
@@ -21,6 +20,7 @@ typedef struct
   const char       *args;
   const char       *summary;
   SpCliCommandFunc  func;
+  gboolean          no_json;   /* prints text only */
 } SpCliCommand;
 
 /* Parses a command's own options; argv[0] is the command. */
@@ -1076,85 +1076,6 @@ cmd_verify (const SpCliOptions *options,
   return bad == 0 ? SP_CLI_EXIT_OK : SP_CLI_EXIT_DAMAGED;
 }
 
-/* ---- play, runs, recover (src/cli/play) ---- */
-
-/* The session commands read the library from $SAVEPOINT_LIBRARY when they
- * are not given --library, so the global option and the drive scan reach
- * them through it. recover may also find the library in the run itself. */
-static gboolean
-has_library_option (int    argc,
-                    char **argv)
-{
-  for (int i = 1; i < argc; i++)
-    if (g_str_equal (argv[i], "--library") || g_str_has_prefix (argv[i], "--library=")
-        || g_str_equal (argv[i], "-l"))
-      return TRUE;
-  return FALSE;
-}
-
-/* GOption answers these itself, so they must not wait for a library. */
-static gboolean
-asks_for_help (int    argc,
-               char **argv)
-{
-  for (int i = 1; i < argc; i++)
-    {
-      if (g_str_equal (argv[i], "--"))
-        break;
-      if (g_str_equal (argv[i], "-h") || g_str_equal (argv[i], "-?")
-          || g_str_has_prefix (argv[i], "--help"))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static int
-run_session_command (const SpCliOptions *options,
-                     int                 argc,
-                     char              **argv,
-                     gboolean            library_required,
-                     int               (*func) (int, char **))
-{
-  int exit_code = SP_CLI_EXIT_OK;
-
-  if (options->json)
-    return sp_cli_usage_error (_("%s does not support --json"), argv[0]);
-  if (!has_library_option (argc, argv) && !asks_for_help (argc, argv)
-      && (options->library_path != NULL || library_required))
-    {
-      g_autofree char *path = sp_cli_resolve_library_path (options, &exit_code);
-
-      if (path == NULL)
-        return exit_code;
-      g_setenv ("SAVEPOINT_LIBRARY", path, TRUE);
-    }
-  return func (argc, argv);
-}
-
-static int
-cmd_play (const SpCliOptions *options,
-          int                 argc,
-          char              **argv)
-{
-  return run_session_command (options, argc, argv, TRUE, sp_cli_play);
-}
-
-static int
-cmd_runs (const SpCliOptions *options,
-          int                 argc,
-          char              **argv)
-{
-  return run_session_command (options, argc, argv, FALSE, sp_cli_runs);
-}
-
-static int
-cmd_recover (const SpCliOptions *options,
-             int                 argc,
-             char              **argv)
-{
-  return run_session_command (options, argc, argv, FALSE, sp_cli_recover);
-}
-
 static const SpCliCommand commands[] = {
   { "init", "DIR [--name NAME]", N_("Create a library on a drive (DIR/Savepoint)"), cmd_init },
   { "add", "NAME FOLDER --exec PATH [--kind wine|native] [--adopt] …",
@@ -1169,10 +1090,10 @@ static const SpCliCommand commands[] = {
   { "import", "GAME FILE", N_("Add an exported checkpoint file to a game"), cmd_import },
   { "verify", "[--repair] [GAME]", N_("Check checkpoints, metadata and leftovers"), cmd_verify },
   { "play", "GAME [--from ID|--clean] [--keep LABEL|--discard|--ask]",
-    N_("Play a game in a fresh overlay, then keep or discard the run"), cmd_play },
-  { "runs", "", N_("List runs that are not kept or discarded yet"), cmd_runs },
+    N_("Play a game in a fresh overlay, then keep or discard the run"), sp_cli_play, TRUE },
+  { "runs", "", N_("List runs that are not kept or discarded yet"), sp_cli_runs, TRUE },
   { "recover", "[--keep LABEL|--discard] [RUN…]",
-    N_("Keep or discard pending runs (after a crash or “decide later”)"), cmd_recover },
+    N_("Keep or discard pending runs (after a crash or “decide later”)"), sp_cli_recover, TRUE },
 };
 
 static char *
@@ -1185,8 +1106,9 @@ describe_commands (void)
                             _(commands[i].summary));
   g_string_append (text, _("\nGAME is a game’s slug or name; ID a checkpoint id from "
                            "“checkpoints GAME”.\n"
-                           "The library is --library DIR, else $SAVEPOINT_LIBRARY, else the one "
-                           "library on a mounted drive.\n\n"
+                           "The library is --library DIR, else the one of the folders in "
+                           "$SAVEPOINT_LIBRARY (separated by “:”) that holds a library, else the "
+                           "one library on a mounted drive or in the app’s library folders.\n\n"
                            "Exit status: 0 success, 1 failure, 2 wrong usage, 3 library, game or "
                            "checkpoint not found,\n4 damaged checkpoints or metadata, "
                            "5 library from a newer Savepoint (read-only), 130 cancelled."));
@@ -1241,7 +1163,11 @@ main (int   argc,
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (argv[1], commands[i].name))
-      return commands[i].func (&options, argc - 1, argv + 1);
+      {
+        if (commands[i].no_json && json)
+          return sp_cli_usage_error (_("%s does not support --json"), commands[i].name);
+        return commands[i].func (&options, argc - 1, argv + 1);
+      }
 
   return sp_cli_usage_error (_("unknown command “%s”"), argv[1]);
 }

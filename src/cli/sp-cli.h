@@ -21,18 +21,21 @@ typedef enum
 
 typedef struct
 {
-  const char *library_path;   /* --library, or $SAVEPOINT_LIBRARY */
+  const char *library_path;   /* the global --library, or NULL */
   gboolean    json;           /* --json */
 } SpCliOptions;
 
-/* The library's path: --library, else $SAVEPOINT_LIBRARY, else the only
- * library found on a mounted drive. Prints the error and sets @out_exit when
- * there is none or several. */
+/* The library's path: --library, else $SAVEPOINT_LIBRARY (the one of its
+ * folders that holds a library), else, when @search, the only library found
+ * on a mounted drive or in the app's configured folders (see
+ * core/sp-library-finder.h). Without --library, $SAVEPOINT_LIBRARY and
+ * @search, returns NULL and sets @out_exit to SP_CLI_EXIT_OK. Prints the
+ * error and sets @out_exit when there is none or several. */
 char      *sp_cli_resolve_library_path (const SpCliOptions *options,
+                                        gboolean            search,
                                         int                *out_exit);
-/* Opens the library named by --library / $SAVEPOINT_LIBRARY, or the only
- * library found on a mounted drive. Prints the error and sets @out_exit on
- * failure. */
+/* Opens the library of sp_cli_resolve_library_path() (searching). Prints
+ * the error and sets @out_exit on failure. */
 SpLibrary *sp_cli_open_library  (const SpCliOptions *options,
                                  int                *out_exit);
 /* Finds a game by slug or name, printing an error naming the library on
@@ -40,13 +43,46 @@ SpLibrary *sp_cli_open_library  (const SpCliOptions *options,
 SpGame    *sp_cli_find_game     (SpLibrary          *library,
                                  const char         *name,
                                  int                *out_exit);
-/* Prints "savepoint-cli: <message>" on stderr and returns the exit code that
- * fits @error. */
+/* The app's settings when its schema is installed and has @key, else
+ * NULL. */
+GSettings *sp_cli_app_settings  (const char         *key);
+/* The exit code that fits @error. */
+int        sp_cli_exit_code_for (const GError       *error);
+/* How savepoint-cli reports a failure: prints "savepoint-cli: MESSAGE" (or
+ * "savepoint-cli COMMAND: MESSAGE" when @command is given, as play, runs
+ * and recover say it) on stderr and returns @exit_code. */
+int        sp_cli_fail_message  (const char         *command,
+                                 int                 exit_code,
+                                 const char         *format,
+                                 ...) G_GNUC_PRINTF (3, 4);
+/* sp_cli_fail_message() with @error's message and the exit code that fits
+ * it. */
 int        sp_cli_fail          (const GError       *error);
-/* Prints a usage error and returns SP_CLI_EXIT_USAGE. */
+/* sp_cli_fail_message() with the hint to --help; returns
+ * SP_CLI_EXIT_USAGE. */
 int        sp_cli_usage_error   (const char         *format,
                                  ...) G_GNUC_PRINTF (1, 2);
 /* Prints @builder's root as pretty JSON on stdout. */
 void       sp_cli_print_json    (JsonBuilder        *builder);
+
+/* The session commands (sp-cli-play.c); argv[0] is the command. */
+
+/* play GAME [--library DIR] [--from ID|--clean] [--keep [LABEL]|--discard|--ask]
+ *           [--leave] [--grace SECONDS] */
+int        sp_cli_play          (const SpCliOptions *options,
+                                 int                 argc,
+                                 char              **argv);
+/* runs [--library DIR] */
+int        sp_cli_runs          (const SpCliOptions *options,
+                                 int                 argc,
+                                 char              **argv);
+/* recover [--library DIR] [--keep LABEL|--discard] [RUN…] */
+int        sp_cli_recover       (const SpCliOptions *options,
+                                 int                 argc,
+                                 char              **argv);
+/* TRUE when @answer is one of the "|"-separated @choices, ignoring case
+ * (also outside ASCII): how `play --ask` understands translated answers. */
+gboolean   sp_cli_answer_is     (const char         *answer,
+                                 const char         *choices);
 
 G_END_DECLS

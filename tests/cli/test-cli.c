@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 #include "play/sp-play.h"
-#include "sp-cli-play.h"
+#include "play/sp-run-owner.h"
+#include "sp-cli.h"
 #include <sys/stat.h>
 
 typedef struct
@@ -46,16 +47,25 @@ write_file (const char *dir,
   g_assert_true (g_file_set_contents (path, contents, -1, NULL));
 }
 
-/* Runs @argv (NULL-terminated) with no $SAVEPOINT_LIBRARY, in C.UTF-8. */
+/* Runs @argv (NULL-terminated) in C.UTF-8 with $SAVEPOINT_LIBRARY set to
+ * @library_env (unset when NULL) and the runs in @state_home (when not
+ * NULL). */
 static void
-spawn (Result    *result,
-       GPtrArray *argv)
+spawn_in (Result     *result,
+          GPtrArray  *argv,
+          const char *library_env,
+          const char *state_home)
 {
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) envp = g_get_environ ();
   int wait_status;
 
-  envp = g_environ_unsetenv (envp, "SAVEPOINT_LIBRARY");
+  if (library_env != NULL)
+    envp = g_environ_setenv (envp, "SAVEPOINT_LIBRARY", library_env, TRUE);
+  else
+    envp = g_environ_unsetenv (envp, "SAVEPOINT_LIBRARY");
+  if (state_home != NULL)
+    envp = g_environ_setenv (envp, "XDG_STATE_HOME", state_home, TRUE);
   envp = g_environ_setenv (envp, "LC_ALL", "C.UTF-8", TRUE);
   g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_SEARCH_PATH, NULL, NULL,
                                &result->out, &result->err, &wait_status, &error));
@@ -64,6 +74,14 @@ spawn (Result    *result,
   result->status = WEXITSTATUS (wait_status);
   if (g_test_verbose ())
     g_printerr ("# exit %d\n# out: %s\n# err: %s\n", result->status, result->out, result->err);
+}
+
+/* Runs @argv (NULL-terminated) with no $SAVEPOINT_LIBRARY, in C.UTF-8. */
+static void
+spawn (Result    *result,
+       GPtrArray *argv)
+{
+  spawn_in (result, argv, NULL, NULL);
 }
 
 /* Runs savepoint-cli with --library @drive (unless NULL) and the
@@ -91,6 +109,28 @@ run_cli (Result     *result,
   va_end (args);
   g_ptr_array_add (argv, NULL);
   spawn (result, argv);
+}
+
+/* run_cli() without --library, with $SAVEPOINT_LIBRARY set to @library_env
+ * and the runs in @state_home. */
+static void
+run_cli_env (Result     *result,
+             const char *library_env,
+             const char *state_home,
+             ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+  va_list args;
+
+  g_assert_nonnull (g_getenv ("SP_CLI"));
+  g_ptr_array_add (argv, (char *) g_getenv ("SP_CLI"));
+  va_start (args, state_home);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  spawn_in (result, argv, library_env, state_home);
 }
 
 static JsonNode *
@@ -901,6 +941,161 @@ test_refused_libraries (Fixture       *fixture,
   alarm (0);
 }
 
+/* $SAVEPOINT_LIBRARY is a list of folders separated by colons, as the app
+ * reads it. One folder is the library (and what is wrong there is told);
+ * of several, the one that holds a library is used, and none or several
+ * are errors that name the variable or the folders. recover reads it the
+ * same way. */
+static void
+test_library_environment (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *empty = g_build_filename (fixture->tmp, "empty", NULL);
+  g_autofree char *other = g_build_filename (fixture->tmp, "other", NULL);
+  g_autofree char *missing = g_build_filename (fixture->tmp, "missing", NULL);
+  g_autofree char *state = g_build_filename (fixture->tmp, "state", NULL);
+  g_autofree char *one_of_two = NULL;
+  g_autofree char *both = NULL;
+  g_autofree char *neither = NULL;
+  g_auto(Result) init = { 0 };
+
+  init_and_add (fixture);
+  g_assert_cmpint (g_mkdir (empty, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (other, 0755), ==, 0);
+  run_cli (&init, NULL, "init", other, "--name", "Other Drive", NULL);
+  g_assert_cmpint (init.status, ==, 0);
+  /* An empty entry is skipped. */
+  one_of_two = g_strdup_printf ("%s::%s", empty, fixture->drive);
+  both = g_strdup_printf ("%s:%s", fixture->drive, other);
+  neither = g_strdup_printf ("%s:%s", empty, missing);
+
+  {
+    g_auto(Result) list = { 0 };
+    g_auto(Result) recover = { 0 };
+
+    run_cli_env (&list, one_of_two, NULL, "list", NULL);
+    g_assert_cmpint (list.status, ==, 0);
+    g_assert_nonnull (strstr (list.out, "Test Game"));
+    run_cli_env (&recover, one_of_two, state, "recover", "--discard", NULL);
+    g_assert_cmpint (recover.status, ==, 0);
+    g_assert_nonnull (strstr (recover.out, "No pending runs"));
+  }
+  {
+    g_auto(Result) list = { 0 };
+    g_auto(Result) recover = { 0 };
+
+    run_cli_env (&list, both, NULL, "list", NULL);
+    g_assert_cmpint (list.status, ==, 2);
+    g_assert_nonnull (strstr (list.err, "SAVEPOINT_LIBRARY"));
+    g_assert_nonnull (strstr (list.err, fixture->drive));
+    g_assert_nonnull (strstr (list.err, other));
+    run_cli_env (&recover, both, state, "recover", "--discard", NULL);
+    g_assert_cmpint (recover.status, ==, 2);
+  }
+  {
+    g_auto(Result) list = { 0 };
+
+    run_cli_env (&list, neither, NULL, "list", NULL);
+    g_assert_cmpint (list.status, ==, 3);
+    g_assert_nonnull (strstr (list.err, "SAVEPOINT_LIBRARY"));
+  }
+  {
+    g_auto(Result) list = { 0 };
+    g_auto(Result) explicit = { 0 };
+
+    run_cli_env (&list, empty, NULL, "list", NULL);
+    g_assert_cmpint (list.status, ==, 3);
+    g_assert_nonnull (strstr (list.err, empty));
+    /* --library wins over the variable. */
+    run_cli_env (&explicit, both, NULL, "--library", other, "--json", "list", NULL);
+    g_assert_cmpint (explicit.status, ==, 0);
+    g_assert_nonnull (strstr (explicit.out, "Other Drive"));
+  }
+}
+
+/* Which library and game a run belongs to, as recover and the app ask it:
+ * its own library whether given, found through LibraryPath, or another one
+ * given; a game that is gone, a LibraryPath holding another library or none
+ * are errors that say so. */
+static void
+test_run_owner (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *runs = g_build_filename (fixture->tmp, "runs", NULL);
+  g_autofree char *other_dir = g_build_filename (fixture->tmp, "other", NULL);
+  g_autofree char *nowhere = g_build_filename (fixture->tmp, "nowhere", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(SpLibrary) other = NULL;
+  g_autoptr(SpRun) run = NULL;
+  g_autoptr(GPtrArray) games = g_ptr_array_new_with_free_func (g_object_unref);
+  GListModel *model;
+  const char *id;
+
+  init_and_add (fixture);
+  g_assert_cmpint (g_mkdir (other_dir, 0755), ==, 0);
+  other = sp_library_create (other_dir, "Other", &error);
+  g_assert_no_error (error);
+  library = sp_library_open (fixture->drive, &error);
+  g_assert_no_error (error);
+  id = sp_library_get_id (library);
+  sp_runs_set_dir (runs);
+
+  run = sp_run_create (id, sp_library_get_path (library), "test-game", "Test Game", NULL, &error);
+  g_assert_no_error (error);
+  {
+    SpLibrary *given[] = { library, NULL, other };
+
+    for (guint i = 0; i < G_N_ELEMENTS (given); i++)
+      {
+        g_autoptr(SpLibrary) owner = NULL;
+        g_autoptr(SpGame) game = sp_run_owner_find (run, given[i], &owner, &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpstr (sp_game_get_slug (game), ==, "test-game");
+        g_assert_cmpstr (sp_library_get_id (owner), ==, id);
+        g_assert_true ((owner == library) == (given[i] == library));
+      }
+  }
+
+  model = sp_library_get_games (library);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    g_ptr_array_add (games, g_list_model_get_item (model, i));
+  g_assert_true (sp_run_owner_match (run, id, games) == g_ptr_array_index (games, 0));
+  g_assert_null (sp_run_owner_match (run, sp_library_get_id (other), games));
+
+  {
+    g_autoptr(SpRun) gone = sp_run_create (id, sp_library_get_path (library), "gone", "Gone",
+                                           NULL, &error);
+    g_autoptr(SpRun) moved = NULL;
+    g_autoptr(SpRun) lost = NULL;
+    g_autoptr(SpLibrary) owner = NULL;
+
+    g_assert_no_error (error);
+    g_assert_null (sp_run_owner_match (gone, id, games));
+    g_assert_null (sp_run_owner_find (gone, library, &owner, &error));
+    g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_NOT_FOUND);
+    g_assert_nonnull (strstr (error->message, "“gone”"));
+    g_assert_null (owner);
+    g_clear_error (&error);
+
+    moved = sp_run_create (id, sp_library_get_path (other), "moved", "Moved", NULL, &error);
+    g_assert_no_error (error);
+    g_assert_null (sp_run_owner_find (moved, NULL, &owner, &error));
+    g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_NOT_FOUND);
+    g_assert_nonnull (strstr (error->message, sp_library_get_path (other)));
+    g_clear_error (&error);
+
+    lost = sp_run_create (id, nowhere, "lost", "Lost", NULL, &error);
+    g_assert_no_error (error);
+    g_assert_null (sp_run_owner_find (lost, other, &owner, &error));
+    g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND);
+    g_assert_nonnull (strstr (error->message, "is not available"));
+    g_assert_nonnull (strstr (error->message, nowhere));
+  }
+  sp_runs_set_dir (NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -922,6 +1117,10 @@ main (int   argc,
   g_test_add ("/cli/verify-honest", Fixture, NULL, fixture_set_up, test_verify_honest,
               fixture_tear_down);
   g_test_add ("/cli/refused-libraries", Fixture, NULL, fixture_set_up, test_refused_libraries,
+              fixture_tear_down);
+  g_test_add ("/cli/library-environment", Fixture, NULL, fixture_set_up,
+              test_library_environment, fixture_tear_down);
+  g_test_add ("/cli/run-owner", Fixture, NULL, fixture_set_up, test_run_owner,
               fixture_tear_down);
   return g_test_run ();
 }

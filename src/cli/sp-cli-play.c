@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include "sp-cli-play.h"
-
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <inttypes.h>
@@ -10,11 +8,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "core/sp-library.h"
-#include "play/sp-lock.h"
-#include "play/sp-run.h"
-#include "play/sp-session.h"
-#include "common/sp-util.h"
+#include "play/sp-run-owner.h"
+#include "sp-cli.h"
 
 typedef enum
 {
@@ -24,29 +19,6 @@ typedef enum
   DECIDE_ASK,
   DECIDE_LEAVE,
 } Decision;
-
-static SpLibrary *
-open_library (const char  *dir,
-              GError     **error)
-{
-  if (dir == NULL || dir[0] == '\0')
-    dir = g_getenv ("SAVEPOINT_LIBRARY");
-  if (dir == NULL || dir[0] == '\0')
-    {
-      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND,
-                   _("No library given: use --library DIR or set SAVEPOINT_LIBRARY."));
-      return NULL;
-    }
-  return sp_library_open (dir, error);
-}
-
-static int
-fail (const char   *command,
-      const GError *error)
-{
-  g_printerr ("savepoint-cli %s: %s\n", command, error->message);
-  return 1;
-}
 
 /* Reads one line from the terminal; NULL at end of input. */
 static char *
@@ -239,19 +211,14 @@ tell_runner_policy (SpSession *session,
                     SpGame    *game,
                     gboolean   allow_runner)
 {
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = sp_cli_app_settings ("approved-runners");
   g_auto(GStrv) approved_runners = NULL;
   g_auto(GStrv) approved_environment = NULL;
   g_autofree char *refused_runner = NULL;
   g_auto(GStrv) refused_environment = NULL;
 
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-  if (schema != NULL && g_settings_schema_has_key (schema, "approved-runners"))
+  if (settings != NULL)
     {
-      g_autoptr(GSettings) settings = g_settings_new_full (schema, NULL, NULL);
-
       approved_runners = g_settings_get_strv (settings, "approved-runners");
       approved_environment = g_settings_get_strv (settings, "approved-environment");
     }
@@ -272,8 +239,9 @@ tell_runner_policy (SpSession *session,
 }
 
 int
-sp_cli_play (int    argc,
-             char **argv)
+sp_cli_play (const SpCliOptions *options,
+             int                 argc,
+             char              **argv)
 {
   g_autofree char *library_dir = NULL;
   g_autofree char *from = NULL;
@@ -317,19 +285,15 @@ sp_cli_play (int    argc,
     _("Without --keep, --discard, --ask or --leave, the run is kept when it ends if standard\n"
       "input is not a terminal (a launcher, a script), and you are asked when it is."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return fail ("play", error);
+    return sp_cli_fail_message ("play", SP_CLI_EXIT_FAILED, "%s", error->message);
   if (argc != 2)
-    {
-      g_printerr ("savepoint-cli play: %s\n", _("Name one game (its folder name or its name)."));
-      return 2;
-    }
+    return sp_cli_fail_message ("play", SP_CLI_EXIT_USAGE, "%s",
+                                _("Name one game (its folder name or its name)."));
   decided_count = (keep_label != NULL) + discard + ask + leave;
   if (decided_count > 1 || (clean && from != NULL) || grace < 0)
-    {
-      g_printerr ("savepoint-cli play: %s\n",
-                  _("Use at most one of --keep, --discard, --ask and --leave, and not both --from and --clean."));
-      return 2;
-    }
+    return sp_cli_fail_message ("play", SP_CLI_EXIT_USAGE, "%s",
+                                _("Use at most one of --keep, --discard, --ask and --leave, and not "
+                                  "both --from and --clean."));
 
   if (keep_label != NULL)
     decision = DECIDE_KEEP;
@@ -342,9 +306,18 @@ sp_cli_play (int    argc,
   else
     decision = isatty (STDIN_FILENO) ? DECIDE_ASK : DECIDE_KEEP;
 
-  library = open_library (library_dir, &error);
+  if (library_dir == NULL || library_dir[0] == '\0')
+    {
+      int exit_code;
+
+      g_free (library_dir);
+      library_dir = sp_cli_resolve_library_path (options, TRUE, &exit_code);
+      if (library_dir == NULL)
+        return exit_code;
+    }
+  library = sp_library_open (library_dir, &error);
   if (library == NULL)
-    return fail ("play", error);
+    return sp_cli_fail_message ("play", SP_CLI_EXIT_FAILED, "%s", error->message);
   game = sp_library_find_game (library, argv[1]);
   if (game == NULL)
     {
@@ -381,7 +354,7 @@ sp_cli_play (int    argc,
   if (!sp_session_start_finish (session, wait_result (&state), &error))
     {
       g_clear_object (&state.result);
-      return fail ("play", error);
+      return sp_cli_fail_message ("play", SP_CLI_EXIT_FAILED, "%s", error->message);
     }
 
   g_print (_("Playing “%s” (log: %s)\n"), sp_game_get_name (game), sp_session_get_log_path (session));
@@ -401,9 +374,9 @@ sp_cli_play (int    argc,
 
   if (sp_session_get_state (session) == SP_SESSION_STATE_FAILED)
     {
-      g_printerr ("savepoint-cli play: %s\n", sp_session_get_error (session)->message);
       g_clear_object (&state.result);
-      return 1;
+      return sp_cli_fail_message ("play", SP_CLI_EXIT_FAILED, "%s",
+                                  sp_session_get_error (session)->message);
     }
 
   if (state.end_signal != 0)
@@ -425,7 +398,7 @@ sp_cli_play (int    argc,
         if (checkpoint == NULL)
           {
             g_clear_object (&state.result);
-            g_printerr ("savepoint-cli play: %s\n", error->message);
+            sp_cli_fail_message ("play", SP_CLI_EXIT_FAILED, "%s", error->message);
             g_printerr (_("The run is still there; keep or discard it with “savepoint-cli recover”.\n"));
             return 1;
           }
@@ -446,7 +419,7 @@ sp_cli_play (int    argc,
       if (!sp_session_discard_finish (session, wait_result (&state), &error))
         {
           g_clear_object (&state.result);
-          return fail ("play", error);
+          return sp_cli_fail_message ("play", SP_CLI_EXIT_FAILED, "%s", error->message);
         }
       g_print ("%s\n", _("Discarded the run."));
       break;
@@ -505,8 +478,9 @@ print_run (SpRun *run)
 }
 
 int
-sp_cli_runs (int    argc,
-             char **argv)
+sp_cli_runs (const SpCliOptions *options,
+             int                 argc,
+             char              **argv)
 {
   g_autofree char *library_dir = NULL;
   GOptionEntry entries[] = {
@@ -521,18 +495,18 @@ sp_cli_runs (int    argc,
   context = g_option_context_new (_("— list runs waiting to be kept or discarded"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return fail ("runs", error);
+    return sp_cli_fail_message ("runs", SP_CLI_EXIT_FAILED, "%s", error->message);
 
   if (library_dir)
     {
       library = sp_library_open (library_dir, &error);
       if (library == NULL)
-        return fail ("runs", error);
+        return sp_cli_fail_message ("runs", SP_CLI_EXIT_FAILED, "%s", error->message);
     }
 
   runs = sp_run_list (library ? sp_library_get_id (library) : NULL, &error);
   if (runs == NULL)
-    return fail ("runs", error);
+    return sp_cli_fail_message ("runs", SP_CLI_EXIT_FAILED, "%s", error->message);
 
   for (guint i = 0; i < runs->len; i++)
     print_run (runs->pdata[i]);
@@ -561,10 +535,9 @@ recover_one (SpRun       *run,
              const char  *label,
              GError     **error)
 {
-  g_autoptr(SpLibrary) own_library = NULL;
-  SpLibrary *library = library_arg;
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(SpGame) game = NULL;
   g_autofree char *ask_label = NULL;
-  SpGame *game;
 
   if (decision == DECIDE_ASK)
     {
@@ -584,43 +557,9 @@ recover_one (SpRun       *run,
       return TRUE;
     }
 
-  if (library == NULL || g_strcmp0 (sp_library_get_id (library), sp_run_get_library_id (run)) != 0)
-    {
-      const char *path = sp_run_get_library_path (run);
-
-      if (path == NULL)
-        {
-          g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_NOT_FOUND,
-                       _("The run of “%s” does not say where its library is; use --library DIR."),
-                       sp_run_get_game_name (run));
-          return FALSE;
-        }
-      own_library = sp_library_open (path, error);
-      if (own_library == NULL)
-        {
-          g_prefix_error (error, _("The library of the run of “%s” is not available (is its drive connected?): "),
-                          sp_run_get_game_name (run));
-          return FALSE;
-        }
-      if (g_strcmp0 (sp_library_get_id (own_library), sp_run_get_library_id (run)) != 0)
-        {
-          g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_NOT_FOUND,
-                       _("The library at “%s” is not the one the run of “%s” belongs to; "
-                         "connect its drive or use --library DIR."),
-                       path, sp_run_get_game_name (run));
-          return FALSE;
-        }
-      library = own_library;
-    }
-
-  game = sp_library_find_game (library, sp_run_get_slug (run));
+  game = sp_run_owner_find (run, library_arg, &library, error);
   if (game == NULL)
-    {
-      g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_NOT_FOUND,
-                   _("The game “%s” of this run is no longer in the library “%s”; discard the run."),
-                   sp_run_get_slug (run), sp_library_get_path (library));
-      return FALSE;
-    }
+    return FALSE;
 
   {
     g_autoptr(SpCheckpoint) checkpoint = NULL;
@@ -639,8 +578,9 @@ recover_one (SpRun       *run,
 }
 
 int
-sp_cli_recover (int    argc,
-                char **argv)
+sp_cli_recover (const SpCliOptions *options,
+                int                 argc,
+                char              **argv)
 {
   g_autofree char *library_dir = NULL;
   g_autofree char *keep_label = NULL;
@@ -666,12 +606,10 @@ sp_cli_recover (int    argc,
     _("RUN is a game's folder name or name, or LIBRARY-ID/SLUG as “savepoint-cli runs” prints it;\n"
       "without RUN, every pending run. Without --keep or --discard you are asked for each run."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return fail ("recover", error);
+    return sp_cli_fail_message ("recover", SP_CLI_EXIT_FAILED, "%s", error->message);
   if (keep_label != NULL && discard)
-    {
-      g_printerr ("savepoint-cli recover: %s\n", _("Use either --keep or --discard."));
-      return 2;
-    }
+    return sp_cli_fail_message ("recover", SP_CLI_EXIT_USAGE, "%s",
+                                _("Use either --keep or --discard."));
 
   if (keep_label != NULL)
     decision = DECIDE_KEEP;
@@ -680,19 +618,25 @@ sp_cli_recover (int    argc,
   else if (isatty (STDIN_FILENO))
     decision = DECIDE_ASK;
   else
-    {
-      g_printerr ("savepoint-cli recover: %s\n",
-                  _("Say what to do: --keep LABEL or --discard (or run it on a terminal to be asked)."));
-      return 2;
-    }
+    return sp_cli_fail_message ("recover", SP_CLI_EXIT_USAGE, "%s",
+                                _("Say what to do: --keep LABEL or --discard (or run it on a "
+                                  "terminal to be asked)."));
 
-  if (library_dir == NULL && g_getenv ("SAVEPOINT_LIBRARY") != NULL)
-    library_dir = g_strdup (g_getenv ("SAVEPOINT_LIBRARY"));
+  /* Without a library named, each run's own library is used. */
+  if (library_dir == NULL || library_dir[0] == '\0')
+    {
+      int exit_code;
+
+      g_free (library_dir);
+      library_dir = sp_cli_resolve_library_path (options, FALSE, &exit_code);
+      if (library_dir == NULL && exit_code != SP_CLI_EXIT_OK)
+        return exit_code;
+    }
   if (library_dir != NULL)
     {
       library = sp_library_open (library_dir, &error);
       if (library == NULL)
-        return fail ("recover", error);
+        return sp_cli_fail_message ("recover", SP_CLI_EXIT_FAILED, "%s", error->message);
     }
 
   unmounted = sp_run_cleanup_stale_mounts ();
@@ -702,7 +646,7 @@ sp_cli_recover (int    argc,
 
   runs = sp_run_list_pending (NULL, &error);
   if (runs == NULL)
-    return fail ("recover", error);
+    return sp_cli_fail_message ("recover", SP_CLI_EXIT_FAILED, "%s", error->message);
 
   for (guint i = 0; i < runs->len; i++)
     {
@@ -721,8 +665,8 @@ sp_cli_recover (int    argc,
       matched++;
       if (!recover_one (run, library, decision, keep_label, &run_error))
         {
-          g_printerr ("savepoint-cli recover: %s\n", run_error->message);
-          status = 1;
+          status = sp_cli_fail_message ("recover", SP_CLI_EXIT_FAILED, "%s",
+                                        run_error->message);
         }
     }
 
@@ -730,9 +674,9 @@ sp_cli_recover (int    argc,
     {
       if (argc >= 2)
         {
-          g_printerr ("savepoint-cli recover: %s\n",
-                      _("No pending run matches; “savepoint-cli runs” lists them."));
-          return 1;
+          return sp_cli_fail_message ("recover", SP_CLI_EXIT_FAILED, "%s",
+                                      _("No pending run matches; “savepoint-cli runs” lists "
+                                        "them."));
         }
       g_print ("%s\n", _("No pending runs."));
     }
