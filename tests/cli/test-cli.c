@@ -18,6 +18,7 @@ typedef struct
   char *tmp;
   char *drive;
   char *source;
+  guint n_checkpoints;   /* made by make_checkpoint() */
 } Fixture;
 
 typedef struct
@@ -199,6 +200,9 @@ make_checkpoint (Fixture    *fixture,
   g_autoptr(SpLibrary) library = sp_library_open (fixture->drive, &error);
   g_autofree char *upper = g_build_filename (fixture->tmp, "upper", NULL);
   g_autoptr(SpCheckpoint) checkpoint = NULL;
+  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_autofree char *ini = NULL;
+  g_autofree char *created = NULL;
   SpGame *game;
 
   g_assert_no_error (error);
@@ -209,8 +213,17 @@ make_checkpoint (Fixture    *fixture,
   checkpoint = sp_game_create_checkpoint_sync (game, upper, label, 60, TRUE, NULL, NULL, NULL,
                                                &error);
   g_assert_no_error (error);
-  /* Distinct creation times keep the timeline order unambiguous. */
-  g_usleep (1100 * 1000);
+
+  /* Created one hour apart, in the order they were made, so the timeline
+   * order does not depend on the clock. */
+  ini = g_strdup_printf ("%s/checkpoints/%s.ini", sp_game_get_path (game),
+                         sp_checkpoint_get_id (checkpoint));
+  g_key_file_load_from_file (key_file, ini, G_KEY_FILE_KEEP_COMMENTS, &error);
+  g_assert_no_error (error);
+  created = g_strdup_printf ("2001-01-01T%02u:00:00.000000Z", fixture->n_checkpoints++);
+  g_key_file_set_string (key_file, "Checkpoint", "Created", created);
+  g_key_file_save_to_file (key_file, ini, &error);
+  g_assert_no_error (error);
   return g_strdup (sp_checkpoint_get_id (checkpoint));
 }
 
