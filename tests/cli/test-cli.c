@@ -983,34 +983,28 @@ test_library_environment (Fixture       *fixture,
   neither = g_strdup_printf ("%s:%s", empty, missing);
 
   {
-    g_auto(Result) list = { 0 };
-    g_auto(Result) recover = { 0 };
+    /* The variable, what list and recover exit with, what list says. */
+    struct { const char *env; int status; const char *says[3]; } cases[] = {
+      { one_of_two, 0, { "Test Game", NULL } },
+      { both, 2, { "SAVEPOINT_LIBRARY", fixture->drive, other } },
+      { neither, 3, { "SAVEPOINT_LIBRARY", NULL } },
+    };
 
-    run_cli_env (&list, one_of_two, NULL, "list", NULL);
-    g_assert_cmpint (list.status, ==, 0);
-    g_assert_nonnull (strstr (list.out, "Test Game"));
-    run_cli_env (&recover, one_of_two, state, "recover", "--discard", NULL);
-    g_assert_cmpint (recover.status, ==, 0);
-    g_assert_nonnull (strstr (recover.out, "No pending runs"));
-  }
-  {
-    g_auto(Result) list = { 0 };
-    g_auto(Result) recover = { 0 };
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_auto(Result) list = { 0 };
+        g_auto(Result) recover = { 0 };
 
-    run_cli_env (&list, both, NULL, "list", NULL);
-    g_assert_cmpint (list.status, ==, 2);
-    g_assert_nonnull (strstr (list.err, "SAVEPOINT_LIBRARY"));
-    g_assert_nonnull (strstr (list.err, fixture->drive));
-    g_assert_nonnull (strstr (list.err, other));
-    run_cli_env (&recover, both, state, "recover", "--discard", NULL);
-    g_assert_cmpint (recover.status, ==, 2);
-  }
-  {
-    g_auto(Result) list = { 0 };
-
-    run_cli_env (&list, neither, NULL, "list", NULL);
-    g_assert_cmpint (list.status, ==, 3);
-    g_assert_nonnull (strstr (list.err, "SAVEPOINT_LIBRARY"));
+        run_cli_env (&list, cases[i].env, NULL, "list", NULL);
+        g_assert_cmpint (list.status, ==, cases[i].status);
+        for (guint j = 0; j < G_N_ELEMENTS (cases[i].says) && cases[i].says[j] != NULL; j++)
+          g_assert_nonnull (strstr (cases[i].status == 0 ? list.out : list.err,
+                                    cases[i].says[j]));
+        run_cli_env (&recover, cases[i].env, state, "recover", "--discard", NULL);
+        g_assert_cmpint (recover.status, ==, cases[i].status);
+        if (cases[i].status == 0)
+          g_assert_nonnull (strstr (recover.out, "No pending runs"));
+      }
   }
   {
     g_auto(Result) list = { 0 };
