@@ -137,23 +137,21 @@ choose_library (GPtrArray *paths,
                                            "Savepoint library. Name the library with --library "
                                            "DIR; “savepoint-cli init DIR” creates one."));
       else
-        {
-          g_printerr (_("savepoint-cli: no Savepoint library found on a mounted drive.\n"
-                        "Connect the drive, or name the library with --library DIR "
-                        "(or $SAVEPOINT_LIBRARY); “savepoint-cli init DIR” creates one.\n"));
-          *out_exit = SP_CLI_EXIT_NOT_FOUND;
-        }
+        *out_exit = sp_cli_fail_message (NULL, SP_CLI_EXIT_NOT_FOUND, "%s",
+                                         _("no Savepoint library found on a mounted drive.\n"
+                                           "Connect the drive, or name the library with "
+                                           "--library DIR (or $SAVEPOINT_LIBRARY); "
+                                           "“savepoint-cli init DIR” creates one."));
       return NULL;
     }
   if (found->len > 1)
     {
-      if (from_environment)
-        sp_cli_fail_message (NULL, SP_CLI_EXIT_USAGE, "%s",
-                             _("several folders in $SAVEPOINT_LIBRARY hold a Savepoint library; "
-                               "choose one with --library DIR:"));
-      else
-        g_printerr (_("savepoint-cli: several drives hold a Savepoint library; "
-                      "choose one with --library DIR:\n"));
+      sp_cli_fail_message (NULL, SP_CLI_EXIT_USAGE, "%s",
+                           from_environment
+                           ? _("several folders in $SAVEPOINT_LIBRARY hold a Savepoint library; "
+                               "choose one with --library DIR:")
+                           : _("several drives hold a Savepoint library; choose one with "
+                               "--library DIR:"));
       for (guint i = 0; i < found->len; i++)
         g_printerr ("  %s\n", (const char *) g_ptr_array_index (found, i));
       *out_exit = SP_CLI_EXIT_USAGE;
@@ -229,10 +227,10 @@ sp_cli_find_game (SpLibrary  *library,
 
   if (game == NULL)
     {
-      g_printerr (_("savepoint-cli: no game “%s” in the library %s. "
-                    "“savepoint-cli list” shows the games it has.\n"),
-                  name, sp_library_get_path (library));
-      *out_exit = SP_CLI_EXIT_NOT_FOUND;
+      *out_exit = sp_cli_fail_message (NULL, SP_CLI_EXIT_NOT_FOUND,
+                                       _("no game “%s” in the library %s. “savepoint-cli list” "
+                                         "shows the games it has."),
+                                       name, sp_library_get_path (library));
       return NULL;
     }
   *out_exit = SP_CLI_EXIT_OK;

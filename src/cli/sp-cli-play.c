@@ -320,12 +320,10 @@ sp_cli_play (const SpCliOptions *options,
     return sp_cli_fail_message ("play", SP_CLI_EXIT_FAILED, "%s", error->message);
   game = sp_library_find_game (library, argv[1]);
   if (game == NULL)
-    {
-      g_printerr (_("savepoint-cli play: there is no game “%s” in the library “%s”. "
-                    "“savepoint-cli list” shows them.\n"),
-                  argv[1], sp_library_get_path (library));
-      return 1;
-    }
+    return sp_cli_fail_message ("play", SP_CLI_EXIT_FAILED,
+                                _("there is no game “%s” in the library “%s”. "
+                                  "“savepoint-cli list” shows them."),
+                                argv[1], sp_library_get_path (library));
 
   session = sp_session_new (library, game);
   if (from)
