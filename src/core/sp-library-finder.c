@@ -19,19 +19,23 @@ GStrv
 sp_library_environment_folders (void)
 {
   const char *env = g_getenv ("SAVEPOINT_LIBRARY");
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GPtrArray) folders = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) parts = NULL;
 
   if (env != NULL)
     parts = g_strsplit (env, G_SEARCHPATH_SEPARATOR_S, -1);
   for (guint i = 0; parts != NULL && parts[i] != NULL; i++)
-    if (parts[i][0] != '\0')
-      {
-        g_autofree char *folder = g_canonicalize_filename (parts[i], NULL);
+    {
+      g_autofree char *folder = NULL;
 
-        g_strv_builder_add (builder, folder);
-      }
-  return g_strv_builder_end (builder);
+      if (parts[i][0] == '\0')
+        continue;
+      folder = g_canonicalize_filename (parts[i], NULL);
+      if (!g_ptr_array_find_with_equal_func (folders, folder, g_str_equal, NULL))
+        g_ptr_array_add (folders, g_steal_pointer (&folder));
+    }
+  g_ptr_array_add (folders, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&folders), FALSE);
 }
 
 /* Adds a candidate unless its path is there already. Takes @path and

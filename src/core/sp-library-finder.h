@@ -35,8 +35,8 @@ void       sp_library_candidate_free         (SpLibraryCandidate *candidate);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpLibraryCandidate, sp_library_candidate_free)
 
-/* The folders of $SAVEPOINT_LIBRARY, made absolute; empty when it is unset
- * or empty. */
+/* The folders of $SAVEPOINT_LIBRARY, made absolute, each once; empty when
+ * it is unset or empty. */
 GStrv      sp_library_environment_folders    (void);
 
 /* Every place a library may be, in the order above, each path once (the

@@ -10,6 +10,7 @@
 
 #include "play/sp-play.h"
 #include "play/sp-run-owner.h"
+#include "core/sp-library-finder.h"
 #include "sp-cli.h"
 #include <sys/stat.h>
 
@@ -1020,6 +1021,63 @@ test_library_environment (Fixture       *fixture,
   }
 }
 
+/* Where the app and the CLI look for libraries: the folders of
+ * $SAVEPOINT_LIBRARY (a colon-separated list, made absolute, empty entries
+ * skipped), then the configured folders, then the drives; each path once,
+ * from the first source that names it. */
+static void
+test_library_finder (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *a = g_build_filename (fixture->tmp, "a", NULL);
+  g_autofree char *b = g_build_filename (fixture->tmp, "b", NULL);
+  g_autofree char *c = g_build_filename (fixture->tmp, "c", NULL);
+  g_autofree char *savepoint = g_build_filename (fixture->drive, "Savepoint", NULL);
+  g_autofree char *env = g_strdup_printf ("%s::%s/../b:%s", a, a, a);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GPtrArray) candidates = NULL;
+  g_auto(GStrv) folders = NULL;
+  const char *configured[] = { b, c, "", NULL };
+  const char *expected[] = { a, b, c };
+  g_auto(Result) init = { 0 };
+
+  g_setenv ("SAVEPOINT_LIBRARY", env, TRUE);
+  folders = sp_library_environment_folders ();
+  g_assert_cmpuint (g_strv_length (folders), ==, 2);
+  g_assert_cmpstr (folders[0], ==, a);
+  g_assert_cmpstr (folders[1], ==, b);
+
+  g_settings_set_strv (settings, "library-folders", configured);
+  candidates = sp_library_find_candidates (NULL, settings);
+  g_unsetenv ("SAVEPOINT_LIBRARY");
+  g_settings_reset (settings, "library-folders");
+  g_assert_cmpuint (candidates->len, >=, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      SpLibraryCandidate *candidate = g_ptr_array_index (candidates, i);
+      SpLibrarySource source = i < 2 ? SP_LIBRARY_SOURCE_ENVIRONMENT
+                               : i < 3 ? SP_LIBRARY_SOURCE_FOLDER : SP_LIBRARY_SOURCE_DRIVE;
+
+      g_assert_cmpint (candidate->source, ==, source);
+      if (i < G_N_ELEMENTS (expected))
+        {
+          g_assert_cmpstr (candidate->path, ==, expected[i]);
+          g_assert_cmpstr (candidate->location, ==, expected[i]);
+        }
+      for (guint j = 0; j < i; j++)
+        g_assert_cmpstr (candidate->path, !=,
+                         ((SpLibraryCandidate *) g_ptr_array_index (candidates, j))->path);
+    }
+
+  /* A library is a drive with Savepoint/library.ini, or that folder. */
+  g_assert_false (sp_library_candidate_has_library (fixture->drive));
+  run_cli (&init, NULL, "init", fixture->drive, NULL);
+  g_assert_cmpint (init.status, ==, 0);
+  g_assert_true (sp_library_candidate_has_library (fixture->drive));
+  g_assert_true (sp_library_candidate_has_library (savepoint));
+  g_assert_false (sp_library_candidate_has_library (fixture->source));
+}
+
 /* Which library and game a run belongs to, as recover and the app ask it:
  * its own library whether given, found through LibraryPath, or another one
  * given; a game that is gone, a LibraryPath holding another library or none
@@ -1127,6 +1185,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/cli/library-environment", Fixture, NULL, fixture_set_up,
               test_library_environment, fixture_tear_down);
+  g_test_add ("/cli/library-finder", Fixture, NULL, fixture_set_up, test_library_finder,
+              fixture_tear_down);
   g_test_add ("/cli/run-owner", Fixture, NULL, fixture_set_up, test_run_owner,
               fixture_tear_down);
   return g_test_run ();
