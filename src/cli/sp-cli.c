@@ -368,11 +368,9 @@ cmd_add (const SpCliOptions *options,
   }
 
   if (!g_file_test (argv[2], G_FILE_TEST_IS_DIR))
-    {
-      g_printerr (_("savepoint-cli: %s is not a folder. Name the folder that holds the game’s "
-                    "clean install.\n"), argv[2]);
-      return SP_CLI_EXIT_NOT_FOUND;
-    }
+    return sp_cli_fail_message (NULL, SP_CLI_EXIT_NOT_FOUND,
+                                _("%s is not a folder. Name the folder that holds the game’s "
+                                  "clean install."), argv[2]);
   source = g_canonicalize_filename (argv[2], NULL);
 
   if (kind_str != NULL)
@@ -390,11 +388,9 @@ cmd_add (const SpCliOptions *options,
   {
     g_autofree char *exe_path = g_build_filename (source, executable, NULL);
     if (!g_file_test (exe_path, G_FILE_TEST_EXISTS))
-      {
-        g_printerr (_("savepoint-cli: the executable %s does not exist. --exec takes a path "
-                      "relative to the game’s folder.\n"), exe_path);
-        return SP_CLI_EXIT_NOT_FOUND;
-      }
+      return sp_cli_fail_message (NULL, SP_CLI_EXIT_NOT_FOUND,
+                                  _("the executable %s does not exist. --exec takes a path "
+                                    "relative to the game’s folder."), exe_path);
   }
 
   library = sp_cli_open_library (options, &exit_code);
@@ -566,10 +562,10 @@ open_game_checkpoint (const SpCliOptions  *options,
     return NULL;
   if (id != NULL && g_strcmp0 (id, "clean") != 0 && sp_game_find_checkpoint (game, id) == NULL)
     {
-      g_printerr (_("savepoint-cli: “%s” has no checkpoint %s. "
-                    "“savepoint-cli checkpoints %s” lists them.\n"),
-                  sp_game_get_name (game), id, sp_game_get_slug (game));
-      *out_exit = SP_CLI_EXIT_NOT_FOUND;
+      *out_exit = sp_cli_fail_message (NULL, SP_CLI_EXIT_NOT_FOUND,
+                                       _("“%s” has no checkpoint %s. "
+                                         "“savepoint-cli checkpoints %s” lists them."),
+                                       sp_game_get_name (game), id, sp_game_get_slug (game));
       return NULL;
     }
   *out_library = g_steal_pointer (&library);
@@ -840,11 +836,9 @@ cmd_import (const SpCliOptions *options,
   if (!parse_command ("import", "GAME FILE", entries, &argc, &argv, 2, 2, &exit_code))
     return exit_code;
   if (!g_file_test (argv[2], G_FILE_TEST_IS_REGULAR))
-    {
-      g_printerr (_("savepoint-cli: %s is not a file. Name a checkpoint file made by "
-                    "“savepoint-cli export”.\n"), argv[2]);
-      return SP_CLI_EXIT_NOT_FOUND;
-    }
+    return sp_cli_fail_message (NULL, SP_CLI_EXIT_NOT_FOUND,
+                                _("%s is not a file. Name a checkpoint file made by "
+                                  "“savepoint-cli export”."), argv[2]);
   game = open_game_checkpoint (options, argv[1], NULL, &library, &exit_code);
   if (game == NULL)
     return exit_code;
