@@ -105,6 +105,9 @@ choose_library (GPtrArray *paths,
                 int       *out_exit)
 {
   g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  /* The Savepoint folders of @found: one library reached twice (a drive
+   * and a configured folder) counts once. */
+  g_autoptr(GPtrArray) found_libraries = g_ptr_array_new_with_free_func (g_free);
   int refused_exit = SP_CLI_EXIT_OK;
 
   for (guint i = 0; i < paths->len; i++)
@@ -118,7 +121,12 @@ choose_library (GPtrArray *paths,
       library = sp_library_open (path, &error);
       if (library != NULL)
         {
-          g_ptr_array_add (found, g_strdup (path));
+          if (!g_ptr_array_find_with_equal_func (found_libraries, sp_library_get_path (library),
+                                                 g_str_equal, NULL))
+            {
+              g_ptr_array_add (found, g_strdup (path));
+              g_ptr_array_add (found_libraries, g_strdup (sp_library_get_path (library)));
+            }
           continue;
         }
       g_printerr (_("savepoint-cli: the library on %s is refused: %s\n"), path, error->message);

@@ -971,6 +971,7 @@ test_library_environment (Fixture       *fixture,
   g_autofree char *one_of_two = NULL;
   g_autofree char *both = NULL;
   g_autofree char *neither = NULL;
+  g_autofree char *same_twice = NULL;
   g_auto(Result) init = { 0 };
 
   init_and_add (fixture);
@@ -982,11 +983,14 @@ test_library_environment (Fixture       *fixture,
   one_of_two = g_strdup_printf ("%s::%s", empty, fixture->drive);
   both = g_strdup_printf ("%s:%s", fixture->drive, other);
   neither = g_strdup_printf ("%s:%s", empty, missing);
+  /* The same library as a drive and as its Savepoint folder. */
+  same_twice = g_strdup_printf ("%s:%s/Savepoint", fixture->drive, fixture->drive);
 
   {
     /* The variable, what list and recover exit with, what list says. */
     struct { const char *env; int status; const char *says[3]; } cases[] = {
       { one_of_two, 0, { "Test Game", NULL } },
+      { same_twice, 0, { "Test Game", NULL } },
       { both, 2, { "SAVEPOINT_LIBRARY", fixture->drive, other } },
       { neither, 3, { "SAVEPOINT_LIBRARY", NULL } },
     };
