@@ -45,7 +45,7 @@ _sp_game_lookup_checkpoint (SpGame      *self,
     g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND,
                  _("The game “%s” has no checkpoint “%s” (in %s). List them with "
                    "“savepoint-cli checkpoints %s”."),
-                 self->name, id ? id : "", self->checkpoints_path, self->slug);
+                 self->info->name, id ? id : "", self->checkpoints_path, self->slug);
   return c;
 }
 
@@ -265,16 +265,28 @@ _sp_game_writable_task_new (SpGame              *self,
   return _sp_task_new_unless_error (self, source_tag, cancellable, callback, user_data, error);
 }
 
-void
-_sp_game_task_data_free (SpGameTaskData *data)
+/* The worker's data of sp_game_create_checkpoint_*_async(). */
+typedef struct
+{
+  char            *checkpoints_path;
+  char            *game_uuid;
+  char            *upper_dir;
+  char            *parent;
+  char            *label;
+  gint64           play_time;
+  gboolean         set_head;
+  SpProgressRelay *progress;
+} CreateData;
+
+static void
+create_data_free (CreateData *data)
 {
   g_free (data->checkpoints_path);
+  g_free (data->game_uuid);
   g_free (data->upper_dir);
   g_free (data->parent);
   g_free (data->label);
-  g_free (data->id);
-  g_free (data->path);
-  g_free (data->game_uuid);
+  g_clear_pointer (&data->progress, _sp_progress_relay_unref);
   g_free (data);
 }
 
@@ -283,12 +295,12 @@ create_thread (gpointer       task_data,
                GCancellable  *cancellable,
                GError       **error)
 {
-  SpGameTaskData *data = task_data;
+  CreateData *data = task_data;
 
   return create_checkpoint_files (data->checkpoints_path, data->game_uuid, data->upper_dir,
-                                  data->parent,
-                                  data->label, data->play_time, data->progress,
-                                  data->progress_data, cancellable, error);
+                                  data->parent, data->label, data->play_time,
+                                  data->progress ? _sp_progress_relay_push2 : NULL,
+                                  data->progress, cancellable, error);
 }
 
 static gpointer
@@ -297,9 +309,11 @@ create_finish (gpointer       source_object,
                gpointer       value,
                GError       **error)
 {
-  SpGameTaskData *data = task_data;
+  CreateData *data = task_data;
   g_autoptr(SpCheckpoint) checkpoint = value;
 
+  /* The last progress values reach the caller before the result. */
+  _sp_progress_relay_finish (data->progress);
   if (checkpoint == NULL)
     return NULL;
   if (!finish_created (SP_GAME (source_object), checkpoint, data->set_head, error))
@@ -340,7 +354,7 @@ sp_game_create_checkpoint_with_parent_async (SpGame              *self,
                                              gpointer             user_data)
 {
   GTask *outer;
-  SpGameTaskData *data;
+  CreateData *data;
 
   g_return_if_fail (SP_IS_GAME (self));
   g_return_if_fail (upper_dir != NULL);
@@ -350,7 +364,7 @@ sp_game_create_checkpoint_with_parent_async (SpGame              *self,
   if (outer == NULL)
     return;
 
-  data = g_new0 (SpGameTaskData, 1);
+  data = g_new0 (CreateData, 1);
   data->checkpoints_path = g_strdup (self->checkpoints_path);
   data->game_uuid = g_strdup (_sp_game_ensure_uuid (self));
   data->upper_dir = g_strdup (upper_dir);
@@ -358,12 +372,12 @@ sp_game_create_checkpoint_with_parent_async (SpGame              *self,
   data->label = g_strdup (label);
   data->play_time = play_time;
   data->set_head = set_head_to_it;
-  data->progress = progress;
-  data->progress_data = progress_data;
+  data->progress = _sp_progress_relay_new (_sp_progress_relay_deliver2, G_CALLBACK (progress),
+                                           progress_data, NULL);
 
   /* Once the files are written, the checkpoint exists: it is reported even
    * if the cancellable fires after that point. */
-  _sp_task_run_in_thread (outer, data, (GDestroyNotify) _sp_game_task_data_free,
+  _sp_task_run_in_thread (outer, data, (GDestroyNotify) create_data_free,
                           create_thread, g_object_unref, create_finish, g_object_unref);
 }
 

@@ -8,6 +8,8 @@ G_BEGIN_DECLS
 /* What sp-game.c, sp-game-checkpoints.c and sp-game-transfer.c share. */
 
 #define CHECKPOINT_GROUP "Checkpoint"
+#define GAME_GROUP "Game"
+#define STATE_GROUP "State"
 
 struct _SpGame
 {
@@ -23,15 +25,7 @@ struct _SpGame
 
   GKeyFile   *key_file;     /* as loaded: keeps unknown keys and comments */
 
-  char       *name;
-  SpGameKind  kind;
-  char       *executable;
-  GStrv       arguments;
-  char       *working_directory;
-  GStrv       environment;
-  char       *runner;
-  char       *home;
-  char       *icon;
+  SpGameInfo *info;         /* owned (sp_game_info_copy()) */
   char       *head;
 
   GListStore *checkpoints;
@@ -43,29 +37,15 @@ struct _SpGame
   gboolean    writing;
 };
 
-/* Data of the worker threads of sp_game_create_checkpoint_async() and
- * sp_game_import_checkpoint_async(). */
-typedef struct
-{
-  char           *checkpoints_path;
-  char           *upper_dir;
-  char           *parent;
-  char           *label;
-  gint64          play_time;
-  gboolean        set_head;
-  SpProgressFunc  progress;
-  gpointer        progress_data;
-  char           *id;
-  char           *path;
-  char           *game_uuid;
-} SpGameTaskData;
-
-void           _sp_game_task_data_free         (SpGameTaskData        *data);
 GTask         *_sp_game_writable_task_new      (SpGame                *self,
                                                 gpointer               source_tag,
                                                 GCancellable          *cancellable,
                                                 GAsyncReadyCallback    callback,
                                                 gpointer               user_data);
+
+/* sp-game-info.c */
+void           _sp_game_info_to_key_file       (const SpGameInfo      *info,
+                                                GKeyFile              *kf);
 
 /* sp-game.c */
 gboolean       _sp_game_check_writable         (SpGame                *self,

@@ -625,9 +625,12 @@ sp_game_import_checkpoint_sync (SpGame         *self,
   return checkpoint;
 }
 
+/* The worker's data of sp_game_import_checkpoint_async(). */
 typedef struct
 {
-  SpGameTaskData  *data;
+  char            *checkpoints_path;
+  char            *game_uuid;
+  char            *path;
   SpImportFlags    flags;
   char            *warning;
   char           **result_warning;  /* the outer task's data, for _finish() */
@@ -643,7 +646,9 @@ free_warning_slot (char **slot)
 static void
 import_data_free (ImportData *d)
 {
-  _sp_game_task_data_free (d->data);
+  g_free (d->checkpoints_path);
+  g_free (d->game_uuid);
+  g_free (d->path);
   g_free (d->warning);
   g_free (d);
 }
@@ -655,7 +660,7 @@ import_thread (gpointer       task_data,
 {
   ImportData *d = task_data;
 
-  return import_files (d->data->checkpoints_path, d->data->game_uuid, d->data->path, d->flags,
+  return import_files (d->checkpoints_path, d->game_uuid, d->path, d->flags,
                        &d->warning, cancellable, error);
 }
 
@@ -695,10 +700,9 @@ sp_game_import_checkpoint_async (SpGame              *self,
   if (outer == NULL)
     return;
   d = g_new0 (ImportData, 1);
-  d->data = g_new0 (SpGameTaskData, 1);
-  d->data->checkpoints_path = g_strdup (self->checkpoints_path);
-  d->data->game_uuid = g_strdup (sp_game_get_uuid (self));
-  d->data->path = g_strdup (archive_path);
+  d->checkpoints_path = g_strdup (self->checkpoints_path);
+  d->game_uuid = g_strdup (sp_game_get_uuid (self));
+  d->path = g_strdup (archive_path);
   d->flags = flags;
   d->result_warning = g_new0 (char *, 1);
   g_task_set_task_data (outer, d->result_warning, (GDestroyNotify) free_warning_slot);

@@ -259,7 +259,7 @@ check_not_busy (SpGame  *self,
   g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_BUSY,
                _("Another change to the game “%s” is still being written to “%s”; "
                  "nothing was changed. Try again when it is done."),
-               self->name ? self->name : self->slug, self->path);
+               self->info->name ? self->info->name : self->slug, self->path);
   return FALSE;
 }
 

@@ -14,9 +14,6 @@
 #include "sp-slug.h"
 #include "common/sp-util.h"
 
-#define GAME_GROUP "Game"
-#define STATE_GROUP "State"
-
 G_DEFINE_FINAL_TYPE (SpGame, sp_game, G_TYPE_OBJECT)
 
 enum {
@@ -116,14 +113,7 @@ sp_game_finalize (GObject *object)
   g_clear_pointer (&self->ini_path, g_free);
   g_assert (g_queue_is_empty (&self->pending_writes));
   g_clear_pointer (&self->key_file, g_key_file_unref);
-  g_clear_pointer (&self->name, g_free);
-  g_clear_pointer (&self->executable, g_free);
-  g_clear_pointer (&self->arguments, g_strfreev);
-  g_clear_pointer (&self->working_directory, g_free);
-  g_clear_pointer (&self->environment, g_strfreev);
-  g_clear_pointer (&self->runner, g_free);
-  g_clear_pointer (&self->home, g_free);
-  g_clear_pointer (&self->icon, g_free);
+  g_clear_pointer (&self->info, sp_game_info_free);
   g_clear_pointer (&self->head, g_free);
   g_clear_object (&self->checkpoints);
   g_clear_pointer (&self->problems, g_ptr_array_unref);
@@ -154,31 +144,31 @@ sp_game_get_property (GObject    *object,
       g_value_set_boolean (value, self->read_only);
       break;
     case PROP_NAME:
-      g_value_set_string (value, self->name);
+      g_value_set_string (value, self->info->name);
       break;
     case PROP_KIND:
-      g_value_set_enum (value, self->kind);
+      g_value_set_enum (value, self->info->kind);
       break;
     case PROP_EXECUTABLE:
-      g_value_set_string (value, self->executable);
+      g_value_set_string (value, self->info->executable);
       break;
     case PROP_ARGUMENTS:
-      g_value_set_boxed (value, self->arguments);
+      g_value_set_boxed (value, self->info->arguments);
       break;
     case PROP_WORKING_DIRECTORY:
-      g_value_set_string (value, self->working_directory);
+      g_value_set_string (value, self->info->working_directory);
       break;
     case PROP_ENVIRONMENT:
-      g_value_set_boxed (value, self->environment);
+      g_value_set_boxed (value, self->info->environment);
       break;
     case PROP_RUNNER:
-      g_value_set_string (value, self->runner);
+      g_value_set_string (value, self->info->runner);
       break;
     case PROP_HOME:
-      g_value_set_string (value, self->home);
+      g_value_set_string (value, self->info->home);
       break;
     case PROP_ICON:
-      g_value_set_string (value, self->icon);
+      g_value_set_string (value, self->info->icon);
       break;
     case PROP_HEAD:
       g_value_set_string (value, self->head);
@@ -278,8 +268,7 @@ sp_game_init (SpGame *self)
   self->checkpoints = g_list_store_new (SP_TYPE_CHECKPOINT);
   g_signal_connect (self->checkpoints, "items-changed",
                     G_CALLBACK (checkpoints_changed_cb), self);
-  self->arguments = g_new0 (char *, 1);
-  self->environment = g_new0 (char *, 1);
+  self->info = sp_game_info_copy (&(SpGameInfo) { 0 });
   self->problems = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (self->problems, NULL);
   g_queue_init (&self->pending_writes);
@@ -394,23 +383,28 @@ load_ini (SpGame  *self,
       return FALSE;
     }
 
-  g_free (self->name);
-  self->name = g_steal_pointer (&name);
-  self->kind = k;
-  g_free (self->executable);
-  self->executable = sp_key_file_get_string_or_null (kf, GAME_GROUP, "Executable");
-  g_strfreev (self->arguments);
-  self->arguments = arguments ? g_steal_pointer (&arguments) : g_new0 (char *, 1);
-  g_free (self->working_directory);
-  self->working_directory = sp_key_file_get_string_or_null (kf, GAME_GROUP, "WorkingDirectory");
-  g_strfreev (self->environment);
-  self->environment = environment ? g_steal_pointer (&environment) : g_new0 (char *, 1);
-  g_free (self->runner);
-  self->runner = sp_key_file_get_string_or_null (kf, GAME_GROUP, "Runner");
-  g_free (self->home);
-  self->home = sp_key_file_get_string_or_null (kf, GAME_GROUP, "Home");
-  g_free (self->icon);
-  self->icon = sp_key_file_get_string_or_null (kf, GAME_GROUP, "Icon");
+  {
+    g_autofree char *executable = sp_key_file_get_string_or_null (kf, GAME_GROUP, "Executable");
+    g_autofree char *working_directory =
+      sp_key_file_get_string_or_null (kf, GAME_GROUP, "WorkingDirectory");
+    g_autofree char *runner = sp_key_file_get_string_or_null (kf, GAME_GROUP, "Runner");
+    g_autofree char *home = sp_key_file_get_string_or_null (kf, GAME_GROUP, "Home");
+    g_autofree char *icon = sp_key_file_get_string_or_null (kf, GAME_GROUP, "Icon");
+    const SpGameInfo loaded = {
+      .name = name,
+      .kind = k,
+      .executable = executable,
+      .arguments = (const char * const *) arguments,
+      .working_directory = working_directory,
+      .environment = (const char * const *) environment,
+      .runner = runner,
+      .home = home,
+      .icon = icon,
+    };
+
+    g_clear_pointer (&self->info, sp_game_info_free);
+    self->info = sp_game_info_copy (&loaded);
+  }
 
   g_clear_pointer (&self->key_file, g_key_file_unref);
   self->key_file = g_steal_pointer (&kf);
@@ -500,7 +494,8 @@ static const char *
 game_path_value (SpGame *self,
                  guint   i)
 {
-  const char *values[] = { self->executable, self->working_directory, self->home, self->icon };
+  const char *values[] = { self->info->executable, self->info->working_directory,
+                           self->info->home, self->info->icon };
 
   G_STATIC_ASSERT (G_N_ELEMENTS (values) == G_N_ELEMENTS (game_path_keys));
   return values[i];
@@ -617,21 +612,22 @@ _sp_game_build_ini (SpGame      *self,
 
   if (!_sp_game_check_writable (self, error))
     return NULL;
-  if (self->name == NULL)
+  if (self->info->name == NULL)
     {
       g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
                    _("The game in “%s” needs a name; nothing was saved."), self->path);
       return NULL;
     }
-  for (guint i = 0; self->environment[i] != NULL; i++)
+  for (guint i = 0; self->info->environment[i] != NULL; i++)
     {
-      const char *eq = strchr (self->environment[i], '=');
+      const char *entry = self->info->environment[i];
+      const char *eq = strchr (entry, '=');
 
-      if (eq == NULL || eq == self->environment[i])
+      if (eq == NULL || eq == entry)
         {
           g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
                        _("The environment entry “%s” of “%s” is not of the form KEY=VALUE; "
-                         "nothing was saved."), self->environment[i], self->name);
+                         "nothing was saved."), entry, self->info->name);
           return NULL;
         }
     }
@@ -644,7 +640,7 @@ _sp_game_build_ini (SpGame      *self,
         {
           g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
                        _("The %s setting of “%s” is not allowed: %s Nothing was saved."),
-                       game_path_keys[i], self->name, path_error->message);
+                       game_path_keys[i], self->info->name, path_error->message);
           return NULL;
         }
     }
@@ -652,25 +648,7 @@ _sp_game_build_ini (SpGame      *self,
     self->key_file = g_key_file_new ();
   kf = self->key_file;
 
-  g_key_file_set_string (kf, GAME_GROUP, "Name", self->name ? self->name : "");
-  g_key_file_set_string (kf, GAME_GROUP, "Kind", sp_game_kind_to_string (self->kind));
-  sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Executable", self->executable);
-  if (self->arguments[0] != NULL)
-    g_key_file_set_string_list (kf, GAME_GROUP, "Arguments",
-                                (const char * const *) self->arguments,
-                                g_strv_length (self->arguments));
-  else
-    g_key_file_remove_key (kf, GAME_GROUP, "Arguments", NULL);
-  sp_key_file_set_string_or_remove (kf, GAME_GROUP, "WorkingDirectory", self->working_directory);
-  if (self->environment[0] != NULL)
-    g_key_file_set_string_list (kf, GAME_GROUP, "Environment",
-                                (const char * const *) self->environment,
-                                g_strv_length (self->environment));
-  else
-    g_key_file_remove_key (kf, GAME_GROUP, "Environment", NULL);
-  sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Runner", self->runner);
-  sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Home", self->home);
-  sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Icon", self->icon);
+  _sp_game_info_to_key_file (self->info, kf);
   g_key_file_set_string (kf, GAME_GROUP, "Uuid", _sp_game_ensure_uuid (self));
   g_key_file_set_string (kf, STATE_GROUP, "Head", head ? head : "");
 
@@ -684,7 +662,7 @@ const char *                                                            \
 sp_game_get_##field (SpGame *self)                                      \
 {                                                                       \
   g_return_val_if_fail (SP_IS_GAME (self), NULL);                       \
-  return self->field;                                                   \
+  return self->info->field;                                             \
 }                                                                       \
 void                                                                    \
 sp_game_set_##field (SpGame     *self,                                  \
@@ -693,10 +671,10 @@ sp_game_set_##field (SpGame     *self,                                  \
   g_return_if_fail (SP_IS_GAME (self));                                 \
   if (value != NULL && *value == '\0')                                  \
     value = NULL;                                                       \
-  if (g_strcmp0 (self->field, value) == 0)                              \
+  if (g_strcmp0 (self->info->field, value) == 0)                        \
     return;                                                             \
-  g_free (self->field);                                                 \
-  self->field = g_strdup (value);                                       \
+  g_free ((char *) self->info->field);                                  \
+  self->info->field = g_strdup (value);                                 \
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);         \
 }
 
@@ -722,7 +700,7 @@ const char * const *
 sp_game_get_arguments (SpGame *self)
 {
   g_return_val_if_fail (SP_IS_GAME (self), NULL);
-  return (const char * const *) self->arguments;
+  return self->info->arguments;
 }
 
 void
@@ -730,10 +708,11 @@ sp_game_set_arguments (SpGame             *self,
                        const char * const *arguments)
 {
   g_return_if_fail (SP_IS_GAME (self));
-  if (strv_equal0 ((const char * const *) self->arguments, arguments))
+  if (strv_equal0 (self->info->arguments, arguments))
     return;
-  g_strfreev (self->arguments);
-  self->arguments = arguments ? g_strdupv ((char **) arguments) : g_new0 (char *, 1);
+  g_strfreev ((char **) self->info->arguments);
+  self->info->arguments = (const char * const *) (arguments ? g_strdupv ((char **) arguments)
+                                                            : g_new0 (char *, 1));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ARGUMENTS]);
 }
 
@@ -741,7 +720,7 @@ const char * const *
 sp_game_get_environment (SpGame *self)
 {
   g_return_val_if_fail (SP_IS_GAME (self), NULL);
-  return (const char * const *) self->environment;
+  return self->info->environment;
 }
 
 void
@@ -749,10 +728,11 @@ sp_game_set_environment (SpGame             *self,
                          const char * const *environment)
 {
   g_return_if_fail (SP_IS_GAME (self));
-  if (strv_equal0 ((const char * const *) self->environment, environment))
+  if (strv_equal0 (self->info->environment, environment))
     return;
-  g_strfreev (self->environment);
-  self->environment = environment ? g_strdupv ((char **) environment) : g_new0 (char *, 1);
+  g_strfreev ((char **) self->info->environment);
+  self->info->environment = (const char * const *) (environment ? g_strdupv ((char **) environment)
+                                                                : g_new0 (char *, 1));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENVIRONMENT]);
 }
 
@@ -760,7 +740,7 @@ SpGameKind
 sp_game_get_kind (SpGame *self)
 {
   g_return_val_if_fail (SP_IS_GAME (self), SP_GAME_KIND_NATIVE);
-  return self->kind;
+  return self->info->kind;
 }
 
 void
@@ -768,10 +748,17 @@ sp_game_set_kind (SpGame     *self,
                   SpGameKind  kind)
 {
   g_return_if_fail (SP_IS_GAME (self));
-  if (self->kind == kind)
+  if (self->info->kind == kind)
     return;
-  self->kind = kind;
+  self->info->kind = kind;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KIND]);
+}
+
+const SpGameInfo *
+sp_game_get_info (SpGame *self)
+{
+  g_return_val_if_fail (SP_IS_GAME (self), NULL);
+  return self->info;
 }
 
 const char *

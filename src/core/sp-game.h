@@ -29,10 +29,16 @@ const char  *sp_game_kind_to_string   (SpGameKind   kind);
 gboolean     sp_game_kind_from_string (const char  *str,
                                        SpGameKind  *out_kind);
 
-/* What a game is launched with; used to add a game. All strings are
- * borrowed; NULL means unset. Executable, WorkingDirectory and Home are
- * relative to the prefix (the merged overlay). Environment entries are
- * "KEY=VALUE". */
+/* What a game is launched with: the one record of a game's launch
+ * settings (the [Game] keys of game.ini). A game holds one
+ * (sp_game_get_info()), sp_library_add_game_*() copies the caller's, and a
+ * session takes a snapshot when it starts. NULL means unset. Executable,
+ * WorkingDirectory and Home are relative to the prefix (the merged
+ * overlay). Environment entries are "KEY=VALUE".
+ *
+ * One the caller fills in borrows its strings; one made by
+ * sp_game_info_copy() owns them (and its lists are never NULL) and is
+ * freed with sp_game_info_free(). */
 typedef struct
 {
   const char         *name;
@@ -45,6 +51,14 @@ typedef struct
   const char         *home;               /* native kind: HOME redirection folder */
   const char         *icon;
 } SpGameInfo;
+
+SpGameInfo  *sp_game_info_copy        (const SpGameInfo *info);
+void         sp_game_info_free        (SpGameInfo       *info);
+/* NULL lists equal empty ones. */
+gboolean     sp_game_info_equal       (const SpGameInfo *a,
+                                       const SpGameInfo *b);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpGameInfo, sp_game_info_free)
 
 typedef enum
 {
@@ -132,6 +146,10 @@ const char  *sp_game_get_ini_path     (SpGame       *self);   /* games/<slug>/ga
 gboolean     sp_game_get_read_only    (SpGame       *self);
 const char * const *sp_game_get_problems (SpGame    *self);
 
+/* The game's launch settings, as the getters below give them. Transfer
+ * none: valid until the next setter call or reload; copy it to keep it. */
+const SpGameInfo *sp_game_get_info    (SpGame       *self);
+
 /* Setters change the object (and notify); call sp_game_save() to write. */
 const char  *sp_game_get_name         (SpGame       *self);
 void         sp_game_set_name         (SpGame       *self,
@@ -193,7 +211,8 @@ SpCheckpoint *sp_game_create_checkpoint_sync   (SpGame              *self,
                                                 gpointer             progress_data,
                                                 GCancellable        *cancellable,
                                                 GError             **error);
-/* @progress is called from the worker thread. */
+/* @progress is called in the caller's main context, the last values
+ * before @callback and none after (the progress rule, sp-task-private.h). */
 void          sp_game_create_checkpoint_async  (SpGame              *self,
                                                 const char          *upper_dir,
                                                 const char          *label,

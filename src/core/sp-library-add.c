@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "sp-library-private.h"
+#include "sp-game-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,31 +28,13 @@ typedef struct
   char               *games_path;
   char               *library_path;
 
-  char               *name;
-  SpGameKind          kind;
-  char               *executable;
-  GStrv               arguments;
-  char               *working_directory;
-  GStrv               environment;
-  char               *runner;
-  char               *home;
-  char               *icon;
+  SpGameInfo         *info;       /* the caller's, copied */
 
   char               *source_dir;
   SpAddMode           mode;
   char               *slug;
 
-  SpCopyProgressFunc  progress;
-  gpointer            progress_data;
-  GDestroyNotify      progress_data_destroy;
-
-  /* async progress, handed from the worker to the caller's context */
-  GMutex              lock;
-  GMainContext       *context;
-  gboolean            idle_pending;
-  guint64             values[4];
-  guint64             delivered[4];
-  gboolean            have_values;
+  SpProgressRelay    *progress;   /* _async: to the caller's main context */
 } AddData;
 
 static void
@@ -62,20 +45,10 @@ add_data_clear (AddData *data)
   g_clear_object (&data->library);
   g_free (data->games_path);
   g_free (data->library_path);
-  g_free (data->name);
-  g_free (data->executable);
-  g_strfreev (data->arguments);
-  g_free (data->working_directory);
-  g_strfreev (data->environment);
-  g_free (data->runner);
-  g_free (data->home);
-  g_free (data->icon);
+  g_clear_pointer (&data->info, sp_game_info_free);
   g_free (data->source_dir);
   g_free (data->slug);
-  if (data->progress_data_destroy)
-    data->progress_data_destroy (data->progress_data);
-  g_clear_pointer (&data->context, g_main_context_unref);
-  g_mutex_clear (&data->lock);
+  g_clear_pointer (&data->progress, _sp_progress_relay_unref);
 }
 
 static void
@@ -142,31 +115,16 @@ static AddData *
 add_data_new (SpLibrary          *self,
               const SpGameInfo   *info,
               const char         *source_dir,
-              SpAddMode           mode,
-              SpCopyProgressFunc  progress,
-              gpointer            progress_data,
-              GDestroyNotify      progress_data_destroy)
+              SpAddMode           mode)
 {
   AddData *data = g_rc_box_new0 (AddData);
 
-  g_mutex_init (&data->lock);
   data->library = g_object_ref (self);
   data->games_path = g_strdup (self->games_path);
   data->library_path = g_strdup (self->path);
-  data->name = g_strdup (info->name);
-  data->kind = info->kind;
-  data->executable = g_strdup (info->executable);
-  data->arguments = g_strdupv ((char **) info->arguments);
-  data->working_directory = g_strdup (info->working_directory);
-  data->environment = g_strdupv ((char **) info->environment);
-  data->runner = g_strdup (info->runner);
-  data->home = g_strdup (info->home);
-  data->icon = g_strdup (info->icon);
+  data->info = sp_game_info_copy (info);
   data->source_dir = g_canonicalize_filename (source_dir, NULL);
   data->mode = mode;
-  data->progress = progress;
-  data->progress_data = progress_data;
-  data->progress_data_destroy = progress_data_destroy;
   return data;
 }
 
@@ -188,21 +146,7 @@ write_game_ini (AddData     *data,
 {
   g_autoptr(GKeyFile) kf = g_key_file_new ();
 
-  g_key_file_set_string (kf, GAME_GROUP, "Name", data->name);
-  g_key_file_set_string (kf, GAME_GROUP, "Kind", sp_game_kind_to_string (data->kind));
-  g_key_file_set_string (kf, GAME_GROUP, "Executable", data->executable);
-  if (data->arguments && data->arguments[0])
-    g_key_file_set_string_list (kf, GAME_GROUP, "Arguments",
-                                (const char * const *) data->arguments,
-                                g_strv_length (data->arguments));
-  sp_key_file_set_string_or_remove (kf, GAME_GROUP, "WorkingDirectory", data->working_directory);
-  if (data->environment && data->environment[0])
-    g_key_file_set_string_list (kf, GAME_GROUP, "Environment",
-                                (const char * const *) data->environment,
-                                g_strv_length (data->environment));
-  sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Runner", data->runner);
-  sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Home", data->home);
-  sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Icon", data->icon);
+  _sp_game_info_to_key_file (data->info, kf);
   {
     /* Recorded in each checkpoint's archive, so import knows its game. */
     g_autofree char *uuid = g_uuid_string_random ();
@@ -393,7 +337,7 @@ sp_library_add_game_sync (SpLibrary           *self,
 
   if (!_sp_library_check_writable (self, error) || !validate_info (info, error))
     return NULL;
-  data = add_data_new (self, info, source_dir, mode, NULL, NULL, NULL);
+  data = add_data_new (self, info, source_dir, mode);
   data->slug = _sp_library_reserve_slug (self, info->name);
   path = add_game_files (data, progress, progress_data, cancellable, error);
   if (path == NULL)
@@ -401,53 +345,26 @@ sp_library_add_game_sync (SpLibrary           *self,
   return _sp_library_finish_add (self, path, error);
 }
 
-static gboolean
-deliver_progress (AddData *data)
-{
-  guint64 v[4];
-  gboolean changed;
-
-  g_mutex_lock (&data->lock);
-  data->idle_pending = FALSE;
-  memcpy (v, data->values, sizeof v);
-  changed = data->have_values && memcmp (v, data->delivered, sizeof v) != 0;
-  memcpy (data->delivered, v, sizeof v);
-  g_mutex_unlock (&data->lock);
-
-  if (changed && data->progress)
-    data->progress (v[0], v[1], v[2], v[3], data->progress_data);
-  return G_SOURCE_REMOVE;
-}
-
+/* SpCopyProgressFunc's signature, with the relay (or NULL) as user data. */
 static void
 thread_progress_cb (guint64  bytes_done,
                     guint64  bytes_total,
                     guint64  files_done,
                     guint64  files_total,
-                    gpointer user_data)
+                    gpointer relay)
 {
-  AddData *data = user_data;
-  gboolean schedule;
+  const guint64 values[] = { bytes_done, bytes_total, files_done, files_total };
 
-  g_mutex_lock (&data->lock);
-  data->values[0] = bytes_done;
-  data->values[1] = bytes_total;
-  data->values[2] = files_done;
-  data->values[3] = files_total;
-  data->have_values = TRUE;
-  schedule = !data->idle_pending;
-  data->idle_pending = TRUE;
-  g_mutex_unlock (&data->lock);
+  if (relay != NULL)
+    _sp_progress_relay_push (relay, G_N_ELEMENTS (values), values);
+}
 
-  if (schedule)
-    {
-      g_autoptr(GSource) source = g_idle_source_new ();
-
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_callback (source, (GSourceFunc) deliver_progress,
-                             g_rc_box_acquire (data), (GDestroyNotify) add_data_unref);
-      g_source_attach (source, data->context);
-    }
+static void
+deliver_copy_progress (const guint64 *values,
+                       GCallback      func,
+                       gpointer       func_data)
+{
+  ((SpCopyProgressFunc) func) (values[0], values[1], values[2], values[3], func_data);
 }
 
 static gpointer
@@ -457,7 +374,7 @@ add_thread (gpointer       task_data,
 {
   AddData *data = task_data;
 
-  return add_game_files (data, data->progress ? thread_progress_cb : NULL, data,
+  return add_game_files (data, data->progress ? thread_progress_cb : NULL, data->progress,
                          cancellable, error);
 }
 
@@ -470,7 +387,7 @@ add_finish (gpointer       source_object,
   g_autofree char *path = value;
 
   /* The last progress values reach the caller before the result. */
-  deliver_progress (task_data);
+  _sp_progress_relay_finish (((AddData *) task_data)->progress);
 
   if (path == NULL)
     return NULL;
@@ -507,10 +424,10 @@ sp_library_add_game_async (SpLibrary           *self,
       return;
     }
 
-  data = add_data_new (self, info, source_dir, mode, progress, progress_data,
-                       progress_data_destroy);
+  data = add_data_new (self, info, source_dir, mode);
   data->slug = _sp_library_reserve_slug (self, info->name);
-  data->context = g_main_context_ref_thread_default ();
+  data->progress = _sp_progress_relay_new (deliver_copy_progress, G_CALLBACK (progress),
+                                           progress_data, progress_data_destroy);
 
   /* Once the game is in place it exists: it is reported even if the
    * cancellable fires after that point. */

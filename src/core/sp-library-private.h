@@ -7,9 +7,6 @@ G_BEGIN_DECLS
 
 /* What sp-library.c and sp-library-add.c share. */
 
-#define GAME_GROUP "Game"
-#define STATE_GROUP "State"
-
 struct _SpLibrary
 {
   GObject     parent_instance;

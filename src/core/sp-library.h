@@ -33,8 +33,8 @@ typedef enum
  * starts (a stat walk of the source). For the _sync variant it is called in
  * the calling thread; for the _async variant in the caller's main context
  * (coalesced: intermediate values may be skipped, the last one is always
- * delivered before the result). Calling g_cancellable_cancel() from it is
- * allowed. */
+ * delivered before the result; the progress rule of every class, see
+ * sp-task-private.h). Calling g_cancellable_cancel() from it is allowed. */
 typedef void (*SpCopyProgressFunc) (guint64  bytes_done,
                                     guint64  bytes_total,
                                     guint64  files_done,

@@ -145,7 +145,8 @@ SpCheckpoint *sp_run_keep_sync       (SpRun         *self,
 /* The same for the main thread of a UI: the lock is taken in the calling
  * thread, the checkpoint made with sp_game_create_checkpoint_async() (so
  * @game's models change in the caller's main context), and the run dir
- * removed in a worker thread. @progress is called from a worker thread. */
+ * removed in a worker thread. @progress is called in the caller's main
+ * context (core/sp-task-private.h). */
 void          sp_run_keep_async      (SpRun              *self,
                                       SpGame             *game,
                                       const char         *label,

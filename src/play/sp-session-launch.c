@@ -20,17 +20,11 @@ _sp_start_data_free (SpSessionStartData *data)
   g_free (data->library_id);
   g_free (data->library_path);
   g_free (data->slug);
-  g_free (data->name);
   g_free (data->lock_path);
   g_free (data->base_path);
   g_free (data->head);
   g_clear_object (&data->checkpoint);
-  g_free (data->executable);
-  g_strfreev (data->arguments);
-  g_free (data->working_directory);
-  g_strfreev (data->environment);
-  g_free (data->runner);
-  g_free (data->home);
+  g_clear_pointer (&data->settings, sp_game_info_free);
   g_free (data->supervisor);
   g_strfreev (data->argv);
   g_strfreev (data->envp);
@@ -89,35 +83,36 @@ _sp_session_build_launch (SpSessionStartData   *data,
   g_autofree char *cwd = NULL;
   g_autofree char *cwd_rel = NULL;
   g_autofree char *grace = g_strdup_printf ("%u", data->grace);
+  const SpGameInfo *game = data->settings;
 
-  if (data->executable == NULL || data->executable[0] == '\0')
+  if (game->executable == NULL || game->executable[0] == '\0')
     {
       g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
-                   _("“%s” has no executable set. Set one in the game’s properties."), data->name);
+                   _("“%s” has no executable set. Set one in the game’s properties."), game->name);
       return FALSE;
     }
 
-  exe = inside (mount_point, data->executable);
+  exe = inside (mount_point, game->executable);
   if (!sp_sandbox_is_flatpak () && !g_file_test (exe, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
                    _("The executable “%s” of “%s” does not exist in the game’s folder “%s”. "
                      "Check the Executable setting."),
-                   data->executable, data->name, data->base_path);
+                   game->executable, game->name, data->base_path);
       return FALSE;
     }
 
-  if (data->working_directory && data->working_directory[0])
-    cwd_rel = g_strdup (data->working_directory);
+  if (game->working_directory && game->working_directory[0])
+    cwd_rel = g_strdup (game->working_directory);
   else
-    cwd_rel = g_path_get_dirname (data->executable);
+    cwd_rel = g_path_get_dirname (game->executable);
   cwd = inside (mount_point, cwd_rel);
   if (!sp_sandbox_is_flatpak () && !g_file_test (cwd, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
                    _("The working folder “%s” of “%s” does not exist in the game’s folder. "
                      "Check the Working Directory setting."),
-                   data->working_directory, data->name);
+                   game->working_directory, game->name);
       return FALSE;
     }
 
@@ -132,27 +127,27 @@ _sp_session_build_launch (SpSessionStartData   *data,
   g_ptr_array_add (argv, g_strdup (mount_point));
   g_ptr_array_add (argv, g_strdup ("--cwd-beneath"));
   g_ptr_array_add (argv, g_strdup (cwd_rel));
-  g_ptr_array_add (argv, g_strdup (data->kind == SP_GAME_KIND_WINE ? "--check-beneath" : "--exec-beneath"));
-  g_ptr_array_add (argv, g_strdup (data->executable));
-  if (data->kind != SP_GAME_KIND_WINE && data->home && data->home[0])
+  g_ptr_array_add (argv, g_strdup (game->kind == SP_GAME_KIND_WINE ? "--check-beneath" : "--exec-beneath"));
+  g_ptr_array_add (argv, g_strdup (game->executable));
+  if (game->kind != SP_GAME_KIND_WINE && game->home && game->home[0])
     {
       g_ptr_array_add (argv, g_strdup ("--home-beneath"));
-      g_ptr_array_add (argv, g_strdup (data->home));
+      g_ptr_array_add (argv, g_strdup (game->home));
     }
   g_ptr_array_add (argv, g_strdup ("--status-fd"));
   g_ptr_array_add (argv, g_strdup ("3"));
   g_ptr_array_add (argv, g_strdup ("--"));
 
-  if (data->kind == SP_GAME_KIND_WINE)
+  if (game->kind == SP_GAME_KIND_WINE)
     {
       g_auto(GStrv) runner_argv = NULL;
       g_autofree char *runner_path = NULL;
       g_autoptr(GError) parse_error = NULL;
 
-      if (!g_shell_parse_argv (data->runner, NULL, &runner_argv, &parse_error))
+      if (!g_shell_parse_argv (game->runner, NULL, &runner_argv, &parse_error))
         {
           g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
-                       _("The Wine runner “%s” cannot be read: %s"), data->runner, parse_error->message);
+                       _("The Wine runner “%s” cannot be read: %s"), game->runner, parse_error->message);
           return FALSE;
         }
       runner_path = g_find_program_in_path (runner_argv[0]);
@@ -161,7 +156,7 @@ _sp_session_build_launch (SpSessionStartData   *data,
           g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
                        _("The Wine runner “%s” is not installed (not found in PATH). "
                          "Install Wine, or choose another runner for “%s”."),
-                       runner_argv[0], data->name);
+                       runner_argv[0], game->name);
           return FALSE;
         }
       g_ptr_array_add (argv, g_steal_pointer (&runner_path));
@@ -177,29 +172,29 @@ _sp_session_build_launch (SpSessionStartData   *data,
           g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
                        _("“%s” of “%s” is not an executable program. "
                          "Check the Executable setting and the file’s permissions."),
-                       data->executable, data->name);
+                       game->executable, game->name);
           return FALSE;
         }
       g_ptr_array_add (argv, g_strdup (exe));
     }
 
-  for (guint i = 0; data->arguments && data->arguments[i]; i++)
-    g_ptr_array_add (argv, g_strdup (data->arguments[i]));
+  for (guint i = 0; game->arguments && game->arguments[i]; i++)
+    g_ptr_array_add (argv, g_strdup (game->arguments[i]));
   g_ptr_array_add (argv, NULL);
 
-  for (guint i = 0; data->environment && data->environment[i]; i++)
+  for (guint i = 0; game->environment && game->environment[i]; i++)
     {
-      const char *eq = strchr (data->environment[i], '=');
+      const char *eq = strchr (game->environment[i], '=');
       g_autofree char *key = NULL;
 
-      if (eq == NULL || eq == data->environment[i])
+      if (eq == NULL || eq == game->environment[i])
         continue;
-      key = g_strndup (data->environment[i], eq - data->environment[i]);
+      key = g_strndup (game->environment[i], eq - game->environment[i]);
       envp = g_environ_setenv (envp, key, eq + 1, TRUE);
     }
   /* After the game's own variables: the prefix is always the mount, or
    * nothing the game writes would land in the run. */
-  if (data->kind == SP_GAME_KIND_WINE)
+  if (game->kind == SP_GAME_KIND_WINE)
     envp = g_environ_setenv (envp, "WINEPREFIX", mount_point, TRUE);
 
   if (sp_sandbox_is_flatpak ())

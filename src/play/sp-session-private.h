@@ -13,18 +13,14 @@ typedef struct
   char          *library_id;
   char          *library_path;
   char          *slug;
-  char          *name;
   char          *lock_path;
   char          *base_path;
   char          *head;           /* the checkpoint the run starts from, NULL = clean */
   SpCheckpoint  *checkpoint;     /* its object (immutable), or NULL */
-  SpGameKind     kind;
-  char          *executable;
-  char         **arguments;
-  char          *working_directory;
-  char         **environment;
-  char          *runner;         /* the effective runner command line (wine kind) */
-  char          *home;
+  /* The game's launch settings as the session starts them: Runner is the
+   * effective runner command line (wine kind), Environment what the
+   * runner policy lets through. */
+  SpGameInfo    *settings;
   char          *supervisor;
   guint          grace;
 

@@ -596,7 +596,7 @@ prepare_thread (GTask        *task,
   SpSession *self = source_object;
   SpSessionStartData *data = task_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *what = g_strdup_printf (_("The game “%s”"), data->name);
+  g_autofree char *what = g_strdup_printf (_("The game “%s”"), data->settings->name);
   g_autofree char *mounts_dir = NULL;
   const char *lowers[2] = { data->base_path, NULL };
   char *message = NULL;
@@ -614,19 +614,19 @@ prepare_thread (GTask        *task,
       g_set_error (&error, SP_SESSION_ERROR, SP_SESSION_ERROR_INVALID,
                    _("The clean install of “%s” (“%s”) is a symbolic link, not a folder on "
                      "the drive; it is not played. Replace the link with the folder itself."),
-                   data->name, data->base_path);
+                   data->settings->name, data->base_path);
       goto fail;
     }
   if (!g_file_test (data->base_path, G_FILE_TEST_IS_DIR))
     {
       g_set_error (&error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
                    _("The clean install of “%s” is missing (“%s”). Check that the drive is connected."),
-                   data->name, data->base_path);
+                   data->settings->name, data->base_path);
       goto fail;
     }
 
   self->run = sp_run_create (data->library_id, data->library_path, data->slug,
-                             data->name, data->head, &error);
+                             data->settings->name, data->head, &error);
   if (self->run == NULL)
     goto fail;
 
@@ -985,39 +985,37 @@ sp_session_start_async (SpSession           *self,
   data->library_id = g_strdup (sp_library_get_id (self->library));
   data->library_path = g_strdup (sp_library_get_path (self->library));
   data->slug = g_strdup (sp_game_get_slug (self->game));
-  data->name = g_strdup (sp_game_get_name (self->game));
   data->lock_path = sp_game_lock_path (self->game);
   data->base_path = g_strdup (sp_game_get_base_path (self->game));
-  data->kind = sp_game_get_kind (self->game);
-  data->executable = g_strdup (sp_game_get_executable (self->game));
-  data->arguments = g_strdupv ((char **) sp_game_get_arguments (self->game));
-  data->working_directory = g_strdup (sp_game_get_working_directory (self->game));
+  data->settings = sp_game_info_copy (sp_game_get_info (self->game));
   {
     /* The policy: what the user has not approved is left out. */
-    const char * const *environment = sp_game_get_environment (self->game);
+    SpGameInfo *settings = data->settings;
     g_autoptr(GStrvBuilder) allowed = g_strv_builder_new ();
     g_autofree char *refused_runner = sp_session_get_refused_runner (self);
 
-    for (guint i = 0; environment && environment[i]; i++)
-      if (environment_entry_allowed (self, environment[i]))
-        g_strv_builder_add (allowed, environment[i]);
-    data->environment = g_strv_builder_end (allowed);
+    for (guint i = 0; settings->environment[i]; i++)
+      if (environment_entry_allowed (self, settings->environment[i]))
+        g_strv_builder_add (allowed, settings->environment[i]);
+    g_strfreev ((char **) settings->environment);
+    settings->environment = (const char * const *) g_strv_builder_end (allowed);
 
-    runner = sp_game_get_runner (self->game);
+    runner = settings->runner;
     if (refused_runner != NULL || is_blank (runner))
       runner = effective_default_runner (self);
-    data->runner = g_strdup (runner);
+    runner = g_strdup (runner);
+    g_free ((char *) settings->runner);
+    settings->runner = runner;
   }
-  data->home = g_strdup (sp_game_get_home (self->game));
   data->grace = self->grace;
 
   /* Paths from game.ini stay inside the game (design.md, "Trust"): the
    * lexical rule here, resolution beneath the mount in savepoint-run. */
   {
     const struct { const char *key; const char *value; } paths[] = {
-      { "Executable", data->executable },
-      { "WorkingDirectory", data->working_directory },
-      { "Home", data->home },
+      { "Executable", data->settings->executable },
+      { "WorkingDirectory", data->settings->working_directory },
+      { "Home", data->settings->home },
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (paths) && error == NULL; i++)
@@ -1030,7 +1028,7 @@ sp_session_start_async (SpSession           *self,
         g_set_error (&error, SP_SESSION_ERROR, SP_SESSION_ERROR_INVALID,
                      _("“%s” cannot be played: its %s setting is not allowed: %s "
                        "Correct it in the game’s properties."),
-                     data->name, paths[i].key, path_error->message);
+                     data->settings->name, paths[i].key, path_error->message);
       }
   }
 
@@ -1051,14 +1049,14 @@ sp_session_start_async (SpSession           *self,
                            ? _("“%s” has no checkpoint “%s”.")
                            : _("The current checkpoint of “%s” (“%s”) is missing from the drive. "
                                "Restore another checkpoint or start clean."),
-                           data->name, id);
+                           data->settings->name, id);
             }
           else if (sp_checkpoint_get_missing (checkpoint))
             {
               g_set_error (&error, SP_SESSION_ERROR, SP_SESSION_ERROR_NOT_FOUND,
                            _("The archive of checkpoint “%s” of “%s” is missing (“%s”). "
                              "Restore another checkpoint or start clean."),
-                           id, data->name, sp_checkpoint_get_archive_path (checkpoint));
+                           id, data->settings->name, sp_checkpoint_get_archive_path (checkpoint));
             }
           else
             {

@@ -158,7 +158,8 @@ const char     *sp_session_get_log_path   (SpSession    *self);
 
 /* After FINISHED (or FAILED with a run kept for recovery): packs upper/
  * into a checkpoint (Parent = head, Head moves to it) and removes the run
- * dir. @progress is called from a worker thread. */
+ * dir. @progress is called in the caller's main context, the last values
+ * before @callback and none after (core/sp-task-private.h). */
 void            sp_session_keep_async     (SpSession           *self,
                                            const char          *label,
                                            SpProgressFunc       progress,

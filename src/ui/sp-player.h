@@ -66,7 +66,8 @@ gboolean      sp_player_get_saving     (SpPlayer           *self,
                                         SpSession          *session);
 
 /* Keeps @session's run (sp_session_keep_async()); once kept, the session is
- * removed. @progress is called from a worker thread; @progress_data_free
+ * removed. @progress is called in the caller's main context, never after
+ * @callback (core/sp-task-private.h); @progress_data_free
  * (or NULL) is called on @progress_data once the keep has ended. */
 void          sp_player_keep_async     (SpPlayer            *self,
                                         SpSession           *session,

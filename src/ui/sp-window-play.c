@@ -81,57 +81,20 @@ session_changed_cb (SpPlayer  *player,
 
 /* Keep, discard ---------------------------------------------------------- */
 
-/* Packing progress, reported from the worker thread and shown on the card
- * from the main loop (coalesced: one idle at a time). */
+/* Which card shows a keep's packing progress. Core calls the progress in
+ * the main context and never after the keep's callback (sp-task-private.h),
+ * so the window only displays it. */
 typedef struct
 {
-  GMutex    mutex;
-  GWeakRef  window;
+  SpWindow *window;   /* kept alive by keep_done_cb()'s reference */
   SpGame   *game;
-  guint64   done;
-  guint64   total;
-  gint      queued;
-} KeepProgress;
+} KeepCard;
 
 static void
-keep_progress_clear (gpointer data)
+keep_card_free (KeepCard *keep_card)
 {
-  KeepProgress *progress = data;
-
-  g_mutex_clear (&progress->mutex);
-  g_weak_ref_clear (&progress->window);
-  g_clear_object (&progress->game);
-}
-
-static void
-keep_progress_release (KeepProgress *progress)
-{
-  g_atomic_rc_box_release_full (progress, keep_progress_clear);
-}
-
-static gboolean
-keep_progress_idle (gpointer data)
-{
-  KeepProgress *progress = data;
-  g_autoptr(SpWindow) self = g_weak_ref_get (&progress->window);
-  SpGameCard *card;
-  guint64 done, total;
-
-  g_mutex_lock (&progress->mutex);
-  done = progress->done;
-  total = progress->total;
-  g_atomic_int_set (&progress->queued, 0);
-  g_mutex_unlock (&progress->mutex);
-
-  card = self ? g_hash_table_lookup (self->cards, progress->game) : NULL;
-  if (card != NULL && total > 0 && sp_window_get_session (self, progress->game) != NULL)
-    {
-      /* Translators: %d is a percentage */
-      g_autofree char *text = g_strdup_printf (_("Saving checkpoint… %d %%"),
-                                               (int) (MIN (done, total) * 100 / total));
-      sp_game_card_set_status (card, text);
-    }
-  return G_SOURCE_REMOVE;
+  g_clear_object (&keep_card->game);
+  g_free (keep_card);
 }
 
 static void
@@ -139,15 +102,17 @@ keep_progress_cb (guint64  done,
                   guint64  total,
                   gpointer data)
 {
-  KeepProgress *progress = data;
+  KeepCard *keep_card = data;
+  SpWindow *self = keep_card->window;
+  SpGameCard *card = g_hash_table_lookup (self->cards, keep_card->game);
 
-  g_mutex_lock (&progress->mutex);
-  progress->done = done;
-  progress->total = total;
-  g_mutex_unlock (&progress->mutex);
-  if (g_atomic_int_compare_and_exchange (&progress->queued, 0, 1))
-    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, keep_progress_idle,
-                     g_atomic_rc_box_acquire (progress), (GDestroyNotify) keep_progress_release);
+  if (card != NULL && total > 0 && sp_window_get_session (self, keep_card->game) != NULL)
+    {
+      /* Translators: %d is a percentage */
+      g_autofree char *text = g_strdup_printf (_("Saving checkpoint… %d %%"),
+                                               (int) (MIN (done, total) * 100 / total));
+      sp_game_card_set_status (card, text);
+    }
 }
 
 static void
@@ -226,14 +191,12 @@ keep_response_cb (SpKeepDialog *dialog,
 
   if (g_strcmp0 (response, "keep") == 0)
     {
-      KeepProgress *progress = g_atomic_rc_box_new0 (KeepProgress);
+      KeepCard *keep_card = g_new0 (KeepCard, 1);
 
-      g_mutex_init (&progress->mutex);
-      g_weak_ref_init (&progress->window, self);
-      progress->game = g_object_ref (sp_session_get_game (session));
-      /* Released once the keep ends. */
+      keep_card->window = self;
+      keep_card->game = g_object_ref (sp_session_get_game (session));
       sp_player_keep_async (self->player, session, sp_keep_dialog_get_label (dialog),
-                            keep_progress_cb, progress, (GDestroyNotify) keep_progress_release,
+                            keep_progress_cb, keep_card, (GDestroyNotify) keep_card_free,
                             self->cancellable, keep_done_cb, g_object_ref (self));
     }
   else if (g_strcmp0 (response, "discard") == 0)

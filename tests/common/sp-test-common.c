@@ -161,3 +161,86 @@ tc_no_player_reason (void)
     return g_strdup ("running as another user needs setpriv (util-linux), which is not installed");
   return NULL;
 }
+
+char *
+tc_make_big_source (const char *root)
+{
+  g_autofree char *dir = g_build_filename (root, "big", NULL);
+  g_autofree char *chunk = g_malloc0 (6 * 1024 * 1024);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s/file%u.bin", dir, i);
+      memset (chunk, 'a' + i, 6 * 1024 * 1024);
+      g_assert_true (g_file_set_contents (name, chunk, 6 * 1024 * 1024, NULL));
+    }
+  return g_steal_pointer (&dir);
+}
+
+void
+tc_progress_init (TcProgress *p)
+{
+  memset (p, 0, sizeof *p);
+  p->thread = g_thread_self ();
+  p->context = g_main_context_ref_thread_default ();
+}
+
+void
+tc_progress_clear (TcProgress *p)
+{
+  g_clear_pointer (&p->context, g_main_context_unref);
+  g_clear_object (&p->result);
+}
+
+void
+tc_progress_cb (guint64  done,
+                guint64  total,
+                gpointer user_data)
+{
+  TcProgress *p = user_data;
+  g_autoptr(GMainContext) current = g_main_context_ref_thread_default ();
+
+  g_assert_true (g_thread_self () == p->thread);
+  g_assert_true (current == p->context);
+  g_assert_true (g_main_context_is_owner (p->context));
+  g_assert_null (p->result);
+  g_assert_cmpuint (done, >=, p->done);
+  p->done = done;
+  p->total = total;
+  p->calls++;
+}
+
+void
+tc_copy_progress_cb (guint64  bytes_done,
+                     guint64  bytes_total,
+                     guint64  files_done,
+                     guint64  files_total,
+                     gpointer user_data)
+{
+  g_assert_cmpuint (files_done, <=, files_total);
+  tc_progress_cb (bytes_done, bytes_total, user_data);
+}
+
+void
+tc_progress_result_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  TcProgress *p = user_data;
+
+  g_assert_true (g_thread_self () == p->thread);
+  g_assert_null (p->result);
+  p->result = g_object_ref (result);
+}
+
+GAsyncResult *
+tc_progress_wait (TcProgress *p)
+{
+  while (p->result == NULL)
+    g_main_context_iteration (p->context, TRUE);
+  while (g_main_context_iteration (p->context, FALSE))
+    ;
+  g_assert_cmpuint (p->calls, >, 0);
+  return p->result;
+}

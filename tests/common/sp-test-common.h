@@ -38,6 +38,10 @@ SpGame       *tc_add_game              (SpLibrary    *library,
                                         const char   *source,
                                         const char   *name);
 
+/* Four files of 6 MiB (file0.bin …) in @root/big, big enough that copying
+ * and packing them report progress more than once; returns the folder. */
+char         *tc_make_big_source       (const char   *root);
+
 /* A GAsyncReadyCallback that keeps the result in the GAsyncResult * that
  * @user_data points to. */
 void          tc_store_result_cb       (GObject      *object,
@@ -49,6 +53,41 @@ GAsyncResult *tc_wait_for              (GAsyncResult **slot);
 void          tc_count_notify_cb       (GObject      *object,
                                         GParamSpec   *pspec,
                                         guint        *count);
+
+/* The progress rule (core/sp-task-private.h): each progress callback of an
+ * _async call runs in the thread and thread-default main context of the
+ * call, the last values come before its callback, and none after it. */
+typedef struct
+{
+  GThread      *thread;
+  GMainContext *context;
+  guint         calls;
+  guint64       done;
+  guint64       total;
+  GAsyncResult *result;      /* set by tc_progress_result_cb() */
+} TcProgress;
+
+/* Records the calling thread and its thread-default main context. */
+void          tc_progress_init         (TcProgress   *p);
+void          tc_progress_clear        (TcProgress   *p);
+/* An SpProgressFunc that checks the rule and records the values. */
+void          tc_progress_cb           (guint64       done,
+                                        guint64       total,
+                                        gpointer      user_data);
+/* An SpCopyProgressFunc: bytes go through tc_progress_cb(). */
+void          tc_copy_progress_cb      (guint64       bytes_done,
+                                        guint64       bytes_total,
+                                        guint64       files_done,
+                                        guint64       files_total,
+                                        gpointer      user_data);
+/* The GAsyncReadyCallback of the call whose progress @user_data checks. */
+void          tc_progress_result_cb    (GObject      *object,
+                                        GAsyncResult *result,
+                                        gpointer      user_data);
+/* Runs the call's main context until its callback ran, then until nothing
+ * is pending, so a late progress call would be caught; fails the test if
+ * there was no progress at all. */
+GAsyncResult *tc_progress_wait         (TcProgress   *p);
 
 /* Registers a test at @path that only reports itself skipped with @reason:
  * for a test that cannot run on this machine, so the TAP output says

@@ -37,6 +37,64 @@ make_game_dir (const char *root,
   return dir;
 }
 
+/* SpGameInfo is the one record of the launch settings: what is added is
+ * what the game holds, copies own their strings, equal compares them. */
+static void
+test_game_info (void)
+{
+  g_autofree char *drive = NULL;
+  g_autoptr(SpLibrary) library = tc_new_library (&drive);
+  g_autofree char *root = tc_tmpdir ();
+  g_autofree char *source = tc_make_source (root, "src");
+  const char *arguments[] = { "-windowed", "with;semicolon", NULL };
+  const char *environment[] = { "DXVK_HUD=1", NULL };
+  SpGameInfo info = {
+    .name = "Info Game",
+    .kind = SP_GAME_KIND_WINE,
+    .executable = "game.exe",
+    .arguments = arguments,
+    .working_directory = "data",
+    .environment = environment,
+    .runner = "wine-staging",
+    .icon = "icon.png",
+  };
+  g_autoptr(SpGameInfo) copy = sp_game_info_copy (&info);
+  g_autoptr(SpGameInfo) before = NULL;
+  g_autoptr(SpGame) game = NULL;
+  g_autoptr(SpGame) reloaded = NULL;
+  g_autoptr(GError) error = NULL;
+  SpGameInfo empty = { 0 };
+  g_autoptr(SpGameInfo) empty_copy = sp_game_info_copy (&empty);
+
+  g_assert_true (copy->name != info.name);
+  g_assert_true (sp_game_info_equal (copy, &info));
+  /* NULL lists equal empty ones; a copy's lists are never NULL. */
+  g_assert_nonnull (empty_copy->arguments);
+  g_assert_nonnull (empty_copy->environment);
+  g_assert_true (sp_game_info_equal (empty_copy, &empty));
+  g_assert_false (sp_game_info_equal (empty_copy, &info));
+
+  game = sp_library_add_game_sync (library, &info, source, SP_ADD_MODE_COPY, NULL, NULL, NULL,
+                                   &error);
+  g_assert_no_error (error);
+  g_assert_true (sp_game_info_equal (sp_game_get_info (game), &info));
+  g_assert_cmpstr (sp_game_get_info (game)->runner, ==, sp_game_get_runner (game));
+
+  /* The setters change the record; game.ini keeps it. */
+  before = sp_game_info_copy (sp_game_get_info (game));
+  sp_game_set_home (game, "home");
+  g_assert_false (sp_game_info_equal (sp_game_get_info (game), before));
+  g_assert_cmpstr (sp_game_get_info (game)->home, ==, "home");
+  g_assert_true (sp_game_save (game, &error));
+  g_assert_no_error (error);
+  reloaded = sp_game_load (sp_game_get_path (game), FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_true (sp_game_info_equal (sp_game_get_info (reloaded), sp_game_get_info (game)));
+
+  tc_rmtree (drive);
+  tc_rmtree (root);
+}
+
 static void
 test_game_load_save (void)
 {
@@ -211,6 +269,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/game/info", test_game_info);
   g_test_add_func ("/game/load-save", test_game_load_save);
   g_test_add_func ("/game/malformed", test_game_malformed);
   g_test_add_func ("/game/kind-strings", test_game_kind_strings);

@@ -432,29 +432,13 @@ test_library_add_copy (void)
   tc_rmtree (src_root);
 }
 
-static char *
-make_big_source (const char *root)
-{
-  g_autofree char *dir = g_build_filename (root, "big", NULL);
-  g_autofree char *chunk = g_malloc0 (6 * 1024 * 1024);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  for (guint i = 0; i < 4; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("%s/file%u.bin", dir, i);
-      memset (chunk, 'a' + i, 6 * 1024 * 1024);
-      g_assert_true (g_file_set_contents (name, chunk, 6 * 1024 * 1024, NULL));
-    }
-  return g_steal_pointer (&dir);
-}
-
 static void
 test_library_add_cancel (void)
 {
   g_autofree char *drive = NULL;
   g_autoptr(SpLibrary) library = tc_new_library (&drive);
   g_autofree char *src_root = tc_tmpdir ();
-  g_autofree char *source = make_big_source (src_root);
+  g_autofree char *source = tc_make_big_source (src_root);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   Progress progress = { .cancellable = cancellable, .cancel_after = 7 * 1024 * 1024 };
   SpGameInfo info = { .name = "Big Game", .executable = "file0.bin" };
@@ -514,7 +498,7 @@ test_library_add_async (void)
   g_autofree char *drive = NULL;
   g_autoptr(SpLibrary) library = tc_new_library (&drive);
   g_autofree char *src_root = tc_tmpdir ();
-  g_autofree char *source = make_big_source (src_root);
+  g_autofree char *source = tc_make_big_source (src_root);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   SpGameInfo info = { .name = "Async Game", .executable = "file0.bin" };
@@ -713,7 +697,7 @@ test_library_add_crash (void)
   g_autofree char *drive = NULL;
   g_autoptr(SpLibrary) library = tc_new_library (&drive);
   g_autofree char *src_root = tc_tmpdir ();
-  g_autofree char *source = make_big_source (src_root);
+  g_autofree char *source = tc_make_big_source (src_root);
 
   g_clear_object (&library);
   for (guint round = 0; round < 6; round++)

@@ -256,6 +256,31 @@ assert_clean_after (Fixture *f)
   g_assert_false (g_file_test (lock, G_FILE_TEST_EXISTS));
 }
 
+/* The progress rule (core/sp-task-private.h): keeping reports packing
+ * progress in this thread and main context, the last values before the
+ * result and none after. */
+static void
+test_keep_progress (Fixture       *f,
+                    gconstpointer  user_data)
+{
+  g_autoptr(SpSession) session = play (f, "play", NULL, FALSE);
+  g_autoptr(SpCheckpoint) checkpoint = NULL;
+  g_autoptr(GError) error = NULL;
+  TcProgress progress;
+
+  tc_progress_init (&progress);
+  sp_session_keep_async (session, "with progress", tc_progress_cb, &progress, NULL,
+                         tc_progress_result_cb, &progress);
+  checkpoint = sp_session_keep_finish (session, tc_progress_wait (&progress), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (checkpoint);
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (checkpoint));
+  g_assert_cmpuint (progress.total, >, 0);
+  g_assert_cmpuint (progress.done, ==, progress.total);
+  tc_progress_clear (&progress);
+  assert_clean_after (f);
+}
+
 static void
 test_keep_and_resume (Fixture       *f,
                       gconstpointer  user_data)
@@ -1464,6 +1489,7 @@ main (int    argc,
   } G_STMT_END
 
   ADD ("/session/keep-and-resume", NULL, test_keep_and_resume);
+  ADD ("/session/keep-progress", NULL, test_keep_progress);
   ADD ("/session/discard-and-restore", NULL, test_discard_and_restore);
   ADD ("/session/exit-error", NULL, test_exit_error);
   ADD ("/session/exits-before-started-read", NULL, test_exits_before_started_read);
