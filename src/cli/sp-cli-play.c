@@ -187,7 +187,7 @@ print_progress (guint64  done,
                 guint64  total,
                 gpointer user_data)
 {
-  /* Called from a worker thread: stderr writes are atomic enough here. */
+  /* In the main context (keep_async) or the calling thread (keep_sync). */
   if (total > 0 && isatty (STDERR_FILENO))
     fprintf (stderr, "\r%3d %%", (int) (done * 100 / total));
 }
