@@ -506,10 +506,8 @@ pack_one (PackWriter     *pw,
   left = (guint64) e->st.st_size;
   while (left > 0)
     {
-      ssize_t n = read (fd, buffer, MIN (left, BUFFER_SIZE));
+      ssize_t n = sp_read_full (fd, buffer, MIN (left, BUFFER_SIZE));
 
-      if (n < 0 && errno == EINTR)
-        continue;
       if (n < 0)
         {
           _sp_archive_set_errno_error (error, errno, path, _("Reading"));

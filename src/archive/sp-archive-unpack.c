@@ -83,16 +83,10 @@ set_unpack_errno (GError     **error,
                   int          saved_errno,
                   const char  *name)
 {
-  if (saved_errno == ENOSPC || saved_errno == EDQUOT)
-    g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_NO_SPACE,
-                 _("There is not enough free space to unpack “%s” into “%s” "
-                   "(the disk filled up at “%s”). Free some space and try again."),
-                 u->archive_path, u->dest_dir, name);
-  else
-    g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_FAILED,
-                 _("Unpacking “%s” from “%s” into “%s” failed: %s"),
-                 name, u->archive_path, u->dest_dir, g_strerror (saved_errno));
-  return FALSE;
+  return sp_set_io_error_in (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_FAILED,
+                             SP_ARCHIVE_ERROR_NO_SPACE, saved_errno,
+                             _("Unpacking “%s” from “%s” into “%s” failed"),
+                             name, u->archive_path, u->dest_dir);
 }
 
 static const char *
@@ -307,7 +301,6 @@ unpack_file (Unpack                *u,
       size_t len;
       la_int64_t offset;
       int r = archive_read_data_block (u->a, &buf, &len, &offset);
-      size_t done = 0;
 
       if (r == ARCHIVE_EOF)
         break;
@@ -318,18 +311,10 @@ unpack_file (Unpack                *u,
         }
       if (!_sp_archive_rules_check_block (u->rules, name, size, offset, len, error))
         goto out;
-      while (done < len)
+      if (!sp_pwrite_all (fd, buf, len, offset))
         {
-          ssize_t n = pwrite (fd, (const char *) buf + done, len - done, offset + done);
-
-          if (n < 0 && errno == EINTR)
-            continue;
-          if (n < 0)
-            {
-              set_unpack_errno (error, u, errno, name);
-              goto out;
-            }
-          done += (size_t) n;
+          set_unpack_errno (error, u, errno, name);
+          goto out;
         }
       if (u->progress != NULL)
         u->progress (u->io.size, u->archive_size, u->progress_data);

@@ -100,13 +100,8 @@ _sp_archive_set_errno_error (GError     **error,
                              const char  *path,
                              const char  *what)
 {
-  if (saved_errno == ENOSPC || saved_errno == EDQUOT)
-    g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_NO_SPACE,
-                 _("%s “%s” failed: the disk is full. Free some space and try again."),
-                 what, path);
-  else
-    g_set_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_FAILED,
-                 _("%s “%s” failed: %s"), what, path, g_strerror (saved_errno));
+  sp_set_io_error_in (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_FAILED, SP_ARCHIVE_ERROR_NO_SPACE,
+                      saved_errno, _("%s “%s” failed"), what, path);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -119,22 +114,12 @@ _sp_archive_io_write_cb (struct archive *a,
                          size_t          length)
 {
   SpArchiveIo *io = user_data;
-  const guchar *p = buffer;
-  size_t done = 0;
 
-  while (done < length)
+  if (!sp_write_all (io->fd, buffer, length))
     {
-      ssize_t n = write (io->fd, p + done, length - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          io->io_errno = errno;
-          archive_set_error (a, errno, "%s", g_strerror (errno));
-          return -1;
-        }
-      done += (size_t) n;
+      io->io_errno = errno;
+      archive_set_error (a, errno, "%s", g_strerror (errno));
+      return -1;
     }
   sp_sha256_update (io->checksum, buffer, length);
   io->size += length;
@@ -148,24 +133,19 @@ io_read_cb (struct archive  *a,
 {
   SpArchiveIo *io = user_data;
 
-  for (;;)
-    {
-      ssize_t n = read (io->fd, io->buffer, BUFFER_SIZE);
+  ssize_t n = sp_read_full (io->fd, io->buffer, BUFFER_SIZE);
 
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          io->io_errno = errno;
-          archive_set_error (a, errno, "%s", g_strerror (errno));
-          return -1;
-        }
-      *buffer = io->buffer;
-      io->size += (guint64) n;
-      if (io->checksum != NULL)
-        sp_sha256_update (io->checksum, io->buffer, n);
-      return n;
+  if (n < 0)
+    {
+      io->io_errno = errno;
+      archive_set_error (a, errno, "%s", g_strerror (errno));
+      return -1;
     }
+  *buffer = io->buffer;
+  io->size += (guint64) n;
+  if (io->checksum != NULL)
+    sp_sha256_update (io->checksum, io->buffer, n);
+  return n;
 }
 
 void
@@ -407,10 +387,8 @@ sp_file_sha256 (const char    *path,
   buffer = g_malloc (BUFFER_SIZE);
   for (;;)
     {
-      ssize_t n = read (fd, buffer, BUFFER_SIZE);
+      ssize_t n = sp_read_full (fd, buffer, BUFFER_SIZE);
 
-      if (n < 0 && errno == EINTR)
-        continue;
       if (n < 0)
         {
           _sp_archive_set_errno_error (error, errno, path, _("Reading"));
@@ -615,10 +593,8 @@ drain_checksum (SpArchiveIo  *io,
 {
   for (;;)
     {
-      ssize_t n = read (io->fd, io->buffer, BUFFER_SIZE);
+      ssize_t n = sp_read_full (io->fd, io->buffer, BUFFER_SIZE);
 
-      if (n < 0 && errno == EINTR)
-        continue;
       if (n < 0)
         {
           _sp_archive_set_errno_error (error, errno, archive_path, _("Reading"));

@@ -4,6 +4,7 @@
 #include "sp-util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <dirent.h>
 #include <glib/gi18n.h>
@@ -22,13 +23,164 @@ set_errno_error (GError     **error,
                  const char  *what,
                  const char  *path)
 {
+  sp_set_io_error (error, saved_errno, _("%s “%s” failed"), what, path);
+}
+
+static void G_GNUC_PRINTF (7, 0)
+set_io_error_valist (GError     **error,
+                     GQuark       domain,
+                     int          code,
+                     GQuark       no_space_domain,
+                     int          no_space_code,
+                     int          saved_errno,
+                     const char  *format,
+                     va_list      args)
+{
+  g_autofree char *what = g_strdup_vprintf (format, args);
+
   if (saved_errno == ENOSPC || saved_errno == EDQUOT)
-    g_set_error (error, SP_IO_ERROR, SP_IO_ERROR_NO_SPACE,
-                 _("%s “%s” failed: the disk is full. Free some space and try again."),
-                 what, path);
+    g_set_error (error, no_space_domain, no_space_code,
+                 _("%s: the disk is full. Free some space and try again."), what);
   else
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                 _("%s “%s” failed: %s"), what, path, g_strerror (saved_errno));
+    g_set_error (error, domain, code, "%s: %s", what, g_strerror (saved_errno));
+}
+
+/**
+ * sp_set_io_error:
+ * @format: what failed, e.g. _("Cannot write “%s”"), for printf
+ *
+ * Sets @error for @saved_errno: a full disk (ENOSPC, EDQUOT) is
+ * SP_IO_ERROR_NO_SPACE, “<what>: the disk is full. Free some space and try
+ * again.”; any other errno is its G_IO_ERROR code, “<what>: <strerror>”.
+ * This and sp_set_io_error_in() are the one place that words a full disk.
+ *
+ * Returns: %FALSE, for callers to return
+ */
+gboolean
+sp_set_io_error (GError     **error,
+                 int          saved_errno,
+                 const char  *format,
+                 ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  set_io_error_valist (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), SP_IO_ERROR,
+                       SP_IO_ERROR_NO_SPACE, saved_errno, format, args);
+  va_end (args);
+  return FALSE;
+}
+
+/**
+ * sp_set_io_error_in:
+ * @domain: the error domain of the caller (e.g. SP_ARCHIVE_ERROR)
+ * @code: the code in @domain for any errno but a full disk
+ * @no_space_code: the code in @domain for a full disk
+ *
+ * sp_set_io_error() with the codes of another domain; the messages are the
+ * same.
+ *
+ * Returns: %FALSE
+ */
+gboolean
+sp_set_io_error_in (GError     **error,
+                    GQuark       domain,
+                    int          code,
+                    int          no_space_code,
+                    int          saved_errno,
+                    const char  *format,
+                    ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  set_io_error_valist (error, domain, code, domain, no_space_code, saved_errno, format, args);
+  va_end (args);
+  return FALSE;
+}
+
+/**
+ * sp_write_all:
+ *
+ * Writes all @length bytes of @data to @fd, retrying after EINTR and short
+ * writes. Returns %FALSE with errno set on error.
+ */
+gboolean
+sp_write_all (int          fd,
+              const void  *data,
+              gsize        length)
+{
+  return sp_pwrite_all (fd, data, length, -1);
+}
+
+/**
+ * sp_pwrite_all:
+ * @offset: where to write (pwrite(2)); -1 writes at the file position
+ *
+ * Like sp_write_all(), at @offset.
+ */
+gboolean
+sp_pwrite_all (int          fd,
+               const void  *data,
+               gsize        length,
+               goffset      offset)
+{
+  const char *p = data;
+  gsize done = 0;
+
+  while (done < length)
+    {
+      ssize_t n;
+
+      if (offset < 0)
+        n = write (fd, p + done, length - done);
+      else
+        n = pwrite (fd, p + done, length - done, offset + (goffset) done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        {
+          errno = EIO;
+          return FALSE;
+        }
+      done += (gsize) n;
+    }
+  return TRUE;
+}
+
+/**
+ * sp_read_full:
+ *
+ * Reads from @fd into @buffer until @length bytes are read or the end of
+ * the file, retrying after EINTR and short reads. Returns the number of
+ * bytes read (less than @length only at the end of the file), or -1 with
+ * errno set.
+ */
+gssize
+sp_read_full (int    fd,
+              void  *buffer,
+              gsize  length)
+{
+  char *p = buffer;
+  gsize done = 0;
+
+  g_return_val_if_fail (length <= G_MAXSSIZE, -1);
+
+  while (done < length)
+    {
+      ssize_t n = read (fd, p + done, length - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return -1;
+      if (n == 0)
+        break;
+      done += (gsize) n;
+    }
+  return (gssize) done;
 }
 
 /**
@@ -47,7 +199,6 @@ sp_write_file_atomic (const char  *path,
   g_autofree char *tmp = NULL;
   int fd;
   size_t len;
-  size_t done = 0;
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (contents != NULL || length == 0, FALSE);
@@ -61,20 +212,13 @@ sp_write_file_atomic (const char  *path,
       return FALSE;
     }
 
-  while (done < len)
+  if (!sp_write_all (fd, contents, len))
     {
-      ssize_t n = write (fd, contents + done, len - done);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved = errno;
-          close (fd);
-          g_unlink (tmp);
-          set_errno_error (error, saved, _("Writing"), path);
-          return FALSE;
-        }
-      done += (size_t) n;
+      int saved = errno;
+      close (fd);
+      g_unlink (tmp);
+      set_errno_error (error, saved, _("Writing"), path);
+      return FALSE;
     }
 
   if (fsync (fd) != 0)
@@ -726,9 +870,7 @@ sp_read_fd_bounded (int           fd,
           capacity = MIN (capacity * 2, max_size + 1);
           data = g_realloc (data, capacity + 1);
         }
-      n = read (fd, data + len, capacity - len);
-      if (n < 0 && errno == EINTR)
-        continue;
+      n = sp_read_full (fd, data + len, capacity - len);
       if (n < 0)
         return sp_set_error_from_errno (error, errno, _("Cannot read “%s”"), display);
       if (n == 0)

@@ -81,5 +81,28 @@ gboolean  sp_set_error_from_errno  (GError      **error,
                                     int           saved_errno,
                                     const char   *format,
                                     const char   *path);
+gboolean  sp_set_io_error          (GError      **error,
+                                    int           saved_errno,
+                                    const char   *format,
+                                    ...) G_GNUC_PRINTF (3, 4);
+gboolean  sp_set_io_error_in       (GError      **error,
+                                    GQuark        domain,
+                                    int           code,
+                                    int           no_space_code,
+                                    int           saved_errno,
+                                    const char   *format,
+                                    ...) G_GNUC_PRINTF (6, 7);
+
+/* EINTR-safe whole reads and writes; on error errno is set. */
+gboolean  sp_write_all             (int           fd,
+                                    const void   *data,
+                                    gsize         length);
+gboolean  sp_pwrite_all            (int           fd,
+                                    const void   *data,
+                                    gsize         length,
+                                    goffset       offset);
+gssize    sp_read_full             (int           fd,
+                                    void         *buffer,
+                                    gsize         length);
 
 G_END_DECLS

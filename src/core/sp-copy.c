@@ -36,14 +36,7 @@ _sp_copy_set_error_from_errno (GError     **error,
                                const char  *format,
                                const char  *path)
 {
-  if (saved == ENOSPC || saved == EDQUOT)
-    {
-      g_set_error (error, SP_IO_ERROR, SP_IO_ERROR_NO_SPACE,
-                   _("Copying to “%s” failed: the drive is full. Free some space and try "
-                     "again."), path);
-      return FALSE;
-    }
-  return sp_set_error_from_errno (error, saved, format, path);
+  return sp_set_io_error (error, saved, format, path);
 }
 
 static void
@@ -133,21 +126,9 @@ copy_file_data (int           in_fd,
         }
       else
         {
-          n = read (in_fd, ctx->buf, COPY_CHUNK);
-          if (n > 0)
-            {
-              ssize_t done = 0;
-              while (done < n)
-                {
-                  ssize_t w = write (out_fd, ctx->buf + done, n - done);
-                  if (w < 0 && errno == EINTR)
-                    continue;
-                  if (w < 0)
-                    return _sp_copy_set_error_from_errno (error, errno,
-                                                          _("Cannot write “%s”"), to);
-                  done += w;
-                }
-            }
+          n = sp_read_full (in_fd, ctx->buf, COPY_CHUNK);
+          if (n > 0 && !sp_write_all (out_fd, ctx->buf, n))
+            return _sp_copy_set_error_from_errno (error, errno, _("Cannot write “%s”"), to);
         }
       if (n < 0 && errno == EINTR)
         continue;

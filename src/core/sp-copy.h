@@ -23,8 +23,8 @@ gboolean  _sp_copy_tree                  (const char          *src,
                                           GCancellable        *cancellable,
                                           GError             **error);
 
-/* Like sp_set_error_from_errno(), but a full disk (ENOSPC, EDQUOT) is
- * SP_IO_ERROR_NO_SPACE saying the copy to @path failed. Returns FALSE. */
+/* sp_set_io_error() for @format with one “%s”, @path: a full disk (ENOSPC,
+ * EDQUOT) is SP_IO_ERROR_NO_SPACE. Returns FALSE. */
 gboolean  _sp_copy_set_error_from_errno  (GError             **error,
                                           int                  saved_errno,
                                           const char          *format,

@@ -116,11 +116,8 @@ copy_file_hashed (const char    *from,
 
   for (;;)
     {
-      ssize_t n = read (in_fd, buf, 1024 * 1024);
-      ssize_t done = 0;
+      ssize_t n = sp_read_full (in_fd, buf, 1024 * 1024);
 
-      if (n < 0 && errno == EINTR)
-        continue;
       if (n < 0)
         {
           sp_set_error_from_errno (error, errno, _("Cannot read “%s”"), from);
@@ -132,23 +129,10 @@ copy_file_hashed (const char    *from,
         goto out;
       sp_sha256_update (sum, buf, n);
       total += n;
-      while (done < n)
+      if (!sp_write_all (out_fd, buf, n))
         {
-          ssize_t w = write (out_fd, buf + done, n - done);
-          if (w < 0 && errno == EINTR)
-            continue;
-          if (w < 0)
-            {
-              int saved = errno;
-              if (saved == ENOSPC || saved == EDQUOT)
-                g_set_error (error, SP_IO_ERROR, SP_IO_ERROR_NO_SPACE,
-                             _("Writing “%s” failed: the disk is full. Free some space and "
-                               "try again."), to);
-              else
-                sp_set_error_from_errno (error, saved, _("Cannot write “%s”"), to);
-              goto out;
-            }
-          done += w;
+          sp_set_io_error (error, errno, _("Cannot write “%s”"), to);
+          goto out;
         }
     }
 

@@ -164,24 +164,6 @@ read_lock (const char  *path,
   return sp_read_regular_file_at (AT_FDCWD, path, NULL, LOCK_MAX_SIZE, out_contents, &len, error);
 }
 
-static gboolean
-write_fd_all (int         fd,
-              const char *data,
-              gsize       len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
 SpLock *
 sp_lock_acquire (const char  *path,
                  const char  *what,
@@ -204,7 +186,7 @@ sp_lock_acquire (const char  *path,
         {
           SpLock *lock;
 
-          if (!write_fd_all (fd, contents, strlen (contents)) || fsync (fd) != 0)
+          if (!sp_write_all (fd, contents, strlen (contents)) || fsync (fd) != 0)
             {
               int saved = errno;
 

@@ -4,7 +4,9 @@
 #include <glib/gstdio.h>
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "play/sp-run.h"
@@ -95,6 +97,8 @@ test_write_atomic_full_disk (void)
     g_assert_no_error (error);
     g_assert_false (sp_write_file_atomic (path, big, 1024 * 1024, &error));
     g_assert_error (error, SP_IO_ERROR, SP_IO_ERROR_NO_SPACE);
+    g_assert_nonnull (strstr (error->message, path));
+    g_assert_nonnull (strstr (error->message, "the disk is full. Free some space"));
     {
       /* The old contents survive and no temp file is left. */
       g_autofree char *contents = NULL;
@@ -105,6 +109,17 @@ test_write_atomic_full_disk (void)
       while (g_dir_read_name (d))
         count++;
       g_assert_cmpuint (count, ==, 1);
+    }
+    {
+      /* sp_write_all() stops at the full disk with errno ENOSPC. */
+      g_autofree char *other = g_build_filename (dir, "other", NULL);
+      int fd = open (other, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+      g_assert_cmpint (fd, >=, 0);
+      errno = 0;
+      g_assert_false (sp_write_all (fd, big, 1024 * 1024));
+      g_assert_cmpint (errno, ==, ENOSPC);
+      close (fd);
     }
     g_assert_true (g_spawn_command_line_sync (umount, NULL, NULL, &status, NULL));
     g_rmdir (dir);
@@ -152,7 +167,7 @@ test_format_duration (void)
   g_assert_cmpstr (c, ==, "3 h 07 min");
 }
 
-/* ---- issue 12 (h-leftovers): removal by descriptor, the mounts folder ---- */
+/* ---- Removal by descriptor, the mounts folder ---- */
 
 static void
 put (const char *dir,
@@ -423,6 +438,244 @@ test_open_regular_file (void)
   g_assert_true (sp_remove_tree (dir, NULL, NULL));
 }
 
+/* ---- EINTR-safe reads and writes, the full-disk message ---- */
+
+static volatile sig_atomic_t signals_caught;
+
+static void
+count_signal (int signum)
+{
+  signals_caught++;
+}
+
+typedef struct
+{
+  gboolean    write;
+  int         fd;
+  gsize       length;
+  char       *data;
+  gint        tid;
+  gssize      result;
+} PipeJob;
+
+/* Waits (without sleeping: the thread's state is in /proc) until the
+ * thread @job->tid is blocked in the system call @nr. FALSE if the thread
+ * has ended. */
+static gboolean
+wait_blocked_in (PipeJob *job,
+                 long     nr)
+{
+  g_autofree char *prefix = g_strdup_printf ("%ld ", nr);
+  g_autofree char *path = NULL;
+
+  while (g_atomic_int_get (&job->tid) == 0)
+    g_thread_yield ();
+  path = g_strdup_printf ("/proc/self/task/%d/syscall", g_atomic_int_get (&job->tid));
+  for (;;)
+    {
+      g_autofree char *contents = NULL;
+
+      if (!g_file_get_contents (path, &contents, NULL, NULL))
+        return FALSE;
+      if (g_str_has_prefix (contents, prefix))
+        return TRUE;
+      g_thread_yield ();
+    }
+}
+
+/* The tests below need /proc/self/task/<tid>/syscall. */
+static gboolean
+can_see_syscalls (void)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/syscall", (int) gettid ());
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (path, &contents, NULL, NULL);
+}
+
+/* Sends SIGUSR1 to the thread of @job and waits until it was handled. */
+static void
+interrupt (PipeJob *job)
+{
+  sig_atomic_t before = signals_caught;
+
+  g_assert_cmpint (syscall (SYS_tgkill, getpid (), g_atomic_int_get (&job->tid), SIGUSR1), ==, 0);
+  while (signals_caught == before)
+    g_thread_yield ();
+}
+
+/* A pipe, and SIGUSR1 counted by a handler installed without SA_RESTART,
+ * so that a blocked read or write returns EINTR or a short count. FALSE
+ * (the test skipped) without /proc/self/task/<tid>/syscall. */
+static gboolean
+set_up_interruptible_pipe (int               pipe_fds[2],
+                           struct sigaction *old_sa)
+{
+  struct sigaction sa = { 0 };
+
+  if (!can_see_syscalls ())
+    {
+      g_test_skip ("/proc/self/task/*/syscall is not readable");
+      return FALSE;
+    }
+  sa.sa_handler = count_signal;
+  sigemptyset (&sa.sa_mask);
+  g_assert_cmpint (sigaction (SIGUSR1, &sa, old_sa), ==, 0);
+  g_assert_cmpint (pipe2 (pipe_fds, O_CLOEXEC), ==, 0);
+  return TRUE;
+}
+
+/* The thread of a PipeJob: sp_write_all() of its data, then closing the
+ * write end so that the reader sees the end of the file even when the
+ * write failed; or sp_read_full() into it. */
+static gpointer
+pipe_job (gpointer user_data)
+{
+  PipeJob *job = user_data;
+
+  g_atomic_int_set (&job->tid, (gint) gettid ());
+  if (job->write)
+    {
+      job->result = sp_write_all (job->fd, job->data, job->length);
+      close (job->fd);
+    }
+  else
+    job->result = sp_read_full (job->fd, job->data, job->length);
+  return NULL;
+}
+
+static void
+test_write_all_interrupted (void)
+{
+  struct sigaction old_sa;
+  PipeJob job = { 0 };
+  g_autofree char *got = NULL;
+  GThread *thread;
+  int pipe_fds[2];
+  gssize n;
+
+  if (!set_up_interruptible_pipe (pipe_fds, &old_sa))
+    return;
+
+  /* Four times the pipe's buffer: the writer blocks on a full pipe. */
+  job.write = TRUE;
+  job.fd = pipe_fds[1];
+  job.length = 4 * (gsize) fcntl (pipe_fds[0], F_GETPIPE_SZ);
+  job.data = g_malloc (job.length);
+  for (gsize i = 0; i < job.length; i++)
+    job.data[i] = (char) (i * 7 + i / 251);
+  thread = g_thread_new ("writer", pipe_job, &job);
+
+  /* The first signal cuts the write that filled the pipe short; the
+   * second reaches a write that started on the full pipe: EINTR. */
+  for (int i = 0; i < 2; i++)
+    {
+      g_assert_true (wait_blocked_in (&job, SYS_write));
+      interrupt (&job);
+    }
+
+  got = g_malloc (job.length);
+  n = sp_read_full (pipe_fds[0], got, job.length);
+  g_thread_join (thread);
+  g_assert_cmpint (job.result, ==, TRUE);
+  g_assert_cmpint (n, ==, (gssize) job.length);
+  g_assert_cmpmem (got, job.length, job.data, job.length);
+  g_assert_cmpint (signals_caught, >=, 2);
+
+  /* At the end of the file: 0 bytes, not an error. */
+  g_assert_cmpint (sp_read_full (pipe_fds[0], got, job.length), ==, 0);
+  close (pipe_fds[0]);
+  g_free (job.data);
+  sigaction (SIGUSR1, &old_sa, NULL);
+}
+
+static void
+test_read_full_interrupted (void)
+{
+  struct sigaction old_sa;
+  PipeJob job = { 0 };
+  char data[8] = { 0 };
+  GThread *thread;
+  int pipe_fds[2];
+
+  if (!set_up_interruptible_pipe (pipe_fds, &old_sa))
+    return;
+
+  job.fd = pipe_fds[0];
+  job.length = sizeof data;
+  job.data = data;
+  thread = g_thread_new ("reader", pipe_job, &job);
+
+  /* On the empty pipe: interrupted before any byte (EINTR). */
+  g_assert_true (wait_blocked_in (&job, SYS_read));
+  interrupt (&job);
+  /* Half of it: the read returns short and must go on. */
+  g_assert_true (wait_blocked_in (&job, SYS_read));
+  g_assert_true (sp_write_all (pipe_fds[1], "save", 4));
+  g_assert_true (wait_blocked_in (&job, SYS_read));
+  g_assert_true (sp_write_all (pipe_fds[1], "game", 4));
+  g_thread_join (thread);
+  g_assert_cmpint (job.result, ==, 8);
+  g_assert_cmpmem (data, 8, "savegame", 8);
+  g_assert_cmpint (signals_caught, >=, 1);
+
+  /* A short file: what there is, then the end. */
+  g_assert_true (sp_write_all (pipe_fds[1], "xyz", 3));
+  close (pipe_fds[1]);
+  g_assert_cmpint (sp_read_full (pipe_fds[0], data, sizeof data), ==, 3);
+  g_assert_cmpmem (data, 3, "xyz", 3);
+  close (pipe_fds[0]);
+  sigaction (SIGUSR1, &old_sa, NULL);
+}
+
+static void
+test_write_all_errors (void)
+{
+  char buf[4];
+
+  /* Errors come back as FALSE / -1 with errno, never as a short count. */
+  errno = 0;
+  g_assert_false (sp_write_all (-1, "x", 1));
+  g_assert_cmpint (errno, ==, EBADF);
+  errno = 0;
+  g_assert_cmpint (sp_read_full (-1, buf, sizeof buf), ==, -1);
+  g_assert_cmpint (errno, ==, EBADF);
+}
+
+static void
+test_io_error_messages (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (sp_set_io_error (&error, ENOSPC, "Cannot write “%s”", "/d/a"));
+  g_assert_error (error, SP_IO_ERROR, SP_IO_ERROR_NO_SPACE);
+  g_assert_cmpstr (error->message, ==,
+                   "Cannot write “/d/a”: the disk is full. Free some space and try again.");
+  g_clear_error (&error);
+
+  /* A quota is as full as a disk. */
+  sp_set_io_error (&error, EDQUOT, "Cannot write “%s”", "/d/a");
+  g_assert_error (error, SP_IO_ERROR, SP_IO_ERROR_NO_SPACE);
+  g_clear_error (&error);
+
+  sp_set_io_error (&error, EACCES, "%s “%s” failed", "Writing", "/d/a");
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_cmpstr (error->message, ==, "Writing “/d/a” failed: Permission denied");
+  g_clear_error (&error);
+
+  /* Another domain: its own codes, the same words. */
+  g_assert_false (sp_set_io_error_in (&error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                                      G_FILE_ERROR_NOSPC, ENOSPC, "Unpacking “%s”", "x"));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOSPC);
+  g_assert_cmpstr (error->message, ==,
+                   "Unpacking “x”: the disk is full. Free some space and try again.");
+  g_clear_error (&error);
+  sp_set_io_error_in (&error, G_FILE_ERROR, G_FILE_ERROR_FAILED, G_FILE_ERROR_NOSPC, ENOENT,
+                      "Unpacking “%s”", "x");
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "Unpacking “x”: No such file or directory");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -446,6 +699,10 @@ main (int   argc,
   g_test_add_func ("/util/remove-tree/mounts", test_remove_tree_mounts);
   g_test_add_func ("/util/mounts-dir", test_mounts_dir);
   g_test_add_func ("/util/open-regular-file", test_open_regular_file);
+  g_test_add_func ("/util/io/write-all-interrupted", test_write_all_interrupted);
+  g_test_add_func ("/util/io/read-full-interrupted", test_read_full_interrupted);
+  g_test_add_func ("/util/io/errors", test_write_all_errors);
+  g_test_add_func ("/util/io/error-messages", test_io_error_messages);
   status = g_test_run ();
   sp_remove_tree (tmp, NULL, NULL);
   return status;
