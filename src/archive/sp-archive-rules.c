@@ -19,8 +19,8 @@
  * through a symbolic link an earlier entry made, a name that appears twice,
  * a hard link to something that is not an earlier file.
  *
- * Setuid and setgid bits are not refused: the packer of releases before
- * issue 12 kept them (copy-up keeps a setgid folder of the clean install),
+ * Setuid and setgid bits are not refused: the packer of older releases
+ * kept them (copy-up keeps a setgid folder of the clean install),
  * so checkpoints on drives hold them. They are cleared instead and
  * counted, so that verify and import can say so. The sticky bit of a
  * folder is kept: it only restricts who may remove entries in it (a game's

@@ -372,7 +372,7 @@ sp_session_get_refused_runner (SpSession *self)
 
 /* Variables that choose which code runs, where it is looked up, or where
  * the game's files go — a drive may not set them without the user's
- * approval (design.md, "Trust"; issue 12, item 4). Two rules:
+ * approval (design.md, "Trust"). Two rules:
  *  - names, or name prefixes, of loaders, runners, interpreters and plugin
  *    systems (below), and every name ending in PATH (PATH, GCONV_PATH,
  *    PYTHONPATH, LUA_PATH, QT_PLUGIN_PATH, WINEDLLPATH, VK_LAYER_PATH, …:

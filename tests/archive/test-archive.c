@@ -1370,7 +1370,7 @@ mode_of (const char *dir,
   return st.st_mode & 07777;
 }
 
-/* Issue 12, item 7: a game may set setuid/setgid bits and copy-up keeps a
+/* A game may set setuid/setgid bits and copy-up keeps a
  * setgid folder; such checkpoints are packed without the bits, and those
  * already on drives (packed with them) restore, with the bits cleared. */
 static void

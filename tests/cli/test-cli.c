@@ -487,7 +487,7 @@ test_bad_libraries (Fixture       *fixture,
 /* play --ask understands translated answers: matching ignores case outside
  * ASCII too, and an empty choice never matches. */
 /* ------------------------------------------------------------------------ */
-/* Issue 12, items 7, 8 and 10: export never overwrites, import checks the
+/* Export never overwrites, import checks the
  * archive and its game, verify warns about setuid/setgid entries. */
 
 /* A zstd tar with the metadata first, then one regular file @name. */
@@ -520,8 +520,8 @@ write_one_entry_archive (const char *path,
 }
 
 static void
-test_issue12_transfer (Fixture       *fixture,
-                       gconstpointer  data)
+test_transfer_guards (Fixture       *fixture,
+                      gconstpointer  data)
 {
   g_autofree char *first = NULL;
   g_autofree char *out = g_build_filename (fixture->tmp, "out.tar.zst", NULL);
@@ -710,7 +710,7 @@ test_help_without_drive (void)
     }
 }
 
-/* ---- Issue 12, item 3: add refuses paths that leave the game ---- */
+/* ---- Add refuses paths that leave the game ---- */
 
 /* Before the fix, add accepted --home ../x and --workdir /etc, and an
  * executable that climbed out with "..". */
@@ -760,7 +760,7 @@ test_add_paths_outside (Fixture       *fixture,
   g_assert_cmpint (good.status, ==, 0);
 }
 
-/* ---- issue 12 (h-leftovers): verify is honest ---- */
+/* ---- Verify is honest ---- */
 
 static void
 copy_file (const char *from,
@@ -1179,7 +1179,7 @@ main (int   argc,
   g_test_add ("/cli/list-show", Fixture, NULL, fixture_set_up, test_list_show, fixture_tear_down);
   g_test_add ("/cli/checkpoints", Fixture, NULL, fixture_set_up, test_checkpoint_commands,
               fixture_tear_down);
-  g_test_add ("/cli/issue12-transfer", Fixture, NULL, fixture_set_up, test_issue12_transfer,
+  g_test_add ("/cli/transfer-guards", Fixture, NULL, fixture_set_up, test_transfer_guards,
               fixture_tear_down);
   g_test_add ("/cli/bad-libraries", Fixture, NULL, fixture_set_up, test_bad_libraries,
               fixture_tear_down);

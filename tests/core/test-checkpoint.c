@@ -967,7 +967,7 @@ test_unpack_checks_archive (Fixture       *f,
 }
 
 /* ------------------------------------------------------------------------ */
-/* Issue 12, items 7, 8 and 10: what import and verify accept, the game's
+/* What import and verify accept, the game's
  * Uuid, and where export may write. */
 
 #define RELEASE_SHA256 "619b9f65f11b34fa05afe7a9ff879147e46106afe0af453dcdd1d0b6389c0e26"
@@ -1519,7 +1519,7 @@ test_fifo_ini_refused (Fixture       *f,
 }
 
 /* A checkpoint .ini whose Parent is not a checkpoint id is not loaded and
- * is reported with its file and line (this held before issue 12 too). */
+ * is reported with its file and line. */
 static void
 test_bad_parent (Fixture       *f,
                  gconstpointer  data)

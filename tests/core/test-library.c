@@ -752,7 +752,7 @@ test_library_add_crash (void)
   tc_rmtree (src_root);
 }
 
-/* ---- issue 12: deleting only our own runs, leftovers (h-leftovers) ---- */
+/* ---- Deleting only our own runs, leftovers ---- */
 
 /* A "home" folder that must survive: victim/<name>/keep.txt. */
 static char *
@@ -1353,8 +1353,8 @@ test_leftovers_unfinished_checkpoint (void)
   tc_rmtree (src_root);
 }
 
-/* The attack of issue 12: Id=../../../.. and a game "documents" made the
- * run folder runs/../../../../documents, which `play --discard` removed.
+/* An attack on older releases: Id=../../../.. and a game "documents" made
+ * the run folder runs/../../../../documents, which `play --discard` removed.
  * The library is refused, naming library.ini and the line of Id. */
 static void
 test_library_bad_id (void)

@@ -4,7 +4,7 @@
 
 The corpus is committed; run this again only to change it. Each seed is a
 small valid or invalid sample of what a drive (or an exported checkpoint, or
-a run folder) may hold, including the hostile examples of issue 12. The
+a run folder) may hold, including hostile examples (SECURITY.md). The
 archive seeds are plain tars, which the archive targets compress with zstd
 before use, except those starting with the zstd magic number, which are used
 as they are (see fuzz_archive_bytes() in fuzz-common.c).
@@ -56,7 +56,8 @@ def library():
     write(t, "valid", f"[Library]\nVersion=1\nId={UUID}\nName=My Drive\n")
     write(t, "valid-comments-unknown-keys",
           f"# made by hand\n[Library]\nVersion=1\nId={UUID}\nName=Drive\nFuture=1\n[Other]\nX=y\n")
-    # Issue 12, item 1: with a game "documents", play --discard deleted ~/documents.
+    # An Id that leaves the drive: with a game "documents", play --discard
+    # would delete ~/documents.
     write(t, "hostile-id-dotdot", "[Library]\nVersion=1\nId=../../../..\nName=Evil\n")
     write(t, "hostile-id-slash", "[Library]\nVersion=1\nId=/home\nName=Evil\n")
     write(t, "hostile-id-empty", "[Library]\nVersion=1\nId=\nName=Evil\n")
@@ -78,7 +79,7 @@ def game():
     write(t, "valid-wine",
           "[Game]\nName=Wine Game\nKind=wine\nExecutable=drive_c/Game/game.exe\n"
           "Runner=wine\nWineProfile=player\n[State]\nHead=" + CP_ID + "\n")
-    # Issue 12, item 3: paths outside the game.
+    # Paths outside the game.
     write(t, "hostile-executable-dotdot",
           "[Game]\nName=Evil\nKind=native\nExecutable=../../../../bin/sh\n")
     write(t, "hostile-executable-absolute", "[Game]\nName=Evil\nKind=native\nExecutable=/bin/sh\n")

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* End-to-end tests of crafted drives against the real savepoint-cli, run
- * as a normal user (uid 1500), as players run it: issue 12. Each drive is
+ * as a normal user (uid 1500), as players run it (SECURITY.md). Each drive is
  * made by another user (uid 1000) and left writable for everyone, as a FAT
  * drive mounted for all users is. Each command runs in a mount namespace of
  * its own (so nothing it mounts outlives it), through setpriv, with HOME and

@@ -539,7 +539,7 @@ compare_strings (gconstpointer a,
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
-/* Inode numbers are stable for the life of the mount (issue 3), even where
+/* Inode numbers are stable for the life of the mount, even where
  * the kernel overlay itself is not (it shows the upper inode of a copied-up
  * symlink or fifo once its cached inode is gone). Only the self-check, which
  * compares the kernel with itself, lets the kernel's own changes pass. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The semantic suite of the overlay file system (issue 3, "Semantics").
+ * The semantic suite of the overlay file system.
  *
  * Each test case is one semantic area. Each area runs a few small
  * scenarios; a scenario builds the same layers twice, mounts one copy with
@@ -49,8 +49,8 @@
  * │                        │ namespace or a `.wh..wh..opq` file; other user.overlay.*   │
  * │                        │ and trusted.overlay.* names in the upper are ignored.      │
  * │ the overlay's own      │ kernels >= 6.7 accept user-set user.overlay.* and          │
- * │ xattr namespaces       │ trusted.overlay.* names and store them escaped; issue 3    │
- * │                        │ says refuse. Where the kernel accepts, the tested side may │
+ * │ xattr namespaces       │ trusted.overlay.* names and store them escaped; ours       │
+ * │                        │ refuses. Where the kernel accepts, the tested side may     │
  * │                        │ refuse: EPERM for set/remove, ENODATA for get, absent from │
  * │                        │ lists and trees. It may never show an internal name the    │
  * │                        │ kernel hides.                                              │

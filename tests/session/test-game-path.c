@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Paths from game.ini stay inside the game (issue 12, item 3): the lexical
+/* Paths from game.ini stay inside the game: the lexical
  * rule, and where core applies it (loading, saving, adding). Resolution
  * beneath the mount is tested with real sessions in test-session.c. */
 #include "config.h"

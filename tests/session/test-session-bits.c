@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Issue 12, item 7: a game that sets setuid/setgid bits, in a real play
+/* A game that sets setuid/setgid bits, in a real play
  * session (a real overlay mount under savepoint-run), is kept twice in a
  * row: each keep packs without the bits, and the second session starts
  * from the first checkpoint. Before the fix the first checkpoint held

@@ -20,7 +20,7 @@
 
 static char *test_root;
 
-/* The runner policy start() gives each session (issue 12, item 4). */
+/* The runner policy start() gives each session. */
 static const char * const *policy_runners;
 static const char * const *policy_environment;
 static gboolean policy_trust;
@@ -866,7 +866,7 @@ test_kill_owner (Fixture       *f,
 }
 
 /* ------------------------------------------------------------------------ */
-/* SIGHUP (issue 12, item 11)                                               */
+/* SIGHUP                                                                   */
 
 /* TRUE when /proc/self/mountinfo (this test's mount namespace, shared with
  * the CLI it starts) lists a mount at @path. */
@@ -1078,7 +1078,7 @@ test_drive_lost (Fixture       *f,
   discard (s);
 }
 
-/* ---- Issue 12, items 3 and 4: paths, runner and environment from the drive ---- */
+/* ---- Paths, runner and environment from the drive ---- */
 
 static void
 base_symlink (Fixture    *f,
@@ -1232,8 +1232,8 @@ test_script_game (Fixture       *f,
 }
 
 /* The runner and loader variables a drive names are used only when
- * approved (issue 12, item 4). Before the fix the game's Runner and
- * LD_LIBRARY_PATH were always used. */
+ * approved. Older releases always used the game's Runner and
+ * LD_LIBRARY_PATH. */
 static void
 test_runner_policy (Fixture       *f,
                     gconstpointer  user_data)
@@ -1387,7 +1387,7 @@ test_cli_allow_runner (Fixture       *f,
   assert_clean_after (f);
 }
 
-/* ---- issue 12 (h-leftovers): the mounts folder must be ours ---- */
+/* ---- The mounts folder must be ours ---- */
 
 /* $XDG_RUNTIME_DIR/savepoint as a symlink (to a folder of ours, 0700) or
  * owned by another user: the session refuses to start, names the folder,

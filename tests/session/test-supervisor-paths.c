@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* savepoint-run resolves the game's paths beneath the mount (issue 12,
- * item 3): --exec-beneath, --check-beneath, --cwd-beneath, --home-beneath
+/* savepoint-run resolves the game's paths beneath the mount:
+ * --exec-beneath, --check-beneath, --cwd-beneath, --home-beneath
  * with openat2(RESOLVE_BENEATH). Run directly on a plain folder standing
  * in for the mount (the session tests use a real one), as root and, when
  * the test runs as root, as a normal user (uid 1500) as players run it. */

@@ -786,7 +786,7 @@ test_session_outlives_window (Fixture       *f,
   g_assert_null (sp_game_card_get_status (card));
 }
 
-/* ---- Issue 12, item 4: a drive's loader variables are asked for ---- */
+/* ---- A drive's loader variables are asked for ---- */
 
 static gboolean
 message_dialog_shown (gpointer data)
@@ -849,7 +849,7 @@ test_play_asks_for_loader_variables (Fixture       *f,
   g_settings_reset (f->settings, "approved-environment");
 }
 
-/* ---- issue 12 (h-leftovers): verify's findings on the game page ---- */
+/* ---- Verify's findings on the game page ---- */
 
 static gboolean
 has_problems (gpointer data)

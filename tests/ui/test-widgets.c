@@ -277,7 +277,7 @@ test_application (void)
   g_assert_cmpint (count_toplevels (SP_TYPE_WINDOW), ==, 0);
 }
 
-/* ---- Issue 12, item 3: the settings form shows a path that leaves the game ---- */
+/* ---- The settings form shows a path that leaves the game ---- */
 
 static GtkWidget *
 find_entry_row (GtkWidget  *widget,
