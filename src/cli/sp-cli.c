@@ -230,7 +230,7 @@ cmd_init (const SpCliOptions *options,
       g_autofree char *base = g_path_get_basename (argv[1]);
       name = g_strdup_printf (_("Games on %s"), base);
     }
-  library = sp_library_create (argv[1], name, &error);
+  library = sp_library_create_sync (argv[1], name, &error);
   if (library == NULL)
     return sp_cli_fail (error);
 
@@ -688,7 +688,7 @@ cmd_restore (const SpCliOptions *options,
   game = open_game_checkpoint (options, argv[1], id, &library, &exit_code);
   if (game == NULL)
     return exit_code;
-  if (!sp_game_restore (game, id, &error))
+  if (!sp_game_restore_sync (game, id, &error))
     return sp_cli_fail (error);
 
   if (options->json)
@@ -717,7 +717,7 @@ cmd_delete (const SpCliOptions *options,
   game = open_game_checkpoint (options, argv[1], argv[2], &library, &exit_code);
   if (game == NULL)
     return exit_code;
-  if (!sp_game_delete_checkpoint (game, argv[2], &error))
+  if (!sp_game_delete_checkpoint_sync (game, argv[2], &error))
     return sp_cli_fail (error);
 
   if (options->json)
@@ -744,7 +744,7 @@ cmd_rename (const SpCliOptions *options,
     return exit_code;
   if (sp_game_find_checkpoint (game, argv[2]) == NULL)
     return sp_cli_usage_error (_("rename: the clean install has no label"));
-  if (!sp_game_rename_checkpoint (game, argv[2], argv[3], &error))
+  if (!sp_game_rename_checkpoint_sync (game, argv[2], argv[3], &error))
     return sp_cli_fail (error);
 
   if (options->json)
@@ -1017,7 +1017,7 @@ cmd_verify (const SpCliOptions *options,
   if (argc <= 1)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GPtrArray) problems = sp_library_verify_sync (library, NULL, &error);
+      g_autoptr(GPtrArray) problems = sp_library_verify (library, NULL, &error);
 
       if (problems == NULL)
         return sp_cli_fail (error);

@@ -387,7 +387,7 @@ _sp_checkpoint_set_label (SpCheckpoint *self,
 }
 
 gboolean
-sp_checkpoint_verify_sync (SpCheckpoint  *self,
+sp_checkpoint_verify (SpCheckpoint  *self,
                            GCancellable  *cancellable,
                            GError       **error)
 {

@@ -51,7 +51,7 @@ gboolean     sp_checkpoint_get_missing    (SpCheckpoint *self);
 
 /* Checks the archive's size and SHA-256 against the .ini, and its entries
  * against the rules unpacking applies (sp_archive_check()). */
-gboolean     sp_checkpoint_verify_sync    (SpCheckpoint *self,
+gboolean     sp_checkpoint_verify    (SpCheckpoint *self,
                                            GCancellable *cancellable,
                                            GError      **error);
 /* The same; @out_warning (may be NULL) gets what restoring it changes

@@ -729,7 +729,7 @@ sp_game_verify_async (SpGame              *self,
 }
 
 GPtrArray *
-sp_library_verify_sync (SpLibrary     *library,
+sp_library_verify (SpLibrary     *library,
                         GCancellable  *cancellable,
                         GError       **error)
 {

@@ -86,7 +86,7 @@ sp_game_path_is_valid (const char  *path,
 }
 
 GBytes *
-sp_game_path_read_beneath (const char  *root,
+sp_game_path_read_beneath_sync (const char  *root,
                            const char  *rel,
                            gsize        max_size,
                            GError     **error)
@@ -171,7 +171,7 @@ read_thread (GTask        *task,
 {
   ReadData *data = task_data;
   GError *error = NULL;
-  GBytes *bytes = sp_game_path_read_beneath (data->root, data->rel, data->max_size, &error);
+  GBytes *bytes = sp_game_path_read_beneath_sync (data->root, data->rel, data->max_size, &error);
 
   if (bytes == NULL)
     g_task_return_error (task, error);

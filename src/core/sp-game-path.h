@@ -37,7 +37,7 @@ void      sp_game_path_read_beneath_async  (const char          *root,
 GBytes   *sp_game_path_read_beneath_finish (GAsyncResult        *result,
                                             GError             **error);
 /* The same, synchronously. */
-GBytes   *sp_game_path_read_beneath        (const char          *root,
+GBytes   *sp_game_path_read_beneath_sync        (const char          *root,
                                             const char          *rel,
                                             gsize                max_size,
                                             GError             **error);

@@ -30,7 +30,7 @@
  * are queued: each is prepared only once the one before it has been
  * applied, so it validates against the state that one left (delete then
  * restore of the same checkpoint fails cleanly). While an async write is
- * between prepare and apply, the sync calls (including sp_game_save() and
+ * between prepare and apply, the sync calls (including sp_game_save_sync() and
  * so a checkpoint creation that moves Head) fail with SP_LIBRARY_ERROR_BUSY
  * instead of racing it: the main thread cannot wait for the worker.
  *
@@ -384,7 +384,7 @@ _sp_game_save_head (SpGame      *self,
 }
 
 gboolean
-sp_game_save (SpGame  *self,
+sp_game_save_sync (SpGame  *self,
               GError **error)
 {
   g_autoptr(SpGameWrite) w = NULL;
@@ -416,7 +416,7 @@ sp_game_save_finish (SpGame        *self,
 }
 
 gboolean
-sp_game_restore (SpGame      *self,
+sp_game_restore_sync (SpGame      *self,
                  const char  *checkpoint_id,
                  GError     **error)
 {
@@ -450,7 +450,7 @@ sp_game_restore_finish (SpGame        *self,
 }
 
 gboolean
-sp_game_delete_checkpoint (SpGame      *self,
+sp_game_delete_checkpoint_sync (SpGame      *self,
                            const char  *checkpoint_id,
                            GError     **error)
 {
@@ -486,7 +486,7 @@ sp_game_delete_checkpoint_finish (SpGame        *self,
 }
 
 gboolean
-sp_game_rename_checkpoint (SpGame      *self,
+sp_game_rename_checkpoint_sync (SpGame      *self,
                            const char  *checkpoint_id,
                            const char  *label,
                            GError     **error)

@@ -82,7 +82,7 @@ typedef enum
   SP_VERIFY_PROBLEM_LIBRARY_INI,    /* library.ini does not parse */
 } SpVerifyProblemKind;
 
-/* One finding of sp_game_verify_*() or sp_library_verify_sync(). */
+/* One finding of sp_game_verify_*() or sp_library_verify(). */
 typedef struct
 {
   char                *checkpoint_id;  /* or NULL when the finding is not one checkpoint's */
@@ -116,15 +116,15 @@ gboolean     sp_game_reload           (SpGame       *self,
 
 /* Writes game.ini atomically, keeping unknown keys, groups and comments.
  *
- * sp_game_save(), sp_game_restore(), sp_game_delete_checkpoint() and
- * sp_game_rename_checkpoint() have _async/_finish variants that validate on
+ * sp_game_save_sync(), sp_game_restore_sync(), sp_game_delete_checkpoint_sync() and
+ * sp_game_rename_checkpoint_sync() have _async/_finish variants that validate on
  * the calling thread, write in a worker thread and change the object (and
  * notify) back in the caller's main context, with the same files and the
  * same order of writes as the sync calls. Async writes to one game run one
  * after the other, in call order, each validated when its turn comes; while
  * one is being written the sync calls fail with SP_LIBRARY_ERROR_BUSY. A
  * write that has reached its worker is reported even if cancelled. */
-gboolean     sp_game_save             (SpGame       *self,
+gboolean     sp_game_save_sync             (SpGame       *self,
                                        GError      **error);
 void         sp_game_save_async       (SpGame              *self,
                                        GCancellable        *cancellable,
@@ -150,7 +150,7 @@ const char * const *sp_game_get_problems (SpGame    *self);
  * none: valid until the next setter call or reload; copy it to keep it. */
 const SpGameInfo *sp_game_get_info    (SpGame       *self);
 
-/* Setters change the object (and notify); call sp_game_save() to write. */
+/* Setters change the object (and notify); call sp_game_save_sync() to write. */
 const char  *sp_game_get_name         (SpGame       *self);
 void         sp_game_set_name         (SpGame       *self,
                                        const char   *name);
@@ -254,7 +254,7 @@ SpCheckpoint *sp_game_create_checkpoint_finish (SpGame              *self,
 /* Sets Head to @checkpoint_id (must be listed and its archive present) or
  * NULL for clean, and saves game.ini. Nothing is unpacked here: the next
  * session starts from it. */
-gboolean     sp_game_restore          (SpGame       *self,
+gboolean     sp_game_restore_sync          (SpGame       *self,
                                        const char   *checkpoint_id,
                                        GError      **error);
 void         sp_game_restore_async    (SpGame              *self,
@@ -270,7 +270,7 @@ gboolean     sp_game_restore_finish   (SpGame              *self,
  * (if listed) or clean and game.ini is saved; then <id>.ini is removed, then
  * the archive. Other checkpoints are untouched (each is a full difference
  * from base); children keep their Parent value. */
-gboolean     sp_game_delete_checkpoint (SpGame      *self,
+gboolean     sp_game_delete_checkpoint_sync (SpGame      *self,
                                         const char  *checkpoint_id,
                                         GError     **error);
 void         sp_game_delete_checkpoint_async  (SpGame              *self,
@@ -284,7 +284,7 @@ gboolean     sp_game_delete_checkpoint_finish (SpGame              *self,
 
 /* Sets a checkpoint's Label (rewrites <id>.ini atomically, keeping unknown
  * keys). The label embedded in the archive stays the original one. */
-gboolean     sp_game_rename_checkpoint (SpGame      *self,
+gboolean     sp_game_rename_checkpoint_sync (SpGame      *self,
                                         const char  *checkpoint_id,
                                         const char  *label,
                                         GError     **error);

@@ -517,7 +517,7 @@ create_library_files (const char  *drive_dir,
 }
 
 SpLibrary *
-sp_library_create (const char  *drive_dir,
+sp_library_create_sync (const char  *drive_dir,
                    const char  *name,
                    GError     **error)
 {
@@ -785,7 +785,7 @@ _sp_library_finish_add (SpLibrary   *self,
 }
 
 gboolean
-sp_library_remove_game_sync (SpLibrary     *self,
+sp_library_remove_game (SpLibrary     *self,
                              SpGame        *game,
                              GCancellable  *cancellable,
                              GError       **error)

@@ -49,7 +49,7 @@ G_DECLARE_FINAL_TYPE (SpLibrary, sp_library, SP, LIBRARY, GObject)
  * new random Id, Name=@name; library.ini is written last and atomically).
  * @drive_dir must exist. Fails with SP_LIBRARY_ERROR_EXISTS when a
  * library.ini is already there. */
-SpLibrary   *sp_library_create        (const char   *drive_dir,
+SpLibrary   *sp_library_create_sync        (const char   *drive_dir,
                                        const char   *name,
                                        GError      **error);
 /* The same with the folders and library.ini written in a worker thread;
@@ -143,7 +143,7 @@ SpGame      *sp_library_add_game_finish (SpLibrary           *self,
 
 /* Removes games/<slug>/ (base and all checkpoints) from the drive. The
  * game.ini is removed first so a crash midway leaves no half game listed. */
-gboolean     sp_library_remove_game_sync (SpLibrary    *self,
+gboolean     sp_library_remove_game (SpLibrary    *self,
                                           SpGame       *game,
                                           GCancellable *cancellable,
                                           GError      **error);
@@ -152,7 +152,7 @@ gboolean     sp_library_remove_game_sync (SpLibrary    *self,
  * library.ini that does not parse, game folders whose game.ini does not
  * load, and leftovers in games/ no live process owns. In
  * sp-game-checkpoints.c. */
-GPtrArray   *sp_library_verify_sync   (SpLibrary    *self,
+GPtrArray   *sp_library_verify   (SpLibrary    *self,
                                        GCancellable *cancellable,
                                        GError      **error);
 

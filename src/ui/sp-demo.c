@@ -93,7 +93,7 @@ sp_demo_ensure (const char  *dir,
       return FALSE;
     }
 
-  library = sp_library_create (dir, _("Demo Library"), error);
+  library = sp_library_create_sync (dir, _("Demo Library"), error);
   if (library == NULL)
     {
       remove_tree (source);

@@ -1103,7 +1103,7 @@ test_run_owner (Fixture       *fixture,
 
   init_and_add (fixture);
   g_assert_cmpint (g_mkdir (other_dir, 0755), ==, 0);
-  other = sp_library_create (other_dir, "Other", &error);
+  other = sp_library_create_sync (other_dir, "Other", &error);
   g_assert_no_error (error);
   library = sp_library_open (fixture->drive, &error);
   g_assert_no_error (error);

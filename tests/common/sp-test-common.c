@@ -70,7 +70,7 @@ tc_new_library (char **out_drive)
 {
   g_autofree char *drive = tc_tmpdir ();
   g_autoptr(GError) error = NULL;
-  SpLibrary *library = sp_library_create (drive, "Test Drive", &error);
+  SpLibrary *library = sp_library_create_sync (drive, "Test Drive", &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (library);

@@ -185,14 +185,14 @@ test_restore_delete_rename (Fixture       *f,
   guint label_notifies = 0;
 
   /* Restore: Head moves; the next checkpoint branches from it. */
-  g_assert_true (sp_game_restore (f->game, id1, &error));
+  g_assert_true (sp_game_restore_sync (f->game, id1, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (sp_game_get_head (f->game), ==, id1);
   branch = create (f, "Branch", 5);
   g_assert_cmpstr (sp_checkpoint_get_parent (branch), ==, id1);
-  g_assert_true (sp_game_restore (f->game, NULL, &error));
+  g_assert_true (sp_game_restore_sync (f->game, NULL, &error));
   g_assert_null (sp_game_get_head (f->game));
-  g_assert_false (sp_game_restore (f->game, "20000101T000000-000000", &error));
+  g_assert_false (sp_game_restore_sync (f->game, "20000101T000000-000000", &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
@@ -205,7 +205,7 @@ test_restore_delete_rename (Fixture       *f,
     tc_write (dir, name, more);
   }
   g_signal_connect (c2, "notify::label", G_CALLBACK (tc_count_notify_cb), &label_notifies);
-  g_assert_true (sp_game_rename_checkpoint (f->game, id2, "Boss fight", &error));
+  g_assert_true (sp_game_rename_checkpoint_sync (f->game, id2, "Boss fight", &error));
   g_assert_no_error (error);
   g_assert_cmpstr (sp_checkpoint_get_label (c2), ==, "Boss fight");
   g_assert_cmpuint (label_notifies, ==, 1);
@@ -219,8 +219,8 @@ test_restore_delete_rename (Fixture       *f,
   }
 
   /* Delete the head: Head moves to its parent. */
-  g_assert_true (sp_game_restore (f->game, id3, &error));
-  g_assert_true (sp_game_delete_checkpoint (f->game, id3, &error));
+  g_assert_true (sp_game_restore_sync (f->game, id3, &error));
+  g_assert_true (sp_game_delete_checkpoint_sync (f->game, id3, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (sp_game_get_head (f->game), ==, id2);
   g_assert_false (g_file_test (sp_checkpoint_get_ini_path (c3), G_FILE_TEST_EXISTS));
@@ -228,18 +228,18 @@ test_restore_delete_rename (Fixture       *f,
   g_assert_null (sp_game_find_checkpoint (f->game, id3));
 
   /* Delete a parent: the child keeps working, its Parent value stays. */
-  g_assert_true (sp_game_delete_checkpoint (f->game, id1, &error));
+  g_assert_true (sp_game_delete_checkpoint_sync (f->game, id1, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (sp_checkpoint_get_parent (c2), ==, id1);
   g_assert_nonnull (sp_game_find_checkpoint (f->game, id2));
-  g_assert_true (sp_checkpoint_verify_sync (c2, NULL, &error));
+  g_assert_true (sp_checkpoint_verify (c2, NULL, &error));
   g_assert_no_error (error);
 
   /* Delete the head whose parent is gone: back to clean. */
-  g_assert_true (sp_game_delete_checkpoint (f->game, id2, &error));
+  g_assert_true (sp_game_delete_checkpoint_sync (f->game, id2, &error));
   g_assert_null (sp_game_get_head (f->game));
   g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 1);
-  g_assert_false (sp_game_delete_checkpoint (f->game, id2, &error));
+  g_assert_false (sp_game_delete_checkpoint_sync (f->game, id2, &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
@@ -289,7 +289,7 @@ test_export_import (Fixture       *f,
                                     sp_checkpoint_get_created (c1)));
   g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (c1));
   g_assert_nonnull (sp_game_find_checkpoint (f->game, sp_checkpoint_get_id (imported)));
-  g_assert_true (sp_checkpoint_verify_sync (imported, NULL, &error));
+  g_assert_true (sp_checkpoint_verify (imported, NULL, &error));
   g_assert_no_error (error);
 
   /* Its content unpacks to what was packed. */
@@ -384,7 +384,7 @@ test_verify_damage (Fixture       *f,
   g_clear_error (&error);
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (tc_count_entries (f->root), ==, 2);
-  g_assert_false (sp_game_restore (f->game, sp_checkpoint_get_id (gone), &error));
+  g_assert_false (sp_game_restore_sync (f->game, sp_checkpoint_get_id (gone), &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED);
   g_clear_error (&error);
 
@@ -824,10 +824,10 @@ test_async_main_loop_runs (Fixture       *f,
   /* Still in flight: no result, object unchanged, other writes refused. */
   g_assert_null (r1);
   g_assert_cmpstr (sp_checkpoint_get_label (c1), ==, "One");
-  g_assert_false (sp_game_save (f->game, &error));
+  g_assert_false (sp_game_save_sync (f->game, &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_BUSY);
   g_clear_error (&error);
-  g_assert_false (sp_game_restore (f->game, NULL, &error));
+  g_assert_false (sp_game_restore_sync (f->game, NULL, &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_BUSY);
   g_clear_error (&error);
 
@@ -843,7 +843,7 @@ test_async_main_loop_runs (Fixture       *f,
   g_assert_nonnull (strstr (after, "Label=Renamed"));
 
   /* Done: sync writes work again. */
-  g_assert_true (sp_game_restore (f->game, NULL, &error));
+  g_assert_true (sp_game_restore_sync (f->game, NULL, &error));
   g_assert_no_error (error);
 }
 
@@ -869,14 +869,14 @@ crash_child (const char *drive,
 
       if (c == NULL)
         _exit (3);
-      sp_game_rename_checkpoint (game, sp_checkpoint_get_id (c), "renamed", NULL);
+      sp_game_rename_checkpoint_sync (game, sp_checkpoint_get_id (c), "renamed", NULL);
       sp_game_set_name (game, i % 2 ? "Test Game" : "Test Game (odd)");
-      sp_game_save (game, NULL);
+      sp_game_save_sync (game, NULL);
       n = g_list_model_get_n_items (sp_game_get_checkpoints (game));
       if (n > 4)
         {
           g_autoptr(SpCheckpoint) oldest = g_list_model_get_item (sp_game_get_checkpoints (game), n - 1);
-          sp_game_delete_checkpoint (game, sp_checkpoint_get_id (oldest), NULL);
+          sp_game_delete_checkpoint_sync (game, sp_checkpoint_get_id (oldest), NULL);
         }
     }
 }
@@ -1262,14 +1262,14 @@ test_game_uuid (Fixture       *f,
   reloaded = sp_game_load (sp_game_get_path (f->game), FALSE, &error);
   g_assert_no_error (error);
   g_assert_null (sp_game_get_uuid (reloaded));
-  g_assert_true (sp_game_save (reloaded, &error));
+  g_assert_true (sp_game_save_sync (reloaded, &error));
   g_assert_no_error (error);
   g_assert_nonnull (sp_game_get_uuid (reloaded));
   g_clear_pointer (&uuid, g_free);
   g_assert_true (g_key_file_load_from_file (kf, ini, G_KEY_FILE_NONE, &error));
   uuid = g_key_file_get_string (kf, "Game", "Uuid", &error);
   g_assert_cmpstr (uuid, ==, sp_game_get_uuid (reloaded));
-  g_assert_true (sp_game_save (reloaded, &error));
+  g_assert_true (sp_game_save_sync (reloaded, &error));
   g_clear_object (&reloaded);
   reloaded = sp_game_load (sp_game_get_path (f->game), FALSE, &error);
   g_assert_no_error (error);
@@ -1378,7 +1378,7 @@ test_export_never_overwrites (Fixture       *f,
       }
     g_assert_false (g_file_test (fresh, G_FILE_TEST_EXISTS));
   }
-  g_assert_true (sp_checkpoint_verify_sync (c1, NULL, &error));
+  g_assert_true (sp_checkpoint_verify (c1, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (tc_count_entries (sp_game_get_checkpoints_path (f->game)), ==, 2);
 }

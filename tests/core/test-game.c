@@ -85,7 +85,7 @@ test_game_info (void)
   sp_game_set_home (game, "home");
   g_assert_false (sp_game_info_equal (sp_game_get_info (game), before));
   g_assert_cmpstr (sp_game_get_info (game)->home, ==, "home");
-  g_assert_true (sp_game_save (game, &error));
+  g_assert_true (sp_game_save_sync (game, &error));
   g_assert_no_error (error);
   reloaded = sp_game_load (sp_game_get_path (game), FALSE, &error);
   g_assert_no_error (error);
@@ -149,7 +149,7 @@ test_game_load_save (void)
   g_assert_null (sp_game_get_icon (game));
   g_assert_cmpuint (any_notifies, ==, 7);
 
-  g_assert_true (sp_game_save (game, &error));
+  g_assert_true (sp_game_save_sync (game, &error));
   g_assert_no_error (error);
   text = tc_read (dir, "game.ini");
   g_assert_nonnull (strstr (text, "# Written by hand"));
@@ -178,12 +178,12 @@ test_game_load_save (void)
     g_autofree char *after = NULL;
 
     sp_game_set_name (game, "");
-    g_assert_false (sp_game_save (game, &error));
+    g_assert_false (sp_game_save_sync (game, &error));
     g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
     g_clear_error (&error);
     sp_game_set_name (game, "Okami");
     sp_game_set_environment (game, bad_env);
-    g_assert_false (sp_game_save (game, &error));
+    g_assert_false (sp_game_save_sync (game, &error));
     g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
     g_clear_error (&error);
     sp_game_set_environment (game, NULL);

@@ -48,7 +48,7 @@ test_library_create_open (void)
   g_assert_cmpstr (sp_library_get_path (direct), ==, expected);
 
   /* Creating twice is refused. */
-  g_assert_null (sp_library_create (drive, "Again", &error));
+  g_assert_null (sp_library_create_sync (drive, "Again", &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_EXISTS);
   g_clear_error (&error);
 
@@ -206,23 +206,23 @@ test_library_newer_version (void)
   g_assert_null (sp_library_add_game_sync (ro, &info, source, SP_ADD_MODE_COPY, NULL, NULL, NULL, &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
   g_clear_error (&error);
-  g_assert_false (sp_library_remove_game_sync (ro, ro_game, NULL, &error));
+  g_assert_false (sp_library_remove_game (ro, ro_game, NULL, &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
   g_clear_error (&error);
   sp_game_set_name (ro_game, "Changed");
-  g_assert_false (sp_game_save (ro_game, &error));
+  g_assert_false (sp_game_save_sync (ro_game, &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
   g_clear_error (&error);
   g_assert_null (sp_game_create_checkpoint_sync (ro_game, upper, "x", 1, TRUE, NULL, NULL, NULL, &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
   g_clear_error (&error);
-  g_assert_false (sp_game_restore (ro_game, NULL, &error));
+  g_assert_false (sp_game_restore_sync (ro_game, NULL, &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
   g_clear_error (&error);
-  g_assert_false (sp_game_delete_checkpoint (ro_game, "x", &error));
+  g_assert_false (sp_game_delete_checkpoint_sync (ro_game, "x", &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
   g_clear_error (&error);
-  g_assert_false (sp_game_rename_checkpoint (ro_game, "x", "y", &error));
+  g_assert_false (sp_game_rename_checkpoint_sync (ro_game, "x", "y", &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
   g_clear_error (&error);
   g_assert_null (sp_game_import_checkpoint_sync (ro_game, source, SP_IMPORT_FLAGS_NONE, NULL, NULL, &error));
@@ -627,7 +627,7 @@ test_library_slugs_and_sorting (void)
   }
 
   /* Removing frees the slug and leaves no trace. */
-  g_assert_true (sp_library_remove_game_sync (library, a, NULL, NULL));
+  g_assert_true (sp_library_remove_game (library, a, NULL, NULL));
   g_assert_cmpuint (g_list_model_get_n_items (games), ==, 3);
   g_assert_cmpuint (tc_count_entries (sp_library_get_games_path (library)), ==, 3);
   {
@@ -1113,7 +1113,7 @@ test_leftovers_kill_add_adopt (void)
 
           g_assert_cmpstr (save, ==, "mine");
           g_assert_false (g_file_test (source, G_FILE_TEST_EXISTS));
-          g_assert_true (sp_library_remove_game_sync (reopened, game, NULL, &error));
+          g_assert_true (sp_library_remove_game (reopened, game, NULL, &error));
           g_assert_no_error (error);
           complete++;
         }
@@ -1560,7 +1560,7 @@ test_library_special_archive (void)
   alarm (60);
   g_assert_cmpint (g_rename (archive, moved), ==, 0);
   g_assert_cmpint (symlink (moved, archive), ==, 0);
-  g_assert_false (sp_checkpoint_verify_sync (checkpoint, NULL, &error));
+  g_assert_false (sp_checkpoint_verify (checkpoint, NULL, &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED);
   g_assert_nonnull (strstr (error->message, "symbolic link"));
   g_clear_error (&error);

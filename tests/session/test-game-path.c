@@ -98,7 +98,7 @@ test_game_ini (void)
   }
 
   /* Saving keeps the rule. */
-  g_assert_false (sp_game_save (game, &error));
+  g_assert_false (sp_game_save_sync (game, &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
   g_assert_nonnull (strstr (error->message, "Executable"));
   g_clear_error (&error);
@@ -107,13 +107,13 @@ test_game_ini (void)
   sp_game_set_working_directory (game, "data");
   sp_game_set_home (game, "../x");
   sp_game_set_icon (game, NULL);
-  g_assert_false (sp_game_save (game, &error));
+  g_assert_false (sp_game_save_sync (game, &error));
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
   g_assert_nonnull (strstr (error->message, "Home"));
   g_clear_error (&error);
 
   sp_game_set_home (game, "save");
-  g_assert_true (sp_game_save (game, &error));
+  g_assert_true (sp_game_save_sync (game, &error));
   g_assert_no_error (error);
   g_assert_true (sp_game_reload (game, &error));
   g_assert_cmpuint (g_strv_length ((char **) sp_game_get_problems (game)), ==, 0);
@@ -172,18 +172,18 @@ test_read_beneath (void)
   g_assert_cmpint (symlink ("/etc/passwd", link), ==, 0);
   g_assert_cmpint (symlink ("icons/icon.png", inside), ==, 0);
 
-  bytes = sp_game_path_read_beneath (base, "icons/icon.png", 9, &error);
+  bytes = sp_game_path_read_beneath_sync (base, "icons/icon.png", 9, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "PNG data", 8);
   g_clear_pointer (&bytes, g_bytes_unref);
-  bytes = sp_game_path_read_beneath (base, "inside.png", 9, &error);
+  bytes = sp_game_path_read_beneath_sync (base, "inside.png", 9, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_bytes_get_size (bytes), ==, 8);
   g_clear_pointer (&bytes, g_bytes_unref);
 
   for (guint i = 0; refused[i]; i++)
     {
-      bytes = sp_game_path_read_beneath (base, refused[i], 9, &error);
+      bytes = sp_game_path_read_beneath_sync (base, refused[i], 9, &error);
       g_assert_null (bytes);
       g_assert_nonnull (error);
       g_test_message ("%s: %s", refused[i], error->message);

@@ -137,7 +137,7 @@ test_keep_twice (void)
   };
 
   g_assert_cmpint (g_mkdir (drive, 0755), ==, 0);
-  library = sp_library_create (drive, "Bits Drive", &error);
+  library = sp_library_create_sync (drive, "Bits Drive", &error);
   g_assert_no_error (error);
   tc_write (source, "bin/game.sh", GAME_SCRIPT);
   g_assert_cmpint (g_chmod (script, 0755), ==, 0);

@@ -87,7 +87,7 @@ fixture_set_up (Fixture       *f,
   f->stamp = g_strconcat (f->drive, ".stamp", NULL);
   stamp_env = g_strconcat ("FAKE_GAME_STAMP=", f->stamp, NULL);
   environment[0] = stamp_env;
-  f->library = sp_library_create (f->drive, "Test Drive", &error);
+  f->library = sp_library_create_sync (f->drive, "Test Drive", &error);
   g_assert_no_error (error);
 
   source = g_build_filename (f->drive, "source", NULL);
@@ -414,7 +414,7 @@ test_discard_and_restore (Fixture       *f,
     g_autofree char *counter = NULL;
     g_autofree char *child2 = NULL;
 
-    g_assert_true (sp_game_restore (f->game, sp_checkpoint_get_id (cp1), &error));
+    g_assert_true (sp_game_restore_sync (f->game, sp_checkpoint_get_id (cp1), &error));
     g_assert_no_error (error);
     s = play (f, "play", NULL, FALSE);
     counter = upper_file (s, "save/counter.txt");
@@ -506,7 +506,7 @@ test_keep_after_restore (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   /* While the second run waits, the player goes back to the clean install. */
-  g_assert_true (sp_game_restore (f->game, NULL, &error));
+  g_assert_true (sp_game_restore_sync (f->game, NULL, &error));
   g_assert_no_error (error);
 
   cp2 = keep (second, "second");
@@ -810,7 +810,7 @@ test_kill_owner (Fixture       *f,
   int status;
 
   set_arguments (f, "wait");
-  g_assert_true (sp_game_save (f->game, &error));
+  g_assert_true (sp_game_save_sync (f->game, &error));
   g_assert_no_error (error);
 
   g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_STDOUT_TO_DEV_NULL,
@@ -911,7 +911,7 @@ test_cli_hangup (Fixture       *f,
   int status;
 
   set_arguments (f, "wait");
-  g_assert_true (sp_game_save (f->game, &error));
+  g_assert_true (sp_game_save_sync (f->game, &error));
   g_assert_no_error (error);
 
   g_spawn_async (NULL, (char **) argv, NULL,
@@ -967,7 +967,7 @@ test_cli_play (Fixture       *f,
   SpGame *game;
 
   set_arguments (f, "play");
-  g_assert_true (sp_game_save (f->game, &error));
+  g_assert_true (sp_game_save_sync (f->game, &error));
 
   /* No decision flag and no terminal: kept. */
   g_assert_cmpint (run_cli (play_args, &out), ==, 0);
@@ -999,7 +999,7 @@ test_cli_ask (Fixture       *f,
   SpGame *game;
 
   set_arguments (f, "play");
-  g_assert_true (sp_game_save (f->game, &error));
+  g_assert_true (sp_game_save_sync (f->game, &error));
 
   /* A label keeps it under that label. */
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
@@ -1320,7 +1320,7 @@ test_cli_allow_runner (Fixture       *f,
   sp_game_set_kind (f->game, SP_GAME_KIND_WINE);
   sp_game_set_runner (f->game, game_runner);
   set_arguments (f, "play");
-  g_assert_true (sp_game_save (f->game, &error));
+  g_assert_true (sp_game_save_sync (f->game, &error));
   g_assert_no_error (error);
 
   for (guint allow = 0; allow < 2; allow++)

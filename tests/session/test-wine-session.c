@@ -136,7 +136,7 @@ test_wine_save_and_registry (void)
 
   drive = g_dir_make_tmp ("sp-test-wine-XXXXXX", &error);
   g_assert_no_error (error);
-  library = sp_library_create (drive, "Wine Drive", &error);
+  library = sp_library_create_sync (drive, "Wine Drive", &error);
   g_assert_no_error (error);
 
   /* The clean install: a fresh prefix, adopted into the library. */

@@ -133,7 +133,7 @@ add_checkpoints (SpGame *game)
 
   c = ui_test_add_checkpoint (game, "Boss beaten", "3\n");
   /* Branch: back to "Before the boss" and play on differently. */
-  g_assert_true (sp_game_restore (game, sp_checkpoint_get_id (b), &error));
+  g_assert_true (sp_game_restore_sync (game, sp_checkpoint_get_id (b), &error));
   d = ui_test_add_checkpoint (game, "Took the other door", "4\n");
 }
 
@@ -174,7 +174,7 @@ main (int   argc,
 
   /* 2. The demo library, and a library on a "drive" with a few games. */
   dir = ui_test_tmpdir ("shots");
-  library = sp_library_create (dir, "Games Drive", &error);
+  library = sp_library_create_sync (dir, "Games Drive", &error);
   g_assert_no_error (error);
   {
     g_autoptr(SpGame) a = ui_test_add_game (library, "Orbital Courier");

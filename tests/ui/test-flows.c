@@ -62,7 +62,7 @@ fixture_setup (Fixture       *f,
   g_autoptr(SpGame) game = NULL;
 
   f->dir = ui_test_tmpdir ("flows");
-  library = sp_library_create (f->dir, "Flow Library", &error);
+  library = sp_library_create_sync (f->dir, "Flow Library", &error);
   g_assert_no_error (error);
   game = ui_test_add_game (library, "Flow Quest");
 
@@ -344,7 +344,7 @@ test_folder_library (Fixture       *f,
 {
   g_autofree char *dir = ui_test_tmpdir ("folder");
   g_autoptr(GError) error = NULL;
-  g_autoptr(SpLibrary) created = sp_library_create (dir, "Folder Library", &error);
+  g_autoptr(SpLibrary) created = sp_library_create_sync (dir, "Folder Library", &error);
   g_autoptr(SpGame) created_game = NULL;
   g_autoptr(SpLibrary) shown = NULL;
   SpGame *game;
@@ -414,7 +414,7 @@ test_drive (Fixture       *f,
       return;
     }
   {
-    g_autoptr(SpLibrary) created = sp_library_create (mount_point, "Drive Library", &error);
+    g_autoptr(SpLibrary) created = sp_library_create_sync (mount_point, "Drive Library", &error);
     g_autoptr(SpGame) game = NULL;
 
     g_assert_no_error (error);
@@ -451,7 +451,7 @@ test_empty_and_demo (Fixture       *f,
   g_clear_object (&f->library);
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(SpLibrary) empty = sp_library_create (empty_dir, "Empty Library", &error);
+    g_autoptr(SpLibrary) empty = sp_library_create_sync (empty_dir, "Empty Library", &error);
     g_assert_no_error (error);
   }
   g_setenv ("SAVEPOINT_LIBRARY", empty_dir, TRUE);
@@ -666,7 +666,7 @@ make_game_long (Fixture *f)
   g_autoptr(GError) error = NULL;
 
   sp_game_set_environment (f->game, env);
-  g_assert_true (sp_game_save (f->game, &error));
+  g_assert_true (sp_game_save_sync (f->game, &error));
   g_assert_no_error (error);
 }
 
@@ -969,7 +969,7 @@ test_library_problems (Fixture       *f,
 {
   g_autofree char *dir = ui_test_tmpdir ("problems");
   g_autoptr(GError) error = NULL;
-  g_autoptr(SpLibrary) created = sp_library_create (dir, "Problem Library", &error);
+  g_autoptr(SpLibrary) created = sp_library_create_sync (dir, "Problem Library", &error);
   g_autoptr(SpLibrary) shown = NULL;
   g_autofree char *bad = NULL;
   g_auto(GStrv) problems = NULL;

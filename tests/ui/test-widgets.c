@@ -31,7 +31,7 @@ fixture_setup (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   f->dir = ui_test_tmpdir ("widgets");
-  f->library = sp_library_create (f->dir, "Test Library", &error);
+  f->library = sp_library_create_sync (f->dir, "Test Library", &error);
   g_assert_no_error (error);
   f->game = ui_test_add_game (f->library, "Widget Quest");
 }
