@@ -286,6 +286,149 @@ sp_rename_durable (const char  *from,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Renaming without replacing */
+
+static gboolean
+errno_refuses_flag (int err)
+{
+  /* EINVAL: FUSE file systems (exfat-fuse, ntfs-3g) and older kernels' file
+   * systems that do not know the flag; ENOSYS/EOPNOTSUPP: no renameat2 at
+   * all (some seccomp filters, old kernels). */
+  return err == EINVAL || err == ENOSYS || err == EOPNOTSUPP || err == ENOTSUP;
+}
+
+static gboolean
+errno_no_hard_links (int err)
+{
+  /* exFAT and FAT have no hard links: FUSE gives ENOSYS or EPERM. */
+  return err == EPERM || err == ENOSYS || err == EOPNOTSUPP || err == ENOTSUP || err == EMLINK;
+}
+
+/* Takes the name @to for a folder: an empty folder of ours there, made with
+ * mkdir(2), which fails when anything has that name. rename(2) of a folder
+ * replaces an empty folder atomically and fails (ENOTEMPTY, EEXIST) on one
+ * with anything in it, so nothing another program puts there meanwhile can
+ * be lost: a folder it fills stays, a file or symbolic link in its place
+ * makes the rename fail (ENOTDIR), and only an empty folder (nothing to
+ * lose) can be replaced. */
+static int
+rename_dir_over_placeholder (const char   *from,
+                             const char   *to,
+                             SpRenameHook  between,
+                             gpointer      user_data)
+{
+  int saved;
+
+  if (mkdir (to, 0700) != 0)
+    return -1;
+  if (between != NULL)
+    between (to, user_data);
+  if (rename (from, to) == 0)
+    return 0;
+  saved = errno;
+  /* Removes only our placeholder: rmdir(2) keeps a folder with anything in
+   * it, and never removes a file. */
+  rmdir (to);
+  errno = (saved == ENOTEMPTY || saved == ENOTDIR || saved == EISDIR) ? EEXIST : saved;
+  return -1;
+}
+
+/* The same for a file where the file system has no hard links (exFAT):
+ * an empty file created with O_EXCL takes the name, and the file is renamed
+ * over it. A file rename replaces whatever file has the name, so this one
+ * cannot be made safe by rename(2) alone: right before it, the name must
+ * still be our empty file (same inode, size 0). Another program could only
+ * slip its file in between that check and the rename by deleting a file it
+ * did not create, within microseconds; a file or folder that was there
+ * before, or is made in its place without deleting ours, is never touched. */
+static int
+rename_file_over_placeholder (const char   *from,
+                              const char   *to,
+                              SpRenameHook  between,
+                              gpointer      user_data)
+{
+  struct stat ours, now;
+  int fd, saved;
+
+  fd = open (to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+  if (fd < 0)
+    return -1;
+  if (fstat (fd, &ours) != 0)
+    {
+      saved = errno;
+      close (fd);
+      unlink (to);
+      errno = saved;
+      return -1;
+    }
+  close (fd);
+  if (between != NULL)
+    between (to, user_data);
+  if (lstat (to, &now) != 0 || !S_ISREG (now.st_mode) || now.st_size != 0 ||
+      now.st_dev != ours.st_dev || now.st_ino != ours.st_ino)
+    {
+      /* Not ours any more: leave it alone. */
+      errno = EEXIST;
+      return -1;
+    }
+  if (rename (from, to) == 0)
+    return 0;
+  saved = errno;
+  if (lstat (to, &now) == 0 && now.st_ino == ours.st_ino && now.st_size == 0)
+    unlink (to);
+  errno = saved;
+  return -1;
+}
+
+int
+_sp_rename_noreplace_fallback (const char   *from,
+                               const char   *to,
+                               gboolean      use_link,
+                               SpRenameHook  between,
+                               gpointer      user_data)
+{
+  struct stat st;
+
+  g_return_val_if_fail (from != NULL && to != NULL, -1);
+
+  if (lstat (from, &st) != 0)
+    return -1;
+  if (S_ISDIR (st.st_mode))
+    return rename_dir_over_placeholder (from, to, between, user_data);
+
+  /* A file: link(2) fails with EEXIST when the name is taken, atomically,
+   * as RENAME_NOREPLACE would (ntfs-3g has hard links). */
+  if (use_link)
+    {
+      if (link (from, to) == 0)
+        {
+          if (unlink (from) != 0)
+            g_debug ("Renamed %s to %s, but the old name stays: %s", from, to,
+                     g_strerror (errno));
+          return 0;
+        }
+      if (!errno_no_hard_links (errno))
+        return -1;
+    }
+  return rename_file_over_placeholder (from, to, between, user_data);
+}
+
+int
+sp_rename_noreplace (const char *from,
+                     const char *to)
+{
+  g_return_val_if_fail (from != NULL && to != NULL, -1);
+
+  if (renameat2 (AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+    return 0;
+  if (!errno_refuses_flag (errno))
+    return -1;
+  g_debug ("RENAME_NOREPLACE refused for %s (%s): checked plain rename", to,
+           g_strerror (errno));
+  return _sp_rename_noreplace_fallback (from, to, TRUE, NULL, NULL);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Removing trees by descriptor */
 
 /* TRUE if @fd (a directory) is the root of a mount: a bind mount of the

@@ -25,6 +25,22 @@ gboolean  sp_fsync_directory       (const char   *path,
 gboolean  sp_rename_durable        (const char   *from,
                                     const char   *to,
                                     GError      **error);
+/* Renames @from to @to unless something exists at @to, like
+ * renameat2(RENAME_NOREPLACE), also on file systems that refuse that flag
+ * (exFAT and NTFS drives through FUSE). Returns 0, or -1 with errno set:
+ * EEXIST when @to exists or appeared meanwhile (@from is then untouched). */
+int       sp_rename_noreplace      (const char   *from,
+                                    const char   *to);
+/* The checked plain rename sp_rename_noreplace() falls back to, for tests:
+ * @between (may be NULL) runs once @to is reserved and before @from is
+ * renamed onto it; @use_link FALSE skips the hard-link way for files. */
+typedef void (*SpRenameHook) (const char *to,
+                              gpointer    user_data);
+int       _sp_rename_noreplace_fallback (const char   *from,
+                                         const char   *to,
+                                         gboolean      use_link,
+                                         SpRenameHook  between,
+                                         gpointer      user_data);
 gboolean  sp_remove_tree           (const char   *path,
                                     GCancellable *cancellable,
                                     GError      **error);

@@ -34,52 +34,18 @@ set_exists_error (GError     **error,
   return FALSE;
 }
 
-/* Renames @tmp to @to unless @to exists, atomically. RENAME_NOREPLACE is
- * refused (EINVAL) by FUSE file systems such as exFAT and NTFS drives: then
- * a hard link, which fails when the name exists; and where there are no
- * hard links either (exFAT, FAT), the name is taken with O_EXCL and the
- * finished file renamed over that empty file of ours. */
+/* Renames @tmp to @to unless @to exists, atomically (also on drives that
+ * refuse RENAME_NOREPLACE, see sp_rename_noreplace()). */
 static gboolean
 rename_no_replace (const char  *tmp,
                    const char  *to,
                    GError     **error)
 {
-  int fd;
-
-  if (renameat2 (AT_FDCWD, tmp, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+  if (sp_rename_noreplace (tmp, to) == 0)
     return TRUE;
   if (errno == EEXIST)
     return set_exists_error (error, to);
-  if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP && errno != EOPNOTSUPP)
-    return sp_set_error_from_errno (error, errno, _("Cannot write “%s”"), to);
-
-  if (link (tmp, to) == 0)
-    {
-      g_unlink (tmp);
-      return TRUE;
-    }
-  if (errno == EEXIST)
-    return set_exists_error (error, to);
-  if (errno != EPERM && errno != ENOSYS && errno != ENOTSUP && errno != EOPNOTSUPP &&
-      errno != EMLINK)
-    return sp_set_error_from_errno (error, errno, _("Cannot write “%s”"), to);
-
-  fd = open (to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
-  if (fd < 0)
-    {
-      if (errno == EEXIST)
-        return set_exists_error (error, to);
-      return sp_set_error_from_errno (error, errno, _("Cannot write “%s”"), to);
-    }
-  close (fd);
-  if (rename (tmp, to) != 0)
-    {
-      int saved = errno;
-
-      g_unlink (to);
-      return sp_set_error_from_errno (error, saved, _("Cannot write “%s”"), to);
-    }
-  return TRUE;
+  return sp_set_error_from_errno (error, errno, _("Cannot write “%s”"), to);
 }
 
 /* Copies @from to a temporary file beside @to while hashing it, fsyncs and

@@ -222,7 +222,7 @@ move_back (SpLeftover  *l,
     }
   if (g_lstat (l->original_path, &st) == 0)
     saved = EEXIST;
-  else if (renameat2 (AT_FDCWD, base, AT_FDCWD, l->original_path, RENAME_NOREPLACE) == 0)
+  else if (sp_rename_noreplace (base, l->original_path) == 0)
     {
       g_autofree char *parent = g_path_get_dirname (l->original_path);
 

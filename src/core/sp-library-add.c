@@ -285,7 +285,7 @@ add_game_files (AddData             *data,
       !sp_fsync_directory (tmp, &local_error))
     goto fail;
 
-  if (renameat2 (AT_FDCWD, tmp, AT_FDCWD, dest, RENAME_NOREPLACE) != 0)
+  if (sp_rename_noreplace (tmp, dest) != 0)
     {
       if (errno == EEXIST || errno == ENOTEMPTY)
         g_set_error (&local_error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_EXISTS,
