@@ -3,7 +3,8 @@
  * through FUSE as desktops mount them (exFAT with exfat-fuse, NTFS with
  * ntfs-3g), owned (uid=, gid=) by the user who plays: the whole cycle with
  * the real savepoint-cli, as root and as a normal user (uid 1500, created by
- * the test): init, add a native game by copy, play and keep (the game
+ * the test): init, add a native game by copy (and one by adopting a folder
+ * on the drive), play and keep (the game
  * writes a save), play again (it sees the save), export a checkpoint (and
  * not over an existing file), import it, delete one, verify, and after a
  * remount verify again.
@@ -419,6 +420,21 @@ test_cycle (gconstpointer data)
   g_assert_true (g_file_test (game_dir, G_FILE_TEST_IS_REGULAR));
   /* Copied, not moved. */
   g_assert_true (g_file_test (c->source, G_FILE_TEST_IS_DIR));
+
+  /* A folder already on the drive, adopted: moved, not copied. */
+  {
+    g_autofree char *folder = g_build_filename (c->drive, "Adopt Me", NULL);
+    g_autofree char *script = g_build_filename (folder, "game.sh", NULL);
+    g_autofree char *adopted = g_build_filename (c->drive, "Savepoint", "games", "adopted",
+                                                 "base", "game.sh", NULL);
+
+    g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+    g_assert_true (g_file_set_contents (script, "#!/bin/sh\n", -1, NULL));
+    STEP (cli (&r, c, "--library", c->drive, "add", "Adopted", folder, "--adopt",
+               "--exec", "game.sh", "--kind", "native", NULL); ok (&r));
+    g_assert_true (g_file_test (adopted, G_FILE_TEST_IS_REGULAR));
+    g_assert_false (g_file_test (folder, G_FILE_TEST_EXISTS));
+  }
 
   STEP (play_and_keep (c, "first", "0"));
   STEP (play_and_keep (c, "second", "1"));
