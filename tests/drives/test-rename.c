@@ -81,6 +81,27 @@ teardown (Fixture       *f,
   g_free (f->to);
 }
 
+/* The fallback refuses with EEXIST: something is, or came, at f->to. */
+static void
+assert_refused (Fixture      *f,
+                gboolean      use_link,
+                SpRenameHook  between)
+{
+  errno = 0;
+  g_assert_cmpint (_sp_rename_noreplace_fallback (f->from, f->to, use_link, between, NULL), ==, -1);
+  g_assert_cmpint (errno, ==, EEXIST);
+}
+
+/* f->to is the user's file, f->from still there. */
+static void
+assert_users_file_kept (Fixture *f)
+{
+  g_autofree char *contents = read_file (f->to);
+
+  g_assert_cmpstr (contents, ==, "mine");
+  g_assert_true (g_file_test (f->from, G_FILE_TEST_EXISTS));
+}
+
 /* The user's folder with one file of theirs, at @dir. */
 static void
 make_users_folder (const char *dir,
@@ -124,9 +145,7 @@ test_dir_exists (Fixture       *f,
                  gconstpointer  data)
 {
   make_users_folder (f->to, NULL);
-  errno = 0;
-  g_assert_cmpint (_sp_rename_noreplace_fallback (f->from, f->to, TRUE, NULL, NULL), ==, -1);
-  g_assert_cmpint (errno, ==, EEXIST);
+  assert_refused (f, TRUE, NULL);
   assert_users_folder_kept (f);
 
   /* The same through the public call, whichever way it takes here. */
@@ -141,10 +160,7 @@ static void
 test_dir_filled_meanwhile (Fixture       *f,
                            gconstpointer  data)
 {
-  errno = 0;
-  g_assert_cmpint (_sp_rename_noreplace_fallback (f->from, f->to, TRUE, make_users_folder, NULL),
-                   ==, -1);
-  g_assert_cmpint (errno, ==, EEXIST);
+  assert_refused (f, TRUE, make_users_folder);
   assert_users_folder_kept (f);
 }
 
@@ -161,10 +177,7 @@ static void
 test_dir_replaced_meanwhile (Fixture       *f,
                              gconstpointer  data)
 {
-  errno = 0;
-  g_assert_cmpint (_sp_rename_noreplace_fallback (f->from, f->to, TRUE, replace_with_users_folder,
-                                                  NULL), ==, -1);
-  g_assert_cmpint (errno, ==, EEXIST);
+  assert_refused (f, TRUE, replace_with_users_folder);
   assert_users_folder_kept (f);
 }
 
@@ -186,15 +199,8 @@ static void
 test_dir_file_meanwhile (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autofree char *contents = NULL;
-
-  errno = 0;
-  g_assert_cmpint (_sp_rename_noreplace_fallback (f->from, f->to, TRUE, replace_with_users_file,
-                                                  NULL), ==, -1);
-  g_assert_cmpint (errno, ==, EEXIST);
-  contents = read_file (f->to);
-  g_assert_cmpstr (contents, ==, "mine");
-  g_assert_true (g_file_test (f->from, G_FILE_TEST_IS_DIR));
+  assert_refused (f, TRUE, replace_with_users_file);
+  assert_users_file_kept (f);
 }
 
 static void
@@ -214,18 +220,9 @@ static void
 test_file_exists (Fixture       *f,
                   gconstpointer  data)
 {
-  gboolean use_link = GPOINTER_TO_INT (data);
-  g_autofree char *contents = NULL;
-  g_autofree char *left = NULL;
-
   write_file (f->to, "mine");
-  errno = 0;
-  g_assert_cmpint (_sp_rename_noreplace_fallback (f->from, f->to, use_link, NULL, NULL), ==, -1);
-  g_assert_cmpint (errno, ==, EEXIST);
-  contents = read_file (f->to);
-  g_assert_cmpstr (contents, ==, "mine");
-  left = read_file (f->from);
-  g_assert_cmpstr (left, ==, "new");
+  assert_refused (f, GPOINTER_TO_INT (data), NULL);
+  assert_users_file_kept (f);
 }
 
 /* Without hard links (exFAT): the empty file that reserves the name is
@@ -234,17 +231,8 @@ static void
 test_file_replaced_meanwhile (Fixture       *f,
                               gconstpointer  data)
 {
-  g_autofree char *contents = NULL;
-  g_autofree char *left = NULL;
-
-  errno = 0;
-  g_assert_cmpint (_sp_rename_noreplace_fallback (f->from, f->to, FALSE, replace_with_users_file,
-                                                  NULL), ==, -1);
-  g_assert_cmpint (errno, ==, EEXIST);
-  contents = read_file (f->to);
-  g_assert_cmpstr (contents, ==, "mine");
-  left = read_file (f->from);
-  g_assert_cmpstr (left, ==, "new");
+  assert_refused (f, FALSE, replace_with_users_file);
+  assert_users_file_kept (f);
 }
 
 static void
@@ -259,14 +247,8 @@ static void
 test_file_written_meanwhile (Fixture       *f,
                              gconstpointer  data)
 {
-  g_autofree char *contents = NULL;
-
-  errno = 0;
-  g_assert_cmpint (_sp_rename_noreplace_fallback (f->from, f->to, FALSE, write_into_placeholder,
-                                                  NULL), ==, -1);
-  g_assert_cmpint (errno, ==, EEXIST);
-  contents = read_file (f->to);
-  g_assert_cmpstr (contents, ==, "mine");
+  assert_refused (f, FALSE, write_into_placeholder);
+  assert_users_file_kept (f);
 }
 
 /* A failure that is not about the name: the reserving folder is removed,
