@@ -18,9 +18,11 @@
 
 #define WINE_OVERRIDES "mscoree,mshtml="
 
+/* Runs a Wine tool on @prefix as the user name @user (NULL: ours). */
 static void
-run_tool (const char *prefix,
-          const char * const *argv)
+run_tool_as (const char         *prefix,
+             const char         *user,
+             const char * const *argv)
 {
   g_auto(GStrv) envp = g_get_environ ();
   g_autoptr(GError) error = NULL;
@@ -31,12 +33,24 @@ run_tool (const char *prefix,
   envp = g_environ_setenv (envp, "WINEPREFIX", prefix, TRUE);
   envp = g_environ_setenv (envp, "WINEDLLOVERRIDES", WINE_OVERRIDES, TRUE);
   envp = g_environ_setenv (envp, "WINEDEBUG", "-all", TRUE);
+  if (user != NULL)
+    {
+      envp = g_environ_setenv (envp, "USER", user, TRUE);
+      envp = g_environ_setenv (envp, "LOGNAME", user, TRUE);
+    }
   g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL,
                 NULL, NULL, &out, &err, &status, &error);
   g_assert_no_error (error);
   if (!g_spawn_check_wait_status (status, NULL))
     g_test_message ("%s failed: %s %s", argv[0], out, err);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+static void
+run_tool (const char         *prefix,
+          const char * const *argv)
+{
+  run_tool_as (prefix, NULL, argv);
 }
 
 /* Finds the AppData\Roaming folder of the prefix's user in @root. */
@@ -244,6 +258,120 @@ test_wine_save_and_registry (void)
   sp_remove_tree (drive, NULL, NULL);
 }
 
+/* A prefix made by "alice" is played by "bob" (and then by "carol"): Wine
+ * keeps using alice's profile, so the save lands there and the next player
+ * finds it. */
+static void
+test_wine_profile_name (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *drive = NULL;
+  g_autofree char *prefix = NULL;
+  g_autofree char *alice = NULL;
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(SpGame) game = NULL;
+  g_autoptr(SpSession) first = NULL;
+  g_autoptr(SpSession) second = NULL;
+  g_autoptr(SpCheckpoint) checkpoint = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *save = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *bob_profile = NULL;
+  g_autofree char *old_user = g_strdup (g_getenv ("USER"));
+  g_autofree char *old_logname = g_strdup (g_getenv ("LOGNAME"));
+  const char *wineboot[] = { "wineboot", "-i", NULL };
+  const char *wineserver_wait[] = { "wineserver", "-w", NULL };
+  const char *write_args[] = { "/c", "echo", "%USERPROFILE%>%APPDATA%\\who-saved.txt", NULL };
+  const char *read_args[] = { "/c", "type", "%APPDATA%\\who-saved.txt", NULL };
+  const char *env[] = { "WINEDEBUG=-all", "WINEDLLOVERRIDES=" WINE_OVERRIDES, NULL };
+  SpGameInfo info = {
+    .name = "Wine Profile",
+    .kind = SP_GAME_KIND_WINE,
+    .executable = "drive_c/windows/system32/cmd.exe",
+    .arguments = write_args,
+    .environment = env,
+  };
+  g_autofree char *wine = g_find_program_in_path ("wine");
+
+  if (wine == NULL)
+    {
+      g_test_skip ("Wine is not installed (apt-get install wine wine64)");
+      return;
+    }
+
+  drive = g_dir_make_tmp ("sp-test-wine-user-XXXXXX", &error);
+  g_assert_no_error (error);
+  library = sp_library_create_sync (drive, "Wine Drive", &error);
+  g_assert_no_error (error);
+
+  prefix = g_build_filename (drive, "prefix", NULL);
+  run_tool_as (prefix, "alice", wineboot);
+  run_tool_as (prefix, "alice", wineserver_wait);
+  alice = g_build_filename (prefix, "drive_c", "users", "alice", NULL);
+  g_assert_true (g_file_test (alice, G_FILE_TEST_IS_DIR));
+
+  game = sp_library_add_game_sync (library, &info, prefix, SP_ADD_MODE_ADOPT, NULL, NULL, NULL,
+                                   &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_game_get_wine_user (game), ==, "alice");
+
+  /* bob plays: the save is in alice's profile of the run. */
+  g_setenv ("USER", "bob", TRUE);
+  g_setenv ("LOGNAME", "bob", TRUE);
+  first = play (library, game, NULL);
+  if (sp_session_get_summary (first)->exit_status != 0)
+    {
+      g_autofree char *first_log = NULL;
+
+      g_file_get_contents (sp_session_get_log_path (first), &first_log, NULL, NULL);
+      g_test_message ("first run log: %s", first_log);
+    }
+  g_assert_cmpint (sp_session_get_summary (first)->exit_status, ==, 0);
+  {
+    const char *upper = sp_run_get_upper_path (sp_session_get_run (first));
+    g_autofree char *save_path = g_build_filename (upper, "drive_c", "users", "alice", "AppData",
+                                                   "Roaming", "who-saved.txt", NULL);
+
+    bob_profile = g_build_filename (upper, "drive_c", "users", "bob", NULL);
+    g_assert_true (g_file_get_contents (save_path, &save, NULL, NULL));
+    g_test_message ("%%USERPROFILE%% as bob: %s", save);
+    g_assert_nonnull (strstr (save, "C:\\users\\alice"));
+    g_assert_false (g_file_test (bob_profile, G_FILE_TEST_EXISTS));
+  }
+  sp_session_keep_async (first, "bob's save", NULL, NULL, NULL, tc_store_result_cb, &result);
+  checkpoint = sp_session_keep_finish (first, tc_wait_for (&result), &error);
+  g_assert_no_error (error);
+
+  /* carol plays next and finds bob's save. */
+  g_setenv ("USER", "carol", TRUE);
+  g_setenv ("LOGNAME", "carol", TRUE);
+  sp_game_set_arguments (game, read_args);
+  second = play (library, game, NULL);
+  g_assert_cmpint (sp_session_get_summary (second)->exit_status, ==, 0);
+  g_assert_true (g_file_get_contents (sp_session_get_log_path (second), &log, NULL, NULL));
+  g_test_message ("second run log: %s", log);
+  g_assert_nonnull (strstr (log, "C:\\users\\alice"));
+  {
+    g_autoptr(GAsyncResult) discard_result = NULL;
+
+    sp_session_discard_async (second, NULL, tc_store_result_cb, &discard_result);
+    g_assert_true (sp_session_discard_finish (second, tc_wait_for (&discard_result), &error));
+    g_assert_no_error (error);
+  }
+
+  if (old_user != NULL)
+    g_setenv ("USER", old_user, TRUE);
+  else
+    g_unsetenv ("USER");
+  if (old_logname != NULL)
+    g_setenv ("LOGNAME", old_logname, TRUE);
+  else
+    g_unsetenv ("LOGNAME");
+  g_clear_object (&game);
+  g_clear_object (&library);
+  sp_remove_tree (drive, NULL, NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -264,6 +392,7 @@ main (int    argc,
   if (unshare (CLONE_NEWNS) == 0)
     mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
   g_test_add_func ("/session/wine/save-and-registry", test_wine_save_and_registry);
+  g_test_add_func ("/session/wine/profile-name", test_wine_profile_name);
   ret = g_test_run ();
   sp_remove_tree (root, NULL, NULL);
   return ret;
