@@ -46,11 +46,48 @@ run_tool_as (const char         *prefix,
   g_assert_true (g_spawn_check_wait_status (status, NULL));
 }
 
-static void
-run_tool (const char         *prefix,
-          const char * const *argv)
+/* Skips the test when Wine is not installed. */
+static gboolean
+wine_missing (void)
 {
-  run_tool_as (prefix, NULL, argv);
+  g_autofree char *wine = g_find_program_in_path ("wine");
+
+  if (wine == NULL)
+    g_test_skip ("Wine is not installed (apt-get install wine wine64)");
+  return wine == NULL;
+}
+
+/* A new library on a temporary drive, and a fresh prefix on that drive
+ * made by wineboot as the user name @user (NULL: ours). */
+static SpLibrary *
+new_library_with_prefix (const char  *user,
+                         char       **out_drive,
+                         char       **out_prefix)
+{
+  const char *wineboot[] = { "wineboot", "-i", NULL };
+  const char *wineserver_wait[] = { "wineserver", "-w", NULL };
+  g_autoptr(GError) error = NULL;
+  SpLibrary *library;
+
+  *out_drive = g_dir_make_tmp ("sp-test-wine-XXXXXX", &error);
+  g_assert_no_error (error);
+  library = sp_library_create_sync (*out_drive, "Wine Drive", &error);
+  g_assert_no_error (error);
+  *out_prefix = g_build_filename (*out_drive, "prefix", NULL);
+  run_tool_as (*out_prefix, user, wineboot);
+  run_tool_as (*out_prefix, user, wineserver_wait);
+  return library;
+}
+
+static void
+discard (SpSession *session)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  sp_session_discard_async (session, NULL, tc_store_result_cb, &result);
+  g_assert_true (sp_session_discard_finish (session, tc_wait_for (&result), &error));
+  g_assert_no_error (error);
 }
 
 /* Finds the AppData\Roaming folder of the prefix's user in @root. */
@@ -100,6 +137,14 @@ play (SpLibrary *library,
     g_main_context_iteration (NULL, TRUE);
   g_assert_no_error (sp_session_get_error (session));
   g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_FINISHED);
+  if (sp_session_get_summary (session)->exit_status != 0)
+    {
+      g_autofree char *log = NULL;
+
+      g_file_get_contents (sp_session_get_log_path (session), &log, NULL, NULL);
+      g_test_message ("the run exited with %d; its log: %s",
+                      sp_session_get_summary (session)->exit_status, log);
+    }
   if (out_total_usec)
     *out_total_usec = g_get_monotonic_time () - t0;
   return g_steal_pointer (&session);
@@ -122,8 +167,6 @@ test_wine_save_and_registry (void)
   g_autofree char *save_path = NULL;
   g_autofree char *user_reg = NULL;
   g_autofree char *log = NULL;
-  const char *wineboot[] = { "wineboot", "-i", NULL };
-  const char *wineserver_wait[] = { "wineserver", "-w", NULL };
   const char *write_args[] = { "/c", "echo", "saved>%APPDATA%\\savepoint-save.txt", "&&",
                                "reg", "add", "HKCU\\Software\\Savepoint", "/v", "Counter",
                                "/d", "1", "/f", NULL };
@@ -137,27 +180,16 @@ test_wine_save_and_registry (void)
     .arguments = write_args,
     .environment = env,
   };
-  g_autofree char *wine = g_find_program_in_path ("wine");
   gint64 t0, total;
   GStatBuf st;
   const SpSessionSummary *summary;
 
-  if (wine == NULL)
-    {
-      g_test_skip ("Wine is not installed (apt-get install wine wine64)");
-      return;
-    }
-
-  drive = g_dir_make_tmp ("sp-test-wine-XXXXXX", &error);
-  g_assert_no_error (error);
-  library = sp_library_create_sync (drive, "Wine Drive", &error);
-  g_assert_no_error (error);
+  if (wine_missing ())
+    return;
 
   /* The clean install: a fresh prefix, adopted into the library. */
-  prefix = g_build_filename (drive, "prefix", NULL);
   t0 = g_get_monotonic_time ();
-  run_tool (prefix, wineboot);
-  run_tool (prefix, wineserver_wait);
+  library = new_library_with_prefix (NULL, &drive, &prefix);
   g_test_message ("wineboot -i: %.1f s", (g_get_monotonic_time () - t0) / 1e6);
 
   game = sp_library_add_game_sync (library, &info, prefix, SP_ADD_MODE_ADOPT, NULL, NULL, NULL, &error);
@@ -169,13 +201,6 @@ test_wine_save_and_registry (void)
 
     first = play (library, game, &total);
     summary = sp_session_get_summary (first);
-    if (summary->exit_status != 0)
-      {
-        g_autofree char *first_log = NULL;
-
-        g_file_get_contents (sp_session_get_log_path (first), &first_log, NULL, NULL);
-        g_test_message ("first run exited with %d; its log: %s", summary->exit_status, first_log);
-      }
     g_assert_cmpint (summary->exit_status, ==, 0);
 
     roaming = find_roaming (sp_run_get_upper_path (sp_session_get_run (first)));
@@ -226,14 +251,7 @@ test_wine_save_and_registry (void)
   g_assert_nonnull (strstr (log, "saved"));
   g_assert_nonnull (strstr (log, "Counter"));
   g_assert_nonnull (strstr (log, "REG_SZ"));
-
-  {
-    g_autoptr(GAsyncResult) discard_result = NULL;
-
-    sp_session_discard_async (second, NULL, tc_store_result_cb, &discard_result);
-    g_assert_true (sp_session_discard_finish (second, tc_wait_for (&discard_result), &error));
-    g_assert_no_error (error);
-  }
+  discard (second);
 
   /* The prefix's own dosdevices/z: → / link: an executable through it is
    * refused beneath the mount (openat2 RESOLVE_BENEATH; RESOLVE_IN_ROOT
@@ -279,8 +297,6 @@ test_wine_profile_name (void)
   g_autofree char *bob_profile = NULL;
   g_autofree char *old_user = g_strdup (g_getenv ("USER"));
   g_autofree char *old_logname = g_strdup (g_getenv ("LOGNAME"));
-  const char *wineboot[] = { "wineboot", "-i", NULL };
-  const char *wineserver_wait[] = { "wineserver", "-w", NULL };
   const char *write_args[] = { "/c", "echo", "%USERPROFILE%>%APPDATA%\\who-saved.txt", NULL };
   const char *read_args[] = { "/c", "type", "%APPDATA%\\who-saved.txt", NULL };
   const char *env[] = { "WINEDEBUG=-all", "WINEDLLOVERRIDES=" WINE_OVERRIDES, NULL };
@@ -291,22 +307,11 @@ test_wine_profile_name (void)
     .arguments = write_args,
     .environment = env,
   };
-  g_autofree char *wine = g_find_program_in_path ("wine");
 
-  if (wine == NULL)
-    {
-      g_test_skip ("Wine is not installed (apt-get install wine wine64)");
-      return;
-    }
+  if (wine_missing ())
+    return;
 
-  drive = g_dir_make_tmp ("sp-test-wine-user-XXXXXX", &error);
-  g_assert_no_error (error);
-  library = sp_library_create_sync (drive, "Wine Drive", &error);
-  g_assert_no_error (error);
-
-  prefix = g_build_filename (drive, "prefix", NULL);
-  run_tool_as (prefix, "alice", wineboot);
-  run_tool_as (prefix, "alice", wineserver_wait);
+  library = new_library_with_prefix ("alice", &drive, &prefix);
   alice = g_build_filename (prefix, "drive_c", "users", "alice", NULL);
   g_assert_true (g_file_test (alice, G_FILE_TEST_IS_DIR));
 
@@ -319,13 +324,6 @@ test_wine_profile_name (void)
   g_setenv ("USER", "bob", TRUE);
   g_setenv ("LOGNAME", "bob", TRUE);
   first = play (library, game, NULL);
-  if (sp_session_get_summary (first)->exit_status != 0)
-    {
-      g_autofree char *first_log = NULL;
-
-      g_file_get_contents (sp_session_get_log_path (first), &first_log, NULL, NULL);
-      g_test_message ("first run log: %s", first_log);
-    }
   g_assert_cmpint (sp_session_get_summary (first)->exit_status, ==, 0);
   {
     const char *upper = sp_run_get_upper_path (sp_session_get_run (first));
@@ -351,13 +349,7 @@ test_wine_profile_name (void)
   g_assert_true (g_file_get_contents (sp_session_get_log_path (second), &log, NULL, NULL));
   g_test_message ("second run log: %s", log);
   g_assert_nonnull (strstr (log, "C:\\users\\alice"));
-  {
-    g_autoptr(GAsyncResult) discard_result = NULL;
-
-    sp_session_discard_async (second, NULL, tc_store_result_cb, &discard_result);
-    g_assert_true (sp_session_discard_finish (second, tc_wait_for (&discard_result), &error));
-    g_assert_no_error (error);
-  }
+  discard (second);
 
   if (old_user != NULL)
     g_setenv ("USER", old_user, TRUE);
