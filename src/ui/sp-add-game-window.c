@@ -67,6 +67,12 @@ relative_executable (SpAddGameWindow *self)
   return g_file_get_relative_path (folder, file);
 }
 
+static gboolean
+is_wine (SpAddGameWindow *self)
+{
+  return adw_combo_row_get_selected (self->kind_row) == 1;
+}
+
 static void
 validate (SpAddGameWindow *self)
 {
@@ -77,15 +83,10 @@ validate (SpAddGameWindow *self)
 
   ok = !self->busy && self->folder != NULL && exe != NULL && name[0] != '\0' &&
        library != NULL && !sp_library_get_read_only (library) &&
-       self->users_cancellable == NULL;
+       /* A Wine game waits for the list of its profiles (a moment). */
+       !(is_wine (self) && self->users_cancellable != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "add-game.add", ok);
   gtk_widget_set_sensitive (self->form_page, !self->busy);
-}
-
-static gboolean
-is_wine (SpAddGameWindow *self)
-{
-  return adw_combo_row_get_selected (self->kind_row) == 1;
 }
 
 /* The profile row asks only when there is a choice to make. */
@@ -95,6 +96,7 @@ update_wine_user_row (SpAddGameWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->wine_user_row),
                           is_wine (self) &&
                           g_list_model_get_n_items (G_LIST_MODEL (self->wine_users)) > 1);
+  validate (self);
 }
 
 static void
@@ -134,7 +136,6 @@ users_listed_cb (GObject      *object,
       selected = i;
   adw_combo_row_set_selected (self->wine_user_row, selected);
   update_wine_user_row (self);
-  validate (self);
 }
 
 /* Lists the Wine profiles of the chosen folder, in a worker thread. */
