@@ -190,6 +190,7 @@ add_game_json (JsonBuilder *builder,
   add_optional_string_json (builder, "runner", sp_game_get_runner (game));
   add_optional_string_json (builder, "home", sp_game_get_home (game));
   add_optional_string_json (builder, "icon", sp_game_get_icon (game));
+  add_optional_string_json (builder, "wine_user", sp_game_get_wine_user (game));
   add_optional_string_json (builder, "head", sp_game_get_head (game));
   json_builder_set_member_name (builder, "checkpoint_count");
   json_builder_add_int_value (builder, g_list_model_get_n_items (checkpoints));
@@ -314,6 +315,7 @@ cmd_add (const SpCliOptions *options,
   g_autofree char *runner = NULL;
   g_autofree char *home = NULL;
   g_autofree char *icon = NULL;
+  g_autofree char *wine_user = NULL;
   g_auto(GStrv) arguments = NULL;
   g_auto(GStrv) environment = NULL;
   gboolean adopt = FALSE;
@@ -333,6 +335,9 @@ cmd_add (const SpCliOptions *options,
     { "home", 0, 0, G_OPTION_ARG_STRING, &home,
       N_("Native games: a folder inside the game used as HOME, so saves land there"), N_("PATH") },
     { "icon", 0, 0, G_OPTION_ARG_STRING, &icon, N_("Icon file, relative to the folder"), N_("PATH") },
+    { "wine-user", 0, 0, G_OPTION_ARG_STRING, &wine_user,
+      N_("Wine prefixes with several profiles: the one (drive_c/users/NAME) the game keeps "
+         "its saves in"), N_("NAME") },
     { "adopt", 0, 0, G_OPTION_ARG_NONE, &adopt,
       N_("Move the folder into the library instead of copying (same drive only)"), NULL },
     { NULL }
@@ -385,6 +390,29 @@ cmd_add (const SpCliOptions *options,
                                                                 : SP_GAME_KIND_NATIVE;
     }
 
+  if (wine_user != NULL && info.kind != SP_GAME_KIND_WINE)
+    return sp_cli_usage_error (_("add: --wine-user is for Wine prefixes; %s is not one "
+                                 "(use --kind wine if it is)"), argv[2]);
+  if (info.kind == SP_GAME_KIND_WINE)
+    {
+      /* Every session runs Wine as this profile: ask rather than guess. */
+      g_autoptr(GError) users_error = NULL;
+      g_auto(GStrv) users = sp_wine_prefix_list_users (source, &users_error);
+      g_autofree char *list = NULL;
+
+      if (users == NULL)
+        return sp_cli_fail (users_error);
+      list = g_strjoinv (", ", users);
+      if (wine_user != NULL && !g_strv_contains ((const char * const *) users, wine_user))
+        return sp_cli_usage_error (_("add: the Wine prefix %s has no profile “%s”. Its "
+                                     "profiles (drive_c/users): %s"),
+                                   argv[2], wine_user, users[0] != NULL ? list : _("none"));
+      if (wine_user == NULL && users[0] != NULL && users[1] != NULL)
+        return sp_cli_usage_error (_("add: the Wine prefix %s has several profiles: %s. Say "
+                                     "which one the game keeps its saves in with --wine-user "
+                                     "NAME"), argv[2], list);
+    }
+
   {
     g_autofree char *exe_path = g_build_filename (source, executable, NULL);
     if (!g_file_test (exe_path, G_FILE_TEST_EXISTS))
@@ -405,6 +433,7 @@ cmd_add (const SpCliOptions *options,
   info.runner = runner;
   info.home = home;
   info.icon = icon;
+  info.wine_user = wine_user;
 
   loop = g_main_loop_new (NULL, FALSE);
   state.loop = loop;
@@ -614,6 +643,8 @@ cmd_show (const SpCliOptions *options,
         g_print (_("  Runner:        %s\n"), sp_game_get_runner (game));
       if (sp_game_get_home (game) != NULL)
         g_print (_("  Home:          %s\n"), sp_game_get_home (game));
+      if (sp_game_get_wine_user (game) != NULL)
+        g_print (_("  Wine profile:  %s\n"), sp_game_get_wine_user (game));
       g_print (_("  Play time:     %s\n"), play_time);
       g_print (_("  Last played:   %s\n"), last_played);
       g_print (_("  Folder:        %s\n"), sp_game_get_path (game));

@@ -390,7 +390,8 @@ load_ini (SpGame  *self,
     g_autofree char *runner = sp_key_file_get_string_or_null (kf, GAME_GROUP, "Runner");
     g_autofree char *home = sp_key_file_get_string_or_null (kf, GAME_GROUP, "Home");
     g_autofree char *icon = sp_key_file_get_string_or_null (kf, GAME_GROUP, "Icon");
-    const SpGameInfo loaded = {
+    g_autofree char *wine_user = NULL;
+    SpGameInfo loaded = {
       .name = name,
       .kind = k,
       .executable = executable,
@@ -400,7 +401,28 @@ load_ini (SpGame  *self,
       .runner = runner,
       .home = home,
       .icon = icon,
+      .wine_user = NULL,
     };
+
+    /* The profile name becomes $USER of every session, and Wine makes it a
+     * folder name: a bad one is refused, not kept (unlike the paths, nothing
+     * in the app edits it). An empty value is refused too: Savepoint never
+     * writes one. */
+    if (g_key_file_has_key (kf, GAME_GROUP, "WineUser", NULL))
+      {
+        g_autoptr(GError) user_error = NULL;
+
+        wine_user = g_key_file_get_string (kf, GAME_GROUP, "WineUser", &user_error);
+        if (wine_user == NULL || !sp_wine_user_is_valid (wine_user, &user_error))
+          {
+            sp_key_file_set_error (error, self->ini_path, NULL, GAME_GROUP, "WineUser",
+                                   _("WineUser is not allowed: %s Write the name of the "
+                                     "prefix’s profile folder (drive_c/users/NAME), or remove "
+                                     "the line."), user_error->message);
+            return FALSE;
+          }
+        loaded.wine_user = wine_user;
+      }
 
     g_clear_pointer (&self->info, sp_game_info_free);
     self->info = sp_game_info_copy (&loaded);
@@ -686,6 +708,13 @@ STRING_ACCESSORS (home, PROP_HOME)
 STRING_ACCESSORS (icon, PROP_ICON)
 
 #undef STRING_ACCESSORS
+
+const char *
+sp_game_get_wine_user (SpGame *self)
+{
+  g_return_val_if_fail (SP_IS_GAME (self), NULL);
+  return self->info->wine_user;
+}
 
 static gboolean
 strv_equal0 (const char * const *a,

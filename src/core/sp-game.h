@@ -50,6 +50,8 @@ typedef struct
   const char         *runner;             /* wine kind: default "wine" when NULL */
   const char         *home;               /* native kind: HOME redirection folder */
   const char         *icon;
+  const char         *wine_user;          /* wine kind: the prefix's profile folder name
+                                             (drive_c/users/<name>); NULL: the player's */
 } SpGameInfo;
 
 SpGameInfo  *sp_game_info_copy        (const SpGameInfo *info);
@@ -59,6 +61,30 @@ gboolean     sp_game_info_equal       (const SpGameInfo *a,
                                        const SpGameInfo *b);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpGameInfo, sp_game_info_free)
+
+/* Wine keeps a profile per user name (drive_c/users/<name>) and takes the
+ * name from $USER. A Wine game records the name of its prefix's profile
+ * (WineUser= in game.ini) and every session runs Wine with USER set to it,
+ * so whoever plays finds the same saves.
+ *
+ * The name comes from a drive (design.md, "Trust"): it is a single folder
+ * name of at most SP_WINE_USER_MAX_LENGTH bytes of UTF-8 — not "", "." or
+ * "..", no "/" or "\\", no control character, none of Windows' forbidden
+ * characters (< > : " | ? *), no leading or trailing space, no trailing
+ * dot, and not "Public" (the folder Wine shares between profiles). On
+ * failure @error (SP_LIBRARY_ERROR_INVALID) says what is wrong, without
+ * naming the key or file: callers add those. */
+#define SP_WINE_USER_MAX_LENGTH 64
+
+gboolean     sp_wine_user_is_valid    (const char   *name,
+                                       GError      **error);
+
+/* The profiles of the Wine prefix @prefix: the names of the real folders
+ * (not links) in drive_c/users that sp_wine_user_is_valid() accepts
+ * ("Public" is not one), sorted. Empty when the prefix has no
+ * drive_c/users (not booted yet). Reads the folder: blocking. */
+GStrv        sp_wine_prefix_list_users (const char  *prefix,
+                                        GError     **error);
 
 typedef enum
 {
@@ -176,6 +202,10 @@ const char  *sp_game_get_home         (SpGame       *self);
 void         sp_game_set_home         (SpGame       *self,
                                        const char   *home);
 const char  *sp_game_get_icon         (SpGame       *self);
+/* WineUser=: set when the game is added, never changed afterwards (the
+ * saves of every checkpoint are in that profile); NULL for games added
+ * before Savepoint recorded it, which run Wine with the player's name. */
+const char  *sp_game_get_wine_user    (SpGame       *self);
 void         sp_game_set_icon         (SpGame       *self,
                                        const char   *icon);
 

@@ -108,7 +108,63 @@ validate_info (const SpGameInfo  *info,
           return FALSE;
         }
     }
+  if (info->wine_user != NULL)
+    {
+      g_autoptr(GError) user_error = NULL;
+
+      if (info->kind != SP_GAME_KIND_WINE)
+        {
+          g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                       _("“%s” is not a Wine game: only a Wine prefix has a profile to "
+                         "choose."), info->name);
+          return FALSE;
+        }
+      if (!sp_wine_user_is_valid (info->wine_user, &user_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&user_error));
+          return FALSE;
+        }
+    }
   return TRUE;
+}
+
+/* Records in @data the profile of the Wine prefix @prefix that the game
+ * uses: the caller's choice, which must exist, or the only one there is.
+ * A prefix without a profile yet records none (Wine makes the player's). */
+static gboolean
+resolve_wine_user (AddData     *data,
+                   const char  *prefix,
+                   GError     **error)
+{
+  g_auto(GStrv) users = NULL;
+  g_autofree char *list = NULL;
+
+  if (data->info->kind != SP_GAME_KIND_WINE)
+    return TRUE;
+  users = sp_wine_prefix_list_users (prefix, error);
+  if (users == NULL)
+    return FALSE;
+  if (data->info->wine_user != NULL && g_strv_contains ((const char * const *) users,
+                                                        data->info->wine_user))
+    return TRUE;
+  if (data->info->wine_user == NULL && users[0] == NULL)
+    return TRUE;
+  if (data->info->wine_user == NULL && users[1] == NULL)
+    {
+      data->info->wine_user = g_strdup (users[0]);
+      return TRUE;
+    }
+  list = g_strjoinv (", ", users);
+  if (data->info->wine_user != NULL)
+    g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                 _("The Wine prefix “%s” has no profile “%s” (drive_c/users/%s). Its profiles: "
+                   "%s."), prefix, data->info->wine_user, data->info->wine_user,
+                 users[0] != NULL ? list : _("none"));
+  else
+    g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                 _("The Wine prefix “%s” has several profiles (%s). Choose the one the game "
+                   "keeps its saves in."), prefix, list);
+  return FALSE;
 }
 
 static AddData *
@@ -218,6 +274,8 @@ add_game_files (AddData             *data,
                      "Savepoint folder."), data->source_dir, data->library_path);
       return NULL;
     }
+  if (!resolve_wine_user (data, real_source, error))
+    return NULL;
   if (stat (data->games_path, &games_st) != 0)
     {
       _sp_copy_set_error_from_errno (error, errno,

@@ -196,6 +196,13 @@ _sp_session_build_launch (SpSessionStartData   *data,
    * nothing the game writes would land in the run. */
   if (game->kind == SP_GAME_KIND_WINE)
     envp = g_environ_setenv (envp, "WINEPREFIX", mount_point, TRUE);
+  /* Wine names the profile folder after $USER: the prefix's own profile,
+   * whoever plays, so every checkpoint's saves are found. */
+  if (game->kind == SP_GAME_KIND_WINE && game->wine_user != NULL)
+    {
+      envp = g_environ_setenv (envp, "USER", game->wine_user, TRUE);
+      envp = g_environ_setenv (envp, "LOGNAME", game->wine_user, TRUE);
+    }
 
   if (sp_sandbox_is_flatpak ())
     {

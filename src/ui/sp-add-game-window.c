@@ -14,6 +14,7 @@ struct _SpAddGameWindow
   GListModel     *libraries;
   char           *folder;
   GCancellable   *cancellable;
+  GCancellable   *users_cancellable;  /* the listing of the folder's Wine profiles */
   gboolean        busy;
   gboolean        name_edited;
 
@@ -23,6 +24,8 @@ struct _SpAddGameWindow
   AdwEntryRow    *executable_row;
   AdwEntryRow    *name_row;
   AdwComboRow    *kind_row;
+  AdwComboRow    *wine_user_row;
+  GtkStringList  *wine_users;
   AdwComboRow    *library_row;
   GtkRevealer    *progress_revealer;
   GtkProgressBar *progress_bar;
@@ -64,6 +67,12 @@ relative_executable (SpAddGameWindow *self)
   return g_file_get_relative_path (folder, file);
 }
 
+static gboolean
+is_wine (SpAddGameWindow *self)
+{
+  return adw_combo_row_get_selected (self->kind_row) == 1;
+}
+
 static void
 validate (SpAddGameWindow *self)
 {
@@ -73,9 +82,80 @@ validate (SpAddGameWindow *self)
   gboolean ok;
 
   ok = !self->busy && self->folder != NULL && exe != NULL && name[0] != '\0' &&
-       library != NULL && !sp_library_get_read_only (library);
+       library != NULL && !sp_library_get_read_only (library) &&
+       /* A Wine game waits for the list of its profiles (a moment). */
+       !(is_wine (self) && self->users_cancellable != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "add-game.add", ok);
   gtk_widget_set_sensitive (self->form_page, !self->busy);
+}
+
+/* The profile row asks only when there is a choice to make. */
+static void
+update_wine_user_row (SpAddGameWindow *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->wine_user_row),
+                          is_wine (self) &&
+                          g_list_model_get_n_items (G_LIST_MODEL (self->wine_users)) > 1);
+  validate (self);
+}
+
+static void
+list_users_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GStrv users = sp_wine_prefix_list_users (task_data, &error);
+
+  if (users == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, users, (GDestroyNotify) g_strfreev);
+}
+
+static void
+users_listed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  SpAddGameWindow *self = SP_ADD_GAME_WINDOW (object);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) users = g_task_propagate_pointer (G_TASK (result), &error);
+  guint selected = 0;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->users_cancellable);
+  /* An unreadable drive_c/users: no choice offered; adding says what is wrong. */
+  gtk_string_list_splice (self->wine_users, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->wine_users)),
+                          (const char * const *) users);
+  for (guint i = 0; users != NULL && users[i] != NULL; i++)
+    if (g_strcmp0 (users[i], g_get_user_name ()) == 0)
+      selected = i;
+  adw_combo_row_set_selected (self->wine_user_row, selected);
+  update_wine_user_row (self);
+}
+
+/* Lists the Wine profiles of the chosen folder, in a worker thread. */
+static void
+list_wine_users (SpAddGameWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_cancellable_cancel (self->users_cancellable);
+  g_clear_object (&self->users_cancellable);
+  gtk_string_list_splice (self->wine_users, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->wine_users)), NULL);
+  update_wine_user_row (self);
+  if (self->folder == NULL)
+    return;
+  self->users_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->users_cancellable, users_listed_cb, NULL);
+  g_task_set_source_tag (task, list_wine_users);
+  g_task_set_task_data (task, g_strdup (self->folder), g_free);
+  g_task_run_in_thread (task, list_users_thread);
 }
 
 static void
@@ -301,7 +381,11 @@ add_cb (GtkWidget  *widget,
 
   info.name = name;
   info.executable = exe;
-  info.kind = adw_combo_row_get_selected (self->kind_row) == 1 ? SP_GAME_KIND_WINE : SP_GAME_KIND_NATIVE;
+  info.kind = is_wine (self) ? SP_GAME_KIND_WINE : SP_GAME_KIND_NATIVE;
+  /* With one profile (or none) the library records it without asking. */
+  if (gtk_widget_get_visible (GTK_WIDGET (self->wine_user_row)))
+    info.wine_user = gtk_string_list_get_string (self->wine_users,
+                                                 adw_combo_row_get_selected (self->wine_user_row));
 
   self->busy = TRUE;
   self->cancellable = g_cancellable_new ();
@@ -361,6 +445,8 @@ sp_add_game_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->users_cancellable);
+  g_clear_object (&self->users_cancellable);
   g_clear_object (&self->libraries);
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_ADD_GAME_WINDOW);
 
@@ -398,6 +484,8 @@ sp_add_game_window_class_init (SpAddGameWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, executable_row);
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, name_row);
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, kind_row);
+  gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, wine_user_row);
+  gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, wine_users);
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, library_row);
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, progress_revealer);
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, progress_bar);
@@ -426,6 +514,8 @@ sp_add_game_window_init (SpAddGameWindow *self)
 
   adw_action_row_set_subtitle (self->folder_row, _("None chosen"));
   g_signal_connect_swapped (self->library_row, "notify::selected", G_CALLBACK (validate), self);
+  g_signal_connect_swapped (self->kind_row, "notify::selected",
+                            G_CALLBACK (update_wine_user_row), self);
   validate (self);
 }
 
@@ -472,6 +562,7 @@ sp_add_game_window_set_folder (SpAddGameWindow *self,
       gtk_editable_set_text (GTK_EDITABLE (self->name_row), base);
       self->name_edited = edited;
     }
+  list_wine_users (self);
   validate (self);
 }
 

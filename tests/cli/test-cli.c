@@ -276,6 +276,107 @@ test_add_errors (Fixture       *fixture,
                                                                          "games")), ==, 0);
 }
 
+/* A Wine prefix as wineboot leaves it, without Wine: system.reg and the
+ * profile folders @users of drive_c/users, plus Public and a link. */
+static char *
+make_fake_prefix (Fixture            *fixture,
+                  const char         *name,
+                  const char * const *users)
+{
+  g_autofree char *prefix = g_build_filename (fixture->tmp, name, NULL);
+  g_autofree char *link = g_build_filename (prefix, "drive_c", "users", "linked", NULL);
+
+  write_file (prefix, "system.reg", "WINE REGISTRY Version 2\n");
+  write_file (prefix, "drive_c/windows/system32/cmd.exe", "MZ");
+  write_file (prefix, "drive_c/users/Public/Documents/readme.txt", "shared");
+  for (guint i = 0; users[i] != NULL; i++)
+    {
+      g_autofree char *file = g_build_filename ("drive_c", "users", users[i], "AppData",
+                                                "save.txt", NULL);
+      write_file (prefix, file, users[i]);
+    }
+  /* A link is not a profile, even to a folder. */
+  g_assert_cmpint (symlink (fixture->tmp, link), ==, 0);
+  return g_steal_pointer (&prefix);
+}
+
+static void
+test_add_wine_user (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  const char *two[] = { "alice", "bob", NULL };
+  const char *one[] = { "carol", NULL };
+  g_autofree char *prefix = make_fake_prefix (fixture, "two-profiles", two);
+  g_autofree char *single = make_fake_prefix (fixture, "one-profile", one);
+  g_auto(Result) init = { 0 };
+  g_auto(Result) ambiguous = { 0 };
+  g_auto(Result) missing = { 0 };
+  g_auto(Result) hostile = { 0 };
+  g_auto(Result) native = { 0 };
+  g_auto(Result) chosen = { 0 };
+  g_auto(Result) show = { 0 };
+  g_auto(Result) show_json = { 0 };
+  g_auto(Result) only = { 0 };
+  g_auto(Result) only_json = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) only_root = NULL;
+  g_autofree char *ini = NULL;
+  g_autofree char *ini_path = NULL;
+
+  run_cli (&init, NULL, "init", fixture->drive, NULL);
+  g_assert_cmpint (init.status, ==, 0);
+
+  /* Two profiles and no choice: refused, naming both, not Public or the link. */
+  run_cli (&ambiguous, fixture->drive, "add", "Two", prefix,
+           "--exec", "drive_c/windows/system32/cmd.exe", NULL);
+  g_assert_cmpint (ambiguous.status, ==, 2);
+  g_assert_nonnull (strstr (ambiguous.err, "alice, bob"));
+  g_assert_nonnull (strstr (ambiguous.err, "--wine-user"));
+  g_assert_null (strstr (ambiguous.err, "Public"));
+  g_assert_null (strstr (ambiguous.err, "linked"));
+
+  run_cli (&missing, fixture->drive, "add", "Two", prefix,
+           "--exec", "drive_c/windows/system32/cmd.exe", "--wine-user", "linked", NULL);
+  g_assert_cmpint (missing.status, ==, 2);
+  g_assert_nonnull (strstr (missing.err, "“linked”"));
+  g_assert_nonnull (strstr (missing.err, "alice, bob"));
+
+  run_cli (&hostile, fixture->drive, "add", "Two", prefix,
+           "--exec", "drive_c/windows/system32/cmd.exe", "--wine-user", "../alice", NULL);
+  g_assert_cmpint (hostile.status, ==, 2);
+
+  run_cli (&native, fixture->drive, "add", "Two", prefix, "--kind", "native",
+           "--exec", "drive_c/windows/system32/cmd.exe", "--wine-user", "alice", NULL);
+  g_assert_cmpint (native.status, ==, 2);
+  g_assert_nonnull (strstr (native.err, "--wine-user"));
+
+  run_cli (&chosen, fixture->drive, "add", "Two", prefix,
+           "--exec", "drive_c/windows/system32/cmd.exe", "--wine-user", "bob", NULL);
+  g_assert_cmpint (chosen.status, ==, 0);
+  run_cli (&show, fixture->drive, "show", "two", NULL);
+  g_assert_cmpint (show.status, ==, 0);
+  g_assert_nonnull (strstr (show.out, "Wine profile:  bob"));
+  run_cli (&show_json, fixture->drive, "--json", "show", "two", NULL);
+  g_assert_cmpint (show_json.status, ==, 0);
+  root = parse_json (show_json.out);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "wine_user"),
+                   ==, "bob");
+  ini_path = g_build_filename (json_object_get_string_member (json_node_get_object (root), "path"),
+                               "game.ini", NULL);
+  g_assert_true (g_file_get_contents (ini_path, &ini, NULL, NULL));
+  g_assert_nonnull (strstr (ini, "\nWineUser=bob\n"));
+
+  /* One profile: recorded without asking. */
+  run_cli (&only, fixture->drive, "add", "One", single,
+           "--exec", "drive_c/windows/system32/cmd.exe", NULL);
+  g_assert_cmpint (only.status, ==, 0);
+  run_cli (&only_json, fixture->drive, "--json", "show", "one", NULL);
+  g_assert_cmpint (only_json.status, ==, 0);
+  only_root = parse_json (only_json.out);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (only_root), "wine_user"),
+                   ==, "carol");
+}
+
 static void
 test_list_show (Fixture       *fixture,
                 gconstpointer  data)
@@ -1175,6 +1276,8 @@ main (int   argc,
   g_test_add ("/cli/init-twice", Fixture, NULL, fixture_set_up, test_init_twice, fixture_tear_down);
   g_test_add ("/cli/add-errors", Fixture, NULL, fixture_set_up, test_add_errors, fixture_tear_down);
   g_test_add ("/cli/add-paths-outside", Fixture, NULL, fixture_set_up, test_add_paths_outside,
+              fixture_tear_down);
+  g_test_add ("/cli/add-wine-user", Fixture, NULL, fixture_set_up, test_add_wine_user,
               fixture_tear_down);
   g_test_add ("/cli/list-show", Fixture, NULL, fixture_set_up, test_list_show, fixture_tear_down);
   g_test_add ("/cli/checkpoints", Fixture, NULL, fixture_set_up, test_checkpoint_commands,

@@ -78,7 +78,7 @@ def game():
           "WorkingDirectory=.\nHome=home\nEnvironment=SPEED=2;\nIcon=icon.png\n[State]\nHead=\n")
     write(t, "valid-wine",
           "[Game]\nName=Wine Game\nKind=wine\nExecutable=drive_c/Game/game.exe\n"
-          "Runner=wine\nWineProfile=player\n[State]\nHead=" + CP_ID + "\n")
+          "Runner=wine\nWineUser=player\n[State]\nHead=" + CP_ID + "\n")
     # Paths outside the game.
     write(t, "hostile-executable-dotdot",
           "[Game]\nName=Evil\nKind=native\nExecutable=../../../../bin/sh\n")
@@ -92,6 +92,11 @@ def game():
     write(t, "hostile-environment", "[Game]\nName=Evil\nExecutable=game\n"
           "Environment=LD_PRELOAD=/tmp/evil.so;PATH=/tmp;WINELOADER=/tmp/x;=novar;NOEQUALS;\n")
     write(t, "hostile-head", "[Game]\nName=Evil\nExecutable=game\n[State]\nHead=../../../etc/passwd\n")
+    # A profile name that is not one folder name.
+    write(t, "hostile-wine-user", "[Game]\nName=Evil\nKind=wine\nExecutable=a.exe\n"
+          "WineUser=../../x\n")
+    write(t, "hostile-wine-user-control", "[Game]\nName=Evil\nKind=wine\nExecutable=a.exe\n"
+          "WineUser=a\\tb\x01\n")
     write(t, "bad-kind", "[Game]\nName=X\nKind=dos\nExecutable=game\n")
     write(t, "bad-lists", "[Game]\nName=X\nExecutable=game\nArguments=a\\\nEnvironment=\\z;\n")
     write(t, "no-name", "[Game]\nKind=native\nExecutable=game\n")

@@ -18,9 +18,11 @@
 
 #define WINE_OVERRIDES "mscoree,mshtml="
 
+/* Runs a Wine tool on @prefix as the user name @user (NULL: ours). */
 static void
-run_tool (const char *prefix,
-          const char * const *argv)
+run_tool_as (const char         *prefix,
+             const char         *user,
+             const char * const *argv)
 {
   g_auto(GStrv) envp = g_get_environ ();
   g_autoptr(GError) error = NULL;
@@ -31,12 +33,61 @@ run_tool (const char *prefix,
   envp = g_environ_setenv (envp, "WINEPREFIX", prefix, TRUE);
   envp = g_environ_setenv (envp, "WINEDLLOVERRIDES", WINE_OVERRIDES, TRUE);
   envp = g_environ_setenv (envp, "WINEDEBUG", "-all", TRUE);
+  if (user != NULL)
+    {
+      envp = g_environ_setenv (envp, "USER", user, TRUE);
+      envp = g_environ_setenv (envp, "LOGNAME", user, TRUE);
+    }
   g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL,
                 NULL, NULL, &out, &err, &status, &error);
   g_assert_no_error (error);
   if (!g_spawn_check_wait_status (status, NULL))
     g_test_message ("%s failed: %s %s", argv[0], out, err);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* Skips the test when Wine is not installed. */
+static gboolean
+wine_missing (void)
+{
+  g_autofree char *wine = g_find_program_in_path ("wine");
+
+  if (wine == NULL)
+    g_test_skip ("Wine is not installed (apt-get install wine wine64)");
+  return wine == NULL;
+}
+
+/* A new library on a temporary drive, and a fresh prefix on that drive
+ * made by wineboot as the user name @user (NULL: ours). */
+static SpLibrary *
+new_library_with_prefix (const char  *user,
+                         char       **out_drive,
+                         char       **out_prefix)
+{
+  const char *wineboot[] = { "wineboot", "-i", NULL };
+  const char *wineserver_wait[] = { "wineserver", "-w", NULL };
+  g_autoptr(GError) error = NULL;
+  SpLibrary *library;
+
+  *out_drive = g_dir_make_tmp ("sp-test-wine-XXXXXX", &error);
+  g_assert_no_error (error);
+  library = sp_library_create_sync (*out_drive, "Wine Drive", &error);
+  g_assert_no_error (error);
+  *out_prefix = g_build_filename (*out_drive, "prefix", NULL);
+  run_tool_as (*out_prefix, user, wineboot);
+  run_tool_as (*out_prefix, user, wineserver_wait);
+  return library;
+}
+
+static void
+discard (SpSession *session)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  sp_session_discard_async (session, NULL, tc_store_result_cb, &result);
+  g_assert_true (sp_session_discard_finish (session, tc_wait_for (&result), &error));
+  g_assert_no_error (error);
 }
 
 /* Finds the AppData\Roaming folder of the prefix's user in @root. */
@@ -86,6 +137,14 @@ play (SpLibrary *library,
     g_main_context_iteration (NULL, TRUE);
   g_assert_no_error (sp_session_get_error (session));
   g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_FINISHED);
+  if (sp_session_get_summary (session)->exit_status != 0)
+    {
+      g_autofree char *log = NULL;
+
+      g_file_get_contents (sp_session_get_log_path (session), &log, NULL, NULL);
+      g_test_message ("the run exited with %d; its log: %s",
+                      sp_session_get_summary (session)->exit_status, log);
+    }
   if (out_total_usec)
     *out_total_usec = g_get_monotonic_time () - t0;
   return g_steal_pointer (&session);
@@ -108,8 +167,6 @@ test_wine_save_and_registry (void)
   g_autofree char *save_path = NULL;
   g_autofree char *user_reg = NULL;
   g_autofree char *log = NULL;
-  const char *wineboot[] = { "wineboot", "-i", NULL };
-  const char *wineserver_wait[] = { "wineserver", "-w", NULL };
   const char *write_args[] = { "/c", "echo", "saved>%APPDATA%\\savepoint-save.txt", "&&",
                                "reg", "add", "HKCU\\Software\\Savepoint", "/v", "Counter",
                                "/d", "1", "/f", NULL };
@@ -123,27 +180,16 @@ test_wine_save_and_registry (void)
     .arguments = write_args,
     .environment = env,
   };
-  g_autofree char *wine = g_find_program_in_path ("wine");
   gint64 t0, total;
   GStatBuf st;
   const SpSessionSummary *summary;
 
-  if (wine == NULL)
-    {
-      g_test_skip ("Wine is not installed (apt-get install wine wine64)");
-      return;
-    }
-
-  drive = g_dir_make_tmp ("sp-test-wine-XXXXXX", &error);
-  g_assert_no_error (error);
-  library = sp_library_create_sync (drive, "Wine Drive", &error);
-  g_assert_no_error (error);
+  if (wine_missing ())
+    return;
 
   /* The clean install: a fresh prefix, adopted into the library. */
-  prefix = g_build_filename (drive, "prefix", NULL);
   t0 = g_get_monotonic_time ();
-  run_tool (prefix, wineboot);
-  run_tool (prefix, wineserver_wait);
+  library = new_library_with_prefix (NULL, &drive, &prefix);
   g_test_message ("wineboot -i: %.1f s", (g_get_monotonic_time () - t0) / 1e6);
 
   game = sp_library_add_game_sync (library, &info, prefix, SP_ADD_MODE_ADOPT, NULL, NULL, NULL, &error);
@@ -155,13 +201,6 @@ test_wine_save_and_registry (void)
 
     first = play (library, game, &total);
     summary = sp_session_get_summary (first);
-    if (summary->exit_status != 0)
-      {
-        g_autofree char *first_log = NULL;
-
-        g_file_get_contents (sp_session_get_log_path (first), &first_log, NULL, NULL);
-        g_test_message ("first run exited with %d; its log: %s", summary->exit_status, first_log);
-      }
     g_assert_cmpint (summary->exit_status, ==, 0);
 
     roaming = find_roaming (sp_run_get_upper_path (sp_session_get_run (first)));
@@ -212,14 +251,7 @@ test_wine_save_and_registry (void)
   g_assert_nonnull (strstr (log, "saved"));
   g_assert_nonnull (strstr (log, "Counter"));
   g_assert_nonnull (strstr (log, "REG_SZ"));
-
-  {
-    g_autoptr(GAsyncResult) discard_result = NULL;
-
-    sp_session_discard_async (second, NULL, tc_store_result_cb, &discard_result);
-    g_assert_true (sp_session_discard_finish (second, tc_wait_for (&discard_result), &error));
-    g_assert_no_error (error);
-  }
+  discard (second);
 
   /* The prefix's own dosdevices/z: → / link: an executable through it is
    * refused beneath the mount (openat2 RESOLVE_BENEATH; RESOLVE_IN_ROOT
@@ -239,6 +271,94 @@ test_wine_save_and_registry (void)
     g_clear_error (&error);
   }
 
+  g_clear_object (&game);
+  g_clear_object (&library);
+  sp_remove_tree (drive, NULL, NULL);
+}
+
+/* A prefix made by "alice" is played by "bob" (and then by "carol"): Wine
+ * keeps using alice's profile, so the save lands there and the next player
+ * finds it. */
+static void
+test_wine_profile_name (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *drive = NULL;
+  g_autofree char *prefix = NULL;
+  g_autofree char *alice = NULL;
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(SpGame) game = NULL;
+  g_autoptr(SpSession) first = NULL;
+  g_autoptr(SpSession) second = NULL;
+  g_autoptr(SpCheckpoint) checkpoint = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *save = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *bob_profile = NULL;
+  g_autofree char *old_user = g_strdup (g_getenv ("USER"));
+  g_autofree char *old_logname = g_strdup (g_getenv ("LOGNAME"));
+  const char *write_args[] = { "/c", "echo", "%USERPROFILE%>%APPDATA%\\who-saved.txt", NULL };
+  const char *read_args[] = { "/c", "type", "%APPDATA%\\who-saved.txt", NULL };
+  const char *env[] = { "WINEDEBUG=-all", "WINEDLLOVERRIDES=" WINE_OVERRIDES, NULL };
+  SpGameInfo info = {
+    .name = "Wine Profile",
+    .kind = SP_GAME_KIND_WINE,
+    .executable = "drive_c/windows/system32/cmd.exe",
+    .arguments = write_args,
+    .environment = env,
+  };
+
+  if (wine_missing ())
+    return;
+
+  library = new_library_with_prefix ("alice", &drive, &prefix);
+  alice = g_build_filename (prefix, "drive_c", "users", "alice", NULL);
+  g_assert_true (g_file_test (alice, G_FILE_TEST_IS_DIR));
+
+  game = sp_library_add_game_sync (library, &info, prefix, SP_ADD_MODE_ADOPT, NULL, NULL, NULL,
+                                   &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_game_get_wine_user (game), ==, "alice");
+
+  /* bob plays: the save is in alice's profile of the run. */
+  g_setenv ("USER", "bob", TRUE);
+  g_setenv ("LOGNAME", "bob", TRUE);
+  first = play (library, game, NULL);
+  g_assert_cmpint (sp_session_get_summary (first)->exit_status, ==, 0);
+  {
+    const char *upper = sp_run_get_upper_path (sp_session_get_run (first));
+    g_autofree char *save_path = g_build_filename (upper, "drive_c", "users", "alice", "AppData",
+                                                   "Roaming", "who-saved.txt", NULL);
+
+    bob_profile = g_build_filename (upper, "drive_c", "users", "bob", NULL);
+    g_assert_true (g_file_get_contents (save_path, &save, NULL, NULL));
+    g_test_message ("%%USERPROFILE%% as bob: %s", save);
+    g_assert_nonnull (strstr (save, "C:\\users\\alice"));
+    g_assert_false (g_file_test (bob_profile, G_FILE_TEST_EXISTS));
+  }
+  sp_session_keep_async (first, "bob's save", NULL, NULL, NULL, tc_store_result_cb, &result);
+  checkpoint = sp_session_keep_finish (first, tc_wait_for (&result), &error);
+  g_assert_no_error (error);
+
+  /* carol plays next and finds bob's save. */
+  g_setenv ("USER", "carol", TRUE);
+  g_setenv ("LOGNAME", "carol", TRUE);
+  sp_game_set_arguments (game, read_args);
+  second = play (library, game, NULL);
+  g_assert_cmpint (sp_session_get_summary (second)->exit_status, ==, 0);
+  g_assert_true (g_file_get_contents (sp_session_get_log_path (second), &log, NULL, NULL));
+  g_test_message ("second run log: %s", log);
+  g_assert_nonnull (strstr (log, "C:\\users\\alice"));
+  discard (second);
+
+  if (old_user != NULL)
+    g_setenv ("USER", old_user, TRUE);
+  else
+    g_unsetenv ("USER");
+  if (old_logname != NULL)
+    g_setenv ("LOGNAME", old_logname, TRUE);
+  else
+    g_unsetenv ("LOGNAME");
   g_clear_object (&game);
   g_clear_object (&library);
   sp_remove_tree (drive, NULL, NULL);
@@ -264,6 +384,7 @@ main (int    argc,
   if (unshare (CLONE_NEWNS) == 0)
     mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
   g_test_add_func ("/session/wine/save-and-registry", test_wine_save_and_registry);
+  g_test_add_func ("/session/wine/profile-name", test_wine_profile_name);
   ret = g_test_run ();
   sp_remove_tree (root, NULL, NULL);
   return ret;

@@ -535,6 +535,107 @@ test_add_game (Fixture       *f,
   ui_test_remove_tree (tmp);
 }
 
+/* A Wine prefix (without Wine: the folders wineboot makes) whose
+ * drive_c/users holds @users and Public. */
+static char *
+make_prefix (const char         *parent,
+             const char         *name,
+             const char * const *users)
+{
+  g_autofree char *prefix = g_build_filename (parent, name, NULL);
+  g_autofree char *exe = g_build_filename (prefix, "drive_c", "windows", "system32", NULL);
+  g_autofree char *exe_file = g_build_filename (exe, "cmd.exe", NULL);
+  g_autofree char *public = g_build_filename (prefix, "drive_c", "users", "Public", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (exe, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (exe_file, "MZ", -1, NULL));
+  g_assert_cmpint (g_mkdir_with_parents (public, 0755), ==, 0);
+  for (guint i = 0; users[i] != NULL; i++)
+    {
+      g_autofree char *profile = g_build_filename (prefix, "drive_c", "users", users[i],
+                                                   "AppData", NULL);
+      g_assert_cmpint (g_mkdir_with_parents (profile, 0755), ==, 0);
+    }
+  return g_steal_pointer (&prefix);
+}
+
+static gboolean
+widget_shown (gpointer data)
+{
+  return gtk_widget_get_visible (data);
+}
+
+static gboolean
+widget_hidden (gpointer data)
+{
+  return !gtk_widget_get_visible (data);
+}
+
+static gboolean
+wine_game_added (gpointer data)
+{
+  Fixture *f = data;
+
+  return sp_library_find_game (f->library, "Two Profiles") != NULL &&
+         find_add_game_window () == NULL;
+}
+
+/* A prefix with two profiles: the window asks which one (and only then),
+ * and the game records the one chosen. */
+static void
+test_add_wine_profile (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *tmp = ui_test_tmpdir ("add-wine");
+  const char *two[] = { "alice", "bob", NULL };
+  const char *one[] = { "carol", NULL };
+  g_autofree char *two_prefix = make_prefix (tmp, "two", two);
+  g_autofree char *one_prefix = make_prefix (tmp, "one", one);
+  SpAddGameWindow *add;
+  GtkWidget *row;
+  GListModel *users;
+  SpGame *game;
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "add-game", NULL);
+  add = find_add_game_window ();
+  g_assert_nonnull (add);
+  row = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (add), SP_TYPE_ADD_GAME_WINDOW,
+                                                   "wine_user_row"));
+  g_assert_nonnull (row);
+  g_assert_false (gtk_widget_get_visible (row));
+
+  sp_add_game_window_set_kind (add, SP_GAME_KIND_WINE);
+  sp_add_game_window_set_folder (add, two_prefix);
+  ui_test_wait (widget_shown, row, 30, "the profile row to be shown");
+  users = adw_combo_row_get_model (ADW_COMBO_ROW (row));
+  g_assert_cmpuint (g_list_model_get_n_items (users), ==, 2);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (users), 0), ==, "alice");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (users), 1), ==, "bob");
+
+  /* A native game has no profile to choose. */
+  sp_add_game_window_set_kind (add, SP_GAME_KIND_NATIVE);
+  g_assert_false (gtk_widget_get_visible (row));
+  sp_add_game_window_set_kind (add, SP_GAME_KIND_WINE);
+  g_assert_true (gtk_widget_get_visible (row));
+
+  /* One profile: nothing to ask. */
+  sp_add_game_window_set_folder (add, one_prefix);
+  ui_test_wait (widget_hidden, row, 30, "the profile row to be hidden");
+
+  sp_add_game_window_set_folder (add, two_prefix);
+  ui_test_wait (widget_shown, row, 30, "the profile row to be shown again");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), 1);
+  sp_add_game_window_set_executable (add, "drive_c/windows/system32/cmd.exe");
+  sp_add_game_window_set_name (add, "Two Profiles");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (add), "add-game.add", NULL));
+  ui_test_wait (wine_game_added, f, 60, "the Wine game to be added");
+
+  game = sp_library_find_game (f->library, "Two Profiles");
+  g_assert_cmpint (sp_game_get_kind (game), ==, SP_GAME_KIND_WINE);
+  g_assert_cmpstr (sp_game_get_wine_user (game), ==, "bob");
+  ui_test_remove_tree (tmp);
+}
+
 static gboolean
 keep_dialog_shown (gpointer data)
 {
@@ -1012,6 +1113,8 @@ main (int   argc,
   g_test_add ("/ui/flows/drive", Fixture, NULL, fixture_setup, test_drive, fixture_teardown);
   g_test_add ("/ui/flows/empty-and-demo", Fixture, NULL, fixture_setup, test_empty_and_demo, fixture_teardown);
   g_test_add ("/ui/flows/add-game", Fixture, NULL, fixture_setup, test_add_game, fixture_teardown);
+  g_test_add ("/ui/flows/add-wine-profile", Fixture, NULL, fixture_setup, test_add_wine_profile,
+              fixture_teardown);
   g_test_add ("/ui/flows/play-keep-discard", Fixture, NULL, fixture_setup, test_play_keep_discard, fixture_teardown);
 
   g_test_add ("/ui/flows/play-stop", Fixture, NULL, fixture_setup, test_play_stop, fixture_teardown);
