@@ -331,7 +331,7 @@ sp_checkpoint_load (const char  *ini_path,
       g_autoptr(GError) local_error = NULL;
       g_autofree char *note = g_key_file_get_string (kf, GROUP, "Note", &local_error);
 
-      if (note == NULL || !sp_checkpoint_note_is_valid (note, &local_error))
+      if (note == NULL || local_error != NULL || !sp_checkpoint_note_is_valid (note, &local_error))
         {
           sp_key_file_set_error (error, ini_path, NULL, GROUP, "Note",
                                  _("%s Fix or remove this line."),

@@ -48,6 +48,17 @@ rename_no_replace (const char  *tmp,
   return sp_set_error_from_errno (error, errno, _("Cannot write “%s”"), to);
 }
 
+static gboolean
+set_damaged_error (GError     **error,
+                   const char  *from,
+                   const char  *to)
+{
+  g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED,
+               _("“%s” is damaged: its size or SHA-256 does not match the checkpoint’s "
+                 "record. Nothing was written to “%s”."), from, to);
+  return FALSE;
+}
+
 /* Puts the finished temporary file @tmp in place as @to: over an existing
  * @to only when @replace. On failure @tmp is removed. */
 static gboolean
@@ -136,9 +147,7 @@ copy_file_hashed (const char    *from,
   if (expected_sha256 != NULL &&
       (total != expected_size || g_strcmp0 (sp_sha256_get_string (sum), expected_sha256) != 0))
     {
-      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED,
-                   _("“%s” is damaged: its size or SHA-256 does not match the checkpoint’s "
-                     "record. Nothing was written to “%s”."), from, to);
+      set_damaged_error (error, from, to);
       goto out;
     }
   ok = TRUE;
@@ -307,6 +316,12 @@ export_files (const char     *archive_path,
   metadata = metadata_with_current_text (archive_path, label, note, &local_error);
   if (local_error != NULL)
     {
+      /* Damage explains an unreadable metadata entry better than it does. */
+      guint64 size = 0;
+      g_autofree char *actual = sp_file_sha256 (archive_path, &size, cancellable, NULL);
+
+      if (actual != NULL && (size != archive_size || g_strcmp0 (actual, sha256) != 0))
+        return set_damaged_error (error, archive_path, dest_path);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
@@ -520,7 +535,7 @@ read_import_metadata (const char      *source,
       g_autofree char *note = g_key_file_get_string (meta, CHECKPOINT_GROUP, "Note",
                                                      &local_error);
 
-      if (note == NULL || !sp_checkpoint_note_is_valid (note, &local_error))
+      if (note == NULL || local_error != NULL || !sp_checkpoint_note_is_valid (note, &local_error))
         {
           sp_key_file_set_error (error, display, text, CHECKPOINT_GROUP, "Note",
                                  _("%s Nothing was imported."), local_error->message);
