@@ -88,7 +88,6 @@ update (SpCheckpointRow *self)
 {
   g_autofree char *subtitle = NULL;
   const char *user_note = self->checkpoint ? sp_checkpoint_get_note (self->checkpoint) : "";
-  int lines = 1;
 
   if (self->checkpoint == NULL)
     {
@@ -118,23 +117,22 @@ update (SpCheckpointRow *self)
     {
       g_autofree char *tmp = subtitle;
       subtitle = g_strdup_printf ("%s\n%s", tmp, self->note);
-      lines++;
     }
 
-  /* The user's note last: a long first line is ellipsized at the end of
-   * the subtitle; the whole note is the tooltip. */
+  /* The user's note last, its first line only; the whole note is the
+   * tooltip. (Pango limits each line of the subtitle to subtitle-lines
+   * lines, then ellipsizes it.) */
   if (*user_note != '\0')
     {
       g_autofree char *tmp = subtitle;
       g_autofree char *first = note_first_line (user_note);
 
       subtitle = g_strdup_printf ("%s\n%s", tmp, first);
-      lines++;
     }
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), *user_note != '\0' ? user_note : NULL);
 
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (self), lines);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (self), 2);
 
   gtk_image_set_from_icon_name (self->marker_image,
                                 self->current ? "object-select-symbolic" :

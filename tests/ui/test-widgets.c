@@ -129,14 +129,12 @@ test_checkpoint_row (Fixture       *f,
     g_assert_true (g_str_has_suffix (subtitle, "\nBranched\nPotions <3 & keys …"));
     g_assert_null (strstr (subtitle, "Second line"));
     g_assert_cmpstr (gtk_widget_get_tooltip_text (row), ==, "Potions <3 & keys\nSecond line");
-    g_assert_cmpint (adw_action_row_get_subtitle_lines (ADW_ACTION_ROW (row)), ==, 3);
     g_assert_false (adw_preferences_row_get_use_markup (ADW_PREFERENCES_ROW (row)));
 
     g_assert_true (sp_game_set_checkpoint_note_sync (f->game, sp_checkpoint_get_id (checkpoint),
                                                      "", &error));
     g_assert_null (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Potions"));
     g_assert_null (gtk_widget_get_tooltip_text (row));
-    g_assert_cmpint (adw_action_row_get_subtitle_lines (ADW_ACTION_ROW (row)), ==, 2);
   }
   gtk_list_box_append (GTK_LIST_BOX (list), row);
   gtk_list_box_append (GTK_LIST_BOX (list), clean);
