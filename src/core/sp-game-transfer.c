@@ -213,6 +213,21 @@ is_inside (const char *path,
     }
 }
 
+/* The metadata entry of @archive_path, parsed; @out_text gets its text and
+ * @out_display the name messages give it ("<archive>:<entry>"). */
+static GKeyFile *
+load_archive_metadata (const char  *archive_path,
+                       char       **out_text,
+                       char       **out_display,
+                       GError     **error)
+{
+  *out_text = sp_archive_read_metadata (archive_path, error);
+  if (*out_text == NULL)
+    return NULL;
+  *out_display = g_strdup_printf ("%s:%s", archive_path, SP_ARCHIVE_METADATA_ENTRY);
+  return sp_key_file_load_from_data (*out_text, -1, *out_display, error);
+}
+
 /* The archive's metadata with @label and @note (NULL = none) as the .ini
  * has them, or NULL with no error when the archive already says so. */
 static char *
@@ -225,13 +240,8 @@ metadata_with_current_text (const char  *archive_path,
   g_autofree char *display = NULL;
   g_autofree char *packed_label = NULL;
   g_autofree char *packed_note = NULL;
-  g_autoptr(GKeyFile) meta = NULL;
+  g_autoptr(GKeyFile) meta = load_archive_metadata (archive_path, &text, &display, error);
 
-  text = sp_archive_read_metadata (archive_path, error);
-  if (text == NULL)
-    return NULL;
-  display = g_strdup_printf ("%s:%s", archive_path, SP_ARCHIVE_METADATA_ENTRY);
-  meta = sp_key_file_load_from_data (text, -1, display, error);
   if (meta == NULL)
     return NULL;
   packed_label = g_key_file_get_string (meta, CHECKPOINT_GROUP, "Label", NULL);
@@ -498,8 +508,9 @@ check_metadata_id (GKeyFile    *meta,
 }
 
 /* Reads and checks the archive's metadata: a [Checkpoint] group, valid
- * ids, a note the .ini can hold, and (unless @flags allows another game) the game it was made for.
- * Archives of releases that did not record the game are accepted. */
+ * ids, a note the .ini can hold, and (unless @flags allows another game)
+ * the game it was made for. Archives of releases that did not record the
+ * game are accepted. */
 static GKeyFile *
 read_import_metadata (const char      *source,
                       const char      *game_uuid,
@@ -509,13 +520,8 @@ read_import_metadata (const char      *source,
   g_autofree char *text = NULL;
   g_autofree char *display = NULL;
   g_autofree char *uuid = NULL;
-  g_autoptr(GKeyFile) meta = NULL;
+  g_autoptr(GKeyFile) meta = load_archive_metadata (source, &text, &display, error);
 
-  text = sp_archive_read_metadata (source, error);
-  if (text == NULL)
-    return NULL;
-  display = g_strdup_printf ("%s:%s", source, SP_ARCHIVE_METADATA_ENTRY);
-  meta = sp_key_file_load_from_data (text, -1, display, error);
   if (meta == NULL)
     return NULL;
   if (!g_key_file_has_group (meta, CHECKPOINT_GROUP))

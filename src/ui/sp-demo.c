@@ -37,6 +37,25 @@ remove_tree (const char *path)
     g_warning ("Could not remove “%s”: %s", path, error->message);
 }
 
+/* A new folder "<dir>/<prefix>XXXXXX". */
+static char *
+make_temp_dir (const char  *dir,
+               const char  *prefix,
+               GError     **error)
+{
+  g_autofree char *name = g_strconcat (prefix, "XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  if (g_mkdtemp (path) == NULL)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create a folder in “%s”: %s"), dir, g_strerror (saved_errno));
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
 /* One checkpoint of the demo game: its save file says @count, as after
  * @count runs. */
 static gboolean
@@ -47,19 +66,14 @@ add_demo_checkpoint (SpGame      *game,
                      const char  *note,
                      GError     **error)
 {
-  g_autofree char *upper = g_build_filename (dir, ".demo-upper-XXXXXX", NULL);
+  g_autofree char *upper = make_temp_dir (dir, ".demo-upper-", error);
   g_autofree char *home = NULL;
   g_autofree char *save = NULL;
   g_autofree char *contents = g_strdup_printf ("%d\n", count);
   g_autoptr(SpCheckpoint) checkpoint = NULL;
 
-  if (g_mkdtemp (upper) == NULL)
-    {
-      int saved_errno = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Could not create a folder in “%s”: %s"), dir, g_strerror (saved_errno));
-      return FALSE;
-    }
+  if (upper == NULL)
+    return FALSE;
   home = g_build_filename (upper, "home", NULL);
   save = g_build_filename (home, "save.txt", NULL);
   if (g_mkdir (home, 0755) == 0 && g_file_set_contents (save, contents, -1, error))
@@ -107,14 +121,9 @@ sp_demo_ensure (const char  *dir,
       remove_tree (stale);
   }
 
-  source = g_build_filename (dir, ".demo-source-XXXXXX", NULL);
-  if (g_mkdtemp (source) == NULL)
-    {
-      int saved_errno = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Could not create a folder in “%s”: %s"), dir, g_strerror (saved_errno));
-      return FALSE;
-    }
+  source = make_temp_dir (dir, ".demo-source-", error);
+  if (source == NULL)
+    return FALSE;
 
   script = g_build_filename (source, "counter-quest.sh", NULL);
   home = g_build_filename (source, "home", NULL);
