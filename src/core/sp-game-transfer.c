@@ -324,20 +324,25 @@ export_files (const char     *archive_path,
 
   /* The .ini is authoritative for label and note. */
   metadata = metadata_with_current_text (archive_path, label, note, &local_error);
+  if (local_error == NULL && metadata != NULL)
+    copy_with_metadata (archive_path, archive_size, sha256, metadata, dest_path,
+                        (flags & SP_EXPORT_FLAGS_REPLACE) != 0, cancellable, &local_error);
   if (local_error != NULL)
     {
-      /* Damage explains an unreadable metadata entry better than it does. */
+      /* Damage explains unreadable or hostile data better than the entry
+       * where reading went wrong does: one message, as for a plain copy. */
       guint64 size = 0;
-      g_autofree char *actual = sp_file_sha256 (archive_path, &size, cancellable, NULL);
+      g_autofree char *actual = NULL;
 
+      if (local_error->domain == SP_ARCHIVE_ERROR || local_error->domain == SP_LIBRARY_ERROR)
+        actual = sp_file_sha256 (archive_path, &size, cancellable, NULL);
       if (actual != NULL && (size != archive_size || g_strcmp0 (actual, sha256) != 0))
         return set_damaged_error (error, archive_path, dest_path);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
   if (metadata != NULL)
-    return copy_with_metadata (archive_path, archive_size, sha256, metadata, dest_path,
-                               (flags & SP_EXPORT_FLAGS_REPLACE) != 0, cancellable, error);
+    return TRUE;
   return copy_file_hashed (archive_path, dest_path, (flags & SP_EXPORT_FLAGS_REPLACE) != 0,
                            archive_size, sha256, NULL, NULL, cancellable, error);
 }

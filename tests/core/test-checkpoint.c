@@ -1611,7 +1611,8 @@ test_note (Fixture       *f,
   g_assert_cmpstr (sp_checkpoint_get_note (c), ==, "");
   archive_stamp (c, &stamp);
   {
-    g_autofree char *more = g_strconcat (read_ini (c), "FutureKey=yes\n", NULL);
+    g_autofree char *old = read_ini (c);
+    g_autofree char *more = g_strconcat (old, "FutureKey=yes\n", NULL);
     g_assert_true (g_file_set_contents (sp_checkpoint_get_ini_path (c), more, -1, NULL));
   }
 
@@ -1894,6 +1895,47 @@ test_note_export_import (Fixture       *f,
   g_free (stamp.sha256);
 }
 
+/* A damaged archive is not exported on the rewriting path either: the
+ * same error as a plain copy, and nothing left behind. */
+static void
+test_note_export_damaged (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out_dir = g_build_filename (f->root, "exports", NULL);
+  g_autofree char *out = g_build_filename (out_dir, "damaged.tar.zst", NULL);
+  g_autofree char *noise = g_malloc (256 * 1024);
+  off_t late;
+  char byte;
+  int fd;
+
+  /* Data that does not compress, so the archive's end is file data. */
+  for (gsize i = 0; i < 256 * 1024; i++)
+    noise[i] = (char) g_random_int ();
+  {
+    g_autofree char *path = g_build_filename (f->upper, "noise.bin", NULL);
+    g_assert_true (g_file_set_contents (path, noise, 256 * 1024, NULL));
+  }
+  c = create (f, "Noisy", 1);
+  g_assert_true (sp_game_set_checkpoint_note_sync (f->game, sp_checkpoint_get_id (c), "rewrite me",
+                                                   &error));
+  g_assert_no_error (error);
+  late = (off_t) sp_checkpoint_get_archive_size (c) - 4096;
+  fd = open (sp_checkpoint_get_archive_path (c), O_RDWR);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pread (fd, &byte, 1, late), ==, 1);
+  byte ^= 0x5a;
+  g_assert_cmpint (pwrite (fd, &byte, 1, late), ==, 1);
+  close (fd);
+
+  g_assert_cmpint (g_mkdir (out_dir, 0755), ==, 0);
+  g_assert_false (sp_game_export_checkpoint_sync (f->game, sp_checkpoint_get_id (c), out,
+                                                  SP_EXPORT_FLAGS_NONE, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED);
+  g_assert_cmpuint (tc_count_entries (out_dir), ==, 0);
+}
+
 /* An archive whose metadata has a note the .ini could not hold is not
  * imported, with the line that holds it. */
 static void
@@ -1952,6 +1994,7 @@ main (int   argc,
   ADD ("note-hostile-ini", test_note_hostile_ini);
   ADD ("note-export-import", test_note_export_import);
   ADD ("note-import-hostile", test_note_import_hostile);
+  ADD ("note-export-damaged", test_note_export_damaged);
 #undef ADD
   return g_test_run ();
 }
