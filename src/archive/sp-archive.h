@@ -103,6 +103,24 @@ gboolean  sp_archive_unpack_verified (const char     *archive_path,
                                       GCancellable   *cancellable,
                                       GError        **error);
 
+/* Writes to @dest_fd (an open empty file, neither fsynced nor closed here;
+ * @dest_name names it in messages) a copy of @archive_path whose metadata
+ * entry is @metadata (GKeyFile text): every other entry is copied as it is
+ * (header, xattrs, data), recompressed at the default level. The source is
+ * read once, each entry held to the rules of sp_archive_check(); with
+ * @expected_sha256 its size and SHA-256 are checked in the same pass
+ * (SP_ARCHIVE_ERROR_CHECKSUM). @out_stats (may be NULL) gets the copy's
+ * entries, content bytes, size and SHA-256. */
+gboolean  sp_archive_copy_with_metadata (const char     *archive_path,
+                                         guint64         expected_size,
+                                         const char     *expected_sha256,
+                                         const char     *metadata,
+                                         int             dest_fd,
+                                         const char     *dest_name,
+                                         GCancellable   *cancellable,
+                                         SpArchiveStats *out_stats,
+                                         GError        **error);
+
 /* Returns the text of the metadata entry (NUL-terminated), or NULL with
  * SP_ARCHIVE_ERROR_CORRUPT when the first entry is not one. */
 char     *sp_archive_read_metadata  (const char      *archive_path,

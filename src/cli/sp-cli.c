@@ -105,6 +105,8 @@ add_checkpoint_json (JsonBuilder  *builder,
   add_optional_string_json (builder, "parent", sp_checkpoint_get_parent (checkpoint));
   json_builder_set_member_name (builder, "label");
   json_builder_add_string_value (builder, sp_checkpoint_get_label (checkpoint));
+  json_builder_set_member_name (builder, "note");
+  json_builder_add_string_value (builder, sp_checkpoint_get_note (checkpoint));
   json_builder_set_member_name (builder, "created");
   json_builder_add_string_value (builder, created);
   json_builder_set_member_name (builder, "play_time");
@@ -545,6 +547,19 @@ cmd_list (const SpCliOptions *options,
   return SP_CLI_EXIT_OK;
 }
 
+/* A checkpoint's note under its line, each line indented. */
+static void
+print_note (const char *note)
+{
+  g_auto(GStrv) lines = NULL;
+
+  if (*note == '\0')
+    return;
+  lines = g_strsplit (note, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    g_print ("      %s\n", lines[i]);
+}
+
 static void
 print_timeline (SpGame *game)
 {
@@ -568,6 +583,7 @@ print_timeline (SpGame *game)
                parent != NULL ? _("  ← ") : "",
                parent != NULL ? parent : "",
                sp_checkpoint_get_missing (checkpoint) ? _("  [archive missing]") : "");
+      print_note (sp_checkpoint_get_note (checkpoint));
     }
   g_print ("%s %s\n", sp_game_get_head (game) == NULL ? "*" : " ", _("clean install"));
 }
@@ -782,6 +798,44 @@ cmd_rename (const SpCliOptions *options,
     print_done_json ("rename", game, argv[2]);
   else
     g_print (_("Checkpoint %s is now called “%s”.\n"), argv[2], argv[3]);
+  return SP_CLI_EXIT_OK;
+}
+
+static int
+cmd_note (const SpCliOptions *options,
+          int                 argc,
+          char              **argv)
+{
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean clear = FALSE;
+  GOptionEntry entries[] = {
+    { "clear", 0, 0, G_OPTION_ARG_NONE, &clear, N_("Remove the note"), NULL },
+    { NULL }
+  };
+  const char *note;
+  SpGame *game;
+  int exit_code;
+
+  if (!parse_command ("note", "GAME ID TEXT|--clear", entries, &argc, &argv, 2, 3, &exit_code))
+    return exit_code;
+  if (clear == (argc == 4))
+    return sp_cli_usage_error (_("usage: savepoint-cli %s %s"), "note", "GAME ID TEXT|--clear");
+  note = clear ? "" : argv[3];
+  game = open_game_checkpoint (options, argv[1], argv[2], &library, &exit_code);
+  if (game == NULL)
+    return exit_code;
+  if (sp_game_find_checkpoint (game, argv[2]) == NULL)
+    return sp_cli_usage_error (_("note: the clean install has no note"));
+  if (!sp_game_set_checkpoint_note_sync (game, argv[2], note, &error))
+    return sp_cli_fail (error);
+
+  if (options->json)
+    print_done_json ("note", game, argv[2]);
+  else if (*note == '\0')
+    g_print (_("Checkpoint %s has no note now.\n"), argv[2]);
+  else
+    g_print (_("Checkpoint %s now has a note.\n"), argv[2]);
   return SP_CLI_EXIT_OK;
 }
 
@@ -1111,6 +1165,7 @@ static const SpCliCommand commands[] = {
   { "restore", "GAME ID|clean", N_("Make the next run start from a checkpoint"), cmd_restore },
   { "delete", "GAME ID", N_("Delete a checkpoint"), cmd_delete },
   { "rename", "GAME ID LABEL", N_("Change a checkpoint’s label"), cmd_rename },
+  { "note", "GAME ID TEXT|--clear", N_("Set or clear a checkpoint’s note"), cmd_note },
   { "export", "GAME ID FILE", N_("Copy a checkpoint to a file anywhere"), cmd_export },
   { "import", "GAME FILE", N_("Add an exported checkpoint file to a game"), cmd_import },
   { "verify", "[--repair] [GAME]", N_("Check checkpoints, metadata and leftovers"), cmd_verify },

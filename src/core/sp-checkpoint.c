@@ -21,6 +21,7 @@ struct _SpCheckpoint
   char       *parent;
   GDateTime  *created;
   char       *label;
+  char       *note;
   gint64      play_time;
   guint64     files;
   guint64     bytes;
@@ -39,6 +40,7 @@ enum {
   PROP_PARENT,
   PROP_CREATED,
   PROP_LABEL,
+  PROP_NOTE,
   PROP_PLAY_TIME,
   PROP_FILES,
   PROP_BYTES,
@@ -61,6 +63,7 @@ sp_checkpoint_finalize (GObject *object)
   g_clear_pointer (&self->parent, g_free);
   g_clear_pointer (&self->created, g_date_time_unref);
   g_clear_pointer (&self->label, g_free);
+  g_clear_pointer (&self->note, g_free);
   g_clear_pointer (&self->sha256, g_free);
   g_clear_pointer (&self->archive_path, g_free);
   g_clear_pointer (&self->ini_path, g_free);
@@ -89,6 +92,9 @@ sp_checkpoint_get_property (GObject    *object,
       break;
     case PROP_LABEL:
       g_value_set_string (value, self->label);
+      break;
+    case PROP_NOTE:
+      g_value_set_string (value, self->note);
       break;
     case PROP_PLAY_TIME:
       g_value_set_int64 (value, self->play_time);
@@ -132,6 +138,7 @@ sp_checkpoint_class_init (SpCheckpointClass *klass)
   properties[PROP_PARENT] = g_param_spec_string ("parent", NULL, NULL, NULL, flags);
   properties[PROP_CREATED] = g_param_spec_boxed ("created", NULL, NULL, G_TYPE_DATE_TIME, flags);
   properties[PROP_LABEL] = g_param_spec_string ("label", NULL, NULL, NULL, flags);
+  properties[PROP_NOTE] = g_param_spec_string ("note", NULL, NULL, NULL, flags);
   properties[PROP_PLAY_TIME] = g_param_spec_int64 ("play-time", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_FILES] = g_param_spec_uint64 ("files", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   properties[PROP_BYTES] = g_param_spec_uint64 ("bytes", NULL, NULL, 0, G_MAXUINT64, 0, flags);
@@ -148,6 +155,43 @@ static void
 sp_checkpoint_init (SpCheckpoint *self)
 {
   self->label = g_strdup ("");
+  self->note = g_strdup ("");
+}
+
+gboolean
+sp_checkpoint_note_is_valid (const char  *note,
+                             GError     **error)
+{
+  glong n = 0;
+
+  if (note == NULL)
+    return TRUE;
+  if (!g_utf8_validate (note, -1, NULL))
+    {
+      g_set_error_literal (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                           _("The note is not valid UTF-8 text."));
+      return FALSE;
+    }
+  for (const char *p = note; *p; p = g_utf8_next_char (p), n++)
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c != '\n' && c != '\t' && g_unichar_iscntrl (c))
+        {
+          g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                       _("The note contains the control character U+%04X; only new lines "
+                         "and tabs are allowed."), c);
+          return FALSE;
+        }
+    }
+  if (n > SP_CHECKPOINT_NOTE_MAX_CHARS)
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                   _("The note is %ld characters long; a note can have at most %d."),
+                   n, SP_CHECKPOINT_NOTE_MAX_CHARS);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -282,6 +326,22 @@ sp_checkpoint_load (const char  *ini_path,
   if (self->label == NULL)
     self->label = g_strdup ("");
 
+  if (g_key_file_has_key (kf, GROUP, "Note", NULL))
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *note = g_key_file_get_string (kf, GROUP, "Note", &local_error);
+
+      if (note == NULL || local_error != NULL || !sp_checkpoint_note_is_valid (note, &local_error))
+        {
+          sp_key_file_set_error (error, ini_path, NULL, GROUP, "Note",
+                                 _("%s Fix or remove this line."),
+                                 local_error->message);
+          return NULL;
+        }
+      g_free (self->note);
+      self->note = g_steal_pointer (&note);
+    }
+
   /* lstat(): a link or a FIFO in the archive's place is there (not missing)
    * and is refused with its reason when the archive is opened. */
   self->missing = g_lstat (self->archive_path, &st) != 0;
@@ -315,6 +375,13 @@ sp_checkpoint_get_label (SpCheckpoint *self)
 {
   g_return_val_if_fail (SP_IS_CHECKPOINT (self), NULL);
   return self->label;
+}
+
+const char *
+sp_checkpoint_get_note (SpCheckpoint *self)
+{
+  g_return_val_if_fail (SP_IS_CHECKPOINT (self), NULL);
+  return self->note;
 }
 
 gint64
@@ -384,6 +451,19 @@ _sp_checkpoint_set_label (SpCheckpoint *self,
   g_free (self->label);
   self->label = g_strdup (label ? label : "");
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABEL]);
+}
+
+void
+_sp_checkpoint_set_note (SpCheckpoint *self,
+                         const char   *note)
+{
+  g_return_if_fail (SP_IS_CHECKPOINT (self));
+
+  if (g_strcmp0 (self->note, note ? note : "") == 0)
+    return;
+  g_free (self->note);
+  self->note = g_strdup (note ? note : "");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOTE]);
 }
 
 gboolean

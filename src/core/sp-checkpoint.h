@@ -8,15 +8,21 @@
 G_BEGIN_DECLS
 
 /* One checkpoint: games/<slug>/checkpoints/<id>.ini describing
- * <id>.tar.zst. Immutable apart from the label; SpGame does the writing.
- * The .ini keys ([Checkpoint] group): Parent, Created (ISO 8601 UTC with
- * microseconds), Label, PlayTime (seconds), Files, Bytes, ArchiveSize, SHA256;
- * imported checkpoints also carry ImportedFrom (the file name). Unknown keys
- * are kept when the label is rewritten. The archive's embedded
- * checkpoint.ini holds Parent, Created, Label and PlayTime as they were when
- * it was packed. */
+ * <id>.tar.zst. Immutable apart from the label and the note; SpGame does the
+ * writing. The .ini keys ([Checkpoint] group): Parent, Created (ISO 8601 UTC
+ * with microseconds), Label, Note (free text, GKeyFile escapes: "\n" for a
+ * new line; absent = no note), PlayTime (seconds), Files, Bytes, ArchiveSize,
+ * SHA256; imported checkpoints also carry ImportedFrom (the file name).
+ * Unknown keys are kept when the label or note is rewritten. The .ini is
+ * authoritative for label and note: editing them never rewrites the archive,
+ * whose embedded checkpoint.ini holds Parent, Created, Label, Note and
+ * PlayTime as they were when it was packed (an export writes the current
+ * label and note into the exported copy). */
 
 #define SP_TYPE_CHECKPOINT (sp_checkpoint_get_type ())
+
+/* The longest note, in characters. */
+#define SP_CHECKPOINT_NOTE_MAX_CHARS 4000
 
 G_DECLARE_FINAL_TYPE (SpCheckpoint, sp_checkpoint, SP, CHECKPOINT, GObject)
 
@@ -24,6 +30,13 @@ G_DECLARE_FINAL_TYPE (SpCheckpoint, sp_checkpoint, SP, CHECKPOINT, GObject)
  * file fails with SP_LIBRARY_ERROR_MALFORMED naming file and line. A missing
  * archive is not an error: see sp_checkpoint_get_missing(). */
 SpCheckpoint *sp_checkpoint_load          (const char   *ini_path,
+                                           GError      **error);
+
+/* TRUE if @note (may be NULL = no note) can be a checkpoint's note: UTF-8,
+ * at most SP_CHECKPOINT_NOTE_MAX_CHARS characters, no control characters
+ * other than new line and tab. Else FALSE with SP_LIBRARY_ERROR_INVALID
+ * saying what is wrong. */
+gboolean     sp_checkpoint_note_is_valid  (const char   *note,
                                            GError      **error);
 
 /* TRUE if @id is a well-formed checkpoint id ([0-9A-Za-z-], 1..64 chars). */
@@ -38,6 +51,8 @@ const char  *sp_checkpoint_get_parent     (SpCheckpoint *self);
 GDateTime   *sp_checkpoint_get_created    (SpCheckpoint *self);   /* UTC, transfer none */
 /* Never NULL; may be empty. */
 const char  *sp_checkpoint_get_label      (SpCheckpoint *self);
+/* The free-text note; never NULL, may be empty. */
+const char  *sp_checkpoint_get_note       (SpCheckpoint *self);
 gint64       sp_checkpoint_get_play_time  (SpCheckpoint *self);   /* seconds */
 guint64      sp_checkpoint_get_files      (SpCheckpoint *self);
 guint64      sp_checkpoint_get_bytes      (SpCheckpoint *self);
@@ -79,5 +94,7 @@ int          sp_checkpoint_compare        (gconstpointer a,
 /* < private > for SpGame */
 void         _sp_checkpoint_set_label     (SpCheckpoint *self,
                                            const char   *label);
+void         _sp_checkpoint_set_note      (SpCheckpoint *self,
+                                           const char   *note);
 
 G_END_DECLS

@@ -48,6 +48,42 @@ rename_no_replace (const char  *tmp,
   return sp_set_error_from_errno (error, errno, _("Cannot write “%s”"), to);
 }
 
+static gboolean
+set_damaged_error (GError     **error,
+                   const char  *from,
+                   const char  *to)
+{
+  g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED,
+               _("“%s” is damaged: its size or SHA-256 does not match the checkpoint’s "
+                 "record. Nothing was written to “%s”."), from, to);
+  return FALSE;
+}
+
+/* Puts the finished temporary file @tmp in place as @to: over an existing
+ * @to only when @replace. On failure @tmp is removed. */
+static gboolean
+put_in_place (const char  *tmp,
+              const char  *to,
+              gboolean     replace,
+              GError     **error)
+{
+  gboolean ok;
+
+  if (replace)
+    ok = sp_rename_durable (tmp, to, error);
+  else
+    {
+      g_autofree char *dir = g_path_get_dirname (to);
+
+      ok = rename_no_replace (tmp, to, error);
+      if (ok)
+        sp_fsync_directory (dir, NULL);
+    }
+  if (!ok)
+    g_unlink (tmp);
+  return ok;
+}
+
 /* Copies @from to a temporary file beside @to while hashing it, fsyncs and
  * renames it to @to: over an existing @to only when @replace. If
  * @expected_sha256 is set, a mismatch is an error and @to is not touched. */
@@ -111,9 +147,7 @@ copy_file_hashed (const char    *from,
   if (expected_sha256 != NULL &&
       (total != expected_size || g_strcmp0 (sp_sha256_get_string (sum), expected_sha256) != 0))
     {
-      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED,
-                   _("“%s” is damaged: its size or SHA-256 does not match the checkpoint’s "
-                     "record. Nothing was written to “%s”."), from, to);
+      set_damaged_error (error, from, to);
       goto out;
     }
   ok = TRUE;
@@ -122,21 +156,13 @@ out:
   close (in_fd);
   if (close (out_fd) != 0 && ok)
     ok = sp_set_error_from_errno (error, errno, _("Cannot write “%s”"), to);
-  if (ok && replace && !sp_rename_durable (tmp, to, error))
-    ok = FALSE;
-  if (ok && !replace)
-    {
-      g_autofree char *dir = g_path_get_dirname (to);
-
-      ok = rename_no_replace (tmp, to, error);
-      if (ok)
-        sp_fsync_directory (dir, NULL);
-    }
   if (!ok)
     {
       g_unlink (tmp);
       return FALSE;
     }
+  if (!put_in_place (tmp, to, replace, error))
+    return FALSE;
   if (out_sha256)
     *out_sha256 = g_strdup (sp_sha256_get_string (sum));
   if (out_size)
@@ -187,16 +213,93 @@ is_inside (const char *path,
     }
 }
 
+/* The metadata entry of @archive_path, parsed; @out_text gets its text and
+ * @out_display the name messages give it ("<archive>:<entry>"). */
+static GKeyFile *
+load_archive_metadata (const char  *archive_path,
+                       char       **out_text,
+                       char       **out_display,
+                       GError     **error)
+{
+  *out_text = sp_archive_read_metadata (archive_path, error);
+  if (*out_text == NULL)
+    return NULL;
+  *out_display = g_strdup_printf ("%s:%s", archive_path, SP_ARCHIVE_METADATA_ENTRY);
+  return sp_key_file_load_from_data (*out_text, -1, *out_display, error);
+}
+
+/* The archive's metadata with @label and @note (NULL = none) as the .ini
+ * has them, or NULL with no error when the archive already says so. */
+static char *
+metadata_with_current_text (const char  *archive_path,
+                            const char  *label,
+                            const char  *note,
+                            GError     **error)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *display = NULL;
+  g_autofree char *packed_label = NULL;
+  g_autofree char *packed_note = NULL;
+  g_autoptr(GKeyFile) meta = load_archive_metadata (archive_path, &text, &display, error);
+
+  if (meta == NULL)
+    return NULL;
+  packed_label = g_key_file_get_string (meta, CHECKPOINT_GROUP, "Label", NULL);
+  packed_note = sp_key_file_get_string_or_null (meta, CHECKPOINT_GROUP, "Note");
+  if (g_strcmp0 (packed_label ? packed_label : "", label) == 0 &&
+      g_strcmp0 (packed_note, note) == 0)
+    return NULL;
+  g_key_file_set_string (meta, CHECKPOINT_GROUP, "Label", label);
+  sp_key_file_set_string_or_remove (meta, CHECKPOINT_GROUP, "Note", note);
+  return g_key_file_to_data (meta, NULL, NULL);
+}
+
+/* Writes a copy of @archive_path with @metadata beside @to, then puts it in
+ * place. */
+static gboolean
+copy_with_metadata (const char    *archive_path,
+                    guint64        archive_size,
+                    const char    *sha256,
+                    const char    *metadata,
+                    const char    *to,
+                    gboolean       replace,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autofree char *tmp = g_strdup_printf ("%s.XXXXXX", to);
+  int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
+  gboolean ok;
+
+  if (fd < 0)
+    return sp_set_error_from_errno (error, errno, _("Cannot create a file beside “%s”"), to);
+  ok = sp_archive_copy_with_metadata (archive_path, archive_size, sha256, metadata, fd, to,
+                                      cancellable, NULL, error);
+  if (ok && fsync (fd) != 0)
+    ok = sp_set_error_from_errno (error, errno, _("Cannot write “%s”"), to);
+  if (close (fd) != 0 && ok)
+    ok = sp_set_error_from_errno (error, errno, _("Cannot write “%s”"), to);
+  if (!ok)
+    {
+      g_unlink (tmp);
+      return FALSE;
+    }
+  return put_in_place (tmp, to, replace, error);
+}
+
 static gboolean
 export_files (const char     *archive_path,
               guint64         archive_size,
               const char     *sha256,
+              const char     *label,
+              const char     *note,
               const char     *library_dir,
               const char     *dest_path,
               SpExportFlags   flags,
               GCancellable   *cancellable,
               GError        **error)
 {
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *metadata = NULL;
   struct stat st;
 
   if (is_inside (dest_path, library_dir))
@@ -218,6 +321,28 @@ export_files (const char     *archive_path,
       if (!(flags & SP_EXPORT_FLAGS_REPLACE))
         return set_exists_error (error, dest_path);
     }
+
+  /* The .ini is authoritative for label and note. */
+  metadata = metadata_with_current_text (archive_path, label, note, &local_error);
+  if (local_error == NULL && metadata != NULL)
+    copy_with_metadata (archive_path, archive_size, sha256, metadata, dest_path,
+                        (flags & SP_EXPORT_FLAGS_REPLACE) != 0, cancellable, &local_error);
+  if (local_error != NULL)
+    {
+      /* Damage explains unreadable or hostile data better than the entry
+       * where reading went wrong does: one message, as for a plain copy. */
+      guint64 size = 0;
+      g_autofree char *actual = NULL;
+
+      if (local_error->domain == SP_ARCHIVE_ERROR || local_error->domain == SP_LIBRARY_ERROR)
+        actual = sp_file_sha256 (archive_path, &size, cancellable, NULL);
+      if (actual != NULL && (size != archive_size || g_strcmp0 (actual, sha256) != 0))
+        return set_damaged_error (error, archive_path, dest_path);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (metadata != NULL)
+    return TRUE;
   return copy_file_hashed (archive_path, dest_path, (flags & SP_EXPORT_FLAGS_REPLACE) != 0,
                            archive_size, sha256, NULL, NULL, cancellable, error);
 }
@@ -229,6 +354,14 @@ library_dir_of (SpGame *self)
   g_autofree char *games = g_path_get_dirname (self->path);
 
   return g_path_get_dirname (games);
+}
+
+static const char *
+note_or_null (SpCheckpoint *c)
+{
+  const char *note = sp_checkpoint_get_note (c);
+
+  return *note != '\0' ? note : NULL;
 }
 
 static SpCheckpoint *
@@ -268,8 +401,8 @@ sp_game_export_checkpoint_sync (SpGame        *self,
     return FALSE;
   library_dir = library_dir_of (self);
   return export_files (sp_checkpoint_get_archive_path (c), sp_checkpoint_get_archive_size (c),
-                       sp_checkpoint_get_sha256 (c), library_dir, dest_path, flags,
-                       cancellable, error);
+                       sp_checkpoint_get_sha256 (c), sp_checkpoint_get_label (c),
+                       note_or_null (c), library_dir, dest_path, flags, cancellable, error);
 }
 
 typedef struct
@@ -277,6 +410,8 @@ typedef struct
   char          *archive_path;
   guint64        archive_size;
   char          *sha256;
+  char          *label;
+  char          *note;
   char          *library_dir;
   char          *dest_path;
   SpExportFlags  flags;
@@ -287,6 +422,8 @@ export_data_free (ExportData *data)
 {
   g_free (data->archive_path);
   g_free (data->sha256);
+  g_free (data->label);
+  g_free (data->note);
   g_free (data->library_dir);
   g_free (data->dest_path);
   g_free (data);
@@ -301,8 +438,9 @@ export_thread (GTask        *task,
   ExportData *data = task_data;
   GError *error = NULL;
 
-  if (export_files (data->archive_path, data->archive_size, data->sha256, data->library_dir,
-                    data->dest_path, data->flags, cancellable, &error))
+  if (export_files (data->archive_path, data->archive_size, data->sha256, data->label,
+                    data->note, data->library_dir, data->dest_path, data->flags,
+                    cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -337,6 +475,8 @@ sp_game_export_checkpoint_async (SpGame              *self,
   data->archive_path = g_strdup (sp_checkpoint_get_archive_path (c));
   data->archive_size = sp_checkpoint_get_archive_size (c);
   data->sha256 = g_strdup (sp_checkpoint_get_sha256 (c));
+  data->label = g_strdup (sp_checkpoint_get_label (c));
+  data->note = g_strdup (note_or_null (c));
   data->library_dir = library_dir_of (self);
   data->dest_path = g_strdup (dest_path);
   data->flags = flags;
@@ -373,8 +513,9 @@ check_metadata_id (GKeyFile    *meta,
 }
 
 /* Reads and checks the archive's metadata: a [Checkpoint] group, valid
- * ids, and (unless @flags allows another game) the game it was made for.
- * Archives of releases that did not record the game are accepted. */
+ * ids, a note the .ini can hold, and (unless @flags allows another game)
+ * the game it was made for. Archives of releases that did not record the
+ * game are accepted. */
 static GKeyFile *
 read_import_metadata (const char      *source,
                       const char      *game_uuid,
@@ -384,13 +525,8 @@ read_import_metadata (const char      *source,
   g_autofree char *text = NULL;
   g_autofree char *display = NULL;
   g_autofree char *uuid = NULL;
-  g_autoptr(GKeyFile) meta = NULL;
+  g_autoptr(GKeyFile) meta = load_archive_metadata (source, &text, &display, error);
 
-  text = sp_archive_read_metadata (source, error);
-  if (text == NULL)
-    return NULL;
-  display = g_strdup_printf ("%s:%s", source, SP_ARCHIVE_METADATA_ENTRY);
-  meta = sp_key_file_load_from_data (text, -1, display, error);
   if (meta == NULL)
     return NULL;
   if (!g_key_file_has_group (meta, CHECKPOINT_GROUP))
@@ -403,6 +539,20 @@ read_import_metadata (const char      *source,
   if (!check_metadata_id (meta, display, text, "Id", error) ||
       !check_metadata_id (meta, display, text, "Parent", error))
     return NULL;
+
+  if (g_key_file_has_key (meta, CHECKPOINT_GROUP, "Note", NULL))
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *note = g_key_file_get_string (meta, CHECKPOINT_GROUP, "Note",
+                                                     &local_error);
+
+      if (note == NULL || local_error != NULL || !sp_checkpoint_note_is_valid (note, &local_error))
+        {
+          sp_key_file_set_error (error, display, text, CHECKPOINT_GROUP, "Note",
+                                 _("%s Nothing was imported."), local_error->message);
+          return NULL;
+        }
+    }
 
   uuid = sp_key_file_get_string_or_null (meta, CHECKPOINT_GROUP, "GameUuid");
   if (uuid != NULL && !g_uuid_string_is_valid (g_strstrip (uuid)))
@@ -440,6 +590,7 @@ import_files (const char     *checkpoints_path,
   g_autofree char *ini = NULL;
   g_autofree char *copied_sha = NULL;
   g_autofree char *label = NULL;
+  g_autofree char *note = NULL;
   g_autofree char *warning = NULL;
   g_autoptr(GKeyFile) meta = NULL;
   g_autoptr(GKeyFile) kf = g_key_file_new ();
@@ -481,6 +632,7 @@ import_files (const char     *checkpoints_path,
       return NULL;
   }
   label = g_key_file_get_string (meta, CHECKPOINT_GROUP, "Label", NULL);
+  note = sp_key_file_get_string_or_null (meta, CHECKPOINT_GROUP, "Note");
 
   /* Every entry under the rules that unpacking applies, so that playing
    * from it is not refused later; this also gives its size and SHA-256. */
@@ -530,6 +682,7 @@ import_files (const char     *checkpoints_path,
 
   g_key_file_set_string (kf, CHECKPOINT_GROUP, "Created", created);
   g_key_file_set_string (kf, CHECKPOINT_GROUP, "Label", label ? label : "");
+  sp_key_file_set_string_or_remove (kf, CHECKPOINT_GROUP, "Note", note);
   g_key_file_set_int64 (kf, CHECKPOINT_GROUP, "PlayTime", MAX (play_time, 0));
   {
     g_autofree char *base = g_path_get_basename (source);

@@ -14,14 +14,14 @@
 #include "common/sp-util.h"
 
 /* The small writes that change a game: save game.ini, restore (move Head),
- * delete and rename a checkpoint.
+ * delete a checkpoint, and set its label (rename) or note.
  *
  * Each runs in three steps, the same code for the sync and async calls:
  *
  * 1. prepare, on the calling (main) thread: validate and snapshot into an
  *    SpGameWrite everything that will be written; the object is unchanged;
  * 2. write_files, on any thread (a worker for the async calls): game.ini
- *    first, then the checkpoint's .ini rewritten (rename), or removed and
+ *    first, then the checkpoint's .ini rewritten (rename, note), or removed and
  *    then its archive (delete); each step done is recorded;
  * 3. apply, on the main thread: the object follows what reached the drive,
  *    also after a partial failure, and notifies.
@@ -44,6 +44,7 @@ typedef enum
   WRITE_RESTORE,
   WRITE_DELETE,
   WRITE_RENAME,
+  WRITE_NOTE,
 } WriteKind;
 
 typedef struct
@@ -51,7 +52,7 @@ typedef struct
   /* The request. */
   WriteKind     kind;
   char         *checkpoint_id;
-  char         *label;
+  char         *label;              /* the new label, or the new note (WRITE_NOTE) */
 
   /* Set by prepare (main thread). */
   char         *game_ini_path;
@@ -175,6 +176,9 @@ prepare (SpGame       *self,
         }
       return TRUE;
 
+    case WRITE_NOTE:
+      return sp_checkpoint_note_is_valid (w->label, error);
+
     default:
       g_assert_not_reached ();
     }
@@ -199,6 +203,20 @@ write_files (SpGameWrite  *w,
       if (kf == NULL)
         return FALSE;
       g_key_file_set_string (kf, CHECKPOINT_GROUP, "Label", w->label ? w->label : "");
+      if (!sp_key_file_save (kf, w->ini_path, error))
+        return FALSE;
+      w->ini_written = TRUE;
+    }
+
+  if (w->kind == WRITE_NOTE)
+    {
+      g_autoptr(GKeyFile) kf = sp_key_file_load (w->ini_path, error);
+
+      if (kf == NULL)
+        return FALSE;
+      /* An empty note is no note: the key goes. */
+      sp_key_file_set_string_or_remove (kf, CHECKPOINT_GROUP, "Note",
+                                        w->label != NULL && *w->label != '\0' ? w->label : NULL);
       if (!sp_key_file_save (kf, w->ini_path, error))
         return FALSE;
       w->ini_written = TRUE;
@@ -244,7 +262,9 @@ apply (SpGame      *self,
 {
   if (w->game_ini_written)
     _sp_game_set_head (self, w->head);
-  if (w->ini_written)
+  if (w->ini_written && w->kind == WRITE_NOTE)
+    _sp_checkpoint_set_note (w->checkpoint, w->label);
+  else if (w->ini_written)
     _sp_checkpoint_set_label (w->checkpoint, w->label);
   if (w->ini_removed)
     _sp_game_remove_checkpoint (self, w->checkpoint);
@@ -521,4 +541,42 @@ sp_game_rename_checkpoint_finish (SpGame        *self,
                                   GError       **error)
 {
   return write_finish_result (self, result, sp_game_rename_checkpoint_async, error);
+}
+
+gboolean
+sp_game_set_checkpoint_note_sync (SpGame      *self,
+                                  const char  *checkpoint_id,
+                                  const char  *note,
+                                  GError     **error)
+{
+  g_autoptr(SpGameWrite) w = NULL;
+
+  g_return_val_if_fail (SP_IS_GAME (self), FALSE);
+  g_return_val_if_fail (checkpoint_id != NULL, FALSE);
+
+  w = write_new (WRITE_NOTE, checkpoint_id, note);
+  return run_sync (self, w, error);
+}
+
+void
+sp_game_set_checkpoint_note_async (SpGame              *self,
+                                   const char          *checkpoint_id,
+                                   const char          *note,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (SP_IS_GAME (self));
+  g_return_if_fail (checkpoint_id != NULL);
+
+  run_async (self, write_new (WRITE_NOTE, checkpoint_id, note),
+             sp_game_set_checkpoint_note_async, cancellable, callback, user_data);
+}
+
+gboolean
+sp_game_set_checkpoint_note_finish (SpGame        *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  return write_finish_result (self, result, sp_game_set_checkpoint_note_async, error);
 }

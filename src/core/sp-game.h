@@ -142,8 +142,9 @@ gboolean     sp_game_reload           (SpGame       *self,
 
 /* Writes game.ini atomically, keeping unknown keys, groups and comments.
  *
- * sp_game_save_sync(), sp_game_restore_sync(), sp_game_delete_checkpoint_sync() and
- * sp_game_rename_checkpoint_sync() have _async/_finish variants that validate on
+ * sp_game_save_sync(), sp_game_restore_sync(), sp_game_delete_checkpoint_sync(),
+ * sp_game_rename_checkpoint_sync() and sp_game_set_checkpoint_note_sync() have
+ * _async/_finish variants that validate on
  * the calling thread, write in a worker thread and change the object (and
  * notify) back in the caller's main context, with the same files and the
  * same order of writes as the sync calls. Async writes to one game run one
@@ -313,7 +314,8 @@ gboolean     sp_game_delete_checkpoint_finish (SpGame              *self,
                                                GError             **error);
 
 /* Sets a checkpoint's Label (rewrites <id>.ini atomically, keeping unknown
- * keys). The label embedded in the archive stays the original one. */
+ * keys). The archive is not touched: its embedded label stays the one it
+ * was packed with, and an export carries the current label. */
 gboolean     sp_game_rename_checkpoint_sync (SpGame      *self,
                                         const char  *checkpoint_id,
                                         const char  *label,
@@ -328,9 +330,29 @@ gboolean     sp_game_rename_checkpoint_finish (SpGame              *self,
                                                GAsyncResult        *result,
                                                GError             **error);
 
+/* Sets a checkpoint's free-text note (NULL or "" removes it): validated
+ * by sp_checkpoint_note_is_valid(), then <id>.ini is rewritten atomically,
+ * keeping unknown keys, in the same queue as renaming. The archive is not
+ * touched; an export carries the current note. */
+gboolean     sp_game_set_checkpoint_note_sync   (SpGame              *self,
+                                                 const char          *checkpoint_id,
+                                                 const char          *note,
+                                                 GError             **error);
+void         sp_game_set_checkpoint_note_async  (SpGame              *self,
+                                                 const char          *checkpoint_id,
+                                                 const char          *note,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean     sp_game_set_checkpoint_note_finish (SpGame              *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+
 /* Copies the checkpoint's archive to @dest_path (any file system): verified
  * against size and SHA-256 while copying, written to a temporary file beside
- * @dest_path, fsynced and renamed. The archive is self-describing. An
+ * @dest_path, fsynced and renamed. The archive is self-describing: when the .ini's label
+ * or note differ from the ones embedded in it, the copy gets the current
+ * ones (its metadata entry rewritten, every other entry kept). An
  * existing @dest_path fails with SP_LIBRARY_ERROR_EXISTS unless @flags has
  * SP_EXPORT_FLAGS_REPLACE (also when it appears meanwhile: the rename does
  * not replace). A @dest_path inside the game's library folder fails with

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sp-checkpoint-row.h"
 #include "sp-format.h"
@@ -62,6 +63,7 @@ build_menu (SpCheckpointRow *self)
       g_autoptr(GMenu) third = g_menu_new ();
 
       append_item (second, _("Re_name…"), "checkpoint.rename", target);
+      append_item (second, _("Edit _Note…"), "checkpoint.note", target);
       append_item (second, _("_Export…"), "checkpoint.export", target);
       g_menu_append_section (self->menu, NULL, G_MENU_MODEL (second));
       append_item (third, _("_Delete"), "checkpoint.delete", target);
@@ -69,10 +71,23 @@ build_menu (SpCheckpointRow *self)
     }
 }
 
+/* The first line of @note, with "…" when more lines follow. */
+static char *
+note_first_line (const char *note)
+{
+  const char *nl = strchr (note, '\n');
+
+  if (nl == NULL)
+    return g_strdup (note);
+  /* Translators: the first line of a checkpoint's note that has more lines */
+  return g_strdup_printf (_("%.*s …"), (int) (nl - note), note);
+}
+
 static void
 update (SpCheckpointRow *self)
 {
   g_autofree char *subtitle = NULL;
+  const char *user_note = self->checkpoint ? sp_checkpoint_get_note (self->checkpoint) : "";
 
   if (self->checkpoint == NULL)
     {
@@ -103,6 +118,18 @@ update (SpCheckpointRow *self)
       g_autofree char *tmp = subtitle;
       subtitle = g_strdup_printf ("%s\n%s", tmp, self->note);
     }
+
+  /* The user's note last, its first line only; the whole note is the
+   * tooltip. (Pango limits each line of the subtitle to subtitle-lines
+   * lines, then ellipsizes it.) */
+  if (*user_note != '\0')
+    {
+      g_autofree char *tmp = subtitle;
+      g_autofree char *first = note_first_line (user_note);
+
+      subtitle = g_strdup_printf ("%s\n%s", tmp, first);
+    }
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), *user_note != '\0' ? user_note : NULL);
 
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (self), 2);
@@ -238,6 +265,13 @@ sp_checkpoint_row_set_property (GObject      *object,
     {
     case PROP_CHECKPOINT:
       self->checkpoint = g_value_dup_object (value);
+      if (self->checkpoint != NULL)
+        {
+          g_signal_connect_object (self->checkpoint, "notify::label", G_CALLBACK (update),
+                                   self, G_CONNECT_SWAPPED);
+          g_signal_connect_object (self->checkpoint, "notify::note", G_CALLBACK (update),
+                                   self, G_CONNECT_SWAPPED);
+        }
       build_menu (self);
       update (self);
       break;

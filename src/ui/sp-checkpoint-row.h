@@ -7,8 +7,9 @@
 
 G_BEGIN_DECLS
 
-/* One row of a game's timeline: a checkpoint (label, date, play time, size)
- * or, with no checkpoint, the clean install. Marks the current checkpoint
+/* One row of a game's timeline: a checkpoint (label, date, play time, size,
+ * the first line of its note, the whole note as tooltip; kept up to date
+ * when the label or note change) or, with no checkpoint, the clean install. Marks the current checkpoint
  * and where the timeline branches. Right-click, long-press, the Menu key and
  * its menu button open the context menu, whose items activate the
  * "checkpoint.*" actions (parameter: the checkpoint id, "" = clean install)
@@ -30,7 +31,8 @@ void          sp_checkpoint_row_set_current    (SpCheckpointRow *self,
  * checkpoint (rows off it are drawn dimmed). */
 void          sp_checkpoint_row_set_on_path    (SpCheckpointRow *self,
                                                 gboolean         on_path);
-/* A note like "Branched from “Before the boss”", or NULL. */
+/* A line about the row's place in the timeline, such as "Branched from
+ * “Before the boss”", or NULL (not the checkpoint's own note). */
 void          sp_checkpoint_row_set_note       (SpCheckpointRow *self,
                                                 const char      *note);
 /* Re-reads the checkpoint's label and details. */

@@ -37,6 +37,56 @@ remove_tree (const char *path)
     g_warning ("Could not remove “%s”: %s", path, error->message);
 }
 
+/* A new folder "<dir>/<prefix>XXXXXX". */
+static char *
+make_temp_dir (const char  *dir,
+               const char  *prefix,
+               GError     **error)
+{
+  g_autofree char *name = g_strconcat (prefix, "XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  if (g_mkdtemp (path) == NULL)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create a folder in “%s”: %s"), dir, g_strerror (saved_errno));
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+/* One checkpoint of the demo game: its save file says @count, as after
+ * @count runs. */
+static gboolean
+add_demo_checkpoint (SpGame      *game,
+                     const char  *dir,
+                     int          count,
+                     const char  *label,
+                     const char  *note,
+                     GError     **error)
+{
+  g_autofree char *upper = make_temp_dir (dir, ".demo-upper-", error);
+  g_autofree char *home = NULL;
+  g_autofree char *save = NULL;
+  g_autofree char *contents = g_strdup_printf ("%d\n", count);
+  g_autoptr(SpCheckpoint) checkpoint = NULL;
+
+  if (upper == NULL)
+    return FALSE;
+  home = g_build_filename (upper, "home", NULL);
+  save = g_build_filename (home, "save.txt", NULL);
+  if (g_mkdir (home, 0755) == 0 && g_file_set_contents (save, contents, -1, error))
+    checkpoint = sp_game_create_checkpoint_sync (game, upper, label, 2 * count, TRUE,
+                                                 NULL, NULL, NULL, error);
+  else if (error != NULL && *error == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 _("Could not write the demo game into “%s”"), upper);
+  remove_tree (upper);
+  return checkpoint != NULL &&
+         sp_game_set_checkpoint_note_sync (game, sp_checkpoint_get_id (checkpoint), note, error);
+}
+
 gboolean
 sp_demo_ensure (const char  *dir,
                 GError     **error)
@@ -71,14 +121,9 @@ sp_demo_ensure (const char  *dir,
       remove_tree (stale);
   }
 
-  source = g_build_filename (dir, ".demo-source-XXXXXX", NULL);
-  if (g_mkdtemp (source) == NULL)
-    {
-      int saved_errno = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Could not create a folder in “%s”: %s"), dir, g_strerror (saved_errno));
-      return FALSE;
-    }
+  source = make_temp_dir (dir, ".demo-source-", error);
+  if (source == NULL)
+    return FALSE;
 
   script = g_build_filename (source, "counter-quest.sh", NULL);
   home = g_build_filename (source, "home", NULL);
@@ -107,6 +152,15 @@ sp_demo_ensure (const char  *dir,
   game = sp_library_add_game_sync (library, &info, source, SP_ADD_MODE_COPY,
                                    NULL, NULL, NULL, error);
   remove_tree (source);
+  /* A short timeline with notes, so that it shows what checkpoints are. */
+  if (game != NULL &&
+      (!add_demo_checkpoint (game, dir, 1, _("First Run"),
+                             _("The counter is at 1.\nRestore this to count from one again."),
+                             error) ||
+       !add_demo_checkpoint (game, dir, 3, _("Third Run"),
+                             _("The counter is at 3. Play from here and it goes on to 4."),
+                             error)))
+    g_clear_object (&game);
   if (game == NULL)
     {
       /* Without its game the demo is useless: try again next time. */

@@ -194,6 +194,7 @@ update_write_actions (SpGamePage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.play", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.restore", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.rename", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.note", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.delete", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "game.play", idle);
 }
@@ -357,6 +358,96 @@ checkpoint_rename_cb (GtkWidget  *widget,
   g_object_set_data_full (G_OBJECT (dialog), "sp-checkpoint-id", g_strdup (id), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (rename_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+note_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(SpGamePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  write_end (self);
+  /* The row follows the checkpoint's note by itself. */
+  if (!sp_game_set_checkpoint_note_finish (SP_GAME (object), result, &error))
+    sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Save the Note"), error);
+}
+
+static void
+note_response_cb (AdwMessageDialog *dialog,
+                  const char       *response,
+                  SpGamePage       *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (dialog), "sp-checkpoint-id");
+  GtkTextBuffer *buffer = g_object_get_data (G_OBJECT (dialog), "sp-note-buffer");
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  if (g_strcmp0 (response, "save") != 0 || self->game == NULL)
+    return;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  sp_game_set_checkpoint_note_async (self->game, id, g_strchomp (text), NULL, note_done_cb,
+                                     write_begin (self));
+}
+
+static void
+checkpoint_note_cb (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  SpGamePage *self = SP_GAME_PAGE (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+  SpCheckpoint *checkpoint = self->game ? sp_game_find_checkpoint (self->game, id) : NULL;
+  g_autofree char *title = NULL;
+  GtkWidget *dialog;
+  GtkWidget *scrolled;
+  GtkWidget *view;
+
+  if (checkpoint == NULL)
+    return;
+
+  title = checkpoint_title (checkpoint);
+  dialog = adw_message_dialog_new (sp_ui_get_window (widget), _("Checkpoint Note"), NULL);
+  /* Translators: %s is the checkpoint's label or date */
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("What to remember about “%s”. Leave it empty to remove the note."),
+                                  title);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "save", _("_Save"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+
+  /* No default response: Enter is a new line in the note. */
+  view = gtk_text_view_new ();
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
+                            sp_checkpoint_get_note (checkpoint), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Note"), -1);
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled),
+                                  GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 120);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
+  gtk_widget_add_css_class (scrolled, "card");
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scrolled);
+
+  g_object_set_data_full (G_OBJECT (dialog), "sp-checkpoint-id", g_strdup (id), g_free);
+  g_object_set_data (G_OBJECT (dialog), "sp-note-buffer",
+                     gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (note_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (view);
 }
 
 typedef struct
@@ -914,6 +1005,7 @@ sp_game_page_class_init (SpGamePageClass *klass)
   gtk_widget_class_install_action (widget_class, "checkpoint.play", "s", checkpoint_play_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.restore", "s", checkpoint_restore_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.rename", "s", checkpoint_rename_cb);
+  gtk_widget_class_install_action (widget_class, "checkpoint.note", "s", checkpoint_note_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.export", "s", checkpoint_export_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.delete", "s", checkpoint_delete_cb);
 

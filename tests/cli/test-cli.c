@@ -1266,6 +1266,121 @@ test_run_owner (Fixture       *fixture,
   sp_runs_set_dir (NULL);
 }
 
+static void
+test_note_command (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *exported = g_build_filename (fixture->tmp, "noted.tar.zst", NULL);
+  g_autoptr(JsonNode) root = NULL;
+  const char *note = "Three potions left.\n\tTake the right door.";
+  JsonArray *list;
+
+  init_and_add (fixture);
+  first = make_checkpoint (fixture, "Chapter 1", "level=1");
+  second = make_checkpoint (fixture, "Chapter 2", "level=2");
+
+  /* No note: an empty "note" in --json. */
+  list = get_checkpoints (fixture, &root);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 1), "note"),
+                   ==, "");
+  g_clear_pointer (&root, json_node_unref);
+
+  {
+    g_auto(Result) set = { 0 };
+    g_auto(Result) set_json = { 0 };
+    g_auto(Result) human = { 0 };
+    g_autoptr(JsonNode) done = NULL;
+
+    run_cli (&set, fixture->drive, "note", "test-game", first, note, NULL);
+    g_assert_cmpint (set.status, ==, 0);
+    g_assert_nonnull (strstr (set.out, first));
+    list = get_checkpoints (fixture, &root);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 1), "note"),
+                     ==, note);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 1), "label"),
+                     ==, "Chapter 1");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 0), "note"),
+                     ==, "");
+    g_clear_pointer (&root, json_node_unref);
+
+    /* The timeline shows each line of the note under its checkpoint. */
+    run_cli (&human, fixture->drive, "show", "test-game", NULL);
+    g_assert_cmpint (human.status, ==, 0);
+    g_assert_nonnull (strstr (human.out, "Chapter 1"));
+    g_assert_nonnull (strstr (human.out, "\n      Three potions left.\n      \tTake the right door.\n"));
+
+    run_cli (&set_json, fixture->drive, "--json", "note", "test-game", second, "Boss next", NULL);
+    g_assert_cmpint (set_json.status, ==, 0);
+    done = parse_json (set_json.out);
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (done), "action"), ==, "note");
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (done), "checkpoint"),
+                     ==, second);
+  }
+
+  /* Export carries the note, import reads it back. */
+  {
+    g_auto(Result) export = { 0 };
+    g_auto(Result) import = { 0 };
+    g_autoptr(JsonNode) imported = NULL;
+
+    run_cli (&export, fixture->drive, "export", "test-game", first, exported, NULL);
+    g_assert_cmpint (export.status, ==, 0);
+    run_cli (&import, fixture->drive, "--json", "import", "test-game", exported, NULL);
+    g_assert_cmpint (import.status, ==, 0);
+    imported = parse_json (import.out);
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (imported), "note"),
+                     ==, note);
+  }
+
+  /* Refused: control characters, the clean install, bad usage. Nothing changes. */
+  {
+    g_auto(Result) bell = { 0 };
+    g_auto(Result) clean = { 0 };
+    g_auto(Result) both = { 0 };
+    g_auto(Result) neither = { 0 };
+    g_auto(Result) unknown = { 0 };
+
+    run_cli (&bell, fixture->drive, "note", "test-game", first, "ding\007", NULL);
+    g_assert_cmpint (bell.status, !=, 0);
+    g_assert_nonnull (strstr (bell.err, "U+0007"));
+    run_cli (&clean, fixture->drive, "note", "test-game", "clean", "x", NULL);
+    g_assert_cmpint (clean.status, !=, 0);
+    run_cli (&both, fixture->drive, "note", "--clear", "test-game", first, "x", NULL);
+    g_assert_cmpint (both.status, !=, 0);
+    g_assert_nonnull (strstr (both.err, "usage"));
+    run_cli (&neither, fixture->drive, "note", "test-game", first, NULL);
+    g_assert_cmpint (neither.status, !=, 0);
+    run_cli (&unknown, fixture->drive, "note", "test-game", "20000101T000000-000000", "x", NULL);
+    g_assert_cmpint (unknown.status, !=, 0);
+    list = get_checkpoints (fixture, &root);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 2), "note"),
+                     ==, note);
+    g_clear_pointer (&root, json_node_unref);
+  }
+
+  /* --clear and empty text both remove it. */
+  {
+    g_auto(Result) clear = { 0 };
+    g_auto(Result) empty = { 0 };
+
+    run_cli (&clear, fixture->drive, "note", "--clear", "test-game", first, NULL);
+    g_assert_cmpint (clear.status, ==, 0);
+    run_cli (&empty, fixture->drive, "note", "test-game", second, "", NULL);
+    g_assert_cmpint (empty.status, ==, 0);
+    list = get_checkpoints (fixture, &root);
+    for (guint i = 0; i < json_array_get_length (list); i++)
+      {
+        JsonObject *o = json_array_get_object_element (list, i);
+
+        if (g_strcmp0 (json_object_get_string_member (o, "id"), first) == 0 ||
+            g_strcmp0 (json_object_get_string_member (o, "id"), second) == 0)
+          g_assert_cmpstr (json_object_get_string_member (o, "note"), ==, "");
+      }
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1282,6 +1397,7 @@ main (int   argc,
   g_test_add ("/cli/list-show", Fixture, NULL, fixture_set_up, test_list_show, fixture_tear_down);
   g_test_add ("/cli/checkpoints", Fixture, NULL, fixture_set_up, test_checkpoint_commands,
               fixture_tear_down);
+  g_test_add ("/cli/note", Fixture, NULL, fixture_set_up, test_note_command, fixture_tear_down);
   g_test_add ("/cli/transfer-guards", Fixture, NULL, fixture_set_up, test_transfer_guards,
               fixture_tear_down);
   g_test_add ("/cli/bad-libraries", Fixture, NULL, fixture_set_up, test_bad_libraries,

@@ -1540,6 +1540,428 @@ test_bad_parent (Fixture       *f,
   g_assert_true (g_str_has_prefix (error->message, where));
 }
 
+/* The archive's identity: a note or label change must not rewrite it. */
+typedef struct
+{
+  dev_t   dev;
+  ino_t   ino;
+  struct timespec mtime;
+  char   *sha256;
+} ArchiveStamp;
+
+static void
+archive_stamp (SpCheckpoint *c,
+               ArchiveStamp *stamp)
+{
+  struct stat st;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (stat (sp_checkpoint_get_archive_path (c), &st), ==, 0);
+  stamp->dev = st.st_dev;
+  stamp->ino = st.st_ino;
+  stamp->mtime = st.st_mtim;
+  stamp->sha256 = sp_file_sha256 (sp_checkpoint_get_archive_path (c), NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+assert_same_archive (SpCheckpoint *c,
+                     ArchiveStamp *before)
+{
+  ArchiveStamp after = { 0 };
+
+  archive_stamp (c, &after);
+  g_assert_true (after.dev == before->dev);
+  g_assert_true (after.ino == before->ino);
+  g_assert_cmpint (after.mtime.tv_sec, ==, before->mtime.tv_sec);
+  g_assert_cmpint (after.mtime.tv_nsec, ==, before->mtime.tv_nsec);
+  g_assert_cmpstr (after.sha256, ==, before->sha256);
+  g_assert_cmpstr (after.sha256, ==, sp_checkpoint_get_sha256 (c));
+  g_free (after.sha256);
+}
+
+static char *
+read_ini (SpCheckpoint *c)
+{
+  g_autofree char *text = NULL;
+
+  g_assert_true (g_file_get_contents (sp_checkpoint_get_ini_path (c), &text, NULL, NULL));
+  return g_steal_pointer (&text);
+}
+
+static void
+test_note (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c = create (f, "Noted", 5);
+  g_autoptr(SpCheckpoint) reloaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autofree char *before_refused = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *long_note = g_strnfill (SP_CHECKPOINT_NOTE_MAX_CHARS + 1, 'x');
+  g_autofree char *longest = NULL;
+  const char *id = sp_checkpoint_get_id (c);
+  const char *note = "Before the boss: 3 potions.\n\tDon't take the left door — ünïcode.";
+  const char * const refused[] = { "bell\007", "carriage\rreturn", "escape\033[2J",
+                                   "next line\302\205", "del\177", "bad \377 utf-8" };
+  ArchiveStamp stamp = { 0 };
+  guint notifies = 0;
+
+  g_assert_cmpstr (sp_checkpoint_get_note (c), ==, "");
+  archive_stamp (c, &stamp);
+  {
+    g_autofree char *old = read_ini (c);
+    g_autofree char *more = g_strconcat (old, "FutureKey=yes\n", NULL);
+    g_assert_true (g_file_set_contents (sp_checkpoint_get_ini_path (c), more, -1, NULL));
+  }
+
+  /* Set: the .ini holds it escaped, on one line; the object follows. */
+  g_signal_connect (c, "notify::note", G_CALLBACK (tc_count_notify_cb), &notifies);
+  g_assert_true (sp_game_set_checkpoint_note_sync (f->game, id, note, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_checkpoint_get_note (c), ==, note);
+  g_assert_cmpuint (notifies, ==, 1);
+  text = read_ini (c);
+  g_assert_nonnull (strstr (text, "Note=Before the boss: 3 potions.\\n\tDon't take"));
+  g_assert_nonnull (strstr (text, "FutureKey=yes"));
+  g_assert_nonnull (strstr (text, "Label=Noted"));
+  reloaded = sp_checkpoint_load (sp_checkpoint_get_ini_path (c), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_checkpoint_get_note (reloaded), ==, note);
+  g_assert_cmpstr (sp_checkpoint_get_label (reloaded), ==, "Noted");
+  g_clear_object (&reloaded);
+  assert_same_archive (c, &stamp);
+
+  /* The longest note is accepted, one more character is not. */
+  longest = g_strnfill (SP_CHECKPOINT_NOTE_MAX_CHARS, 'y');
+  g_assert_true (sp_game_set_checkpoint_note_sync (f->game, id, longest, &error));
+  g_assert_no_error (error);
+  g_assert_true (sp_game_set_checkpoint_note_sync (f->game, id, note, &error));
+
+  /* Refused notes change nothing. */
+  before_refused = read_ini (c);
+  g_assert_false (sp_game_set_checkpoint_note_sync (f->game, id, long_note, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+  g_test_message ("too long: %s", error->message);
+  g_clear_error (&error);
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_assert_false (sp_game_set_checkpoint_note_sync (f->game, id, refused[i], &error));
+      g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+      g_clear_error (&error);
+    }
+  g_free (text);
+  text = read_ini (c);
+  g_assert_cmpstr (text, ==, before_refused);
+  g_assert_cmpstr (sp_checkpoint_get_note (c), ==, note);
+
+  /* Renaming leaves the note alone, and the archive too. */
+  g_assert_true (sp_game_rename_checkpoint_sync (f->game, id, "Renamed", &error));
+  g_assert_no_error (error);
+  reloaded = sp_checkpoint_load (sp_checkpoint_get_ini_path (c), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_checkpoint_get_note (reloaded), ==, note);
+  g_assert_cmpstr (sp_checkpoint_get_label (reloaded), ==, "Renamed");
+  g_clear_object (&reloaded);
+
+  /* Clear (async, like the app): the key goes. */
+  sp_game_set_checkpoint_note_async (f->game, id, "", NULL, tc_store_result_cb, &r1);
+  g_assert_true (sp_game_set_checkpoint_note_finish (f->game, tc_wait_for (&r1), &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_checkpoint_get_note (c), ==, "");
+  g_free (text);
+  text = read_ini (c);
+  g_assert_null (strstr (text, "Note="));
+  g_assert_nonnull (strstr (text, "FutureKey=yes"));
+  g_assert_true (sp_game_set_checkpoint_note_sync (f->game, id, "again", &error));
+  g_assert_true (sp_game_set_checkpoint_note_sync (f->game, id, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_checkpoint_get_note (c), ==, "");
+
+  /* Unknown checkpoint. */
+  g_assert_false (sp_game_set_checkpoint_note_sync (f->game, "20000101T000000-000000", "x", &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  assert_same_archive (c, &stamp);
+  g_free (stamp.sha256);
+}
+
+/* Hostile Note= values in a checkpoint .ini: each gives "<ini>:<line>:"
+ * naming the Note line, and the game lists the checkpoint as a problem. */
+static void
+test_note_hostile_ini (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c = create (f, "Target", 1);
+  g_autofree char *good = read_ini (c);
+  g_autofree char *too_long = g_strnfill (SP_CHECKPOINT_NOTE_MAX_CHARS + 1, 'z');
+  g_autofree char *max = g_strnfill (SP_CHECKPOINT_NOTE_MAX_CHARS, 'z');
+  const char *ini = sp_checkpoint_get_ini_path (c);
+  const char * const hostile[] = {
+    "ding\007dong",            /* a raw control character */
+    "clear \\r screen",        /* an escaped carriage return */
+    "esc\033[31mred",          /* a terminal escape */
+    "nel\302\205",             /* U+0085, a C1 control */
+    "not utf-8 \377\376",
+    "bad escape \\q",
+    too_long,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
+    {
+      g_autofree char *bad = g_strdup_printf ("%sNote=%s\nAfter=1\n", good, hostile[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SpCheckpoint) loaded = NULL;
+      g_autofree char *where = NULL;
+
+      g_assert_true (g_file_set_contents (ini, bad, -1, NULL));
+      loaded = sp_checkpoint_load (ini, &error);
+      g_assert_null (loaded);
+      g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED);
+      where = g_strdup_printf ("%s:%u:", ini, sp_key_file_find_line (ini, NULL, "Checkpoint", "Note"));
+      g_assert_cmpuint (sp_key_file_find_line (ini, NULL, "Checkpoint", "Note"), >, 1);
+      if (!g_str_has_prefix (error->message, where))
+        g_error ("case %u: expected “%s…”, got “%s”", i, where, error->message);
+      g_test_message ("case %u: %s", i, error->message);
+    }
+
+  /* The game skips it and says why. */
+  {
+    g_autoptr(GError) error = NULL;
+    SpGame *game;
+
+    g_assert_true (sp_library_reload (f->library, &error));
+    g_assert_no_error (error);
+    game = sp_library_find_game (f->library, "test-game");
+    g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (game)), ==, 0);
+    {
+      const char * const *problems = sp_game_get_problems (game);
+      gboolean named = FALSE;
+
+      for (guint i = 0; problems[i] != NULL; i++)
+        {
+          g_test_message ("problem: %s", problems[i]);
+          named |= g_str_has_prefix (problems[i], ini);
+        }
+      g_assert_true (named);
+    }
+  }
+
+  /* Tabs, new lines and the longest note load. */
+  {
+    g_autofree char *fine = g_strdup_printf ("%sNote=%s\n", good, max);
+    g_autofree char *tabs = g_strdup_printf ("%sNote=a\\tb\\nc\n", good);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SpCheckpoint) loaded = NULL;
+
+    g_assert_true (g_file_set_contents (ini, fine, -1, NULL));
+    loaded = sp_checkpoint_load (ini, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (sp_checkpoint_get_note (loaded), ==, max);
+    g_clear_object (&loaded);
+    g_assert_true (g_file_set_contents (ini, tabs, -1, NULL));
+    loaded = sp_checkpoint_load (ini, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (sp_checkpoint_get_note (loaded), ==, "a\tb\nc");
+  }
+}
+
+static GKeyFile *
+exported_metadata (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = sp_archive_read_metadata (path, &error);
+  GKeyFile *kf = g_key_file_new ();
+
+  g_assert_no_error (error);
+  g_assert_true (g_key_file_load_from_data (kf, text, -1, G_KEY_FILE_NONE, &error));
+  g_assert_no_error (error);
+  return kf;
+}
+
+/* Export writes the .ini's current label and note into the copy's
+ * metadata (the checkpoint's own archive stays as it is); import reads
+ * them back. */
+static void
+test_note_export_import (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c = NULL;
+  g_autoptr(SpCheckpoint) imported = NULL;
+  g_autoptr(GKeyFile) meta = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autofree char *out = g_build_filename (f->root, "noted.tar.zst", NULL);
+  g_autofree char *out2 = g_build_filename (f->root, "cleared.tar.zst", NULL);
+  g_autofree char *unpacked = g_build_filename (f->root, "unpacked", NULL);
+  g_autofree char *link_target = NULL;
+  g_autofree char *packed_sha = NULL;
+  g_autofree char *label = NULL;
+  g_autofree char *note = NULL;
+  g_autofree char *upper_a = g_build_filename (f->upper, "save", "slot1.sav", NULL);
+  g_autofree char *upper_b = g_build_filename (f->upper, "save", "slot1.bak", NULL);
+  g_autofree char *upper_l = g_build_filename (f->upper, "latest", NULL);
+  g_autofree char *upper_d = g_build_filename (f->upper, "empty-dir", NULL);
+  const char *text = "Line one\n\tLine two — ünïcode";
+  SpArchiveStats stats = { 0 };
+  ArchiveStamp stamp = { 0 };
+  struct stat sa, sb;
+
+  /* Links and an empty folder, to see the copy keep every entry. */
+  g_assert_cmpint (link (upper_a, upper_b), ==, 0);
+  g_assert_cmpint (symlink ("save/slot1.sav", upper_l), ==, 0);
+  g_assert_cmpint (g_mkdir (upper_d, 0700), ==, 0);
+  c = create (f, "Packed label", 9);
+  archive_stamp (c, &stamp);
+
+  g_assert_true (sp_game_set_checkpoint_note_sync (f->game, sp_checkpoint_get_id (c), text, &error));
+  g_assert_true (sp_game_rename_checkpoint_sync (f->game, sp_checkpoint_get_id (c), "Current label", &error));
+  g_assert_no_error (error);
+  assert_same_archive (c, &stamp);
+
+  /* The archive still says what it was packed with. */
+  meta = exported_metadata (sp_checkpoint_get_archive_path (c));
+  label = g_key_file_get_string (meta, "Checkpoint", "Label", NULL);
+  g_assert_cmpstr (label, ==, "Packed label");
+  g_assert_false (g_key_file_has_key (meta, "Checkpoint", "Note", NULL));
+  g_clear_pointer (&meta, g_key_file_unref);
+  g_clear_pointer (&label, g_free);
+
+  sp_game_export_checkpoint_async (f->game, sp_checkpoint_get_id (c), out, SP_EXPORT_FLAGS_NONE,
+                                   NULL, tc_store_result_cb, &r1);
+  g_assert_true (sp_game_export_checkpoint_finish (f->game, tc_wait_for (&r1), &error));
+  g_assert_no_error (error);
+  assert_same_archive (c, &stamp);
+  meta = exported_metadata (out);
+  label = g_key_file_get_string (meta, "Checkpoint", "Label", NULL);
+  note = g_key_file_get_string (meta, "Checkpoint", "Note", NULL);
+  g_assert_cmpstr (label, ==, "Current label");
+  g_assert_cmpstr (note, ==, text);
+  /* The rest of the metadata is the packed one. */
+  g_assert_cmpint (g_key_file_get_int64 (meta, "Checkpoint", "PlayTime", NULL), ==, 9);
+  g_assert_true (g_key_file_has_key (meta, "Checkpoint", "Created", NULL));
+  g_clear_pointer (&meta, g_key_file_unref);
+  /* A well-formed archive with every entry, unlike the checkpoint's bytes. */
+  g_assert_true (sp_archive_check (out, 0, NULL, &stats, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.files, ==, sp_checkpoint_get_files (c));
+  g_assert_cmpuint (stats.bytes, ==, sp_checkpoint_get_bytes (c));
+  g_assert_cmpstr (stats.sha256, !=, sp_checkpoint_get_sha256 (c));
+
+  /* Export never overwrites, also on this path. */
+  g_assert_false (sp_game_export_checkpoint_sync (f->game, sp_checkpoint_get_id (c), out,
+                                                  SP_EXPORT_FLAGS_NONE, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_EXISTS);
+  g_clear_error (&error);
+  packed_sha = sp_file_sha256 (out, NULL, NULL, &error);
+  g_assert_cmpstr (packed_sha, ==, stats.sha256);
+
+  imported = sp_game_import_checkpoint_sync (f->game, out, SP_IMPORT_FLAGS_NONE, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_checkpoint_get_label (imported), ==, "Current label");
+  g_assert_cmpstr (sp_checkpoint_get_note (imported), ==, text);
+  g_assert_true (sp_checkpoint_unpack_to (imported, unpacked, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *a = tc_read (unpacked, "save/slot1.sav");
+    g_autofree char *b = tc_read (unpacked, "save/slot1.bak");
+    g_autofree char *ua = g_build_filename (unpacked, "save", "slot1.sav", NULL);
+    g_autofree char *ub = g_build_filename (unpacked, "save", "slot1.bak", NULL);
+    g_autofree char *ul = g_build_filename (unpacked, "latest", NULL);
+    g_autofree char *ud = g_build_filename (unpacked, "empty-dir", NULL);
+
+    g_assert_cmpstr (a, ==, "progress one");
+    g_assert_cmpstr (b, ==, "progress one");
+    g_assert_cmpint (stat (ua, &sa), ==, 0);
+    g_assert_cmpint (stat (ub, &sb), ==, 0);
+    g_assert_true (sa.st_ino == sb.st_ino);
+    link_target = g_file_read_link (ul, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (link_target, ==, "save/slot1.sav");
+    g_assert_true (g_file_test (ud, G_FILE_TEST_IS_DIR));
+    g_assert_cmpint (stat (ud, &sa), ==, 0);
+    g_assert_cmpint (sa.st_mode & 07777, ==, 0700);
+  }
+
+  /* Cleared: the copy carries no note. */
+  g_assert_true (sp_game_set_checkpoint_note_sync (f->game, sp_checkpoint_get_id (imported), "", &error));
+  g_assert_true (sp_game_export_checkpoint_sync (f->game, sp_checkpoint_get_id (imported), out2,
+                                                 SP_EXPORT_FLAGS_NONE, NULL, &error));
+  g_assert_no_error (error);
+  meta = exported_metadata (out2);
+  g_assert_false (g_key_file_has_key (meta, "Checkpoint", "Note", NULL));
+  g_free (stamp.sha256);
+}
+
+/* A damaged archive is not exported on the rewriting path either: the
+ * same error as a plain copy, and nothing left behind. */
+static void
+test_note_export_damaged (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) c = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out_dir = g_build_filename (f->root, "exports", NULL);
+  g_autofree char *out = g_build_filename (out_dir, "damaged.tar.zst", NULL);
+  g_autofree char *noise = g_malloc (256 * 1024);
+  off_t late;
+  char byte;
+  int fd;
+
+  /* Data that does not compress, so the archive's end is file data. */
+  for (gsize i = 0; i < 256 * 1024; i++)
+    noise[i] = (char) g_random_int ();
+  {
+    g_autofree char *path = g_build_filename (f->upper, "noise.bin", NULL);
+    g_assert_true (g_file_set_contents (path, noise, 256 * 1024, NULL));
+  }
+  c = create (f, "Noisy", 1);
+  g_assert_true (sp_game_set_checkpoint_note_sync (f->game, sp_checkpoint_get_id (c), "rewrite me",
+                                                   &error));
+  g_assert_no_error (error);
+  late = (off_t) sp_checkpoint_get_archive_size (c) - 4096;
+  fd = open (sp_checkpoint_get_archive_path (c), O_RDWR);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pread (fd, &byte, 1, late), ==, 1);
+  byte ^= 0x5a;
+  g_assert_cmpint (pwrite (fd, &byte, 1, late), ==, 1);
+  close (fd);
+
+  g_assert_cmpint (g_mkdir (out_dir, 0755), ==, 0);
+  g_assert_false (sp_game_export_checkpoint_sync (f->game, sp_checkpoint_get_id (c), out,
+                                                  SP_EXPORT_FLAGS_NONE, NULL, &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED);
+  g_assert_cmpuint (tc_count_entries (out_dir), ==, 0);
+}
+
+/* An archive whose metadata has a note the .ini could not hold is not
+ * imported, with the line that holds it. */
+static void
+test_note_import_hostile (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *archive = g_build_filename (f->root, "hostile.tar.zst", NULL);
+  g_autofree char *prefix = g_strdup_printf ("%s:%s:3:", archive, SP_ARCHIVE_METADATA_ENTRY);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpCheckpoint) imported = NULL;
+
+  g_assert_true (sp_archive_pack (f->upper,
+                                  "[Checkpoint]\nCreated=2026-01-01T00:00:00Z\n"
+                                  "Note=clears \033[2J the screen\n",
+                                  archive, 0, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  imported = sp_game_import_checkpoint_sync (f->game, archive, SP_IMPORT_FLAGS_OTHER_GAME,
+                                             NULL, NULL, &error);
+  g_assert_null (imported);
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED);
+  if (!g_str_has_prefix (error->message, prefix))
+    g_error ("expected “%s…”, got “%s”", prefix, error->message);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 0);
+  g_assert_cmpuint (tc_count_entries (sp_game_get_checkpoints_path (f->game)), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1568,6 +1990,11 @@ main (int   argc,
   ADD ("export-exfat", test_export_exfat);
   ADD ("fifo-ini-refused", test_fifo_ini_refused);
   ADD ("bad-parent", test_bad_parent);
+  ADD ("note", test_note);
+  ADD ("note-hostile-ini", test_note_hostile_ini);
+  ADD ("note-export-import", test_note_export_import);
+  ADD ("note-import-hostile", test_note_import_hostile);
+  ADD ("note-export-damaged", test_note_export_damaged);
 #undef ADD
   return g_test_run ();
 }

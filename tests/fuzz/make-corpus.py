@@ -116,6 +116,11 @@ def checkpoint():
           "Files=-1\nBytes=18446744073709551616\nArchiveSize=-1\nSHA256=zz\n")
     write(t, "sha-huge", "[Checkpoint]\nCreated=2026-11-23T18:45:12Z\nSHA256=" + "f" * 4000 + "\n")
     write(t, "created-garbage", "[Checkpoint]\nCreated=yesterday\nLabel=" + "L" * 3000 + "\n")
+    write(t, "note", f"[Checkpoint]\nCreated=2026-11-23T18:45:12Z\nLabel=Chapter 1\n"
+          "Note=Three potions left.\\n\tTake the right door \\\\ not the left.\\s\n"
+          f"PlayTime=60\nFiles=1\nBytes=1\nArchiveSize=1\nSHA256={SHA}\n")
+    write(t, "hostile-note", f"[Checkpoint]\nCreated=2026-11-23T18:45:12Z\nArchiveSize=1\n"
+          f"SHA256={SHA}\nNote=clear\x1b[2J\\r\xc2\x85" + "n" * 5000 + "\\q\n")
 
 
 def run():

@@ -135,6 +135,16 @@ add_checkpoints (SpGame *game)
   /* Branch: back to "Before the boss" and play on differently. */
   g_assert_true (sp_game_restore_sync (game, sp_checkpoint_get_id (b), &error));
   d = ui_test_add_checkpoint (game, "Took the other door", "4\n");
+
+  /* Notes, one long enough to be ellipsized and one of several lines. */
+  g_assert_true (sp_game_set_checkpoint_note_sync (game, sp_checkpoint_get_id (b),
+                                                   "Three potions and the silver key. The boss "
+                                                   "is weak to fire: buy the flame sword in the "
+                                                   "village first.", &error));
+  g_assert_true (sp_game_set_checkpoint_note_sync (game, sp_checkpoint_get_id (d),
+                                                   "The east door leads to the cave level.\n"
+                                                   "Try the north door next time.", &error));
+  g_assert_no_error (error);
 }
 
 int
@@ -212,6 +222,26 @@ main (int   argc,
     g_assert_nonnull (shown);
     sp_window_open_game (window, sp_library_find_game (shown, "Orbital Courier"));
     shoot ("03-game-page");
+
+    /* The same at phone width, and the note editor. */
+    {
+      GtkListBox *timeline = sp_game_page_get_timeline (sp_window_get_game_page (window));
+      GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (timeline, 0));
+      AdwMessageDialog *dialog;
+      int width, height;
+
+      gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+      gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
+      shoot ("03a-game-page-narrow");
+      gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+      settle (300);
+      gtk_widget_activate_action (row, "checkpoint.note", "s",
+                                  sp_checkpoint_row_get_target (SP_CHECKPOINT_ROW (row)));
+      dialog = ui_test_find_message_dialog (NULL);
+      g_assert_nonnull (dialog);
+      shoot ("03b-note-dialog");
+      ui_test_answer (dialog, "cancel");
+    }
 
     /* 4. The context menu of a checkpoint. */
     {

@@ -107,13 +107,35 @@ test_checkpoint_row (Fixture       *f,
   g_assert_cmpstr (sp_checkpoint_row_get_target (SP_CHECKPOINT_ROW (row)), ==,
                    sp_checkpoint_get_id (checkpoint));
   g_assert_cmpstr (sp_checkpoint_row_get_target (SP_CHECKPOINT_ROW (clean)), ==, "");
-  /* Restore, Play from Here, Rename, Export, Delete for a checkpoint; only
+  /* Restore, Play from Here, Rename, Edit Note, Export, Delete for a checkpoint; only
    * Restore and Play from Here for the clean install. */
   g_assert_cmpint (g_menu_model_get_n_items (sp_checkpoint_row_get_menu (SP_CHECKPOINT_ROW (row))), ==, 3);
   g_assert_cmpint (g_menu_model_get_n_items (sp_checkpoint_row_get_menu (SP_CHECKPOINT_ROW (clean))), ==, 1);
   sp_checkpoint_row_set_current (SP_CHECKPOINT_ROW (row), TRUE);
   g_assert_true (sp_checkpoint_row_get_current (SP_CHECKPOINT_ROW (row)));
   sp_checkpoint_row_set_note (SP_CHECKPOINT_ROW (row), "Branched");
+  g_assert_null (gtk_widget_get_tooltip_text (row));
+
+  /* The note: its first line last in the subtitle, the whole as tooltip;
+   * the row follows when it is set, and shows text as it is (no markup). */
+  {
+    g_autoptr(GError) error = NULL;
+    const char *subtitle;
+
+    g_assert_true (sp_game_set_checkpoint_note_sync (f->game, sp_checkpoint_get_id (checkpoint),
+                                                     "Potions <3 & keys\nSecond line", &error));
+    g_assert_no_error (error);
+    subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+    g_assert_true (g_str_has_suffix (subtitle, "\nBranched\nPotions <3 & keys …"));
+    g_assert_null (strstr (subtitle, "Second line"));
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (row), ==, "Potions <3 & keys\nSecond line");
+    g_assert_false (adw_preferences_row_get_use_markup (ADW_PREFERENCES_ROW (row)));
+
+    g_assert_true (sp_game_set_checkpoint_note_sync (f->game, sp_checkpoint_get_id (checkpoint),
+                                                     "", &error));
+    g_assert_null (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Potions"));
+    g_assert_null (gtk_widget_get_tooltip_text (row));
+  }
   gtk_list_box_append (GTK_LIST_BOX (list), row);
   gtk_list_box_append (GTK_LIST_BOX (list), clean);
   check_widget (list);
@@ -131,6 +153,86 @@ test_game_page (Fixture       *f,
   g_assert_nonnull (gtk_list_box_get_row_at_index (sp_game_page_get_timeline (SP_GAME_PAGE (page)), 1));
   g_assert_null (gtk_list_box_get_row_at_index (sp_game_page_get_timeline (SP_GAME_PAGE (page)), 2));
   check_widget (page);
+}
+
+static gboolean
+page_idle (gpointer data)
+{
+  return !sp_game_page_get_writing (data);
+}
+
+/* Edit Note… opens a dialog with the note in a text view; Save writes it
+ * through the core, and the row shows it. */
+static void
+test_note_dialog (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) checkpoint = ui_test_add_checkpoint (f->game, "Noted", "1\n");
+  g_autoptr(SpCheckpoint) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *page = sp_game_page_new ();
+  GtkListBoxRow *row;
+  AdwMessageDialog *dialog;
+  GtkWidget *scrolled;
+  GtkWidget *view;
+  GtkTextBuffer *buffer;
+  const char *note = "Two keys left.\n\tThe red door is open.";
+
+  g_assert_true (sp_game_set_checkpoint_note_sync (f->game, sp_checkpoint_get_id (checkpoint),
+                                                   "Old note", &error));
+  g_assert_no_error (error);
+  sp_game_page_set_game (SP_GAME_PAGE (page), f->game);
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_present (GTK_WINDOW (window));
+  ui_test_flush ();
+  row = gtk_list_box_get_row_at_index (sp_game_page_get_timeline (SP_GAME_PAGE (page)), 0);
+  g_assert_true (sp_checkpoint_row_get_checkpoint (SP_CHECKPOINT_ROW (row)) == checkpoint);
+
+  /* Cancel changes nothing. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "checkpoint.note", "s",
+                                             sp_checkpoint_get_id (checkpoint)));
+  dialog = ui_test_find_message_dialog (NULL);
+  g_assert_nonnull (dialog);
+  ui_test_answer (dialog, "cancel");
+  ui_test_flush ();
+  g_assert_false (sp_game_page_get_writing (SP_GAME_PAGE (page)));
+  g_assert_cmpstr (sp_checkpoint_get_note (checkpoint), ==, "Old note");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "checkpoint.note", "s",
+                                             sp_checkpoint_get_id (checkpoint)));
+  dialog = ui_test_find_message_dialog (NULL);
+  g_assert_nonnull (dialog);
+  scrolled = adw_message_dialog_get_extra_child (dialog);
+  g_assert_true (GTK_IS_SCROLLED_WINDOW (scrolled));
+  view = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled));
+  if (GTK_IS_VIEWPORT (view))
+    view = gtk_viewport_get_child (GTK_VIEWPORT (view));
+  g_assert_true (GTK_IS_TEXT_VIEW (view));
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  {
+    GtkTextIter start, end;
+    g_autofree char *shown = NULL;
+
+    gtk_text_buffer_get_bounds (buffer, &start, &end);
+    shown = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+    g_assert_cmpstr (shown, ==, "Old note");
+  }
+  gtk_text_buffer_set_text (buffer, note, -1);
+  ui_test_answer (dialog, "save");
+  g_assert_true (sp_game_page_get_writing (SP_GAME_PAGE (page)));
+  ui_test_wait (page_idle, page, 60, "the note to be written");
+
+  fresh = sp_checkpoint_load (sp_checkpoint_get_ini_path (checkpoint), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_checkpoint_get_note (fresh), ==, note);
+  g_assert_cmpstr (sp_checkpoint_get_label (fresh), ==, "Noted");
+  g_assert_true (g_str_has_suffix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                                   "\nTwo keys left. …"));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (row)), ==, note);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  ui_test_flush ();
 }
 
 static void
@@ -422,6 +524,7 @@ main (int   argc,
   g_test_add_func ("/ui/widgets/game-settings-words", test_game_settings_words);
   g_test_add ("/ui/widgets/game-settings", Fixture, NULL, fixture_setup, test_game_settings, fixture_teardown);
   g_test_add_func ("/ui/widgets/keep-dialog", test_keep_dialog);
+  g_test_add ("/ui/widgets/note-dialog", Fixture, NULL, fixture_setup, test_note_dialog, fixture_teardown);
   g_test_add ("/ui/widgets/add-game-window", Fixture, NULL, fixture_setup, test_add_game_window, fixture_teardown);
   g_test_add_func ("/ui/widgets/preferences-window", test_preferences_window);
   g_test_add_func ("/ui/widgets/main-window", test_main_window);

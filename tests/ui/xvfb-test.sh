@@ -36,6 +36,9 @@ if [ -n "${LSAN_OPTIONS:-}${ASAN_OPTIONS:-}" ]; then
     cat "$given" >> "$supp"
   fi
   export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$supp"
+  # Whole allocation stacks (system libraries have no frame pointers), so
+  # that a suppression can name where an allocation came from.
+  export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
 fi
 
 status=0
