@@ -142,10 +142,15 @@ describe_dir (GPtrArray  *lines,
           g_autofree char *sum = sp_file_sha256 (p, NULL, NULL, NULL);
 
           g_string_append_printf (line, " size=%ld sha=%s", (long) st.st_size, sum);
-          if (first != NULL)
-            g_string_append_printf (line, " link=%s", first);
-          else if (st.st_nlink > 1)
-            g_hash_table_insert (inodes, g_steal_pointer (&key), g_strdup (r));
+          /* Hard links name the first of their group in sorted order,
+           * whatever order the folders are read in: describe_tree() puts
+           * the name in for the key. */
+          if (st.st_nlink > 1)
+            {
+              g_string_append_printf (line, " link@%s@", key);
+              if (first == NULL || strcmp (r, first) < 0)
+                g_hash_table_insert (inodes, g_steal_pointer (&key), g_strdup (r));
+            }
         }
       if (S_ISLNK (st.st_mode))
         {
@@ -197,6 +202,25 @@ describe_tree (const char *root)
   GString *s = g_string_new (NULL);
 
   describe_dir (lines, root, "", inodes);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      char *line = lines->pdata[i];
+      char *at = strstr (line, " link@");
+
+      if (at != NULL)
+        {
+          char *key_start = at + strlen (" link@");
+          char *key_end = strchr (key_start, '@');
+          g_autofree char *key = g_strndup (key_start, key_end - key_start);
+          const char *head = g_hash_table_lookup (inodes, key);
+          gboolean is_head = g_str_has_prefix (line, head) && line[strlen (head)] == ' ';
+
+          lines->pdata[i] = g_strdup_printf ("%.*s%s%s%s", (int) (at - line), line,
+                                             is_head ? "" : " link=", is_head ? "" : head,
+                                             key_end + 1);
+          g_free (line);
+        }
+    }
   g_ptr_array_sort (lines, compare_lines);
   for (guint i = 0; i < lines->len; i++)
     {
