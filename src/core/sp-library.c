@@ -769,14 +769,27 @@ _sp_library_release_slug (SpLibrary  *self,
   g_mutex_unlock (&self->reserved_lock);
 }
 
-/* Loads the game just added at @path and puts it in the list. */
+/* Loads the game just added at @path and puts it in the list. A reload
+ * that ran between the final rename and this call has already listed the
+ * game: then that object is returned, so the list never holds one folder
+ * twice. */
 SpGame *
 _sp_library_finish_add (SpLibrary   *self,
                         const char  *path,
                         GError     **error)
 {
-  g_autoptr(SpGame) game = sp_game_load (path, self->read_only, error);
+  g_autoptr(SpGame) game = NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->games));
 
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpGame) listed = g_list_model_get_item (G_LIST_MODEL (self->games), i);
+
+      if (g_strcmp0 (sp_game_get_path (listed), path) == 0)
+        return g_steal_pointer (&listed);
+    }
+
+  game = sp_game_load (path, self->read_only, error);
   if (game == NULL)
     return NULL;
   g_list_store_insert_sorted (self->games, game, compare_games, NULL);
