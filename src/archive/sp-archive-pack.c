@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <glib/gi18n.h>
 #include <inttypes.h>
 #include <glib/gstdio.h>
@@ -54,11 +55,15 @@ pack_entry_free (gpointer data)
 
 typedef struct
 {
-  const char   *upper_dir;
-  GPtrArray    *entries;
-  GHashTable   *inodes;     /* "dev:ino" -> archive name of first link */
-  guint64       total;
-  GCancellable *cancellable;
+  const char         *upper_dir;
+  GPtrArray          *entries;
+  GHashTable         *inodes;     /* "dev:ino" -> archive name of first link */
+  guint64             total;
+  GCancellable       *cancellable;
+  const char * const *exclude;
+  SpPackExcludeFlags  exclude_flags;
+  guint64             excluded_files;
+  guint64             excluded_bytes;
 } PackWalk;
 
 typedef struct
@@ -113,10 +118,35 @@ join_rel (const char *dir,
   return g_strconcat (dir, "/", name, NULL);
 }
 
+gboolean
+sp_archive_path_is_excluded (const char * const *patterns,
+                             SpPackExcludeFlags  flags,
+                             const char         *rel_path)
+{
+  int fnm_flags = FNM_PATHNAME | ((flags & SP_PACK_EXCLUDE_CASEFOLD) ? FNM_CASEFOLD : 0);
+  const char *name = strrchr (rel_path, '/');
+
+  name = name != NULL ? name + 1 : rel_path;
+  for (guint i = 0; patterns != NULL && patterns[i] != NULL; i++)
+    {
+      const char *subject = strchr (patterns[i], '/') != NULL ? rel_path : name;
+
+      if (fnmatch (patterns[i], subject, fnm_flags) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Walks the folder @rel of the upper dir (open as @dir_fd) into
+ * w->entries. In a folder left out by the exclusions (@excluded), only
+ * whiteouts and opaque markers are kept, with the folders that hold them:
+ * a deletion always reaches the checkpoint; everything else is counted as
+ * left out. */
 static gboolean
 pack_walk_dir (PackWalk    *w,
                int          dir_fd,
                const char  *rel,
+               gboolean     excluded,
                GError     **error)
 {
   g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func (child_free);
@@ -205,6 +235,7 @@ pack_walk_dir (PackWalk    *w,
     {
       Child *c = g_ptr_array_index (children, i);
       g_autofree char *disk_rel = join_rel (rel, c->disk_name);
+      gboolean child_excluded;
       PackEntry *e;
 
       if (strcmp (c->disk_name, SP_UPPER_OPAQUE_MARKER) == 0)
@@ -238,6 +269,20 @@ pack_walk_dir (PackWalk    *w,
       if (is_whiteout_device (&c->st) || g_str_has_prefix (c->disk_name, SP_UPPER_WHITEOUT_PREFIX))
         {
           g_debug ("Skipping hidden overlay entry “%s/%s”", w->upper_dir, disk_rel);
+          continue;
+        }
+
+      /* Left out by the player's exclusions (a socket in a cache folder
+       * included: it does not stop the keep). A folder is still walked for
+       * its whiteouts. */
+      child_excluded = excluded ||
+                       (w->exclude != NULL &&
+                        sp_archive_path_is_excluded (w->exclude, w->exclude_flags, disk_rel));
+      if (child_excluded && !S_ISDIR (c->st.st_mode))
+        {
+          w->excluded_files++;
+          if (S_ISREG (c->st.st_mode))
+            w->excluded_bytes += (guint64) c->st.st_size;
           continue;
         }
 
@@ -281,12 +326,18 @@ pack_walk_dir (PackWalk    *w,
               _sp_archive_set_errno_error (error, errno, path, _("Opening folder"));
               return FALSE;
             }
-          if (!pack_walk_dir (w, sub, disk_rel, error))
+          if (!pack_walk_dir (w, sub, disk_rel, child_excluded, error))
             {
               close (sub);
               return FALSE;
             }
           close (sub);
+          /* A left-out folder with no whiteout in it goes entirely. */
+          if (child_excluded && g_ptr_array_index (w->entries, w->entries->len - 1) == e)
+            {
+              g_ptr_array_remove_index (w->entries, w->entries->len - 1);
+              w->excluded_files++;
+            }
         }
       else if (S_ISLNK (c->st.st_mode))
         e->kind = PACK_SYMLINK;
@@ -571,6 +622,24 @@ sp_archive_pack (const char      *upper_dir,
                  SpArchiveStats  *out_stats,
                  GError         **error)
 {
+  return sp_archive_pack_excluding (upper_dir, metadata, dest_path, compression_level, NULL,
+                                    SP_PACK_EXCLUDE_NONE, progress, progress_data, cancellable,
+                                    out_stats, error);
+}
+
+gboolean
+sp_archive_pack_excluding (const char         *upper_dir,
+                           const char         *metadata,
+                           const char         *dest_path,
+                           int                 compression_level,
+                           const char * const *exclude,
+                           SpPackExcludeFlags  exclude_flags,
+                           SpProgressFunc      progress,
+                           gpointer            progress_data,
+                           GCancellable       *cancellable,
+                           SpArchiveStats     *out_stats,
+                           GError            **error)
+{
   g_auto(SpArchiveLocale) locale = _sp_archive_locale_enter ();
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (pack_entry_free);
   g_autoptr(GHashTable) inodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -609,7 +678,9 @@ sp_archive_pack (const char      *upper_dir,
   w.entries = entries;
   w.inodes = inodes;
   w.cancellable = cancellable;
-  if (!pack_walk_dir (&w, root_fd, "", error))
+  w.exclude = exclude;
+  w.exclude_flags = exclude_flags;
+  if (!pack_walk_dir (&w, root_fd, "", FALSE, error))
     {
       close (root_fd);
       return FALSE;
@@ -694,6 +765,8 @@ sp_archive_pack (const char      *upper_dir,
       out_stats->bytes = done;
       out_stats->archive_size = io.size;
       g_strlcpy (out_stats->sha256, sp_sha256_get_string (io.checksum), sizeof out_stats->sha256);
+      out_stats->excluded_files = w.excluded_files;
+      out_stats->excluded_bytes = w.excluded_bytes;
     }
   ok = TRUE;
 

@@ -39,6 +39,8 @@ typedef struct
   guint64 bytes;          /* uncompressed file content */
   guint64 archive_size;   /* size of the archive file */
   char    sha256[65];     /* hex SHA-256 of the archive file */
+  guint64 excluded_files; /* sp_archive_pack_excluding(): files left out (in folders left out too) */
+  guint64 excluded_bytes; /* … and their content */
 } SpArchiveStats;
 
 /* Name of the metadata entry, always the archive's first entry. */
@@ -70,6 +72,38 @@ gboolean  sp_archive_pack           (const char      *upper_dir,
                                      GCancellable    *cancellable,
                                      SpArchiveStats  *out_stats,
                                      GError         **error);
+
+/* Exclusions: what the player told Savepoint not to keep (caches, temp
+ * files). Each pattern is an fnmatch() glob matched against an entry's path
+ * relative to the upper dir's root (FNM_PATHNAME: "*" does not cross "/");
+ * a pattern without "/" is matched against the entry's name at any depth.
+ * A folder that matches is left out with everything in it. Whiteouts and
+ * opaque markers are never left out: a deletion always reaches the
+ * checkpoint. */
+typedef enum
+{
+  SP_PACK_EXCLUDE_NONE     = 0,
+  SP_PACK_EXCLUDE_CASEFOLD = 1 << 0,   /* match case-insensitively (Wine games) */
+} SpPackExcludeFlags;
+
+/* Whether @rel_path (relative, "/"-separated) matches one of @patterns. */
+gboolean  sp_archive_path_is_excluded (const char * const *patterns,
+                                       SpPackExcludeFlags  flags,
+                                       const char         *rel_path);
+
+/* sp_archive_pack() leaving out what @exclude (NULL-terminated, may be NULL)
+ * matches; @out_stats counts what was left out. */
+gboolean  sp_archive_pack_excluding (const char         *upper_dir,
+                                     const char         *metadata,
+                                     const char         *dest_path,
+                                     int                 compression_level,
+                                     const char * const *exclude,
+                                     SpPackExcludeFlags  exclude_flags,
+                                     SpProgressFunc      progress,
+                                     gpointer            progress_data,
+                                     GCancellable       *cancellable,
+                                     SpArchiveStats     *out_stats,
+                                     GError            **error);
 
 /* Unpacks @archive_path into @dest_dir, which must not exist or be an empty
  * folder; its parent must exist. Recreates whiteouts as char devices 0/0

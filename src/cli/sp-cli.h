@@ -80,6 +80,14 @@ int        sp_cli_runs          (const SpCliOptions *options,
 int        sp_cli_recover       (const SpCliOptions *options,
                                  int                 argc,
                                  char              **argv);
+/* exclude GAME [PATTERN…] [--remove PATTERN] [--defaults|--no-defaults]
+ * (sp-cli-exclude.c) */
+int        sp_cli_exclude       (const SpCliOptions *options,
+                                 int                 argc,
+                                 char              **argv);
+/* After a keep: what the game's exclusions left out, if anything. */
+void       sp_cli_print_excluded (SpGame            *game,
+                                  SpCheckpoint      *checkpoint);
 /* TRUE when @answer is one of the "|"-separated @choices, ignoring case
  * (also outside ASCII): how `play --ask` understands translated answers. */
 gboolean   sp_cli_answer_is     (const char         *answer,

@@ -25,6 +25,8 @@ struct _SpCheckpoint
   gint64      play_time;
   guint64     files;
   guint64     bytes;
+  guint64     excluded_files;   /* left out by the game's exclusions (0: none or unknown) */
+  guint64     excluded_bytes;
   guint64     archive_size;
   char       *sha256;
   char       *archive_path;
@@ -305,6 +307,8 @@ sp_checkpoint_load (const char  *ini_path,
   if (!sp_key_file_get_uint64 (kf, ini_path, GROUP, "ArchiveSize", 0, &self->archive_size, error) ||
       !sp_key_file_get_uint64 (kf, ini_path, GROUP, "Files", 0, &self->files, error) ||
       !sp_key_file_get_uint64 (kf, ini_path, GROUP, "Bytes", 0, &self->bytes, error) ||
+      !sp_key_file_get_uint64 (kf, ini_path, GROUP, "ExcludedFiles", 0, &self->excluded_files, error) ||
+      !sp_key_file_get_uint64 (kf, ini_path, GROUP, "ExcludedBytes", 0, &self->excluded_bytes, error) ||
       !sp_key_file_get_int64 (kf, ini_path, GROUP, "PlayTime", 0, &self->play_time, error))
     return NULL;
   if (self->play_time < 0)
@@ -403,6 +407,20 @@ sp_checkpoint_get_bytes (SpCheckpoint *self)
 {
   g_return_val_if_fail (SP_IS_CHECKPOINT (self), 0);
   return self->bytes;
+}
+
+guint64
+sp_checkpoint_get_excluded_files (SpCheckpoint *self)
+{
+  g_return_val_if_fail (SP_IS_CHECKPOINT (self), 0);
+  return self->excluded_files;
+}
+
+guint64
+sp_checkpoint_get_excluded_bytes (SpCheckpoint *self)
+{
+  g_return_val_if_fail (SP_IS_CHECKPOINT (self), 0);
+  return self->excluded_bytes;
 }
 
 guint64

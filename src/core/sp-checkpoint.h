@@ -56,6 +56,10 @@ const char  *sp_checkpoint_get_note       (SpCheckpoint *self);
 gint64       sp_checkpoint_get_play_time  (SpCheckpoint *self);   /* seconds */
 guint64      sp_checkpoint_get_files      (SpCheckpoint *self);
 guint64      sp_checkpoint_get_bytes      (SpCheckpoint *self);
+/* What the game's exclusions left out when it was kept (ExcludedFiles=,
+ * ExcludedBytes=; 0 when nothing was, or for checkpoints made before). */
+guint64      sp_checkpoint_get_excluded_files (SpCheckpoint *self);
+guint64      sp_checkpoint_get_excluded_bytes (SpCheckpoint *self);
 guint64      sp_checkpoint_get_archive_size (SpCheckpoint *self);
 const char  *sp_checkpoint_get_sha256     (SpCheckpoint *self);
 const char  *sp_checkpoint_get_archive_path (SpCheckpoint *self);

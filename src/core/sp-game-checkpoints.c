@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "sp-game-private.h"
+#include "sp-exclude.h"
 
 #include <errno.h>
 #include <glib/gi18n.h>
@@ -98,6 +99,11 @@ _sp_game_write_checkpoint_ini (const char           *ini_path,
   g_key_file_set_uint64 (metadata, CHECKPOINT_GROUP, "Bytes", stats->bytes);
   g_key_file_set_uint64 (metadata, CHECKPOINT_GROUP, "ArchiveSize", stats->archive_size);
   g_key_file_set_string (metadata, CHECKPOINT_GROUP, "SHA256", stats->sha256);
+  if (stats->excluded_files > 0)
+    {
+      g_key_file_set_uint64 (metadata, CHECKPOINT_GROUP, "ExcludedFiles", stats->excluded_files);
+      g_key_file_set_uint64 (metadata, CHECKPOINT_GROUP, "ExcludedBytes", stats->excluded_bytes);
+    }
   return sp_key_file_save (metadata, ini_path, error);
 }
 
@@ -109,6 +115,8 @@ create_checkpoint_files (const char      *checkpoints_path,
                          const char      *parent,
                          const char      *label,
                          gint64           play_time,
+                         const char * const *exclude,
+                         SpPackExcludeFlags exclude_flags,
                          SpProgressFunc   progress,
                          gpointer         progress_data,
                          GCancellable    *cancellable,
@@ -162,8 +170,8 @@ create_checkpoint_files (const char      *checkpoints_path,
   if (!sp_leftover_write_marker (transition, FALSE, SP_LEFTOVER_KIND_CHECKPOINT, NULL, error))
     return NULL;
 
-  if (!sp_archive_pack (upper_dir, metadata, archive, 0, progress, progress_data,
-                        cancellable, &stats, error))
+  if (!sp_archive_pack_excluding (upper_dir, metadata, archive, 0, exclude, exclude_flags,
+                                  progress, progress_data, cancellable, &stats, error))
     {
       sp_leftover_remove_marker (transition, FALSE);
       return NULL;
@@ -203,6 +211,14 @@ finish_created (SpGame        *self,
   return TRUE;
 }
 
+/* Wine folds case, so a pattern matches whatever case the game wrote. */
+static SpPackExcludeFlags
+exclude_flags (SpGame *self)
+{
+  return sp_game_get_kind (self) == SP_GAME_KIND_WINE ? SP_PACK_EXCLUDE_CASEFOLD
+                                                     : SP_PACK_EXCLUDE_NONE;
+}
+
 SpCheckpoint *
 sp_game_create_checkpoint_sync (SpGame          *self,
                                 const char      *upper_dir,
@@ -234,15 +250,18 @@ sp_game_create_checkpoint_with_parent_sync (SpGame          *self,
                                             GError         **error)
 {
   g_autoptr(SpCheckpoint) checkpoint = NULL;
+  g_auto(GStrv) exclude = NULL;
 
   g_return_val_if_fail (SP_IS_GAME (self), NULL);
   g_return_val_if_fail (upper_dir != NULL, NULL);
 
   if (!_sp_game_check_writable (self, error))
     return NULL;
+  exclude = sp_game_get_effective_exclusions (self);
   checkpoint = create_checkpoint_files (self->checkpoints_path, _sp_game_ensure_uuid (self),
-                                        upper_dir, parent, label,
-                                        play_time, progress, progress_data, cancellable, error);
+                                        upper_dir, parent, label, play_time,
+                                        (const char * const *) exclude, exclude_flags (self),
+                                        progress, progress_data, cancellable, error);
   if (checkpoint == NULL)
     return NULL;
   if (!finish_created (self, checkpoint, set_head_to_it, error))
@@ -275,6 +294,8 @@ typedef struct
   char            *label;
   gint64           play_time;
   gboolean         set_head;
+  GStrv            exclude;
+  SpPackExcludeFlags exclude_flags;
   SpProgressRelay *progress;
 } CreateData;
 
@@ -286,6 +307,7 @@ create_data_free (CreateData *data)
   g_free (data->upper_dir);
   g_free (data->parent);
   g_free (data->label);
+  g_strfreev (data->exclude);
   g_clear_pointer (&data->progress, _sp_progress_relay_unref);
   g_free (data);
 }
@@ -299,6 +321,7 @@ create_thread (gpointer       task_data,
 
   return create_checkpoint_files (data->checkpoints_path, data->game_uuid, data->upper_dir,
                                   data->parent, data->label, data->play_time,
+                                  (const char * const *) data->exclude, data->exclude_flags,
                                   data->progress ? _sp_progress_relay_push2 : NULL,
                                   data->progress, cancellable, error);
 }
@@ -372,6 +395,8 @@ sp_game_create_checkpoint_with_parent_async (SpGame              *self,
   data->label = g_strdup (label);
   data->play_time = play_time;
   data->set_head = set_head_to_it;
+  data->exclude = sp_game_get_effective_exclusions (self);
+  data->exclude_flags = exclude_flags (self);
   data->progress = _sp_progress_relay_new (_sp_progress_relay_deliver2, G_CALLBACK (progress),
                                            progress_data, NULL);
 

@@ -27,6 +27,8 @@ struct _SpGame
 
   SpGameInfo *info;         /* owned (sp_game_info_copy()) */
   char       *head;
+  GStrv       exclude;      /* Exclude= (sp-exclude.h), never NULL */
+  gboolean    exclude_defaults;  /* ExcludeDefaults=, TRUE unless "false" */
 
   GListStore *checkpoints;
   GPtrArray  *problems;     /* NULL-terminated array of char* */

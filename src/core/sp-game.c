@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "sp-game-private.h"
+#include "sp-exclude.h"
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -115,6 +116,7 @@ sp_game_finalize (GObject *object)
   g_clear_pointer (&self->key_file, g_key_file_unref);
   g_clear_pointer (&self->info, sp_game_info_free);
   g_clear_pointer (&self->head, g_free);
+  g_clear_pointer (&self->exclude, g_strfreev);
   g_clear_object (&self->checkpoints);
   g_clear_pointer (&self->problems, g_ptr_array_unref);
 
@@ -272,6 +274,8 @@ sp_game_init (SpGame *self)
   self->problems = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (self->problems, NULL);
   g_queue_init (&self->pending_writes);
+  self->exclude = g_new0 (char *, 1);
+  self->exclude_defaults = TRUE;
 }
 
 static void
@@ -292,6 +296,68 @@ _sp_game_check_writable (SpGame  *self,
                  "Savepoint); nothing was changed. Update Savepoint to change it."),
                self->path);
   return FALSE;
+}
+
+/* Exclude= and ExcludeDefaults= (sp-exclude.h). A pattern from the drive
+ * that could reach outside the game or leave out everything refuses the
+ * game with its line, like the paths. */
+static gboolean
+load_exclusions (SpGame    *self,
+                 GKeyFile  *kf,
+                 GError   **error)
+{
+  g_auto(GStrv) exclude = NULL;
+  gboolean defaults = TRUE;
+
+  if (g_key_file_has_key (kf, GAME_GROUP, "Exclude", NULL))
+    {
+      g_autoptr(GError) local_error = NULL;
+      gsize n = 0;
+
+      exclude = g_key_file_get_string_list (kf, GAME_GROUP, "Exclude", &n, &local_error);
+      if (exclude == NULL && local_error != NULL)
+        {
+          sp_key_file_set_error (error, self->ini_path, NULL, GAME_GROUP, "Exclude",
+                                 "%s", local_error->message);
+          return FALSE;
+        }
+      if (n > SP_EXCLUDE_MAX_PATTERNS)
+        {
+          sp_key_file_set_error (error, self->ini_path, NULL, GAME_GROUP, "Exclude",
+                                 _("Exclude holds %u patterns; at most %d are allowed."),
+                                 (guint) MIN (n, G_MAXUINT), SP_EXCLUDE_MAX_PATTERNS);
+          return FALSE;
+        }
+      for (guint i = 0; exclude != NULL && exclude[i] != NULL; i++)
+        {
+          g_autoptr(GError) pattern_error = NULL;
+
+          if (!sp_exclude_pattern_is_valid (exclude[i], &pattern_error))
+            {
+              sp_key_file_set_error (error, self->ini_path, NULL, GAME_GROUP, "Exclude",
+                                     _("The pattern “%s” is not allowed: %s"), exclude[i],
+                                     pattern_error->message);
+              return FALSE;
+            }
+        }
+    }
+  if (g_key_file_has_key (kf, GAME_GROUP, "ExcludeDefaults", NULL))
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      defaults = g_key_file_get_boolean (kf, GAME_GROUP, "ExcludeDefaults", &local_error);
+      if (local_error != NULL)
+        {
+          sp_key_file_set_error (error, self->ini_path, NULL, GAME_GROUP, "ExcludeDefaults",
+                                 _("ExcludeDefaults must be “true” or “false”."));
+          return FALSE;
+        }
+    }
+
+  g_strfreev (self->exclude);
+  self->exclude = exclude != NULL ? g_steal_pointer (&exclude) : g_new0 (char *, 1);
+  self->exclude_defaults = defaults;
+  return TRUE;
 }
 
 static gboolean
@@ -382,6 +448,9 @@ load_ini (SpGame  *self,
       g_clear_pointer (&self->head, g_free);
       return FALSE;
     }
+
+  if (!load_exclusions (self, kf, error))
+    return FALSE;
 
   {
     g_autofree char *executable = sp_key_file_get_string_or_null (kf, GAME_GROUP, "Executable");
@@ -671,6 +740,15 @@ _sp_game_build_ini (SpGame      *self,
   kf = self->key_file;
 
   _sp_game_info_to_key_file (self->info, kf);
+  if (self->exclude[0] != NULL)
+    g_key_file_set_string_list (kf, GAME_GROUP, "Exclude", (const char * const *) self->exclude,
+                                g_strv_length (self->exclude));
+  else
+    g_key_file_remove_key (kf, GAME_GROUP, "Exclude", NULL);
+  if (!self->exclude_defaults)
+    g_key_file_set_boolean (kf, GAME_GROUP, "ExcludeDefaults", FALSE);
+  else
+    g_key_file_remove_key (kf, GAME_GROUP, "ExcludeDefaults", NULL);
   g_key_file_set_string (kf, GAME_GROUP, "Uuid", _sp_game_ensure_uuid (self));
   g_key_file_set_string (kf, STATE_GROUP, "Head", head ? head : "");
 
@@ -947,4 +1025,49 @@ _sp_game_set_head (SpGame     *self,
   g_free (self->head);
   self->head = g_strdup (head);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEAD]);
+}
+
+const char * const *
+sp_game_get_exclude (SpGame *self)
+{
+  g_return_val_if_fail (SP_IS_GAME (self), NULL);
+  return (const char * const *) self->exclude;
+}
+
+gboolean
+sp_game_set_exclude (SpGame              *self,
+                     const char * const  *patterns,
+                     GError             **error)
+{
+  guint n = patterns != NULL ? g_strv_length ((char **) patterns) : 0;
+
+  g_return_val_if_fail (SP_IS_GAME (self), FALSE);
+
+  if (n > SP_EXCLUDE_MAX_PATTERNS)
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                   _("A game can leave out at most %d patterns."), SP_EXCLUDE_MAX_PATTERNS);
+      return FALSE;
+    }
+  for (guint i = 0; i < n; i++)
+    if (!sp_exclude_pattern_is_valid (patterns[i], error))
+      return FALSE;
+  g_strfreev (self->exclude);
+  self->exclude = n > 0 ? g_strdupv ((char **) patterns) : g_new0 (char *, 1);
+  return TRUE;
+}
+
+gboolean
+sp_game_get_exclude_defaults (SpGame *self)
+{
+  g_return_val_if_fail (SP_IS_GAME (self), TRUE);
+  return self->exclude_defaults;
+}
+
+void
+sp_game_set_exclude_defaults (SpGame   *self,
+                              gboolean  use_defaults)
+{
+  g_return_if_fail (SP_IS_GAME (self));
+  self->exclude_defaults = !!use_defaults;
 }

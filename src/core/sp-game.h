@@ -210,6 +210,18 @@ const char  *sp_game_get_wine_user    (SpGame       *self);
 void         sp_game_set_icon         (SpGame       *self,
                                        const char   *icon);
 
+/* Exclusions (sp-exclude.h): the game's own patterns (never NULL) and
+ * whether the built-in list for Wine prefixes applies. The setter validates
+ * each pattern (sp_exclude_pattern_is_valid()) and changes nothing on
+ * error; call sp_game_save_sync() to write. */
+const char * const *sp_game_get_exclude (SpGame       *self);
+gboolean     sp_game_set_exclude      (SpGame              *self,
+                                       const char * const  *patterns,
+                                       GError             **error);
+gboolean     sp_game_get_exclude_defaults (SpGame   *self);
+void         sp_game_set_exclude_defaults (SpGame   *self,
+                                           gboolean  use_defaults);
+
 /* The checkpoint id the next play session starts from, or NULL = clean. */
 const char  *sp_game_get_head         (SpGame       *self);
 /* The head checkpoint object, or NULL (clean, or Head names a checkpoint

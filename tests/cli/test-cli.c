@@ -1381,6 +1381,67 @@ test_note_command (Fixture       *fixture,
   }
 }
 
+/* exclude: lists, adds, removes; patterns are checked; --json. */
+static void
+test_exclude_command (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  init_and_add (fixture);
+
+  {
+    g_auto(Result) list = { 0 };
+
+    run_cli (&list, fixture->drive, "exclude", "test-game", NULL);
+    g_assert_cmpint (list.status, ==, 0);
+    g_assert_nonnull (strstr (list.out, "(none)"));
+    /* A native game has no built-in list. */
+    g_assert_null (strstr (list.out, "built in"));
+  }
+  {
+    g_auto(Result) add = { 0 };
+    g_auto(Result) again = { 0 };
+    g_auto(Result) json = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+    JsonArray *patterns;
+
+    run_cli (&add, fixture->drive, "exclude", "test-game", "cache", "*.log", NULL);
+    g_assert_cmpint (add.status, ==, 0);
+    g_assert_nonnull (strstr (add.out, "  cache\n  *.log\n"));
+    /* Adding one that is there changes nothing. */
+    run_cli (&again, fixture->drive, "exclude", "test-game", "cache", NULL);
+    g_assert_cmpint (again.status, ==, 0);
+    run_cli (&json, fixture->drive, "--json", "exclude", "test-game", NULL);
+    g_assert_cmpint (json.status, ==, 0);
+    root = parse_json (json.out);
+    patterns = json_object_get_array_member (json_node_get_object (root), "exclude");
+    g_assert_cmpuint (json_array_get_length (patterns), ==, 2);
+    g_assert_cmpstr (json_array_get_string_element (patterns, 1), ==, "*.log");
+    g_assert_true (json_object_get_boolean_member (json_node_get_object (root), "case_sensitive"));
+  }
+  {
+    g_auto(Result) outside = { 0 };
+    g_auto(Result) everything = { 0 };
+    g_auto(Result) defaults = { 0 };
+    g_auto(Result) missing = { 0 };
+    g_auto(Result) removed = { 0 };
+
+    run_cli (&outside, fixture->drive, "exclude", "test-game", "../../home", NULL);
+    g_assert_cmpint (outside.status, ==, 2);
+    g_assert_nonnull (strstr (outside.err, "not allowed"));
+    run_cli (&everything, fixture->drive, "exclude", "test-game", "*", NULL);
+    g_assert_cmpint (everything.status, ==, 2);
+    g_assert_nonnull (strstr (everything.err, "every file"));
+    run_cli (&defaults, fixture->drive, "exclude", "test-game", "--no-defaults", NULL);
+    g_assert_cmpint (defaults.status, ==, 2);
+    run_cli (&missing, fixture->drive, "exclude", "test-game", "--remove", "nothing", NULL);
+    g_assert_cmpint (missing.status, ==, 3);
+    run_cli (&removed, fixture->drive, "exclude", "test-game", "--remove", "cache", NULL);
+    g_assert_cmpint (removed.status, ==, 0);
+    g_assert_null (strstr (removed.out, "  cache\n"));
+    g_assert_nonnull (strstr (removed.out, "  *.log\n"));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1398,6 +1459,7 @@ main (int   argc,
   g_test_add ("/cli/checkpoints", Fixture, NULL, fixture_set_up, test_checkpoint_commands,
               fixture_tear_down);
   g_test_add ("/cli/note", Fixture, NULL, fixture_set_up, test_note_command, fixture_tear_down);
+  g_test_add ("/cli/exclude", Fixture, NULL, fixture_set_up, test_exclude_command, fixture_tear_down);
   g_test_add ("/cli/transfer-guards", Fixture, NULL, fixture_set_up, test_transfer_guards,
               fixture_tear_down);
   g_test_add ("/cli/bad-libraries", Fixture, NULL, fixture_set_up, test_bad_libraries,

@@ -97,6 +97,11 @@ def game():
           "WineUser=../../x\n")
     write(t, "hostile-wine-user-control", "[Game]\nName=Evil\nKind=wine\nExecutable=a.exe\n"
           "WineUser=a\\tb\x01\n")
+    # Exclusions: a valid list, and patterns that leave the game or match everything.
+    write(t, "valid-exclude", "[Game]\nName=X\nKind=wine\nExecutable=a.exe\n"
+          "Exclude=cache;*.log;drive_c/users/*/AppData/Local/Game/Logs;\nExcludeDefaults=false\n")
+    write(t, "hostile-exclude", "[Game]\nName=Evil\nExecutable=game\n"
+          "Exclude=../../home;/etc;*;\\x;\nExcludeDefaults=maybe\n")
     write(t, "bad-kind", "[Game]\nName=X\nKind=dos\nExecutable=game\n")
     write(t, "bad-lists", "[Game]\nName=X\nExecutable=game\nArguments=a\\\nEnvironment=\\z;\n")
     write(t, "no-name", "[Game]\nKind=native\nExecutable=game\n")

@@ -986,6 +986,50 @@ test_cli_play (Fixture       *f,
   assert_clean_after (f);
 }
 
+/* The game's exclusions (issue 16, item 5): a keep through the CLI leaves
+ * out what they match, says how much, and keeps the rest of the run. */
+static void
+test_cli_play_excluded (Fixture       *f,
+                        gconstpointer  user_data)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(SpLibrary) reopened = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *restored = NULL;
+  const char *play_args[] = { "play", "fake-game", "--library", f->drive, "--keep", "x", NULL };
+  const char * const exclude[] = { "save/run-*.txt", NULL };
+  SpGame *game;
+
+  set_arguments (f, "play");
+  g_assert_true (sp_game_set_exclude (f->game, exclude, &error));
+  g_assert_true (sp_game_save_sync (f->game, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (run_cli (play_args, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "Kept as checkpoint"));
+  g_assert_nonnull (strstr (out, "Left out "));
+  g_assert_nonnull (strstr (out, "savepoint-cli exclude fake-game"));
+
+  reopened = sp_library_open (f->drive, &error);
+  g_assert_no_error (error);
+  game = sp_library_find_game (reopened, "fake-game");
+  g_assert_cmpuint (sp_checkpoint_get_excluded_files (sp_game_get_head_checkpoint (game)), ==, 1);
+
+  /* What was kept: the counter, not the excluded file. */
+  restored = g_build_filename (f->drive, "restored", NULL);
+  g_assert_true (sp_archive_unpack (sp_checkpoint_get_archive_path (sp_game_get_head_checkpoint (game)),
+                                    restored, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *counter = g_build_filename (restored, "save", "counter.txt", NULL);
+    g_autofree char *run = g_build_filename (restored, "save", "run-1.txt", NULL);
+
+    g_assert_true (g_file_test (counter, G_FILE_TEST_EXISTS));
+    g_assert_false (g_file_test (run, G_FILE_TEST_EXISTS));
+  }
+  assert_clean_after (f);
+}
+
 /* play --ask reads the answer from the terminal (here a pipe). */
 static void
 test_cli_ask (Fixture       *f,
@@ -1504,6 +1548,7 @@ main (int    argc,
   ADD ("/session/stale-lock", NULL, test_stale_lock);
   ADD ("/session/kill-owner", NULL, test_kill_owner);
   ADD ("/session/cli-play", NULL, test_cli_play);
+  ADD ("/session/cli-play-excluded", NULL, test_cli_play_excluded);
   ADD ("/session/base-symlink", NULL, test_base_symlink);
   ADD ("/session/path-lexical", NULL, test_path_lexical);
   ADD ("/session/path-symlinks", NULL, test_path_symlinks);
