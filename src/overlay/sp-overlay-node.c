@@ -171,6 +171,7 @@ node_free (SpOverlay *ov, SpNode *node)
     }
   if (node->hfd >= 0)
     close (node->hfd);
+  _sp_node_free_names (ov, node);
   free (node->name);
   free (node);
 }
@@ -402,7 +403,8 @@ _sp_name_in_lowers (SpOverlay *ov, SpNode *dir, const char *name)
     {
       if (dir->fds[k] < 0)
         continue;
-      if (fstatat (dir->fds[k], name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+      if (fstatat (dir->fds[k], name, &st, AT_SYMLINK_NOFOLLOW) == 0
+          && _sp_lower_name_exact (ov, dir, k, name))
         return !sp_upper_is_whiteout_device (&st);
     }
   return false;
@@ -445,6 +447,8 @@ fill_dir_fds (SpOverlay *ov, SpNode *dir, const char *name, int first,
                 continue;
               break;
             }
+          if (!_sp_lower_name_exact (ov, dir, k, name))
+            continue;
           if (sp_upper_is_whiteout_device (&st) || !S_ISDIR (st.st_mode))
             break;
         }
@@ -494,6 +498,9 @@ _sp_node_resolve (SpOverlay *ov, SpNode *dir, const char *name,
             return -errno;
           continue;
         }
+      /* A case-folding lower found another spelling: not this name. */
+      if (!_sp_lower_name_exact (ov, dir, k, name))
+        continue;
       if (sp_upper_is_whiteout_device (&st))
         return -ENOENT;
       found = k;

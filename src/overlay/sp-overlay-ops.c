@@ -330,6 +330,9 @@ do_create (fuse_req_t req, SpOverlay *ov, SpNode *parent, const char *name,
     }
   if (err != -ENOENT)
     return err;
+  /* The drive would take the name as one of its entries (sp-overlay-case.c). */
+  if (_sp_name_clashes_by_case (ov, parent, name))
+    return -EEXIST;
   err = _sp_copy_up (ov, parent, true);
   if (err == 0 && link_src != NULL)
     err = _sp_copy_up (ov, link_src, true);
@@ -540,8 +543,12 @@ op_create (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
                    &fd, &node, &st);
   if (err == -EEXIST && !(fi->flags & O_EXCL))
     {
-      /* Raced with another creator: open what is there. */
+      /* Raced with another creator: open what is there. (Nothing is there
+       * under this spelling when the name clashed by case with a lower
+       * entry: then it stays EEXIST, sp-overlay-case.c.) */
       err = _sp_node_resolve (ov, _sp_node_get (ov, parent), name, &node, &st);
+      if (err == -ENOENT)
+        err = -EEXIST;
       if (err == 0 && ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)))
         err = _sp_copy_up (ov, node, !(fi->flags & O_TRUNC));
       if (err == 0)

@@ -21,6 +21,7 @@
  * name, or through hfd (an O_PATH descriptor) once they are hard-linked in
  * the upper layer and the name alone no longer identifies them. */
 typedef struct _SpNode SpNode;
+typedef struct _SpNameSet SpNameSet;
 
 struct _SpNode
 {
@@ -38,6 +39,8 @@ struct _SpNode
   bool      hashed;
   bool      findable;     /* lookups may return it */
   bool      unlinked;     /* its name was removed: never copied up */
+  SpNameSet **lower_names; /* directories: listings of case-folding lower
+                              layers, read on first use (sp-overlay-case.c) */
 };
 
 typedef struct
@@ -52,6 +55,8 @@ struct _SpOverlay
   char            **layer_paths;
   int              *layer_fds;
   unsigned         *layer_devidx;
+  bool             *layer_casefold; /* lower layers that fold case (exFAT, NTFS…) */
+  pthread_mutex_t   case_lock;      /* SpNode.lower_names */
   int               work_fd;
   char             *work_path;
   char             *mountpoint;
@@ -200,6 +205,12 @@ void    _sp_dir_list_clear      (SpDirList *list);
 int     _sp_clear_upper_dir     (SpOverlay *ov, int fd);
 void    _sp_inomap_set          (SpOverlay *ov, uint64_t upper_ino, uint64_t ino);
 void    _sp_inomap_remove       (SpOverlay *ov, uint64_t upper_ino);
+
+/* sp-overlay-case.c */
+void    _sp_overlay_detect_casefold (SpOverlay *ov);
+bool    _sp_lower_name_exact     (SpOverlay *ov, SpNode *dir, int k, const char *name);
+bool    _sp_name_clashes_by_case (SpOverlay *ov, SpNode *dir, const char *name);
+void    _sp_node_free_names      (SpOverlay *ov, SpNode *node);
 
 /* Helpers shared by the operations. */
 #define OV(req) ((SpOverlay *) fuse_req_userdata (req))

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static void
@@ -46,6 +47,14 @@ do_rename (SpOverlay *ov, SpNode *sdir, const char *sname, SpNode *ddir,
   err = _sp_node_resolve (ov, ddir, dname, &dst, NULL);
   if (err < 0 && err != -ENOENT)
     goto out;
+  /* A new name that the drive would take as another of its entries
+   * (sp-overlay-case.c): as on the drive, not a second spelling. */
+  if (err == -ENOENT && !(sdir == ddir && strcasecmp (sname, dname) == 0)
+      && _sp_name_clashes_by_case (ov, ddir, dname))
+    {
+      err = -EEXIST;
+      goto out;
+    }
   err = 0;
 
   if (src->fds != NULL && _sp_node_has_lower (ov, src))

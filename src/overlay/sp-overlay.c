@@ -150,6 +150,7 @@ overlay_free (SpOverlay *ov)
   free (ov->layer_fds);
   free (ov->layer_paths);
   free (ov->layer_devidx);
+  free (ov->layer_casefold);
   free (ov->inomap);
   if (ov->work_fd >= 0)
     close (ov->work_fd);
@@ -157,6 +158,7 @@ overlay_free (SpOverlay *ov)
   free (ov->mountpoint);
   pthread_mutex_destroy (&ov->table_lock);
   pthread_mutex_destroy (&ov->handles_lock);
+  pthread_mutex_destroy (&ov->case_lock);
   pthread_rwlock_destroy (&ov->ns_lock);
   pthread_mutex_destroy (&ov->done_lock);
   pthread_cond_destroy (&ov->done_cond);
@@ -284,6 +286,7 @@ sp_overlay_mount (const char *const      *lowers,
     }
   pthread_mutex_init (&ov->table_lock, NULL);
   pthread_mutex_init (&ov->handles_lock, NULL);
+  pthread_mutex_init (&ov->case_lock, NULL);
   {
     pthread_rwlockattr_t attr;
 
@@ -302,6 +305,7 @@ sp_overlay_mount (const char *const      *lowers,
   ov->layer_paths = calloc (ov->nlayers, sizeof (char *));
   ov->layer_fds = malloc (ov->nlayers * sizeof (int));
   ov->layer_devidx = calloc (ov->nlayers, sizeof (unsigned));
+  ov->layer_casefold = calloc (ov->nlayers, sizeof (bool));
   ov->nbuckets = 1024;
   ov->buckets = calloc (ov->nbuckets, sizeof (SpNode *));
   ov->timeout = ENTRY_TIMEOUT;
@@ -311,7 +315,7 @@ sp_overlay_mount (const char *const      *lowers,
   ov->debug = options->debug;
   ov->no_writeback = options->no_writeback;
   if (ov->layer_paths == NULL || ov->layer_fds == NULL || ov->layer_devidx == NULL
-      || ov->buckets == NULL)
+      || ov->layer_casefold == NULL || ov->buckets == NULL)
     {
       set_error (error_message, "out of memory");
       goto fail_early;
@@ -359,6 +363,7 @@ sp_overlay_mount (const char *const      *lowers,
         ov->layer_devidx[k] = i;
       }
   }
+  _sp_overlay_detect_casefold (ov);
   /* With a descriptor from someone else the mount point is already our
    * mount: looking at it would wait for ourselves. */
   if (ov->fuse_fd >= 0)
