@@ -28,10 +28,11 @@ struct _SpGameCard
   GtkLabel     *last_played_label;
   GtkLabel     *stats_label;
   GtkLabel     *current_label;
-  GtkRevealer  *running_revealer;
+  GtkStack     *info_stack;
   GtkSpinner   *spinner;
   GtkLabel     *status_label;
   GtkWidget    *stop_button;
+  GtkStack     *stop_stack;
 };
 
 enum {
@@ -144,6 +145,9 @@ update_texts (SpGameCard *self)
   gtk_label_set_label (self->last_played_label, last_played);
   gtk_label_set_label (self->stats_label, stats);
   gtk_label_set_label (self->current_label, current);
+  /* The labels are cut to the card's width: the full text on hover. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), sp_game_get_name (self->game));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->current_label), current);
 
   g_free (self->summary);
   self->summary = g_strjoin ("\n", sp_game_get_name (self->game), last_played, stats, current, NULL);
@@ -155,7 +159,7 @@ update_status (SpGameCard *self)
 {
   gboolean busy = self->status != NULL;
 
-  gtk_revealer_set_reveal_child (self->running_revealer, busy);
+  gtk_stack_set_visible_child_name (self->info_stack, busy ? "running" : "current");
   gtk_spinner_set_spinning (self->spinner, busy && self->spinning);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->spinning);
   if (busy && self->elapsed >= 0)
@@ -166,6 +170,8 @@ update_status (SpGameCard *self)
     }
   else
     gtk_label_set_label (self->status_label, self->status ? self->status : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label),
+                               gtk_label_get_label (self->status_label));
 
   if (busy)
     gtk_widget_add_css_class (self->box, "running");
@@ -318,10 +324,11 @@ sp_game_card_class_init (SpGameCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, last_played_label);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, stats_label);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, current_label);
-  gtk_widget_class_bind_template_child (widget_class, SpGameCard, running_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, info_stack);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, spinner);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, status_label);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, stop_stack);
   gtk_widget_class_bind_template_callback (widget_class, open_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_clicked_cb);
 
@@ -429,7 +436,7 @@ sp_game_card_set_can_stop (SpGameCard *self,
                            gboolean    can_stop)
 {
   g_return_if_fail (SP_IS_GAME_CARD (self));
-  gtk_widget_set_visible (self->stop_button, can_stop);
+  gtk_stack_set_visible_child_name (self->stop_stack, can_stop ? "stop" : "none");
 }
 
 const char *

@@ -320,6 +320,167 @@ test_grid_and_timeline (Fixture       *f,
   g_assert_false (sp_window_get_game_shown (f->window));
 }
 
+/* ---- The grid: as many columns as fit, cards of one fixed size ---- */
+
+typedef struct
+{
+  Fixture   *f;
+  GPtrArray *games;
+  int        width;
+} GridWait;
+
+static gboolean
+grid_laid_out (gpointer data)
+{
+  GridWait *w = data;
+
+  /* (less a few pixels: the screen is no wider) */
+  if (gtk_widget_get_width (GTK_WIDGET (w->f->window)) < w->width - 40)
+    return FALSE;
+  for (guint i = 0; i < w->games->len; i++)
+    {
+      SpGameCard *card = sp_window_find_card (w->f->window, w->games->pdata[i]);
+
+      if (card == NULL || !gtk_widget_get_mapped (GTK_WIDGET (card)) ||
+          gtk_widget_get_width (GTK_WIDGET (card)) <= 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The card's place in the window. */
+static graphene_rect_t
+card_bounds (Fixture *f,
+             SpGame  *game)
+{
+  SpGameCard *card = sp_window_find_card (f->window, game);
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (card), GTK_WIDGET (f->window), &bounds));
+  return bounds;
+}
+
+/* Runs the frame clock until the layout is done (allocations are made at
+ * the next frame, not when a property changes). */
+static void
+wait_frames (Fixture *f,
+             guint    n)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (f->window));
+  gint64 start = gdk_frame_clock_get_frame_counter (clock);
+
+  while (gdk_frame_clock_get_frame_counter (clock) < start + n)
+    {
+      gtk_widget_queue_draw (GTK_WIDGET (f->window));
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* A new window of @width × @height on the same libraries (a window on
+ * Xvfb, without a window manager, keeps the size it was mapped with). */
+static void
+resize_window (Fixture *f,
+               int      width,
+               int      height)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->window);
+  g_settings_set_int (f->settings, "window-width", width);
+  g_settings_set_int (f->settings, "window-height", height);
+  f->window = sp_window_new (NULL, f->settings, f->monitor, f->player);
+  g_object_ref_sink (f->window);
+  gtk_window_present (GTK_WINDOW (f->window));
+  g_settings_reset (f->settings, "window-width");
+  g_settings_reset (f->settings, "window-height");
+}
+
+static void
+test_grid_columns (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) games = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) columns = g_hash_table_new (NULL, NULL);
+  GridWait wait = { f, games, 1280 };
+  float width = -1, height = -1;
+
+  /* Eight games with long names; one with a long "Current: …" line, as
+   * the one label that used to set every card's width. */
+  g_ptr_array_add (games, g_object_ref (f->game));
+  for (guint i = 1; i < 8; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("The Extraordinarily Long Name of Adventure Number %u", i);
+      g_ptr_array_add (games, ui_test_add_game (f->library, name));
+    }
+  {
+    g_autoptr(SpCheckpoint) cp =
+      ui_test_add_checkpoint (f->game, "Right before the final boss of the third island, with every key", "1\n");
+  }
+  resize_window (f, 1280, 800);
+  ui_test_wait (grid_laid_out, &wait, 30, "the grid at 1280 px");
+  wait_frames (f, 3);
+
+  for (guint i = 0; i < games->len; i++)
+    {
+      graphene_rect_t bounds = card_bounds (f, games->pdata[i]);
+
+      g_hash_table_add (columns, GINT_TO_POINTER ((int) bounds.origin.x));
+      /* One size for every card, not the width of the longest label. */
+      if (width < 0)
+        {
+          width = bounds.size.width;
+          height = bounds.size.height;
+        }
+      g_assert_cmpfloat_with_epsilon (bounds.size.width, width, 0.5);
+      g_assert_cmpfloat_with_epsilon (bounds.size.height, height, 0.5);
+    }
+  g_assert_cmpfloat (width, <=, 320);
+  g_assert_cmpuint (g_hash_table_size (columns), >=, 4);
+
+  /* A running game shows its state in the same height: no card changes
+   * size. */
+  sp_game_card_set_status (sp_window_find_card (f->window, f->game), "Running");
+  sp_game_card_set_elapsed (sp_window_find_card (f->window, f->game), 3725);
+  sp_game_card_set_can_stop (sp_window_find_card (f->window, f->game), TRUE);
+  wait_frames (f, 3);
+  for (guint i = 0; i < games->len; i++)
+    {
+      graphene_rect_t bounds = card_bounds (f, games->pdata[i]);
+
+      g_assert_cmpfloat_with_epsilon (bounds.size.height, height, 0.5);
+      g_assert_cmpfloat_with_epsilon (bounds.size.width, width, 0.5);
+    }
+  sp_game_card_set_status (sp_window_find_card (f->window, f->game), NULL);
+
+  /* The full name is one hover away. */
+  {
+    SpGameCard *card = sp_window_find_card (f->window, games->pdata[3]);
+    g_autofree char *tooltip = NULL;
+    gboolean found = FALSE;
+
+    for (GtkWidget *w = gtk_widget_get_first_child (GTK_WIDGET (card)); w != NULL && !found;)
+      {
+        if (GTK_IS_LABEL (w) &&
+            g_strcmp0 (gtk_label_get_label (GTK_LABEL (w)), sp_game_get_name (games->pdata[3])) == 0)
+          {
+            g_assert_cmpstr (gtk_widget_get_tooltip_text (w), ==, sp_game_get_name (games->pdata[3]));
+            g_assert_true (gtk_label_get_ellipsize (GTK_LABEL (w)) != PANGO_ELLIPSIZE_NONE);
+            found = TRUE;
+          }
+        /* depth-first walk */
+        if (gtk_widget_get_first_child (w) != NULL)
+          w = gtk_widget_get_first_child (w);
+        else
+          {
+            while (w != NULL && gtk_widget_get_next_sibling (w) == NULL)
+              w = gtk_widget_get_parent (w) == GTK_WIDGET (card) ? NULL : gtk_widget_get_parent (w);
+            if (w != NULL)
+              w = gtk_widget_get_next_sibling (w);
+          }
+      }
+    g_assert_true (found);
+  }
+}
+
 static gboolean
 n_libraries_is (gpointer data)
 {
@@ -1109,6 +1270,7 @@ main (int   argc,
   ui_test_init (&argc, &argv);
 
   g_test_add ("/ui/flows/grid-and-timeline", Fixture, NULL, fixture_setup, test_grid_and_timeline, fixture_teardown);
+  g_test_add ("/ui/flows/grid-columns", Fixture, NULL, fixture_setup, test_grid_columns, fixture_teardown);
   g_test_add ("/ui/flows/folder-library", Fixture, NULL, fixture_setup, test_folder_library, fixture_teardown);
   g_test_add ("/ui/flows/drive", Fixture, NULL, fixture_setup, test_drive, fixture_teardown);
   g_test_add ("/ui/flows/empty-and-demo", Fixture, NULL, fixture_setup, test_empty_and_demo, fixture_teardown);
