@@ -598,6 +598,15 @@ sp_window_init (SpWindow *self)
 #endif
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries, G_N_ELEMENTS (win_entries), self);
+
+  /* Attached, the Keyboard Shortcuts window shows the keys the
+   * application set for each action (win.show-help-overlay). */
+  {
+    g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (RESOURCE_PREFIX "/sp-shortcuts-window.ui");
+
+    gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self),
+                                             GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "shortcuts_window")));
+  }
 }
 
 SpWindow *

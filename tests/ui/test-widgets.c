@@ -322,6 +322,42 @@ count_toplevels (GType type)
   return n;
 }
 
+/* Every shortcut of @widget's shortcuts window shows keys (a window that
+ * is not attached to the application shows none for its actions). */
+static guint
+check_shortcut_keys (GtkWidget *widget)
+{
+  guint n = 0;
+
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *title = NULL;
+      g_autofree char *accelerator = NULL;
+
+      g_object_get (widget, "title", &title, "accelerator", &accelerator, NULL);
+      if (accelerator == NULL || accelerator[0] == '\0')
+        g_error ("The shortcut “%s” shows no keys", title);
+      return 1;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    n += check_shortcut_keys (child);
+  return n;
+}
+
+static GtkWidget *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+        return window;
+    }
+  return NULL;
+}
+
 static gboolean
 app_checks_cb (gpointer data)
 {
@@ -333,8 +369,19 @@ app_checks_cb (gpointer data)
   g_assert_cmpint (count_toplevels (SP_TYPE_PREFERENCES_WINDOW), ==, 1);
   g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
   g_assert_cmpint (count_toplevels (GTK_TYPE_SHORTCUTS_WINDOW), ==, 1);
+  {
+    GtkWidget *shortcuts = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+
+    g_assert_true (gtk_widget_get_visible (shortcuts));
+    g_assert_cmpuint (check_shortcut_keys (shortcuts), >=, 8);
+    gtk_widget_set_visible (shortcuts, FALSE);
+  }
   g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
   g_assert_cmpint (count_toplevels (ADW_TYPE_ABOUT_WINDOW), ==, 1);
+  /* About finds the app's icon (from the resources, as nothing here is
+   * installed), not the missing-image one. */
+  g_assert_true (gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                          APP_ID));
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "help"));
   g_assert_nonnull (sp_application_get_monitor (SP_APPLICATION (app)));
   g_assert_nonnull (sp_application_get_player (SP_APPLICATION (app)));
@@ -365,6 +412,31 @@ static void
 app_activate_cb (GApplication *app)
 {
   g_idle_add (app_checks_cb, app);
+}
+
+/* F1 opens the help as HTML with the browser (OpenURI portal in the
+ * Flatpak): from this build folder, this build's pages. */
+static void
+test_help_uri (void)
+{
+  g_autofree char *uri = sp_application_get_help_uri ();
+  g_autofree char *path = g_filename_from_uri (uri, NULL, NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *page = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_str_has_prefix (uri, "file:///"));
+  g_assert_nonnull (path);
+  g_assert_true (g_str_has_suffix (path, "/help/html/index.html"));
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (contents, "Savepoint"));
+  /* Its links lead to pages that were built too. */
+  g_assert_nonnull (strstr (contents, "getting-started.html"));
+  dir = g_path_get_dirname (path);
+  page = g_build_filename (dir, "getting-started.html", NULL);
+  g_assert_true (g_file_test (page, G_FILE_TEST_IS_REGULAR));
 }
 
 static void
@@ -530,6 +602,7 @@ main (int   argc,
   g_test_add_func ("/ui/widgets/main-window", test_main_window);
   g_test_add_func ("/ui/widgets/shortcuts-window", test_shortcuts_window);
   g_test_add_func ("/ui/widgets/application", test_application);
+  g_test_add_func ("/ui/widgets/help-uri", test_help_uri);
 
   return ui_test_run ();
 }
