@@ -329,6 +329,57 @@ game_added_cb (SpAddGameWindow *window,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
 }
 
+/* A library of the user's, not the built-in demo (which goes away as soon
+ * as a real library appears, taking what was added to it out of sight). */
+static gboolean
+has_real_library (SpWindow *self)
+{
+  GListModel *libraries = sp_library_monitor_get_libraries (self->monitor);
+
+  for (guint i = 0; i < g_list_model_get_n_items (libraries); i++)
+    {
+      g_autoptr(SpLibrary) library = g_list_model_get_item (libraries, i);
+
+      if (!sp_library_monitor_is_demo (self->monitor, library))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+offer_create_library_cb (AdwMessageDialog *dialog,
+                         const char       *response,
+                         SpWindow         *self)
+{
+  if (g_str_equal (response, "create"))
+    g_action_group_activate_action (G_ACTION_GROUP (self), "create-library", NULL);
+  else if (g_str_equal (response, "open"))
+    g_action_group_activate_action (G_ACTION_GROUP (self), "add-library-folder", NULL);
+}
+
+/* Add Game with no library of the user's: the library comes first. */
+static void
+offer_create_library (SpWindow *self)
+{
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Create a Library First"),
+                                   _("Games are kept in a library on a drive, where Savepoint "
+                                     "keeps them clean and saves their checkpoints. The demo "
+                                     "library is only for trying Savepoint out."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "open", _("_Open a Library Folder…"),
+                                    "create", _("_Create a Library…"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "create",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "create");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (offer_create_library_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 add_game_action (GSimpleAction *action,
                  GVariant      *parameter,
@@ -339,10 +390,9 @@ add_game_action (GSimpleAction *action,
   SpGame *shown = sp_game_page_get_game (self->game_page);
   GtkWidget *window;
 
-  if (g_list_model_get_n_items (libraries) == 0)
+  if (!has_real_library (self))
     {
-      sp_ui_show_error (GTK_WIDGET (self), _("No Library"),
-                        _("Create a library on a drive first: games are kept in a library."));
+      offer_create_library (self);
       return;
     }
 

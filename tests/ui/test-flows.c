@@ -600,6 +600,31 @@ test_drive (Fixture       *f,
   ui_test_remove_tree (tmp);
 }
 
+static SpAddGameWindow *find_add_game_window (void);
+
+static void
+count_cb (guint *count)
+{
+  (*count)++;
+}
+
+/* Closes the folder chooser a flow opened (GtkFileChooserNative shows a
+ * GtkFileChooserDialog where there is no portal, as here). */
+static void
+close_file_choosers (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = g_list_model_get_n_items (toplevels); i > 0; i--)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i - 1);
+
+      if (GTK_IS_FILE_CHOOSER_DIALOG (window))
+        gtk_dialog_response (GTK_DIALOG (window), GTK_RESPONSE_CANCEL);
+    }
+  ui_test_flush ();
+}
+
 static void
 test_empty_and_demo (Fixture       *f,
                      gconstpointer  data)
@@ -635,6 +660,26 @@ test_empty_and_demo (Fixture       *f,
   g_assert_true (sp_library_monitor_is_demo (f->monitor, demo));
   g_assert_nonnull (sp_library_find_game (demo, "Counter Quest"));
   g_assert_nonnull (sp_window_find_card (f->window, sp_library_find_game (demo, "Counter Quest")));
+
+  /* Add Game does not add to the demo (it goes away when a real library
+   * appears): it offers to create a library first, with the flow the
+   * menu's "Create a Library on a Drive…" starts. */
+  {
+    GAction *create = g_action_map_lookup_action (G_ACTION_MAP (f->window), "create-library");
+    guint created = 0;
+    AdwMessageDialog *dialog;
+
+    g_signal_connect_swapped (create, "activate", G_CALLBACK (count_cb), &created);
+    g_action_group_activate_action (G_ACTION_GROUP (f->window), "add-game", NULL);
+    g_assert_null (find_add_game_window ());
+    dialog = ui_test_find_message_dialog (NULL);
+    g_assert_nonnull (dialog);
+    g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "create");
+    ui_test_answer (dialog, "create");
+    g_assert_cmpuint (created, ==, 1);
+    g_signal_handlers_disconnect_by_data (create, &created);
+    close_file_choosers ();
+  }
   ui_test_remove_tree (empty_dir);
 }
 
