@@ -79,10 +79,23 @@ update_header (SpGamePage *self)
     return;
 
   played = sp_ui_format_duration (sp_game_get_play_time (self->game));
-  count = sp_ui_format_checkpoint_count (g_list_model_get_n_items (sp_game_get_checkpoints (self->game)));
+  /* Without the checkpoints whose delete is pending. */
+  count = sp_ui_format_checkpoint_count (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)));
   /* Translators: "<play time> played · <N checkpoints>" */
   summary = g_strdup_printf (_("%s played · %s"), played, count);
   gtk_label_set_label (self->summary_label, summary);
+}
+
+/* The checkpoint @id unless a delete of it is pending or under way: the
+ * page shows the game as it will be once the delete is done. */
+static SpCheckpoint *
+find_shown (SpGamePage *self,
+            const char *id)
+{
+  if (id == NULL || g_hash_table_contains (self->pending_deletes, id) ||
+      g_hash_table_contains (self->deleting, id))
+    return NULL;
+  return sp_game_find_checkpoint (self->game, id);
 }
 
 /* Marks the current checkpoint, the path from the clean install to it, and
@@ -97,9 +110,19 @@ refresh_rows (SpGamePage *self)
   if (self->game == NULL)
     return;
 
+  /* A deleted current checkpoint hands over to its parent (as the core
+   * does on delete). */
+  if (head != NULL && find_shown (self, head) == NULL)
+    {
+      SpCheckpoint *deleted = sp_game_find_checkpoint (self->game, head);
+      SpCheckpoint *parent = deleted ? find_shown (self, sp_checkpoint_get_parent (deleted)) : NULL;
+
+      head = parent ? sp_checkpoint_get_id (parent) : NULL;
+    }
+
   for (const char *id = head; id != NULL && !g_hash_table_contains (on_path, id);)
     {
-      SpCheckpoint *cp = sp_game_find_checkpoint (self->game, id);
+      SpCheckpoint *cp = find_shown (self, id);
 
       g_hash_table_add (on_path, (gpointer) id);
       id = cp ? sp_checkpoint_get_parent (cp) : NULL;
@@ -125,7 +148,7 @@ refresh_rows (SpGamePage *self)
       if (g_strcmp0 (sp_checkpoint_get_parent (cp), older_cp ? sp_checkpoint_get_id (older_cp) : NULL) != 0)
         {
           const char *parent_id = sp_checkpoint_get_parent (cp);
-          SpCheckpoint *parent = parent_id ? sp_game_find_checkpoint (self->game, parent_id) : NULL;
+          SpCheckpoint *parent = find_shown (self, parent_id);
 
           if (parent_id == NULL)
             note = g_strdup (_("Started from the clean install"));
@@ -475,9 +498,11 @@ delete_done_cb (GObject      *object,
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
 }
 
-/* Deletes on the drive; the row stays hidden meanwhile. */
+/* Deletes on the drive; the row stays hidden meanwhile. @game is the one
+ * the delete was asked on (the page may show another one by now). */
 static void
 commit_delete (SpGamePage *self,
+               SpGame     *game,
                const char *id)
 {
   DeleteData *data = g_new0 (DeleteData, 1);
@@ -485,7 +510,7 @@ commit_delete (SpGamePage *self,
   data->self = write_begin (self);
   data->id = g_strdup (id);
   g_hash_table_add (self->deleting, g_strdup (id));
-  sp_game_delete_checkpoint_async (self->game, id, NULL, delete_done_cb, data);
+  sp_game_delete_checkpoint_async (game, id, NULL, delete_done_cb, data);
 }
 
 static void
@@ -499,7 +524,7 @@ delete_toast_dismissed_cb (AdwToast   *toast,
   if (!g_hash_table_contains (self->pending_deletes, id))
     return;   /* undone */
 
-  commit_delete (self, id);
+  commit_delete (self, g_object_get_data (G_OBJECT (toast), "sp-game"), id);
   g_hash_table_remove (self->pending_deletes, id);
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
 }
@@ -539,6 +564,10 @@ checkpoint_delete_cb (GtkWidget  *widget,
   toast = adw_toast_new (text);
   adw_toast_set_button_label (toast, _("_Undo"));
   g_object_set_data_full (G_OBJECT (toast), "sp-checkpoint-id", g_strdup (id), g_free);
+  g_object_set_data_full (G_OBJECT (toast), "sp-game", g_object_ref (self->game), g_object_unref);
+  /* Normal priority: a later toast waits behind it rather than pushing it
+   * out (the delete is carried out only when this toast times out or is
+   * closed, or the app quits). */
   g_signal_connect (toast, "button-clicked", G_CALLBACK (delete_toast_undo_cb), self);
   g_signal_connect (toast, "dismissed", G_CALLBACK (delete_toast_dismissed_cb), self);
 
@@ -551,7 +580,7 @@ checkpoint_delete_cb (GtkWidget  *widget,
       /* Nowhere to offer Undo: delete right away. */
       g_signal_handlers_disconnect_by_data (toast, self);
       self->delete_toast = NULL;
-      commit_delete (self, id);
+      commit_delete (self, self->game, id);
       g_hash_table_remove (self->pending_deletes, id);
       gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
     }
@@ -571,8 +600,7 @@ sp_game_page_commit_deletes (SpGamePage *self)
     {
       g_signal_handlers_disconnect_by_data (value, self);
       g_ptr_array_add (toasts, g_object_ref (value));
-      if (self->game != NULL)
-        commit_delete (self, key);
+      commit_delete (self, g_object_get_data (value, "sp-game"), key);
       g_hash_table_iter_remove (&iter);
     }
   self->delete_toast = NULL;
@@ -903,6 +931,10 @@ sp_game_page_dispose (GObject *object)
   SpGamePage *self = SP_GAME_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
+  /* The page goes with its window (the app quits): pending deletes are
+   * carried out. */
+  if (!self->disposed)
+    sp_game_page_commit_deletes (self);
   sp_game_page_set_game (self, NULL);
   self->disposed = TRUE;
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_GAME_PAGE);
@@ -1078,9 +1110,9 @@ sp_game_page_set_game (SpGamePage *self,
   if (self->game == game)
     return;
 
+  /* Pending deletes stay pending (their toasts carry their game). */
   if (self->game != NULL)
     {
-      sp_game_page_commit_deletes (self);
       g_signal_handlers_disconnect_by_data (self->game, self);
       g_signal_handlers_disconnect_by_data (self->timeline_model, self);
       gtk_list_box_bind_model (self->timeline, NULL, NULL, NULL, NULL);

@@ -731,7 +731,7 @@ void
 sp_window_show_games (SpWindow *self)
 {
   g_return_if_fail (SP_IS_WINDOW (self));
-  sp_game_page_commit_deletes (self->game_page);
+  /* A pending delete stays undoable: its toast is the window's. */
   adw_leaflet_set_visible_child (self->leaflet, self->games_page);
 }
 

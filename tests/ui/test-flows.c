@@ -481,6 +481,100 @@ test_grid_columns (Fixture       *f,
   }
 }
 
+/* ---- Undo for delete: pending until its toast goes, shown as gone ---- */
+
+static void
+test_delete_undo (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) first = ui_test_add_checkpoint (f->game, "First", "1\n");
+  g_autoptr(SpCheckpoint) second = ui_test_add_checkpoint (f->game, "Second", "2\n");
+  SpGamePage *page = sp_window_get_game_page (f->window);
+  SpGameCard *card = sp_window_find_card (f->window, f->game);
+  AdwToast *toast;
+  const char *subtitle;
+  g_autofree char *summary = NULL;
+
+  g_assert_cmpstr (sp_checkpoint_get_parent (second), ==, sp_checkpoint_get_id (first));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (card), "card.open", NULL));
+
+  /* Delete "First": "Second" no longer says it branched from it, and the
+   * page counts one checkpoint. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (f, sp_checkpoint_get_id (first))),
+                                             "checkpoint.delete", "s", sp_checkpoint_get_id (first)));
+  ui_test_flush ();
+  toast = sp_game_page_get_delete_toast (page);
+  g_assert_nonnull (toast);
+  g_assert_null (row_for (f, sp_checkpoint_get_id (first)));
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row_for (f, sp_checkpoint_get_id (second))));
+  g_assert_null (strstr (subtitle, "First"));
+  g_assert_nonnull (strstr (subtitle, "deleted"));
+  {
+    GtkWidget *label = NULL;
+
+    /* the summary label under the name */
+    for (GtkWidget *w = GTK_WIDGET (page); w != NULL;)
+      {
+        if (GTK_IS_LABEL (w) && strstr (gtk_label_get_label (GTK_LABEL (w)), "played ·") != NULL)
+          {
+            label = w;
+            break;
+          }
+        if (gtk_widget_get_first_child (w) != NULL)
+          w = gtk_widget_get_first_child (w);
+        else
+          {
+            while (w != NULL && w != GTK_WIDGET (page) && gtk_widget_get_next_sibling (w) == NULL)
+              w = gtk_widget_get_parent (w);
+            w = (w == NULL || w == GTK_WIDGET (page)) ? NULL : gtk_widget_get_next_sibling (w);
+          }
+      }
+    g_assert_nonnull (label);
+    summary = g_strdup (gtk_label_get_label (GTK_LABEL (label)));
+  }
+  g_assert_nonnull (strstr (summary, "1 checkpoint"));
+  g_assert_null (strstr (summary, "2 checkpoints"));
+
+  /* Other toasts and going back to the games leave it pending: nothing is
+   * deleted, Undo still works. */
+  {
+    GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (page), ADW_TYPE_TOAST_OVERLAY);
+
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new ("Another toast"));
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new ("And one more"));
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "game.back", NULL));
+  g_assert_false (sp_window_get_game_shown (f->window));
+  ui_test_flush ();
+  g_assert_true (sp_game_page_get_delete_toast (page) == toast);
+  g_assert_false (sp_game_page_get_writing (page));
+  g_assert_true (g_file_test (sp_checkpoint_get_ini_path (first), G_FILE_TEST_EXISTS));
+  /* Undo, as the toast's button does: the signal, then the toast goes. */
+  g_signal_emit_by_name (toast, "button-clicked");
+  adw_toast_dismiss (toast);
+  ui_test_flush ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (card), "card.open", NULL));
+  g_assert_nonnull (row_for (f, sp_checkpoint_get_id (first)));
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row_for (f, sp_checkpoint_get_id (second))));
+  g_assert_null (strstr (subtitle, "deleted"));
+  g_assert_true (g_file_test (sp_checkpoint_get_archive_path (first), G_FILE_TEST_EXISTS));
+
+  /* Deleting the current checkpoint: its parent is shown as current. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (f, sp_checkpoint_get_id (second))),
+                                             "checkpoint.delete", "s", sp_checkpoint_get_id (second)));
+  ui_test_flush ();
+  g_assert_true (sp_checkpoint_row_get_current (row_for (f, sp_checkpoint_get_id (first))));
+
+  /* The toast times out (or is closed): now it is deleted. */
+  toast = sp_game_page_get_delete_toast (page);
+  adw_toast_dismiss (toast);
+  wait_for_writes (f);
+  ui_test_flush ();
+  g_assert_false (g_file_test (sp_checkpoint_get_ini_path (second), G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (sp_checkpoint_get_ini_path (first), G_FILE_TEST_EXISTS));
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (first));
+}
+
 static gboolean
 n_libraries_is (gpointer data)
 {
@@ -1316,6 +1410,7 @@ main (int   argc,
 
   g_test_add ("/ui/flows/grid-and-timeline", Fixture, NULL, fixture_setup, test_grid_and_timeline, fixture_teardown);
   g_test_add ("/ui/flows/grid-columns", Fixture, NULL, fixture_setup, test_grid_columns, fixture_teardown);
+  g_test_add ("/ui/flows/delete-undo", Fixture, NULL, fixture_setup, test_delete_undo, fixture_teardown);
   g_test_add ("/ui/flows/folder-library", Fixture, NULL, fixture_setup, test_folder_library, fixture_teardown);
   g_test_add ("/ui/flows/drive", Fixture, NULL, fixture_setup, test_drive, fixture_teardown);
   g_test_add ("/ui/flows/empty-and-demo", Fixture, NULL, fixture_setup, test_empty_and_demo, fixture_teardown);
