@@ -31,6 +31,7 @@ struct _SpGamePage
   GtkLabel           *name_label;
   GtkLabel           *summary_label;
   GtkListBox         *timeline;
+  GtkWidget          *play_button;
   SpGameSettings     *settings;
 
   /* What the last verify found, above the timeline (built in code) */
@@ -1000,6 +1001,21 @@ sp_game_page_set_property (GObject      *object,
     }
 }
 
+/* The page's first focus: Play, or the newest checkpoint while Play is
+ * off; never a text field (whose text focus would select). */
+static gboolean
+sp_game_page_grab_focus (GtkWidget *widget)
+{
+  SpGamePage *self = SP_GAME_PAGE (widget);
+  GtkListBoxRow *first = gtk_list_box_get_row_at_index (self->timeline, 0);
+
+  if (gtk_widget_is_sensitive (self->play_button) && gtk_widget_grab_focus (self->play_button))
+    return TRUE;
+  if (first != NULL && gtk_widget_grab_focus (GTK_WIDGET (first)))
+    return TRUE;
+  return GTK_WIDGET_CLASS (sp_game_page_parent_class)->grab_focus (widget);
+}
+
 static void
 sp_game_page_class_init (SpGamePageClass *klass)
 {
@@ -1010,6 +1026,7 @@ sp_game_page_class_init (SpGamePageClass *klass)
   object_class->finalize = sp_game_page_finalize;
   object_class->get_property = sp_game_page_get_property;
   object_class->set_property = sp_game_page_set_property;
+  widget_class->grab_focus = sp_game_page_grab_focus;
 
   properties[PROP_GAME] =
     g_param_spec_object ("game", NULL, NULL, SP_TYPE_GAME,
@@ -1028,6 +1045,7 @@ sp_game_page_class_init (SpGamePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, name_label);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, timeline);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, play_button);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, settings);
 
   gtk_widget_class_install_action (widget_class, "game.back", NULL, game_back_cb);

@@ -725,6 +725,7 @@ sp_window_open_game (SpWindow *self,
 
   sp_game_page_set_game (self->game_page, game);
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->game_page));
+  gtk_widget_grab_focus (GTK_WIDGET (self->game_page));
 }
 
 void

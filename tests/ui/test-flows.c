@@ -497,6 +497,15 @@ test_delete_undo (Fixture       *f,
 
   g_assert_cmpstr (sp_checkpoint_get_parent (second), ==, sp_checkpoint_get_id (first));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (card), "card.open", NULL));
+  ui_test_flush ();
+  /* The first focus on the page is Play, not the Name field's text. */
+  {
+    GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (f->window));
+
+    g_assert_nonnull (focus);
+    g_assert_true (GTK_IS_BUTTON (focus));
+    g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (focus)), ==, "game.play");
+  }
 
   /* Delete "First": "Second" no longer says it branched from it, and the
    * page counts one checkpoint. */

@@ -278,6 +278,20 @@ static void
 test_preferences_window (void)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  GtkWidget *window = sp_preferences_window_new (NULL, settings);
+  GtkWidget *focus;
+
+  /* The first focus is a row, not the Wine runner's text (selected whole,
+   * so that the first key typed would replace it). */
+  gtk_window_present (GTK_WINDOW (window));
+  ui_test_flush ();
+  focus = gtk_window_get_focus (GTK_WINDOW (window));
+  g_assert_nonnull (focus);
+  g_assert_false (GTK_IS_EDITABLE (focus));
+  g_assert_null (gtk_widget_get_ancestor (focus, ADW_TYPE_ENTRY_ROW));
+  g_assert_true (ADW_IS_PREFERENCES_ROW (focus));
+  gtk_window_destroy (GTK_WINDOW (window));
+  ui_test_flush ();
 
   check_window (sp_preferences_window_new (NULL, settings));
 }
