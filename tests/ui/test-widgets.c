@@ -593,6 +593,34 @@ test_game_settings (Fixture       *f,
   g_assert_cmpstrv (sp_game_get_arguments (f->game), arguments);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, shown);
 
+  /* An executable that is not in the game's folder is refused here, with
+   * the reason, not saved to fail at Play. */
+  row = find_entry_row (settings, "Executable");
+  gtk_editable_set_text (GTK_EDITABLE (row), "bin/missing.sh");
+  g_signal_emit_by_name (row, "apply");
+  g_assert_false (sp_game_settings_get_saving (SP_GAME_SETTINGS (settings)));
+  g_assert_cmpstr (sp_game_get_executable (f->game), ==, "game.sh");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "game.sh");
+  {
+    AdwMessageDialog *dialog = ui_test_find_message_dialog (NULL);
+
+    g_assert_nonnull (dialog);
+    g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Executable Not Found");
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "bin/missing.sh"));
+    ui_test_answer (dialog, "close");
+  }
+  /* One that is there is saved. */
+  {
+    g_autofree char *other = g_build_filename (sp_game_get_base_path (f->game), "other.sh", NULL);
+
+    g_assert_true (g_file_set_contents (other, "#!/bin/sh\n", -1, NULL));
+    gtk_editable_set_text (GTK_EDITABLE (row), "other.sh");
+    g_signal_emit_by_name (row, "apply");
+    g_assert_true (sp_game_settings_get_saving (SP_GAME_SETTINGS (settings)));
+    ui_test_wait (settings_saved, settings, 30, "the settings to be saved");
+    g_assert_cmpstr (sp_game_get_executable (f->game), ==, "other.sh");
+  }
+
   check_widget (settings);
 }
 
