@@ -141,6 +141,23 @@ test_checkpoint_row (Fixture       *f,
   check_widget (list);
 }
 
+static gboolean
+has_label_containing (GtkWidget  *widget,
+                      const char *text)
+{
+  if (GTK_IS_LABEL (widget))
+    {
+      g_autofree char *folded = g_utf8_casefold (gtk_label_get_text (GTK_LABEL (widget)), -1);
+
+      if (strstr (folded, text) != NULL)
+        return TRUE;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    if (has_label_containing (child, text))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 test_game_page (Fixture       *f,
                 gconstpointer  data)
@@ -152,6 +169,8 @@ test_game_page (Fixture       *f,
   /* One checkpoint and the clean install. */
   g_assert_nonnull (gtk_list_box_get_row_at_index (sp_game_page_get_timeline (SP_GAME_PAGE (page)), 1));
   g_assert_null (gtk_list_box_get_row_at_index (sp_game_page_get_timeline (SP_GAME_PAGE (page)), 2));
+  /* No instructions about right-clicking (the menus are found without). */
+  g_assert_false (has_label_containing (page, "right-click"));
   check_widget (page);
 }
 
