@@ -22,7 +22,11 @@ struct _SpGameCard
   GtkWidget    *box;
   GtkStack     *art_stack;
   GtkLabel     *initials_label;
+  GtkWidget    *banner;
   GtkPicture   *icon_picture;
+  GtkCssProvider *banner_css;
+  GdkRGBA       tint;
+  gboolean      tinted;
   GtkWidget    *open_button;
   GtkLabel     *name_label;
   GtkLabel     *last_played_label;
@@ -53,6 +57,72 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SpGameCard, sp_game_card, GTK_TYPE_WIDGET)
 
+gboolean
+sp_game_card_average_color (GdkTexture *texture,
+                            GdkRGBA    *color)
+{
+  int width, height, step;
+  gsize stride;
+  g_autofree guchar *pixels = NULL;
+  double r = 0, g = 0, b = 0, a = 0;
+
+  g_return_val_if_fail (GDK_IS_TEXTURE (texture), FALSE);
+  g_return_val_if_fail (color != NULL, FALSE);
+
+  width = gdk_texture_get_width (texture);
+  height = gdk_texture_get_height (texture);
+  if (width <= 0 || height <= 0 || width > 8192 || height > 8192)
+    return FALSE;
+  stride = (gsize) width * 4;
+  pixels = g_malloc (stride * height);
+  /* Premultiplied ARGB in native byte order (CAIRO_FORMAT_ARGB32). */
+  gdk_texture_download (texture, pixels, stride);
+
+  /* About 64 × 64 samples are plenty for an average. */
+  step = MAX (1, MAX (width, height) / 64);
+  for (int y = 0; y < height; y += step)
+    for (int x = 0; x < width; x += step)
+      {
+        guint32 p = *(guint32 *) (pixels + y * stride + x * 4);
+
+        a += (p >> 24) & 0xff;
+        r += (p >> 16) & 0xff;
+        g += (p >> 8) & 0xff;
+        b += p & 0xff;
+      }
+  if (a < 1)
+    return FALSE;   /* all transparent */
+  /* Premultiplied sums over the alpha sum: the colour of the visible part. */
+  color->red = r / a;
+  color->green = g / a;
+  color->blue = b / a;
+  color->alpha = 1;
+  return TRUE;
+}
+
+static void
+set_tint (SpGameCard    *self,
+          const GdkRGBA *tint)
+{
+  g_autofree char *css = NULL;
+
+  self->tinted = tint != NULL;
+  if (tint == NULL)
+    {
+      gtk_css_provider_load_from_data (self->banner_css, "", -1);
+      return;
+    }
+  self->tint = *tint;
+  {
+    GdkRGBA darker = { tint->red * 0.8, tint->green * 0.8, tint->blue * 0.8, 1 };
+    g_autofree char *from = gdk_rgba_to_string (tint);
+    g_autofree char *to = gdk_rgba_to_string (&darker);
+
+    css = g_strdup_printf ("box.game-banner { background: linear-gradient(135deg, %s, %s); }", from, to);
+  }
+  gtk_css_provider_load_from_data (self->banner_css, css, -1);
+}
+
 static void
 icon_loaded_cb (GObject      *object,
                 GAsyncResult *result,
@@ -69,6 +139,11 @@ icon_loaded_cb (GObject      *object,
   texture = gdk_texture_new_from_bytes (bytes, &error);
   if (texture == NULL)
     return;
+  {
+    GdkRGBA tint;
+
+    set_tint (self, sp_game_card_average_color (texture, &tint) ? &tint : NULL);
+  }
   gtk_picture_set_paintable (self->icon_picture, GDK_PAINTABLE (texture));
   gtk_stack_set_visible_child_name (self->art_stack, "icon");
 }
@@ -89,6 +164,7 @@ update_art (SpGameCard *self)
     }
   gtk_widget_add_css_class (GTK_WIDGET (self->initials_label), color);
   gtk_stack_set_visible_child_name (self->art_stack, "tile");
+  set_tint (self, NULL);
 
   g_cancellable_cancel (self->icon_cancellable);
   g_clear_object (&self->icon_cancellable);
@@ -244,6 +320,7 @@ sp_game_card_finalize (GObject *object)
 
   g_free (self->status);
   g_free (self->summary);
+  g_clear_object (&self->banner_css);
 
   G_OBJECT_CLASS (sp_game_card_parent_class)->finalize (object);
 }
@@ -318,6 +395,7 @@ sp_game_card_class_init (SpGameCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, box);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, art_stack);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, initials_label);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, banner);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, icon_picture);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, open_button);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, name_label);
@@ -348,6 +426,11 @@ sp_game_card_init (SpGameCard *self)
   self->elapsed = -1;
   self->spinning = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* This card's banner colour, from its icon. */
+  self->banner_css = gtk_css_provider_new ();
+  gtk_style_context_add_provider (gtk_widget_get_style_context (self->banner),
+                                  GTK_STYLE_PROVIDER (self->banner_css),
+                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
   gesture = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
@@ -454,4 +537,19 @@ sp_game_card_set_spinning (SpGameCard *self,
 
   self->spinning = !!spinning;
   update_status (self);
+}
+
+/* The banner's colour (from the icon), or FALSE when there is no icon
+ * shown (the initials tile). */
+gboolean
+sp_game_card_get_tint (SpGameCard *self,
+                       GdkRGBA    *tint)
+{
+  g_return_val_if_fail (SP_IS_GAME_CARD (self), FALSE);
+
+  if (!self->tinted || g_strcmp0 (gtk_stack_get_visible_child_name (self->art_stack), "icon") != 0)
+    return FALSE;
+  if (tint != NULL)
+    *tint = self->tint;
+  return TRUE;
 }

@@ -94,6 +94,75 @@ test_game_card (Fixture       *f,
   check_widget (card);
 }
 
+static gboolean
+card_tinted (gpointer data)
+{
+  return sp_game_card_get_tint (data, NULL);
+}
+
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The icon is shown whole (not cropped to fill), on a banner of its own
+ * average colour: here a red square on a transparent ground. */
+static void
+test_game_card_icon (Fixture       *f,
+                     gconstpointer  data)
+{
+  const int size = 96;
+  g_autofree guchar *pixels = g_malloc0 (size * size * 4);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_build_filename (sp_game_get_base_path (f->game), "icon.png", NULL);
+  GtkWidget *card;
+  GtkWidget *window = gtk_window_new ();
+  GdkRGBA tint;
+
+  /* R8G8B8A8: the middle third opaque red, the rest transparent. */
+  for (int y = size / 3; y < 2 * size / 3; y++)
+    for (int x = size / 3; x < 2 * size / 3; x++)
+      {
+        guchar *p = pixels + (y * size + x) * 4;
+        p[0] = 0xe0; p[1] = 0x1b; p[2] = 0x24; p[3] = 0xff;
+      }
+  bytes = g_bytes_new (pixels, size * size * 4);
+  texture = gdk_memory_texture_new (size, size, GDK_MEMORY_R8G8B8A8, bytes, size * 4);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+
+  g_assert_true (sp_game_card_average_color (texture, &tint));
+  g_assert_cmpfloat_with_epsilon (tint.red, 0xe0 / 255.0, 0.01);
+  g_assert_cmpfloat_with_epsilon (tint.green, 0x1b / 255.0, 0.01);
+  g_assert_cmpfloat_with_epsilon (tint.blue, 0x24 / 255.0, 0.01);
+
+  sp_game_set_icon (f->game, "icon.png");
+  card = sp_game_card_new (f->game);
+  gtk_window_set_child (GTK_WINDOW (window), card);
+  gtk_window_present (GTK_WINDOW (window));
+  ui_test_wait (card_tinted, card, 30, "the card's icon");
+  g_assert_true (sp_game_card_get_tint (SP_GAME_CARD (card), &tint));
+  g_assert_cmpfloat_with_epsilon (tint.red, 0xe0 / 255.0, 0.01);
+  g_assert_true (gtk_picture_get_content_fit (GTK_PICTURE (find_widget (card, GTK_TYPE_PICTURE)))
+                 != GTK_CONTENT_FIT_COVER);
+
+  /* Without an icon: the initials tile, no tint. */
+  sp_game_set_icon (f->game, NULL);
+  g_assert_false (sp_game_card_get_tint (SP_GAME_CARD (card), NULL));
+  gtk_window_destroy (GTK_WINDOW (window));
+  ui_test_flush ();
+}
+
 static void
 test_checkpoint_row (Fixture       *f,
                      gconstpointer  data)
@@ -650,6 +719,7 @@ main (int   argc,
   ui_test_init (&argc, &argv);
 
   g_test_add ("/ui/widgets/game-card", Fixture, NULL, fixture_setup, test_game_card, fixture_teardown);
+  g_test_add ("/ui/widgets/game-card-icon", Fixture, NULL, fixture_setup, test_game_card_icon, fixture_teardown);
   g_test_add ("/ui/widgets/checkpoint-row", Fixture, NULL, fixture_setup, test_checkpoint_row, fixture_teardown);
   g_test_add ("/ui/widgets/game-page", Fixture, NULL, fixture_setup, test_game_page, fixture_teardown);
   g_test_add ("/ui/widgets/game-page-bad-executable", Fixture, NULL, fixture_setup,
