@@ -23,7 +23,7 @@ struct _SpGameCard
   GtkStack     *art_stack;
   GtkLabel     *initials_label;
   GtkWidget    *banner;
-  GtkPicture   *icon_picture;
+  GtkImage     *icon_image;
   GtkCssProvider *banner_css;
   GdkRGBA       tint;
   gboolean      tinted;
@@ -56,6 +56,9 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SpGameCard, sp_game_card, GTK_TYPE_WIDGET)
+
+/* The banner is 112 px high: the icon at most this, with a margin. */
+#define SP_GAME_CARD_ICON_SIZE 88
 
 gboolean
 sp_game_card_average_color (GdkTexture *texture,
@@ -144,7 +147,13 @@ icon_loaded_cb (GObject      *object,
 
     set_tint (self, sp_game_card_average_color (texture, &tint) ? &tint : NULL);
   }
-  gtk_picture_set_paintable (self->icon_picture, GDK_PAINTABLE (texture));
+  /* Whole (GtkImage keeps the aspect ratio), at most 88 px so that the
+   * banner keeps its height, never enlarged (small .exe icons stay
+   * sharp). */
+  gtk_image_set_from_paintable (self->icon_image, GDK_PAINTABLE (texture));
+  gtk_image_set_pixel_size (self->icon_image,
+                            MIN (SP_GAME_CARD_ICON_SIZE,
+                                 MAX (gdk_texture_get_width (texture), gdk_texture_get_height (texture))));
   gtk_stack_set_visible_child_name (self->art_stack, "icon");
 }
 
@@ -396,7 +405,7 @@ sp_game_card_class_init (SpGameCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, art_stack);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, initials_label);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, banner);
-  gtk_widget_class_bind_template_child (widget_class, SpGameCard, icon_picture);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, icon_image);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, open_button);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, name_label);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, last_played_label);

@@ -153,8 +153,16 @@ test_game_card_icon (Fixture       *f,
   ui_test_wait (card_tinted, card, 30, "the card's icon");
   g_assert_true (sp_game_card_get_tint (SP_GAME_CARD (card), &tint));
   g_assert_cmpfloat_with_epsilon (tint.red, 0xe0 / 255.0, 0.01);
-  g_assert_true (gtk_picture_get_content_fit (GTK_PICTURE (find_widget (card, GTK_TYPE_PICTURE)))
-                 != GTK_CONTENT_FIT_COVER);
+  /* Whole: an image of the icon (aspect kept), made to fit the banner. */
+  {
+    /* (the first image: the banner comes before the buttons) */
+    GtkWidget *image = find_widget (card, GTK_TYPE_IMAGE);
+
+    g_assert_nonnull (image);
+    g_assert_cmpint (gtk_image_get_storage_type (GTK_IMAGE (image)), ==, GTK_IMAGE_PAINTABLE);
+    g_assert_cmpint (gtk_image_get_pixel_size (GTK_IMAGE (image)), ==, 88);
+    g_assert_null (find_widget (card, GTK_TYPE_PICTURE));
+  }
 
   /* Without an icon: the initials tile, no tint. */
   sp_game_set_icon (f->game, NULL);
