@@ -17,6 +17,7 @@ struct _SpGameCard
   gint64        elapsed;
   gboolean      spinning;
   char         *summary;
+  GStrv         hidden;   /* checkpoints whose delete is pending */
   GCancellable *icon_cancellable;
 
   GtkWidget    *box;
@@ -186,6 +187,13 @@ update_art (SpGameCard *self)
     }
 }
 
+static gboolean
+is_hidden (SpGameCard *self,
+           const char *id)
+{
+  return self->hidden != NULL && id != NULL && g_strv_contains ((const char * const *) self->hidden, id);
+}
+
 static void
 update_texts (SpGameCard *self)
 {
@@ -200,7 +208,15 @@ update_texts (SpGameCard *self)
   if (self->game == NULL)
     return;
 
-  n = g_list_model_get_n_items (self->checkpoints);
+  /* Without the checkpoints whose delete is pending (shown as gone). */
+  n = 0;
+  for (guint i = 0; i < g_list_model_get_n_items (self->checkpoints); i++)
+    {
+      g_autoptr(SpCheckpoint) cp = g_list_model_get_item (self->checkpoints, i);
+
+      if (!is_hidden (self, sp_checkpoint_get_id (cp)))
+        n++;
+    }
   last_played = sp_ui_format_last_played (sp_game_get_last_played (self->game));
   count = sp_ui_format_checkpoint_count (n);
   if (sp_game_get_play_time (self->game) == 0)
@@ -214,6 +230,13 @@ update_texts (SpGameCard *self)
     }
 
   head = sp_game_get_head_checkpoint (self->game);
+  /* A current checkpoint being deleted hands over to its parent. */
+  if (head != NULL && is_hidden (self, sp_checkpoint_get_id (head)))
+    {
+      const char *parent = sp_checkpoint_get_parent (head);
+
+      head = parent && !is_hidden (self, parent) ? sp_game_find_checkpoint (self->game, parent) : NULL;
+    }
   if (head == NULL)
     current = g_strdup (_("Starts from the clean install"));
   else if (sp_checkpoint_get_label (head)[0] != '\0')
@@ -329,6 +352,7 @@ sp_game_card_finalize (GObject *object)
 
   g_free (self->status);
   g_free (self->summary);
+  g_strfreev (self->hidden);
   g_clear_object (&self->banner_css);
 
   G_OBJECT_CLASS (sp_game_card_parent_class)->finalize (object);
@@ -561,4 +585,15 @@ sp_game_card_get_tint (SpGameCard *self,
   if (tint != NULL)
     *tint = self->tint;
   return TRUE;
+}
+
+void
+sp_game_card_set_hidden_checkpoints (SpGameCard         *self,
+                                     const char * const *ids)
+{
+  g_return_if_fail (SP_IS_GAME_CARD (self));
+
+  g_strfreev (self->hidden);
+  self->hidden = ids != NULL && ids[0] != NULL ? g_strdupv ((char **) ids) : NULL;
+  update_texts (self);
 }

@@ -42,6 +42,7 @@ struct _SpGamePage
 enum {
   PROP_0,
   PROP_GAME,
+  PROP_HIDDEN_CHECKPOINTS,
   N_PROPS
 };
 
@@ -97,6 +98,17 @@ find_shown (SpGamePage *self,
       g_hash_table_contains (self->deleting, id))
     return NULL;
   return sp_game_find_checkpoint (self->game, id);
+}
+
+/* A delete became pending, was undone or done: the timeline and whoever
+ * shows counts (the game's card) follow. */
+static void
+hidden_changed (SpGamePage       *self,
+                GtkFilterChange   change)
+{
+  if (self->filter != NULL)
+    gtk_filter_changed (GTK_FILTER (self->filter), change);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIDDEN_CHECKPOINTS]);
 }
 
 /* Marks the current checkpoint, the path from the clean install to it, and
@@ -495,8 +507,8 @@ delete_done_cb (GObject      *object,
   if (!sp_game_delete_checkpoint_finish (SP_GAME (object), result, &error))
     sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Delete the Checkpoint"), error);
   /* Gone from the timeline by now, or shown again if it could not go. */
-  if (g_hash_table_remove (self->deleting, id) && self->filter != NULL)
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+  if (g_hash_table_remove (self->deleting, id))
+    hidden_changed (self, GTK_FILTER_CHANGE_LESS_STRICT);
 }
 
 /* Deletes on the drive; the row stays hidden meanwhile. @game is the one
@@ -527,7 +539,7 @@ delete_toast_dismissed_cb (AdwToast   *toast,
 
   commit_delete (self, g_object_get_data (G_OBJECT (toast), "sp-game"), id);
   g_hash_table_remove (self->pending_deletes, id);
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+  hidden_changed (self, GTK_FILTER_CHANGE_LESS_STRICT);
 }
 
 static void
@@ -541,7 +553,7 @@ delete_toast_undo_cb (AdwToast   *toast,
   if (self->delete_toast == toast)
     self->delete_toast = NULL;
   if (g_hash_table_remove (self->pending_deletes, id))
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+    hidden_changed (self, GTK_FILTER_CHANGE_LESS_STRICT);
 }
 
 static void
@@ -574,7 +586,7 @@ checkpoint_delete_cb (GtkWidget  *widget,
 
   g_hash_table_insert (self->pending_deletes, g_strdup (id), g_object_ref_sink (toast));
   self->delete_toast = toast;
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_MORE_STRICT);
+  hidden_changed (self, GTK_FILTER_CHANGE_MORE_STRICT);
 
   if (!sp_ui_add_toast (widget, g_object_ref (toast)))
     {
@@ -583,7 +595,7 @@ checkpoint_delete_cb (GtkWidget  *widget,
       self->delete_toast = NULL;
       commit_delete (self, self->game, id);
       g_hash_table_remove (self->pending_deletes, id);
-      gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+      hidden_changed (self, GTK_FILTER_CHANGE_LESS_STRICT);
     }
 }
 
@@ -607,8 +619,7 @@ sp_game_page_commit_deletes (SpGamePage *self)
   self->delete_toast = NULL;
   for (guint i = 0; i < toasts->len; i++)
     adw_toast_dismiss (g_ptr_array_index (toasts, i));
-  if (self->filter != NULL)
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+  hidden_changed (self, GTK_FILTER_CHANGE_LESS_STRICT);
 }
 
 /* Export and import ------------------------------------------------------ */
@@ -978,6 +989,9 @@ sp_game_page_get_property (GObject    *object,
     case PROP_GAME:
       g_value_set_object (value, self->game);
       break;
+    case PROP_HIDDEN_CHECKPOINTS:
+      g_value_take_boxed (value, sp_game_page_dup_hidden_checkpoints (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1028,6 +1042,9 @@ sp_game_page_class_init (SpGamePageClass *klass)
   object_class->set_property = sp_game_page_set_property;
   widget_class->grab_focus = sp_game_page_grab_focus;
 
+  properties[PROP_HIDDEN_CHECKPOINTS] =
+    g_param_spec_boxed ("hidden-checkpoints", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_GAME] =
     g_param_spec_object ("game", NULL, NULL, SP_TYPE_GAME,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -1195,4 +1212,22 @@ sp_game_page_dup_problem (SpGamePage *self,
   row = self->problem_rows->pdata[i];
   return g_strdup_printf ("%s: %s", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
                           adw_action_row_get_subtitle (row));
+}
+
+GStrv
+sp_game_page_dup_hidden_checkpoints (SpGamePage *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_val_if_fail (SP_IS_GAME_PAGE (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->pending_deletes);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_strv_builder_add (builder, key);
+  g_hash_table_iter_init (&iter, self->deleting);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_strv_builder_add (builder, key);
+  return g_strv_builder_end (builder);
 }

@@ -80,6 +80,10 @@ create_card_cb (gpointer item,
   g_object_weak_ref (G_OBJECT (card), card_gone_cb, self);
   g_signal_connect_object (card, "open", G_CALLBACK (card_open_cb), self, 0);
   g_signal_connect_object (card, "stop", G_CALLBACK (card_stop_cb), self, 0);
+  {
+    g_auto(GStrv) hidden = sp_game_page_dup_hidden_checkpoints (self->game_page);
+    sp_game_card_set_hidden_checkpoints (SP_GAME_CARD (card), (const char * const *) hidden);
+  }
   _sp_window_update_card (self, item);
   return child;
 }
@@ -527,6 +531,22 @@ static const GActionEntry win_entries[] = {
   { "show-games", show_games_action },
 };
 
+/* A pending delete counts as done on the cards too. */
+static void
+hidden_checkpoints_cb (SpWindow *self)
+{
+  g_auto(GStrv) hidden = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self->game_page == NULL || self->cards == NULL)
+    return;   /* the window is being disposed */
+  hidden = sp_game_page_dup_hidden_checkpoints (self->game_page);
+  g_hash_table_iter_init (&iter, self->cards);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    sp_game_card_set_hidden_checkpoints (value, (const char * const *) hidden);
+}
+
 static void
 game_page_back_cb (SpWindow *self)
 {
@@ -648,6 +668,8 @@ sp_window_init (SpWindow *self)
 #endif
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries, G_N_ELEMENTS (win_entries), self);
+  g_signal_connect_object (self->game_page, "notify::hidden-checkpoints",
+                           G_CALLBACK (hidden_checkpoints_cb), self, G_CONNECT_SWAPPED);
 
   /* Attached, the Keyboard Shortcuts window shows the keys the
    * application set for each action (win.show-help-overlay). */

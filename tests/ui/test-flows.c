@@ -556,6 +556,9 @@ test_delete_undo (Fixture       *f,
   g_assert_false (sp_window_get_game_shown (f->window));
   ui_test_flush ();
   g_assert_true (sp_game_page_get_delete_toast (page) == toast);
+  /* The card counts it as gone too. */
+  g_assert_nonnull (strstr (sp_game_card_get_summary (card), "1 checkpoint"));
+  g_assert_null (strstr (sp_game_card_get_summary (card), "2 checkpoints"));
   g_assert_false (sp_game_page_get_writing (page));
   g_assert_true (g_file_test (sp_checkpoint_get_ini_path (first), G_FILE_TEST_EXISTS));
   /* Undo, as the toast's button does: the signal, then the toast goes. */
@@ -573,6 +576,7 @@ test_delete_undo (Fixture       *f,
                                              "checkpoint.delete", "s", sp_checkpoint_get_id (second)));
   ui_test_flush ();
   g_assert_true (sp_checkpoint_row_get_current (row_for (f, sp_checkpoint_get_id (first))));
+  g_assert_nonnull (strstr (sp_game_card_get_summary (card), "Current: First"));
 
   /* The toast times out (or is closed): now it is deleted. */
   toast = sp_game_page_get_delete_toast (page);
