@@ -75,7 +75,9 @@ sp_game_card_average_color (GdkTexture *texture,
 
   width = gdk_texture_get_width (texture);
   height = gdk_texture_get_height (texture);
-  if (width <= 0 || height <= 0 || width > 8192 || height > 8192)
+  /* An icon comes from a drive: a huge one is not copied again just for
+   * its colour (at most 16 MiB here). */
+  if (width <= 0 || height <= 0 || width > 2048 || height > 2048)
     return FALSE;
   stride = (gsize) width * 4;
   pixels = g_malloc (stride * height);

@@ -45,7 +45,8 @@ void         sp_game_card_set_hidden_checkpoints (SpGameCard         *self,
 gboolean     sp_game_card_get_tint     (SpGameCard  *self,
                                         GdkRGBA     *tint);
 /* The average colour of @texture's visible pixels (weighted by their
- * opacity); FALSE when all are transparent. */
+ * opacity); FALSE when all are transparent or the texture is larger
+ * than 2048 px. */
 gboolean     sp_game_card_average_color (GdkTexture *texture,
                                          GdkRGBA    *color);
 

@@ -146,6 +146,18 @@ test_game_card_icon (Fixture       *f,
   g_assert_cmpfloat_with_epsilon (tint.green, 0x1b / 255.0, 0.01);
   g_assert_cmpfloat_with_epsilon (tint.blue, 0x24 / 255.0, 0.01);
 
+  /* Nothing visible, or too large to copy for a colour: no tint. */
+  {
+    g_autoptr(GBytes) clear = g_bytes_new_take (g_malloc0 (16 * 16 * 4), 16 * 16 * 4);
+    g_autoptr(GBytes) wide = g_bytes_new_take (g_malloc0 (4096 * 4), 4096 * 4);
+    g_autoptr(GdkTexture) clear_texture = gdk_memory_texture_new (16, 16, GDK_MEMORY_R8G8B8A8, clear, 16 * 4);
+    g_autoptr(GdkTexture) wide_texture = gdk_memory_texture_new (4096, 1, GDK_MEMORY_R8G8B8A8, wide, 4096 * 4);
+    GdkRGBA unused;
+
+    g_assert_false (sp_game_card_average_color (clear_texture, &unused));
+    g_assert_false (sp_game_card_average_color (wide_texture, &unused));
+  }
+
   sp_game_set_icon (f->game, "icon.png");
   card = sp_game_card_new (f->game);
   gtk_window_set_child (GTK_WINDOW (window), card);
