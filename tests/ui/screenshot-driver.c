@@ -344,7 +344,11 @@ main (int   argc,
 
       gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
       gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
+      crop_width = 360;
+      crop_height = 720;
       shoot ("03a-game-page-narrow");
+      crop_width = width;
+      crop_height = height;
       gtk_window_set_default_size (GTK_WINDOW (window), width, height);
       settle (300);
       gtk_widget_activate_action (row, "checkpoint.note", "s",
