@@ -6,6 +6,7 @@
 #include "sp-application.h"
 #include "play/sp-play.h"
 #include "sp-preferences-window.h"
+#include "sp-ui-util.h"
 #include "sp-window.h"
 
 struct _SpApplication
@@ -77,14 +78,48 @@ shortcuts_action (GSimpleAction *action,
                   GVariant      *parameter,
                   gpointer       user_data)
 {
-  GtkApplication *app = user_data;
-  g_autoptr(GtkBuilder) builder = NULL;
-  GtkWindow *window;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
 
-  builder = gtk_builder_new_from_resource (RESOURCE_PREFIX "/sp-shortcuts-window.ui");
-  window = GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window"));
-  gtk_window_set_transient_for (window, gtk_application_get_active_window (app));
-  gtk_window_present (window);
+  /* The window's help overlay (SpWindow attaches it): attached, it shows
+   * the keys the application set for each action. */
+  if (window != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+}
+
+char *
+sp_application_get_help_uri (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *index = NULL;
+
+  /* Run from its build folder (tests, `meson devenv`), the program shows
+   * that build's pages; installed (and in the Flatpak), the installed
+   * ones. Plain HTML, so that any browser opens it, through the OpenURI
+   * portal in a sandbox. */
+  if (exe != NULL && g_str_has_prefix (exe, SP_BUILD_ROOT G_DIR_SEPARATOR_S))
+    index = g_build_filename (SP_BUILD_ROOT, "help", "html", "index.html", NULL);
+  else
+    index = g_build_filename (PKGDATADIR, "help", "C", "html", "index.html", NULL);
+  return g_filename_to_uri (index, NULL, NULL);
+}
+
+static void
+help_shown_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *uri = sp_application_get_help_uri ();
+      /* Translators: %s is where the help is, %s an error message */
+      g_autofree char *message = g_strdup_printf (_("No program could show “%s”: %s"),
+                                                  uri, error->message);
+
+      sp_ui_show_error (GTK_WIDGET (object), _("Could Not Open the Help"), message);
+    }
 }
 
 static void
@@ -92,9 +127,12 @@ help_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
-  GtkApplication *app = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  g_autofree char *uri = sp_application_get_help_uri ();
 
-  gtk_show_uri (gtk_application_get_active_window (app), "help:savepoint", GDK_CURRENT_TIME);
+  if (window == NULL)
+    return;
+  gtk_show_uri_full (window, uri, GDK_CURRENT_TIME, NULL, help_shown_cb, NULL);
 }
 
 static const GActionEntry app_entries[] = {

@@ -20,5 +20,7 @@ SpApplication    *sp_application_new          (void);
 GSettings        *sp_application_get_settings (SpApplication *self);
 SpLibraryMonitor *sp_application_get_monitor  (SpApplication *self);
 SpPlayer         *sp_application_get_player   (SpApplication *self);
+/* The help's index page as a file:// URI. */
+char             *sp_application_get_help_uri (void);
 
 G_END_DECLS

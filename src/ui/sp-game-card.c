@@ -17,21 +17,27 @@ struct _SpGameCard
   gint64        elapsed;
   gboolean      spinning;
   char         *summary;
+  GStrv         hidden;   /* checkpoints whose delete is pending */
   GCancellable *icon_cancellable;
 
   GtkWidget    *box;
   GtkStack     *art_stack;
   GtkLabel     *initials_label;
-  GtkPicture   *icon_picture;
+  GtkWidget    *banner;
+  GtkImage     *icon_image;
+  GtkCssProvider *banner_css;
+  GdkRGBA       tint;
+  gboolean      tinted;
   GtkWidget    *open_button;
   GtkLabel     *name_label;
   GtkLabel     *last_played_label;
   GtkLabel     *stats_label;
   GtkLabel     *current_label;
-  GtkRevealer  *running_revealer;
+  GtkStack     *info_stack;
   GtkSpinner   *spinner;
   GtkLabel     *status_label;
   GtkWidget    *stop_button;
+  GtkStack     *stop_stack;
 };
 
 enum {
@@ -52,6 +58,77 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SpGameCard, sp_game_card, GTK_TYPE_WIDGET)
 
+/* The banner is 112 px high: the icon at most this, with a margin. */
+#define SP_GAME_CARD_ICON_SIZE 88
+
+gboolean
+sp_game_card_average_color (GdkTexture *texture,
+                            GdkRGBA    *color)
+{
+  int width, height, step;
+  gsize stride;
+  g_autofree guchar *pixels = NULL;
+  double r = 0, g = 0, b = 0, a = 0;
+
+  g_return_val_if_fail (GDK_IS_TEXTURE (texture), FALSE);
+  g_return_val_if_fail (color != NULL, FALSE);
+
+  width = gdk_texture_get_width (texture);
+  height = gdk_texture_get_height (texture);
+  /* An icon comes from a drive: a huge one is not copied again just for
+   * its colour (at most 16 MiB here). */
+  if (width <= 0 || height <= 0 || width > 2048 || height > 2048)
+    return FALSE;
+  stride = (gsize) width * 4;
+  pixels = g_malloc (stride * height);
+  /* Premultiplied ARGB in native byte order (CAIRO_FORMAT_ARGB32). */
+  gdk_texture_download (texture, pixels, stride);
+
+  /* About 64 × 64 samples are plenty for an average. */
+  step = MAX (1, MAX (width, height) / 64);
+  for (int y = 0; y < height; y += step)
+    for (int x = 0; x < width; x += step)
+      {
+        guint32 p = *(guint32 *) (pixels + y * stride + x * 4);
+
+        a += (p >> 24) & 0xff;
+        r += (p >> 16) & 0xff;
+        g += (p >> 8) & 0xff;
+        b += p & 0xff;
+      }
+  if (a < 1)
+    return FALSE;   /* all transparent */
+  /* Premultiplied sums over the alpha sum: the colour of the visible part. */
+  color->red = r / a;
+  color->green = g / a;
+  color->blue = b / a;
+  color->alpha = 1;
+  return TRUE;
+}
+
+static void
+set_tint (SpGameCard    *self,
+          const GdkRGBA *tint)
+{
+  g_autofree char *css = NULL;
+
+  self->tinted = tint != NULL;
+  if (tint == NULL)
+    {
+      gtk_css_provider_load_from_data (self->banner_css, "", -1);
+      return;
+    }
+  self->tint = *tint;
+  {
+    GdkRGBA darker = { tint->red * 0.8, tint->green * 0.8, tint->blue * 0.8, 1 };
+    g_autofree char *from = gdk_rgba_to_string (tint);
+    g_autofree char *to = gdk_rgba_to_string (&darker);
+
+    css = g_strdup_printf ("box.game-banner { background: linear-gradient(135deg, %s, %s); }", from, to);
+  }
+  gtk_css_provider_load_from_data (self->banner_css, css, -1);
+}
+
 static void
 icon_loaded_cb (GObject      *object,
                 GAsyncResult *result,
@@ -68,7 +145,18 @@ icon_loaded_cb (GObject      *object,
   texture = gdk_texture_new_from_bytes (bytes, &error);
   if (texture == NULL)
     return;
-  gtk_picture_set_paintable (self->icon_picture, GDK_PAINTABLE (texture));
+  {
+    GdkRGBA tint;
+
+    set_tint (self, sp_game_card_average_color (texture, &tint) ? &tint : NULL);
+  }
+  /* Whole (GtkImage keeps the aspect ratio), at most 88 px so that the
+   * banner keeps its height, never enlarged (small .exe icons stay
+   * sharp). */
+  gtk_image_set_from_paintable (self->icon_image, GDK_PAINTABLE (texture));
+  gtk_image_set_pixel_size (self->icon_image,
+                            MIN (SP_GAME_CARD_ICON_SIZE,
+                                 MAX (gdk_texture_get_width (texture), gdk_texture_get_height (texture))));
   gtk_stack_set_visible_child_name (self->art_stack, "icon");
 }
 
@@ -88,6 +176,7 @@ update_art (SpGameCard *self)
     }
   gtk_widget_add_css_class (GTK_WIDGET (self->initials_label), color);
   gtk_stack_set_visible_child_name (self->art_stack, "tile");
+  set_tint (self, NULL);
 
   g_cancellable_cancel (self->icon_cancellable);
   g_clear_object (&self->icon_cancellable);
@@ -98,6 +187,13 @@ update_art (SpGameCard *self)
       sp_game_path_read_beneath_async (sp_game_get_base_path (self->game), icon, 16 * 1024 * 1024,
                                        self->icon_cancellable, icon_loaded_cb, g_object_ref (self));
     }
+}
+
+static gboolean
+is_hidden (SpGameCard *self,
+           const char *id)
+{
+  return self->hidden != NULL && id != NULL && g_strv_contains ((const char * const *) self->hidden, id);
 }
 
 static void
@@ -114,7 +210,15 @@ update_texts (SpGameCard *self)
   if (self->game == NULL)
     return;
 
-  n = g_list_model_get_n_items (self->checkpoints);
+  /* Without the checkpoints whose delete is pending (shown as gone). */
+  n = 0;
+  for (guint i = 0; i < g_list_model_get_n_items (self->checkpoints); i++)
+    {
+      g_autoptr(SpCheckpoint) cp = g_list_model_get_item (self->checkpoints, i);
+
+      if (!is_hidden (self, sp_checkpoint_get_id (cp)))
+        n++;
+    }
   last_played = sp_ui_format_last_played (sp_game_get_last_played (self->game));
   count = sp_ui_format_checkpoint_count (n);
   if (sp_game_get_play_time (self->game) == 0)
@@ -128,6 +232,13 @@ update_texts (SpGameCard *self)
     }
 
   head = sp_game_get_head_checkpoint (self->game);
+  /* A current checkpoint being deleted hands over to its parent. */
+  if (head != NULL && is_hidden (self, sp_checkpoint_get_id (head)))
+    {
+      const char *parent = sp_checkpoint_get_parent (head);
+
+      head = parent && !is_hidden (self, parent) ? sp_game_find_checkpoint (self->game, parent) : NULL;
+    }
   if (head == NULL)
     current = g_strdup (_("Starts from the clean install"));
   else if (sp_checkpoint_get_label (head)[0] != '\0')
@@ -144,6 +255,9 @@ update_texts (SpGameCard *self)
   gtk_label_set_label (self->last_played_label, last_played);
   gtk_label_set_label (self->stats_label, stats);
   gtk_label_set_label (self->current_label, current);
+  /* The labels are cut to the card's width: the full text on hover. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), sp_game_get_name (self->game));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->current_label), current);
 
   g_free (self->summary);
   self->summary = g_strjoin ("\n", sp_game_get_name (self->game), last_played, stats, current, NULL);
@@ -155,7 +269,7 @@ update_status (SpGameCard *self)
 {
   gboolean busy = self->status != NULL;
 
-  gtk_revealer_set_reveal_child (self->running_revealer, busy);
+  gtk_stack_set_visible_child_name (self->info_stack, busy ? "running" : "current");
   gtk_spinner_set_spinning (self->spinner, busy && self->spinning);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->spinning);
   if (busy && self->elapsed >= 0)
@@ -166,6 +280,8 @@ update_status (SpGameCard *self)
     }
   else
     gtk_label_set_label (self->status_label, self->status ? self->status : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label),
+                               gtk_label_get_label (self->status_label));
 
   if (busy)
     gtk_widget_add_css_class (self->box, "running");
@@ -238,6 +354,8 @@ sp_game_card_finalize (GObject *object)
 
   g_free (self->status);
   g_free (self->summary);
+  g_strfreev (self->hidden);
+  g_clear_object (&self->banner_css);
 
   G_OBJECT_CLASS (sp_game_card_parent_class)->finalize (object);
 }
@@ -312,16 +430,18 @@ sp_game_card_class_init (SpGameCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, box);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, art_stack);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, initials_label);
-  gtk_widget_class_bind_template_child (widget_class, SpGameCard, icon_picture);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, banner);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, icon_image);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, open_button);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, name_label);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, last_played_label);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, stats_label);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, current_label);
-  gtk_widget_class_bind_template_child (widget_class, SpGameCard, running_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, info_stack);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, spinner);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, status_label);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, stop_stack);
   gtk_widget_class_bind_template_callback (widget_class, open_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_clicked_cb);
 
@@ -341,6 +461,11 @@ sp_game_card_init (SpGameCard *self)
   self->elapsed = -1;
   self->spinning = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* This card's banner colour, from its icon. */
+  self->banner_css = gtk_css_provider_new ();
+  gtk_style_context_add_provider (gtk_widget_get_style_context (self->banner),
+                                  GTK_STYLE_PROVIDER (self->banner_css),
+                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
   gesture = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
@@ -429,7 +554,7 @@ sp_game_card_set_can_stop (SpGameCard *self,
                            gboolean    can_stop)
 {
   g_return_if_fail (SP_IS_GAME_CARD (self));
-  gtk_widget_set_visible (self->stop_button, can_stop);
+  gtk_stack_set_visible_child_name (self->stop_stack, can_stop ? "stop" : "none");
 }
 
 const char *
@@ -447,4 +572,30 @@ sp_game_card_set_spinning (SpGameCard *self,
 
   self->spinning = !!spinning;
   update_status (self);
+}
+
+/* The banner's colour (from the icon), or FALSE when there is no icon
+ * shown (the initials tile). */
+gboolean
+sp_game_card_get_tint (SpGameCard *self,
+                       GdkRGBA    *tint)
+{
+  g_return_val_if_fail (SP_IS_GAME_CARD (self), FALSE);
+
+  if (!self->tinted || g_strcmp0 (gtk_stack_get_visible_child_name (self->art_stack), "icon") != 0)
+    return FALSE;
+  if (tint != NULL)
+    *tint = self->tint;
+  return TRUE;
+}
+
+void
+sp_game_card_set_hidden_checkpoints (SpGameCard         *self,
+                                     const char * const *ids)
+{
+  g_return_if_fail (SP_IS_GAME_CARD (self));
+
+  g_strfreev (self->hidden);
+  self->hidden = ids != NULL && ids[0] != NULL ? g_strdupv ((char **) ids) : NULL;
+  update_texts (self);
 }

@@ -37,4 +37,17 @@ void         sp_game_card_set_can_stop (SpGameCard  *self,
 /* The texts shown, for tests and accessibility. */
 const char  *sp_game_card_get_summary  (SpGameCard  *self);
 
+/* Checkpoints to count and show as gone (their delete is pending). */
+void         sp_game_card_set_hidden_checkpoints (SpGameCard         *self,
+                                                  const char * const *ids);
+/* The banner's colour, tinted from the game's icon; FALSE while the card
+ * shows the initials tile. */
+gboolean     sp_game_card_get_tint     (SpGameCard  *self,
+                                        GdkRGBA     *tint);
+/* The average colour of @texture's visible pixels (weighted by their
+ * opacity); FALSE when all are transparent or the texture is larger
+ * than 2048 px. */
+gboolean     sp_game_card_average_color (GdkTexture *texture,
+                                         GdkRGBA    *color);
+
 G_END_DECLS

@@ -31,6 +31,7 @@ struct _SpGamePage
   GtkLabel           *name_label;
   GtkLabel           *summary_label;
   GtkListBox         *timeline;
+  GtkWidget          *play_button;
   SpGameSettings     *settings;
 
   /* What the last verify found, above the timeline (built in code) */
@@ -41,6 +42,7 @@ struct _SpGamePage
 enum {
   PROP_0,
   PROP_GAME,
+  PROP_HIDDEN_CHECKPOINTS,
   N_PROPS
 };
 
@@ -79,10 +81,34 @@ update_header (SpGamePage *self)
     return;
 
   played = sp_ui_format_duration (sp_game_get_play_time (self->game));
-  count = sp_ui_format_checkpoint_count (g_list_model_get_n_items (sp_game_get_checkpoints (self->game)));
+  /* Without the checkpoints whose delete is pending. */
+  count = sp_ui_format_checkpoint_count (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)));
   /* Translators: "<play time> played · <N checkpoints>" */
   summary = g_strdup_printf (_("%s played · %s"), played, count);
   gtk_label_set_label (self->summary_label, summary);
+}
+
+/* The checkpoint @id unless a delete of it is pending or under way: the
+ * page shows the game as it will be once the delete is done. */
+static SpCheckpoint *
+find_shown (SpGamePage *self,
+            const char *id)
+{
+  if (id == NULL || g_hash_table_contains (self->pending_deletes, id) ||
+      g_hash_table_contains (self->deleting, id))
+    return NULL;
+  return sp_game_find_checkpoint (self->game, id);
+}
+
+/* A delete became pending, was undone or done: the timeline and whoever
+ * shows counts (the game's card) follow. */
+static void
+hidden_changed (SpGamePage       *self,
+                GtkFilterChange   change)
+{
+  if (self->filter != NULL)
+    gtk_filter_changed (GTK_FILTER (self->filter), change);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIDDEN_CHECKPOINTS]);
 }
 
 /* Marks the current checkpoint, the path from the clean install to it, and
@@ -97,9 +123,19 @@ refresh_rows (SpGamePage *self)
   if (self->game == NULL)
     return;
 
+  /* A deleted current checkpoint hands over to its parent (as the core
+   * does on delete). */
+  if (head != NULL && find_shown (self, head) == NULL)
+    {
+      SpCheckpoint *deleted = sp_game_find_checkpoint (self->game, head);
+      SpCheckpoint *parent = deleted ? find_shown (self, sp_checkpoint_get_parent (deleted)) : NULL;
+
+      head = parent ? sp_checkpoint_get_id (parent) : NULL;
+    }
+
   for (const char *id = head; id != NULL && !g_hash_table_contains (on_path, id);)
     {
-      SpCheckpoint *cp = sp_game_find_checkpoint (self->game, id);
+      SpCheckpoint *cp = find_shown (self, id);
 
       g_hash_table_add (on_path, (gpointer) id);
       id = cp ? sp_checkpoint_get_parent (cp) : NULL;
@@ -125,7 +161,7 @@ refresh_rows (SpGamePage *self)
       if (g_strcmp0 (sp_checkpoint_get_parent (cp), older_cp ? sp_checkpoint_get_id (older_cp) : NULL) != 0)
         {
           const char *parent_id = sp_checkpoint_get_parent (cp);
-          SpCheckpoint *parent = parent_id ? sp_game_find_checkpoint (self->game, parent_id) : NULL;
+          SpCheckpoint *parent = find_shown (self, parent_id);
 
           if (parent_id == NULL)
             note = g_strdup (_("Started from the clean install"));
@@ -471,13 +507,15 @@ delete_done_cb (GObject      *object,
   if (!sp_game_delete_checkpoint_finish (SP_GAME (object), result, &error))
     sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Delete the Checkpoint"), error);
   /* Gone from the timeline by now, or shown again if it could not go. */
-  if (g_hash_table_remove (self->deleting, id) && self->filter != NULL)
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+  if (g_hash_table_remove (self->deleting, id))
+    hidden_changed (self, GTK_FILTER_CHANGE_LESS_STRICT);
 }
 
-/* Deletes on the drive; the row stays hidden meanwhile. */
+/* Deletes on the drive; the row stays hidden meanwhile. @game is the one
+ * the delete was asked on (the page may show another one by now). */
 static void
 commit_delete (SpGamePage *self,
+               SpGame     *game,
                const char *id)
 {
   DeleteData *data = g_new0 (DeleteData, 1);
@@ -485,7 +523,7 @@ commit_delete (SpGamePage *self,
   data->self = write_begin (self);
   data->id = g_strdup (id);
   g_hash_table_add (self->deleting, g_strdup (id));
-  sp_game_delete_checkpoint_async (self->game, id, NULL, delete_done_cb, data);
+  sp_game_delete_checkpoint_async (game, id, NULL, delete_done_cb, data);
 }
 
 static void
@@ -499,9 +537,9 @@ delete_toast_dismissed_cb (AdwToast   *toast,
   if (!g_hash_table_contains (self->pending_deletes, id))
     return;   /* undone */
 
-  commit_delete (self, id);
+  commit_delete (self, g_object_get_data (G_OBJECT (toast), "sp-game"), id);
   g_hash_table_remove (self->pending_deletes, id);
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+  hidden_changed (self, GTK_FILTER_CHANGE_LESS_STRICT);
 }
 
 static void
@@ -515,7 +553,7 @@ delete_toast_undo_cb (AdwToast   *toast,
   if (self->delete_toast == toast)
     self->delete_toast = NULL;
   if (g_hash_table_remove (self->pending_deletes, id))
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+    hidden_changed (self, GTK_FILTER_CHANGE_LESS_STRICT);
 }
 
 static void
@@ -539,21 +577,25 @@ checkpoint_delete_cb (GtkWidget  *widget,
   toast = adw_toast_new (text);
   adw_toast_set_button_label (toast, _("_Undo"));
   g_object_set_data_full (G_OBJECT (toast), "sp-checkpoint-id", g_strdup (id), g_free);
+  g_object_set_data_full (G_OBJECT (toast), "sp-game", g_object_ref (self->game), g_object_unref);
+  /* Normal priority: a later toast waits behind it rather than pushing it
+   * out (the delete is carried out only when this toast times out or is
+   * closed, or the app quits). */
   g_signal_connect (toast, "button-clicked", G_CALLBACK (delete_toast_undo_cb), self);
   g_signal_connect (toast, "dismissed", G_CALLBACK (delete_toast_dismissed_cb), self);
 
   g_hash_table_insert (self->pending_deletes, g_strdup (id), g_object_ref_sink (toast));
   self->delete_toast = toast;
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_MORE_STRICT);
+  hidden_changed (self, GTK_FILTER_CHANGE_MORE_STRICT);
 
   if (!sp_ui_add_toast (widget, g_object_ref (toast)))
     {
       /* Nowhere to offer Undo: delete right away. */
       g_signal_handlers_disconnect_by_data (toast, self);
       self->delete_toast = NULL;
-      commit_delete (self, id);
+      commit_delete (self, self->game, id);
       g_hash_table_remove (self->pending_deletes, id);
-      gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+      hidden_changed (self, GTK_FILTER_CHANGE_LESS_STRICT);
     }
 }
 
@@ -571,15 +613,13 @@ sp_game_page_commit_deletes (SpGamePage *self)
     {
       g_signal_handlers_disconnect_by_data (value, self);
       g_ptr_array_add (toasts, g_object_ref (value));
-      if (self->game != NULL)
-        commit_delete (self, key);
+      commit_delete (self, g_object_get_data (value, "sp-game"), key);
       g_hash_table_iter_remove (&iter);
     }
   self->delete_toast = NULL;
   for (guint i = 0; i < toasts->len; i++)
     adw_toast_dismiss (g_ptr_array_index (toasts, i));
-  if (self->filter != NULL)
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+  hidden_changed (self, GTK_FILTER_CHANGE_LESS_STRICT);
 }
 
 /* Export and import ------------------------------------------------------ */
@@ -903,6 +943,10 @@ sp_game_page_dispose (GObject *object)
   SpGamePage *self = SP_GAME_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
+  /* The page goes with its window (the app quits): pending deletes are
+   * carried out. */
+  if (!self->disposed)
+    sp_game_page_commit_deletes (self);
   sp_game_page_set_game (self, NULL);
   self->disposed = TRUE;
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_GAME_PAGE);
@@ -945,6 +989,9 @@ sp_game_page_get_property (GObject    *object,
     case PROP_GAME:
       g_value_set_object (value, self->game);
       break;
+    case PROP_HIDDEN_CHECKPOINTS:
+      g_value_take_boxed (value, sp_game_page_dup_hidden_checkpoints (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -968,6 +1015,21 @@ sp_game_page_set_property (GObject      *object,
     }
 }
 
+/* The page's first focus: Play, or the newest checkpoint while Play is
+ * off; never a text field (whose text focus would select). */
+static gboolean
+sp_game_page_grab_focus (GtkWidget *widget)
+{
+  SpGamePage *self = SP_GAME_PAGE (widget);
+  GtkListBoxRow *first = gtk_list_box_get_row_at_index (self->timeline, 0);
+
+  if (gtk_widget_is_sensitive (self->play_button) && gtk_widget_grab_focus (self->play_button))
+    return TRUE;
+  if (first != NULL && gtk_widget_grab_focus (GTK_WIDGET (first)))
+    return TRUE;
+  return GTK_WIDGET_CLASS (sp_game_page_parent_class)->grab_focus (widget);
+}
+
 static void
 sp_game_page_class_init (SpGamePageClass *klass)
 {
@@ -978,7 +1040,11 @@ sp_game_page_class_init (SpGamePageClass *klass)
   object_class->finalize = sp_game_page_finalize;
   object_class->get_property = sp_game_page_get_property;
   object_class->set_property = sp_game_page_set_property;
+  widget_class->grab_focus = sp_game_page_grab_focus;
 
+  properties[PROP_HIDDEN_CHECKPOINTS] =
+    g_param_spec_boxed ("hidden-checkpoints", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_GAME] =
     g_param_spec_object ("game", NULL, NULL, SP_TYPE_GAME,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -996,6 +1062,7 @@ sp_game_page_class_init (SpGamePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, name_label);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, timeline);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, play_button);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, settings);
 
   gtk_widget_class_install_action (widget_class, "game.back", NULL, game_back_cb);
@@ -1078,9 +1145,9 @@ sp_game_page_set_game (SpGamePage *self,
   if (self->game == game)
     return;
 
+  /* Pending deletes stay pending (their toasts carry their game). */
   if (self->game != NULL)
     {
-      sp_game_page_commit_deletes (self);
       g_signal_handlers_disconnect_by_data (self->game, self);
       g_signal_handlers_disconnect_by_data (self->timeline_model, self);
       gtk_list_box_bind_model (self->timeline, NULL, NULL, NULL, NULL);
@@ -1145,4 +1212,22 @@ sp_game_page_dup_problem (SpGamePage *self,
   row = self->problem_rows->pdata[i];
   return g_strdup_printf ("%s: %s", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
                           adw_action_row_get_subtitle (row));
+}
+
+GStrv
+sp_game_page_dup_hidden_checkpoints (SpGamePage *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_val_if_fail (SP_IS_GAME_PAGE (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->pending_deletes);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_strv_builder_add (builder, key);
+  g_hash_table_iter_init (&iter, self->deleting);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_strv_builder_add (builder, key);
+  return g_strv_builder_end (builder);
 }

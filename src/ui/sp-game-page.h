@@ -36,6 +36,9 @@ AdwToast    *sp_game_page_get_delete_toast (SpGamePage *self);
 /* Deletes now what is waiting for its toast to go (async: see
  * sp_game_page_get_writing()). */
 void         sp_game_page_commit_deletes   (SpGamePage *self);
+/* The checkpoints (of any game) whose delete is pending or under way,
+ * shown as gone (property "hidden-checkpoints", notified on change). */
+GStrv        sp_game_page_dup_hidden_checkpoints (SpGamePage *self);
 /* TRUE while a restore, rename, delete or settings save is being written
  * to the drive; the checkpoint actions and Play are off meanwhile. */
 gboolean     sp_game_page_get_writing      (SpGamePage *self);

@@ -223,6 +223,22 @@ executable_apply_cb (SpGameSettings *self)
       update_rows (self);
       return;
     }
+  {
+    /* Play would refuse it (the same test, in the clean install the run
+     * starts from): said now, not when the game is started. */
+    g_autofree char *path = g_build_filename (sp_game_get_base_path (self->game), text, NULL);
+
+    if (!g_file_test (path, G_FILE_TEST_EXISTS))
+      {
+        /* Translators: %s is a path relative to the game's folder, %s that folder */
+        g_autofree char *message = g_strdup_printf (_("There is no “%s” in the game’s folder “%s”."),
+                                                    text, sp_game_get_base_path (self->game));
+
+        sp_ui_show_error (GTK_WIDGET (self), _("Executable Not Found"), message);
+        update_rows (self);
+        return;
+      }
+  }
   sp_game_set_executable (self->game, text);
   save_game (self);
 }

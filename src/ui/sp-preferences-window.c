@@ -105,6 +105,22 @@ sp_preferences_window_init (SpPreferencesWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
+/* The first row that is not a text field, depth first under @widget. */
+static GtkWidget *
+find_first_plain_row (GtkWidget *widget)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget) && !ADW_IS_ENTRY_ROW (widget) &&
+      gtk_widget_get_focusable (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_first_plain_row (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 GtkWidget *
 sp_preferences_window_new (GtkWindow *parent,
                            GSettings *settings)
@@ -121,6 +137,10 @@ sp_preferences_window_new (GtkWindow *parent,
   g_settings_bind (settings, "confirm-discard", self->confirm_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_swapped (settings, "changed::runs-folder", G_CALLBACK (update_runs_row), self);
   update_runs_row (self);
+
+  /* Not into the Wine runner's text, selected whole (a typed key would
+   * replace it): the first other row. */
+  gtk_window_set_focus (GTK_WINDOW (self), find_first_plain_row (GTK_WIDGET (self)));
 
   return GTK_WIDGET (self);
 }

@@ -80,6 +80,10 @@ create_card_cb (gpointer item,
   g_object_weak_ref (G_OBJECT (card), card_gone_cb, self);
   g_signal_connect_object (card, "open", G_CALLBACK (card_open_cb), self, 0);
   g_signal_connect_object (card, "stop", G_CALLBACK (card_stop_cb), self, 0);
+  {
+    g_auto(GStrv) hidden = sp_game_page_dup_hidden_checkpoints (self->game_page);
+    sp_game_card_set_hidden_checkpoints (SP_GAME_CARD (card), (const char * const *) hidden);
+  }
   _sp_window_update_card (self, item);
   return child;
 }
@@ -329,6 +333,57 @@ game_added_cb (SpAddGameWindow *window,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
 }
 
+/* A library of the user's, not the built-in demo (which goes away as soon
+ * as a real library appears, taking what was added to it out of sight). */
+static gboolean
+has_real_library (SpWindow *self)
+{
+  GListModel *libraries = sp_library_monitor_get_libraries (self->monitor);
+
+  for (guint i = 0; i < g_list_model_get_n_items (libraries); i++)
+    {
+      g_autoptr(SpLibrary) library = g_list_model_get_item (libraries, i);
+
+      if (!sp_library_monitor_is_demo (self->monitor, library))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+offer_create_library_cb (AdwMessageDialog *dialog,
+                         const char       *response,
+                         SpWindow         *self)
+{
+  if (g_str_equal (response, "create"))
+    g_action_group_activate_action (G_ACTION_GROUP (self), "create-library", NULL);
+  else if (g_str_equal (response, "open"))
+    g_action_group_activate_action (G_ACTION_GROUP (self), "add-library-folder", NULL);
+}
+
+/* Add Game with no library of the user's: the library comes first. */
+static void
+offer_create_library (SpWindow *self)
+{
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Create a Library First"),
+                                   _("Games are kept in a library on a drive, where Savepoint "
+                                     "keeps them clean and saves their checkpoints. The demo "
+                                     "library is only for trying Savepoint out."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "open", _("_Open a Library Folder…"),
+                                    "create", _("_Create a Library…"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "create",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "create");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (offer_create_library_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 add_game_action (GSimpleAction *action,
                  GVariant      *parameter,
@@ -339,10 +394,9 @@ add_game_action (GSimpleAction *action,
   SpGame *shown = sp_game_page_get_game (self->game_page);
   GtkWidget *window;
 
-  if (g_list_model_get_n_items (libraries) == 0)
+  if (!has_real_library (self))
     {
-      sp_ui_show_error (GTK_WIDGET (self), _("No Library"),
-                        _("Create a library on a drive first: games are kept in a library."));
+      offer_create_library (self);
       return;
     }
 
@@ -477,6 +531,22 @@ static const GActionEntry win_entries[] = {
   { "show-games", show_games_action },
 };
 
+/* A pending delete counts as done on the cards too. */
+static void
+hidden_checkpoints_cb (SpWindow *self)
+{
+  g_auto(GStrv) hidden = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self->game_page == NULL || self->cards == NULL)
+    return;   /* the window is being disposed */
+  hidden = sp_game_page_dup_hidden_checkpoints (self->game_page);
+  g_hash_table_iter_init (&iter, self->cards);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    sp_game_card_set_hidden_checkpoints (value, (const char * const *) hidden);
+}
+
 static void
 game_page_back_cb (SpWindow *self)
 {
@@ -598,6 +668,17 @@ sp_window_init (SpWindow *self)
 #endif
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries, G_N_ELEMENTS (win_entries), self);
+  g_signal_connect_object (self->game_page, "notify::hidden-checkpoints",
+                           G_CALLBACK (hidden_checkpoints_cb), self, G_CONNECT_SWAPPED);
+
+  /* Attached, the Keyboard Shortcuts window shows the keys the
+   * application set for each action (win.show-help-overlay). */
+  {
+    g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (RESOURCE_PREFIX "/sp-shortcuts-window.ui");
+
+    gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self),
+                                             GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "shortcuts_window")));
+  }
 }
 
 SpWindow *
@@ -666,13 +747,14 @@ sp_window_open_game (SpWindow *self,
 
   sp_game_page_set_game (self->game_page, game);
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->game_page));
+  gtk_widget_grab_focus (GTK_WIDGET (self->game_page));
 }
 
 void
 sp_window_show_games (SpWindow *self)
 {
   g_return_if_fail (SP_IS_WINDOW (self));
-  sp_game_page_commit_deletes (self->game_page);
+  /* A pending delete stays undoable: its toast is the window's. */
   adw_leaflet_set_visible_child (self->leaflet, self->games_page);
 }
 

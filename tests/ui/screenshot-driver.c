@@ -35,15 +35,25 @@ settle (guint ms)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* The screen's top left @width × @height (the window is there: no window
+ * manager), or the whole screen for 0. */
+static int crop_width, crop_height;
+
 static void
 shoot (const char *name)
 {
   g_autofree char *file = g_strdup_printf ("%s/%s.png", outdir, name);
-  const char *argv[] = { "import", "-window", "root", file, NULL };
+  g_autofree char *crop = g_strdup_printf ("%dx%d+0+0", crop_width, crop_height);
+  const char *argv[] = { "import", "-window", "root", "-crop", crop, "+repage", file, NULL };
   g_autoptr(GError) error = NULL;
   int status = 0;
 
   settle (700);
+  if (crop_width == 0)
+    {
+      argv[3] = file;   /* no crop */
+      argv[4] = NULL;
+    }
   g_print ("%s: ", name);
   if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
                      NULL, NULL, &status, &error) ||
@@ -147,6 +157,67 @@ add_checkpoints (SpGame *game)
   g_assert_no_error (error);
 }
 
+/* An icon for a game (a drawn badge: an orange disc with a light ring),
+ * as a PNG in the game's folder. */
+static void
+give_icon (SpGame *game)
+{
+  const int size = 128;
+  g_autofree guchar *pixels = g_malloc0 (size * size * 4);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_build_filename (sp_game_get_base_path (game), "icon.png", NULL);
+
+  for (int y = 0; y < size; y++)
+    for (int x = 0; x < size; x++)
+      {
+        double dx = x - size / 2.0 + 0.5, dy = y - size / 2.0 + 0.5;
+        double r2 = dx * dx + dy * dy;
+        guchar *p = pixels + (y * size + x) * 4;
+
+        if (r2 > 60 * 60)
+          continue;
+        if (r2 > 50 * 50)
+          { p[0] = 0xf6; p[1] = 0xd3; p[2] = 0x2d; }
+        else
+          { p[0] = 0xe6 - (guchar) (y / 2); p[1] = 0x61; p[2] = 0x00 + (guchar) (x / 3); }
+        p[3] = 0xff;
+      }
+  bytes = g_bytes_new (pixels, size * size * 4);
+  texture = gdk_memory_texture_new (size, size, GDK_MEMORY_R8G8B8A8, bytes, size * 4);
+  if (!gdk_texture_save_to_png (texture, path))
+    g_error ("Could not write %s", path);
+  sp_game_set_icon (game, "icon.png");
+}
+
+/* Games with long names (and a long current checkpoint's label), so that
+ * the drive holds nine. */
+static void
+add_many_games (SpLibrary *library)
+{
+  const char *names[] = {
+    "The Chronicles of the Extraordinarily Long Winter",
+    "Starfall Sailors: Definitive Edition",
+    "Kingdom of Lanterns and Forgotten Bridges",
+    "Pixel Pilgrims",
+    "Midnight Archive Investigations Vol. 2",
+    "Deep Garden Simulator 2026 — Collector’s Edition",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(SpGame) game = ui_test_add_game (library, names[i]);
+
+      if (i == 0)
+        {
+          g_autoptr(SpCheckpoint) cp =
+            ui_test_add_checkpoint (game, "Right before the final boss of the third island", "1\n");
+        }
+      if (i == 1)
+        give_icon (game);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -208,6 +279,47 @@ main (int   argc,
   }
   shoot ("02-grid");
 
+  /* 2b. The grid of many games with long names at phone, laptop and
+   * desktop sizes, light and dark. */
+  {
+    /* Through the window's instance of the drive's library. */
+    GListModel *libraries = sp_library_monitor_get_libraries (monitor);
+
+    for (guint i = 0; i < g_list_model_get_n_items (libraries); i++)
+      {
+        g_autoptr(SpLibrary) l = g_list_model_get_item (libraries, i);
+        if (g_strcmp0 (sp_library_get_name (l), "Games Drive") == 0)
+          add_many_games (l);
+      }
+  }
+  settle (300);
+  {
+    const struct { int width, height; } sizes[] = { { 360, 720 }, { 1280, 800 }, { 1920, 1080 } };
+    for (guint dark = 0; dark < 2; dark++)
+      {
+        adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                            dark ? ADW_COLOR_SCHEME_FORCE_DARK
+                                                 : ADW_COLOR_SCHEME_FORCE_LIGHT);
+        for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+          {
+            g_autofree char *name = g_strdup_printf ("02-grid-%d-%s", sizes[i].width,
+                                                     dark ? "dark" : "light");
+
+            gtk_window_set_default_size (GTK_WINDOW (window), sizes[i].width, sizes[i].height);
+            crop_width = sizes[i].width;
+            crop_height = sizes[i].height;
+            settle (400);
+            shoot (name);
+          }
+      }
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+    /* The rest at 1280 × 800, where the grid holds the nine games. */
+    gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+    crop_width = 1280;
+    crop_height = 800;
+    settle (400);
+  }
+
   /* 3. A game's page with a branched timeline. */
   {
     g_autoptr(SpLibrary) shown = NULL;
@@ -232,7 +344,11 @@ main (int   argc,
 
       gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
       gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
+      crop_width = 360;
+      crop_height = 720;
       shoot ("03a-game-page-narrow");
+      crop_width = width;
+      crop_height = height;
       gtk_window_set_default_size (GTK_WINDOW (window), width, height);
       settle (300);
       gtk_widget_activate_action (row, "checkpoint.note", "s",
@@ -276,6 +392,8 @@ main (int   argc,
     wait.game = demo_game;
     sp_window_play_game (window, demo_game);
     ui_test_wait (is_running, &wait, 60, "the demo game to run");
+    /* Its card, below the drive's nine, scrolled into view. */
+    gtk_widget_grab_focus (gtk_widget_get_parent (GTK_WIDGET (sp_window_find_card (window, demo_game))));
     settle (200);
     shoot ("06-running");
     ui_test_wait (keep_asked, &wait, 60, "Keep this run?");

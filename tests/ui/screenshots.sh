@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Screenshots of the main screens (empty state, grid, game page, checkpoint
-# menu, undo toast, running game, keep dialog, add game, preferences), taken
-# on Xvfb with `import -window root`:
+# menu, undo toast, running game, keep dialog, add game, preferences; the
+# grid of 8+ games at 360, 1280 and 1920 px, light and dark), taken on Xvfb
+# with `import -window root`:
 #   tests/ui/screenshots.sh BUILDDIR [OUTDIR]     (OUTDIR: BUILDDIR/screenshots)
 # or `meson compile -C BUILDDIR screenshots`.
 set -eu
@@ -15,4 +16,6 @@ export GSETTINGS_BACKEND=memory
 export GSETTINGS_SCHEMA_DIR="$builddir/data"
 export SAVEPOINT_RUN="$builddir/src/supervisor/savepoint-run"
 export LC_ALL=C.UTF-8
+# Room for the 1920 × 1080 shots (each shot is cropped to its window).
+export SP_XVFB_SCREEN=1920x1080x24
 exec "$here/xvfb-test.sh" "$builddir/tests/ui/screenshot-driver" "$outdir"

@@ -320,6 +320,274 @@ test_grid_and_timeline (Fixture       *f,
   g_assert_false (sp_window_get_game_shown (f->window));
 }
 
+/* ---- The grid: as many columns as fit, cards of one fixed size ---- */
+
+typedef struct
+{
+  Fixture   *f;
+  GPtrArray *games;
+  int        width;
+} GridWait;
+
+static gboolean
+grid_laid_out (gpointer data)
+{
+  GridWait *w = data;
+
+  /* (less a few pixels: the screen is no wider) */
+  if (gtk_widget_get_width (GTK_WIDGET (w->f->window)) < w->width - 40)
+    return FALSE;
+  for (guint i = 0; i < w->games->len; i++)
+    {
+      SpGameCard *card = sp_window_find_card (w->f->window, w->games->pdata[i]);
+
+      if (card == NULL || !gtk_widget_get_mapped (GTK_WIDGET (card)) ||
+          gtk_widget_get_width (GTK_WIDGET (card)) <= 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The card's place in the window. */
+static graphene_rect_t
+card_bounds (Fixture *f,
+             SpGame  *game)
+{
+  SpGameCard *card = sp_window_find_card (f->window, game);
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (card), GTK_WIDGET (f->window), &bounds));
+  return bounds;
+}
+
+/* Runs the frame clock until the layout is done (allocations are made at
+ * the next frame, not when a property changes). */
+static void
+wait_frames (Fixture *f,
+             guint    n)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (f->window));
+  gint64 start = gdk_frame_clock_get_frame_counter (clock);
+
+  while (gdk_frame_clock_get_frame_counter (clock) < start + n)
+    {
+      gtk_widget_queue_draw (GTK_WIDGET (f->window));
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* A new window of @width × @height on the same libraries (a window on
+ * Xvfb, without a window manager, keeps the size it was mapped with). */
+static void
+resize_window (Fixture *f,
+               int      width,
+               int      height)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->window);
+  g_settings_set_int (f->settings, "window-width", width);
+  g_settings_set_int (f->settings, "window-height", height);
+  f->window = sp_window_new (NULL, f->settings, f->monitor, f->player);
+  g_object_ref_sink (f->window);
+  gtk_window_present (GTK_WINDOW (f->window));
+  g_settings_reset (f->settings, "window-width");
+  g_settings_reset (f->settings, "window-height");
+}
+
+static void
+test_grid_columns (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) games = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) columns = g_hash_table_new (NULL, NULL);
+  GridWait wait = { f, games, 1280 };
+  float width = -1, height = -1;
+
+  /* Eight games with long names; one with a long "Current: …" line, as
+   * the one label that used to set every card's width. */
+  g_ptr_array_add (games, g_object_ref (f->game));
+  for (guint i = 1; i < 8; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("The Extraordinarily Long Name of Adventure Number %u", i);
+      g_ptr_array_add (games, ui_test_add_game (f->library, name));
+    }
+  {
+    g_autoptr(SpCheckpoint) cp =
+      ui_test_add_checkpoint (f->game, "Right before the final boss of the third island, with every key", "1\n");
+  }
+  resize_window (f, 1280, 800);
+  ui_test_wait (grid_laid_out, &wait, 30, "the grid at 1280 px");
+  wait_frames (f, 3);
+
+  for (guint i = 0; i < games->len; i++)
+    {
+      graphene_rect_t bounds = card_bounds (f, games->pdata[i]);
+
+      g_hash_table_add (columns, GINT_TO_POINTER ((int) bounds.origin.x));
+      /* One size for every card, not the width of the longest label. */
+      if (width < 0)
+        {
+          width = bounds.size.width;
+          height = bounds.size.height;
+        }
+      g_assert_cmpfloat_with_epsilon (bounds.size.width, width, 1.5);   /* (the spare pixel of a line) */
+      g_assert_cmpfloat_with_epsilon (bounds.size.height, height, 0.5);
+    }
+  g_assert_cmpfloat (width, <=, 320);
+  g_assert_cmpuint (g_hash_table_size (columns), >=, 4);
+
+  /* A running game shows its state in the same height: no card changes
+   * size. */
+  sp_game_card_set_status (sp_window_find_card (f->window, f->game), "Running");
+  sp_game_card_set_elapsed (sp_window_find_card (f->window, f->game), 3725);
+  sp_game_card_set_can_stop (sp_window_find_card (f->window, f->game), TRUE);
+  wait_frames (f, 3);
+  for (guint i = 0; i < games->len; i++)
+    {
+      graphene_rect_t bounds = card_bounds (f, games->pdata[i]);
+
+      g_assert_cmpfloat_with_epsilon (bounds.size.height, height, 0.5);
+      g_assert_cmpfloat_with_epsilon (bounds.size.width, width, 1.5);   /* (the spare pixel of a line) */
+    }
+  sp_game_card_set_status (sp_window_find_card (f->window, f->game), NULL);
+
+  /* The full name is one hover away. */
+  {
+    SpGameCard *card = sp_window_find_card (f->window, games->pdata[3]);
+    g_autofree char *tooltip = NULL;
+    gboolean found = FALSE;
+
+    for (GtkWidget *w = gtk_widget_get_first_child (GTK_WIDGET (card)); w != NULL && !found;)
+      {
+        if (GTK_IS_LABEL (w) &&
+            g_strcmp0 (gtk_label_get_label (GTK_LABEL (w)), sp_game_get_name (games->pdata[3])) == 0)
+          {
+            g_assert_cmpstr (gtk_widget_get_tooltip_text (w), ==, sp_game_get_name (games->pdata[3]));
+            g_assert_true (gtk_label_get_ellipsize (GTK_LABEL (w)) != PANGO_ELLIPSIZE_NONE);
+            found = TRUE;
+          }
+        /* depth-first walk */
+        if (gtk_widget_get_first_child (w) != NULL)
+          w = gtk_widget_get_first_child (w);
+        else
+          {
+            while (w != NULL && gtk_widget_get_next_sibling (w) == NULL)
+              w = gtk_widget_get_parent (w) == GTK_WIDGET (card) ? NULL : gtk_widget_get_parent (w);
+            if (w != NULL)
+              w = gtk_widget_get_next_sibling (w);
+          }
+      }
+    g_assert_true (found);
+  }
+}
+
+/* ---- Undo for delete: pending until its toast goes, shown as gone ---- */
+
+static void
+test_delete_undo (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) first = ui_test_add_checkpoint (f->game, "First", "1\n");
+  g_autoptr(SpCheckpoint) second = ui_test_add_checkpoint (f->game, "Second", "2\n");
+  SpGamePage *page = sp_window_get_game_page (f->window);
+  SpGameCard *card = sp_window_find_card (f->window, f->game);
+  AdwToast *toast;
+  const char *subtitle;
+  g_autofree char *summary = NULL;
+
+  g_assert_cmpstr (sp_checkpoint_get_parent (second), ==, sp_checkpoint_get_id (first));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (card), "card.open", NULL));
+  ui_test_flush ();
+  /* The first focus on the page is Play, not the Name field's text. */
+  {
+    GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (f->window));
+
+    g_assert_nonnull (focus);
+    g_assert_true (GTK_IS_BUTTON (focus));
+    g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (focus)), ==, "game.play");
+  }
+
+  /* Delete "First": "Second" no longer says it branched from it, and the
+   * page counts one checkpoint. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (f, sp_checkpoint_get_id (first))),
+                                             "checkpoint.delete", "s", sp_checkpoint_get_id (first)));
+  ui_test_flush ();
+  toast = sp_game_page_get_delete_toast (page);
+  g_assert_nonnull (toast);
+  g_assert_null (row_for (f, sp_checkpoint_get_id (first)));
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row_for (f, sp_checkpoint_get_id (second))));
+  g_assert_null (strstr (subtitle, "First"));
+  g_assert_nonnull (strstr (subtitle, "deleted"));
+  {
+    GtkWidget *label = NULL;
+
+    /* the summary label under the name */
+    for (GtkWidget *w = GTK_WIDGET (page); w != NULL;)
+      {
+        if (GTK_IS_LABEL (w) && strstr (gtk_label_get_label (GTK_LABEL (w)), "played ·") != NULL)
+          {
+            label = w;
+            break;
+          }
+        if (gtk_widget_get_first_child (w) != NULL)
+          w = gtk_widget_get_first_child (w);
+        else
+          {
+            while (w != NULL && w != GTK_WIDGET (page) && gtk_widget_get_next_sibling (w) == NULL)
+              w = gtk_widget_get_parent (w);
+            w = (w == NULL || w == GTK_WIDGET (page)) ? NULL : gtk_widget_get_next_sibling (w);
+          }
+      }
+    g_assert_nonnull (label);
+    summary = g_strdup (gtk_label_get_label (GTK_LABEL (label)));
+  }
+  g_assert_nonnull (strstr (summary, "1 checkpoint"));
+  g_assert_null (strstr (summary, "2 checkpoints"));
+
+  /* Other toasts and going back to the games leave it pending: nothing is
+   * deleted, Undo still works. */
+  {
+    GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (page), ADW_TYPE_TOAST_OVERLAY);
+
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new ("Another toast"));
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new ("And one more"));
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "game.back", NULL));
+  g_assert_false (sp_window_get_game_shown (f->window));
+  ui_test_flush ();
+  g_assert_true (sp_game_page_get_delete_toast (page) == toast);
+  /* The card counts it as gone too. */
+  g_assert_nonnull (strstr (sp_game_card_get_summary (card), "1 checkpoint"));
+  g_assert_null (strstr (sp_game_card_get_summary (card), "2 checkpoints"));
+  g_assert_false (sp_game_page_get_writing (page));
+  g_assert_true (g_file_test (sp_checkpoint_get_ini_path (first), G_FILE_TEST_EXISTS));
+  /* Undo, as the toast's button does: the signal, then the toast goes. */
+  g_signal_emit_by_name (toast, "button-clicked");
+  adw_toast_dismiss (toast);
+  ui_test_flush ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (card), "card.open", NULL));
+  g_assert_nonnull (row_for (f, sp_checkpoint_get_id (first)));
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row_for (f, sp_checkpoint_get_id (second))));
+  g_assert_null (strstr (subtitle, "deleted"));
+  g_assert_true (g_file_test (sp_checkpoint_get_archive_path (first), G_FILE_TEST_EXISTS));
+
+  /* Deleting the current checkpoint: its parent is shown as current. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (f, sp_checkpoint_get_id (second))),
+                                             "checkpoint.delete", "s", sp_checkpoint_get_id (second)));
+  ui_test_flush ();
+  g_assert_true (sp_checkpoint_row_get_current (row_for (f, sp_checkpoint_get_id (first))));
+  g_assert_nonnull (strstr (sp_game_card_get_summary (card), "Current: First"));
+
+  /* The toast times out (or is closed): now it is deleted. */
+  toast = sp_game_page_get_delete_toast (page);
+  adw_toast_dismiss (toast);
+  wait_for_writes (f);
+  ui_test_flush ();
+  g_assert_false (g_file_test (sp_checkpoint_get_ini_path (second), G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (sp_checkpoint_get_ini_path (first), G_FILE_TEST_EXISTS));
+  g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (first));
+}
+
 static gboolean
 n_libraries_is (gpointer data)
 {
@@ -439,6 +707,31 @@ test_drive (Fixture       *f,
   ui_test_remove_tree (tmp);
 }
 
+static SpAddGameWindow *find_add_game_window (void);
+
+static void
+count_cb (guint *count)
+{
+  (*count)++;
+}
+
+/* Closes the folder chooser a flow opened (GtkFileChooserNative shows a
+ * GtkFileChooserDialog where there is no portal, as here). */
+static void
+close_file_choosers (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = g_list_model_get_n_items (toplevels); i > 0; i--)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i - 1);
+
+      if (GTK_IS_FILE_CHOOSER_DIALOG (window))
+        gtk_dialog_response (GTK_DIALOG (window), GTK_RESPONSE_CANCEL);
+    }
+  ui_test_flush ();
+}
+
 static void
 test_empty_and_demo (Fixture       *f,
                      gconstpointer  data)
@@ -474,6 +767,26 @@ test_empty_and_demo (Fixture       *f,
   g_assert_true (sp_library_monitor_is_demo (f->monitor, demo));
   g_assert_nonnull (sp_library_find_game (demo, "Counter Quest"));
   g_assert_nonnull (sp_window_find_card (f->window, sp_library_find_game (demo, "Counter Quest")));
+
+  /* Add Game does not add to the demo (it goes away when a real library
+   * appears): it offers to create a library first, with the flow the
+   * menu's "Create a Library on a Drive…" starts. */
+  {
+    GAction *create = g_action_map_lookup_action (G_ACTION_MAP (f->window), "create-library");
+    guint created = 0;
+    AdwMessageDialog *dialog;
+
+    g_signal_connect_swapped (create, "activate", G_CALLBACK (count_cb), &created);
+    g_action_group_activate_action (G_ACTION_GROUP (f->window), "add-game", NULL);
+    g_assert_null (find_add_game_window ());
+    dialog = ui_test_find_message_dialog (NULL);
+    g_assert_nonnull (dialog);
+    g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "create");
+    ui_test_answer (dialog, "create");
+    g_assert_cmpuint (created, ==, 1);
+    g_signal_handlers_disconnect_by_data (create, &created);
+    close_file_choosers ();
+  }
   ui_test_remove_tree (empty_dir);
 }
 
@@ -1109,6 +1422,8 @@ main (int   argc,
   ui_test_init (&argc, &argv);
 
   g_test_add ("/ui/flows/grid-and-timeline", Fixture, NULL, fixture_setup, test_grid_and_timeline, fixture_teardown);
+  g_test_add ("/ui/flows/grid-columns", Fixture, NULL, fixture_setup, test_grid_columns, fixture_teardown);
+  g_test_add ("/ui/flows/delete-undo", Fixture, NULL, fixture_setup, test_delete_undo, fixture_teardown);
   g_test_add ("/ui/flows/folder-library", Fixture, NULL, fixture_setup, test_folder_library, fixture_teardown);
   g_test_add ("/ui/flows/drive", Fixture, NULL, fixture_setup, test_drive, fixture_teardown);
   g_test_add ("/ui/flows/empty-and-demo", Fixture, NULL, fixture_setup, test_empty_and_demo, fixture_teardown);

@@ -94,6 +94,95 @@ test_game_card (Fixture       *f,
   check_widget (card);
 }
 
+static gboolean
+card_tinted (gpointer data)
+{
+  return sp_game_card_get_tint (data, NULL);
+}
+
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The icon is shown whole (not cropped to fill), on a banner of its own
+ * average colour: here a red square on a transparent ground. */
+static void
+test_game_card_icon (Fixture       *f,
+                     gconstpointer  data)
+{
+  const int size = 96;
+  g_autofree guchar *pixels = g_malloc0 (size * size * 4);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_build_filename (sp_game_get_base_path (f->game), "icon.png", NULL);
+  GtkWidget *card;
+  GtkWidget *window = gtk_window_new ();
+  GdkRGBA tint;
+
+  /* R8G8B8A8: the middle third opaque red, the rest transparent. */
+  for (int y = size / 3; y < 2 * size / 3; y++)
+    for (int x = size / 3; x < 2 * size / 3; x++)
+      {
+        guchar *p = pixels + (y * size + x) * 4;
+        p[0] = 0xe0; p[1] = 0x1b; p[2] = 0x24; p[3] = 0xff;
+      }
+  bytes = g_bytes_new (pixels, size * size * 4);
+  texture = gdk_memory_texture_new (size, size, GDK_MEMORY_R8G8B8A8, bytes, size * 4);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+
+  g_assert_true (sp_game_card_average_color (texture, &tint));
+  g_assert_cmpfloat_with_epsilon (tint.red, 0xe0 / 255.0, 0.01);
+  g_assert_cmpfloat_with_epsilon (tint.green, 0x1b / 255.0, 0.01);
+  g_assert_cmpfloat_with_epsilon (tint.blue, 0x24 / 255.0, 0.01);
+
+  /* Nothing visible, or too large to copy for a colour: no tint. */
+  {
+    g_autoptr(GBytes) clear = g_bytes_new_take (g_malloc0 (16 * 16 * 4), 16 * 16 * 4);
+    g_autoptr(GBytes) wide = g_bytes_new_take (g_malloc0 (4096 * 4), 4096 * 4);
+    g_autoptr(GdkTexture) clear_texture = gdk_memory_texture_new (16, 16, GDK_MEMORY_R8G8B8A8, clear, 16 * 4);
+    g_autoptr(GdkTexture) wide_texture = gdk_memory_texture_new (4096, 1, GDK_MEMORY_R8G8B8A8, wide, 4096 * 4);
+    GdkRGBA unused;
+
+    g_assert_false (sp_game_card_average_color (clear_texture, &unused));
+    g_assert_false (sp_game_card_average_color (wide_texture, &unused));
+  }
+
+  sp_game_set_icon (f->game, "icon.png");
+  card = sp_game_card_new (f->game);
+  gtk_window_set_child (GTK_WINDOW (window), card);
+  gtk_window_present (GTK_WINDOW (window));
+  ui_test_wait (card_tinted, card, 30, "the card's icon");
+  g_assert_true (sp_game_card_get_tint (SP_GAME_CARD (card), &tint));
+  g_assert_cmpfloat_with_epsilon (tint.red, 0xe0 / 255.0, 0.01);
+  /* Whole: an image of the icon (aspect kept), made to fit the banner. */
+  {
+    /* (the first image: the banner comes before the buttons) */
+    GtkWidget *image = find_widget (card, GTK_TYPE_IMAGE);
+
+    g_assert_nonnull (image);
+    g_assert_cmpint (gtk_image_get_storage_type (GTK_IMAGE (image)), ==, GTK_IMAGE_PAINTABLE);
+    g_assert_cmpint (gtk_image_get_pixel_size (GTK_IMAGE (image)), ==, 88);
+    g_assert_null (find_widget (card, GTK_TYPE_PICTURE));
+  }
+
+  /* Without an icon: the initials tile, no tint. */
+  sp_game_set_icon (f->game, NULL);
+  g_assert_false (sp_game_card_get_tint (SP_GAME_CARD (card), NULL));
+  gtk_window_destroy (GTK_WINDOW (window));
+  ui_test_flush ();
+}
+
 static void
 test_checkpoint_row (Fixture       *f,
                      gconstpointer  data)
@@ -141,6 +230,23 @@ test_checkpoint_row (Fixture       *f,
   check_widget (list);
 }
 
+static gboolean
+has_label_containing (GtkWidget  *widget,
+                      const char *text)
+{
+  if (GTK_IS_LABEL (widget))
+    {
+      g_autofree char *folded = g_utf8_casefold (gtk_label_get_text (GTK_LABEL (widget)), -1);
+
+      if (strstr (folded, text) != NULL)
+        return TRUE;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    if (has_label_containing (child, text))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 test_game_page (Fixture       *f,
                 gconstpointer  data)
@@ -152,6 +258,8 @@ test_game_page (Fixture       *f,
   /* One checkpoint and the clean install. */
   g_assert_nonnull (gtk_list_box_get_row_at_index (sp_game_page_get_timeline (SP_GAME_PAGE (page)), 1));
   g_assert_null (gtk_list_box_get_row_at_index (sp_game_page_get_timeline (SP_GAME_PAGE (page)), 2));
+  /* No instructions about right-clicking (the menus are found without). */
+  g_assert_false (has_label_containing (page, "right-click"));
   check_widget (page);
 }
 
@@ -278,6 +386,20 @@ static void
 test_preferences_window (void)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  GtkWidget *window = sp_preferences_window_new (NULL, settings);
+  GtkWidget *focus;
+
+  /* The first focus is a row, not the Wine runner's text (selected whole,
+   * so that the first key typed would replace it). */
+  gtk_window_present (GTK_WINDOW (window));
+  ui_test_flush ();
+  focus = gtk_window_get_focus (GTK_WINDOW (window));
+  g_assert_nonnull (focus);
+  g_assert_false (GTK_IS_EDITABLE (focus));
+  g_assert_null (gtk_widget_get_ancestor (focus, ADW_TYPE_ENTRY_ROW));
+  g_assert_true (ADW_IS_PREFERENCES_ROW (focus));
+  gtk_window_destroy (GTK_WINDOW (window));
+  ui_test_flush ();
 
   check_window (sp_preferences_window_new (NULL, settings));
 }
@@ -322,6 +444,42 @@ count_toplevels (GType type)
   return n;
 }
 
+/* Every shortcut of @widget's shortcuts window shows keys (a window that
+ * is not attached to the application shows none for its actions). */
+static guint
+check_shortcut_keys (GtkWidget *widget)
+{
+  guint n = 0;
+
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *title = NULL;
+      g_autofree char *accelerator = NULL;
+
+      g_object_get (widget, "title", &title, "accelerator", &accelerator, NULL);
+      if (accelerator == NULL || accelerator[0] == '\0')
+        g_error ("The shortcut “%s” shows no keys", title);
+      return 1;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    n += check_shortcut_keys (child);
+  return n;
+}
+
+static GtkWidget *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+        return window;
+    }
+  return NULL;
+}
+
 static gboolean
 app_checks_cb (gpointer data)
 {
@@ -333,8 +491,19 @@ app_checks_cb (gpointer data)
   g_assert_cmpint (count_toplevels (SP_TYPE_PREFERENCES_WINDOW), ==, 1);
   g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
   g_assert_cmpint (count_toplevels (GTK_TYPE_SHORTCUTS_WINDOW), ==, 1);
+  {
+    GtkWidget *shortcuts = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+
+    g_assert_true (gtk_widget_get_visible (shortcuts));
+    g_assert_cmpuint (check_shortcut_keys (shortcuts), >=, 8);
+    gtk_widget_set_visible (shortcuts, FALSE);
+  }
   g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
   g_assert_cmpint (count_toplevels (ADW_TYPE_ABOUT_WINDOW), ==, 1);
+  /* About finds the app's icon (from the resources, as nothing here is
+   * installed), not the missing-image one. */
+  g_assert_true (gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                          APP_ID));
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "help"));
   g_assert_nonnull (sp_application_get_monitor (SP_APPLICATION (app)));
   g_assert_nonnull (sp_application_get_player (SP_APPLICATION (app)));
@@ -365,6 +534,31 @@ static void
 app_activate_cb (GApplication *app)
 {
   g_idle_add (app_checks_cb, app);
+}
+
+/* F1 opens the help as HTML with the browser (OpenURI portal in the
+ * Flatpak): from this build folder, this build's pages. */
+static void
+test_help_uri (void)
+{
+  g_autofree char *uri = sp_application_get_help_uri ();
+  g_autofree char *path = g_filename_from_uri (uri, NULL, NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *page = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_str_has_prefix (uri, "file:///"));
+  g_assert_nonnull (path);
+  g_assert_true (g_str_has_suffix (path, "/help/html/index.html"));
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (contents, "Savepoint"));
+  /* Its links lead to pages that were built too. */
+  g_assert_nonnull (strstr (contents, "getting-started.html"));
+  dir = g_path_get_dirname (path);
+  page = g_build_filename (dir, "getting-started.html", NULL);
+  g_assert_true (g_file_test (page, G_FILE_TEST_IS_REGULAR));
 }
 
 static void
@@ -507,6 +701,34 @@ test_game_settings (Fixture       *f,
   g_assert_cmpstrv (sp_game_get_arguments (f->game), arguments);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, shown);
 
+  /* An executable that is not in the game's folder is refused here, with
+   * the reason, not saved to fail at Play. */
+  row = find_entry_row (settings, "Executable");
+  gtk_editable_set_text (GTK_EDITABLE (row), "bin/missing.sh");
+  g_signal_emit_by_name (row, "apply");
+  g_assert_false (sp_game_settings_get_saving (SP_GAME_SETTINGS (settings)));
+  g_assert_cmpstr (sp_game_get_executable (f->game), ==, "game.sh");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "game.sh");
+  {
+    AdwMessageDialog *dialog = ui_test_find_message_dialog (NULL);
+
+    g_assert_nonnull (dialog);
+    g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Executable Not Found");
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "bin/missing.sh"));
+    ui_test_answer (dialog, "close");
+  }
+  /* One that is there is saved. */
+  {
+    g_autofree char *other = g_build_filename (sp_game_get_base_path (f->game), "other.sh", NULL);
+
+    g_assert_true (g_file_set_contents (other, "#!/bin/sh\n", -1, NULL));
+    gtk_editable_set_text (GTK_EDITABLE (row), "other.sh");
+    g_signal_emit_by_name (row, "apply");
+    g_assert_true (sp_game_settings_get_saving (SP_GAME_SETTINGS (settings)));
+    ui_test_wait (settings_saved, settings, 30, "the settings to be saved");
+    g_assert_cmpstr (sp_game_get_executable (f->game), ==, "other.sh");
+  }
+
   check_widget (settings);
 }
 
@@ -517,6 +739,7 @@ main (int   argc,
   ui_test_init (&argc, &argv);
 
   g_test_add ("/ui/widgets/game-card", Fixture, NULL, fixture_setup, test_game_card, fixture_teardown);
+  g_test_add ("/ui/widgets/game-card-icon", Fixture, NULL, fixture_setup, test_game_card_icon, fixture_teardown);
   g_test_add ("/ui/widgets/checkpoint-row", Fixture, NULL, fixture_setup, test_checkpoint_row, fixture_teardown);
   g_test_add ("/ui/widgets/game-page", Fixture, NULL, fixture_setup, test_game_page, fixture_teardown);
   g_test_add ("/ui/widgets/game-page-bad-executable", Fixture, NULL, fixture_setup,
@@ -530,6 +753,7 @@ main (int   argc,
   g_test_add_func ("/ui/widgets/main-window", test_main_window);
   g_test_add_func ("/ui/widgets/shortcuts-window", test_shortcuts_window);
   g_test_add_func ("/ui/widgets/application", test_application);
+  g_test_add_func ("/ui/widgets/help-uri", test_help_uri);
 
   return ui_test_run ();
 }

@@ -42,7 +42,8 @@ if [ -n "${LSAN_OPTIONS:-}${ASAN_OPTIONS:-}" ]; then
 fi
 
 status=0
-xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" dbus-run-session -- "$@" || status=$?
+# SP_XVFB_SCREEN: a larger screen for screenshots (WIDTHxHEIGHTxDEPTH).
+xvfb-run -a -s "-screen 0 ${SP_XVFB_SCREEN:-1280x800x24} -nolisten tcp" dbus-run-session -- "$@" || status=$?
 if [ -n "$supp" ]; then
   rm -f "$supp"
 fi
