@@ -467,7 +467,10 @@ cmd_add (const SpCliOptions *options,
       sp_cli_print_json (builder);
     }
   else
-    g_print (_("Added “%s” as %s\n"), sp_game_get_name (state.game), sp_game_get_slug (state.game));
+    {
+      g_print (_("Added “%s” as %s\n"), sp_game_get_name (state.game), sp_game_get_slug (state.game));
+      sp_cli_print_replaced_links (state.game, adopt);
+    }
   g_object_unref (state.game);
   return SP_CLI_EXIT_OK;
 }
@@ -1169,6 +1172,8 @@ static const SpCliCommand commands[] = {
   { "export", "GAME ID FILE", N_("Copy a checkpoint to a file anywhere"), cmd_export },
   { "import", "GAME FILE", N_("Add an exported checkpoint file to a game"), cmd_import },
   { "verify", "[--repair] [GAME]", N_("Check checkpoints, metadata and leftovers"), cmd_verify },
+  { "repair", "GAME", N_("Keep a Wine game’s user folders inside its clean install"),
+    sp_cli_repair },
   { "play", "GAME [--from ID|--clean] [--keep LABEL|--discard|--ask]",
     N_("Play a game in a fresh overlay, then keep or discard the run"), sp_cli_play, TRUE },
   { "runs", "", N_("List runs that are not kept or discarded yet"), sp_cli_runs, TRUE },
