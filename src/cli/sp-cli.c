@@ -193,6 +193,7 @@ add_game_json (JsonBuilder *builder,
   add_optional_string_json (builder, "home", sp_game_get_home (game));
   add_optional_string_json (builder, "icon", sp_game_get_icon (game));
   add_optional_string_json (builder, "wine_user", sp_game_get_wine_user (game));
+  add_optional_string_json (builder, "wine_version", sp_game_get_wine_version (game));
   add_optional_string_json (builder, "head", sp_game_get_head (game));
   json_builder_set_member_name (builder, "checkpoint_count");
   json_builder_add_int_value (builder, g_list_model_get_n_items (checkpoints));
@@ -664,6 +665,8 @@ cmd_show (const SpCliOptions *options,
         g_print (_("  Home:          %s\n"), sp_game_get_home (game));
       if (sp_game_get_wine_user (game) != NULL)
         g_print (_("  Wine profile:  %s\n"), sp_game_get_wine_user (game));
+      if (sp_game_get_wine_version (game) != NULL)
+        g_print (_("  Made with:     %s\n"), sp_game_get_wine_version (game));
       g_print (_("  Play time:     %s\n"), play_time);
       g_print (_("  Last played:   %s\n"), last_played);
       g_print (_("  Folder:        %s\n"), sp_game_get_path (game));

@@ -425,7 +425,9 @@ sp_wine_runner_get_version (const char    *runner,
   newline = out != NULL ? strchr (out, '\n') : NULL;
   if (newline != NULL)
     *newline = '\0';
-  if (out == NULL || !sp_wine_version_is_valid (g_strstrip (out)))
+  /* Wine says "wine-8.0 (…)"; a wrapper answering for itself is no Wine. */
+  if (out == NULL || !sp_wine_version_is_valid (g_strstrip (out)) ||
+      g_ascii_strncasecmp (out, "wine", 4) != 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    _("“%s --version” did not print a Wine version."), runner);

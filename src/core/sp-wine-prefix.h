@@ -63,7 +63,7 @@ gboolean  sp_wine_version_is_valid           (const char    *version);
 /* Runs `RUNNER --version` (@runner is a command line such as "wine" or
  * "/opt/wine/bin/wine", found in PATH; in a Flatpak sandbox, where Wine is
  * not, this fails) and returns the first line of its output when it is a
- * valid version, else NULL with @error. Blocking (a short process; it does
+ * valid version starting with "wine", else NULL with @error. Blocking (a short process; it does
  * not start a wineserver). */
 char     *sp_wine_runner_get_version          (const char    *runner,
                                                GCancellable  *cancellable,
