@@ -140,6 +140,7 @@ replace_link (int          dir_fd,
     }
   if (renameat2 (dir_fd, tmp, dir_fd, name, RENAME_EXCHANGE) == 0)
     {
+      errno = 0;
       if (fstatat (dir_fd, tmp, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISLNK (st.st_mode) ||
           unlinkat (dir_fd, tmp, 0) != 0)
         return sp_set_error_from_errno (error, errno ? errno : EIO,
@@ -155,6 +156,7 @@ replace_link (int          dir_fd,
     }
   /* The file system cannot exchange names: remove, then make. */
   unlinkat (dir_fd, tmp, AT_REMOVEDIR);
+  errno = 0;
   if (fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISLNK (st.st_mode))
     return sp_set_error_from_errno (error, errno ? errno : EEXIST,
                                     _("Cannot replace the link “%s”"), display);
