@@ -333,6 +333,7 @@ sp_cli_play (const SpCliOptions *options,
     sp_session_set_default_runner (session, runner);
   sp_session_set_grace_period (session, (guint) grace);
   tell_runner_policy (session, game, allow_runner);
+  sp_cli_warn_wine_update (session);
 
   loop = g_main_loop_new (NULL, FALSE);
   state.loop = loop;
@@ -368,6 +369,7 @@ sp_cli_play (const SpCliOptions *options,
     g_print (_("“%s” ran for %s and exited with status %d%s; %s.\n"),
              sp_game_get_name (game), duration, summary->exit_status,
              summary->stopped ? _(" (stopped)") : "", changes);
+    sp_cli_print_run_warnings ((const char * const *) summary->warnings);
   }
 
   if (sp_session_get_state (session) == SP_SESSION_STATE_FAILED)

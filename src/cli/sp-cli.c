@@ -193,6 +193,7 @@ add_game_json (JsonBuilder *builder,
   add_optional_string_json (builder, "home", sp_game_get_home (game));
   add_optional_string_json (builder, "icon", sp_game_get_icon (game));
   add_optional_string_json (builder, "wine_user", sp_game_get_wine_user (game));
+  add_optional_string_json (builder, "wine_version", sp_game_get_wine_version (game));
   add_optional_string_json (builder, "head", sp_game_get_head (game));
   json_builder_set_member_name (builder, "checkpoint_count");
   json_builder_add_int_value (builder, g_list_model_get_n_items (checkpoints));
@@ -467,7 +468,10 @@ cmd_add (const SpCliOptions *options,
       sp_cli_print_json (builder);
     }
   else
-    g_print (_("Added “%s” as %s\n"), sp_game_get_name (state.game), sp_game_get_slug (state.game));
+    {
+      g_print (_("Added “%s” as %s\n"), sp_game_get_name (state.game), sp_game_get_slug (state.game));
+      sp_cli_print_replaced_links (state.game, adopt);
+    }
   g_object_unref (state.game);
   return SP_CLI_EXIT_OK;
 }
@@ -661,6 +665,8 @@ cmd_show (const SpCliOptions *options,
         g_print (_("  Home:          %s\n"), sp_game_get_home (game));
       if (sp_game_get_wine_user (game) != NULL)
         g_print (_("  Wine profile:  %s\n"), sp_game_get_wine_user (game));
+      if (sp_game_get_wine_version (game) != NULL)
+        g_print (_("  Made with:     %s\n"), sp_game_get_wine_version (game));
       g_print (_("  Play time:     %s\n"), play_time);
       g_print (_("  Last played:   %s\n"), last_played);
       g_print (_("  Folder:        %s\n"), sp_game_get_path (game));
@@ -1171,6 +1177,8 @@ static const SpCliCommand commands[] = {
   { "exclude", "GAME [PATTERN…] [--remove PATTERN] [--no-defaults]",
     N_("Leave caches and other files out of a game’s checkpoints"), sp_cli_exclude },
   { "verify", "[--repair] [GAME]", N_("Check checkpoints, metadata and leftovers"), cmd_verify },
+  { "repair", "GAME", N_("Keep a Wine game’s user folders inside its clean install"),
+    sp_cli_repair },
   { "play", "GAME [--from ID|--clean] [--keep LABEL|--discard|--ask]",
     N_("Play a game in a fresh overlay, then keep or discard the run"), sp_cli_play, TRUE },
   { "runs", "", N_("List runs that are not kept or discarded yet"), sp_cli_runs, TRUE },

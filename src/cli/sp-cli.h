@@ -88,6 +88,21 @@ int        sp_cli_exclude       (const SpCliOptions *options,
 /* After a keep: what the game's exclusions left out, if anything. */
 void       sp_cli_print_excluded (SpGame            *game,
                                   SpCheckpoint      *checkpoint);
+/* The Wine commands (sp-cli-repair.c). */
+
+/* repair GAME: the clean install of a Wine game added before Savepoint kept
+ * user folders inside the prefix gets them (sp-wine-prefix.h). */
+int        sp_cli_repair        (const SpCliOptions *options,
+/* Before playing: a warning line on stderr when the session's Wine is not
+ * the one that made the game's clean install. */
+void       sp_cli_warn_wine_update (SpSession       *session);
+/* After adding: which links of the clean install became folders (in the
+ * adopted folder itself with @adopted). */
+void       sp_cli_print_replaced_links (SpGame           *game,
+                                        gboolean          adopted);
+/* After a run: the summary's warnings (sp_run_describe_outside()). */
+void       sp_cli_print_run_warnings (const char * const *warnings);
+
 /* TRUE when @answer is one of the "|"-separated @choices, ignoring case
  * (also outside ASCII): how `play --ask` understands translated answers. */
 gboolean   sp_cli_answer_is     (const char         *answer,

@@ -12,3 +12,4 @@
 #include "sp-game.h"
 #include "sp-library.h"
 #include "sp-leftovers.h"
+#include "sp-wine-prefix.h"

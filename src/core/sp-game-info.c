@@ -41,6 +41,7 @@ sp_game_info_copy (const SpGameInfo *info)
   copy->home = g_strdup (info->home);
   copy->icon = g_strdup (info->icon);
   copy->wine_user = g_strdup (info->wine_user);
+  copy->wine_version = g_strdup (info->wine_version);
   return copy;
 }
 
@@ -58,6 +59,7 @@ sp_game_info_free (SpGameInfo *info)
   g_free ((char *) info->home);
   g_free ((char *) info->icon);
   g_free ((char *) info->wine_user);
+  g_free ((char *) info->wine_version);
   g_free (info);
 }
 
@@ -76,7 +78,8 @@ sp_game_info_equal (const SpGameInfo *a,
          g_strcmp0 (a->runner, b->runner) == 0 &&
          g_strcmp0 (a->home, b->home) == 0 &&
          g_strcmp0 (a->icon, b->icon) == 0 &&
-         g_strcmp0 (a->wine_user, b->wine_user) == 0;
+         g_strcmp0 (a->wine_user, b->wine_user) == 0 &&
+         g_strcmp0 (a->wine_version, b->wine_version) == 0;
 }
 
 /* Sets the [Game] keys of game.ini that @info holds (Name to "" when
@@ -108,6 +111,7 @@ _sp_game_info_to_key_file (const SpGameInfo *info,
   sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Home", info->home);
   sp_key_file_set_string_or_remove (kf, GAME_GROUP, "Icon", info->icon);
   sp_key_file_set_string_or_remove (kf, GAME_GROUP, "WineUser", info->wine_user);
+  sp_key_file_set_string_or_remove (kf, GAME_GROUP, "WineVersion", info->wine_version);
 }
 
 gboolean

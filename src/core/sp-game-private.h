@@ -32,6 +32,7 @@ struct _SpGame
 
   GListStore *checkpoints;
   GPtrArray  *problems;     /* NULL-terminated array of char* */
+  char      **replaced_links; /* sp_game_get_replaced_links(), or NULL */
 
   /* sp-game-write.c: async writes waiting to run, oldest first (GTask*),
    * and whether one is between its prepare and apply steps. */
@@ -57,6 +58,8 @@ char          *_sp_game_build_ini              (SpGame                *self,
                                                 GError               **error);
 void           _sp_game_set_head               (SpGame                *self,
                                                 const char            *head);
+void           _sp_game_set_replaced_links     (SpGame                *self,
+                                                const char * const    *links);
 const char    *_sp_game_ensure_uuid            (SpGame                *self);
 
 /* sp-game-write.c */

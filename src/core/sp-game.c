@@ -13,6 +13,7 @@
 #include "sp-keyfile.h"
 #include "sp-library.h"
 #include "sp-slug.h"
+#include "sp-wine-prefix.h"
 #include "common/sp-util.h"
 
 G_DEFINE_FINAL_TYPE (SpGame, sp_game, G_TYPE_OBJECT)
@@ -119,6 +120,7 @@ sp_game_finalize (GObject *object)
   g_clear_pointer (&self->exclude, g_strfreev);
   g_clear_object (&self->checkpoints);
   g_clear_pointer (&self->problems, g_ptr_array_unref);
+  g_clear_pointer (&self->replaced_links, g_strfreev);
 
   G_OBJECT_CLASS (sp_game_parent_class)->finalize (object);
 }
@@ -460,6 +462,8 @@ load_ini (SpGame  *self,
     g_autofree char *home = sp_key_file_get_string_or_null (kf, GAME_GROUP, "Home");
     g_autofree char *icon = sp_key_file_get_string_or_null (kf, GAME_GROUP, "Icon");
     g_autofree char *wine_user = NULL;
+    g_autofree char *wine_version = sp_key_file_get_string_or_null (kf, GAME_GROUP,
+                                                                    "WineVersion");
     SpGameInfo loaded = {
       .name = name,
       .kind = k,
@@ -492,6 +496,10 @@ load_ini (SpGame  *self,
           }
         loaded.wine_user = wine_user;
       }
+    /* Only compared and shown: one that is not a version (from a hostile
+     * or damaged drive) counts as unknown, and the next write drops it. */
+    if (wine_version != NULL && sp_wine_version_is_valid (wine_version))
+      loaded.wine_version = wine_version;
 
     g_clear_pointer (&self->info, sp_game_info_free);
     self->info = sp_game_info_copy (&loaded);
@@ -786,6 +794,30 @@ STRING_ACCESSORS (home, PROP_HOME)
 STRING_ACCESSORS (icon, PROP_ICON)
 
 #undef STRING_ACCESSORS
+
+const char *
+sp_game_get_wine_version (SpGame *self)
+{
+  g_return_val_if_fail (SP_IS_GAME (self), NULL);
+  return self->info->wine_version;
+}
+
+const char * const *
+sp_game_get_replaced_links (SpGame *self)
+{
+  static const char * const none[] = { NULL };
+
+  g_return_val_if_fail (SP_IS_GAME (self), NULL);
+  return self->replaced_links != NULL ? (const char * const *) self->replaced_links : none;
+}
+
+void
+_sp_game_set_replaced_links (SpGame             *self,
+                             const char * const *links)
+{
+  g_strfreev (self->replaced_links);
+  self->replaced_links = g_strdupv ((char **) links);
+}
 
 const char *
 sp_game_get_wine_user (SpGame *self)

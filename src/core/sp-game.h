@@ -52,6 +52,9 @@ typedef struct
   const char         *icon;
   const char         *wine_user;          /* wine kind: the prefix's profile folder name
                                              (drive_c/users/<name>); NULL: the player's */
+  const char         *wine_version;       /* wine kind: `wine --version` of the Wine that made
+                                             the clean install (sp-wine-prefix.h); set by
+                                             adding, NULL when unknown */
 } SpGameInfo;
 
 SpGameInfo  *sp_game_info_copy        (const SpGameInfo *info);
@@ -209,6 +212,15 @@ const char  *sp_game_get_icon         (SpGame       *self);
 const char  *sp_game_get_wine_user    (SpGame       *self);
 void         sp_game_set_icon         (SpGame       *self,
                                        const char   *icon);
+/* WineVersion=: the Wine that made or added the clean install, as `wine
+ * --version` printed it; NULL when unknown (games added before Savepoint
+ * recorded it, or Wine could not be asked). */
+const char  *sp_game_get_wine_version (SpGame       *self);
+/* The links of the clean install that adding this game replaced with
+ * empty folders (prefix-relative paths, see sp-wine-prefix.h), for the
+ * add's summary: set on the game sp_library_add_game_*() returns, empty on
+ * a game loaded from the drive. Never NULL. */
+const char * const *sp_game_get_replaced_links (SpGame *self);
 
 /* Exclusions (sp-exclude.h): the game's own patterns (never NULL) and
  * whether the built-in list for Wine prefixes applies. The setter validates

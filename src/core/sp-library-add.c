@@ -18,6 +18,7 @@
 #include "sp-keyfile.h"
 #include "sp-leftovers.h"
 #include "sp-task-private.h"
+#include "sp-wine-prefix.h"
 #include "common/sp-util.h"
 
 /* Adding a game: sp_library_add_game_sync() and _async(). */
@@ -35,6 +36,7 @@ typedef struct
   char               *slug;
 
   SpProgressRelay    *progress;   /* _async: to the caller's main context */
+  char              **replaced;   /* links replaced with folders (sp-wine-prefix.h) */
 } AddData;
 
 static void
@@ -49,6 +51,7 @@ add_data_clear (AddData *data)
   g_free (data->source_dir);
   g_free (data->slug);
   g_clear_pointer (&data->progress, _sp_progress_relay_unref);
+  g_strfreev (data->replaced);
 }
 
 static void
@@ -328,6 +331,11 @@ add_game_files (AddData             *data,
         }
       moved = TRUE;
     }
+  /* Saves land in the overlay, not in the player's home (in the copy, or
+   * in the adopted folder itself). */
+  if (!_sp_wine_prefix_prepare_clean_install (data->info, base, &data->replaced, cancellable,
+                                              &local_error))
+    goto fail;
 
   if (g_mkdir (checkpoints, 0755) != 0)
     {
@@ -388,6 +396,7 @@ sp_library_add_game_sync (SpLibrary           *self,
 {
   g_autoptr(AddData) data = NULL;
   g_autofree char *path = NULL;
+  SpGame *game;
 
   g_return_val_if_fail (SP_IS_LIBRARY (self), NULL);
   g_return_val_if_fail (info != NULL, NULL);
@@ -400,7 +409,10 @@ sp_library_add_game_sync (SpLibrary           *self,
   path = add_game_files (data, progress, progress_data, cancellable, error);
   if (path == NULL)
     return NULL;
-  return _sp_library_finish_add (self, path, error);
+  game = _sp_library_finish_add (self, path, error);
+  if (game != NULL)
+    _sp_game_set_replaced_links (game, (const char * const *) data->replaced);
+  return game;
 }
 
 /* SpCopyProgressFunc's signature, with the relay (or NULL) as user data. */
@@ -443,13 +455,17 @@ add_finish (gpointer       source_object,
             GError       **error)
 {
   g_autofree char *path = value;
+  SpGame *game;
 
   /* The last progress values reach the caller before the result. */
   _sp_progress_relay_finish (((AddData *) task_data)->progress);
 
   if (path == NULL)
     return NULL;
-  return _sp_library_finish_add (SP_LIBRARY (source_object), path, error);
+  game = _sp_library_finish_add (SP_LIBRARY (source_object), path, error);
+  if (game != NULL)
+    _sp_game_set_replaced_links (game, (const char * const *) ((AddData *) task_data)->replaced);
+  return game;
 }
 
 void

@@ -8,3 +8,4 @@
 #include "sp-mounts.h"
 #include "sp-run.h"
 #include "sp-session.h"
+#include "sp-wine-repair.h"

@@ -131,6 +131,16 @@ gboolean     sp_run_count_changes    (SpRun        *self,
                                       SpRunChanges *out_changes,
                                       GError      **error);
 
+/* Sentences for the keep summary about saves the run may not hold
+ * (sp-run-changes.c): for a Wine game (@kind) whose clean install
+ * @base_path still links its user folders outside the prefix (those saves
+ * are not captured; sp-wine-prefix.h), and for any game, the links in the
+ * run's upper folder that point outside the game. Translated; empty when
+ * all is well, never NULL. Blocking. */
+GStrv        sp_run_describe_outside (SpRun        *self,
+                                      SpGameKind    kind,
+                                      const char   *base_path);
+
 /* Packs upper/ into a new checkpoint of @game (Parent = the head the run
  * started from, PlayTime of the run), moves Head to it, then removes the run dir. Takes
  * the game lock unless @lock_held. Blocking. */

@@ -156,6 +156,7 @@ sp_session_finalize (GObject *object)
   g_strfreev (self->approved_runners);
   g_strfreev (self->approved_environment);
   g_free (self->mount_point);
+  g_strfreev (self->summary.warnings);
   g_mutex_clear (&self->overlay_mutex);
 
   G_OBJECT_CLASS (sp_session_parent_class)->finalize (object);
@@ -367,6 +368,21 @@ sp_session_get_refused_runner (SpSession *self)
   for (guint i = 0; self->approved_runners && self->approved_runners[i]; i++)
     if (same_command_line (runner, self->approved_runners[i]))
       return NULL;
+  return g_strdup (runner);
+}
+
+char *
+sp_session_get_runner (SpSession *self)
+{
+  g_autofree char *refused = NULL;
+  const char *runner;
+
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+
+  refused = sp_session_get_refused_runner (self);
+  runner = sp_game_get_runner (self->game);
+  if (refused != NULL || is_blank (runner))
+    runner = effective_default_runner (self);
   return g_strdup (runner);
 }
 
@@ -1118,7 +1134,9 @@ sp_session_stop (SpSession *self)
 typedef struct
 {
   char         *base_path;
+  SpGameKind    kind;
   SpRunChanges  changes;
+  char        **warnings;
   char         *unmount_error;
   gboolean      unmounted;
 } FinishData;
@@ -1127,6 +1145,7 @@ static void
 finish_data_free (FinishData *data)
 {
   g_free (data->base_path);
+  g_strfreev (data->warnings);
   g_free (data->unmount_error);
   g_free (data);
 }
@@ -1168,6 +1187,7 @@ finish_thread (GTask        *task,
 
   if (!sp_run_count_changes (self->run, data->base_path, &data->changes, &error))
     g_warning ("Counting the changes of %s: %s", sp_run_get_path (self->run), error->message);
+  data->warnings = sp_run_describe_outside (self->run, data->kind, data->base_path);
 
   g_clear_pointer (&self->lock, sp_lock_release);
   g_task_return_boolean (task, TRUE);
@@ -1194,6 +1214,8 @@ finish_done_cb (GObject      *object,
   self->summary.bytes_read = self->last_stats.bytes_read;
   self->summary.bytes_written = self->last_stats.bytes_written;
   self->summary.launch_usec = self->launch_usec;
+  g_strfreev (self->summary.warnings);
+  self->summary.warnings = g_steal_pointer (&data->warnings);
   self->has_summary = TRUE;
 
   if (data->unmount_error && !self->drive_lost)
@@ -1225,6 +1247,7 @@ finish_run (SpSession *self)
   set_state (self, SP_SESSION_STATE_FINISHING);
 
   data->base_path = g_strdup (sp_game_get_base_path (self->game));
+  data->kind = sp_game_get_kind (self->game);
   task = g_task_new (self, NULL, finish_done_cb, NULL);
   g_object_ref (self);   /* dropped in finish_done_cb */
   g_task_set_task_data (task, data, (GDestroyNotify) finish_data_free);

@@ -58,6 +58,8 @@ typedef struct
   guint64  bytes_read;      /* through the overlay */
   guint64  bytes_written;
   gint64   launch_usec;     /* from sp_session_start_async() to the game's exec */
+  char   **warnings;        /* for the keep summary: saves the run may not hold
+                               (sp_run_describe_outside()); never NULL */
 } SpSessionSummary;
 
 typedef struct
@@ -114,6 +116,9 @@ void            sp_session_set_runner_policy (SpSession          *self,
 /* The game's Runner when the policy refuses it (then the default runner is
  * used), else NULL. */
 char           *sp_session_get_refused_runner (SpSession *self);
+/* The Wine runner the session runs (a command line): the game's Runner
+ * when the policy allows it, else the default runner. */
+char           *sp_session_get_runner     (SpSession *self);
 /* The game's Environment entries the policy drops; empty, never NULL. */
 GStrv           sp_session_get_refused_environment (SpSession *self);
 /* Whether a variable named @name chooses code or places (loader, runner,

@@ -8,6 +8,7 @@
 #include "sp-game-page.h"
 #include "sp-game-settings.h"
 #include "sp-ui-util.h"
+#include "sp-wine-ui.h"
 
 struct _SpGamePage
 {
@@ -37,6 +38,7 @@ struct _SpGamePage
   /* What the last verify found, above the timeline (built in code) */
   AdwPreferencesGroup *problems_group;
   GPtrArray           *problem_rows;
+  SpWineRepairGroup   *repair_group;   /* Wine user folders outside the prefix */
 };
 
 enum {
@@ -1119,6 +1121,9 @@ sp_game_page_init (SpGamePage *self)
     GtkWidget *box = gtk_widget_get_parent (timeline_group);
 
     gtk_widget_insert_before (GTK_WIDGET (self->problems_group), box, timeline_group);
+    self->repair_group = SP_WINE_REPAIR_GROUP (sp_wine_repair_group_new ());
+    gtk_widget_insert_before (GTK_WIDGET (self->repair_group), box,
+                              GTK_WIDGET (self->problems_group));
   }
 }
 
@@ -1156,6 +1161,7 @@ sp_game_page_set_game (SpGamePage *self,
 
   g_set_object (&self->game, game);
   sp_game_settings_set_game (self->settings, game);
+  sp_wine_repair_group_set_game (self->repair_group, game);
   clear_problems (self);
 
   if (game != NULL)

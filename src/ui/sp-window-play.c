@@ -11,6 +11,7 @@
 #include "sp-keep-dialog.h"
 #include "sp-ui-util.h"
 #include "sp-window-private.h"
+#include "sp-wine-ui.h"
 
 static void show_keep_dialog (SpWindow  *self,
                               SpSession *session);
@@ -246,8 +247,15 @@ show_keep_dialog (SpWindow  *self,
     sp_keep_dialog_set_summary (SP_KEEP_DIALOG (dialog), summary->duration,
                                 summary->files_added, summary->files_changed,
                                 summary->files_deleted, summary->bytes);
-  if (error != NULL)
-    sp_keep_dialog_set_problem (SP_KEEP_DIALOG (dialog), error->message);
+  {
+    /* The run's own problem, then what it may not hold (saves outside). */
+    g_autoptr(GString) problem = g_string_new (error != NULL ? error->message : NULL);
+
+    for (char **w = summary != NULL ? summary->warnings : NULL; w != NULL && *w != NULL; w++)
+      g_string_append_printf (problem, "%s%s", problem->len > 0 ? "\n\n" : "", *w);
+    if (problem->len > 0)
+      sp_keep_dialog_set_problem (SP_KEEP_DIALOG (dialog), problem->str);
+  }
   g_object_set_data_full (G_OBJECT (dialog), "sp-session", g_object_ref (session), g_object_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (keep_response_cb), self, 0);
   set_keep_dialog (self, dialog);
@@ -326,8 +334,7 @@ runner_response_cb (AdwMessageDialog *dialog,
   else
     tell_left_out (self, session);
 
-  if (sp_player_get_session (self->player, sp_session_get_game (session)) == NULL)
-    sp_player_start (self->player, session);
+  _sp_window_play_checking_wine (self, session);
   g_object_unref (session);
 }
 
@@ -424,7 +431,7 @@ sp_window_play_game (SpWindow *self,
       ask_runner_policy (self, session);
       return;
     }
-  sp_player_start (self->player, session);
+  _sp_window_play_checking_wine (self, session);
 }
 
 SpSession *

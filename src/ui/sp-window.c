@@ -328,8 +328,17 @@ game_added_cb (SpAddGameWindow *window,
 {
   g_autofree char *text = NULL;
 
-  /* Translators: %s is a game's name */
-  text = g_strdup_printf (_("“%s” added"), sp_game_get_name (game));
+  guint replaced = g_strv_length ((char **) sp_game_get_replaced_links (game));
+
+  if (replaced > 0)
+    /* Translators: %s is a game's name, %u a number of folders */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "“%s” added; %u user folder now stays inside the game",
+                                         "“%s” added; %u user folders now stay inside the game",
+                                         replaced), sp_game_get_name (game), replaced);
+  else
+    /* Translators: %s is a game's name */
+    text = g_strdup_printf (_("“%s” added"), sp_game_get_name (game));
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
 }
 
