@@ -93,6 +93,8 @@ void       sp_cli_print_excluded (SpGame            *game,
 /* repair GAME: the clean install of a Wine game added before Savepoint kept
  * user folders inside the prefix gets them (sp-wine-prefix.h). */
 int        sp_cli_repair        (const SpCliOptions *options,
+                                 int                 argc,
+                                 char              **argv);
 /* Before playing: a warning line on stderr when the session's Wine is not
  * the one that made the game's clean install. */
 void       sp_cli_warn_wine_update (SpSession       *session);
