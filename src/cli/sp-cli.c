@@ -969,6 +969,7 @@ verify_kind_name (SpVerifyProblemKind kind)
     case SP_VERIFY_PROBLEM_LEFTOVER:     return "leftover";
     case SP_VERIFY_PROBLEM_GAME_INI:     return "game-ini";
     case SP_VERIFY_PROBLEM_LIBRARY_INI:  return "library-ini";
+    case SP_VERIFY_PROBLEM_UNREADABLE:   return "unreadable";
     default:                             return "unknown";
     }
 }
