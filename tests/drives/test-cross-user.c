@@ -223,24 +223,24 @@ env_free (Env *e)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Env, env_free)
 
-/* Runs savepoint-cli ARGS… as @uid, with its own HOME and runtime folder,
- * bounded in time. */
+/* Runs @argv as @uid, with its own HOME and runtime folder, the
+ * environment @extra (may be NULL) and bounded in time. */
 static void
-cli (Result *r,
-     Env    *e,
-     uid_t   uid,
-     ...)
+run_as (Result             *r,
+        Env                *e,
+        uid_t               uid,
+        const char * const *extra,
+        const char * const *args)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
-  const char *arg;
+  const char *program = args[0];
   int status;
-  va_list args;
 
   result_clear (r);
   g_ptr_array_add (argv, g_strdup ("timeout"));
   g_ptr_array_add (argv, g_strdup ("--kill-after=5"));
-  g_ptr_array_add (argv, g_strdup ("120"));
+  g_ptr_array_add (argv, g_strdup ("240"));
   g_ptr_array_add (argv, g_strdup ("setpriv"));
   g_ptr_array_add (argv, g_strdup_printf ("--reuid=%u", (guint) uid));
   g_ptr_array_add (argv, g_strdup_printf ("--regid=%u", (guint) uid));
@@ -257,11 +257,10 @@ cli (Result *r,
        *name != NULL; name++)
     if (g_getenv (*name))
       g_ptr_array_add (argv, g_strdup_printf ("%s=%s", *name, g_getenv (*name)));
-  g_ptr_array_add (argv, g_strdup (e->cli));
-  va_start (args, uid);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
-  va_end (args);
+  for (; extra != NULL && *extra != NULL; extra++)
+    g_ptr_array_add (argv, g_strdup (*extra));
+  for (; *args != NULL; args++)
+    g_ptr_array_add (argv, g_strdup (*args));
   g_ptr_array_add (argv, NULL);
 
   g_assert_true (g_spawn_sync (e->dir, (char **) argv->pdata, NULL,
@@ -269,8 +268,28 @@ cli (Result *r,
                                NULL, NULL, &r->out, &r->err, &status, &error));
   g_assert_no_error (error);
   r->status = WIFEXITED (status) ? WEXITSTATUS (status) : -WTERMSIG (status);
-  g_test_message ("uid %u: exit %d\nstdout: %s\nstderr: %s", (guint) uid, r->status, r->out,
-                  r->err);
+  g_test_message ("uid %u: %s: exit %d\nstdout: %s\nstderr: %s", (guint) uid, program,
+                  r->status, r->out, r->err);
+}
+
+/* Runs savepoint-cli ARGS… as @uid. */
+static void
+cli (Result *r,
+     Env    *e,
+     uid_t   uid,
+     ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, e->cli);
+  va_start (args, uid);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  run_as (r, e, uid, NULL, (const char * const *) argv->pdata);
 }
 
 static gboolean
@@ -474,6 +493,135 @@ test_native_cross_user (void)
   }
 }
 
+/* The names of /tmp/wine-* now. */
+static GHashTable *
+wine_tmp_dirs (void)
+{
+  GHashTable *names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GDir) tmp = g_dir_open ("/tmp", 0, NULL);
+  const char *name;
+
+  while (tmp != NULL && (name = g_dir_read_name (tmp)) != NULL)
+    if (g_str_has_prefix (name, "wine-"))
+      g_hash_table_add (names, g_strdup (name));
+  return names;
+}
+
+/* Debian's Wine keeps its server folder in /tmp/wine-XXXXXX and records
+ * the name in the prefix (the file "wineserver"), which travels in the
+ * checkpoint. Another computer has its own /tmp, where Wine makes the
+ * folder anew; on this one, uid 1000's folder would still be there and
+ * refuse uid 1500 ("chdir … Permission denied"). What uid @uid's Wine
+ * made in /tmp since @before goes, as it does not come along to machine B. */
+static void
+leave_machine (GHashTable *before,
+               uid_t       uid)
+{
+  g_autoptr(GHashTable) now = wine_tmp_dirs ();
+  GHashTableIter iter;
+  gpointer name;
+
+  g_hash_table_iter_init (&iter, now);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    {
+      g_autofree char *path = g_build_filename ("/tmp", name, NULL);
+      const char *rm[] = { "rm", "-rf", "--one-file-system", path, NULL };
+      struct stat st;
+
+      if (g_hash_table_contains (before, name) || lstat (path, &st) != 0 ||
+          !S_ISDIR (st.st_mode) || st.st_uid != uid)
+        continue;
+      g_assert_true (run (rm));
+    }
+}
+
+#define WINE_ENV "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml="
+
+/* A Wine game: a prefix made by wineboot as uid 1000 (profile "alice"),
+ * whose batch file saves under %APPDATA% and, once it finds a save
+ * (resuming), also writes into C:\ProgramData, a folder of the clean
+ * install no earlier run touched. Played and kept by uid 1000, then
+ * resumed by uid 1500 (issue 13, item 5). */
+static void
+test_wine_cross_user (void)
+{
+  g_autofree char *reason = skip_reason ();
+  g_autofree char *wine = g_find_program_in_path ("wine");
+  g_autofree char *wineboot = g_find_program_in_path ("wineboot");
+  g_autoptr(Env) e = NULL;
+  g_auto(Result) r = { 0 };
+  g_autofree char *prefix = NULL;
+  g_autofree char *prefix_env = NULL;
+  g_autofree char *bat = NULL;
+  g_autofree char *bat_text = NULL;
+  g_autofree char *proof_win = NULL;
+  g_autofree char *seen_path = NULL;
+  g_autofree char *resumed_path = NULL;
+  g_autofree char *seen = NULL;
+  g_autoptr(GHashTable) tmp_before = NULL;
+
+  if (reason == NULL && (wine == NULL || wineboot == NULL))
+    reason = g_strdup ("Wine is not installed (apt-get install wine wine64)");
+  if (reason != NULL)
+    {
+      g_test_skip (reason);
+      return;
+    }
+  e = env_new ();
+  tmp_before = wine_tmp_dirs ();
+  prefix = mkdir_for (e->dir, "wine-game", WRITER_UID, 0755);
+  prefix_env = g_strdup_printf ("WINEPREFIX=%s", prefix);
+  {
+    const char *extra[] = { prefix_env, "USER=alice", "LOGNAME=alice", WINE_ENV, NULL };
+    const char *boot[] = { "wineboot", "-i", NULL };
+    const char *wait[] = { "wineserver", "-w", NULL };
+
+    run_as (&r, e, WRITER_UID, extra, boot);
+    STEP (ok (&r));
+    run_as (&r, e, WRITER_UID, extra, wait);
+    STEP (ok (&r));
+  }
+  /* Z: is the host's root: the batch file reports there what it saw. */
+  proof_win = g_strdelimit (g_strdup_printf ("Z:%s", e->proof), "/", '\\');
+  bat = g_build_filename (prefix, "drive_c", "game.bat", NULL);
+  bat_text = g_strdup_printf ("@echo off\r\n"
+                              "if exist \"%%APPDATA%%\\save.txt\" echo resumed>>C:\\ProgramData\\resumed.txt\r\n"
+                              "if exist C:\\ProgramData\\resumed.txt copy /y C:\\ProgramData\\resumed.txt %s\\resumed.txt >nul\r\n"
+                              "echo run>>\"%%APPDATA%%\\save.txt\"\r\n"
+                              "copy /y \"%%APPDATA%%\\save.txt\" %s\\seen.txt >nul\r\n",
+                              proof_win, proof_win);
+  write_for (bat, bat_text, WRITER_UID, 0644);
+  seen_path = g_build_filename (e->proof, "seen.txt", NULL);
+  resumed_path = g_build_filename (e->proof, "resumed.txt", NULL);
+
+  STEP (cli (&r, e, WRITER_UID, "init", e->drive, NULL); ok (&r));
+  STEP (cli (&r, e, WRITER_UID, "--library", e->drive, "add", "Demo", prefix, "--kind", "wine",
+             "--exec", "drive_c/windows/system32/cmd.exe", "--arg", "/c", "--arg", "C:\\game.bat",
+             "--env", "WINEDEBUG=-all", "--env", "WINEDLLOVERRIDES=mscoree,mshtml=", NULL); ok (&r));
+
+  /* uid 1000 plays and keeps. */
+  STEP (cli (&r, e, WRITER_UID, "--library", e->drive, "play", "demo", "--keep", "on A", NULL);
+        ok (&r));
+  STEP (g_assert_true (g_file_get_contents (seen_path, &seen, NULL, NULL)));
+  g_assert_cmpstr (seen, ==, "run\r\n");
+  g_assert_false (g_file_test (resumed_path, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&seen, g_free);
+  g_assert_cmpint (g_unlink (seen_path), ==, 0);
+
+  /* uid 1500 resumes it: its save is there, and C:\ProgramData (uid
+   * 1000's folder) takes its write. */
+  leave_machine (tmp_before, WRITER_UID);
+  hand_over (e, PLAYER_UID);
+  STEP (cli (&r, e, PLAYER_UID, "--library", e->drive, "play", "demo", "--keep", "on B", NULL);
+        ok (&r));
+  STEP (g_assert_true (g_file_get_contents (seen_path, &seen, NULL, NULL)));
+  g_assert_cmpstr (seen, ==, "run\r\nrun\r\n");
+  g_assert_true (g_file_test (resumed_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_nonnull (strstr (r.out, "exited with status 0"));
+  STEP (g_assert_cmpuint (count_checkpoints (e, PLAYER_UID), ==, 2));
+  leave_machine (tmp_before, PLAYER_UID);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -481,5 +629,6 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
   g_test_add_func ("/cross-user/native", test_native_cross_user);
+  g_test_add_func ("/cross-user/wine", test_wine_cross_user);
   return g_test_run ();
 }
