@@ -408,6 +408,27 @@ test_native_cross_user (void)
              "--exec", "game.sh", "--kind", "native", "--arg", e->proof, NULL); ok (&r));
   STEP (assert_clean_install_kept (e));
 
+  /* A folder already on the drive, adopted: moved, made readable in
+   * place, and the CLI says so. */
+  {
+    g_autofree char *folder = mkdir_for (e->drive, "Adopt Me", WRITER_UID, 0700);
+    g_autofree char *secret = g_build_filename (folder, "secret.cfg", NULL);
+    g_autofree char *adopted = g_build_filename (e->drive, "Savepoint", "games", "adopted", "base",
+                                                 NULL);
+    g_autofree char *adopted_secret = g_build_filename (adopted, "secret.cfg", NULL);
+    struct stat st;
+
+    write_for (secret, "x", WRITER_UID, 0600);
+    STEP (cli (&r, e, WRITER_UID, "--library", e->drive, "add", "Adopted", folder, "--adopt",
+               "--exec", "secret.cfg", "--kind", "native", NULL); ok (&r));
+    g_assert_nonnull (strstr (r.out, "a+rX"));
+    g_assert_false (g_file_test (folder, G_FILE_TEST_EXISTS));
+    g_assert_cmpint (lstat (adopted, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 0755);
+    g_assert_cmpint (lstat (adopted_secret, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 0644);
+  }
+
   /* Machine B, uid 1500: the game writes into data/ (uid 1000's 0755
    * folder), appends to data/log.txt (uid 1000's 0644 file) and reads
    * data/settings.cfg (0600 in uid 1000's source). Before: EACCES, and
