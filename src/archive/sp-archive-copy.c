@@ -175,6 +175,12 @@ sp_archive_copy_with_metadata (const char      *archive_path,
       if (!_sp_archive_rules_check_entry (rules, entry, &plan, error))
         goto out;
       stats.files++;
+      /* Owners as packing writes them (archives of earlier releases kept
+       * the packer's uid and user name). */
+      archive_entry_set_uid (entry, 0);
+      archive_entry_set_gid (entry, 0);
+      archive_entry_copy_uname (entry, NULL);
+      archive_entry_copy_gname (entry, NULL);
       if (archive_write_header (out, entry) < ARCHIVE_WARN)
         {
           set_copy_write_error (error, out, &out_io, dest_name);

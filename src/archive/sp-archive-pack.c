@@ -457,8 +457,10 @@ pack_one (PackWriter     *pw,
 
   archive_entry_copy_pathname (entry, e->name);
   entry_set_times (entry, &e->st);
-  archive_entry_set_uid (entry, e->st.st_uid);
-  archive_entry_set_gid (entry, e->st.st_gid);
+  /* Owner 0/0 and no names: uids are the host's, not the game's, and
+   * unpacking gives every file to whoever unpacks (design.md). */
+  archive_entry_set_uid (entry, 0);
+  archive_entry_set_gid (entry, 0);
 
   switch (e->kind)
     {

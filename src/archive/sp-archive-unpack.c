@@ -25,8 +25,6 @@ typedef struct
   char            *path;
   mode_t           mode;
   struct timespec  mtime;
-  uid_t            uid;
-  gid_t            gid;
 } DirFix;
 
 static void
@@ -52,7 +50,6 @@ typedef struct
   guint64         free_at_start;
   guint64         written;
   guint64         archive_size;
-  gboolean        is_root;
   gboolean        mknod_refused;
   GCancellable   *cancellable;
   SpProgressFunc  progress;
@@ -328,11 +325,6 @@ unpack_file (Unpack                *u,
       goto out;
     }
   u->written += (guint64) size;
-  if (u->is_root && fchown (fd, archive_entry_uid (entry), archive_entry_gid (entry)) != 0)
-    {
-      set_unpack_errno (error, u, errno, name);
-      goto out;
-    }
   if (fchmod (fd, plan->perm) != 0 ||
       !restore_xattrs (u, fd, entry, name, error))
     {
@@ -389,9 +381,6 @@ unpack_whiteout (Unpack                *u,
       close (fd);
       made = plan->base;
     }
-  if (u->is_root)
-    fchownat (parent_fd, made, archive_entry_uid (entry), archive_entry_gid (entry),
-              AT_SYMLINK_NOFOLLOW);
   entry_mtime (entry, times);
   utimensat (parent_fd, made, times, AT_SYMLINK_NOFOLLOW);
   return TRUE;
@@ -465,8 +454,6 @@ unpack_dir (Unpack                *u,
   fix->mtime.tv_sec = archive_entry_mtime (entry);
   fix->mtime.tv_nsec = archive_entry_mtime_is_set (entry) ? archive_entry_mtime_nsec (entry)
                                                           : UTIME_OMIT;
-  fix->uid = archive_entry_uid (entry);
-  fix->gid = archive_entry_gid (entry);
   g_ptr_array_add (u->dirs, fix);
   return TRUE;
 }
@@ -517,9 +504,6 @@ unpack_entry (Unpack                *u,
                              : set_unpack_errno (error, u, errno, name);
       else
         {
-          if (u->is_root)
-            fchownat (parent, plan.base, archive_entry_uid (entry), archive_entry_gid (entry),
-                      AT_SYMLINK_NOFOLLOW);
           entry_mtime (entry, times);
           utimensat (parent, plan.base, times, AT_SYMLINK_NOFOLLOW);
           ok = TRUE;
@@ -532,9 +516,6 @@ unpack_entry (Unpack                *u,
                              : set_unpack_errno (error, u, errno, name);
       else
         {
-          if (u->is_root)
-            fchownat (parent, plan.base, archive_entry_uid (entry), archive_entry_gid (entry),
-                      AT_SYMLINK_NOFOLLOW);
           /* Just created by mknod: a FIFO, not a symlink, so fchmodat's
            * following cannot lead elsewhere. */
           fchmodat (parent, plan.base, plan.perm, 0);
@@ -572,7 +553,7 @@ compare_depth_desc (gconstpointer a,
   return da > db ? -1 : da < db ? 1 : 0;
 }
 
-/* Modes, owners and times of folders are applied last, deepest first, so
+/* Modes and times of folders are applied last, deepest first, so
  * that read-only folders can be filled and their mtimes are not disturbed
  * by their own contents. Deepest first by the path, not by the order of the
  * archive: a folder entry may come after its contents, and a parent made
@@ -596,8 +577,7 @@ fix_dirs (Unpack  *u,
       close (parent);
       if (fd < 0)
         return set_unpack_errno (error, u, errno, d->path);
-      if ((u->is_root && fchown (fd, d->uid, d->gid) != 0) ||
-          fchmod (fd, d->mode) != 0 ||
+      if (fchmod (fd, d->mode) != 0 ||
           futimens (fd, times) != 0)
         {
           int saved = errno;
@@ -677,7 +657,6 @@ sp_archive_unpack_verified (const char      *archive_path,
   u.dirs = dirs;
   rules = _sp_archive_rules_new (archive_path);
   u.rules = rules;
-  u.is_root = geteuid () == 0;
   u.cancellable = cancellable;
   u.progress = progress;
   u.progress_data = progress_data;

@@ -25,8 +25,9 @@
  *   hdrcharset=BINARY for its entry and keeps its bytes. Archives written
  *   with hdrcharset=BINARY on every entry (earlier releases) read the same.
  * - Deterministic: entries sorted by name (byte order) in a depth-first
- *   walk, only mtime/uid/gid/mode/xattrs recorded (no atime, ctime, user
- *   names, pids), the metadata entry with a fixed time. The same upper dir
+ *   walk, only mtime/mode/xattrs recorded (no atime, ctime, user names,
+ *   pids; owner 0/0 on every entry: host uids mean nothing on another
+ *   machine), the metadata entry with a fixed time. The same upper dir
  *   and metadata give the same bytes, hence the same SHA-256.
  * - Unpacking does not use archive_write_disk: every entry is checked here and
  *   written through directory fds opened with O_NOFOLLOW, starting from the

@@ -112,8 +112,9 @@ gboolean  sp_archive_pack_excluding (const char         *upper_dir,
  * extracted into a temporary sibling and renamed into place at the end, so on
  * any error (hostile entry, corrupt data, no space, cancelled) @dest_dir is
  * left as it was. Setuid and setgid bits are cleared (archives of earlier
- * releases may hold them); the sticky bit is kept on folders only. The metadata entry is not extracted. Owners are restored
- * only when running as root. @progress reports bytes of the archive file
+ * releases may hold them); the sticky bit is kept on folders only. The metadata entry is not extracted. Owners are never
+ * restored: everything belongs to whoever unpacks (the player), whatever
+ * ids the archive names (packing writes 0/0). @progress reports bytes of the archive file
  * read so far against its size (a fraction for a progress bar). */
 gboolean  sp_archive_unpack         (const char      *archive_path,
                                      const char      *dest_dir,

@@ -4,10 +4,14 @@
 #include "sp-game-private.h"
 #include "sp-exclude.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <inttypes.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sp-keyfile.h"
 #include "sp-leftovers.h"
@@ -557,6 +561,139 @@ add_leftover_problem (GPtrArray  *problems,
                g_error_new_literal (SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED, message));
 }
 
+/* At most this many unreadable paths are named one by one. */
+#define MAX_UNREADABLE_NAMED 20
+
+typedef struct
+{
+  GPtrArray   *problems;
+  const char  *base;
+  guint        found;
+} UnreadableScan;
+
+static void
+add_unreadable (UnreadableScan *scan,
+                const char     *path,
+                int             err)
+{
+  scan->found++;
+  if (scan->found > MAX_UNREADABLE_NAMED)
+    return;
+  add_problem (scan->problems, SP_VERIFY_PROBLEM_UNREADABLE, NULL, path, 0,
+               g_error_new (SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_FAILED,
+                            _("“%s” of the clean install cannot be read by you (%s): the game "
+                              "cannot use it when you play. Its owner (or root) can make the "
+                              "clean install readable with “chmod -R a+rX %s”."),
+                            path, g_strerror (err), scan->base));
+}
+
+/* Looks at what @fd (the folder @path, which we could open) holds: folders
+ * must be readable and searchable, files readable; symbolic links are not
+ * followed (the overlay never does). */
+static gboolean
+scan_readable_dir (UnreadableScan  *scan,
+                   int              fd,
+                   const char      *path,
+                   GCancellable    *cancellable,
+                   GError         **error)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  struct dirent *de;
+  int dup_fd = dup (fd);
+  DIR *d;
+
+  if (dup_fd < 0 || (d = fdopendir (dup_fd)) == NULL)
+    {
+      if (dup_fd >= 0)
+        close (dup_fd);
+      add_unreadable (scan, path, errno);
+      return TRUE;
+    }
+  while ((de = readdir (d)) != NULL)
+    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
+      g_ptr_array_add (names, g_strdup (de->d_name));
+  closedir (d);
+  g_ptr_array_sort (names, (GCompareFunc) g_ascii_strcasecmp);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = names->pdata[i];
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      struct stat st;
+      int sub;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (fstatat (fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        {
+          add_unreadable (scan, child, errno);
+          continue;
+        }
+      if (S_ISREG (st.st_mode))
+        {
+          if (faccessat (fd, name, R_OK, AT_EACCESS) != 0)
+            add_unreadable (scan, child, errno);
+          continue;
+        }
+      if (!S_ISDIR (st.st_mode))
+        continue;
+      if (faccessat (fd, name, R_OK | X_OK, AT_EACCESS) != 0)
+        {
+          add_unreadable (scan, child, errno);
+          continue;
+        }
+      sub = openat (fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub < 0)
+        {
+          add_unreadable (scan, child, errno);
+          continue;
+        }
+      if (!scan_readable_dir (scan, sub, child, cancellable, error))
+        {
+          close (sub);
+          return FALSE;
+        }
+      close (sub);
+    }
+  return TRUE;
+}
+
+/* Whoever plays reads the clean install with their own rights (the
+ * overlay runs as them): what they cannot read, the game cannot either. */
+static gboolean
+verify_base_readable (VerifyJob     *job,
+                      GPtrArray     *problems,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autofree char *base = g_build_filename (job->game_path, "base", NULL);
+  UnreadableScan scan = { problems, base, 0 };
+  int fd;
+  gboolean ok;
+
+  fd = open (base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    {
+      /* A missing clean install is said when playing; a link is refused there. */
+      if (errno == EACCES)
+        add_unreadable (&scan, base, errno);
+      return TRUE;
+    }
+  if (faccessat (fd, ".", R_OK | X_OK, AT_EACCESS) != 0)
+    add_unreadable (&scan, base, errno);
+  ok = scan_readable_dir (&scan, fd, base, cancellable, error);
+  close (fd);
+  if (ok && scan.found > MAX_UNREADABLE_NAMED)
+    add_problem (problems, SP_VERIFY_PROBLEM_UNREADABLE, NULL, base, 0,
+                 g_error_new (SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_FAILED,
+                              g_dngettext (GETTEXT_PACKAGE,
+                                           "%u more file or folder of “%s” cannot be read by you.",
+                                           "%u more files or folders of “%s” cannot be read by you.",
+                                           scan.found - MAX_UNREADABLE_NAMED),
+                              scan.found - MAX_UNREADABLE_NAMED, base));
+  return ok;
+}
+
 /* The whole folder of a game, as it is on disk. */
 static gboolean
 verify_game_dir (VerifyJob     *job,
@@ -579,6 +716,8 @@ verify_game_dir (VerifyJob     *job,
       add_problem (problems, SP_VERIFY_PROBLEM_GAME_INI, NULL, ini, 0,
                    g_steal_pointer (&local_error));
   }
+  if (!verify_base_readable (job, problems, cancellable, error))
+    return FALSE;
 
   dir = g_dir_open (job->checkpoints_path, 0, &local_error);
   if (dir == NULL)

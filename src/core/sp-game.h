@@ -109,6 +109,7 @@ typedef enum
   SP_VERIFY_PROBLEM_LEFTOVER,       /* a .partial file or folder no live process owns */
   SP_VERIFY_PROBLEM_GAME_INI,       /* a game.ini that does not load */
   SP_VERIFY_PROBLEM_LIBRARY_INI,    /* library.ini does not parse */
+  SP_VERIFY_PROBLEM_UNREADABLE,     /* a file or folder of base/ the player cannot read */
 } SpVerifyProblemKind;
 
 /* One finding of sp_game_verify_*() or sp_library_verify(). */
@@ -431,8 +432,9 @@ SpCheckpoint *sp_game_import_checkpoint_finish (SpGame              *self,
 /* Checks one checkpoint (@checkpoint_id: its values, size, SHA-256 and
  * entries, sp_checkpoint_verify_full()) or, with NULL, the whole game
  * folder: game.ini, every checkpoint .ini on disk (also those that do not
- * load), every archive, orphan archives and leftovers no live process owns
- * (with their size). Returns an array of SpVerifyProblem (empty when all is
+ * load), every archive, orphan archives, leftovers no live process owns
+ * (with their size) and the files and folders of base/ that the caller
+ * cannot read (at most 20 by name, then a count). Returns an array of SpVerifyProblem (empty when all is
  * good; good checkpoints that restore with changes are marked is_warning),
  * or NULL with @error when it could not run (unknown id, cancelled). */
 GPtrArray   *sp_game_verify_sync      (SpGame              *self,

@@ -4,6 +4,7 @@
 #include "sp-library-private.h"
 #include "sp-game-private.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n.h>
@@ -234,6 +235,137 @@ sync_file_system (const char  *path,
   return TRUE;
 }
 
+/* The mode @mode with chmod's a+rX applied: readable by all, and
+ * searchable (executable) by all where it is a folder or executable by
+ * anyone. */
+static mode_t
+mode_readable_for_all (mode_t mode)
+{
+  mode_t perm = mode & 07777;
+
+  perm |= 0444;
+  if (S_ISDIR (mode) || (perm & 0111) != 0)
+    perm |= 0111;
+  return perm;
+}
+
+/* chmod a+rX of @name in @dir_fd (not a symlink): EPERM (a file someone
+ * else owns, in an adopted folder) and file systems without modes are
+ * left as they are; verify reports what the player still cannot read. */
+static gboolean
+chmod_readable_at (int                dir_fd,
+                   const char        *name,
+                   const struct stat *st,
+                   const char        *path,
+                   GError           **error)
+{
+  mode_t want = mode_readable_for_all (st->st_mode);
+
+  if ((st->st_mode & 07777) == want || S_ISLNK (st->st_mode))
+    return TRUE;
+  if (fchmodat (dir_fd, name, want, 0) == 0 || errno == EPERM || errno == EOPNOTSUPP ||
+      errno == ENOTSUP || errno == ENOSYS)
+    return TRUE;
+  return _sp_copy_set_error_from_errno (error, errno, _("Cannot make “%s” readable"), path);
+}
+
+static gboolean
+make_readable_dir (int            fd,
+                   const char    *path,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  DIR *d;
+  struct dirent *de;
+  int dup_fd = dup (fd);
+
+  if (dup_fd < 0 || (d = fdopendir (dup_fd)) == NULL)
+    {
+      int saved = errno;
+
+      if (dup_fd >= 0)
+        close (dup_fd);
+      return _sp_copy_set_error_from_errno (error, saved, _("Cannot open “%s”"), path);
+    }
+  while ((de = readdir (d)) != NULL)
+    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
+      g_ptr_array_add (names, g_strdup (de->d_name));
+  closedir (d);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = names->pdata[i];
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      struct stat st;
+      int sub;
+      gboolean ok;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (fstatat (fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return _sp_copy_set_error_from_errno (error, errno, _("Cannot read “%s”"), child);
+      if (!chmod_readable_at (fd, name, &st, child, error))
+        return FALSE;
+      if (!S_ISDIR (st.st_mode))
+        continue;
+      sub = openat (fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub < 0)
+        {
+          /* Someone else's folder we could not open: verify says so. */
+          if (errno == EACCES)
+            continue;
+          return _sp_copy_set_error_from_errno (error, errno, _("Cannot open “%s”"), child);
+        }
+      ok = make_readable_dir (sub, child, cancellable, error);
+      close (sub);
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* chmod -R a+rX of the clean install at @base: the session's overlay reads
+ * it with the rights of whoever plays, who may not be who added it (another
+ * account, or the same drive on another computer). Only ever the copy on
+ * the drive, or the folder being adopted into it. */
+static gboolean
+make_readable_for_all (const char    *base,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autofree char *parent = g_path_get_dirname (base);
+  g_autofree char *name = g_path_get_basename (base);
+  struct stat st;
+  int parent_fd, fd;
+  gboolean ok;
+
+  parent_fd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (parent_fd < 0)
+    return _sp_copy_set_error_from_errno (error, errno, _("Cannot open “%s”"), parent);
+  if (fstatat (parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR (st.st_mode))
+    {
+      int saved = ENOTDIR;
+
+      if (fstatat (parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        saved = errno;
+      close (parent_fd);
+      return _sp_copy_set_error_from_errno (error, saved, _("Cannot open “%s”"), base);
+    }
+  if (!chmod_readable_at (parent_fd, name, &st, base, error))
+    {
+      close (parent_fd);
+      return FALSE;
+    }
+  fd = openat (parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  close (parent_fd);
+  if (fd < 0)
+    return _sp_copy_set_error_from_errno (error, errno, _("Cannot open “%s”"), base);
+  ok = make_readable_dir (fd, base, cancellable, error);
+  close (fd);
+  return ok;
+}
+
 /* The file work of adding a game; runs in any thread. Returns the game's
  * folder. */
 static char *
@@ -335,6 +467,9 @@ add_game_files (AddData             *data,
    * in the adopted folder itself). */
   if (!_sp_wine_prefix_prepare_clean_install (data->info, base, &data->replaced, cancellable,
                                               &local_error))
+    goto fail;
+
+  if (!make_readable_for_all (base, cancellable, &local_error))
     goto fail;
 
   if (g_mkdir (checkpoints, 0755) != 0)

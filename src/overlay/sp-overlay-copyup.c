@@ -215,7 +215,12 @@ _sp_copy_up (SpOverlay *ov, SpNode *node, bool with_data)
   snprintf (dst_path, sizeof dst_path, "/proc/self/fd/%d/%s", ov->work_fd, tmp);
   if (err == 0)
     err = sp_xattr_copy (src_path, dst_path, SP_XATTR_SKIP_UNREADABLE, xattr_visible);
-  if (err == 0 && fchownat (ov->work_fd, tmp, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0
+  /* The lower's owner, or the player the mount squashes to (not being
+   * root, the copy is ours, which is then the player). */
+  if (err == 0 && fchownat (ov->work_fd, tmp,
+                            ov->squash_uid_set ? ov->squash_uid : st.st_uid,
+                            ov->squash_gid_set ? ov->squash_gid : st.st_gid,
+                            AT_SYMLINK_NOFOLLOW) < 0
       && (ov->is_root || errno != EPERM))
     err = -errno;
   if (err == 0 && !S_ISLNK (st.st_mode)

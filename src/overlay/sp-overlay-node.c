@@ -610,6 +610,7 @@ _sp_node_resolve (SpOverlay *ov, SpNode *dir, const char *name,
     {
       *st_out = st;
       st_out->st_ino = node->ino;
+      _sp_squash_owner (ov, st_out);
       if (node->fds != NULL)
         {
           int parts = 0;
@@ -724,6 +725,7 @@ _sp_node_stat (SpOverlay *ov, SpNode *node, struct stat *st)
   if (fstatat (dirfd, name, st, flags | AT_SYMLINK_NOFOLLOW) < 0)
     return -errno;
   st->st_ino = node->ino;
+  _sp_squash_owner (ov, st);
   if (node->fds != NULL)
     {
       int parts = 0;

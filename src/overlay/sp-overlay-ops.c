@@ -137,6 +137,7 @@ op_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     {
       /* Works for open files whose name is gone. */
       st.st_ino = node->ino;
+      _sp_squash_owner (ov, &st);
       err = 0;
     }
   else
@@ -179,6 +180,28 @@ op_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
   bool follow;
   struct stat st;
   int err = 0, fd = -1;
+
+  /* Squashed ownership is the mount's, not the files': giving an entry the
+   * ids it already shows changes nothing, other ids are refused as exFAT
+   * does. */
+  if ((valid & FUSE_SET_ATTR_UID) && ov->squash_uid_set)
+    {
+      if (attr->st_uid != ov->squash_uid)
+        {
+          fuse_reply_err (req, EPERM);
+          return;
+        }
+      valid &= ~FUSE_SET_ATTR_UID;
+    }
+  if ((valid & FUSE_SET_ATTR_GID) && ov->squash_gid_set)
+    {
+      if (attr->st_gid != ov->squash_gid)
+        {
+          fuse_reply_err (req, EPERM);
+          return;
+        }
+      valid &= ~FUSE_SET_ATTR_GID;
+    }
 
   rdlock (ov);
   if (node->layer != 0 && times_only (valid))
@@ -270,6 +293,7 @@ op_setattr (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
     {
       err = fstat (fd, &st) < 0 ? -errno : 0;
       st.st_ino = node->ino;
+      _sp_squash_owner (ov, &st);
     }
   else if (err == 0)
     err = _sp_node_stat (ov, node, &st);
@@ -396,17 +420,21 @@ do_create (fuse_req_t req, SpOverlay *ov, SpNode *parent, const char *name,
   if (link_src == NULL)
     {
       /* Owned by the caller, as the kernel would do it (a setgid parent
-       * passes its group on); nothing to do when the caller is us. */
-      if (ov->is_root && (ctx->uid != 0 || ctx->gid != getegid ()))
+       * passes its group on), or by the player the mount squashes to;
+       * nothing to do when that is us. */
+      uid_t uid = ov->squash_uid_set ? ov->squash_uid : ctx->uid;
+      gid_t gid = ov->squash_gid_set ? ov->squash_gid : ctx->gid;
+
+      if (ov->is_root && !ov->squash_gid_set)
         {
           struct stat pst;
-          gid_t gid = ctx->gid;
 
           if (fstat (updir, &pst) == 0 && (pst.st_mode & S_ISGID))
             gid = pst.st_gid;
-          if (fchownat (dirfd, cname, ctx->uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-            err = -errno;
         }
+      if (ov->is_root && (uid != 0 || gid != getegid ())
+          && fchownat (dirfd, cname, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+        err = -errno;
       if (err == 0 && !S_ISLNK (mode) && (mode & ov->umask & 07777) != 0
           && fchmodat (dirfd, cname, mode & 07777, 0) < 0)
         err = -errno;

@@ -92,6 +92,10 @@ struct _SpOverlay
   bool              no_writeback; /* not asked for */
   bool              debug;
   unsigned          max_threads;
+  bool              squash_uid_set;
+  bool              squash_gid_set;
+  uid_t             squash_uid;
+  gid_t             squash_gid;
 
   pthread_mutex_t   done_lock;
   pthread_cond_t    done_cond;
@@ -167,6 +171,16 @@ _sp_make_ino (SpOverlay *ov, int layer, ino_t real)
   if (idx == 0)
     return real;
   return (uint64_t) real ^ ((uint64_t) idx << 56);
+}
+
+/* What the mount shows as the owner of an entry (SpOverlayOptions.squash_*). */
+static inline void
+_sp_squash_owner (SpOverlay *ov, struct stat *st)
+{
+  if (ov->squash_uid_set)
+    st->st_uid = ov->squash_uid;
+  if (ov->squash_gid_set)
+    st->st_gid = ov->squash_gid;
 }
 
 #define SP_WHITEOUT_NONE 0

@@ -314,6 +314,10 @@ sp_overlay_mount (const char *const      *lowers,
   ov->max_threads = options->max_threads;
   ov->debug = options->debug;
   ov->no_writeback = options->no_writeback;
+  ov->squash_uid_set = options->squash_uid_set;
+  ov->squash_gid_set = options->squash_gid_set;
+  ov->squash_uid = options->squash_uid;
+  ov->squash_gid = options->squash_gid;
   if (ov->layer_paths == NULL || ov->layer_fds == NULL || ov->layer_devidx == NULL
       || ov->layer_casefold == NULL || ov->buckets == NULL)
     {

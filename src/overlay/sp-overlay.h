@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -63,6 +64,19 @@ typedef struct
    * are lost.  Without it every write() reaches the upper file before it
    * returns. */
   unsigned no_writeback : 1;
+  /* Ownership follows the player, as exFAT's uid=/gid= mount options or
+   * fuse-overlayfs's squash_to_uid/squash_to_gid: every entry is shown as
+   * owned by squash_uid (when squash_uid_set) and squash_gid (when
+   * squash_gid_set), keeping its mode bits, so permission checks work as
+   * if the player had made the files, whoever wrote the lower layers.
+   * New files and copy-ups are given these ids in the upper layer (the
+   * overlay can give them only when it runs as root; otherwise they are
+   * the mounter's, who is then the player).  A chown through the mount to
+   * other ids fails with EPERM, as on exFAT. */
+  unsigned squash_uid_set : 1;
+  unsigned squash_gid_set : 1;
+  uid_t    squash_uid;
+  gid_t    squash_gid;
 } SpOverlayOptions;
 
 #define SP_OVERLAY_OPTIONS_INIT { .fuse_fd = -1 }

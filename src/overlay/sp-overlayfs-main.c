@@ -32,6 +32,10 @@ typedef struct
   int         debug;
   int         no_writeback;
   int         help;
+  int         squash_uid_set;
+  int         squash_gid_set;
+  uid_t       squash_uid;
+  gid_t       squash_gid;
   char       *positional[2];
   int         npositional;
 } Config;
@@ -49,8 +53,12 @@ usage (FILE *out)
            "  -d            debug: print every request (implies -f)\n"
            "  -o OPTIONS    lowerdir=, upperdir=, workdir=, allow_other, fsname=,\n"
            "                writeback (the default: the kernel caches writes) or\n"
-           "                no_writeback (every write reaches the upper dir at once);\n"
+           "                no_writeback (every write reaches the upper dir at once),\n"
+           "                squash_to_uid=N, squash_to_gid=N (show every entry as owned\n"
+           "                by N, keeping its mode; new files and copy-ups get N);\n"
            "                other mount options are accepted and ignored.\n"
+           "                As root, other users get in by the files' permissions\n"
+           "                (allow_other and default_permissions).\n"
            "                In OPTIONS a backslash escapes the next character (\\, is\n"
            "                a comma in a value); in lowerdir, \\\\: is a colon in a path\n"
            "  -h, --help    show this help\n");
@@ -93,21 +101,42 @@ add_lowers (Config *cfg, const char *value)
   return 0;
 }
 
+/* A uid or gid: decimal digits only, below (uid_t) -1. */
+static int
+parse_id (const char *text, unsigned long *out)
+{
+  char *end = NULL;
+
+  if (*text < '0' || *text > '9')
+    return -1;
+  errno = 0;
+  *out = strtoul (text, &end, 10);
+  if (errno != 0 || *end != '\0' || *out >= (unsigned long) (uid_t) -1)
+    return -1;
+  return 0;
+}
+
 enum
 {
   KEY_LOWERDIR,
+  KEY_SQUASH_UID,
+  KEY_SQUASH_GID,
   KEY_DEBUG,
   KEY_FOREGROUND,
   KEY_HELP,
 };
 
 #define LOWERDIR "lowerdir="
+#define SQUASH_UID "squash_to_uid="
+#define SQUASH_GID "squash_to_gid="
 #define CONFIG_OPTION(templ, field, value) { templ, offsetof (Config, field), value }
 
 /* fuse_opt_parse() splits -o at commas, honouring backslash escapes
  * (\, keeps a comma in a value), and fills these in. */
 static const struct fuse_opt option_specs[] = {
   FUSE_OPT_KEY (LOWERDIR, KEY_LOWERDIR),
+  FUSE_OPT_KEY (SQUASH_UID, KEY_SQUASH_UID),
+  FUSE_OPT_KEY (SQUASH_GID, KEY_SQUASH_GID),
   CONFIG_OPTION ("upperdir=%s", upper, 0),
   CONFIG_OPTION ("workdir=%s", work, 0),
   CONFIG_OPTION ("fsname=%s", fsname, 0),
@@ -133,6 +162,29 @@ option_cb (void *data, const char *arg, int key, struct fuse_args *outargs)
     {
     case KEY_LOWERDIR:
       return add_lowers (cfg, arg + strlen (LOWERDIR));
+    case KEY_SQUASH_UID:
+    case KEY_SQUASH_GID:
+      {
+        const char *value = arg + strlen (key == KEY_SQUASH_UID ? SQUASH_UID : SQUASH_GID);
+        unsigned long id;
+
+        if (parse_id (value, &id) < 0)
+          {
+            fprintf (stderr, "savepoint-overlayfs: %s: not a user or group id\n", arg);
+            return -1;
+          }
+        if (key == KEY_SQUASH_UID)
+          {
+            cfg->squash_uid = (uid_t) id;
+            cfg->squash_uid_set = 1;
+          }
+        else
+          {
+            cfg->squash_gid = (gid_t) id;
+            cfg->squash_gid_set = 1;
+          }
+        return 0;
+      }
     case KEY_DEBUG:
       cfg->debug = cfg->foreground = 1;
       return 0;
@@ -220,7 +272,15 @@ main (int argc, char **argv)
       return 2;
     }
 
-  options.allow_other = cfg.allow_other;
+  /* As root, as fuse-overlayfs does: every user may use the mount, and the
+   * kernel checks their access by the permissions the overlay shows
+   * (default_permissions, always on), so a user reads and writes through
+   * it what they could in the layers (SECURITY.md). */
+  options.allow_other = cfg.allow_other || geteuid () == 0;
+  options.squash_uid_set = cfg.squash_uid_set;
+  options.squash_gid_set = cfg.squash_gid_set;
+  options.squash_uid = cfg.squash_uid;
+  options.squash_gid = cfg.squash_gid;
   options.debug = cfg.debug;
   options.no_writeback = cfg.no_writeback;
   options.fsname = cfg.fsname ? cfg.fsname : (source ? source : "savepoint-overlayfs");

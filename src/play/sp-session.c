@@ -690,6 +690,11 @@ prepare_thread (GTask        *task,
    * runs in this process, a kill -9 of the app would lose them.  Without
    * it every write() is in upper/ when it returns. */
   options.no_writeback = 1;
+  /* The clean install is the player's, whoever wrote the drive (design.md,
+   * "Drives from anywhere"). */
+  options.squash_uid_set = options.squash_gid_set = 1;
+  options.squash_uid = getuid ();
+  options.squash_gid = getgid ();
   overlay = sp_overlay_mount (lowers, sp_run_get_upper_path (self->run),
                               sp_run_get_work_path (self->run), self->mount_point,
                               &options, &message);

@@ -827,6 +827,7 @@ problem_title (SpVerifyProblemKind kind)
     case SP_VERIFY_PROBLEM_LEFTOVER:     return _("Leftover of an Interrupted Write");
     case SP_VERIFY_PROBLEM_GAME_INI:     return _("Unreadable Game Settings");
     case SP_VERIFY_PROBLEM_LIBRARY_INI:  return _("Unreadable Library Settings");
+    case SP_VERIFY_PROBLEM_UNREADABLE:   return _("Unreadable Clean Install File");
     default:                             return _("Problem");
     }
 }

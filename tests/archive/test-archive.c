@@ -440,7 +440,15 @@ test_round_trip (void)
   g_assert_no_error (error);
   g_assert_cmpuint (prog.last_done, ==, stats.archive_size);
   after = describe_tree (out);
-  g_assert_cmpstr (after, ==, before);
+  /* Everything as it was, except the owners: the unpacker's (root here),
+   * not the ones the upper dir had (test_owners). */
+  {
+    g_autoptr(GString) expected = g_string_new (before);
+
+    g_assert_cmpuint (g_string_replace (expected, "uid=1234 gid=5678", "uid=0 gid=0", 0), ==, 1);
+    g_assert_cmpuint (g_string_replace (expected, "uid=4321 gid=8765", "uid=0 gid=0", 0), ==, 1);
+    g_assert_cmpstr (after, ==, expected->str);
+  }
 
   /* Whiteouts come back as character devices 0/0 (we are root), opaque
    * folders as the xattr, and neither leaves a marker file. */
@@ -2149,6 +2157,118 @@ test_names_round_trip (void)
   remove_tmpdir (dir);
 }
 
+/* Archives do not depend on host uids: packing writes owner 0/0 and no
+ * user or group names whatever the files' owners, and unpacking never
+ * gives a file the ids an archive names, not even as root. */
+static void
+test_owners (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *upper = g_build_filename (dir, "upper", NULL);
+  g_autofree char *arch = g_build_filename (dir, "cp.tar.zst", NULL);
+  g_autofree char *foreign = g_build_filename (dir, "foreign.tar.zst", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *copy = g_build_filename (dir, "copy.tar.zst", NULL);
+  g_autoptr(GError) error = NULL;
+  struct archive_entry *entry;
+  struct archive *a;
+  guint n = 0;
+
+  make_upper (upper, FALSE);
+  {
+    g_autofree char *top = g_build_filename (upper, "a.txt", NULL);
+
+    g_assert_cmpint (lchown (top, 1000, 1000), ==, 0);
+  }
+  pack_ok (upper, arch, 0, NULL);
+  a = archive_read_new ();
+  archive_read_support_filter_all (a);
+  archive_read_support_format_all (a);
+  g_assert_cmpint (archive_read_open_filename (a, arch, 10240), ==, ARCHIVE_OK);
+  while (archive_read_next_header (a, &entry) == ARCHIVE_OK)
+    {
+      g_assert_cmpint (archive_entry_uid (entry), ==, 0);
+      g_assert_cmpint (archive_entry_gid (entry), ==, 0);
+      g_assert_true (archive_entry_uname (entry) == NULL || *archive_entry_uname (entry) == '\0');
+      g_assert_true (archive_entry_gname (entry) == NULL || *archive_entry_gname (entry) == '\0');
+      n++;
+    }
+  archive_read_free (a);
+  g_assert_cmpuint (n, >=, 20);
+
+  /* An archive from elsewhere (an earlier release, another tool) that
+   * names owners: as root, its files are still root's. */
+  {
+    static const char *names[] = { SP_ARCHIVE_METADATA_ENTRY, "dir", "dir/save", "link", NULL };
+    g_autofree char *save = g_build_filename (out, "dir", "save", NULL);
+    g_autofree char *sub = g_build_filename (out, "dir", NULL);
+    g_autofree char *link = g_build_filename (out, "link", NULL);
+    struct stat st;
+
+    a = archive_write_new ();
+    archive_write_set_format_pax (a);
+    archive_write_add_filter_zstd (a);
+    g_assert_cmpint (archive_write_open_filename (a, foreign), ==, ARCHIVE_OK);
+    for (guint i = 0; names[i] != NULL; i++)
+      {
+        struct archive_entry *e = archive_entry_new ();
+        const char *data = i == 0 ? METADATA : i == 2 ? "saved" : "";
+
+        archive_entry_copy_pathname (e, names[i]);
+        archive_entry_set_filetype (e, i == 1 ? AE_IFDIR : i == 3 ? AE_IFLNK : AE_IFREG);
+        archive_entry_set_perm (e, i == 1 ? 0755 : 0644);
+        if (i == 3)
+          archive_entry_copy_symlink (e, "dir/save");
+        archive_entry_set_size (e, i == 1 || i == 3 ? 0 : (la_int64_t) strlen (data));
+        archive_entry_set_uid (e, 1234);
+        archive_entry_set_gid (e, 5678);
+        archive_entry_copy_uname (e, "alice");
+        archive_entry_copy_gname (e, "alice");
+        g_assert_cmpint (archive_write_header (a, e), ==, ARCHIVE_OK);
+        if (*data)
+          g_assert_cmpint (archive_write_data (a, data, strlen (data)), ==, (la_ssize_t) strlen (data));
+        archive_entry_free (e);
+      }
+    g_assert_cmpint (archive_write_close (a), ==, ARCHIVE_OK);
+    archive_write_free (a);
+
+    g_assert_true (sp_archive_unpack (foreign, out, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    for (const char * const *p = (const char * const[]) { save, sub, link, NULL }; *p; p++)
+      {
+        g_assert_cmpint (lstat (*p, &st), ==, 0);
+        g_assert_cmpuint (st.st_uid, ==, geteuid ());
+        g_assert_cmpuint (st.st_gid, ==, getegid ());
+      }
+
+    /* An export rewrites such an archive with owner 0/0 too. */
+    {
+      int fd = open (copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_true (sp_archive_copy_with_metadata (foreign, 0, NULL, METADATA, fd, copy, NULL,
+                                                    NULL, &error));
+      g_assert_no_error (error);
+      close (fd);
+    }
+    a = archive_read_new ();
+    archive_read_support_filter_all (a);
+    archive_read_support_format_all (a);
+    g_assert_cmpint (archive_read_open_filename (a, copy, 10240), ==, ARCHIVE_OK);
+    n = 0;
+    while (archive_read_next_header (a, &entry) == ARCHIVE_OK)
+      {
+        g_assert_cmpint (archive_entry_uid (entry), ==, 0);
+        g_assert_cmpint (archive_entry_gid (entry), ==, 0);
+        g_assert_true (archive_entry_uname (entry) == NULL || *archive_entry_uname (entry) == '\0');
+        n++;
+      }
+    archive_read_free (a);
+    g_assert_cmpuint (n, ==, 4);
+  }
+  remove_tmpdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2162,6 +2282,7 @@ main (int   argc,
   umask (022);
 
   g_test_add_func ("/archive/round-trip", test_round_trip);
+  g_test_add_func ("/archive/owners", test_owners);
   g_test_add_func ("/archive/deterministic", test_deterministic);
   g_test_add_func ("/archive/default-level", test_default_level);
   g_test_add_func ("/archive/metadata-first", test_metadata_first);

@@ -382,7 +382,8 @@ test_library_add_copy (void)
     char value[16] = { 0 };
     g_assert_cmpstr (c, ==, "secret");
     g_assert_cmpint (lstat (p, &st), ==, 0);
-    g_assert_cmpint (st.st_mode & 07777, ==, 0600);
+    /* Readable by whoever plays (a+rX), other bits kept. */
+    g_assert_cmpint (st.st_mode & 07777, ==, 0644);
     g_assert_cmpint (st.st_mtim.tv_sec, ==, 1234567890);
     g_assert_cmpint (st.st_mtim.tv_nsec, ==, 123456789);
     if (xattrs)
@@ -416,10 +417,19 @@ test_library_add_copy (void)
     g_assert_cmpint (lstat (ro, &st), ==, 0);
     g_assert_cmpint (st.st_mode & 07777, ==, 0555);
     g_assert_cmpint (lstat (e, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 0755);
+  }
+  /* The source is untouched, its modes too. */
+  g_assert_true (g_file_test (source, G_FILE_TEST_IS_DIR));
+  {
+    g_autofree char *p = g_build_filename (source, "data/private.dat", NULL);
+    g_autofree char *e = g_build_filename (source, "empty", NULL);
+
+    g_assert_cmpint (lstat (p, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 0600);
+    g_assert_cmpint (lstat (e, &st), ==, 0);
     g_assert_cmpint (st.st_mode & 07777, ==, 0700);
   }
-  /* The source is untouched. */
-  g_assert_true (g_file_test (source, G_FILE_TEST_IS_DIR));
 
   /* It is there after reopening. */
   reopened = sp_library_open (drive, &error);
