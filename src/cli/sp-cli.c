@@ -469,14 +469,12 @@ cmd_add (const SpCliOptions *options,
     }
   else
     {
-      g_print (_("Added “%s” as %s
-"), sp_game_get_name (state.game), sp_game_get_slug (state.game));
+      g_print (_("Added “%s” as %s\n"), sp_game_get_name (state.game), sp_game_get_slug (state.game));
       sp_cli_print_replaced_links (state.game, adopt);
     }
   if (adopt && !options->json)
     g_print (_("The folder was moved into the library and made readable for everyone (chmod -R "
-               "a+rX) so that whoever plays can read it.
-"));
+               "a+rX) so that whoever plays can read it.\n"));
   g_object_unref (state.game);
   return SP_CLI_EXIT_OK;
 }
