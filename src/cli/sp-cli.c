@@ -1170,7 +1170,8 @@ static const SpCliCommand commands[] = {
   { "import", "GAME FILE", N_("Add an exported checkpoint file to a game"), cmd_import },
   { "verify", "[--repair] [GAME]", N_("Check checkpoints, metadata and leftovers"), cmd_verify },
   { "play", "GAME [--from ID|--clean] [--keep LABEL|--discard|--ask]",
-    N_("Play a game in a fresh overlay, then keep or discard the run"), sp_cli_play, TRUE },
+    N_("Play a game in a fresh overlay, then keep or discard the run"), sp_cli_play },
+  { "log", "GAME", N_("Print the log of the game’s latest run"), sp_cli_log },
   { "runs", "", N_("List runs that are not kept or discarded yet"), sp_cli_runs, TRUE },
   { "recover", "[--keep LABEL|--discard] [RUN…]",
     N_("Keep or discard pending runs (after a crash or “decide later”)"), sp_cli_recover, TRUE },
@@ -1191,7 +1192,7 @@ describe_commands (void)
                            "one library on a mounted drive or in the app’s library folders.\n\n"
                            "Exit status: 0 success, 1 failure, 2 wrong usage, 3 library, game or "
                            "checkpoint not found,\n4 damaged checkpoints or metadata, "
-                           "5 library from a newer Savepoint (read-only), 130 cancelled."));
+                           "5 library from a newer Savepoint (read-only), 6 the game failed (play), 130 cancelled."));
   return g_string_free (text, FALSE);
 }
 

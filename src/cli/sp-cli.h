@@ -16,6 +16,7 @@ typedef enum
   SP_CLI_EXIT_NOT_FOUND = 3,  /* no such library, game or checkpoint */
   SP_CLI_EXIT_DAMAGED   = 4,  /* verify found damaged checkpoints; malformed metadata */
   SP_CLI_EXIT_READ_ONLY = 5,  /* the library is from a newer Savepoint */
+  SP_CLI_EXIT_GAME_FAILED = 6, /* play: the game exited with an error or was killed */
   SP_CLI_EXIT_CANCELLED = 130,
 } SpCliExit;
 
@@ -78,6 +79,10 @@ int        sp_cli_runs          (const SpCliOptions *options,
                                  char              **argv);
 /* recover [--library DIR] [--keep LABEL|--discard] [RUN…] */
 int        sp_cli_recover       (const SpCliOptions *options,
+                                 int                 argc,
+                                 char              **argv);
+/* log [--library DIR] GAME (sp-cli-log.c) */
+int        sp_cli_log           (const SpCliOptions *options,
                                  int                 argc,
                                  char              **argv);
 /* TRUE when @answer is one of the "|"-separated @choices, ignoring case
