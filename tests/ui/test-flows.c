@@ -808,6 +808,81 @@ test_play_stop (Fixture       *f,
 }
 
 static gboolean
+failed_dialog_shown (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *dialog = sp_window_get_keep_dialog (f->window);
+
+  return dialog != NULL && ADW_IS_MESSAGE_DIALOG (dialog) && !SP_IS_KEEP_DIALOG (dialog);
+}
+
+/* The text of the GtkTextView in @widget's tree, or NULL. */
+static char *
+find_text_view_text (GtkWidget *widget)
+{
+  if (GTK_IS_TEXT_VIEW (widget))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget));
+      GtkTextIter start, end;
+
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      char *text = find_text_view_text (child);
+
+      if (text != NULL)
+        return text;
+    }
+  return NULL;
+}
+
+/* A game that fails (sleep refuses its argument, exit 1) after saving:
+ * "The Game Quit Unexpectedly" with the status, Show Log brings the log's
+ * last lines, and the run can still be kept or discarded. */
+static void
+test_game_failed (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *env[] = { "SP_TEST_PLAY_SECONDS=soon", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *log = NULL;
+  AdwMessageDialog *dialog;
+
+  sp_game_set_environment (f->game, env);
+  g_assert_true (sp_game_save_sync (f->game, &error));
+  g_assert_no_error (error);
+
+  sp_window_play_game (f->window, f->game);
+  ui_test_wait (failed_dialog_shown, f, 120, "the game to fail and be reported");
+  dialog = ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (f->window));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "The Game Quit Unexpectedly");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "exited with status 1"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "log"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "keep"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "discard"));
+  g_assert_null (adw_message_dialog_get_extra_child (dialog));
+
+  ui_test_answer (dialog, "log");
+  g_assert_true (failed_dialog_shown (f));
+  dialog = ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (f->window));
+  g_assert_false (adw_message_dialog_has_response (dialog, "log"));
+  log = find_text_view_text (adw_message_dialog_get_extra_child (dialog));
+  g_assert_nonnull (log);
+  g_assert_nonnull (strstr (log, "invalid time interval"));
+
+  /* Clicking the card asks again, the same way. */
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  sp_window_play_game (f->window, f->game);
+  g_assert_true (failed_dialog_shown (f));
+  ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (f->window)), "discard");
+  ui_test_wait (session_gone, f, 120, "the failed run to be discarded");
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 0);
+}
+
+static gboolean
 checkpoint_count_is_one (gpointer data)
 {
   Fixture *f = data;
@@ -1118,6 +1193,7 @@ main (int   argc,
   g_test_add ("/ui/flows/play-keep-discard", Fixture, NULL, fixture_setup, test_play_keep_discard, fixture_teardown);
 
   g_test_add ("/ui/flows/play-stop", Fixture, NULL, fixture_setup, test_play_stop, fixture_teardown);
+  g_test_add ("/ui/flows/game-failed", Fixture, NULL, fixture_setup, test_game_failed, fixture_teardown);
   g_test_add ("/ui/flows/recover-later", Fixture, NULL, fixture_setup, test_recover_later, fixture_teardown);
   g_test_add ("/ui/flows/session-outlives-window", Fixture, NULL, fixture_setup,
               test_session_outlives_window, fixture_teardown);
