@@ -1213,7 +1213,7 @@ finish_done_cb (GObject      *object,
   sp_run_set_ended (self->run, self->summary.exit_status, play_time);
   sp_run_set_status (self->run, self->error ? SP_RUN_STATUS_FAILED : SP_RUN_STATUS_FINISHED);
   sp_run_set_error (self->run, self->error ? self->error->message : NULL);
-  if (!sp_run_save (self->run, &save_error))
+  if (!sp_run_save_final (self->run, &save_error))
     g_warning ("%s", save_error->message);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELAPSED]);

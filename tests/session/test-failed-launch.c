@@ -33,6 +33,7 @@ static const char game_script[] =
   "  say) cat \"$2\"; exit 1 ;;\n"
   "  many) i=0; while [ $i -lt 100 ]; do echo \"line $i\"; i=$((i+1)); done; exit 2 ;;\n"
   "  wait) touch \"$2\"; exec sleep 120 ;;\n"
+  "  fill) dd if=/dev/zero of=fill.bin bs=64k 2>/dev/null; echo filled; exit 0 ;;\n"
   "esac\n"
   "exit 99\n";
 
@@ -147,9 +148,10 @@ discard (SpSession *session)
 /* savepoint-cli ARGS…; returns its exit status, its output in *out and
  * *err. */
 static int
-run_cli (const char * const *args,
-         char              **out,
-         char              **err)
+run_cli_env (const char * const *args,
+             char              **envp,
+             char              **out,
+             char              **err)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
@@ -159,12 +161,20 @@ run_cli (const char * const *args,
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
+  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
                 out, err, &status, &error);
   g_assert_no_error (error);
   g_test_message ("savepoint-cli %s: status %d\nstdout: %s\nstderr: %s", args[0], status,
                   *out, *err);
   return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static int
+run_cli (const char * const *args,
+         char              **out,
+         char              **err)
+{
+  return run_cli_env (args, NULL, out, err);
 }
 
 static guint
@@ -468,6 +478,47 @@ test_tail_and_cap (Fixture       *f,
   }
 }
 
+/* Issue 14, item 6: a game that fills the state folder (where upper/ is)
+ * still ends as "finished": the run's space reserve takes the last save,
+ * without a GLib warning, and `runs` tells the truth. */
+static void
+test_state_folder_full (Fixture       *f,
+                        gconstpointer  user_data)
+{
+  g_autofree char *state = g_build_filename (f->drive, "small-state", NULL);
+  g_auto(GStrv) envp = g_get_environ ();
+  const char *play_args[] = { "play", "broken-game", "--library", f->drive, "--leave", NULL };
+  const char *runs_args[] = { "runs", NULL };
+  const char *discard_args[] = { "recover", "--discard", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (g_mkdir (state, 0700), ==, 0);
+  if (mount ("savepoint-full", state, "tmpfs", 0, "size=4m") != 0)
+    {
+      g_test_skip_printf ("cannot mount a small tmpfs as the state folder: %s", g_strerror (errno));
+      return;
+    }
+  envp = g_environ_setenv (envp, "XDG_STATE_HOME", state, TRUE);
+
+  set_arguments (f, "fill", NULL);
+  g_assert_cmpint (run_cli_env (play_args, envp, &out, &err), ==, 0);
+  g_assert_null (strstr (err, "WARNING"));
+  g_assert_nonnull (strstr (out, "exited with status 0"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_cli_env (runs_args, envp, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "finished, undecided"));
+  g_assert_null (strstr (out, "interrupted"));
+  g_assert_null (strstr (err, "WARNING"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_cli_env (discard_args, envp, &out, &err), ==, 0);
+  g_assert_cmpint (umount2 (state, MNT_DETACH), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -507,6 +558,7 @@ main (int    argc,
   ADD ("/failed-launch/nothing-to-keep", test_nothing_to_keep);
   ADD ("/failed-launch/five-logs", test_five_logs);
   ADD ("/failed-launch/tail-and-cap", test_tail_and_cap);
+  ADD ("/failed-launch/state-folder-full", test_state_folder_full);
 #undef ADD
 
   ret = g_test_run ();
