@@ -725,6 +725,7 @@ cmd_restore (const SpCliOptions *options,
 {
   g_autoptr(SpLibrary) library = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(SpLock) lock = NULL;
   const char *id;
   SpGame *game;
   int exit_code;
@@ -735,8 +736,11 @@ cmd_restore (const SpCliOptions *options,
   game = open_game_checkpoint (options, argv[1], id, &library, &exit_code);
   if (game == NULL)
     return exit_code;
-  if (!sp_game_restore_sync (game, id, &error))
+  /* Not during the game's session: keeping its run would undo it. */
+  lock = sp_game_guard_acquire (library, game, &error);
+  if (lock == NULL || !sp_game_restore_sync (game, id, &error))
     return sp_cli_fail (error);
+  g_clear_pointer (&lock, sp_lock_release);
 
   if (options->json)
     print_done_json ("restore", game, id);

@@ -519,6 +519,77 @@ test_state_folder_full (Fixture       *f,
   g_assert_cmpint (umount2 (state, MNT_DETACH), ==, 0);
 }
 
+static char *
+head_on_disk (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) reopened = sp_library_open (f->drive, &error);
+
+  g_assert_no_error (error);
+  return g_strdup (sp_game_get_head (sp_library_find_game (reopened, "broken-game")));
+}
+
+/* Issue 14, item 6: `restore` during the game's session (while it runs,
+ * and while its run waits to be kept or discarded) is refused instead of
+ * being undone by the keep. */
+static void
+test_restore_during_session (Fixture       *f,
+                             gconstpointer  user_data)
+{
+  g_autofree char *ready = g_build_filename (f->drive, "ready", NULL);
+  const char *restore_args[] = { "--library", f->drive, "restore", "broken-game", "clean", NULL };
+  g_autoptr(SpSession) s = NULL;
+  g_autofree char *head = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  /* A checkpoint to restore away from, kept in this process (so that
+   * f->game knows its head). */
+  set_arguments (f, "write", NULL);
+  s = play (f);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SpCheckpoint) kept = NULL;
+
+    sp_session_keep_async (s, "saved", NULL, NULL, NULL, tc_store_result_cb, &result);
+    kept = sp_session_keep_finish (s, tc_wait_for (&result), &error);
+    g_assert_no_error (error);
+  }
+  g_clear_object (&s);
+  head = head_on_disk (f);
+  g_assert_nonnull (head);
+
+  /* While the game runs. */
+  set_arguments (f, "wait", ready);
+  s = start (f);
+  g_assert_true (wait_for_file (ready));
+  g_assert_cmpint (run_cli (restore_args, &out, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "“Broken Game” is running"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* While its run waits for keep or discard. */
+  sp_session_stop (s);
+  while (!session_ended (s))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (sp_session_get_run (s));
+  g_assert_cmpint (run_cli (restore_args, &out, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "“Broken Game” is running"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  after = head_on_disk (f);
+  g_assert_cmpstr (after, ==, head);
+  g_clear_pointer (&after, g_free);
+
+  /* Once it is decided, restore works. */
+  discard (s);
+  g_assert_cmpint (run_cli (restore_args, &out, &err), ==, 0);
+  after = head_on_disk (f);
+  g_assert_null (after);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -559,6 +630,7 @@ main (int    argc,
   ADD ("/failed-launch/five-logs", test_five_logs);
   ADD ("/failed-launch/tail-and-cap", test_tail_and_cap);
   ADD ("/failed-launch/state-folder-full", test_state_folder_full);
+  ADD ("/failed-launch/restore-during-session", test_restore_during_session);
 #undef ADD
 
   ret = g_test_run ();
