@@ -882,7 +882,7 @@ keep_prepare (SpRun    *self,
         return FALSE;
     }
 
-  mount_point = sp_mount_point_for (sp_run_get_slug (self));
+  mount_point = sp_mount_point_for (sp_run_get_library_id (self), sp_run_get_slug (self));
   if (sp_is_mount_point (mount_point) && !sp_run_get_owner_alive (self))
     sp_detach_mount (mount_point, NULL);
 
@@ -1090,7 +1090,7 @@ sp_run_discard_sync (SpRun         *self,
       return FALSE;
     }
 
-  mount_point = sp_mount_point_for (sp_run_get_slug (self));
+  mount_point = sp_mount_point_for (sp_run_get_library_id (self), sp_run_get_slug (self));
   if (sp_is_mount_point (mount_point) && !sp_run_get_owner_alive (self))
     sp_detach_mount (mount_point, NULL);
 

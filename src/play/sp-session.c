@@ -1082,7 +1082,7 @@ sp_session_start_async (SpSession           *self,
       return;
     }
 
-  self->mount_point = sp_mount_point_for (data->slug);
+  self->mount_point = sp_mount_point_for (data->library_id, data->slug);
   set_state (self, SP_SESSION_STATE_PREPARING);
 
   prepare = g_task_new (self, cancellable, prepare_done_cb, g_object_ref (task));

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 
 /* One play session of a game, see design.md ("One play session"):
  * lock → run dir → unpack the start checkpoint into upper/ → mount the
- * overlay at sp_mount_point_for(slug) → run the game under savepoint-run →
+ * overlay at sp_mount_point_for(library id, slug) → run the game under savepoint-run →
  * when every process of the game is gone: unmount, count the changes →
  * keep (new checkpoint, Head moves) or discard, or leave it undecided.
  *

@@ -590,6 +590,48 @@ test_restore_during_session (Fixture       *f,
   g_assert_null (after);
 }
 
+/* Issue 14, item 6: two drives with a game of the same slug: each
+ * session mounts at its own point (the library's id is in it), so both
+ * run at once. */
+static void
+test_same_slug_two_drives (Fixture       *f,
+                           gconstpointer  user_data)
+{
+  Fixture other = { 0 };
+  g_autofree char *ready = g_build_filename (f->drive, "ready", NULL);
+  g_autofree char *other_ready = NULL;
+  g_autoptr(SpSession) s = NULL;
+  g_autoptr(SpSession) t = NULL;
+
+  fixture_set_up (&other, NULL);
+  g_assert_cmpstr (sp_game_get_slug (other.game), ==, sp_game_get_slug (f->game));
+  g_assert_cmpstr (sp_library_get_id (other.library), !=, sp_library_get_id (f->library));
+  other_ready = g_build_filename (other.drive, "ready", NULL);
+
+  set_arguments (f, "wait", ready);
+  set_arguments (&other, "wait", other_ready);
+  s = start (f);
+  t = start (&other);
+  g_assert_true (wait_for_file (ready));
+  g_assert_true (wait_for_file (other_ready));
+  g_assert_cmpstr (sp_session_get_mount_point (s), !=, sp_session_get_mount_point (t));
+  g_assert_nonnull (strstr (sp_session_get_mount_point (s), sp_library_get_id (f->library)));
+  g_assert_true (sp_is_mount_point (sp_session_get_mount_point (s)));
+  g_assert_true (sp_is_mount_point (sp_session_get_mount_point (t)));
+  g_assert_cmpint (sp_session_get_state (s), ==, SP_SESSION_STATE_RUNNING);
+  g_assert_cmpint (sp_session_get_state (t), ==, SP_SESSION_STATE_RUNNING);
+
+  sp_session_stop (s);
+  sp_session_stop (t);
+  while (!session_ended (s) || !session_ended (t))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (sp_is_mount_point (sp_session_get_mount_point (s)));
+  g_assert_false (sp_is_mount_point (sp_session_get_mount_point (t)));
+  discard (s);
+  discard (t);
+  fixture_tear_down (&other, NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -629,8 +671,9 @@ main (int    argc,
   ADD ("/failed-launch/nothing-to-keep", test_nothing_to_keep);
   ADD ("/failed-launch/five-logs", test_five_logs);
   ADD ("/failed-launch/tail-and-cap", test_tail_and_cap);
-  ADD ("/failed-launch/state-folder-full", test_state_folder_full);
-  ADD ("/failed-launch/restore-during-session", test_restore_during_session);
+  ADD ("/session-small/state-folder-full", test_state_folder_full);
+  ADD ("/session-small/restore-during-session", test_restore_during_session);
+  ADD ("/session-small/same-slug-two-drives", test_same_slug_two_drives);
 #undef ADD
 
   ret = g_test_run ();
