@@ -212,6 +212,12 @@ test_exit_127_cli (Fixture       *f,
   g_autoptr(GError) error = NULL;
   JsonObject *object;
 
+  /* No run yet, no log. */
+  g_assert_cmpint (run_cli (log_args, &out, &err), ==, 3);
+  g_assert_nonnull (strstr (err, "no log of “Broken Game” is kept"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
   set_arguments (f, "fail", NULL);
   g_assert_cmpint (run_cli (play_args, &out, &err), ==, 6);
   g_assert_nonnull (strstr (err, "The game failed: exited with status 127"));

@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 
+#include "play/sp-run-logs.h"
 #include "play/sp-session.h"
 #include "sp-add-game-window.h"
 #include "sp-checkpoint-row.h"
@@ -882,6 +883,94 @@ test_game_failed (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 0);
 }
 
+/* A game of @f's library that runs @script (no Home: it writes nothing
+ * unless the script does). */
+static SpGame *
+add_script_game (Fixture    *f,
+                 const char *name,
+                 const char *script)
+{
+  g_autofree char *tmp = ui_test_tmpdir ("script-source");
+  g_autofree char *path = g_build_filename (tmp, "run.sh", NULL);
+  g_autoptr(GError) error = NULL;
+  SpGameInfo info = { 0 };
+  SpGame *game;
+
+  g_assert_true (g_file_set_contents (path, script, -1, &error));
+  g_assert_cmpint (g_chmod (path, 0755), ==, 0);
+  info.name = name;
+  info.kind = SP_GAME_KIND_NATIVE;
+  info.executable = "run.sh";
+  game = sp_library_add_game_sync (f->library, &info, tmp, SP_ADD_MODE_COPY, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  ui_test_remove_tree (tmp);
+  return game;
+}
+
+typedef struct
+{
+  Fixture *f;
+  SpGame  *game;
+} GameWait;
+
+static gboolean
+game_session_gone (gpointer data)
+{
+  GameWait *w = data;
+
+  return sp_window_get_session (w->f->window, w->game) == NULL;
+}
+
+/* A run that changed nothing is not offered: a failed game still says how
+ * it ended, with Show Log and Close only; a game that ended well is not
+ * asked about at all. Both runs are gone. */
+static void
+test_game_changed_nothing (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(SpGame) failing = add_script_game (f, "Broken Start",
+                                               "#!/bin/sh\necho 'wine: the prefix is not owned by you' >&2\nexit 127\n");
+  g_autoptr(SpGame) idle = add_script_game (f, "Idle Visit", "#!/bin/sh\nexit 0\n");
+  g_autoptr(GPtrArray) runs = NULL;
+  GameWait wait = { f, failing };
+  AdwMessageDialog *dialog;
+
+  sp_window_play_game (f->window, failing);
+  ui_test_wait (failed_dialog_shown, f, 120, "the game to fail and be reported");
+  dialog = ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (f->window));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "exited with status 127"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "nothing to keep"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "log"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "close"));
+  g_assert_false (adw_message_dialog_has_response (dialog, "keep"));
+  g_assert_false (adw_message_dialog_has_response (dialog, "discard"));
+  ui_test_wait (game_session_gone, &wait, 120, "the run that changed nothing to be discarded");
+  ui_test_answer (dialog, "log");
+  dialog = ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (f->window));
+  {
+    g_autofree char *log = find_text_view_text (adw_message_dialog_get_extra_child (dialog));
+
+    g_assert_nonnull (strstr (log, "is not owned by you"));
+  }
+  ui_test_answer (dialog, "close");
+
+  wait.game = idle;
+  sp_window_play_game (f->window, idle);
+  ui_test_wait (game_session_gone, &wait, 120, "the idle run to end and be discarded");
+  g_assert_null (sp_window_get_keep_dialog (f->window));
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (idle)), ==, 0);
+  {
+    /* It did run to its end: its log is kept. */
+    g_autoptr(GPtrArray) logs = sp_run_logs_list (sp_library_get_id (f->library),
+                                                  sp_game_get_slug (idle), NULL);
+
+    g_assert_cmpuint (logs->len, ==, 1);
+  }
+
+  runs = sp_run_list (sp_library_get_id (f->library), NULL);
+  g_assert_cmpuint (runs->len, ==, 0);
+}
+
 static gboolean
 checkpoint_count_is_one (gpointer data)
 {
@@ -1194,6 +1283,8 @@ main (int   argc,
 
   g_test_add ("/ui/flows/play-stop", Fixture, NULL, fixture_setup, test_play_stop, fixture_teardown);
   g_test_add ("/ui/flows/game-failed", Fixture, NULL, fixture_setup, test_game_failed, fixture_teardown);
+  g_test_add ("/ui/flows/game-changed-nothing", Fixture, NULL, fixture_setup, test_game_changed_nothing,
+              fixture_teardown);
   g_test_add ("/ui/flows/recover-later", Fixture, NULL, fixture_setup, test_recover_later, fixture_teardown);
   g_test_add ("/ui/flows/session-outlives-window", Fixture, NULL, fixture_setup,
               test_session_outlives_window, fixture_teardown);
