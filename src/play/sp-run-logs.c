@@ -204,9 +204,11 @@ sp_run_logs_save (const char  *library_id,
   if (dir_fd < 0)
     return NULL;
   names = list_names_at (dir_fd);
+  /* unlinkat() without AT_REMOVEDIR: a folder put there since it was
+   * listed as a file is never removed. */
   for (guint i = SP_RUN_LOGS_KEPT; i < names->len; i++)
     if (unlinkat (dir_fd, names->pdata[i], 0) != 0 && errno != ENOENT)
-      g_warning ("Cannot remove the old log “%s/%s”: %s", dir,
+      g_message ("Cannot remove the old log “%s/%s”: %s", dir,
                  (const char *) names->pdata[i], g_strerror (errno));
   close (dir_fd);
   return g_steal_pointer (&path);
