@@ -196,13 +196,17 @@ sp_run_logs_save (const char  *library_id,
                           g_random_int ());
   g_assert (sp_run_log_name_is_valid (name));
   path = g_build_filename (dir, name, NULL);
-  if (!sp_write_file_atomic (path, copy->str, (gssize) copy->len, error))
-    return NULL;
-
-  /* All but the newest few go; only our own names and regular files. */
+  /* Not through a link put in the folder's place. */
   dir_fd = open_logs_dir (dir, error);
   if (dir_fd < 0)
     return NULL;
+  if (!sp_write_file_atomic (path, copy->str, (gssize) copy->len, error))
+    {
+      close (dir_fd);
+      return NULL;
+    }
+
+  /* All but the newest few go; only our own names and regular files. */
   names = list_names_at (dir_fd);
   /* unlinkat() without AT_REMOVEDIR: a folder put there since it was
    * listed as a file is never removed. */

@@ -428,6 +428,30 @@ test_five_logs (Fixture       *f,
   g_assert_true (g_file_test (foreign, G_FILE_TEST_IS_REGULAR));
 }
 
+/* A link in the logs folder's place is not written through; the run still
+ * ends and is reported. */
+static void
+test_logs_folder_link (Fixture       *f,
+                       gconstpointer  user_data)
+{
+  g_autofree char *logs_dir = sp_run_logs_dir (sp_library_get_id (f->library), sp_game_get_slug (f->game));
+  g_autofree char *parent = g_path_get_dirname (logs_dir);
+  g_autofree char *elsewhere = g_build_filename (f->drive, "elsewhere", NULL);
+  const char *play_args[] = { "play", "broken-game", "--library", f->drive, "--discard", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (elsewhere, 0700), ==, 0);
+  g_assert_cmpint (symlink (elsewhere, logs_dir), ==, 0);
+
+  set_arguments (f, "fail", NULL);
+  g_assert_cmpint (run_cli (play_args, &out, &err), ==, 6);
+  g_assert_nonnull (strstr (err, "error: the prefix is not owned by you"));
+  g_assert_cmpuint (tc_count_entries (elsewhere), ==, 0);
+  g_assert_cmpint (g_unlink (logs_dir), ==, 0);
+}
+
 /* The tail: the last 20 lines, control characters replaced; the kept copy
  * is capped. */
 static void
@@ -677,6 +701,7 @@ main (int    argc,
   ADD ("/failed-launch/nothing-to-keep", test_nothing_to_keep);
   ADD ("/failed-launch/five-logs", test_five_logs);
   ADD ("/failed-launch/tail-and-cap", test_tail_and_cap);
+  ADD ("/failed-launch/logs-folder-link", test_logs_folder_link);
   ADD ("/session-small/state-folder-full", test_state_folder_full);
   ADD ("/session-small/restore-during-session", test_restore_during_session);
   ADD ("/session-small/same-slug-two-drives", test_same_slug_two_drives);
