@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -55,15 +56,17 @@ sp_cli_answer_is (const char *answer,
  * the translated prompt names. */
 static Decision
 ask_decision (const char  *game_name,
+              gboolean     on_stderr,
               char       **out_label)
 {
   g_autofree char *answer = NULL;
+  FILE *out = on_stderr ? stderr : stdout;
 
-  g_print (_("Keep this run of “%s” as a checkpoint?\n"
-             "  [Y]es, [n]o (discard it), [l]ater (decide later with “savepoint-cli recover”),\n"
-             "  or type a label to keep it under that name: "),
+  fprintf (out, _("Keep this run of “%s” as a checkpoint?\n"
+                  "  [Y]es, [n]o (discard it), [l]ater (decide later with “savepoint-cli recover”),\n"
+                  "  or type a label to keep it under that name: "),
            game_name);
-  fflush (stdout);
+  fflush (out);
 
   answer = read_answer ();
   *out_label = NULL;
@@ -109,7 +112,112 @@ typedef struct
   GAsyncResult  *result;
   gboolean       finished;
   int            end_signal;   /* SIGHUP or SIGTERM received, else 0 */
+  gboolean       json;         /* --json: stdout is for the result only */
 } PlayState;
+
+/* A line for the player: on stdout, or on stderr under --json. */
+static void say (PlayState  *state,
+                 const char *format,
+                 ...) G_GNUC_PRINTF (2, 3);
+
+static void
+say (PlayState  *state,
+     const char *format,
+     ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (state->json)
+    g_printerr ("%s", text);
+  else
+    g_print ("%s", text);
+}
+
+/* The game failed (sp_session_get_game_failed()): its status and the last
+ * lines of its log, on stderr. */
+static void
+tell_game_failed (SpSession *session)
+{
+  const SpSessionSummary *summary = sp_session_get_summary (session);
+  g_autofree char *status = sp_exit_status_describe (summary->exit_status);
+  const char *tail = sp_session_get_log_tail (session);
+  const char *log = sp_session_get_kept_log_path (session);
+
+  g_printerr (_("The game failed: %s.\n"), status);
+  if (tail != NULL && tail[0] != '\0')
+    {
+      g_printerr (_("The last lines of its log (%s):\n"),
+                  log ? log : sp_session_get_log_path (session));
+      g_printerr ("%s\n", tail);
+    }
+  else
+    g_printerr ("%s\n", _("Its log is empty."));
+}
+
+/* What --json prints when the game has ended. */
+static void
+print_play_json (SpSession    *session,
+                 const char   *decision,
+                 SpCheckpoint *checkpoint)
+{
+  const SpSessionSummary *summary = sp_session_get_summary (session);
+  int sig = sp_exit_status_get_signal (summary->exit_status);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  SpRun *run = sp_session_get_run (session);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "game");
+  json_builder_add_string_value (builder, sp_game_get_slug (sp_session_get_game (session)));
+  json_builder_set_member_name (builder, "duration");
+  json_builder_add_int_value (builder, summary->duration);
+  json_builder_set_member_name (builder, "exit_code");
+  if (summary->exit_status >= 0 && sig == 0)
+    json_builder_add_int_value (builder, summary->exit_status);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "signal");
+  if (sig != 0)
+    json_builder_add_int_value (builder, sig);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "stopped");
+  json_builder_add_boolean_value (builder, summary->stopped);
+  json_builder_set_member_name (builder, "failed");
+  json_builder_add_boolean_value (builder, sp_session_get_game_failed (session));
+  json_builder_set_member_name (builder, "changed_nothing");
+  json_builder_add_boolean_value (builder, sp_session_get_changed_nothing (session));
+  json_builder_set_member_name (builder, "files_added");
+  json_builder_add_int_value (builder, (gint64) summary->files_added);
+  json_builder_set_member_name (builder, "files_changed");
+  json_builder_add_int_value (builder, (gint64) summary->files_changed);
+  json_builder_set_member_name (builder, "files_deleted");
+  json_builder_add_int_value (builder, (gint64) summary->files_deleted);
+  json_builder_set_member_name (builder, "bytes");
+  json_builder_add_int_value (builder, (gint64) summary->bytes);
+  json_builder_set_member_name (builder, "decision");
+  json_builder_add_string_value (builder, decision);
+  json_builder_set_member_name (builder, "checkpoint");
+  if (checkpoint != NULL)
+    json_builder_add_string_value (builder, sp_checkpoint_get_id (checkpoint));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "run");
+  if (run != NULL)
+    json_builder_add_string_value (builder, sp_run_get_path (run));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "log");
+  if (sp_session_get_kept_log_path (session) != NULL)
+    json_builder_add_string_value (builder, sp_session_get_kept_log_path (session));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+  sp_cli_print_json (builder);
+}
 
 /* The signal sources of one play, removed when it returns. */
 typedef struct
@@ -277,6 +385,9 @@ sp_cli_play (const SpCliOptions *options,
   Decision decision;
   SpGame *game;
   g_auto(SignalWatch) watch = { { 0 } };
+  g_autoptr(SpCheckpoint) kept = NULL;
+  const char *decided = "left";
+  gboolean failed;
   int decided_count;
 
   context = g_option_context_new (_("GAME — play a game in a fresh run, then keep or discard it"));
@@ -338,6 +449,7 @@ sp_cli_play (const SpCliOptions *options,
   loop = g_main_loop_new (NULL, FALSE);
   state.loop = loop;
   state.session = session;
+  state.json = options->json;
   g_signal_connect (session, "finished", G_CALLBACK (finished_cb), &state);
   /* Kept until we return: a signal while a run is being kept or discarded
    * waits for that to be done. */
@@ -356,7 +468,7 @@ sp_cli_play (const SpCliOptions *options,
       return sp_cli_fail_message ("play", SP_CLI_EXIT_FAILED, "%s", error->message);
     }
 
-  g_print (_("Playing “%s” (log: %s)\n"), sp_game_get_name (game), sp_session_get_log_path (session));
+  say (&state, _("Playing “%s” (log: %s)\n"), sp_game_get_name (game), sp_session_get_log_path (session));
   while (!state.finished)
     g_main_loop_run (loop);
 
@@ -365,10 +477,12 @@ sp_cli_play (const SpCliOptions *options,
     g_autofree char *duration = sp_format_duration (summary->duration);
     g_autofree char *changes = format_changes (summary->files_added, summary->files_changed,
                                                summary->files_deleted, summary->bytes);
+    g_autofree char *status = sp_exit_status_describe (summary->exit_status);
 
-    g_print (_("“%s” ran for %s and exited with status %d%s; %s.\n"),
-             sp_game_get_name (game), duration, summary->exit_status,
-             summary->stopped ? _(" (stopped)") : "", changes);
+    /* Translators: the second %s is how it ended: “exited with status 0”, “was killed by signal …” */
+    say (&state, _("“%s” ran for %s and %s%s; %s.\n"),
+         sp_game_get_name (game), duration, status,
+         summary->stopped ? _(" (stopped)") : "", changes);
     sp_cli_print_run_warnings ((const char * const *) summary->warnings);
   }
 
@@ -379,10 +493,27 @@ sp_cli_play (const SpCliOptions *options,
                                   sp_session_get_error (session)->message);
     }
 
-  if (state.end_signal != 0)
+  failed = sp_session_get_game_failed (session);
+  if (failed)
+    tell_game_failed (session);
+
+  if (sp_session_get_changed_nothing (session))
+    {
+      /* Nothing to keep, whatever was asked: not even a run to leave. */
+      sp_session_discard_async (session, NULL, result_cb, &state);
+      if (!sp_session_discard_finish (session, wait_result (&state), &error))
+        {
+          g_clear_object (&state.result);
+          return sp_cli_fail_message ("play", SP_CLI_EXIT_FAILED, "%s", error->message);
+        }
+      say (&state, "%s\n", _("The game changed nothing; there is nothing to keep."));
+      decision = DECIDE_DEFAULT;
+      decided = "nothing";
+    }
+  else if (state.end_signal != 0)
     decision = DECIDE_LEAVE;
   else if (decision == DECIDE_ASK)
-    decision = ask_decision (sp_game_get_name (game), &label);
+    decision = ask_decision (sp_game_get_name (game), options->json, &label);
   else if (decision == DECIDE_KEEP)
     label = g_strdup (keep_label ? keep_label : "");
 
@@ -390,7 +521,7 @@ sp_cli_play (const SpCliOptions *options,
     {
     case DECIDE_KEEP:
       {
-        g_autoptr(SpCheckpoint) checkpoint = NULL;
+        SpCheckpoint *checkpoint;
         gint64 t0 = g_get_monotonic_time ();
 
         sp_session_keep_async (session, label, print_progress, NULL, NULL, result_cb, &state);
@@ -407,11 +538,14 @@ sp_cli_play (const SpCliOptions *options,
 
           if (isatty (STDERR_FILENO))
             fprintf (stderr, "\r");
-          g_print (_("Kept as checkpoint %s (%s, saved in %.1f s).\n"),
-                   sp_checkpoint_get_id (checkpoint), size,
-                   (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC);
-          sp_cli_print_excluded (sp_session_get_game (session), checkpoint);
+          say (&state, _("Kept as checkpoint %s (%s, saved in %.1f s).\n"),
+               sp_checkpoint_get_id (checkpoint), size,
+               (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC);
+          if (!state.json)
+            sp_cli_print_excluded (sp_session_get_game (session), checkpoint);
         }
+        kept = checkpoint;
+        decided = "kept";
       }
       break;
 
@@ -422,21 +556,28 @@ sp_cli_play (const SpCliOptions *options,
           g_clear_object (&state.result);
           return sp_cli_fail_message ("play", SP_CLI_EXIT_FAILED, "%s", error->message);
         }
-      g_print ("%s\n", _("Discarded the run."));
+      say (&state, "%s\n", _("Discarded the run."));
+      decided = "discarded";
+      break;
+
+    case DECIDE_DEFAULT:
       break;
 
     case DECIDE_LEAVE:
     case DECIDE_ASK:
-    case DECIDE_DEFAULT:
     default:
-      g_print (_("The run stays in %s; keep or discard it with “savepoint-cli recover”.\n"),
-               sp_run_get_path (sp_session_get_run (session)));
+      say (&state, _("The run stays in %s; keep or discard it with “savepoint-cli recover”.\n"),
+           sp_run_get_path (sp_session_get_run (session)));
       break;
     }
 
   g_clear_object (&state.result);
+  if (options->json)
+    print_play_json (session, decided, kept);
   /* Ended by a signal: say so to the caller, as its default action would. */
-  return state.end_signal != 0 ? 128 + state.end_signal : 0;
+  if (state.end_signal != 0)
+    return 128 + state.end_signal;
+  return failed ? SP_CLI_EXIT_GAME_FAILED : SP_CLI_EXIT_OK;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -543,7 +684,7 @@ recover_one (SpRun       *run,
   if (decision == DECIDE_ASK)
     {
       print_run (run);
-      decision = ask_decision (sp_run_get_game_name (run), &ask_label);
+      decision = ask_decision (sp_run_get_game_name (run), FALSE, &ask_label);
       label = ask_label;
     }
 

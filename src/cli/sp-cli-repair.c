@@ -110,7 +110,7 @@ void
 sp_cli_print_run_warnings (const char * const *warnings)
 {
   for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
-    g_print (_("Warning: %s\n"), warnings[i]);
+    g_printerr (_("Warning: %s\n"), warnings[i]);
 }
 
 void

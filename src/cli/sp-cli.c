@@ -734,6 +734,7 @@ cmd_restore (const SpCliOptions *options,
 {
   g_autoptr(SpLibrary) library = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(SpLock) lock = NULL;
   const char *id;
   SpGame *game;
   int exit_code;
@@ -744,8 +745,11 @@ cmd_restore (const SpCliOptions *options,
   game = open_game_checkpoint (options, argv[1], id, &library, &exit_code);
   if (game == NULL)
     return exit_code;
-  if (!sp_game_restore_sync (game, id, &error))
+  /* Not during the game's session: keeping its run would undo it. */
+  lock = sp_game_guard_acquire (library, game, &error);
+  if (lock == NULL || !sp_game_restore_sync (game, id, &error))
     return sp_cli_fail (error);
+  g_clear_pointer (&lock, sp_lock_release);
 
   if (options->json)
     print_done_json ("restore", game, id);
@@ -1184,7 +1188,8 @@ static const SpCliCommand commands[] = {
   { "repair", "GAME", N_("Keep a Wine game’s user folders inside its clean install"),
     sp_cli_repair },
   { "play", "GAME [--from ID|--clean] [--keep LABEL|--discard|--ask]",
-    N_("Play a game in a fresh overlay, then keep or discard the run"), sp_cli_play, TRUE },
+    N_("Play a game in a fresh overlay, then keep or discard the run"), sp_cli_play },
+  { "log", "GAME", N_("Print the log of the game’s latest run"), sp_cli_log },
   { "runs", "", N_("List runs that are not kept or discarded yet"), sp_cli_runs, TRUE },
   { "recover", "[--keep LABEL|--discard] [RUN…]",
     N_("Keep or discard pending runs (after a crash or “decide later”)"), sp_cli_recover, TRUE },
@@ -1205,7 +1210,7 @@ describe_commands (void)
                            "one library on a mounted drive or in the app’s library folders.\n\n"
                            "Exit status: 0 success, 1 failure, 2 wrong usage, 3 library, game or "
                            "checkpoint not found,\n4 damaged checkpoints or metadata, "
-                           "5 library from a newer Savepoint (read-only), 130 cancelled."));
+                           "5 library from a newer Savepoint (read-only), 6 the game failed (play), 130 cancelled."));
   return g_string_free (text, FALSE);
 }
 

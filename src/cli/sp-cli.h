@@ -16,6 +16,7 @@ typedef enum
   SP_CLI_EXIT_NOT_FOUND = 3,  /* no such library, game or checkpoint */
   SP_CLI_EXIT_DAMAGED   = 4,  /* verify found damaged checkpoints; malformed metadata */
   SP_CLI_EXIT_READ_ONLY = 5,  /* the library is from a newer Savepoint */
+  SP_CLI_EXIT_GAME_FAILED = 6, /* play: the game exited with an error or was killed */
   SP_CLI_EXIT_CANCELLED = 130,
 } SpCliExit;
 
@@ -105,6 +106,10 @@ void       sp_cli_print_replaced_links (SpGame           *game,
 /* After a run: the summary's warnings (sp_run_describe_outside()). */
 void       sp_cli_print_run_warnings (const char * const *warnings);
 
+/* log [--library DIR] GAME (sp-cli-log.c) */
+int        sp_cli_log           (const SpCliOptions *options,
+                                 int                 argc,
+                                 char              **argv);
 /* TRUE when @answer is one of the "|"-separated @choices, ignoring case
  * (also outside ASCII): how `play --ask` understands translated answers. */
 gboolean   sp_cli_answer_is     (const char         *answer,

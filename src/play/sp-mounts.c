@@ -137,13 +137,18 @@ sp_mounts_dir_ensure (GError **error)
 }
 
 char *
-sp_mount_point_for (const char *slug)
+sp_mount_point_for (const char *library_id,
+                    const char *slug)
 {
   g_autofree char *root = NULL;
+  g_autofree char *name = NULL;
 
+  /* Both come from a drive: only checked ids name a folder. */
+  g_return_val_if_fail (library_id != NULL && g_uuid_string_is_valid (library_id), NULL);
   g_return_val_if_fail (sp_slug_is_valid (slug), NULL);
   root = sp_mounts_dir ();
-  return g_build_filename (root, slug, NULL);
+  name = g_strdup_printf ("%s@%s", slug, library_id);
+  return g_build_filename (root, name, NULL);
 }
 
 /* Unescapes the octal escapes (\040 …) of /proc/self/mountinfo. */
@@ -248,7 +253,6 @@ sp_run_cleanup_stale_mounts (void)
     {
       const char *point = points->pdata[i];
       g_autofree char *dir = g_path_get_dirname (point);
-      g_autofree char *slug = g_path_get_basename (point);
       gboolean owned = FALSE;
       GStatBuf st;
 
@@ -262,8 +266,10 @@ sp_run_cleanup_stale_mounts (void)
         for (guint j = 0; runs && j < runs->len; j++)
           {
             SpRun *run = runs->pdata[j];
+            g_autofree char *run_point = sp_mount_point_for (sp_run_get_library_id (run),
+                                                             sp_run_get_slug (run));
 
-            if (g_strcmp0 (sp_run_get_slug (run), slug) == 0 &&
+            if (g_strcmp0 (run_point, point) == 0 &&
                 sp_run_get_status (run) <= SP_RUN_STATUS_RUNNING &&
                 sp_run_get_owner_alive (run))
               owned = TRUE;

@@ -6,8 +6,9 @@
 G_BEGIN_DECLS
 
 /* Where the overlays of play sessions are mounted, and the mount table:
- * <sp_mounts_dir>/<slug> is the mount point of a game's session. Errors
- * are in the SP_RUN_ERROR domain (sp-run.h). */
+ * <sp_mounts_dir>/<slug>@<library-id> is the mount point of a game's
+ * session (two drives may hold games of the same slug, and both can run).
+ * Errors are in the SP_RUN_ERROR domain (sp-run.h). */
 
 /* $XDG_RUNTIME_DIR/savepoint (or /tmp/savepoint-<uid> without one) */
 char        *sp_mounts_dir           (void);
@@ -15,8 +16,10 @@ char        *sp_mounts_dir           (void);
  * folder: a folder, not a symlink, owned by us, no access for others.
  * Fails with SP_RUN_ERROR_UNSAFE naming the folder otherwise. */
 char        *sp_mounts_dir_ensure    (GError     **error);
-/* <sp_mounts_dir>/<slug> */
-char        *sp_mount_point_for      (const char  *slug);
+/* <sp_mounts_dir>/<slug>@<library-id>; NULL for an id or slug that is
+ * not valid. */
+char        *sp_mount_point_for      (const char  *library_id,
+                                      const char  *slug);
 
 /* TRUE if @path is a mount point in /proc/self/mountinfo. */
 gboolean     sp_is_mount_point       (const char  *path);

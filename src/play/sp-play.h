@@ -4,8 +4,10 @@
 /* Everything src/play offers, for the CLI and the UI: the library model of
  * src/core and the play machinery (sessions, runs, game locks). */
 #include "core/sp-core.h"
+#include "sp-game-guard.h"
 #include "sp-lock.h"
 #include "sp-mounts.h"
 #include "sp-run.h"
+#include "sp-run-logs.h"
 #include "sp-session.h"
 #include "sp-wine-repair.h"

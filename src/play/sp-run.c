@@ -424,6 +424,7 @@ sp_run_create (const char  *library_id,
       remove_unsaved_run_dir (library_id, slug, path);
       return NULL;
     }
+  _sp_run_make_reserve (self);
 
   return g_steal_pointer (&self);
 }
@@ -519,6 +520,44 @@ sp_run_save (SpRun   *self,
 
   data = g_key_file_to_data (self->keyfile, &len, NULL);
   return sp_write_file_atomic (self->ini_path, data, (gssize) len, error);
+}
+
+/* Room for the last save of a run when the game has filled the disk (the
+ * state folder holds upper/): a file of zeros, given back by
+ * sp_run_save_final(). Without it, run.ini kept saying "running". */
+#define RESERVE_NAME  "space-reserve"
+#define RESERVE_BYTES (64 * 1024)
+
+void
+_sp_run_make_reserve (SpRun *self)
+{
+  g_autofree char *path = g_build_filename (self->path, RESERVE_NAME, NULL);
+  g_autofree char *zeros = g_malloc0 (RESERVE_BYTES);
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_write_file_atomic (path, zeros, RESERVE_BYTES, &error))
+    g_debug ("No space reserve for the run: %s", error->message);
+}
+
+gboolean
+sp_run_save_final (SpRun   *self,
+                   GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *reserve = NULL;
+
+  g_return_val_if_fail (SP_IS_RUN (self), FALSE);
+
+  if (sp_run_save (self, &local_error))
+    return TRUE;
+  reserve = g_build_filename (self->path, RESERVE_NAME, NULL);
+  if (!g_error_matches (local_error, SP_IO_ERROR, SP_IO_ERROR_NO_SPACE) ||
+      g_unlink (reserve) != 0)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return sp_run_save (self, error);
 }
 
 const char *
@@ -843,7 +882,7 @@ keep_prepare (SpRun    *self,
         return FALSE;
     }
 
-  mount_point = sp_mount_point_for (sp_run_get_slug (self));
+  mount_point = sp_mount_point_for (sp_run_get_library_id (self), sp_run_get_slug (self));
   if (sp_is_mount_point (mount_point) && !sp_run_get_owner_alive (self))
     sp_detach_mount (mount_point, NULL);
 
@@ -1051,7 +1090,7 @@ sp_run_discard_sync (SpRun         *self,
       return FALSE;
     }
 
-  mount_point = sp_mount_point_for (sp_run_get_slug (self));
+  mount_point = sp_mount_point_for (sp_run_get_library_id (self), sp_run_get_slug (self));
   if (sp_is_mount_point (mount_point) && !sp_run_get_owner_alive (self))
     sp_detach_mount (mount_point, NULL);
 

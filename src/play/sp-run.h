@@ -78,6 +78,12 @@ SpRun       *sp_run_load             (const char  *path,
 /* Writes run.ini atomically, keeping unknown keys. */
 gboolean     sp_run_save             (SpRun       *self,
                                       GError     **error);
+/* The same for the save when the game has ended: when the disk is full
+ * (the game filled it), the run's space reserve (made with the run) is
+ * given back and the save tried again. */
+gboolean     sp_run_save_final       (SpRun       *self,
+                                      GError     **error);
+void         _sp_run_make_reserve    (SpRun       *self);
 
 const char  *sp_run_get_path         (SpRun       *self);
 const char  *sp_run_get_upper_path   (SpRun       *self);

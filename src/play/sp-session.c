@@ -18,6 +18,7 @@
 #include "core/sp-task-private.h"
 #include "core/sp-game-path.h"
 #include "sp-lock.h"
+#include "sp-run-logs.h"
 #include "sp-session-private.h"
 #include "common/sp-util.h"
 
@@ -86,6 +87,8 @@ struct _SpSession
 
   SpSessionSummary  summary;
   gboolean          has_summary;
+  /* Set with the summary: the log's tail and kept copy, whether anything changed. */
+  SpRunOutcome      outcome;
 };
 
 G_DEFINE_FINAL_TYPE (SpSession, sp_session, G_TYPE_OBJECT)
@@ -157,6 +160,7 @@ sp_session_finalize (GObject *object)
   g_strfreev (self->approved_environment);
   g_free (self->mount_point);
   g_strfreev (self->summary.warnings);
+  sp_run_outcome_clear (&self->outcome);
   g_mutex_clear (&self->overlay_mutex);
 
   G_OBJECT_CLASS (sp_session_parent_class)->finalize (object);
@@ -1099,7 +1103,7 @@ sp_session_start_async (SpSession           *self,
       return;
     }
 
-  self->mount_point = sp_mount_point_for (data->slug);
+  self->mount_point = sp_mount_point_for (data->library_id, data->slug);
   set_state (self, SP_SESSION_STATE_PREPARING);
 
   prepare = g_task_new (self, cancellable, prepare_done_cb, g_object_ref (task));
@@ -1193,6 +1197,7 @@ finish_thread (GTask        *task,
   if (!sp_run_count_changes (self->run, data->base_path, &data->changes, &error))
     g_warning ("Counting the changes of %s: %s", sp_run_get_path (self->run), error->message);
   data->warnings = sp_run_describe_outside (self->run, data->kind, data->base_path);
+  sp_run_outcome_collect (self->run, &self->outcome);
 
   g_clear_pointer (&self->lock, sp_lock_release);
   g_task_return_boolean (task, TRUE);
@@ -1235,7 +1240,7 @@ finish_done_cb (GObject      *object,
   sp_run_set_ended (self->run, self->summary.exit_status, play_time);
   sp_run_set_status (self->run, self->error ? SP_RUN_STATUS_FAILED : SP_RUN_STATUS_FINISHED);
   sp_run_set_error (self->run, self->error ? self->error->message : NULL);
-  if (!sp_run_save (self->run, &save_error))
+  if (!sp_run_save_final (self->run, &save_error))
     g_warning ("%s", save_error->message);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELAPSED]);
@@ -1383,4 +1388,38 @@ sp_session_discard_finish (SpSession     *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* How the game ended                                                       */
+
+gboolean
+sp_session_get_game_failed (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), FALSE);
+
+  /* A stop the user asked for (or the session made, the drive gone) is
+   * not the game's failure, whatever its status. */
+  return self->has_summary && !self->summary.stopped && self->summary.exit_status != 0;
+}
+
+gboolean
+sp_session_get_changed_nothing (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), FALSE);
+  return self->has_summary && self->outcome.changed_nothing;
+}
+
+const char *
+sp_session_get_log_tail (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+  return self->has_summary ? self->outcome.log_tail : NULL;
+}
+
+const char *
+sp_session_get_kept_log_path (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+  return self->has_summary ? self->outcome.kept_log : NULL;
 }

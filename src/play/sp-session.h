@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 
 /* One play session of a game, see design.md ("One play session"):
  * lock → run dir → unpack the start checkpoint into upper/ → mount the
- * overlay at sp_mount_point_for(slug) → run the game under savepoint-run →
+ * overlay at sp_mount_point_for(library id, slug) → run the game under savepoint-run →
  * when every process of the game is gone: unmount, count the changes →
  * keep (new checkpoint, Head moves) or discard, or leave it undecided.
  *
@@ -182,6 +182,17 @@ void            sp_session_discard_async  (SpSession           *self,
 gboolean        sp_session_discard_finish (SpSession           *self,
                                            GAsyncResult        *result,
                                            GError             **error);
+
+/* How the game ended (once the summary is set; see sp-run-logs.h). The game
+ * failed: it exited with a status other than 0, or was killed by a signal,
+ * without a stop (sp_session_stop(), the user's or the session's own). */
+gboolean        sp_session_get_game_failed     (SpSession *self);
+/* The run changed nothing (its upper layer is empty): nothing to keep. */
+gboolean        sp_session_get_changed_nothing (SpSession *self);
+/* The last lines of the game's log (sanitized), or NULL. */
+const char     *sp_session_get_log_tail        (SpSession *self);
+/* The copy of the log kept among the game's last logs, or NULL. */
+const char     *sp_session_get_kept_log_path   (SpSession *self);
 
 /* Locates savepoint-run: $SAVEPOINT_RUN, else PATH, else LIBEXECDIR. */
 char           *sp_session_find_supervisor (GError **error);

@@ -7,13 +7,17 @@
 
 #include <glib/gi18n.h>
 
+#include "play/sp-run-logs.h"
 #include "play/sp-run-owner.h"
+#include "sp-format.h"
 #include "sp-keep-dialog.h"
 #include "sp-ui-util.h"
 #include "sp-window-private.h"
 #include "sp-wine-ui.h"
 
 static void show_keep_dialog (SpWindow  *self,
+                              SpSession *session);
+static void show_end_dialog  (SpWindow  *self,
                               SpSession *session);
 
 /* The dialog on screen; a weak pointer, as the user may close it any time. */
@@ -177,26 +181,22 @@ confirm_discard_cb (AdwMessageDialog *dialog,
   if (g_strcmp0 (response, "discard") == 0)
     discard (self, session);
   else
-    show_keep_dialog (self, session);
+    show_end_dialog (self, session);
 }
 
 static void
-keep_response_cb (SpKeepDialog *dialog,
-                  const char   *response,
-                  SpWindow     *self)
+decide (SpWindow   *self,
+        SpSession  *session,
+        const char *response,
+        const char *label)
 {
-  SpSession *session = g_object_get_data (G_OBJECT (dialog), "sp-session");
-
-  if (self->keep_dialog == GTK_WIDGET (dialog))
-    g_clear_weak_pointer (&self->keep_dialog);
-
   if (g_strcmp0 (response, "keep") == 0)
     {
       KeepCard *keep_card = g_new0 (KeepCard, 1);
 
       keep_card->window = self;
       keep_card->game = g_object_ref (sp_session_get_game (session));
-      sp_player_keep_async (self->player, session, sp_keep_dialog_get_label (dialog),
+      sp_player_keep_async (self->player, session, label,
                             keep_progress_cb, keep_card, (GDestroyNotify) keep_card_free,
                             self->cancellable, keep_done_cb, g_object_ref (self));
     }
@@ -232,6 +232,18 @@ keep_response_cb (SpKeepDialog *dialog,
 }
 
 static void
+keep_response_cb (SpKeepDialog *dialog,
+                  const char   *response,
+                  SpWindow     *self)
+{
+  SpSession *session = g_object_get_data (G_OBJECT (dialog), "sp-session");
+
+  if (self->keep_dialog == GTK_WIDGET (dialog))
+    g_clear_weak_pointer (&self->keep_dialog);
+  decide (self, session, response, sp_keep_dialog_get_label (dialog));
+}
+
+static void
 show_keep_dialog (SpWindow  *self,
                   SpSession *session)
 {
@@ -262,6 +274,149 @@ show_keep_dialog (SpWindow  *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The game failed (sp_session_get_game_failed()) -------------------------- */
+
+static void show_failed_dialog (SpWindow  *self,
+                                SpSession *session,
+                                gboolean   with_log);
+
+static void
+nothing_discarded_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(SpWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_player_discard_finish (SP_PLAYER (object), result, &error))
+    sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Discard the Run"), error);
+}
+
+static void
+failed_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    SpWindow         *self)
+{
+  SpSession *session = g_object_get_data (G_OBJECT (dialog), "sp-session");
+
+  if (self->keep_dialog == GTK_WIDGET (dialog))
+    g_clear_weak_pointer (&self->keep_dialog);
+
+  if (g_strcmp0 (response, "log") == 0)
+    show_failed_dialog (self, session, TRUE);
+  else if (g_strcmp0 (response, "close") != 0)
+    decide (self, session, response, "");   /* keep, discard (confirmed if wanted), later */
+}
+
+/* "The Game Quit Unexpectedly": how it ended, Show Log (the dialog comes
+ * back with the log's last lines), and Keep/Discard only when the run
+ * changed something (a run that changed nothing is discarded already). */
+static void
+show_failed_dialog (SpWindow  *self,
+                    SpSession *session,
+                    gboolean   with_log)
+{
+  const SpSessionSummary *summary = sp_session_get_summary (session);
+  g_autofree char *status = sp_exit_status_describe (summary->exit_status);
+  g_autofree char *duration = sp_ui_format_duration (summary->duration);
+  gboolean can_keep = !sp_session_get_changed_nothing (session) && sp_session_get_run (session) != NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+  AdwMessageDialog *dialog;
+
+  if (self->keep_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->keep_dialog));
+
+  /* Translators: the first %s is a game's name, the second how it ended
+   * (“exited with status 127”), the third a duration */
+  g_string_append_printf (body, _("“%s” %s after %s."),
+                          sp_game_get_name (sp_session_get_game (session)), status, duration);
+  g_string_append (body, "\n\n");
+  g_string_append (body, can_keep
+                   ? _("Keep what it changed as a checkpoint, or discard the run?")
+                   : _("The game changed nothing; there is nothing to keep."));
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("The Game Quit Unexpectedly"),
+                                                       body->str));
+  if (!with_log)
+    adw_message_dialog_add_response (dialog, "log", _("_Show Log"));
+  if (can_keep)
+    {
+      adw_message_dialog_add_responses (dialog,
+                                        "discard", _("_Discard Run"),
+                                        "keep", _("_Keep Run"),
+                                        NULL);
+      adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
+      /* Escape leaves the run undecided, as in "Keep This Run?". */
+      adw_message_dialog_add_response (dialog, "later", _("Decide _Later"));
+      adw_message_dialog_set_close_response (dialog, "later");
+      adw_message_dialog_set_default_response (dialog, "keep");
+    }
+  else
+    {
+      adw_message_dialog_add_response (dialog, "close", _("_Close"));
+      adw_message_dialog_set_close_response (dialog, "close");
+      adw_message_dialog_set_default_response (dialog, "close");
+    }
+
+  if (with_log)
+    {
+      const char *tail = sp_session_get_log_tail (session);
+      const char *kept = sp_session_get_kept_log_path (session);
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+      GtkWidget *scrolled = gtk_scrolled_window_new ();
+      GtkWidget *view = gtk_text_view_new ();
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+
+      gtk_text_buffer_set_text (buffer, tail != NULL && tail[0] != '\0' ? tail : _("The log is empty."), -1);
+      gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+      gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (view), FALSE);
+      gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+      gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+      gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 6);
+      gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 6);
+      gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 6);
+      gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 6);
+      gtk_widget_set_name (view, "log-view");
+      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
+      gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 200);
+      gtk_scrolled_window_set_min_content_width (GTK_SCROLLED_WINDOW (scrolled), 420);
+      gtk_widget_add_css_class (scrolled, "card");
+      gtk_box_append (GTK_BOX (box), scrolled);
+      if (kept != NULL)
+        {
+          /* Translators: %s is the path of a log file */
+          g_autofree char *where = g_strdup_printf (_("The whole log: %s"), kept);
+          GtkWidget *label = gtk_label_new (where);
+
+          gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+          gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+          gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+          gtk_label_set_xalign (GTK_LABEL (label), 0);
+          gtk_widget_add_css_class (label, "caption");
+          gtk_widget_add_css_class (label, "dim-label");
+          gtk_box_append (GTK_BOX (box), label);
+        }
+      adw_message_dialog_set_extra_child (dialog, box);
+    }
+
+  g_object_set_data_full (G_OBJECT (dialog), "sp-session", g_object_ref (session), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (failed_response_cb), self, 0);
+  set_keep_dialog (self, GTK_WIDGET (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The question at a session's end, whichever fits. */
+static void
+show_end_dialog (SpWindow  *self,
+                 SpSession *session)
+{
+  if (sp_session_get_game_failed (session))
+    show_failed_dialog (self, session, FALSE);
+  else
+    show_keep_dialog (self, session);
+}
+
 static void
 session_finished_cb (SpPlayer  *player,
                      SpSession *session,
@@ -274,7 +429,22 @@ session_finished_cb (SpPlayer  *player,
                         error ? error->message : _("Nothing was kept."));
       return;
     }
-  show_keep_dialog (self, session);
+  if (sp_session_get_changed_nothing (session) && sp_session_get_error (session) == NULL)
+    {
+      /* Nothing to keep: not even a question, unless the game failed. */
+      sp_player_discard_async (self->player, session, self->cancellable,
+                               nothing_discarded_cb, g_object_ref (self));
+      if (!sp_session_get_game_failed (session))
+        {
+          g_autofree char *text =
+            /* Translators: %s is a game's name */
+            g_strdup_printf (_("“%s” changed nothing; there was nothing to keep"),
+                             sp_game_get_name (sp_session_get_game (session)));
+          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+          return;
+        }
+    }
+  show_end_dialog (self, session);
 }
 
 /* Play and stop ---------------------------------------------------------- */
@@ -408,7 +578,7 @@ sp_window_play_game (SpWindow *self,
 
       if ((state == SP_SESSION_STATE_FINISHED || state == SP_SESSION_STATE_FAILED) &&
           !sp_player_get_saving (self->player, running))
-        show_keep_dialog (self, running);
+        show_end_dialog (self, running);
       else
         {
           g_autofree char *text =

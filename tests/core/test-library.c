@@ -1689,7 +1689,10 @@ test_run_ini_ids (void)
   g_assert_null (sp_run_dir_for (good_lib, "../documents"));
   g_test_assert_expected_messages ();
   g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, "*sp_slug_is_valid*");
-  g_assert_null (sp_mount_point_for (".."));
+  g_assert_null (sp_mount_point_for (good_lib, ".."));
+  g_test_assert_expected_messages ();
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, "*g_uuid_string_is_valid*");
+  g_assert_null (sp_mount_point_for ("../../../..", "documents"));
   g_test_assert_expected_messages ();
 
   tc_rmtree (runs);

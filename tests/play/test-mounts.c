@@ -266,9 +266,9 @@ test_cleanup_stale (Fixture       *f,
     }
   mounts = sp_mounts_dir_ensure (&error);
   g_assert_no_error (error);
-  dead = sp_mount_point_for ("dead-game");
+  dead = sp_mount_point_for (LIB_ID, "dead-game");
   unowned = g_build_filename (mounts, "no run\there,\nat \\ all", NULL);
-  owned = sp_mount_point_for ("game");
+  owned = sp_mount_point_for (LIB_ID, "game");
   sp_runs_set_dir (runs);
   run = sp_run_create (LIB_ID, NULL, "game", "Game", NULL, &error);
   g_assert_no_error (error);

@@ -249,7 +249,7 @@ upper_file (SpSession  *session,
 static void
 assert_clean_after (Fixture *f)
 {
-  g_autofree char *mount_point = sp_mount_point_for (sp_game_get_slug (f->game));
+  g_autofree char *mount_point = sp_mount_point_for (sp_library_get_id (f->library), sp_game_get_slug (f->game));
   g_autofree char *lock = sp_game_lock_path (f->game);
 
   g_assert_false (sp_is_mount_point (mount_point));
@@ -683,7 +683,7 @@ static void
 test_wine_kind_runner (Fixture       *f,
                        gconstpointer  user_data)
 {
-  g_autofree char *mount_point = sp_mount_point_for (sp_game_get_slug (f->game));
+  g_autofree char *mount_point = sp_mount_point_for (sp_library_get_id (f->library), sp_game_get_slug (f->game));
   g_autofree char *expect = g_strdup_printf ("env-runner WINEPREFIX=%s\n", mount_point);
   g_autofree char *expect_game = g_strdup_printf ("game-runner WINEPREFIX=%s\n", mount_point);
 
@@ -797,7 +797,7 @@ test_kill_owner (Fixture       *f,
   g_autofree char *helper = g_strdup (g_getenv ("SP_CLI"));
   g_autofree char *run_dir = sp_run_dir_for (sp_library_get_id (f->library), sp_game_get_slug (f->game));
   g_autofree char *ready = g_build_filename (run_dir, "upper", "save", "ready", NULL);
-  g_autofree char *mount_point = sp_mount_point_for (sp_game_get_slug (f->game));
+  g_autofree char *mount_point = sp_mount_point_for (sp_library_get_id (f->library), sp_game_get_slug (f->game));
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) pending = NULL;
   g_autoptr(SpLibrary) reopened = NULL;
@@ -900,7 +900,7 @@ test_cli_hangup (Fixture       *f,
   g_autofree char *helper = g_strdup (g_getenv ("SP_CLI"));
   g_autofree char *run_dir = sp_run_dir_for (sp_library_get_id (f->library), sp_game_get_slug (f->game));
   g_autofree char *ready = g_build_filename (run_dir, "upper", "save", "ready", NULL);
-  g_autofree char *mount_point = sp_mount_point_for (sp_game_get_slug (f->game));
+  g_autofree char *mount_point = sp_mount_point_for (sp_library_get_id (f->library), sp_game_get_slug (f->game));
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) pending = NULL;
   g_autoptr(SpLibrary) reopened = NULL;
@@ -1158,7 +1158,7 @@ static void
 test_path_lexical (Fixture       *f,
                    gconstpointer  user_data)
 {
-  g_autofree char *mount_point = sp_mount_point_for (sp_game_get_slug (f->game));
+  g_autofree char *mount_point = sp_mount_point_for (sp_library_get_id (f->library), sp_game_get_slug (f->game));
   g_autofree char *outside = g_build_filename (mount_point, "..", "..", "sp-escaped-home", NULL);
 
   sp_game_set_executable (f->game, "../../../../bin/sh");
@@ -1443,7 +1443,7 @@ test_unsafe_mounts_dir (Fixture       *f,
   g_autofree char *mounts = sp_mounts_dir ();
   g_autofree char *aside = g_strconcat (mounts, "-aside", NULL);
   g_autofree char *target = g_strconcat (mounts, "-target", NULL);
-  g_autofree char *mount_point = sp_mount_point_for (sp_game_get_slug (f->game));
+  g_autofree char *mount_point = sp_mount_point_for (sp_library_get_id (f->library), sp_game_get_slug (f->game));
   g_autofree char *redirected = g_build_filename (target, sp_game_get_slug (f->game), NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(SpSession) session = NULL;

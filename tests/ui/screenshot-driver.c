@@ -488,6 +488,28 @@ main (int   argc,
     sp_window_show_games (window);
   }
 
+  /* 11. A game that fails: "The Game Quit Unexpectedly", then its log. */
+  {
+    SpGame *game = find_game (monitor, "Lantern Keep");
+    const char *environment[] = { "SP_TEST_PLAY_SECONDS=soon", NULL };
+    AdwMessageDialog *dialog;
+
+    sp_game_set_environment (game, environment);
+    wait.window = window;
+    wait.game = game;
+    sp_window_play_game (window, game);
+    ui_test_wait (keep_asked, &wait, 60, "the failed game to be reported");
+    shoot ("14-game-failed");
+    ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (window)), "log");
+    shoot ("14a-game-failed-log");
+    dialog = ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (window));
+    ui_test_answer (dialog, "discard");
+    /* Discarding is confirmed by default. */
+    if (sp_window_get_keep_dialog (window) != NULL)
+      ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (window)), "discard");
+    ui_test_wait (session_gone, &wait, 60, "the failed run to be discarded");
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
   settle (100);
   g_clear_object (&library);

@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 
+#include "play/sp-run-logs.h"
 #include "play/sp-session.h"
 #include "sp-add-game-window.h"
 #include "sp-checkpoint-row.h"
@@ -1121,6 +1122,169 @@ test_play_stop (Fixture       *f,
 }
 
 static gboolean
+failed_dialog_shown (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *dialog = sp_window_get_keep_dialog (f->window);
+
+  return dialog != NULL && ADW_IS_MESSAGE_DIALOG (dialog) && !SP_IS_KEEP_DIALOG (dialog);
+}
+
+/* The text of the GtkTextView in @widget's tree, or NULL. */
+static char *
+find_text_view_text (GtkWidget *widget)
+{
+  if (GTK_IS_TEXT_VIEW (widget))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget));
+      GtkTextIter start, end;
+
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      char *text = find_text_view_text (child);
+
+      if (text != NULL)
+        return text;
+    }
+  return NULL;
+}
+
+/* A game that fails (sleep refuses its argument, exit 1) after saving:
+ * "The Game Quit Unexpectedly" with the status, Show Log brings the log's
+ * last lines, and the run can still be kept or discarded. */
+static void
+test_game_failed (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *env[] = { "SP_TEST_PLAY_SECONDS=soon", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *log = NULL;
+  AdwMessageDialog *dialog;
+
+  sp_game_set_environment (f->game, env);
+  g_assert_true (sp_game_save_sync (f->game, &error));
+  g_assert_no_error (error);
+
+  sp_window_play_game (f->window, f->game);
+  ui_test_wait (failed_dialog_shown, f, 120, "the game to fail and be reported");
+  dialog = ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (f->window));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "The Game Quit Unexpectedly");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "exited with status 1"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "log"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "keep"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "discard"));
+  g_assert_null (adw_message_dialog_get_extra_child (dialog));
+
+  ui_test_answer (dialog, "log");
+  g_assert_true (failed_dialog_shown (f));
+  dialog = ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (f->window));
+  g_assert_false (adw_message_dialog_has_response (dialog, "log"));
+  log = find_text_view_text (adw_message_dialog_get_extra_child (dialog));
+  g_assert_nonnull (log);
+  g_assert_nonnull (strstr (log, "invalid time interval"));
+
+  /* Clicking the card asks again, the same way. */
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  sp_window_play_game (f->window, f->game);
+  g_assert_true (failed_dialog_shown (f));
+  ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (f->window)), "discard");
+  ui_test_wait (session_gone, f, 120, "the failed run to be discarded");
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 0);
+}
+
+/* A game of @f's library that runs @script (no Home: it writes nothing
+ * unless the script does). */
+static SpGame *
+add_script_game (Fixture    *f,
+                 const char *name,
+                 const char *script)
+{
+  g_autofree char *tmp = ui_test_tmpdir ("script-source");
+  g_autofree char *path = g_build_filename (tmp, "run.sh", NULL);
+  g_autoptr(GError) error = NULL;
+  SpGameInfo info = { 0 };
+  SpGame *game;
+
+  g_assert_true (g_file_set_contents (path, script, -1, &error));
+  g_assert_cmpint (g_chmod (path, 0755), ==, 0);
+  info.name = name;
+  info.kind = SP_GAME_KIND_NATIVE;
+  info.executable = "run.sh";
+  game = sp_library_add_game_sync (f->library, &info, tmp, SP_ADD_MODE_COPY, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  ui_test_remove_tree (tmp);
+  return game;
+}
+
+typedef struct
+{
+  Fixture *f;
+  SpGame  *game;
+} GameWait;
+
+static gboolean
+game_session_gone (gpointer data)
+{
+  GameWait *w = data;
+
+  return sp_window_get_session (w->f->window, w->game) == NULL;
+}
+
+/* A run that changed nothing is not offered: a failed game still says how
+ * it ended, with Show Log and Close only; a game that ended well is not
+ * asked about at all. Both runs are gone. */
+static void
+test_game_changed_nothing (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(SpGame) failing = add_script_game (f, "Broken Start",
+                                               "#!/bin/sh\necho 'wine: the prefix is not owned by you' >&2\nexit 127\n");
+  g_autoptr(SpGame) idle = add_script_game (f, "Idle Visit", "#!/bin/sh\nexit 0\n");
+  g_autoptr(GPtrArray) runs = NULL;
+  GameWait wait = { f, failing };
+  AdwMessageDialog *dialog;
+
+  sp_window_play_game (f->window, failing);
+  ui_test_wait (failed_dialog_shown, f, 120, "the game to fail and be reported");
+  dialog = ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (f->window));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "exited with status 127"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "nothing to keep"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "log"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "close"));
+  g_assert_false (adw_message_dialog_has_response (dialog, "keep"));
+  g_assert_false (adw_message_dialog_has_response (dialog, "discard"));
+  ui_test_wait (game_session_gone, &wait, 120, "the run that changed nothing to be discarded");
+  ui_test_answer (dialog, "log");
+  dialog = ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (f->window));
+  {
+    g_autofree char *log = find_text_view_text (adw_message_dialog_get_extra_child (dialog));
+
+    g_assert_nonnull (strstr (log, "is not owned by you"));
+  }
+  ui_test_answer (dialog, "close");
+
+  wait.game = idle;
+  sp_window_play_game (f->window, idle);
+  ui_test_wait (game_session_gone, &wait, 120, "the idle run to end and be discarded");
+  g_assert_null (sp_window_get_keep_dialog (f->window));
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (idle)), ==, 0);
+  {
+    /* It did run to its end: its log is kept. */
+    g_autoptr(GPtrArray) logs = sp_run_logs_list (sp_library_get_id (f->library),
+                                                  sp_game_get_slug (idle), NULL);
+
+    g_assert_cmpuint (logs->len, ==, 1);
+  }
+
+  runs = sp_run_list (sp_library_get_id (f->library), NULL);
+  g_assert_cmpuint (runs->len, ==, 0);
+}
+
+static gboolean
 checkpoint_count_is_one (gpointer data)
 {
   Fixture *f = data;
@@ -1433,6 +1597,9 @@ main (int   argc,
   g_test_add ("/ui/flows/play-keep-discard", Fixture, NULL, fixture_setup, test_play_keep_discard, fixture_teardown);
 
   g_test_add ("/ui/flows/play-stop", Fixture, NULL, fixture_setup, test_play_stop, fixture_teardown);
+  g_test_add ("/ui/flows/game-failed", Fixture, NULL, fixture_setup, test_game_failed, fixture_teardown);
+  g_test_add ("/ui/flows/game-changed-nothing", Fixture, NULL, fixture_setup, test_game_changed_nothing,
+              fixture_teardown);
   g_test_add ("/ui/flows/recover-later", Fixture, NULL, fixture_setup, test_recover_later, fixture_teardown);
   g_test_add ("/ui/flows/session-outlives-window", Fixture, NULL, fixture_setup,
               test_session_outlives_window, fixture_teardown);
