@@ -1168,6 +1168,8 @@ static const SpCliCommand commands[] = {
   { "note", "GAME ID TEXT|--clear", N_("Set or clear a checkpoint’s note"), cmd_note },
   { "export", "GAME ID FILE", N_("Copy a checkpoint to a file anywhere"), cmd_export },
   { "import", "GAME FILE", N_("Add an exported checkpoint file to a game"), cmd_import },
+  { "diff", "GAME ID [ID2]", N_("List what a checkpoint changed, or what changed between two"),
+    sp_cli_diff },
   { "verify", "[--repair] [GAME]", N_("Check checkpoints, metadata and leftovers"), cmd_verify },
   { "play", "GAME [--from ID|--clean] [--keep LABEL|--discard|--ask]",
     N_("Play a game in a fresh overlay, then keep or discard the run"), sp_cli_play, TRUE },

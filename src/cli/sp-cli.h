@@ -80,6 +80,10 @@ int        sp_cli_runs          (const SpCliOptions *options,
 int        sp_cli_recover       (const SpCliOptions *options,
                                  int                 argc,
                                  char              **argv);
+/* diff GAME ID [ID2] (sp-cli-diff.c) */
+int        sp_cli_diff          (const SpCliOptions *options,
+                                 int                 argc,
+                                 char              **argv);
 /* TRUE when @answer is one of the "|"-separated @choices, ignoring case
  * (also outside ASCII): how `play --ask` understands translated answers. */
 gboolean   sp_cli_answer_is     (const char         *answer,
