@@ -80,6 +80,7 @@ struct _SpCheckpointDetails
   GtkSearchEntry     *search_entry;
   GtkStack           *stack;
   AdwStatusPage      *error_page;
+  AdwViewStack       *view_stack;
   AdwViewStackPage   *registry_page;
   GtkListView        *files_view;
   GtkListView        *registry_view;
@@ -390,6 +391,7 @@ sp_checkpoint_details_class_init (SpCheckpointDetailsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpCheckpointDetails, search_entry);
   gtk_widget_class_bind_template_child (widget_class, SpCheckpointDetails, stack);
   gtk_widget_class_bind_template_child (widget_class, SpCheckpointDetails, error_page);
+  gtk_widget_class_bind_template_child (widget_class, SpCheckpointDetails, view_stack);
   gtk_widget_class_bind_template_child (widget_class, SpCheckpointDetails, registry_page);
   gtk_widget_class_bind_template_child (widget_class, SpCheckpointDetails, files_view);
   gtk_widget_class_bind_template_child (widget_class, SpCheckpointDetails, registry_view);
@@ -469,6 +471,14 @@ sp_checkpoint_details_set_filter (SpCheckpointDetails *self,
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
   /* Not waiting for the entry's delay. */
   search_changed_cb (self);
+}
+
+void
+sp_checkpoint_details_set_page (SpCheckpointDetails *self,
+                                const char          *name)
+{
+  g_return_if_fail (SP_IS_CHECKPOINT_DETAILS (self));
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
 }
 
 guint

@@ -30,6 +30,9 @@ gboolean   sp_checkpoint_details_get_loading (SpCheckpointDetails *self);
 /* The text of the search entry. */
 void       sp_checkpoint_details_set_filter  (SpCheckpointDetails *self,
                                               const char          *text);
+/* Shows the "files" or the "registry" page. */
+void       sp_checkpoint_details_set_page    (SpCheckpointDetails *self,
+                                              const char          *name);
 /* The rows the filter shows: files, and registry keys. For tests. */
 guint      sp_checkpoint_details_get_n_files (SpCheckpointDetails *self);
 guint      sp_checkpoint_details_get_n_keys  (SpCheckpointDetails *self);
