@@ -6,6 +6,8 @@
  * made by wineboot now when Wine is installed, and hostile ones. */
 #include "config.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <errno.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -288,6 +290,107 @@ test_damaged_archive (Fixture       *f,
   g_assert_null (sp_game_diff (f->game, id, NULL, NULL, &error));
   g_assert_nonnull (error);
   g_assert_true (error->domain == SP_ARCHIVE_ERROR);
+}
+
+/* Symbolic links in base/ are never followed: a folder that replaces a
+ * link to outside the game lists what the archive adds, not what is
+ * behind the link; a whiteout of a link deletes the link. */
+static void
+test_base_links (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *outside = g_build_filename (f->root, "outside", NULL);
+  g_autofree char *base = g_strdup (sp_game_get_base_path (f->game));
+  g_autofree char *escape = g_build_filename (base, "escape", NULL);
+  g_autofree char *link = g_build_filename (base, "data", "link.txt", NULL);
+  g_autofree char *id = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(SpDiff) diff = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tc_write (outside, "secret.txt", "not the game's");
+  tc_write (outside, "sub/deeper.txt", "not the game's either");
+  g_assert_cmpint (symlink (outside, escape), ==, 0);
+  g_assert_cmpint (symlink ("/etc/passwd", link), ==, 0);
+
+  tc_write (f->upper, "escape/new.txt", "new");
+  tc_write (f->upper, "escape/.wh..wh..opq", "");
+  tc_write (f->upper, "escape2/.wh.secret.txt", "");
+  whiteout (f->upper, "data/link.txt");
+  id = keep (f);
+
+  diff = sp_game_diff (f->game, id, NULL, NULL, &error);
+  g_assert_no_error (error);
+  text = describe (diff);
+  g_assert_cmpstr (text, ==,
+                   "D data/link.txt\n"
+                   "M escape/ 0 0\n"
+                   "A escape/new.txt 3\n"
+                   "A escape2/\n");
+}
+
+/* An archive whose entries break the unpack rules is refused by the diff
+ * too, even with a matching .ini (size and SHA-256 rewritten). */
+static void
+test_hostile_archive (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const char *names[] = { "../escape.txt", "/etc/evil", "a/../../b" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *id = NULL;
+      g_autofree char *sha = NULL;
+      g_autofree char *size_text = NULL;
+      g_autoptr(GKeyFile) ini = g_key_file_new ();
+      g_autoptr(GError) error = NULL;
+      struct archive *a = archive_write_new ();
+      struct archive_entry *entry;
+      SpCheckpoint *c;
+      guint64 size = 0;
+      const char *meta = "[Checkpoint]\n";
+
+      tc_write (f->upper, "save.sav", "x");
+      id = keep (f);
+      c = sp_game_find_checkpoint (f->game, id);
+
+      archive_write_set_format_pax_restricted (a);
+      archive_write_add_filter_zstd (a);
+      g_assert_cmpint (archive_write_open_filename (a, sp_checkpoint_get_archive_path (c)), ==, ARCHIVE_OK);
+      entry = archive_entry_new ();
+      archive_entry_set_pathname (entry, ".savepoint/checkpoint.ini");
+      archive_entry_set_filetype (entry, AE_IFREG);
+      archive_entry_set_perm (entry, 0644);
+      archive_entry_set_size (entry, strlen (meta));
+      archive_write_header (a, entry);
+      archive_write_data (a, meta, strlen (meta));
+      archive_entry_clear (entry);
+      archive_entry_set_pathname (entry, names[i]);
+      archive_entry_set_filetype (entry, AE_IFREG);
+      archive_entry_set_perm (entry, 0644);
+      archive_entry_set_size (entry, 4);
+      archive_write_header (a, entry);
+      archive_write_data (a, "evil", 4);
+      archive_entry_free (entry);
+      g_assert_cmpint (archive_write_close (a), ==, ARCHIVE_OK);
+      archive_write_free (a);
+
+      sha = sp_file_sha256 (sp_checkpoint_get_archive_path (c), &size, NULL, &error);
+      g_assert_no_error (error);
+      g_key_file_load_from_file (ini, sp_checkpoint_get_ini_path (c), G_KEY_FILE_KEEP_COMMENTS, &error);
+      g_assert_no_error (error);
+      g_key_file_set_string (ini, "Checkpoint", "SHA256", sha);
+      size_text = g_strdup_printf ("%" G_GUINT64_FORMAT, size);
+      g_key_file_set_string (ini, "Checkpoint", "ArchiveSize", size_text);
+      g_key_file_save_to_file (ini, sp_checkpoint_get_ini_path (c), &error);
+      g_assert_no_error (error);
+      g_assert_true (sp_game_reload (f->game, &error));
+      g_assert_no_error (error);
+
+      g_assert_null (sp_game_diff (f->game, id, NULL, NULL, &error));
+      g_assert_error (error, SP_ARCHIVE_ERROR, SP_ARCHIVE_ERROR_HOSTILE);
+      g_test_message ("%s: %s", names[i], error->message);
+    }
 }
 
 /* ---- the registry ---- */
@@ -625,6 +728,10 @@ main (int   argc,
               fixture_set_up, test_unknown_id, fixture_tear_down);
   g_test_add ("/diff/damaged-archive", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_damaged_archive, fixture_tear_down);
+  g_test_add ("/diff/base-links", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_base_links, fixture_tear_down);
+  g_test_add ("/diff/hostile-archive", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_hostile_archive, fixture_tear_down);
   g_test_add_func ("/diff/registry/parse", test_registry_parse);
   g_test_add_func ("/diff/registry/escapes", test_registry_escapes);
   g_test_add_func ("/diff/registry/diff", test_registry_diff);
