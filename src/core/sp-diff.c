@@ -14,7 +14,7 @@
 
 #include "archive/sp-archive-private.h"
 #include "common/sp-util.h"
-#include "sp-diff.h"
+#include "sp-diff-private.h"
 #include "sp-library-error.h"
 
 /* See sp-diff.h. A checkpoint's archive is read once into a table of its
@@ -23,54 +23,6 @@
  * beneath base/ and never through a symbolic link, and hashed only where a
  * file of the same size has to be compared with it. */
 
-typedef enum
-{
-  T_ABSENT = 0,
-  T_FILE,
-  T_DIR,
-  T_SYMLINK,
-  T_OTHER,
-  T_WHITEOUT,
-} EntryType;
-
-typedef struct
-{
-  EntryType  type;
-  guint64    size;
-  char      *sha256;   /* files */
-  char      *link;     /* symbolic links */
-} Entry;
-
-static void
-entry_free (Entry *entry)
-{
-  g_free (entry->sha256);
-  g_free (entry->link);
-  g_free (entry);
-}
-
-/* One checkpoint, read. */
-typedef struct
-{
-  const char *id;
-  GHashTable *entries;              /* relative path -> Entry */
-  GHashTable *opaque;               /* set of opaque folders ("" = the root) */
-  GBytes     *regs[SP_WINE_REGISTRY_N_FILES];
-  gboolean    reg_too_large[SP_WINE_REGISTRY_N_FILES];
-} Layer;
-
-static void
-layer_free (Layer *layer)
-{
-  if (layer == NULL)
-    return;
-  g_hash_table_unref (layer->entries);
-  g_hash_table_unref (layer->opaque);
-  for (guint i = 0; i < G_N_ELEMENTS (layer->regs); i++)
-    g_clear_pointer (&layer->regs[i], g_bytes_unref);
-  g_free (layer);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Layer, layer_free)
 
 typedef struct
 {
@@ -113,8 +65,8 @@ sp_diff_get_total_size (const SpDiff *diff)
   return diff->added_bytes + diff->changed_bytes;
 }
 
-static gboolean
-too_many_paths (GError **error)
+gboolean
+_sp_diff_too_many_paths (GError **error)
 {
   g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_FAILED,
                _("There are more than %u changed paths to compare; the comparison was stopped."),
@@ -189,7 +141,7 @@ base_lookup (Context     *ctx,
 
       if (!errno_is_absent (saved))
         {
-          entry_free (entry);
+          _sp_diff_entry_free (entry);
           set_base_error (error, ctx, saved, rel);
           return NULL;
         }
@@ -201,7 +153,7 @@ base_lookup (Context     *ctx,
           int saved = errno;
 
           close (fd);
-          entry_free (entry);
+          _sp_diff_entry_free (entry);
           set_base_error (error, ctx, saved, rel);
           return NULL;
         }
@@ -296,7 +248,7 @@ add_candidate (Context     *ctx,
   if (g_hash_table_contains (ctx->candidates, rel))
     return TRUE;
   if (g_hash_table_size (ctx->candidates) >= SP_DIFF_MAX_PATHS)
-    return too_many_paths (error);
+    return _sp_diff_too_many_paths (error);
   g_hash_table_add (ctx->candidates, g_strdup (rel));
   return TRUE;
 }
@@ -367,240 +319,6 @@ add_base_tree (Context     *ctx,
       closedir (dir);
     }
   return TRUE;
-}
-
-/* ---- a checkpoint's archive ---- */
-
-static int
-registry_index (const char *rel)
-{
-  for (int i = 0; sp_wine_registry_files[i] != NULL; i++)
-    if (strcmp (rel, sp_wine_registry_files[i]) == 0)
-      return i;
-  return -1;
-}
-
-static gboolean
-read_file_data (struct archive        *a,
-                SpArchiveIo           *io,
-                SpArchiveRules        *rules,
-                struct archive_entry  *ae,
-                const char            *archive_path,
-                Entry                 *entry,
-                guchar               **capture,
-                GCancellable          *cancellable,
-                GError               **error)
-{
-  g_autoptr(SpSha256) sha = sp_sha256_new ();
-  la_int64_t size = archive_entry_size (ae);
-  la_int64_t expected = 0;
-
-  entry->size = (guint64) size;
-  for (;;)
-    {
-      const void *buf;
-      size_t len;
-      la_int64_t offset;
-      int r = archive_read_data_block (a, &buf, &len, &offset);
-
-      if (r == ARCHIVE_EOF)
-        break;
-      if (r < ARCHIVE_WARN)
-        {
-          _sp_archive_set_read_error (error, a, io, archive_path);
-          return FALSE;
-        }
-      if (!_sp_archive_rules_check_block (rules, archive_entry_pathname (ae), size, offset, len,
-                                          error) ||
-          g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-      /* Sparse holes read as zeros: hash them as such. */
-      if (offset > expected)
-        {
-          static const guchar zeros[4096];
-
-          for (la_int64_t hole = offset - expected; hole > 0; )
-            {
-              gsize n = (gsize) MIN (hole, (la_int64_t) sizeof zeros);
-
-              sp_sha256_update (sha, zeros, n);
-              hole -= (la_int64_t) n;
-            }
-        }
-      else if (offset < expected)
-        return _sp_archive_set_entry_corrupt_error (error, archive_path,
-                                                    archive_entry_pathname (ae),
-                                                    _("has overlapping data"));
-      sp_sha256_update (sha, buf, len);
-      if (capture != NULL && *capture != NULL)
-        memcpy (*capture + offset, buf, len);
-      expected = offset + (la_int64_t) len;
-    }
-  if (expected < size)
-    {
-      static const guchar zeros[4096];
-
-      for (la_int64_t hole = size - expected; hole > 0; )
-        {
-          gsize n = (gsize) MIN (hole, (la_int64_t) sizeof zeros);
-
-          sp_sha256_update (sha, zeros, n);
-          hole -= (la_int64_t) n;
-        }
-    }
-  entry->sha256 = g_strdup (sp_sha256_get_string (sha));
-  return TRUE;
-}
-
-static Layer *
-read_layer (SpCheckpoint  *checkpoint,
-            gboolean       want_registry,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  g_auto(SpArchiveLocale) locale = _sp_archive_locale_enter ();
-  g_autoptr(SpArchiveRules) rules = NULL;
-  g_autoptr(Layer) layer = g_new0 (Layer, 1);
-  const char *archive_path = sp_checkpoint_get_archive_path (checkpoint);
-  SpArchiveIo io = { .fd = -1 };
-  struct archive *a = NULL;
-  struct archive_entry *ae = NULL;
-  gboolean ok = FALSE;
-
-  layer->id = sp_checkpoint_get_id (checkpoint);
-  layer->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                          (GDestroyNotify) entry_free);
-  layer->opaque = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-
-  if (sp_checkpoint_get_missing (checkpoint))
-    {
-      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_DAMAGED,
-                   _("The archive of checkpoint %s is missing: “%s”."),
-                   layer->id, archive_path);
-      return NULL;
-    }
-
-  io.checksum = sp_sha256_new ();
-  rules = _sp_archive_rules_new (archive_path);
-  a = _sp_archive_open_reader (archive_path, &io, error);
-  if (a == NULL)
-    goto out;
-  if (!_sp_archive_read_metadata_header (a, &io, archive_path, &ae, error))
-    goto out;
-
-  for (;;)
-    {
-      g_auto(SpEntryPlan) plan = { 0 };
-      g_autofree guchar *capture = NULL;
-      Entry *entry;
-      int reg = -1;
-      int r;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        goto out;
-      r = archive_read_next_header (a, &ae);
-      if (r == ARCHIVE_EOF)
-        break;
-      if (r < ARCHIVE_WARN)
-        {
-          _sp_archive_set_read_error (error, a, &io, archive_path);
-          goto out;
-        }
-      if (!_sp_archive_rules_check_entry (rules, ae, &plan, error))
-        goto out;
-      if (g_hash_table_size (layer->entries) + g_hash_table_size (layer->opaque) >= SP_DIFF_MAX_PATHS)
-        {
-          too_many_paths (error);
-          goto out;
-        }
-
-      entry = g_new0 (Entry, 1);
-      switch (plan.kind)
-        {
-        case SP_ENTRY_DIR:
-          entry->type = T_DIR;
-          g_hash_table_replace (layer->entries, g_strdup (plan.rel), entry);
-          break;
-
-        case SP_ENTRY_FILE:
-          entry->type = T_FILE;
-          if (want_registry && (reg = registry_index (plan.rel)) >= 0)
-            {
-              if (archive_entry_size (ae) > SP_WINE_REGISTRY_MAX_SIZE)
-                layer->reg_too_large[reg] = TRUE;
-              else
-                capture = g_malloc0 ((gsize) archive_entry_size (ae) + 1);
-            }
-          if (!read_file_data (a, &io, rules, ae, archive_path, entry, &capture,
-                               cancellable, error))
-            {
-              entry_free (entry);
-              goto out;
-            }
-          if (capture != NULL)
-            layer->regs[reg] = g_bytes_new_take (g_steal_pointer (&capture), entry->size);
-          g_hash_table_replace (layer->entries, g_strdup (plan.rel), entry);
-          break;
-
-        case SP_ENTRY_HARDLINK:
-          {
-            Entry *target = g_hash_table_lookup (layer->entries, plan.target);
-
-            /* The rules made sure it is an earlier file. */
-            g_assert (target != NULL && target->type == T_FILE);
-            entry->type = T_FILE;
-            entry->size = target->size;
-            entry->sha256 = g_strdup (target->sha256);
-            if (want_registry && (reg = registry_index (plan.rel)) >= 0)
-              {
-                int from = registry_index (plan.target);
-
-                if (from >= 0 && layer->regs[from] != NULL)
-                  layer->regs[reg] = g_bytes_ref (layer->regs[from]);
-                else
-                  layer->reg_too_large[reg] = TRUE;   /* its content was not kept */
-              }
-            g_hash_table_replace (layer->entries, g_strdup (plan.rel), entry);
-          }
-          break;
-
-        case SP_ENTRY_SYMLINK:
-          entry->type = T_SYMLINK;
-          entry->link = g_strdup (archive_entry_symlink (ae));
-          g_hash_table_replace (layer->entries, g_strdup (plan.rel), entry);
-          break;
-
-        case SP_ENTRY_FIFO:
-          entry->type = T_OTHER;
-          g_hash_table_replace (layer->entries, g_strdup (plan.rel), entry);
-          break;
-
-        case SP_ENTRY_WHITEOUT:
-          entry->type = T_WHITEOUT;
-          g_hash_table_replace (layer->entries, g_strdup (plan.target), entry);
-          break;
-
-        case SP_ENTRY_OPAQUE:
-          entry_free (entry);
-          g_hash_table_add (layer->opaque,
-                            g_strndup (plan.rel, plan.base > plan.rel ? (gsize) (plan.base - plan.rel - 1) : 0));
-          break;
-
-        default:
-          g_assert_not_reached ();
-        }
-    }
-
-  if (!_sp_archive_finish_checksum (&io, archive_path, sp_checkpoint_get_archive_size (checkpoint),
-                                    sp_checkpoint_get_sha256 (checkpoint), error))
-    goto out;
-  ok = TRUE;
-
-out:
-  if (a != NULL)
-    archive_read_free (a);
-  _sp_archive_io_clear (&io);
-  return ok ? g_steal_pointer (&layer) : NULL;
 }
 
 /* ---- comparing ---- */
@@ -863,19 +581,8 @@ sp_game_diff (SpGame        *self,
               GCancellable  *cancellable,
               GError       **error)
 {
-  g_autoptr(SpDiff) diff = g_new0 (SpDiff, 1);
-  g_autoptr(Layer) first = NULL;
-  g_autoptr(Layer) second = NULL;
-  g_autoptr(GHashTable) base_cache = NULL;
-  g_autoptr(GHashTable) candidates = NULL;
-  g_autofree char **paths = NULL;
-  Context ctx = { 0 };
   SpCheckpoint *checkpoint;
   SpCheckpoint *checkpoint2 = NULL;
-  Layer *before;
-  Layer *after;
-  guint n_paths;
-  gboolean ok = FALSE;
 
   g_return_val_if_fail (SP_IS_GAME (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
@@ -885,22 +592,51 @@ sp_game_diff (SpGame        *self,
     return NULL;
   if (id2 != NULL && (checkpoint2 = find_checkpoint (self, id2, error)) == NULL)
     return NULL;
+  return sp_diff_checkpoints (sp_game_get_base_path (self),
+                              sp_game_get_kind (self) == SP_GAME_KIND_WINE,
+                              checkpoint, checkpoint2, cancellable, error);
+}
+
+SpDiff *
+sp_diff_checkpoints (const char    *base_path,
+                     gboolean       is_wine,
+                     SpCheckpoint  *checkpoint,
+                     SpCheckpoint  *checkpoint2,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_autoptr(SpDiff) diff = g_new0 (SpDiff, 1);
+  g_autoptr(Layer) first = NULL;
+  g_autoptr(Layer) second = NULL;
+  g_autoptr(GHashTable) base_cache = NULL;
+  g_autoptr(GHashTable) candidates = NULL;
+  g_autofree char **paths = NULL;
+  Context ctx = { 0 };
+  Layer *before;
+  Layer *after;
+  guint n_paths;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (base_path != NULL, NULL);
+  g_return_val_if_fail (SP_IS_CHECKPOINT (checkpoint), NULL);
+  g_return_val_if_fail (checkpoint2 == NULL || SP_IS_CHECKPOINT (checkpoint2), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   diff->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) diff_entry_free);
   diff->registry = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_registry_key_change_free);
-  diff->is_wine = sp_game_get_kind (self) == SP_GAME_KIND_WINE;
+  diff->is_wine = is_wine;
 
-  first = read_layer (checkpoint, diff->is_wine, cancellable, error);
+  first = _sp_diff_read_layer (checkpoint, diff->is_wine, cancellable, error);
   if (first == NULL)
     return NULL;
-  if (checkpoint2 != NULL && (second = read_layer (checkpoint2, diff->is_wine, cancellable, error)) == NULL)
+  if (checkpoint2 != NULL && (second = _sp_diff_read_layer (checkpoint2, diff->is_wine, cancellable, error)) == NULL)
     return NULL;
   before = second != NULL ? first : NULL;
   after = second != NULL ? second : first;
 
-  base_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) entry_free);
+  base_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) _sp_diff_entry_free);
   candidates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  ctx.base_path = sp_game_get_base_path (self);
+  ctx.base_path = base_path;
   ctx.base_cache = base_cache;
   ctx.candidates = candidates;
   ctx.cancellable = cancellable;

@@ -80,4 +80,15 @@ SpDiff      *sp_game_diff        (SpGame        *self,
                                   GCancellable  *cancellable,
                                   GError       **error);
 
+/* The same for checkpoints taken from a game beforehand (on the thread
+ * that owns it), with @base_path its sp_game_get_base_path() and @is_wine
+ * whether it is a Wine game: reads no SpGame, so it suits a worker thread.
+ * @checkpoint2 may be NULL (compare @checkpoint with the clean install). */
+SpDiff      *sp_diff_checkpoints (const char    *base_path,
+                                  gboolean       is_wine,
+                                  SpCheckpoint  *checkpoint,
+                                  SpCheckpoint  *checkpoint2,
+                                  GCancellable  *cancellable,
+                                  GError       **error);
+
 G_END_DECLS

@@ -290,18 +290,34 @@ show_diff (SpCheckpointDetails *self,
   gtk_stack_set_visible_child_name (self->stack, "changes");
 }
 
+/* What the worker thread reads: taken from the game on the main thread. */
+typedef struct
+{
+  char         *base_path;
+  gboolean      is_wine;
+  SpCheckpoint *checkpoint;
+} DiffData;
+
+static void
+diff_data_free (DiffData *data)
+{
+  g_free (data->base_path);
+  g_clear_object (&data->checkpoint);
+  g_free (data);
+}
+
 static void
 diff_thread (GTask        *task,
              gpointer      source_object,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  SpCheckpointDetails *self = source_object;
+  DiffData *data = task_data;
   g_autoptr(GError) error = NULL;
   SpDiff *diff;
 
-  diff = sp_game_diff (self->game, sp_checkpoint_get_id (self->checkpoint), NULL,
-                       cancellable, &error);
+  diff = sp_diff_checkpoints (data->base_path, data->is_wine, data->checkpoint, NULL,
+                              cancellable, &error);
   if (diff == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -335,6 +351,7 @@ static void
 start (SpCheckpointDetails *self)
 {
   g_autoptr(GTask) task = g_task_new (self, self->cancellable, diff_done_cb, NULL);
+  DiffData *data = g_new0 (DiffData, 1);
   g_autofree char *title = NULL;
   const char *label = sp_checkpoint_get_label (self->checkpoint);
 
@@ -346,6 +363,10 @@ start (SpCheckpointDetails *self)
 
   self->loading = TRUE;
   gtk_label_set_text (self->summary_label, _("Comparing with the clean install…"));
+  data->base_path = g_strdup (sp_game_get_base_path (self->game));
+  data->is_wine = sp_game_get_kind (self->game) == SP_GAME_KIND_WINE;
+  data->checkpoint = g_object_ref (self->checkpoint);
+  g_task_set_task_data (task, data, (GDestroyNotify) diff_data_free);
   g_task_set_source_tag (task, start);
   g_task_run_in_thread (task, diff_thread);
 }
