@@ -287,7 +287,9 @@ show_diff (SpCheckpointDetails *self,
       summary = g_steal_pointer (&with_keys);
     }
   gtk_label_set_text (self->summary_label, summary);
-  gtk_stack_set_visible_child_name (self->stack, "changes");
+  gtk_stack_set_visible_child_name (self->stack,
+                                    diff->entries->len == 0 && diff->registry->len == 0
+                                    ? "empty" : "changes");
 }
 
 /* What the worker thread reads: taken from the game on the main thread. */
@@ -492,6 +494,13 @@ sp_checkpoint_details_set_filter (SpCheckpointDetails *self,
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
   /* Not waiting for the entry's delay. */
   search_changed_cb (self);
+}
+
+const char *
+sp_checkpoint_details_get_state (SpCheckpointDetails *self)
+{
+  g_return_val_if_fail (SP_IS_CHECKPOINT_DETAILS (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
 }
 
 void

@@ -30,6 +30,9 @@ gboolean   sp_checkpoint_details_get_loading (SpCheckpointDetails *self);
 /* The text of the search entry. */
 void       sp_checkpoint_details_set_filter  (SpCheckpointDetails *self,
                                               const char          *text);
+/* What the window shows: "loading", "error", "empty" (nothing changed)
+ * or "changes". */
+const char *sp_checkpoint_details_get_state  (SpCheckpointDetails *self);
 /* Shows the "files" or the "registry" page. */
 void       sp_checkpoint_details_set_page    (SpCheckpointDetails *self,
                                               const char          *name);

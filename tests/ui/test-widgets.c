@@ -202,6 +202,7 @@ test_checkpoint_details (Fixture       *f,
   g_object_add_weak_pointer (G_OBJECT (details), &weak);
   ui_test_wait (details_loaded, details, 30, "the comparison");
 
+  g_assert_cmpstr (sp_checkpoint_details_get_state (details), ==, "changes");
   g_assert_cmpuint (sp_checkpoint_details_get_n_files (details), ==, 1);   /* home/save.txt */
   g_assert_cmpuint (sp_checkpoint_details_get_n_keys (details), ==, 0);
   g_assert_nonnull (strstr (sp_checkpoint_details_get_summary (details), "1 added, 0 changed, 0 deleted"));
@@ -219,6 +220,25 @@ test_checkpoint_details (Fixture       *f,
   g_signal_emit_by_name (gtk_list_box_get_row_at_index (sp_game_page_get_timeline (SP_GAME_PAGE (page)), 1),
                          "activated");
   g_assert_null (find_details ());
+
+  /* A checkpoint that changed nothing says so. */
+  {
+    g_autofree char *upper = ui_test_tmpdir ("same-upper");
+    g_autofree char *home = g_build_filename (upper, "home", NULL);
+    g_autoptr(SpCheckpoint) same = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpint (g_mkdir_with_parents (home, 0755), ==, 0);
+    same = sp_game_create_checkpoint_sync (f->game, upper, "Same", 1, FALSE, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    details = SP_CHECKPOINT_DETAILS (sp_checkpoint_details_new (GTK_WINDOW (window), f->game, same));
+    gtk_window_present (GTK_WINDOW (details));
+    ui_test_wait (details_loaded, details, 30, "the comparison");
+    g_assert_cmpstr (sp_checkpoint_details_get_state (details), ==, "empty");
+    g_assert_cmpuint (sp_checkpoint_details_get_n_files (details), ==, 0);
+    gtk_window_destroy (GTK_WINDOW (details));
+    ui_test_remove_tree (upper);
+  }
 
   /* Closed while it is still comparing: nothing is left behind. */
   check_window (sp_checkpoint_details_new (GTK_WINDOW (window), f->game, checkpoint));
