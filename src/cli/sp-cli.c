@@ -1184,6 +1184,8 @@ static const SpCliCommand commands[] = {
   { "import", "GAME FILE", N_("Add an exported checkpoint file to a game"), cmd_import },
   { "exclude", "GAME [PATTERN…] [--remove PATTERN] [--no-defaults]",
     N_("Leave caches and other files out of a game’s checkpoints"), sp_cli_exclude },
+  { "diff", "GAME ID [ID2]", N_("List what a checkpoint changed, or what changed between two"),
+    sp_cli_diff },
   { "verify", "[--repair] [GAME]", N_("Check checkpoints, metadata and leftovers"), cmd_verify },
   { "repair", "GAME", N_("Keep a Wine game’s user folders inside its clean install"),
     sp_cli_repair },

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "sp-checkpoint-details.h"
 #include "sp-checkpoint-row.h"
 #include "sp-format.h"
 
@@ -209,6 +210,14 @@ menu_action_cb (GtkWidget  *widget,
   sp_checkpoint_row_popup_menu (SP_CHECKPOINT_ROW (widget));
 }
 
+/* Clicking a checkpoint (or Enter on it) shows what it changed. */
+static void
+activated_cb (SpCheckpointRow *self)
+{
+  if (self->checkpoint != NULL)
+    sp_checkpoint_details_open (GTK_WIDGET (self), self->checkpoint);
+}
+
 static void
 sp_checkpoint_row_dispose (GObject *object)
 {
@@ -331,6 +340,8 @@ sp_checkpoint_row_init (SpCheckpointRow *self)
   gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (gesture), TRUE);
   g_signal_connect (gesture, "pressed", G_CALLBACK (long_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
+  g_signal_connect (self, "activated", G_CALLBACK (activated_cb), NULL);
 
   build_menu (self);
   update (self);

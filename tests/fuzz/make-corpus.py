@@ -253,16 +253,37 @@ def archives():
     write("archive-metadata", "metadata-values.tar", buf.getvalue()[:2048])
 
 
+def wine_registry():
+    """Wine's .reg files: a real user.reg (tests/core/data) and hostile ones."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "core", "data", "user.reg"), "rb") as f:
+        write("wine-registry", "user.reg", f.read())
+    seeds = {
+        "escapes.reg": b'WINE REGISTRY Version 2\n[Software\\\\Caf\\xe9\\\\a\\]b] 1\r\n'
+                       b'"na\\"me"="v\\n\\x41\\101"\n[K\\xd83d\\xde00]\n@=hex:00,\\\n  01\n',
+        "unterminated-key.reg": b"WINE REGISTRY Version 2\n[Software\\\\Unterminated 123\n",
+        "nul.reg": b'WINE REGISTRY Version 2\n[A]\n"a"="x\x00y"\n',
+        "continuation-at-end.reg": b'WINE REGISTRY Version 2\n[A]\n"a"=hex:00,\\\n',
+        "value-before-key.reg": b'WINE REGISTRY Version 2\n"a"="before key"\n',
+        "duplicate-key.reg": b'WINE REGISTRY Version 2\n[A]\n[A]\n"x"="merged"\n\n[B]\n#time=1\n'
+                             b'#class="c"\n;comment\n',
+    }
+    for name, data in seeds.items():
+        write("wine-registry", name, data)
+
+
 def main():
     if os.path.isdir(CORPUS):
         shutil.rmtree(CORPUS)
-    for t in ("library", "game", "checkpoint", "run", "archive-metadata", "archive-entries"):
+    for t in ("library", "game", "checkpoint", "run", "archive-metadata", "archive-entries",
+              "wine-registry"):
         os.makedirs(os.path.join(CORPUS, t))
     library()
     game()
     checkpoint()
     run()
     archives()
+    wine_registry()
     return 0
 
 

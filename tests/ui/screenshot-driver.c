@@ -8,10 +8,12 @@
 
 #include "play/sp-session.h"
 #include "sp-add-game-window.h"
+#include "sp-checkpoint-details.h"
 #include "sp-checkpoint-row.h"
 #include "sp-keep-dialog.h"
 #include "sp-preferences-window.h"
 #include "sp-window.h"
+#include "sp-test-common.h"
 #include "ui-test-util.h"
 
 static const char *outdir;
@@ -130,6 +132,76 @@ find_game (SpLibraryMonitor *monitor,
         return sp_library_find_game (l, name);
     }
   g_error ("no game called %s", name);
+}
+
+static gboolean
+details_loaded (gpointer data)
+{
+  return !sp_checkpoint_details_get_loading (data);
+}
+
+/* A Wine game whose run saved, changed its settings and the registry,
+ * and deleted a file, and the details of that checkpoint. */
+static void
+shoot_details (GtkWindow  *parent,
+               const char *dir)
+{
+  g_autofree char *source = g_build_filename (dir, "wine-source", NULL);
+  g_autofree char *upper = g_build_filename (dir, "wine-upper", NULL);
+  g_autofree char *users = g_build_filename (source, "drive_c", "users", "player", NULL);
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(SpGame) game = NULL;
+  g_autoptr(SpCheckpoint) checkpoint = NULL;
+  g_autoptr(GError) error = NULL;
+  SpGameInfo info = { .name = "Harbor Lights", .kind = SP_GAME_KIND_WINE,
+                      .executable = "drive_c/Games/Harbor Lights/harbor.exe" };
+  const char *reg_before =
+    "WINE REGISTRY Version 2\n;; All keys relative to REGISTRY\\\\User\n\n#arch=win64\n\n"
+    "[Software\\\\Harbor Games\\\\Harbor Lights\\\\Settings] 1700000000\n"
+    "\"Resolution\"=\"1280x720\"\n\"Volume\"=dword:00000050\n\n"
+    "[Software\\\\Wine\\\\Direct3D] 1700000000\n\"renderer\"=\"gl\"\n";
+  const char *reg_after =
+    "WINE REGISTRY Version 2\n;; All keys relative to REGISTRY\\\\User\n\n#arch=win64\n\n"
+    "[Software\\\\Harbor Games\\\\Harbor Lights\\\\Settings] 1800000000\n"
+    "\"Resolution\"=\"1920x1080\"\n\"Volume\"=dword:00000030\n\n"
+    "[Software\\\\Harbor Games\\\\Harbor Lights\\\\Profiles\\\\Ada] 1800000000\n"
+    "\"LastLevel\"=dword:00000007\n\"Name\"=\"Ada\"\n\n"
+    "[Software\\\\Wine\\\\Direct3D] 1700000000\n\"renderer\"=\"gl\"\n";
+  SpCheckpointDetails *details;
+
+  g_mkdir_with_parents (users, 0755);
+  tc_write (source, "user.reg", reg_before);
+  tc_write (source, "system.reg", "WINE REGISTRY Version 2\n");
+  tc_write (source, "drive_c/Games/Harbor Lights/harbor.exe", "MZ");
+  tc_write (source, "drive_c/Games/Harbor Lights/intro.bik", "intro video");
+  tc_write (source, "drive_c/users/player/AppData/Roaming/Harbor Lights/settings.ini",
+                 "resolution=1280x720\n");
+  tc_write (upper, "user.reg", reg_after);
+  tc_write (upper, "drive_c/users/player/AppData/Roaming/Harbor Lights/settings.ini",
+                 "resolution=1920x1080\nvsync=1\n");
+  tc_write (upper, "drive_c/users/player/Documents/Harbor Lights/Saves/slot1.sav",
+                 "chapter 7, the lighthouse");
+  tc_write (upper, "drive_c/users/player/Documents/Harbor Lights/Saves/slot1.png", "thumbnail");
+  tc_write (upper, "drive_c/Games/Harbor Lights/.wh.intro.bik", "");
+
+  library = sp_library_create_sync (dir, "Wine Drive", &error);
+  g_assert_no_error (error);
+  game = sp_library_add_game_sync (library, &info, source, SP_ADD_MODE_COPY, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  checkpoint = sp_game_create_checkpoint_sync (game, upper, "Lighthouse reached", 3600, TRUE,
+                                               NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  details = SP_CHECKPOINT_DETAILS (sp_checkpoint_details_new (parent, game, checkpoint));
+  gtk_window_present (GTK_WINDOW (details));
+  ui_test_wait (details_loaded, details, 30, "the checkpoint's changes");
+  shoot ("03c-checkpoint-details");
+  sp_checkpoint_details_set_page (details, "registry");
+  shoot ("03d-checkpoint-details-registry");
+  sp_checkpoint_details_set_page (details, "files");
+  sp_checkpoint_details_set_filter (details, "saves");
+  shoot ("03e-checkpoint-details-filtered");
+  gtk_window_destroy (GTK_WINDOW (details));
 }
 
 static void
@@ -357,6 +429,14 @@ main (int   argc,
       g_assert_nonnull (dialog);
       shoot ("03b-note-dialog");
       ui_test_answer (dialog, "cancel");
+    }
+
+    /* What a checkpoint changed. */
+    {
+      g_autofree char *wine_dir = ui_test_tmpdir ("shot-details");
+
+      shoot_details (GTK_WINDOW (window), wine_dir);
+      ui_test_remove_tree (wine_dir);
     }
 
     /* 4. The context menu of a checkpoint. */

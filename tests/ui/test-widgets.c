@@ -7,6 +7,7 @@
 
 #include "sp-add-game-window.h"
 #include "sp-application.h"
+#include "sp-checkpoint-details.h"
 #include "sp-checkpoint-row.h"
 #include "sp-game-card.h"
 #include "sp-game-page.h"
@@ -261,6 +262,96 @@ test_game_page (Fixture       *f,
   /* No instructions about right-clicking (the menus are found without). */
   g_assert_false (has_label_containing (page, "right-click"));
   check_widget (page);
+}
+
+static gboolean
+details_loaded (gpointer data)
+{
+  return !sp_checkpoint_details_get_loading (data);
+}
+
+static SpCheckpointDetails *
+find_details (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (SP_IS_CHECKPOINT_DETAILS (window))
+        return SP_CHECKPOINT_DETAILS (window);
+    }
+  return NULL;
+}
+
+/* Clicking a checkpoint's row opens its details: what it changed (the
+ * checkpoint adds home/save.txt to a base that has home/), with a filter; then it is destroyed. */
+static void
+test_checkpoint_details (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) checkpoint = ui_test_add_checkpoint (f->game, "Saved", "1\n");
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *page = sp_game_page_new ();
+  SpCheckpointDetails *details;
+  gpointer weak;
+
+  sp_game_page_set_game (SP_GAME_PAGE (page), f->game);
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_present (GTK_WINDOW (window));
+  ui_test_flush ();
+  g_assert_null (find_details ());
+  g_signal_emit_by_name (gtk_list_box_get_row_at_index (sp_game_page_get_timeline (SP_GAME_PAGE (page)), 0),
+                         "activated");
+  details = find_details ();
+  g_assert_nonnull (details);
+  weak = details;
+  g_object_add_weak_pointer (G_OBJECT (details), &weak);
+  ui_test_wait (details_loaded, details, 30, "the comparison");
+
+  g_assert_cmpstr (sp_checkpoint_details_get_state (details), ==, "changes");
+  g_assert_cmpuint (sp_checkpoint_details_get_n_files (details), ==, 1);   /* home/save.txt */
+  g_assert_cmpuint (sp_checkpoint_details_get_n_keys (details), ==, 0);
+  g_assert_nonnull (strstr (sp_checkpoint_details_get_summary (details), "1 added, 0 changed, 0 deleted"));
+  sp_checkpoint_details_set_filter (details, "SAVE.txt");
+  g_assert_cmpuint (sp_checkpoint_details_get_n_files (details), ==, 1);
+  sp_checkpoint_details_set_filter (details, "nothing like it");
+  g_assert_cmpuint (sp_checkpoint_details_get_n_files (details), ==, 0);
+  sp_checkpoint_details_set_filter (details, "");
+  g_assert_cmpuint (sp_checkpoint_details_get_n_files (details), ==, 1);
+
+  /* The clean install's row opens nothing. */
+  gtk_window_destroy (GTK_WINDOW (details));
+  ui_test_flush ();
+  g_assert_null (weak);
+  g_signal_emit_by_name (gtk_list_box_get_row_at_index (sp_game_page_get_timeline (SP_GAME_PAGE (page)), 1),
+                         "activated");
+  g_assert_null (find_details ());
+
+  /* A checkpoint that changed nothing says so. */
+  {
+    g_autofree char *upper = ui_test_tmpdir ("same-upper");
+    g_autofree char *home = g_build_filename (upper, "home", NULL);
+    g_autoptr(SpCheckpoint) same = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpint (g_mkdir_with_parents (home, 0755), ==, 0);
+    same = sp_game_create_checkpoint_sync (f->game, upper, "Same", 1, FALSE, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    details = SP_CHECKPOINT_DETAILS (sp_checkpoint_details_new (GTK_WINDOW (window), f->game, same));
+    gtk_window_present (GTK_WINDOW (details));
+    ui_test_wait (details_loaded, details, 30, "the comparison");
+    g_assert_cmpstr (sp_checkpoint_details_get_state (details), ==, "empty");
+    g_assert_cmpuint (sp_checkpoint_details_get_n_files (details), ==, 0);
+    gtk_window_destroy (GTK_WINDOW (details));
+    ui_test_remove_tree (upper);
+  }
+
+  /* Closed while it is still comparing: nothing is left behind. */
+  check_window (sp_checkpoint_details_new (GTK_WINDOW (window), f->game, checkpoint));
+  gtk_window_destroy (GTK_WINDOW (window));
+  ui_test_flush ();
 }
 
 static gboolean
@@ -741,6 +832,7 @@ main (int   argc,
   g_test_add ("/ui/widgets/game-card", Fixture, NULL, fixture_setup, test_game_card, fixture_teardown);
   g_test_add ("/ui/widgets/game-card-icon", Fixture, NULL, fixture_setup, test_game_card_icon, fixture_teardown);
   g_test_add ("/ui/widgets/checkpoint-row", Fixture, NULL, fixture_setup, test_checkpoint_row, fixture_teardown);
+  g_test_add ("/ui/widgets/checkpoint-details", Fixture, NULL, fixture_setup, test_checkpoint_details, fixture_teardown);
   g_test_add ("/ui/widgets/game-page", Fixture, NULL, fixture_setup, test_game_page, fixture_teardown);
   g_test_add ("/ui/widgets/game-page-bad-executable", Fixture, NULL, fixture_setup,
               test_game_page_bad_executable, fixture_teardown);
