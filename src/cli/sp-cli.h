@@ -108,6 +108,8 @@ void       sp_cli_print_run_warnings (const char * const *warnings);
 
 /* log [--library DIR] GAME (sp-cli-log.c) */
 int        sp_cli_log           (const SpCliOptions *options,
+                                 int                 argc,
+                                 char              **argv);
 /* diff GAME ID [ID2] (sp-cli-diff.c) */
 int        sp_cli_diff          (const SpCliOptions *options,
                                  int                 argc,
