@@ -7,4 +7,5 @@
 #include "sp-lock.h"
 #include "sp-mounts.h"
 #include "sp-run.h"
+#include "sp-run-trash.h"
 #include "sp-session.h"
