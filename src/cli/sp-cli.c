@@ -735,6 +735,9 @@ cmd_restore (const SpCliOptions *options,
   game = open_game_checkpoint (options, argv[1], id, &library, &exit_code);
   if (game == NULL)
     return exit_code;
+  exit_code = sp_cli_check_head_change (library, game, id);
+  if (exit_code != SP_CLI_EXIT_OK)
+    return exit_code;
   if (!sp_game_restore_sync (game, id, &error))
     return sp_cli_fail (error);
 
@@ -1174,6 +1177,8 @@ static const SpCliCommand commands[] = {
   { "runs", "", N_("List runs that are not kept or discarded yet"), sp_cli_runs, TRUE },
   { "recover", "[--keep LABEL|--discard] [RUN…]",
     N_("Keep or discard pending runs (after a crash or “decide later”)"), sp_cli_recover, TRUE },
+  { "trash", "[GAME] [--empty]", N_("List or empty the discarded runs kept in the trash"),
+    sp_cli_trash },
 };
 
 static char *
@@ -1240,6 +1245,7 @@ main (int   argc,
 
   options.library_path = library_path;
   options.json = json;
+  sp_cli_trash_expire ();
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (argv[1], commands[i].name))
