@@ -118,7 +118,11 @@ sp_trash_ui_toast_discarded (GtkWidget *widget,
       g_clear_weak_pointer (&undo_toast);
       g_set_weak_pointer (&undo_toast, toast);
     }
-  sp_ui_add_toast (widget, toast);
+  /* The main window's own overlay (the window is not inside it). */
+  if (window != NULL)
+    adw_toast_overlay_add_toast (window->toast_overlay, toast);
+  else
+    sp_ui_add_toast (widget, toast);
 }
 
 /* Before a restore ------------------------------------------------------ */
@@ -320,8 +324,8 @@ restore_clicked_cb (GtkButton *button,
 
   if (window != NULL && recover (window, GTK_WIDGET (dialog), game, id))
     {
-      sp_ui_add_toast (GTK_WIDGET (window),
-                       adw_toast_new (_("Run restored: keep it or discard it again")));
+      adw_toast_overlay_add_toast (window->toast_overlay,
+                                   adw_toast_new (_("Run restored: keep it or discard it again")));
       gtk_window_destroy (GTK_WINDOW (dialog));
     }
 }

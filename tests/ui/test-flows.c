@@ -692,6 +692,8 @@ play_until_asked (Fixture *f)
   session = sp_window_get_session (f->window, f->game);
   g_assert_nonnull (session);
   ui_test_wait (keep_dialog_shown, f, 120, "the game to end and Keep this run? to be asked");
+  if (sp_session_get_error (session) != NULL)
+    g_printerr ("# session error: %s\n", sp_session_get_error (session)->message);
   g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_FINISHED);
   g_assert_cmpstr (sp_game_card_get_status (sp_window_find_card (f->window, f->game)), !=, NULL);
   return SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
