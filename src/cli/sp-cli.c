@@ -1175,7 +1175,7 @@ static const SpCliCommand commands[] = {
   { "play", "GAME [--from ID|--clean] [--keep LABEL|--discard|--ask]",
     N_("Play a game in a fresh overlay, then keep or discard the run"), sp_cli_play, TRUE },
   { "runs", "", N_("List runs that are not kept or discarded yet"), sp_cli_runs, TRUE },
-  { "recover", "[--keep LABEL|--discard] [RUN…]",
+  { "recover", "[--keep LABEL|--discard] [RUN…] | GAME --from-trash ID",
     N_("Keep or discard pending runs (after a crash or “decide later”)"), sp_cli_recover, TRUE },
   { "trash", "[GAME] [--empty]", N_("List or empty the discarded runs kept in the trash"),
     sp_cli_trash },
