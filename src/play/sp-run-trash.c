@@ -691,6 +691,16 @@ sp_run_trash_recover (const char  *id,
                    id, trashed->game_name, sp_game_get_name (game));
       return NULL;
     }
+  {
+    struct stat st;
+
+    /* The run itself, not a link to some other folder. */
+    if (lstat (trashed->run_path, &st) != 0 || !S_ISDIR (st.st_mode))
+      {
+        marker_error (error, trashed->path, _("its run is not a folder"));
+        return NULL;
+      }
+  }
   trashed_run = sp_run_load (trashed->run_path, error);
   if (trashed_run == NULL)
     return NULL;

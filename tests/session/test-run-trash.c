@@ -478,10 +478,27 @@ test_foreign_folders (Fixture       *f,
       }
   }
 
+  /* Ours (its marker names it) but its run is a link to the user's folder:
+   * listed, never recovered through the link; emptying removes the link. */
+  {
+    const char *link_run = "20200101T000000-000005";
+    g_autofree char *d = g_build_filename (trash_dir, link_run, NULL);
+    g_autofree char *l = g_build_filename (d, "run", NULL);
+    g_auto(GStrv) parts = g_strsplit (marker, (char *) ids->pdata[0], -1);
+    g_autofree char *copied = g_strjoinv (link_run, parts);
+
+    tc_write (d, "trash.ini", copied);
+    g_assert_cmpint (symlink (victim, l), ==, 0);
+    cli (&r, f, "recover", "fake-game", "--from-trash", link_run, NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "not a folder"));
+    g_assert_true (g_file_test (l, G_FILE_TEST_IS_SYMLINK));
+  }
+
   /* Listed: only ours. Expired (every command), emptied: only ours. */
   g_clear_pointer (&ids, g_ptr_array_unref);
   ids = trash_ids (f);
-  g_assert_cmpuint (ids->len, ==, 1);
+  g_assert_cmpuint (ids->len, ==, 2);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       cli (&r, f, "recover", "fake-game", "--from-trash", names[i], NULL);
@@ -490,7 +507,7 @@ test_foreign_folders (Fixture       *f,
   g_assert_false (g_file_test (run_dir (f), G_FILE_TEST_EXISTS));
   cli (&r, f, "trash", "--empty", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  g_assert_nonnull (strstr (r.out, "Deleted 1 discarded run"));
+  g_assert_nonnull (strstr (r.out, "Deleted 2 discarded runs"));
   g_assert_cmpuint (tc_count_entries (trash_dir), ==, 4);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
