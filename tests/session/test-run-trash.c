@@ -504,7 +504,11 @@ test_foreign_folders (Fixture       *f,
       cli (&r, f, "recover", "fake-game", "--from-trash", names[i], NULL);
       g_assert_cmpint (r.status, !=, 0);
     }
-  g_assert_false (g_file_test (run_dir (f), G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *dir = run_dir (f);
+
+    g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  }
   cli (&r, f, "trash", "--empty", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "Deleted 2 discarded runs"));
@@ -560,7 +564,11 @@ test_hostile_ids (Fixture       *f,
   /* A well-formed id that is not there. */
   cli (&r, f, "recover", "fake-game", "--from-trash", "20261202T102115-ba4495", NULL);
   g_assert_cmpint (r.status, ==, 3);
-  g_assert_false (g_file_test (run_dir (f), G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *dir = run_dir (f);
+
+    g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  }
   g_assert_true (g_file_test (victim, G_FILE_TEST_IS_DIR));
   tc_rmtree (victim);
 }
