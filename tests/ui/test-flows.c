@@ -871,8 +871,28 @@ test_play_stop (Fixture       *f,
   card = sp_window_find_card (f->window, f->game);
   g_assert_nonnull (strstr (sp_game_card_get_status (card), "Running"));
 
+  /* Restoring while it runs is refused with a message; nothing moves. */
+  {
+    g_autoptr(SpCheckpoint) other = ui_test_add_checkpoint (f->game, "Other", "x\n");
+    g_autofree char *head = g_strdup (sp_game_get_head (f->game));
+    const char *target = head != NULL ? "" : sp_checkpoint_get_id (other);
+    AdwMessageDialog *refusal;
+
+    sp_window_open_game (f->window, f->game);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sp_window_get_game_page (f->window)),
+                                               "checkpoint.restore", "s", target));
+    refusal = ui_test_find_message_dialog (NULL);
+    g_assert_nonnull (refusal);
+    g_assert_cmpstr (adw_message_dialog_get_heading (refusal), ==, "The Game Is Running");
+    ui_test_answer (refusal, "close");
+    ui_test_flush ();
+    g_assert_false (sp_game_page_get_writing (sp_window_get_game_page (f->window)));
+    g_assert_cmpstr (sp_game_get_head (f->game), ==, head);
+    sp_window_show_games (f->window);
+  }
+
   stop_on_card_and_discard (f, card);
-  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 1);
 }
 
 static gboolean
