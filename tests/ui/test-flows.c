@@ -816,6 +816,24 @@ test_play_keep_discard (Fixture       *f,
     g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (fresh));
     g_assert_true (sp_checkpoint_row_get_current (timeline_row (f, 0)));
   }
+
+  /* Restore with a run waiting, answered Keep It: the run becomes a
+   * checkpoint first, then the clean install is restored. */
+  sp_window_show_games (f->window);
+  dialog = play_until_asked (f);
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "later");
+  ui_test_flush ();
+  sp_window_open_game (f->window, f->game);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (f, "")), "checkpoint.restore", "s", ""));
+  {
+    AdwMessageDialog *question = ui_test_find_message_dialog (NULL);
+
+    g_assert_nonnull (question);
+    ui_test_answer (question, "keep");
+  }
+  ui_test_wait (head_is_clean, f, 120, "the run to be kept and the clean install restored");
+  ui_test_wait (session_gone, f, 60, "the kept run's session to go");
+  g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 4);
 }
 
 static gboolean
