@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the window shows of the play sessions (SpPlayer keeps them): the
  * cards' status, the runner question, "Keep this run?", keep with progress,
- * discard (to the trash, with Undo), decide later, and runs left from a crash or "Decide
- * Later" offered again. */
+ * discard (to the trash, with Undo), decide later, and runs left from a
+ * crash or "Decide Later" offered again. */
 #include "config.h"
 
 #include <glib/gi18n.h>
