@@ -727,9 +727,11 @@ sp_cli_recover (const SpCliOptions *options,
 {
   g_autofree char *library_dir = NULL;
   g_autofree char *keep_label = NULL;
+  g_autofree char *from_trash = NULL;
   gboolean discard = FALSE;
   GOptionEntry entries[] = {
     { "library", 'l', 0, G_OPTION_ARG_FILENAME, &library_dir, N_("The library (default: the one recorded in the run, or $SAVEPOINT_LIBRARY)"), N_("DIR") },
+    { "from-trash", 0, 0, G_OPTION_ARG_STRING, &from_trash, N_("Make a discarded run of GAME pending again (see “savepoint-cli trash”)"), N_("ID") },
     { "keep", 'k', 0, G_OPTION_ARG_STRING, &keep_label, N_("Keep the runs as checkpoints with this label (may be empty)"), N_("LABEL") },
     { "discard", 'd', 0, G_OPTION_ARG_NONE, &discard, N_("Discard the runs"), NULL },
     { NULL }
@@ -753,6 +755,13 @@ sp_cli_recover (const SpCliOptions *options,
   if (keep_label != NULL && discard)
     return sp_cli_fail_message ("recover", SP_CLI_EXIT_USAGE, "%s",
                                 _("Use either --keep or --discard."));
+  if (from_trash != NULL)
+    {
+      if (argc != 2 || keep_label != NULL || discard)
+        return sp_cli_fail_message ("recover", SP_CLI_EXIT_USAGE, "%s",
+                                    _("Use: savepoint-cli recover GAME --from-trash ID"));
+      return sp_cli_recover_from_trash (options, library_dir, argv[1], from_trash);
+    }
 
   if (keep_label != NULL)
     decision = DECIDE_KEEP;

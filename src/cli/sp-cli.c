@@ -745,7 +745,11 @@ cmd_restore (const SpCliOptions *options,
   game = open_game_checkpoint (options, argv[1], id, &library, &exit_code);
   if (game == NULL)
     return exit_code;
-  /* Not during the game's session: keeping its run would undo it. */
+  /* Nothing unkept is overwritten, and not during the game's session:
+   * keeping its run would undo the restore. */
+  exit_code = sp_cli_check_head_change (library, game, id);
+  if (exit_code != SP_CLI_EXIT_OK)
+    return exit_code;
   lock = sp_game_guard_acquire (library, game, &error);
   if (lock == NULL || !sp_game_restore_sync (game, id, &error))
     return sp_cli_fail (error);
@@ -1193,8 +1197,10 @@ static const SpCliCommand commands[] = {
     N_("Play a game in a fresh overlay, then keep or discard the run"), sp_cli_play },
   { "log", "GAME", N_("Print the log of the game’s latest run"), sp_cli_log },
   { "runs", "", N_("List runs that are not kept or discarded yet"), sp_cli_runs, TRUE },
-  { "recover", "[--keep LABEL|--discard] [RUN…]",
+  { "recover", "[--keep LABEL|--discard] [RUN…] | GAME --from-trash ID",
     N_("Keep or discard pending runs (after a crash or “decide later”)"), sp_cli_recover, TRUE },
+  { "trash", "[GAME] [--empty]", N_("List or empty the discarded runs kept in the trash"),
+    sp_cli_trash },
 };
 
 static char *
@@ -1261,6 +1267,7 @@ main (int   argc,
 
   options.library_path = library_path;
   options.json = json;
+  sp_cli_trash_expire ();
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (argv[1], commands[i].name))

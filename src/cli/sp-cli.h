@@ -114,6 +114,26 @@ int        sp_cli_log           (const SpCliOptions *options,
 int        sp_cli_diff          (const SpCliOptions *options,
                                  int                 argc,
                                  char              **argv);
+/* The trash of discarded runs (sp-cli-trash.c). */
+
+/* Applies the app's trash limits and expires the trash: every command
+ * starts with it. */
+void       sp_cli_trash_expire  (void);
+/* trash [GAME] [--empty] */
+int        sp_cli_trash         (const SpCliOptions *options,
+                                 int                 argc,
+                                 char              **argv);
+/* recover GAME --from-trash ID */
+int        sp_cli_recover_from_trash (const SpCliOptions *options,
+                                      const char         *library_dir,
+                                      const char         *game_name,
+                                      const char         *id);
+/* Nothing unkept is overwritten: SP_CLI_EXIT_OK when @game's head may move
+ * to @id, else prints why not (being played; a pending run, naming
+ * `savepoint-cli recover`) and returns the exit code. */
+int        sp_cli_check_head_change (SpLibrary      *library,
+                                     SpGame         *game,
+                                     const char     *id);
 /* TRUE when @answer is one of the "|"-separated @choices, ignoring case
  * (also outside ASCII): how `play --ask` understands translated answers. */
 gboolean   sp_cli_answer_is     (const char         *answer,

@@ -702,6 +702,111 @@ sp_remove_tree (const char    *path,
   return ok;
 }
 
+static gboolean
+measure_dir (int                dir_fd,
+             const struct stat *dir_st,
+             const char        *display,
+             guint64           *bytes,
+             GCancellable      *cancellable,
+             GError           **error)
+{
+  DIR *dir;
+  struct dirent *de;
+  int list_fd;
+  gboolean ok = TRUE;
+
+  list_fd = dup (dir_fd);
+  if (list_fd < 0 || (dir = fdopendir (list_fd)) == NULL)
+    {
+      set_errno_error (error, errno, _("Reading folder"), display);
+      if (list_fd >= 0)
+        close (list_fd);
+      return FALSE;
+    }
+  while (ok && (errno = 0, de = readdir (dir)) != NULL)
+    {
+      g_autofree char *child = NULL;
+      struct stat st;
+      int child_fd;
+
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          ok = FALSE;
+          break;
+        }
+      if (fstatat (dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        continue;
+      if (S_ISREG (st.st_mode))
+        *bytes += (guint64) st.st_size;
+      if (!S_ISDIR (st.st_mode))
+        continue;
+      child = g_build_filename (display, de->d_name, NULL);
+      if (st.st_dev != dir_st->st_dev)
+        {
+          ok = set_mount_error (error, child);
+          break;
+        }
+      child_fd = openat (dir_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (child_fd < 0)
+        continue;   /* unreadable: its size is unknown, it cannot hold a mount we could enter */
+      if (fd_is_mount_root (child_fd, &st, dir_st))
+        ok = set_mount_error (error, child);
+      else
+        ok = measure_dir (child_fd, &st, child, bytes, cancellable, error);
+      close (child_fd);
+    }
+  closedir (dir);
+  return ok;
+}
+
+/**
+ * sp_measure_tree_at:
+ *
+ * Adds up the sizes of the regular files in the folder @name of @parent_fd,
+ * by descriptor and without following symlinks, and fails (with the error
+ * sp_remove_tree_at() gives) when a mount point lies anywhere in it: a
+ * folder that is to be moved and removed later must not carry another file
+ * system along.
+ */
+gboolean
+sp_measure_tree_at (int            parent_fd,
+                    const char    *name,
+                    const char    *display,
+                    guint64       *out_bytes,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  struct stat st, parent_st;
+  gboolean ok;
+  int fd;
+
+  g_return_val_if_fail (sp_path_component_is_valid (name), FALSE);
+
+  *out_bytes = 0;
+  if (display == NULL)
+    display = name;
+  fd = openat (parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      set_errno_error (error, errno, _("Reading folder"), display);
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0 || fstat (parent_fd, &parent_st) != 0)
+    {
+      set_errno_error (error, errno, _("Reading folder"), display);
+      close (fd);
+      return FALSE;
+    }
+  if (fd_is_mount_root (fd, &st, &parent_st))
+    ok = set_mount_error (error, display);
+  else
+    ok = measure_dir (fd, &st, display, out_bytes, cancellable, error);
+  close (fd);
+  return ok;
+}
+
 /**
  * sp_remove_empty_dir:
  *

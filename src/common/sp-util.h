@@ -49,6 +49,14 @@ gboolean  sp_remove_tree_at        (int           parent_fd,
                                     const char   *display,
                                     GCancellable *cancellable,
                                     GError      **error);
+/* The bytes of the regular files in @name of @parent_fd, by descriptor;
+ * fails when something is mounted in it (sp-util.c). */
+gboolean  sp_measure_tree_at       (int           parent_fd,
+                                    const char   *name,
+                                    const char   *display,
+                                    guint64      *out_bytes,
+                                    GCancellable *cancellable,
+                                    GError      **error);
 gboolean  sp_remove_empty_dir      (const char   *path,
                                     GError      **error);
 gboolean  sp_path_component_is_valid (const char *name);

@@ -9,5 +9,6 @@
 #include "sp-mounts.h"
 #include "sp-run.h"
 #include "sp-run-logs.h"
+#include "sp-run-trash.h"
 #include "sp-session.h"
 #include "sp-wine-repair.h"

@@ -16,6 +16,8 @@
 #include "core/sp-checkpoint.h"
 #include "core/sp-library.h"
 #include "sp-lock.h"
+#include "sp-run-private.h"
+#include "sp-run-trash.h"
 #include "common/sp-process.h"
 #include "core/sp-slug.h"
 #include "common/sp-util.h"
@@ -38,6 +40,7 @@ struct _SpRun
 
   GDateTime  *started;
   GDateTime  *ended;
+  char       *trash_id;   /* where the last discard put it */
 };
 
 G_DEFINE_FINAL_TYPE (SpRun, sp_run, G_TYPE_OBJECT)
@@ -54,6 +57,7 @@ sp_run_finalize (GObject *object)
   g_free (self->upper_path);
   g_free (self->work_path);
   g_free (self->log_path);
+  g_free (self->trash_id);
   g_clear_pointer (&self->keyfile, g_key_file_unref);
   g_clear_pointer (&self->strings, g_hash_table_unref);
   g_clear_pointer (&self->started, g_date_time_unref);
@@ -220,20 +224,16 @@ read_run_ini_at (int          run_fd,
   return g_steal_pointer (&kf);
 }
 
-/**
- * sp_run_remove_dir:
- *
- * Removes the run's folder after proving that it is ours: the folder
- * runs/<Library>/<Game> of run.ini, reached from the runs folder by
- * descriptor without following symlinks, is the folder at the run's path
- * (same device and inode), and holds a run.ini (a plain file) whose Id,
- * Library and Game are this run's. Removal is by descriptor too
- * (sp_remove_tree_at()): no symlink is followed, no mount point crossed.
- */
-gboolean
-sp_run_remove_dir (SpRun         *self,
-                   GCancellable  *cancellable,
-                   GError       **error)
+/* Proves that the run's folder is ours: the folder runs/<Library>/<Game>
+ * of run.ini, reached from the runs folder by descriptor without following
+ * symlinks, is the folder at the run's path (same device and inode), and
+ * holds a run.ini (a plain file) whose Id, Library and Game are this run's.
+ * Returns the descriptor of runs/<Library> (the slug is the run's), or -1:
+ * with *out_gone TRUE when the folder is already gone, else with @error. */
+int
+_sp_run_open_proven_parent (SpRun     *self,
+                            gboolean  *out_gone,
+                            GError   **error)
 {
   const char *library_id;
   const char *slug;
@@ -246,20 +246,25 @@ sp_run_remove_dir (SpRun         *self,
   gboolean ok = FALSE;
   int lib_fd, run_fd = -1, path_fd = -1;
 
-  g_return_val_if_fail (SP_IS_RUN (self), FALSE);
-
+  *out_gone = FALSE;
   /* Already gone (removed by another discard): nothing to prove. */
   if (lstat (self->path, &path_st) != 0 && errno == ENOENT)
-    return TRUE;
+    {
+      *out_gone = TRUE;
+      return -1;
+    }
 
   library_id = sp_run_get_library_id (self);
   slug = sp_run_get_slug (self);
   if (!sp_path_component_is_valid (library_id) || !sp_path_component_is_valid (slug))
-    return set_not_ours_error (error, self->path, _("its run.ini names no valid library and game"));
+    {
+      set_not_ours_error (error, self->path, _("its run.ini names no valid library and game"));
+      return -1;
+    }
 
   lib_fd = open_run_parent (library_id, self->path, error);
   if (lib_fd < 0)
-    return FALSE;
+    return -1;
   run_fd = sp_open_dir_nofollow_at (lib_fd, slug, self->path, error);
   if (run_fd < 0)
     goto out;
@@ -267,7 +272,7 @@ sp_run_remove_dir (SpRun         *self,
   if (path_fd < 0)
     {
       if (errno == ENOENT)
-        ok = TRUE;
+        *out_gone = TRUE;
       else
         set_not_ours_error (error, self->path, _("it is not a folder (or it is a symlink)"));
       goto out;
@@ -293,15 +298,43 @@ sp_run_remove_dir (SpRun         *self,
       set_not_ours_error (error, self->path, _("its run.ini is not the one of this run"));
       goto out;
     }
-  close (run_fd);
-  run_fd = -1;
-  ok = sp_remove_tree_at (lib_fd, slug, self->path, cancellable, error);
+  ok = TRUE;
 
 out:
   if (path_fd >= 0)
     close (path_fd);
   if (run_fd >= 0)
     close (run_fd);
+  if (!ok)
+    {
+      close (lib_fd);
+      return -1;
+    }
+  return lib_fd;
+}
+
+/**
+ * sp_run_remove_dir:
+ *
+ * Removes the run's folder after proving that it is ours
+ * (_sp_run_open_proven_parent()). Removal is by descriptor too
+ * (sp_remove_tree_at()): no symlink is followed, no mount point crossed.
+ */
+gboolean
+sp_run_remove_dir (SpRun         *self,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  gboolean gone = FALSE;
+  gboolean ok;
+  int lib_fd;
+
+  g_return_val_if_fail (SP_IS_RUN (self), FALSE);
+
+  lib_fd = _sp_run_open_proven_parent (self, &gone, error);
+  if (lib_fd < 0)
+    return gone;
+  ok = sp_remove_tree_at (lib_fd, sp_run_get_slug (self), self->path, cancellable, error);
   close (lib_fd);
   return ok;
 }
@@ -800,6 +833,10 @@ sp_run_list (const char  *library_id,
 
       if (library_id != NULL && g_strcmp0 (lib, library_id) != 0)
         continue;
+      /* Library ids are UUIDs: anything else (the trash of a chosen runs
+       * folder, ".trash") holds no runs. */
+      if (!g_uuid_string_is_valid (lib))
+        continue;
       lib_path = g_build_filename (root, lib, NULL);
       games = g_dir_open (lib_path, 0, NULL);
       if (games == NULL)
@@ -1094,5 +1131,18 @@ sp_run_discard_sync (SpRun         *self,
   if (sp_is_mount_point (mount_point) && !sp_run_get_owner_alive (self))
     sp_detach_mount (mount_point, NULL);
 
-  return sp_run_remove_dir (self, cancellable, error);
+  /* Discarding moves the run to the trash (sp-run-trash.c), then the
+   * trash's age and size limits apply, sparing the run just discarded. */
+  g_clear_pointer (&self->trash_id, g_free);
+  if (!sp_run_trash_move (self, &self->trash_id, cancellable, error))
+    return FALSE;
+  sp_run_trash_expire (self->trash_id, NULL);
+  return TRUE;
+}
+
+const char *
+sp_run_get_trash_id (SpRun *self)
+{
+  g_return_val_if_fail (SP_IS_RUN (self), NULL);
+  return self->trash_id;
 }

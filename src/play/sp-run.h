@@ -179,8 +179,9 @@ SpCheckpoint *sp_run_keep_finish     (SpRun              *self,
 gboolean     sp_run_remove_dir       (SpRun        *self,
                                       GCancellable *cancellable,
                                       GError      **error);
-/* Removes the run directory. Refuses while its owner still runs it or
- * something is mounted on its mount point. */
+/* Discards the run: moves its folder to the trash (sp-run-trash.h), then
+ * expires the trash. Refuses while its owner still runs it or something is
+ * mounted in it. */
 gboolean     sp_run_discard_sync     (SpRun        *self,
                                       GCancellable *cancellable,
                                       GError      **error);
@@ -192,5 +193,8 @@ void         sp_run_discard_async    (SpRun              *self,
 gboolean     sp_run_discard_finish   (SpRun              *self,
                                       GAsyncResult       *result,
                                       GError            **error);
+/* The trash id (sp-run-trash.h) the last discard of @self moved it to, or
+ * NULL. */
+const char  *sp_run_get_trash_id     (SpRun              *self);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include "play/sp-play.h"
 #include "sp-preferences-window.h"
 #include "sp-ui-util.h"
+#include "sp-trash-ui.h"
 #include "sp-window.h"
 
 struct _SpApplication
@@ -168,6 +169,8 @@ core_setting_changed_cb (GSettings  *settings,
       g_autofree char *folder = g_settings_get_string (settings, key);
       sp_runs_set_dir (folder);
     }
+  else if (g_str_has_prefix (key, "trash-"))
+    sp_trash_ui_expire (settings);
 }
 
 static void
@@ -196,6 +199,12 @@ sp_application_startup (GApplication *app)
                     G_CALLBACK (core_setting_changed_cb), NULL);
   core_setting_changed_cb (self->settings, "compression-level", NULL);
   core_setting_changed_cb (self->settings, "runs-folder", NULL);
+  /* Expiry of discarded runs at start (and when its limits change). */
+  g_signal_connect (self->settings, "changed::trash-max-age-days",
+                    G_CALLBACK (core_setting_changed_cb), NULL);
+  g_signal_connect (self->settings, "changed::trash-max-size-gb",
+                    G_CALLBACK (core_setting_changed_cb), NULL);
+  core_setting_changed_cb (self->settings, "trash-max-age-days", NULL);
   self->monitor = sp_library_monitor_new (self->settings);
   self->player = sp_player_new (self->settings);
 }

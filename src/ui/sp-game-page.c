@@ -7,6 +7,7 @@
 #include "sp-format.h"
 #include "sp-game-page.h"
 #include "sp-game-settings.h"
+#include "sp-trash-ui.h"
 #include "sp-ui-util.h"
 #include "sp-wine-ui.h"
 
@@ -293,16 +294,64 @@ restore_done_cb (GObject      *object,
                                     : _("Clean install restored: the next game starts from scratch")));
 }
 
+typedef struct
+{
+  SpGamePage *self;
+  SpGame     *game;
+  char       *id;
+  gboolean    play;
+} RestoreGuard;
+
+static void
+restore_guard_free (RestoreGuard *guard)
+{
+  g_object_unref (guard->self);
+  g_object_unref (guard->game);
+  g_free (guard->id);
+  g_free (guard);
+}
+
+static void
+restore_allowed (RestoreGuard *guard)
+{
+  SpGamePage *self = guard->self;
+  RestoreData *data;
+
+  if (self->game != guard->game)
+    return;
+  data = g_new0 (RestoreData, 1);
+  data->self = write_begin (self);
+  data->play = guard->play;
+  sp_game_restore_async (self->game, guard->id[0] ? guard->id : NULL, NULL, restore_done_cb, data);
+}
+
+/* Nothing unkept is overwritten: a pending run is kept or moved to the
+ * trash first (sp-trash-ui.c asks), never while the game runs. */
 static void
 restore (SpGamePage *self,
          const char *id,
          gboolean    play)
 {
-  RestoreData *data = g_new0 (RestoreData, 1);
+  RestoreGuard *guard = g_new0 (RestoreGuard, 1);
 
-  data->self = write_begin (self);
-  data->play = play;
-  sp_game_restore_async (self->game, id[0] ? id : NULL, NULL, restore_done_cb, data);
+  guard->self = g_object_ref (self);
+  guard->game = g_object_ref (self->game);
+  guard->id = g_strdup (id);
+  guard->play = play;
+  sp_trash_ui_guard_head_change (GTK_WIDGET (self), self->game, id[0] ? id : NULL,
+                                 (SpTrashUiProceed) restore_allowed, guard,
+                                 (GDestroyNotify) restore_guard_free);
+}
+
+static void
+game_discarded_cb (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  SpGamePage *self = SP_GAME_PAGE (widget);
+
+  if (self->game != NULL)
+    gtk_window_present (GTK_WINDOW (sp_trash_ui_discarded_window_new (widget, self->game)));
 }
 
 static void
@@ -1074,6 +1123,7 @@ sp_game_page_class_init (SpGamePageClass *klass)
   gtk_widget_class_install_action (widget_class, "game.verify", NULL, game_verify_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.play", "s", checkpoint_play_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.restore", "s", checkpoint_restore_cb);
+  gtk_widget_class_install_action (widget_class, "game.discarded", NULL, game_discarded_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.rename", "s", checkpoint_rename_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.note", "s", checkpoint_note_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.export", "s", checkpoint_export_cb);

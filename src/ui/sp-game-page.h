@@ -13,7 +13,8 @@ G_BEGIN_DECLS
  *
  * Actions (also what the checkpoint context menu uses; "s" = checkpoint id,
  * "" = the clean install):
- *   game.back, game.play, game.import, game.verify,
+ *   game.back, game.play, game.import, game.verify, game.discarded (the
+ *   Recently Discarded window),
  *   checkpoint.play(s), checkpoint.restore(s), checkpoint.rename(s),
  *   checkpoint.export(s), checkpoint.delete(s)
  * Deleting hides the checkpoint and shows a toast with Undo; the checkpoint

@@ -13,7 +13,8 @@ struct _SpPreferencesWindow
 
   AdwEntryRow          *runner_row;
   GtkAdjustment        *compression_adjustment;
-  GtkSwitch            *confirm_switch;
+  GtkAdjustment        *trash_days_adjustment;
+  GtkAdjustment        *trash_size_adjustment;
   AdwActionRow         *runs_row;
 };
 
@@ -93,7 +94,8 @@ sp_preferences_window_class_init (SpPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sp-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, runner_row);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, compression_adjustment);
-  gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, confirm_switch);
+  gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, trash_days_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, trash_size_adjustment);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, runs_row);
   gtk_widget_class_bind_template_callback (widget_class, runs_choose_cb);
   gtk_widget_class_bind_template_callback (widget_class, runs_reset_cb);
@@ -134,7 +136,8 @@ sp_preferences_window_new (GtkWindow *parent,
 
   g_settings_bind (settings, "default-wine-runner", self->runner_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "compression-level", self->compression_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (settings, "confirm-discard", self->confirm_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "trash-max-age-days", self->trash_days_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "trash-max-size-gb", self->trash_size_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_swapped (settings, "changed::runs-folder", G_CALLBACK (update_runs_row), self);
   update_runs_row (self);
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the window shows of the play sessions (SpPlayer keeps them): the
  * cards' status, the runner question, "Keep this run?", keep with progress,
- * discard (confirmed), decide later, and runs left from a crash or "Decide
- * Later" offered again. */
+ * discard (to the trash, with Undo), decide later, and runs left from a
+ * crash or "Decide Later" offered again. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -11,6 +11,7 @@
 #include "play/sp-run-owner.h"
 #include "sp-format.h"
 #include "sp-keep-dialog.h"
+#include "sp-trash-ui.h"
 #include "sp-ui-util.h"
 #include "sp-window-private.h"
 #include "sp-wine-ui.h"
@@ -153,35 +154,34 @@ discard_done_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(SpWindow) self = user_data;
+  g_autoptr(SpSession) session = user_data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(SpWindow) self = g_object_steal_data (G_OBJECT (session), "sp-discarding-window");
+  g_autoptr(SpRun) run = g_object_steal_data (G_OBJECT (session), "sp-discarding-run");
 
   if (!sp_player_discard_finish (SP_PLAYER (object), result, &error))
     {
-      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Discard the Run"), error);
+      if (self != NULL)
+        sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Discard the Run"), error);
       return;
     }
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Run discarded")));
+  /* Discarding moved the run to the trash: one step, with Undo. */
+  if (self != NULL && run != NULL)
+    sp_trash_ui_toast_discarded (GTK_WIDGET (self), run, sp_session_get_game (session));
 }
 
 static void
 discard (SpWindow  *self,
          SpSession *session)
 {
-  sp_player_discard_async (self->player, session, self->cancellable, discard_done_cb, g_object_ref (self));
-}
-
-static void
-confirm_discard_cb (AdwMessageDialog *dialog,
-                    const char       *response,
-                    SpWindow         *self)
-{
-  SpSession *session = g_object_get_data (G_OBJECT (dialog), "sp-session");
-
-  if (g_strcmp0 (response, "discard") == 0)
-    discard (self, session);
-  else
-    show_end_dialog (self, session);
+  g_object_set_data_full (G_OBJECT (session), "sp-discarding-window", g_object_ref (self),
+                          g_object_unref);
+  /* The session lets go of its run once discarded. */
+  if (sp_session_get_run (session) != NULL)
+    g_object_set_data_full (G_OBJECT (session), "sp-discarding-run",
+                            g_object_ref (sp_session_get_run (session)), g_object_unref);
+  sp_player_discard_async (self->player, session, self->cancellable, discard_done_cb,
+                           g_object_ref (session));
 }
 
 static void
@@ -201,29 +201,7 @@ decide (SpWindow   *self,
                             self->cancellable, keep_done_cb, g_object_ref (self));
     }
   else if (g_strcmp0 (response, "discard") == 0)
-    {
-      if (self->settings != NULL && g_settings_get_boolean (self->settings, "confirm-discard"))
-        {
-          GtkWidget *confirm;
-
-          confirm = adw_message_dialog_new (GTK_WINDOW (self), _("Discard This Run?"),
-                                            _("Everything the game changed during this run will be lost. This cannot be undone."));
-          adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (confirm),
-                                            "cancel", _("_Cancel"),
-                                            "discard", _("_Discard Run"),
-                                            NULL);
-          adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (confirm), "discard",
-                                                      ADW_RESPONSE_DESTRUCTIVE);
-          adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (confirm), "cancel");
-          adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (confirm), "cancel");
-          g_object_set_data_full (G_OBJECT (confirm), "sp-session", g_object_ref (session), g_object_unref);
-          g_signal_connect_object (confirm, "response", G_CALLBACK (confirm_discard_cb), self, 0);
-          set_keep_dialog (self, confirm);
-          gtk_window_present (GTK_WINDOW (confirm));
-        }
-      else
-        discard (self, session);
-    }
+    discard (self, session);
   else
     {
       adw_toast_overlay_add_toast (self->toast_overlay,
@@ -305,7 +283,7 @@ failed_response_cb (AdwMessageDialog *dialog,
   if (g_strcmp0 (response, "log") == 0)
     show_failed_dialog (self, session, TRUE);
   else if (g_strcmp0 (response, "close") != 0)
-    decide (self, session, response, "");   /* keep, discard (confirmed if wanted), later */
+    decide (self, session, response, "");   /* keep, discard (with Undo), later */
 }
 
 /* "The Game Quit Unexpectedly": how it ended, Show Log (the dialog comes
@@ -712,6 +690,7 @@ run_discarded_cb (GObject      *object,
                   gpointer      user_data)
 {
   g_autoptr(SpWindow) self = user_data;
+  g_autoptr(SpGame) game = g_object_steal_data (object, "sp-game");
   g_autoptr(GError) error = NULL;
 
   if (!sp_run_discard_finish (SP_RUN (object), result, &error))
@@ -719,7 +698,7 @@ run_discarded_cb (GObject      *object,
       sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Discard the Run"), error);
       return;
     }
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Run discarded")));
+  sp_trash_ui_toast_discarded (GTK_WIDGET (self), SP_RUN (object), game);
 }
 
 static void
@@ -768,7 +747,10 @@ recover_response_cb (SpKeepDialog *dialog,
       return;
     }
   if (g_strcmp0 (response, "discard") == 0)
-    sp_run_discard_async (pending->run, self->cancellable, run_discarded_cb, g_object_ref (self));
+    {
+      g_object_set_data (G_OBJECT (pending->run), "sp-game", g_object_ref (pending->game));
+      sp_run_discard_async (pending->run, self->cancellable, run_discarded_cb, g_object_ref (self));
+    }
 
   offer_next_pending (self, data->queue);
 }

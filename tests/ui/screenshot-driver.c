@@ -12,6 +12,7 @@
 #include "sp-checkpoint-row.h"
 #include "sp-keep-dialog.h"
 #include "sp-preferences-window.h"
+#include "sp-trash-ui.h"
 #include "sp-window.h"
 #include "sp-test-common.h"
 #include "ui-test-util.h"
@@ -482,6 +483,25 @@ main (int   argc,
     ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (window)), "keep");
     ui_test_wait (session_gone, &wait, 60, "the checkpoint to be saved");
     shoot ("08-kept-toast");
+
+    /* Two runs discarded (one step, with Undo), then Recently Discarded. */
+    for (guint i = 0; i < 2; i++)
+      {
+        sp_window_play_game (window, demo_game);
+        ui_test_wait (keep_asked, &wait, 60, "Keep this run?");
+        ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (window)), "discard");
+        ui_test_wait (session_gone, &wait, 60, "the run to go to the trash");
+      }
+    shoot ("08a-discarded-undo-toast");
+    sp_window_open_game (window, demo_game);
+    {
+      GtkWidget *trash = sp_trash_ui_discarded_window_new (GTK_WIDGET (window), demo_game);
+
+      gtk_window_present (GTK_WINDOW (trash));
+      shoot ("08b-recently-discarded");
+      gtk_window_destroy (GTK_WINDOW (trash));
+    }
+    sp_window_show_games (window);
   }
 
   /* 6. Add Game. */

@@ -10,6 +10,7 @@
 #include "sp-add-game-window.h"
 #include "sp-checkpoint-row.h"
 #include "sp-keep-dialog.h"
+#include "sp-trash-ui.h"
 #include "sp-window.h"
 #include "ui-test-util.h"
 #include <sys/stat.h>
@@ -69,7 +70,6 @@ fixture_setup (Fixture       *f,
 
   f->settings = g_settings_new (APP_ID);
   g_settings_set_boolean (f->settings, "show-demo-library", FALSE);
-  g_settings_set_boolean (f->settings, "confirm-discard", FALSE);
   g_settings_set_strv (f->settings, "library-folders", NULL);
   g_setenv ("SAVEPOINT_LIBRARY", f->dir, TRUE);
 
@@ -95,7 +95,6 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->monitor);
   ui_test_flush ();
   g_settings_reset (f->settings, "show-demo-library");
-  g_settings_reset (f->settings, "confirm-discard");
   g_settings_reset (f->settings, "library-folders");
   g_clear_object (&f->settings);
   g_unsetenv ("SAVEPOINT_LIBRARY");
@@ -967,6 +966,37 @@ session_gone (gpointer data)
   return sp_window_get_session (f->window, f->game) == NULL;
 }
 
+static gboolean
+head_is_clean (gpointer data)
+{
+  Fixture *f = data;
+
+  return sp_game_get_head (f->game) == NULL &&
+         !sp_game_page_get_writing (sp_window_get_game_page (f->window));
+}
+
+static guint
+count_trashed (Fixture *f)
+{
+  g_autoptr(GPtrArray) trashed = sp_run_trash_list (sp_library_get_id (f->library),
+                                                    sp_game_get_slug (f->game), NULL);
+
+  g_assert_nonnull (trashed);
+  return trashed->len;
+}
+
+/* The restored run kept: its checkpoint made and its run folder gone. */
+static gboolean
+restored_run_kept (gpointer data)
+{
+  Fixture *f = data;
+  g_autofree char *run_dir = sp_run_dir_for (sp_library_get_id (f->library),
+                                             sp_game_get_slug (f->game));
+
+  return g_list_model_get_n_items (sp_game_get_checkpoints (f->game)) == 2 &&
+         !g_file_test (run_dir, G_FILE_TEST_EXISTS);
+}
+
 static SpKeepDialog *
 play_until_asked (Fixture *f)
 {
@@ -976,6 +1006,8 @@ play_until_asked (Fixture *f)
   session = sp_window_get_session (f->window, f->game);
   g_assert_nonnull (session);
   ui_test_wait (keep_dialog_shown, f, 120, "the game to end and Keep this run? to be asked");
+  if (sp_session_get_error (session) != NULL)
+    g_printerr ("# session error: %s\n", sp_session_get_error (session)->message);
   g_assert_cmpint (sp_session_get_state (session), ==, SP_SESSION_STATE_FINISHED);
   g_assert_cmpstr (sp_game_card_get_status (sp_window_find_card (f->window, f->game)), !=, NULL);
   return SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
@@ -985,6 +1017,7 @@ static void
 test_play_keep_discard (Fixture       *f,
                         gconstpointer  data)
 {
+  guint trashed_before;
   GListModel *checkpoints = sp_game_get_checkpoints (f->game);
   SpKeepDialog *dialog;
   g_autoptr(SpCheckpoint) kept = NULL;
@@ -1019,8 +1052,9 @@ test_play_keep_discard (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 1);
 
   /* Play, decide later: the run waits; playing again asks again; then
-   * discard with the confirmation answered. */
-  g_settings_set_boolean (f->settings, "confirm-discard", TRUE);
+   * discard, in one step, with an Undo toast: Undo brings the run back from
+   * the trash and asks again; kept, it is a checkpoint. */
+  trashed_before = count_trashed (f);
   dialog = play_until_asked (f);
   ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "later");
   ui_test_flush ();
@@ -1030,23 +1064,57 @@ test_play_keep_discard (Fixture       *f,
   dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
   g_assert_nonnull (dialog);
   ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "discard");
-  {
-    GtkWidget *confirm = sp_window_get_keep_dialog (f->window);
-    g_assert_true (ADW_IS_MESSAGE_DIALOG (confirm));
-    g_assert_false (SP_IS_KEEP_DIALOG (confirm));
-    ui_test_answer (ADW_MESSAGE_DIALOG (confirm), "discard");
-  }
-  ui_test_wait (session_gone, f, 120, "the run to be discarded after confirmation");
+  g_assert_null (sp_window_get_keep_dialog (f->window));
+  ui_test_wait (session_gone, f, 120, "the run to be moved to the trash");
   g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 1);
+  {
+    AdwToast *undo = sp_trash_ui_get_undo_toast ();
+
+    g_assert_cmpuint (count_trashed (f), ==, trashed_before + 1);
+    g_assert_nonnull (undo);
+    g_assert_cmpstr (adw_toast_get_button_label (undo), ==, "_Undo");
+    g_signal_emit_by_name (undo, "button-clicked");
+    g_assert_cmpuint (count_trashed (f), ==, trashed_before);
+  }
+  ui_test_wait (keep_dialog_shown, f, 60, "the restored run to be offered");
+  dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
+  sp_keep_dialog_set_label (dialog, "Undone discard");
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "keep");
+  ui_test_wait (restored_run_kept, f, 120, "the restored run to be kept");
+  g_assert_cmpstr (sp_checkpoint_get_label (sp_game_get_head_checkpoint (f->game)), ==,
+                   "Undone discard");
+
+  /* "Play from Here" while a run waits asks Keep It / Move to Trash /
+   * Cancel: Cancel changes nothing; Move to Trash discards it (Undo-able)
+   * and goes on. */
+  dialog = play_until_asked (f);
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "later");
+  ui_test_flush ();
+  sp_window_open_game (f->window, f->game);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (f, "")), "checkpoint.play", "s", ""));
+  {
+    AdwMessageDialog *question = ui_test_find_message_dialog (NULL);
+
+    g_assert_nonnull (question);
+    g_assert_true (adw_message_dialog_has_response (question, "keep"));
+    ui_test_answer (question, "cancel");
+    ui_test_flush ();
+    g_assert_nonnull (sp_game_get_head (f->game));
+    g_assert_nonnull (sp_window_get_session (f->window, f->game));
+    g_assert_false (sp_game_page_get_writing (sp_window_get_game_page (f->window)));
+  }
 
   /* "Play from Here" on the clean install: it becomes current and the game
    * runs from it; this run is kept as a second root of the timeline. */
-  g_settings_set_boolean (f->settings, "confirm-discard", FALSE);
-  sp_window_open_game (f->window, f->game);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (f, "")), "checkpoint.play", "s", ""));
-  g_assert_nonnull (sp_game_get_head (f->game));
-  g_assert_null (sp_window_get_session (f->window, f->game));
-  wait_for_writes (f);
+  {
+    AdwMessageDialog *question = ui_test_find_message_dialog (NULL);
+
+    g_assert_nonnull (question);
+    ui_test_answer (question, "trash");
+    ui_test_wait (head_is_clean, f, 60, "the run to go to the trash and the clean install to be restored");
+    g_assert_cmpuint (count_trashed (f), ==, trashed_before + 1);
+  }
   g_assert_null (sp_game_get_head (f->game));
   g_assert_nonnull (sp_window_get_session (f->window, f->game));
   ui_test_wait (keep_dialog_shown, f, 120, "the run from the clean install to end");
@@ -1054,7 +1122,7 @@ test_play_keep_discard (Fixture       *f,
   sp_keep_dialog_set_label (dialog, "Fresh start");
   ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "keep");
   ui_test_wait (session_gone, f, 120, "the run from the clean install to be kept");
-  g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 3);
   {
     g_autoptr(SpCheckpoint) fresh = g_list_model_get_item (checkpoints, 0);
     g_assert_cmpstr (sp_checkpoint_get_label (fresh), ==, "Fresh start");
@@ -1062,6 +1130,24 @@ test_play_keep_discard (Fixture       *f,
     g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (fresh));
     g_assert_true (sp_checkpoint_row_get_current (timeline_row (f, 0)));
   }
+
+  /* Restore with a run waiting, answered Keep It: the run becomes a
+   * checkpoint first, then the clean install is restored. */
+  sp_window_show_games (f->window);
+  dialog = play_until_asked (f);
+  ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "later");
+  ui_test_flush ();
+  sp_window_open_game (f->window, f->game);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (f, "")), "checkpoint.restore", "s", ""));
+  {
+    AdwMessageDialog *question = ui_test_find_message_dialog (NULL);
+
+    g_assert_nonnull (question);
+    ui_test_answer (question, "keep");
+  }
+  ui_test_wait (head_is_clean, f, 120, "the run to be kept and the clean install restored");
+  ui_test_wait (session_gone, f, 60, "the kept run's session to go");
+  g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 4);
 }
 
 static gboolean
@@ -1117,8 +1203,28 @@ test_play_stop (Fixture       *f,
   card = sp_window_find_card (f->window, f->game);
   g_assert_nonnull (strstr (sp_game_card_get_status (card), "Running"));
 
+  /* Restoring while it runs is refused with a message; nothing moves. */
+  {
+    g_autoptr(SpCheckpoint) other = ui_test_add_checkpoint (f->game, "Other", "x\n");
+    g_autofree char *head = g_strdup (sp_game_get_head (f->game));
+    const char *target = head != NULL ? "" : sp_checkpoint_get_id (other);
+    AdwMessageDialog *refusal;
+
+    sp_window_open_game (f->window, f->game);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sp_window_get_game_page (f->window)),
+                                               "checkpoint.restore", "s", target));
+    refusal = ui_test_find_message_dialog (NULL);
+    g_assert_nonnull (refusal);
+    g_assert_cmpstr (adw_message_dialog_get_heading (refusal), ==, "The Game Is Running");
+    ui_test_answer (refusal, "close");
+    ui_test_flush ();
+    g_assert_false (sp_game_page_get_writing (sp_window_get_game_page (f->window)));
+    g_assert_cmpstr (sp_game_get_head (f->game), ==, head);
+    sp_window_show_games (f->window);
+  }
+
   stop_on_card_and_discard (f, card);
-  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 1);
 }
 
 static gboolean

@@ -15,6 +15,7 @@
 #include "sp-keep-dialog.h"
 #include "sp-library-monitor.h"
 #include "sp-preferences-window.h"
+#include "sp-trash-ui.h"
 #include "sp-window.h"
 #include "ui-test-util.h"
 
@@ -495,6 +496,17 @@ test_preferences_window (void)
   check_window (sp_preferences_window_new (NULL, settings));
 }
 
+/* Recently Discarded of a game with nothing in the trash: its empty state. */
+static void
+test_discarded_window (Fixture       *f,
+                       gconstpointer  data)
+{
+  GtkWidget *parent = gtk_window_new ();
+
+  check_window (sp_trash_ui_discarded_window_new (parent, f->game));
+  gtk_window_destroy (GTK_WINDOW (parent));
+}
+
 static void
 test_main_window (void)
 {
@@ -843,6 +855,8 @@ main (int   argc,
   g_test_add ("/ui/widgets/add-game-window", Fixture, NULL, fixture_setup, test_add_game_window, fixture_teardown);
   g_test_add_func ("/ui/widgets/preferences-window", test_preferences_window);
   g_test_add_func ("/ui/widgets/main-window", test_main_window);
+  g_test_add ("/ui/widgets/discarded-window", Fixture, NULL, fixture_setup, test_discarded_window,
+              fixture_teardown);
   g_test_add_func ("/ui/widgets/shortcuts-window", test_shortcuts_window);
   g_test_add_func ("/ui/widgets/application", test_application);
   g_test_add_func ("/ui/widgets/help-uri", test_help_uri);

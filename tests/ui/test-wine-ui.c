@@ -99,7 +99,6 @@ fixture_setup (Fixture       *f,
 
   f->settings = g_settings_new (APP_ID);
   g_settings_set_boolean (f->settings, "show-demo-library", FALSE);
-  g_settings_set_boolean (f->settings, "confirm-discard", FALSE);
   g_settings_set_strv (f->settings, "library-folders", NULL);
   g_settings_set_string (f->settings, "default-wine-runner", f->old_wine);
   g_setenv ("SAVEPOINT_LIBRARY", f->dir, TRUE);
@@ -127,7 +126,6 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->monitor);
   ui_test_flush ();
   g_settings_reset (f->settings, "show-demo-library");
-  g_settings_reset (f->settings, "confirm-discard");
   g_settings_reset (f->settings, "library-folders");
   g_settings_reset (f->settings, "default-wine-runner");
   g_clear_object (&f->settings);
