@@ -363,29 +363,37 @@ sp_process_is_game (const SpGameRule *rule,
 
 int
 sp_scan_descendants (const SpGameRule *rule,
-                     int               classify,
                      SpDescendant     *out,
-                     int               max)
+                     int               max,
+                     int              *out_n_game)
 {
   Entry *entries;
   int n = read_process_table (rule->self, &entries);
   int count = 0;
+  int n_game = 0;
 
+  *out_n_game = 0;
   if (n < 0)
     return -1;
   for (int i = 0; i < n; i++)
     {
+      int is_game;
+
       if (!entries[i].desc)
         continue;
+      /* Once one is the game's, the others need not be examined. */
+      is_game = n_game == 0 && sp_process_is_game (rule, entries[i].pid);
+      n_game += is_game;
       if (count < max)
         {
           out[count].pid = entries[i].pid;
-          out[count].is_game = classify ? sp_process_is_game (rule, entries[i].pid) : 0;
+          out[count].is_game = is_game;
           memcpy (out[count].comm, entries[i].comm, sizeof out[count].comm);
         }
       count++;
     }
   free (entries);
+  *out_n_game = n_game;
   return count;
 }
 

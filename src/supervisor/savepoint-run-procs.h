@@ -31,13 +31,14 @@ void  sp_game_rule_init         (SpGameRule         *rule,
                                  pid_t               game,
                                  const char         *root);
 
-/* The live (not zombie) descendants of rule->self, classified; returns how
- * many (at most @max are stored in @out, the count is the total). When
- * @classify is 0 no descendant is examined (is_game = 0). */
+/* The live (not zombie) descendants of rule->self; returns how many (the
+ * first @max are stored in @out), -1 when /proc cannot be read.
+ * *@out_n_game is nonzero when one of them is the game's (the rest are not
+ * examined once one is found: is_game is then 0). */
 int   sp_scan_descendants       (const SpGameRule   *rule,
-                                 int                 classify,
                                  SpDescendant       *out,
-                                 int                 max);
+                                 int                 max,
+                                 int                *out_n_game);
 
 /* Whether @pid belongs to the game under @rule (the rule itself). */
 int   sp_process_is_game        (const SpGameRule   *rule,

@@ -440,7 +440,7 @@ run_child (char **argv,
 
 #define HEARTBEAT_SECONDS   60     /* "alive" while the game's processes run */
 #define POLL_MS             1000   /* re-examine the descendants once the game's process is gone */
-#define MAX_LISTED          256    /* descendants examined in one scan */
+#define MAX_LISTED          256    /* descendants listed (for their names) in one scan */
 #define MAX_NAMES           32     /* names in one status line */
 
 typedef enum
@@ -632,10 +632,10 @@ examine (Supervisor *sv)
 
   if (sv->game_reaped)
     {
-      n = sp_scan_descendants (&sv->rule, 1, list, MAX_LISTED);
-      any_game = n < 0 || n > MAX_LISTED;   /* cannot tell: keep waiting */
-      for (int i = 0; i < n && i < MAX_LISTED && !any_game; i++)
-        any_game = list[i].is_game;
+      int n_game;
+
+      n = sp_scan_descendants (&sv->rule, list, MAX_LISTED, &n_game);
+      any_game = n < 0 || n_game > 0;   /* /proc unreadable: cannot tell, keep waiting */
     }
 
   if (!any_game && !sv->game_ended)
