@@ -440,6 +440,8 @@ run_child (char **argv,
 
 #define HEARTBEAT_SECONDS   60     /* "alive" while the game's processes run */
 #define POLL_MS             1000   /* re-examine the descendants once the game's process is gone */
+#define POLL_SOON_MS        200    /* … in the first seconds after that (a child between fork and setsid) */
+#define SOON_MS             2000
 #define MAX_LISTED          256    /* descendants listed (for their names) in one scan */
 #define MAX_NAMES           32     /* names in one status line */
 
@@ -465,6 +467,7 @@ typedef struct
 
   int              game_status;
   int              game_reaped;
+  long long        reaped_at;
   int              game_ended;
   BackgroundPhase  phase;
   long long        phase_deadline;
@@ -690,12 +693,13 @@ examine (Supervisor *sv)
 
 /* How long to sleep: until the next deadline, at most a few seconds (a
  * guard against a lost SIGCHLD), a second while descendants are watched
- * without the game's process. */
+ * without the game's process (less in the first seconds: the game's end is
+ * known to within that). */
 static long long
 next_wait_ms (const Supervisor *sv)
 {
   long long now = now_ms ();
-  long long wait = sv->game_reaped ? POLL_MS : 5000;
+  long long wait = !sv->game_reaped ? 5000 : now - sv->reaped_at < SOON_MS ? POLL_SOON_MS : POLL_MS;
 
   if (!sv->game_ended && sv->next_heartbeat - now < wait)
     wait = sv->next_heartbeat - now;
@@ -729,6 +733,7 @@ supervise (Supervisor     *sv,
           {
             sv->game_status = status;
             sv->game_reaped = 1;
+            sv->reaped_at = now_ms ();
           }
       if (pid < 0 && errno == ECHILD)
         break;   /* every descendant is gone */

@@ -563,8 +563,9 @@ test_wine (Fixture       *f,
 /* The owner (savepoint-cli) is killed while the game runs: savepoint-run
  * stops the game, which takes 2 s (it ignores SIGTERM; --grace 2), and
  * writes GameEnded into run.ini itself; the recovered run and the kept
- * checkpoint get that play time, not 0 s. The game runs nothing from its
- * folder once started: the killed owner took the mount with it. */
+ * checkpoint get that play time, not 0 s. The game reads nothing from its
+ * folder once it is ready (the killed owner takes the mount with it): its
+ * script is replaced by sh -c at once. */
 static void
 test_recover_after_kill (Fixture       *f,
                          gconstpointer  user_data)
@@ -584,9 +585,7 @@ test_recover_after_kill (Fixture       *f,
 
   write_script (f, "stubborn.sh",
                 "#!/bin/sh\n"
-                "trap '' TERM\n"
-                "mkdir -p save && touch save/ready\n"
-                "exec sleep 120\n");
+                "exec sh -c \"trap '' TERM; mkdir -p save && touch save/ready; exec sleep 120\"\n");
   sp_game_set_executable (f->game, "bin/stubborn.sh");
   g_assert_true (sp_game_save_sync (f->game, &error));
   g_assert_no_error (error);
