@@ -32,11 +32,20 @@ sp_game_rule_init (SpGameRule *rule,
   rule->self_sid = getsid (0);
   rule->game = game;
   rule->root = root;
+  /* Files are told by device: only when MOUNT is a mount point of its own
+   * (the session's overlay), not a folder of a bigger file system. */
   if (root != NULL && stat (root, &st) == 0)
     {
-      rule->root_known = 1;
-      rule->root_major = major (st.st_dev);
-      rule->root_minor = minor (st.st_dev);
+      char parent_path[4200];
+      struct stat parent;
+
+      snprintf (parent_path, sizeof parent_path, "%s/..", root);
+      if (stat (parent_path, &parent) == 0 && parent.st_dev != st.st_dev)
+        {
+          rule->root_known = 1;
+          rule->root_major = major (st.st_dev);
+          rule->root_minor = minor (st.st_dev);
+        }
     }
 }
 

@@ -22,7 +22,7 @@
  *      (working directory "/", standard input, output and error /dev/null
  *      or closed: dbus-launch's watcher); or
  *   2. it runs or maps a file of the game's mount (MOUNT; by device number
- *      in /proc/PID/maps); or
+ *      in /proc/PID/maps, so only when MOUNT is a mount point); or
  *   3. it is a Wine program (its executable's name starts with "wine":
  *      wineserver, the Wine loader) whose environment (/proc/PID/environ,
  *      as it started) has WINEPREFIX=MOUNT.
