@@ -241,7 +241,8 @@ sp_session_class_init (SpSessionClass *klass)
   /**
    * SpSession::finished:
    *
-   * Emitted once the game and everything it started have exited and the
+   * Emitted once the game has ended, what it left behind has exited or been
+   * stopped (README, "When does a session end?"), and the
    * overlay is unmounted: the state is FINISHED, or FAILED with
    * sp_session_get_error() (drive lost, unmount failed). The summary is set.
    */
