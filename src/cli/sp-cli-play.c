@@ -254,6 +254,18 @@ finished_cb (SpSession *session,
   g_main_loop_quit (state->loop);
 }
 
+/* Background processes outlived the game (README, "When does a session
+ * end?"): say which, and that they were stopped or are waited for. */
+static void
+background_cb (SpSession *session,
+               gpointer   user_data)
+{
+  g_autofree char *text = sp_session_describe_background (session);
+
+  if (text != NULL)
+    g_printerr ("savepoint-cli play: %s\n", text);
+}
+
 static gboolean
 stop_signal_cb (gpointer user_data)
 {
@@ -361,6 +373,8 @@ sp_cli_play (const SpCliOptions *options,
   gboolean leave = FALSE;
   gboolean allow_runner = FALSE;
   int grace = 10;
+  int background_grace = -1;
+  gboolean wait_for_background = FALSE;
   GOptionEntry entries[] = {
     { "library", 'l', 0, G_OPTION_ARG_FILENAME, &library_dir, N_("The library (drive or Savepoint folder); default $SAVEPOINT_LIBRARY"), N_("DIR") },
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("Start from this checkpoint instead of the current one"), N_("ID") },
@@ -372,6 +386,8 @@ sp_cli_play (const SpCliOptions *options,
     { "runner", 0, 0, G_OPTION_ARG_STRING, &runner, N_("Wine runner when the game sets none (default $SAVEPOINT_WINE_RUNNER or wine)"), N_("COMMAND") },
     { "allow-runner", 0, 0, G_OPTION_ARG_NONE, &allow_runner, N_("Run this once with the Wine runner and loader variables the game’s settings ask for (only for a drive you trust)"), NULL },
     { "grace", 0, 0, G_OPTION_ARG_INT, &grace, N_("Seconds a stopped game gets before it is killed (default 10)"), N_("SECONDS") },
+    { "background-grace", 0, 0, G_OPTION_ARG_INT, &background_grace, N_("Seconds background processes may outlive the game before they are stopped (default 10)"), N_("SECONDS") },
+    { "wait-for-background", 0, 0, G_OPTION_ARG_NONE, &wait_for_background, N_("Wait for background processes the game leaves instead of stopping them"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -443,6 +459,9 @@ sp_cli_play (const SpCliOptions *options,
   if (runner)
     sp_session_set_default_runner (session, runner);
   sp_session_set_grace_period (session, (guint) grace);
+  if (background_grace >= 0)
+    sp_session_set_background_grace (session, background_grace);
+  sp_session_set_wait_for_background (session, wait_for_background);
   tell_runner_policy (session, game, allow_runner);
   sp_cli_warn_wine_update (session);
 
@@ -451,6 +470,7 @@ sp_cli_play (const SpCliOptions *options,
   state.session = session;
   state.json = options->json;
   g_signal_connect (session, "finished", G_CALLBACK (finished_cb), &state);
+  g_signal_connect (session, "background", G_CALLBACK (background_cb), NULL);
   /* Kept until we return: a signal while a run is being kept or discarded
    * waits for that to be done. */
   watch.ids[0] = g_unix_signal_add (SIGINT, stop_signal_cb, &state);

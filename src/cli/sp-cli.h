@@ -69,7 +69,8 @@ void       sp_cli_print_json    (JsonBuilder        *builder);
 /* The session commands (sp-cli-play.c); argv[0] is the command. */
 
 /* play GAME [--library DIR] [--from ID|--clean] [--keep [LABEL]|--discard|--ask]
- *           [--leave] [--grace SECONDS] */
+ *           [--leave] [--grace SECONDS] [--background-grace SECONDS]
+ *           [--wait-for-background] */
 int        sp_cli_play          (const SpCliOptions *options,
                                  int                 argc,
                                  char              **argv);

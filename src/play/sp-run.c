@@ -716,6 +716,8 @@ sp_run_get_exit_status (SpRun *self)
   return g_key_file_get_integer (self->keyfile, GROUP, "ExitStatus", NULL);
 }
 
+static GDateTime *last_game_time (SpRun *self);
+
 gint64
 sp_run_get_play_time (SpRun *self)
 {
@@ -724,7 +726,9 @@ sp_run_get_play_time (SpRun *self)
   if (g_key_file_has_key (self->keyfile, GROUP, "PlayTime", NULL))
     return g_key_file_get_int64 (self->keyfile, GROUP, "PlayTime", NULL);
 
-  last = self->ended ? g_date_time_ref (self->ended) : parse_time (self->keyfile, "LastSeen");
+  last = last_game_time (self);
+  if (last == NULL && self->ended != NULL)
+    last = g_date_time_ref (self->ended);
   if (last == NULL || self->started == NULL)
     return 0;
   return MAX (0, g_date_time_difference (last, self->started) / G_USEC_PER_SEC);
@@ -765,6 +769,39 @@ sp_run_set_ended (SpRun  *self,
   if (exit_status >= 0)
     g_key_file_set_integer (self->keyfile, GROUP, "ExitStatus", exit_status);
   g_key_file_set_int64 (self->keyfile, GROUP, "PlayTime", play_time);
+}
+
+void
+sp_run_set_last_alive (SpRun     *self,
+                       GDateTime *when)
+{
+  set_time (self->keyfile, "LastAlive", when);
+}
+
+void
+sp_run_set_game_ended (SpRun     *self,
+                       GDateTime *when)
+{
+  set_time (self->keyfile, "GameEnded", when);
+}
+
+/* When the game was last known to run: GameEnded when known, else the
+ * later of LastAlive (savepoint-run's heartbeat) and LastSeen (the
+ * session's). NULL when neither is there. */
+static GDateTime *
+last_game_time (SpRun *self)
+{
+  g_autoptr(GDateTime) alive = NULL;
+  g_autoptr(GDateTime) seen = NULL;
+  GDateTime *ended = parse_time (self->keyfile, "GameEnded");
+
+  if (ended != NULL)
+    return ended;
+  alive = parse_time (self->keyfile, "LastAlive");
+  seen = parse_time (self->keyfile, "LastSeen");
+  if (alive == NULL || (seen != NULL && g_date_time_compare (seen, alive) > 0))
+    return g_steal_pointer (&seen);
+  return g_steal_pointer (&alive);
 }
 
 void

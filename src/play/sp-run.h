@@ -11,8 +11,10 @@ G_BEGIN_DECLS
 /* The local side of a play session: the run directory
  * $XDG_STATE_HOME/savepoint/runs/<library-id>/<slug>/ with upper/, work/,
  * game.log and run.ini ([Run] Library, LibraryPath, Game, GameName, Head,
- * Started, Status, Pid, OwnerPid, OwnerStart, Host, LastSeen, Ended,
- * ExitStatus, PlayTime, Error). A run directory that exists is a run that
+ * Started, Status, Pid, OwnerPid, OwnerStart, Host, LastSeen, LastAlive,
+ * GameEnded, Ended, ExitStatus, PlayTime, Error). LastAlive and GameEnded
+ * come from savepoint-run (the game's processes were alive / all ended);
+ * it writes them itself when the session that owns the run is gone. A run directory that exists is a run that
  * has not been kept or discarded yet ("undecided"). See design.md. */
 
 #define SP_RUN_ERROR (sp_run_error_quark ())
@@ -101,7 +103,9 @@ SpRunStatus  sp_run_get_status       (SpRun       *self);
 const char  *sp_run_get_error        (SpRun       *self);
 gint64       sp_run_get_owner_pid    (SpRun       *self);
 gint         sp_run_get_exit_status  (SpRun       *self);   /* -1 = unknown */
-/* PlayTime when known, else LastSeen (or Ended) minus Started. */
+/* PlayTime when known, else GameEnded, or the later of LastAlive and
+ * LastSeen (else Ended), minus Started: a run whose owner was killed
+ * still knows how long the game ran. */
 gint64       sp_run_get_play_time    (SpRun       *self);
 
 void         sp_run_set_status       (SpRun       *self,
@@ -115,6 +119,10 @@ void         sp_run_set_ended        (SpRun       *self,
                                       gint         exit_status,
                                       gint64       play_time);
 void         sp_run_touch            (SpRun       *self);    /* LastSeen = now */
+void         sp_run_set_last_alive   (SpRun       *self,
+                                      GDateTime   *when);
+void         sp_run_set_game_ended   (SpRun       *self,
+                                      GDateTime   *when);
 
 /* TRUE while the process that owns the run (OwnerPid on this host) lives. */
 gboolean     sp_run_get_owner_alive  (SpRun       *self);

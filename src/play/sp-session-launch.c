@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sp-session-private.h"
 #include "sp-sandbox.h"
@@ -26,6 +28,7 @@ _sp_start_data_free (SpSessionStartData *data)
   g_clear_object (&data->checkpoint);
   g_clear_pointer (&data->settings, sp_game_info_free);
   g_free (data->supervisor);
+  g_free (data->run_dir);
   g_strfreev (data->argv);
   g_strfreev (data->envp);
   g_free (data);
@@ -67,6 +70,30 @@ inside (const char *mount_point,
   while (relative && relative[0] == '/')
     relative++;
   return g_build_filename (mount_point, relative, NULL);
+}
+
+/* Sessions get the desktop's session bus when there is one: without
+ * DBUS_SESSION_BUS_ADDRESS, libdbus in the game (Wine's, SDL's) autolaunches
+ * a private dbus-daemon that outlives the game. The systemd user bus at
+ * $XDG_RUNTIME_DIR/bus is the desktop's; under Flatpak the host's session
+ * helper passes on its own. */
+void
+_sp_session_add_session_bus (char ***envp)
+{
+  const char *address = g_environ_getenv (*envp, "DBUS_SESSION_BUS_ADDRESS");
+  g_autofree char *socket_path = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *value = NULL;
+  GStatBuf st;
+
+  if ((address != NULL && address[0] != '\0') || sp_sandbox_is_flatpak ())
+    return;
+  socket_path = g_build_filename (g_get_user_runtime_dir (), "bus", NULL);
+  if (g_lstat (socket_path, &st) != 0 || !S_ISSOCK (st.st_mode) || st.st_uid != getuid ())
+    return;
+  escaped = g_dbus_address_escape_value (socket_path);
+  value = g_strconcat ("unix:path=", escaped, NULL);
+  *envp = g_environ_setenv (*envp, "DBUS_SESSION_BUS_ADDRESS", value, TRUE);
 }
 
 /* Works out the command line and environment (after mounting: the
@@ -121,6 +148,18 @@ _sp_session_build_launch (SpSessionStartData   *data,
   g_ptr_array_add (argv, g_strdup (data->supervisor));
   g_ptr_array_add (argv, g_strdup ("--grace"));
   g_ptr_array_add (argv, g_strdup (grace));
+  if (data->background_grace >= 0)
+    {
+      g_ptr_array_add (argv, g_strdup ("--background-grace"));
+      g_ptr_array_add (argv, g_strdup_printf ("%d", data->background_grace));
+    }
+  if (data->wait_for_background)
+    g_ptr_array_add (argv, g_strdup ("--wait-for-background"));
+  if (data->run_dir != NULL)
+    {
+      g_ptr_array_add (argv, g_strdup ("--run-dir"));
+      g_ptr_array_add (argv, g_strdup (data->run_dir));
+    }
   g_ptr_array_add (argv, g_strdup ("--log"));
   g_ptr_array_add (argv, g_strdup (log_path));
   g_ptr_array_add (argv, g_strdup ("--root"));
@@ -203,6 +242,8 @@ _sp_session_build_launch (SpSessionStartData   *data,
       envp = g_environ_setenv (envp, "USER", game->wine_user, TRUE);
       envp = g_environ_setenv (envp, "LOGNAME", game->wine_user, TRUE);
     }
+
+  _sp_session_add_session_bus (&envp);
 
   if (sp_sandbox_is_flatpak ())
     {

@@ -79,6 +79,9 @@ struct _SpSession
   gint64            ended_mono;
   gboolean          stopping;
 
+  /* What savepoint-run reports after the start (sp-session-end.c). */
+  SpSessionEnd      end;
+
   guint             tick_id;
   guint             ticks;
   gboolean          drive_check_running;
@@ -104,6 +107,7 @@ enum {
 
 enum {
   FINISHED,
+  BACKGROUND,
   N_SIGNALS
 };
 
@@ -151,6 +155,7 @@ sp_session_finalize (GObject *object)
   g_clear_object (&self->run);
   g_clear_object (&self->process);
   g_clear_object (&self->status_cancellable);
+  _sp_session_end_clear (&self->end);
   g_clear_object (&self->library);
   g_clear_object (&self->game);
   g_clear_error (&self->error);
@@ -241,12 +246,23 @@ sp_session_class_init (SpSessionClass *klass)
   /**
    * SpSession::finished:
    *
-   * Emitted once the game and everything it started have exited and the
+   * Emitted once the game has ended, what it left behind has exited or been
+   * stopped (README, "When does a session end?"), and the
    * overlay is unmounted: the state is FINISHED, or FAILED with
    * sp_session_get_error() (drive lost, unmount failed). The summary is set.
    */
   signals[FINISHED] =
     g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * SpSession::background:
+   *
+   * Emitted when background processes outlived the game by the grace
+   * period: see sp_session_get_background().
+   */
+  signals[BACKGROUND] =
+    g_signal_new ("background", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
@@ -254,6 +270,7 @@ static void
 sp_session_init (SpSession *self)
 {
   self->grace = 10;
+  self->end.background_grace = -1;
   g_mutex_init (&self->overlay_mutex);
 }
 
@@ -483,6 +500,36 @@ sp_session_set_grace_period (SpSession *self,
   self->grace = seconds;
 }
 
+void
+sp_session_set_background_grace (SpSession *self,
+                                 gint       seconds)
+{
+  g_return_if_fail (SP_IS_SESSION (self));
+  self->end.background_grace = seconds < 0 ? -1 : MIN (seconds, 24 * 3600);
+}
+
+void
+sp_session_set_wait_for_background (SpSession *self,
+                                    gboolean   wait)
+{
+  g_return_if_fail (SP_IS_SESSION (self));
+  self->end.wait_for_background = !!wait;
+}
+
+const char * const *
+sp_session_get_background (SpSession *self,
+                           guint     *out_count,
+                           gboolean  *out_stopped)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+
+  if (out_count != NULL)
+    *out_count = self->end.background ? self->end.background_count : 0;
+  if (out_stopped != NULL)
+    *out_stopped = self->end.background_stopped;
+  return (const char * const *) self->end.background;
+}
+
 SpSessionState
 sp_session_get_state (SpSession *self)
 {
@@ -511,8 +558,7 @@ sp_session_get_elapsed (SpSession *self)
 
   if (self->started_mono == 0)
     return 0;
-  return ((self->ended_mono ? self->ended_mono : g_get_monotonic_time ()) - self->started_mono)
-         / G_USEC_PER_SEC;
+  return _sp_session_end_play_usec (&self->end, self->started_mono, self->ended_mono) / G_USEC_PER_SEC;
 }
 
 void
@@ -714,6 +760,7 @@ prepare_thread (GTask        *task,
   self->overlay = overlay;
   g_mutex_unlock (&self->overlay_mutex);
 
+  data->run_dir = g_strdup (sp_run_get_path (self->run));
   if (!_sp_session_build_launch (data, self->mount_point, sp_run_get_log_path (self->run), &error))
     goto fail;
 
@@ -845,6 +892,33 @@ tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Finishes once savepoint-run has exited and its status fd is read to the
+ * end (its last lines say when the game ended). */
+static void
+maybe_finish (SpSession *self)
+{
+  if (!self->end.exited || !self->end.status_done || self->end.finishing)
+    return;
+  self->end.finishing = TRUE;
+  g_clear_handle_id (&self->end.status_timeout_id, g_source_remove);
+  finish_run (self);
+}
+
+/* savepoint-run is gone but its status fd is not at its end (a process
+ * that inherited it against the rules): stop reading. */
+static gboolean
+status_timeout_cb (gpointer user_data)
+{
+  SpSession *self = user_data;
+
+  self->end.status_timeout_id = 0;
+  if (self->status_cancellable)
+    g_cancellable_cancel (self->status_cancellable);
+  self->end.status_done = TRUE;
+  maybe_finish (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 process_exited_cb (GObject      *object,
                    GAsyncResult *result,
@@ -867,7 +941,63 @@ process_exited_cb (GObject      *object,
   else
     self->summary.exit_status = -1;
 
-  finish_run (self);
+  self->end.exited = TRUE;
+  if (!self->end.status_done)
+    self->end.status_timeout_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 2, status_timeout_cb,
+                                                               g_object_ref (self), g_object_unref);
+  maybe_finish (self);
+}
+
+/* One event line of savepoint-run after the start. */
+static void
+status_event_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SpSession) self = user_data;
+  GDataInputStream *lines = G_DATA_INPUT_STREAM (object);
+  g_autofree char *line = NULL;
+
+  line = g_data_input_stream_read_line_finish_utf8 (lines, result, NULL, NULL);
+  if (line == NULL || self->end.status_done)
+    {
+      self->end.status_done = TRUE;
+      maybe_finish (self);
+      return;
+    }
+
+  switch (_sp_session_end_parse (&self->end, line))
+    {
+    case SP_SESSION_EVENT_ALIVE:
+    case SP_SESSION_EVENT_GAME_ENDED:
+      if (self->run != NULL)
+        {
+          g_autoptr(GError) save_error = NULL;
+          g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+          sp_run_set_last_alive (self->run, now);
+          if (self->end.game_ended_real != 0)
+            {
+              g_autoptr(GDateTime) ended = g_date_time_new_from_unix_utc (self->end.game_ended_real);
+
+              if (ended != NULL)
+                sp_run_set_game_ended (self->run, ended);
+            }
+          if (!sp_run_save (self->run, &save_error))
+            g_warning ("%s", save_error->message);
+        }
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELAPSED]);
+      break;
+    case SP_SESSION_EVENT_BACKGROUND:
+      g_signal_emit (self, signals[BACKGROUND], 0);
+      break;
+    case SP_SESSION_EVENT_NONE:
+    default:
+      break;
+    }
+
+  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, self->status_cancellable,
+                                       status_event_cb, g_object_ref (self));
 }
 
 static void
@@ -898,6 +1028,11 @@ status_line_cb (GObject      *object,
       set_state (self, SP_SESSION_STATE_RUNNING);
       self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
       g_subprocess_wait_async (self->process, NULL, process_exited_cb, g_object_ref (self));
+      /* The fd stays open for savepoint-run's events until it exits. */
+      self->status_cancellable = g_cancellable_new ();
+      g_data_input_stream_read_line_async (G_DATA_INPUT_STREAM (object), G_PRIORITY_DEFAULT,
+                                           self->status_cancellable, status_event_cb,
+                                           g_object_ref (self));
       if (self->stopping)
         g_subprocess_send_signal (self->process, SIGTERM);
       g_task_return_boolean (task, TRUE);
@@ -1033,6 +1168,8 @@ sp_session_start_async (SpSession           *self,
     settings->runner = runner;
   }
   data->grace = self->grace;
+  data->background_grace = self->end.background_grace;
+  data->wait_for_background = self->end.wait_for_background;
 
   /* Paths from game.ini stay inside the game (design.md, "Trust"): the
    * lexical rule here, resolution beneath the mount in savepoint-run. */
@@ -1213,7 +1350,7 @@ finish_done_cb (GObject      *object,
   g_autoptr(GError) save_error = NULL;
   gint64 play_time;
 
-  play_time = (self->ended_mono - self->started_mono) / G_USEC_PER_SEC;
+  play_time = _sp_session_end_play_usec (&self->end, self->started_mono, self->ended_mono) / G_USEC_PER_SEC;
 
   self->summary.duration = play_time;
   self->summary.stopped = self->stopping;

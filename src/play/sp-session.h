@@ -48,7 +48,9 @@ GType sp_session_state_get_type (void) G_GNUC_CONST;
 /* Handed out when the session has finished. */
 typedef struct
 {
-  gint64   duration;        /* seconds from launch until the last process exited */
+  gint64   duration;        /* seconds from launch until the game's last process exited
+                             * (not counting background processes, see
+                             * sp_session_set_background_grace()) */
   gint     exit_status;     /* the game's: 0..255, 128+N when killed by signal N; -1 unknown */
   gboolean stopped;         /* sp_session_stop() was called */
   guint64  files_added;
@@ -129,6 +131,26 @@ gboolean        sp_environment_name_is_sensitive (const char *name);
 /* Seconds between SIGTERM and SIGKILL on stop (default 10). */
 void            sp_session_set_grace_period (SpSession  *self,
                                              guint       seconds);
+
+/* When the game has ended (README, "When does a session end?"), background
+ * processes it left get @seconds to exit by themselves (-1: the default,
+ * $SAVEPOINT_BACKGROUND_GRACE or 10 s); those still running are then
+ * stopped, or waited for with @wait. Only before the start. */
+void            sp_session_set_background_grace    (SpSession *self,
+                                                    gint       seconds);
+void            sp_session_set_wait_for_background (SpSession *self,
+                                                    gboolean   wait);
+/* The names (each once) of the background processes that outlived the
+ * game by the grace period, or NULL; @out_count gets how many processes,
+ * @out_stopped whether they were stopped (else waited for). Set when
+ * ::background is emitted. */
+const char * const *sp_session_get_background   (SpSession *self,
+                                                 guint     *out_count,
+                                                 gboolean  *out_stopped);
+
+/* "2 background processes were stopped: dbus-daemon, dbus-launch" (or
+ * "are still running"), translated; NULL when there were none. */
+char           *sp_session_describe_background (SpSession *self);
 
 /* Prepares and launches. Completes once the game runs (state RUNNING), or
  * fails — then nothing is left mounted or locked and the run dir is gone

@@ -2,16 +2,38 @@
 /*
  * savepoint-run: the process-tree supervisor of one play session.
  *
- *   savepoint-run [--grace SECONDS] [--log FILE] [--cwd DIR] [--status-fd FD]
+ *   savepoint-run [--grace SECONDS] [--background-grace SECONDS]
+ *                 [--wait-for-background] [--run-dir DIR]
+ *                 [--log FILE] [--cwd DIR] [--status-fd FD]
  *                 [--root MOUNT [--exec-beneath REL | --check-beneath REL]
  *                  [--cwd-beneath REL] [--home-beneath REL]]
  *                 -- PROGRAM [ARGS…]
  *
  * Becomes a child subreaper, starts PROGRAM (searched in PATH when it has no
- * slash) and waits until every descendant has exited — not just PROGRAM:
- * Wine's wineserver, and any child the game leaves behind, is reparented to
- * us and waited for. Exits with PROGRAM's exit status, or 128 + the signal
- * that killed it.
+ * slash) and waits for the game: PROGRAM and every descendant that belongs
+ * to the game (everything that is left behind is reparented to us). Exits
+ * with PROGRAM's exit status, or 128 + the signal that killed it.
+ *
+ * When the session ends (README, "When does a session end?"). A descendant
+ * belongs to the game when
+ *   1. it is in the game's session (getsid(): it did not detach with
+ *      setsid(); PROGRAM starts in our session), or in a session PROGRAM
+ *      made, and has not detached the way daemon(3) leaves a process
+ *      (working directory "/", standard input, output and error /dev/null
+ *      or closed: dbus-launch's watcher); or
+ *   2. it runs or maps a file of the game's mount (MOUNT; by device number
+ *      in /proc/PID/maps, so only when MOUNT is a mount point); or
+ *   3. it is a Wine program (its executable's name starts with "wine":
+ *      wineserver, the Wine loader) whose environment (/proc/PID/environ,
+ *      as it started) has WINEPREFIX=MOUNT.
+ * Everything else is a background process (a detached daemon: dbus-daemon,
+ * an updater, a crash handler). A process we cannot examine (gone, or
+ * undumpable) counts by rule 1 only. Once PROGRAM has exited and nothing of
+ * the game's is left, the game has ended; background processes then get the
+ * background grace period (default 10 s, $SAVEPOINT_BACKGROUND_GRACE) to exit
+ * by themselves. Those still running after it are reported and get SIGTERM,
+ * then SIGKILL after the --grace period; with --wait-for-background they are
+ * reported and waited for. We exit when every descendant has exited.
  *
  * On SIGTERM, SIGINT or SIGHUP (and when our parent dies: PR_SET_PDEATHSIG)
  * every descendant gets SIGTERM; whatever is still alive after the grace
@@ -22,9 +44,21 @@
  * log) and exit with 127, or 126 when the file exists but cannot be executed.
  *
  * With --status-fd FD, one line is written to FD once PROGRAM has been
- * exec'd ("started PID") or could not be ("error MESSAGE"), then FD is
- * closed: the app learns about a failed start without guessing from exit
- * codes. FD is not inherited by the game.
+ * exec'd ("started PID") or could not be ("error MESSAGE", then FD is
+ * closed). After a start FD stays open until we exit, for these lines:
+ *   alive                      every minute while the game runs
+ *   game-ended USEC SECONDS    the game has ended (CLOCK_MONOTONIC in µs,
+ *                              and the wall clock in s since the epoch)
+ *   stopped N\tNAME\t…         N background processes were left after the
+ *   background N\tNAME\t…      grace period: stopped, or (with
+ *                              --wait-for-background) waited for; NAME is a
+ *                              process name (comm, control characters
+ *                              replaced by "?"), each once, at most 32
+ * "game-ended" may come again if a background process starts something of
+ * the game's. FD is not inherited by the game. When FD has no reader any
+ * more (the app died), the heartbeat and the game's end are written into
+ * DIR/run.ini instead (--run-dir: LastAlive=, GameEnded=, ISO 8601 UTC), so
+ * a recovered run knows how long the game ran.
  *
  * Paths from a drive (design.md, "Trust") are resolved here, on the host,
  * where the game's mount is visible (a Flatpak'ed app cannot see it). Each
@@ -55,7 +89,8 @@
  * status fd, exit 127).
  *
  * Plain C and single-threaded on purpose: it must be small, and waitpid(-1)
- * here cannot steal a status from anyone.
+ * here cannot steal a status from anyone. /proc is read in
+ * savepoint-run-procs.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -74,91 +109,25 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "savepoint-run-procs.h"
+
 #define EXIT_CANNOT_START   127
 #define EXIT_CANNOT_EXECUTE 126
 #define EXIT_USAGE          125
-
-static pid_t self_pid;
 
 static void
 usage (void)
 {
   fprintf (stderr,
-           "Usage: savepoint-run [--grace SECONDS] [--log FILE] [--cwd DIR] [--status-fd FD]\n"
+           "Usage: savepoint-run [--grace SECONDS] [--background-grace SECONDS] [--wait-for-background]\n"
+           "                     [--run-dir DIR] [--log FILE] [--cwd DIR] [--status-fd FD]\n"
            "                     [--root MOUNT [--exec-beneath REL | --check-beneath REL]\n"
            "                      [--cwd-beneath REL] [--home-beneath REL]] -- PROGRAM [ARGS…]\n");
   exit (EXIT_USAGE);
 }
 
-/* Parent pid of @pid from /proc/PID/stat, or -1. */
-static pid_t
-read_ppid (pid_t pid)
-{
-  char path[64];
-  char buf[1024];
-  ssize_t n;
-  int fd;
-  char *p;
-  int ppid;
-
-  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -1;
-  n = read (fd, buf, sizeof buf - 1);
-  close (fd);
-  if (n <= 0)
-    return -1;
-  buf[n] = '\0';
-  /* The command name may hold spaces and parentheses: skip to the last ')'. */
-  p = strrchr (buf, ')');
-  if (p == NULL || sscanf (p + 1, " %*c %d", &ppid) != 1)
-    return -1;
-  return ppid;
-}
-
-/* Sends @sig to every descendant of ours. Returns how many were signalled. */
+/* 0 when all of @s was written, -1 (errno set) otherwise. */
 static int
-signal_descendants (int sig)
-{
-  DIR *dir;
-  struct dirent *de;
-  int count = 0;
-
-  dir = opendir ("/proc");
-  if (dir == NULL)
-    return 0;
-
-  while ((de = readdir (dir)) != NULL)
-    {
-      pid_t pid;
-      pid_t p;
-      int depth;
-      char *end;
-
-      pid = (pid_t) strtol (de->d_name, &end, 10);
-      if (*end != '\0' || pid <= 1 || pid == self_pid)
-        continue;
-
-      /* Walk the parent chain up to us (or init). */
-      for (p = pid, depth = 0; p > 1 && depth < 4096; depth++)
-        {
-          p = read_ppid (p);
-          if (p == self_pid)
-            break;
-        }
-      if (p == self_pid)
-        {
-          if (kill (pid, sig) == 0)
-            count++;
-        }
-    }
-
-  closedir (dir);
-  return count;
-}
-
-static void
 write_all (int fd, const char *s)
 {
   size_t len = strlen (s);
@@ -169,10 +138,11 @@ write_all (int fd, const char *s)
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        return;
+        return -1;
       s += n;
       len -= (size_t) n;
     }
+  return 0;
 }
 
 /* Reports that the game cannot start: on stderr (the log) and as
@@ -465,6 +435,339 @@ run_child (char **argv,
   _exit (saved == ENOENT || saved == ENOTDIR ? EXIT_CANNOT_START : EXIT_CANNOT_EXECUTE);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Waiting for the game                                                     */
+
+#define HEARTBEAT_SECONDS   60     /* "alive" while the game's processes run */
+#define POLL_MS             1000   /* re-examine the descendants once the game's process is gone */
+#define POLL_SOON_MS        200    /* … in the first seconds after that (a child between fork and setsid) */
+#define SOON_MS             2000
+#define MAX_LISTED          256    /* descendants listed (for their names) in one scan */
+#define MAX_NAMES           32     /* names in one status line */
+
+typedef enum
+{
+  BACKGROUND_NONE,       /* the game runs, or nothing is left */
+  BACKGROUND_GRACE,      /* the game ended; background processes get the grace period */
+  BACKGROUND_WAITING,    /* reported; waited for (--wait-for-background) */
+  BACKGROUND_STOPPING,   /* reported and sent SIGTERM; SIGKILL at the deadline */
+  BACKGROUND_KILLED,
+} BackgroundPhase;
+
+typedef struct
+{
+  SpGameRule       rule;
+  pid_t            parent;
+  pid_t            game;
+  int              status_fd;
+  int              run_dir_fd;
+  long             grace;
+  long             background_grace;
+  int              wait_for_background;
+
+  int              game_status;
+  int              game_reaped;
+  long long        reaped_at;
+  int              game_ended;
+  BackgroundPhase  phase;
+  long long        phase_deadline;
+  int              stopping;
+  int              killed;
+  long long        stop_deadline;
+  long long        next_heartbeat;
+} Supervisor;
+
+static long long
+now_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Writes a line to the session; 0 when it was written. A reader that is
+ * gone (EPIPE: the app died) closes the fd for good. */
+static int
+report (Supervisor *sv,
+        const char *line)
+{
+  if (sv->status_fd < 0)
+    return -1;
+  if (write_all (sv->status_fd, line) == 0)
+    return 0;
+  close (sv->status_fd);
+  sv->status_fd = -1;
+  return -1;
+}
+
+static void
+iso8601_now (char  *buf,
+             size_t size)
+{
+  struct timespec ts;
+  struct tm tm;
+  size_t len;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  gmtime_r (&ts.tv_sec, &tm);
+  len = strftime (buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf (buf + len, size - len, ".%06ldZ", ts.tv_nsec / 1000);
+}
+
+/* Nobody reads the status fd any more: the keys go into run.ini directly
+ * (its writer, the session, is gone). */
+static void
+record_in_run_info (Supervisor *sv,
+                    int         ended)
+{
+  char now[64];
+  const char *keys[] = { "LastAlive", ended ? "GameEnded" : NULL, NULL };
+  const char *values[] = { now, now, NULL };
+
+  if (sv->run_dir_fd < 0)
+    return;
+  iso8601_now (now, sizeof now);
+  if (sp_run_info_set (sv->run_dir_fd, keys, values) != 0)
+    fprintf (stderr, "savepoint-run: cannot record the game's end in run.ini: %s\n", strerror (errno));
+}
+
+static void
+heartbeat (Supervisor *sv)
+{
+  if (report (sv, "alive\n") != 0)
+    record_in_run_info (sv, 0);
+}
+
+static void
+game_ended (Supervisor *sv)
+{
+  struct timespec mono;
+  char line[128];
+
+  clock_gettime (CLOCK_MONOTONIC, &mono);
+  sv->game_ended = 1;
+  snprintf (line, sizeof line, "game-ended %lld %lld\n",
+            (long long) mono.tv_sec * 1000000 + mono.tv_nsec / 1000, (long long) time (NULL));
+  if (report (sv, line) != 0)
+    record_in_run_info (sv, 1);
+}
+
+/* "WHAT N\tNAME\tNAME…": how many background processes, and their names
+ * (each once). */
+static void
+report_background (Supervisor         *sv,
+                   const char         *what,
+                   const SpDescendant *list,
+                   int                 n)
+{
+  char line[MAX_NAMES * 34 + 64];
+  size_t len;
+  int names = 0;
+
+  len = (size_t) snprintf (line, sizeof line, "%s %d", what, n);
+  for (int i = 0; i < n && i < MAX_LISTED && names < MAX_NAMES; i++)
+    {
+      int seen = 0;
+
+      for (int j = 0; j < i && !seen; j++)
+        seen = strcmp (list[j].comm, list[i].comm) == 0;
+      if (seen)
+        continue;
+      len += (size_t) snprintf (line + len, sizeof line - len, "\t%s", list[i].comm);
+      names++;
+    }
+  snprintf (line + len, sizeof line - len, "\n");
+  /* The log says it too, with ", " between the names. */
+  {
+    char names_text[sizeof line];
+    const char *tab = strchr (line, '\t');
+    size_t k = 0;
+
+    for (const char *c = tab ? tab + 1 : ""; *c && *c != '\n' && k + 3 < sizeof names_text; c++)
+      {
+        if (*c == '\t')
+          {
+            names_text[k++] = ',';
+            names_text[k++] = ' ';
+          }
+        else
+          names_text[k++] = *c;
+      }
+    names_text[k] = '\0';
+    fprintf (stderr, "savepoint-run: the game has ended; %d background process(es) still running "
+             "after %ld s: %s (%s)\n", n, sv->background_grace, names_text,
+             sv->wait_for_background ? "waiting for them" : "stopping them");
+  }
+  report (sv, line);
+}
+
+static void
+request_stop (Supervisor *sv,
+              int         sig)
+{
+  if (!sv->stopping)
+    {
+      fprintf (stderr, "savepoint-run: stopping the game (signal %d)\n", sig);
+      sv->stopping = 1;
+      sv->stop_deadline = now_ms () + sv->grace * 1000;
+      sp_signal_descendants (&sv->rule, SIGTERM, 0);
+    }
+  else if (!sv->killed && getppid () == sv->parent)
+    {
+      /* A second request: do not wait any longer. (Not when our parent
+       * died: PR_SET_PDEATHSIG fires again as we are passed from one of
+       * its dying threads to the next.) */
+      sp_signal_descendants (&sv->rule, SIGKILL, 0);
+      sv->killed = 1;
+    }
+}
+
+/* Looks at who is left once the game's own process is gone, and moves
+ * through the background phases. */
+static void
+examine (Supervisor *sv)
+{
+  static SpDescendant list[MAX_LISTED];
+  long long now = now_ms ();
+  int any_game = 1;
+  int n = 0;
+
+  if (sv->game_reaped)
+    {
+      int n_game;
+
+      n = sp_scan_descendants (&sv->rule, list, MAX_LISTED, &n_game);
+      any_game = n < 0 || n_game > 0;   /* /proc unreadable: cannot tell, keep waiting */
+    }
+
+  if (!any_game && !sv->game_ended)
+    {
+      game_ended (sv);
+      if (!sv->stopping && sv->phase == BACKGROUND_NONE)
+        {
+          sv->phase = BACKGROUND_GRACE;
+          sv->phase_deadline = now + sv->background_grace * 1000;
+        }
+    }
+  else if (any_game && sv->game_ended)
+    {
+      /* Something of the game's came back (a background process started
+       * it again): the game runs. */
+      sv->game_ended = 0;
+      if (sv->phase == BACKGROUND_GRACE)
+        sv->phase = BACKGROUND_NONE;
+      sv->next_heartbeat = now + HEARTBEAT_SECONDS * 1000;
+    }
+
+  if (sv->phase == BACKGROUND_GRACE && now >= sv->phase_deadline && n > 0 && !any_game)
+    {
+      if (sv->wait_for_background)
+        {
+          report_background (sv, "background", list, n);
+          sv->phase = BACKGROUND_WAITING;
+        }
+      else
+        {
+          report_background (sv, "stopped", list, n);
+          sp_signal_descendants (&sv->rule, SIGTERM, 1);
+          sv->phase = BACKGROUND_STOPPING;
+          sv->phase_deadline = now + sv->grace * 1000;
+        }
+    }
+  else if (sv->phase == BACKGROUND_STOPPING && now >= sv->phase_deadline)
+    {
+      fprintf (stderr, "savepoint-run: background processes did not stop within %ld s; killing them\n",
+               sv->grace);
+      sp_signal_descendants (&sv->rule, SIGKILL, 1);
+      sv->phase = BACKGROUND_KILLED;
+    }
+
+  if (sv->stopping && !sv->killed && now >= sv->stop_deadline)
+    {
+      fprintf (stderr, "savepoint-run: the game did not stop within %ld s; killing it\n", sv->grace);
+      sp_signal_descendants (&sv->rule, SIGKILL, 0);
+      sv->killed = 1;
+    }
+}
+
+/* How long to sleep: until the next deadline, at most a few seconds (a
+ * guard against a lost SIGCHLD), a second while descendants are watched
+ * without the game's process (less in the first seconds: the game's end is
+ * known to within that). */
+static long long
+next_wait_ms (const Supervisor *sv)
+{
+  long long now = now_ms ();
+  long long wait = !sv->game_reaped ? 5000 : now - sv->reaped_at < SOON_MS ? POLL_SOON_MS : POLL_MS;
+
+  if (!sv->game_ended && sv->next_heartbeat - now < wait)
+    wait = sv->next_heartbeat - now;
+  if ((sv->phase == BACKGROUND_GRACE || sv->phase == BACKGROUND_STOPPING) &&
+      sv->phase_deadline - now < wait)
+    wait = sv->phase_deadline - now;
+  if (sv->stopping && !sv->killed && sv->stop_deadline - now < wait)
+    wait = sv->stop_deadline - now;
+  return wait < 0 ? 0 : wait;
+}
+
+static int
+supervise (Supervisor     *sv,
+           const sigset_t *mask)
+{
+  sv->game_status = -1;
+  sv->next_heartbeat = now_ms () + HEARTBEAT_SECONDS * 1000;
+
+  for (;;)
+    {
+      siginfo_t info;
+      struct timespec timeout;
+      long long wait;
+      int status;
+      int sig;
+      pid_t pid;
+
+      /* Reap everything that has exited. */
+      while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
+        if (pid == sv->game)
+          {
+            sv->game_status = status;
+            sv->game_reaped = 1;
+            sv->reaped_at = now_ms ();
+          }
+      if (pid < 0 && errno == ECHILD)
+        break;   /* every descendant is gone */
+
+      examine (sv);
+
+      wait = next_wait_ms (sv);
+      timeout.tv_sec = wait / 1000;
+      timeout.tv_nsec = (wait % 1000) * 1000000;
+      sig = sigtimedwait (mask, &info, &timeout);
+
+      if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)
+        request_stop (sv, sig);
+      if (!sv->game_ended && now_ms () >= sv->next_heartbeat)
+        {
+          heartbeat (sv);
+          sv->next_heartbeat += HEARTBEAT_SECONDS * 1000;
+        }
+    }
+
+  if (!sv->game_ended)
+    game_ended (sv);
+  if (sv->status_fd >= 0)
+    close (sv->status_fd);
+
+  if (sv->game_status < 0)
+    return EXIT_CANNOT_START;
+  if (WIFEXITED (sv->game_status))
+    return WEXITSTATUS (sv->game_status);
+  if (WIFSIGNALED (sv->game_status))
+    return 128 + WTERMSIG (sv->game_status);
+  return EXIT_CANNOT_START;
+}
+
 int
 main (int argc,
       char **argv)
@@ -481,17 +784,27 @@ main (int argc,
   int program_fd = -1;
   char *program_path = NULL;
   long grace = 10;
+  long background_grace = 10;
+  int wait_for_background = 0;
+  const char *run_dir = NULL;
+  int run_dir_fd = -1;
   int status_fd = -1;
   int exec_pipe[2];
   sigset_t mask;
   sigset_t orig_mask;
   pid_t parent;
   pid_t game;
-  int game_status = -1;
-  int stopping = 0;
-  int killed = 0;
-  struct timespec deadline = { 0, 0 };
+  const char *env_grace = getenv ("SAVEPOINT_BACKGROUND_GRACE");
   int i;
+
+  if (env_grace != NULL && env_grace[0] != '\0')
+    {
+      char *end;
+      long value = strtol (env_grace, &end, 10);
+
+      if (*end == '\0' && value >= 0 && value <= 24 * 3600)
+        background_grace = value;
+    }
 
   for (i = 1; i < argc; i++)
     {
@@ -507,6 +820,17 @@ main (int argc,
           if (*end != '\0' || grace < 0)
             usage ();
         }
+      else if (strcmp (argv[i], "--background-grace") == 0 && i + 1 < argc)
+        {
+          char *end;
+          background_grace = strtol (argv[++i], &end, 10);
+          if (*end != '\0' || background_grace < 0 || background_grace > 24 * 3600)
+            usage ();
+        }
+      else if (strcmp (argv[i], "--wait-for-background") == 0)
+        wait_for_background = 1;
+      else if (strcmp (argv[i], "--run-dir") == 0 && i + 1 < argc)
+        run_dir = argv[++i];
       else if (strcmp (argv[i], "--log") == 0 && i + 1 < argc)
         log_path = argv[++i];
       else if (strcmp (argv[i], "--cwd") == 0 && i + 1 < argc)
@@ -538,7 +862,6 @@ main (int argc,
   if ((exec_beneath && check_beneath) || (cwd && cwd_beneath))
     usage ();
 
-  self_pid = getpid ();
   parent = getppid ();
   /* A status reader that went away must not kill us (the game is reset to
    * the default in run_child()). */
@@ -556,6 +879,16 @@ main (int argc,
       dup2 (fd, STDOUT_FILENO);
       dup2 (fd, STDERR_FILENO);
       close (fd);
+    }
+
+  /* The run folder, held by descriptor: if it is removed (kept or
+   * discarded) and made again for another run, we never write there. */
+  if (run_dir != NULL)
+    {
+      run_dir_fd = open (run_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (run_dir_fd < 0)
+        fprintf (stderr, "savepoint-run: cannot open the run folder “%s”: %s\n",
+                 run_dir, strerror (errno));
     }
 
   if (prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
@@ -664,79 +997,27 @@ main (int argc,
         else
           snprintf (line, sizeof line, "started %d\n", (int) game);
         write_all (status_fd, line);
-        close (status_fd);
+        /* After a start, the fd stays open for the session's events. */
+        if (len > 0)
+          {
+            close (status_fd);
+            status_fd = -1;
+          }
       }
   }
 
-  for (;;)
-    {
-      siginfo_t info;
-      int sig;
-      int status;
-      pid_t pid;
+  {
+    Supervisor sv = {
+      .parent = parent,
+      .game = game,
+      .status_fd = status_fd,
+      .run_dir_fd = run_dir_fd,
+      .grace = grace,
+      .background_grace = background_grace,
+      .wait_for_background = wait_for_background,
+    };
 
-      /* Reap everything that has exited. */
-      while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
-        {
-          if (pid == game)
-            game_status = status;
-        }
-      if (pid < 0 && errno == ECHILD)
-        break;   /* every descendant is gone */
-
-      if (stopping && !killed)
-        {
-          struct timespec now;
-          struct timespec left;
-
-          clock_gettime (CLOCK_MONOTONIC, &now);
-          left.tv_sec = deadline.tv_sec - now.tv_sec;
-          left.tv_nsec = deadline.tv_nsec - now.tv_nsec;
-          if (left.tv_nsec < 0)
-            {
-              left.tv_sec--;
-              left.tv_nsec += 1000000000L;
-            }
-          if (left.tv_sec < 0)
-            {
-              fprintf (stderr, "savepoint-run: the game did not stop within %ld s; killing it\n", grace);
-              signal_descendants (SIGKILL);
-              killed = 1;
-              continue;
-            }
-          sig = sigtimedwait (&mask, &info, &left);
-        }
-      else
-        {
-          /* A periodic wake-up guards against a lost SIGCHLD. */
-          struct timespec tick = { 5, 0 };
-          sig = sigtimedwait (&mask, &info, &tick);
-        }
-
-      if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)
-        {
-          if (!stopping)
-            {
-              fprintf (stderr, "savepoint-run: stopping the game (signal %d)\n", sig);
-              stopping = 1;
-              clock_gettime (CLOCK_MONOTONIC, &deadline);
-              deadline.tv_sec += grace;
-              signal_descendants (SIGTERM);
-            }
-          else if (!killed)
-            {
-              /* A second request: do not wait any longer. */
-              signal_descendants (SIGKILL);
-              killed = 1;
-            }
-        }
-    }
-
-  if (game_status < 0)
-    return EXIT_CANNOT_START;
-  if (WIFEXITED (game_status))
-    return WEXITSTATUS (game_status);
-  if (WIFSIGNALED (game_status))
-    return 128 + WTERMSIG (game_status);
-  return EXIT_CANNOT_START;
+    sp_game_rule_init (&sv.rule, game, root);
+    return supervise (&sv, &mask);
+  }
 }

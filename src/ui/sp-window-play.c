@@ -400,6 +400,15 @@ session_finished_cb (SpPlayer  *player,
                      SpSession *session,
                      SpWindow  *self)
 {
+  g_autofree char *background = sp_session_describe_background (session);
+
+  /* What outlived the game and was stopped (README, "When does a session end?"). */
+  if (background != NULL)
+    {
+      g_autofree char *markup = g_markup_escape_text (background, -1);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (markup));
+    }
   if (sp_session_get_run (session) == NULL)
     {
       const GError *error = sp_session_get_error (session);

@@ -18,6 +18,8 @@
  *   fail         the above, exit 3
  *   wait         the above, then touch save/ready and sleep (up to 120 s)
  *   ignore-term  the above with SIGTERM ignored, then touch save/ready and sleep
+ *   linger       counter and run-N.txt only, then 2 s later save/lingered.txt,
+ *                exit 0 (no daemon)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -103,6 +105,13 @@ main (int argc,
 
   snprintf (path, sizeof path, "save/run-%ld.txt", counter);
   write_file (path, "a run\n", 0);
+
+  if (strcmp (mode, "linger") == 0)
+    {
+      sleep (2);
+      write_file ("save/lingered.txt", "the real game ran\n", 1);
+      return 0;
+    }
 
   if (config != NULL)
     {
