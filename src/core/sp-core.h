@@ -12,3 +12,6 @@
 #include "sp-game.h"
 #include "sp-library.h"
 #include "sp-leftovers.h"
+#include "sp-retention.h"
+#include "sp-drive-trash.h"
+#include "sp-disk-usage.h"

@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "core/sp-checkpoint.h"
+#include "core/sp-disk-usage.h"
 #include "core/sp-library.h"
+#include "core/sp-retention.h"
 #include "sp-lock.h"
 #include "common/sp-process.h"
 #include "core/sp-slug.h"
@@ -822,6 +824,8 @@ keep_prepare (SpRun    *self,
                    self->path, sp_run_get_slug (self), sp_game_get_slug (game));
       return FALSE;
     }
+  if (!sp_disk_usage_check_keep (game, self->upper_path, error))
+    return FALSE;
 
   if (!lock_held)
     {
@@ -897,6 +901,7 @@ sp_run_keep_sync (SpRun          *self,
                                                            cancellable, error);
   if (checkpoint == NULL)
     return NULL;
+  sp_retention_apply_after_keep (game, checkpoint);
 
   remove_kept_run (self);
   return g_steal_pointer (&checkpoint);
@@ -947,6 +952,7 @@ checkpoint_created_cb (GObject      *object,
 
   /* The checkpoint exists now: report it even if cancelled meanwhile. */
   g_task_set_check_cancellable (task, FALSE);
+  sp_retention_apply_after_keep (SP_GAME (object), data->checkpoint);
   g_task_run_in_thread (task, remove_kept_run_thread);
 }
 
