@@ -408,6 +408,7 @@ sp_cli_play (const SpCliOptions *options,
           g_print (_("Kept as checkpoint %s (%s, saved in %.1f s).\n"),
                    sp_checkpoint_get_id (checkpoint), size,
                    (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC);
+          sp_cli_print_keep_report (checkpoint);
         }
       }
       break;
@@ -571,6 +572,7 @@ recover_one (SpRun       *run,
       fprintf (stderr, "\r");
     g_print (_("Kept the run of “%s” as checkpoint %s (%s).\n"),
              sp_game_get_name (game), sp_checkpoint_get_id (checkpoint), size);
+    sp_cli_print_keep_report (checkpoint);
   }
   return TRUE;
 }

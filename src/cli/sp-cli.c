@@ -107,6 +107,8 @@ add_checkpoint_json (JsonBuilder  *builder,
   json_builder_add_string_value (builder, sp_checkpoint_get_label (checkpoint));
   json_builder_set_member_name (builder, "note");
   json_builder_add_string_value (builder, sp_checkpoint_get_note (checkpoint));
+  json_builder_set_member_name (builder, "pinned");
+  json_builder_add_boolean_value (builder, sp_checkpoint_get_pinned (checkpoint));
   json_builder_set_member_name (builder, "created");
   json_builder_add_string_value (builder, created);
   json_builder_set_member_name (builder, "play_time");
@@ -1169,6 +1171,11 @@ static const SpCliCommand commands[] = {
   { "export", "GAME ID FILE", N_("Copy a checkpoint to a file anywhere"), cmd_export },
   { "import", "GAME FILE", N_("Add an exported checkpoint file to a game"), cmd_import },
   { "verify", "[--repair] [GAME]", N_("Check checkpoints, metadata and leftovers"), cmd_verify },
+  { "pin", "GAME ID", N_("Pin a checkpoint: retention never removes it"), sp_cli_pin },
+  { "unpin", "GAME ID", N_("Unpin a checkpoint"), sp_cli_unpin },
+  { "prune", "GAME [--dry-run] [--empty-trash]",
+    N_("Apply the game’s retention rules (KeepLast, KeepDaily, MaxSize)"), sp_cli_prune },
+  { "du", "[GAME]", N_("Show the drive space games, checkpoints and the trash take"), sp_cli_du },
   { "play", "GAME [--from ID|--clean] [--keep LABEL|--discard|--ask]",
     N_("Play a game in a fresh overlay, then keep or discard the run"), sp_cli_play, TRUE },
   { "runs", "", N_("List runs that are not kept or discarded yet"), sp_cli_runs, TRUE },
