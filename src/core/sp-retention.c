@@ -104,6 +104,46 @@ get_value (GKeyFile   *key_file,
   return g_steal_pointer (&value);
 }
 
+/* Checks one value of @key; on success stores it in @retention. */
+static gboolean
+parse_value (const char   *key,
+             const char   *text,
+             SpRetention  *retention,
+             GError      **error)
+{
+  if (g_str_equal (key, "KeepLast"))
+    {
+      if (!parse_count (text, SP_RETENTION_KEEP_LAST_MAX, &retention->keep_last))
+        {
+          g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                       _("“%s” is not a number of checkpoints from 0 to %d."),
+                       text, SP_RETENTION_KEEP_LAST_MAX);
+          return FALSE;
+        }
+      retention->has_keep_last = TRUE;
+      return TRUE;
+    }
+  if (g_str_equal (key, "KeepDaily"))
+    {
+      if (!parse_count (text, SP_RETENTION_KEEP_DAILY_MAX, &retention->keep_daily))
+        {
+          g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                       _("“%s” is not a number of days from 0 to %d."),
+                       text, SP_RETENTION_KEEP_DAILY_MAX);
+          return FALSE;
+        }
+      retention->has_keep_daily = TRUE;
+      return TRUE;
+    }
+  g_assert (g_str_equal (key, "MaxSize"));
+  if (!sp_retention_parse_size (text, &retention->max_size, error))
+    return FALSE;
+  retention->has_max_size = TRUE;
+  return TRUE;
+}
+
+static const char * const retention_keys[] = { "KeepLast", "KeepDaily", "MaxSize", NULL };
+
 gboolean
 sp_retention_parse (GKeyFile     *key_file,
                     const char   *path,
@@ -111,9 +151,6 @@ sp_retention_parse (GKeyFile     *key_file,
                     SpRetention  *retention,
                     GError      **error)
 {
-  g_autofree char *keep_last = NULL;
-  g_autofree char *keep_daily = NULL;
-  g_autofree char *max_size = NULL;
   SpRetention result;
 
   g_return_val_if_fail (key_file != NULL, FALSE);
@@ -121,44 +158,53 @@ sp_retention_parse (GKeyFile     *key_file,
 
   /* Nothing changes unless every key is good. */
   result = *retention;
-  keep_last = get_value (key_file, "KeepLast");
-  if (keep_last != NULL)
+  for (guint i = 0; retention_keys[i] != NULL; i++)
     {
-      if (!parse_count (keep_last, SP_RETENTION_KEEP_LAST_MAX, &result.keep_last))
-        {
-          sp_key_file_set_error (error, path, data, SP_RETENTION_GROUP, "KeepLast",
-                                 _("“%s” is not a number of checkpoints from 0 to %d."),
-                                 keep_last, SP_RETENTION_KEEP_LAST_MAX);
-          return FALSE;
-        }
-      result.has_keep_last = TRUE;
-    }
-  keep_daily = get_value (key_file, "KeepDaily");
-  if (keep_daily != NULL)
-    {
-      if (!parse_count (keep_daily, SP_RETENTION_KEEP_DAILY_MAX, &result.keep_daily))
-        {
-          sp_key_file_set_error (error, path, data, SP_RETENTION_GROUP, "KeepDaily",
-                                 _("“%s” is not a number of days from 0 to %d."),
-                                 keep_daily, SP_RETENTION_KEEP_DAILY_MAX);
-          return FALSE;
-        }
-      result.has_keep_daily = TRUE;
-    }
-  max_size = get_value (key_file, "MaxSize");
-  if (max_size != NULL)
-    {
+      g_autofree char *value = get_value (key_file, retention_keys[i]);
       g_autoptr(GError) local_error = NULL;
 
-      if (!sp_retention_parse_size (max_size, &result.max_size, &local_error))
+      if (value != NULL && !parse_value (retention_keys[i], value, &result, &local_error))
         {
-          sp_key_file_set_error (error, path, data, SP_RETENTION_GROUP, "MaxSize",
+          sp_key_file_set_error (error, path, data, SP_RETENTION_GROUP, retention_keys[i],
                                  "%s", local_error->message);
           return FALSE;
         }
-      result.has_max_size = TRUE;
     }
   *retention = result;
+  return TRUE;
+}
+
+char *
+sp_retention_get_game_value (SpGame     *game,
+                             const char *key)
+{
+  g_return_val_if_fail (SP_IS_GAME (game), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  if (game->key_file == NULL)
+    return NULL;
+  return get_value (game->key_file, key);
+}
+
+gboolean
+sp_retention_set_game_value (SpGame      *game,
+                             const char  *key,
+                             const char  *text,
+                             GError     **error)
+{
+  g_autofree char *value = NULL;
+  SpRetention scratch = { 0 };
+
+  g_return_val_if_fail (SP_IS_GAME (game), FALSE);
+  g_return_val_if_fail (key != NULL && g_strv_contains (retention_keys, key), FALSE);
+
+  value = g_strstrip (g_strdup (text ? text : ""));
+  if (*value != '\0' && !parse_value (key, value, &scratch, error))
+    return FALSE;
+  if (game->key_file == NULL)
+    game->key_file = g_key_file_new ();
+  sp_key_file_set_string_or_remove (game->key_file, SP_RETENTION_GROUP, key,
+                                    *value != '\0' ? value : NULL);
   return TRUE;
 }
 

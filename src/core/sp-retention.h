@@ -60,6 +60,18 @@ gboolean    sp_retention_parse_size     (const char        *text,
 gboolean    sp_retention_load           (SpGame            *game,
                                          SpRetention       *out_retention,
                                          GError           **error);
+/* The value of @key ("KeepLast", "KeepDaily" or "MaxSize") in @game's own
+ * game.ini as loaded, or NULL when it has none (the library's default
+ * applies then). */
+char       *sp_retention_get_game_value (SpGame            *game,
+                                         const char        *key);
+/* Checks @text (NULL or blank removes the key) by the rules above, then
+ * sets it in @game's game.ini as held in memory: sp_game_save_async()
+ * writes it. Fails with SP_LIBRARY_ERROR_INVALID saying what is wrong. */
+gboolean    sp_retention_set_game_value (SpGame            *game,
+                                         const char        *key,
+                                         const char        *text,
+                                         GError           **error);
 /* TRUE when any key is set. */
 gboolean    sp_retention_is_set         (const SpRetention *retention);
 

@@ -557,6 +557,40 @@ test_pin (Fixture       *f,
   g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_NOT_FOUND);
 }
 
+/* What the Game Settings rows do: set a value, save game.ini, read back. */
+static void
+test_game_values (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *keep_last = NULL;
+  g_autofree char *text = NULL;
+  SpRetention r;
+
+  g_assert_null (sp_retention_get_game_value (f->game, "KeepLast"));
+  g_assert_true (sp_retention_set_game_value (f->game, "KeepLast", " 4 ", &error));
+  g_assert_true (sp_retention_set_game_value (f->game, "MaxSize", "1.5", &error));
+  g_assert_false (sp_retention_set_game_value (f->game, "KeepDaily", "-2", &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+  g_clear_error (&error);
+  sp_game_save_sync (f->game, &error);
+  g_assert_no_error (error);
+  reload (f);
+  keep_last = sp_retention_get_game_value (f->game, "KeepLast");
+  g_assert_cmpstr (keep_last, ==, "4");
+  g_assert_true (sp_retention_load (f->game, &r, &error));
+  g_assert_true (r.has_keep_last && r.keep_last == 4);
+  g_assert_false (r.has_keep_daily);
+  g_assert_true (r.has_max_size && r.max_size == 1500000000);
+  /* Blank removes the key. */
+  g_assert_true (sp_retention_set_game_value (f->game, "MaxSize", "", &error));
+  sp_game_save_sync (f->game, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (sp_game_get_ini_path (f->game), &text, NULL, NULL);
+  g_assert_null (strstr (text, "MaxSize"));
+  g_assert_nonnull (strstr (text, "KeepLast=4"));
+}
+
 /* Puts @name in the trash with a marker for @id trashed @days_ago. */
 static char *
 fake_entry (const char *trash,
@@ -902,6 +936,7 @@ main (int   argc,
   ADD ("/retention/relink", test_relink);
   ADD ("/retention/hostile-values", test_hostile_values);
   ADD ("/retention/pin", test_pin);
+  ADD ("/retention/game-values", test_game_values);
   ADD ("/retention/keep-prunes", test_keep_prunes);
   ADD ("/drive-trash/only-ours", test_trash_only_ours);
   ADD ("/drive-trash/rules", test_trash_rules);
