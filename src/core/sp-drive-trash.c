@@ -222,8 +222,7 @@ read_entry (int          entry_fd,
   if (version != 1)
     {
       sp_key_file_set_error (error, marker, data, GROUP, "Version",
-                             _("this trash entry is of another version (%" G_GINT64_FORMAT ")."),
-                             version);
+                             _("this trash entry is of another version; it is left alone."));
       return NULL;
     }
   entry->game = sp_key_file_get_string_required (kf, marker, GROUP, "Game", error);
