@@ -467,3 +467,20 @@ sp_retention_get_keep_report (SpCheckpoint *kept)
   g_return_val_if_fail (SP_IS_CHECKPOINT (kept), NULL);
   return g_object_get_qdata (G_OBJECT (kept), report_quark ());
 }
+
+char *
+sp_retention_describe_keep (SpCheckpoint *kept)
+{
+  const SpRetentionReport *report = sp_retention_get_keep_report (kept);
+
+  if (report == NULL)
+    return NULL;
+  if (report->error != NULL)
+    return g_strdup (report->error->message);
+  if (report->removed->len == 0)
+    return NULL;
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%u old checkpoint was moved to the drive’s trash.",
+                                       "%u old checkpoints were moved to the drive’s trash.",
+                                       report->removed->len), report->removed->len);
+}

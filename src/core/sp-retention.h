@@ -106,5 +106,9 @@ void        sp_retention_apply_after_keep (SpGame          *game,
 /* The report attached to @kept by sp_retention_apply_after_keep(), or
  * NULL when it did not run. */
 const SpRetentionReport *sp_retention_get_keep_report (SpCheckpoint *kept);
+/* One sentence for the user about that report ("3 old checkpoints were
+ * moved to the drive’s trash.", or why pruning stopped), or NULL when
+ * there is nothing to say. */
+char       *sp_retention_describe_keep   (SpCheckpoint    *kept);
 
 G_END_DECLS

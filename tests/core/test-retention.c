@@ -850,6 +850,12 @@ test_keep_prunes (Fixture       *f,
   g_assert_nonnull (report);
   g_assert_no_error (report->error);
   g_assert_cmpuint (report->removed->len, ==, G_N_ELEMENTS (day_times) - 1);
+  {
+    g_autofree char *said = sp_retention_describe_keep (kept);
+    g_autofree char *want = g_strdup_printf ("%u old checkpoints were moved",
+                                             (guint) G_N_ELEMENTS (day_times) - 1);
+    g_assert_nonnull (strstr (said, want));
+  }
   g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 2);
   g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (kept));
   sp_runs_set_dir (NULL);
