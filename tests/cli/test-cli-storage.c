@@ -351,7 +351,7 @@ static void
 test_prune (Fixture       *fixture,
             gconstpointer  data)
 {
-  g_autofree char *ids[4] = { NULL };
+  char *ids[4] = { NULL };
   g_autofree char *games = NULL;
   g_autofree char *trash = NULL;
   g_autofree char *before = NULL;
@@ -485,6 +485,8 @@ test_prune (Fixture       *fixture,
     g_assert_nonnull (strstr (r.out, "2 checkpoints were removed from the drive’s trash"));
     g_assert_cmpuint (tree_bytes (trash), ==, 0);
   }
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_free (ids[i]);
 }
 
 static void
