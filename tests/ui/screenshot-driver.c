@@ -144,6 +144,8 @@ add_checkpoints (SpGame *game)
   g_assert_true (sp_game_set_checkpoint_note_sync (game, sp_checkpoint_get_id (d),
                                                    "The east door leads to the cave level.\n"
                                                    "Try the north door next time.", &error));
+  /* A pinned one: retention never removes it. */
+  g_assert_true (sp_game_set_checkpoint_pinned_sync (game, sp_checkpoint_get_id (a), TRUE, &error));
   g_assert_no_error (error);
 }
 
