@@ -439,8 +439,6 @@ sp_retention_apply_after_keep (SpGame       *game,
                                SpCheckpoint *kept)
 {
   SpRetentionReport *report = g_new0 (SpRetentionReport, 1);
-  g_autofree char *games = NULL;
-  g_autofree char *library = NULL;
   GPtrArray *removed = NULL;
 
   g_return_if_fail (SP_IS_GAME (game));
@@ -450,15 +448,32 @@ sp_retention_apply_after_keep (SpGame       *game,
     g_prefix_error (&report->error, _("Old checkpoints were not all pruned: "));
   report->removed = removed != NULL ? removed : g_ptr_array_new_with_free_func (g_object_unref);
 
-  games = g_path_get_dirname (sp_game_get_path (game));
-  library = g_path_get_dirname (games);
-  if (report->error == NULL &&
-      !sp_drive_trash_expire (library, NULL, NULL, SP_DRIVE_TRASH_MAX_AGE_DAYS,
-                              SP_DRIVE_TRASH_MAX_SIZE, NULL, &report->error))
-    g_prefix_error (&report->error, _("The drive’s trash was not emptied: "));
-
   g_object_set_qdata_full (G_OBJECT (kept), report_quark (), report,
                            (GDestroyNotify) report_free);
+}
+
+void
+sp_retention_expire_trash_after_keep (SpCheckpoint *kept)
+{
+  SpRetentionReport *report;
+  g_autofree char *checkpoints = NULL;
+  g_autofree char *game = NULL;
+  g_autofree char *games = NULL;
+  g_autofree char *library = NULL;
+
+  g_return_if_fail (SP_IS_CHECKPOINT (kept));
+
+  report = g_object_get_qdata (G_OBJECT (kept), report_quark ());
+  if (report == NULL || report->error != NULL)
+    return;
+  /* <library>/games/<slug>/checkpoints/<id>.ini */
+  checkpoints = g_path_get_dirname (sp_checkpoint_get_ini_path (kept));
+  game = g_path_get_dirname (checkpoints);
+  games = g_path_get_dirname (game);
+  library = g_path_get_dirname (games);
+  if (!sp_drive_trash_expire (library, NULL, NULL, SP_DRIVE_TRASH_MAX_AGE_DAYS,
+                              SP_DRIVE_TRASH_MAX_SIZE, NULL, &report->error))
+    g_prefix_error (&report->error, _("The drive’s trash was not emptied: "));
 }
 
 const SpRetentionReport *

@@ -98,11 +98,14 @@ typedef struct
   GError    *error;     /* why pruning stopped or did not run, or NULL */
 } SpRetentionReport;
 
-/* Applies retention after @kept was made, and for the drive's trash its
- * age and size rules; the result is attached to @kept. Never fails the
+/* Applies retention after @kept was made (main thread: the game's
+ * timeline changes); the result is attached to @kept. Never fails the
  * keep: a problem is in the report. */
 void        sp_retention_apply_after_keep (SpGame          *game,
                                            SpCheckpoint    *kept);
+/* Then the drive trash's age and size rules (any thread: it only removes
+ * files of the trash); a problem goes into the same report. */
+void        sp_retention_expire_trash_after_keep (SpCheckpoint *kept);
 /* The report attached to @kept by sp_retention_apply_after_keep(), or
  * NULL when it did not run. */
 const SpRetentionReport *sp_retention_get_keep_report (SpCheckpoint *kept);

@@ -902,6 +902,7 @@ sp_run_keep_sync (SpRun          *self,
   if (checkpoint == NULL)
     return NULL;
   sp_retention_apply_after_keep (game, checkpoint);
+  sp_retention_expire_trash_after_keep (checkpoint);
 
   remove_kept_run (self);
   return g_steal_pointer (&checkpoint);
@@ -930,6 +931,7 @@ remove_kept_run_thread (GTask        *task,
   KeepData *data = task_data;
 
   remove_kept_run (source_object);
+  sp_retention_expire_trash_after_keep (data->checkpoint);
   g_clear_pointer (&data->lock, sp_lock_release);
   g_task_return_pointer (task, g_object_ref (data->checkpoint), g_object_unref);
 }

@@ -831,6 +831,7 @@ test_keep_prunes (Fixture       *f,
                   gconstpointer  data)
 {
   g_autofree char *runs = g_build_filename (f->root, "runs", NULL);
+  g_autofree char *old_entry = NULL;
   g_autoptr(SpRun) run = NULL;
   g_autoptr(SpCheckpoint) kept = NULL;
   g_autoptr(GError) error = NULL;
@@ -839,6 +840,11 @@ test_keep_prunes (Fixture       *f,
   make_days (f);
   set_keys (sp_game_get_ini_path (f->game), "KeepLast=2\n");
   reload (f);
+  /* An entry trashed 20 days ago goes by the trash's age rule. */
+  {
+    g_autofree char *trash = sp_drive_trash_get_path (f->library_path);
+    old_entry = fake_entry (trash, "test-game.old", "test-game", "old", 20, 100);
+  }
   sp_runs_set_dir (runs);
   run = sp_run_create (sp_library_get_id (f->library), f->library_path,
                        sp_game_get_slug (f->game), "Test Game", sp_game_get_head (f->game), &error);
@@ -858,6 +864,39 @@ test_keep_prunes (Fixture       *f,
   }
   g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 2);
   g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (kept));
+  g_assert_false (g_file_test (old_entry, G_FILE_TEST_EXISTS));
+  sp_runs_set_dir (NULL);
+}
+
+/* The same through sp_run_keep_async(), as the app keeps. */
+static void
+test_keep_async_prunes (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *runs = g_build_filename (f->root, "runs", NULL);
+  g_autoptr(SpRun) run = NULL;
+  g_autoptr(SpCheckpoint) kept = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  const SpRetentionReport *report;
+
+  make_days (f);
+  set_keys (sp_game_get_ini_path (f->game), "KeepLast=3\n");
+  reload (f);
+  sp_runs_set_dir (runs);
+  run = sp_run_create (sp_library_get_id (f->library), f->library_path,
+                       sp_game_get_slug (f->game), "Test Game", sp_game_get_head (f->game), &error);
+  g_assert_no_error (error);
+  write_random (sp_run_get_upper_path (run), "save.bin", 100);
+  sp_run_keep_async (run, f->game, "kept", NULL, NULL, NULL, tc_store_result_cb, &result);
+  kept = sp_run_keep_finish (run, tc_wait_for (&result), &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+  report = sp_retention_get_keep_report (kept);
+  g_assert_nonnull (report);
+  g_assert_no_error (report->error);
+  g_assert_cmpuint (report->removed->len, ==, G_N_ELEMENTS (day_times) - 2);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 3);
   sp_runs_set_dir (NULL);
 }
 
@@ -944,6 +983,7 @@ main (int   argc,
   ADD ("/retention/pin", test_pin);
   ADD ("/retention/game-values", test_game_values);
   ADD ("/retention/keep-prunes", test_keep_prunes);
+  ADD ("/retention/keep-async-prunes", test_keep_async_prunes);
   ADD ("/drive-trash/only-ours", test_trash_only_ours);
   ADD ("/drive-trash/rules", test_trash_rules);
   ADD ("/disk-usage/du", test_du);
