@@ -139,37 +139,135 @@ sp_disk_usage_tree_size (const char    *path,
   return TRUE;
 }
 
+/* What the measuring needs, copied on the calling thread. */
+typedef struct
+{
+  char        *base;
+  char        *checkpoints;
+  char        *library;
+  char        *slug;
+  guint        n_checkpoints;
+  SpGameUsage  usage;
+  guint64      free_bytes;
+  guint64      total;
+} Measure;
+
+static void
+measure_free (Measure *m)
+{
+  g_free (m->base);
+  g_free (m->checkpoints);
+  g_free (m->library);
+  g_free (m->slug);
+  g_free (m);
+}
+
+static Measure *
+measure_new (SpGame *game)
+{
+  Measure *m = g_new0 (Measure, 1);
+  g_autofree char *games = g_path_get_dirname (sp_game_get_path (game));
+
+  m->base = g_strdup (sp_game_get_base_path (game));
+  m->checkpoints = g_strdup (sp_game_get_checkpoints_path (game));
+  m->library = g_path_get_dirname (games);
+  m->slug = g_strdup (sp_game_get_slug (game));
+  m->n_checkpoints = g_list_model_get_n_items (sp_game_get_checkpoints (game));
+  return m;
+}
+
+static gboolean
+measure_run (Measure       *m,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(GPtrArray) trash = NULL;
+
+  if (!sp_disk_usage_tree_size (m->base, &m->usage.base_bytes, cancellable, error) ||
+      !sp_disk_usage_tree_size (m->checkpoints, &m->usage.checkpoint_bytes, cancellable, error))
+    return FALSE;
+  m->usage.checkpoints = m->n_checkpoints;
+  trash = sp_drive_trash_list (m->library, m->slug, error);
+  if (trash == NULL)
+    return FALSE;
+  for (guint i = 0; i < trash->len; i++)
+    m->usage.trash_bytes += ((SpDriveTrashEntry *) g_ptr_array_index (trash, i))->size;
+  m->usage.trash_entries = trash->len;
+  return sp_disk_usage_drive_space (m->library, &m->free_bytes, &m->total, error);
+}
+
+static void
+measure_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (!measure_run (task_data, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+sp_disk_usage_measure_game_async (SpGame              *game,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (SP_IS_GAME (game));
+
+  task = g_task_new (game, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_disk_usage_measure_game_async);
+  g_task_set_task_data (task, measure_new (game), (GDestroyNotify) measure_free);
+  g_task_run_in_thread (task, measure_thread);
+}
+
+gboolean
+sp_disk_usage_measure_game_finish (SpGame        *game,
+                                   GAsyncResult  *result,
+                                   SpGameUsage   *out_usage,
+                                   guint64       *out_free,
+                                   guint64       *out_total,
+                                   GError       **error)
+{
+  Measure *m;
+
+  g_return_val_if_fail (g_task_is_valid (result, game), FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  m = g_task_get_task_data (G_TASK (result));
+  if (out_usage != NULL)
+    *out_usage = m->usage;
+  if (out_free != NULL)
+    *out_free = m->free_bytes;
+  if (out_total != NULL)
+    *out_total = m->total;
+  return TRUE;
+}
+
 gboolean
 sp_disk_usage_measure_game (SpGame        *game,
                             SpGameUsage   *out_usage,
                             GCancellable  *cancellable,
                             GError       **error)
 {
-  g_autoptr(GPtrArray) trash = NULL;
-  g_autofree char *games = NULL;
-  g_autofree char *library = NULL;
-  SpGameUsage usage = { 0 };
+  Measure *m;
+  gboolean ok;
 
   g_return_val_if_fail (SP_IS_GAME (game), FALSE);
   g_return_val_if_fail (out_usage != NULL, FALSE);
 
-  if (!sp_disk_usage_tree_size (sp_game_get_base_path (game), &usage.base_bytes,
-                                cancellable, error) ||
-      !sp_disk_usage_tree_size (sp_game_get_checkpoints_path (game), &usage.checkpoint_bytes,
-                                cancellable, error))
-    return FALSE;
-  usage.checkpoints = g_list_model_get_n_items (sp_game_get_checkpoints (game));
-
-  games = g_path_get_dirname (sp_game_get_path (game));
-  library = g_path_get_dirname (games);
-  trash = sp_drive_trash_list (library, sp_game_get_slug (game), error);
-  if (trash == NULL)
-    return FALSE;
-  for (guint i = 0; i < trash->len; i++)
-    usage.trash_bytes += ((SpDriveTrashEntry *) g_ptr_array_index (trash, i))->size;
-  usage.trash_entries = trash->len;
-  *out_usage = usage;
-  return TRUE;
+  m = measure_new (game);
+  ok = measure_run (m, cancellable, error);
+  if (ok)
+    *out_usage = m->usage;
+  measure_free (m);
+  return ok;
 }
 
 gboolean

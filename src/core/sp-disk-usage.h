@@ -37,6 +37,19 @@ gboolean  sp_disk_usage_measure_game (SpGame        *game,
                                       SpGameUsage   *out_usage,
                                       GCancellable  *cancellable,
                                       GError       **error);
+/* The same in a worker thread, with the drive's free and total space
+ * (sp_disk_usage_drive_space()) too. */
+void      sp_disk_usage_measure_game_async  (SpGame              *game,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean  sp_disk_usage_measure_game_finish (SpGame              *game,
+                                             GAsyncResult        *result,
+                                             SpGameUsage         *out_usage,
+                                             guint64             *out_free,
+                                             guint64             *out_total,
+                                             GError             **error);
+
 /* The free (for unprivileged users) and total bytes of the file system of
  * @path (statvfs). */
 gboolean  sp_disk_usage_drive_space  (const char    *path,

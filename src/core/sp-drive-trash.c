@@ -494,3 +494,75 @@ sp_drive_trash_expire (const char  *library_path,
     }
   return TRUE;
 }
+
+typedef struct
+{
+  char  *library_path;
+  char  *slug;
+  guint  removed;
+} EmptyData;
+
+static void
+empty_data_free (EmptyData *data)
+{
+  g_free (data->library_path);
+  g_free (data->slug);
+  g_free (data);
+}
+
+static void
+empty_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  EmptyData *data = task_data;
+  g_autoptr(GPtrArray) removed = NULL;
+  GError *error = NULL;
+  gboolean ok;
+
+  ok = sp_drive_trash_expire (data->library_path, data->slug, NULL, 0, 0, &removed, &error);
+  data->removed = removed != NULL ? removed->len : 0;
+  if (!ok)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+sp_drive_trash_empty_async (const char          *library_path,
+                            const char          *slug,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  EmptyData *data;
+
+  g_return_if_fail (library_path != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_drive_trash_empty_async);
+  data = g_new0 (EmptyData, 1);
+  data->library_path = g_strdup (library_path);
+  data->slug = g_strdup (slug);
+  g_task_set_task_data (task, data, (GDestroyNotify) empty_data_free);
+  /* Once started it is done: removing files is not undone. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, empty_thread);
+}
+
+gboolean
+sp_drive_trash_empty_finish (GAsyncResult  *result,
+                             guint         *out_removed,
+                             GError       **error)
+{
+  EmptyData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (out_removed != NULL)
+    *out_removed = data->removed;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -82,4 +82,15 @@ gboolean    sp_drive_trash_expire          (const char  *library_path,
                                             GPtrArray  **out_removed,
                                             GError     **error);
 
+/* sp_drive_trash_expire() of everything of @slug (or all when NULL), in a
+ * worker thread; _finish returns how many entries went. */
+void        sp_drive_trash_empty_async     (const char           *library_path,
+                                            const char           *slug,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+gboolean    sp_drive_trash_empty_finish    (GAsyncResult         *result,
+                                            guint                *out_removed,
+                                            GError              **error);
+
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #include "sp-checkpoint-row.h"
 #include "sp-format.h"
+#include "sp-free-space-window.h"
 #include "sp-game-page.h"
 #include "sp-game-settings.h"
 #include "sp-ui-util.h"
@@ -421,6 +422,18 @@ checkpoint_pin_cb (GtkWidget  *widget,
   if (checkpoint != NULL)
     sp_game_set_checkpoint_pinned_async (self->game, id, !sp_checkpoint_get_pinned (checkpoint),
                                          NULL, pin_done_cb, write_begin (self));
+}
+
+static void
+game_free_space_cb (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  SpGamePage *self = SP_GAME_PAGE (widget);
+
+  if (self->game != NULL)
+    gtk_window_present (GTK_WINDOW (sp_free_space_window_new (sp_ui_get_window (widget),
+                                                              self->game)));
 }
 
 static void
@@ -1032,6 +1045,7 @@ sp_game_page_class_init (SpGamePageClass *klass)
   gtk_widget_class_install_action (widget_class, "game.play", NULL, game_play_cb);
   gtk_widget_class_install_action (widget_class, "game.import", NULL, game_import_cb);
   gtk_widget_class_install_action (widget_class, "game.verify", NULL, game_verify_cb);
+  gtk_widget_class_install_action (widget_class, "game.free-space", NULL, game_free_space_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.play", "s", checkpoint_play_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.restore", "s", checkpoint_restore_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.rename", "s", checkpoint_rename_cb);

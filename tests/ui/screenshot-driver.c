@@ -9,6 +9,7 @@
 #include "play/sp-session.h"
 #include "sp-add-game-window.h"
 #include "sp-checkpoint-row.h"
+#include "sp-free-space-window.h"
 #include "sp-keep-dialog.h"
 #include "sp-preferences-window.h"
 #include "sp-window.h"
@@ -243,6 +244,24 @@ main (int   argc,
       g_assert_nonnull (dialog);
       shoot ("03b-note-dialog");
       ui_test_answer (dialog, "cancel");
+    }
+
+    /* Free Up Space, from the game page's menu. */
+    {
+      GtkWidget *page = GTK_WIDGET (sp_window_get_game_page (window));
+      GtkWidget *free_space = NULL;
+
+      gtk_widget_activate_action (page, "game.free-space", NULL);
+      settle (300);
+      for (guint i = 0; i < g_list_model_get_n_items (gtk_window_get_toplevels ()); i++)
+        {
+          g_autoptr(GObject) top = g_list_model_get_item (gtk_window_get_toplevels (), i);
+          if (G_TYPE_CHECK_INSTANCE_TYPE (top, SP_TYPE_FREE_SPACE_WINDOW))
+            free_space = GTK_WIDGET (top);
+        }
+      g_assert_nonnull (free_space);
+      shoot ("03c-free-space");
+      gtk_window_destroy (GTK_WINDOW (free_space));
     }
 
     /* 4. The context menu of a checkpoint. */

@@ -3,8 +3,10 @@
  * Settings, over a real library in a temporary folder. */
 #include "config.h"
 
+#include "core/sp-drive-trash.h"
 #include "core/sp-retention.h"
 #include "sp-checkpoint-row.h"
+#include "sp-free-space-window.h"
 #include "sp-game-page.h"
 #include "sp-game-settings.h"
 #include "ui-test-util.h"
@@ -227,6 +229,66 @@ test_retention_rows (Fixture       *f,
   ui_test_flush ();
 }
 
+static gboolean
+window_idle (gpointer data)
+{
+  return !sp_free_space_window_get_busy (data);
+}
+
+/* Free Up Space: sizes measured from the drive, the biggest checkpoints
+ * with their pins, and Empty Trash removing the game's trash entries. */
+static void
+test_free_space (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) a = ui_test_add_checkpoint (f->game, "Small", "1\n");
+  g_autoptr(SpCheckpoint) b = ui_test_add_checkpoint (f->game, "Pinned one", "22\n");
+  g_autoptr(SpCheckpoint) c = ui_test_add_checkpoint (f->game, "Newest", "333\n");
+  g_autoptr(GPtrArray) removed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *trash = NULL;
+  GtkWidget *window;
+  AdwMessageDialog *dialog;
+
+  g_assert_true (sp_game_set_checkpoint_pinned_sync (f->game, sp_checkpoint_get_id (b), TRUE, &error));
+  g_assert_true (sp_retention_set_game_value (f->game, "KeepLast", "1", &error));
+  g_assert_true (sp_game_save_sync (f->game, &error));
+  g_assert_true (sp_retention_prune_sync (f->game, FALSE, &removed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (removed->len, ==, 1);
+
+  window = sp_free_space_window_new (NULL, f->game);
+  gtk_window_present (GTK_WINDOW (window));
+  ui_test_wait (window_idle, window, 60, "the drive to be measured");
+  text = sp_free_space_window_describe (SP_FREE_SPACE_WINDOW (window));
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "Checkpoints\n"));
+  g_assert_nonnull (strstr (text, "in 2 checkpoints\n"));
+  g_assert_nonnull (strstr (text, "in 1 checkpoint removed by retention\n"));
+  g_assert_nonnull (strstr (text, "Pinned one\n"));
+  g_assert_nonnull (strstr (text, "Newest\n"));
+  g_assert_null (strstr (text, "Small\n"));
+
+  g_assert_true (gtk_widget_activate_action (window, "free-space.empty-trash", NULL));
+  dialog = ui_test_find_message_dialog (NULL);
+  g_assert_nonnull (dialog);
+  ui_test_answer (dialog, "empty");
+  ui_test_wait (window_idle, window, 60, "the trash to be emptied and measured");
+  g_clear_pointer (&text, g_free);
+  text = sp_free_space_window_describe (SP_FREE_SPACE_WINDOW (window));
+  g_assert_nonnull (strstr (text, "Drive Trash\nEmpty\n"));
+  trash = g_build_filename (sp_library_get_path (f->library), "trash", NULL);
+  {
+    g_autoptr(GPtrArray) left = sp_drive_trash_list (sp_library_get_path (f->library), NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (left->len, ==, 0);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  ui_test_flush ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -235,6 +297,7 @@ main (int   argc,
 
   g_test_add ("/ui/retention/pin-toggle", Fixture, NULL, fixture_setup, test_pin_toggle, fixture_teardown);
   g_test_add ("/ui/retention/rows", Fixture, NULL, fixture_setup, test_retention_rows, fixture_teardown);
+  g_test_add ("/ui/retention/free-space", Fixture, NULL, fixture_setup, test_free_space, fixture_teardown);
 
   return ui_test_run ();
 }
