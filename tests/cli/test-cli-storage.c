@@ -446,6 +446,13 @@ test_prune (Fixture       *fixture,
     g_assert_cmpuint (n, ==, 2);
   }
 
+  /* The library is sound after it: nothing for verify to report. */
+  {
+    g_auto(Result) r = { 0 };
+    run_cli (&r, fixture->drive, "verify", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+  }
+
   /* du counts what is really there. */
   {
     g_auto(Result) r = { 0 };

@@ -285,8 +285,14 @@ test_free_space (Fixture       *f,
     g_assert_cmpuint (left->len, ==, 0);
   }
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  ui_test_flush ();
+  {
+    gpointer weak = window;
+
+    g_object_add_weak_pointer (G_OBJECT (window), &weak);
+    gtk_window_destroy (GTK_WINDOW (window));
+    ui_test_flush ();
+    g_assert_null (weak);
+  }
 }
 
 int
