@@ -463,7 +463,10 @@ test_hostile_values (Fixture       *f,
           line = j + 1;
       g_assert_cmpuint (line, >, 0);
       g_file_set_contents (ini, text, -1, NULL);
-      g_test_message ("%s", bad[i]);
+      {
+        g_autofree char *shown = g_strescape (bad[i], NULL);
+        g_test_message ("%s", shown);
+      }
       if (sp_retention_load (f->game, &r, &error))
         g_error ("%s accepted: %u %u %" G_GUINT64_FORMAT, bad[i], r.keep_last, r.keep_daily, r.max_size);
       g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_MALFORMED);
