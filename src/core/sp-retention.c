@@ -265,6 +265,16 @@ compare_newest_first (gconstpointer a,
   return sp_checkpoint_compare (*(gpointer const *) a, *(gpointer const *) b, NULL);
 }
 
+static guint64
+add_capped (guint64       total,
+            SpCheckpoint *c,
+            guint64       max_size)
+{
+  guint64 size = MIN (sp_checkpoint_get_archive_size (c), max_size + 1);
+
+  return total > G_MAXUINT64 - size ? G_MAXUINT64 : total + size;
+}
+
 GPtrArray *
 sp_retention_plan (SpGame            *game,
                    const SpRetention *retention)
@@ -323,9 +333,12 @@ sp_retention_plan (SpGame            *game,
     {
       guint64 total = 0;
 
+      /* Sizes come from the drive: each counts as at most max_size + 1
+       * (one such archive is over the limit anyway), so the sum cannot
+       * wrap around (max_size is at most 10^15) and saturates besides. */
       for (guint i = 0; i < all->len; i++)
         if (g_hash_table_contains (kept, g_ptr_array_index (all, i)))
-          total += sp_checkpoint_get_archive_size (g_ptr_array_index (all, i));
+          total = add_capped (total, g_ptr_array_index (all, i), retention->max_size);
       /* Oldest first, never a pinned one or the head. */
       for (guint i = all->len; i > 0 && total > retention->max_size; i--)
         {
@@ -335,7 +348,7 @@ sp_retention_plan (SpGame            *game,
               g_strcmp0 (sp_checkpoint_get_id (c), head) == 0)
             continue;
           g_hash_table_remove (kept, c);
-          total -= MIN (total, sp_checkpoint_get_archive_size (c));
+          total -= MIN (total, MIN (sp_checkpoint_get_archive_size (c), retention->max_size + 1));
         }
     }
 

@@ -373,6 +373,39 @@ test_max_size_fits (Fixture       *f,
   g_assert_cmpstr (ids, ==, "2026-11-01T10:00:00Z 2026-11-02T10:00:00Z");
 }
 
+/* ArchiveSize values from a hostile drive that add up past 2^64 must not
+ * wrap around to a small total (which would keep everything). */
+static void
+test_max_size_huge_values (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) p = NULL;
+  g_autofree char *ids = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *created = g_strdup_printf ("2026-11-0%uT10:00:00Z", i + 1);
+      g_autofree char *id = make_checkpoint (f, created, 100);
+
+      if (i < 2)
+        {
+          g_autofree char *ini = g_strdup_printf ("%s/%s.ini", sp_game_get_checkpoints_path (f->game), id);
+          g_autoptr(GKeyFile) kf = sp_key_file_load (ini, &error);
+
+          g_assert_no_error (error);
+          g_key_file_set_string (kf, "Checkpoint", "ArchiveSize", "18446744073709551000");
+          sp_key_file_save (kf, ini, &error);
+          g_assert_no_error (error);
+        }
+    }
+  set_keys (sp_game_get_ini_path (f->game), "MaxSize=1000\n");
+  reload (f);
+  p = plan (f);
+  ids = ids_of (p);
+  g_assert_cmpstr (ids, ==, "2026-11-01T10:00:00Z 2026-11-02T10:00:00Z");
+}
+
 static void
 test_relink (Fixture       *f,
              gconstpointer  data)
@@ -982,6 +1015,7 @@ main (int   argc,
   ADD ("/retention/max-size", test_max_size);
   ADD ("/retention/max-size-fits", test_max_size_fits);
   ADD ("/retention/relink", test_relink);
+  ADD ("/retention/max-size-huge-values", test_max_size_huge_values);
   ADD ("/retention/hostile-values", test_hostile_values);
   ADD ("/retention/pin", test_pin);
   ADD ("/retention/game-values", test_game_values);
