@@ -735,6 +735,7 @@ test_retention_trash (void)
   g_auto(Result) empty = { 0 };
   g_auto(Result) bad = { 0 };
   g_auto(Result) du = { 0 };
+  g_auto(Result) play4 = { 0 };
   g_autofree char *id = NULL;
   g_autofree char *game_ini = NULL;
   g_autofree char *trash = NULL;
@@ -808,6 +809,12 @@ test_retention_trash (void)
   cli_player (&du, c, NULL, TRUE, NULL, 60, "--json", "du", NULL);
   g_assert_cmpint (du.status, ==, 0);
   g_assert_nonnull (strstr (du.out, "\"trash_entries\" : 0"));
+
+  /* Keeping a run applies the rules and says what went. */
+  cli_player (&play4, c, NULL, TRUE, NULL, 120, "play", "game", "--keep", "fourth", NULL);
+  g_assert_cmpint (play4.status, ==, 0);
+  g_assert_nonnull (strstr (play4.out, "Retention moved 1 old checkpoint to the drive’s trash"));
+  g_assert_nonnull (strstr (play4.out, "third"));
 
   edit_ini (game_ini, "Retention", "KeepLast", "1e9", NULL);
   cli_player (&bad, c, NULL, TRUE, NULL, 60, "prune", "game", NULL);
