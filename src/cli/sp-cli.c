@@ -578,13 +578,14 @@ print_timeline (SpGame *game)
       const char *label = sp_checkpoint_get_label (checkpoint);
       const char *parent = sp_checkpoint_get_parent (checkpoint);
 
-      g_print ("%s %s  %s  %-12s %9s  %s%s%s%s\n",
+      g_print ("%s %s  %s  %-12s %9s  %s%s%s%s%s\n",
                current ? "*" : " ",
                sp_checkpoint_get_id (checkpoint), date, play_time, size,
                *label != '\0' ? label : _("(no label)"),
                parent != NULL ? _("  ← ") : "",
                parent != NULL ? parent : "",
-               sp_checkpoint_get_missing (checkpoint) ? _("  [archive missing]") : "");
+               sp_checkpoint_get_missing (checkpoint) ? _("  [archive missing]") : "",
+               sp_checkpoint_get_pinned (checkpoint) ? _("  [pinned]") : "");
       print_note (sp_checkpoint_get_note (checkpoint));
     }
   g_print ("%s %s\n", sp_game_get_head (game) == NULL ? "*" : " ", _("clean install"));

@@ -316,6 +316,12 @@ test_pin_unpin (Fixture       *fixture,
   g_assert_nonnull (strstr (text, "Pinned=true\n"));
   {
     g_auto(Result) r = { 0 };
+    run_cli (&r, fixture->drive, "checkpoints", "test-game", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "first  [pinned]\n"));
+  }
+  {
+    g_auto(Result) r = { 0 };
     run_cli (&r, fixture->drive, "--json", "checkpoints", "test-game", NULL);
     g_assert_cmpint (r.status, ==, 0);
     json = parse_json (r.out);
