@@ -18,10 +18,10 @@ core=(
 )
 ui=(libgtk-4-dev libadwaita-1-dev desktop-file-utils appstream)
 # exfat, ntfs-3g: libraries on FUSE-mounted exFAT and NTFS drives (tests/drives,
-# the export test); clang and its runtime libraries: the libFuzzer stage
-# (tests/fuzz/run-fuzzers.sh).
+# the export test); dosfstools, fusefat: a FAT32 drive (tests/core/test-retention);
+# clang and its runtime libraries: the libFuzzer stage (tests/fuzz/run-fuzzers.sh).
 tests=(xvfb xauth dbus dbus-x11 fuse-overlayfs attr zstd tar imagemagick wine wine64
-       exfatprogs exfat-fuse ntfs-3g clang libclang-rt-14-dev)
+       exfatprogs exfat-fuse ntfs-3g dosfstools fusefat clang libclang-rt-14-dev)
 bench=(fuse-overlayfs git zstd tar time python3 util-linux)
 
 case "${1:-}" in

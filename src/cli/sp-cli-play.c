@@ -563,6 +563,8 @@ sp_cli_play (const SpCliOptions *options,
                (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC);
           if (!state.json)
             sp_cli_print_excluded (sp_session_get_game (session), checkpoint);
+          if (!state.json)
+            sp_cli_print_keep_report (checkpoint);
         }
         kept = checkpoint;
         decided = "kept";
@@ -736,6 +738,7 @@ recover_one (SpRun       *run,
     g_print (_("Kept the run of “%s” as checkpoint %s (%s).\n"),
              sp_game_get_name (game), sp_checkpoint_get_id (checkpoint), size);
     sp_cli_print_excluded (game, checkpoint);
+    sp_cli_print_keep_report (checkpoint);
   }
   return TRUE;
 }

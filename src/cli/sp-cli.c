@@ -107,6 +107,8 @@ add_checkpoint_json (JsonBuilder  *builder,
   json_builder_add_string_value (builder, sp_checkpoint_get_label (checkpoint));
   json_builder_set_member_name (builder, "note");
   json_builder_add_string_value (builder, sp_checkpoint_get_note (checkpoint));
+  json_builder_set_member_name (builder, "pinned");
+  json_builder_add_boolean_value (builder, sp_checkpoint_get_pinned (checkpoint));
   json_builder_set_member_name (builder, "created");
   json_builder_add_string_value (builder, created);
   json_builder_set_member_name (builder, "play_time");
@@ -583,13 +585,14 @@ print_timeline (SpGame *game)
       const char *label = sp_checkpoint_get_label (checkpoint);
       const char *parent = sp_checkpoint_get_parent (checkpoint);
 
-      g_print ("%s %s  %s  %-12s %9s  %s%s%s%s\n",
+      g_print ("%s %s  %s  %-12s %9s  %s%s%s%s%s\n",
                current ? "*" : " ",
                sp_checkpoint_get_id (checkpoint), date, play_time, size,
                *label != '\0' ? label : _("(no label)"),
                parent != NULL ? _("  ← ") : "",
                parent != NULL ? parent : "",
-               sp_checkpoint_get_missing (checkpoint) ? _("  [archive missing]") : "");
+               sp_checkpoint_get_missing (checkpoint) ? _("  [archive missing]") : "",
+               sp_checkpoint_get_pinned (checkpoint) ? _("  [pinned]") : "");
       print_note (sp_checkpoint_get_note (checkpoint));
     }
   g_print ("%s %s\n", sp_game_get_head (game) == NULL ? "*" : " ", _("clean install"));
@@ -1193,6 +1196,11 @@ static const SpCliCommand commands[] = {
   { "verify", "[--repair] [GAME]", N_("Check checkpoints, metadata and leftovers"), cmd_verify },
   { "repair", "GAME", N_("Keep a Wine game’s user folders inside its clean install"),
     sp_cli_repair },
+  { "pin", "GAME ID", N_("Pin a checkpoint: retention never removes it"), sp_cli_pin },
+  { "unpin", "GAME ID", N_("Unpin a checkpoint"), sp_cli_unpin },
+  { "prune", "GAME [--dry-run] [--empty-trash]",
+    N_("Apply the game’s retention rules (KeepLast, KeepDaily, MaxSize)"), sp_cli_prune },
+  { "du", "[GAME]", N_("Show the drive space games, checkpoints and the trash take"), sp_cli_du },
   { "play", "GAME [--from ID|--clean] [--keep LABEL|--discard|--ask]",
     N_("Play a game in a fresh overlay, then keep or discard the run"), sp_cli_play },
   { "log", "GAME", N_("Print the log of the game’s latest run"), sp_cli_log },

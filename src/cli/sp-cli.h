@@ -135,6 +135,27 @@ int        sp_cli_recover_from_trash (const SpCliOptions *options,
 int        sp_cli_check_head_change (SpLibrary      *library,
                                      SpGame         *game,
                                      const char     *id);
+/* The storage commands (sp-cli-storage.c). */
+
+/* pin GAME ID / unpin GAME ID */
+int        sp_cli_pin           (const SpCliOptions *options,
+                                 int                 argc,
+                                 char              **argv);
+int        sp_cli_unpin         (const SpCliOptions *options,
+                                 int                 argc,
+                                 char              **argv);
+/* prune GAME [--dry-run] [--empty-trash] */
+int        sp_cli_prune         (const SpCliOptions *options,
+                                 int                 argc,
+                                 char              **argv);
+/* du [GAME] */
+int        sp_cli_du            (const SpCliOptions *options,
+                                 int                 argc,
+                                 char              **argv);
+/* Prints what retention removed when @kept was kept (see
+ * sp_retention_get_keep_report()). */
+void       sp_cli_print_keep_report (SpCheckpoint   *kept);
+
 /* TRUE when @answer is one of the "|"-separated @choices, ignoring case
  * (also outside ASCII): how `play --ask` understands translated answers. */
 gboolean   sp_cli_answer_is     (const char         *answer,

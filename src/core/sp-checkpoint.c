@@ -22,6 +22,7 @@ struct _SpCheckpoint
   GDateTime  *created;
   char       *label;
   char       *note;
+  gboolean    pinned;
   gint64      play_time;
   guint64     files;
   guint64     bytes;
@@ -43,6 +44,7 @@ enum {
   PROP_CREATED,
   PROP_LABEL,
   PROP_NOTE,
+  PROP_PINNED,
   PROP_PLAY_TIME,
   PROP_FILES,
   PROP_BYTES,
@@ -98,6 +100,9 @@ sp_checkpoint_get_property (GObject    *object,
     case PROP_NOTE:
       g_value_set_string (value, self->note);
       break;
+    case PROP_PINNED:
+      g_value_set_boolean (value, self->pinned);
+      break;
     case PROP_PLAY_TIME:
       g_value_set_int64 (value, self->play_time);
       break;
@@ -141,6 +146,7 @@ sp_checkpoint_class_init (SpCheckpointClass *klass)
   properties[PROP_CREATED] = g_param_spec_boxed ("created", NULL, NULL, G_TYPE_DATE_TIME, flags);
   properties[PROP_LABEL] = g_param_spec_string ("label", NULL, NULL, NULL, flags);
   properties[PROP_NOTE] = g_param_spec_string ("note", NULL, NULL, NULL, flags);
+  properties[PROP_PINNED] = g_param_spec_boolean ("pinned", NULL, NULL, FALSE, flags);
   properties[PROP_PLAY_TIME] = g_param_spec_int64 ("play-time", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_FILES] = g_param_spec_uint64 ("files", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   properties[PROP_BYTES] = g_param_spec_uint64 ("bytes", NULL, NULL, 0, G_MAXUINT64, 0, flags);
@@ -346,6 +352,22 @@ sp_checkpoint_load (const char  *ini_path,
       self->note = g_steal_pointer (&note);
     }
 
+  if (g_key_file_has_key (kf, GROUP, "Pinned", NULL))
+    {
+      g_autofree char *pinned = g_key_file_get_value (kf, GROUP, "Pinned", NULL);
+
+      g_strstrip (pinned);
+      if (g_str_equal (pinned, "true"))
+        self->pinned = TRUE;
+      else if (!g_str_equal (pinned, "false"))
+        {
+          sp_key_file_set_error (error, ini_path, NULL, GROUP, "Pinned",
+                                 _("“%s” is not “true” or “false”. Fix or remove this line."),
+                                 pinned);
+          return NULL;
+        }
+    }
+
   /* lstat(): a link or a FIFO in the archive's place is there (not missing)
    * and is refused with its reason when the archive is opened. */
   self->missing = g_lstat (self->archive_path, &st) != 0;
@@ -386,6 +408,13 @@ sp_checkpoint_get_note (SpCheckpoint *self)
 {
   g_return_val_if_fail (SP_IS_CHECKPOINT (self), NULL);
   return self->note;
+}
+
+gboolean
+sp_checkpoint_get_pinned (SpCheckpoint *self)
+{
+  g_return_val_if_fail (SP_IS_CHECKPOINT (self), FALSE);
+  return self->pinned;
 }
 
 gint64
@@ -482,6 +511,32 @@ _sp_checkpoint_set_note (SpCheckpoint *self,
   g_free (self->note);
   self->note = g_strdup (note ? note : "");
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOTE]);
+}
+
+void
+_sp_checkpoint_set_pinned (SpCheckpoint *self,
+                           gboolean      pinned)
+{
+  g_return_if_fail (SP_IS_CHECKPOINT (self));
+
+  pinned = !!pinned;
+  if (self->pinned == pinned)
+    return;
+  self->pinned = pinned;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PINNED]);
+}
+
+void
+_sp_checkpoint_set_parent (SpCheckpoint *self,
+                           const char   *parent)
+{
+  g_return_if_fail (SP_IS_CHECKPOINT (self));
+
+  if (g_strcmp0 (self->parent, parent) == 0)
+    return;
+  g_free (self->parent);
+  self->parent = g_strdup (parent);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARENT]);
 }
 
 gboolean

@@ -8,12 +8,14 @@
 G_BEGIN_DECLS
 
 /* One checkpoint: games/<slug>/checkpoints/<id>.ini describing
- * <id>.tar.zst. Immutable apart from the label and the note; SpGame does the
+ * <id>.tar.zst. Immutable apart from the label, the note, the pin and the parent; SpGame does the
  * writing. The .ini keys ([Checkpoint] group): Parent, Created (ISO 8601 UTC
  * with microseconds), Label, Note (free text, GKeyFile escapes: "\n" for a
  * new line; absent = no note), PlayTime (seconds), Files, Bytes, ArchiveSize,
- * SHA256; imported checkpoints also carry ImportedFrom (the file name).
- * Unknown keys are kept when the label or note is rewritten. The .ini is
+ * SHA256, Pinned ("true": retention never removes it; absent or "false":
+ * not pinned; anything else is malformed); imported checkpoints also carry
+ * ImportedFrom (the file name). Unknown keys are kept when the label, note,
+ * pin or parent is rewritten. The .ini is
  * authoritative for label and note: editing them never rewrites the archive,
  * whose embedded checkpoint.ini holds Parent, Created, Label, Note and
  * PlayTime as they were when it was packed (an export writes the current
@@ -53,6 +55,8 @@ GDateTime   *sp_checkpoint_get_created    (SpCheckpoint *self);   /* UTC, transf
 const char  *sp_checkpoint_get_label      (SpCheckpoint *self);
 /* The free-text note; never NULL, may be empty. */
 const char  *sp_checkpoint_get_note       (SpCheckpoint *self);
+/* TRUE when retention never removes it (Pinned=true). */
+gboolean     sp_checkpoint_get_pinned     (SpCheckpoint *self);
 gint64       sp_checkpoint_get_play_time  (SpCheckpoint *self);   /* seconds */
 guint64      sp_checkpoint_get_files      (SpCheckpoint *self);
 guint64      sp_checkpoint_get_bytes      (SpCheckpoint *self);
@@ -100,5 +104,10 @@ void         _sp_checkpoint_set_label     (SpCheckpoint *self,
                                            const char   *label);
 void         _sp_checkpoint_set_note      (SpCheckpoint *self,
                                            const char   *note);
+void         _sp_checkpoint_set_pinned    (SpCheckpoint *self,
+                                           gboolean      pinned);
+/* Retention re-links the children of a pruned checkpoint to its parent. */
+void         _sp_checkpoint_set_parent    (SpCheckpoint *self,
+                                           const char   *parent);
 
 G_END_DECLS

@@ -13,3 +13,6 @@
 #include "sp-library.h"
 #include "sp-leftovers.h"
 #include "sp-wine-prefix.h"
+#include "sp-retention.h"
+#include "sp-drive-trash.h"
+#include "sp-disk-usage.h"

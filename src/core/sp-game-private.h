@@ -68,6 +68,17 @@ gboolean       _sp_game_save_head              (SpGame                *self,
                                                 GError               **error);
 void           _sp_game_remove_checkpoint      (SpGame                *self,
                                                 SpCheckpoint          *checkpoint);
+/* For sp-retention.c: sync writes in the game's write queue (BUSY while an
+ * async one runs). Sets Parent= of a checkpoint (NULL: a root). */
+gboolean       _sp_game_set_checkpoint_parent  (SpGame                *self,
+                                                const char            *checkpoint_id,
+                                                const char            *parent,
+                                                GError               **error);
+/* Moves a checkpoint (never the head) to the drive's trash
+ * (sp_drive_trash_move_checkpoint()) and out of the timeline. */
+gboolean       _sp_game_trash_checkpoint       (SpGame                *self,
+                                                const char            *checkpoint_id,
+                                                GError               **error);
 
 /* sp-game-checkpoints.c */
 void           _sp_game_insert_checkpoint      (SpGame                *self,

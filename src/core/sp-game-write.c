@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "sp-drive-trash.h"
 #include "sp-keyfile.h"
 #include "sp-leftovers.h"
 #include "sp-library.h"
@@ -14,7 +15,9 @@
 #include "common/sp-util.h"
 
 /* The small writes that change a game: save game.ini, restore (move Head),
- * delete a checkpoint, and set its label (rename) or note.
+ * delete a checkpoint, and set its label (rename), note or pin; for
+ * retention (sp-retention.c) also re-link a checkpoint to another parent and
+ * move one to the drive's trash.
  *
  * Each runs in three steps, the same code for the sync and async calls:
  *
@@ -45,6 +48,9 @@ typedef enum
   WRITE_DELETE,
   WRITE_RENAME,
   WRITE_NOTE,
+  WRITE_PIN,
+  WRITE_PARENT,
+  WRITE_TRASH,
 } WriteKind;
 
 typedef struct
@@ -52,7 +58,8 @@ typedef struct
   /* The request. */
   WriteKind     kind;
   char         *checkpoint_id;
-  char         *label;              /* the new label, or the new note (WRITE_NOTE) */
+  char         *label;              /* the new label, note (WRITE_NOTE), "true" or NULL
+                                       (WRITE_PIN), or parent id or NULL (WRITE_PARENT) */
 
   /* Set by prepare (main thread). */
   char         *game_ini_path;
@@ -62,6 +69,8 @@ typedef struct
   char         *checkpoints_path;
   char         *ini_path;           /* the checkpoint's .ini */
   char         *archive_path;
+  char         *library_path;       /* WRITE_TRASH */
+  char         *slug;               /* WRITE_TRASH */
 
   /* Set by write_files, read by apply. */
   gboolean      game_ini_written;
@@ -94,6 +103,8 @@ write_free (SpGameWrite *w)
   g_free (w->checkpoints_path);
   g_free (w->ini_path);
   g_free (w->archive_path);
+  g_free (w->library_path);
+  g_free (w->slug);
   g_free (w);
 }
 
@@ -179,6 +190,29 @@ prepare (SpGame       *self,
     case WRITE_NOTE:
       return sp_checkpoint_note_is_valid (w->label, error);
 
+    case WRITE_PIN:
+      return TRUE;
+
+    case WRITE_PARENT:
+      g_assert (w->label == NULL || sp_checkpoint_id_is_valid (w->label));
+      return TRUE;
+
+    case WRITE_TRASH:
+      if (g_strcmp0 (self->head, w->checkpoint_id) == 0)
+        {
+          g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                       _("Checkpoint %s is the one the next run starts from; it is not moved "
+                         "to the trash."), w->checkpoint_id);
+          return FALSE;
+        }
+      {
+        g_autofree char *games = g_path_get_dirname (self->path);
+
+        w->library_path = g_path_get_dirname (games);
+        w->slug = g_strdup (self->slug);
+      }
+      return TRUE;
+
     default:
       g_assert_not_reached ();
     }
@@ -220,6 +254,30 @@ write_files (SpGameWrite  *w,
       if (!sp_key_file_save (kf, w->ini_path, error))
         return FALSE;
       w->ini_written = TRUE;
+    }
+
+  if (w->kind == WRITE_PIN || w->kind == WRITE_PARENT)
+    {
+      g_autoptr(GKeyFile) kf = sp_key_file_load (w->ini_path, error);
+
+      if (kf == NULL)
+        return FALSE;
+      sp_key_file_set_string_or_remove (kf, CHECKPOINT_GROUP,
+                                        w->kind == WRITE_PIN ? "Pinned" : "Parent", w->label);
+      if (!sp_key_file_save (kf, w->ini_path, error))
+        return FALSE;
+      w->ini_written = TRUE;
+    }
+
+  if (w->kind == WRITE_TRASH)
+    {
+      gboolean ini_moved = FALSE;
+      gboolean ok = sp_drive_trash_move_checkpoint (w->library_path, w->slug, w->checkpoint_id,
+                                                    w->ini_path, w->archive_path, &ini_moved,
+                                                    error);
+
+      w->ini_removed = ini_moved;
+      return ok;
     }
 
   if (w->kind == WRITE_DELETE)
@@ -264,6 +322,10 @@ apply (SpGame      *self,
     _sp_game_set_head (self, w->head);
   if (w->ini_written && w->kind == WRITE_NOTE)
     _sp_checkpoint_set_note (w->checkpoint, w->label);
+  else if (w->ini_written && w->kind == WRITE_PIN)
+    _sp_checkpoint_set_pinned (w->checkpoint, w->label != NULL);
+  else if (w->ini_written && w->kind == WRITE_PARENT)
+    _sp_checkpoint_set_parent (w->checkpoint, w->label);
   else if (w->ini_written)
     _sp_checkpoint_set_label (w->checkpoint, w->label);
   if (w->ini_removed)
@@ -579,4 +641,63 @@ sp_game_set_checkpoint_note_finish (SpGame        *self,
                                     GError       **error)
 {
   return write_finish_result (self, result, sp_game_set_checkpoint_note_async, error);
+}
+
+gboolean
+sp_game_set_checkpoint_pinned_sync (SpGame      *self,
+                                    const char  *checkpoint_id,
+                                    gboolean     pinned,
+                                    GError     **error)
+{
+  g_autoptr(SpGameWrite) w = NULL;
+
+  g_return_val_if_fail (SP_IS_GAME (self), FALSE);
+  g_return_val_if_fail (checkpoint_id != NULL, FALSE);
+
+  w = write_new (WRITE_PIN, checkpoint_id, pinned ? "true" : NULL);
+  return run_sync (self, w, error);
+}
+
+void
+sp_game_set_checkpoint_pinned_async (SpGame              *self,
+                                     const char          *checkpoint_id,
+                                     gboolean             pinned,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (SP_IS_GAME (self));
+  g_return_if_fail (checkpoint_id != NULL);
+
+  run_async (self, write_new (WRITE_PIN, checkpoint_id, pinned ? "true" : NULL),
+             sp_game_set_checkpoint_pinned_async, cancellable, callback, user_data);
+}
+
+gboolean
+sp_game_set_checkpoint_pinned_finish (SpGame        *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  return write_finish_result (self, result, sp_game_set_checkpoint_pinned_async, error);
+}
+
+gboolean
+_sp_game_set_checkpoint_parent (SpGame      *self,
+                                const char  *checkpoint_id,
+                                const char  *parent,
+                                GError     **error)
+{
+  g_autoptr(SpGameWrite) w = write_new (WRITE_PARENT, checkpoint_id, parent);
+
+  return run_sync (self, w, error);
+}
+
+gboolean
+_sp_game_trash_checkpoint (SpGame      *self,
+                           const char  *checkpoint_id,
+                           GError     **error)
+{
+  g_autoptr(SpGameWrite) w = write_new (WRITE_TRASH, checkpoint_id, NULL);
+
+  return run_sync (self, w, error);
 }

@@ -373,6 +373,24 @@ gboolean     sp_game_set_checkpoint_note_finish (SpGame              *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
 
+/* Pins a checkpoint (Pinned=true in <id>.ini) or unpins it (the key
+ * goes): retention (sp-retention.h) never removes a pinned checkpoint. The
+ * .ini is rewritten atomically, keeping unknown keys, in the same queue as
+ * renaming; the archive is not touched. */
+gboolean     sp_game_set_checkpoint_pinned_sync   (SpGame              *self,
+                                                   const char          *checkpoint_id,
+                                                   gboolean             pinned,
+                                                   GError             **error);
+void         sp_game_set_checkpoint_pinned_async  (SpGame              *self,
+                                                   const char          *checkpoint_id,
+                                                   gboolean             pinned,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean     sp_game_set_checkpoint_pinned_finish (SpGame              *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+
 /* Copies the checkpoint's archive to @dest_path (any file system): verified
  * against size and SHA-256 while copying, written to a temporary file beside
  * @dest_path, fsynced and renamed. The archive is self-describing: when the .ini's label

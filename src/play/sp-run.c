@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "core/sp-checkpoint.h"
+#include "core/sp-disk-usage.h"
 #include "core/sp-library.h"
+#include "core/sp-retention.h"
 #include "sp-lock.h"
 #include "sp-run-private.h"
 #include "sp-run-trash.h"
@@ -935,6 +937,8 @@ keep_prepare (SpRun    *self,
                    self->path, sp_run_get_slug (self), sp_game_get_slug (game));
       return FALSE;
     }
+  if (!sp_disk_usage_check_keep (game, self->upper_path, error))
+    return FALSE;
 
   if (!lock_held)
     {
@@ -1010,6 +1014,8 @@ sp_run_keep_sync (SpRun          *self,
                                                            cancellable, error);
   if (checkpoint == NULL)
     return NULL;
+  sp_retention_apply_after_keep (game, checkpoint);
+  sp_retention_expire_trash_after_keep (checkpoint);
 
   remove_kept_run (self);
   return g_steal_pointer (&checkpoint);
@@ -1038,6 +1044,7 @@ remove_kept_run_thread (GTask        *task,
   KeepData *data = task_data;
 
   remove_kept_run (source_object);
+  sp_retention_expire_trash_after_keep (data->checkpoint);
   g_clear_pointer (&data->lock, sp_lock_release);
   g_task_return_pointer (task, g_object_ref (data->checkpoint), g_object_unref);
 }
@@ -1060,6 +1067,7 @@ checkpoint_created_cb (GObject      *object,
 
   /* The checkpoint exists now: report it even if cancelled meanwhile. */
   g_task_set_check_cancellable (task, FALSE);
+  sp_retention_apply_after_keep (SP_GAME (object), data->checkpoint);
   g_task_run_in_thread (task, remove_kept_run_thread);
 }
 

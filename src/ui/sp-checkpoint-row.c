@@ -22,6 +22,7 @@ struct _SpCheckpointRow
   GtkWidget     *current_tag;
   GtkButton     *play_button;
   GtkMenuButton *menu_button;
+  GtkImage      *pin_image;
 };
 
 enum {
@@ -66,6 +67,10 @@ build_menu (SpCheckpointRow *self)
       append_item (second, _("Re_name…"), "checkpoint.rename", target);
       append_item (second, _("Edit _Note…"), "checkpoint.note", target);
       append_item (second, _("_Export…"), "checkpoint.export", target);
+      /* One toggle: its label says what it does now. */
+      append_item (second,
+                   sp_checkpoint_get_pinned (self->checkpoint) ? _("_Unpin") : _("_Pin"),
+                   "checkpoint.pin", target);
       g_menu_append_section (self->menu, NULL, G_MENU_MODEL (second));
       append_item (third, _("_Delete"), "checkpoint.delete", target);
       g_menu_append_section (self->menu, NULL, G_MENU_MODEL (third));
@@ -141,6 +146,8 @@ update (SpCheckpointRow *self)
                                 "media-record-symbolic");
   gtk_image_set_pixel_size (self->marker_image, self->current || self->checkpoint == NULL ? 16 : 12);
   gtk_widget_set_visible (self->current_tag, self->current);
+  gtk_widget_set_visible (GTK_WIDGET (self->pin_image),
+                          self->checkpoint != NULL && sp_checkpoint_get_pinned (self->checkpoint));
   if (self->current)
     gtk_widget_add_css_class (GTK_WIDGET (self), "current-checkpoint");
   else
@@ -148,6 +155,14 @@ update (SpCheckpointRow *self)
 
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->play_button),
                                           g_variant_new_string (sp_checkpoint_row_get_target (self)));
+}
+
+/* The menu's Pin / Unpin follows the checkpoint too. */
+static void
+pinned_cb (SpCheckpointRow *self)
+{
+  build_menu (self);
+  update (self);
 }
 
 static void
@@ -280,6 +295,8 @@ sp_checkpoint_row_set_property (GObject      *object,
                                    self, G_CONNECT_SWAPPED);
           g_signal_connect_object (self->checkpoint, "notify::note", G_CALLBACK (update),
                                    self, G_CONNECT_SWAPPED);
+          g_signal_connect_object (self->checkpoint, "notify::pinned", G_CALLBACK (pinned_cb),
+                                   self, G_CONNECT_SWAPPED);
         }
       build_menu (self);
       update (self);
@@ -316,6 +333,7 @@ sp_checkpoint_row_class_init (SpCheckpointRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpCheckpointRow, current_tag);
   gtk_widget_class_bind_template_child (widget_class, SpCheckpointRow, play_button);
   gtk_widget_class_bind_template_child (widget_class, SpCheckpointRow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, SpCheckpointRow, pin_image);
 
   gtk_widget_class_install_action (widget_class, "row.menu", NULL, menu_action_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "row.menu", NULL);

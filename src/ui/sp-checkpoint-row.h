@@ -9,7 +9,8 @@ G_BEGIN_DECLS
 
 /* One row of a game's timeline: a checkpoint (label, date, play time, size,
  * the first line of its note, the whole note as tooltip; kept up to date
- * when the label or note change) or, with no checkpoint, the clean install. Marks the current checkpoint
+ * when the label, note or pin change; a pin icon on pinned ones) or, with no
+ * checkpoint, the clean install. Marks the current checkpoint
  * and where the timeline branches. Right-click, long-press, the Menu key and
  * its menu button open the context menu, whose items activate the
  * "checkpoint.*" actions (parameter: the checkpoint id, "" = clean install)

@@ -5,6 +5,7 @@
 
 #include "sp-checkpoint-row.h"
 #include "sp-format.h"
+#include "sp-free-space-window.h"
 #include "sp-game-page.h"
 #include "sp-game-settings.h"
 #include "sp-trash-ui.h"
@@ -234,6 +235,7 @@ update_write_actions (SpGamePage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.restore", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.rename", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.note", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.pin", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.delete", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "game.play", idle);
 }
@@ -478,6 +480,47 @@ note_response_cb (AdwMessageDialog *dialog,
   text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
   sp_game_set_checkpoint_note_async (self->game, id, g_strchomp (text), NULL, note_done_cb,
                                      write_begin (self));
+}
+
+static void
+pin_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(SpGamePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  write_end (self);
+  /* The row follows the checkpoint's pin by itself. */
+  if (!sp_game_set_checkpoint_pinned_finish (SP_GAME (object), result, &error))
+    sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Pin the Checkpoint"), error);
+}
+
+/* Toggles the checkpoint's pin (retention never removes a pinned one). */
+static void
+checkpoint_pin_cb (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  SpGamePage *self = SP_GAME_PAGE (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+  SpCheckpoint *checkpoint = self->game ? sp_game_find_checkpoint (self->game, id) : NULL;
+
+  if (checkpoint != NULL)
+    sp_game_set_checkpoint_pinned_async (self->game, id, !sp_checkpoint_get_pinned (checkpoint),
+                                         NULL, pin_done_cb, write_begin (self));
+}
+
+static void
+game_free_space_cb (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  SpGamePage *self = SP_GAME_PAGE (widget);
+
+  if (self->game != NULL)
+    gtk_window_present (GTK_WINDOW (sp_free_space_window_new (sp_ui_get_window (widget),
+                                                              self->game)));
 }
 
 static void
@@ -1121,11 +1164,13 @@ sp_game_page_class_init (SpGamePageClass *klass)
   gtk_widget_class_install_action (widget_class, "game.play", NULL, game_play_cb);
   gtk_widget_class_install_action (widget_class, "game.import", NULL, game_import_cb);
   gtk_widget_class_install_action (widget_class, "game.verify", NULL, game_verify_cb);
+  gtk_widget_class_install_action (widget_class, "game.free-space", NULL, game_free_space_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.play", "s", checkpoint_play_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.restore", "s", checkpoint_restore_cb);
   gtk_widget_class_install_action (widget_class, "game.discarded", NULL, game_discarded_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.rename", "s", checkpoint_rename_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.note", "s", checkpoint_note_cb);
+  gtk_widget_class_install_action (widget_class, "checkpoint.pin", "s", checkpoint_pin_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.export", "s", checkpoint_export_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.delete", "s", checkpoint_delete_cb);
 

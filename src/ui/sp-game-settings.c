@@ -6,6 +6,7 @@
 #include "sp-application.h"
 #include "sp-game-settings.h"
 #include "core/sp-game-path.h"
+#include "core/sp-retention.h"
 #include "play/sp-session.h"
 #include "sp-ui-util.h"
 
@@ -21,6 +22,9 @@ struct _SpGameSettings
   AdwEntryRow         *arguments_row;
   AdwEntryRow         *runner_row;
   AdwEntryRow         *environment_row;
+  AdwEntryRow         *keep_last_row;
+  AdwEntryRow         *keep_daily_row;
+  AdwEntryRow         *max_size_row;
 };
 
 enum {
@@ -97,6 +101,18 @@ update_rows (SpGameSettings *self)
   gtk_editable_set_text (GTK_EDITABLE (self->runner_row), runner ? runner : "");
   gtk_editable_set_text (GTK_EDITABLE (self->environment_row), environment);
   gtk_widget_set_visible (GTK_WIDGET (self->runner_row), sp_game_get_kind (self->game) == SP_GAME_KIND_WINE);
+  {
+    AdwEntryRow *rows[] = { self->keep_last_row, self->keep_daily_row, self->max_size_row };
+    const char *keys[] = { "KeepLast", "KeepDaily", "MaxSize" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+      {
+        g_autofree char *value = sp_retention_get_game_value (self->game, keys[i]);
+
+        gtk_editable_set_text (GTK_EDITABLE (rows[i]), value ? value : "");
+        gtk_widget_set_sensitive (GTK_WIDGET (rows[i]), !sp_game_get_read_only (self->game));
+      }
+  }
   {
     /* An Executable from the drive that leaves the game: shown as an error
      * on the row, with the reason (the game cannot be played until fixed). */
@@ -317,6 +333,28 @@ environment_apply_cb (SpGameSettings *self)
   save_game (self);
 }
 
+/* The three retention rows: KeepLast, KeepDaily and MaxSize of game.ini's
+ * [Retention] (core/sp-retention.h); empty removes the key. */
+static void
+retention_apply_cb (AdwEntryRow    *row,
+                    SpGameSettings *self)
+{
+  const char *key = row == self->keep_last_row ? "KeepLast" :
+                    row == self->keep_daily_row ? "KeepDaily" : "MaxSize";
+  g_autoptr(GError) error = NULL;
+
+  if (self->game == NULL)
+    return;
+  if (!sp_retention_set_game_value (self->game, key,
+                                    gtk_editable_get_text (GTK_EDITABLE (row)), &error))
+    {
+      sp_ui_show_error (GTK_WIDGET (self), _("Invalid Retention Setting"), error->message);
+      update_rows (self);
+      return;
+    }
+  save_game (self);
+}
+
 /* GObject ---------------------------------------------------------------- */
 
 static void
@@ -393,11 +431,15 @@ sp_game_settings_class_init (SpGameSettingsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpGameSettings, arguments_row);
   gtk_widget_class_bind_template_child (widget_class, SpGameSettings, runner_row);
   gtk_widget_class_bind_template_child (widget_class, SpGameSettings, environment_row);
+  gtk_widget_class_bind_template_child (widget_class, SpGameSettings, keep_last_row);
+  gtk_widget_class_bind_template_child (widget_class, SpGameSettings, keep_daily_row);
+  gtk_widget_class_bind_template_child (widget_class, SpGameSettings, max_size_row);
   gtk_widget_class_bind_template_callback (widget_class, name_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, executable_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, arguments_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, runner_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, environment_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, retention_apply_cb);
 }
 
 static void

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "play/sp-run-logs.h"
+#include "core/sp-retention.h"
 #include "play/sp-run-owner.h"
 #include "sp-format.h"
 #include "sp-keep-dialog.h"
@@ -146,6 +147,13 @@ keep_done_cb (GObject      *object,
       ? g_strdup_printf (_("Checkpoint “%s” saved"), label)
       : g_strdup (_("Checkpoint saved"));
     adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+  }
+  {
+    /* What the game's retention rules removed (core/sp-retention.h). */
+    g_autofree char *pruned = sp_retention_describe_keep (checkpoint);
+
+    if (pruned != NULL)
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (pruned));
   }
 }
 
@@ -724,7 +732,13 @@ recover_keep_done_cb (GObject      *object,
     sp_ui_show_error_unless_cancelled (GTK_WIDGET (data->self),
                                        _("Could Not Save the Checkpoint"), error);
   else
-    adw_toast_overlay_add_toast (data->self->toast_overlay, adw_toast_new (_("Checkpoint saved")));
+    {
+      g_autofree char *pruned = sp_retention_describe_keep (checkpoint);
+
+      adw_toast_overlay_add_toast (data->self->toast_overlay, adw_toast_new (_("Checkpoint saved")));
+      if (pruned != NULL)
+        adw_toast_overlay_add_toast (data->self->toast_overlay, adw_toast_new (pruned));
+    }
 
   offer_next_pending (data->self, data->queue);
   g_object_unref (data->self);

@@ -33,6 +33,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_assert_nonnull (sp_checkpoint_get_label (checkpoint));
   /* A note that loads is one the app may show and write back. */
   g_assert_true (sp_checkpoint_note_is_valid (sp_checkpoint_get_note (checkpoint), NULL));
+  (void) sp_checkpoint_get_pinned (checkpoint);
   (void) sp_checkpoint_get_play_time (checkpoint);
   (void) sp_checkpoint_get_files (checkpoint);
   (void) sp_checkpoint_get_bytes (checkpoint);

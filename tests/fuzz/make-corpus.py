@@ -124,8 +124,31 @@ def checkpoint():
     write(t, "note", f"[Checkpoint]\nCreated=2026-11-23T18:45:12Z\nLabel=Chapter 1\n"
           "Note=Three potions left.\\n\tTake the right door \\\\ not the left.\\s\n"
           f"PlayTime=60\nFiles=1\nBytes=1\nArchiveSize=1\nSHA256={SHA}\n")
+    write(t, "pinned", f"[Checkpoint]\nCreated=2026-11-23T18:45:12Z\nPinned=true\n"
+          f"ArchiveSize=1\nSHA256={SHA}\n")
+    write(t, "hostile-pinned", f"[Checkpoint]\nCreated=2026-11-23T18:45:12Z\nPinned=yes\x00\n"
+          f"ArchiveSize=1\nSHA256={SHA}\n")
     write(t, "hostile-note", f"[Checkpoint]\nCreated=2026-11-23T18:45:12Z\nArchiveSize=1\n"
           f"SHA256={SHA}\nNote=clear\x1b[2J\\r\xc2\x85" + "n" * 5000 + "\\q\n")
+
+
+def retention():
+    """[Retention] keys, and the same text as a drive-trash entry's marker."""
+    t = "retention"
+    common(t, "Retention")
+    write(t, "valid", "[Retention]\nKeepLast=10\nKeepDaily=7\nMaxSize=2.5\n")
+    write(t, "empty-values", "[Retention]\nKeepLast=\nKeepDaily= \nMaxSize=\n")
+    write(t, "hostile-numbers", "[Retention]\nKeepLast=-1\nKeepDaily=1e9\n"
+          "MaxSize=99999999999999999999999.9999\n")
+    write(t, "hostile-size", "[Retention]\nMaxSize=nan\n")
+    write(t, "trash-marker", f"[Trash]\nVersion=1\nGame=game\nCheckpoint={CP_ID}\n"
+          "Trashed=2026-11-23T18:45:12Z\n")
+    write(t, "trash-marker-dotdot", "[Trash]\nVersion=1\nGame=game\n"
+          "Checkpoint=../victim\nTrashed=2026-11-23T18:45:12Z\n")
+    write(t, "trash-marker-keep-me", "[Trash]\nVersion=1\nGame=game\nCheckpoint=keep\n"
+          "Trashed=2000-01-01T00:00:00Z\n")
+    write(t, "trash-marker-version", f"[Trash]\nVersion=2\nGame=game\nCheckpoint={CP_ID}\n"
+          "Trashed=2026-11-23T18:45:12Z\n")
 
 
 def run():
@@ -275,12 +298,13 @@ def wine_registry():
 def main():
     if os.path.isdir(CORPUS):
         shutil.rmtree(CORPUS)
-    for t in ("library", "game", "checkpoint", "run", "archive-metadata", "archive-entries",
-              "wine-registry"):
+    for t in ("library", "game", "checkpoint", "run", "retention", "archive-metadata",
+              "archive-entries", "wine-registry"):
         os.makedirs(os.path.join(CORPUS, t))
     library()
     game()
     checkpoint()
+    retention()
     run()
     archives()
     wine_registry()

@@ -27,7 +27,7 @@ case "${1:-}" in
 esac
 targets=("$@")
 if (( ${#targets[@]} == 0 )); then
-  targets=(library game checkpoint run archive-metadata archive-entries wine-registry)
+  targets=(library game checkpoint run retention archive-metadata archive-entries wine-registry)
 fi
 
 if (( build )); then

@@ -720,6 +720,108 @@ test_library_dev_zero (void)
   g_assert_nonnull (strstr (list.err, "library.ini"));
 }
 
+/* Issue 16: retention as the player on another user's drive. The drive's
+ * trash holds a link to the player's home and an entry whose marker names
+ * a file outside it: pruning and emptying remove only Savepoint's own
+ * files. A hostile [Retention] value prunes nothing and names its line. */
+static void
+test_retention_trash (void)
+{
+  g_autoptr(Case) c = NULL;
+  g_auto(Result) play2 = { 0 };
+  g_auto(Result) play3 = { 0 };
+  g_auto(Result) dry = { 0 };
+  g_auto(Result) prune = { 0 };
+  g_auto(Result) empty = { 0 };
+  g_auto(Result) bad = { 0 };
+  g_auto(Result) du = { 0 };
+  g_auto(Result) play4 = { 0 };
+  g_autofree char *id = NULL;
+  g_autofree char *game_ini = NULL;
+  g_autofree char *trash = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *victim = NULL;
+  g_autofree char *victim_ini = NULL;
+  g_autofree char *evil = NULL;
+  g_autofree char *checkpoints = NULL;
+
+  if (skip_if_needed ())
+    return;
+  c = case_new ("retention-trash");
+  id = play_and_keep (c);
+  if (id == NULL)
+    return;
+  cli_player (&play2, c, NULL, TRUE, NULL, 120, "play", "game", "--keep", "second", NULL);
+  g_assert_cmpint (play2.status, ==, 0);
+  cli_player (&play3, c, NULL, TRUE, NULL, 120, "play", "game", "--keep", "third", NULL);
+  g_assert_cmpint (play3.status, ==, 0);
+
+  /* The drive's owner sets the rules and plants a trash. */
+  game_ini = g_build_filename (c->drive, "Savepoint", "games", "game", "game.ini", NULL);
+  edit_ini (game_ini, "Retention", "KeepLast", "1", NULL);
+  trash = g_build_filename (c->drive, "Savepoint", "trash", NULL);
+  victim = g_build_filename (c->home, "victim.tar.zst", NULL);
+  victim_ini = g_build_filename (c->home, "savepoint-trash.ini", NULL);
+  write_file (victim, "the player's file\n", 0644);
+  write_file (victim_ini, "[Trash]\nVersion=1\nGame=game\nCheckpoint=victim\n"
+              "Trashed=2000-01-01T00:00:00Z\n", 0644);
+  chown_path (victim, PLAYER_UID, FALSE);
+  chown_path (victim_ini, PLAYER_UID, FALSE);
+  g_assert_cmpint (g_mkdir (trash, 0777), ==, 0);
+  link = g_build_filename (trash, "game.link", NULL);
+  g_assert_cmpint (symlink (c->home, link), ==, 0);
+  evil = g_build_filename (trash, "game.evil", NULL);
+  g_assert_cmpint (g_mkdir (evil, 0777), ==, 0);
+  {
+    g_autofree char *marker = g_build_filename (evil, "savepoint-trash.ini", NULL);
+    g_autofree char *target = g_strdup_printf ("[Trash]\nVersion=1\nGame=game\n"
+                                               "Checkpoint=../../../home/victim\n"
+                                               "Trashed=2000-01-01T00:00:00Z\n");
+    write_file (marker, target, 0666);
+  }
+  hand_drive_to_other_user (c);
+
+  checkpoints = g_build_filename (c->drive, "Savepoint", "games", "game", "checkpoints", NULL);
+  cli_player (&dry, c, NULL, TRUE, NULL, 60, "prune", "game", "--dry-run", NULL);
+  g_assert_cmpint (dry.status, ==, 0);
+  g_assert_nonnull (strstr (dry.out, id));
+  {
+    g_autofree char *first_ini = g_strdup_printf ("%s.ini", id);
+    g_assert_true (exists (checkpoints, first_ini));
+  }
+
+  cli_player (&prune, c, NULL, TRUE, NULL, 60, "prune", "game", NULL);
+  g_assert_cmpint (prune.status, ==, 0);
+  g_assert_nonnull (strstr (prune.out, "2 checkpoints of “Game” were moved"));
+  {
+    g_autofree char *first_ini = g_strdup_printf ("%s.ini", id);
+    g_assert_false (exists (checkpoints, first_ini));
+  }
+
+  cli_player (&empty, c, NULL, TRUE, NULL, 60, "prune", "game", "--empty-trash", NULL);
+  g_assert_cmpint (empty.status, ==, 0);
+  g_assert_nonnull (strstr (empty.out, "2 checkpoints were removed from the drive’s trash"));
+  g_assert_true (g_file_test (victim, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (victim_ini, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+  g_assert_true (exists (evil, "savepoint-trash.ini"));
+
+  cli_player (&du, c, NULL, TRUE, NULL, 60, "--json", "du", NULL);
+  g_assert_cmpint (du.status, ==, 0);
+  g_assert_nonnull (strstr (du.out, "\"trash_entries\" : 0"));
+
+  /* Keeping a run applies the rules and says what went. */
+  cli_player (&play4, c, NULL, TRUE, NULL, 120, "play", "game", "--keep", "fourth", NULL);
+  g_assert_cmpint (play4.status, ==, 0);
+  g_assert_nonnull (strstr (play4.out, "Retention moved 1 old checkpoint to the drive’s trash"));
+  g_assert_nonnull (strstr (play4.out, "third"));
+
+  edit_ini (game_ini, "Retention", "KeepLast", "1e9", NULL);
+  cli_player (&bad, c, NULL, TRUE, NULL, 60, "prune", "game", NULL);
+  g_assert_cmpint (bad.status, ==, 4);
+  g_assert_true (names_file_and_line (bad.err, "game.ini"));
+}
+
 /* ------------------------------------------------------------------------ */
 
 static gboolean
@@ -851,6 +953,7 @@ main (int    argc,
   g_test_add_func ("/hostile/library-fifo", test_library_fifo);
   g_test_add_func ("/hostile/library-dev-zero", test_library_dev_zero);
   g_test_add_func ("/hostile/export-existing", test_export_existing);
+  g_test_add_func ("/hostile/retention-trash", test_retention_trash);
   ret = g_test_run ();
 
   if (test_root != NULL)

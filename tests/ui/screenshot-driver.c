@@ -10,6 +10,7 @@
 #include "sp-add-game-window.h"
 #include "sp-checkpoint-details.h"
 #include "sp-checkpoint-row.h"
+#include "sp-free-space-window.h"
 #include "sp-keep-dialog.h"
 #include "sp-preferences-window.h"
 #include "sp-trash-ui.h"
@@ -227,6 +228,8 @@ add_checkpoints (SpGame *game)
   g_assert_true (sp_game_set_checkpoint_note_sync (game, sp_checkpoint_get_id (d),
                                                    "The east door leads to the cave level.\n"
                                                    "Try the north door next time.", &error));
+  /* A pinned one: retention never removes it. */
+  g_assert_true (sp_game_set_checkpoint_pinned_sync (game, sp_checkpoint_get_id (a), TRUE, &error));
   g_assert_no_error (error);
 }
 
@@ -438,6 +441,24 @@ main (int   argc,
 
       shoot_details (GTK_WINDOW (window), wine_dir);
       ui_test_remove_tree (wine_dir);
+    }
+
+    /* Free Up Space, from the game page's menu. */
+    {
+      GtkWidget *page = GTK_WIDGET (sp_window_get_game_page (window));
+      GtkWidget *free_space = NULL;
+
+      gtk_widget_activate_action (page, "game.free-space", NULL);
+      settle (300);
+      for (guint i = 0; i < g_list_model_get_n_items (gtk_window_get_toplevels ()); i++)
+        {
+          g_autoptr(GObject) top = g_list_model_get_item (gtk_window_get_toplevels (), i);
+          if (G_TYPE_CHECK_INSTANCE_TYPE (top, SP_TYPE_FREE_SPACE_WINDOW))
+            free_space = GTK_WIDGET (top);
+        }
+      g_assert_nonnull (free_space);
+      shoot ("03f-free-space");
+      gtk_window_destroy (GTK_WINDOW (free_space));
     }
 
     /* 4. The context menu of a checkpoint. */
