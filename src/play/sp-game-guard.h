@@ -15,7 +15,9 @@ G_BEGIN_DECLS
  * lost. Takes @game's lock (a session anywhere holds it while the game
  * runs) and checks that no run of @game is on this computer. Returns the
  * lock, to release once the change is made, or NULL with
- * SP_LOCK_ERROR_BUSY (“Game” is running) or the lock's error. Blocking. */
+ * SP_RUN_ERROR_IN_USE (being played), SP_RUN_ERROR_EXISTS (a run waits to be
+ * kept or discarded: sp_run_check_head_change()) or the lock's error.
+ * Blocking. */
 SpLock *sp_game_guard_acquire (SpLibrary  *library,
                                SpGame     *game,
                                GError    **error);

@@ -51,6 +51,7 @@ struct _SpSession
   char            **approved_runners;
   char            **approved_environment;
   gboolean          trust_game;
+  gboolean          progress_save_failed;  /* reported once: save_progress() */
   guint             grace;
 
   SpSessionState    state;
@@ -856,6 +857,22 @@ drive_check_done_cb (GObject      *object,
     drive_lost (self);
 }
 
+/* Writes run.ini while the game runs (started, heartbeat, the game's end).
+ * These records only help a later recovery: when the state folder is full
+ * the run goes on (the final record has its own reserve, sp_run_save_final()),
+ * so a failure is said once, not as a warning each time. */
+static void
+save_progress (SpSession *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (sp_run_save (self->run, &error) || self->progress_save_failed)
+    return;
+  self->progress_save_failed = TRUE;
+  g_message ("%s The run goes on; its record is written again when the game ends.",
+             error->message);
+}
+
 static gboolean
 tick_cb (gpointer user_data)
 {
@@ -885,8 +902,7 @@ tick_cb (gpointer user_data)
       g_autoptr(GError) error = NULL;
 
       sp_run_touch (self->run);
-      if (!sp_run_save (self->run, &error))
-        g_warning ("%s", error->message);
+      save_progress (self);
     }
 
   return G_SOURCE_CONTINUE;
@@ -983,8 +999,7 @@ status_event_cb (GObject      *object,
               if (ended != NULL)
                 sp_run_set_game_ended (self->run, ended);
             }
-          if (!sp_run_save (self->run, &save_error))
-            g_warning ("%s", save_error->message);
+          save_progress (self);
         }
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELAPSED]);
       break;
@@ -1022,8 +1037,7 @@ status_line_cb (GObject      *object,
       sp_run_set_status (self->run, SP_RUN_STATUS_RUNNING);
       sp_run_set_pid (self->run, self->process_pid);
       sp_run_touch (self->run);
-      if (!sp_run_save (self->run, &save_error))
-        g_warning ("%s", save_error->message);
+      save_progress (self);
 
       set_state (self, SP_SESSION_STATE_RUNNING);
       self->tick_id = g_timeout_add_seconds (1, tick_cb, self);

@@ -596,7 +596,7 @@ test_restore_during_session (Fixture       *f,
   s = start (f);
   g_assert_true (wait_for_file (ready));
   g_assert_cmpint (run_cli (restore_args, &out, &err), ==, 1);
-  g_assert_nonnull (strstr (err, "“Broken Game” is running"));
+  g_assert_nonnull (strstr (err, "“Broken Game” is being played"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
@@ -606,7 +606,8 @@ test_restore_during_session (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
   g_assert_nonnull (sp_session_get_run (s));
   g_assert_cmpint (run_cli (restore_args, &out, &err), ==, 1);
-  g_assert_nonnull (strstr (err, "“Broken Game” is running"));
+  g_assert_nonnull (strstr (err, "not kept or discarded yet"));
+  g_assert_nonnull (strstr (err, "savepoint-cli recover broken-game"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   after = head_on_disk (f);
