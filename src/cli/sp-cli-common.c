@@ -257,3 +257,86 @@ sp_cli_print_json (JsonBuilder *builder)
   text = json_generator_to_data (generator, NULL);
   g_print ("%s\n", text);
 }
+
+gboolean
+sp_cli_parse_command (const char    *command,
+                      const char    *args,
+                      GOptionEntry  *entries,
+                      int           *argc,
+                      char        ***argv,
+                      int            min_args,
+                      int            max_args,
+                      int           *out_exit)
+{
+  g_autofree char *parameter = g_strdup_printf ("%s %s", command, args);
+  g_autoptr(GOptionContext) context = g_option_context_new (parameter);
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_help_enabled (context, TRUE);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *out_exit = sp_cli_usage_error ("%s: %s", command, error->message);
+      return FALSE;
+    }
+  /* (*argv)[0] is the command itself. */
+  if (*argc - 1 < min_args || (max_args >= 0 && *argc - 1 > max_args))
+    {
+      *out_exit = sp_cli_usage_error (_("usage: savepoint-cli %s %s"), command, args);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+SpGame *
+sp_cli_open_game (const SpCliOptions  *options,
+                  const char          *game_name,
+                  const char          *id,
+                  SpLibrary          **out_library,
+                  int                 *out_exit)
+{
+  g_autoptr(SpLibrary) library = sp_cli_open_library (options, out_exit);
+  SpGame *game;
+
+  if (library == NULL)
+    return NULL;
+  game = sp_cli_find_game (library, game_name, out_exit);
+  if (game == NULL)
+    return NULL;
+  if (id != NULL && g_strcmp0 (id, "clean") != 0 && sp_game_find_checkpoint (game, id) == NULL)
+    {
+      *out_exit = sp_cli_fail_message (NULL, SP_CLI_EXIT_NOT_FOUND,
+                                       _("“%s” has no checkpoint %s. "
+                                         "“savepoint-cli checkpoints %s” lists them."),
+                                       sp_game_get_name (game), id, sp_game_get_slug (game));
+      return NULL;
+    }
+  *out_library = g_steal_pointer (&library);
+  return game;
+}
+
+GPtrArray *
+sp_cli_collect_games (SpLibrary  *library,
+                      const char *name,
+                      int        *out_exit)
+{
+  g_autoptr(GPtrArray) games = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (name != NULL)
+    {
+      SpGame *game = sp_cli_find_game (library, name, out_exit);
+
+      if (game == NULL)
+        return NULL;
+      g_ptr_array_add (games, g_object_ref (game));
+    }
+  else
+    {
+      GListModel *all = sp_library_get_games (library);
+
+      for (guint i = 0; i < g_list_model_get_n_items (all); i++)
+        g_ptr_array_add (games, g_list_model_get_item (all, i));
+    }
+  return g_steal_pointer (&games);
+}

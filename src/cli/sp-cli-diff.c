@@ -251,10 +251,7 @@ sp_cli_diff (const SpCliOptions *options,
   id = argv[2];
   id2 = argc == 4 ? argv[3] : NULL;
 
-  library = sp_cli_open_library (options, &exit_code);
-  if (library == NULL)
-    return exit_code;
-  game = sp_cli_find_game (library, argv[1], &exit_code);
+  game = sp_cli_open_game (options, argv[1], NULL, &library, &exit_code);
   if (game == NULL)
     return exit_code;
   for (const char *check = id; check != NULL; check = check == id ? id2 : NULL)

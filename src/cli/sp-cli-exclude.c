@@ -119,10 +119,7 @@ sp_cli_exclude (const SpCliOptions *options,
   if (defaults && no_defaults)
     return sp_cli_usage_error (_("exclude: --defaults and --no-defaults cannot go together"));
 
-  library = sp_cli_open_library (options, &exit_code);
-  if (library == NULL)
-    return exit_code;
-  game = sp_cli_find_game (library, argv[1], &exit_code);
+  game = sp_cli_open_game (options, argv[1], NULL, &library, &exit_code);
   if (game == NULL)
     return exit_code;
 

@@ -44,10 +44,7 @@ sp_cli_log (const SpCliOptions *options,
 
   if (library_dir != NULL && library_dir[0] != '\0')
     local.library_path = library_dir;
-  library = sp_cli_open_library (&local, &exit_code);
-  if (library == NULL)
-    return exit_code;
-  game = sp_cli_find_game (library, argv[1], &exit_code);
+  game = sp_cli_open_game (&local, argv[1], NULL, &library, &exit_code);
   if (game == NULL)
     return exit_code;
 

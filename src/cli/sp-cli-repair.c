@@ -39,10 +39,7 @@ sp_cli_repair (const SpCliOptions *options,
   if (argc != 2)
     return sp_cli_usage_error (_("usage: savepoint-cli %s %s"), "repair", "GAME");
 
-  library = sp_cli_open_library (options, &exit_code);
-  if (library == NULL)
-    return exit_code;
-  game = sp_cli_find_game (library, argv[1], &exit_code);
+  game = sp_cli_open_game (options, argv[1], NULL, &library, &exit_code);
   if (game == NULL)
     return exit_code;
 

@@ -11,35 +11,6 @@
 
 /* The storage commands: pin, unpin, prune and du. */
 
-static gboolean
-parse_args (const char    *command,
-            const char    *args,
-            GOptionEntry  *entries,
-            int           *argc,
-            char        ***argv,
-            int            min_args,
-            int            max_args,
-            int           *out_exit)
-{
-  g_autofree char *parameter = g_strdup_printf ("%s %s", command, args);
-  g_autoptr(GOptionContext) context = g_option_context_new (parameter);
-  g_autoptr(GError) error = NULL;
-
-  if (entries != NULL)
-    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, argc, argv, &error))
-    {
-      *out_exit = sp_cli_usage_error ("%s: %s", command, error->message);
-      return FALSE;
-    }
-  if (*argc - 1 < min_args || *argc - 1 > max_args)
-    {
-      *out_exit = sp_cli_usage_error (_("usage: savepoint-cli %s %s"), command, args);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static char *
 library_of (SpGame *game)
 {
@@ -90,18 +61,11 @@ set_pinned (const SpCliOptions *options,
   SpGame *game;
   int exit_code;
 
-  if (!parse_args (command, "GAME ID", NULL, &argc, &argv, 2, 2, &exit_code))
+  if (!sp_cli_parse_command (command, "GAME ID", NULL, &argc, &argv, 2, 2, &exit_code))
     return exit_code;
-  library = sp_cli_open_library (options, &exit_code);
-  if (library == NULL)
-    return exit_code;
-  game = sp_cli_find_game (library, argv[1], &exit_code);
+  game = sp_cli_open_game (options, argv[1], argv[2], &library, &exit_code);
   if (game == NULL)
     return exit_code;
-  if (sp_game_find_checkpoint (game, argv[2]) == NULL)
-    return sp_cli_fail_message (NULL, SP_CLI_EXIT_NOT_FOUND,
-                                _("“%s” has no checkpoint %s (see “savepoint-cli checkpoints %s”)."),
-                                sp_game_get_name (game), argv[2], sp_game_get_slug (game));
   if (!sp_game_set_checkpoint_pinned_sync (game, argv[2], pinned, &error))
     return sp_cli_fail (error);
 
@@ -170,13 +134,10 @@ sp_cli_prune (const SpCliOptions *options,
   gboolean ok;
   int exit_code;
 
-  if (!parse_args ("prune", "GAME [--dry-run] [--empty-trash]", entries, &argc, &argv, 1, 1,
+  if (!sp_cli_parse_command ("prune", "GAME [--dry-run] [--empty-trash]", entries, &argc, &argv, 1, 1,
                    &exit_code))
     return exit_code;
-  library = sp_cli_open_library (options, &exit_code);
-  if (library == NULL)
-    return exit_code;
-  game = sp_cli_find_game (library, argv[1], &exit_code);
+  game = sp_cli_open_game (options, argv[1], NULL, &library, &exit_code);
   if (game == NULL)
     return exit_code;
   if (!sp_retention_load (game, &retention, &error))
@@ -277,31 +238,19 @@ sp_cli_du (const SpCliOptions *options,
   g_autoptr(SpLibrary) library = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(GPtrArray) games = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) games = NULL;
   g_autoptr(GPtrArray) trash = NULL;
   guint64 free_bytes = 0, total = 0, trash_bytes = 0;
   int exit_code;
 
-  if (!parse_args ("du", "[GAME]", NULL, &argc, &argv, 0, 1, &exit_code))
+  if (!sp_cli_parse_command ("du", "[GAME]", NULL, &argc, &argv, 0, 1, &exit_code))
     return exit_code;
   library = sp_cli_open_library (options, &exit_code);
   if (library == NULL)
     return exit_code;
-  if (argc == 2)
-    {
-      SpGame *game = sp_cli_find_game (library, argv[1], &exit_code);
-
-      if (game == NULL)
-        return exit_code;
-      g_ptr_array_add (games, g_object_ref (game));
-    }
-  else
-    {
-      GListModel *model = sp_library_get_games (library);
-
-      for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-        g_ptr_array_add (games, g_list_model_get_item (model, i));
-    }
+  games = sp_cli_collect_games (library, argc == 2 ? argv[1] : NULL, &exit_code);
+  if (games == NULL)
+    return exit_code;
   if (!sp_disk_usage_drive_space (sp_library_get_path (library), &free_bytes, &total, &error))
     return sp_cli_fail (error);
   trash = sp_drive_trash_list (sp_library_get_path (library), NULL, &error);

@@ -107,10 +107,7 @@ sp_cli_trash (const SpCliOptions *options,
       int exit_code;
       SpGame *game;
 
-      library = sp_cli_open_library (options, &exit_code);
-      if (library == NULL)
-        return exit_code;
-      game = sp_cli_find_game (library, argv[1], &exit_code);
+      game = sp_cli_open_game (options, argv[1], NULL, &library, &exit_code);
       if (game == NULL)
         return exit_code;
       library_id = sp_library_get_id (library);

@@ -23,38 +23,6 @@ typedef struct
   gboolean          no_json;   /* prints text only */
 } SpCliCommand;
 
-/* Parses a command's own options; argv[0] is the command. */
-static gboolean
-parse_command (const char    *command,
-               const char    *args,
-               GOptionEntry  *entries,
-               int           *argc,
-               char        ***argv,
-               int            min_args,
-               int            max_args,
-               int           *out_exit)
-{
-  g_autofree char *parameter = g_strdup_printf ("%s %s", command, args);
-  g_autoptr(GOptionContext) context = g_option_context_new (parameter);
-  g_autoptr(GError) error = NULL;
-
-  g_option_context_set_help_enabled (context, TRUE);
-  if (entries != NULL)
-    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, argc, argv, &error))
-    {
-      *out_exit = sp_cli_usage_error ("%s: %s", command, error->message);
-      return FALSE;
-    }
-  /* (*argv)[0] is the command itself. */
-  if (*argc - 1 < min_args || (max_args >= 0 && *argc - 1 > max_args))
-    {
-      *out_exit = sp_cli_usage_error (_("usage: savepoint-cli %s %s"), command, args);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static char *
 format_size (guint64 bytes)
 {
@@ -228,7 +196,7 @@ cmd_init (const SpCliOptions *options,
   g_autoptr(GError) error = NULL;
   int exit_code;
 
-  if (!parse_command ("init", "DIR", entries, &argc, &argv, 1, 1, &exit_code))
+  if (!sp_cli_parse_command ("init", "DIR", entries, &argc, &argv, 1, 1, &exit_code))
     return exit_code;
 
   if (name == NULL)
@@ -356,7 +324,8 @@ cmd_add (const SpCliOptions *options,
   guint sigint_id, sigterm_id;
   int exit_code;
 
-  if (!parse_command ("add", "NAME FOLDER --exec PATH", entries, &argc, &argv, 2, 2, &exit_code))
+  if (!sp_cli_parse_command ("add", "NAME FOLDER --exec PATH", entries, &argc, &argv, 2, 2,
+                             &exit_code))
     return exit_code;
   if (executable == NULL)
     return sp_cli_usage_error (_("add: --exec PATH is required: the game’s executable inside %s"),
@@ -499,7 +468,7 @@ cmd_list (const SpCliOptions *options,
   GListModel *games;
   int exit_code;
 
-  if (!parse_command ("list", "", NULL, &argc, &argv, 0, 0, &exit_code))
+  if (!sp_cli_parse_command ("list", "", NULL, &argc, &argv, 0, 0, &exit_code))
     return exit_code;
   library = sp_cli_open_library (options, &exit_code);
   if (library == NULL)
@@ -598,35 +567,6 @@ print_timeline (SpGame *game)
   g_print ("%s %s\n", sp_game_get_head (game) == NULL ? "*" : " ", _("clean install"));
 }
 
-/* Opens the library and finds GAME and, unless @id is NULL or "clean", the
- * checkpoint ID in it. */
-static SpGame *
-open_game_checkpoint (const SpCliOptions  *options,
-                      const char          *game_name,
-                      const char          *id,
-                      SpLibrary          **out_library,
-                      int                 *out_exit)
-{
-  g_autoptr(SpLibrary) library = sp_cli_open_library (options, out_exit);
-  SpGame *game;
-
-  if (library == NULL)
-    return NULL;
-  game = sp_cli_find_game (library, game_name, out_exit);
-  if (game == NULL)
-    return NULL;
-  if (id != NULL && g_strcmp0 (id, "clean") != 0 && sp_game_find_checkpoint (game, id) == NULL)
-    {
-      *out_exit = sp_cli_fail_message (NULL, SP_CLI_EXIT_NOT_FOUND,
-                                       _("“%s” has no checkpoint %s. "
-                                         "“savepoint-cli checkpoints %s” lists them."),
-                                       sp_game_get_name (game), id, sp_game_get_slug (game));
-      return NULL;
-    }
-  *out_library = g_steal_pointer (&library);
-  return game;
-}
-
 static int
 cmd_show (const SpCliOptions *options,
           int                 argc,
@@ -636,9 +576,9 @@ cmd_show (const SpCliOptions *options,
   SpGame *game;
   int exit_code;
 
-  if (!parse_command ("show", "GAME", NULL, &argc, &argv, 1, 1, &exit_code))
+  if (!sp_cli_parse_command ("show", "GAME", NULL, &argc, &argv, 1, 1, &exit_code))
     return exit_code;
-  game = open_game_checkpoint (options, argv[1], NULL, &library, &exit_code);
+  game = sp_cli_open_game (options, argv[1], NULL, &library, &exit_code);
   if (game == NULL)
     return exit_code;
 
@@ -692,9 +632,9 @@ cmd_checkpoints (const SpCliOptions *options,
   SpGame *game;
   int exit_code;
 
-  if (!parse_command ("checkpoints", "GAME", NULL, &argc, &argv, 1, 1, &exit_code))
+  if (!sp_cli_parse_command ("checkpoints", "GAME", NULL, &argc, &argv, 1, 1, &exit_code))
     return exit_code;
-  game = open_game_checkpoint (options, argv[1], NULL, &library, &exit_code);
+  game = sp_cli_open_game (options, argv[1], NULL, &library, &exit_code);
   if (game == NULL)
     return exit_code;
 
@@ -742,10 +682,10 @@ cmd_restore (const SpCliOptions *options,
   SpGame *game;
   int exit_code;
 
-  if (!parse_command ("restore", "GAME ID|clean", NULL, &argc, &argv, 2, 2, &exit_code))
+  if (!sp_cli_parse_command ("restore", "GAME ID|clean", NULL, &argc, &argv, 2, 2, &exit_code))
     return exit_code;
   id = g_strcmp0 (argv[2], "clean") == 0 ? NULL : argv[2];
-  game = open_game_checkpoint (options, argv[1], id, &library, &exit_code);
+  game = sp_cli_open_game (options, argv[1], id, &library, &exit_code);
   if (game == NULL)
     return exit_code;
   /* Nothing unkept is overwritten, and not during the game's session:
@@ -777,11 +717,11 @@ cmd_delete (const SpCliOptions *options,
   SpGame *game;
   int exit_code;
 
-  if (!parse_command ("delete", "GAME ID", NULL, &argc, &argv, 2, 2, &exit_code))
+  if (!sp_cli_parse_command ("delete", "GAME ID", NULL, &argc, &argv, 2, 2, &exit_code))
     return exit_code;
   if (g_strcmp0 (argv[2], "clean") == 0)
     return sp_cli_usage_error (_("delete: the clean install is not a checkpoint and cannot be deleted"));
-  game = open_game_checkpoint (options, argv[1], argv[2], &library, &exit_code);
+  game = sp_cli_open_game (options, argv[1], argv[2], &library, &exit_code);
   if (game == NULL)
     return exit_code;
   if (!sp_game_delete_checkpoint_sync (game, argv[2], &error))
@@ -804,9 +744,9 @@ cmd_rename (const SpCliOptions *options,
   SpGame *game;
   int exit_code;
 
-  if (!parse_command ("rename", "GAME ID LABEL", NULL, &argc, &argv, 3, 3, &exit_code))
+  if (!sp_cli_parse_command ("rename", "GAME ID LABEL", NULL, &argc, &argv, 3, 3, &exit_code))
     return exit_code;
-  game = open_game_checkpoint (options, argv[1], argv[2], &library, &exit_code);
+  game = sp_cli_open_game (options, argv[1], argv[2], &library, &exit_code);
   if (game == NULL)
     return exit_code;
   if (sp_game_find_checkpoint (game, argv[2]) == NULL)
@@ -837,12 +777,13 @@ cmd_note (const SpCliOptions *options,
   SpGame *game;
   int exit_code;
 
-  if (!parse_command ("note", "GAME ID TEXT|--clear", entries, &argc, &argv, 2, 3, &exit_code))
+  if (!sp_cli_parse_command ("note", "GAME ID TEXT|--clear", entries, &argc, &argv, 2, 3,
+                             &exit_code))
     return exit_code;
   if (clear == (argc == 4))
     return sp_cli_usage_error (_("usage: savepoint-cli %s %s"), "note", "GAME ID TEXT|--clear");
   note = clear ? "" : argv[3];
-  game = open_game_checkpoint (options, argv[1], argv[2], &library, &exit_code);
+  game = sp_cli_open_game (options, argv[1], argv[2], &library, &exit_code);
   if (game == NULL)
     return exit_code;
   if (sp_game_find_checkpoint (game, argv[2]) == NULL)
@@ -880,9 +821,9 @@ cmd_export (const SpCliOptions *options,
     { NULL }
   };
 
-  if (!parse_command ("export", "GAME ID FILE", entries, &argc, &argv, 3, 3, &exit_code))
+  if (!sp_cli_parse_command ("export", "GAME ID FILE", entries, &argc, &argv, 3, 3, &exit_code))
     return exit_code;
-  game = open_game_checkpoint (options, argv[1], argv[2], &library, &exit_code);
+  game = sp_cli_open_game (options, argv[1], argv[2], &library, &exit_code);
   if (game == NULL)
     return exit_code;
   if (sp_game_find_checkpoint (game, argv[2]) == NULL)
@@ -938,13 +879,13 @@ cmd_import (const SpCliOptions *options,
     { NULL }
   };
 
-  if (!parse_command ("import", "GAME FILE", entries, &argc, &argv, 2, 2, &exit_code))
+  if (!sp_cli_parse_command ("import", "GAME FILE", entries, &argc, &argv, 2, 2, &exit_code))
     return exit_code;
   if (!g_file_test (argv[2], G_FILE_TEST_IS_REGULAR))
     return sp_cli_fail_message (NULL, SP_CLI_EXIT_NOT_FOUND,
                                 _("%s is not a file. Name a checkpoint file made by "
                                   "“savepoint-cli export”."), argv[2]);
-  game = open_game_checkpoint (options, argv[1], NULL, &library, &exit_code);
+  game = sp_cli_open_game (options, argv[1], NULL, &library, &exit_code);
   if (game == NULL)
     return exit_code;
 
@@ -1073,7 +1014,7 @@ cmd_verify (const SpCliOptions *options,
     { NULL }
   };
   g_autoptr(SpLibrary) library = NULL;
-  g_autoptr(GPtrArray) games = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) games = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonArray) warnings = json_array_new ();
   guint checked = 0;
@@ -1081,7 +1022,7 @@ cmd_verify (const SpCliOptions *options,
   guint repaired = 0;
   int exit_code;
 
-  if (!parse_command ("verify", "[GAME]", entries, &argc, &argv, 0, 1, &exit_code))
+  if (!sp_cli_parse_command ("verify", "[GAME]", entries, &argc, &argv, 0, 1, &exit_code))
     return exit_code;
   library = sp_cli_open_library (options, &exit_code);
   if (library == NULL)
@@ -1103,19 +1044,9 @@ cmd_verify (const SpCliOptions *options,
         return sp_cli_fail (error);
     }
 
-  if (argc > 1)
-    {
-      SpGame *game = sp_cli_find_game (library, argv[1], &exit_code);
-      if (game == NULL)
-        return exit_code;
-      g_ptr_array_add (games, g_object_ref (game));
-    }
-  else
-    {
-      GListModel *all = sp_library_get_games (library);
-      for (guint i = 0; i < g_list_model_get_n_items (all); i++)
-        g_ptr_array_add (games, g_list_model_get_item (all, i));
-    }
+  games = sp_cli_collect_games (library, argc > 1 ? argv[1] : NULL, &exit_code);
+  if (games == NULL)
+    return exit_code;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "problems");

@@ -44,6 +44,31 @@ SpLibrary *sp_cli_open_library  (const SpCliOptions *options,
 SpGame    *sp_cli_find_game     (SpLibrary          *library,
                                  const char         *name,
                                  int                *out_exit);
+/* Parses a command's own options (@entries may be NULL); argv[0] is the
+ * command, and it takes @min_args to @max_args arguments (-1: any number).
+ * Prints the usage error and sets @out_exit otherwise. */
+gboolean   sp_cli_parse_command (const char         *command,
+                                 const char         *args,
+                                 GOptionEntry       *entries,
+                                 int                *argc,
+                                 char             ***argv,
+                                 int                 min_args,
+                                 int                 max_args,
+                                 int                *out_exit);
+/* Opens the library (sp_cli_open_library()) and finds GAME and, unless @id
+ * is NULL or "clean", the checkpoint ID in it, printing what is not found
+ * and setting @out_exit. Transfer none for the game; *@out_library gets
+ * the library (transfer full), which holds it. */
+SpGame    *sp_cli_open_game     (const SpCliOptions *options,
+                                 const char         *game_name,
+                                 const char         *id,
+                                 SpLibrary         **out_library,
+                                 int                *out_exit);
+/* The game @name (sp_cli_find_game()), or every game of @library when
+ * @name is NULL; NULL with @out_exit set when @name is not found. */
+GPtrArray *sp_cli_collect_games (SpLibrary          *library,
+                                 const char         *name,
+                                 int                *out_exit);
 /* The app's settings when its schema is installed and has @key, else
  * NULL. */
 GSettings *sp_cli_app_settings  (const char         *key);
