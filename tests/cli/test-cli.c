@@ -12,32 +12,17 @@
 #include "play/sp-run-owner.h"
 #include "core/sp-library-finder.h"
 #include "sp-cli.h"
+#include "cli-test.h"
 #include <sys/stat.h>
 
-typedef struct
-{
-  char *tmp;
-  char *drive;
-  char *source;
-  guint n_checkpoints;   /* made by make_checkpoint() */
-} Fixture;
-
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Result;
-
-static void
+void
 result_clear (Result *result)
 {
   g_free (result->out);
   g_free (result->err);
 }
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
 
-static void
+void
 write_file (const char *dir,
             const char *name,
             const char *contents)
@@ -52,7 +37,7 @@ write_file (const char *dir,
 /* Runs @argv (NULL-terminated) in C.UTF-8 with $SAVEPOINT_LIBRARY set to
  * @library_env (unset when NULL) and the runs in @state_home (when not
  * NULL). */
-static void
+void
 spawn_in (Result     *result,
           GPtrArray  *argv,
           const char *library_env,
@@ -79,7 +64,7 @@ spawn_in (Result     *result,
 }
 
 /* Runs @argv (NULL-terminated) with no $SAVEPOINT_LIBRARY, in C.UTF-8. */
-static void
+void
 spawn (Result    *result,
        GPtrArray *argv)
 {
@@ -88,7 +73,7 @@ spawn (Result    *result,
 
 /* Runs savepoint-cli with --library @drive (unless NULL) and the
  * NULL-terminated arguments. */
-static void
+void
 run_cli (Result     *result,
          const char *drive,
          ...)
@@ -115,7 +100,7 @@ run_cli (Result     *result,
 
 /* run_cli() without --library, with $SAVEPOINT_LIBRARY set to @library_env
  * and the runs in @state_home. */
-static void
+void
 run_cli_env (Result     *result,
              const char *library_env,
              const char *state_home,
@@ -135,7 +120,7 @@ run_cli_env (Result     *result,
   spawn_in (result, argv, library_env, state_home);
 }
 
-static JsonNode *
+JsonNode *
 parse_json (const char *text)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -146,7 +131,7 @@ parse_json (const char *text)
   return json_node_copy (json_parser_get_root (parser));
 }
 
-static void
+void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
@@ -162,7 +147,7 @@ fixture_set_up (Fixture       *fixture,
   g_assert_cmpint (g_chmod (fixture->source, 0755), ==, 0);
 }
 
-static void
+void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
@@ -176,7 +161,7 @@ fixture_tear_down (Fixture       *fixture,
 }
 
 /* A library with the game "Test Game" added through the CLI. */
-static void
+void
 init_and_add (Fixture *fixture)
 {
   g_auto(Result) init = { 0 };
@@ -192,7 +177,7 @@ init_and_add (Fixture *fixture)
 }
 
 /* Creates a checkpoint through the core, from an upper dir holding @save. */
-static char *
+char *
 make_checkpoint (Fixture    *fixture,
                  const char *label,
                  const char *save)
@@ -1446,6 +1431,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* Dates in the output (the storage tests compare them) in one zone. */
+  g_setenv ("TZ", "UTC", TRUE);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cli/answers", test_answers);
   g_test_add_func ("/cli/help-without-drive", test_help_without_drive);
@@ -1474,5 +1461,6 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/cli/run-owner", Fixture, NULL, fixture_set_up, test_run_owner,
               fixture_tear_down);
+  cli_storage_add_tests ();
   return g_test_run ();
 }
