@@ -214,6 +214,32 @@ test_pe_icon_wine (gconstpointer data)
   check_icon (icon, extension, 48);
 }
 
+/* The fuzzer's seeds that should give an icon do (so the fuzzer starts
+ * from inputs that reach the image code). */
+static void
+test_pe_icon_seeds (void)
+{
+  const char *seeds[] = { "synthetic.exe", "winemine-rsrc.exe" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (seeds); i++)
+    {
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fuzz", "corpus", "pe-icon",
+                                                     seeds[i], NULL);
+      g_autofree char *contents = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GBytes) icon = NULL;
+      g_autoptr(GError) error = NULL;
+      const char *extension = NULL;
+      gsize len;
+
+      g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+      bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+      icon = sp_pe_icon_extract_from_bytes (bytes, seeds[i], &extension, &error);
+      g_assert_no_error (error);
+      check_icon (icon, extension, 16);
+    }
+}
+
 /* Each damage is refused with an error, never a crash or an icon. */
 static void
 test_pe_icon_hostile (void)
@@ -403,6 +429,7 @@ main (int   argc,
                         test_pe_icon_wine);
   g_test_add_data_func ("/pe-icon/wine/winemine-i386", WINE_DIR "/i386-windows/winemine.exe",
                         test_pe_icon_wine);
+  g_test_add_func ("/pe-icon/seeds", test_pe_icon_seeds);
   g_test_add_func ("/pe-icon/hostile", test_pe_icon_hostile);
   g_test_add_func ("/pe-icon/add-game", test_pe_icon_add_game);
   g_test_add_func ("/pe-icon/beneath", test_pe_icon_beneath);
