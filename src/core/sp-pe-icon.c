@@ -383,12 +383,13 @@ inspect_image (PeReader  *pe,
       if (width <= 0 || width > MAX_ICON_DIMENSION || height2 <= 0 || height2 % 2 != 0 ||
           height2 / 2 > MAX_ICON_DIMENSION)
         return set_bad (error, pe, _("an icon image has an impossible size"));
-      if (bits != 1 && bits != 4 && bits != 8 && bits != 24 && bits != 32)
+      /* A palette only below 24 bits, and a full one (0 says so): what
+       * icon loaders (gdk-pixbuf's too) expect. */
+      if ((bits != 1 && bits != 4 && bits != 8 && bits != 24 && bits != 32) ||
+          (bits > 8 && colors != 0) || (bits <= 8 && colors != 0 && colors != (1u << bits)))
         return set_bad (error, pe, _("an icon image has an unknown number of colours"));
-      if (bits <= 8 && (colors == 0 || colors > (1u << bits)))
+      if (bits <= 8)
         colors = 1u << bits;
-      else if (bits > 8)
-        colors = 0;
       /* The colour (XOR) rows and the mask (AND) rows, each padded to
        * four bytes, must all be there. */
       row = (((guint64) width * bits + 31) / 32) * 4;

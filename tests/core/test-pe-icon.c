@@ -294,6 +294,25 @@ test_pe_icon_hostile (void)
       g_assert_true (g_str_has_prefix (error->message, "“test.exe”"));
     }
 
+  /* Every byte of the headers, the resource tree and the image header
+   * set to large values: an icon that checks out, or an error. */
+  for (guint at = 0; at < RSRC_AT + 0x128; at++)
+    for (guint v = 0; v < 3; v++)
+      {
+        const guint8 values[] = { 0xff, 0x80, 0x7f };
+        g_autoptr(GByteArray) pe = make_pe ();
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GBytes) icon = NULL;
+        const char *extension = NULL;
+
+        pe->data[at] = values[v];
+        icon = extract (pe, &extension, &error);
+        if (icon != NULL)
+          check_icon (icon, extension, 1);
+        else
+          g_assert_nonnull (error);
+      }
+
   /* Every truncation of the file, from 0 bytes up to the icon's end. */
   for (guint len = 0; len < RSRC_AT + RSRC_SIZE; len++)
     {
