@@ -201,7 +201,7 @@ test_pe_icon_wine (gconstpointer data)
 
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
-      g_autofree char *msg = g_strdup_printf ("%s is missing (Debian’s wine64 package)", path);
+      g_autofree char *msg = g_strdup_printf ("%s is missing (the wine64 package)", path);
       g_test_skip (msg);
       return;
     }
@@ -354,7 +354,7 @@ test_pe_icon_add_game (void)
 
   if (!g_file_get_contents (exe, &contents, &len, NULL))
     {
-      g_test_skip (WINE_DIR "/x86_64-windows/winemine.exe is missing (Debian’s wine64 package)");
+      g_test_skip (WINE_DIR "/x86_64-windows/winemine.exe is missing (the wine64 package)");
       return;
     }
   library = tc_new_library (&drive);

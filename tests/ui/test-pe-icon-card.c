@@ -49,7 +49,7 @@ test_card_extracted_icon (void)
 
   if (!g_file_get_contents (WINEMINE, &contents, &len, NULL))
     {
-      g_test_skip (WINEMINE " is missing (Debian’s wine64 package)");
+      g_test_skip (WINEMINE " is missing (the wine64 package)");
       return;
     }
   dir = ui_test_tmpdir ("pe-icon");
