@@ -212,6 +212,24 @@ test_pe_icon_wine (gconstpointer data)
   g_assert_no_error (error);
   /* Wine's programs carry 48 px icons and larger. */
   check_icon (icon, extension, 48);
+
+  /* Without their PNG images (magic broken), the largest bitmap, as .ico. */
+  {
+    g_autofree char *contents = NULL;
+    g_autoptr(GBytes) bytes = NULL;
+    g_autoptr(GBytes) bmp_icon = NULL;
+    gsize len;
+    char *p;
+
+    g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+    for (p = contents; (p = memmem (p, len - (p - contents), "\x89PNG\r\n\x1a\n", 8)) != NULL; p++)
+      *p = 0;
+    bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+    bmp_icon = sp_pe_icon_extract_from_bytes (bytes, path, &extension, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (extension, ==, "ico");
+    check_icon (bmp_icon, extension, 32);
+  }
 }
 
 /* The fuzzer's seeds that should give an icon do (so the fuzzer starts
