@@ -513,6 +513,14 @@ extract (PeReader     *pe,
         {
           const guint8 *entry = find_id (icons, n_icons, le16 (group + 6 + i * 14 + 12));
 
+          /* Only the image's own size is used (and written); a claim
+           * beyond any icon is a damaged or hostile group. */
+          if (le32 (group + 6 + i * 14 + 8) > SP_PE_ICON_MAX_IMAGE_SIZE)
+            {
+              g_clear_error (&last_error);
+              set_bad (&last_error, pe, _("its icon group claims an image larger than 16 MiB"));
+              continue;
+            }
           if (entry == NULL)
             {
               g_clear_error (&last_error);

@@ -284,6 +284,7 @@ test_pe_icon_hostile (void)
     { "icon data claiming 4 GB", RSRC_AT + 0xa4, 0xffffffffu, TRUE },
     { "icon data at an RVA outside", RSRC_AT + 0xa0, 0x7fffffffu, TRUE },
     { "group claiming 4 GB", RSRC_AT + 0xb4, 0xffffffffu, TRUE },
+    { "group entry claiming 4 GB", RSRC_AT + 0xc6 + 8, 0xffffffffu, TRUE },
     { "group with 65535 entries", RSRC_AT + 0xc4, 0xffff, FALSE },
     { "group naming a missing icon", RSRC_AT + 0xc6 + 12, 7, FALSE },
     { "image: huge width", RSRC_AT + 0x104, 0x7fffffffu, TRUE },
