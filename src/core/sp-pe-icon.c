@@ -44,9 +44,9 @@ typedef struct
 } PeReader;
 
 static gboolean
-set_bad (GError     **error,
-         const PeReader *pe,
-         const char  *what)
+set_bad (GError         **error,
+         const PeReader  *pe,
+         const char      *what)
 {
   g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
                _("“%s” is not a Windows program with a usable icon: %s."), pe->display, what);
@@ -326,7 +326,7 @@ first_data (PeReader      *pe,
   return TRUE;
 }
 
-/* The root entry of type @type, or NULL. */
+/* The entry of @entries with the numeric id @id, or NULL. */
 static const guint8 *
 find_id (const guint8 *entries,
          guint         n,
@@ -423,8 +423,8 @@ better (const Image *a,
   return a->bit_count > b->bit_count;
 }
 
-/* Looks at the RT_ICON entry with id @id (or, with @id 0, at @entry) and
- * keeps it in @best when it is better. */
+/* Looks at the image below the RT_ICON name entry @entry and keeps it in
+ * @best when it is better. */
 static gboolean
 consider (PeReader      *pe,
           const guint8  *entry,
