@@ -85,26 +85,23 @@ sp_game_path_is_valid (const char  *path,
   return TRUE;
 }
 
-GBytes *
-sp_game_path_read_beneath_sync (const char  *root,
+int
+sp_game_path_open_beneath (const char  *root,
                            const char  *rel,
                            gsize        max_size,
+                           guint64     *size,
                            GError     **error)
 {
   struct open_how how = { 0 };
-  g_autofree char *buffer = NULL;
-  g_autofree char *display = NULL;
-  gboolean ok;
   struct stat st;
-  gsize done = 0;
   int root_fd;
   int fd;
   int saved;
 
-  g_return_val_if_fail (root != NULL && rel != NULL, NULL);
+  g_return_val_if_fail (root != NULL && rel != NULL, -1);
 
   if (!sp_game_path_is_valid (rel, error))
-    return NULL;
+    return -1;
 
   root_fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0)
@@ -112,7 +109,7 @@ sp_game_path_read_beneath_sync (const char  *root,
       saved = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
                    _("Could not open the folder “%s”: %s"), root, g_strerror (saved));
-      return NULL;
+      return -1;
     }
   how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
@@ -128,20 +125,43 @@ sp_game_path_read_beneath_sync (const char  *root,
                    ? _("“%s” in “%s” leads outside that folder (through a symbolic link).")
                    : _("Could not open “%s” in “%s”: %s"),
                    rel, root, g_strerror (saved));
-      return NULL;
+      return -1;
     }
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || (guint64) st.st_size > max_size)
     {
-      g_autofree char *size = g_format_size (max_size);
+      g_autofree char *max = g_format_size (max_size);
 
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    _("“%s” in “%s” is not a regular file of at most %s."),
-                   rel, root, size);
+                   rel, root, max);
       close (fd);
-      return NULL;
+      return -1;
     }
+  if (size != NULL)
+    *size = (guint64) st.st_size;
+  return fd;
+}
+
+GBytes *
+sp_game_path_read_beneath_sync (const char  *root,
+                           const char  *rel,
+                           gsize        max_size,
+                           GError     **error)
+{
+  g_autofree char *buffer = NULL;
+  g_autofree char *display = NULL;
+  gboolean ok;
+  guint64 size;
+  gsize done = 0;
+  int fd;
+
+  g_return_val_if_fail (root != NULL && rel != NULL, NULL);
+
+  fd = sp_game_path_open_beneath (root, rel, max_size, &size, error);
+  if (fd < 0)
+    return NULL;
   display = g_build_filename (root, rel, NULL);
-  ok = sp_read_fd_bounded (fd, display, st.st_size, max_size, &buffer, &done, error);
+  ok = sp_read_fd_bounded (fd, display, size, max_size, &buffer, &done, error);
   close (fd);
   if (!ok)
     return NULL;

@@ -24,6 +24,16 @@ G_BEGIN_DECLS
 gboolean  sp_game_path_is_valid  (const char  *path,
                                   GError     **error);
 
+/* Opens the regular file @rel (sp_game_path_is_valid()) beneath the folder
+ * @root with openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS) and returns
+ * its fd (read-only, close-on-exec), its size in @size; -1 with @error when
+ * it is missing, leads out, is not a regular file or is over @max_size. */
+int       sp_game_path_open_beneath        (const char          *root,
+                                            const char          *rel,
+                                            gsize                max_size,
+                                            guint64             *size,
+                                            GError             **error);
+
 /* Reads the regular file @rel (sp_game_path_is_valid()) beneath the folder
  * @root — e.g. a game's Icon beneath its base — opened with
  * openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS), so no link leads out,

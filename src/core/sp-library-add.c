@@ -18,6 +18,7 @@
 #include "sp-game-path.h"
 #include "sp-keyfile.h"
 #include "sp-leftovers.h"
+#include "sp-pe-icon.h"
 #include "sp-task-private.h"
 #include "sp-wine-prefix.h"
 #include "common/sp-util.h"
@@ -480,6 +481,9 @@ add_game_files (AddData             *data,
     }
   if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
     goto fail;
+  /* A Wine game without an icon shows its executable's (sp-pe-icon.h); a
+   * program without a usable one is added all the same. */
+  sp_pe_icon_save_for_game (data->info, tmp, base, NULL);
   /* The copied files must be on the drive before game.ini says they are. */
   if (!sync_file_system (tmp, &local_error) ||
       !write_game_ini (data, ini, &local_error) ||

@@ -6,6 +6,7 @@
 #include "sp-format.h"
 #include "sp-game-card.h"
 #include "core/sp-game-path.h"
+#include "core/sp-pe-icon.h"
 
 struct _SpGameCard
 {
@@ -139,7 +140,9 @@ icon_loaded_cb (GObject      *object,
   g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(GError) error = NULL;
 
-  bytes = sp_game_path_read_beneath_finish (result, &error);
+  bytes = g_async_result_is_tagged (result, sp_pe_icon_read_saved_async)
+          ? sp_pe_icon_read_saved_finish (result, &error)
+          : sp_game_path_read_beneath_finish (result, &error);
   if (bytes == NULL)
     return;   /* keep the initials tile */
   texture = gdk_texture_new_from_bytes (bytes, &error);
@@ -186,6 +189,13 @@ update_art (SpGameCard *self)
       self->icon_cancellable = g_cancellable_new ();
       sp_game_path_read_beneath_async (sp_game_get_base_path (self->game), icon, 16 * 1024 * 1024,
                                        self->icon_cancellable, icon_loaded_cb, g_object_ref (self));
+    }
+  else if (self->game != NULL)
+    {
+      /* The icon taken from a Wine game's executable when it was added. */
+      self->icon_cancellable = g_cancellable_new ();
+      sp_pe_icon_read_saved_async (sp_game_get_path (self->game), self->icon_cancellable,
+                                   icon_loaded_cb, g_object_ref (self));
     }
 }
 

@@ -11,6 +11,7 @@ as they are (see fuzz_archive_bytes() in fuzz-common.c).
 """
 import io
 import os
+import struct
 import shutil
 import subprocess
 import sys
@@ -295,11 +296,81 @@ def wine_registry():
         write("wine-registry", name, data)
 
 
+def synthetic_pe():
+    """A PE32+ file with one .rsrc section holding one icon group with one
+    16 x 16 32-bit BMP icon (the layout of make_pe() in tests/core/test-pe-icon.c)."""
+    icon_size = 40 + 16 * 16 * 4 + 16 * 4
+    rsrc_size = 0x100 + icon_size
+    d = bytearray(0x800)
+    d[0:2] = b"MZ"
+    struct.pack_into("<I", d, 0x3c, 0x40)
+    d[0x40:0x44] = b"PE\0\0"
+    struct.pack_into("<HHIIIHH", d, 0x44, 0x8664, 1, 0, 0, 0, 240, 0x22)
+    opt = 0x58
+    struct.pack_into("<H", d, opt, 0x20b)
+    struct.pack_into("<I", d, opt + 108, 16)
+    struct.pack_into("<II", d, opt + 112 + 16, 0x1000, rsrc_size)
+    sect = opt + 240
+    d[sect:sect + 5] = b".rsrc"
+    struct.pack_into("<IIII", d, sect + 8, rsrc_size, 0x1000, 0x600, 0x200)
+    r = 0x200
+    struct.pack_into("<H", d, r + 14, 2)
+    struct.pack_into("<IIII", d, r + 16, 3, 0x80000020, 14, 0x80000040)
+    for at, target in ((0x20, 0x80000060), (0x40, 0x80000080), (0x60, 0xa0), (0x80, 0xb0)):
+        struct.pack_into("<H", d, r + at + 14, 1)
+        struct.pack_into("<II", d, r + at + 16, 1 if at < 0x60 else 0x409, target)
+    struct.pack_into("<II", d, r + 0xa0, 0x1100, icon_size)
+    struct.pack_into("<II", d, r + 0xb0, 0x10c0, 20)
+    struct.pack_into("<HHHBBBBHHIH", d, r + 0xc0, 0, 1, 1, 16, 16, 0, 0, 1, 32, icon_size, 1)
+    struct.pack_into("<IiiHHI", d, r + 0x100, 40, 16, 32, 1, 32, 0)
+    for i in range(256):
+        struct.pack_into("<I", d, r + 0x128 + i * 4, 0xffff0000)
+    return d
+
+
+def pe_icon():
+    """Windows executables: the synthetic one, damaged copies of it, and the
+    headers and .rsrc of Wine's winemine.exe (other sections dropped)."""
+    pe = synthetic_pe()
+    write("pe-icon", "synthetic.exe", bytes(pe))
+    damages = {
+        "loop.exe": (0x200 + 0x60 + 20, 0x80000060),
+        "huge-count.exe": (0x200 + 14, 0xffff),
+        "icon-4gb.exe": (0x200 + 0xa4, 0xffffffff),
+        "rsrc-past-end.exe": (0x58 + 240 + 20, 0xfffff000),
+    }
+    for name, (at, value) in damages.items():
+        d = bytearray(pe)
+        struct.pack_into("<I", d, at, value)
+        write("pe-icon", name, bytes(d))
+    write("pe-icon", "truncated.exe", bytes(pe[:0x2c0]))
+    exe = "/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/winemine.exe"
+    if not os.path.exists(exe):
+        print("make-corpus.py: %s is missing: no real PE seed" % exe, file=sys.stderr)
+        return
+    with open(exe, "rb") as f:
+        d = bytearray(f.read())
+    pe_at = struct.unpack_from("<I", d, 0x3c)[0]
+    n = struct.unpack_from("<H", d, pe_at + 6)[0]
+    table = pe_at + 24 + struct.unpack_from("<H", d, pe_at + 20)[0]
+    head = (table + n * 40 + 0x1ff) & ~0x1ff
+    out = bytearray(d[:head])
+    for i in range(n):
+        o = table + i * 40
+        if out[o:o + 5] == b".rsrc":
+            raw_size, raw_at = struct.unpack_from("<II", d, o + 16)
+            struct.pack_into("<I", out, o + 20, len(out))
+            out += d[raw_at:raw_at + raw_size]
+        else:
+            struct.pack_into("<II", out, o + 16, 0, 0)
+    write("pe-icon", "winemine-rsrc.exe", bytes(out))
+
+
 def main():
     if os.path.isdir(CORPUS):
         shutil.rmtree(CORPUS)
     for t in ("library", "game", "checkpoint", "run", "retention", "archive-metadata",
-              "archive-entries", "wine-registry"):
+              "archive-entries", "wine-registry", "pe-icon"):
         os.makedirs(os.path.join(CORPUS, t))
     library()
     game()
@@ -308,6 +379,7 @@ def main():
     run()
     archives()
     wine_registry()
+    pe_icon()
     return 0
 
 

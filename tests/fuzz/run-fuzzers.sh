@@ -27,7 +27,7 @@ case "${1:-}" in
 esac
 targets=("$@")
 if (( ${#targets[@]} == 0 )); then
-  targets=(library game checkpoint run retention archive-metadata archive-entries wine-registry)
+  targets=(library game checkpoint run retention archive-metadata archive-entries wine-registry pe-icon)
 fi
 
 if (( build )); then
