@@ -375,6 +375,36 @@ remove_unsaved_run_dir (const char *library_id,
   close (lib_fd);
 }
 
+/* The run folder of @library_path's game is taken. When the run there was
+ * made from a library in another folder with the same Id, the two are
+ * copies of one drive (cloned with dd or a sync tool): say so, rather
+ * than call it an earlier run of this game. */
+static void
+set_exists_error (const char  *path,
+                  const char  *library_path,
+                  const char  *game_name,
+                  GError     **error)
+{
+  g_autoptr(SpRun) other = sp_run_load (path, NULL);
+  const char *other_path = other != NULL ? sp_run_get_library_path (other) : NULL;
+
+  if (library_path != NULL && other_path != NULL && g_strcmp0 (other_path, library_path) != 0)
+    {
+      g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_EXISTS,
+                   _("The library in “%s” has the same Id as the one in “%s”: one drive is a "
+                     "copy of the other, and Savepoint cannot tell their runs apart. A run of "
+                     "“%s” from “%s” is not kept or discarded yet (%s): keep or discard it "
+                     "first (savepoint-cli recover), and play each game from one of the "
+                     "copies only."),
+                   library_path, other_path, game_name, other_path, path);
+      return;
+    }
+  g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_EXISTS,
+               _("An earlier run of “%s” has not been kept or discarded yet (%s). "
+                 "Keep or discard it first (savepoint-cli recover)."),
+               game_name, path);
+}
+
 SpRun *
 sp_run_create (const char  *library_id,
                const char  *library_path,
@@ -417,10 +447,7 @@ sp_run_create (const char  *library_id,
       int saved = errno;
 
       if (saved == EEXIST)
-        g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_EXISTS,
-                     _("An earlier run of “%s” has not been kept or discarded yet (%s). "
-                       "Keep or discard it first (savepoint-cli recover)."),
-                     game_name ? game_name : slug, path);
+        set_exists_error (path, library_path, game_name ? game_name : slug, error);
       else
         g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_FAILED,
                      _("Could not create the run folder “%s”: %s"), path, g_strerror (saved));

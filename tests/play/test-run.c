@@ -493,6 +493,29 @@ test_count_changes (Fixture       *f,
     }
 }
 
+/* Issue 14: a drive copied with dd or a sync tool holds a library with the
+ * same Id; its run of a game is not "an earlier run" of the copy's game:
+ * the message says the two libraries are copies. */
+static void
+test_create_cloned_library (Fixture       *f,
+                            gconstpointer  user_data)
+{
+  g_autoptr(SpRun) run = create_run ("game");   /* from /media/drive */
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (sp_run_create (LIB_ID, "/media/copy", "game", "The Game", NULL, &error));
+  g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_EXISTS);
+  g_assert_nonnull (strstr (error->message, "same Id"));
+  g_assert_nonnull (strstr (error->message, "/media/copy"));
+  g_assert_nonnull (strstr (error->message, "/media/drive"));
+  g_clear_error (&error);
+
+  /* The same library again: an earlier run, as before. */
+  g_assert_null (sp_run_create (LIB_ID, "/media/drive", "game", "The Game", NULL, &error));
+  g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_EXISTS);
+  g_assert_nonnull (strstr (error->message, "An earlier run"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -503,6 +526,7 @@ main (int    argc,
   g_test_add ("/run/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("create-load", test_create_load);
   ADD ("create-in-the-way", test_create_in_the_way);
+  ADD ("create-cloned-library", test_create_cloned_library);
   ADD ("load-hostile", test_load_hostile);
   ADD ("discard-only-own", test_discard_only_own);
   ADD ("discard-in-use", test_discard_in_use);
