@@ -7,7 +7,7 @@
 #include "sp-format.h"
 #include "sp-free-space-window.h"
 #include "sp-game-page.h"
-#include "sp-game-settings.h"
+#include "sp-game-settings-window.h"
 #include "sp-trash-ui.h"
 #include "sp-ui-util.h"
 #include "sp-wine-ui.h"
@@ -35,7 +35,6 @@ struct _SpGamePage
   GtkLabel           *summary_label;
   GtkListBox         *timeline;
   GtkWidget          *play_button;
-  SpGameSettings     *settings;
 
   /* What the last verify found, above the timeline (built in code) */
   AdwPreferencesGroup *problems_group;
@@ -229,7 +228,7 @@ update_write_actions (SpGamePage *self)
 
   if (self->disposed)
     return;
-  idle = self->writes == 0 && !sp_game_settings_get_saving (self->settings);
+  idle = self->writes == 0;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.play", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.restore", idle);
@@ -521,6 +520,19 @@ game_free_space_cb (GtkWidget  *widget,
   if (self->game != NULL)
     gtk_window_present (GTK_WINDOW (sp_free_space_window_new (sp_ui_get_window (widget),
                                                               self->game)));
+}
+
+/* Game Settings live in their own window (SpGameSettingsWindow). */
+static void
+game_settings_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  SpGamePage *self = SP_GAME_PAGE (widget);
+
+  if (self->game != NULL)
+    gtk_window_present (GTK_WINDOW (sp_game_settings_window_new (sp_ui_get_window (widget),
+                                                                 self->game)));
 }
 
 static void
@@ -1150,7 +1162,6 @@ sp_game_page_class_init (SpGamePageClass *klass)
   signals[SIGNAL_BACK] = g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
-  g_type_ensure (SP_TYPE_GAME_SETTINGS);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sp-game-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, window_title);
@@ -1158,13 +1169,13 @@ sp_game_page_class_init (SpGamePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, timeline);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, play_button);
-  gtk_widget_class_bind_template_child (widget_class, SpGamePage, settings);
 
   gtk_widget_class_install_action (widget_class, "game.back", NULL, game_back_cb);
   gtk_widget_class_install_action (widget_class, "game.play", NULL, game_play_cb);
   gtk_widget_class_install_action (widget_class, "game.import", NULL, game_import_cb);
   gtk_widget_class_install_action (widget_class, "game.verify", NULL, game_verify_cb);
   gtk_widget_class_install_action (widget_class, "game.free-space", NULL, game_free_space_cb);
+  gtk_widget_class_install_action (widget_class, "game.settings", NULL, game_settings_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.play", "s", checkpoint_play_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.restore", "s", checkpoint_restore_cb);
   gtk_widget_class_install_action (widget_class, "game.discarded", NULL, game_discarded_cb);
@@ -1191,8 +1202,6 @@ sp_game_page_init (SpGamePage *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  g_signal_connect_object (self->settings, "notify::saving",
-                           G_CALLBACK (update_write_actions), self, G_CONNECT_SWAPPED);
 
   self->filter = gtk_custom_filter_new (filter_cb, self, NULL);
   self->filtered = gtk_filter_list_model_new (NULL, g_object_ref (GTK_FILTER (self->filter)));
@@ -1256,7 +1265,6 @@ sp_game_page_set_game (SpGamePage *self,
     }
 
   g_set_object (&self->game, game);
-  sp_game_settings_set_game (self->settings, game);
   sp_wine_repair_group_set_game (self->repair_group, game);
   clear_problems (self);
 
@@ -1286,7 +1294,7 @@ gboolean
 sp_game_page_get_writing (SpGamePage *self)
 {
   g_return_val_if_fail (SP_IS_GAME_PAGE (self), FALSE);
-  return self->writes > 0 || sp_game_settings_get_saving (self->settings);
+  return self->writes > 0;
 }
 
 AdwToast *

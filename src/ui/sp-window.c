@@ -6,6 +6,7 @@
 #include "sp-add-game-window.h"
 #include "sp-game-card.h"
 #include "sp-game-page.h"
+#include "sp-game-settings-window.h"
 #include "sp-ui-util.h"
 #include "sp-window-private.h"
 
@@ -533,11 +534,43 @@ show_games_action (GSimpleAction *action,
   sp_window_show_games (user_data);
 }
 
+/* "win.game-settings" ("(ss)": library id, game slug), e.g. from a card. */
+static void
+game_settings_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  SpWindow *self = user_data;
+  GListModel *libraries = sp_library_monitor_get_libraries (self->monitor);
+  const char *library_id, *slug;
+
+  g_variant_get (parameter, "(&s&s)", &library_id, &slug);
+  for (guint i = 0; i < g_list_model_get_n_items (libraries); i++)
+    {
+      g_autoptr(SpLibrary) library = g_list_model_get_item (libraries, i);
+      GListModel *games = sp_library_get_games (library);
+
+      if (g_strcmp0 (sp_library_get_id (library), library_id) != 0)
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (games); j++)
+        {
+          g_autoptr(SpGame) game = g_list_model_get_item (games, j);
+
+          if (g_strcmp0 (sp_game_get_slug (game), slug) == 0)
+            {
+              gtk_window_present (GTK_WINDOW (sp_game_settings_window_new (GTK_WINDOW (self), game)));
+              return;
+            }
+        }
+    }
+}
+
 static const GActionEntry win_entries[] = {
   { "add-game", add_game_action },
   { "create-library", create_library_action },
   { "add-library-folder", add_library_folder_action },
   { "show-games", show_games_action },
+  { "game-settings", game_settings_action, "(ss)" },
 };
 
 /* A pending delete counts as done on the cards too. */
