@@ -7,6 +7,7 @@
 #include "sp-format.h"
 #include "sp-free-space-window.h"
 #include "sp-game-page.h"
+#include "sp-export-ui.h"
 #include "sp-game-settings-window.h"
 #include "sp-trash-ui.h"
 #include "sp-ui-util.h"
@@ -730,12 +731,30 @@ sp_game_page_commit_deletes (SpGamePage *self)
 
 /* Export and import ------------------------------------------------------ */
 
+typedef struct
+{
+  SpGamePage *self;
+  char       *path;
+} ExportData;
+
+static void
+export_data_free (ExportData *data)
+{
+  g_object_unref (data->self);
+  g_free (data->path);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExportData, export_data_free)
+
 static void
 export_done_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(SpGamePage) self = user_data;
+  g_autoptr(ExportData) data = user_data;
+  SpGamePage *self = data->self;
+  const char *path = data->path;
   g_autoptr(GError) error = NULL;
 
   if (!sp_game_export_checkpoint_finish (SP_GAME (object), result, &error))
@@ -744,7 +763,7 @@ export_done_cb (GObject      *object,
                                          _("Could Not Export the Checkpoint"), error);
       return;
     }
-  sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("Checkpoint exported")));
+  sp_ui_add_toast (GTK_WIDGET (self), sp_export_ui_new_toast (GTK_WIDGET (self), path));
 }
 
 static void
@@ -761,9 +780,14 @@ export_chooser_cb (GtkNativeDialog *chooser,
 
       /* The file chooser has asked before replacing an existing file. */
       if (path != NULL)
-        sp_game_export_checkpoint_async (self->game, id, path, SP_EXPORT_FLAGS_REPLACE,
-                                         self->cancellable, export_done_cb,
-                                         g_object_ref (self));
+        {
+          ExportData *data = g_new0 (ExportData, 1);
+
+          data->self = g_object_ref (self);
+          data->path = g_strdup (path);
+          sp_game_export_checkpoint_async (self->game, id, path, SP_EXPORT_FLAGS_REPLACE,
+                                           self->cancellable, export_done_cb, data);
+        }
     }
   g_object_unref (chooser);
 }
@@ -783,7 +807,12 @@ checkpoint_export_cb (GtkWidget  *widget,
 
   chooser = gtk_file_chooser_native_new (_("Export Checkpoint"), sp_ui_get_window (widget),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  name = g_strdup_printf ("%s-%s.tar.zst", sp_game_get_slug (self->game), id);
+  {
+    SpCheckpoint *checkpoint = sp_game_find_checkpoint (self->game, id);
+
+    name = sp_export_ui_file_name (sp_game_get_name (self->game), sp_checkpoint_get_label (checkpoint),
+                                   sp_checkpoint_get_created (checkpoint));
+  }
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_object_set_data_full (G_OBJECT (chooser), "sp-checkpoint-id", g_strdup (id), g_free);

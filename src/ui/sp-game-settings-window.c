@@ -226,6 +226,26 @@ sp_game_settings_window_remove_exclusion (SpGameSettingsWindow *self,
   save_game (self);
 }
 
+char *
+sp_game_settings_describe_excluded (SpCheckpoint *checkpoint)
+{
+  guint64 files, bytes;
+  g_autofree char *size = NULL;
+
+  g_return_val_if_fail (SP_IS_CHECKPOINT (checkpoint), NULL);
+
+  files = sp_checkpoint_get_excluded_files (checkpoint);
+  bytes = sp_checkpoint_get_excluded_bytes (checkpoint);
+  if (files == 0 && bytes == 0)
+    return NULL;
+  size = g_format_size (bytes);
+  /* Translators: %s is a size such as “50.0 MB”, %u a number of files */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Left out as excluded: %s in %u file",
+                                       "Left out as excluded: %s in %u files",
+                                       (gulong) MIN (files, G_MAXUINT)),
+                          size, (guint) MIN (files, G_MAXUINT));
+}
+
 static void
 game_notify_cb (SpGameSettingsWindow *self,
                 GParamSpec           *pspec)

@@ -31,4 +31,9 @@ gboolean   sp_game_settings_window_add_exclusion    (SpGameSettingsWindow  *self
 void       sp_game_settings_window_remove_exclusion (SpGameSettingsWindow  *self,
                                                      const char            *pattern);
 
+/* What a new checkpoint's exclusions left out, for the keep's toast
+ * ("12 MB in 40 files left out (caches and excluded files)"), or NULL when
+ * nothing was. */
+char      *sp_game_settings_describe_excluded (SpCheckpoint *checkpoint);
+
 G_END_DECLS

@@ -241,6 +241,8 @@ select_current_executable (SpGameSettings *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->candidates));
   guint selected = n - 1;
 
+  /* Changing the list moves the selection: not a choice of the user. */
+  self->updating = TRUE;
   if (executable != NULL && executable[0] != '\0')
     {
       for (guint i = 0; i + 1 < n; i++)
@@ -255,7 +257,6 @@ select_current_executable (SpGameSettings *self)
           n++;
         }
     }
-  self->updating = TRUE;
   adw_combo_row_set_selected (self->executable_combo, selected);
   self->updating = FALSE;
   gtk_widget_set_visible (GTK_WIDGET (self->executable_row), selected == n - 1);
@@ -280,6 +281,7 @@ scan_done_cb (GObject      *object,
   if (g_cancellable_is_cancelled (self->scan))
     return;
   n = g_list_model_get_n_items (G_LIST_MODEL (self->candidates));
+  self->updating = TRUE;
   gtk_string_list_splice (self->candidates, 0, n - 1, (const char * const *) found);
   select_current_executable (self);
 }
@@ -291,7 +293,9 @@ start_scan (SpGameSettings *self)
 
   g_cancellable_cancel (self->scan);
   g_clear_object (&self->scan);
+  self->updating = TRUE;
   gtk_string_list_splice (self->candidates, 0, n - 1, NULL);
+  self->updating = FALSE;
   if (self->game == NULL)
     return;
   select_current_executable (self);

@@ -5,7 +5,9 @@
 
 #include <glib/gstdio.h>
 
+#include "sp-export-ui.h"
 #include "sp-game-settings.h"
+#include "sp-preferences-window.h"
 #include "sp-game-settings-window.h"
 #include "ui-test-util.h"
 
@@ -81,6 +83,44 @@ candidates_text (GListModel *model)
   return g_string_free (out, FALSE);
 }
 
+typedef struct
+{
+  const char *path;
+  const char *needle;
+  gboolean    present;
+} IniCheck;
+
+static gboolean
+ini_matches (gpointer data)
+{
+  IniCheck *check = data;
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (check->path, &contents, NULL, NULL))
+    return FALSE;
+  return (strstr (contents, check->needle) != NULL) == check->present;
+}
+
+static AdwComboRow *
+find_combo (GtkWidget *widget)
+{
+  if (ADW_IS_COMBO_ROW (widget))
+    return ADW_COMBO_ROW (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      AdwComboRow *found = find_combo (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+settings_idle (gpointer data)
+{
+  return !sp_game_settings_get_saving (data);
+}
+
 /* The window lists the executables of the folder, not its other files,
  * nor what a link leads to (inside or out of the game). */
 static void
@@ -110,6 +150,19 @@ test_settings_candidates (Fixture       *f,
   ui_test_wait (has_candidates, candidates, 30, "the executable scan");
   text = candidates_text (candidates);
   g_assert_cmpstr (text, ==, "bin/tool|game.sh|Other…|");
+
+  /* Choosing one saves it; "Other…" shows the row to type a path. */
+  {
+    IniCheck check = { sp_game_get_ini_path (f->game), "Executable=bin/tool\n", TRUE };
+    AdwComboRow *combo = find_combo (window);
+
+    g_assert_nonnull (combo);
+    g_assert_cmpuint (adw_combo_row_get_selected (combo), ==, 1);
+    adw_combo_row_set_selected (combo, 0);
+    ui_test_wait (ini_matches, &check, 30, "Executable= in game.ini");
+    g_assert_cmpstr (sp_game_get_executable (f->game), ==, "bin/tool");
+    ui_test_wait (settings_idle, settings, 30, "the save");
+  }
   gtk_window_destroy (GTK_WINDOW (window));
   ui_test_flush ();
 }
@@ -165,24 +218,6 @@ test_scan_cap (void)
   g_assert_no_error (error);
   g_assert_cmpuint (g_strv_length (found), <=, 10);
   ui_test_remove_tree (dir);
-}
-
-typedef struct
-{
-  const char *path;
-  const char *needle;
-  gboolean    present;
-} IniCheck;
-
-static gboolean
-ini_matches (gpointer data)
-{
-  IniCheck *check = data;
-  g_autofree char *contents = NULL;
-
-  if (!g_file_get_contents (check->path, &contents, NULL, NULL))
-    return FALSE;
-  return (strstr (contents, check->needle) != NULL) == check->present;
 }
 
 static GtkWidget *
@@ -257,6 +292,120 @@ test_settings_exclusions (Fixture       *f,
   ui_test_flush ();
 }
 
+/* The keep toast's line on exclusions: what a real checkpoint of a game
+ * with Exclude=*.log left out, and nothing when nothing was. */
+static void
+test_describe_excluded (Fixture       *f,
+                        gconstpointer  data)
+{
+  const char * const patterns[] = { "*.log", NULL };
+  g_autoptr(SpCheckpoint) plain = ui_test_add_checkpoint (f->game, "Plain", "save");
+  g_autoptr(SpCheckpoint) excluded = NULL;
+  g_autofree char *upper = ui_test_tmpdir ("upper-excluded");
+  g_autofree char *save = g_build_filename (upper, "home", "save.txt", NULL);
+  g_autofree char *log = g_build_filename (upper, "home", "debug.log", NULL);
+  g_autofree char *big = g_malloc0 (5000);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (sp_game_settings_describe_excluded (plain));
+
+  g_assert_true (sp_game_set_exclude (f->game, patterns, &error));
+  g_assert_no_error (error);
+  write_file (save, 0644);
+  g_assert_true (g_file_set_contents (log, big, 5000, NULL));
+  excluded = sp_game_create_checkpoint_sync (f->game, upper, "With Log", 60, TRUE,
+                                             NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  text = sp_game_settings_describe_excluded (excluded);
+  g_assert_nonnull (text);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "5.0"));
+  g_assert_nonnull (strstr (text, "1 file"));
+  ui_test_remove_tree (upper);
+}
+
+static void
+test_export_file_name (void)
+{
+  g_autoptr(GDateTime) created = g_date_time_new_local (2026, 3, 4, 5, 6, 0);
+  struct { const char *game, *label, *expected; } cases[] = {
+    { "Portal", "Chapter 3", "Portal – Chapter 3.savepoint.tar.zst" },
+    { "  Half/Life: 2 ", "a\\b*c?", "Half_Life_ 2 – a_b_c_.savepoint.tar.zst" },
+    { "..hidden", "", "hidden – 2026-03-04 05.06.savepoint.tar.zst" },
+    { "Tab\tGame", "line\nbreak", "Tab_Game – line_break.savepoint.tar.zst" },
+    { "", "  ", "Game – 2026-03-04 05.06.savepoint.tar.zst" },
+    { "Ünïcödé", "セーブ", "Ünïcödé – セーブ.savepoint.tar.zst" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = sp_export_ui_file_name (cases[i].game, cases[i].label, created);
+      g_assert_cmpstr (name, ==, cases[i].expected);
+    }
+  {
+    /* Bounded, cut at a character, never a hidden or absolute name. */
+    g_autoptr(GString) long_name = g_string_new (NULL);
+    g_autofree char *name = NULL;
+
+    for (guint i = 0; i < 150; i++)
+      g_string_append (long_name, "é");
+    name = sp_export_ui_file_name (long_name->str, "x", created);
+    g_assert_true (g_utf8_validate (name, -1, NULL));
+    g_assert_cmpuint (strlen (name), <=, 200 + strlen (".savepoint.tar.zst"));
+    g_assert_true (g_str_has_suffix (name, ".savepoint.tar.zst"));
+    g_assert_null (strchr (name, '/'));
+  }
+}
+
+static void
+test_compression_mapping (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  GtkWidget *window;
+  AdwComboRow *row = NULL;
+
+  g_assert_cmpint (sp_preferences_compression_level_for_choice (SP_COMPRESSION_FAST), ==, 1);
+  g_assert_cmpint (sp_preferences_compression_level_for_choice (SP_COMPRESSION_BALANCED), ==, 3);
+  g_assert_cmpint (sp_preferences_compression_level_for_choice (SP_COMPRESSION_SMALL), ==, 12);
+  g_assert_cmpint (sp_preferences_compression_choice_for_level (1), ==, SP_COMPRESSION_FAST);
+  g_assert_cmpint (sp_preferences_compression_choice_for_level (2), ==, SP_COMPRESSION_FAST);
+  g_assert_cmpint (sp_preferences_compression_choice_for_level (3), ==, SP_COMPRESSION_BALANCED);
+  g_assert_cmpint (sp_preferences_compression_choice_for_level (7), ==, SP_COMPRESSION_BALANCED);
+  g_assert_cmpint (sp_preferences_compression_choice_for_level (8), ==, SP_COMPRESSION_SMALL);
+  g_assert_cmpint (sp_preferences_compression_choice_for_level (19), ==, SP_COMPRESSION_SMALL);
+
+  /* The window over the int key: an old level shows as its nearest
+   * choice and stays; choosing writes the choice's level. */
+  g_settings_set_int (settings, "compression-level", 19);
+  window = sp_preferences_window_new (NULL, settings);
+  for (GtkWidget *w = window; w != NULL && row == NULL; )
+    {
+      /* depth-first search for the combo row */
+      GtkWidget *next = gtk_widget_get_first_child (w);
+      if (ADW_IS_COMBO_ROW (w))
+        row = ADW_COMBO_ROW (w);
+      while (next == NULL && w != NULL && w != window)
+        {
+          next = gtk_widget_get_next_sibling (w);
+          if (next == NULL)
+            w = gtk_widget_get_parent (w);
+        }
+      w = next;
+    }
+  g_assert_nonnull (row);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, SP_COMPRESSION_SMALL);
+  g_assert_cmpint (g_settings_get_int (settings, "compression-level"), ==, 19);
+  adw_combo_row_set_selected (row, SP_COMPRESSION_FAST);
+  g_assert_cmpint (g_settings_get_int (settings, "compression-level"), ==, 1);
+  g_settings_set_int (settings, "compression-level", 12);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, SP_COMPRESSION_SMALL);
+  g_settings_reset (settings, "compression-level");
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, SP_COMPRESSION_BALANCED);
+  gtk_window_destroy (GTK_WINDOW (window));
+  ui_test_flush ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -266,6 +415,10 @@ main (int   argc,
   g_test_add ("/ui/dialogs/settings-candidates", Fixture, NULL, fixture_setup, test_settings_candidates, fixture_teardown);
   g_test_add_func ("/ui/dialogs/scan-cap", test_scan_cap);
   g_test_add ("/ui/dialogs/settings-exclusions", Fixture, NULL, fixture_setup, test_settings_exclusions, fixture_teardown);
+
+  g_test_add ("/ui/dialogs/describe-excluded", Fixture, NULL, fixture_setup, test_describe_excluded, fixture_teardown);
+  g_test_add_func ("/ui/dialogs/export-file-name", test_export_file_name);
+  g_test_add_func ("/ui/dialogs/compression-mapping", test_compression_mapping);
 
   return ui_test_run ();
 }
