@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "sp-add-game-window.h"
+#include "sp-create-library-dialog.h"
 #include "sp-game-card.h"
 #include "sp-game-page.h"
 #include "sp-game-settings-window.h"
@@ -467,6 +468,23 @@ library_created_cb (GObject      *object,
                                adw_toast_new (library ? _("Library created") : _("Library opened")));
 }
 
+/* The drive may be slow: written in a worker; the app stays up until it
+ * is done. */
+static void
+create_library_at (SpWindow   *self,
+                   const char *path)
+{
+  CreateLibraryData *data = g_new0 (CreateLibraryData, 1);
+  GApplication *app = g_application_get_default ();
+
+  if (app != NULL)
+    g_application_hold (app);
+  set_library_actions_enabled (self, FALSE);
+  data->self = g_object_ref (self);
+  data->path = g_strdup (path);
+  sp_library_create_async (path, _("Games"), NULL, library_created_cb, data);
+}
+
 static void
 create_library_chosen_cb (GtkNativeDialog *chooser,
                           int              response,
@@ -478,19 +496,7 @@ create_library_chosen_cb (GtkNativeDialog *chooser,
       g_autofree char *path = g_file_get_path (file);
 
       if (path != NULL)
-        {
-          /* The drive may be slow: written in a worker; the app stays up
-           * until it is done. */
-          CreateLibraryData *data = g_new0 (CreateLibraryData, 1);
-          GApplication *app = g_application_get_default ();
-
-          if (app != NULL)
-            g_application_hold (app);
-          set_library_actions_enabled (self, FALSE);
-          data->self = g_object_ref (self);
-          data->path = g_strdup (path);
-          sp_library_create_async (path, _("Games"), NULL, library_created_cb, data);
-        }
+        create_library_at (self, path);
     }
   g_object_unref (chooser);
 }
@@ -515,7 +521,12 @@ create_library_action (GSimpleAction *action,
                        GVariant      *parameter,
                        gpointer       user_data)
 {
-  choose_library_folder (user_data, _("Choose a Drive for the Library"), _("_Create Library"));
+  GtkWidget *dialog = sp_create_library_dialog_new (GTK_WINDOW (user_data));
+
+  /* Drives listed with their space and file system (SpCreateLibraryDialog). */
+  g_signal_connect_object (dialog, "location-chosen", G_CALLBACK (create_library_at), user_data,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void

@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 
+#include "sp-create-library-dialog.h"
 #include "sp-export-ui.h"
 #include "sp-game-settings.h"
 #include "sp-preferences-window.h"
@@ -109,6 +110,21 @@ find_combo (GtkWidget *widget)
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
     {
       AdwComboRow *found = find_combo (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
       if (found != NULL)
         return found;
     }
@@ -406,6 +422,105 @@ test_compression_mapping (void)
   ui_test_flush ();
 }
 
+static void
+test_fat32_decision (void)
+{
+  const char *limited[] = { "msdos", "vfat", "fat", "fat32", "fat16" };
+  const char *fine[] = { "ext4", "exfat", "ntfs", "ntfs3", "fuseblk", "btrfs", "tmpfs", "xfs", "", "MSDOSX" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (limited); i++)
+    g_assert_true (sp_create_library_fs_has_4gb_limit (limited[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (fine); i++)
+    g_assert_false (sp_create_library_fs_has_4gb_limit (fine[i]));
+  g_assert_false (sp_create_library_fs_has_4gb_limit (NULL));
+}
+
+static gboolean
+details_known (gpointer data)
+{
+  SpCreateLibraryDialog *dialog = data;
+
+  return sp_create_library_dialog_get_details (dialog, g_object_get_data (data, "test-path")) != NULL;
+}
+
+static void
+location_chosen_cb (SpCreateLibraryDialog *dialog,
+                    const char            *path,
+                    char                 **out)
+{
+  g_free (*out);
+  *out = g_strdup (path);
+}
+
+/* The test's folder as a location: its free space and file system shown
+ * (what a drive's row shows), selected, and chosen with Create. The drives
+ * of GVolumeMonitor are listed too, when the session has any. */
+static void
+test_create_library_dialog (void)
+{
+  g_autofree char *dir = ui_test_tmpdir ("create-library");
+  GtkWidget *window = sp_create_library_dialog_new (NULL);
+  SpCreateLibraryDialog *dialog = SP_CREATE_LIBRARY_DIALOG (window);
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (dir);
+  g_autofree char *chosen = NULL;
+  guint before;
+  const char *details;
+  const char *fs_type;
+
+  gtk_window_present (GTK_WINDOW (window));
+  before = sp_create_library_dialog_get_n_locations (dialog);
+  g_test_message ("%u drives listed by the volume monitor", before);
+  g_assert_null (sp_create_library_dialog_get_selected (dialog));
+
+  sp_create_library_dialog_add_location (dialog, dir);
+  g_assert_cmpuint (sp_create_library_dialog_get_n_locations (dialog), ==, before + 1);
+  g_assert_cmpstr (sp_create_library_dialog_get_selected (dialog), ==, dir);
+  g_object_set_data_full (G_OBJECT (dialog), "test-path", g_strdup (dir), g_free);
+  ui_test_wait (details_known, dialog, 30, "the folder's file system");
+  details = sp_create_library_dialog_get_details (dialog, dir);
+  g_test_message ("%s", details);
+  info = g_file_query_filesystem_info (file, G_FILE_ATTRIBUTE_FILESYSTEM_TYPE, NULL, NULL);
+  fs_type = info ? g_file_info_get_attribute_string (info, G_FILE_ATTRIBUTE_FILESYSTEM_TYPE) : NULL;
+  g_assert_nonnull (strstr (details, "free"));
+  if (fs_type != NULL)
+    g_assert_nonnull (strstr (details, fs_type));
+  if (sp_create_library_fs_has_4gb_limit (fs_type))
+    g_assert_nonnull (sp_create_library_dialog_get_warning (dialog));
+  else
+    g_assert_null (sp_create_library_dialog_get_warning (dialog));
+
+  /* Added twice: one row. */
+  sp_create_library_dialog_add_location (dialog, dir);
+  g_assert_cmpuint (sp_create_library_dialog_get_n_locations (dialog), ==, before + 1);
+
+  g_signal_connect (dialog, "location-chosen", G_CALLBACK (location_chosen_cb), &chosen);
+  gtk_window_close (GTK_WINDOW (window));
+  ui_test_flush ();
+  g_assert_null (chosen);
+  ui_test_remove_tree (dir);
+}
+
+static void
+test_create_library_choose (void)
+{
+  g_autofree char *dir = ui_test_tmpdir ("create-library-choose");
+  GtkWidget *window = sp_create_library_dialog_new (NULL);
+  g_autofree char *chosen = NULL;
+  GtkWidget *button;
+
+  gtk_window_present (GTK_WINDOW (window));
+  sp_create_library_dialog_add_location (SP_CREATE_LIBRARY_DIALOG (window), dir);
+  g_signal_connect (window, "location-chosen", G_CALLBACK (location_chosen_cb), &chosen);
+  button = find_button (window, "C_reate");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpstr (chosen, ==, dir);
+  ui_test_flush ();
+  ui_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -419,6 +534,9 @@ main (int   argc,
   g_test_add ("/ui/dialogs/describe-excluded", Fixture, NULL, fixture_setup, test_describe_excluded, fixture_teardown);
   g_test_add_func ("/ui/dialogs/export-file-name", test_export_file_name);
   g_test_add_func ("/ui/dialogs/compression-mapping", test_compression_mapping);
+  g_test_add_func ("/ui/dialogs/fat32-decision", test_fat32_decision);
+  g_test_add_func ("/ui/dialogs/create-library", test_create_library_dialog);
+  g_test_add_func ("/ui/dialogs/create-library-choose", test_create_library_choose);
 
   return ui_test_run ();
 }
