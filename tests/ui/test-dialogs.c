@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 
+#include "sp-add-game-window.h"
 #include "sp-create-library-dialog.h"
 #include "sp-export-ui.h"
 #include "sp-game-settings.h"
@@ -521,6 +522,91 @@ test_create_library_choose (void)
   ui_test_remove_tree (dir);
 }
 
+static void
+test_title_from_folder (void)
+{
+  struct { const char *folder, *title; } cases[] = {
+    { "the_witcher-3", "The Witcher 3" },
+    { "HollowKnight", "HollowKnight" },
+    { "  stardew   valley ", "Stardew Valley" },
+    { "élan.vital", "Élan Vital" },
+    { "___", "" },
+    { "DOOM", "DOOM" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *title = sp_add_game_title_from_folder (cases[i].folder);
+      g_assert_cmpstr (title, ==, cases[i].title);
+    }
+}
+
+static gboolean
+search_done (gpointer data)
+{
+  return !sp_add_game_window_get_searching (data);
+}
+
+static gboolean
+executable_filled (gpointer data)
+{
+  return sp_add_game_window_get_executable (data)[0] != '\0';
+}
+
+/* Name first, from the folder in title case; the one executable of the
+ * folder filled in; a name already in the library warned about. */
+static void
+test_add_game_window (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GListStore) libraries = g_list_store_new (SP_TYPE_LIBRARY);
+  g_autofree char *parent = ui_test_tmpdir ("add-game");
+  g_autofree char *folder = g_build_filename (parent, "dialog_quest", NULL);
+  g_autofree char *exe = g_build_filename (folder, "bin", "run-me", NULL);
+  g_autofree char *data_file = g_build_filename (folder, "data.pak", NULL);
+  GtkWidget *window;
+  SpAddGameWindow *self;
+
+  write_file (exe, 0755);
+  write_file (data_file, 0644);
+  g_list_store_append (libraries, f->library);
+  window = sp_add_game_window_new (NULL, G_LIST_MODEL (libraries), f->library);
+  self = SP_ADD_GAME_WINDOW (window);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_null (sp_add_game_window_get_warning (self));
+
+  sp_add_game_window_set_folder (self, folder);
+  g_assert_cmpstr (sp_add_game_window_get_name (self), ==, "Dialog Quest");
+  ui_test_wait (executable_filled, self, 30, "the executable");
+  g_assert_cmpstr (sp_add_game_window_get_executable (self), ==, "bin/run-me");
+
+  /* "Dialog Quest" is the fixture's game (any case). */
+  g_assert_nonnull (sp_add_game_window_get_warning (self));
+  g_assert_nonnull (strstr (sp_add_game_window_get_warning (self), "Dialog Quest"));
+  sp_add_game_window_set_name (self, "Another Quest");
+  g_assert_null (sp_add_game_window_get_warning (self));
+  sp_add_game_window_set_name (self, "dialog QUEST ");
+  g_assert_nonnull (sp_add_game_window_get_warning (self));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  ui_test_flush ();
+
+  /* Two candidates: nothing is guessed. */
+  {
+    g_autofree char *second = g_build_filename (folder, "run-too", NULL);
+    write_file (second, 0755);
+    window = sp_add_game_window_new (NULL, G_LIST_MODEL (libraries), f->library);
+    self = SP_ADD_GAME_WINDOW (window);
+    sp_add_game_window_set_folder (self, folder);
+    g_assert_true (sp_add_game_window_get_searching (self));
+    ui_test_wait (search_done, self, 30, "the search for the executable");
+    g_assert_cmpstr (sp_add_game_window_get_executable (self), ==, "");
+    gtk_window_destroy (GTK_WINDOW (window));
+    ui_test_flush ();
+  }
+  ui_test_remove_tree (parent);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -535,6 +621,8 @@ main (int   argc,
   g_test_add_func ("/ui/dialogs/export-file-name", test_export_file_name);
   g_test_add_func ("/ui/dialogs/compression-mapping", test_compression_mapping);
   g_test_add_func ("/ui/dialogs/fat32-decision", test_fat32_decision);
+  g_test_add_func ("/ui/dialogs/title-from-folder", test_title_from_folder);
+  g_test_add ("/ui/dialogs/add-game", Fixture, NULL, fixture_setup, test_add_game_window, fixture_teardown);
   g_test_add_func ("/ui/dialogs/create-library", test_create_library_dialog);
   g_test_add_func ("/ui/dialogs/create-library-choose", test_create_library_choose);
 
