@@ -302,6 +302,22 @@ sp_game_settings_window_init (SpGameSettingsWindow *self)
   gtk_list_box_append (self->pattern_list, GTK_WIDGET (self->add_row));
 }
 
+/* The executable's row: not a text field, whose text would be selected
+ * and replaced by a typed key. */
+static GtkWidget *
+find_combo_row (GtkWidget *widget)
+{
+  if (ADW_IS_COMBO_ROW (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_combo_row (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 GtkWidget *
 sp_game_settings_window_new (GtkWindow *parent,
                              SpGame    *game)
@@ -319,6 +335,9 @@ sp_game_settings_window_new (GtkWindow *parent,
   g_signal_connect_swapped (game, "notify", G_CALLBACK (game_notify_cb), self);
   sp_game_settings_set_game (self->settings, game);
   update_exclusions (self);
+  /* The window has the title already. */
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->settings), _("General"));
+  gtk_window_set_focus (GTK_WINDOW (self), find_combo_row (GTK_WIDGET (self->settings)));
   return GTK_WIDGET (self);
 }
 

@@ -266,6 +266,14 @@ test_settings_exclusions (Fixture       *f,
 
   gtk_window_present (GTK_WINDOW (window));
   ui_test_flush ();
+  /* The focus is not in a text field, with its text selected. */
+  {
+    GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (window));
+
+    g_assert_nonnull (focus);
+    g_assert_false (GTK_IS_EDITABLE (focus));
+    g_assert_null (gtk_widget_get_ancestor (focus, ADW_TYPE_ENTRY_ROW));
+  }
 
   g_assert_true (sp_game_settings_window_add_exclusion (self, "*.log", &error));
   g_assert_no_error (error);
