@@ -197,6 +197,39 @@ mount_added_cb (GVolumeMonitor        *monitor,
   add_mount (self, mount);
 }
 
+/* A drive that goes away leaves the list (and the selection). */
+static void
+mount_removed_cb (GVolumeMonitor        *monitor,
+                  GMount                *mount,
+                  SpCreateLibraryDialog *self)
+{
+  g_autoptr(GFile) root = g_mount_get_root (mount);
+  g_autofree char *path = g_file_get_path (root);
+  GtkWidget *row = path ? g_hash_table_lookup (self->rows, path) : NULL;
+
+  if (row == NULL)
+    return;
+  if (g_strcmp0 (self->selected, path) == 0)
+    g_clear_pointer (&self->selected, g_free);
+  if (self->group == g_object_get_data (G_OBJECT (row), "sp-check"))
+    {
+      /* The others stay grouped among themselves (GTK keeps the group):
+       * new rows join one of them. */
+      GtkWidget *other = NULL;
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, self->rows);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        if (value != row)
+          other = g_object_get_data (value, "sp-check");
+      self->group = other ? GTK_CHECK_BUTTON (other) : NULL;
+    }
+  g_hash_table_remove (self->rows, path);
+  gtk_list_box_remove (self->locations, row);
+  update_selection (self);
+}
+
 static void
 folder_chosen_cb (GtkNativeDialog       *chooser,
                   int                    response,
@@ -295,6 +328,7 @@ sp_create_library_dialog_init (SpCreateLibraryDialog *self)
   self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->volume_monitor = g_volume_monitor_get ();
   g_signal_connect (self->volume_monitor, "mount-added", G_CALLBACK (mount_added_cb), self);
+  g_signal_connect (self->volume_monitor, "mount-removed", G_CALLBACK (mount_removed_cb), self);
   refresh_mounts (self);
 }
 

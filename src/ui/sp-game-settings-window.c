@@ -175,6 +175,12 @@ sp_game_settings_window_add_exclusion (SpGameSettingsWindow  *self,
   g_return_val_if_fail (self->game != NULL, FALSE);
 
   before = sp_game_get_exclude (self->game);
+  if (sp_game_get_read_only (self->game))
+    {
+      g_set_error_literal (&local_error, G_IO_ERROR, G_IO_ERROR_READ_ONLY,
+                           _("This game’s library is read-only."));
+      goto refused;
+    }
   if (!sp_exclude_pattern_is_valid (pattern, &local_error))
     goto refused;
   if (g_strv_contains (before, pattern))
