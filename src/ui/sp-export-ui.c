@@ -92,6 +92,26 @@ show_data_free (ShowData *data)
 }
 
 static void
+show_uri_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  ShowData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (object), result, &error) && data->parent != NULL)
+    sp_ui_show_error_unless_cancelled (GTK_WIDGET (data->parent), _("Could Not Show the File"), error);
+  show_data_free (data);
+}
+
+/* The folder, in whatever opens folders (the file manager). */
+static void
+open_folder (ShowData *data)
+{
+  gtk_show_uri_full (data->parent, data->folder_uri, GDK_CURRENT_TIME, NULL, show_uri_done_cb, data);
+}
+
+static void
 show_items_done_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
@@ -104,7 +124,8 @@ show_items_done_cb (GObject      *object,
   if (reply == NULL)
     {
       g_debug ("FileManager1.ShowItems: %s; opening the folder", error->message);
-      gtk_show_uri (data->parent, data->folder_uri, GDK_CURRENT_TIME);
+      open_folder (data);
+      return;
     }
   show_data_free (data);
 }
@@ -116,7 +137,7 @@ sp_export_ui_show_in_files (GtkWidget  *widget,
   g_autoptr(GFile) file = NULL;
   g_autoptr(GFile) folder = NULL;
   g_autofree char *uri = NULL;
-  GDBusConnection *bus;
+  GDBusConnection *bus;   /* a reference */
   GtkWindow *parent;
   ShowData *data;
   const char *uris[2] = { NULL, NULL };
@@ -136,9 +157,12 @@ sp_export_ui_show_in_files (GtkWidget  *widget,
     ? g_application_get_dbus_connection (g_application_get_default ())
     : NULL;
   if (bus == NULL)
+    bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  else
+    g_object_ref (bus);
+  if (bus == NULL)
     {
-      gtk_show_uri (data->parent, data->folder_uri, GDK_CURRENT_TIME);
-      show_data_free (data);
+      open_folder (data);
       return;
     }
   uris[0] = uri;
@@ -146,6 +170,7 @@ sp_export_ui_show_in_files (GtkWidget  *widget,
                           "org.freedesktop.FileManager1", "ShowItems",
                           g_variant_new ("(^ass)", uris, ""), NULL,
                           G_DBUS_CALL_FLAGS_NONE, 5000, NULL, show_items_done_cb, data);
+  g_object_unref (bus);
 }
 
 static void

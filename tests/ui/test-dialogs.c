@@ -381,6 +381,13 @@ test_export_file_name (void)
     g_assert_true (g_str_has_suffix (name, ".savepoint.tar.zst"));
     g_assert_null (strchr (name, '/'));
   }
+  {
+    GtkWidget *window = gtk_window_new ();
+    g_autoptr(AdwToast) toast = sp_export_ui_new_toast (window, "/tmp/Portal – Chapter 3.savepoint.tar.zst");
+
+    g_assert_cmpstr (adw_toast_get_button_label (toast), ==, "Show in Files");
+    gtk_window_destroy (GTK_WINDOW (window));
+  }
 }
 
 static void
