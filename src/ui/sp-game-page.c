@@ -216,7 +216,7 @@ timeline_changed_cb (SpGamePage *self)
 
 /* Writes to the drive ---------------------------------------------------- */
 
-/* Restore, rename, delete and settings (SpGameSettings) are written by the
+/* Restore, rename and delete are written by the
  * core in a worker thread (a slow USB drive must not freeze the window).
  * While one is on its way, the checkpoint actions and Play are off: they
  * would act on a state about to change. The application is held so that
@@ -1190,7 +1190,6 @@ sp_game_page_class_init (SpGamePageClass *klass)
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_BACK] = g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sp-game-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, window_title);
