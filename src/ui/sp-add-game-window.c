@@ -5,6 +5,7 @@
 #include <inttypes.h>
 
 #include "sp-add-game-window.h"
+#include "sp-game-settings.h"
 #include "sp-ui-util.h"
 
 struct _SpAddGameWindow
@@ -30,6 +31,8 @@ struct _SpAddGameWindow
   GtkRevealer    *progress_revealer;
   GtkProgressBar *progress_bar;
   GtkLabel       *progress_label;
+  GtkLabel       *duplicate_label;
+  GCancellable   *scan_cancellable;   /* the search for the executable */
 };
 
 enum {
@@ -73,6 +76,64 @@ is_wine (SpAddGameWindow *self)
   return adw_combo_row_get_selected (self->kind_row) == 1;
 }
 
+char *
+sp_add_game_title_from_folder (const char *folder_name)
+{
+  g_autofree char *valid = NULL;
+  g_auto(GStrv) words = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_return_val_if_fail (folder_name != NULL, NULL);
+
+  valid = g_utf8_make_valid (folder_name, -1);
+  g_strdelimit (valid, "_-.\t\n", ' ');
+  words = g_strsplit (valid, " ", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      gunichar first;
+
+      if (words[i][0] == '\0')
+        continue;
+      if (out->len > 0)
+        g_string_append_c (out, ' ');
+      first = g_utf8_get_char (words[i]);
+      g_string_append_unichar (out, g_unichar_totitle (first));
+      g_string_append (out, g_utf8_next_char (words[i]));
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* A game of that name already in the library: said, not refused (the
+ * library gives the new one its own folder). */
+static void
+update_duplicate (SpAddGameWindow *self)
+{
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
+  SpLibrary *library = selected_library (self);
+  g_autofree char *folded = g_utf8_casefold (name, -1);
+  gboolean duplicate = FALSE;
+
+  for (guint i = 0; library != NULL && name[0] != '\0' && !duplicate &&
+       i < g_list_model_get_n_items (sp_library_get_games (library)); i++)
+    {
+      g_autoptr(SpGame) game = g_list_model_get_item (sp_library_get_games (library), i);
+      g_autofree char *other = g_utf8_casefold (sp_game_get_name (game), -1);
+
+      duplicate = g_strcmp0 (folded, other) == 0;
+    }
+  if (duplicate)
+    {
+      /* Translators: %s is a game's name */
+      g_autofree char *text = g_strdup_printf (_("A game named “%s” is already in this library."), name);
+
+      gtk_label_set_text (self->duplicate_label, text);
+      gtk_widget_add_css_class (GTK_WIDGET (self->name_row), "warning");
+    }
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->name_row), "warning");
+  gtk_widget_set_visible (GTK_WIDGET (self->duplicate_label), duplicate);
+}
+
 static void
 validate (SpAddGameWindow *self)
 {
@@ -87,6 +148,39 @@ validate (SpAddGameWindow *self)
        !(is_wine (self) && self->users_cancellable != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "add-game.add", ok);
   gtk_widget_set_sensitive (self->form_page, !self->busy);
+  update_duplicate (self);
+}
+
+/* The executable is filled in when the folder has one obvious candidate
+ * (sp_game_settings_find_executables_async()) and none was typed. */
+static void
+executables_found_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(SpAddGameWindow) self = user_data;
+  g_auto(GStrv) found = sp_game_settings_find_executables_finish (result, NULL);
+
+  if (found == NULL)
+    return;   /* cancelled: the folder or the kind changed, or the window went */
+  g_clear_object (&self->scan_cancellable);
+  if (g_strv_length (found) == 1 &&
+      gtk_editable_get_text (GTK_EDITABLE (self->executable_row))[0] == '\0')
+    sp_add_game_window_set_executable (self, found[0]);
+}
+
+static void
+find_executable (SpAddGameWindow *self)
+{
+  g_cancellable_cancel (self->scan_cancellable);
+  g_clear_object (&self->scan_cancellable);
+  if (self->folder == NULL)
+    return;
+  self->scan_cancellable = g_cancellable_new ();
+  sp_game_settings_find_executables_async (self->folder, is_wine (self),
+                                           SP_GAME_SETTINGS_SCAN_MAX_ENTRIES,
+                                           self->scan_cancellable, executables_found_cb,
+                                           g_object_ref (self));
 }
 
 /* The profile row asks only when there is a choice to make. */
@@ -447,6 +541,8 @@ sp_add_game_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_cancellable_cancel (self->users_cancellable);
   g_clear_object (&self->users_cancellable);
+  g_cancellable_cancel (self->scan_cancellable);
+  g_clear_object (&self->scan_cancellable);
   g_clear_object (&self->libraries);
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_ADD_GAME_WINDOW);
 
@@ -481,6 +577,7 @@ sp_add_game_window_class_init (SpAddGameWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, add_button);
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, form_page);
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, duplicate_label);
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, executable_row);
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, name_row);
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, kind_row);
@@ -516,6 +613,8 @@ sp_add_game_window_init (SpAddGameWindow *self)
   g_signal_connect_swapped (self->library_row, "notify::selected", G_CALLBACK (validate), self);
   g_signal_connect_swapped (self->kind_row, "notify::selected",
                             G_CALLBACK (update_wine_user_row), self);
+  g_signal_connect_swapped (self->kind_row, "notify::selected",
+                            G_CALLBACK (find_executable), self);
   validate (self);
 }
 
@@ -557,12 +656,14 @@ sp_add_game_window_set_folder (SpAddGameWindow *self,
   if (folder != NULL && !self->name_edited)
     {
       g_autofree char *base = g_path_get_basename (folder);
+      g_autofree char *title = sp_add_game_title_from_folder (base);
       gboolean edited = self->name_edited;
 
-      gtk_editable_set_text (GTK_EDITABLE (self->name_row), base);
+      gtk_editable_set_text (GTK_EDITABLE (self->name_row), title);
       self->name_edited = edited;
     }
   list_wine_users (self);
+  find_executable (self);
   validate (self);
 }
 
@@ -614,4 +715,33 @@ sp_add_game_window_get_busy (SpAddGameWindow *self)
 {
   g_return_val_if_fail (SP_IS_ADD_GAME_WINDOW (self), FALSE);
   return self->busy;
+}
+
+const char *
+sp_add_game_window_get_name (SpAddGameWindow *self)
+{
+  g_return_val_if_fail (SP_IS_ADD_GAME_WINDOW (self), NULL);
+  return gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+}
+
+const char *
+sp_add_game_window_get_executable (SpAddGameWindow *self)
+{
+  g_return_val_if_fail (SP_IS_ADD_GAME_WINDOW (self), NULL);
+  return gtk_editable_get_text (GTK_EDITABLE (self->executable_row));
+}
+
+const char *
+sp_add_game_window_get_warning (SpAddGameWindow *self)
+{
+  g_return_val_if_fail (SP_IS_ADD_GAME_WINDOW (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->duplicate_label))
+    ? gtk_label_get_text (self->duplicate_label) : NULL;
+}
+
+gboolean
+sp_add_game_window_get_searching (SpAddGameWindow *self)
+{
+  g_return_val_if_fail (SP_IS_ADD_GAME_WINDOW (self), FALSE);
+  return self->scan_cancellable != NULL;
 }

@@ -36,4 +36,16 @@ void         sp_add_game_window_set_kind        (SpAddGameWindow *self,
 /* TRUE while the copy runs. */
 gboolean     sp_add_game_window_get_busy        (SpAddGameWindow *self);
 
+/* The name offered for a game in @folder_name: words split at "_", "-",
+ * "." and blanks, each starting with a capital ("the_witcher-3" → "The
+ * Witcher 3"). */
+char        *sp_add_game_title_from_folder      (const char      *folder_name);
+const char  *sp_add_game_window_get_name        (SpAddGameWindow *self);
+const char  *sp_add_game_window_get_executable  (SpAddGameWindow *self);
+/* TRUE while the folder is searched for its executable. */
+gboolean     sp_add_game_window_get_searching   (SpAddGameWindow *self);
+/* The warning shown under the form (a game of that name is already in the
+ * library), or NULL. */
+const char  *sp_add_game_window_get_warning     (SpAddGameWindow *self);
+
 G_END_DECLS

@@ -7,7 +7,8 @@
 #include "sp-format.h"
 #include "sp-free-space-window.h"
 #include "sp-game-page.h"
-#include "sp-game-settings.h"
+#include "sp-export-ui.h"
+#include "sp-game-settings-window.h"
 #include "sp-trash-ui.h"
 #include "sp-ui-util.h"
 #include "sp-wine-ui.h"
@@ -35,7 +36,6 @@ struct _SpGamePage
   GtkLabel           *summary_label;
   GtkListBox         *timeline;
   GtkWidget          *play_button;
-  SpGameSettings     *settings;
 
   /* What the last verify found, above the timeline (built in code) */
   AdwPreferencesGroup *problems_group;
@@ -216,7 +216,7 @@ timeline_changed_cb (SpGamePage *self)
 
 /* Writes to the drive ---------------------------------------------------- */
 
-/* Restore, rename, delete and settings (SpGameSettings) are written by the
+/* Restore, rename and delete are written by the
  * core in a worker thread (a slow USB drive must not freeze the window).
  * While one is on its way, the checkpoint actions and Play are off: they
  * would act on a state about to change. The application is held so that
@@ -229,7 +229,7 @@ update_write_actions (SpGamePage *self)
 
   if (self->disposed)
     return;
-  idle = self->writes == 0 && !sp_game_settings_get_saving (self->settings);
+  idle = self->writes == 0;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.play", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "checkpoint.restore", idle);
@@ -523,6 +523,19 @@ game_free_space_cb (GtkWidget  *widget,
                                                               self->game)));
 }
 
+/* Game Settings live in their own window (SpGameSettingsWindow). */
+static void
+game_settings_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  SpGamePage *self = SP_GAME_PAGE (widget);
+
+  if (self->game != NULL)
+    gtk_window_present (GTK_WINDOW (sp_game_settings_window_new (sp_ui_get_window (widget),
+                                                                 self->game)));
+}
+
 static void
 checkpoint_note_cb (GtkWidget  *widget,
                     const char *action_name,
@@ -718,12 +731,30 @@ sp_game_page_commit_deletes (SpGamePage *self)
 
 /* Export and import ------------------------------------------------------ */
 
+typedef struct
+{
+  SpGamePage *self;
+  char       *path;
+} ExportData;
+
+static void
+export_data_free (ExportData *data)
+{
+  g_object_unref (data->self);
+  g_free (data->path);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExportData, export_data_free)
+
 static void
 export_done_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(SpGamePage) self = user_data;
+  g_autoptr(ExportData) data = user_data;
+  SpGamePage *self = data->self;
+  const char *path = data->path;
   g_autoptr(GError) error = NULL;
 
   if (!sp_game_export_checkpoint_finish (SP_GAME (object), result, &error))
@@ -732,7 +763,7 @@ export_done_cb (GObject      *object,
                                          _("Could Not Export the Checkpoint"), error);
       return;
     }
-  sp_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("Checkpoint exported")));
+  sp_ui_add_toast (GTK_WIDGET (self), sp_export_ui_new_toast (GTK_WIDGET (self), path));
 }
 
 static void
@@ -749,9 +780,14 @@ export_chooser_cb (GtkNativeDialog *chooser,
 
       /* The file chooser has asked before replacing an existing file. */
       if (path != NULL)
-        sp_game_export_checkpoint_async (self->game, id, path, SP_EXPORT_FLAGS_REPLACE,
-                                         self->cancellable, export_done_cb,
-                                         g_object_ref (self));
+        {
+          ExportData *data = g_new0 (ExportData, 1);
+
+          data->self = g_object_ref (self);
+          data->path = g_strdup (path);
+          sp_game_export_checkpoint_async (self->game, id, path, SP_EXPORT_FLAGS_REPLACE,
+                                           self->cancellable, export_done_cb, data);
+        }
     }
   g_object_unref (chooser);
 }
@@ -771,7 +807,12 @@ checkpoint_export_cb (GtkWidget  *widget,
 
   chooser = gtk_file_chooser_native_new (_("Export Checkpoint"), sp_ui_get_window (widget),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  name = g_strdup_printf ("%s-%s.tar.zst", sp_game_get_slug (self->game), id);
+  {
+    SpCheckpoint *checkpoint = sp_game_find_checkpoint (self->game, id);
+
+    name = sp_export_ui_file_name (sp_game_get_name (self->game), sp_checkpoint_get_label (checkpoint),
+                                   sp_checkpoint_get_created (checkpoint));
+  }
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_object_set_data_full (G_OBJECT (chooser), "sp-checkpoint-id", g_strdup (id), g_free);
@@ -1150,21 +1191,19 @@ sp_game_page_class_init (SpGamePageClass *klass)
   signals[SIGNAL_BACK] = g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
-  g_type_ensure (SP_TYPE_GAME_SETTINGS);
-
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sp-game-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, window_title);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, name_label);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, timeline);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, play_button);
-  gtk_widget_class_bind_template_child (widget_class, SpGamePage, settings);
 
   gtk_widget_class_install_action (widget_class, "game.back", NULL, game_back_cb);
   gtk_widget_class_install_action (widget_class, "game.play", NULL, game_play_cb);
   gtk_widget_class_install_action (widget_class, "game.import", NULL, game_import_cb);
   gtk_widget_class_install_action (widget_class, "game.verify", NULL, game_verify_cb);
   gtk_widget_class_install_action (widget_class, "game.free-space", NULL, game_free_space_cb);
+  gtk_widget_class_install_action (widget_class, "game.settings", NULL, game_settings_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.play", "s", checkpoint_play_cb);
   gtk_widget_class_install_action (widget_class, "checkpoint.restore", "s", checkpoint_restore_cb);
   gtk_widget_class_install_action (widget_class, "game.discarded", NULL, game_discarded_cb);
@@ -1191,8 +1230,6 @@ sp_game_page_init (SpGamePage *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  g_signal_connect_object (self->settings, "notify::saving",
-                           G_CALLBACK (update_write_actions), self, G_CONNECT_SWAPPED);
 
   self->filter = gtk_custom_filter_new (filter_cb, self, NULL);
   self->filtered = gtk_filter_list_model_new (NULL, g_object_ref (GTK_FILTER (self->filter)));
@@ -1256,7 +1293,6 @@ sp_game_page_set_game (SpGamePage *self,
     }
 
   g_set_object (&self->game, game);
-  sp_game_settings_set_game (self->settings, game);
   sp_wine_repair_group_set_game (self->repair_group, game);
   clear_problems (self);
 
@@ -1286,7 +1322,7 @@ gboolean
 sp_game_page_get_writing (SpGamePage *self)
 {
   g_return_val_if_fail (SP_IS_GAME_PAGE (self), FALSE);
-  return self->writes > 0 || sp_game_settings_get_saving (self->settings);
+  return self->writes > 0;
 }
 
 AdwToast *

@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "sp-application.h"
 #include "sp-game-settings.h"
@@ -19,6 +26,10 @@ struct _SpGameSettings
 
   AdwEntryRow         *name_row;
   AdwEntryRow         *executable_row;
+  AdwComboRow         *executable_combo;
+  GtkStringList       *candidates;   /* then "Other…" as the last item */
+  GCancellable        *scan;
+  gboolean             updating;
   AdwEntryRow         *arguments_row;
   AdwEntryRow         *runner_row;
   AdwEntryRow         *environment_row;
@@ -80,6 +91,246 @@ sp_game_settings_split_words (const char  *text,
   return TRUE;
 }
 
+/* Executable candidates ---------------------------------------------------- */
+
+typedef struct
+{
+  char     *root;
+  gboolean  wine;
+  guint     max_entries;
+} ScanData;
+
+static void
+scan_data_free (ScanData *data)
+{
+  g_free (data->root);
+  g_free (data);
+}
+
+/* Walks the folder open as @dirfd (owned) without following any link:
+ * every directory is opened with O_NOFOLLOW relative to its parent. */
+static void
+scan_dir (int         fd,
+          const char *rel,
+          gboolean    wine,
+          guint      *budget,
+          guint       depth,
+          GPtrArray  *found)
+{
+  DIR *dir = fdopendir (fd);
+  struct dirent *entry;
+
+  if (dir == NULL)
+    {
+      close (fd);
+      return;
+    }
+  while (*budget > 0 && (entry = readdir (dir)) != NULL)
+    {
+      g_autofree char *child = NULL;
+      struct stat st;
+
+      if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
+        continue;
+      (*budget)--;
+      if (fstatat (dirfd (dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        continue;
+      child = rel[0] ? g_build_filename (rel, entry->d_name, NULL) : g_strdup (entry->d_name);
+      if (!g_utf8_validate (child, -1, NULL) || !sp_game_path_is_valid (child, NULL))
+        continue;
+      if (S_ISDIR (st.st_mode))
+        {
+          int child_fd;
+
+          if (depth >= 12 || (wine && g_ascii_strcasecmp (child, "drive_c/windows") == 0) ||
+              (wine && g_ascii_strcasecmp (child, "dosdevices") == 0))
+            continue;
+          child_fd = openat (dirfd (dir), entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (child_fd >= 0)
+            scan_dir (child_fd, child, wine, budget, depth + 1, found);
+        }
+      else if (S_ISREG (st.st_mode))
+        {
+          gsize len = strlen (entry->d_name);
+          gboolean is_exe = len > 4 && g_ascii_strcasecmp (entry->d_name + len - 4, ".exe") == 0;
+
+          if (wine ? is_exe : (st.st_mode & 0111) != 0)
+            g_ptr_array_add (found, g_steal_pointer (&child));
+        }
+    }
+  closedir (dir);
+}
+
+static int
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  return g_utf8_collate (*(const char **) a, *(const char **) b);
+}
+
+static void
+scan_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  ScanData *data = task_data;
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  guint budget = data->max_entries;
+  int fd = open (data->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               /* Translators: %s is a folder, the second %s why it failed */
+                               _("Could not read “%s”: %s"), data->root, g_strerror (saved_errno));
+      return;
+    }
+  scan_dir (fd, "", data->wine, &budget, 0, found);
+  g_ptr_array_sort (found, compare_paths);
+  g_ptr_array_add (found, NULL);
+  g_task_return_pointer (task, g_ptr_array_steal (found, NULL), (GDestroyNotify) g_strfreev);
+}
+
+void
+sp_game_settings_find_executables_async (const char          *root,
+                                         gboolean             wine,
+                                         guint                max_entries,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ScanData *data;
+
+  g_return_if_fail (root != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_game_settings_find_executables_async);
+  data = g_new0 (ScanData, 1);
+  data->root = g_strdup (root);
+  data->wine = wine;
+  data->max_entries = max_entries;
+  g_task_set_task_data (task, data, (GDestroyNotify) scan_data_free);
+  g_task_run_in_thread (task, scan_thread);
+}
+
+GStrv
+sp_game_settings_find_executables_finish (GAsyncResult  *result,
+                                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+GListModel *
+sp_game_settings_get_candidates (SpGameSettings *self)
+{
+  g_return_val_if_fail (SP_IS_GAME_SETTINGS (self), NULL);
+  return G_LIST_MODEL (self->candidates);
+}
+
+/* The combo shows the candidates, the current executable (also when the
+ * scan did not find it) and "Other…", which shows the row to type a path. */
+static void
+select_current_executable (SpGameSettings *self)
+{
+  const char *executable = self->game ? sp_game_get_executable (self->game) : NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->candidates));
+  guint selected = n - 1;
+
+  /* Changing the list moves the selection: not a choice of the user. */
+  self->updating = TRUE;
+  if (executable != NULL && executable[0] != '\0')
+    {
+      for (guint i = 0; i + 1 < n; i++)
+        if (g_strcmp0 (gtk_string_list_get_string (self->candidates, i), executable) == 0)
+          selected = i;
+      if (selected == n - 1)
+        {
+          const char * const add[] = { executable, NULL };
+
+          gtk_string_list_splice (self->candidates, 0, 0, add);
+          selected = 0;
+          n++;
+        }
+    }
+  adw_combo_row_set_selected (self->executable_combo, selected);
+  self->updating = FALSE;
+  gtk_widget_set_visible (GTK_WIDGET (self->executable_row), selected == n - 1);
+}
+
+static void
+scan_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(SpGameSettings) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) found = sp_game_settings_find_executables_finish (result, &error);
+  guint n;
+
+  if (found == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Executable scan: %s", error->message);
+      return;
+    }
+  if (g_cancellable_is_cancelled (self->scan))
+    return;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->candidates));
+  self->updating = TRUE;
+  gtk_string_list_splice (self->candidates, 0, n - 1, (const char * const *) found);
+  select_current_executable (self);
+}
+
+static void
+start_scan (SpGameSettings *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->candidates));
+
+  g_cancellable_cancel (self->scan);
+  g_clear_object (&self->scan);
+  self->updating = TRUE;
+  gtk_string_list_splice (self->candidates, 0, n - 1, NULL);
+  self->updating = FALSE;
+  if (self->game == NULL)
+    return;
+  select_current_executable (self);
+  self->scan = g_cancellable_new ();
+  sp_game_settings_find_executables_async (sp_game_get_base_path (self->game),
+                                           sp_game_get_kind (self->game) == SP_GAME_KIND_WINE,
+                                           SP_GAME_SETTINGS_SCAN_MAX_ENTRIES,
+                                           self->scan, scan_done_cb, g_object_ref (self));
+}
+
+static void save_game (SpGameSettings *self);
+
+static void
+executable_selected_cb (SpGameSettings *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->candidates));
+  guint selected = adw_combo_row_get_selected (self->executable_combo);
+
+  if (self->updating || self->game == NULL)
+    return;
+  gtk_widget_set_visible (GTK_WIDGET (self->executable_row), selected == n - 1);
+  if (selected < n - 1)
+    {
+      const char *path = gtk_string_list_get_string (self->candidates, selected);
+
+      if (g_strcmp0 (path, sp_game_get_executable (self->game)) != 0)
+        {
+          sp_game_set_executable (self->game, path);
+          save_game (self);
+        }
+    }
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->executable_row));
+}
+
 static void
 update_rows (SpGameSettings *self)
 {
@@ -134,6 +385,8 @@ update_rows (SpGameSettings *self)
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), !sp_game_get_read_only (self->game));
   gtk_widget_set_sensitive (GTK_WIDGET (self->executable_row), !sp_game_get_read_only (self->game));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->executable_combo), !sp_game_get_read_only (self->game));
+  select_current_executable (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->arguments_row), !sp_game_get_read_only (self->game));
   gtk_widget_set_sensitive (GTK_WIDGET (self->runner_row), !sp_game_get_read_only (self->game));
   gtk_widget_set_sensitive (GTK_WIDGET (self->environment_row), !sp_game_get_read_only (self->game));
@@ -363,6 +616,8 @@ sp_game_settings_dispose (GObject *object)
   SpGameSettings *self = SP_GAME_SETTINGS (object);
 
   sp_game_settings_set_game (self, NULL);
+  g_cancellable_cancel (self->scan);
+  g_clear_object (&self->scan);
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_GAME_SETTINGS);
 
   G_OBJECT_CLASS (sp_game_settings_parent_class)->dispose (object);
@@ -428,6 +683,9 @@ sp_game_settings_class_init (SpGameSettingsClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sp-game-settings.ui");
   gtk_widget_class_bind_template_child (widget_class, SpGameSettings, name_row);
   gtk_widget_class_bind_template_child (widget_class, SpGameSettings, executable_row);
+  gtk_widget_class_bind_template_child (widget_class, SpGameSettings, executable_combo);
+  gtk_widget_class_bind_template_child (widget_class, SpGameSettings, candidates);
+  gtk_widget_class_bind_template_callback (widget_class, executable_selected_cb);
   gtk_widget_class_bind_template_child (widget_class, SpGameSettings, arguments_row);
   gtk_widget_class_bind_template_child (widget_class, SpGameSettings, runner_row);
   gtk_widget_class_bind_template_child (widget_class, SpGameSettings, environment_row);
@@ -479,6 +737,7 @@ sp_game_settings_set_game (SpGameSettings *self,
       g_signal_connect_swapped (game, "notify", G_CALLBACK (game_notify_cb), self);
       update_rows (self);
     }
+  start_scan (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GAME]);
 }

@@ -33,4 +33,23 @@ gboolean   sp_game_settings_split_words (const char          *text,
                                          GStrv               *out_words,
                                          GError             **error);
 
+/* The files of the folder @root a game could start with: ".exe" files
+ * (any case) for a Wine prefix (@wine, "drive_c/windows" left out), files
+ * with an execute bit otherwise. Relative paths, sorted; at most
+ * @max_entries directory entries are looked at and no link is followed (a
+ * link that leads out of the game is never listed). In a worker thread. */
+#define SP_GAME_SETTINGS_SCAN_MAX_ENTRIES 2000
+
+void      sp_game_settings_find_executables_async  (const char          *root,
+                                                    gboolean             wine,
+                                                    guint                max_entries,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+GStrv     sp_game_settings_find_executables_finish (GAsyncResult        *result,
+                                                    GError             **error);
+
+/* The executables listed in the Executable row (for tests). */
+GListModel *sp_game_settings_get_candidates (SpGameSettings *self);
+
 G_END_DECLS

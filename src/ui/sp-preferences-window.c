@@ -12,13 +12,54 @@ struct _SpPreferencesWindow
   GSettings            *settings;
 
   AdwEntryRow          *runner_row;
-  GtkAdjustment        *compression_adjustment;
+  AdwComboRow          *compression_row;
   GtkAdjustment        *trash_days_adjustment;
   GtkAdjustment        *trash_size_adjustment;
   AdwActionRow         *runs_row;
 };
 
 G_DEFINE_FINAL_TYPE (SpPreferencesWindow, sp_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+static const int compression_levels[] = { 1, 3, 12 };
+
+SpCompressionChoice
+sp_preferences_compression_choice_for_level (int level)
+{
+  SpCompressionChoice best = SP_COMPRESSION_FAST;
+
+  for (guint i = 1; i < G_N_ELEMENTS (compression_levels); i++)
+    if (ABS (level - compression_levels[i]) < ABS (level - compression_levels[best]))
+      best = i;
+  return best;
+}
+
+int
+sp_preferences_compression_level_for_choice (SpCompressionChoice choice)
+{
+  g_return_val_if_fail ((guint) choice < G_N_ELEMENTS (compression_levels), 3);
+  return compression_levels[choice];
+}
+
+static gboolean
+compression_get_mapping (GValue   *value,
+                         GVariant *variant,
+                         gpointer  user_data)
+{
+  g_value_set_uint (value, sp_preferences_compression_choice_for_level (g_variant_get_int32 (variant)));
+  return TRUE;
+}
+
+static GVariant *
+compression_set_mapping (const GValue       *value,
+                         const GVariantType *expected_type,
+                         gpointer            user_data)
+{
+  guint choice = g_value_get_uint (value);
+
+  if (choice >= G_N_ELEMENTS (compression_levels))
+    return NULL;
+  return g_variant_new_int32 (compression_levels[choice]);
+}
 
 static void
 update_runs_row (SpPreferencesWindow *self)
@@ -93,7 +134,7 @@ sp_preferences_window_class_init (SpPreferencesWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sp-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, runner_row);
-  gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, compression_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, compression_row);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, trash_days_adjustment);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, trash_size_adjustment);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, runs_row);
@@ -135,7 +176,9 @@ sp_preferences_window_new (GtkWindow *parent,
   self->settings = g_object_ref (settings);
 
   g_settings_bind (settings, "default-wine-runner", self->runner_row, "text", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (settings, "compression-level", self->compression_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (settings, "compression-level", self->compression_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, compression_get_mapping, compression_set_mapping,
+                                NULL, NULL);
   g_settings_bind (settings, "trash-max-age-days", self->trash_days_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "trash-max-size-gb", self->trash_size_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_swapped (settings, "changed::runs-folder", G_CALLBACK (update_runs_row), self);

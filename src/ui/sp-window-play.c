@@ -10,6 +10,7 @@
 #include "play/sp-run-logs.h"
 #include "core/sp-retention.h"
 #include "play/sp-run-owner.h"
+#include "sp-game-settings-window.h"
 #include "sp-format.h"
 #include "sp-keep-dialog.h"
 #include "sp-trash-ui.h"
@@ -146,7 +147,11 @@ keep_done_cb (GObject      *object,
       /* Translators: %s is a checkpoint's label */
       ? g_strdup_printf (_("Checkpoint “%s” saved"), label)
       : g_strdup (_("Checkpoint saved"));
+    g_autofree char *excluded = sp_game_settings_describe_excluded (checkpoint);
+
     adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+    if (excluded != NULL)
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (excluded));
   }
   {
     /* What the game's retention rules removed (core/sp-retention.h). */
@@ -734,8 +739,11 @@ recover_keep_done_cb (GObject      *object,
   else
     {
       g_autofree char *pruned = sp_retention_describe_keep (checkpoint);
+      g_autofree char *excluded = sp_game_settings_describe_excluded (checkpoint);
 
       adw_toast_overlay_add_toast (data->self->toast_overlay, adw_toast_new (_("Checkpoint saved")));
+      if (excluded != NULL)
+        adw_toast_overlay_add_toast (data->self->toast_overlay, adw_toast_new (excluded));
       if (pruned != NULL)
         adw_toast_overlay_add_toast (data->self->toast_overlay, adw_toast_new (pruned));
     }

@@ -4,8 +4,10 @@
 #include <glib/gi18n.h>
 
 #include "sp-add-game-window.h"
+#include "sp-create-library-dialog.h"
 #include "sp-game-card.h"
 #include "sp-game-page.h"
+#include "sp-game-settings-window.h"
 #include "sp-ui-util.h"
 #include "sp-window-private.h"
 
@@ -466,6 +468,23 @@ library_created_cb (GObject      *object,
                                adw_toast_new (library ? _("Library created") : _("Library opened")));
 }
 
+/* The drive may be slow: written in a worker; the app stays up until it
+ * is done. */
+static void
+create_library_at (SpWindow   *self,
+                   const char *path)
+{
+  CreateLibraryData *data = g_new0 (CreateLibraryData, 1);
+  GApplication *app = g_application_get_default ();
+
+  if (app != NULL)
+    g_application_hold (app);
+  set_library_actions_enabled (self, FALSE);
+  data->self = g_object_ref (self);
+  data->path = g_strdup (path);
+  sp_library_create_async (path, _("Games"), NULL, library_created_cb, data);
+}
+
 static void
 create_library_chosen_cb (GtkNativeDialog *chooser,
                           int              response,
@@ -477,19 +496,7 @@ create_library_chosen_cb (GtkNativeDialog *chooser,
       g_autofree char *path = g_file_get_path (file);
 
       if (path != NULL)
-        {
-          /* The drive may be slow: written in a worker; the app stays up
-           * until it is done. */
-          CreateLibraryData *data = g_new0 (CreateLibraryData, 1);
-          GApplication *app = g_application_get_default ();
-
-          if (app != NULL)
-            g_application_hold (app);
-          set_library_actions_enabled (self, FALSE);
-          data->self = g_object_ref (self);
-          data->path = g_strdup (path);
-          sp_library_create_async (path, _("Games"), NULL, library_created_cb, data);
-        }
+        create_library_at (self, path);
     }
   g_object_unref (chooser);
 }
@@ -514,7 +521,12 @@ create_library_action (GSimpleAction *action,
                        GVariant      *parameter,
                        gpointer       user_data)
 {
-  choose_library_folder (user_data, _("Choose a Drive for the Library"), _("_Create Library"));
+  GtkWidget *dialog = sp_create_library_dialog_new (GTK_WINDOW (user_data));
+
+  /* Drives listed with their space and file system (SpCreateLibraryDialog). */
+  g_signal_connect_object (dialog, "location-chosen", G_CALLBACK (create_library_at), user_data,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -533,11 +545,43 @@ show_games_action (GSimpleAction *action,
   sp_window_show_games (user_data);
 }
 
+/* "win.game-settings" ("(ss)": library id, game slug), e.g. from a card. */
+static void
+game_settings_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  SpWindow *self = user_data;
+  GListModel *libraries = sp_library_monitor_get_libraries (self->monitor);
+  const char *library_id, *slug;
+
+  g_variant_get (parameter, "(&s&s)", &library_id, &slug);
+  for (guint i = 0; i < g_list_model_get_n_items (libraries); i++)
+    {
+      g_autoptr(SpLibrary) library = g_list_model_get_item (libraries, i);
+      GListModel *games = sp_library_get_games (library);
+
+      if (g_strcmp0 (sp_library_get_id (library), library_id) != 0)
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (games); j++)
+        {
+          g_autoptr(SpGame) game = g_list_model_get_item (games, j);
+
+          if (g_strcmp0 (sp_game_get_slug (game), slug) == 0)
+            {
+              gtk_window_present (GTK_WINDOW (sp_game_settings_window_new (GTK_WINDOW (self), game)));
+              return;
+            }
+        }
+    }
+}
+
 static const GActionEntry win_entries[] = {
   { "add-game", add_game_action },
   { "create-library", create_library_action },
   { "add-library-folder", add_library_folder_action },
   { "show-games", show_games_action },
+  { "game-settings", game_settings_action, "(ss)" },
 };
 
 /* A pending delete counts as done on the cards too. */

@@ -700,24 +700,27 @@ static void
 test_game_page_bad_executable (Fixture       *f,
                                gconstpointer  data)
 {
-  GtkWidget *page = sp_game_page_new ();
+  GtkWidget *settings = sp_game_settings_new ();
   GtkWidget *row;
 
-  g_object_ref_sink (page);
+  g_object_ref_sink (settings);
   sp_game_set_executable (f->game, "../../../../bin/sh");
-  sp_game_page_set_game (SP_GAME_PAGE (page), f->game);
-  row = find_entry_row (page, "Executable");
+  sp_game_settings_set_game (SP_GAME_SETTINGS (settings), f->game);
+  row = find_entry_row (settings, "Executable Path");
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_has_css_class (row, "error"));
   g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (row), ".."));
 
   sp_game_set_executable (f->game, "game.sh");
-  sp_game_page_set_game (SP_GAME_PAGE (page), NULL);
-  sp_game_page_set_game (SP_GAME_PAGE (page), f->game);
+  sp_game_settings_set_game (SP_GAME_SETTINGS (settings), NULL);
+  sp_game_settings_set_game (SP_GAME_SETTINGS (settings), f->game);
   g_assert_false (gtk_widget_has_css_class (row, "error"));
   g_assert_null (gtk_widget_get_tooltip_text (row));
-  sp_game_page_set_game (SP_GAME_PAGE (page), NULL);
-  g_object_unref (page);
+  /* Showing a new value in the list of candidates is not a choice. */
+  g_assert_cmpstr (sp_game_get_executable (f->game), ==, "game.sh");
+  g_assert_false (sp_game_settings_get_saving (SP_GAME_SETTINGS (settings)));
+  sp_game_settings_set_game (SP_GAME_SETTINGS (settings), NULL);
+  g_object_unref (settings);
 }
 
 /* ---- The settings form: arguments and environment in one text row ---- */
@@ -806,7 +809,7 @@ test_game_settings (Fixture       *f,
 
   /* An executable that is not in the game's folder is refused here, with
    * the reason, not saved to fail at Play. */
-  row = find_entry_row (settings, "Executable");
+  row = find_entry_row (settings, "Executable Path");
   gtk_editable_set_text (GTK_EDITABLE (row), "bin/missing.sh");
   g_signal_emit_by_name (row, "apply");
   g_assert_false (sp_game_settings_get_saving (SP_GAME_SETTINGS (settings)));
