@@ -61,16 +61,6 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SpGamePage, sp_game_page, GTK_TYPE_WIDGET)
 
-static char *
-checkpoint_title (SpCheckpoint *checkpoint)
-{
-  const char *label = sp_checkpoint_get_label (checkpoint);
-
-  if (label[0] != '\0')
-    return g_strdup (label);
-  return sp_ui_format_date (sp_checkpoint_get_created (checkpoint));
-}
-
 static void
 update_header (SpGamePage *self)
 {
@@ -115,8 +105,77 @@ hidden_changed (SpGamePage       *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIDDEN_CHECKPOINTS]);
 }
 
-/* Marks the current checkpoint, the path from the clean install to it, and
- * where the timeline branches. */
+/* Draws the timeline as a tree: each checkpoint one level deeper than its
+ * parent when it branched off, at its parent's level when it continues the
+ * parent's line. A parent's line continues in the child towards the current
+ * checkpoint (@on_path), else in its first child played. Rows are newest
+ * first, so parents come after their children: walk from the bottom. */
+static void
+compute_depths (SpGamePage *self,
+                GHashTable *on_path)
+{
+  g_autoptr(GHashTable) depth = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) continued = g_hash_table_new (g_str_hash, g_str_equal);
+  SpCheckpointRow *row;
+  int n = 0;
+
+  while (gtk_list_box_get_row_at_index (self->timeline, n) != NULL)
+    n++;
+
+  /* The line each parent continues in, decided before any child is placed. */
+  for (int i = n - 1; i >= 0; i--)
+    {
+      SpCheckpoint *cp;
+      const char *parent;
+
+      row = (SpCheckpointRow *) gtk_list_box_get_row_at_index (self->timeline, i);
+      cp = sp_checkpoint_row_get_checkpoint (row);
+      if (cp == NULL)
+        continue;
+      parent = sp_checkpoint_get_parent (cp);
+      if (parent == NULL || find_shown (self, parent) == NULL)
+        parent = "";
+      if (g_hash_table_contains (on_path, sp_checkpoint_get_id (cp)) ||
+          !g_hash_table_contains (continued, parent))
+        g_hash_table_insert (continued, (gpointer) parent, (gpointer) sp_checkpoint_get_id (cp));
+    }
+
+  for (int i = n - 1; i >= 0; i--)
+    {
+      g_autoptr(GPtrArray) chain = g_ptr_array_new ();
+      SpCheckpoint *cp;
+      guint level = 0;
+
+      row = (SpCheckpointRow *) gtk_list_box_get_row_at_index (self->timeline, i);
+      cp = sp_checkpoint_row_get_checkpoint (row);
+      /* Up the parents to one already placed (or the clean install, or a
+       * loop a drive could hold), then down again placing each. */
+      while (cp != NULL && !g_hash_table_contains (depth, sp_checkpoint_get_id (cp)) &&
+             !g_ptr_array_find (chain, cp, NULL))
+        {
+          g_ptr_array_add (chain, cp);
+          cp = find_shown (self, sp_checkpoint_get_parent (cp));
+        }
+      if (cp != NULL)
+        level = GPOINTER_TO_UINT (g_hash_table_lookup (depth, sp_checkpoint_get_id (cp)));
+      for (guint j = chain->len; j > 0; j--)
+        {
+          SpCheckpoint *child = g_ptr_array_index (chain, j - 1);
+          const char *parent = j < chain->len
+            ? sp_checkpoint_get_id (g_ptr_array_index (chain, j)) : cp != NULL ? sp_checkpoint_get_id (cp) : "";
+
+          if (g_strcmp0 (g_hash_table_lookup (continued, parent), sp_checkpoint_get_id (child)) != 0)
+            level++;
+          g_hash_table_insert (depth, (gpointer) sp_checkpoint_get_id (child), GUINT_TO_POINTER (level));
+        }
+      if (sp_checkpoint_row_get_checkpoint (row) != NULL)
+        level = GPOINTER_TO_UINT (g_hash_table_lookup (depth, sp_checkpoint_get_id (sp_checkpoint_row_get_checkpoint (row))));
+      sp_checkpoint_row_set_depth (row, level);
+    }
+}
+
+/* Marks the current checkpoint and where the timeline branches, and draws
+ * the branches as a tree. */
 static void
 refresh_rows (SpGamePage *self)
 {
@@ -145,6 +204,8 @@ refresh_rows (SpGamePage *self)
       id = cp ? sp_checkpoint_get_parent (cp) : NULL;
     }
 
+  compute_depths (self, on_path);
+
   for (int i = 0; (row = (SpCheckpointRow *) gtk_list_box_get_row_at_index (self->timeline, i)) != NULL; i++)
     {
       SpCheckpoint *cp = sp_checkpoint_row_get_checkpoint (row);
@@ -155,12 +216,10 @@ refresh_rows (SpGamePage *self)
       if (cp == NULL)
         {
           sp_checkpoint_row_set_current (row, head == NULL);
-          sp_checkpoint_row_set_on_path (row, TRUE);
           continue;
         }
 
       sp_checkpoint_row_set_current (row, g_strcmp0 (head, sp_checkpoint_get_id (cp)) == 0);
-      sp_checkpoint_row_set_on_path (row, head == NULL || g_hash_table_contains (on_path, sp_checkpoint_get_id (cp)));
 
       if (g_strcmp0 (sp_checkpoint_get_parent (cp), older_cp ? sp_checkpoint_get_id (older_cp) : NULL) != 0)
         {
@@ -171,7 +230,7 @@ refresh_rows (SpGamePage *self)
             note = g_strdup (_("Started from the clean install"));
           else if (parent != NULL)
             {
-              g_autofree char *title = checkpoint_title (parent);
+              g_autofree char *title = sp_ui_format_checkpoint_title (parent);
               /* Translators: %s is the label of the checkpoint this one was played from */
               note = g_strdup_printf (_("Branched from “%s”"), title);
             }
@@ -539,7 +598,7 @@ checkpoint_note_cb (GtkWidget  *widget,
   if (checkpoint == NULL)
     return;
 
-  title = checkpoint_title (checkpoint);
+  title = sp_ui_format_checkpoint_title (checkpoint);
   dialog = adw_message_dialog_new (sp_ui_get_window (widget), _("Checkpoint Note"), NULL);
   /* Translators: %s is the checkpoint's label or date */
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
@@ -665,7 +724,7 @@ checkpoint_delete_cb (GtkWidget  *widget,
   if (checkpoint == NULL || g_hash_table_contains (self->pending_deletes, id))
     return;
 
-  title = checkpoint_title (checkpoint);
+  title = sp_ui_format_checkpoint_title (checkpoint);
   /* Translators: %s is a checkpoint's label */
   text = g_strdup_printf (_("“%s” deleted"), title);
   toast = adw_toast_new (text);

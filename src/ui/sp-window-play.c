@@ -799,9 +799,8 @@ offer_next_pending (SpWindow  *self,
   sp_keep_dialog_set_summary (SP_KEEP_DIALOG (dialog), sp_run_get_play_time (pending->run),
                               pending->changes.files_added, pending->changes.files_changed,
                               pending->changes.files_deleted, pending->changes.bytes);
-  /* Translators: %s is a date */
   started = sp_run_get_started (pending->run)
-    ? g_date_time_format (sp_run_get_started (pending->run), "%c") : g_strdup ("?");
+    ? sp_ui_format_date (sp_run_get_started (pending->run)) : g_strdup ("?");
   problem = g_strdup_printf (_("This run was not saved when the game ended (started %s)."), started);
   sp_keep_dialog_set_problem (SP_KEEP_DIALOG (dialog), problem);
   g_object_set_data_full (G_OBJECT (dialog), "sp-pending", pending, (GDestroyNotify) pending_free);

@@ -235,8 +235,10 @@ test_grid_and_timeline (Fixture       *f,
   g_assert_cmpstr (head, ==, sp_checkpoint_get_id (first));
   g_assert_true (sp_checkpoint_row_get_current (row_for (f, sp_checkpoint_get_id (first))));
   g_assert_false (sp_checkpoint_row_get_current (row_for (f, sp_checkpoint_get_id (second))));
-  /* "Second" is now off the path to the current checkpoint. */
-  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row_for (f, sp_checkpoint_get_id (second))), "off-path"));
+  /* "Second" is after the current checkpoint, on its line of the tree (no
+   * branch yet), and not dimmed. */
+  g_assert_cmpuint (sp_checkpoint_row_get_depth (row_for (f, sp_checkpoint_get_id (second))), ==, 0);
+  g_assert_cmpfloat (gtk_widget_get_opacity (GTK_WIDGET (row_for (f, sp_checkpoint_get_id (second)))), ==, 1.0);
 
   /* Rename: the dialog is answered like a user would. */
   {
