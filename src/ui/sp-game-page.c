@@ -35,6 +35,14 @@ struct _SpGamePage
   GtkLabel           *summary_label;
   GtkListBox         *timeline;
   GtkWidget          *play_button;
+  GtkWidget          *stop_button;
+  GtkWidget          *session_group;
+  AdwActionRow       *session_row;
+  GtkStack           *session_icon;
+  GtkSpinner         *session_spinner;
+  GtkWidget          *keep_button;
+  GtkWidget          *discard_button;
+  SpPlayer           *player;
   SpGameSettings     *settings;
 
   /* What the last verify found, above the timeline (built in code) */
@@ -53,6 +61,9 @@ enum {
 enum {
   SIGNAL_PLAY,
   SIGNAL_BACK,
+  SIGNAL_STOP,
+  SIGNAL_KEEP,
+  SIGNAL_DISCARD,
   N_SIGNALS
 };
 
@@ -1089,6 +1100,132 @@ game_back_cb (GtkWidget  *widget,
   g_signal_emit (widget, signals[SIGNAL_BACK], 0);
 }
 
+/* The game's session ------------------------------------------------------ */
+
+/* The session of the page's game: running (elapsed time, Stop instead of
+ * Play) or ended and not yet kept (Keep… / Discard), as its card shows. */
+static SpSession *
+page_session (SpGamePage *self)
+{
+  if (self->player == NULL || self->game == NULL)
+    return NULL;
+  return sp_player_get_session (self->player, self->game);
+}
+
+static void
+update_session (SpGamePage *self)
+{
+  SpSession *session = page_session (self);
+  SpSessionState state = session ? sp_session_get_state (session) : SP_SESSION_STATE_IDLE;
+  gboolean saving = session != NULL && sp_player_get_saving (self->player, session);
+  gboolean running = session != NULL && state == SP_SESSION_STATE_RUNNING;
+  gboolean pending = session != NULL && !saving &&
+                     (state == SP_SESSION_STATE_FINISHED || state == SP_SESSION_STATE_FAILED) &&
+                     sp_session_get_run (session) != NULL;
+  g_autofree char *subtitle = NULL;
+  const char *title = NULL;
+
+  if (session != NULL)
+    {
+      if (saving)
+        title = _("Saving checkpoint…");
+      else if (pending)
+        {
+          g_autofree char *played = sp_ui_format_duration (sp_session_get_elapsed (session));
+
+          title = _("Not yet kept");
+          /* Translators: %s is a duration like "2 h 5 min" */
+          subtitle = g_strdup_printf (_("The last run (%s played) waits for you to keep or discard it"),
+                                      played);
+        }
+      else if (running)
+        {
+          g_autofree char *clock = sp_ui_format_clock (sp_session_get_elapsed (session));
+
+          title = _("Running");
+          /* Translators: %s is a running clock like "12:34" */
+          subtitle = g_strdup_printf (_("Playing for %s"), clock);
+        }
+      else if (state == SP_SESSION_STATE_FINISHING)
+        title = _("Finishing…");
+      else if (state == SP_SESSION_STATE_IDLE || state == SP_SESSION_STATE_PREPARING)
+        title = _("Starting…");
+    }
+
+  gtk_widget_set_visible (self->session_group, title != NULL);
+  if (title != NULL)
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->session_row), title);
+  adw_action_row_set_subtitle (self->session_row, subtitle ? subtitle : "");
+  gtk_stack_set_visible_child_name (self->session_icon, pending ? "pending" : "busy");
+  gtk_spinner_set_spinning (self->session_spinner, title != NULL && !pending);
+  gtk_widget_set_visible (self->keep_button, pending);
+  gtk_widget_set_visible (self->discard_button, pending);
+  gtk_widget_set_visible (self->play_button, session == NULL);
+  gtk_widget_set_visible (self->stop_button, session != NULL && !pending);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "game.stop", running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "game.keep", pending);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "game.discard", pending);
+}
+
+static void
+session_changed_cb (SpGamePage *self,
+                    SpSession  *session)
+{
+  if (self->game != NULL && sp_session_get_game (session) == self->game)
+    update_session (self);
+}
+
+static void
+game_stop_cb (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  g_signal_emit (widget, signals[SIGNAL_STOP], 0);
+}
+
+static void
+game_keep_cb (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  g_signal_emit (widget, signals[SIGNAL_KEEP], 0);
+}
+
+static void
+game_discard_cb (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  g_signal_emit (widget, signals[SIGNAL_DISCARD], 0);
+}
+
+void
+sp_game_page_set_player (SpGamePage *self,
+                         SpPlayer   *player)
+{
+  g_return_if_fail (SP_IS_GAME_PAGE (self));
+  g_return_if_fail (player == NULL || SP_IS_PLAYER (player));
+
+  if (self->player == player)
+    return;
+  if (self->player != NULL)
+    g_signal_handlers_disconnect_by_data (self->player, self);
+  g_set_object (&self->player, player);
+  if (player != NULL)
+    {
+      g_signal_connect_swapped (player, "session-changed", G_CALLBACK (session_changed_cb), self);
+      g_signal_connect_swapped (player, "session-finished", G_CALLBACK (session_changed_cb), self);
+    }
+  update_session (self);
+}
+
+SpSession *
+sp_game_page_get_session (SpGamePage *self)
+{
+  g_return_val_if_fail (SP_IS_GAME_PAGE (self), NULL);
+  return page_session (self);
+}
+
 /* GObject ---------------------------------------------------------------- */
 
 static void
@@ -1102,6 +1239,7 @@ sp_game_page_dispose (GObject *object)
   if (!self->disposed)
     sp_game_page_commit_deletes (self);
   sp_game_page_set_game (self, NULL);
+  sp_game_page_set_player (self, NULL);
   self->disposed = TRUE;
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_GAME_PAGE);
   {
@@ -1208,6 +1346,12 @@ sp_game_page_class_init (SpGamePageClass *klass)
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_BACK] = g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_STOP] = g_signal_new ("stop", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_KEEP] = g_signal_new ("keep", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_DISCARD] = g_signal_new ("discard", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (SP_TYPE_GAME_SETTINGS);
 
@@ -1217,10 +1361,20 @@ sp_game_page_class_init (SpGamePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, timeline);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, play_button);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, session_group);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, session_row);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, session_icon);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, session_spinner);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, keep_button);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, discard_button);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, settings);
 
   gtk_widget_class_install_action (widget_class, "game.back", NULL, game_back_cb);
   gtk_widget_class_install_action (widget_class, "game.play", NULL, game_play_cb);
+  gtk_widget_class_install_action (widget_class, "game.stop", NULL, game_stop_cb);
+  gtk_widget_class_install_action (widget_class, "game.keep", NULL, game_keep_cb);
+  gtk_widget_class_install_action (widget_class, "game.discard", NULL, game_discard_cb);
   gtk_widget_class_install_action (widget_class, "game.import", NULL, game_import_cb);
   gtk_widget_class_install_action (widget_class, "game.verify", NULL, game_verify_cb);
   gtk_widget_class_install_action (widget_class, "game.free-space", NULL, game_free_space_cb);
@@ -1250,6 +1404,7 @@ sp_game_page_init (SpGamePage *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  update_session (self);
   g_signal_connect_object (self->settings, "notify::saving",
                            G_CALLBACK (update_write_actions), self, G_CONNECT_SWAPPED);
 
@@ -1330,6 +1485,7 @@ sp_game_page_set_game (SpGamePage *self,
       update_header (self);
       refresh_rows (self);
     }
+  update_session (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GAME]);
 }

@@ -865,10 +865,47 @@ _sp_window_check_pending_runs (SpWindow  *self,
   g_task_run_in_thread (task, pending_scan_thread);
 }
 
+/* The game page's Stop, Keep… and Discard act on its game's session, as
+ * the card's do. */
+static void
+page_stop_cb (SpGamePage *page,
+              SpWindow   *self)
+{
+  SpGame *game = sp_game_page_get_game (page);
+
+  if (game != NULL)
+    sp_player_stop (self->player, game);
+}
+
+static void
+page_keep_cb (SpGamePage *page,
+              SpWindow   *self)
+{
+  SpSession *session = sp_game_page_get_session (page);
+
+  if (session != NULL && sp_session_get_run (session) != NULL)
+    show_keep_dialog (self, session);
+}
+
+static void
+page_discard_cb (SpGamePage *page,
+                 SpWindow   *self)
+{
+  SpSession *session = sp_game_page_get_session (page);
+
+  if (session != NULL && sp_session_get_run (session) != NULL &&
+      !sp_player_get_saving (self->player, session))
+    discard (self, session);
+}
+
 /* Follows the player's sessions (set before the cards are made). */
 void
 _sp_window_play_init (SpWindow *self)
 {
+  sp_game_page_set_player (self->game_page, self->player);
+  g_signal_connect_object (self->game_page, "stop", G_CALLBACK (page_stop_cb), self, 0);
+  g_signal_connect_object (self->game_page, "keep", G_CALLBACK (page_keep_cb), self, 0);
+  g_signal_connect_object (self->game_page, "discard", G_CALLBACK (page_discard_cb), self, 0);
   g_signal_connect (self->player, "session-changed", G_CALLBACK (session_changed_cb), self);
   g_signal_connect (self->player, "session-finished", G_CALLBACK (session_finished_cb), self);
   g_signal_connect (self->player, "start-failed", G_CALLBACK (start_failed_cb), self);
@@ -885,5 +922,7 @@ _sp_window_play_dispose (SpWindow *self)
    * is offered by the next window (or on the next start). */
   if (self->player != NULL)
     g_signal_handlers_disconnect_by_data (self->player, self);
+  if (self->game_page != NULL)
+    sp_game_page_set_player (self->game_page, NULL);
   g_clear_object (&self->player);
 }
