@@ -785,7 +785,7 @@ offer_next_pending (SpWindow  *self,
   Pending *pending;
   GtkWidget *dialog;
   RecoverData *data;
-  g_autofree char *problem = NULL;
+  g_autofree char *body = NULL;
   g_autofree char *started = NULL;
 
   if (queue->len == 0 || g_cancellable_is_cancelled (self->cancellable))
@@ -799,10 +799,18 @@ offer_next_pending (SpWindow  *self,
   sp_keep_dialog_set_summary (SP_KEEP_DIALOG (dialog), sp_run_get_play_time (pending->run),
                               pending->changes.files_added, pending->changes.files_changed,
                               pending->changes.files_deleted, pending->changes.bytes);
+  /* A run left undecided is a state, not an error: said calmly in the
+   * body, with its date as the locale writes it. */
   started = sp_run_get_started (pending->run)
-    ? sp_ui_format_date (sp_run_get_started (pending->run)) : g_strdup ("?");
-  problem = g_strdup_printf (_("This run was not saved when the game ended (started %s)."), started);
-  sp_keep_dialog_set_problem (SP_KEEP_DIALOG (dialog), problem);
+    ? sp_ui_format_date (sp_run_get_started (pending->run)) : NULL;
+  body = started != NULL
+    /* Translators: %s is a date like "Yesterday at 14:03"; the keep question follows */
+    ? g_strdup_printf (_("Not yet kept: a run from %s. %s"), started,
+                       adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)))
+    /* Translators: the keep question follows */
+    : g_strdup_printf (_("Not yet kept: an earlier run. %s"),
+                       adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)));
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
   g_object_set_data_full (G_OBJECT (dialog), "sp-pending", pending, (GDestroyNotify) pending_free);
 
   data = g_new0 (RecoverData, 1);
