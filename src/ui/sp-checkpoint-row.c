@@ -18,6 +18,7 @@ struct _SpCheckpointRow
   char          *note;
   gboolean       current;
   guint          depth;
+  gboolean       branch_start;
 
   GtkDrawingArea *tree_area;
 
@@ -64,12 +65,21 @@ draw_tree_cb (GtkDrawingArea *area,
   cairo_set_line_width (cr, 2);
   /* Under the markers of the parent's level (a marker is TREE_INDENT wide). */
   x = (self->depth - 1) * TREE_INDENT + TREE_INDENT / 2.0;
-  /* The elbow: up from the parent's level, then across into this row's
-   * marker, just right of the area. */
-  cairo_move_to (cr, x, height);
-  cairo_line_to (cr, x, y + 6);
-  cairo_curve_to (cr, x, y, x, y, x + 6, y);
-  cairo_line_to (cr, width, y);
+  if (self->branch_start)
+    {
+      /* The elbow: up from the parent's level, then across into this
+       * row's marker, just right of the area. */
+      cairo_move_to (cr, x, height);
+      cairo_line_to (cr, x, y + 6);
+      cairo_curve_to (cr, x, y, x, y, x + 6, y);
+      cairo_line_to (cr, width, y);
+    }
+  else
+    {
+      /* Further on the branch: the parent's level passes by. */
+      cairo_move_to (cr, x, 0);
+      cairo_line_to (cr, x, height);
+    }
   cairo_stroke (cr);
 }
 
@@ -460,6 +470,19 @@ sp_checkpoint_row_set_depth (SpCheckpointRow *self,
   self->depth = depth;
   gtk_drawing_area_set_content_width (self->tree_area, (int) depth * TREE_INDENT);
   gtk_widget_set_visible (GTK_WIDGET (self->tree_area), depth > 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self->tree_area));
+}
+
+void
+sp_checkpoint_row_set_branch_start (SpCheckpointRow *self,
+                                    gboolean         branch_start)
+{
+  g_return_if_fail (SP_IS_CHECKPOINT_ROW (self));
+
+  branch_start = !!branch_start;
+  if (self->branch_start == branch_start)
+    return;
+  self->branch_start = branch_start;
   gtk_widget_queue_draw (GTK_WIDGET (self->tree_area));
 }
 

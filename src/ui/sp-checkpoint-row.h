@@ -36,6 +36,10 @@ void          sp_checkpoint_row_set_current    (SpCheckpointRow *self,
 void          sp_checkpoint_row_set_depth      (SpCheckpointRow *self,
                                                 guint            depth);
 guint         sp_checkpoint_row_get_depth      (SpCheckpointRow *self);
+/* Whether the row is the first of its branch (drawn with an elbow from its
+ * parent's level; later rows of the branch with a straight line). */
+void          sp_checkpoint_row_set_branch_start (SpCheckpointRow *self,
+                                                  gboolean         branch_start);
 /* The marker icon (its position shows the indent), for tests. */
 GtkWidget    *sp_checkpoint_row_get_marker     (SpCheckpointRow *self);
 /* A line about the row's place in the timeline, such as "Branched from

@@ -3,6 +3,8 @@
 
 #include <glib/gi18n.h>
 #include <inttypes.h>
+#include <langinfo.h>
+#include <string.h>
 
 #include "common/sp-util.h"
 #include "sp-format.h"
@@ -42,15 +44,15 @@ sp_ui_format_clock (gint64 seconds)
 }
 
 /* The time of day as the locale writes it, without seconds: "14:03" where
- * the locale has no AM/PM, "2:03 PM" where it has. */
+ * the locale's time has 24 hours, "2:03 PM" where it has AM/PM. */
 static char *
 format_time_of_day (GDateTime *local)
 {
-  g_autofree char *am_pm = g_date_time_format (local, "%p");
+  const char *t_fmt = nl_langinfo (T_FMT);
 
-  if (am_pm == NULL || am_pm[0] == '\0')
-    return g_date_time_format (local, "%H:%M");
-  return g_date_time_format (local, "%l:%M %p");
+  if (t_fmt != NULL && (strstr (t_fmt, "%p") || strstr (t_fmt, "%r") || strstr (t_fmt, "%I")))
+    return g_date_time_format (local, "%l:%M %p");
+  return g_date_time_format (local, "%H:%M");
 }
 
 char *

@@ -179,8 +179,16 @@ compute_depths (SpGamePage *self,
             level++;
           g_hash_table_insert (depth, (gpointer) sp_checkpoint_get_id (child), GUINT_TO_POINTER (level));
         }
-      if (sp_checkpoint_row_get_checkpoint (row) != NULL)
-        level = GPOINTER_TO_UINT (g_hash_table_lookup (depth, sp_checkpoint_get_id (sp_checkpoint_row_get_checkpoint (row))));
+      cp = sp_checkpoint_row_get_checkpoint (row);
+      if (cp != NULL)
+        {
+          SpCheckpoint *parent = find_shown (self, sp_checkpoint_get_parent (cp));
+          guint parent_level = parent != NULL
+            ? GPOINTER_TO_UINT (g_hash_table_lookup (depth, sp_checkpoint_get_id (parent))) : 0;
+
+          level = GPOINTER_TO_UINT (g_hash_table_lookup (depth, sp_checkpoint_get_id (cp)));
+          sp_checkpoint_row_set_branch_start (row, level > parent_level);
+        }
       sp_checkpoint_row_set_depth (row, level);
     }
 }
