@@ -161,6 +161,15 @@ test_untitled (Fixture       *f,
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
                             "Branched from “Untitled Checkpoint”"));
 
+  /* Restore and Play from Here say what each does. */
+  {
+    GtkWidget *group = gtk_widget_get_ancestor (GTK_WIDGET (sp_game_page_get_timeline (SP_GAME_PAGE (page))),
+                                                ADW_TYPE_PREFERENCES_GROUP);
+
+    g_assert_nonnull (strstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)),
+                              "Restore makes a checkpoint current: the next Play starts from it."));
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
   ui_test_flush ();
 }
