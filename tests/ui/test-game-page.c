@@ -126,6 +126,53 @@ test_tree (Fixture       *f,
   ui_test_flush ();
 }
 
+/* A drive whose checkpoints name each other as parents (A's parent B, B's
+ * parent A): the timeline is still drawn, each row once, nothing loops. */
+static void
+test_tree_parent_loop (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(SpCheckpoint) a = ui_test_add_checkpoint (f->game, "A", "a\n");
+  g_autoptr(SpCheckpoint) b = ui_test_add_checkpoint (f->game, "B", "b\n");
+  g_autofree char *ini = g_strdup_printf ("%s/checkpoints/%s.ini", sp_game_get_path (f->game),
+                                          sp_checkpoint_get_id (a));
+  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) reopened = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *page = sp_game_page_new ();
+  SpGame *game;
+  GtkListBox *timeline;
+
+  g_assert_true (g_key_file_load_from_file (key_file, ini, G_KEY_FILE_KEEP_COMMENTS, &error));
+  g_key_file_set_string (key_file, "Checkpoint", "Parent", sp_checkpoint_get_id (b));
+  g_assert_true (g_key_file_save_to_file (key_file, ini, &error));
+  g_assert_no_error (error);
+
+  reopened = sp_library_open (f->dir, &error);
+  g_assert_no_error (error);
+  game = sp_library_find_game (reopened, sp_game_get_slug (f->game));
+  g_assert_nonnull (game);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (game)), ==, 2);
+  g_assert_cmpstr (sp_checkpoint_get_parent (sp_game_find_checkpoint (game, sp_checkpoint_get_id (a))),
+                   ==, sp_checkpoint_get_id (b));
+
+  sp_game_page_set_game (SP_GAME_PAGE (page), game);
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_present (GTK_WINDOW (window));
+  ui_test_flush ();
+  timeline = sp_game_page_get_timeline (SP_GAME_PAGE (page));
+  /* Two checkpoints and the clean install, each at a level the row can show. */
+  g_assert_nonnull (gtk_list_box_get_row_at_index (timeline, 2));
+  g_assert_null (gtk_list_box_get_row_at_index (timeline, 3));
+  for (int i = 0; i < 3; i++)
+    g_assert_cmpuint (sp_checkpoint_row_get_depth (SP_CHECKPOINT_ROW (gtk_list_box_get_row_at_index (timeline, i))),
+                      <=, SP_CHECKPOINT_ROW_MAX_DEPTH);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  ui_test_flush ();
+}
+
 /* An unnamed checkpoint is "Untitled Checkpoint" in its row and in the
  * "Branched from" line of its children; the CLI uses the same name
  * (tests/cli/test-cli.c, /cli/untitled-checkpoint). */
@@ -217,6 +264,8 @@ main (int   argc,
   ui_test_init (&argc, &argv);
 
   g_test_add ("/ui/game-page/tree", Fixture, NULL, fixture_setup, test_tree, fixture_teardown);
+  g_test_add ("/ui/game-page/tree-parent-loop", Fixture, NULL, fixture_setup, test_tree_parent_loop,
+              fixture_teardown);
   g_test_add ("/ui/game-page/untitled", Fixture, NULL, fixture_setup, test_untitled, fixture_teardown);
   g_test_add_func ("/ui/game-page/date-format", test_date_format);
   g_test_add_func ("/ui/game-page/date-format-german", test_date_format_german);
