@@ -45,8 +45,8 @@ print_checkpoint_line (SpCheckpoint *c)
   g_autofree char *size = g_format_size (sp_checkpoint_get_archive_size (c));
   const char *label = sp_checkpoint_get_label (c);
 
-  g_print ("  %s  %s  %s%s%s\n", sp_checkpoint_get_id (c), date, size,
-           *label ? "  " : "", label);
+  g_print ("  %s  %s  %s  %s\n", sp_checkpoint_get_id (c), date, size,
+           *label ? label : sp_untitled_checkpoint_name ());
 }
 
 static int

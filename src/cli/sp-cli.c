@@ -513,7 +513,7 @@ cmd_list (const SpCliOptions *options,
           const char *current = head != NULL ? sp_checkpoint_get_label (head) : NULL;
 
           if (head != NULL && (current == NULL || *current == '\0'))
-            current = sp_checkpoint_get_id (head);
+            current = sp_untitled_checkpoint_name ();
           g_print ("  %-24s %-30s %-6s %-16s %-14s %s\n",
                    sp_game_get_slug (game), sp_game_get_name (game),
                    sp_game_kind_to_string (sp_game_get_kind (game)),
@@ -557,7 +557,7 @@ print_timeline (SpGame *game)
       g_print ("%s %s  %s  %-12s %9s  %s%s%s%s%s\n",
                current ? "*" : " ",
                sp_checkpoint_get_id (checkpoint), date, play_time, size,
-               *label != '\0' ? label : _("(no label)"),
+               *label != '\0' ? label : sp_untitled_checkpoint_name (),
                parent != NULL ? _("  ← ") : "",
                parent != NULL ? parent : "",
                sp_checkpoint_get_missing (checkpoint) ? _("  [archive missing]") : "",

@@ -957,6 +957,12 @@ sp_format_duration (gint64 seconds)
   return g_strdup_printf (_("%d h %02d min"), (int) (seconds / 3600), (int) ((seconds / 60) % 60));
 }
 
+const char *
+sp_untitled_checkpoint_name (void)
+{
+  return _("Untitled Checkpoint");
+}
+
 static int
 refuse_type (GError     **error,
              const char  *path,

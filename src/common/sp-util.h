@@ -70,6 +70,9 @@ gboolean  sp_free_space            (const char   *path,
                                     guint64      *out_bytes,
                                     GError      **error);
 char     *sp_format_duration       (gint64        seconds);
+/* The one name of a checkpoint without a label, for the app and the CLI:
+ * "Untitled Checkpoint" (translated). */
+const char *sp_untitled_checkpoint_name (void);
 /* Opens @path read-only without following a symbolic link in its last
  * component and without blocking on a FIFO or a device, and checks that it
  * is a regular file. Returns the descriptor (close-on-exec, blocking), or -1

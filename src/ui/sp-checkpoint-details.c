@@ -5,6 +5,7 @@
 
 #include "core/sp-diff.h"
 #include "sp-checkpoint-details.h"
+#include "sp-format.h"
 #include "sp-game-page.h"
 
 /* One row of either list: a path or a registry key. */
@@ -355,10 +356,10 @@ start (SpCheckpointDetails *self)
   g_autoptr(GTask) task = g_task_new (self, self->cancellable, diff_done_cb, NULL);
   DiffData *data = g_new0 (DiffData, 1);
   g_autofree char *title = NULL;
-  const char *label = sp_checkpoint_get_label (self->checkpoint);
+  g_autofree char *name = sp_ui_format_checkpoint_title (self->checkpoint);
 
   /* TRANSLATORS: the title of a checkpoint's details; %s is its label */
-  title = g_strdup_printf (_("Changes in “%s”"), label[0] != '\0' ? label : _("Untitled"));
+  title = g_strdup_printf (_("Changes in “%s”"), name);
   adw_view_switcher_title_set_title (self->switcher_title, title);
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_view_switcher_title_set_subtitle (self->switcher_title, _("Compared with the clean install"));

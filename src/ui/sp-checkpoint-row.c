@@ -17,6 +17,10 @@ struct _SpCheckpointRow
   GtkWidget     *popover;
   char          *note;
   gboolean       current;
+  guint          depth;
+  gboolean       branch_start;
+
+  GtkDrawingArea *tree_area;
 
   GtkImage      *marker_image;
   GtkWidget     *current_tag;
@@ -35,6 +39,49 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (SpCheckpointRow, sp_checkpoint_row, ADW_TYPE_ACTION_ROW)
+
+/* Pixels per level of the timeline's tree. */
+#define TREE_INDENT 16
+
+/* The connector of a branch: from the row's marker down (towards the
+ * older parent, listed below) at the branch's level, so the row reads as
+ * a child of the line it left. */
+static void
+draw_tree_cb (GtkDrawingArea *area,
+              cairo_t        *cr,
+              int             width,
+              int             height,
+              gpointer        user_data)
+{
+  SpCheckpointRow *self = user_data;
+  GdkRGBA color;
+  double x, y = height / 2.0;
+
+  if (self->depth == 0)
+    return;
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &color);
+  color.alpha *= 0.45;
+  gdk_cairo_set_source_rgba (cr, &color);
+  cairo_set_line_width (cr, 2);
+  /* Under the markers of the parent's level (a marker is TREE_INDENT wide). */
+  x = (self->depth - 1) * TREE_INDENT + TREE_INDENT / 2.0;
+  if (self->branch_start)
+    {
+      /* The elbow: up from the parent's level, then across into this
+       * row's marker, just right of the area. */
+      cairo_move_to (cr, x, height);
+      cairo_line_to (cr, x, y + 6);
+      cairo_curve_to (cr, x, y, x, y, x + 6, y);
+      cairo_line_to (cr, width, y);
+    }
+  else
+    {
+      /* Further on the branch: the parent's level passes by. */
+      cairo_move_to (cr, x, 0);
+      cairo_line_to (cr, x, height);
+    }
+  cairo_stroke (cr);
+}
 
 static void
 append_item (GMenu      *section,
@@ -102,13 +149,12 @@ update (SpCheckpointRow *self)
     }
   else
     {
-      const char *label = sp_checkpoint_get_label (self->checkpoint);
+      g_autofree char *title = sp_ui_format_checkpoint_title (self->checkpoint);
       g_autofree char *date = sp_ui_format_date (sp_checkpoint_get_created (self->checkpoint));
       g_autofree char *played = sp_ui_format_duration (sp_checkpoint_get_play_time (self->checkpoint));
       g_autofree char *size = g_format_size (sp_checkpoint_get_archive_size (self->checkpoint));
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self),
-                                     label[0] != '\0' ? label : _("Untitled Checkpoint"));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), title);
       /* Translators: "<date> · <play time> played · <size>" */
       subtitle = g_strdup_printf (_("%s · %s played · %s"), date, played, size);
       if (sp_checkpoint_get_missing (self->checkpoint))
@@ -330,6 +376,7 @@ sp_checkpoint_row_class_init (SpCheckpointRowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sp-checkpoint-row.ui");
   gtk_widget_class_bind_template_child (widget_class, SpCheckpointRow, marker_image);
+  gtk_widget_class_bind_template_child (widget_class, SpCheckpointRow, tree_area);
   gtk_widget_class_bind_template_child (widget_class, SpCheckpointRow, current_tag);
   gtk_widget_class_bind_template_child (widget_class, SpCheckpointRow, play_button);
   gtk_widget_class_bind_template_child (widget_class, SpCheckpointRow, menu_button);
@@ -348,6 +395,11 @@ sp_checkpoint_row_init (SpCheckpointRow *self)
   self->menu = g_menu_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_menu_button_set_menu_model (self->menu_button, G_MENU_MODEL (self->menu));
+  gtk_drawing_area_set_draw_func (self->tree_area, draw_tree_cb, self, NULL);
+  /* The indent goes first, whichever end AdwActionRow adds prefixes to. */
+  gtk_widget_insert_before (GTK_WIDGET (self->tree_area),
+                            gtk_widget_get_parent (GTK_WIDGET (self->marker_image)),
+                            GTK_WIDGET (self->marker_image));
 
   gesture = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
@@ -407,15 +459,45 @@ sp_checkpoint_row_set_current (SpCheckpointRow *self,
 }
 
 void
-sp_checkpoint_row_set_on_path (SpCheckpointRow *self,
-                               gboolean         on_path)
+sp_checkpoint_row_set_depth (SpCheckpointRow *self,
+                             guint            depth)
 {
   g_return_if_fail (SP_IS_CHECKPOINT_ROW (self));
 
-  if (on_path)
-    gtk_widget_remove_css_class (GTK_WIDGET (self), "off-path");
-  else
-    gtk_widget_add_css_class (GTK_WIDGET (self), "off-path");
+  depth = MIN (depth, SP_CHECKPOINT_ROW_MAX_DEPTH);
+  if (self->depth == depth)
+    return;
+  self->depth = depth;
+  gtk_drawing_area_set_content_width (self->tree_area, (int) depth * TREE_INDENT);
+  gtk_widget_set_visible (GTK_WIDGET (self->tree_area), depth > 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self->tree_area));
+}
+
+void
+sp_checkpoint_row_set_branch_start (SpCheckpointRow *self,
+                                    gboolean         branch_start)
+{
+  g_return_if_fail (SP_IS_CHECKPOINT_ROW (self));
+
+  branch_start = !!branch_start;
+  if (self->branch_start == branch_start)
+    return;
+  self->branch_start = branch_start;
+  gtk_widget_queue_draw (GTK_WIDGET (self->tree_area));
+}
+
+guint
+sp_checkpoint_row_get_depth (SpCheckpointRow *self)
+{
+  g_return_val_if_fail (SP_IS_CHECKPOINT_ROW (self), 0);
+  return self->depth;
+}
+
+GtkWidget *
+sp_checkpoint_row_get_marker (SpCheckpointRow *self)
+{
+  g_return_val_if_fail (SP_IS_CHECKPOINT_ROW (self), NULL);
+  return GTK_WIDGET (self->marker_image);
 }
 
 void

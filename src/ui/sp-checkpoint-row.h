@@ -28,10 +28,20 @@ const char   *sp_checkpoint_row_get_target     (SpCheckpointRow *self);
 gboolean      sp_checkpoint_row_get_current    (SpCheckpointRow *self);
 void          sp_checkpoint_row_set_current    (SpCheckpointRow *self,
                                                 gboolean         current);
-/* Whether the row is on the path from the clean install to the current
- * checkpoint (rows off it are drawn dimmed). */
-void          sp_checkpoint_row_set_on_path    (SpCheckpointRow *self,
-                                                gboolean         on_path);
+/* The row's level in the timeline's tree: 0 for the line of the current
+ * checkpoint (or the first line played), one more for each branch off it.
+ * Drawn as an indent with a connector line; capped at
+ * SP_CHECKPOINT_ROW_MAX_DEPTH so narrow windows keep room for the label. */
+#define SP_CHECKPOINT_ROW_MAX_DEPTH 4
+void          sp_checkpoint_row_set_depth      (SpCheckpointRow *self,
+                                                guint            depth);
+guint         sp_checkpoint_row_get_depth      (SpCheckpointRow *self);
+/* Whether the row is the first of its branch (drawn with an elbow from its
+ * parent's level; later rows of the branch with a straight line). */
+void          sp_checkpoint_row_set_branch_start (SpCheckpointRow *self,
+                                                  gboolean         branch_start);
+/* The marker icon (its position shows the indent), for tests. */
+GtkWidget    *sp_checkpoint_row_get_marker     (SpCheckpointRow *self);
 /* A line about the row's place in the timeline, such as "Branched from
  * “Before the boss”", or NULL (not the checkpoint's own note). */
 void          sp_checkpoint_row_set_note       (SpCheckpointRow *self,

@@ -3,7 +3,10 @@
 
 #include <glib/gi18n.h>
 #include <inttypes.h>
+#include <langinfo.h>
+#include <string.h>
 
+#include "common/sp-util.h"
 #include "sp-format.h"
 
 char *
@@ -40,29 +43,60 @@ sp_ui_format_clock (gint64 seconds)
   return g_strdup_printf ("%02d:%02d", (int) (seconds / 60), (int) (seconds % 60));
 }
 
+/* The time of day as the locale writes it, without seconds: "14:03" where
+ * the locale's time has 24 hours, "2:03 PM" where it has AM/PM. */
+static char *
+format_time_of_day (GDateTime *local)
+{
+  const char *t_fmt = nl_langinfo (T_FMT);
+
+  if (t_fmt != NULL && (strstr (t_fmt, "%p") || strstr (t_fmt, "%r") || strstr (t_fmt, "%I")))
+    return g_date_time_format (local, "%l:%M %p");
+  return g_date_time_format (local, "%H:%M");
+}
+
 char *
 sp_ui_format_date (GDateTime *date)
 {
   g_autoptr(GDateTime) local = NULL;
   g_autoptr(GDateTime) now = NULL;
+  g_autoptr(GDateTime) day = NULL;
+  g_autoptr(GDateTime) today = NULL;
   g_autofree char *time = NULL;
-  int days;
+  GTimeSpan days;
 
   g_return_val_if_fail (date != NULL, NULL);
 
   local = g_date_time_to_local (date);
   now = g_date_time_new_now_local ();
-  time = g_date_time_format (local, "%H:%M");
-  days = g_date_time_get_day_of_year (now) - g_date_time_get_day_of_year (local);
+  /* Whole calendar days between the two dates, also across a new year. */
+  day = g_date_time_new_local (g_date_time_get_year (local), g_date_time_get_month (local),
+                               g_date_time_get_day_of_month (local), 12, 0, 0);
+  today = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
+                                 g_date_time_get_day_of_month (now), 12, 0, 0);
+  days = (g_date_time_difference (today, day) + G_TIME_SPAN_HOUR * 2) / G_TIME_SPAN_DAY;
+  time = format_time_of_day (local);
+  g_strstrip (time);
 
-  if (g_date_time_get_year (now) == g_date_time_get_year (local) && days == 0)
+  if (days == 0)
     /* Translators: %s is a time like "14:03" */
     return g_strdup_printf (_("Today at %s"), time);
-  if (g_date_time_get_year (now) == g_date_time_get_year (local) && days == 1)
+  if (days == 1)
     /* Translators: %s is a time like "14:03" */
     return g_strdup_printf (_("Yesterday at %s"), time);
-  /* Translators: a date, see the strftime manual page */
-  return g_date_time_format (local, _("%e %B %Y"));
+  /* The locale's own way of writing a date ("02.12.2026", "12/02/2026"). */
+  return g_date_time_format (local, "%x");
+}
+
+char *
+sp_ui_format_checkpoint_title (SpCheckpoint *checkpoint)
+{
+  const char *label;
+
+  g_return_val_if_fail (SP_IS_CHECKPOINT (checkpoint), NULL);
+
+  label = sp_checkpoint_get_label (checkpoint);
+  return g_strdup (label[0] != '\0' ? label : sp_untitled_checkpoint_name ());
 }
 
 char *

@@ -69,7 +69,7 @@ fill_biggest (SpFreeSpaceWindow *self)
   for (guint i = 0; i < all->len && i < SP_FREE_SPACE_BIGGEST; i++)
     {
       SpCheckpoint *c = g_ptr_array_index (all, i);
-      const char *label = sp_checkpoint_get_label (c);
+      g_autofree char *title = sp_ui_format_checkpoint_title (c);
       g_autofree char *size = g_format_size (sp_checkpoint_get_archive_size (c));
       g_autofree char *date = sp_ui_format_date (sp_checkpoint_get_created (c));
       /* Translators: "<size> · <date>" of a checkpoint */
@@ -77,8 +77,7 @@ fill_biggest (SpFreeSpaceWindow *self)
       GtkWidget *row = adw_action_row_new ();
 
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                     label[0] != '\0' ? label : _("Untitled Checkpoint"));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       if (sp_checkpoint_get_pinned (c))
         {

@@ -36,6 +36,14 @@ struct _SpGamePage
   GtkLabel           *summary_label;
   GtkListBox         *timeline;
   GtkWidget          *play_button;
+  GtkWidget          *stop_button;
+  GtkWidget          *session_group;
+  AdwActionRow       *session_row;
+  GtkStack           *session_icon;
+  GtkSpinner         *session_spinner;
+  GtkWidget          *keep_button;
+  GtkWidget          *discard_button;
+  SpPlayer           *player;
 
   /* What the last verify found, above the timeline (built in code) */
   AdwPreferencesGroup *problems_group;
@@ -53,6 +61,9 @@ enum {
 enum {
   SIGNAL_PLAY,
   SIGNAL_BACK,
+  SIGNAL_STOP,
+  SIGNAL_KEEP,
+  SIGNAL_DISCARD,
   N_SIGNALS
 };
 
@@ -60,16 +71,6 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SpGamePage, sp_game_page, GTK_TYPE_WIDGET)
-
-static char *
-checkpoint_title (SpCheckpoint *checkpoint)
-{
-  const char *label = sp_checkpoint_get_label (checkpoint);
-
-  if (label[0] != '\0')
-    return g_strdup (label);
-  return sp_ui_format_date (sp_checkpoint_get_created (checkpoint));
-}
 
 static void
 update_header (SpGamePage *self)
@@ -115,8 +116,85 @@ hidden_changed (SpGamePage       *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIDDEN_CHECKPOINTS]);
 }
 
-/* Marks the current checkpoint, the path from the clean install to it, and
- * where the timeline branches. */
+/* Draws the timeline as a tree: each checkpoint one level deeper than its
+ * parent when it branched off, at its parent's level when it continues the
+ * parent's line. A parent's line continues in the child towards the current
+ * checkpoint (@on_path), else in its first child played. Rows are newest
+ * first, so parents come after their children: walk from the bottom. */
+static void
+compute_depths (SpGamePage *self,
+                GHashTable *on_path)
+{
+  g_autoptr(GHashTable) depth = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) continued = g_hash_table_new (g_str_hash, g_str_equal);
+  SpCheckpointRow *row;
+  int n = 0;
+
+  while (gtk_list_box_get_row_at_index (self->timeline, n) != NULL)
+    n++;
+
+  /* The line each parent continues in, decided before any child is placed. */
+  for (int i = n - 1; i >= 0; i--)
+    {
+      SpCheckpoint *cp;
+      const char *parent;
+
+      row = (SpCheckpointRow *) gtk_list_box_get_row_at_index (self->timeline, i);
+      cp = sp_checkpoint_row_get_checkpoint (row);
+      if (cp == NULL)
+        continue;
+      parent = sp_checkpoint_get_parent (cp);
+      if (parent == NULL || find_shown (self, parent) == NULL)
+        parent = "";
+      if (g_hash_table_contains (on_path, sp_checkpoint_get_id (cp)) ||
+          !g_hash_table_contains (continued, parent))
+        g_hash_table_insert (continued, (gpointer) parent, (gpointer) sp_checkpoint_get_id (cp));
+    }
+
+  for (int i = n - 1; i >= 0; i--)
+    {
+      g_autoptr(GPtrArray) chain = g_ptr_array_new ();
+      SpCheckpoint *cp;
+      guint level = 0;
+
+      row = (SpCheckpointRow *) gtk_list_box_get_row_at_index (self->timeline, i);
+      cp = sp_checkpoint_row_get_checkpoint (row);
+      /* Up the parents to one already placed (or the clean install, or a
+       * loop a drive could hold), then down again placing each. */
+      while (cp != NULL && !g_hash_table_contains (depth, sp_checkpoint_get_id (cp)) &&
+             !g_ptr_array_find (chain, cp, NULL))
+        {
+          g_ptr_array_add (chain, cp);
+          cp = find_shown (self, sp_checkpoint_get_parent (cp));
+        }
+      if (cp != NULL)
+        level = GPOINTER_TO_UINT (g_hash_table_lookup (depth, sp_checkpoint_get_id (cp)));
+      for (guint j = chain->len; j > 0; j--)
+        {
+          SpCheckpoint *child = g_ptr_array_index (chain, j - 1);
+          const char *parent = j < chain->len
+            ? sp_checkpoint_get_id (g_ptr_array_index (chain, j)) : cp != NULL ? sp_checkpoint_get_id (cp) : "";
+
+          if (g_strcmp0 (g_hash_table_lookup (continued, parent), sp_checkpoint_get_id (child)) != 0)
+            level++;
+          g_hash_table_insert (depth, (gpointer) sp_checkpoint_get_id (child), GUINT_TO_POINTER (level));
+        }
+      cp = sp_checkpoint_row_get_checkpoint (row);
+      if (cp != NULL)
+        {
+          SpCheckpoint *parent = find_shown (self, sp_checkpoint_get_parent (cp));
+          guint parent_level = parent != NULL
+            ? GPOINTER_TO_UINT (g_hash_table_lookup (depth, sp_checkpoint_get_id (parent))) : 0;
+
+          level = GPOINTER_TO_UINT (g_hash_table_lookup (depth, sp_checkpoint_get_id (cp)));
+          sp_checkpoint_row_set_branch_start (row, level > parent_level);
+        }
+      sp_checkpoint_row_set_depth (row, level);
+    }
+}
+
+/* Marks the current checkpoint and where the timeline branches, and draws
+ * the branches as a tree. */
 static void
 refresh_rows (SpGamePage *self)
 {
@@ -145,6 +223,8 @@ refresh_rows (SpGamePage *self)
       id = cp ? sp_checkpoint_get_parent (cp) : NULL;
     }
 
+  compute_depths (self, on_path);
+
   for (int i = 0; (row = (SpCheckpointRow *) gtk_list_box_get_row_at_index (self->timeline, i)) != NULL; i++)
     {
       SpCheckpoint *cp = sp_checkpoint_row_get_checkpoint (row);
@@ -155,12 +235,10 @@ refresh_rows (SpGamePage *self)
       if (cp == NULL)
         {
           sp_checkpoint_row_set_current (row, head == NULL);
-          sp_checkpoint_row_set_on_path (row, TRUE);
           continue;
         }
 
       sp_checkpoint_row_set_current (row, g_strcmp0 (head, sp_checkpoint_get_id (cp)) == 0);
-      sp_checkpoint_row_set_on_path (row, head == NULL || g_hash_table_contains (on_path, sp_checkpoint_get_id (cp)));
 
       if (g_strcmp0 (sp_checkpoint_get_parent (cp), older_cp ? sp_checkpoint_get_id (older_cp) : NULL) != 0)
         {
@@ -171,7 +249,7 @@ refresh_rows (SpGamePage *self)
             note = g_strdup (_("Started from the clean install"));
           else if (parent != NULL)
             {
-              g_autofree char *title = checkpoint_title (parent);
+              g_autofree char *title = sp_ui_format_checkpoint_title (parent);
               /* Translators: %s is the label of the checkpoint this one was played from */
               note = g_strdup_printf (_("Branched from “%s”"), title);
             }
@@ -552,7 +630,7 @@ checkpoint_note_cb (GtkWidget  *widget,
   if (checkpoint == NULL)
     return;
 
-  title = checkpoint_title (checkpoint);
+  title = sp_ui_format_checkpoint_title (checkpoint);
   dialog = adw_message_dialog_new (sp_ui_get_window (widget), _("Checkpoint Note"), NULL);
   /* Translators: %s is the checkpoint's label or date */
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
@@ -678,7 +756,7 @@ checkpoint_delete_cb (GtkWidget  *widget,
   if (checkpoint == NULL || g_hash_table_contains (self->pending_deletes, id))
     return;
 
-  title = checkpoint_title (checkpoint);
+  title = sp_ui_format_checkpoint_title (checkpoint);
   /* Translators: %s is a checkpoint's label */
   text = g_strdup_printf (_("“%s” deleted"), title);
   toast = adw_toast_new (text);
@@ -1071,6 +1149,132 @@ game_back_cb (GtkWidget  *widget,
   g_signal_emit (widget, signals[SIGNAL_BACK], 0);
 }
 
+/* The game's session ------------------------------------------------------ */
+
+/* The session of the page's game: running (elapsed time, Stop instead of
+ * Play) or ended and not yet kept (Keep… / Discard), as its card shows. */
+static SpSession *
+page_session (SpGamePage *self)
+{
+  if (self->player == NULL || self->game == NULL)
+    return NULL;
+  return sp_player_get_session (self->player, self->game);
+}
+
+static void
+update_session (SpGamePage *self)
+{
+  SpSession *session = page_session (self);
+  SpSessionState state = session ? sp_session_get_state (session) : SP_SESSION_STATE_IDLE;
+  gboolean saving = session != NULL && sp_player_get_saving (self->player, session);
+  gboolean running = session != NULL && state == SP_SESSION_STATE_RUNNING;
+  gboolean pending = session != NULL && !saving &&
+                     (state == SP_SESSION_STATE_FINISHED || state == SP_SESSION_STATE_FAILED) &&
+                     sp_session_get_run (session) != NULL;
+  g_autofree char *subtitle = NULL;
+  const char *title = NULL;
+
+  if (session != NULL)
+    {
+      if (saving)
+        title = _("Saving checkpoint…");
+      else if (pending)
+        {
+          g_autofree char *played = sp_ui_format_duration (sp_session_get_elapsed (session));
+
+          title = _("Not yet kept");
+          /* Translators: %s is a duration like "2 h 5 min" */
+          subtitle = g_strdup_printf (_("The last run (%s played) waits for you to keep or discard it"),
+                                      played);
+        }
+      else if (running)
+        {
+          g_autofree char *clock = sp_ui_format_clock (sp_session_get_elapsed (session));
+
+          title = _("Running");
+          /* Translators: %s is a running clock like "12:34" */
+          subtitle = g_strdup_printf (_("Playing for %s"), clock);
+        }
+      else if (state == SP_SESSION_STATE_FINISHING)
+        title = _("Finishing…");
+      else if (state == SP_SESSION_STATE_IDLE || state == SP_SESSION_STATE_PREPARING)
+        title = _("Starting…");
+    }
+
+  gtk_widget_set_visible (self->session_group, title != NULL);
+  if (title != NULL)
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->session_row), title);
+  adw_action_row_set_subtitle (self->session_row, subtitle ? subtitle : "");
+  gtk_stack_set_visible_child_name (self->session_icon, pending ? "pending" : "busy");
+  gtk_spinner_set_spinning (self->session_spinner, title != NULL && !pending);
+  gtk_widget_set_visible (self->keep_button, pending);
+  gtk_widget_set_visible (self->discard_button, pending);
+  gtk_widget_set_visible (self->play_button, session == NULL);
+  gtk_widget_set_visible (self->stop_button, session != NULL && !pending);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "game.stop", running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "game.keep", pending);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "game.discard", pending);
+}
+
+static void
+session_changed_cb (SpGamePage *self,
+                    SpSession  *session)
+{
+  if (self->game != NULL && sp_session_get_game (session) == self->game)
+    update_session (self);
+}
+
+static void
+game_stop_cb (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  g_signal_emit (widget, signals[SIGNAL_STOP], 0);
+}
+
+static void
+game_keep_cb (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  g_signal_emit (widget, signals[SIGNAL_KEEP], 0);
+}
+
+static void
+game_discard_cb (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  g_signal_emit (widget, signals[SIGNAL_DISCARD], 0);
+}
+
+void
+sp_game_page_set_player (SpGamePage *self,
+                         SpPlayer   *player)
+{
+  g_return_if_fail (SP_IS_GAME_PAGE (self));
+  g_return_if_fail (player == NULL || SP_IS_PLAYER (player));
+
+  if (self->player == player)
+    return;
+  if (self->player != NULL)
+    g_signal_handlers_disconnect_by_data (self->player, self);
+  g_set_object (&self->player, player);
+  if (player != NULL)
+    {
+      g_signal_connect_swapped (player, "session-changed", G_CALLBACK (session_changed_cb), self);
+      g_signal_connect_swapped (player, "session-finished", G_CALLBACK (session_changed_cb), self);
+    }
+  update_session (self);
+}
+
+SpSession *
+sp_game_page_get_session (SpGamePage *self)
+{
+  g_return_val_if_fail (SP_IS_GAME_PAGE (self), NULL);
+  return page_session (self);
+}
+
 /* GObject ---------------------------------------------------------------- */
 
 static void
@@ -1084,6 +1288,7 @@ sp_game_page_dispose (GObject *object)
   if (!self->disposed)
     sp_game_page_commit_deletes (self);
   sp_game_page_set_game (self, NULL);
+  sp_game_page_set_player (self, NULL);
   self->disposed = TRUE;
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_GAME_PAGE);
   {
@@ -1190,6 +1395,12 @@ sp_game_page_class_init (SpGamePageClass *klass)
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_BACK] = g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_STOP] = g_signal_new ("stop", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_KEEP] = g_signal_new ("keep", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_DISCARD] = g_signal_new ("discard", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sp-game-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, window_title);
@@ -1197,9 +1408,19 @@ sp_game_page_class_init (SpGamePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, timeline);
   gtk_widget_class_bind_template_child (widget_class, SpGamePage, play_button);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, session_group);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, session_row);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, session_icon);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, session_spinner);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, keep_button);
+  gtk_widget_class_bind_template_child (widget_class, SpGamePage, discard_button);
 
   gtk_widget_class_install_action (widget_class, "game.back", NULL, game_back_cb);
   gtk_widget_class_install_action (widget_class, "game.play", NULL, game_play_cb);
+  gtk_widget_class_install_action (widget_class, "game.stop", NULL, game_stop_cb);
+  gtk_widget_class_install_action (widget_class, "game.keep", NULL, game_keep_cb);
+  gtk_widget_class_install_action (widget_class, "game.discard", NULL, game_discard_cb);
   gtk_widget_class_install_action (widget_class, "game.import", NULL, game_import_cb);
   gtk_widget_class_install_action (widget_class, "game.verify", NULL, game_verify_cb);
   gtk_widget_class_install_action (widget_class, "game.free-space", NULL, game_free_space_cb);
@@ -1230,6 +1451,7 @@ sp_game_page_init (SpGamePage *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  update_session (self);
 
   self->filter = gtk_custom_filter_new (filter_cb, self, NULL);
   self->filtered = gtk_filter_list_model_new (NULL, g_object_ref (GTK_FILTER (self->filter)));
@@ -1307,6 +1529,7 @@ sp_game_page_set_game (SpGamePage *self,
       update_header (self);
       refresh_rows (self);
     }
+  update_session (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GAME]);
 }

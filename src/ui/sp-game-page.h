@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "core/sp-game.h"
+#include "sp-player.h"
 
 G_BEGIN_DECLS
 
@@ -20,7 +21,12 @@ G_BEGIN_DECLS
  * Deleting hides the checkpoint and shows a toast with Undo; the checkpoint
  * is deleted from the drive when the toast is dismissed (or the page goes
  * away or shows another game).
- * Signals: "play" (play the game from its current checkpoint), "back". */
+ * Signals: "play" (play the game from its current checkpoint), "back",
+ * "stop" (Stop while the game runs), "keep" / "discard" (the buttons of the
+ * "Not yet kept" state of a run that ended undecided).
+ * With a player (sp_game_page_set_player()), the page shows the game's
+ * session as its card does: running (elapsed time, Stop instead of Play) or
+ * ended and not yet kept (Keep… / Discard). */
 
 #define SP_TYPE_GAME_PAGE (sp_game_page_get_type ())
 
@@ -32,6 +38,11 @@ void         sp_game_page_set_game         (SpGamePage *self,
                                             SpGame     *game);
 /* The timeline's list box; its rows are SpCheckpointRow. */
 GtkListBox  *sp_game_page_get_timeline     (SpGamePage *self);
+/* The sessions the page follows. */
+void         sp_game_page_set_player       (SpGamePage *self,
+                                            SpPlayer   *player);
+/* The session of the page's game (running or undecided), or NULL. */
+SpSession   *sp_game_page_get_session      (SpGamePage *self);
 /* The toast of the newest pending delete, or NULL. Transfer none. */
 AdwToast    *sp_game_page_get_delete_toast (SpGamePage *self);
 /* Deletes now what is waiting for its toast to go (async: see

@@ -793,7 +793,7 @@ offer_next_pending (SpWindow  *self,
   Pending *pending;
   GtkWidget *dialog;
   RecoverData *data;
-  g_autofree char *problem = NULL;
+  g_autofree char *body = NULL;
   g_autofree char *started = NULL;
 
   if (queue->len == 0 || g_cancellable_is_cancelled (self->cancellable))
@@ -807,11 +807,18 @@ offer_next_pending (SpWindow  *self,
   sp_keep_dialog_set_summary (SP_KEEP_DIALOG (dialog), sp_run_get_play_time (pending->run),
                               pending->changes.files_added, pending->changes.files_changed,
                               pending->changes.files_deleted, pending->changes.bytes);
-  /* Translators: %s is a date */
+  /* A run left undecided is a state, not an error: said calmly in the
+   * body, with its date as the locale writes it. */
   started = sp_run_get_started (pending->run)
-    ? g_date_time_format (sp_run_get_started (pending->run), "%c") : g_strdup ("?");
-  problem = g_strdup_printf (_("This run was not saved when the game ended (started %s)."), started);
-  sp_keep_dialog_set_problem (SP_KEEP_DIALOG (dialog), problem);
+    ? sp_ui_format_date (sp_run_get_started (pending->run)) : NULL;
+  body = started != NULL
+    /* Translators: %s is a date like "Yesterday at 14:03"; the keep question follows */
+    ? g_strdup_printf (_("Not yet kept: a run from %s. %s"), started,
+                       adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)))
+    /* Translators: the keep question follows */
+    : g_strdup_printf (_("Not yet kept: an earlier run. %s"),
+                       adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)));
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
   g_object_set_data_full (G_OBJECT (dialog), "sp-pending", pending, (GDestroyNotify) pending_free);
 
   data = g_new0 (RecoverData, 1);
@@ -874,10 +881,47 @@ _sp_window_check_pending_runs (SpWindow  *self,
   g_task_run_in_thread (task, pending_scan_thread);
 }
 
+/* The game page's Stop, Keep… and Discard act on its game's session, as
+ * the card's do. */
+static void
+page_stop_cb (SpGamePage *page,
+              SpWindow   *self)
+{
+  SpGame *game = sp_game_page_get_game (page);
+
+  if (game != NULL)
+    sp_player_stop (self->player, game);
+}
+
+static void
+page_keep_cb (SpGamePage *page,
+              SpWindow   *self)
+{
+  SpSession *session = sp_game_page_get_session (page);
+
+  if (session != NULL && sp_session_get_run (session) != NULL)
+    show_keep_dialog (self, session);
+}
+
+static void
+page_discard_cb (SpGamePage *page,
+                 SpWindow   *self)
+{
+  SpSession *session = sp_game_page_get_session (page);
+
+  if (session != NULL && sp_session_get_run (session) != NULL &&
+      !sp_player_get_saving (self->player, session))
+    discard (self, session);
+}
+
 /* Follows the player's sessions (set before the cards are made). */
 void
 _sp_window_play_init (SpWindow *self)
 {
+  sp_game_page_set_player (self->game_page, self->player);
+  g_signal_connect_object (self->game_page, "stop", G_CALLBACK (page_stop_cb), self, 0);
+  g_signal_connect_object (self->game_page, "keep", G_CALLBACK (page_keep_cb), self, 0);
+  g_signal_connect_object (self->game_page, "discard", G_CALLBACK (page_discard_cb), self, 0);
   g_signal_connect (self->player, "session-changed", G_CALLBACK (session_changed_cb), self);
   g_signal_connect (self->player, "session-finished", G_CALLBACK (session_finished_cb), self);
   g_signal_connect (self->player, "start-failed", G_CALLBACK (start_failed_cb), self);
@@ -894,5 +938,7 @@ _sp_window_play_dispose (SpWindow *self)
    * is offered by the next window (or on the next start). */
   if (self->player != NULL)
     g_signal_handlers_disconnect_by_data (self->player, self);
+  if (self->game_page != NULL)
+    sp_game_page_set_player (self->game_page, NULL);
   g_clear_object (&self->player);
 }

@@ -402,6 +402,30 @@ test_list_show (Fixture       *fixture,
   g_assert_true (g_file_test (fixture->source, G_FILE_TEST_IS_DIR));
 }
 
+/* A checkpoint without a label has the app's one name for it, in the
+ * timeline and as the current checkpoint of the list. */
+static void
+test_untitled_checkpoint (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_auto(Result) timeline = { 0 };
+  g_auto(Result) list = { 0 };
+  g_autofree char *id = NULL;
+
+  init_and_add (fixture);
+  id = make_checkpoint (fixture, "", "1\n");
+
+  run_cli (&timeline, fixture->drive, "checkpoints", "test-game", NULL);
+  g_assert_cmpint (timeline.status, ==, 0);
+  g_assert_nonnull (strstr (timeline.out, id));
+  g_assert_nonnull (strstr (timeline.out, sp_untitled_checkpoint_name ()));
+  g_assert_cmpstr (sp_untitled_checkpoint_name (), ==, "Untitled Checkpoint");
+
+  run_cli (&list, fixture->drive, "list", NULL);
+  g_assert_cmpint (list.status, ==, 0);
+  g_assert_nonnull (strstr (list.out, "Untitled Checkpoint"));
+}
+
 static JsonArray *
 get_checkpoints (Fixture   *fixture,
                  JsonNode **out_root)
@@ -1437,6 +1461,8 @@ main (int   argc,
   g_test_add_func ("/cli/answers", test_answers);
   g_test_add_func ("/cli/help-without-drive", test_help_without_drive);
   g_test_add ("/cli/init-twice", Fixture, NULL, fixture_set_up, test_init_twice, fixture_tear_down);
+  g_test_add ("/cli/untitled-checkpoint", Fixture, NULL, fixture_set_up, test_untitled_checkpoint,
+              fixture_tear_down);
   g_test_add ("/cli/add-errors", Fixture, NULL, fixture_set_up, test_add_errors, fixture_tear_down);
   g_test_add ("/cli/add-paths-outside", Fixture, NULL, fixture_set_up, test_add_paths_outside,
               fixture_tear_down);

@@ -206,6 +206,94 @@ shoot_details (GtkWindow  *parent,
   gtk_window_destroy (GTK_WINDOW (details));
 }
 
+/* @game's timeline grown to 40 checkpoints in three lines: the main one,
+ * a branch from its 12th checkpoint, and a branch of that branch; some
+ * unnamed, one label long enough to wrap at 360 px. The main line's last
+ * one is current. */
+static void
+add_forty_checkpoints (SpGame *game)
+{
+  g_autoptr(GPtrArray) main_line = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) branch = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  guint n = g_list_model_get_n_items (sp_game_get_checkpoints (game));
+
+  for (guint i = 0; n < 26; i++, n++)
+    {
+      g_autofree char *label = i % 5 == 3 ? g_strdup ("")
+        : i == 7 ? g_strdup ("After the long night in the lighthouse, with all three keys and the map")
+        : g_strdup_printf ("Chapter %u", i + 1);
+      g_autofree char *contents = g_strdup_printf ("main %u\n", i);
+
+      g_ptr_array_add (main_line, ui_test_add_checkpoint (game, label, contents));
+    }
+  g_assert_true (sp_game_restore_sync (game, sp_checkpoint_get_id (g_ptr_array_index (main_line, 11)), &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 8; i++, n++)
+    {
+      g_autofree char *label = g_strdup_printf ("Pacifist try %u", i + 1);
+      g_autofree char *contents = g_strdup_printf ("branch %u\n", i);
+
+      g_ptr_array_add (branch, ui_test_add_checkpoint (game, label, contents));
+    }
+  g_assert_true (sp_game_restore_sync (game, sp_checkpoint_get_id (g_ptr_array_index (branch, 3)), &error));
+  g_assert_no_error (error);
+  for (guint i = 0; n < 40; i++, n++)
+    {
+      g_autofree char *label = g_strdup_printf ("Speedrun attempt %u", i + 1);
+      g_autofree char *contents = g_strdup_printf ("speedrun %u\n", i);
+
+      g_object_unref (ui_test_add_checkpoint (game, label, contents));
+    }
+  g_assert_true (sp_game_restore_sync (game, sp_checkpoint_get_id (g_ptr_array_index (main_line, main_line->len - 1)),
+                                       &error));
+  g_assert_no_error (error);
+}
+
+/* The game page at phone, laptop and desktop sizes, light and dark; back
+ * to 1280 × 800 light after. */
+static void
+shoot_page_sizes (SpWindow   *window,
+                  const char *prefix)
+{
+  const struct { int width, height; } sizes[] = { { 360, 720 }, { 1280, 800 }, { 1920, 1080 } };
+
+  for (guint dark = 0; dark < 2; dark++)
+    {
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                          dark ? ADW_COLOR_SCHEME_FORCE_DARK
+                                               : ADW_COLOR_SCHEME_FORCE_LIGHT);
+      for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+        {
+          g_autofree char *name = g_strdup_printf ("%s-%d-%s", prefix, sizes[i].width,
+                                                   dark ? "dark" : "light");
+
+          gtk_window_set_default_size (GTK_WINDOW (window), sizes[i].width, sizes[i].height);
+          crop_width = sizes[i].width;
+          crop_height = sizes[i].height;
+          settle (300);
+          shoot (name);
+        }
+    }
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  crop_width = 1280;
+  crop_height = 800;
+  settle (300);
+}
+
+static gboolean
+page_pending (gpointer data)
+{
+  Wait *w = data;
+  SpSession *session = sp_game_page_get_session (sp_window_get_game_page (w->window));
+
+  return session != NULL && sp_session_get_run (session) != NULL &&
+         (sp_session_get_state (session) == SP_SESSION_STATE_FINISHED ||
+          sp_session_get_state (session) == SP_SESSION_STATE_FAILED) &&
+         sp_window_get_keep_dialog (w->window) == NULL;
+}
+
 static void
 add_checkpoints (SpGame *game)
 {
@@ -521,6 +609,49 @@ main (int   argc,
       gtk_window_present (GTK_WINDOW (trash));
       shoot ("08b-recently-discarded");
       gtk_window_destroy (GTK_WINDOW (trash));
+    }
+    sp_window_show_games (window);
+  }
+
+  /* 5b. A game page with 40 checkpoints in three lines; the game running
+   * on its page (elapsed time, Stop); then its run not yet kept (Keep… /
+   * Discard). */
+  {
+    SpGame *game = find_game (monitor, "Orbital Courier");
+    const char *environment[] = { "SP_TEST_PLAY_SECONDS=600", NULL };
+    GtkWidget *page = GTK_WIDGET (sp_window_get_game_page (window));
+    GtkWidget *scrolled;
+
+    add_forty_checkpoints (game);
+    sp_window_open_game (window, game);
+    shoot_page_sizes (window, "03g-game-page-40");
+    /* Scrolled to where the branches are. */
+    scrolled = gtk_widget_get_ancestor (GTK_WIDGET (sp_game_page_get_timeline (SP_GAME_PAGE (page))),
+                                        GTK_TYPE_SCROLLED_WINDOW);
+    {
+      GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+      gtk_adjustment_set_value (adj, 1200);
+    }
+    shoot ("03h-game-page-40-branches");
+    gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled)), 0);
+
+    sp_game_set_environment (game, environment);
+    wait.window = window;
+    wait.game = game;
+    gtk_widget_activate_action (page, "game.play", NULL);
+    ui_test_wait (is_running, &wait, 60, "the game to run");
+    settle (1200);
+    shoot_page_sizes (window, "06b-running-page");
+    gtk_widget_activate_action (page, "game.stop", NULL);
+    ui_test_wait (keep_asked, &wait, 60, "the stopped game to end");
+    ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (window)), "later");
+    ui_test_wait (page_pending, &wait, 30, "the run not yet kept");
+    shoot_page_sizes (window, "07b-pending-page");
+    gtk_widget_activate_action (page, "game.discard", NULL);
+    ui_test_wait (session_gone, &wait, 60, "the run to go to the trash");
+    {
+      const char *none[] = { NULL };
+      sp_game_set_environment (game, none);
     }
     sp_window_show_games (window);
   }

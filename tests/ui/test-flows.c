@@ -235,8 +235,10 @@ test_grid_and_timeline (Fixture       *f,
   g_assert_cmpstr (head, ==, sp_checkpoint_get_id (first));
   g_assert_true (sp_checkpoint_row_get_current (row_for (f, sp_checkpoint_get_id (first))));
   g_assert_false (sp_checkpoint_row_get_current (row_for (f, sp_checkpoint_get_id (second))));
-  /* "Second" is now off the path to the current checkpoint. */
-  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row_for (f, sp_checkpoint_get_id (second))), "off-path"));
+  /* "Second" is after the current checkpoint, on its line of the tree (no
+   * branch yet), and not dimmed. */
+  g_assert_cmpuint (sp_checkpoint_row_get_depth (row_for (f, sp_checkpoint_get_id (second))), ==, 0);
+  g_assert_cmpfloat (gtk_widget_get_opacity (GTK_WIDGET (row_for (f, sp_checkpoint_get_id (second)))), ==, 1.0);
 
   /* Rename: the dialog is answered like a user would. */
   {
@@ -1227,6 +1229,127 @@ test_play_stop (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 1);
 }
 
+/* The first widget of type @type under @root whose label (a button's) or
+ * title (a row's) is @text, or NULL. */
+static GtkWidget *
+find_labelled (GtkWidget  *root,
+               GType       type,
+               const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        {
+          const char *label = GTK_IS_BUTTON (child) ? gtk_button_get_label (GTK_BUTTON (child))
+            : ADW_IS_PREFERENCES_ROW (child) ? adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child))
+            : NULL;
+
+          if (g_strcmp0 (label, text) == 0)
+            return child;
+        }
+      if ((found = find_labelled (child, type, text)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Shown to the user: visible, and so are its ancestors. */
+static gboolean
+shown (GtkWidget *widget)
+{
+  for (; widget != NULL; widget = gtk_widget_get_parent (widget))
+    if (!gtk_widget_get_visible (widget))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+page_says_playing (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *row = find_labelled (GTK_WIDGET (sp_window_get_game_page (f->window)),
+                                  ADW_TYPE_ACTION_ROW, "Running");
+
+  return row != NULL && shown (row) &&
+         g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Playing for 00:");
+}
+
+static gboolean
+page_says_not_kept (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *row = find_labelled (GTK_WIDGET (sp_window_get_game_page (f->window)),
+                                  ADW_TYPE_ACTION_ROW, "Not yet kept");
+
+  return row != NULL && shown (row);
+}
+
+/* The game page shows its game's session: running (elapsed time, Stop
+ * instead of Play), then, left undecided, "Not yet kept" with Keep… and
+ * Discard (one step, to the trash); then Play again. */
+static void
+test_page_session (Fixture       *f,
+                   gconstpointer  data)
+{
+  GtkWidget *page = GTK_WIDGET (sp_window_get_game_page (f->window));
+  GtkWidget *play, *stop, *keep, *discard;
+
+  sp_window_open_game (f->window, f->game);
+  make_game_long (f);
+  play = find_labelled (page, GTK_TYPE_BUTTON, "_Play");
+  stop = find_labelled (page, GTK_TYPE_BUTTON, "_Stop");
+  keep = find_labelled (page, GTK_TYPE_BUTTON, "_Keep…");
+  discard = find_labelled (page, GTK_TYPE_BUTTON, "_Discard");
+  g_assert_nonnull (play);
+  g_assert_nonnull (stop);
+  g_assert_nonnull (keep);
+  g_assert_nonnull (discard);
+  g_assert_true (shown (play));
+  g_assert_false (shown (stop));
+  g_assert_false (shown (keep));
+
+  g_assert_true (gtk_widget_activate_action (page, "game.play", NULL));
+  ui_test_wait (game_running, f, 60, "the game to run");
+  /* The clock ticks on the page (each second: the second tick is waited
+   * for, not timed). */
+  ui_test_wait (page_says_playing, f, 30, "the page to show the running game");
+  g_assert_true (shown (stop));
+  g_assert_false (shown (play));
+  g_assert_false (shown (discard));
+
+  /* Stop on the page; the run is left undecided ("Decide Later"). */
+  g_assert_true (gtk_widget_activate_action (page, "game.stop", NULL));
+  ui_test_wait (keep_dialog_shown, f, 120, "the stopped game to end");
+  ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (f->window)), "later");
+  ui_test_flush ();
+  ui_test_wait (page_says_not_kept, f, 30, "the page to show the run not yet kept");
+  g_assert_true (shown (keep));
+  g_assert_true (shown (discard));
+  g_assert_false (shown (stop));
+  g_assert_false (shown (play));
+  /* Calm, not an error. */
+  g_assert_false (gtk_widget_has_css_class (find_labelled (page, ADW_TYPE_ACTION_ROW, "Not yet kept"),
+                                            "error"));
+
+  /* Keep… asks for a label (the keep dialog); left undecided again. */
+  g_assert_true (gtk_widget_activate_action (page, "game.keep", NULL));
+  g_assert_true (keep_dialog_shown (f));
+  ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (f->window)), "later");
+  ui_test_flush ();
+
+  /* Discard: one step, no question. */
+  g_assert_true (gtk_widget_activate_action (page, "game.discard", NULL));
+  g_assert_null (ui_test_find_message_dialog (NULL));
+  ui_test_wait (session_gone, f, 120, "the run to be discarded");
+  ui_test_flush ();
+  g_assert_true (shown (play));
+  g_assert_false (shown (keep));
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 0);
+}
+
 static gboolean
 failed_dialog_shown (gpointer data)
 {
@@ -1399,6 +1522,22 @@ checkpoint_count_is_one (gpointer data)
          sp_window_get_keep_dialog (f->window) == NULL;
 }
 
+/* A shown label styled as an error under @root. */
+static gboolean
+has_shown_error_label (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LABEL (child) && gtk_widget_get_visible (child) &&
+          gtk_widget_has_css_class (child, "error"))
+        return TRUE;
+      if (gtk_widget_get_visible (child) && has_shown_error_label (child))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 test_recover_later (Fixture       *f,
                     gconstpointer  data)
@@ -1426,6 +1565,17 @@ test_recover_later (Fixture       *f,
   ui_test_wait (keep_dialog_shown, f, 60, "the undecided run to be offered");
   dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
   g_assert_cmpstr (sp_keep_dialog_get_game_name (dialog), ==, "Flow Quest");
+  /* Calm: "Not yet kept" with the date as the locale writes it, no red
+   * error text, never ctime's "Wed Dec  2 …". */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    g_autofree char *weekday = g_date_time_format (now, "%a ");
+    const char *body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+
+    g_assert_true (g_str_has_prefix (body, "Not yet kept: a run from "));
+    g_assert_null (strstr (body, weekday));
+    g_assert_false (has_shown_error_label (GTK_WIDGET (dialog)));
+  }
   sp_keep_dialog_set_label (dialog, "Recovered");
   ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "keep");
   ui_test_wait (checkpoint_count_is_one, f, 120, "the recovered run to be kept");
@@ -1703,6 +1853,7 @@ main (int   argc,
   g_test_add ("/ui/flows/play-keep-discard", Fixture, NULL, fixture_setup, test_play_keep_discard, fixture_teardown);
 
   g_test_add ("/ui/flows/play-stop", Fixture, NULL, fixture_setup, test_play_stop, fixture_teardown);
+  g_test_add ("/ui/flows/page-session", Fixture, NULL, fixture_setup, test_page_session, fixture_teardown);
   g_test_add ("/ui/flows/game-failed", Fixture, NULL, fixture_setup, test_game_failed, fixture_teardown);
   g_test_add ("/ui/flows/game-changed-nothing", Fixture, NULL, fixture_setup, test_game_changed_nothing,
               fixture_teardown);
