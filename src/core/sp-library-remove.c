@@ -174,78 +174,99 @@ sp_library_trash_game (SpLibrary  *self,
   return g_steal_pointer (&name);
 }
 
+/* Opens trash entry @entry_name without following links and reads its
+ * marker; returns the entry's descriptor and the slug it names, or -1. */
+static int
+open_entry (const char  *library_path,
+            const char  *entry_name,
+            int         *out_trash_fd,
+            char       **out_slug,
+            GError     **error)
+{
+  g_autofree char *trash = sp_drive_trash_get_path (library_path);
+  g_autofree char *entry = NULL;
+  g_autofree char *marker = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *slug = NULL;
+  g_autoptr(GKeyFile) kf = NULL;
+  g_auto(SpFd) lib_fd = -1;
+  g_auto(SpFd) trash_fd = -1;
+  g_auto(SpFd) entry_fd = -1;
+  gsize length = 0;
+  gint64 version = 0;
+
+  if (!sp_path_component_is_valid (entry_name) || entry_name[0] == '.')
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                   _("“%s” is not an entry of the drive’s trash."), entry_name);
+      return -1;
+    }
+  entry = g_build_filename (trash, entry_name, NULL);
+  /* Every step without following links: the trash is on an untrusted
+   * drive. */
+  lib_fd = open (library_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (lib_fd < 0)
+    {
+      sp_set_error_from_errno (error, errno, _("Cannot open “%s”"), library_path);
+      return -1;
+    }
+  trash_fd = sp_open_dir_nofollow_at (lib_fd, SP_DRIVE_TRASH_DIR, trash, error);
+  if (trash_fd < 0)
+    return -1;
+  entry_fd = sp_open_dir_nofollow_at (trash_fd, entry_name, entry, error);
+  if (entry_fd < 0)
+    return -1;
+  marker = g_build_filename (entry, SP_REMOVED_GAME_MARKER, NULL);
+  if (!sp_read_regular_file_at (entry_fd, SP_REMOVED_GAME_MARKER, marker, MARKER_MAX_SIZE,
+                                &data, &length, error))
+    return -1;
+  kf = sp_key_file_load_from_data (data, length, marker, error);
+  if (kf == NULL ||
+      !sp_key_file_get_int64 (kf, marker, GROUP, "Version", 0, &version, error))
+    return -1;
+  if (version != 1)
+    {
+      sp_key_file_set_error (error, marker, data, GROUP, "Version",
+                             _("this trash entry is of another version; it is left alone."));
+      return -1;
+    }
+  slug = sp_key_file_get_string_required (kf, marker, GROUP, "Game", error);
+  if (slug == NULL)
+    return -1;
+  if (!sp_slug_is_valid (slug))
+    {
+      sp_key_file_set_error (error, marker, data, GROUP, "Game",
+                             _("“%s” is not a game’s folder name."), slug);
+      return -1;
+    }
+  *out_slug = g_steal_pointer (&slug);
+  *out_trash_fd = g_steal_fd (&trash_fd);
+  return g_steal_fd (&entry_fd);
+}
+
 SpGame *
 sp_library_restore_game (SpLibrary  *self,
                          const char *entry_name,
                          GError    **error)
 {
   g_autofree char *trash = NULL;
-  g_autofree char *entry = NULL;
-  g_autofree char *marker = NULL;
-  g_autofree char *data = NULL;
   g_autofree char *slug = NULL;
   g_autofree char *target = NULL;
   g_autofree char *source = NULL;
-  g_autoptr(GKeyFile) kf = NULL;
-  g_auto(SpFd) lib_fd = -1;
   g_auto(SpFd) trash_fd = -1;
   g_auto(SpFd) entry_fd = -1;
   g_auto(SpFd) game_fd = -1;
-  gsize length = 0;
-  gint64 version = 0;
 
   g_return_val_if_fail (SP_IS_LIBRARY (self), NULL);
   g_return_val_if_fail (entry_name != NULL, NULL);
 
   if (!_sp_library_check_writable (self, error))
     return NULL;
-  trash = sp_drive_trash_get_path (self->path);
-  if (!sp_path_component_is_valid (entry_name) || entry_name[0] == '.')
-    {
-      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
-                   _("“%s” is not an entry of the drive’s trash."), entry_name);
-      return NULL;
-    }
-  entry = g_build_filename (trash, entry_name, NULL);
-
-  /* Every step without following links: the trash is on an untrusted
-   * drive. */
-  lib_fd = open (self->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (lib_fd < 0)
-    {
-      sp_set_error_from_errno (error, errno, _("Cannot open “%s”"), self->path);
-      return NULL;
-    }
-  trash_fd = sp_open_dir_nofollow_at (lib_fd, SP_DRIVE_TRASH_DIR, trash, error);
-  if (trash_fd < 0)
-    return NULL;
-  entry_fd = sp_open_dir_nofollow_at (trash_fd, entry_name, entry, error);
+  entry_fd = open_entry (self->path, entry_name, &trash_fd, &slug, error);
   if (entry_fd < 0)
     return NULL;
-  marker = g_build_filename (entry, SP_REMOVED_GAME_MARKER, NULL);
-  if (!sp_read_regular_file_at (entry_fd, SP_REMOVED_GAME_MARKER, marker, MARKER_MAX_SIZE,
-                                &data, &length, error))
-    return NULL;
-  kf = sp_key_file_load_from_data (data, length, marker, error);
-  if (kf == NULL ||
-      !sp_key_file_get_int64 (kf, marker, GROUP, "Version", 0, &version, error))
-    return NULL;
-  if (version != 1)
-    {
-      sp_key_file_set_error (error, marker, data, GROUP, "Version",
-                             _("this trash entry is of another version; it is left alone."));
-      return NULL;
-    }
-  slug = sp_key_file_get_string_required (kf, marker, GROUP, "Game", error);
-  if (slug == NULL)
-    return NULL;
-  if (!sp_slug_is_valid (slug))
-    {
-      sp_key_file_set_error (error, marker, data, GROUP, "Game",
-                             _("“%s” is not a game’s folder name."), slug);
-      return NULL;
-    }
-  source = g_build_filename (entry, SP_REMOVED_GAME_DIR, NULL);
+  trash = sp_drive_trash_get_path (self->path);
+  source = g_build_filename (trash, entry_name, SP_REMOVED_GAME_DIR, NULL);
   game_fd = sp_open_dir_nofollow_at (entry_fd, SP_REMOVED_GAME_DIR, source, error);
   if (game_fd < 0)
     return NULL;
@@ -270,4 +291,55 @@ sp_library_restore_game (SpLibrary  *self,
   sp_fsync_directory (trash, NULL);
 
   return _sp_library_finish_add (self, target, error);
+}
+
+gboolean
+sp_library_delete_removed_game (const char    *library_path,
+                                const char    *entry_name,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  g_autofree char *trash = NULL;
+  g_autofree char *entry = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *slug = NULL;
+  g_auto(SpFd) trash_fd = -1;
+  g_auto(SpFd) entry_fd = -1;
+  struct stat trash_st, st;
+
+  g_return_val_if_fail (library_path != NULL, FALSE);
+  g_return_val_if_fail (entry_name != NULL, FALSE);
+
+  entry_fd = open_entry (library_path, entry_name, &trash_fd, &slug, error);
+  if (entry_fd < 0)
+    return FALSE;
+  trash = sp_drive_trash_get_path (library_path);
+  entry = g_build_filename (trash, entry_name, NULL);
+  source = g_build_filename (entry, SP_REMOVED_GAME_DIR, NULL);
+  if (fstat (trash_fd, &trash_st) != 0 || fstat (entry_fd, &st) != 0)
+    return sp_set_error_from_errno (error, errno, _("Cannot read “%s”"), entry);
+  if (st.st_dev != trash_st.st_dev)
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                   _("“%s” is on another file system; Savepoint does not remove it."), entry);
+      return FALSE;
+    }
+  /* sp_remove_tree_at() does not follow a link in the tree's place. */
+  if (!sp_remove_tree_at (entry_fd, SP_REMOVED_GAME_DIR, source, cancellable, error))
+    return FALSE;
+  if (unlinkat (entry_fd, SP_REMOVED_GAME_MARKER, 0) != 0)
+    return sp_set_error_from_errno (error, errno, _("Cannot remove “%s”"), entry);
+  if (unlinkat (trash_fd, entry_name, AT_REMOVEDIR) != 0)
+    {
+      if (errno == ENOTEMPTY || errno == EEXIST)
+        {
+          g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                       _("“%s” holds files Savepoint did not put there; they are left alone."),
+                       entry);
+          return FALSE;
+        }
+      return sp_set_error_from_errno (error, errno, _("Cannot remove “%s”"), entry);
+    }
+  sp_fsync_directory (trash, NULL);
+  return TRUE;
 }

@@ -40,4 +40,13 @@ SpGame   *sp_library_restore_game      (SpLibrary  *self,
                                         const char *entry_name,
                                         GError    **error);
 
+/* Deletes the removed game of trash entry @entry_name of the library at
+ * @library_path for good: its game/ folder, the marker, then the entry
+ * (refused when it holds anything else). Checks the marker on the opened
+ * folder; touches no SpLibrary, so it may run in a worker thread. */
+gboolean  sp_library_delete_removed_game (const char    *library_path,
+                                          const char    *entry_name,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+
 G_END_DECLS

@@ -34,20 +34,6 @@ sp_game_remove (SpLibrary  *library,
     return NULL;
   lock_path = g_strdup (sp_lock_get_path (lock));
 
-  if (delete_files)
-    {
-      GError *local_error = NULL;
-
-      if (!sp_library_remove_game (library, game, NULL, &local_error))
-        {
-          sp_lock_release (lock);
-          g_propagate_error (error, local_error);
-        }
-      else
-        sp_lock_release (lock);   /* its file went with the folder */
-      return NULL;
-    }
-
   entry = sp_library_trash_game (library, game, error);
   if (entry == NULL)
     {
@@ -64,5 +50,12 @@ sp_game_remove (SpLibrary  *library,
     g_unlink (moved);
   }
   sp_lock_release (lock);
+  if (delete_files)
+    {
+      /* Gone from the library at once; the slow part is by descriptor,
+       * below the marker just written. */
+      sp_library_delete_removed_game (sp_library_get_path (library), entry, NULL, error);
+      return NULL;
+    }
   return g_steal_pointer (&entry);
 }

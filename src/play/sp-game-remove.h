@@ -11,10 +11,10 @@ G_BEGIN_DECLS
 /* Removes @game from @library, refused (SP_LOCK_ERROR_BUSY) while the game
  * is played anywhere or has a run on this computer that is not kept or
  * discarded (sp_game_guard_acquire()), and when its folder is a link.
- * With @delete_files its folder is deleted from the drive
- * (sp_library_remove_game()) and NULL is returned; else it is moved into
- * the drive's trash (sp_library_trash_game()) and the trash entry's name is
- * returned, for sp_library_restore_game(). Check @error, not the result,
+ * Its folder is moved into the drive's trash (sp_library_trash_game()) and
+ * the trash entry's name is returned, for sp_library_restore_game(); with
+ * @delete_files it is then deleted from there
+ * (sp_library_delete_removed_game()) and NULL is returned. Check @error, not the result,
  * for failure. Blocking. */
 char *sp_game_remove (SpLibrary  *library,
                       SpGame     *game,

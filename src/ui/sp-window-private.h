@@ -37,4 +37,8 @@ void     _sp_window_update_card        (SpWindow   *self,
 void     _sp_window_check_pending_runs (SpWindow   *self,
                                         SpLibrary  *library);
 
+/* sp-window-remove.c: asks "Remove “Game”?" (keep or delete its files). */
+void     _sp_window_remove_game        (SpWindow   *self,
+                                        SpGame     *game);
+
 G_END_DECLS

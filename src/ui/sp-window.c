@@ -43,6 +43,28 @@ card_stop_cb (SpGameCard *card,
   sp_player_stop (self->player, sp_game_card_get_game (card));
 }
 
+static void
+card_play_cb (SpGameCard *card,
+              SpWindow   *self)
+{
+  sp_window_play_game (self, sp_game_card_get_game (card));
+}
+
+/* Game Settings are a group of the game's page. */
+static void
+card_settings_cb (SpGameCard *card,
+                  SpWindow   *self)
+{
+  sp_window_open_game (self, sp_game_card_get_game (card));
+}
+
+static void
+card_remove_cb (SpGameCard *card,
+                SpWindow   *self)
+{
+  _sp_window_remove_game (self, sp_game_card_get_game (card));
+}
+
 static gboolean
 card_menu_key_cb (GtkWidget *child,
                   GVariant  *args,
@@ -50,7 +72,7 @@ card_menu_key_cb (GtkWidget *child,
 {
   GtkWidget *card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
 
-  return gtk_widget_activate_action (card, "card.open", NULL);
+  return gtk_widget_activate_action (card, "card.menu", NULL);
 }
 
 static GtkWidget *
@@ -63,7 +85,7 @@ create_card_cb (gpointer item,
   GtkEventController *shortcuts = gtk_shortcut_controller_new ();
 
   /* The child has the keyboard focus, not the card: the Menu key (and
-   * Shift+F10) on it open the game's page. Enter plays. */
+   * Shift+F10) on it open the card's menu. Enter plays. */
   gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (child), card);
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
                                         gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
@@ -80,6 +102,9 @@ create_card_cb (gpointer item,
   g_object_weak_ref (G_OBJECT (card), card_gone_cb, self);
   g_signal_connect_object (card, "open", G_CALLBACK (card_open_cb), self, 0);
   g_signal_connect_object (card, "stop", G_CALLBACK (card_stop_cb), self, 0);
+  g_signal_connect_object (card, "play", G_CALLBACK (card_play_cb), self, 0);
+  g_signal_connect_object (card, "settings", G_CALLBACK (card_settings_cb), self, 0);
+  g_signal_connect_object (card, "remove", G_CALLBACK (card_remove_cb), self, 0);
   {
     g_auto(GStrv) hidden = sp_game_page_dup_hidden_checkpoints (self->game_page);
     sp_game_card_set_hidden_checkpoints (SP_GAME_CARD (card), (const char * const *) hidden);
