@@ -146,6 +146,7 @@ build_section (SpWindow  *self,
   GtkWidget *where = gtk_label_new (location);
   GtkWidget *empty = gtk_label_new (_("No games in this library yet. Use “Add Game…” to add one."));
   GtkWidget *flow = gtk_flow_box_new ();
+  g_autoptr(GListModel) shown = _sp_window_search_wrap (self, games);
 
   gtk_widget_add_css_class (title, "title-2");
   gtk_label_set_xalign (GTK_LABEL (title), 0);
@@ -217,7 +218,10 @@ build_section (SpWindow  *self,
   gtk_widget_add_css_class (flow, "game-grid");
   gtk_accessible_update_property (GTK_ACCESSIBLE (flow), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   sp_library_get_name (library), -1);
-  gtk_flow_box_bind_model (GTK_FLOW_BOX (flow), games, create_card_cb, self, NULL);
+  gtk_flow_box_bind_model (GTK_FLOW_BOX (flow), shown, create_card_cb, self, NULL);
+  g_object_set_data_full (G_OBJECT (section), "sp-shown", g_object_ref (shown), g_object_unref);
+  g_signal_connect_object (shown, "items-changed", G_CALLBACK (_sp_window_search_update), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect (flow, "child-activated", G_CALLBACK (child_activated_cb), self);
   gtk_box_append (GTK_BOX (section), flow);
 
@@ -327,6 +331,7 @@ update_view (SpWindow *self)
     view = "games";
 
   gtk_stack_set_visible_child_name (self->main_stack, view);
+  _sp_window_search_update (self);
 }
 
 static void
@@ -641,6 +646,7 @@ sp_window_dispose (GObject *object)
       g_hash_table_remove_all (self->cards);
     }
 
+  _sp_window_search_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_WINDOW);
 
   g_clear_object (&self->monitor);
@@ -686,6 +692,7 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, game_page_play_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.add-game", NULL);
+  _sp_window_search_class_init (widget_class);
 }
 
 static void
@@ -697,6 +704,7 @@ sp_window_init (SpWindow *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  _sp_window_search_setup (self);
 #ifdef DEVELOPMENT
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 #endif
@@ -733,6 +741,7 @@ sp_window_new (GtkApplication   *application,
   self->monitor = g_object_ref (monitor);
   self->player = g_object_ref (player);
   _sp_window_play_init (self);
+  _sp_window_search_init (self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (settings, "window-width"),

@@ -8,6 +8,7 @@
 #include "core/sp-library-remove.h"
 #include "play/sp-play.h"
 #include "sp-window.h"
+#include "sp-window-private.h"
 #include "ui-test-util.h"
 
 typedef struct
@@ -320,6 +321,102 @@ test_remove_running_refused (Fixture       *f,
     }
 }
 
+static const char *
+first_game (Fixture *f)
+{
+  SpGameCard *card = sp_window_find_card (f->window, f->game);
+  GtkWidget *flow = gtk_widget_get_ancestor (GTK_WIDGET (card), GTK_TYPE_FLOW_BOX);
+  GtkFlowBoxChild *child = gtk_flow_box_get_child_at_index (GTK_FLOW_BOX (flow), 0);
+
+  return sp_game_get_name (sp_game_card_get_game (SP_GAME_CARD (gtk_flow_box_child_get_child (child))));
+}
+
+static gboolean
+other_first (gpointer data)
+{
+  return g_strcmp0 (first_game (data), "Other Game") == 0;
+}
+
+/* Last played first by default (a game just played moves to the front),
+ * by name when chosen in the sort menu (win.sort-games, saved in
+ * GSettings). */
+static void
+test_sort (Fixture       *f,
+           gconstpointer  data)
+{
+  SpGame *other = sp_library_find_game (f->library, "Other Game");
+  g_autoptr(SpCheckpoint) cp = NULL;
+  g_autofree char *sort = g_settings_get_string (f->settings, "sort-games");
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (f->window), "sort-games");
+
+  g_assert_cmpstr (sort, ==, "last-played");
+  g_assert_nonnull (action);
+  /* Neither played: by name. */
+  g_assert_cmpstr (first_game (f), ==, "Card Quest");
+  cp = ui_test_add_checkpoint (other, "Played", "1\n");
+  ui_test_wait (other_first, f, 10, "the game just played to come first");
+
+  g_action_activate (action, g_variant_new_string ("name"));
+  g_free (sort);
+  sort = g_settings_get_string (f->settings, "sort-games");
+  g_assert_cmpstr (sort, ==, "name");
+  ui_test_flush ();
+  g_assert_cmpstr (first_game (f), ==, "Card Quest");
+  g_settings_reset (f->settings, "sort-games");
+  ui_test_flush ();
+  g_assert_cmpstr (first_game (f), ==, "Other Game");
+}
+
+static gboolean
+only_other_shown (gpointer data)
+{
+  Fixture *f = data;
+  SpGame *other = sp_library_find_game (f->library, "Other Game");
+
+  return sp_window_find_card (f->window, f->game) == NULL && sp_window_find_card (f->window, other) != NULL;
+}
+
+static gboolean
+view_is_no_results (gpointer data)
+{
+  return g_strcmp0 (sp_window_get_view (data), "no-results") == 0;
+}
+
+static gboolean
+both_shown (gpointer data)
+{
+  Fixture *f = data;
+  SpGame *other = sp_library_find_game (f->library, "Other Game");
+
+  return sp_window_find_card (f->window, f->game) != NULL && sp_window_find_card (f->window, other) != NULL &&
+         g_strcmp0 (sp_window_get_view (f->window), "games") == 0;
+}
+
+/* Ctrl+F (win.search) opens the search bar; typing filters the cards by
+ * name, case-insensitively; nothing found says so; Escape's stop-search
+ * shows all again. Typing on the grid goes to the entry. */
+static void
+test_search (Fixture       *f,
+             gconstpointer  data)
+{
+  GtkSearchBar *bar = GTK_SEARCH_BAR (gtk_widget_get_ancestor (GTK_WIDGET (f->window->search_entry),
+                                                               GTK_TYPE_SEARCH_BAR));
+  GtkEditable *entry = GTK_EDITABLE (f->window->search_entry);
+
+  g_assert_false (gtk_search_bar_get_search_mode (bar));
+  g_assert_true (gtk_search_entry_get_key_capture_widget (f->window->search_entry) == f->window->games_page);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.search", NULL));
+  g_assert_true (gtk_search_bar_get_search_mode (bar));
+
+  gtk_editable_set_text (entry, "OTHER");
+  ui_test_wait (only_other_shown, f, 10, "the search to filter the cards");
+  gtk_editable_set_text (entry, "no such game");
+  ui_test_wait (view_is_no_results, f->window, 10, "No Results Found");
+  g_signal_emit_by_name (entry, "stop-search");
+  ui_test_wait (both_shown, f, 10, "all games again");
+  g_assert_false (gtk_search_bar_get_search_mode (bar));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -333,5 +430,7 @@ main (int   argc,
   g_test_add ("/ui/cards/remove-delete", Fixture, NULL, fixture_setup, test_remove_delete, fixture_teardown);
   g_test_add ("/ui/cards/remove-running-refused", Fixture, NULL, fixture_setup, test_remove_running_refused,
               fixture_teardown);
+  g_test_add ("/ui/cards/sort", Fixture, NULL, fixture_setup, test_sort, fixture_teardown);
+  g_test_add ("/ui/cards/search", Fixture, NULL, fixture_setup, test_search, fixture_teardown);
   return ui_test_run ();
 }
