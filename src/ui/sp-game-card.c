@@ -17,6 +17,7 @@ struct _SpGameCard
   char         *status;
   gint64        elapsed;
   gboolean      spinning;
+  gboolean      pending;
   char         *summary;
   GStrv         hidden;   /* checkpoints whose delete is pending */
   GCancellable *icon_cancellable;
@@ -57,6 +58,8 @@ enum {
   SIGNAL_OPEN,
   SIGNAL_SETTINGS,
   SIGNAL_REMOVE,
+  SIGNAL_KEEP,
+  SIGNAL_DISCARD,
   N_SIGNALS
 };
 
@@ -276,7 +279,8 @@ update_status (SpGameCard *self)
 {
   gboolean busy = self->status != NULL;
 
-  gtk_stack_set_visible_child_name (self->info_stack, busy ? "running" : "current");
+  gtk_stack_set_visible_child_name (self->info_stack,
+                                    self->pending ? "pending" : busy ? "running" : "current");
   gtk_spinner_set_spinning (self->spinner, busy && self->spinning);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->spinning);
   if (busy && self->elapsed >= 0)
@@ -290,7 +294,7 @@ update_status (SpGameCard *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label),
                                gtk_label_get_label (self->status_label));
 
-  if (busy)
+  if (busy && !self->pending)
     gtk_widget_add_css_class (self->box, "running");
   else
     gtk_widget_remove_css_class (self->box, "running");
@@ -460,6 +464,10 @@ sp_game_card_class_init (SpGameCardClass *klass)
                                            0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_REMOVE] = g_signal_new ("remove", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_KEEP] = g_signal_new ("keep", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_DISCARD] = g_signal_new ("discard", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_STOP] = g_signal_new ("stop", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_OPEN] = g_signal_new ("open", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -490,6 +498,8 @@ sp_game_card_class_init (SpGameCardClass *klass)
   gtk_widget_class_install_action (widget_class, "card.settings", NULL, signal_action_cb);
   gtk_widget_class_install_action (widget_class, "card.remove", NULL, signal_action_cb);
   gtk_widget_class_install_action (widget_class, "card.menu", NULL, menu_action_cb);
+  gtk_widget_class_install_action (widget_class, "card.keep", NULL, signal_action_cb);
+  gtk_widget_class_install_action (widget_class, "card.discard", NULL, signal_action_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "card.menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "card.menu", NULL);
 
@@ -525,6 +535,8 @@ sp_game_card_init (SpGameCard *self)
   gtk_widget_set_halign (self->context_menu, GTK_ALIGN_START);
   gtk_widget_set_parent (self->context_menu, GTK_WIDGET (self));
 
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.keep", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.discard", FALSE);
   update_status (self);
 }
 
@@ -665,4 +677,23 @@ sp_game_card_get_menu_button (SpGameCard *self)
 {
   g_return_val_if_fail (SP_IS_GAME_CARD (self), NULL);
   return GTK_MENU_BUTTON (self->menu_button);
+}
+
+void
+sp_game_card_set_pending (SpGameCard *self,
+                          gboolean    pending)
+{
+  g_return_if_fail (SP_IS_GAME_CARD (self));
+
+  self->pending = !!pending;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.keep", self->pending);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.discard", self->pending);
+  update_status (self);
+}
+
+gboolean
+sp_game_card_get_pending (SpGameCard *self)
+{
+  g_return_val_if_fail (SP_IS_GAME_CARD (self), FALSE);
+  return self->pending;
 }

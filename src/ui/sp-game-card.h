@@ -39,6 +39,12 @@ void         sp_game_card_set_spinning (SpGameCard  *self,
 /* Whether the Stop button is offered (only while the game runs). */
 void         sp_game_card_set_can_stop (SpGameCard  *self,
                                         gboolean     can_stop);
+/* A run of the game waits for a decision: "Not yet kept" with Keep and
+ * Discard (actions card.keep, card.discard: signals "keep", "discard")
+ * instead of the status. */
+void         sp_game_card_set_pending  (SpGameCard  *self,
+                                        gboolean     pending);
+gboolean     sp_game_card_get_pending  (SpGameCard  *self);
 /* The menu shown on right-click, and the ⋮ button. */
 GtkPopover    *sp_game_card_get_context_menu (SpGameCard *self);
 GtkMenuButton *sp_game_card_get_menu_button  (SpGameCard *self);

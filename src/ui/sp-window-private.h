@@ -43,6 +43,11 @@ void     _sp_window_update_card        (SpWindow   *self,
                                         SpGame     *game);
 void     _sp_window_check_pending_runs (SpWindow   *self,
                                         SpLibrary  *library);
+/* Keeps ("keep", unnamed) or discards ("discard") @game's run that waits
+ * for a decision (the card's Keep and Discard). */
+void     _sp_window_decide             (SpWindow   *self,
+                                        SpGame     *game,
+                                        const char *response);
 
 /* sp-window-search.c: the games as shown (filtered by the search, sorted
  * by "sort-games"), and the "no-results" view. */

@@ -65,6 +65,20 @@ card_remove_cb (SpGameCard *card,
   _sp_window_remove_game (self, sp_game_card_get_game (card));
 }
 
+static void
+card_keep_cb (SpGameCard *card,
+              SpWindow   *self)
+{
+  _sp_window_decide (self, sp_game_card_get_game (card), "keep");
+}
+
+static void
+card_discard_cb (SpGameCard *card,
+                 SpWindow   *self)
+{
+  _sp_window_decide (self, sp_game_card_get_game (card), "discard");
+}
+
 static gboolean
 card_menu_key_cb (GtkWidget *child,
                   GVariant  *args,
@@ -105,6 +119,8 @@ create_card_cb (gpointer item,
   g_signal_connect_object (card, "play", G_CALLBACK (card_play_cb), self, 0);
   g_signal_connect_object (card, "settings", G_CALLBACK (card_settings_cb), self, 0);
   g_signal_connect_object (card, "remove", G_CALLBACK (card_remove_cb), self, 0);
+  g_signal_connect_object (card, "keep", G_CALLBACK (card_keep_cb), self, 0);
+  g_signal_connect_object (card, "discard", G_CALLBACK (card_discard_cb), self, 0);
   {
     g_auto(GStrv) hidden = sp_game_page_dup_hidden_checkpoints (self->game_page);
     sp_game_card_set_hidden_checkpoints (SP_GAME_CARD (card), (const char * const *) hidden);

@@ -417,6 +417,73 @@ test_search (Fixture       *f,
   g_assert_false (gtk_search_bar_get_search_mode (bar));
 }
 
+static gboolean
+both_pending (gpointer data)
+{
+  Fixture *f = data;
+  SpGame *other = sp_library_find_game (f->library, "Other Game");
+
+  return sp_game_card_get_pending (sp_window_find_card (f->window, f->game)) &&
+         sp_game_card_get_pending (sp_window_find_card (f->window, other));
+}
+
+static gboolean
+session_gone (gpointer data)
+{
+  Fixture *f = ((gpointer *) data)[0];
+  SpGame *game = ((gpointer *) data)[1];
+
+  return sp_window_get_session (f->window, game) == NULL;
+}
+
+/* Two games played at once (real overlays, real processes): once both
+ * have ended, both cards say "Not yet kept" (calm: no outline, no spinner),
+ * and each card's Keep or Discard decides its own run. */
+static void
+test_pending (Fixture       *f,
+              gconstpointer  data)
+{
+  SpGame *other = sp_library_find_game (f->library, "Other Game");
+  SpGameCard *card = sp_window_find_card (f->window, f->game);
+  SpGameCard *other_card = sp_window_find_card (f->window, other);
+  gpointer args[2] = { f, NULL };
+
+  g_assert_false (sp_game_card_get_pending (card));
+  {
+    guint kept = 0;
+    gulong id = g_signal_connect (card, "keep", G_CALLBACK (count_cb), &kept);
+
+    /* Nothing to keep yet: the action is off. */
+    gtk_widget_activate_action (GTK_WIDGET (card), "card.keep", NULL);
+    g_assert_cmpuint (kept, ==, 0);
+    g_signal_handler_disconnect (card, id);
+  }
+  sp_window_play_game (f->window, f->game);
+  sp_window_play_game (f->window, other);
+  g_assert_nonnull (sp_window_get_session (f->window, f->game));
+  g_assert_nonnull (sp_window_get_session (f->window, other));
+  ui_test_wait (both_pending, f, 120, "both games to end");
+  g_assert_cmpstr (sp_game_card_get_status (card), ==, "Not yet kept");
+  g_assert_cmpstr (sp_game_card_get_status (other_card), ==, "Not yet kept");
+  g_assert_false (gtk_widget_has_css_class (gtk_widget_get_first_child (GTK_WIDGET (card)), "running"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (card), "card.keep", NULL));
+  args[1] = f->game;
+  ui_test_wait (session_gone, args, 120, "the run to be kept");
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 1);
+  card = sp_window_find_card (f->window, f->game);
+  g_assert_false (sp_game_card_get_pending (card));
+  /* The other still waits, untouched. */
+  g_assert_true (sp_game_card_get_pending (sp_window_find_card (f->window, other)));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sp_window_find_card (f->window, other)),
+                                             "card.discard", NULL));
+  args[1] = other;
+  ui_test_wait (session_gone, args, 120, "the run to be discarded");
+  g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (other)), ==, 0);
+  g_assert_false (sp_game_card_get_pending (sp_window_find_card (f->window, other)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -432,5 +499,6 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/ui/cards/sort", Fixture, NULL, fixture_setup, test_sort, fixture_teardown);
   g_test_add ("/ui/cards/search", Fixture, NULL, fixture_setup, test_search, fixture_teardown);
+  g_test_add ("/ui/cards/pending", Fixture, NULL, fixture_setup, test_pending, fixture_teardown);
   return ui_test_run ();
 }
