@@ -33,7 +33,7 @@ struct _SpGameCard
   GtkWidget    *menu_button;
   GtkWidget    *title_button;
   GMenuModel   *card_menu;
-  GtkWidget    *context_menu;   /* the same menu at the pointer (right-click) */
+  GtkWidget    *context_menu;   /* the card's menu (⋮, right-click, Menu key) */
   GtkLabel     *name_label;
   GtkLabel     *last_played_label;
   GtkLabel     *stats_label;
@@ -347,13 +347,23 @@ long_pressed_cb (GtkGestureLongPress *gesture,
   popup_context_menu (self, x, y);
 }
 
-/* card.menu (the Menu key, Shift+F10): the menu of the ⋮ button. */
+/* card.menu (the ⋮ button, the Menu key, Shift+F10): the menu below ⋮. */
 static void
 menu_action_cb (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  gtk_menu_button_popup (GTK_MENU_BUTTON (SP_GAME_CARD (widget)->menu_button));
+  SpGameCard *self = SP_GAME_CARD (widget);
+  graphene_rect_t bounds;
+
+  if (gtk_widget_compute_bounds (self->menu_button, widget, &bounds))
+    {
+      GdkRectangle rect = { (int) bounds.origin.x, (int) bounds.origin.y,
+                            (int) bounds.size.width, (int) bounds.size.height };
+
+      gtk_popover_set_pointing_to (GTK_POPOVER (self->context_menu), &rect);
+    }
+  gtk_popover_popup (GTK_POPOVER (self->context_menu));
 }
 
 /* card.play, card.open, card.settings, card.remove: the signal of that
@@ -532,7 +542,6 @@ sp_game_card_init (SpGameCard *self)
 
   self->context_menu = gtk_popover_menu_new_from_model (self->card_menu);
   gtk_popover_set_has_arrow (GTK_POPOVER (self->context_menu), FALSE);
-  gtk_widget_set_halign (self->context_menu, GTK_ALIGN_START);
   gtk_widget_set_parent (self->context_menu, GTK_WIDGET (self));
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.keep", FALSE);
@@ -666,17 +675,10 @@ sp_game_card_set_hidden_checkpoints (SpGameCard         *self,
 }
 
 GtkPopover *
-sp_game_card_get_context_menu (SpGameCard *self)
+sp_game_card_get_menu (SpGameCard *self)
 {
   g_return_val_if_fail (SP_IS_GAME_CARD (self), NULL);
   return GTK_POPOVER (self->context_menu);
-}
-
-GtkMenuButton *
-sp_game_card_get_menu_button (SpGameCard *self)
-{
-  g_return_val_if_fail (SP_IS_GAME_CARD (self), NULL);
-  return GTK_MENU_BUTTON (self->menu_button);
 }
 
 void

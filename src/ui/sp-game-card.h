@@ -45,9 +45,8 @@ void         sp_game_card_set_can_stop (SpGameCard  *self,
 void         sp_game_card_set_pending  (SpGameCard  *self,
                                         gboolean     pending);
 gboolean     sp_game_card_get_pending  (SpGameCard  *self);
-/* The menu shown on right-click, and the ⋮ button. */
-GtkPopover    *sp_game_card_get_context_menu (SpGameCard *self);
-GtkMenuButton *sp_game_card_get_menu_button  (SpGameCard *self);
+/* The card's menu (a GtkPopoverMenu). */
+GtkPopover  *sp_game_card_get_menu     (SpGameCard  *self);
 /* The texts shown, for tests and accessibility. */
 const char  *sp_game_card_get_summary  (SpGameCard  *self);
 
