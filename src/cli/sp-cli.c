@@ -1140,6 +1140,8 @@ static const SpCliCommand commands[] = {
     N_("Keep or discard pending runs (after a crash or “decide later”)"), sp_cli_recover, TRUE },
   { "trash", "[GAME] [--empty]", N_("List or empty the discarded runs kept in the trash"),
     sp_cli_trash },
+  { "remove", "GAME [--delete-files]",
+    N_("Remove a game from the library (its files go to the drive’s trash)"), sp_cli_remove },
 };
 
 static char *

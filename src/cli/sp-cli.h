@@ -142,6 +142,10 @@ int        sp_cli_diff          (const SpCliOptions *options,
                                  char              **argv);
 /* The trash of discarded runs (sp-cli-trash.c). */
 
+/* remove GAME [--delete-files] */
+int        sp_cli_remove        (const SpCliOptions *options,
+                                 int                 argc,
+                                 char              **argv);
 /* Applies the app's trash limits and expires the trash: every command
  * starts with it. */
 void       sp_cli_trash_expire  (void);

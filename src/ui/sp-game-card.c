@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sp-format.h"
 #include "sp-game-card.h"
@@ -17,6 +18,7 @@ struct _SpGameCard
   char         *status;
   gint64        elapsed;
   gboolean      spinning;
+  gboolean      pending;
   char         *summary;
   GStrv         hidden;   /* checkpoints whose delete is pending */
   GCancellable *icon_cancellable;
@@ -29,7 +31,10 @@ struct _SpGameCard
   GtkCssProvider *banner_css;
   GdkRGBA       tint;
   gboolean      tinted;
-  GtkWidget    *open_button;
+  GtkWidget    *menu_button;
+  GtkWidget    *title_button;
+  GMenuModel   *card_menu;
+  GtkWidget    *context_menu;   /* the card's menu (⋮, right-click, Menu key) */
   GtkLabel     *name_label;
   GtkLabel     *last_played_label;
   GtkLabel     *stats_label;
@@ -49,8 +54,13 @@ enum {
 };
 
 enum {
+  SIGNAL_PLAY,
   SIGNAL_STOP,
   SIGNAL_OPEN,
+  SIGNAL_SETTINGS,
+  SIGNAL_REMOVE,
+  SIGNAL_KEEP,
+  SIGNAL_DISCARD,
   N_SIGNALS
 };
 
@@ -279,7 +289,8 @@ update_status (SpGameCard *self)
 {
   gboolean busy = self->status != NULL;
 
-  gtk_stack_set_visible_child_name (self->info_stack, busy ? "running" : "current");
+  gtk_stack_set_visible_child_name (self->info_stack,
+                                    self->pending ? "pending" : busy ? "running" : "current");
   gtk_spinner_set_spinning (self->spinner, busy && self->spinning);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->spinning);
   if (busy && self->elapsed >= 0)
@@ -293,7 +304,7 @@ update_status (SpGameCard *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label),
                                gtk_label_get_label (self->status_label));
 
-  if (busy)
+  if (busy && !self->pending)
     gtk_widget_add_css_class (self->box, "running");
   else
     gtk_widget_remove_css_class (self->box, "running");
@@ -309,15 +320,20 @@ game_notify_cb (SpGameCard *self,
 }
 
 static void
-open_clicked_cb (SpGameCard *self)
-{
-  g_signal_emit (self, signals[SIGNAL_OPEN], 0);
-}
-
-static void
 stop_clicked_cb (SpGameCard *self)
 {
   g_signal_emit (self, signals[SIGNAL_STOP], 0);
+}
+
+static void
+popup_context_menu (SpGameCard *self,
+                    double      x,
+                    double      y)
+{
+  GdkRectangle rect = { (int) x, (int) y, 1, 1 };
+
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->context_menu), &rect);
+  gtk_popover_popup (GTK_POPOVER (self->context_menu));
 }
 
 static void
@@ -328,15 +344,46 @@ secondary_pressed_cb (GtkGestureClick *gesture,
                       SpGameCard      *self)
 {
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  g_signal_emit (self, signals[SIGNAL_OPEN], 0);
+  popup_context_menu (self, x, y);
 }
 
 static void
-open_action_cb (GtkWidget  *widget,
+long_pressed_cb (GtkGestureLongPress *gesture,
+                 double               x,
+                 double               y,
+                 SpGameCard          *self)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  popup_context_menu (self, x, y);
+}
+
+/* card.menu (the ⋮ button, the Menu key, Shift+F10): the menu below ⋮. */
+static void
+menu_action_cb (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  g_signal_emit (widget, signals[SIGNAL_OPEN], 0);
+  SpGameCard *self = SP_GAME_CARD (widget);
+  graphene_rect_t bounds;
+
+  if (gtk_widget_compute_bounds (self->menu_button, widget, &bounds))
+    {
+      GdkRectangle rect = { (int) bounds.origin.x, (int) bounds.origin.y,
+                            (int) bounds.size.width, (int) bounds.size.height };
+
+      gtk_popover_set_pointing_to (GTK_POPOVER (self->context_menu), &rect);
+    }
+  gtk_popover_popup (GTK_POPOVER (self->context_menu));
+}
+
+/* card.play, card.open, card.settings, card.remove: the signal of that
+ * name. */
+static void
+signal_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  g_signal_emit_by_name (widget, action_name + strlen ("card."));
 }
 
 static void
@@ -431,6 +478,16 @@ sp_game_card_class_init (SpGameCardClass *klass)
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  signals[SIGNAL_PLAY] = g_signal_new ("play", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_SETTINGS] = g_signal_new ("settings", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_REMOVE] = g_signal_new ("remove", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_KEEP] = g_signal_new ("keep", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_DISCARD] = g_signal_new ("discard", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_STOP] = g_signal_new ("stop", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_OPEN] = g_signal_new ("open", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -442,7 +499,9 @@ sp_game_card_class_init (SpGameCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, initials_label);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, banner);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, icon_image);
-  gtk_widget_class_bind_template_child (widget_class, SpGameCard, open_button);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, title_button);
+  gtk_widget_class_bind_template_child (widget_class, SpGameCard, card_menu);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, name_label);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, last_played_label);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, stats_label);
@@ -452,12 +511,17 @@ sp_game_card_class_init (SpGameCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, status_label);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, stop_button);
   gtk_widget_class_bind_template_child (widget_class, SpGameCard, stop_stack);
-  gtk_widget_class_bind_template_callback (widget_class, open_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_clicked_cb);
 
-  gtk_widget_class_install_action (widget_class, "card.open", NULL, open_action_cb);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "card.open", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "card.open", NULL);
+  gtk_widget_class_install_action (widget_class, "card.play", NULL, signal_action_cb);
+  gtk_widget_class_install_action (widget_class, "card.open", NULL, signal_action_cb);
+  gtk_widget_class_install_action (widget_class, "card.settings", NULL, signal_action_cb);
+  gtk_widget_class_install_action (widget_class, "card.remove", NULL, signal_action_cb);
+  gtk_widget_class_install_action (widget_class, "card.menu", NULL, menu_action_cb);
+  gtk_widget_class_install_action (widget_class, "card.keep", NULL, signal_action_cb);
+  gtk_widget_class_install_action (widget_class, "card.discard", NULL, signal_action_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "card.menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "card.menu", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "gamecard");
@@ -481,7 +545,17 @@ sp_game_card_init (SpGameCard *self)
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
   g_signal_connect (gesture, "pressed", G_CALLBACK (secondary_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+  gesture = gtk_gesture_long_press_new ();
+  gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (gesture), TRUE);
+  g_signal_connect (gesture, "pressed", G_CALLBACK (long_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
 
+  self->context_menu = gtk_popover_menu_new_from_model (self->card_menu);
+  gtk_popover_set_has_arrow (GTK_POPOVER (self->context_menu), FALSE);
+  gtk_widget_set_parent (self->context_menu, GTK_WIDGET (self));
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.keep", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.discard", FALSE);
   update_status (self);
 }
 
@@ -608,4 +682,30 @@ sp_game_card_set_hidden_checkpoints (SpGameCard         *self,
   g_strfreev (self->hidden);
   self->hidden = ids != NULL && ids[0] != NULL ? g_strdupv ((char **) ids) : NULL;
   update_texts (self);
+}
+
+GtkPopover *
+sp_game_card_get_menu (SpGameCard *self)
+{
+  g_return_val_if_fail (SP_IS_GAME_CARD (self), NULL);
+  return GTK_POPOVER (self->context_menu);
+}
+
+void
+sp_game_card_set_pending (SpGameCard *self,
+                          gboolean    pending)
+{
+  g_return_if_fail (SP_IS_GAME_CARD (self));
+
+  self->pending = !!pending;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.keep", self->pending);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.discard", self->pending);
+  update_status (self);
+}
+
+gboolean
+sp_game_card_get_pending (SpGameCard *self)
+{
+  g_return_val_if_fail (SP_IS_GAME_CARD (self), FALSE);
+  return self->pending;
 }

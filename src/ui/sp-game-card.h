@@ -10,8 +10,13 @@ G_BEGIN_DECLS
 /* A game in the grid: its icon (or a tile with its initials), name, last
  * played, play time, checkpoint count and current checkpoint. While the game
  * runs it shows a spinner, the elapsed time and a Stop button.
- * Signals: "play" (the card was activated), "stop", "open" (show the
- * game's page). */
+ * Its menu (the ⋮ button, right-click, a long press, the Menu key and
+ * Shift+F10: action card.menu) offers Play, Checkpoints, Game Settings…
+ * and Remove Game… (actions card.play, card.open, card.settings,
+ * card.remove), each emitting the signal of its name; the title opens the
+ * game's page too. Clicking the card itself is the flow box's activation
+ * (the window plays the game). Signals: "play", "open" (show the game's
+ * page), "settings", "remove", "stop". */
 
 #define SP_TYPE_GAME_CARD (sp_game_card_get_type ())
 
@@ -34,6 +39,14 @@ void         sp_game_card_set_spinning (SpGameCard  *self,
 /* Whether the Stop button is offered (only while the game runs). */
 void         sp_game_card_set_can_stop (SpGameCard  *self,
                                         gboolean     can_stop);
+/* A run of the game waits for a decision: "Not yet kept" with Keep and
+ * Discard (actions card.keep, card.discard: signals "keep", "discard")
+ * instead of the status. */
+void         sp_game_card_set_pending  (SpGameCard  *self,
+                                        gboolean     pending);
+gboolean     sp_game_card_get_pending  (SpGameCard  *self);
+/* The card's menu (a GtkPopoverMenu). */
+GtkPopover  *sp_game_card_get_menu     (SpGameCard  *self);
 /* The texts shown, for tests and accessibility. */
 const char  *sp_game_card_get_summary  (SpGameCard  *self);
 

@@ -41,6 +41,7 @@ _sp_window_update_card (SpWindow *self,
   const char *status = NULL;
   gboolean clock = FALSE;
   gboolean spinning = TRUE;
+  gboolean pending = FALSE;
 
   if (card == NULL)
     return;
@@ -66,11 +67,14 @@ _sp_window_update_card (SpWindow *self,
             break;
           case SP_SESSION_STATE_FINISHED:
           case SP_SESSION_STATE_FAILED:
-            status = _("Keep or discard this run?");
+            status = _("Not yet kept");
+            pending = TRUE;   /* with Keep and Discard on the card */
             spinning = FALSE;
             break;
           }
     }
+
+  sp_game_card_set_pending (card, pending);
 
   sp_game_card_set_spinning (card, spinning);
   sp_game_card_set_status (card, status);
@@ -220,6 +224,24 @@ decide (SpWindow   *self,
       adw_toast_overlay_add_toast (self->toast_overlay,
                                    adw_toast_new (_("The run is kept on this computer: click the game to decide")));
     }
+}
+
+void
+_sp_window_decide (SpWindow   *self,
+                   SpGame     *game,
+                   const char *response)
+{
+  SpSession *session = sp_player_get_session (self->player, game);
+
+  if (session == NULL || sp_player_get_saving (self->player, session))
+    return;
+  if (sp_session_get_state (session) != SP_SESSION_STATE_FINISHED &&
+      sp_session_get_state (session) != SP_SESSION_STATE_FAILED)
+    return;
+  if (self->keep_dialog != NULL &&
+      g_object_get_data (G_OBJECT (self->keep_dialog), "sp-session") == (gpointer) session)
+    gtk_window_destroy (GTK_WINDOW (self->keep_dialog));
+  decide (self, session, response, "");
 }
 
 static void

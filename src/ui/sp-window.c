@@ -45,6 +45,45 @@ card_stop_cb (SpGameCard *card,
   sp_player_stop (self->player, sp_game_card_get_game (card));
 }
 
+static void
+card_play_cb (SpGameCard *card,
+              SpWindow   *self)
+{
+  sp_window_play_game (self, sp_game_card_get_game (card));
+}
+
+/* Game Settings are a group of the game's page. */
+static void
+card_settings_cb (SpGameCard *card,
+                  SpWindow   *self)
+{
+  GtkWidget *settings = sp_game_settings_window_new (GTK_WINDOW (self),
+                                                     sp_game_card_get_game (card));
+
+  gtk_window_present (GTK_WINDOW (settings));
+}
+
+static void
+card_remove_cb (SpGameCard *card,
+                SpWindow   *self)
+{
+  _sp_window_remove_game (self, sp_game_card_get_game (card));
+}
+
+static void
+card_keep_cb (SpGameCard *card,
+              SpWindow   *self)
+{
+  _sp_window_decide (self, sp_game_card_get_game (card), "keep");
+}
+
+static void
+card_discard_cb (SpGameCard *card,
+                 SpWindow   *self)
+{
+  _sp_window_decide (self, sp_game_card_get_game (card), "discard");
+}
+
 static gboolean
 card_menu_key_cb (GtkWidget *child,
                   GVariant  *args,
@@ -52,7 +91,7 @@ card_menu_key_cb (GtkWidget *child,
 {
   GtkWidget *card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
 
-  return gtk_widget_activate_action (card, "card.open", NULL);
+  return gtk_widget_activate_action (card, "card.menu", NULL);
 }
 
 static GtkWidget *
@@ -65,7 +104,7 @@ create_card_cb (gpointer item,
   GtkEventController *shortcuts = gtk_shortcut_controller_new ();
 
   /* The child has the keyboard focus, not the card: the Menu key (and
-   * Shift+F10) on it open the game's page. Enter plays. */
+   * Shift+F10) on it open the card's menu. Enter plays. */
   gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (child), card);
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
                                         gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
@@ -82,6 +121,11 @@ create_card_cb (gpointer item,
   g_object_weak_ref (G_OBJECT (card), card_gone_cb, self);
   g_signal_connect_object (card, "open", G_CALLBACK (card_open_cb), self, 0);
   g_signal_connect_object (card, "stop", G_CALLBACK (card_stop_cb), self, 0);
+  g_signal_connect_object (card, "play", G_CALLBACK (card_play_cb), self, 0);
+  g_signal_connect_object (card, "settings", G_CALLBACK (card_settings_cb), self, 0);
+  g_signal_connect_object (card, "remove", G_CALLBACK (card_remove_cb), self, 0);
+  g_signal_connect_object (card, "keep", G_CALLBACK (card_keep_cb), self, 0);
+  g_signal_connect_object (card, "discard", G_CALLBACK (card_discard_cb), self, 0);
   {
     g_auto(GStrv) hidden = sp_game_page_dup_hidden_checkpoints (self->game_page);
     sp_game_card_set_hidden_checkpoints (SP_GAME_CARD (card), (const char * const *) hidden);
@@ -123,6 +167,7 @@ build_section (SpWindow  *self,
   GtkWidget *where = gtk_label_new (location);
   GtkWidget *empty = gtk_label_new (_("No games in this library yet. Use “Add Game…” to add one."));
   GtkWidget *flow = gtk_flow_box_new ();
+  g_autoptr(GListModel) shown = _sp_window_search_wrap (self, games);
 
   gtk_widget_add_css_class (title, "title-2");
   gtk_label_set_xalign (GTK_LABEL (title), 0);
@@ -194,7 +239,10 @@ build_section (SpWindow  *self,
   gtk_widget_add_css_class (flow, "game-grid");
   gtk_accessible_update_property (GTK_ACCESSIBLE (flow), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   sp_library_get_name (library), -1);
-  gtk_flow_box_bind_model (GTK_FLOW_BOX (flow), games, create_card_cb, self, NULL);
+  gtk_flow_box_bind_model (GTK_FLOW_BOX (flow), shown, create_card_cb, self, NULL);
+  g_object_set_data_full (G_OBJECT (section), "sp-shown", g_object_ref (shown), g_object_unref);
+  g_signal_connect_object (shown, "items-changed", G_CALLBACK (_sp_window_search_update), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect (flow, "child-activated", G_CALLBACK (child_activated_cb), self);
   gtk_box_append (GTK_BOX (section), flow);
 
@@ -304,6 +352,7 @@ update_view (SpWindow *self)
     view = "games";
 
   gtk_stack_set_visible_child_name (self->main_stack, view);
+  _sp_window_search_update (self);
 }
 
 static void
@@ -660,6 +709,7 @@ sp_window_dispose (GObject *object)
       g_hash_table_remove_all (self->cards);
     }
 
+  _sp_window_search_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_WINDOW);
 
   g_clear_object (&self->monitor);
@@ -705,6 +755,7 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, game_page_play_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.add-game", NULL);
+  _sp_window_search_class_init (widget_class);
 }
 
 static void
@@ -716,6 +767,7 @@ sp_window_init (SpWindow *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  _sp_window_search_setup (self);
 #ifdef DEVELOPMENT
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 #endif
@@ -752,6 +804,7 @@ sp_window_new (GtkApplication   *application,
   self->monitor = g_object_ref (monitor);
   self->player = g_object_ref (player);
   _sp_window_play_init (self);
+  _sp_window_search_init (self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (settings, "window-width"),

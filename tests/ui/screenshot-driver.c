@@ -15,6 +15,7 @@
 #include "sp-preferences-window.h"
 #include "sp-trash-ui.h"
 #include "sp-window.h"
+#include "sp-window-private.h"
 #include "sp-test-common.h"
 #include "ui-test-util.h"
 
@@ -382,6 +383,77 @@ add_many_games (SpLibrary *library)
     }
 }
 
+/* @prepare, @name-<width>-<light|dark>, @finish, at 360 × 720 and 1280 × 800,
+ * light and dark; back to 1280 × 800 in the default style. */
+typedef void (*Prepare) (SpWindow *window, gpointer data);
+
+static void
+shoot_variants (SpWindow   *window,
+                const char *name,
+                Prepare     prepare,
+                Prepare     finish,
+                gpointer    data)
+{
+  const struct { int width, height; } sizes[] = { { 360, 720 }, { 1280, 800 } };
+
+  for (guint dark = 0; dark < 2; dark++)
+    {
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                          dark ? ADW_COLOR_SCHEME_FORCE_DARK
+                                               : ADW_COLOR_SCHEME_FORCE_LIGHT);
+      for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+        {
+          g_autofree char *file = g_strdup_printf ("%s-%d-%s", name, sizes[i].width,
+                                                   dark ? "dark" : "light");
+
+          gtk_window_set_default_size (GTK_WINDOW (window), sizes[i].width, sizes[i].height);
+          crop_width = sizes[i].width;
+          crop_height = sizes[i].height;
+          settle (400);
+          if (prepare != NULL)
+            prepare (window, data);
+          shoot (file);
+          if (finish != NULL)
+            finish (window, data);
+          settle (200);
+        }
+    }
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  crop_width = 1280;
+  crop_height = 800;
+  settle (400);
+}
+
+/* The ⋮ menu of @data's card, opened. */
+static void
+open_card_menu (SpWindow *window,
+                gpointer  data)
+{
+  SpGameCard *card = sp_window_find_card (window, data);
+
+  gtk_widget_grab_focus (gtk_widget_get_parent (GTK_WIDGET (card)));
+  /* The window's resize done first (a popover placed while the surface
+   * moves finds no monitor on Xvfb). */
+  settle (1000);
+  gtk_widget_activate_action (GTK_WIDGET (card), "card.menu", NULL);
+}
+
+static void
+close_card_menu (SpWindow *window,
+                 gpointer  data)
+{
+  gtk_popover_popdown (sp_game_card_get_menu (sp_window_find_card (window, data)));
+}
+
+/* @data's card scrolled into view (focused). */
+static void
+focus_card (SpWindow *window,
+            gpointer  data)
+{
+  gtk_widget_grab_focus (gtk_widget_get_parent (GTK_WIDGET (sp_window_find_card (window, data))));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -482,6 +554,31 @@ main (int   argc,
     crop_width = 1280;
     crop_height = 800;
     settle (400);
+  }
+
+  /* 2c. A card's menu (⋮, right-click, Menu key), and a search. */
+  {
+    GListModel *libraries = sp_library_monitor_get_libraries (monitor);
+    SpGame *first = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (libraries) && first == NULL; i++)
+      {
+        g_autoptr(SpLibrary) l = g_list_model_get_item (libraries, i);
+        first = sp_library_find_game (l, "Starfall Sailors: Definitive Edition");
+      }
+    g_assert_nonnull (first);
+    /* One shot: on Xvfb without a window manager, a popover placed again
+     * after a resize finds no monitor (Gdk-CRITICAL). */
+    open_card_menu (window, first);
+    shoot ("15-card-menu-1280-light");
+    close_card_menu (window, first);
+    settle (300);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
+    gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "of");
+    shoot_variants (window, "16-search", NULL, NULL, NULL);
+    gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "");
+    gtk_search_bar_set_search_mode (window->search_bar, FALSE);
+    settle (300);
   }
 
   /* 3. A game's page with a branched timeline. */
@@ -589,6 +686,12 @@ main (int   argc,
     ui_test_wait (keep_asked, &wait, 60, "Keep this run?");
     sp_keep_dialog_set_label (SP_KEEP_DIALOG (sp_window_get_keep_dialog (window)), "First visit");
     shoot ("07-keep-dialog");
+    /* Decided later: the card says "Not yet kept", with Keep and Discard. */
+    ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (window)), "later");
+    shoot_variants (window, "17-pending-card", focus_card, NULL, demo_game);
+    sp_window_play_game (window, demo_game);
+    ui_test_wait (keep_asked, &wait, 60, "Keep this run? again");
+    sp_keep_dialog_set_label (SP_KEEP_DIALOG (sp_window_get_keep_dialog (window)), "First visit");
     ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (window)), "keep");
     ui_test_wait (session_gone, &wait, 60, "the checkpoint to be saved");
     shoot ("08-kept-toast");
