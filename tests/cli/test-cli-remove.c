@@ -256,11 +256,11 @@ test_running_and_pending_refused (void)
 
     g_assert_no_error (error);
     g_assert_null (sp_game_remove (library, game, FALSE, &error));
-    g_assert_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_BUSY);
+    g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_IN_USE);
     g_clear_error (&error);
     run_cli (&result, drive, "remove", "Quest", NULL);
     g_assert_cmpint (result.status, !=, 0);
-    g_assert_nonnull (strstr (result.err, "running"));
+    g_assert_nonnull (strstr (result.err, "is being played"));
     run_cli (&result, drive, "remove", "Quest", "--delete-files", NULL);
     g_assert_cmpint (result.status, !=, 0);
     g_assert_true (g_file_test (path, G_FILE_TEST_IS_DIR));
@@ -274,7 +274,7 @@ test_running_and_pending_refused (void)
     /* The run's owner (this process) is alive: "running". Once it is
      * not (the app quit with the run undecided) it is a pending run. */
     g_assert_null (sp_game_remove (library, game, TRUE, &error));
-    g_assert_error (error, SP_LOCK_ERROR, SP_LOCK_ERROR_BUSY);
+    g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_IN_USE);
     g_clear_error (&error);
     run_cli (&result, drive, "remove", "Quest", "--delete-files", NULL);
     g_assert_cmpint (result.status, !=, 0);
