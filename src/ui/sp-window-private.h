@@ -19,6 +19,8 @@ struct _SpWindow
   /* run dirs already offered for recovery */
   GHashTable           *offered_runs;
   GtkWidget            *keep_dialog;
+  GtkWidget            *quit_dialog;       /* weak */
+  gboolean              close_confirmed;   /* "Keep Playing in the Background" */
   GCancellable         *cancellable;
 
   AdwToastOverlay      *toast_overlay;
@@ -36,5 +38,8 @@ void     _sp_window_update_card        (SpWindow   *self,
                                         SpGame     *game);
 void     _sp_window_check_pending_runs (SpWindow   *self,
                                         SpLibrary  *library);
+
+/* sp-window-quit.c: TRUE when closing waits for the user's answer. */
+gboolean _sp_window_confirm_close      (SpWindow   *self);
 
 G_END_DECLS
