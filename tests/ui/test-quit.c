@@ -162,16 +162,21 @@ notification_sent_cb (SpApplication *app,
   t->notified_title = g_strdup (title);
 }
 
-/* Plays the game (ten minutes long) and closes the window: the question. */
+/* Plays the game (ten minutes long) and closes the window (or quits, as
+ * Ctrl+Q does): the question. */
 static AdwMessageDialog *
-play_and_close (Test *t)
+play_and_close (Test     *t,
+                gboolean  quit)
 {
   SpWindow *window = main_window (t);
   GtkWidget *dialog;
 
   sp_window_play_game (window, t->game);
   ui_test_wait (game_running, t, 60, "the game to run");
-  gtk_window_close (GTK_WINDOW (window));
+  if (quit)
+    g_action_group_activate_action (G_ACTION_GROUP (t->app), "quit", NULL);
+  else
+    gtk_window_close (GTK_WINDOW (window));
   ui_test_flush ();
   /* Not closed: asked. */
   g_assert_true (main_window (t) == window);
@@ -202,8 +207,8 @@ run_flows (Test *t)
   g_assert_no_error (error);
   g_assert_false (sp_application_get_holding (t->app));
 
-  /* Cancel (Escape): nothing happens. */
-  question = play_and_close (t);
+  /* Ctrl+Q asks too; Cancel (Escape): nothing happens. */
+  question = play_and_close (t, TRUE);
   ui_test_answer (question, "cancel");
   ui_test_flush ();
   g_assert_nonnull (main_window (t));
@@ -245,7 +250,7 @@ run_flows (Test *t)
 
   /* Stop Game: the window stays and the keep question follows. */
   ui_test_wait (games_shown, t, 60, "the games");
-  question = play_and_close (t);
+  question = play_and_close (t, FALSE);
   ui_test_answer (question, "stop");
   ui_test_wait (keep_dialog_shown, t, 120, "the stopped game's keep question");
   g_assert_nonnull (main_window (t));
