@@ -149,8 +149,10 @@ clean_work_dir (SpOverlay *ov)
 static const char watcher_script[] =
   "while read -r line; do :; done; cd / || exit; "
   /* Listing sends a request (a cached stat or chdir may not): ENOTCONN
-   * tells a dead connection from a plain folder or a live mount. */
-  "if LC_ALL=C ls -a -- \"$1\" 2>&1 >/dev/null | grep -q 'not connected'; then "
+   * tells a dead connection from a plain folder or a live mount; a request
+   * made while the dead process's descriptors are being closed ends with
+   * ECONNABORTED instead. */
+  "if LC_ALL=C ls -a -- \"$1\" 2>&1 >/dev/null | grep -q -e 'not connected' -e 'connection abort'; then "
   "exec fusermount3 -u -q -z -- \"$1\"; fi";
 
 static void
