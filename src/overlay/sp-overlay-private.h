@@ -85,6 +85,8 @@ struct _SpOverlay
   int               fuse_fd;
   bool              own_mount;
   dev_t             conn_dev;     /* st_dev of the mount, for aborting */
+  int               watch_fd;     /* auto_unmount: the pipe the watcher reads, or -1 */
+  pid_t             watch_pid;    /* auto_unmount: the watcher, or 0 */
   bool              is_root;
   mode_t            umask;
   double            timeout;

@@ -135,6 +135,76 @@ clean_work_dir (SpOverlay *ov)
   closedir (d);
 }
 
+/* auto_unmount (SpOverlayOptions).  libfuse's own auto_unmount option
+ * does not serve: its fusermount3 (3.14, Debian 12) checks that the mount
+ * is dead by opening it as root, which a FUSE mount without allow_other
+ * refuses with EACCES, so it never unmounts a normal user's mount (fixed
+ * in libfuse 3.15).  Instead a tiny watcher in its own session holds the
+ * read end of a pipe whose write end only this process has (FD_CLOEXEC):
+ * at EOF (we unmounted and closed it, or we died) it leaves a plain folder
+ * or a mount that still answers alone and detaches a mount whose
+ * connection is gone ("Transport endpoint is not connected", ENOTCONN, as
+ * fusermount3 checks) with fusermount3 -u -z, which unmounts the player's
+ * own FUSE mounts (and any as root). */
+static const char watcher_script[] =
+  "while read -r line; do :; done; cd / || exit; "
+  /* Listing sends a request (a cached stat or chdir may not): ENOTCONN
+   * tells a dead connection from a plain folder or a live mount; a request
+   * made while the dead process's descriptors are being closed ends with
+   * ECONNABORTED instead. */
+  "if LC_ALL=C ls -a -- \"$1\" 2>&1 >/dev/null | grep -q -e 'not connected' -e 'connection abort'; then "
+  "exec fusermount3 -u -q -z -- \"$1\"; fi";
+
+static void
+start_watcher (SpOverlay *ov)
+{
+  const char *argv[] = { "sh", "-c", watcher_script, "savepoint-unmount-watcher", ov->mountpoint, NULL };
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  sigset_t none, all;
+  int fds[2];
+  pid_t pid;
+
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    return;
+  posix_spawn_file_actions_init (&actions);
+  posix_spawn_file_actions_adddup2 (&actions, fds[0], 0);
+  posix_spawn_file_actions_addopen (&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen (&actions, 2, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addclosefrom_np (&actions, 3);
+  posix_spawnattr_init (&attr);
+  sigemptyset (&none);
+  sigfillset (&all);
+  posix_spawnattr_setsigmask (&attr, &none);
+  posix_spawnattr_setsigdefault (&attr, &all);
+  /* Its own session: a terminal's ^C or hang-up to our group spares it. */
+  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
+  if (posix_spawnp (&pid, "sh", &actions, &attr, (char **) argv, environ) == 0)
+    {
+      ov->watch_fd = fds[1];
+      ov->watch_pid = pid;
+    }
+  else
+    close (fds[1]);
+  close (fds[0]);
+  posix_spawn_file_actions_destroy (&actions);
+  posix_spawnattr_destroy (&attr);
+}
+
+/* Called once the mount is gone: the watcher finds the mount point plain
+ * and leaves at once. */
+static void
+end_watcher (SpOverlay *ov)
+{
+  if (ov->watch_fd >= 0)
+    close (ov->watch_fd);
+  ov->watch_fd = -1;
+  if (ov->watch_pid > 0)
+    while (waitpid (ov->watch_pid, NULL, 0) < 0 && errno == EINTR)
+      ;
+  ov->watch_pid = 0;
+}
+
 static void
 overlay_free (SpOverlay *ov)
 {
@@ -156,6 +226,7 @@ overlay_free (SpOverlay *ov)
     close (ov->work_fd);
   free (ov->work_path);
   free (ov->mountpoint);
+  end_watcher (ov);
   pthread_mutex_destroy (&ov->table_lock);
   pthread_mutex_destroy (&ov->handles_lock);
   pthread_mutex_destroy (&ov->case_lock);
@@ -300,6 +371,7 @@ sp_overlay_mount (const char *const      *lowers,
   pthread_mutex_init (&ov->done_lock, NULL);
   pthread_cond_init (&ov->done_cond, NULL);
   ov->work_fd = -1;
+  ov->watch_fd = -1;
   ov->fuse_fd = options->fuse_fd;
   ov->nlayers = nlowers + 1;
   ov->layer_paths = calloc (ov->nlayers, sizeof (char *));
@@ -486,6 +558,8 @@ sp_overlay_mount (const char *const      *lowers,
     }
   if (ov->own_mount)
     ov->conn_dev = mount_dev (ov->mountpoint);
+  if (ov->own_mount && options->auto_unmount)
+    start_watcher (ov);
   return ov;
 
 fail_early:

@@ -77,6 +77,12 @@ typedef struct
   unsigned squash_gid_set : 1;
   uid_t    squash_uid;
   gid_t    squash_gid;
+  /* The mount goes by itself when the process serving it dies (kill -9):
+   * a watcher process (sh and fusermount3, see sp-overlay.c) detaches it
+   * once its connection is gone, as libfuse's auto_unmount would if its
+   * libfuse 3.14 fusermount3 worked without allow_other.  Ignored with
+   * fuse_fd >= 0 (who mounted it watches it). */
+  unsigned auto_unmount : 1;
 } SpOverlayOptions;
 
 #define SP_OVERLAY_OPTIONS_INIT { .fuse_fd = -1 }

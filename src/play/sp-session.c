@@ -746,6 +746,9 @@ prepare_thread (GTask        *task,
   options.squash_uid_set = options.squash_gid_set = 1;
   options.squash_uid = getuid ();
   options.squash_gid = getgid ();
+  /* The FUSE loop runs in this process: if it is killed, the mount must
+   * not stay behind, dead ("Transport endpoint is not connected"). */
+  options.auto_unmount = 1;
   overlay = sp_overlay_mount (lowers, sp_run_get_upper_path (self->run),
                               sp_run_get_work_path (self->run), self->mount_point,
                               &options, &message);

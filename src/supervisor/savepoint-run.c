@@ -549,8 +549,12 @@ game_ended (Supervisor *sv)
   sv->game_ended = 1;
   snprintf (line, sizeof line, "game-ended %lld %lld\n",
             (long long) mono.tv_sec * 1000000 + mono.tv_nsec / 1000, (long long) time (NULL));
-  if (report (sv, line) != 0)
-    record_in_run_info (sv, 1);
+  /* Into run.ini too, whether or not the line was written: a session
+   * that is being killed can still hold the status fd open (its dying
+   * threads pass it on), so a written line proves nothing. The session,
+   * when alive, saves run.ini after this with the same keys. */
+  report (sv, line);
+  record_in_run_info (sv, 1);
 }
 
 /* "WHAT N\tNAME\tNAME…": how many background processes, and their names

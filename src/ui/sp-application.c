@@ -17,24 +17,168 @@ struct _SpApplication
   GSettings        *settings;
   SpLibraryMonitor *monitor;
   SpPlayer         *player;
+  /* SpSession (no ref) -> its notification's id: ended with no window
+   * showing it, awaiting the question. */
+  GHashTable       *ended_unseen;
+  gboolean          holding;
+  gboolean          background_requested;
 };
 
+enum {
+  SIGNAL_NOTIFICATION_SENT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 G_DEFINE_FINAL_TYPE (SpApplication, sp_application, ADW_TYPE_APPLICATION)
+
+/* Background ------------------------------------------------------------ */
+
+static gboolean
+has_main_window (SpApplication *self)
+{
+  for (GList *it = gtk_application_get_windows (GTK_APPLICATION (self)); it != NULL; it = it->next)
+    if (SP_IS_WINDOW (it->data))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+background_reply_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The answer comes as a Response signal on the request; without the
+   * permission the game still runs, and the desktop may end us. */
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    g_message ("Could not ask to run in the background: %s", error->message);
+}
+
+/* Under Flatpak, the desktop may end a sandboxed app that has no window
+ * unless the Background portal allowed it. */
+static void
+request_background (SpApplication *self)
+{
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (self));
+  GVariantBuilder options;
+
+  if (self->background_requested || bus == NULL ||
+      !g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return;
+  self->background_requested = TRUE;
+  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&options, "{sv}", "reason",
+                         g_variant_new_string (_("A game is running; Savepoint asks whether to "
+                                                 "keep the run when it ends.")));
+  g_dbus_connection_call (bus, "org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
+                          "org.freedesktop.portal.Background", "RequestBackground",
+                          g_variant_new ("(sa{sv})", "", &options), G_VARIANT_TYPE ("(o)"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, background_reply_cb, NULL);
+}
+
+/* Holds the application while a game runs or ended unseen. */
+static void
+update_hold (SpApplication *self)
+{
+  g_autoptr(GPtrArray) active = sp_player_list_active (self->player);
+  gboolean want = active->len > 0 || g_hash_table_size (self->ended_unseen) > 0;
+
+  if (want && !has_main_window (self))
+    request_background (self);
+  if (want == self->holding)
+    return;
+  self->holding = want;
+  if (want)
+    g_application_hold (G_APPLICATION (self));
+  else
+    g_application_release (G_APPLICATION (self));
+}
+
+static void
+session_changed_cb (SpPlayer      *player,
+                    SpSession     *session,
+                    SpApplication *self)
+{
+  /* Decided (or gone): nothing left to tell. */
+  if (sp_player_get_session (player, sp_session_get_game (session)) != session)
+    g_hash_table_remove (self->ended_unseen, session);
+  update_hold (self);
+}
+
+static void
+session_finished_cb (SpPlayer      *player,
+                     SpSession     *session,
+                     SpApplication *self)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *title = NULL;
+  SpGame *game = sp_session_get_game (session);
+
+  /* A window shows the question itself. */
+  if (has_main_window (self) || sp_session_get_run (session) == NULL)
+    return;
+
+  id = g_strdup_printf ("game-ended-%s", sp_game_get_slug (game));
+  g_hash_table_insert (self->ended_unseen, session, g_strdup (id));
+  /* Translators: %s is a game's name */
+  title = g_strdup_printf (_("“%s” has ended"), sp_game_get_name (game));
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, _("Keep this run?"));
+  g_notification_set_default_action (notification, "app.show-finished");
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+  g_signal_emit (self, signals[SIGNAL_NOTIFICATION_SENT], 0, id, title, notification);
+  update_hold (self);
+}
+
+static void
+window_removed_cb (GtkApplication *app,
+                   GtkWindow      *window,
+                   SpApplication  *self)
+{
+  /* Now in the background, when a game runs. */
+  if (self->player != NULL)
+    update_hold (self);
+}
+
+gboolean
+sp_application_get_holding (SpApplication *self)
+{
+  g_return_val_if_fail (SP_IS_APPLICATION (self), FALSE);
+  return self->holding;
+}
+
+/* Actions ---------------------------------------------------------------- */
 
 static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
-  GApplication *app = user_data;
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+  SpApplication *self = user_data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+  g_autoptr(GPtrArray) active = sp_player_list_active (self->player);
 
   /* Close windows properly so they save their state and commit deletes. */
   g_autoptr(GList) copy = g_list_copy (windows);
 
+  /* A game runs: the main window asks (background or stop); the
+   * application then lives as long as it must. */
+  if (active->len > 0 && has_main_window (self))
+    {
+      for (GList *it = copy; it != NULL; it = it->next)
+        if (SP_IS_WINDOW (it->data))
+          gtk_window_close (it->data);
+      return;
+    }
   for (GList *it = copy; it != NULL; it = it->next)
     gtk_window_close (it->data);
-  g_application_quit (app);
+  g_application_quit (G_APPLICATION (self));
 }
 
 static void
@@ -136,8 +280,17 @@ help_action (GSimpleAction *action,
   gtk_show_uri_full (window, uri, GDK_CURRENT_TIME, NULL, help_shown_cb, NULL);
 }
 
+static void
+show_finished_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  g_application_activate (G_APPLICATION (user_data));
+}
+
 static const GActionEntry app_entries[] = {
   { "quit", quit_action },
+  { "show-finished", show_finished_action },
   { "about", about_action },
   { "preferences", preferences_action },
   { "shortcuts", shortcuts_action },
@@ -154,6 +307,19 @@ sp_application_activate (GApplication *app)
     window = GTK_WINDOW (sp_window_new (GTK_APPLICATION (app), self->settings, self->monitor,
                                         self->player));
   gtk_window_present (window);
+  /* Games that ended while no window showed them: the window asks now. */
+  if (SP_IS_WINDOW (window) && g_hash_table_size (self->ended_unseen) > 0)
+    {
+      GHashTableIter iter;
+      gpointer id;
+
+      g_hash_table_iter_init (&iter, self->ended_unseen);
+      while (g_hash_table_iter_next (&iter, NULL, &id))
+        g_application_withdraw_notification (app, id);
+      g_hash_table_remove_all (self->ended_unseen);
+      sp_window_ask_finished (SP_WINDOW (window));
+      update_hold (self);
+    }
 }
 
 /* Preferences that the core reads process-wide. */
@@ -207,6 +373,9 @@ sp_application_startup (GApplication *app)
   core_setting_changed_cb (self->settings, "trash-max-age-days", NULL);
   self->monitor = sp_library_monitor_new (self->settings);
   self->player = sp_player_new (self->settings);
+  g_signal_connect (self->player, "session-changed", G_CALLBACK (session_changed_cb), self);
+  g_signal_connect (self->player, "session-finished", G_CALLBACK (session_finished_cb), self);
+  g_signal_connect_after (app, "window-removed", G_CALLBACK (window_removed_cb), self);
 }
 
 static void
@@ -217,24 +386,45 @@ sp_application_shutdown (GApplication *app)
   G_APPLICATION_CLASS (sp_application_parent_class)->shutdown (app);
 
   /* Sessions still running are left to run (see SpPlayer). */
+  if (self->player != NULL)
+    g_signal_handlers_disconnect_by_data (self->player, self);
+  g_hash_table_remove_all (self->ended_unseen);
   g_clear_object (&self->player);
   g_clear_object (&self->monitor);
   g_clear_object (&self->settings);
 }
 
 static void
+sp_application_finalize (GObject *object)
+{
+  SpApplication *self = SP_APPLICATION (object);
+
+  g_clear_pointer (&self->ended_unseen, g_hash_table_unref);
+
+  G_OBJECT_CLASS (sp_application_parent_class)->finalize (object);
+}
+
+static void
 sp_application_class_init (SpApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   app_class->activate = sp_application_activate;
   app_class->startup = sp_application_startup;
   app_class->shutdown = sp_application_shutdown;
+  object_class->finalize = sp_application_finalize;
+
+  signals[SIGNAL_NOTIFICATION_SENT] =
+    g_signal_new ("notification-sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING,
+                  G_TYPE_NOTIFICATION);
 }
 
 static void
 sp_application_init (SpApplication *self)
 {
+  self->ended_unseen = g_hash_table_new_full (NULL, NULL, NULL, g_free);
 }
 
 SpApplication *

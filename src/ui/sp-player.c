@@ -159,6 +159,55 @@ sp_player_stop (SpPlayer *self,
     sp_session_stop (session);
 }
 
+static gboolean
+session_is_active (SpSession *session)
+{
+  switch (sp_session_get_state (session))
+    {
+    case SP_SESSION_STATE_PREPARING:
+    case SP_SESSION_STATE_RUNNING:
+    case SP_SESSION_STATE_FINISHING:
+      return TRUE;
+    case SP_SESSION_STATE_IDLE:
+    case SP_SESSION_STATE_FINISHED:
+    case SP_SESSION_STATE_FAILED:
+    default:
+      return FALSE;
+    }
+}
+
+GPtrArray *
+sp_player_list_active (SpPlayer *self)
+{
+  GPtrArray *active;
+
+  g_return_val_if_fail (SP_IS_PLAYER (self), NULL);
+
+  active = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < self->sessions->len; i++)
+    {
+      SpSession *session = g_ptr_array_index (self->sessions, i);
+
+      if (session_is_active (session))
+        g_ptr_array_add (active, g_object_ref (session));
+    }
+  return active;
+}
+
+void
+sp_player_stop_all (SpPlayer *self)
+{
+  g_return_if_fail (SP_IS_PLAYER (self));
+
+  for (guint i = 0; i < self->sessions->len; i++)
+    {
+      SpSession *session = g_ptr_array_index (self->sessions, i);
+
+      if (sp_session_get_state (session) == SP_SESSION_STATE_RUNNING)
+        sp_session_stop (session);
+    }
+}
+
 SpSession *
 sp_player_get_session (SpPlayer *self,
                        SpGame   *game)

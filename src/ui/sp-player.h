@@ -61,6 +61,12 @@ void          sp_player_stop           (SpPlayer           *self,
 /* The session of @game (running, or waiting for keep/discard), or NULL. */
 SpSession    *sp_player_get_session    (SpPlayer           *self,
                                         SpGame             *game);
+/* The sessions whose game is being started, runs or is ending (not yet
+ * finished), in the order they started: what quitting would leave
+ * running. A new array of references. */
+GPtrArray    *sp_player_list_active    (SpPlayer           *self);
+/* SIGTERM to every session's game that runs. */
+void          sp_player_stop_all       (SpPlayer           *self);
 /* TRUE while @session's run is being kept (packed into a checkpoint). */
 gboolean      sp_player_get_saving     (SpPlayer           *self,
                                         SpSession          *session);

@@ -936,6 +936,26 @@ page_discard_cb (SpGamePage *page,
     discard (self, session);
 }
 
+void
+sp_window_ask_finished (SpWindow *self)
+{
+  g_autoptr(GPtrArray) finished = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_if_fail (SP_IS_WINDOW (self));
+
+  /* (Deciding may remove sessions: a copy of the list.) */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->player)); i++)
+    {
+      g_autoptr(SpSession) session = g_list_model_get_item (G_LIST_MODEL (self->player), i);
+
+      if (sp_session_get_state (session) == SP_SESSION_STATE_FINISHED &&
+          sp_session_get_run (session) != NULL && !sp_player_get_saving (self->player, session))
+        g_ptr_array_add (finished, g_steal_pointer (&session));
+    }
+  for (guint i = 0; i < finished->len; i++)
+    session_finished_cb (self->player, finished->pdata[i], self);
+}
+
 /* Follows the player's sessions (set before the cards are made). */
 void
 _sp_window_play_init (SpWindow *self)

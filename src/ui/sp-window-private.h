@@ -19,6 +19,8 @@ struct _SpWindow
   /* run dirs already offered for recovery */
   GHashTable           *offered_runs;
   GtkWidget            *keep_dialog;
+  GtkWidget            *quit_dialog;       /* weak */
+  gboolean              close_confirmed;   /* "Keep Playing in the Background" */
   GCancellable         *cancellable;
 
   AdwToastOverlay      *toast_overlay;
@@ -62,5 +64,8 @@ void        _sp_window_search_update     (SpWindow   *self);
 /* sp-window-remove.c: asks "Remove “Game”?" (keep or delete its files). */
 void     _sp_window_remove_game        (SpWindow   *self,
                                         SpGame     *game);
+
+/* sp-window-quit.c: TRUE when closing waits for the user's answer. */
+gboolean _sp_window_confirm_close      (SpWindow   *self);
 
 G_END_DECLS

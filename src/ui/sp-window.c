@@ -672,6 +672,9 @@ sp_window_close_request (GtkWindow *window)
   SpWindow *self = SP_WINDOW (window);
   int width, height;
 
+  /* A game runs: keep it in the background, or stop it? */
+  if (_sp_window_confirm_close (self))
+    return TRUE;
   gtk_window_get_default_size (window, &width, &height);
   if (self->settings != NULL)
     {
@@ -692,6 +695,9 @@ sp_window_dispose (GObject *object)
   gpointer value;
 
   g_cancellable_cancel (self->cancellable);
+  if (self->quit_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->quit_dialog));
+  g_clear_weak_pointer (&self->quit_dialog);
   _sp_window_play_dispose (self);
   if (self->monitor != NULL)
     g_signal_handlers_disconnect_by_data (sp_library_monitor_get_libraries (self->monitor), self);

@@ -51,6 +51,10 @@ SpSession       *sp_window_get_session      (SpWindow         *self,
                                              SpGame           *game);
 /* The "Keep this run?" dialog on screen, or NULL. */
 GtkWidget       *sp_window_get_keep_dialog  (SpWindow         *self);
+/* The question asked when the window is closed while a game runs, or NULL. */
+GtkWidget       *sp_window_get_quit_dialog  (SpWindow         *self);
+/* Asks about the sessions that ended while no window showed them. */
+void             sp_window_ask_finished     (SpWindow         *self);
 /* The library @game belongs to, or NULL. */
 SpLibrary       *sp_window_find_library     (SpWindow         *self,
                                              SpGame           *game);

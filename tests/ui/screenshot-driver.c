@@ -759,6 +759,31 @@ main (int   argc,
     sp_window_show_games (window);
   }
 
+  /* 5c. Closing the window while a game runs: the question (then Stop
+   * Game, and its run is discarded). */
+  {
+    SpGame *pilgrims = find_game (monitor, "Pixel Pilgrims");
+    const char *env[] = { "SP_TEST_PLAY_SECONDS=600", NULL };
+    g_autoptr(GError) save_error = NULL;
+    GtkWidget *question;
+
+    sp_game_set_environment (pilgrims, env);
+    sp_game_save_sync (pilgrims, &save_error);
+    g_assert_no_error (save_error);
+    wait.window = window;
+    wait.game = pilgrims;
+    sp_window_play_game (window, pilgrims);
+    ui_test_wait (is_running, &wait, 60, "Pixel Pilgrims to run");
+    gtk_window_close (GTK_WINDOW (window));
+    question = sp_window_get_quit_dialog (window);
+    g_assert_nonnull (question);
+    shoot ("08c-quit-while-playing");
+    ui_test_answer (ADW_MESSAGE_DIALOG (question), "stop");
+    ui_test_wait (keep_asked, &wait, 60, "Keep this run? after Stop Game");
+    ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (window)), "discard");
+    ui_test_wait (session_gone, &wait, 60, "the run to go to the trash");
+  }
+
   /* 6. Add Game. */
   {
     GtkWidget *add = sp_add_game_window_new (GTK_WINDOW (window), sp_library_monitor_get_libraries (monitor), NULL);
