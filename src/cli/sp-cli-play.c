@@ -484,20 +484,23 @@ sp_cli_play (const SpCliOptions *options,
   g_autoptr(SpCheckpoint) kept = NULL;
   const char *decided = "left";
   TerminalState terminal = { 0 };
+  g_autofree char *description = NULL;
   gboolean failed;
   int decided_count;
 
   context = g_option_context_new (_("GAME — play a game in a fresh run, then keep or discard it"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_description (context,
+  description = g_strconcat (
     _("Without --keep, --discard, --ask or --leave, the run is kept when it ends if standard\n"
-      "input is not a terminal (a launcher, a script), and you are asked when it is.\n"
-      "\n"
-      "On a terminal the game gets the terminal (a console game): its input and output are\n"
+      "input is not a terminal (a launcher, a script), and you are asked when it is."),
+    "\n\n",
+    _("On a terminal the game gets the terminal (a console game): its input and output are\n"
       "the terminal’s and its log records the session’s events only. The first Ctrl+C goes to\n"
       "the game; a second one within 3 seconds stops the session. Ctrl+Z and “fg” suspend and\n"
       "resume the game with savepoint-cli. With --log-output or --json, or when standard input\n"
-      "is not a terminal, the game’s output goes to its log."));
+      "is not a terminal, the game’s output goes to its log."),
+    NULL);
+  g_option_context_set_description (context, description);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return sp_cli_fail_message ("play", SP_CLI_EXIT_FAILED, "%s", error->message);
   if (argc != 2)
