@@ -11,6 +11,9 @@
  *            "caught ^C" (again for each one), then reads a line and
  *            prints "bye LINE"
  *   lines    prints "ready", reads a line and prints "got LINE"
+ *   own-group  moves to a process group of its own, makes it the
+ *            terminal's foreground group, turns echo off and exits: the
+ *            terminal is left to a group with nobody in it
  * Output goes to stdout; nothing is written to stderr, so a log that holds
  * the game's output would show it.
  */
@@ -125,6 +128,23 @@ main (int argc,
       printf ("ready\n");
       read_line (line, sizeof line);
       printf ("got %s\n", line);
+    }
+  else if (strcmp (mode, "own-group") == 0)
+    {
+      struct termios modes;
+      sigset_t ttou;
+
+      sigemptyset (&ttou);
+      sigaddset (&ttou, SIGTTOU);
+      sigprocmask (SIG_BLOCK, &ttou, NULL);
+      if (setpgid (0, 0) != 0 || tcsetpgrp (STDIN_FILENO, getpgrp ()) != 0)
+        return 5;
+      if (tcgetattr (STDIN_FILENO, &modes) == 0)
+        {
+          modes.c_lflag &= ~(tcflag_t) ECHO;
+          tcsetattr (STDIN_FILENO, TCSANOW, &modes);
+        }
+      printf ("own group\n");
     }
   else
     return 99;

@@ -240,7 +240,7 @@ terminal_pump (Terminal *t,
       };
       char buf[4096];
       ssize_t n;
-      int ready = poll (fds, until_report ? 2 : 1, HANG_GUARD_MS);
+      int ready = poll (fds, 2, HANG_GUARD_MS);
 
       if (ready < 0 && errno == EINTR)
         continue;
@@ -260,6 +260,9 @@ terminal_pump (Terminal *t,
           if (!until_report)
             return 0;
         }
+      if (!until_report && (fds[1].revents & (POLLIN | POLLHUP)))
+        g_error ("the job stopped or ended while the test waited for the terminal; it showed:\n%s",
+                 t->output->str);
       if (until_report && (fds[1].revents & (POLLIN | POLLHUP)))
         {
           char c;
@@ -565,6 +568,29 @@ test_suspend (Fixture       *f,
   g_assert_cmpuint (count_checkpoints (f), ==, 1);
 }
 
+/* A game that made its own process group the terminal's foreground and
+ * ended: the CLI takes the terminal back (else reading the answer would
+ * stop it with SIGTTIN) and gives back the modes. */
+static void
+test_terminal_taken_back (Fixture       *f,
+                          gconstpointer  user_data)
+{
+  const char *args[] = { "play", "console-game", "--library", f->drive, "--ask", NULL };
+  g_auto(Terminal) t = { -1, 0, 0, -1, -1, NULL, 0, -1 };
+  struct termios modes;
+
+  set_mode (f, "own-group");
+  terminal_start (&t, args);
+  expect (&t, "own group");
+  expect (&t, "Keep this run");
+  type (&t, "y\n");
+  expect (&t, "Kept as checkpoint");
+  g_assert_cmpint (terminal_finish (&t), ==, 0);
+  g_assert_cmpint (tcgetattr (t.master, &modes), ==, 0);
+  g_assert_true (modes.c_lflag & ECHO);
+  g_assert_cmpuint (count_checkpoints (f), ==, 1);
+}
+
 /* --log-output: today's behaviour on a terminal, the game's output in the
  * log. */
 static void
@@ -625,6 +651,7 @@ main (int    argc,
   ADD ("/console/interrupt-once", test_interrupt_once);
   ADD ("/console/interrupt-twice", test_interrupt_twice);
   ADD ("/console/suspend", test_suspend);
+  ADD ("/console/terminal-taken-back", test_terminal_taken_back);
   ADD ("/console/log-output", test_log_output);
 #undef ADD
 
