@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "play/sp-run-owner.h"
@@ -113,6 +116,8 @@ typedef struct
   gboolean       finished;
   int            end_signal;   /* SIGHUP or SIGTERM received, else 0 */
   gboolean       json;         /* --json: stdout is for the result only */
+  gboolean       console;      /* the game has the terminal (README, "Console games") */
+  gint64         interrupted;  /* monotonic time of the last ^C the game got, or 0 */
 } PlayState;
 
 /* A line for the player: on stdout, or on stderr under --json. */
@@ -277,6 +282,79 @@ stop_signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* ^C: the terminal sends SIGINT to its whole foreground job. For a console
+ * game that is the game's own key: the first ^C is left to the game (we
+ * only say how to stop), a second one within 3 s stops the session. Otherwise (and while the
+ * session starts) it stops the session at once. */
+#define CONSOLE_SECOND_INTERRUPT_USEC (3 * G_USEC_PER_SEC)
+
+static gboolean
+sigint_cb (gpointer user_data)
+{
+  PlayState *state = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (state->console && sp_session_get_state (state->session) == SP_SESSION_STATE_RUNNING &&
+      (state->interrupted == 0 || now - state->interrupted > CONSOLE_SECOND_INTERRUPT_USEC))
+    {
+      state->interrupted = now;
+      /* On its own line, and once per ^C: how to get out of a game that
+       * does not end on ^C. */
+      g_printerr ("\r\n%s\r\n", _("savepoint-cli: press Ctrl+C again within 3 seconds to stop the game."));
+      return G_SOURCE_CONTINUE;
+    }
+  state->interrupted = 0;
+  return stop_signal_cb (state);
+}
+
+/* ^\ with a console game is the game's too: a handler (not SIG_IGN, which
+ * the game would inherit) keeps it from ending us with the mount left. */
+static void
+ignore_quit (int signum)
+{
+}
+
+/* The terminal's modes and foreground job before a console game starts. */
+typedef struct
+{
+  gboolean       saved;
+  struct termios modes;
+} TerminalState;
+
+static void
+terminal_save (TerminalState *terminal)
+{
+  terminal->saved = tcgetattr (STDIN_FILENO, &terminal->modes) == 0 &&
+                    tcgetpgrp (STDIN_FILENO) == getpgrp ();
+}
+
+/* After a console game: the terminal back for the keep question. A game
+ * that made its own process group the foreground and ended leaves the
+ * terminal with nobody; we take it back then (but not from the shell when
+ * we were put in the background), and give back the modes a curses game
+ * may have left (no echo, raw). */
+static void
+terminal_restore (const TerminalState *terminal)
+{
+  sigset_t block, old;
+  pid_t foreground;
+
+  if (!terminal->saved)
+    return;
+  /* A background process may change the terminal only with SIGTTOU
+   * blocked; we check first that we are the one to. */
+  sigemptyset (&block);
+  sigaddset (&block, SIGTTOU);
+  pthread_sigmask (SIG_BLOCK, &block, &old);
+  foreground = tcgetpgrp (STDIN_FILENO);
+  if (foreground != getpgrp () &&
+      (foreground <= 0 || (kill (-foreground, 0) < 0 && errno == ESRCH)))
+    tcsetpgrp (STDIN_FILENO, getpgrp ());
+  if (tcgetpgrp (STDIN_FILENO) == getpgrp ())
+    tcsetattr (STDIN_FILENO, TCSADRAIN, &terminal->modes);
+  pthread_sigmask (SIG_SETMASK, &old, NULL);
+}
+
 /* SIGHUP (the terminal was closed) and SIGTERM (logout, shutdown, kill):
  * stop the game as Ctrl+C does; since nobody is left to decide, the run is
  * then left pending rather than kept or discarded. Without a handler SIGHUP
@@ -375,6 +453,7 @@ sp_cli_play (const SpCliOptions *options,
   int grace = 10;
   int background_grace = -1;
   gboolean wait_for_background = FALSE;
+  gboolean log_output = FALSE;
   GOptionEntry entries[] = {
     { "library", 'l', 0, G_OPTION_ARG_FILENAME, &library_dir, N_("The library (drive or Savepoint folder); default $SAVEPOINT_LIBRARY"), N_("DIR") },
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("Start from this checkpoint instead of the current one"), N_("ID") },
@@ -388,6 +467,7 @@ sp_cli_play (const SpCliOptions *options,
     { "grace", 0, 0, G_OPTION_ARG_INT, &grace, N_("Seconds a stopped game gets before it is killed (default 10)"), N_("SECONDS") },
     { "background-grace", 0, 0, G_OPTION_ARG_INT, &background_grace, N_("Seconds background processes may outlive the game before they are stopped (default 10)"), N_("SECONDS") },
     { "wait-for-background", 0, 0, G_OPTION_ARG_NONE, &wait_for_background, N_("Wait for background processes the game leaves instead of stopping them"), NULL },
+    { "log-output", 0, 0, G_OPTION_ARG_NONE, &log_output, N_("Send the game’s output to its log even on a terminal"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -403,14 +483,24 @@ sp_cli_play (const SpCliOptions *options,
   g_auto(SignalWatch) watch = { { 0 } };
   g_autoptr(SpCheckpoint) kept = NULL;
   const char *decided = "left";
+  TerminalState terminal = { 0 };
+  g_autofree char *description = NULL;
   gboolean failed;
   int decided_count;
 
   context = g_option_context_new (_("GAME — play a game in a fresh run, then keep or discard it"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_description (context,
+  description = g_strconcat (
     _("Without --keep, --discard, --ask or --leave, the run is kept when it ends if standard\n"
-      "input is not a terminal (a launcher, a script), and you are asked when it is."));
+      "input is not a terminal (a launcher, a script), and you are asked when it is."),
+    "\n\n",
+    _("On a terminal the game gets the terminal (a console game): its input and output are\n"
+      "the terminal’s and its log records the session’s events only. The first Ctrl+C goes to\n"
+      "the game; a second one within 3 seconds stops the session. Ctrl+Z and “fg” suspend and\n"
+      "resume the game with savepoint-cli. With --log-output or --json, or when standard input\n"
+      "is not a terminal, the game’s output goes to its log."),
+    NULL);
+  g_option_context_set_description (context, description);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return sp_cli_fail_message ("play", SP_CLI_EXIT_FAILED, "%s", error->message);
   if (argc != 2)
@@ -462,6 +552,8 @@ sp_cli_play (const SpCliOptions *options,
   if (background_grace >= 0)
     sp_session_set_background_grace (session, background_grace);
   sp_session_set_wait_for_background (session, wait_for_background);
+  /* --json keeps stdout for the result. */
+  sp_session_set_console (session, isatty (STDIN_FILENO) && !log_output && !options->json);
   tell_runner_policy (session, game, allow_runner);
   sp_cli_warn_wine_update (session);
 
@@ -469,17 +561,26 @@ sp_cli_play (const SpCliOptions *options,
   state.loop = loop;
   state.session = session;
   state.json = options->json;
+  state.console = sp_session_get_console (session);
   g_signal_connect (session, "finished", G_CALLBACK (finished_cb), &state);
   g_signal_connect (session, "background", G_CALLBACK (background_cb), NULL);
   /* Kept until we return: a signal while a run is being kept or discarded
    * waits for that to be done. */
-  watch.ids[0] = g_unix_signal_add (SIGINT, stop_signal_cb, &state);
+  watch.ids[0] = g_unix_signal_add (SIGINT, sigint_cb, &state);
   watch.ids[1] = g_unix_signal_add (SIGTERM, sigterm_cb, &state);
   watch.ids[2] = g_unix_signal_add (SIGHUP, sighup_cb, &state);
   /* A closed terminal or pipe must not end us before the mount is gone:
    * writes to it fail quietly instead. (savepoint-run gives the game the
    * default disposition back.) */
   signal (SIGPIPE, SIG_IGN);
+  if (state.console)
+    {
+      struct sigaction quit = { .sa_handler = ignore_quit, .sa_flags = SA_RESTART };
+
+      sigemptyset (&quit.sa_mask);
+      sigaction (SIGQUIT, &quit, NULL);
+      terminal_save (&terminal);
+    }
 
   sp_session_start_async (session, NULL, result_cb, &state);
   if (!sp_session_start_finish (session, wait_result (&state), &error))
@@ -488,9 +589,15 @@ sp_cli_play (const SpCliOptions *options,
       return sp_cli_fail_message ("play", SP_CLI_EXIT_FAILED, "%s", error->message);
     }
 
-  say (&state, _("Playing “%s” (log: %s)\n"), sp_game_get_name (game), sp_session_get_log_path (session));
+  if (state.console)
+    say (&state, _("Playing “%s” on this terminal (the session’s events are logged in %s)\n"),
+         sp_game_get_name (game), sp_session_get_log_path (session));
+  else
+    say (&state, _("Playing “%s” (log: %s)\n"), sp_game_get_name (game), sp_session_get_log_path (session));
   while (!state.finished)
     g_main_loop_run (loop);
+  if (state.console)
+    terminal_restore (&terminal);
 
   summary = sp_session_get_summary (session);
   {

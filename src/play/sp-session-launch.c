@@ -155,6 +155,10 @@ _sp_session_build_launch (SpSessionStartData   *data,
     }
   if (data->wait_for_background)
     g_ptr_array_add (argv, g_strdup ("--wait-for-background"));
+  /* A console game keeps our standard input, output and error (inherited
+   * through GSubprocess) and our process group: the terminal's job. */
+  if (data->console && !sp_sandbox_is_flatpak ())
+    g_ptr_array_add (argv, g_strdup ("--console"));
   if (data->run_dir != NULL)
     {
       g_ptr_array_add (argv, g_strdup ("--run-dir"));

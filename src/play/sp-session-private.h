@@ -26,6 +26,7 @@ typedef struct
   gint           background_grace;   /* -1: savepoint-run's default */
   gboolean       wait_for_background;
   char          *run_dir;            /* for savepoint-run's --run-dir */
+  gboolean       console;            /* savepoint-run --console */
 
   /* Out. */
   char         **argv;           /* savepoint-run … -- program args */

@@ -53,6 +53,7 @@ struct _SpSession
   gboolean          trust_game;
   gboolean          progress_save_failed;  /* reported once: save_progress() */
   guint             grace;
+  gboolean          console;
 
   SpSessionState    state;
   GError           *error;
@@ -515,6 +516,21 @@ sp_session_set_wait_for_background (SpSession *self,
 {
   g_return_if_fail (SP_IS_SESSION (self));
   self->end.wait_for_background = !!wait;
+}
+
+void
+sp_session_set_console (SpSession *self,
+                        gboolean   console)
+{
+  g_return_if_fail (SP_IS_SESSION (self));
+  self->console = console && !sp_sandbox_is_flatpak ();
+}
+
+gboolean
+sp_session_get_console (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), FALSE);
+  return self->console;
 }
 
 const char * const *
@@ -1105,7 +1121,10 @@ prepare_done_cb (GObject      *object,
       fail_after_prepare (self, g_steal_pointer (&task), error);
       return;
     }
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  /* A console game has the terminal: stdin too (otherwise /dev/null). */
+  launcher = g_subprocess_launcher_new (data->console && !sp_sandbox_is_flatpak ()
+                                        ? G_SUBPROCESS_FLAGS_STDIN_INHERIT
+                                        : G_SUBPROCESS_FLAGS_NONE);
   g_subprocess_launcher_set_environ (launcher, data->envp);
   g_subprocess_launcher_take_fd (launcher, fds[1], 3);
   self->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) data->argv, &error);
@@ -1187,6 +1206,7 @@ sp_session_start_async (SpSession           *self,
   data->grace = self->grace;
   data->background_grace = self->end.background_grace;
   data->wait_for_background = self->end.wait_for_background;
+  data->console = self->console;
 
   /* Paths from game.ini stay inside the game (design.md, "Trust"): the
    * lexical rule here, resolution beneath the mount in savepoint-run. */

@@ -140,6 +140,14 @@ void            sp_session_set_background_grace    (SpSession *self,
                                                     gint       seconds);
 void            sp_session_set_wait_for_background (SpSession *self,
                                                     gboolean   wait);
+/* A console game (README, "Console games"): the game inherits the caller's
+ * standard input, output and error and stays in its process group, so it
+ * has the terminal; the log records the session's events only. Ignored
+ * under Flatpak (the game runs on the host, outside our terminal session).
+ * Only before the start. */
+void            sp_session_set_console             (SpSession *self,
+                                                    gboolean   console);
+gboolean        sp_session_get_console             (SpSession *self);
 /* The names (each once) of the background processes that outlived the
  * game by the grace period, or NULL; @out_count gets how many processes,
  * @out_stopped whether they were stopped (else waited for). Set when

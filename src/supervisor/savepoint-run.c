@@ -3,7 +3,7 @@
  * savepoint-run: the process-tree supervisor of one play session.
  *
  *   savepoint-run [--grace SECONDS] [--background-grace SECONDS]
- *                 [--wait-for-background] [--run-dir DIR]
+ *                 [--wait-for-background] [--run-dir DIR] [--console]
  *                 [--log FILE] [--cwd DIR] [--status-fd FD]
  *                 [--root MOUNT [--exec-beneath REL | --check-beneath REL]
  *                  [--cwd-beneath REL] [--home-beneath REL]]
@@ -38,6 +38,16 @@
  * On SIGTERM, SIGINT or SIGHUP (and when our parent dies: PR_SET_PDEATHSIG)
  * every descendant gets SIGTERM; whatever is still alive after the grace
  * period gets SIGKILL.
+ *
+ * With --console (a console game, README "Console games") the game keeps
+ * our standard input, output and error (the terminal) while our own
+ * messages still go to the --log FILE, which then records the session's
+ * events only. The game stays in our session and process group: the
+ * terminal's foreground job, with the caller (savepoint-cli), so ^Z and
+ * "fg" stop and continue all of us, and rule 1 below still finds its
+ * processes by session. SIGINT and SIGQUIT then come from the terminal's
+ * ^C and ^\ to the whole job: they are the game's, not stop requests (the
+ * caller stops the session with SIGTERM).
  *
  * When PROGRAM cannot be started (not found, not executable, bad working
  * directory) we print "savepoint-run: cannot start …: REASON" on stderr (the
@@ -115,12 +125,19 @@
 #define EXIT_CANNOT_EXECUTE 126
 #define EXIT_USAGE          125
 
+/* Where the child writes why it could not start: stderr (the log), or in
+ * console mode a copy of the log's descriptor (stderr is the terminal). */
+static int child_msg_fd = STDERR_FILENO;
+/* Console mode: the terminal's stdout and stderr, given back to the game. */
+static int console_out = -1;
+static int console_err = -1;
+
 static void
 usage (void)
 {
   fprintf (stderr,
            "Usage: savepoint-run [--grace SECONDS] [--background-grace SECONDS] [--wait-for-background]\n"
-           "                     [--run-dir DIR] [--log FILE] [--cwd DIR] [--status-fd FD]\n"
+           "                     [--run-dir DIR] [--console] [--log FILE] [--cwd DIR] [--status-fd FD]\n"
            "                     [--root MOUNT [--exec-beneath REL | --check-beneath REL]\n"
            "                      [--cwd-beneath REL] [--home-beneath REL]] -- PROGRAM [ARGS…]\n");
   exit (EXIT_USAGE);
@@ -376,13 +393,19 @@ run_child (char **argv,
   signal (SIGPIPE, SIG_DFL);
   sigprocmask (SIG_SETMASK, orig_mask, NULL);
 
+  /* A console game writes to the terminal, not to the log. */
+  if (console_out >= 0 && dup2 (console_out, STDOUT_FILENO) < 0)
+    _exit (EXIT_CANNOT_START);
+  if (console_err >= 0 && dup2 (console_err, STDERR_FILENO) < 0)
+    _exit (EXIT_CANNOT_START);
+
   if (cwd != NULL && chdir (cwd) != 0)
     {
       saved = errno;
       snprintf (msg, sizeof msg,
                 "savepoint-run: cannot start “%s”: the working directory “%s” cannot be entered: %s\n",
                 argv[0], cwd, strerror (saved));
-      write_all (STDERR_FILENO, msg);
+      write_all (child_msg_fd, msg);
       write_all (exec_fd, msg);
       _exit (EXIT_CANNOT_START);
     }
@@ -392,7 +415,7 @@ run_child (char **argv,
       snprintf (msg, sizeof msg,
                 "savepoint-run: cannot start “%s”: the working directory cannot be entered: %s\n",
                 argv[0], strerror (saved));
-      write_all (STDERR_FILENO, msg);
+      write_all (child_msg_fd, msg);
       write_all (exec_fd, msg);
       _exit (EXIT_CANNOT_START);
     }
@@ -416,7 +439,7 @@ run_child (char **argv,
       saved = errno;
       snprintf (msg, sizeof msg, "savepoint-run: cannot start “%s”: %s\n",
                 argv[0], strerror (saved));
-      write_all (STDERR_FILENO, msg);
+      write_all (child_msg_fd, msg);
       write_all (exec_fd, msg);
       _exit (saved == ENOENT || saved == ENOTDIR ? EXIT_CANNOT_START : EXIT_CANNOT_EXECUTE);
     }
@@ -430,7 +453,7 @@ run_child (char **argv,
   saved = errno;
   snprintf (msg, sizeof msg, "savepoint-run: cannot start “%s”: %s\n",
             argv[0], strerror (saved));
-  write_all (STDERR_FILENO, msg);
+  write_all (child_msg_fd, msg);
   write_all (exec_fd, msg);
   _exit (saved == ENOENT || saved == ENOTDIR ? EXIT_CANNOT_START : EXIT_CANNOT_EXECUTE);
 }
@@ -464,6 +487,7 @@ typedef struct
   long             grace;
   long             background_grace;
   int              wait_for_background;
+  int              console;          /* --console: SIGINT is the game's */
 
   int              game_status;
   int              game_reaped;
@@ -749,7 +773,8 @@ supervise (Supervisor     *sv,
       timeout.tv_nsec = (wait % 1000) * 1000000;
       sig = sigtimedwait (mask, &info, &timeout);
 
-      if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)
+      /* In console mode ^C is the game's (see the top of this file). */
+      if (sig == SIGTERM || sig == SIGHUP || (sig == SIGINT && !sv->console))
         request_stop (sv, sig);
       if (!sv->game_ended && now_ms () >= sv->next_heartbeat)
         {
@@ -790,6 +815,7 @@ main (int argc,
   long grace = 10;
   long background_grace = 10;
   int wait_for_background = 0;
+  int console = 0;
   const char *run_dir = NULL;
   int run_dir_fd = -1;
   int status_fd = -1;
@@ -833,6 +859,8 @@ main (int argc,
         }
       else if (strcmp (argv[i], "--wait-for-background") == 0)
         wait_for_background = 1;
+      else if (strcmp (argv[i], "--console") == 0)
+        console = 1;
       else if (strcmp (argv[i], "--run-dir") == 0 && i + 1 < argc)
         run_dir = argv[++i];
       else if (strcmp (argv[i], "--log") == 0 && i + 1 < argc)
@@ -880,9 +908,28 @@ main (int argc,
                    log_path, strerror (errno));
           return EXIT_CANNOT_START;
         }
+      if (console)
+        {
+          /* Kept for the game; the log gets our messages only. */
+          console_out = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+          console_err = fcntl (STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+          child_msg_fd = fcntl (fd, F_DUPFD_CLOEXEC, 3);
+          if (console_out < 0 || console_err < 0 || child_msg_fd < 0)
+            {
+              fprintf (stderr, "savepoint-run: cannot keep the terminal for the game: %s\n",
+                       strerror (errno));
+              return EXIT_CANNOT_START;
+            }
+        }
       dup2 (fd, STDOUT_FILENO);
       dup2 (fd, STDERR_FILENO);
       close (fd);
+      if (console)
+        {
+          fprintf (stderr, "savepoint-run: a console game: its input and output are the terminal's; "
+                   "this log records the session's events only\n");
+          fflush (stderr);
+        }
     }
 
   /* The run folder, held by descriptor: if it is removed (kept or
@@ -907,6 +954,8 @@ main (int argc,
   sigaddset (&mask, SIGTERM);
   sigaddset (&mask, SIGINT);
   sigaddset (&mask, SIGHUP);
+  if (console)
+    sigaddset (&mask, SIGQUIT);   /* ^\ is the game's, as ^C is */
   sigprocmask (SIG_BLOCK, &mask, &orig_mask);
 
   /* If the app dies (even kill -9), stop the game: its file system is gone. */
@@ -1019,6 +1068,7 @@ main (int argc,
       .grace = grace,
       .background_grace = background_grace,
       .wait_for_background = wait_for_background,
+      .console = console,
     };
 
     sp_game_rule_init (&sv.rule, game, root);
