@@ -21,6 +21,7 @@
 #include "sp-run-logs.h"
 #include "sp-session-private.h"
 #include "common/sp-util.h"
+#include "common/sp-manifest-format.h"
 
 /* How often the library's drive is checked while a game runs, and how long
  * a check may hang before the drive counts as gone. */
@@ -664,6 +665,7 @@ prepare_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   g_autofree char *what = g_strdup_printf (_("The game “%s”"), data->settings->name);
   g_autofree char *mounts_dir = NULL;
+  g_autofree char *manifest = NULL;
   const char *lowers[2] = { data->base_path, NULL };
   char *message = NULL;
   SpOverlayOptions options = SP_OVERLAY_OPTIONS_INIT;
@@ -745,6 +747,15 @@ prepare_thread (GTask        *task,
   options.squash_uid_set = options.squash_gid_set = 1;
   options.squash_uid = getuid ();
   options.squash_gid = getgid ();
+  /* What the drive could not store of the clean install (exFAT, FAT). */
+  {
+    g_autofree char *game_dir = g_path_get_dirname (data->base_path);
+    struct stat mst;
+
+    manifest = g_build_filename (game_dir, SP_MANIFEST_FILE_NAME, NULL);
+    if (lstat (manifest, &mst) == 0)
+      options.manifest = manifest;
+  }
   overlay = sp_overlay_mount (lowers, sp_run_get_upper_path (self->run),
                               sp_run_get_work_path (self->run), self->mount_point,
                               &options, &message);
