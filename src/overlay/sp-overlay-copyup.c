@@ -170,7 +170,7 @@ _sp_copy_up (SpOverlay *ov, SpNode *node, bool with_data)
   if (fstatat (lowerdir, lname, &st, AT_SYMLINK_NOFOLLOW) < 0)
     return -errno;
   if (node->layer == 1)
-    _sp_manifest_apply (node->man, &st);
+    _sp_lower_manifest_apply (node->man, &st);
   placeholder = node->layer == 1 && node->man != NULL && node->man->target != NULL;
 
   _sp_tmp_name (ov, tmp, sizeof tmp);

@@ -143,7 +143,7 @@ _sp_dir_list (SpOverlay *ov, SpNode *dir, SpDirList *list, bool stop_at_first)
             }
           if (k == 1 && ov->manifest != NULL)
             {
-              const SpManEntry *entry = _sp_manifest_for_stored (ov, dir, name);
+              const SpManEntry *entry = _sp_lower_manifest_for_stored (ov, dir, name);
 
               if (entry != NULL && entry->real != NULL)
                 name = entry->real;

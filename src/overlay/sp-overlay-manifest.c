@@ -20,7 +20,7 @@
 
 #include "common/sp-manifest-format.h"
 
-struct _SpManifest
+struct _SpLowerManifest
 {
   SpManEntry  *entries;
   size_t       n;
@@ -143,7 +143,7 @@ entry_clear (SpManEntry *e)
 }
 
 void
-_sp_manifest_free (SpManifest *m)
+_sp_lower_manifest_free (SpLowerManifest *m)
 {
   if (m == NULL)
     return;
@@ -264,12 +264,12 @@ compare_real (const void *a,
   return strcmp ((*(SpManEntry * const *) a)->real_key, (*(SpManEntry * const *) b)->real_key);
 }
 
-SpManifest *
-_sp_manifest_parse (const char  *text,
+SpLowerManifest *
+_sp_lower_manifest_parse (const char  *text,
                     size_t       size,
                     char       **problem)
 {
-  SpManifest *m;
+  SpLowerManifest *m;
   size_t hlen = strlen (SP_MANIFEST_HEADER);
   size_t pos, alloc = 0, lineno = 1;
 
@@ -366,15 +366,15 @@ _sp_manifest_parse (const char  *text,
 fail:
   if (*problem == NULL)
     *problem = strdup ("out of memory");
-  _sp_manifest_free (m);
+  _sp_lower_manifest_free (m);
   return NULL;
 }
 
-SpManifest *
-_sp_manifest_load (const char  *path,
+SpLowerManifest *
+_sp_lower_manifest_load (const char  *path,
                    char       **problem)
 {
-  SpManifest *m = NULL;
+  SpLowerManifest *m = NULL;
   struct stat st;
   char *text;
   size_t got = 0;
@@ -428,7 +428,7 @@ _sp_manifest_load (const char  *path,
     }
   close (fd);
   if (*problem == NULL)
-    m = _sp_manifest_parse (text, got, problem);
+    m = _sp_lower_manifest_parse (text, got, problem);
   free (text);
   return m;
 }
@@ -527,7 +527,7 @@ _sp_lower_name (SpOverlay         *ov,
 }
 
 const SpManEntry *
-_sp_manifest_for_stored (SpOverlay  *ov,
+_sp_lower_manifest_for_stored (SpOverlay  *ov,
                          SpNode     *dir,
                          const char *stored)
 {
@@ -539,7 +539,7 @@ _sp_manifest_for_stored (SpOverlay  *ov,
 }
 
 void
-_sp_manifest_apply (const SpManEntry *entry,
+_sp_lower_manifest_apply (const SpManEntry *entry,
                     struct stat      *st)
 {
   if (entry == NULL)

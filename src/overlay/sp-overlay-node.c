@@ -456,7 +456,7 @@ fill_dir_fds (SpOverlay *ov, SpNode *dir, const char *name, int first,
             }
           if (!_sp_lower_name_exact (ov, dir, k, lname))
             continue;
-          _sp_manifest_apply (entry, &st);
+          _sp_lower_manifest_apply (entry, &st);
           if (sp_upper_is_whiteout_device (&st) || !S_ISDIR (st.st_mode))
             break;
         }
@@ -518,7 +518,7 @@ _sp_node_resolve (SpOverlay *ov, SpNode *dir, const char *name,
         continue;
       if (sp_upper_is_whiteout_device (&st))
         return -ENOENT;
-      _sp_manifest_apply (entry, &st);
+      _sp_lower_manifest_apply (entry, &st);
       found = k;
       break;
     }
@@ -748,7 +748,7 @@ _sp_node_stat (SpOverlay *ov, SpNode *node, struct stat *st)
   if (fstatat (dirfd, name, st, flags | AT_SYMLINK_NOFOLLOW) < 0)
     return -errno;
   if (node->layer == 1)
-    _sp_manifest_apply (node->man, st);
+    _sp_lower_manifest_apply (node->man, st);
   st->st_ino = node->ino;
   _sp_squash_owner (ov, st);
   if (node->fds != NULL)

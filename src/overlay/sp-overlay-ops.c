@@ -137,7 +137,7 @@ op_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     {
       /* Works for open files whose name is gone. */
       if (atomic_load (&((SpFile *) (uintptr_t) fi->fh)->lower) && node->layer == 1)
-        _sp_manifest_apply (node->man, &st);
+        _sp_lower_manifest_apply (node->man, &st);
       st.st_ino = node->ino;
       _sp_squash_owner (ov, &st);
       err = 0;

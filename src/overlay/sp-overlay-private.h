@@ -22,7 +22,7 @@
  * the upper layer and the name alone no longer identifies them. */
 typedef struct _SpNode SpNode;
 typedef struct _SpNameSet SpNameSet;
-typedef struct _SpManifest SpManifest;
+typedef struct _SpLowerManifest SpLowerManifest;
 
 /* One record of the first lower layer's manifest (sp-overlay-manifest.c). */
 typedef struct
@@ -71,7 +71,7 @@ struct _SpOverlay
   unsigned         *layer_devidx;
   bool             *layer_casefold; /* lower layers that fold case (exFAT, NTFS…) */
   pthread_mutex_t   case_lock;      /* SpNode.lower_names */
-  SpManifest       *manifest;       /* of lower 1, or NULL */
+  SpLowerManifest       *manifest;       /* of lower 1, or NULL */
   int               work_fd;
   char             *work_path;
   char             *mountpoint;
@@ -242,9 +242,9 @@ bool    _sp_name_clashes_by_case (SpOverlay *ov, SpNode *dir, const char *name);
 void    _sp_node_free_names      (SpOverlay *ov, SpNode *node);
 
 /* sp-overlay-manifest.c */
-SpManifest *_sp_manifest_parse (const char *text, size_t size, char **problem);
-SpManifest *_sp_manifest_load  (const char *path, char **problem);
-void        _sp_manifest_free  (SpManifest *manifest);
+SpLowerManifest *_sp_lower_manifest_parse (const char *text, size_t size, char **problem);
+SpLowerManifest *_sp_lower_manifest_load  (const char *path, char **problem);
+void        _sp_lower_manifest_free  (SpLowerManifest *manifest);
 /* The name under which lower layer K of DIR holds the merged NAME: NAME,
  * the stored name the manifest gives for it, or NULL when the lower's NAME
  * is a stored name shown under another name. *ENTRY (may be NULL) is the
@@ -252,9 +252,9 @@ void        _sp_manifest_free  (SpManifest *manifest);
 const char *_sp_lower_name     (SpOverlay *ov, SpNode *dir, int k, const char *name,
                                 const SpManEntry **entry);
 /* The record of the entry STORED of DIR's first lower layer, or NULL. */
-const SpManEntry *_sp_manifest_for_stored (SpOverlay *ov, SpNode *dir, const char *stored);
+const SpManEntry *_sp_lower_manifest_for_stored (SpOverlay *ov, SpNode *dir, const char *stored);
 /* Shows ENTRY's symlink or mode in ST, a stat of its stored object. */
-void        _sp_manifest_apply (const SpManEntry *entry, struct stat *st);
+void        _sp_lower_manifest_apply (const SpManEntry *entry, struct stat *st);
 
 /* Helpers shared by the operations. */
 #define OV(req) ((SpOverlay *) fuse_req_userdata (req))

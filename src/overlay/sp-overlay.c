@@ -151,7 +151,7 @@ overlay_free (SpOverlay *ov)
   free (ov->layer_paths);
   free (ov->layer_devidx);
   free (ov->layer_casefold);
-  _sp_manifest_free (ov->manifest);
+  _sp_lower_manifest_free (ov->manifest);
   free (ov->inomap);
   if (ov->work_fd >= 0)
     close (ov->work_fd);
@@ -340,7 +340,7 @@ sp_overlay_mount (const char *const      *lowers,
     {
       char *problem = NULL;
 
-      ov->manifest = _sp_manifest_load (options->manifest, &problem);
+      ov->manifest = _sp_lower_manifest_load (options->manifest, &problem);
       if (ov->manifest == NULL)
         {
           set_error (error_message, "manifest %s: %s", options->manifest,
