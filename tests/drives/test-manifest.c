@@ -31,8 +31,9 @@ typedef enum
 
 typedef struct
 {
-  DriveKind kind;
-  uid_t     uid;
+  DriveKind   kind;
+  uid_t       uid;
+  const char *size;   /* of the image; NULL: 64M */
 } CaseSpec;
 
 typedef struct
@@ -288,7 +289,7 @@ case_new (const CaseSpec *spec)
   }
 
   {
-    const char *truncate[] = { "truncate", "-s", "64M", c->image, NULL };
+    const char *truncate[] = { "truncate", "-s", spec->size ? spec->size : "64M", c->image, NULL };
     const char *mkfs_exfat[] = { "mkfs.exfat", c->image, NULL };
     const char *mkfs_ntfs[] = { "mkntfs", "-F", "-f", "-q", c->image, NULL };
     const char *losetup[] = { "losetup", "-f", "--show", c->image, NULL };
@@ -483,16 +484,135 @@ test_cycle (gconstpointer data)
   play_and_check (c, "second", "1", expected);
 }
 
+/* Runs @argv as the case's player with Wine's environment for @prefix. */
+static gboolean
+wine_as_player (Case               *c,
+                const char         *prefix,
+                const char * const *argv)
+{
+  g_autoptr(GPtrArray) full = g_ptr_array_new_with_free_func (g_free);
+  const char *head[] = { "timeout", "--kill-after=5", "240", "setpriv", NULL };
+
+  for (guint i = 0; head[i] != NULL; i++)
+    g_ptr_array_add (full, g_strdup (head[i]));
+  g_ptr_array_add (full, g_strdup_printf ("--reuid=%u", (guint) c->spec->uid));
+  g_ptr_array_add (full, g_strdup_printf ("--regid=%u", (guint) c->spec->uid));
+  g_ptr_array_add (full, g_strdup ("--init-groups"));
+  g_ptr_array_add (full, g_strdup ("env"));
+  g_ptr_array_add (full, g_strdup ("-i"));
+  g_ptr_array_add (full, g_strdup ("PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"));
+  g_ptr_array_add (full, g_strdup_printf ("HOME=%s", c->home));
+  g_ptr_array_add (full, g_strdup_printf ("WINEPREFIX=%s", prefix));
+  g_ptr_array_add (full, g_strdup ("USER=gamer"));
+  g_ptr_array_add (full, g_strdup ("LOGNAME=gamer"));
+  g_ptr_array_add (full, g_strdup ("WINEDEBUG=-all"));
+  g_ptr_array_add (full, g_strdup ("WINEDLLOVERRIDES=mscoree,mshtml="));
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (full, g_strdup (argv[i]));
+  g_ptr_array_add (full, NULL);
+  return run ((const char * const *) full->pdata, NULL);
+}
+
+/* A real Wine prefix (wineboot) on exFAT, added and played by a normal
+ * user: Wine finds C: and Z: (dosdevices links kept by the manifest), the
+ * Documents link to the home became a folder, so a save in
+ * Documents\My Games lands in the checkpoint and nothing in the home;
+ * after a remount the next run finds it. */
+static void
+test_wine (gconstpointer data)
+{
+  const CaseSpec *spec = data;
+  g_autofree char *wineboot = g_find_program_in_path ("wineboot");
+  g_autoptr(Case) c = NULL;
+  g_auto(Result) r = { 0 };
+  g_autofree char *prefix = NULL;
+  g_autofree char *documents = NULL;
+  g_autofree char *home_games = NULL;
+  g_autofree char *bat = NULL;
+  g_autofree char *bat_text = NULL;
+  g_autofree char *proof_win = NULL;
+  g_autofree char *seen_path = NULL;
+  g_autofree char *seen = NULL;
+  g_autofree char *stored_c = NULL;
+
+  if (wineboot == NULL)
+    {
+      g_test_skip ("Wine is not installed (apt-get install wine wine64)");
+      return;
+    }
+  c = case_new (spec);
+  if (c == NULL || g_test_failed () || c->loop == NULL)
+    return;
+  /* wineboot links Documents to the home's when the home has one. */
+  documents = g_build_filename (c->home, "Documents", NULL);
+  mkdir_for (documents, spec->uid);
+  home_games = g_build_filename (documents, "My Games", NULL);
+  prefix = g_build_filename (c->dir, "wine-game", NULL);
+  mkdir_for (prefix, spec->uid);
+  {
+    const char *boot[] = { "wineboot", "-i", NULL };
+    const char *wait[] = { "wineserver", "-w", NULL };
+
+    STEP (g_assert_true (wine_as_player (c, prefix, boot)));
+    STEP (g_assert_true (wine_as_player (c, prefix, wait)));
+  }
+  {
+    /* What the test is about: wineboot linked Documents to the home. */
+    g_autofree char *linked = g_build_filename (prefix, "drive_c", "users", "gamer", "Documents",
+                                                NULL);
+
+    STEP (g_assert_true (g_file_test (linked, G_FILE_TEST_IS_SYMLINK)));
+  }
+  /* Z: is the host's root: the batch file reports there what it saw. */
+  proof_win = g_strdelimit (g_strdup_printf ("Z:%s", c->proof), "/", '\\');
+  bat = g_build_filename (prefix, "drive_c", "game.bat", NULL);
+  bat_text = g_strdup_printf ("@echo off\r\n"
+                              "if not exist \"%%USERPROFILE%%\\Documents\\My Games\" "
+                              "mkdir \"%%USERPROFILE%%\\Documents\\My Games\"\r\n"
+                              "echo run>>\"%%USERPROFILE%%\\Documents\\My Games\\save.txt\"\r\n"
+                              "copy /y \"%%USERPROFILE%%\\Documents\\My Games\\save.txt\" "
+                              "%s\\seen.txt >nul\r\n", proof_win);
+  g_assert_true (g_file_set_contents (bat, bat_text, -1, NULL));
+  g_assert_cmpint (chown (bat, spec->uid, spec->uid), ==, 0);
+  seen_path = g_build_filename (c->proof, "seen.txt", NULL);
+  stored_c = g_build_filename (c->drive, "Savepoint", "games", "demo", "base", "dosdevices",
+                               "c%3A", NULL);
+
+  STEP (cli (&r, c, "init", c->drive, NULL); ok (&r));
+  STEP (cli (&r, c, "--library", c->drive, "add", "Demo", prefix, "--kind", "wine",
+             "--exec", "drive_c/windows/system32/cmd.exe", "--arg", "/c", "--arg", "C:\\game.bat",
+             "--env", "WINEDEBUG=-all", "--env", "WINEDLLOVERRIDES=mscoree,mshtml=", NULL);
+        ok (&r));
+  STEP (g_assert_true (g_file_test (stored_c, G_FILE_TEST_IS_REGULAR)));
+
+  STEP (cli (&r, c, "--library", c->drive, "play", "demo", "--keep", "first", NULL); ok (&r));
+  STEP (g_assert_true (g_file_get_contents (seen_path, &seen, NULL, NULL)));
+  g_assert_cmpstr (seen, ==, "run\r\n");
+  g_assert_false (g_file_test (home_games, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&seen, g_free);
+  g_assert_cmpint (g_unlink (seen_path), ==, 0);
+
+  STEP (unmount_drive (c));
+  STEP (g_assert_true (mount_drive (c)));
+  STEP (cli (&r, c, "--library", c->drive, "play", "demo", "--keep", "second", NULL); ok (&r));
+  STEP (g_assert_true (g_file_get_contents (seen_path, &seen, NULL, NULL)));
+  g_assert_cmpstr (seen, ==, "run\r\nrun\r\n");
+  g_assert_false (g_file_test (home_games, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int    argc,
       char **argv)
 {
   static const CaseSpec exfat_root = { DRIVE_EXFAT, 0 };
   static const CaseSpec exfat_player = { DRIVE_EXFAT, PLAYER_UID };
+  /* A Wine prefix is some hundred megabytes. */
+  static const CaseSpec exfat_wine = { DRIVE_EXFAT, PLAYER_UID, "2G" };
 
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
   g_test_add_data_func ("/drives/manifest/exfat/root", &exfat_root, test_cycle);
   g_test_add_data_func ("/drives/manifest/exfat/player", &exfat_player, test_cycle);
+  g_test_add_data_func ("/drives/manifest/exfat/wine-player", &exfat_wine, test_wine);
   return g_test_run ();
 }
