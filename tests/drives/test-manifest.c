@@ -481,7 +481,21 @@ test_cycle (gconstpointer data)
   STEP (unmount_drive (c));
   STEP (g_assert_true (mount_drive (c)));
   STEP (cli (&r, c, "--library", c->drive, "verify", NULL); ok (&r));
-  play_and_check (c, "second", "1", expected);
+  STEP (play_and_check (c, "second", "1", expected));
+
+  /* The manifest comes from the drive: a hostile one is refused, nothing
+   * is played. */
+  {
+    g_autofree char *proof_seen = g_build_filename (c->proof, "seen", NULL);
+
+    g_unlink (proof_seen);
+    g_assert_true (g_file_set_contents (manifest, "savepoint-manifest 1\n"
+                                        "path=../../../../etc/passwd mode=777\n", -1, NULL));
+    cli (&r, c, "--library", c->drive, "play", "demo", "--keep", "hostile", NULL);
+    g_assert_cmpint (r.status, !=, 0);
+    g_assert_nonnull (strstr (r.err, "manifest"));
+    g_assert_false (g_file_test (proof_seen, G_FILE_TEST_EXISTS));
+  }
 }
 
 /* Runs @argv as the case's player with Wine's environment for @prefix. */
