@@ -14,6 +14,7 @@
 
 #include "common/sp-util.h"
 #include "common/sp-xattr.h"
+#include "sp-manifest.h"
 
 typedef struct
 {
@@ -26,6 +27,9 @@ typedef struct
   gpointer            progress_data;
   GCancellable       *cancellable;
   guint8             *buf;
+  SpManifest         *manifest;     /* NULL: what the drive refuses is an error */
+  const char         *root;         /* the destination folder */
+  gboolean            name_refused; /* the last entry's own name was refused */
 } CopyContext;
 
 #define COPY_CHUNK (4 * 1024 * 1024)
@@ -143,6 +147,51 @@ copy_file_data (int           in_fd,
 
 static gboolean copy_tree (const char *from, const char *to, CopyContext *ctx, GError **error);
 
+/* @to relative to the destination folder: the manifest's key. */
+static const char *
+stored_path (CopyContext *ctx,
+             const char  *to)
+{
+  size_t len = strlen (ctx->root);
+
+  g_assert (strncmp (to, ctx->root, len) == 0 && to[len] == '/');
+  return to + len + 1;
+}
+
+/* The drive refused the name of the entry being created (FAT and exFAT
+ * refuse ':', '?', '*'…; the kernel's drivers say EINVAL, exfat-fuse
+ * ENOENT, which can mean nothing else here: the parent folder was just
+ * made): copy_tree() stores it under an escaped name. */
+static gboolean
+refused_name (CopyContext  *ctx,
+              int           saved,
+              GError      **error,
+              const char   *format,
+              const char   *to)
+{
+  ctx->name_refused = (saved == EINVAL || saved == ENOENT) && ctx->manifest != NULL;
+  return _sp_copy_set_error_from_errno (error, saved, format, to);
+}
+
+/* Records the mode of @to when the drive did not keep @mode (FAT, exFAT). */
+static gboolean
+check_mode (CopyContext  *ctx,
+            int           fd,
+            const char   *to,
+            mode_t        mode,
+            GError      **error)
+{
+  struct stat st;
+
+  if (ctx->manifest == NULL || strcmp (to, ctx->root) == 0)
+    return TRUE;
+  if ((fd >= 0 ? fstat (fd, &st) : lstat (to, &st)) != 0)
+    return _sp_copy_set_error_from_errno (error, errno, _("Cannot read “%s”"), to);
+  if ((st.st_mode & 0777) != (mode & 0777))
+    _sp_manifest_set_mode (ctx->manifest, stored_path (ctx, to), mode & 0777);
+  return TRUE;
+}
+
 static gboolean
 copy_entry (const char   *from,
             const char   *to,
@@ -155,8 +204,7 @@ copy_entry (const char   *from,
   if (S_ISDIR (st->st_mode))
     {
       if (g_mkdir (to, 0700) != 0)
-        return _sp_copy_set_error_from_errno (error, errno,
-                                              _("Cannot create the folder “%s”"), to);
+        return refused_name (ctx, errno, error, _("Cannot create the folder “%s”"), to);
       if (!copy_tree (from, to, ctx, error))
         return FALSE;
       if (!copy_xattrs (from, to, error))
@@ -166,6 +214,8 @@ copy_entry (const char   *from,
       if (chmod (to, st->st_mode & 07777) != 0)
         return _sp_copy_set_error_from_errno (error, errno,
                                               _("Cannot set the permissions of “%s”"), to);
+      if (!check_mode (ctx, -1, to, st->st_mode, error))
+        return FALSE;
       if (utimensat (AT_FDCWD, to, times, AT_SYMLINK_NOFOLLOW) != 0)
         return _sp_copy_set_error_from_errno (error, errno,
                                               _("Cannot set the times of “%s”"), to);
@@ -198,7 +248,7 @@ copy_entry (const char   *from,
         {
           int saved = errno;
           close (in_fd);
-          return _sp_copy_set_error_from_errno (error, saved, _("Cannot create “%s”"), to);
+          return refused_name (ctx, saved, error, _("Cannot create “%s”"), to);
         }
       ok = copy_file_data (in_fd, out_fd, to, ctx, error);
       close (in_fd);
@@ -207,6 +257,8 @@ copy_entry (const char   *from,
       if (ok && fchmod (out_fd, st->st_mode & 07777) != 0)
         ok = _sp_copy_set_error_from_errno (error, errno,
                                             _("Cannot set the permissions of “%s”"), to);
+      if (ok)
+        ok = check_mode (ctx, out_fd, to, st->st_mode, error);
       if (ok && futimens (out_fd, times) != 0)
         ok = _sp_copy_set_error_from_errno (error, errno,
                                             _("Cannot set the times of “%s”"), to);
@@ -227,7 +279,26 @@ copy_entry (const char   *from,
         return FALSE;
       if (symlink (target, to) != 0)
         {
-          if (errno == EPERM || errno == EOPNOTSUPP)
+          int saved = errno;
+
+          if ((saved == EPERM || saved == EOPNOTSUPP || saved == ENOSYS) && ctx->manifest != NULL)
+            {
+              /* The drive keeps no links (FAT, exFAT): an empty file holds
+               * its place, the manifest its target. */
+              int fd = open (to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+              if (fd < 0)
+                return refused_name (ctx, errno, error, _("Cannot create “%s”"), to);
+              if (close (fd) != 0)
+                return _sp_copy_set_error_from_errno (error, errno, _("Cannot write “%s”"), to);
+              _sp_manifest_set_link (ctx->manifest, stored_path (ctx, to), target);
+              utimensat (AT_FDCWD, to, times, AT_SYMLINK_NOFOLLOW);
+              return TRUE;
+            }
+          if ((saved == EINVAL || saved == ENOENT) && ctx->manifest != NULL)
+            return refused_name (ctx, saved, error, _("Cannot create the symbolic link “%s”"), to);
+          errno = saved;
+          if (errno == EPERM || errno == EOPNOTSUPP || errno == ENOSYS)
             {
               g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
                            _("Cannot create the symbolic link “%s”: the drive’s file system "
@@ -245,7 +316,7 @@ copy_entry (const char   *from,
   else if (S_ISFIFO (st->st_mode))
     {
       if (mkfifo (to, st->st_mode & 07777) != 0)
-        return _sp_copy_set_error_from_errno (error, errno, _("Cannot create “%s”"), to);
+        return refused_name (ctx, errno, error, _("Cannot create “%s”"), to);
       utimensat (AT_FDCWD, to, times, AT_SYMLINK_NOFOLLOW);
     }
   else if (S_ISSOCK (st->st_mode))
@@ -284,8 +355,30 @@ copy_tree (const char   *from,
         return FALSE;
       if (lstat (src, &st) != 0)
         return _sp_copy_set_error_from_errno (error, errno, _("Cannot read “%s”"), src);
+      ctx->name_refused = FALSE;
       if (!copy_entry (src, dst, &st, ctx, error))
-        return FALSE;
+        {
+          g_autofree char *stored = NULL;
+
+          if (!ctx->name_refused)
+            return FALSE;
+          /* Stored under an escaped name; the manifest has the real one. A
+           * name that is still refused, or taken, is an error. */
+          ctx->name_refused = FALSE;
+          g_clear_error (error);
+          stored = _sp_manifest_escape_name (name);
+          g_free (dst);
+          dst = g_build_filename (to, stored, NULL);
+          if (strcmp (stored, name) == 0 || !copy_entry (src, dst, &st, ctx, error))
+            {
+              ctx->name_refused = FALSE;
+              if (error != NULL && *error == NULL)
+                g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                             _("The drive cannot store the name “%s”."), src);
+              return FALSE;
+            }
+          _sp_manifest_set_name (ctx->manifest, stored_path (ctx, dst), name);
+        }
       ctx->files_done++;
       report (ctx);
     }
@@ -295,6 +388,7 @@ copy_tree (const char   *from,
 gboolean
 _sp_copy_tree (const char          *src,
                const char          *dest,
+               SpManifest          *manifest,
                SpCopyProgressFunc   progress,
                gpointer             progress_data,
                GCancellable        *cancellable,
@@ -310,6 +404,8 @@ _sp_copy_tree (const char          *src,
   ctx.progress_data = progress_data;
   ctx.cancellable = cancellable;
   ctx.buf = g_malloc (COPY_CHUNK);
+  ctx.manifest = manifest;
+  ctx.root = dest;
 
   ok = count_tree (src, &ctx, seen, error);
   if (ok)

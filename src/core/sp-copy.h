@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "sp-library.h"
+#include "sp-manifest.h"
 
 G_BEGIN_DECLS
 
@@ -15,9 +16,15 @@ G_BEGIN_DECLS
  * hard links) and user.* xattrs; sockets are skipped, device nodes are an
  * error. A stat walk of @src first gives the totals that @progress (may be
  * NULL, called from the calling thread) reports against. On error, what was
- * copied so far is left for the caller to remove. */
+ * copied so far is left for the caller to remove.
+ * With @manifest (may be NULL), what the destination's file system cannot
+ * store (checked by trying, not by its name) is recorded there instead of
+ * failing: a symbolic link it refuses becomes an empty file, a name it
+ * refuses (EINVAL) an escaped name (_sp_manifest_escape_name()), a mode it
+ * does not keep a recorded mode. */
 gboolean  _sp_copy_tree                  (const char          *src,
                                           const char          *dest,
+                                          SpManifest          *manifest,
                                           SpCopyProgressFunc   progress,
                                           gpointer             progress_data,
                                           GCancellable        *cancellable,

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sp-copy.h"
+#include "common/sp-manifest-format.h"
 #include "sp-game-path.h"
 #include "sp-keyfile.h"
 #include "sp-leftovers.h"
@@ -383,6 +384,8 @@ add_game_files (AddData             *data,
   g_autofree char *checkpoints = NULL;
   g_autofree char *ini = NULL;
   g_autofree char *dest = NULL;
+  g_autofree char *manifest_path = NULL;
+  g_autoptr(SpManifest) manifest = _sp_manifest_new ();
   struct stat st, games_st;
   gboolean moved = FALSE;
   GError *local_error = NULL;
@@ -450,7 +453,7 @@ add_game_files (AddData             *data,
 
   if (data->mode == SP_ADD_MODE_COPY)
     {
-      if (!_sp_copy_tree (real_source, base, progress, progress_data, cancellable,
+      if (!_sp_copy_tree (real_source, base, manifest, progress, progress_data, cancellable,
                           &local_error))
         goto fail;
     }
@@ -466,8 +469,13 @@ add_game_files (AddData             *data,
     }
   /* Saves land in the overlay, not in the player's home (in the copy, or
    * in the adopted folder itself). */
-  if (!_sp_wine_prefix_prepare_clean_install (data->info, base, &data->replaced, cancellable,
-                                              &local_error))
+  if (!_sp_wine_prefix_prepare_clean_install (data->info, base, manifest, &data->replaced,
+                                              cancellable, &local_error))
+    goto fail;
+  /* What the drive could not store, for the session's overlay. */
+  manifest_path = g_build_filename (tmp, SP_MANIFEST_FILE_NAME, NULL);
+  if (!_sp_manifest_is_empty (manifest) &&
+      !_sp_manifest_write (manifest, manifest_path, &local_error))
     goto fail;
 
   if (!make_readable_for_all (base, cancellable, &local_error))

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/sp-util.h"
+#include "sp-manifest.h"
 
 /* Deeper folders than this are not walked (a drive's tree is untrusted;
  * each level holds a descriptor). */
@@ -114,6 +115,7 @@ typedef struct
   gboolean      replace;
   GPtrArray    *found;        /* prefix-relative paths */
   GCancellable *cancellable;
+  SpManifest   *manifest;     /* links a drive keeps as empty files, or NULL */
 } Walk;
 
 /* Puts an empty folder where the link @name of @dir_fd is: a new folder
@@ -254,6 +256,27 @@ walk_dir (Walk        *walk,
           changed = changed || walk->replace;
           g_ptr_array_add (walk->found, g_steal_pointer (&child_rel));
         }
+      else if (S_ISREG (st.st_mode) && st.st_size == 0 && walk->manifest != NULL
+               && _sp_manifest_get_link (walk->manifest, child_rel) != NULL)
+        {
+          /* A link the drive keeps as an empty file (sp-manifest.h). */
+          const char *target = _sp_manifest_get_link (walk->manifest, child_rel);
+          const char *real = _sp_manifest_get_name (walk->manifest, child_rel);
+          g_autofree char *real_rel = rel[0] != '\0' ? g_build_filename (rel, real ? real : name, NULL)
+                                                     : g_strdup (real ? real : name);
+
+          if (sp_wine_prefix_is_device_link (real_rel) || !link_leaves (walk->prefix_fd, rel, target))
+            continue;
+          if (walk->replace)
+            {
+              if (unlinkat (dir_fd, name, 0) != 0 || mkdirat (dir_fd, name, 0755) != 0)
+                return sp_set_error_from_errno (error, errno, _("Cannot replace the link “%s”"),
+                                                child_display);
+              _sp_manifest_drop_link (walk->manifest, child_rel);
+            }
+          changed = changed || walk->replace;
+          g_ptr_array_add (walk->found, g_steal_pointer (&real_rel));
+        }
       else if (S_ISDIR (st.st_mode))
         {
           int child_fd = openat (dir_fd, name,
@@ -296,10 +319,11 @@ walk_prefix (const char    *prefix,
              gboolean       profiles_only,
              gboolean       replace,
              GPtrArray     *found,
+             SpManifest    *manifest,
              GCancellable  *cancellable,
              GError       **error)
 {
-  Walk walk = { prefix, -1, replace, found, cancellable };
+  Walk walk = { prefix, -1, replace, found, cancellable, manifest };
   gboolean ok;
 
   walk.prefix_fd = open (prefix, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
@@ -356,7 +380,7 @@ sp_wine_prefix_find_outside_links (const char    *prefix,
 
   g_return_val_if_fail (prefix != NULL, NULL);
 
-  if (!walk_prefix (prefix, profiles_only, FALSE, found, cancellable, error))
+  if (!walk_prefix (prefix, profiles_only, FALSE, found, NULL, cancellable, error))
     return NULL;
   return take_sorted (g_steal_pointer (&found));
 }
@@ -372,7 +396,7 @@ sp_wine_prefix_keep_folders_inside (const char    *prefix,
 
   g_return_val_if_fail (prefix != NULL, FALSE);
 
-  ok = walk_prefix (prefix, FALSE, TRUE, found, cancellable, error);
+  ok = walk_prefix (prefix, FALSE, TRUE, found, NULL, cancellable, error);
   if (out_replaced != NULL)
     *out_replaced = take_sorted (g_steal_pointer (&found));
   return ok;
@@ -441,6 +465,7 @@ sp_wine_runner_get_version (const char    *runner,
 gboolean
 _sp_wine_prefix_prepare_clean_install (SpGameInfo    *info,
                                        const char    *base,
+                                       SpManifest    *manifest,
                                        GStrv         *out_replaced,
                                        GCancellable  *cancellable,
                                        GError       **error)
@@ -451,8 +476,15 @@ _sp_wine_prefix_prepare_clean_install (SpGameInfo    *info,
 
   if (info->kind != SP_GAME_KIND_WINE)
     return TRUE;
-  if (!sp_wine_prefix_keep_folders_inside (base, out_replaced, cancellable, error))
-    return FALSE;
+  {
+    g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+    gboolean ok = walk_prefix (base, FALSE, TRUE, found, manifest, cancellable, error);
+
+    if (out_replaced != NULL)
+      *out_replaced = take_sorted (g_steal_pointer (&found));
+    if (!ok)
+      return FALSE;
+  }
   if (runner == NULL || runner[0] == '\0')
     runner = g_getenv ("SAVEPOINT_WINE_RUNNER");
   if (runner == NULL || runner[0] == '\0')

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "sp-game.h"
+#include "sp-manifest.h"
 
 G_BEGIN_DECLS
 
@@ -80,10 +81,13 @@ char     *sp_wine_runner_differs              (const char    *recorded,
 /* For sp-library-add.c: makes the clean install @base of a Wine game
  * (@info->kind; other kinds are left alone) keep its user folders inside
  * (sp_wine_prefix_keep_folders_inside(), paths in @out_replaced) and
+ * (links kept as empty files by a drive without links are read from
+ * @manifest, may be NULL, and dropped from it when replaced) and
  * records in @info->wine_version the version of the game's runner (else
  * $SAVEPOINT_WINE_RUNNER, else "wine") when Wine answers. Blocking. */
 gboolean  _sp_wine_prefix_prepare_clean_install (SpGameInfo    *info,
                                                  const char    *base,
+                                                 SpManifest    *manifest,
                                                  GStrv         *out_replaced,
                                                  GCancellable  *cancellable,
                                                  GError       **error);

@@ -147,6 +147,8 @@ int
 _sp_copy_up (SpOverlay *ov, SpNode *node, bool with_data)
 {
   char tmp[64], src_path[PATH_MAX], dst_path[PATH_MAX];
+  const char *lname;
+  bool placeholder;
   struct stat st;
   int lowerdir, updir, err;
   struct timespec times[2];
@@ -163,8 +165,13 @@ _sp_copy_up (SpOverlay *ov, SpNode *node, bool with_data)
   updir = node->parent->fds[0];
   if (lowerdir < 0 || updir < 0)
     return -ESTALE;
-  if (fstatat (lowerdir, node->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+  /* Its name in the lower layer (the manifest may give another). */
+  lname = node->layer == 1 && node->man != NULL ? node->man->stored : node->name;
+  if (fstatat (lowerdir, lname, &st, AT_SYMLINK_NOFOLLOW) < 0)
     return -errno;
+  if (node->layer == 1)
+    _sp_lower_manifest_apply (node->man, &st);
+  placeholder = node->layer == 1 && node->man != NULL && node->man->target != NULL;
 
   _sp_tmp_name (ov, tmp, sizeof tmp);
   switch (st.st_mode & S_IFMT)
@@ -177,7 +184,7 @@ _sp_copy_up (SpOverlay *ov, SpNode *node, bool with_data)
           return -errno;
         if (with_data && st.st_size > 0)
           {
-            int src = openat (lowerdir, node->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+            int src = openat (lowerdir, lname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
             err = src < 0 ? -errno : copy_data (src, dst, st.st_size);
             if (src >= 0)
@@ -195,8 +202,12 @@ _sp_copy_up (SpOverlay *ov, SpNode *node, bool with_data)
     case S_IFLNK:
       {
         char target[PATH_MAX];
-        ssize_t n = readlinkat (lowerdir, node->name, target, sizeof target - 1);
+        ssize_t n;
 
+        if (placeholder)
+          n = snprintf (target, sizeof target, "%s", node->man->target);
+        else
+          n = readlinkat (lowerdir, lname, target, sizeof target - 1);
         if (n < 0)
           return -errno;
         target[n] = '\0';
@@ -211,9 +222,10 @@ _sp_copy_up (SpOverlay *ov, SpNode *node, bool with_data)
       break;
     }
 
-  snprintf (src_path, sizeof src_path, "/proc/self/fd/%d/%s", lowerdir, node->name);
+  snprintf (src_path, sizeof src_path, "/proc/self/fd/%d/%s", lowerdir, lname);
   snprintf (dst_path, sizeof dst_path, "/proc/self/fd/%d/%s", ov->work_fd, tmp);
-  if (err == 0)
+  /* A placeholder's attributes are not the link's. */
+  if (err == 0 && !placeholder)
     err = sp_xattr_copy (src_path, dst_path, SP_XATTR_SKIP_UNREADABLE, xattr_visible);
   /* The lower's owner, or the player the mount squashes to (not being
    * root, the copy is ours, which is then the player). */

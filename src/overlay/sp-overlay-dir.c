@@ -141,6 +141,15 @@ _sp_dir_list (SpOverlay *ov, SpNode *dir, SpDirList *list, bool stop_at_first)
                   type = IFTODT (st.st_mode);
                 }
             }
+          if (k == 1 && ov->manifest != NULL)
+            {
+              const SpManEntry *entry = _sp_lower_manifest_for_stored (ov, dir, name);
+
+              if (entry != NULL && entry->real != NULL)
+                name = entry->real;
+              if (entry != NULL && entry->target != NULL)
+                type = DT_LNK;
+            }
           if (!nameset_add (&seen, name))
             continue;
           list_add (list, name, _sp_make_ino (ov, k, de->d_ino), type);

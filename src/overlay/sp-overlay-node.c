@@ -401,10 +401,12 @@ _sp_name_in_lowers (SpOverlay *ov, SpNode *dir, const char *name)
 
   for (int k = 1; k < ov->nlayers; k++)
     {
-      if (dir->fds[k] < 0)
+      const char *lname;
+
+      if (dir->fds[k] < 0 || (lname = _sp_lower_name (ov, dir, k, name, NULL)) == NULL)
         continue;
-      if (fstatat (dir->fds[k], name, &st, AT_SYMLINK_NOFOLLOW) == 0
-          && _sp_lower_name_exact (ov, dir, k, name))
+      if (fstatat (dir->fds[k], lname, &st, AT_SYMLINK_NOFOLLOW) == 0
+          && _sp_lower_name_exact (ov, dir, k, lname))
         return !sp_upper_is_whiteout_device (&st);
     }
   return false;
@@ -435,24 +437,30 @@ fill_dir_fds (SpOverlay *ov, SpNode *dir, const char *name, int first,
 
   for (int k = first; k < ov->nlayers; k++)
     {
+      const SpManEntry *entry;
+      const char *lname;
       bool deeper = false;
 
       if (dir->fds[k] < 0)
         continue;
+      lname = _sp_lower_name (ov, dir, k, name, &entry);
+      if (lname == NULL)
+        continue;
       if (k > first)
         {
-          if (fstatat (dir->fds[k], name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+          if (fstatat (dir->fds[k], lname, &st, AT_SYMLINK_NOFOLLOW) < 0)
             {
               if (errno == ENOENT)
                 continue;
               break;
             }
-          if (!_sp_lower_name_exact (ov, dir, k, name))
+          if (!_sp_lower_name_exact (ov, dir, k, lname))
             continue;
+          _sp_lower_manifest_apply (entry, &st);
           if (sp_upper_is_whiteout_device (&st) || !S_ISDIR (st.st_mode))
             break;
         }
-      fd = openat (dir->fds[k], name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      fd = openat (dir->fds[k], lname, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (fd < 0)
         {
           if (k == first)
@@ -473,6 +481,7 @@ int
 _sp_node_resolve (SpOverlay *ov, SpNode *dir, const char *name,
                   SpNode **out, struct stat *st_out)
 {
+  const SpManEntry *man = NULL;
   struct stat st;
   int found = -1;
   int *fds = NULL;
@@ -490,19 +499,26 @@ _sp_node_resolve (SpOverlay *ov, SpNode *dir, const char *name,
 
   for (int k = 0; k < ov->nlayers; k++)
     {
+      const SpManEntry *entry;
+      const char *lname;
+
       if (dir->fds[k] < 0)
         continue;
-      if (fstatat (dir->fds[k], name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+      lname = _sp_lower_name (ov, dir, k, name, &entry);
+      if (lname == NULL)
+        continue;
+      if (fstatat (dir->fds[k], lname, &st, AT_SYMLINK_NOFOLLOW) < 0)
         {
           if (errno != ENOENT && errno != ENOTDIR)
             return -errno;
           continue;
         }
       /* A case-folding lower found another spelling: not this name. */
-      if (!_sp_lower_name_exact (ov, dir, k, name))
+      if (!_sp_lower_name_exact (ov, dir, k, lname))
         continue;
       if (sp_upper_is_whiteout_device (&st))
         return -ENOENT;
+      _sp_lower_manifest_apply (entry, &st);
       found = k;
       break;
     }
@@ -538,9 +554,15 @@ _sp_node_resolve (SpOverlay *ov, SpNode *dir, const char *name,
           }
       if (ino == 0)
         ino = _sp_make_ino (ov, found, st.st_ino);
+      if (ov->nlayers > 1 && fds[1] >= 0)
+        _sp_lower_name (ov, dir, 1, name, &man);
     }
   else
-    ino = _sp_make_ino (ov, found, st.st_ino);
+    {
+      ino = _sp_make_ino (ov, found, st.st_ino);
+      if (found == 1)
+        _sp_lower_name (ov, dir, 1, name, &man);
+    }
 
   pthread_mutex_lock (&ov->table_lock);
   if (found == 0)
@@ -595,6 +617,7 @@ _sp_node_resolve (SpOverlay *ov, SpNode *dir, const char *name,
       node->refs = 1;
       node->type = st.st_mode & S_IFMT;
       node->layer = found;
+      node->man = man;
       node->fds = fds;
       node->hfd = -1;
       if (found == 0 && st.st_nlink > 1 && S_ISREG (st.st_mode))
@@ -690,7 +713,7 @@ _sp_node_at (SpOverlay *ov, SpNode *node, int *dirfd, const char **name)
       return AT_EMPTY_PATH;
     }
   *dirfd = node->parent->fds[node->layer];
-  *name = node->name;
+  *name = node->layer == 1 && node->man != NULL ? node->man->stored : node->name;
   return 0;
 }
 
@@ -724,6 +747,8 @@ _sp_node_stat (SpOverlay *ov, SpNode *node, struct stat *st)
 
   if (fstatat (dirfd, name, st, flags | AT_SYMLINK_NOFOLLOW) < 0)
     return -errno;
+  if (node->layer == 1)
+    _sp_lower_manifest_apply (node->man, st);
   st->st_ino = node->ino;
   _sp_squash_owner (ov, st);
   if (node->fds != NULL)

@@ -136,6 +136,8 @@ op_getattr (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   if (fi != NULL && node->fds == NULL && fstat (file_fd (fi), &st) == 0)
     {
       /* Works for open files whose name is gone. */
+      if (atomic_load (&((SpFile *) (uintptr_t) fi->fh)->lower) && node->layer == 1)
+        _sp_lower_manifest_apply (node->man, &st);
       st.st_ino = node->ino;
       _sp_squash_owner (ov, &st);
       err = 0;
@@ -314,11 +316,22 @@ op_readlink (fuse_req_t req, fuse_ino_t ino)
   int dirfd;
   ssize_t n;
 
+  SpNode *node = _sp_node_get (ov, ino);
+
   rdlock (ov);
-  _sp_node_at (ov, _sp_node_get (ov, ino), &dirfd, &name);
-  n = readlinkat (dirfd, name, target, sizeof target - 1);
-  if (n < 0)
-    n = -errno;
+  if (node->layer == 1 && node->man != NULL && node->man->target != NULL)
+    {
+      /* A link the drive keeps as an empty file (manifest). */
+      n = (ssize_t) strlen (node->man->target);
+      memcpy (target, node->man->target, (size_t) n);
+    }
+  else
+    {
+      _sp_node_at (ov, node, &dirfd, &name);
+      n = readlinkat (dirfd, name, target, sizeof target - 1);
+      if (n < 0)
+        n = -errno;
+    }
   unlock (ov);
   if (n < 0)
     {

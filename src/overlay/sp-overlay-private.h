@@ -22,6 +22,18 @@
  * the upper layer and the name alone no longer identifies them. */
 typedef struct _SpNode SpNode;
 typedef struct _SpNameSet SpNameSet;
+typedef struct _SpLowerManifest SpLowerManifest;
+
+/* One record of the first lower layer's manifest (sp-overlay-manifest.c). */
+typedef struct
+{
+  char       *stored_key;  /* its path in the lower layer */
+  const char *stored;      /* its last component */
+  char       *real_key;    /* the parent's stored path + '/' + real, or NULL */
+  char       *real;        /* the name it really has, or NULL: stored */
+  char       *target;      /* a symlink stored as an empty file: its target */
+  int         mode;        /* permission bits, or -1: the lower's */
+} SpManEntry;
 
 struct _SpNode
 {
@@ -39,6 +51,8 @@ struct _SpNode
   bool      hashed;
   bool      findable;     /* lookups may return it */
   bool      unlinked;     /* its name was removed: never copied up */
+  const SpManEntry *man;  /* the manifest's record of its object in the
+                             first lower layer, or NULL */
   SpNameSet **lower_names; /* directories: listings of case-folding lower
                               layers, read on first use (sp-overlay-case.c) */
 };
@@ -57,6 +71,7 @@ struct _SpOverlay
   unsigned         *layer_devidx;
   bool             *layer_casefold; /* lower layers that fold case (exFAT, NTFS…) */
   pthread_mutex_t   case_lock;      /* SpNode.lower_names */
+  SpLowerManifest       *manifest;       /* of lower 1, or NULL */
   int               work_fd;
   char             *work_path;
   char             *mountpoint;
@@ -227,6 +242,21 @@ void    _sp_overlay_detect_casefold (SpOverlay *ov);
 bool    _sp_lower_name_exact     (SpOverlay *ov, SpNode *dir, int k, const char *name);
 bool    _sp_name_clashes_by_case (SpOverlay *ov, SpNode *dir, const char *name);
 void    _sp_node_free_names      (SpOverlay *ov, SpNode *node);
+
+/* sp-overlay-manifest.c */
+SpLowerManifest *_sp_lower_manifest_parse (const char *text, size_t size, char **problem);
+SpLowerManifest *_sp_lower_manifest_load  (const char *path, char **problem);
+void        _sp_lower_manifest_free  (SpLowerManifest *manifest);
+/* The name under which lower layer K of DIR holds the merged NAME: NAME,
+ * the stored name the manifest gives for it, or NULL when the lower's NAME
+ * is a stored name shown under another name. *ENTRY (may be NULL) is the
+ * manifest's record of it, or NULL. */
+const char *_sp_lower_name     (SpOverlay *ov, SpNode *dir, int k, const char *name,
+                                const SpManEntry **entry);
+/* The record of the entry STORED of DIR's first lower layer, or NULL. */
+const SpManEntry *_sp_lower_manifest_for_stored (SpOverlay *ov, SpNode *dir, const char *stored);
+/* Shows ENTRY's symlink or mode in ST, a stat of its stored object. */
+void        _sp_lower_manifest_apply (const SpManEntry *entry, struct stat *st);
 
 /* Helpers shared by the operations. */
 #define OV(req) ((SpOverlay *) fuse_req_userdata (req))

@@ -221,6 +221,7 @@ overlay_free (SpOverlay *ov)
   free (ov->layer_paths);
   free (ov->layer_devidx);
   free (ov->layer_casefold);
+  _sp_lower_manifest_free (ov->manifest);
   free (ov->inomap);
   if (ov->work_fd >= 0)
     close (ov->work_fd);
@@ -407,6 +408,19 @@ sp_overlay_mount (const char *const      *lowers,
       goto fail_early;
   if (open_layer ("work dir", work, &ov->work_path, &ov->work_fd, error_message) < 0)
     goto fail_early;
+  if (options->manifest != NULL && ov->nlayers > 1)
+    {
+      char *problem = NULL;
+
+      ov->manifest = _sp_lower_manifest_load (options->manifest, &problem);
+      if (ov->manifest == NULL)
+        {
+          set_error (error_message, "manifest %s: %s", options->manifest,
+                     problem != NULL ? problem : "out of memory");
+          free (problem);
+          goto fail_early;
+        }
+    }
   fstat (ov->layer_fds[0], &ust);
   fstat (ov->work_fd, &st);
   if (st.st_dev != ust.st_dev)

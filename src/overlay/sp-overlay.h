@@ -83,6 +83,12 @@ typedef struct
    * libfuse 3.14 fusermount3 worked without allow_other.  Ignored with
    * fuse_fd >= 0 (who mounted it watches it). */
   unsigned auto_unmount : 1;
+  /* The manifest of the first lower layer (see common/sp-manifest-format.h),
+   * or NULL: what the drive holding it could not store (symbolic links
+   * kept as empty files, names it refused, permission bits it does not
+   * keep) is shown as recorded, and copied up as recorded. A manifest that
+   * cannot be read or is not valid makes the mount fail. */
+  const char *manifest;
 } SpOverlayOptions;
 
 #define SP_OVERLAY_OPTIONS_INIT { .fuse_fd = -1 }

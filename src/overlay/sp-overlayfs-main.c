@@ -27,6 +27,7 @@ typedef struct
   char       *upper;
   char       *work;
   char       *fsname;
+  char       *manifest;
   int         allow_other;
   int         foreground;
   int         debug;
@@ -55,7 +56,9 @@ usage (FILE *out)
            "                writeback (the default: the kernel caches writes) or\n"
            "                no_writeback (every write reaches the upper dir at once),\n"
            "                squash_to_uid=N, squash_to_gid=N (show every entry as owned\n"
-           "                by N, keeping its mode; new files and copy-ups get N);\n"
+           "                by N, keeping its mode; new files and copy-ups get N),\n"
+           "                manifest=FILE (what the first lower dir's drive could not\n"
+           "                store: symlinks, names, modes; see base.manifest);\n"
            "                other mount options are accepted and ignored.\n"
            "                As root, other users get in by the files' permissions\n"
            "                (allow_other and default_permissions).\n"
@@ -140,6 +143,7 @@ static const struct fuse_opt option_specs[] = {
   CONFIG_OPTION ("upperdir=%s", upper, 0),
   CONFIG_OPTION ("workdir=%s", work, 0),
   CONFIG_OPTION ("fsname=%s", fsname, 0),
+  CONFIG_OPTION ("manifest=%s", manifest, 0),
   CONFIG_OPTION ("allow_other", allow_other, 1),
   CONFIG_OPTION ("writeback", no_writeback, 0),
   CONFIG_OPTION ("no_writeback", no_writeback, 1),
@@ -219,6 +223,7 @@ config_free (Config *cfg)
   free (cfg->upper);
   free (cfg->work);
   free (cfg->fsname);
+  free (cfg->manifest);
   for (int i = 0; i < cfg->npositional; i++)
     free (cfg->positional[i]);
 }
@@ -281,6 +286,7 @@ main (int argc, char **argv)
   options.squash_gid_set = cfg.squash_gid_set;
   options.squash_uid = cfg.squash_uid;
   options.squash_gid = cfg.squash_gid;
+  options.manifest = cfg.manifest;
   options.debug = cfg.debug;
   options.no_writeback = cfg.no_writeback;
   options.fsname = cfg.fsname ? cfg.fsname : (source ? source : "savepoint-overlayfs");

@@ -21,6 +21,7 @@
 #include "sp-run-logs.h"
 #include "sp-session-private.h"
 #include "common/sp-util.h"
+#include "common/sp-manifest-format.h"
 
 /* How often the library's drive is checked while a game runs, and how long
  * a check may hang before the drive counts as gone. */
@@ -681,6 +682,7 @@ prepare_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   g_autofree char *what = g_strdup_printf (_("The game “%s”"), data->settings->name);
   g_autofree char *mounts_dir = NULL;
+  g_autofree char *manifest = NULL;
   const char *lowers[2] = { data->base_path, NULL };
   char *message = NULL;
   SpOverlayOptions options = SP_OVERLAY_OPTIONS_INIT;
@@ -765,6 +767,15 @@ prepare_thread (GTask        *task,
   /* The FUSE loop runs in this process: if it is killed, the mount must
    * not stay behind, dead ("Transport endpoint is not connected"). */
   options.auto_unmount = 1;
+  /* What the drive could not store of the clean install (exFAT, FAT). */
+  {
+    g_autofree char *game_dir = g_path_get_dirname (data->base_path);
+    struct stat mst;
+
+    manifest = g_build_filename (game_dir, SP_MANIFEST_FILE_NAME, NULL);
+    if (lstat (manifest, &mst) == 0)
+      options.manifest = manifest;
+  }
   overlay = sp_overlay_mount (lowers, sp_run_get_upper_path (self->run),
                               sp_run_get_work_path (self->run), self->mount_point,
                               &options, &message);
