@@ -703,6 +703,14 @@ sp_overlay_unmount (SpOverlay *overlay, char **error_message)
           if (!unmounted)
             short_sleep ();
         }
+      /* Unmounted here, but a copy of the mount in another mount namespace
+       * (a process that unshared while we were mounted) keeps the
+       * connection: end it, where we may (root), after a short wait. */
+      if (unmounted && !wait_done (ov, 3) && dev != 0)
+        {
+          fuse_session_exit (ov->se);
+          abort_connection (dev);
+        }
       if (!unmounted && !is_done (ov))
         {
           /* Still busy (files open by a process that is going away):

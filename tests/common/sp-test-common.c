@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "common/sp-util.h"
@@ -243,4 +245,65 @@ tc_progress_wait (TcProgress *p)
     ;
   g_assert_cmpuint (p->calls, >, 0);
   return p->result;
+}
+
+/* A mount point from mountinfo: octal escapes (\040 for a space) undone. */
+static char *
+unescape_mount_point (const char *field)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = field; *p != '\0'; p++)
+    {
+      if (p[0] == '\\' && g_ascii_isdigit (p[1]) && g_ascii_isdigit (p[2]) && g_ascii_isdigit (p[3]))
+        {
+          g_string_append_c (out, (char) ((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0')));
+          p += 3;
+        }
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+tc_private_mount_namespace (void)
+{
+  g_autofree char *mountinfo = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GPtrArray) fuse_mounts = g_ptr_array_new_with_free_func (g_free);
+
+  if (unshare (CLONE_NEWNS) != 0)
+    {
+      g_test_message ("no mount namespace of our own: %s", g_strerror (errno));
+      return FALSE;
+    }
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+    {
+      g_test_message ("could not make the mount namespace private: %s", g_strerror (errno));
+      return FALSE;
+    }
+  if (!g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL))
+    return TRUE;
+  lines = g_strsplit (mountinfo, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], " ", -1);
+      const char *sep = strstr (lines[i], " - ");
+      guint n = g_strv_length (fields);
+
+      if (sep == NULL || n < 5)
+        continue;
+      /* "… - TYPE SOURCE OPTIONS": every FUSE file system (overlays, and
+       * drives mounted through exfat-fuse or ntfs-3g by another test). */
+      if (g_str_has_prefix (sep + 3, "fuse ") || g_str_has_prefix (sep + 3, "fuse.") ||
+          g_str_has_prefix (sep + 3, "fuseblk "))
+        g_ptr_array_add (fuse_mounts, unescape_mount_point (fields[4]));
+    }
+  /* Innermost first. */
+  for (guint i = fuse_mounts->len; i > 0; i--)
+    if (umount2 (fuse_mounts->pdata[i - 1], MNT_DETACH) != 0)
+      g_test_message ("could not detach the copy of %s: %s", (char *) fuse_mounts->pdata[i - 1],
+                      g_strerror (errno));
+  return TRUE;
 }

@@ -101,4 +101,12 @@ char         *tc_fuse_unusable_reason  (void);
  * NULL when they can. */
 char         *tc_no_player_reason      (void);
 
+/* Moves this process into a mount namespace of its own with private
+ * propagation, so that its mounts stay its own. The FUSE mounts it copied
+ * from the namespace it left are detached in its copy: another test's
+ * overlay, mounted at that moment, would otherwise be pinned by the copy
+ * until this process ends, and that test's unmount would wait for us.
+ * FALSE (with a test message) where no namespace can be made. */
+gboolean      tc_private_mount_namespace (void);
+
 G_END_DECLS

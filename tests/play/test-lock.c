@@ -415,9 +415,8 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   /* The read-only bind mounts stay in a mount namespace of our own. */
-  if (geteuid () == 0 && unshare (CLONE_NEWNS) == 0 &&
-      mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-    g_test_message ("could not make the mount namespace private: %s", g_strerror (errno));
+  if (geteuid () == 0)
+    tc_private_mount_namespace ();
 
 #define ADD(name, func) \
   g_test_add ("/lock/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

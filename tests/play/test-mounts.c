@@ -335,8 +335,7 @@ main (int    argc,
 
   /* Every mount stays in a namespace of our own; the servers that
    * savepoint-overlayfs leaves in the background are our children. */
-  can_mount = geteuid () == 0 && unshare (CLONE_NEWNS) == 0 &&
-              mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
+  can_mount = geteuid () == 0 && tc_private_mount_namespace ();
   g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 1), ==, 0);
   signal (SIGABRT, stop_servers_on_abort);
 

@@ -330,8 +330,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   /* Whatever a failure leaves mounted goes with this namespace. */
-  if (unshare (CLONE_NEWNS) == 0 && mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-    g_test_message ("could not make the mount namespace private: %s", g_strerror (errno));
+  tc_private_mount_namespace ();
 
   no_fuse = tc_fuse_unusable_reason ();
   no_player = no_fuse ? g_strdup (no_fuse) : player_unusable_reason ();

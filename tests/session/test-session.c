@@ -1519,8 +1519,7 @@ main (int    argc,
 
   /* Where we may, keep our mounts in a mount namespace of our own, so even
    * a test that aborts leaves none behind on the machine. */
-  if (unshare (CLONE_NEWNS) == 0 && mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-    g_test_message ("could not make the mount namespace private: %s", g_strerror (errno));
+  tc_private_mount_namespace ();
 
   /* Without FUSE every test is listed as skipped, with the reason. */
   no_fuse = tc_fuse_unusable_reason ();

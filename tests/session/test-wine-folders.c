@@ -773,8 +773,7 @@ main (int    argc,
   g_unsetenv ("SAVEPOINT_WINE_RUNNER");
 
   g_test_init (&argc, &argv, NULL);
-  if (unshare (CLONE_NEWNS) == 0)
-    mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+  tc_private_mount_namespace ();
   no_fuse = tc_fuse_unusable_reason ();
 
   g_test_add_func ("/wine-folders/rules", test_rules);

@@ -381,8 +381,7 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
   /* Where we may, keep our mounts in a mount namespace of our own. */
-  if (unshare (CLONE_NEWNS) == 0)
-    mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+  tc_private_mount_namespace ();
   g_test_add_func ("/session/wine/save-and-registry", test_wine_save_and_registry);
   g_test_add_func ("/session/wine/profile-name", test_wine_profile_name);
   ret = g_test_run ();
