@@ -491,6 +491,7 @@ typedef struct
 
   int              game_status;
   int              game_reaped;
+  char             game_ended_iso[64];   /* when game_ended() last ran (UTC) */
   long long        reaped_at;
   int              game_ended;
   BackgroundPhase  phase;
@@ -547,7 +548,7 @@ record_in_run_info (Supervisor *sv,
 {
   char now[64];
   const char *keys[] = { "LastAlive", ended ? "GameEnded" : NULL, NULL };
-  const char *values[] = { now, now, NULL };
+  const char *values[] = { now, sv->game_ended_iso, NULL };
 
   if (sv->run_dir_fd < 0)
     return;
@@ -571,14 +572,11 @@ game_ended (Supervisor *sv)
 
   clock_gettime (CLOCK_MONOTONIC, &mono);
   sv->game_ended = 1;
+  iso8601_now (sv->game_ended_iso, sizeof sv->game_ended_iso);
   snprintf (line, sizeof line, "game-ended %lld %lld\n",
             (long long) mono.tv_sec * 1000000 + mono.tv_nsec / 1000, (long long) time (NULL));
-  /* Into run.ini too, whether or not the line was written: a session
-   * that is being killed can still hold the status fd open (its dying
-   * threads pass it on), so a written line proves nothing. The session,
-   * when alive, saves run.ini after this with the same keys. */
-  report (sv, line);
-  record_in_run_info (sv, 1);
+  if (report (sv, line) != 0)
+    record_in_run_info (sv, 1);
 }
 
 /* "WHAT N\tNAME\tNAME…": how many background processes, and their names
@@ -785,6 +783,12 @@ supervise (Supervisor     *sv,
 
   if (!sv->game_ended)
     game_ended (sv);
+  /* The game's end, final now (an end seen while the game ran on could be
+   * undone), goes into run.ini too, whether or not the status line was
+   * written: a session that is being killed can still hold the status fd
+   * open while its threads die, so a written line proves nothing. A live
+   * session saves run.ini after we exit, with the same keys. */
+  record_in_run_info (sv, 1);
   if (sv->status_fd >= 0)
     close (sv->status_fd);
 
