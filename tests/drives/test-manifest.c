@@ -524,7 +524,27 @@ wine_as_player (Case               *c,
   for (guint i = 0; argv[i] != NULL; i++)
     g_ptr_array_add (full, g_strdup (argv[i]));
   g_ptr_array_add (full, NULL);
-  return run ((const char * const *) full->pdata, NULL);
+  {
+    /* Not through pipes: Wine's services.exe and winedevice.exe outlive
+     * wineboot and would hold a pipe open, so that waiting for its end
+     * waits for them. */
+    g_autoptr(GError) error = NULL;
+    int status = -1;
+
+    if (!g_spawn_sync (NULL, (char **) full->pdata, NULL,
+                       G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                       NULL, NULL, NULL, NULL, &status, &error))
+      {
+        g_test_message ("%s: %s", argv[0], error->message);
+        return FALSE;
+      }
+    if (!g_spawn_check_wait_status (status, &error))
+      {
+        g_test_message ("%s: %s", argv[0], error->message);
+        return FALSE;
+      }
+    return TRUE;
+  }
 }
 
 /* A real Wine prefix (wineboot) on exFAT, added and played by a normal
@@ -612,6 +632,13 @@ test_wine (gconstpointer data)
   STEP (g_assert_true (g_file_get_contents (seen_path, &seen, NULL, NULL)));
   g_assert_cmpstr (seen, ==, "run\r\nrun\r\n");
   g_assert_false (g_file_test (home_games, G_FILE_TEST_EXISTS));
+  {
+    /* wineboot's own Wine processes (not a session's) go before the case's
+     * drive is unmounted. */
+    const char *kill_server[] = { "wineserver", "-k", NULL };
+
+    wine_as_player (c, prefix, kill_server);
+  }
 }
 
 int
