@@ -34,6 +34,8 @@ typedef struct
   char      *state;     /* the owner's XDG_STATE_HOME */
   char      *runtime;   /* the owner's XDG_RUNTIME_DIR */
   char      *home;
+  char      *cli;       /* the savepoint-cli and savepoint-run the owner runs */
+  char      *run;
   SpLibrary *library;
   SpGame    *game;
 } Fixture;
@@ -104,6 +106,28 @@ fixture_set_up (Fixture       *f,
       g_assert_cmpint (g_mkdir (f->home, 0700), ==, 0);
       chown_tree (player, f->uid);
       chown_tree (f->drive, f->uid);
+      {
+        /* Copies of the built programs where the player can run them: the
+         * build may be in a folder only root enters (/root/…). */
+        g_autofree char *bin = g_build_filename (player, "bin", NULL);
+        g_autofree char *cli_name = g_path_get_basename (g_getenv ("SP_CLI"));
+        g_autofree char *run_name = g_path_get_basename (g_getenv ("SAVEPOINT_RUN"));
+        const char *install[] = { "install", "-m", "0755", "-D", "-t", bin, g_getenv ("SP_CLI"),
+                                  g_getenv ("SAVEPOINT_RUN"), NULL };
+        int status = -1;
+
+        g_assert_true (g_spawn_sync (NULL, (char **) install, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                     NULL, NULL, &status, &error));
+        g_assert_no_error (error);
+        g_assert_true (g_spawn_check_wait_status (status, NULL));
+        f->cli = g_build_filename (bin, cli_name, NULL);
+        f->run = g_build_filename (bin, run_name, NULL);
+      }
+    }
+  if (f->cli == NULL)
+    {
+      f->cli = g_strdup (g_getenv ("SP_CLI"));
+      f->run = g_strdup (g_getenv ("SAVEPOINT_RUN"));
     }
 }
 
@@ -121,6 +145,8 @@ fixture_tear_down (Fixture       *f,
   g_free (f->state);
   g_free (f->runtime);
   g_free (f->home);
+  g_free (f->cli);
+  g_free (f->run);
 }
 
 /* savepoint-cli @args… as the fixture's owner. */
@@ -146,13 +172,13 @@ owner_argv (Fixture *f,
   g_ptr_array_add (argv, g_strdup_printf ("HOME=%s", f->home));
   g_ptr_array_add (argv, g_strdup_printf ("XDG_STATE_HOME=%s", f->state));
   g_ptr_array_add (argv, g_strdup_printf ("XDG_RUNTIME_DIR=%s", f->runtime));
-  g_ptr_array_add (argv, g_strdup_printf ("SAVEPOINT_RUN=%s", g_getenv ("SAVEPOINT_RUN")));
+  g_ptr_array_add (argv, g_strdup_printf ("SAVEPOINT_RUN=%s", f->run));
   for (const char * const *name = (const char * const[]) { "ASAN_OPTIONS", "UBSAN_OPTIONS",
                                                             "LSAN_OPTIONS", NULL };
        *name != NULL; name++)
     if (g_getenv (*name))
       g_ptr_array_add (argv, g_strdup_printf ("%s=%s", *name, g_getenv (*name)));
-  g_ptr_array_add (argv, g_strdup (g_getenv ("SP_CLI")));
+  g_ptr_array_add (argv, g_strdup (f->cli));
   g_ptr_array_add (argv, g_strdup ("--library"));
   g_ptr_array_add (argv, g_strdup (f->drive));
   va_start (args, f);
