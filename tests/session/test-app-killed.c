@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 #include <sched.h>
@@ -324,6 +325,21 @@ player_unusable_reason (void)
     return g_strdup ("setpriv is not installed");
   if (fusermount == NULL || stat (fusermount, &st) != 0 || !(st.st_mode & S_ISUID) || st.st_uid != 0)
     return g_strdup ("fusermount3 is missing or not setuid root: a normal user cannot mount");
+  /* fusermount3 needs the player's user name: the account the other
+   * player tests use (tests/drives, tests/hostile), made if missing. */
+  if (getpwuid (PLAYER_UID) == NULL)
+    {
+      const char *useradd[] = { "useradd", "--uid", G_STRINGIFY (PLAYER_UID), "--no-create-home",
+                                "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
+                                "sp-player", NULL };
+      int status = -1;
+
+      if (!g_spawn_sync (NULL, (char **) useradd, NULL,
+                         G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                         NULL, NULL, NULL, NULL, &status, NULL) ||
+          !g_spawn_check_wait_status (status, NULL) || getpwuid (PLAYER_UID) == NULL)
+        return g_strdup ("could not create the user sp-player (uid 1500) with useradd");
+    }
   /* As desktops have it (udev's "uaccess"/0666 rule): normal users open it. */
   if (g_chmod ("/dev/fuse", 0666) != 0)
     return g_strdup_printf ("cannot make /dev/fuse usable by a normal user: %s", g_strerror (errno));
