@@ -35,9 +35,11 @@
  * then SIGKILL after the --grace period; with --wait-for-background they are
  * reported and waited for. We exit when every descendant has exited.
  *
- * On SIGTERM, SIGINT or SIGHUP (and when our parent dies: PR_SET_PDEATHSIG)
- * every descendant gets SIGTERM; whatever is still alive after the grace
- * period gets SIGKILL.
+ * On SIGTERM, SIGINT or SIGHUP (and when our parent dies: PR_SET_PDEATHSIG,
+ * with SIGUSR1) every descendant gets SIGTERM; whatever is still alive after
+ * the grace period gets SIGKILL. A second SIGTERM, SIGINT or SIGHUP kills at
+ * once; the parent-death signal never does (it comes once per thread of a
+ * dying parent).
  *
  * With --console (a console game, README "Console games") the game keeps
  * our standard input, output and error (the terminal) while our own
@@ -124,6 +126,10 @@
 #define EXIT_CANNOT_START   127
 #define EXIT_CANNOT_EXECUTE 126
 #define EXIT_USAGE          125
+
+/* Sent to us when our parent dies (PR_SET_PDEATHSIG): a stop request that
+ * may come several times. */
+#define SIGNAL_PARENT_DIED  SIGUSR1
 
 /* Where the child writes why it could not start: stderr (the log), or in
  * console mode a copy of the log's descriptor (stderr is the terminal). */
@@ -480,7 +486,6 @@ typedef enum
 typedef struct
 {
   SpGameRule       rule;
-  pid_t            parent;
   pid_t            game;
   int              status_fd;
   int              run_dir_fd;
@@ -639,11 +644,12 @@ request_stop (Supervisor *sv,
       sv->stop_deadline = now_ms () + sv->grace * 1000;
       sp_signal_descendants (&sv->rule, SIGTERM, 0);
     }
-  else if (!sv->killed && getppid () == sv->parent)
+  else if (!sv->killed && sig != SIGNAL_PARENT_DIED)
     {
-      /* A second request: do not wait any longer. (Not when our parent
-       * died: PR_SET_PDEATHSIG fires again as we are passed from one of
-       * its dying threads to the next.) */
+      /* A second request: do not wait any longer. (Not for our parent's
+       * death: PR_SET_PDEATHSIG fires again as we are passed from one of
+       * its dying threads to the next, and getppid() cannot tell, since
+       * it names the dying process until its last thread is gone.) */
       sp_signal_descendants (&sv->rule, SIGKILL, 0);
       sv->killed = 1;
     }
@@ -772,7 +778,7 @@ supervise (Supervisor     *sv,
       sig = sigtimedwait (mask, &info, &timeout);
 
       /* In console mode ^C is the game's (see the top of this file). */
-      if (sig == SIGTERM || sig == SIGHUP || (sig == SIGINT && !sv->console))
+      if (sig == SIGTERM || sig == SIGHUP || sig == SIGNAL_PARENT_DIED || (sig == SIGINT && !sv->console))
         request_stop (sv, sig);
       if (!sv->game_ended && now_ms () >= sv->next_heartbeat)
         {
@@ -958,14 +964,15 @@ main (int argc,
   sigaddset (&mask, SIGTERM);
   sigaddset (&mask, SIGINT);
   sigaddset (&mask, SIGHUP);
+  sigaddset (&mask, SIGNAL_PARENT_DIED);
   if (console)
     sigaddset (&mask, SIGQUIT);   /* ^\ is the game's, as ^C is */
   sigprocmask (SIG_BLOCK, &mask, &orig_mask);
 
   /* If the app dies (even kill -9), stop the game: its file system is gone. */
-  prctl (PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+  prctl (PR_SET_PDEATHSIG, SIGNAL_PARENT_DIED, 0, 0, 0);
   if (getppid () != parent)
-    raise (SIGTERM);   /* blocked: handled below as a stop request */
+    raise (SIGNAL_PARENT_DIED);   /* blocked: handled below as a stop request */
 
   /* Paths from the drive: resolved beneath the mount, here, once. */
   if (root != NULL)
@@ -1065,7 +1072,6 @@ main (int argc,
 
   {
     Supervisor sv = {
-      .parent = parent,
       .game = game,
       .status_fd = status_fd,
       .run_dir_fd = run_dir_fd,

@@ -149,14 +149,21 @@ upper_file (SpSession  *session,
 }
 
 static char *
-run_file (SpSession  *session,
-          const char *name)
+run_file_at (const char *run_dir,
+             const char *name)
 {
-  g_autofree char *path = g_build_filename (sp_run_get_path (sp_session_get_run (session)), name, NULL);
+  g_autofree char *path = g_build_filename (run_dir, name, NULL);
   char *contents = NULL;
 
   g_file_get_contents (path, &contents, NULL, NULL);
   return contents;
+}
+
+static char *
+run_file (SpSession  *session,
+          const char *name)
+{
+  return run_file_at (sp_run_get_path (sp_session_get_run (session)), name);
 }
 
 static void
@@ -619,8 +626,11 @@ test_recover_after_kill (Fixture       *f,
   {
     g_autofree char *contents = NULL;
 
+    g_autofree char *log = run_file_at (run_dir, "game.log");
+
     g_file_get_contents (run_ini, &contents, NULL, NULL);
     g_test_message ("run.ini: %s", contents);
+    g_test_message ("game.log: %s", log);
   }
   /* (Status may still say "preparing": the owner can be killed before it
    * has read savepoint-run's "started".) */
