@@ -13,12 +13,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Bounds for what a process can make us read. */
 #define MAX_ENVIRON_BYTES (16 * 1024 * 1024)
 #define MAX_MAPS_LINES    (1024 * 1024)
 #define MAX_RUN_INFO      (1024 * 1024)
+/* A process this young may be between fork(), setsid() and exec() (a
+ * launcher's `setsid game &`): it counts as the game's until it is older. */
+#define YOUNG_MS          1000
 
 void
 sp_game_rule_init (SpGameRule *rule,
@@ -230,6 +234,59 @@ maps_use_root (const SpGameRule *rule,
   return found;
 }
 
+/* Whether the program @pid runs lies under the game's mount. Right after
+ * an exec(), /proc/PID/exe names the new program before its files are
+ * mapped, so this holds where maps_use_root() does not yet. */
+static int
+exe_under_root (const SpGameRule *rule,
+                pid_t             pid)
+{
+  char path[64];
+  char exe[4096];
+  size_t root_len = strlen (rule->root);
+  ssize_t n;
+
+  snprintf (path, sizeof path, "/proc/%d/exe", (int) pid);
+  n = readlink (path, exe, sizeof exe - 1);
+  if (n <= 0)
+    return 0;
+  exe[n] = '\0';
+  return (size_t) n > root_len && memcmp (exe, rule->root, root_len) == 0 && exe[root_len] == '/';
+}
+
+/* Whether @pid started less than YOUNG_MS ago (/proc/PID/stat's start
+ * time, in clock ticks since boot). */
+static int
+is_young (pid_t pid)
+{
+  char path[64];
+  char buf[1024];
+  const char *p;
+  unsigned long long start;
+  struct timespec now;
+  long ticks = sysconf (_SC_CLK_TCK);
+  ssize_t n;
+  int fd;
+
+  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0 || ticks <= 0 || clock_gettime (CLOCK_BOOTTIME, &now) != 0)
+    return 0;
+  buf[n] = '\0';
+  /* After the name (which ends at the last ')'): state is field 3, the
+   * start time field 22. */
+  p = strrchr (buf, ')');
+  for (int field = 2; p != NULL && field < 22; field++)
+    p = strchr (p + 1, ' ');
+  if (p == NULL || sscanf (p, " %llu", &start) != 1)
+    return 0;
+  return (long long) now.tv_sec * 1000 + now.tv_nsec / 1000000 - (long long) (start * 1000 / (unsigned long long) ticks) < YOUNG_MS;
+}
+
 /* Whether the program @pid runs is one of Wine's (wine, wine64,
  * wine64-preloader, wineserver, …): its file name starts with "wine". */
 static int
@@ -362,12 +419,13 @@ sp_process_is_game (const SpGameRule *rule,
   if (rule->root == NULL)
     return 0;
   /* 2. Runs, or maps, a file of the game's mount. */
-  if (maps_use_root (rule, pid))
+  if (exe_under_root (rule, pid) || maps_use_root (rule, pid))
     return 1;
   /* 3. A Wine program of the game's prefix (wineserver, Wine's services). */
   if (runs_wine (pid) && environ_has_prefix (rule, pid))
     return 1;
-  return 0;
+  /* 4. Too young to tell (see YOUNG_MS). */
+  return is_young (pid);
 }
 
 int

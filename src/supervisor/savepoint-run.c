@@ -21,14 +21,18 @@
  *      made, and has not detached the way daemon(3) leaves a process
  *      (working directory "/", standard input, output and error /dev/null
  *      or closed: dbus-launch's watcher); or
- *   2. it runs or maps a file of the game's mount (MOUNT; by device number
- *      in /proc/PID/maps, so only when MOUNT is a mount point); or
+ *   2. it runs a program under the game's mount (MOUNT; /proc/PID/exe) or
+ *      maps a file of it (by device number in /proc/PID/maps, so only when
+ *      MOUNT is a mount point); or
  *   3. it is a Wine program (its executable's name starts with "wine":
  *      wineserver, the Wine loader) whose environment (/proc/PID/environ,
- *      as it started) has WINEPREFIX=MOUNT.
+ *      as it started) has WINEPREFIX=MOUNT; or
+ *   4. it started less than a second ago: it may be between fork(),
+ *      setsid() and exec() (a launcher's `setsid game &`), so it is
+ *      examined again once it is older.
  * Everything else is a background process (a detached daemon: dbus-daemon,
  * an updater, a crash handler). A process we cannot examine (gone, or
- * undumpable) counts by rule 1 only. Once PROGRAM has exited and nothing of
+ * undumpable) counts by rules 1 and 4 only. Once PROGRAM has exited and nothing of
  * the game's is left, the game has ended; background processes then get the
  * background grace period (default 10 s, $SAVEPOINT_BACKGROUND_GRACE) to exit
  * by themselves. Those still running after it are reported and get SIGTERM,

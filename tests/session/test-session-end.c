@@ -306,24 +306,34 @@ test_cli_background (Fixture       *f,
 
 /* A launcher that starts the real game and exits at once: the real game is
  * waited for, in the game's session or detached from it (it runs from the
- * game's folder). No grace for background processes, as above. */
+ * game's folder), also when the detached process takes a while before it
+ * runs the game (a shell outside the game's folder and session meanwhile).
+ * No grace for background processes, as above. */
 static void
 test_launcher (Fixture       *f,
                gconstpointer  user_data)
 {
-  const char *ways[] = { "", "setsid " };
+  const char *ways[] = {
+    "\"$(dirname \"$0\")/fake-game\" linger &",
+    "setsid \"$(dirname \"$0\")/fake-game\" linger &",
+    "setsid sh -c 'sleep 0.3; exec \"$0\" linger' \"$(dirname \"$0\")/fake-game\" &",
+  };
 
   for (guint i = 0; i < G_N_ELEMENTS (ways); i++)
     {
       g_autoptr(SpSession) s = NULL;
       g_autofree char *lingered = NULL;
-      g_autofree char *script = g_strdup_printf ("#!/bin/sh\n"
-                                                 "%s\"$(dirname \"$0\")/fake-game\" linger &\n"
-                                                 "exit 0\n", ways[i]);
+      g_autofree char *script = g_strdup_printf ("#!/bin/sh\n%s\nexit 0\n", ways[i]);
 
       write_script (f, "launcher.sh", script);
       s = play (f, "bin/launcher.sh", NULL, 0);
       lingered = upper_file (s, "save/lingered.txt");
+      if (lingered == NULL)
+        {
+          g_autofree char *log = run_file (s, "game.log");
+
+          g_test_message ("%s\ngame.log: %s", script, log);
+        }
       g_assert_cmpstr (lingered, ==, "the real game ran\n");
       g_assert_cmpint (sp_session_get_summary (s)->duration, >=, 2);
       assert_no_background (f, s);
