@@ -517,12 +517,19 @@ open_dir_for_removal (int                parent_fd,
   return fd;
 }
 
+/* One walk for removing and for measuring a tree, by descriptor, never
+ * following a symlink or entering a mount point. With @removing, every
+ * entry is removed after its contents (an error stops the walk); otherwise
+ * the sizes of regular files are added to @bytes, and what cannot be read
+ * is left out. */
 static gboolean
-remove_dir_contents (int                dir_fd,
-                     const struct stat *dir_st,
-                     const char        *display,
-                     GCancellable      *cancellable,
-                     GError           **error)
+walk_dir (int                dir_fd,
+          const struct stat *dir_st,
+          const char        *display,
+          gboolean           removing,
+          guint64           *bytes,
+          GCancellable      *cancellable,
+          GError           **error)
 {
   DIR *dir;
   struct dirent *de;
@@ -553,12 +560,14 @@ remove_dir_contents (int                dir_fd,
       child = g_build_filename (display, de->d_name, NULL);
       if (fstatat (dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
         {
-          if (errno == ENOENT)
+          if (errno == ENOENT || !removing)
             continue;
           set_errno_error (error, errno, _("Removing"), child);
           ok = FALSE;
           break;
         }
+      if (bytes != NULL && S_ISREG (st.st_mode))
+        *bytes += (guint64) st.st_size;
       if (S_ISDIR (st.st_mode))
         {
           int child_fd;
@@ -568,27 +577,40 @@ remove_dir_contents (int                dir_fd,
               ok = set_mount_error (error, child);
               break;
             }
-          child_fd = open_dir_for_removal (dir_fd, de->d_name, &st, dir_st, child, error);
+          if (removing)
+            child_fd = open_dir_for_removal (dir_fd, de->d_name, &st, dir_st, child, error);
+          else
+            {
+              child_fd = openat (dir_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+              if (child_fd < 0)
+                continue;   /* unreadable: its size is unknown, it cannot hold a mount we could enter */
+              if (fd_is_mount_root (child_fd, &st, dir_st))
+                {
+                  close (child_fd);
+                  ok = set_mount_error (error, child);
+                  break;
+                }
+            }
           if (child_fd < 0)
             {
               ok = FALSE;
               break;
             }
-          ok = remove_dir_contents (child_fd, &st, child, cancellable, error);
+          ok = walk_dir (child_fd, &st, child, removing, bytes, cancellable, error);
           close (child_fd);
-          if (ok && unlinkat (dir_fd, de->d_name, AT_REMOVEDIR) != 0 && errno != ENOENT)
+          if (ok && removing && unlinkat (dir_fd, de->d_name, AT_REMOVEDIR) != 0 && errno != ENOENT)
             {
               set_errno_error (error, errno, _("Removing"), child);
               ok = FALSE;
             }
         }
-      else if (unlinkat (dir_fd, de->d_name, 0) != 0 && errno != ENOENT)
+      else if (removing && unlinkat (dir_fd, de->d_name, 0) != 0 && errno != ENOENT)
         {
           set_errno_error (error, errno, _("Removing"), child);
           ok = FALSE;
         }
     }
-  if (ok && errno != 0)
+  if (ok && removing && errno != 0)
     {
       set_errno_error (error, errno, _("Reading folder"), display);
       ok = FALSE;
@@ -657,7 +679,7 @@ sp_remove_tree_at (int            parent_fd,
   fd = open_dir_for_removal (parent_fd, name, &st, &parent_st, display, error);
   if (fd < 0)
     return FALSE;
-  ok = remove_dir_contents (fd, &st, display, cancellable, error);
+  ok = walk_dir (fd, &st, display, TRUE, NULL, cancellable, error);
   close (fd);
   if (ok && unlinkat (parent_fd, name, AT_REMOVEDIR) != 0 && errno != ENOENT)
     {
@@ -702,65 +724,6 @@ sp_remove_tree (const char    *path,
   return ok;
 }
 
-static gboolean
-measure_dir (int                dir_fd,
-             const struct stat *dir_st,
-             const char        *display,
-             guint64           *bytes,
-             GCancellable      *cancellable,
-             GError           **error)
-{
-  DIR *dir;
-  struct dirent *de;
-  int list_fd;
-  gboolean ok = TRUE;
-
-  list_fd = dup (dir_fd);
-  if (list_fd < 0 || (dir = fdopendir (list_fd)) == NULL)
-    {
-      set_errno_error (error, errno, _("Reading folder"), display);
-      if (list_fd >= 0)
-        close (list_fd);
-      return FALSE;
-    }
-  while (ok && (errno = 0, de = readdir (dir)) != NULL)
-    {
-      g_autofree char *child = NULL;
-      struct stat st;
-      int child_fd;
-
-      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
-        continue;
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        {
-          ok = FALSE;
-          break;
-        }
-      if (fstatat (dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-        continue;
-      if (S_ISREG (st.st_mode))
-        *bytes += (guint64) st.st_size;
-      if (!S_ISDIR (st.st_mode))
-        continue;
-      child = g_build_filename (display, de->d_name, NULL);
-      if (st.st_dev != dir_st->st_dev)
-        {
-          ok = set_mount_error (error, child);
-          break;
-        }
-      child_fd = openat (dir_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (child_fd < 0)
-        continue;   /* unreadable: its size is unknown, it cannot hold a mount we could enter */
-      if (fd_is_mount_root (child_fd, &st, dir_st))
-        ok = set_mount_error (error, child);
-      else
-        ok = measure_dir (child_fd, &st, child, bytes, cancellable, error);
-      close (child_fd);
-    }
-  closedir (dir);
-  return ok;
-}
-
 /**
  * sp_measure_tree_at:
  *
@@ -802,7 +765,7 @@ sp_measure_tree_at (int            parent_fd,
   if (fd_is_mount_root (fd, &st, &parent_st))
     ok = set_mount_error (error, display);
   else
-    ok = measure_dir (fd, &st, display, out_bytes, cancellable, error);
+    ok = walk_dir (fd, &st, display, FALSE, out_bytes, cancellable, error);
   close (fd);
   return ok;
 }

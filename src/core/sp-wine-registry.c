@@ -62,18 +62,6 @@ set_error (GError     **error,
   return FALSE;
 }
 
-static int
-hex_digit (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* Reads "\xHHHH" (1 to 4 digits) at @p (just after the "x"). */
 static gunichar
 read_hex_unit (const char **p,
@@ -82,9 +70,9 @@ read_hex_unit (const char **p,
   gunichar unit = 0;
   int n = 0;
 
-  while (*p < end && n < 4 && hex_digit (**p) >= 0)
+  while (*p < end && n < 4 && g_ascii_xdigit_value (**p) >= 0)
     {
-      unit = unit * 16 + (gunichar) hex_digit (**p);
+      unit = unit * 16 + (gunichar) g_ascii_xdigit_value (**p);
       (*p)++;
       n++;
     }

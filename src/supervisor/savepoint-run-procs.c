@@ -504,8 +504,8 @@ line_has_key (const char *line,
   return i < len && line[i] == '=';
 }
 
-static int
-write_all_fd (int         fd,
+int
+sp_run_write_all (int         fd,
               const char *s,
               size_t      len)
 {
@@ -629,7 +629,7 @@ sp_run_info_set (int                 dirfd,
       errno = saved;
       return -1;
     }
-  if (write_all_fd (fd, out, out_len) != 0 || fsync (fd) != 0)
+  if (sp_run_write_all (fd, out, out_len) != 0 || fsync (fd) != 0)
     {
       saved = errno;
       close (fd);

@@ -56,3 +56,9 @@ int   sp_signal_descendants     (const SpGameRule   *rule,
 int   sp_run_info_set           (int                 dirfd,
                                  const char * const *keys,
                                  const char * const *values);
+/* Writes all @len bytes of @s to @fd (retrying on EINTR). Returns 0, or -1
+ * with errno set. */
+int   sp_run_write_all          (int                 fd,
+                                 const char         *s,
+                                 size_t              len);
+

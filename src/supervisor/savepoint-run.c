@@ -153,25 +153,6 @@ usage (void)
   exit (EXIT_USAGE);
 }
 
-/* 0 when all of @s was written, -1 (errno set) otherwise. */
-static int
-write_all (int fd, const char *s)
-{
-  size_t len = strlen (s);
-
-  while (len > 0)
-    {
-      ssize_t n = write (fd, s, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return -1;
-      s += n;
-      len -= (size_t) n;
-    }
-  return 0;
-}
-
 /* Reports that the game cannot start: on stderr (the log) and as
  * "error MESSAGE" on the status fd, then exits. Before fork only. */
 static void fail_start (int status_fd, const char *format, ...) __attribute__ ((format (printf, 2, 3), noreturn));
@@ -194,7 +175,7 @@ fail_start (int         status_fd,
   if (status_fd >= 0)
     {
       snprintf (line, sizeof line, "error %s\n", msg);
-      write_all (status_fd, line);
+      sp_run_write_all (status_fd, line, strlen (line));
       close (status_fd);
     }
   exit (EXIT_CANNOT_START);
@@ -384,6 +365,27 @@ set_home_env (const char *root,
   setenv ("XDG_STATE_HOME", path, 1);
 }
 
+/* In the child: says why the game cannot start, in the log and on
+ * @exec_fd (read by the parent), and exits with @code. */
+static void child_fail (int exec_fd, int code, const char *format, ...) __attribute__ ((format (printf, 3, 4), noreturn));
+
+static void
+child_fail (int         exec_fd,
+            int         code,
+            const char *format,
+            ...)
+{
+  char msg[4096];
+  va_list args;
+
+  va_start (args, format);
+  vsnprintf (msg, sizeof msg, format, args);
+  va_end (args);
+  sp_run_write_all (child_msg_fd, msg, strlen (msg));
+  sp_run_write_all (exec_fd, msg, strlen (msg));
+  _exit (code);
+}
+
 /* In the child, after fork: set up and exec. Never returns. */
 static void
 run_child (char **argv,
@@ -395,7 +397,6 @@ run_child (char **argv,
            int exec_fd)
 {
   extern char **environ;
-  char msg[4096];
   int saved;
 
   /* The game is not ours to keep alive: no parent-death signal for it, and
@@ -410,25 +411,13 @@ run_child (char **argv,
     _exit (EXIT_CANNOT_START);
 
   if (cwd != NULL && chdir (cwd) != 0)
-    {
-      saved = errno;
-      snprintf (msg, sizeof msg,
+    child_fail (exec_fd, EXIT_CANNOT_START,
                 "savepoint-run: cannot start “%s”: the working directory “%s” cannot be entered: %s\n",
-                argv[0], cwd, strerror (saved));
-      write_all (child_msg_fd, msg);
-      write_all (exec_fd, msg);
-      _exit (EXIT_CANNOT_START);
-    }
+                argv[0], cwd, strerror (errno));
   if (cwd_fd >= 0 && fchdir (cwd_fd) != 0)
-    {
-      saved = errno;
-      snprintf (msg, sizeof msg,
+    child_fail (exec_fd, EXIT_CANNOT_START,
                 "savepoint-run: cannot start “%s”: the working directory cannot be entered: %s\n",
-                argv[0], strerror (saved));
-      write_all (child_msg_fd, msg);
-      write_all (exec_fd, msg);
-      _exit (EXIT_CANNOT_START);
-    }
+                argv[0], strerror (errno));
 
   if (program_fd >= 0)
     {
@@ -447,11 +436,8 @@ run_child (char **argv,
       if (errno == ENOENT && fcntl (program_fd, F_SETFD, 0) == 0)
         syscall (SYS_execveat, program_fd, "", argv, environ, AT_EMPTY_PATH);
       saved = errno;
-      snprintf (msg, sizeof msg, "savepoint-run: cannot start “%s”: %s\n",
-                argv[0], strerror (saved));
-      write_all (child_msg_fd, msg);
-      write_all (exec_fd, msg);
-      _exit (saved == ENOENT || saved == ENOTDIR ? EXIT_CANNOT_START : EXIT_CANNOT_EXECUTE);
+      child_fail (exec_fd, saved == ENOENT || saved == ENOTDIR ? EXIT_CANNOT_START : EXIT_CANNOT_EXECUTE,
+                  "savepoint-run: cannot start “%s”: %s\n", argv[0], strerror (saved));
     }
 
   /* A path is run as is (no shell fallback for a bad binary); a bare name is
@@ -461,11 +447,8 @@ run_child (char **argv,
   else
     execvp (argv[0], argv);
   saved = errno;
-  snprintf (msg, sizeof msg, "savepoint-run: cannot start “%s”: %s\n",
-            argv[0], strerror (saved));
-  write_all (child_msg_fd, msg);
-  write_all (exec_fd, msg);
-  _exit (saved == ENOENT || saved == ENOTDIR ? EXIT_CANNOT_START : EXIT_CANNOT_EXECUTE);
+  child_fail (exec_fd, saved == ENOENT || saved == ENOTDIR ? EXIT_CANNOT_START : EXIT_CANNOT_EXECUTE,
+              "savepoint-run: cannot start “%s”: %s\n", argv[0], strerror (saved));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -528,7 +511,7 @@ report (Supervisor *sv,
 {
   if (sv->status_fd < 0)
     return -1;
-  if (write_all (sv->status_fd, line) == 0)
+  if (sp_run_write_all (sv->status_fd, line, strlen (line)) == 0)
     return 0;
   close (sv->status_fd);
   sv->status_fd = -1;
@@ -1064,7 +1047,7 @@ main (int argc,
           }
         else
           snprintf (line, sizeof line, "started %d\n", (int) game);
-        write_all (status_fd, line);
+        sp_run_write_all (status_fd, line, strlen (line));
         /* After a start, the fd stays open for the session's events. */
         if (len > 0)
           {
