@@ -93,6 +93,8 @@ struct _SpSession
 
   SpSessionSummary  summary;
   gboolean          has_summary;
+  /* sp_session_new_for_run(): a run of an earlier session, undecided. */
+  gboolean          recovered;
   /* Set with the summary: the log's tail and kept copy, whether anything changed. */
   SpRunOutcome      outcome;
 };
@@ -291,6 +293,44 @@ sp_session_new (SpLibrary *library,
   g_return_val_if_fail (SP_IS_GAME (game), NULL);
 
   return g_object_new (SP_TYPE_SESSION, "library", library, "game", game, NULL);
+}
+
+SpSession *
+sp_session_new_for_run (SpLibrary          *library,
+                        SpGame             *game,
+                        SpRun              *run,
+                        const SpRunChanges *changes)
+{
+  SpSession *self;
+  gint exit_status;
+
+  g_return_val_if_fail (SP_IS_RUN (run), NULL);
+  g_return_val_if_fail (changes != NULL, NULL);
+
+  self = sp_session_new (library, game);
+  if (self == NULL)
+    return NULL;
+  self->run = g_object_ref (run);
+  self->recovered = TRUE;
+  self->state = SP_SESSION_STATE_FINISHED;
+  /* An unknown status is no failure: the run is offered as any other. */
+  exit_status = sp_run_get_exit_status (run);
+  self->summary.exit_status = exit_status < 0 ? 0 : exit_status;
+  self->summary.duration = sp_run_get_play_time (run);
+  self->summary.files_added = changes->files_added;
+  self->summary.files_changed = changes->files_changed;
+  self->summary.files_deleted = changes->files_deleted;
+  self->summary.bytes = changes->bytes;
+  self->summary.warnings = g_new0 (char *, 1);
+  self->has_summary = TRUE;
+  return self;
+}
+
+gboolean
+sp_session_get_recovered (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), FALSE);
+  return self->recovered;
 }
 
 void
@@ -574,6 +614,8 @@ sp_session_get_elapsed (SpSession *self)
 {
   g_return_val_if_fail (SP_IS_SESSION (self), 0);
 
+  if (self->recovered)
+    return self->summary.duration;
   if (self->started_mono == 0)
     return 0;
   return _sp_session_end_play_usec (&self->end, self->started_mono, self->ended_mono) / G_USEC_PER_SEC;

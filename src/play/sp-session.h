@@ -85,6 +85,16 @@ void            sp_session_prepare_process (void);
 
 SpSession      *sp_session_new            (SpLibrary    *library,
                                            SpGame       *game);
+/* A FINISHED session for @run, a run of @game that an earlier session left
+ * undecided (the app quit or was killed; or recovered from the trash): its
+ * summary holds the run's play time and @changes, and keep or discard act
+ * on @run as for any finished session. */
+SpSession      *sp_session_new_for_run    (SpLibrary          *library,
+                                           SpGame             *game,
+                                           SpRun              *run,
+                                           const SpRunChanges *changes);
+/* Whether the session came from sp_session_new_for_run(). */
+gboolean        sp_session_get_recovered  (SpSession          *self);
 
 /* Where the run starts: the head (default), checkpoint @id, or clean. Only
  * while IDLE. */

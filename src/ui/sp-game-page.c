@@ -1181,11 +1181,22 @@ update_session (SpGamePage *self)
       else if (pending)
         {
           g_autofree char *played = sp_ui_format_duration (sp_session_get_elapsed (session));
+          GDateTime *started = sp_session_get_run (session) != NULL
+            ? sp_run_get_started (sp_session_get_run (session)) : NULL;
 
           title = _("Not yet kept");
-          /* Translators: %s is a duration like "2 h 5 min" */
-          subtitle = g_strdup_printf (_("The last run (%s played) waits for you to keep or discard it"),
-                                      played);
+          if (sp_session_get_recovered (session) && started != NULL)
+            {
+              g_autofree char *date = sp_ui_format_date (started);
+
+              /* Translators: the first %s is a date like "Yesterday at 14:03", the second a duration like "2 h 5 min" */
+              subtitle = g_strdup_printf (_("A run from %s (%s played) waits for you to keep or discard it"),
+                                          date, played);
+            }
+          else
+            /* Translators: %s is a duration like "2 h 5 min" */
+            subtitle = g_strdup_printf (_("The last run (%s played) waits for you to keep or discard it"),
+                                        played);
         }
       else if (running)
         {

@@ -124,16 +124,13 @@ start_done_cb (GObject      *object,
     g_signal_emit (self, signals[SIGNAL_START_FAILED], 0, session, error);
 }
 
-void
-sp_player_start (SpPlayer  *self,
-                 SpSession *session)
+static gboolean
+add_session (SpPlayer  *self,
+             SpSession *session)
 {
-  SpGame *game;
+  SpGame *game = sp_session_get_game (session);
 
-  g_return_if_fail (SP_IS_PLAYER (self));
-  g_return_if_fail (SP_IS_SESSION (session));
-  game = sp_session_get_game (session);
-  g_return_if_fail (!g_hash_table_contains (self->by_game, game));
+  g_return_val_if_fail (!g_hash_table_contains (self->by_game, game), FALSE);
 
   g_ptr_array_add (self->sessions, g_object_ref (session));
   g_hash_table_insert (self->by_game, game, session);
@@ -142,8 +139,29 @@ sp_player_start (SpPlayer  *self,
   g_signal_connect (session, "finished", G_CALLBACK (session_finished_cb), self);
   g_list_model_items_changed (G_LIST_MODEL (self), self->sessions->len - 1, 0, 1);
   emit_changed (self, session);
+  return TRUE;
+}
 
-  sp_session_start_async (session, self->cancellable, start_done_cb, g_object_ref (self));
+void
+sp_player_start (SpPlayer  *self,
+                 SpSession *session)
+{
+  g_return_if_fail (SP_IS_PLAYER (self));
+  g_return_if_fail (SP_IS_SESSION (session));
+
+  if (add_session (self, session))
+    sp_session_start_async (session, self->cancellable, start_done_cb, g_object_ref (self));
+}
+
+void
+sp_player_add_undecided (SpPlayer  *self,
+                         SpSession *session)
+{
+  g_return_if_fail (SP_IS_PLAYER (self));
+  g_return_if_fail (SP_IS_SESSION (session));
+  g_return_if_fail (sp_session_get_state (session) == SP_SESSION_STATE_FINISHED);
+
+  add_session (self, session);
 }
 
 void

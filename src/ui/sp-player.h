@@ -55,6 +55,11 @@ void          sp_player_approve        (SpPlayer           *self,
  * and starts it. */
 void          sp_player_start          (SpPlayer           *self,
                                         SpSession          *session);
+/* Adds @session, a run left undecided (sp_session_new_for_run(), its game
+ * without a session): shown as "Not yet kept" until it is kept or
+ * discarded. No "session-finished": nothing asks. */
+void          sp_player_add_undecided  (SpPlayer           *self,
+                                        SpSession          *session);
 /* SIGTERM to @game's session when it runs. */
 void          sp_player_stop           (SpPlayer           *self,
                                         SpGame             *game);

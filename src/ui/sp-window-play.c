@@ -634,7 +634,8 @@ sp_window_get_session (SpWindow *self,
   return self->player != NULL ? sp_player_get_session (self->player, game) : NULL;
 }
 
-/* Runs left undecided (crash, "Decide Later" in an earlier start) -------- */
+/* Runs left undecided (crash, quit, "Decide Later" in an earlier start, a
+ * run back from the trash) ------------------------------------------------ */
 
 typedef struct
 {
@@ -655,6 +656,7 @@ pending_free (Pending *pending)
 
 typedef struct
 {
+  SpLibrary  *library;
   char       *library_id;
   GPtrArray  *games;     /* SpGame, in the main thread's hands; only paths read */
   GPtrArray  *found;     /* Pending */
@@ -663,6 +665,7 @@ typedef struct
 static void
 pending_scan_free (PendingScan *scan)
 {
+  g_object_unref (scan->library);
   g_free (scan->library_id);
   g_ptr_array_unref (scan->games);
   g_ptr_array_unref (scan->found);
@@ -703,156 +706,9 @@ pending_scan_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
-static void offer_next_pending (SpWindow *self, GPtrArray *queue);
-
-typedef struct
-{
-  SpWindow  *self;
-  GPtrArray *queue;
-  Pending   *pending;
-  char      *label;
-} RecoverData;
-
-static void
-recover_data_free (RecoverData *data)
-{
-  g_ptr_array_unref (data->queue);
-  g_free (data->label);
-  g_free (data);
-}
-
-static void
-recover_data_closure_free (gpointer  data,
-                           GClosure *closure)
-{
-  recover_data_free (data);
-}
-
-static void
-run_discarded_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(SpWindow) self = user_data;
-  g_autoptr(SpGame) game = g_object_steal_data (object, "sp-game");
-  g_autoptr(GError) error = NULL;
-
-  if (!sp_run_discard_finish (SP_RUN (object), result, &error))
-    {
-      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self), _("Could Not Discard the Run"), error);
-      return;
-    }
-  sp_trash_ui_toast_discarded (GTK_WIDGET (self), SP_RUN (object), game);
-}
-
-static void
-recover_keep_done_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  RecoverData *data = user_data;
-  g_autoptr(SpCheckpoint) checkpoint = NULL;
-  g_autoptr(GError) error = NULL;
-
-  checkpoint = sp_run_keep_finish (SP_RUN (object), result, &error);
-  if (checkpoint == NULL)
-    sp_ui_show_error_unless_cancelled (GTK_WIDGET (data->self),
-                                       _("Could Not Save the Checkpoint"), error);
-  else
-    {
-      g_autofree char *pruned = sp_retention_describe_keep (checkpoint);
-      g_autofree char *excluded = sp_game_settings_describe_excluded (checkpoint);
-
-      adw_toast_overlay_add_toast (data->self->toast_overlay, adw_toast_new (_("Checkpoint saved")));
-      if (excluded != NULL)
-        adw_toast_overlay_add_toast (data->self->toast_overlay, adw_toast_new (excluded));
-      if (pruned != NULL)
-        adw_toast_overlay_add_toast (data->self->toast_overlay, adw_toast_new (pruned));
-    }
-
-  offer_next_pending (data->self, data->queue);
-  g_object_unref (data->self);
-  pending_free (data->pending);
-  recover_data_free (data);
-}
-
-static void
-recover_response_cb (SpKeepDialog *dialog,
-                     const char   *response,
-                     RecoverData  *data)
-{
-  SpWindow *self = data->self;
-  Pending *pending = data->pending;
-
-  if (self->keep_dialog == GTK_WIDGET (dialog))
-    g_clear_weak_pointer (&self->keep_dialog);
-
-  if (g_strcmp0 (response, "keep") == 0)
-    {
-      RecoverData *keep = g_new0 (RecoverData, 1);
-
-      keep->self = g_object_ref (self);
-      keep->queue = g_ptr_array_ref (data->queue);
-      keep->pending = g_object_steal_data (G_OBJECT (dialog), "sp-pending");
-      sp_run_keep_async (keep->pending->run, keep->pending->game,
-                         sp_keep_dialog_get_label (dialog), NULL, NULL,
-                         self->cancellable, recover_keep_done_cb, keep);
-      return;
-    }
-  if (g_strcmp0 (response, "discard") == 0)
-    {
-      g_object_set_data (G_OBJECT (pending->run), "sp-game", g_object_ref (pending->game));
-      sp_run_discard_async (pending->run, self->cancellable, run_discarded_cb, g_object_ref (self));
-    }
-
-  offer_next_pending (self, data->queue);
-}
-
-static void
-offer_next_pending (SpWindow  *self,
-                    GPtrArray *queue)
-{
-  Pending *pending;
-  GtkWidget *dialog;
-  RecoverData *data;
-  g_autofree char *body = NULL;
-  g_autofree char *started = NULL;
-
-  if (queue->len == 0 || g_cancellable_is_cancelled (self->cancellable))
-    return;
-  pending = g_ptr_array_steal_index (queue, 0);
-  /* The pending entry lives as long as the dialog. */
-  if (self->keep_dialog != NULL)
-    gtk_window_destroy (GTK_WINDOW (self->keep_dialog));
-
-  dialog = sp_keep_dialog_new (GTK_WINDOW (self), sp_game_get_name (pending->game));
-  sp_keep_dialog_set_summary (SP_KEEP_DIALOG (dialog), sp_run_get_play_time (pending->run),
-                              pending->changes.files_added, pending->changes.files_changed,
-                              pending->changes.files_deleted, pending->changes.bytes);
-  /* A run left undecided is a state, not an error: said calmly in the
-   * body, with its date as the locale writes it. */
-  started = sp_run_get_started (pending->run)
-    ? sp_ui_format_date (sp_run_get_started (pending->run)) : NULL;
-  body = started != NULL
-    /* Translators: %s is a date like "Yesterday at 14:03"; the keep question follows */
-    ? g_strdup_printf (_("Not yet kept: a run from %s. %s"), started,
-                       adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)))
-    /* Translators: the keep question follows */
-    : g_strdup_printf (_("Not yet kept: an earlier run. %s"),
-                       adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)));
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
-  g_object_set_data_full (G_OBJECT (dialog), "sp-pending", pending, (GDestroyNotify) pending_free);
-
-  data = g_new0 (RecoverData, 1);
-  data->self = self;
-  data->queue = g_ptr_array_ref (queue);
-  data->pending = pending;
-  g_signal_connect_data (dialog, "response", G_CALLBACK (recover_response_cb), data,
-                         recover_data_closure_free, 0);
-  set_keep_dialog (self, dialog);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
+/* Each undecided run becomes a session of the player, FINISHED: its card
+ * and page say "Not yet kept" with Keep and Discard, as for a run left
+ * undecided in this start. Nothing asks; a toast says so, calmly. */
 static void
 pending_scan_done_cb (GObject      *object,
                       GAsyncResult *result,
@@ -861,7 +717,9 @@ pending_scan_done_cb (GObject      *object,
   SpWindow *self = SP_WINDOW (object);
   PendingScan *scan = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) queue = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
+  g_autofree char *text = NULL;
+  const char *name = NULL;
+  guint added = 0;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -873,14 +731,29 @@ pending_scan_done_cb (GObject      *object,
   for (guint i = 0; i < scan->found->len; i++)
     {
       Pending *pending = g_ptr_array_index (scan->found, i);
+      g_autoptr(SpSession) session = NULL;
 
       if (sp_player_get_session (self->player, pending->game) != NULL ||
           g_hash_table_contains (self->offered_runs, sp_run_get_path (pending->run)))
         continue;
       g_hash_table_add (self->offered_runs, g_strdup (sp_run_get_path (pending->run)));
-      g_ptr_array_add (queue, g_steal_pointer (&scan->found->pdata[i]));
+      session = sp_session_new_for_run (scan->library, pending->game, pending->run, &pending->changes);
+      sp_player_add_undecided (self->player, session);
+      name = sp_game_get_name (pending->game);
+      added++;
     }
-  offer_next_pending (self, queue);
+  if (added == 1)
+    /* Translators: %s is a game's name */
+    text = g_strdup_printf (_("A run of “%s” is not yet kept"), name);
+  else if (added > 1)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u run is not yet kept",
+                                         "%u runs are not yet kept", added), added);
+  if (text != NULL)
+    {
+      g_autofree char *markup = g_markup_escape_text (text, -1);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (markup));
+    }
 }
 
 void
@@ -892,6 +765,7 @@ _sp_window_check_pending_runs (SpWindow  *self,
   GListModel *games = sp_library_get_games (library);
 
   scan = g_new0 (PendingScan, 1);
+  scan->library = g_object_ref (library);
   scan->library_id = g_strdup (sp_library_get_id (library));
   scan->games = g_ptr_array_new_with_free_func (g_object_unref);
   scan->found = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
@@ -948,8 +822,10 @@ sp_window_ask_finished (SpWindow *self)
     {
       g_autoptr(SpSession) session = g_list_model_get_item (G_LIST_MODEL (self->player), i);
 
+      /* (Not the runs of an earlier start: they wait on their cards.) */
       if (sp_session_get_state (session) == SP_SESSION_STATE_FINISHED &&
-          sp_session_get_run (session) != NULL && !sp_player_get_saving (self->player, session))
+          sp_session_get_run (session) != NULL && !sp_session_get_recovered (session) &&
+          !sp_player_get_saving (self->player, session))
         g_ptr_array_add (finished, g_steal_pointer (&session));
     }
   for (guint i = 0; i < finished->len; i++)

@@ -969,6 +969,14 @@ session_gone (gpointer data)
 }
 
 static gboolean
+has_session (gpointer data)
+{
+  Fixture *f = data;
+
+  return sp_window_get_session (f->window, f->game) != NULL;
+}
+
+static gboolean
 head_is_clean (gpointer data)
 {
   Fixture *f = data;
@@ -1007,6 +1015,8 @@ play_until_asked (Fixture *f)
   sp_window_play_game (f->window, f->game);
   session = sp_window_get_session (f->window, f->game);
   g_assert_nonnull (session);
+  g_test_message ("play_until_asked: state %d, recovered %d", sp_session_get_state (session),
+                  sp_session_get_recovered (session));
   ui_test_wait (keep_dialog_shown, f, 120, "the game to end and Keep this run? to be asked");
   if (sp_session_get_error (session) != NULL)
     g_printerr ("# session error: %s\n", sp_session_get_error (session)->message);
@@ -1078,11 +1088,18 @@ test_play_keep_discard (Fixture       *f,
     g_signal_emit_by_name (undo, "button-clicked");
     g_assert_cmpuint (count_trashed (f), ==, trashed_before);
   }
-  ui_test_wait (keep_dialog_shown, f, 60, "the restored run to be offered");
+  /* Back as it was before the discard: not yet kept, on its card. */
+  ui_test_wait (has_session, f, 60, "the restored run to be shown");
+  g_assert_cmpstr (sp_game_card_get_status (sp_window_find_card (f->window, f->game)), ==, "Not yet kept");
+  sp_window_open_game (f->window, f->game);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sp_window_get_game_page (f->window)),
+                                             "game.keep", NULL));
+  g_assert_true (keep_dialog_shown (f));
   dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
   sp_keep_dialog_set_label (dialog, "Undone discard");
   ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "keep");
   ui_test_wait (restored_run_kept, f, 120, "the restored run to be kept");
+  ui_test_wait (session_gone, f, 60, "the restored run's session to end");
   g_assert_cmpstr (sp_checkpoint_get_label (sp_game_get_head_checkpoint (f->game)), ==,
                    "Undone discard");
 
@@ -1557,25 +1574,38 @@ test_recover_later (Fixture       *f,
   g_clear_object (&f->monitor);
   ui_test_flush ();
 
-  /* The next start offers the run again; keep it. */
+  /* The next start shows the run on its card and page, calmly: "Not yet
+   * kept", with its date as the locale writes it (never ctime's "Wed Dec
+   * 2 …"), no dialog, no red error text. Keep… asks for a label. */
   open_window (f);
   wait_view (f, "games");
   f->library = g_list_model_get_item (sp_library_monitor_get_libraries (f->monitor), 0);
   f->game = g_object_ref (sp_library_find_game (f->library, "Flow Quest"));
-  ui_test_wait (keep_dialog_shown, f, 60, "the undecided run to be offered");
-  dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
-  g_assert_cmpstr (sp_keep_dialog_get_game_name (dialog), ==, "Flow Quest");
-  /* Calm: "Not yet kept" with the date as the locale writes it, no red
-   * error text, never ctime's "Wed Dec  2 …". */
+  ui_test_wait (has_session, f, 60, "the undecided run to be shown");
+  ui_test_flush ();
+  g_assert_null (sp_window_get_keep_dialog (f->window));
+  g_assert_null (ui_test_find_message_dialog (NULL));
+  g_assert_cmpstr (sp_game_card_get_status (sp_window_find_card (f->window, f->game)), ==, "Not yet kept");
+  sp_window_open_game (f->window, f->game);
+  ui_test_wait (page_says_not_kept, f, 30, "the page to show the run not yet kept");
   {
     g_autoptr(GDateTime) now = g_date_time_new_now_local ();
     g_autofree char *weekday = g_date_time_format (now, "%a ");
-    const char *body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+    GtkWidget *row = find_labelled (GTK_WIDGET (sp_window_get_game_page (f->window)),
+                                    ADW_TYPE_ACTION_ROW, "Not yet kept");
+    const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
 
-    g_assert_true (g_str_has_prefix (body, "Not yet kept: a run from "));
-    g_assert_null (strstr (body, weekday));
-    g_assert_false (has_shown_error_label (GTK_WIDGET (dialog)));
+    g_test_message ("page: %s", subtitle);
+    g_assert_true (g_str_has_prefix (subtitle, "A run from "));
+    g_assert_null (strstr (subtitle, weekday));
+    g_assert_false (gtk_widget_has_css_class (row, "error"));
+    g_assert_false (has_shown_error_label (GTK_WIDGET (f->window)));
   }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sp_window_get_game_page (f->window)),
+                                             "game.keep", NULL));
+  g_assert_true (keep_dialog_shown (f));
+  dialog = SP_KEEP_DIALOG (sp_window_get_keep_dialog (f->window));
+  g_assert_cmpstr (sp_keep_dialog_get_game_name (dialog), ==, "Flow Quest");
   sp_keep_dialog_set_label (dialog, "Recovered");
   ui_test_answer (ADW_MESSAGE_DIALOG (dialog), "keep");
   ui_test_wait (checkpoint_count_is_one, f, 120, "the recovered run to be kept");
