@@ -160,8 +160,9 @@ stored_path (CopyContext *ctx,
 
 /* The drive refused the name of the entry being created (FAT and exFAT
  * refuse ':', '?', '*'…; the kernel's drivers say EINVAL, exfat-fuse
- * ENOENT, which can mean nothing else here: the parent folder was just
- * made): copy_tree() stores it under an escaped name. */
+ * ENOENT and fusefat EPERM, which can mean nothing else here: the parent
+ * folder was just made, by us): copy_tree() stores it under an escaped
+ * name. */
 static gboolean
 refused_name (CopyContext  *ctx,
               int           saved,
@@ -169,8 +170,32 @@ refused_name (CopyContext  *ctx,
               const char   *format,
               const char   *to)
 {
-  ctx->name_refused = (saved == EINVAL || saved == ENOENT) && ctx->manifest != NULL;
+  ctx->name_refused = (saved == EINVAL || saved == ENOENT || saved == EPERM) && ctx->manifest != NULL;
   return _sp_copy_set_error_from_errno (error, saved, format, to);
+}
+
+/* Whether @err from chmod(2) or link(2) says that the drive keeps no modes
+ * or no hard links at all (fusefat: ENOSYS; exFAT, FAT: EPERM). */
+static gboolean
+errno_unsupported (int err)
+{
+  return err == EPERM || err == ENOSYS || err == EOPNOTSUPP || err == ENOTSUP;
+}
+
+/* chmod(2) of what was just made; a drive that keeps no modes is no error
+ * when the manifest records them (check_mode()). */
+static gboolean
+set_mode (CopyContext  *ctx,
+          int           fd,
+          const char   *to,
+          mode_t        mode,
+          GError      **error)
+{
+  if ((fd >= 0 ? fchmod (fd, mode & 07777) : chmod (to, mode & 07777)) == 0)
+    return TRUE;
+  if (ctx->manifest != NULL && errno_unsupported (errno))
+    return TRUE;
+  return _sp_copy_set_error_from_errno (error, errno, _("Cannot set the permissions of “%s”"), to);
 }
 
 /* Records the mode of @to when the drive did not keep @mode (FAT, exFAT). */
@@ -211,9 +236,8 @@ copy_entry (const char   *from,
         return FALSE;
       if (geteuid () == 0)
         (void) lchown (to, st->st_uid, st->st_gid);
-      if (chmod (to, st->st_mode & 07777) != 0)
-        return _sp_copy_set_error_from_errno (error, errno,
-                                              _("Cannot set the permissions of “%s”"), to);
+      if (!set_mode (ctx, -1, to, st->st_mode, error))
+        return FALSE;
       if (!check_mode (ctx, -1, to, st->st_mode, error))
         return FALSE;
       if (utimensat (AT_FDCWD, to, times, AT_SYMLINK_NOFOLLOW) != 0)
@@ -232,12 +256,15 @@ copy_entry (const char   *from,
 
           key = g_strdup_printf ("%ju:%ju", (uintmax_t) st->st_dev, (uintmax_t) st->st_ino);
           first = g_hash_table_lookup (ctx->links, key);
+          /* A drive without hard links (exFAT, FAT) gets a copy. */
           if (first != NULL)
             {
-              if (link (first, to) != 0)
+              if (link (first, to) == 0)
+                return TRUE;
+              if (ctx->manifest == NULL || !errno_unsupported (errno))
                 return _sp_copy_set_error_from_errno (error, errno,
                                                       _("Cannot create the hard link “%s”"), to);
-              return TRUE;
+              g_clear_pointer (&key, g_free);
             }
         }
       in_fd = open (from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -254,9 +281,8 @@ copy_entry (const char   *from,
       close (in_fd);
       if (ok && geteuid () == 0)
         (void) fchown (out_fd, st->st_uid, st->st_gid);
-      if (ok && fchmod (out_fd, st->st_mode & 07777) != 0)
-        ok = _sp_copy_set_error_from_errno (error, errno,
-                                            _("Cannot set the permissions of “%s”"), to);
+      if (ok)
+        ok = set_mode (ctx, out_fd, to, st->st_mode, error);
       if (ok)
         ok = check_mode (ctx, out_fd, to, st->st_mode, error);
       if (ok && futimens (out_fd, times) != 0)

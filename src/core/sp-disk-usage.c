@@ -340,6 +340,25 @@ sp_disk_usage_is_fat (const char *path)
                           g_str_equal (type, "fuseblk.fusefat") || g_str_equal (type, "vfat"));
 }
 
+const char *
+sp_disk_usage_unsafe_driver (const char *path)
+{
+  struct statfs sf;
+  struct stat st;
+  g_autofree char *type = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (statfs (path, &sf) != 0 || sf.f_type != FUSE_MAGIC || stat (path, &st) != 0)
+    return NULL;
+  type = mount_type_of (st.st_dev);
+  if (type != NULL && (g_str_equal (type, "fuse.fusefat") || g_str_equal (type, "fuseblk.fusefat")))
+    return _("The drive is mounted with fusefat, which loses the files inside a folder when "
+             "the folder is renamed. Mount it with the kernel’s vfat driver instead (as the "
+             "desktop does when you plug it in).");
+  return NULL;
+}
+
 gboolean
 sp_disk_usage_check_write (const char  *dir,
                            guint64      bytes,

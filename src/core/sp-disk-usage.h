@@ -59,6 +59,10 @@ gboolean  sp_disk_usage_drive_space  (const char    *path,
 /* TRUE when @path lies on a FAT32 (vfat/msdos) file system, also one
  * mounted through FUSE (its type in /proc/self/mountinfo). */
 gboolean  sp_disk_usage_is_fat       (const char    *path);
+/* NULL, or why the driver @path is mounted with cannot hold a library: a
+ * sentence for messages. fusefat (FUSE) loses the files of a folder that
+ * is renamed, and a library renames folders (adding a game, the trash). */
+const char *sp_disk_usage_unsafe_driver (const char  *path);
 
 /* Fails with SP_IO_ERROR_NO_SPACE (saying nothing was written) when
  * writing @bytes into @dir could leave less than the margin free, or

@@ -18,6 +18,7 @@ struct _SpLibrary
   char       *name;
   guint       version;
   gboolean    read_only;
+  const char *unsafe_driver;   /* why read_only, when not a newer version */
   char       *warning;
   GKeyFile   *key_file;
 

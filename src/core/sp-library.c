@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sp-disk-usage.h"
 #include "sp-keyfile.h"
 #include "sp-leftovers.h"
 #include "sp-slug.h"
@@ -134,6 +135,13 @@ _sp_library_check_writable (SpLibrary  *self,
 {
   if (!self->read_only)
     return TRUE;
+  if (self->unsafe_driver != NULL)
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY,
+                   _("The library “%s” is open read-only. %s Nothing was changed."),
+                   self->path, self->unsafe_driver);
+      return FALSE;
+    }
   g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY,
                _("The library “%s” is open read-only: it was written by a newer Savepoint "
                  "(library version %u; this one understands %u). Nothing was changed. "
@@ -241,9 +249,14 @@ load_ini (SpLibrary  *self,
   if (self->name == NULL)
     self->name = g_strdup (_("Savepoint Library"));
   self->version = (guint) version;
-  self->read_only = version > SP_LIBRARY_VERSION;
+  self->unsafe_driver = sp_disk_usage_unsafe_driver (self->path);
+  self->read_only = version > SP_LIBRARY_VERSION || self->unsafe_driver != NULL;
   g_clear_pointer (&self->warning, g_free);
-  if (self->read_only)
+  if (self->unsafe_driver != NULL && version <= SP_LIBRARY_VERSION)
+    self->warning = g_strdup_printf (_("The library “%s” is open read-only: you can look but "
+                                       "not change anything. %s"),
+                                     self->path, self->unsafe_driver);
+  else if (self->read_only)
     self->warning = g_strdup_printf (_("The library “%s” was written by a newer Savepoint "
                                        "(library version %u; this one understands %u). It is "
                                        "open read-only: you can look but not change anything. "
@@ -497,6 +510,12 @@ create_library_files (const char  *drive_dir,
     {
       g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_EXISTS,
                    _("There is already a Savepoint library in “%s”. Open it instead."), dir);
+      return NULL;
+    }
+  if (sp_disk_usage_unsafe_driver (abs) != NULL)
+    {
+      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+                   _("Cannot create a library in “%s”. %s"), abs, sp_disk_usage_unsafe_driver (abs));
       return NULL;
     }
   for (const char *d = dir; d != NULL; d = (d == dir ? games : NULL))

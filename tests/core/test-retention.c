@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -936,6 +937,62 @@ test_keep_async_prunes (Fixture       *f,
   sp_runs_set_dir (NULL);
 }
 
+/* fusefat (FUSE, where the kernel has no vfat) loses the files inside a
+ * folder that is renamed: no library is made there, and one found there
+ * (written without renames, as cp would) opens read-only, so adding a game
+ * (a folder renamed into games/) is refused instead of losing its files.
+ * The kernel's vfat is a drive like any other. */
+static void
+check_fat_driver (const char *root,
+                  const char *mnt)
+{
+  g_autofree char *dir = g_build_filename (mnt, "Savepoint", NULL);
+  g_autofree char *games = g_build_filename (dir, "games", NULL);
+  g_autofree char *ini = g_build_filename (dir, "library.ini", NULL);
+  g_autofree char *source = g_build_filename (root, "source", NULL);
+  g_autofree char *exe = g_build_filename (source, "game.sh", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(SpGame) game = NULL;
+  g_autoptr(GError) error = NULL;
+  SpGameInfo info = { .name = "Fat Game", .executable = "game.sh", .kind = SP_GAME_KIND_NATIVE };
+  struct statfs sf;
+
+  g_assert_null (sp_disk_usage_unsafe_driver (root));
+  g_assert_cmpint (statfs (mnt, &sf), ==, 0);
+  if (sf.f_type != 0x65735546 /* FUSE */)
+    {
+      g_assert_null (sp_disk_usage_unsafe_driver (mnt));
+      library = sp_library_create_sync (mnt, "FAT", &error);
+      g_assert_no_error (error);
+      g_assert_false (sp_library_get_read_only (library));
+      return;
+    }
+
+  g_assert_nonnull (strstr (sp_disk_usage_unsafe_driver (mnt), "fusefat"));
+  g_assert_null (sp_library_create_sync (mnt, "FAT", &error));
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "fusefat"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (games, 0755), ==, 0);
+  contents = g_strdup_printf ("[Library]\nVersion=%d\nId=%s\nName=FAT\n", SP_LIBRARY_VERSION,
+                              "3f1c2a4e-8d6b-4c1e-9a57-0b2d6e4f8a13");
+  g_assert_true (g_file_set_contents (ini, contents, -1, NULL));
+  library = sp_library_open (dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (sp_library_get_read_only (library));
+  g_assert_nonnull (strstr (sp_library_get_warning (library), "fusefat"));
+
+  g_assert_cmpint (g_mkdir (source, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (exe, "#!/bin/sh\n", -1, NULL));
+  game = sp_library_add_game_sync (library, &info, source, SP_ADD_MODE_COPY, NULL, NULL, NULL, &error);
+  g_assert_null (game);
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_READ_ONLY);
+  g_assert_nonnull (strstr (error->message, "fusefat"));
+}
+
 static void
 test_fat32 (void)
 {
@@ -992,6 +1049,8 @@ test_fat32 (void)
   g_clear_error (&error);
   g_assert_true (sp_disk_usage_check_write (mnt, 1000, &error));
   g_assert_no_error (error);
+
+  check_fat_driver (root, mnt);
 
   g_assert_cmpint (umount (mnt), ==, 0);
   tc_rmtree (root);

@@ -164,7 +164,8 @@ link_at (const char *dir,
   g_assert_cmpint (symlink (target, path), ==, 0);
 }
 
-/* What exFAT cannot store, as a Wine prefix and a native game have it. */
+/* What exFAT cannot store, as a Wine prefix and a native game have it
+ * (links, names, modes, a hard link). */
 static void
 fill_source (const char *source)
 {
@@ -184,6 +185,13 @@ fill_source (const char *source)
   put (source, "drive_c/odd:name/inside.txt", "inside", 0644);
   put (source, "drive_c/run.sh", "#!/bin/sh\necho run\n", 0755);
   put (source, "drive_c/private.cfg", "secret", 0600);
+  /* exFAT has no hard links either: the copy holds two files. */
+  {
+    g_autofree char *first = g_build_filename (source, "drive_c/data/level?1.dat", NULL);
+    g_autofree char *second = g_build_filename (source, "drive_c/data/level-again.dat", NULL);
+
+    g_assert_cmpint (link (first, second), ==, 0);
+  }
 }
 
 static void
