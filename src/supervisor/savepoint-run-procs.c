@@ -71,35 +71,47 @@ compare_entries (const void *a,
   return pa < pb ? -1 : pa > pb;
 }
 
+/* /proc/PID/stat into @buf; returns the end of the process's name (which
+ * may hold spaces and parentheses: it ends at the last ')'), after which
+ * the fields have no spaces, or NULL. */
+static char *
+read_stat_text (pid_t   pid,
+                char   *buf,
+                size_t  size)
+{
+  char path[64];
+  ssize_t n;
+  int fd;
+
+  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return NULL;
+  n = read (fd, buf, size - 1);
+  close (fd);
+  if (n <= 0)
+    return NULL;
+  buf[n] = '\0';
+  return strrchr (buf, ')');
+}
+
 /* pid, parent, name of @pid from /proc/PID/stat; 0 for a zombie or a
  * process that is gone. */
 static int
 read_stat (pid_t  pid,
            Entry *entry)
 {
-  char path[64];
   char buf[1024];
-  ssize_t n;
-  int fd;
+  char *close_paren = read_stat_text (pid, buf, sizeof buf);
   char *open_paren;
-  char *close_paren;
   char state;
   int ppid;
   size_t len;
 
-  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  if (close_paren == NULL)
     return 0;
-  n = read (fd, buf, sizeof buf - 1);
-  close (fd);
-  if (n <= 0)
-    return 0;
-  buf[n] = '\0';
-  /* The name may hold spaces and parentheses: it ends at the last ')'. */
   open_paren = strchr (buf, '(');
-  close_paren = strrchr (buf, ')');
-  if (open_paren == NULL || close_paren == NULL || close_paren < open_paren ||
+  if (open_paren == NULL || close_paren < open_paren ||
       sscanf (close_paren + 1, " %c %d", &state, &ppid) != 2)
     return 0;
   if (state == 'Z' || state == 'X' || state == 'x')
@@ -259,27 +271,15 @@ exe_under_root (const SpGameRule *rule,
 static int
 is_young (pid_t pid)
 {
-  char path[64];
   char buf[1024];
-  const char *p;
+  const char *p = read_stat_text (pid, buf, sizeof buf);
   unsigned long long start;
   struct timespec now;
   long ticks = sysconf (_SC_CLK_TCK);
-  ssize_t n;
-  int fd;
 
-  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  if (p == NULL || ticks <= 0 || clock_gettime (CLOCK_BOOTTIME, &now) != 0)
     return 0;
-  n = read (fd, buf, sizeof buf - 1);
-  close (fd);
-  if (n <= 0 || ticks <= 0 || clock_gettime (CLOCK_BOOTTIME, &now) != 0)
-    return 0;
-  buf[n] = '\0';
-  /* After the name (which ends at the last ')'): state is field 3, the
-   * start time field 22. */
-  p = strrchr (buf, ')');
+  /* After the name: state is field 3, the start time field 22. */
   for (int field = 2; p != NULL && field < 22; field++)
     p = strchr (p + 1, ' ');
   if (p == NULL || sscanf (p, " %llu", &start) != 1)

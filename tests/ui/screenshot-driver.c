@@ -251,38 +251,6 @@ add_forty_checkpoints (SpGame *game)
   g_assert_no_error (error);
 }
 
-/* The game page at phone, laptop and desktop sizes, light and dark; back
- * to 1280 × 800 light after. */
-static void
-shoot_page_sizes (SpWindow   *window,
-                  const char *prefix)
-{
-  const struct { int width, height; } sizes[] = { { 360, 720 }, { 1280, 800 }, { 1920, 1080 } };
-
-  for (guint dark = 0; dark < 2; dark++)
-    {
-      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                          dark ? ADW_COLOR_SCHEME_FORCE_DARK
-                                               : ADW_COLOR_SCHEME_FORCE_LIGHT);
-      for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
-        {
-          g_autofree char *name = g_strdup_printf ("%s-%d-%s", prefix, sizes[i].width,
-                                                   dark ? "dark" : "light");
-
-          gtk_window_set_default_size (GTK_WINDOW (window), sizes[i].width, sizes[i].height);
-          crop_width = sizes[i].width;
-          crop_height = sizes[i].height;
-          settle (300);
-          shoot (name);
-        }
-    }
-  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-  crop_width = 1280;
-  crop_height = 800;
-  settle (300);
-}
-
 static gboolean
 page_pending (gpointer data)
 {
@@ -383,46 +351,69 @@ add_many_games (SpLibrary *library)
     }
 }
 
-/* @prepare, @name-<width>-<light|dark>, @finish, at 360 × 720 and 1280 × 800,
- * light and dark; back to 1280 × 800 in the default style. */
+/* The window sizes of the shots: a phone, a laptop, a desktop. */
+typedef struct
+{
+  int width, height;
+} Size;
+
+static const Size ALL_SIZES[] = { { 360, 720 }, { 1280, 800 }, { 1920, 1080 } };
+static const Size NARROW_AND_NORMAL[] = { { 360, 720 }, { 1280, 800 } };
+/* (A popover at 360 px: Xvfb's screen is 1920 px wide, so it is placed
+ * beside the narrow window, as it would not be on a phone's screen, and a
+ * shot cut to the window shows it cut off.) */
+static const Size NORMAL_AND_WIDE[] = { { 1280, 800 }, { 1920, 1080 } };
+
+static void
+set_size (SpWindow *window,
+          int       width,
+          int       height)
+{
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  crop_width = width;
+  crop_height = height;
+  settle (400);
+}
+
+/* @prepare, @name-<width>-<light|dark>, @finish, at each of @sizes, light
+ * and dark; back to 1280 × 800 in the default style. */
 typedef void (*Prepare) (SpWindow *window, gpointer data);
 
 static void
-shoot_variants (SpWindow   *window,
-                const char *name,
-                Prepare     prepare,
-                Prepare     finish,
-                gpointer    data)
+shoot_sizes (SpWindow   *window,
+             const char *name,
+             const Size *sizes,
+             guint       n_sizes,
+             Prepare     prepare,
+             Prepare     finish,
+             gpointer    data)
 {
-  const struct { int width, height; } sizes[] = { { 360, 720 }, { 1280, 800 } };
-
   for (guint dark = 0; dark < 2; dark++)
     {
       adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                           dark ? ADW_COLOR_SCHEME_FORCE_DARK
                                                : ADW_COLOR_SCHEME_FORCE_LIGHT);
-      for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+      for (guint i = 0; i < n_sizes; i++)
         {
           g_autofree char *file = g_strdup_printf ("%s-%d-%s", name, sizes[i].width,
                                                    dark ? "dark" : "light");
 
-          gtk_window_set_default_size (GTK_WINDOW (window), sizes[i].width, sizes[i].height);
-          crop_width = sizes[i].width;
-          crop_height = sizes[i].height;
-          settle (400);
+          set_size (window, sizes[i].width, sizes[i].height);
           if (prepare != NULL)
             prepare (window, data);
           shoot (file);
           if (finish != NULL)
-            finish (window, data);
+            {
+              finish (window, data);
+              /* (A popover closed before the next resize: placed again
+               * after one, it finds no monitor on Xvfb: Gdk-CRITICAL.) */
+              settle (1000);
+            }
           settle (200);
         }
     }
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-  crop_width = 1280;
-  crop_height = 800;
-  settle (400);
+  set_size (window, 1280, 800);
 }
 
 /* The ⋮ menu of @data's card, opened. */
@@ -529,32 +520,8 @@ main (int   argc,
       }
   }
   settle (300);
-  {
-    const struct { int width, height; } sizes[] = { { 360, 720 }, { 1280, 800 }, { 1920, 1080 } };
-    for (guint dark = 0; dark < 2; dark++)
-      {
-        adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                            dark ? ADW_COLOR_SCHEME_FORCE_DARK
-                                                 : ADW_COLOR_SCHEME_FORCE_LIGHT);
-        for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
-          {
-            g_autofree char *name = g_strdup_printf ("02-grid-%d-%s", sizes[i].width,
-                                                     dark ? "dark" : "light");
-
-            gtk_window_set_default_size (GTK_WINDOW (window), sizes[i].width, sizes[i].height);
-            crop_width = sizes[i].width;
-            crop_height = sizes[i].height;
-            settle (400);
-            shoot (name);
-          }
-      }
-    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
-    /* The rest at 1280 × 800, where the grid holds the nine games. */
-    gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-    crop_width = 1280;
-    crop_height = 800;
-    settle (400);
-  }
+  /* (Then the rest at 1280 × 800, where the grid holds the nine games.) */
+  shoot_sizes (window, "02-grid", ALL_SIZES, G_N_ELEMENTS (ALL_SIZES), NULL, NULL, NULL);
 
   /* 2c. A card's menu (⋮, right-click, Menu key), and a search. */
   {
@@ -567,42 +534,12 @@ main (int   argc,
         first = sp_library_find_game (l, "Starfall Sailors: Definitive Edition");
       }
     g_assert_nonnull (first);
-    /* At 1280 and 1920 px, light and dark. (Not at 360 px: Xvfb's screen
-     * is 1920 px wide, so the popover is placed beside the narrow window
-     * as it would not be on a phone's screen, and the shot, cut to the
-     * window, would show it cut off.) The menu is opened after the resize
-     * and closed before the next: on Xvfb without a window manager, a
-     * popover placed again after a resize finds no monitor (Gdk-CRITICAL). */
-    {
-      const struct { int width, height; } sizes[] = { { 1280, 800 }, { 1920, 1080 } };
-
-      for (guint dark = 0; dark < 2; dark++)
-        for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
-          {
-            g_autofree char *name = g_strdup_printf ("15-card-menu-%d-%s", sizes[i].width,
-                                                     dark ? "dark" : "light");
-
-            adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                                dark ? ADW_COLOR_SCHEME_FORCE_DARK
-                                                     : ADW_COLOR_SCHEME_FORCE_LIGHT);
-            gtk_window_set_default_size (GTK_WINDOW (window), sizes[i].width, sizes[i].height);
-            crop_width = sizes[i].width;
-            crop_height = sizes[i].height;
-            settle (400);
-            open_card_menu (window, first);
-            shoot (name);
-            close_card_menu (window, first);
-            settle (1000);
-          }
-      adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
-      gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-      crop_width = 1280;
-      crop_height = 800;
-      settle (400);
-    }
+    shoot_sizes (window, "15-card-menu", NORMAL_AND_WIDE, G_N_ELEMENTS (NORMAL_AND_WIDE),
+                 open_card_menu, close_card_menu, first);
+    settle (300);
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
     gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "of");
-    shoot_variants (window, "16-search", NULL, NULL, NULL);
+    shoot_sizes (window, "16-search", NARROW_AND_NORMAL, G_N_ELEMENTS (NARROW_AND_NORMAL), NULL, NULL, NULL);
     gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "");
     gtk_search_bar_set_search_mode (window->search_bar, FALSE);
     settle (300);
@@ -715,7 +652,8 @@ main (int   argc,
     shoot ("07-keep-dialog");
     /* Decided later: the card says "Not yet kept", with Keep and Discard. */
     ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (window)), "later");
-    shoot_variants (window, "17-pending-card", focus_card, NULL, demo_game);
+    shoot_sizes (window, "17-pending-card", NARROW_AND_NORMAL, G_N_ELEMENTS (NARROW_AND_NORMAL),
+                 focus_card, NULL, demo_game);
     sp_window_play_game (window, demo_game);
     ui_test_wait (keep_asked, &wait, 60, "Keep this run? again");
     sp_keep_dialog_set_label (SP_KEEP_DIALOG (sp_window_get_keep_dialog (window)), "First visit");
@@ -754,7 +692,7 @@ main (int   argc,
 
     add_forty_checkpoints (game);
     sp_window_open_game (window, game);
-    shoot_page_sizes (window, "03g-game-page-40");
+    shoot_sizes (window, "03g-game-page-40", ALL_SIZES, G_N_ELEMENTS (ALL_SIZES), NULL, NULL, NULL);
     /* Scrolled to where the branches are. */
     scrolled = gtk_widget_get_ancestor (GTK_WIDGET (sp_game_page_get_timeline (SP_GAME_PAGE (page))),
                                         GTK_TYPE_SCROLLED_WINDOW);
@@ -771,12 +709,12 @@ main (int   argc,
     gtk_widget_activate_action (page, "game.play", NULL);
     ui_test_wait (is_running, &wait, 60, "the game to run");
     settle (1200);
-    shoot_page_sizes (window, "06b-running-page");
+    shoot_sizes (window, "06b-running-page", ALL_SIZES, G_N_ELEMENTS (ALL_SIZES), NULL, NULL, NULL);
     gtk_widget_activate_action (page, "game.stop", NULL);
     ui_test_wait (keep_asked, &wait, 60, "the stopped game to end");
     ui_test_answer (ADW_MESSAGE_DIALOG (sp_window_get_keep_dialog (window)), "later");
     ui_test_wait (page_pending, &wait, 30, "the run not yet kept");
-    shoot_page_sizes (window, "07b-pending-page");
+    shoot_sizes (window, "07b-pending-page", ALL_SIZES, G_N_ELEMENTS (ALL_SIZES), NULL, NULL, NULL);
     gtk_widget_activate_action (page, "game.discard", NULL);
     ui_test_wait (session_gone, &wait, 60, "the run to go to the trash");
     {
