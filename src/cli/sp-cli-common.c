@@ -340,3 +340,58 @@ sp_cli_collect_games (SpLibrary  *library,
     }
   return g_steal_pointer (&games);
 }
+
+/* ---- JSON shapes, shared by list, show, checkpoints and prune ---- */
+
+void
+sp_cli_add_optional_string_json (JsonBuilder *builder,
+                                 const char  *member,
+                                 const char  *value)
+{
+  json_builder_set_member_name (builder, member);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
+sp_cli_add_checkpoint_json (JsonBuilder  *builder,
+                            SpGame       *game,
+                            SpCheckpoint *checkpoint)
+{
+  GDateTime *when = sp_checkpoint_get_created (checkpoint);
+  g_autofree char *created = when != NULL ? g_date_time_format_iso8601 (when) : NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, sp_checkpoint_get_id (checkpoint));
+  sp_cli_add_optional_string_json (builder, "parent", sp_checkpoint_get_parent (checkpoint));
+  json_builder_set_member_name (builder, "label");
+  json_builder_add_string_value (builder, sp_checkpoint_get_label (checkpoint));
+  json_builder_set_member_name (builder, "note");
+  json_builder_add_string_value (builder, sp_checkpoint_get_note (checkpoint));
+  json_builder_set_member_name (builder, "pinned");
+  json_builder_add_boolean_value (builder, sp_checkpoint_get_pinned (checkpoint));
+  json_builder_set_member_name (builder, "created");
+  json_builder_add_string_value (builder, created);
+  json_builder_set_member_name (builder, "play_time");
+  json_builder_add_int_value (builder, sp_checkpoint_get_play_time (checkpoint));
+  json_builder_set_member_name (builder, "files");
+  json_builder_add_int_value (builder, (gint64) sp_checkpoint_get_files (checkpoint));
+  json_builder_set_member_name (builder, "bytes");
+  json_builder_add_int_value (builder, (gint64) sp_checkpoint_get_bytes (checkpoint));
+  json_builder_set_member_name (builder, "archive_size");
+  json_builder_add_int_value (builder, (gint64) sp_checkpoint_get_archive_size (checkpoint));
+  json_builder_set_member_name (builder, "sha256");
+  json_builder_add_string_value (builder, sp_checkpoint_get_sha256 (checkpoint));
+  json_builder_set_member_name (builder, "archive");
+  json_builder_add_string_value (builder, sp_checkpoint_get_archive_path (checkpoint));
+  json_builder_set_member_name (builder, "current");
+  json_builder_add_boolean_value (builder,
+                                  g_strcmp0 (sp_game_get_head (game),
+                                             sp_checkpoint_get_id (checkpoint)) == 0);
+  json_builder_set_member_name (builder, "missing");
+  json_builder_add_boolean_value (builder, sp_checkpoint_get_missing (checkpoint));
+  json_builder_end_object (builder);
+}

@@ -20,24 +20,6 @@ library_of (SpGame *game)
 }
 
 static void
-add_checkpoint_brief_json (JsonBuilder  *builder,
-                           SpCheckpoint *c)
-{
-  g_autofree char *created = g_date_time_format_iso8601 (sp_checkpoint_get_created (c));
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, sp_checkpoint_get_id (c));
-  json_builder_set_member_name (builder, "label");
-  json_builder_add_string_value (builder, sp_checkpoint_get_label (c));
-  json_builder_set_member_name (builder, "created");
-  json_builder_add_string_value (builder, created);
-  json_builder_set_member_name (builder, "archive_size");
-  json_builder_add_int_value (builder, (gint64) sp_checkpoint_get_archive_size (c));
-  json_builder_end_object (builder);
-}
-
-static void
 print_checkpoint_line (SpCheckpoint *c)
 {
   g_autoptr(GDateTime) local = g_date_time_to_local (sp_checkpoint_get_created (c));
@@ -179,7 +161,7 @@ sp_cli_prune (const SpCliOptions *options,
       json_builder_set_member_name (builder, "removed");
       json_builder_begin_array (builder);
       for (guint i = 0; removed != NULL && i < removed->len; i++)
-        add_checkpoint_brief_json (builder, g_ptr_array_index (removed, i));
+        sp_cli_add_checkpoint_json (builder, game, g_ptr_array_index (removed, i));
       json_builder_end_array (builder);
       json_builder_set_member_name (builder, "trash_emptied");
       json_builder_add_int_value (builder, emptied != NULL ? emptied->len : 0);

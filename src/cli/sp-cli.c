@@ -49,58 +49,6 @@ format_iso (GDateTime *date)
 /* ---- JSON shapes, shared by list, show and checkpoints ---- */
 
 static void
-add_optional_string_json (JsonBuilder *builder,
-                          const char  *member,
-                          const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_checkpoint_json (JsonBuilder  *builder,
-                     SpGame       *game,
-                     SpCheckpoint *checkpoint)
-{
-  g_autofree char *created = format_iso (sp_checkpoint_get_created (checkpoint));
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, sp_checkpoint_get_id (checkpoint));
-  add_optional_string_json (builder, "parent", sp_checkpoint_get_parent (checkpoint));
-  json_builder_set_member_name (builder, "label");
-  json_builder_add_string_value (builder, sp_checkpoint_get_label (checkpoint));
-  json_builder_set_member_name (builder, "note");
-  json_builder_add_string_value (builder, sp_checkpoint_get_note (checkpoint));
-  json_builder_set_member_name (builder, "pinned");
-  json_builder_add_boolean_value (builder, sp_checkpoint_get_pinned (checkpoint));
-  json_builder_set_member_name (builder, "created");
-  json_builder_add_string_value (builder, created);
-  json_builder_set_member_name (builder, "play_time");
-  json_builder_add_int_value (builder, sp_checkpoint_get_play_time (checkpoint));
-  json_builder_set_member_name (builder, "files");
-  json_builder_add_int_value (builder, (gint64) sp_checkpoint_get_files (checkpoint));
-  json_builder_set_member_name (builder, "bytes");
-  json_builder_add_int_value (builder, (gint64) sp_checkpoint_get_bytes (checkpoint));
-  json_builder_set_member_name (builder, "archive_size");
-  json_builder_add_int_value (builder, (gint64) sp_checkpoint_get_archive_size (checkpoint));
-  json_builder_set_member_name (builder, "sha256");
-  json_builder_add_string_value (builder, sp_checkpoint_get_sha256 (checkpoint));
-  json_builder_set_member_name (builder, "archive");
-  json_builder_add_string_value (builder, sp_checkpoint_get_archive_path (checkpoint));
-  json_builder_set_member_name (builder, "current");
-  json_builder_add_boolean_value (builder,
-                                  g_strcmp0 (sp_game_get_head (game),
-                                             sp_checkpoint_get_id (checkpoint)) == 0);
-  json_builder_set_member_name (builder, "missing");
-  json_builder_add_boolean_value (builder, sp_checkpoint_get_missing (checkpoint));
-  json_builder_end_object (builder);
-}
-
-static void
 add_checkpoints_json (JsonBuilder *builder,
                       SpGame      *game)
 {
@@ -110,7 +58,7 @@ add_checkpoints_json (JsonBuilder *builder,
   for (guint i = 0; i < g_list_model_get_n_items (checkpoints); i++)
     {
       g_autoptr(SpCheckpoint) checkpoint = g_list_model_get_item (checkpoints, i);
-      add_checkpoint_json (builder, game, checkpoint);
+      sp_cli_add_checkpoint_json (builder, game, checkpoint);
     }
   json_builder_end_array (builder);
 }
@@ -155,21 +103,21 @@ add_game_json (JsonBuilder *builder,
   json_builder_add_string_value (builder, sp_game_get_name (game));
   json_builder_set_member_name (builder, "kind");
   json_builder_add_string_value (builder, sp_game_kind_to_string (sp_game_get_kind (game)));
-  add_optional_string_json (builder, "executable", sp_game_get_executable (game));
+  sp_cli_add_optional_string_json (builder, "executable", sp_game_get_executable (game));
   add_strv_json (builder, "arguments", sp_game_get_arguments (game));
-  add_optional_string_json (builder, "working_directory", sp_game_get_working_directory (game));
+  sp_cli_add_optional_string_json (builder, "working_directory", sp_game_get_working_directory (game));
   add_strv_json (builder, "environment", sp_game_get_environment (game));
-  add_optional_string_json (builder, "runner", sp_game_get_runner (game));
-  add_optional_string_json (builder, "home", sp_game_get_home (game));
-  add_optional_string_json (builder, "icon", sp_game_get_icon (game));
-  add_optional_string_json (builder, "wine_user", sp_game_get_wine_user (game));
-  add_optional_string_json (builder, "wine_version", sp_game_get_wine_version (game));
-  add_optional_string_json (builder, "head", sp_game_get_head (game));
+  sp_cli_add_optional_string_json (builder, "runner", sp_game_get_runner (game));
+  sp_cli_add_optional_string_json (builder, "home", sp_game_get_home (game));
+  sp_cli_add_optional_string_json (builder, "icon", sp_game_get_icon (game));
+  sp_cli_add_optional_string_json (builder, "wine_user", sp_game_get_wine_user (game));
+  sp_cli_add_optional_string_json (builder, "wine_version", sp_game_get_wine_version (game));
+  sp_cli_add_optional_string_json (builder, "head", sp_game_get_head (game));
   json_builder_set_member_name (builder, "checkpoint_count");
   json_builder_add_int_value (builder, g_list_model_get_n_items (checkpoints));
   json_builder_set_member_name (builder, "play_time");
   json_builder_add_int_value (builder, sp_game_get_play_time (game));
-  add_optional_string_json (builder, "last_played", last_played);
+  sp_cli_add_optional_string_json (builder, "last_played", last_played);
   json_builder_set_member_name (builder, "path");
   json_builder_add_string_value (builder, sp_game_get_path (game));
   if (with_checkpoints)
@@ -664,8 +612,8 @@ print_done_json (const char *action,
   json_builder_add_string_value (builder, action);
   json_builder_set_member_name (builder, "game");
   json_builder_add_string_value (builder, sp_game_get_slug (game));
-  add_optional_string_json (builder, "checkpoint", id);
-  add_optional_string_json (builder, "head", sp_game_get_head (game));
+  sp_cli_add_optional_string_json (builder, "checkpoint", id);
+  sp_cli_add_optional_string_json (builder, "head", sp_game_get_head (game));
   json_builder_end_object (builder);
   sp_cli_print_json (builder);
 }
@@ -907,7 +855,7 @@ cmd_import (const SpCliOptions *options,
   if (options->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      add_checkpoint_json (builder, game, checkpoint);
+      sp_cli_add_checkpoint_json (builder, game, checkpoint);
       sp_cli_print_json (builder);
     }
   else

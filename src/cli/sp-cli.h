@@ -90,6 +90,14 @@ int        sp_cli_usage_error   (const char         *format,
                                  ...) G_GNUC_PRINTF (1, 2);
 /* Prints @builder's root as pretty JSON on stdout. */
 void       sp_cli_print_json    (JsonBuilder        *builder);
+/* @member: @value, or null. */
+void       sp_cli_add_optional_string_json (JsonBuilder *builder,
+                                            const char  *member,
+                                            const char  *value);
+/* One checkpoint of @game as a JSON object (id, parent, label, note, …). */
+void       sp_cli_add_checkpoint_json (JsonBuilder  *builder,
+                                       SpGame       *game,
+                                       SpCheckpoint *checkpoint);
 
 /* The session commands (sp-cli-play.c); argv[0] is the command. */
 
