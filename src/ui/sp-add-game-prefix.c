@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 #include <sys/wait.h>
 
 #include "core/sp-new-prefix.h"
@@ -270,6 +271,14 @@ fresh_scanned_cb (GObject      *object,
   self->fresh_executables = g_steal_pointer (&found);
   self->prefix_ready = TRUE;
   set_idle (self);
+  /* Nothing of an earlier folder fits the empty prefix: the executable
+   * comes from its installer, and so does the name unless one was typed. */
+  gtk_editable_set_text (GTK_EDITABLE (self->executable_row), "");
+  if (!self->name_edited)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->name_row), "");
+      self->name_edited = FALSE;
+    }
   sp_add_game_window_set_kind (self, SP_GAME_KIND_WINE);
   sp_add_game_window_set_folder (self, self->new_prefix);
 }

@@ -9,13 +9,17 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/sp-process.h"
 #include "core/sp-new-prefix.h"
 #include "sp-add-game-window.h"
+#include "sp-test-common.h"
 #include "ui-test-util.h"
 
 /* wineboot and Wine's built-in programs, nothing more (as the session
@@ -250,19 +254,41 @@ test_install_and_add (Fixture       *f,
   ui_test_wait (path_gone, staging, 60, "the staging folder to go");
 }
 
-/* Closed without adding: the staging folder goes. */
+static gboolean
+executable_filled (gpointer data)
+{
+  Fixture *f = data;
+
+  return sp_add_game_window_get_executable (f->window)[0] != '\0';
+}
+
+/* A folder was chosen first: the new prefix replaces it (and its
+ * executable), and nothing is made in it. Closed without adding: the
+ * staging folder goes. */
 static void
 test_close_discards (Fixture       *f,
                      gconstpointer  data)
 {
   g_autofree char *staging = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *source = NULL;
 
   if (wine_missing ())
     return;
+  parent = ui_test_tmpdir ("add-installer-source");
+  source = ui_test_make_game_source (parent);
+  sp_add_game_window_set_folder (f->window, source);
+  ui_test_wait (executable_filled, f, 30, "the executable of the chosen folder");
+  g_assert_cmpstr (sp_add_game_window_get_executable (f->window), ==, "game.sh");
+  g_assert_cmpstr (sp_add_game_window_get_name (f->window), ==, "Source");
+
   staging = create_prefix (f);
+  g_assert_cmpstr (sp_add_game_window_get_name (f->window), ==, "");
+  g_assert_cmpuint (tc_count_entries (source), ==, 2);
   gtk_window_close (GTK_WINDOW (f->window));
   ui_test_wait (window_gone, f, 30, "the window to close");
   ui_test_wait (path_gone, staging, 60, "the staging folder to go");
+  ui_test_remove_tree (parent);
 }
 
 static void
@@ -307,18 +333,45 @@ make_staging (const char *root,
   return g_steal_pointer (&staging);
 }
 
-/* The pid of a process that has ended. */
+static void
+die_with_test (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* A process that holds no pipe of the test (meson waits for those) and
+ * dies with it. */
+static GSubprocess *
+spawn_quiet (const char *program,
+             const char *argument)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
+  process = g_subprocess_launcher_spawn (launcher, &error, program, argument, NULL);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* The pid of a process that has ended (reaped here: GSubprocess would
+ * reap it behind our back and forget its pid). */
 static gint64
 dead_pid (void)
 {
+  const char *argv[] = { "true", NULL };
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "true", NULL);
-  gint64 pid;
+  GPid pid;
+  int status;
 
+  g_spawn_async (NULL, (char **) argv, NULL,
+                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                 G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                 NULL, NULL, &pid, &error);
   g_assert_no_error (error);
-  pid = g_ascii_strtoll (g_subprocess_get_identifier (process), NULL, 10);
-  g_assert_true (g_subprocess_wait (process, NULL, &error));
-  g_assert_no_error (error);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   g_assert_false (sp_pid_is_alive (pid, 0));
   return pid;
 }
@@ -353,8 +406,7 @@ test_stale_staging (Fixture       *f,
   g_assert_cmpint (g_mkdir_with_parents (root, 0700), ==, 0);
   g_assert_cmpint (g_mkdir_with_parents (outside, 0755), ==, 0);
   g_assert_true (g_file_set_contents (outside_file, "mine", -1, NULL));
-  live = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "sleep", "600", NULL);
-  g_assert_no_error (error);
+  live = spawn_quiet ("sleep", "600");
   live_pid = g_ascii_strtoll (g_subprocess_get_identifier (live), NULL, 10);
 
   dead = make_staging (root, "prefix-dead00", sp_host_name (), dead_pid (), outside);
