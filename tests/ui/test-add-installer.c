@@ -96,6 +96,14 @@ path_gone (gpointer data)
 }
 
 static gboolean
+path_exists (gpointer data)
+{
+  GStatBuf st;
+
+  return g_lstat (data, &st) == 0;
+}
+
+static gboolean
 window_idle (gpointer data)
 {
   Fixture *f = data;
@@ -182,9 +190,10 @@ game_added_cb (SpAddGameWindow  *window,
   g_set_object (out, game);
 }
 
-/* A failing installer says so and keeps the prefix; the next one installs
- * "Tiny Game", whose game.exe is chosen (and the name from its folder);
- * the game is added with the installed file, and the staging folder goes. */
+/* A failing installer says so and keeps the prefix, as a cancelled one
+ * does; the next one installs "Tiny Game", whose game.exe is chosen (and
+ * the name from its folder); the game is added with the installed file,
+ * and the staging folder goes. */
 static void
 test_install_and_add (Fixture       *f,
                       gconstpointer  data)
@@ -193,6 +202,9 @@ test_install_and_add (Fixture       *f,
   g_autofree char *prefix = NULL;
   g_autofree char *failing = NULL;
   g_autofree char *setup = NULL;
+  g_autofree char *slow = NULL;
+  g_autofree char *started = NULL;
+  g_autofree char *finished = NULL;
   g_autoptr(SpGame) added = NULL;
   AdwMessageDialog *dialog;
   const char *body;
@@ -217,6 +229,24 @@ test_install_and_add (Fixture       *f,
   g_assert_cmpstr (sp_add_game_window_get_folder (f->window), ==, prefix);
   g_assert_cmpstr (sp_add_game_window_get_executable (f->window), ==, "");
 
+  /* Cancel stops an installer and what it started; the prefix stays. */
+  slow = write_installer (f->dir, "slow-setup.bat",
+                          "@echo off\r\n"
+                          "echo started> C:\\started.txt\r\n"
+                          "ping -n 60 127.0.0.1 > nul\r\n"
+                          "echo finished> C:\\finished.txt\r\n");
+  started = g_build_filename (prefix, "drive_c", "started.txt", NULL);
+  finished = g_build_filename (prefix, "drive_c", "finished.txt", NULL);
+  g_assert_true (sp_add_game_window_run_installer (f->window, slow));
+  ui_test_wait (path_exists, started, WINE_TIMEOUT_S, "the slow installer to start");
+  g_assert_true (sp_add_game_window_get_busy (f->window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "add-game.cancel", NULL));
+  ui_test_wait (window_idle, f, WINE_TIMEOUT_S, "the installer to stop");
+  g_assert_nonnull (f->window);
+  g_assert_null (ui_test_find_message_dialog (NULL));
+  g_assert_cmpstr (sp_add_game_window_get_folder (f->window), ==, prefix);
+  g_assert_cmpstr (sp_add_game_window_get_staging_folder (f->window), ==, staging);
+
   setup = write_installer (f->dir, "setup.bat",
                            "@echo off\r\n"
                            "mkdir \"C:\\Program Files\\Tiny Game\"\r\n"
@@ -228,6 +258,9 @@ test_install_and_add (Fixture       *f,
   g_assert_cmpstr (sp_add_game_window_get_executable (f->window), ==,
                    "drive_c/Program Files/Tiny Game/game.exe");
   g_assert_cmpstr (sp_add_game_window_get_name (f->window), ==, "Tiny Game");
+
+  /* wineserver -k ended the slow one's programs too. */
+  g_assert_false (g_file_test (finished, G_FILE_TEST_EXISTS));
 
   g_signal_connect (f->window, "game-added", G_CALLBACK (game_added_cb), &added);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "add-game.add", NULL));
