@@ -111,20 +111,21 @@ wine_killed_cb (GObject      *object,
   sp_new_prefix_remove_async (discard->staging, NULL, removed_cb, discard);
 }
 
-/* wineserver -k in @prefix, then the staging folder goes. */
+/* Removes the staging folder @staging (owned), with @kill_wine after
+ * wineserver -k has ended what still runs in its prefix. */
 static void
 discard_staging (char     *staging,
                  gboolean  kill_wine)
 {
   Discard *discard = g_new0 (Discard, 1);
-  g_autoptr(GSubprocess) kill = NULL;
+  GApplication *application = g_application_get_default ();
+  g_autoptr(GSubprocess) killer = NULL;
 
   discard->staging = staging;
-  discard->application = g_application_get_default ();
-  if (discard->application != NULL)
+  if (application != NULL)
     {
-      g_object_ref (discard->application);
-      g_application_hold (discard->application);
+      discard->application = g_object_ref (application);
+      g_application_hold (application);
     }
   if (kill_wine)
     {
@@ -133,10 +134,10 @@ discard_staging (char     *staging,
         g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
 
       g_subprocess_launcher_setenv (launcher, "WINEPREFIX", prefix, TRUE);
-      kill = g_subprocess_launcher_spawn (launcher, NULL, "wineserver", "-k", NULL);
+      killer = g_subprocess_launcher_spawn (launcher, NULL, "wineserver", "-k", NULL);
     }
-  if (kill != NULL)
-    g_subprocess_wait_async (kill, NULL, wine_killed_cb, discard);
+  if (killer != NULL)
+    g_subprocess_wait_async (killer, NULL, wine_killed_cb, discard);
   else
     sp_new_prefix_remove_async (discard->staging, NULL, removed_cb, discard);
 }
