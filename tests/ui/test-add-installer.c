@@ -324,6 +324,36 @@ test_close_discards (Fixture       *f,
   ui_test_remove_tree (parent);
 }
 
+/* Another folder chosen after the new prefix: the prefix goes at once,
+ * and no installer runs in the folder chosen. */
+static void
+test_other_folder (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *staging = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *setup = NULL;
+
+  if (wine_missing ())
+    return;
+  staging = create_prefix (f);
+  parent = ui_test_tmpdir ("add-installer-other");
+  source = ui_test_make_game_source (parent);
+  setup = write_installer (parent, "setup.bat", "@echo off\r\n");
+
+  sp_add_game_window_set_folder (f->window, source);
+  g_assert_null (sp_add_game_window_get_staging_folder (f->window));
+  ui_test_wait (path_gone, staging, 60, "the staging folder to go");
+  g_assert_false (sp_add_game_window_run_installer (f->window, setup));
+  g_assert_false (sp_add_game_window_get_busy (f->window));
+  /* (The kind stays the prefix's until the user says otherwise.) */
+  sp_add_game_window_set_kind (f->window, SP_GAME_KIND_NATIVE);
+  ui_test_wait (executable_filled, f, 30, "the executable of the chosen folder");
+  g_assert_cmpstr (sp_add_game_window_get_executable (f->window), ==, "game.sh");
+  ui_test_remove_tree (parent);
+}
+
 static void
 write_marker (const char *staging,
               const char *host,
@@ -508,6 +538,8 @@ main (int   argc,
               test_stale_staging, fixture_teardown);
   g_test_add ("/ui/add-installer/close-discards", Fixture, NULL, fixture_setup,
               test_close_discards, fixture_teardown);
+  g_test_add ("/ui/add-installer/other-folder", Fixture, NULL, fixture_setup,
+              test_other_folder, fixture_teardown);
   g_test_add ("/ui/add-installer/install-and-add", Fixture, NULL, fixture_setup,
               test_install_and_add, fixture_teardown);
 
