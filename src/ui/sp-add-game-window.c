@@ -4,36 +4,9 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 
-#include "sp-add-game-window.h"
+#include "sp-add-game-window-private.h"
 #include "sp-game-settings.h"
 #include "sp-ui-util.h"
-
-struct _SpAddGameWindow
-{
-  AdwWindow       parent_instance;
-
-  GListModel     *libraries;
-  char           *folder;
-  GCancellable   *cancellable;
-  GCancellable   *users_cancellable;  /* the listing of the folder's Wine profiles */
-  gboolean        busy;
-  gboolean        name_edited;
-
-  GtkWidget      *add_button;
-  GtkWidget      *form_page;
-  AdwActionRow   *folder_row;
-  AdwEntryRow    *executable_row;
-  AdwEntryRow    *name_row;
-  AdwComboRow    *kind_row;
-  AdwComboRow    *wine_user_row;
-  GtkStringList  *wine_users;
-  AdwComboRow    *library_row;
-  GtkRevealer    *progress_revealer;
-  GtkProgressBar *progress_bar;
-  GtkLabel       *progress_label;
-  GtkLabel       *duplicate_label;
-  GCancellable   *scan_cancellable;   /* the search for the executable */
-};
 
 enum {
   SIGNAL_GAME_ADDED,
@@ -134,8 +107,8 @@ update_duplicate (SpAddGameWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->duplicate_label), duplicate);
 }
 
-static void
-validate (SpAddGameWindow *self)
+void
+_sp_add_game_window_validate (SpAddGameWindow *self)
 {
   g_autofree char *exe = relative_executable (self);
   const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
@@ -147,12 +120,19 @@ validate (SpAddGameWindow *self)
        /* A Wine game waits for the list of its profiles (a moment). */
        !(is_wine (self) && self->users_cancellable != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "add-game.add", ok);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "add-game.create-prefix", !self->busy);
+  /* Installers run only in the prefix this window made. */
+  gtk_widget_set_visible (self->installer_row, _sp_add_game_prefix_is_chosen (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "add-game.run-installer",
+                                 !self->busy && _sp_add_game_prefix_is_chosen (self));
   gtk_widget_set_sensitive (self->form_page, !self->busy);
   update_duplicate (self);
 }
 
 /* The executable is filled in when the folder has one obvious candidate
- * (sp_game_settings_find_executables_async()) and none was typed. */
+ * (sp_game_settings_find_executables_async()) and none was typed. In the
+ * prefix this window made, that is the one its installers added (and the
+ * name follows the game's folder in Program Files). */
 static void
 executables_found_cb (GObject      *object,
                       GAsyncResult *result,
@@ -160,17 +140,33 @@ executables_found_cb (GObject      *object,
 {
   g_autoptr(SpAddGameWindow) self = user_data;
   g_auto(GStrv) found = sp_game_settings_find_executables_finish (result, NULL);
+  g_autofree char *name = NULL;
 
   if (found == NULL)
     return;   /* cancelled: the folder or the kind changed, or the window went */
   g_clear_object (&self->scan_cancellable);
-  if (g_strv_length (found) == 1 &&
-      gtk_editable_get_text (GTK_EDITABLE (self->executable_row))[0] == '\0')
-    sp_add_game_window_set_executable (self, found[0]);
+  if (_sp_add_game_prefix_is_chosen (self) && is_wine (self))
+    {
+      GStrv installed = _sp_add_game_prefix_new_executables (self, (const char * const *) found);
+
+      g_strfreev (found);
+      found = installed;
+      if (g_strv_length (found) == 1)
+        name = _sp_add_game_prefix_name_for (found[0]);
+    }
+  if (g_strv_length (found) != 1 ||
+      gtk_editable_get_text (GTK_EDITABLE (self->executable_row))[0] != '\0')
+    return;
+  sp_add_game_window_set_executable (self, found[0]);
+  if (name != NULL && !self->name_edited)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->name_row), name);
+      self->name_edited = FALSE;
+    }
 }
 
-static void
-find_executable (SpAddGameWindow *self)
+void
+_sp_add_game_window_find_executable (SpAddGameWindow *self)
 {
   g_cancellable_cancel (self->scan_cancellable);
   g_clear_object (&self->scan_cancellable);
@@ -190,7 +186,7 @@ update_wine_user_row (SpAddGameWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->wine_user_row),
                           is_wine (self) &&
                           g_list_model_get_n_items (G_LIST_MODEL (self->wine_users)) > 1);
-  validate (self);
+  _sp_add_game_window_validate (self);
 }
 
 static void
@@ -258,14 +254,16 @@ name_changed_cb (SpAddGameWindow *self)
   self->name_edited = TRUE;
 }
 
-/* Shows a modal file chooser whose response goes to @response_cb. */
-static void
-show_chooser (SpAddGameWindow      *self,
-              const char           *title,
-              GtkFileChooserAction  action,
-              const char           *accept_label,
-              const char           *current_folder,
-              GCallback             response_cb)
+/* Shows a modal file chooser (showing what @filter lets through, when
+ * given) whose response goes to @response_cb. */
+void
+_sp_add_game_window_show_chooser (SpAddGameWindow      *self,
+                                  const char           *title,
+                                  GtkFileChooserAction  action,
+                                  const char           *accept_label,
+                                  const char           *current_folder,
+                                  GtkFileFilter        *filter,
+                                  GCallback             response_cb)
 {
   GtkFileChooserNative *chooser;
 
@@ -276,15 +274,16 @@ show_chooser (SpAddGameWindow      *self,
       g_autoptr(GFile) folder = g_file_new_for_path (current_folder);
       gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
     }
+  if (filter != NULL)
+    gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect_object (chooser, "response", response_cb, self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
-/* The path the user accepted in @chooser, or NULL; drops the chooser. */
-static char *
-take_chosen_path (GtkNativeDialog *chooser,
-                  int              response)
+char *
+_sp_add_game_window_take_chosen_path (GtkNativeDialog *chooser,
+                                      int              response)
 {
   g_autofree char *path = NULL;
 
@@ -303,7 +302,7 @@ folder_chosen_cb (GtkNativeDialog *chooser,
                   int              response,
                   SpAddGameWindow *self)
 {
-  g_autofree char *path = take_chosen_path (chooser, response);
+  g_autofree char *path = _sp_add_game_window_take_chosen_path (chooser, response);
 
   if (path != NULL)
     sp_add_game_window_set_folder (self, path);
@@ -314,9 +313,9 @@ choose_folder_cb (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  show_chooser (SP_ADD_GAME_WINDOW (widget), _("Game Folder"),
-                GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Select"), NULL,
-                G_CALLBACK (folder_chosen_cb));
+  _sp_add_game_window_show_chooser (SP_ADD_GAME_WINDOW (widget), _("Game Folder"),
+                                    GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Select"), NULL,
+                                    NULL, G_CALLBACK (folder_chosen_cb));
 }
 
 static void
@@ -324,7 +323,7 @@ executable_chosen_cb (GtkNativeDialog *chooser,
                       int              response,
                       SpAddGameWindow *self)
 {
-  g_autofree char *path = take_chosen_path (chooser, response);
+  g_autofree char *path = _sp_add_game_window_take_chosen_path (chooser, response);
 
   if (path != NULL)
     sp_add_game_window_set_executable (self, path);
@@ -337,80 +336,9 @@ choose_executable_cb (GtkWidget  *widget,
 {
   SpAddGameWindow *self = SP_ADD_GAME_WINDOW (widget);
 
-  show_chooser (self, _("Executable"), GTK_FILE_CHOOSER_ACTION_OPEN, _("_Select"),
-                self->folder, G_CALLBACK (executable_chosen_cb));
-}
-
-static void
-wineboot_done_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(SpAddGameWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  const char *prefix = g_object_get_data (G_OBJECT (object), "sp-prefix");
-
-  self->busy = FALSE;
-  g_object_set_data (G_OBJECT (self), "sp-wineboot", NULL);
-  gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
-  if (!g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, &error))
-    {
-      validate (self);
-      sp_ui_show_error_unless_cancelled (GTK_WIDGET (self),
-                                         _("Could Not Create the Wine Prefix"), error);
-      return;
-    }
-  sp_add_game_window_set_folder (self, prefix);
-  sp_add_game_window_set_kind (self, SP_GAME_KIND_WINE);
-}
-
-static void
-prefix_chosen_cb (GtkNativeDialog *chooser,
-                  int              response,
-                  SpAddGameWindow *self)
-{
-  g_autofree char *path = take_chosen_path (chooser, response);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (path == NULL || self->busy)
-    return;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_setenv (launcher, "WINEPREFIX", path, TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, "wineboot", "--init", NULL);
-  if (process == NULL)
-    {
-      g_autofree char *message =
-        /* Translators: %s is an error message */
-        g_strdup_printf (_("wineboot could not be started: %s. Install Wine, or choose an existing prefix."),
-                         error->message);
-      sp_ui_show_error (GTK_WIDGET (self), _("Could Not Create the Wine Prefix"), message);
-      return;
-    }
-
-  self->busy = TRUE;
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  gtk_progress_bar_pulse (self->progress_bar);
-  gtk_label_set_label (self->progress_label, _("Creating the Wine prefix…"));
-  gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
-  validate (self);
-  g_object_set_data_full (G_OBJECT (process), "sp-prefix", g_strdup (path), g_free);
-  /* Cancel stops wineboot too. */
-  g_object_set_data_full (G_OBJECT (self), "sp-wineboot", g_object_ref (process), g_object_unref);
-  g_subprocess_wait_check_async (process, self->cancellable, wineboot_done_cb, g_object_ref (self));
-}
-
-static void
-create_prefix_cb (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  show_chooser (SP_ADD_GAME_WINDOW (widget), _("Folder for the New Wine Prefix"),
-                GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Create Prefix"), NULL,
-                G_CALLBACK (prefix_chosen_cb));
+  _sp_add_game_window_show_chooser (self, _("Executable"), GTK_FILE_CHOOSER_ACTION_OPEN,
+                                    _("_Select"), self->folder, NULL,
+                                    G_CALLBACK (executable_chosen_cb));
 }
 
 static void
@@ -447,7 +375,7 @@ add_done_cb (GObject      *object,
   self->busy = FALSE;
   g_clear_object (&self->cancellable);
   gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
-  validate (self);
+  _sp_add_game_window_validate (self);
 
   if (game == NULL)
     {
@@ -455,6 +383,8 @@ add_done_cb (GObject      *object,
       return;
     }
 
+  /* The drive has its copy: the new prefix's staging folder goes. */
+  _sp_add_game_prefix_discard (self);
   g_signal_emit (self, signals[SIGNAL_GAME_ADDED], 0, game);
   gtk_window_destroy (GTK_WINDOW (self));
 }
@@ -486,7 +416,7 @@ add_cb (GtkWidget  *widget,
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_label_set_label (self->progress_label, _("Counting files…"));
   gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
-  validate (self);
+  _sp_add_game_window_validate (self);
 
   sp_library_add_game_async (library, &info, self->folder, SP_ADD_MODE_COPY,
                              progress_cb, g_object_ref (self), g_object_unref,
@@ -500,14 +430,10 @@ cancel_cb (GtkWidget  *widget,
 {
   SpAddGameWindow *self = SP_ADD_GAME_WINDOW (widget);
 
-  if (self->busy)
-    {
-      GSubprocess *wineboot = g_object_get_data (G_OBJECT (self), "sp-wineboot");
-
-      if (wineboot != NULL)
-        g_subprocess_force_exit (wineboot);
-      g_cancellable_cancel (self->cancellable);
-    }
+  if (self->wine_step != SP_ADD_GAME_WINE_IDLE)
+    _sp_add_game_prefix_stop (self);
+  else if (self->busy)
+    g_cancellable_cancel (self->cancellable);
   else
     gtk_window_close (GTK_WINDOW (self));
 }
@@ -517,7 +443,13 @@ sp_add_game_window_close_request (GtkWindow *window)
 {
   SpAddGameWindow *self = SP_ADD_GAME_WINDOW (window);
 
-  /* Closing while copying cancels the copy first. */
+  /* Closing while copying cancels the copy first, and while Wine works
+   * stops Wine. (The new prefix goes with the window.) */
+  if (self->wine_step != SP_ADD_GAME_WINE_IDLE)
+    {
+      _sp_add_game_prefix_stop (self);
+      return TRUE;
+    }
   if (self->busy)
     {
       g_cancellable_cancel (self->cancellable);
@@ -543,6 +475,7 @@ sp_add_game_window_dispose (GObject *object)
   g_clear_object (&self->users_cancellable);
   g_cancellable_cancel (self->scan_cancellable);
   g_clear_object (&self->scan_cancellable);
+  _sp_add_game_prefix_dispose (self);
   g_clear_object (&self->libraries);
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_ADD_GAME_WINDOW);
 
@@ -555,6 +488,7 @@ sp_add_game_window_finalize (GObject *object)
   SpAddGameWindow *self = SP_ADD_GAME_WINDOW (object);
 
   g_free (self->folder);
+  g_clear_object (&self->wine_cancellable);
 
   G_OBJECT_CLASS (sp_add_game_window_parent_class)->finalize (object);
 }
@@ -577,6 +511,7 @@ sp_add_game_window_class_init (SpAddGameWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, add_button);
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, form_page);
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, installer_row);
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, duplicate_label);
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, executable_row);
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, name_row);
@@ -587,11 +522,12 @@ sp_add_game_window_class_init (SpAddGameWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, progress_revealer);
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, SpAddGameWindow, progress_label);
-  gtk_widget_class_bind_template_callback (widget_class, validate);
+  gtk_widget_class_bind_template_callback_full (widget_class, "validate",
+                                                G_CALLBACK (_sp_add_game_window_validate));
 
   gtk_widget_class_install_action (widget_class, "add-game.choose-folder", NULL, choose_folder_cb);
   gtk_widget_class_install_action (widget_class, "add-game.choose-executable", NULL, choose_executable_cb);
-  gtk_widget_class_install_action (widget_class, "add-game.create-prefix", NULL, create_prefix_cb);
+  _sp_add_game_prefix_class_init (widget_class);
   gtk_widget_class_install_action (widget_class, "add-game.add", NULL, add_cb);
   gtk_widget_class_install_action (widget_class, "add-game.cancel", NULL, cancel_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "add-game.cancel", NULL);
@@ -603,6 +539,7 @@ sp_add_game_window_init (SpAddGameWindow *self)
   GtkExpression *expression;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->wine_cancellable = g_cancellable_new ();
 
   expression = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
                                             G_CALLBACK (library_name_cb), NULL, NULL);
@@ -610,12 +547,13 @@ sp_add_game_window_init (SpAddGameWindow *self)
   gtk_expression_unref (expression);
 
   adw_action_row_set_subtitle (self->folder_row, _("None chosen"));
-  g_signal_connect_swapped (self->library_row, "notify::selected", G_CALLBACK (validate), self);
+  g_signal_connect_swapped (self->library_row, "notify::selected",
+                            G_CALLBACK (_sp_add_game_window_validate), self);
   g_signal_connect_swapped (self->kind_row, "notify::selected",
                             G_CALLBACK (update_wine_user_row), self);
   g_signal_connect_swapped (self->kind_row, "notify::selected",
-                            G_CALLBACK (find_executable), self);
-  validate (self);
+                            G_CALLBACK (_sp_add_game_window_find_executable), self);
+  _sp_add_game_window_validate (self);
 }
 
 GtkWidget *
@@ -639,7 +577,7 @@ sp_add_game_window_new (GtkWindow  *parent,
     }
   /* The name follows the folder until the user types one. */
   g_signal_connect_swapped (self->name_row, "changed", G_CALLBACK (name_changed_cb), self);
-  validate (self);
+  _sp_add_game_window_validate (self);
   return GTK_WIDGET (self);
 }
 
@@ -647,13 +585,25 @@ void
 sp_add_game_window_set_folder (SpAddGameWindow *self,
                                const char      *folder)
 {
+  gboolean new_prefix;
+
   g_return_if_fail (SP_IS_ADD_GAME_WINDOW (self));
 
   g_free (self->folder);
   self->folder = g_strdup (folder);
-  adw_action_row_set_subtitle (self->folder_row, folder ? folder : _("None chosen"));
+  new_prefix = _sp_add_game_prefix_is_chosen (self);
+  /* Another folder: the prefix this window made is not needed any more. */
+  if (!new_prefix && !self->busy)
+    _sp_add_game_prefix_discard (self);
+  if (new_prefix)
+    adw_action_row_set_subtitle (self->folder_row,
+                                 _("A new Wine prefix, copied onto the drive when the game is "
+                                   "added"));
+  else
+    adw_action_row_set_subtitle (self->folder_row, folder ? folder : _("None chosen"));
 
-  if (folder != NULL && !self->name_edited)
+  /* (The folder of a new prefix is named by Savepoint, not after the game.) */
+  if (folder != NULL && !new_prefix && !self->name_edited)
     {
       g_autofree char *base = g_path_get_basename (folder);
       g_autofree char *title = sp_add_game_title_from_folder (base);
@@ -663,8 +613,8 @@ sp_add_game_window_set_folder (SpAddGameWindow *self,
       self->name_edited = edited;
     }
   list_wine_users (self);
-  find_executable (self);
-  validate (self);
+  _sp_add_game_window_find_executable (self);
+  _sp_add_game_window_validate (self);
 }
 
 const char *
@@ -690,7 +640,7 @@ sp_add_game_window_set_executable (SpAddGameWindow *self,
     }
   gtk_editable_set_text (GTK_EDITABLE (self->executable_row),
                          relative ? relative : executable ? executable : "");
-  validate (self);
+  _sp_add_game_window_validate (self);
 }
 
 void
@@ -715,6 +665,13 @@ sp_add_game_window_get_busy (SpAddGameWindow *self)
 {
   g_return_val_if_fail (SP_IS_ADD_GAME_WINDOW (self), FALSE);
   return self->busy;
+}
+
+const char *
+sp_add_game_window_get_staging_folder (SpAddGameWindow *self)
+{
+  g_return_val_if_fail (SP_IS_ADD_GAME_WINDOW (self), NULL);
+  return self->staging;
 }
 
 const char *

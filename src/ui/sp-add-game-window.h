@@ -11,7 +11,13 @@ G_BEGIN_DECLS
  * executable inside it, a name and a kind; then copies the folder into the
  * library with a progress bar and Cancel. Emits "game-added" (SpGame) and
  * closes when done.
- * Actions: add-game.choose-folder, add-game.choose-executable, add-game.add,
+ * Instead of a folder, the window can make a new Wine prefix
+ * (add-game.create-prefix: wineboot in a staging folder of Savepoint's,
+ * sp-new-prefix.h) and run the game's installers in it
+ * (add-game.run-installer); that prefix is the folder added, and its
+ * staging folder goes once the game is added or the window closes.
+ * Actions: add-game.choose-folder, add-game.choose-executable,
+ * add-game.create-prefix, add-game.run-installer, add-game.add,
  * add-game.cancel. */
 
 #define SP_TYPE_ADD_GAME_WINDOW (sp_add_game_window_get_type ())
@@ -33,8 +39,19 @@ void         sp_add_game_window_set_name        (SpAddGameWindow *self,
                                                  const char      *name);
 void         sp_add_game_window_set_kind        (SpAddGameWindow *self,
                                                  SpGameKind       kind);
-/* TRUE while the copy runs. */
+/* TRUE while the copy runs, or Wine works on the new prefix. */
 gboolean     sp_add_game_window_get_busy        (SpAddGameWindow *self);
+/* Runs the setup program @installer (an absolute path: .exe, .msi or
+ * .bat) in the new prefix this window made, with `wine start /wait /unix`,
+ * then waits for wineserver; afterwards the executable it installed is
+ * chosen when it is the only new one. Returns FALSE (and does nothing)
+ * without such a prefix, while busy, or when Wine cannot be started (said
+ * in a dialog). What the file chooser of add-game.run-installer calls. */
+gboolean     sp_add_game_window_run_installer   (SpAddGameWindow *self,
+                                                 const char      *installer);
+/* The staging folder of the new prefix this window made (the prefix is
+ * its "prefix" folder), or NULL. */
+const char  *sp_add_game_window_get_staging_folder (SpAddGameWindow *self);
 
 /* The name offered for a game in @folder_name: words split at "_", "-",
  * "." and blanks, each starting with a capital ("the_witcher-3" → "The
