@@ -4,11 +4,15 @@
  * made to look older (an old .update-timestamp, WineVersion=wine-7.0), is
  * updated once in base/; a session afterwards updates nothing; the update
  * is refused while a run waits; an apply cut short is finished, and no
- * session starts until it is. Skipped when Wine or FUSE is missing. */
+ * session starts until it is; savepoint-cli update-wine as uid 1500.
+ * Skipped when Wine or FUSE is missing. */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
+#include <pwd.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -129,16 +133,55 @@ assert_no_update_left (SpGame *game)
   g_assert_false (g_file_test (work, G_FILE_TEST_EXISTS));
 }
 
+/* A library on @drive with a Wine game whose clean install, made by this
+ * Wine (`wineboot -i`), looks like an older Wine's: an old
+ * .update-timestamp and WineVersion=wine-7.0. @out_fresh_stamp: the stamp
+ * this Wine wrote. */
+static SpGame *
+add_old_wine_game (const char  *drive,
+                   SpLibrary  **out_library,
+                   char       **out_fresh_stamp)
+{
+  static const char *exit_args[] = { "/c", "exit", NULL };
+  static const char *env[] = { "WINEDEBUG=-all", "WINEDLLOVERRIDES=" WINE_OVERRIDES, NULL };
+  const char *wineboot[] = { "wineboot", "-i", NULL };
+  const char *wineserver_wait[] = { "wineserver", "-w", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prefix = g_build_filename (drive, "prefix", NULL);
+  g_autofree char *current = sp_wine_runner_get_version ("wine", NULL, NULL);
+  g_autofree char *recorded = NULL;
+  g_autoptr(SpGame) game = NULL;
+  SpGameInfo info = {
+    .name = "Old Wine",
+    .kind = SP_GAME_KIND_WINE,
+    .executable = "drive_c/windows/system32/cmd.exe",
+    .arguments = exit_args,
+    .environment = env,
+  };
+
+  *out_library = sp_library_create_sync (drive, "Wine Drive", &error);
+  g_assert_no_error (error);
+  run_tool (prefix, wineboot);
+  run_tool (prefix, wineserver_wait);
+  *out_fresh_stamp = tc_read (prefix, ".update-timestamp");
+  game = sp_library_add_game_sync (*out_library, &info, prefix, SP_ADD_MODE_ADOPT, NULL, NULL,
+                                   NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sp_game_get_wine_version (game), ==, current);
+  tc_write (sp_game_get_base_path (game), ".update-timestamp", OLD_TIMESTAMP);
+  sp_game_set_wine_version (game, "wine-7.0");
+  g_assert_true (sp_game_save_sync (game, &error));
+  g_assert_no_error (error);
+  recorded = version_on_drive (game);
+  g_assert_cmpstr (recorded, ==, "wine-7.0");
+  return g_steal_pointer (&game);
+}
+
 static void
 test_update (void)
 {
-  const char *wineboot[] = { "wineboot", "-i", NULL };
-  const char *wineserver_wait[] = { "wineserver", "-w", NULL };
-  const char *exit_args[] = { "/c", "exit", NULL };
-  const char *env[] = { "WINEDEBUG=-all", "WINEDLLOVERRIDES=" WINE_OVERRIDES, NULL };
   g_autoptr(GError) error = NULL;
   g_autofree char *drive = NULL;
-  g_autofree char *prefix = NULL;
   g_autofree char *fresh_stamp = NULL;
   g_autofree char *stamp = NULL;
   g_autofree char *current = NULL;
@@ -151,41 +194,16 @@ test_update (void)
   g_autoptr(SpSession) session = NULL;
   const char *base;
   gboolean finished = TRUE;
-  SpGameInfo info = {
-    .name = "Old Wine",
-    .kind = SP_GAME_KIND_WINE,
-    .executable = "drive_c/windows/system32/cmd.exe",
-    .arguments = exit_args,
-    .environment = env,
-  };
 
   if (cannot_run ())
     return;
 
   current = sp_wine_runner_get_version ("wine", NULL, &error);
   g_assert_no_error (error);
-
-  /* A prefix of this Wine, added; then made to look like an older Wine's. */
   drive = g_dir_make_tmp ("sp-test-wine-update-XXXXXX", &error);
   g_assert_no_error (error);
-  library = sp_library_create_sync (drive, "Wine Drive", &error);
-  g_assert_no_error (error);
-  prefix = g_build_filename (drive, "prefix", NULL);
-  run_tool (prefix, wineboot);
-  run_tool (prefix, wineserver_wait);
-  fresh_stamp = tc_read (prefix, ".update-timestamp");
-  game = sp_library_add_game_sync (library, &info, prefix, SP_ADD_MODE_ADOPT, NULL, NULL, NULL,
-                                   &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (sp_game_get_wine_version (game), ==, current);
+  game = add_old_wine_game (drive, &library, &fresh_stamp);
   base = sp_game_get_base_path (game);
-  tc_write (base, ".update-timestamp", OLD_TIMESTAMP);
-  sp_game_set_wine_version (game, "wine-7.0");
-  g_assert_true (sp_game_save_sync (game, &error));
-  g_assert_no_error (error);
-  recorded = version_on_drive (game);
-  g_assert_cmpstr (recorded, ==, "wine-7.0");
-  g_clear_pointer (&recorded, g_free);
 
   /* Played as it is, this Wine updates the prefix in the run. */
   {
@@ -440,6 +458,161 @@ test_interrupted (void)
   sp_remove_tree (drive, NULL, NULL);
 }
 
+/* ---- As a normal user ---- */
+
+#define PLAYER_UID 1500
+
+static void
+chown_tree (const char *path,
+            uid_t       uid)
+{
+  g_autofree char *owner = g_strdup_printf ("%u:%u", uid, uid);
+  const char *argv[] = { "chown", "-R", owner, path, NULL };
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* NULL when a normal user can mount here; else why not (as
+ * tests/session/test-app-killed.c). */
+static char *
+player_unusable_reason (void)
+{
+  g_autofree char *fusermount = g_find_program_in_path ("fusermount3");
+  g_autofree char *setpriv = g_find_program_in_path ("setpriv");
+  struct stat st;
+
+  if (geteuid () != 0)
+    return g_strdup ("needs root: runs the CLI as uid 1500");
+  if (setpriv == NULL)
+    return g_strdup ("setpriv is not installed");
+  if (fusermount == NULL || stat (fusermount, &st) != 0 || !(st.st_mode & S_ISUID) ||
+      st.st_uid != 0)
+    return g_strdup ("fusermount3 is missing or not setuid root: a normal user cannot mount");
+  if (getpwuid (PLAYER_UID) == NULL)
+    {
+      const char *useradd[] = { "useradd", "--uid", G_STRINGIFY (PLAYER_UID), "--no-create-home",
+                                "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
+                                "sp-player", NULL };
+      int status = -1;
+
+      if (!g_spawn_sync (NULL, (char **) useradd, NULL,
+                         G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                         G_SPAWN_STDERR_TO_DEV_NULL,
+                         NULL, NULL, NULL, NULL, &status, NULL) ||
+          !g_spawn_check_wait_status (status, NULL) || getpwuid (PLAYER_UID) == NULL)
+        return g_strdup ("could not create the user sp-player (uid 1500) with useradd");
+    }
+  if (g_chmod ("/dev/fuse", 0666) != 0)
+    return g_strdup_printf ("cannot make /dev/fuse usable by a normal user: %s",
+                            g_strerror (errno));
+  return NULL;
+}
+
+/* savepoint-cli update-wine as uid 1500 on a drive the player owns: the
+ * overlay is mounted through fusermount3, Wine runs as the player. */
+static void
+test_update_as_player (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *drive = NULL;
+  g_autofree char *player = NULL;
+  g_autofree char *bin = NULL;
+  g_autofree char *cli = NULL;
+  g_autofree char *cli_name = NULL;
+  g_autofree char *fresh_stamp = NULL;
+  g_autofree char *stamp = NULL;
+  g_autofree char *current = NULL;
+  g_autofree char *recorded = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *env_home = NULL;
+  g_autofree char *env_state = NULL;
+  g_autofree char *env_runtime = NULL;
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(SpGame) game = NULL;
+  struct stat st;
+  int status = -1;
+
+  if (cannot_run ())
+    return;
+  reason = player_unusable_reason ();
+  if (reason != NULL)
+    {
+      g_test_skip (reason);
+      return;
+    }
+
+  /* Traversable by the player; not under /tmp, which may be private. */
+  root = g_build_filename ("/var/tmp", "sp-test-wine-update-XXXXXX", NULL);
+  g_assert_nonnull (g_mkdtemp (root));
+  g_assert_cmpint (g_chmod (root, 0755), ==, 0);
+  drive = g_build_filename (root, "drive", NULL);
+  player = g_build_filename (root, "player", NULL);
+  g_assert_cmpint (g_mkdir (drive, 0755), ==, 0);
+  current = sp_wine_runner_get_version ("wine", NULL, &error);
+  g_assert_no_error (error);
+  game = add_old_wine_game (drive, &library, &fresh_stamp);
+
+  env_home = g_strdup_printf ("HOME=%s/home", player);
+  env_state = g_strdup_printf ("XDG_STATE_HOME=%s/state", player);
+  env_runtime = g_strdup_printf ("XDG_RUNTIME_DIR=%s/runtime", player);
+  for (const char * const *sub = (const char * const[]) { "home", "state", "runtime", NULL };
+       *sub != NULL; sub++)
+    {
+      g_autofree char *dir = g_build_filename (player, *sub, NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+    }
+  /* A copy of the CLI where the player can run it. */
+  bin = g_build_filename (player, "bin", NULL);
+  cli_name = g_path_get_basename (g_getenv ("SP_CLI"));
+  {
+    const char *install[] = { "install", "-m", "0755", "-D", "-t", bin, g_getenv ("SP_CLI"),
+                              NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) install, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                 NULL, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  cli = g_build_filename (bin, cli_name, NULL);
+  chown_tree (player, PLAYER_UID);
+  chown_tree (drive, PLAYER_UID);
+
+  {
+    const char *argv[] = { "setpriv", "--reuid=" G_STRINGIFY (PLAYER_UID),
+                           "--regid=" G_STRINGIFY (PLAYER_UID), "--clear-groups",
+                           "env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C.UTF-8",
+                           env_home, env_state, env_runtime,
+                           cli, "--library", drive, "update-wine", "Old Wine", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
+                                 G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
+                                 &out, &err, &status, &error));
+    g_assert_no_error (error);
+    g_test_message ("%s%s", out, err);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_nonnull (strstr (out, "Updated the clean install"));
+  }
+
+  recorded = version_on_drive (game);
+  g_assert_cmpstr (recorded, ==, current);
+  stamp = tc_read (sp_game_get_base_path (game), ".update-timestamp");
+  g_assert_cmpstr (stamp, ==, fresh_stamp);
+  g_assert_cmpint (g_lstat (sp_game_get_base_path (game), &st), ==, 0);
+  g_assert_cmpuint (st.st_uid, ==, PLAYER_UID);
+  assert_no_update_left (game);
+
+  sp_remove_tree (root, NULL, NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -459,6 +632,7 @@ main (int    argc,
   tc_private_mount_namespace ();
   g_test_add_func ("/session/wine-update/update", test_update);
   g_test_add_func ("/session/wine-update/interrupted", test_interrupted);
+  g_test_add_func ("/session/wine-update/as-player", test_update_as_player);
   ret = g_test_run ();
   sp_remove_tree (root, NULL, NULL);
   return ret;
