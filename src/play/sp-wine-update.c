@@ -787,7 +787,8 @@ start_update (SpLibrary   *library,
   return g_steal_pointer (&data);
 }
 
-/* Writes the version to game.ini (on @game's thread). */
+/* Writes the version to game.ini (on @game's thread; the async update
+ * uses sp_game_save_async() instead). */
 static gboolean
 record_version (SpGame      *game,
                 UpdateData  *data,
@@ -854,21 +855,43 @@ cleanup_thread (GTask        *task,
 }
 
 static void
+save_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  /* Not saved: the marker stays, and the next update records it. */
+  if (!sp_game_save_finish (SP_GAME (object), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_run_in_thread (task, cleanup_thread);
+}
+
+static void
 files_done_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   UpdateData *data = g_task_get_task_data (task);
+  SpGame *game = SP_GAME (object);
   GError *error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error) ||
-      !record_version (SP_GAME (object), data, &error))
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  g_task_run_in_thread (task, cleanup_thread);
+  if (g_strcmp0 (sp_game_get_wine_version (game), data->version) == 0)
+    {
+      g_task_run_in_thread (task, cleanup_thread);
+      return;
+    }
+  /* In the order of the game's other writes (sp_game_save_async()). */
+  sp_game_set_wine_version (game, data->version);
+  sp_game_save_async (game, NULL, save_done_cb, g_steal_pointer (&task));
 }
 
 void
