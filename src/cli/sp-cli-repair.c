@@ -186,8 +186,8 @@ sp_cli_update_wine (const SpCliOptions *options,
     g_print (_("Nothing to update: the clean install of “%s” was made with %s.\n"),
              sp_game_get_name (game), version);
   else
-    g_print (_("Updated the clean install of “%s” with %s; its checkpoints no longer each "
-               "carry the update.\n"), sp_game_get_name (game), version);
+    g_print (_("Updated the clean install of “%s” with %s.\n"), sp_game_get_name (game),
+             version);
   return SP_CLI_EXIT_OK;
 }
 

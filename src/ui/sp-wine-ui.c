@@ -324,8 +324,7 @@ version_done_cb (GObject      *object,
   heading = g_strdup_printf (_("%s Will Update This Game"), other);
   body = g_strdup_printf (_("%s will update the prefix of “%s” (its clean install was made "
                             "with %s). Played as it is, the update will be saved in every "
-                            "checkpoint; updating the clean install makes it once, for "
-                            "every checkpoint."),
+                            "checkpoint; updating the clean install makes it once, there."),
                           other, sp_game_get_name (game), sp_game_get_wine_version (game));
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
