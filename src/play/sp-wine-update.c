@@ -15,6 +15,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "common/sp-manifest-format.h"
 #include "common/sp-upper-dir.h"
 #include "common/sp-util.h"
 #include "core/sp-library-error.h"
@@ -139,13 +140,15 @@ sp_wine_update_check_not_pending (const char  *game_path,
                                   const char  *slug,
                                   GError     **error)
 {
-  g_autofree char *path = NULL;
-  struct stat st;
+  g_autofree char *version = NULL;
+  g_autofree char *stage = NULL;
 
   g_return_val_if_fail (game_path != NULL && name != NULL && slug != NULL, FALSE);
 
-  path = g_build_filename (game_path, MARKER_NAME, NULL);
-  if (lstat (path, &st) != 0 && errno == ENOENT)
+  /* None, or one cut short while Wine ran: base/ is as it was. A marker
+   * that cannot be read is taken for one past that. */
+  if (read_marker (game_path, &version, &stage, NULL) &&
+      (version == NULL || g_strcmp0 (stage, STAGE_BOOT) == 0))
     return TRUE;
   g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_BUSY,
                _("An update of the clean install of “%s” with another Wine did not finish, so "
@@ -544,6 +547,7 @@ boot_in_overlay (UpdateData  *data,
                  const char  *upper,
                  const char  *work,
                  const char  *log_path,
+                 gboolean    *out_mounted,
                  GError     **error)
 {
   g_autofree char *mounts_dir = NULL;
@@ -597,6 +601,7 @@ boot_in_overlay (UpdateData  *data,
   ok = boot_prefix (data, mount_point, log_path, error);
   if (sp_overlay_unmount (overlay, &message) != 0)
     {
+      *out_mounted = TRUE;
       if (ok)
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
                      _("Could not unmount “%s”: %s"), mount_point,
@@ -606,6 +611,17 @@ boot_in_overlay (UpdateData  *data,
     }
   g_rmdir (mount_point);
   return ok;
+}
+
+static void
+set_no_links_error (UpdateData  *data,
+                    GError     **error)
+{
+  g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
+               _("The clean install of “%s” is on a drive that cannot store links (exFAT, "
+                 "NTFS, FAT); Savepoint cannot update it there yet. Play it with the Wine "
+                 "that made it, or move the game to a Linux drive (ext4, Btrfs)."),
+               data->name);
 }
 
 /* Whether the drive of @dir_fd stores symbolic links (exFAT, NTFS and FAT
@@ -634,18 +650,14 @@ update_with (UpdateData    *data,
   g_autofree char *upper = g_build_filename (work_dir, "upper", NULL);
   g_autofree char *work = g_build_filename (work_dir, "work", NULL);
   g_autofree char *log_path = g_build_filename (work_dir, "wine.log", NULL);
-  g_autofree char *manifest = g_build_filename (data->game_path, "base.manifest", NULL);
-  g_autoptr(GError) local_error = NULL;
-  int work_fd;
+  g_autofree char *manifest = g_build_filename (data->game_path, SP_MANIFEST_FILE_NAME, NULL);
+  gboolean mounted = FALSE;
   gboolean links;
+  int work_fd;
 
   if (g_file_test (manifest, G_FILE_TEST_EXISTS))
     {
-      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
-                   _("The clean install of “%s” is on a drive that cannot store links (exFAT, "
-                     "NTFS, FAT); Savepoint cannot update it there yet. Play it with the Wine "
-                     "that made it, or move the game to a Linux drive (ext4, Btrfs)."),
-                   data->name);
+      set_no_links_error (data, error);
       return FALSE;
     }
   if (!write_marker (data, version, STAGE_BOOT, error))
@@ -664,24 +676,18 @@ update_with (UpdateData    *data,
     close (work_fd);
   if (!links)
     {
-      g_set_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID,
-                   _("The clean install of “%s” is on a drive that cannot store links (exFAT, "
-                     "NTFS, FAT); Savepoint cannot update it there yet. Play it with the Wine "
-                     "that made it, or move the game to a Linux drive (ext4, Btrfs)."),
-                   data->name);
+      set_no_links_error (data, error);
       remove_work (data, NULL);
       return FALSE;
     }
   if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
-      !boot_in_overlay (data, upper, work, log_path, &local_error))
+      !boot_in_overlay (data, upper, work, log_path, &mounted, error))
     {
       /* base/ is untouched: nothing to finish. An overlay that could not
        * be unmounted keeps its folder and the marker (Stage=boot), thrown
        * away by the next update. */
-      if (local_error != NULL && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_BUSY))
+      if (!mounted)
         remove_work (data, NULL);
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
   /* What Wine wrote is on the drive before base/ starts to change. */

@@ -29,7 +29,8 @@ G_BEGIN_DECLS
  *
  * An update interrupted in step 2 left base/ untouched and is thrown away;
  * one interrupted in step 3 or 4 is finished from its upper by the next
- * update. Until then no session starts (sp_wine_update_check_not_pending()).
+ * update, and until then no session starts
+ * (sp_wine_update_check_not_pending()).
  * Drives that cannot store links (exFAT, NTFS, FAT: base.manifest) are
  * refused for now: what they cannot store would have to go through the
  * game's manifest. */
@@ -41,8 +42,9 @@ char     *sp_wine_update_get_pending       (SpGame               *game);
 
 /* For a session about to mount the game in @game_path (named @name, slug
  * @slug, for the message): fails with SP_LIBRARY_ERROR_BUSY while an
- * update of its clean install has not finished, saying how to finish it.
- * Blocking (one lstat). */
+ * update of its clean install that got as far as changing base/ has not
+ * finished, saying how to finish it. (One cut short while Wine ran left
+ * base/ as it was.) Blocking (a small read). */
 gboolean  sp_wine_update_check_not_pending (const char           *game_path,
                                             const char           *name,
                                             const char           *slug,

@@ -437,6 +437,10 @@ test_interrupted (void)
   tc_write (sp_game_get_path (game), "wine-update.ini",
             "[WineUpdate]\nVersion=wine-98.0 (Test)\nStage=boot\n");
   tc_write (upper, "junk.txt", "half");
+  /* base/ is as it was: playing is not refused. */
+  g_assert_true (sp_wine_update_check_not_pending (sp_game_get_path (game), "Cut Short",
+                                                   "cut-short", &error));
+  g_assert_no_error (error);
   tc_write (drive, "fake-wine",
             "#!/bin/sh\n[ \"$1\" = --version ] && echo 'wine-99.0 (Test)'\nexit 0\n");
   g_clear_pointer (&path, g_free);
