@@ -247,6 +247,19 @@ test_update (void)
     g_assert_no_error (error);
   }
 
+  /* Refused while the game is played (its lock is held). */
+  {
+    g_autofree char *lock_path = sp_game_lock_path (game);
+    g_autoptr(SpLock) lock = sp_lock_acquire (lock_path, "test", &error);
+
+    g_assert_no_error (error);
+    version = sp_wine_update_sync (library, game, "wine", NULL, NULL, &error);
+    g_assert_null (version);
+    g_assert_error (error, SP_RUN_ERROR, SP_RUN_ERROR_IN_USE);
+    g_clear_error (&error);
+    assert_no_update_left (game);
+  }
+
   /* The update: base/ gets this Wine's update, game.ini its version. */
   version = sp_wine_update_sync (library, game, "wine", &finished, NULL, &error);
   g_assert_no_error (error);
