@@ -4,7 +4,8 @@
  * made to look older (an old .update-timestamp, WineVersion=wine-7.0), is
  * updated once in base/; a session afterwards updates nothing; the update
  * is refused while a run waits; an apply cut short is finished, and no
- * session starts until it is; savepoint-cli update-wine as uid 1500.
+ * session starts until it is; refused on exFAT; savepoint-cli update-wine as
+ * uid 1500.
  * Skipped when Wine or FUSE is missing. */
 #include "config.h"
 
@@ -475,6 +476,149 @@ test_interrupted (void)
   sp_remove_tree (drive, NULL, NULL);
 }
 
+/* ---- On a drive without links ---- */
+
+static gboolean
+run_quiet (const char * const *argv,
+           char              **out_stdout)
+{
+  int status = -1;
+
+  return g_spawn_sync (NULL, (char **) argv, NULL,
+                       G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL |
+                       (out_stdout == NULL ? G_SPAWN_STDOUT_TO_DEV_NULL : 0),
+                       NULL, NULL, out_stdout, NULL, &status, NULL) &&
+         g_spawn_check_wait_status (status, NULL);
+}
+
+/* An exFAT image (exfat-fuse on a loop device, as tests/drives does): its
+ * clean install keeps links in base.manifest, and the update is refused
+ * with a clear message, changing nothing, also when the manifest is
+ * missing (the drive is tried). */
+static void
+test_refused_on_exfat (void)
+{
+  const char *tools[] = { "truncate", "losetup", "mkfs.exfat", "mount.exfat-fuse", "umount",
+                          NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpLibrary) library = NULL;
+  g_autoptr(SpGame) game = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *image = NULL;
+  g_autofree char *drive = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *runner = NULL;
+  g_autofree char *loop = NULL;
+  g_autofree char *dosdevices = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *recorded = NULL;
+  SpGameInfo info = {
+    .name = "On exFAT",
+    .kind = SP_GAME_KIND_WINE,
+    .executable = "drive_c/game.exe",
+  };
+
+  if (cannot_run ())
+    return;
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root: makes and mounts a file system image");
+      return;
+    }
+  for (guint i = 0; tools[i] != NULL; i++)
+    {
+      g_autofree char *path = g_find_program_in_path (tools[i]);
+
+      if (path == NULL)
+        {
+          g_autofree char *reason = g_strdup_printf ("%s is not installed", tools[i]);
+
+          g_test_skip (reason);
+          return;
+        }
+    }
+
+  root = g_build_filename ("/var/tmp", "sp-test-wine-update-XXXXXX", NULL);
+  g_assert_nonnull (g_mkdtemp (root));
+  image = g_build_filename (root, "drive.img", NULL);
+  drive = g_build_filename (root, "drive", NULL);
+  g_assert_cmpint (g_mkdir (drive, 0755), ==, 0);
+  {
+    const char *truncate[] = { "truncate", "-s", "64M", image, NULL };
+    const char *mkfs[] = { "mkfs.exfat", image, NULL };
+    const char *losetup[] = { "losetup", "-f", "--show", image, NULL };
+
+    g_assert_true (run_quiet (truncate, NULL));
+    g_assert_true (run_quiet (mkfs, NULL));
+    if (!run_quiet (losetup, &loop))
+      {
+        g_test_skip ("no loop device here: exfat-fuse needs one");
+        sp_remove_tree (root, NULL, NULL);
+        return;
+      }
+    g_strstrip (loop);
+  }
+  {
+    const char *mount[] = { "mount.exfat-fuse", "-o", "uid=0,gid=0", loop, drive, NULL };
+
+    g_assert_true (run_quiet (mount, NULL));
+  }
+
+  /* A stand-in prefix with a link only the manifest keeps there. */
+  source = g_build_filename (root, "prefix", NULL);
+  tc_write (source, "drive_c/game.exe", "MZ");
+  dosdevices = g_build_filename (source, "dosdevices", NULL);
+  g_assert_cmpint (g_mkdir (dosdevices, 0755), ==, 0);
+  link = g_build_filename (dosdevices, "c:", NULL);
+  g_assert_cmpint (symlink ("../drive_c", link), ==, 0);
+  tc_write (root, "other-wine", "#!/bin/sh\n[ \"$1\" = --version ] && echo 'wine-99.0 (Test)'\n"
+                                "exit 0\n");
+  runner = g_build_filename (root, "other-wine", NULL);
+  g_assert_cmpint (g_chmod (runner, 0755), ==, 0);
+  info.runner = runner;
+  library = sp_library_create_sync (drive, "exFAT Drive", &error);
+  g_assert_no_error (error);
+  game = sp_library_add_game_sync (library, &info, source, SP_ADD_MODE_COPY, NULL, NULL, NULL,
+                                   &error);
+  g_assert_no_error (error);
+  manifest = g_build_filename (sp_game_get_path (game), "base.manifest", NULL);
+  g_assert_true (g_file_test (manifest, G_FILE_TEST_IS_REGULAR));
+  sp_game_set_wine_version (game, "wine-7.0");
+  g_assert_true (sp_game_save_sync (game, &error));
+  g_assert_no_error (error);
+
+  version = sp_wine_update_sync (library, game, runner, NULL, NULL, &error);
+  g_assert_null (version);
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+  g_test_message ("refused: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "cannot store links"));
+  g_clear_error (&error);
+  assert_no_update_left (game);
+
+  /* Without its manifest, the drive itself says so. */
+  g_assert_cmpint (g_unlink (manifest), ==, 0);
+  version = sp_wine_update_sync (library, game, runner, NULL, NULL, &error);
+  g_assert_null (version);
+  g_assert_error (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_INVALID);
+  g_clear_error (&error);
+  assert_no_update_left (game);
+  recorded = version_on_drive (game);
+  g_assert_cmpstr (recorded, ==, "wine-7.0");
+
+  g_clear_object (&game);
+  g_clear_object (&library);
+  {
+    const char *umount[] = { "umount", drive, NULL };
+    const char *detach[] = { "losetup", "-d", loop, NULL };
+
+    g_assert_true (run_quiet (umount, NULL));
+    g_assert_true (run_quiet (detach, NULL));
+  }
+  sp_remove_tree (root, NULL, NULL);
+}
+
 /* ---- As a normal user ---- */
 
 #define PLAYER_UID 1500
@@ -649,6 +793,7 @@ main (int    argc,
   tc_private_mount_namespace ();
   g_test_add_func ("/session/wine-update/update", test_update);
   g_test_add_func ("/session/wine-update/interrupted", test_interrupted);
+  g_test_add_func ("/session/wine-update/refused-on-exfat", test_refused_on_exfat);
   g_test_add_func ("/session/wine-update/as-player", test_update_as_player);
   ret = g_test_run ();
   sp_remove_tree (root, NULL, NULL);
