@@ -174,7 +174,7 @@ sp_cli_update_wine (const SpCliOptions *options,
       json_builder_add_string_value (builder, version);
       json_builder_set_member_name (builder, "updated");
       json_builder_add_boolean_value (builder, g_strcmp0 (before, version) != 0);
-      json_builder_set_member_name (builder, "finished-interrupted");
+      json_builder_set_member_name (builder, "resumed");
       json_builder_add_boolean_value (builder, finished);
       json_builder_end_object (builder);
       sp_cli_print_json (builder);
