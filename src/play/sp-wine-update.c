@@ -19,6 +19,7 @@
 #include "overlay/sp-overlay.h"
 #include "sp-game-guard.h"
 #include "sp-mounts.h"
+#include "sp-run.h"
 #include "sp-wine-update-private.h"
 
 #define MARKER_NAME    "wine-update.ini"
@@ -541,6 +542,7 @@ start_update (SpLibrary   *library,
               GError     **error)
 {
   g_autoptr(UpdateData) data = NULL;
+  g_autoptr(GError) guard_error = NULL;
 
   if (sp_game_get_read_only (game))
     {
@@ -557,9 +559,21 @@ start_update (SpLibrary   *library,
       return NULL;
     }
   data = g_new0 (UpdateData, 1);
-  data->lock = sp_game_guard_acquire (library, game, error);
+  data->lock = sp_game_guard_acquire (library, game, &guard_error);
+  if (data->lock == NULL &&
+      g_error_matches (guard_error, SP_RUN_ERROR, SP_RUN_ERROR_IN_USE))
+    {
+      /* Its lock is held: played, or being updated already. */
+      g_set_error (error, SP_RUN_ERROR, SP_RUN_ERROR_IN_USE,
+                   _("“%s” is being played, or its clean install is being updated: update it "
+                     "once that has ended."), sp_game_get_name (game));
+      return NULL;
+    }
   if (data->lock == NULL)
-    return NULL;
+    {
+      g_propagate_error (error, g_steal_pointer (&guard_error));
+      return NULL;
+    }
   data->name = g_strdup (sp_game_get_name (game));
   data->slug = g_strdup (sp_game_get_slug (game));
   data->game_path = g_strdup (sp_game_get_path (game));
