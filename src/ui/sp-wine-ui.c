@@ -228,7 +228,9 @@ update_clean_install (SpWindow  *self,
   adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (data->toast));
   g_set_weak_pointer (&data->window, self);
   data->session = g_object_ref (session);
-  sp_wine_update_async (sp_session_get_library (session), game, runner, self->cancellable,
+  /* Not cancelled with the window: an apply cut short would keep the game
+   * from playing until it is finished. */
+  sp_wine_update_async (sp_session_get_library (session), game, runner, NULL,
                         update_done_cb, data);
 }
 
