@@ -1075,6 +1075,8 @@ static const SpCliCommand commands[] = {
   { "verify", "[--repair] [GAME]", N_("Check checkpoints, metadata and leftovers"), cmd_verify },
   { "repair", "GAME", N_("Keep a Wine game’s user folders inside its clean install"),
     sp_cli_repair },
+  { "update-wine", "GAME [--runner COMMAND] [--allow-runner]",
+    N_("Update a Wine game’s clean install with the Wine that plays it"), sp_cli_update_wine },
   { "pin", "GAME ID", N_("Pin a checkpoint: retention never removes it"), sp_cli_pin },
   { "unpin", "GAME ID", N_("Unpin a checkpoint"), sp_cli_unpin },
   { "prune", "GAME [--dry-run] [--empty-trash]",

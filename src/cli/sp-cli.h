@@ -130,6 +130,11 @@ void       sp_cli_print_excluded (SpGame            *game,
 int        sp_cli_repair        (const SpCliOptions *options,
                                  int                 argc,
                                  char              **argv);
+/* update-wine GAME: the clean install updated with the Wine that plays it
+ * (play/sp-wine-update.h). */
+int        sp_cli_update_wine   (const SpCliOptions *options,
+                                 int                 argc,
+                                 char              **argv);
 /* Before playing: a warning line on stderr when the session's Wine is not
  * the one that made the game's clean install. */
 void       sp_cli_warn_wine_update (SpSession       *session);

@@ -802,6 +802,19 @@ sp_game_get_wine_version (SpGame *self)
   return self->info->wine_version;
 }
 
+void
+sp_game_set_wine_version (SpGame     *self,
+                          const char *version)
+{
+  g_return_if_fail (SP_IS_GAME (self));
+  g_return_if_fail (version == NULL || sp_wine_version_is_valid (version));
+
+  if (g_strcmp0 (self->info->wine_version, version) == 0)
+    return;
+  g_free ((char *) self->info->wine_version);
+  self->info->wine_version = g_strdup (version);
+}
+
 const char * const *
 sp_game_get_replaced_links (SpGame *self)
 {

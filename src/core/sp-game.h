@@ -217,6 +217,10 @@ void         sp_game_set_icon         (SpGame       *self,
  * --version` printed it; NULL when unknown (games added before Savepoint
  * recorded it, or Wine could not be asked). */
 const char  *sp_game_get_wine_version (SpGame       *self);
+/* For updating the clean install (play/sp-wine-update.h): @version must be
+ * NULL or valid (sp_wine_version_is_valid()); call sp_game_save_sync(). */
+void         sp_game_set_wine_version (SpGame       *self,
+                                       const char   *version);
 /* The links of the clean install that adding this game replaced with
  * empty folders (prefix-relative paths, see sp-wine-prefix.h), for the
  * add's summary: set on the game sp_library_add_game_*() returns, empty on

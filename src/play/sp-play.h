@@ -12,3 +12,4 @@
 #include "sp-run-trash.h"
 #include "sp-session.h"
 #include "sp-wine-repair.h"
+#include "sp-wine-update.h"

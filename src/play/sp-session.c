@@ -20,6 +20,7 @@
 #include "sp-lock.h"
 #include "sp-run-logs.h"
 #include "sp-session-private.h"
+#include "sp-wine-update.h"
 #include "common/sp-util.h"
 #include "common/sp-manifest-format.h"
 
@@ -751,6 +752,13 @@ prepare_thread (GTask        *task,
                    data->settings->name, data->base_path);
       goto fail;
     }
+  /* A clean install half updated by another Wine is not played. */
+  {
+    g_autofree char *game_dir = g_path_get_dirname (data->base_path);
+
+    if (!sp_wine_update_check_not_pending (game_dir, data->settings->name, data->slug, &error))
+      goto fail;
+  }
 
   self->run = sp_run_create (data->library_id, data->library_path, data->slug,
                              data->settings->name, data->head, &error);

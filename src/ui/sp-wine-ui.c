@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The game page's repair group for Wine user folders, and the question
- * before playing with another Wine (sp-wine-ui.h). */
+ * before playing with another Wine: play anyway, or update the clean
+ * install first (sp-wine-ui.h). */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -165,6 +166,74 @@ start_unless_running (SpWindow  *self,
     sp_player_start (self->player, session);
 }
 
+typedef struct
+{
+  SpWindow  *window;    /* weak */
+  SpSession *session;
+  AdwToast  *toast;     /* "Updating…", dismissed when done */
+} UpdateData;
+
+static void
+update_data_free (UpdateData *data)
+{
+  g_clear_weak_pointer (&data->window);
+  g_clear_object (&data->session);
+  g_clear_object (&data->toast);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (UpdateData, update_data_free)
+
+static void
+update_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(UpdateData) data = user_data;
+  SpGame *game = SP_GAME (object);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version = sp_wine_update_finish (game, result, &error);
+  g_autofree char *text = NULL;
+
+  adw_toast_dismiss (data->toast);
+  if (data->window == NULL)
+    return;
+  if (version == NULL)
+    {
+      sp_ui_show_error_unless_cancelled (GTK_WIDGET (data->window),
+                                         _("Could Not Update the Clean Install"), error);
+      return;
+    }
+  /* Translators: the first %s is a game, the second a Wine version */
+  text = g_strdup_printf (_("The clean install of “%s” is now updated for %s"),
+                          sp_game_get_name (game), version);
+  adw_toast_overlay_add_toast (data->window->toast_overlay, adw_toast_new (text));
+  start_unless_running (data->window, data->session);
+}
+
+/* Updates the clean install with the session's Wine (sp-wine-update.h),
+ * then plays. */
+static void
+update_clean_install (SpWindow  *self,
+                      SpSession *session)
+{
+  SpGame *game = sp_session_get_game (session);
+  g_autofree char *runner = sp_session_get_runner (session);
+  g_autofree char *text = NULL;
+  UpdateData *data = g_new0 (UpdateData, 1);
+
+  text = g_strdup_printf (_("Updating the clean install of “%s”…"), sp_game_get_name (game));
+  data->toast = g_object_ref_sink (adw_toast_new (text));
+  adw_toast_set_timeout (data->toast, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (data->toast));
+  g_set_weak_pointer (&data->window, self);
+  data->session = g_object_ref (session);
+  /* Not cancelled with the window: an apply cut short would keep the game
+   * from playing until it is finished. */
+  sp_wine_update_async (sp_session_get_library (session), game, runner, NULL,
+                        update_done_cb, data);
+}
+
 static void
 wine_response_cb (AdwMessageDialog *dialog,
                   const char       *response,
@@ -173,8 +242,12 @@ wine_response_cb (AdwMessageDialog *dialog,
   g_autoptr(SpSession) session = user_data;
   SpWindow *self = SP_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
 
-  if (self != NULL && g_str_equal (response, "play"))
+  if (self == NULL)
+    return;
+  if (g_str_equal (response, "play"))
     start_unless_running (self, session);
+  else if (g_str_equal (response, "update"))
+    update_clean_install (self, session);
 }
 
 static void
@@ -186,10 +259,41 @@ version_thread (GTask        *task,
   /* Read on the main thread: neither the game nor the session is used here. */
   const char *recorded = g_object_get_data (G_OBJECT (task), "sp-recorded");
   const char *runner = g_object_get_data (G_OBJECT (task), "sp-runner");
+  const char *game_path = g_object_get_data (G_OBJECT (task), "sp-game-path");
+  const char *name = g_object_get_data (G_OBJECT (task), "sp-name");
+  const char *slug = g_object_get_data (G_OBJECT (task), "sp-slug");
+  GError *error = NULL;
 
   if (g_task_return_error_if_cancelled (task))
     return;
+  /* An update of the clean install that did not finish comes first. */
+  if (!sp_wine_update_check_not_pending (game_path, name, slug, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   g_task_return_pointer (task, sp_wine_runner_differs (recorded, runner, cancellable), g_free);
+}
+
+static void
+ask_to_finish_update (SpWindow     *self,
+                      SpSession    *session,
+                      const GError *error)
+{
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Update Did Not Finish"),
+                                   error->message);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "update", _("_Update Clean Install"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "update",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "update");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (wine_response_cb), g_object_ref (session));
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -208,6 +312,11 @@ version_done_cb (GObject      *object,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  if (g_error_matches (error, SP_LIBRARY_ERROR, SP_LIBRARY_ERROR_BUSY))
+    {
+      ask_to_finish_update (self, session, error);
+      return;
+    }
   if (other == NULL)
     {
       start_unless_running (self, session);
@@ -216,13 +325,17 @@ version_done_cb (GObject      *object,
   /* Translators: %s is a Wine version such as "wine-9.0" */
   heading = g_strdup_printf (_("%s Will Update This Game"), other);
   body = g_strdup_printf (_("%s will update the prefix of “%s” (its clean install was made "
-                            "with %s); the update will be saved in every checkpoint."),
+                            "with %s). Played as it is, the update will be saved in every "
+                            "checkpoint; updating the clean install makes it once, there."),
                           other, sp_game_get_name (game), sp_game_get_wine_version (game));
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "play", _("_Play Anyway"),
+                                    "update", _("_Update Clean Install"),
                                     NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "update",
+                                              ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect (dialog, "response", G_CALLBACK (wine_response_cb), g_object_ref (session));
@@ -236,7 +349,7 @@ _sp_window_play_checking_wine (SpWindow  *self,
   g_autoptr(GTask) task = NULL;
   SpGame *game = sp_session_get_game (session);
 
-  if (sp_game_get_kind (game) != SP_GAME_KIND_WINE || sp_game_get_wine_version (game) == NULL)
+  if (sp_game_get_kind (game) != SP_GAME_KIND_WINE || sp_game_get_read_only (game))
     {
       start_unless_running (self, session);
       return;
@@ -246,5 +359,9 @@ _sp_window_play_checking_wine (SpWindow  *self,
   g_object_set_data_full (G_OBJECT (task), "sp-recorded",
                           g_strdup (sp_game_get_wine_version (game)), g_free);
   g_object_set_data_full (G_OBJECT (task), "sp-runner", sp_session_get_runner (session), g_free);
+  g_object_set_data_full (G_OBJECT (task), "sp-game-path", g_strdup (sp_game_get_path (game)),
+                          g_free);
+  g_object_set_data_full (G_OBJECT (task), "sp-name", g_strdup (sp_game_get_name (game)), g_free);
+  g_object_set_data_full (G_OBJECT (task), "sp-slug", g_strdup (sp_game_get_slug (game)), g_free);
   g_task_run_in_thread (task, version_thread);
 }

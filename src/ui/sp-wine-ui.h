@@ -26,7 +26,10 @@ void         sp_wine_repair_group_set_game (SpWineRepairGroup *self,
 
 /* Starts @session with sp_player_start() once the Wine it runs is known to
  * be the one that made the game's clean install, or the player chose "Play
- * Anyway" (the update Wine makes to the prefix lands in every checkpoint). */
+ * Anyway" (the update Wine makes to the prefix lands in every checkpoint)
+ * or "Update Clean Install" (sp_wine_update_async(), then it plays). An
+ * update of the clean install that did not finish is offered to be
+ * finished first. */
 void         _sp_window_play_checking_wine (SpWindow          *self,
                                             SpSession         *session);
 

@@ -3,7 +3,8 @@
  * repair a clean install whose user folders lead out of the prefix (and
  * the repair refuses while the game is played), and Play asks before
  * another Wine than the one that made the clean install runs the game.
- * The runners are scripts that answer --version as wine does. */
+ * "Update Clean Install" updates the clean install first. The runners are
+ * scripts that answer --version as wine does. */
 #include "config.h"
 
 #include <unistd.h>
@@ -278,6 +279,68 @@ test_version_question (Fixture       *f,
   ui_test_wait (session_gone, f, 120, "the run to end");
 }
 
+static gboolean
+session_started (gpointer data)
+{
+  Fixture *f = data;
+
+  return sp_window_get_session (f->window, f->game) != NULL;
+}
+
+/* "Update Clean Install" updates base/ with the new Wine (a script: its
+ * wineboot does nothing), records its version, then plays; an update that
+ * did not finish is offered to be finished before playing. */
+static void
+test_update_clean_install (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *no_fuse = tc_fuse_unusable_reason ();
+  g_autofree char *marker = NULL;
+  g_autofree char *upper_file = NULL;
+  g_autofree char *applied = NULL;
+  g_autoptr(GError) error = NULL;
+  AdwMessageDialog *dialog;
+
+  if (no_fuse != NULL)
+    {
+      g_test_skip (no_fuse);
+      return;
+    }
+
+  g_settings_set_string (f->settings, "default-wine-runner", f->new_wine);
+  sp_window_play_game (f->window, f->game);
+  ui_test_wait (session_started_or_asked, f, 30, "the Wine question");
+  dialog = ui_test_find_message_dialog (NULL);
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (dialog), "wine-9.0 (Test)"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "update"));
+  ui_test_answer (dialog, "update");
+  ui_test_wait (session_started, f, 120, "the update, then the game");
+  g_assert_cmpstr (sp_game_get_wine_version (f->game), ==, "wine-9.0 (Test)");
+  ui_test_wait (session_gone, f, 120, "the run to end");
+  g_assert_null (sp_wine_update_get_pending (f->game));
+
+  /* An update cut short while applying: asked before playing. */
+  marker = g_build_filename (sp_game_get_path (f->game), "wine-update.ini", NULL);
+  g_assert_true (g_file_set_contents (marker, "[WineUpdate]\nVersion=wine-9.0 (Test)\n"
+                                      "Stage=apply\n", -1, &error));
+  g_assert_no_error (error);
+  upper_file = g_build_filename (sp_game_get_path (f->game), "wine-update", "upper",
+                                 "applied.txt", NULL);
+  tc_write (sp_game_get_path (f->game), "wine-update/upper/applied.txt", "yes");
+  sp_window_play_game (f->window, f->game);
+  ui_test_wait (session_started_or_asked, f, 30, "the unfinished update question");
+  dialog = ui_test_find_message_dialog (NULL);
+  g_assert_null (sp_window_get_session (f->window, f->game));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "did not finish"));
+  ui_test_answer (dialog, "update");
+  ui_test_wait (session_started, f, 120, "the update, then the game");
+  applied = tc_read (sp_game_get_base_path (f->game), "applied.txt");
+  g_assert_cmpstr (applied, ==, "yes");
+  g_assert_false (g_file_test (upper_file, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+  ui_test_wait (session_gone, f, 120, "the run to end");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -288,5 +351,7 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/ui/wine/version-question", Fixture, NULL, fixture_setup, test_version_question,
               fixture_teardown);
+  g_test_add ("/ui/wine/update-clean-install", Fixture, NULL, fixture_setup,
+              test_update_clean_install, fixture_teardown);
   return ui_test_run ();
 }
