@@ -30,6 +30,7 @@ typedef struct
   SpManifest         *manifest;     /* NULL: what the drive refuses is an error */
   const char         *root;         /* the destination folder */
   gboolean            name_refused; /* the last entry's own name was refused */
+  gboolean            name_clashed; /* … because an entry made before has it (case) */
 } CopyContext;
 
 #define COPY_CHUNK (4 * 1024 * 1024)
@@ -170,7 +171,9 @@ refused_name (CopyContext  *ctx,
               const char   *format,
               const char   *to)
 {
-  ctx->name_refused = (saved == EINVAL || saved == ENOENT || saved == EPERM) && ctx->manifest != NULL;
+  ctx->name_refused = (saved == EINVAL || saved == ENOENT || saved == EPERM || saved == EEXIST) &&
+                      ctx->manifest != NULL;
+  ctx->name_clashed = ctx->name_refused && saved == EEXIST;
   return _sp_copy_set_error_from_errno (error, saved, format, to);
 }
 
@@ -382,6 +385,7 @@ copy_tree (const char   *from,
       if (lstat (src, &st) != 0)
         return _sp_copy_set_error_from_errno (error, errno, _("Cannot read “%s”"), src);
       ctx->name_refused = FALSE;
+      ctx->name_clashed = FALSE;
       if (!copy_entry (src, dst, &st, ctx, error))
         {
           g_autofree char *stored = NULL;
@@ -392,7 +396,9 @@ copy_tree (const char   *from,
            * name that is still refused, or taken, is an error. */
           ctx->name_refused = FALSE;
           g_clear_error (error);
-          stored = _sp_manifest_escape_name (name);
+          stored = ctx->name_clashed ? _sp_manifest_escape_name_apart (name)
+                                     : _sp_manifest_escape_name (name);
+          ctx->name_clashed = FALSE;
           g_free (dst);
           dst = g_build_filename (to, stored, NULL);
           if (strcmp (stored, name) == 0 || !copy_entry (src, dst, &st, ctx, error))

@@ -156,19 +156,33 @@ append_escaped (GString    *out,
     }
 }
 
-char *
-_sp_manifest_escape_name (const char *name)
+static char *
+escape_name (const char *name,
+             gboolean    letters)
 {
   GString *out = g_string_new (NULL);
 
   for (const guchar *p = (const guchar *) name; *p != '\0'; p++)
     {
-      if (*p < 0x20 || *p == 0x7f || strchr ("%\"*/:<>?\\|", *p) != NULL)
+      if (*p < 0x20 || *p == 0x7f || strchr ("%\"*/:<>?\\|", *p) != NULL ||
+          (letters && g_ascii_isalpha (*p)))
         g_string_append_printf (out, "%%%02X", *p);
       else
         g_string_append_c (out, (char) *p);
     }
   return g_string_free (out, FALSE);
+}
+
+char *
+_sp_manifest_escape_name (const char *name)
+{
+  return escape_name (name, FALSE);
+}
+
+char *
+_sp_manifest_escape_name_apart (const char *name)
+{
+  return escape_name (name, TRUE);
 }
 
 gboolean

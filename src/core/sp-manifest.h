@@ -43,5 +43,9 @@ gboolean    _sp_manifest_write     (SpManifest  *self,
 
 /* @name with the bytes FAT and exFAT refuse (and '%') written as %XX. */
 char       *_sp_manifest_escape_name (const char *name);
+/* The same, and every ASCII letter as %XX too: a name kept apart from one
+ * that a drive folding case takes as the same (Data/ beside data/). The
+ * digits' case differs where the letters' did ("%44ata" vs "%64ata"). */
+char       *_sp_manifest_escape_name_apart (const char *name);
 
 G_END_DECLS

@@ -28,8 +28,8 @@
 static const char GAME_SCRIPT[] =
   "#!/bin/sh\n"
   "cd \"$(dirname \"$0\")\" || exit 1\n"
-  "find . -mindepth 1 ! -name save.txt "
-  "-printf '%y %m %l %P\\n' | LC_ALL=C sort > \"$1/seen\"\n"
+  "find . -mindepth 1 ! -name save.txt \\( -type f -printf '%y %m %s %P\\n' -o "
+  "-printf '%y %m %l %P\\n' \\) | LC_ALL=C sort > \"$1/seen\"\n"
   "if [ -f save.txt ]; then wc -l < save.txt > \"$1/count\"; "
   "else echo 0 > \"$1/count\"; fi\n"
   "echo run >> save.txt\n";
@@ -57,12 +57,13 @@ link_at (const char *dir,
 }
 
 /* What exFAT cannot store, as a Wine prefix and a native game have it
- * (links, names, modes, a hard link). */
+ * (links, names, modes, a hard link, names that differ only by case). */
 static void
 fill_source (Case *c)
 {
   const char *source = c->source;
-  const char *dirs[] = { "dosdevices", "drive_c", "drive_c/data", "drive_c/odd:name", NULL };
+  const char *dirs[] = { "dosdevices", "drive_c", "drive_c/data", "drive_c/odd:name",
+                         "drive_c/Saves", "drive_c/saves", NULL };
 
   for (guint i = 0; dirs[i] != NULL; i++)
     {
@@ -78,6 +79,11 @@ fill_source (Case *c)
   put (source, "drive_c/odd:name/inside.txt", "inside", 0644);
   put (source, "drive_c/run.sh", "#!/bin/sh\necho run\n", 0755);
   put (source, "drive_c/private.cfg", "secret", 0600);
+  /* Names exFAT takes as one (it folds case). */
+  put (source, "drive_c/Saves/upper.sav", "upper", 0644);
+  put (source, "drive_c/saves/lower.sav", "lower", 0644);
+  put (source, "drive_c/README.txt", "big", 0644);
+  put (source, "drive_c/readme.txt", "small", 0644);
   /* exFAT has no hard links either: the copy holds two files. */
   {
     g_autofree char *first = g_build_filename (source, "drive_c/data/level?1.dat", NULL);
@@ -95,13 +101,15 @@ fill_source (Case *c)
   }
 }
 
-/* What `find -printf '%y %m %l %P'` says of @dir, sorted, save left out. */
+/* What `find -printf '%y %m %l %P'` says of @dir (with the size for files,
+ * so swapped contents show), sorted, save left out. */
 static char *
 listing (const char *dir)
 {
   g_autofree char *quoted = g_shell_quote (dir);
   g_autofree char *cmd = g_strdup_printf ("cd %s && find . -mindepth 1 ! -name save.txt "
-                                          "-printf '%%y %%m %%l %%P\\n' | LC_ALL=C sort",
+                                          "\\( -type f -printf '%%y %%m %%s %%P\\n' -o "
+                                          "-printf '%%y %%m %%l %%P\\n' \\) | LC_ALL=C sort",
                                           quoted);
   const char *argv[] = { "sh", "-c", cmd, NULL };
   char *out = NULL;
