@@ -155,8 +155,13 @@ update (SpCheckpointRow *self)
       g_autofree char *size = g_format_size (sp_checkpoint_get_archive_size (self->checkpoint));
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), title);
-      /* Translators: "<date> · <play time> played · <size>" */
-      subtitle = g_strdup_printf (_("%s · %s played · %s"), date, played, size);
+      /* No play time is noise (an imported checkpoint may not know it). */
+      if (sp_checkpoint_get_play_time (self->checkpoint) > 0)
+        /* Translators: "<date> · <play time> played · <size>" */
+        subtitle = g_strdup_printf (_("%s · %s played · %s"), date, played, size);
+      else
+        /* Translators: "<date> · <size>" */
+        subtitle = g_strdup_printf (_("%s · %s"), date, size);
       if (sp_checkpoint_get_missing (self->checkpoint))
         {
           g_autofree char *tmp = subtitle;

@@ -1184,19 +1184,25 @@ update_session (SpGamePage *self)
           GDateTime *started = sp_session_get_run (session) != NULL
             ? sp_run_get_started (sp_session_get_run (session)) : NULL;
 
-          title = _("Not yet kept");
-          if (sp_session_get_recovered (session) && started != NULL)
-            {
-              g_autofree char *date = sp_ui_format_date (started);
+          g_autofree char *date = started != NULL && sp_session_get_recovered (session)
+            ? sp_ui_format_date (started) : NULL;
+          /* (A run shorter than a second: its play time is noise.) */
+          gboolean timed = sp_session_get_elapsed (session) > 0;
 
-              /* Translators: the first %s is a date like "Yesterday at 14:03", the second a duration like "2 h 5 min" */
-              subtitle = g_strdup_printf (_("A run from %s (%s played) waits for you to keep or discard it"),
-                                          date, played);
-            }
-          else
+          title = _("Not yet kept");
+          if (date != NULL && timed)
+            /* Translators: the first %s is a date like "Yesterday at 14:03", the second a duration like "2 h 5 min" */
+            subtitle = g_strdup_printf (_("A run from %s (%s played) waits for you to keep or discard it"),
+                                        date, played);
+          else if (date != NULL)
+            /* Translators: %s is a date like "Yesterday at 14:03" */
+            subtitle = g_strdup_printf (_("A run from %s waits for you to keep or discard it"), date);
+          else if (timed)
             /* Translators: %s is a duration like "2 h 5 min" */
             subtitle = g_strdup_printf (_("The last run (%s played) waits for you to keep or discard it"),
                                         played);
+          else
+            subtitle = g_strdup (_("The last run waits for you to keep or discard it"));
         }
       else if (running)
         {
