@@ -143,8 +143,13 @@ sp_cli_prune (const SpCliOptions *options,
         sp_drive_trash_expire (library_path, sp_game_get_slug (game), NULL, 0, 0, &emptied,
                                &trash_error);
       else
-        sp_drive_trash_expire (library_path, NULL, NULL, SP_DRIVE_TRASH_MAX_AGE_DAYS,
-                               SP_DRIVE_TRASH_MAX_SIZE, &emptied, &trash_error);
+        {
+          guint days;
+          guint64 bytes;
+
+          sp_drive_trash_get_limits (&days, &bytes);
+          sp_drive_trash_expire (library_path, NULL, NULL, days, bytes, &emptied, &trash_error);
+        }
     }
 
   if (options->json)

@@ -18,6 +18,32 @@
 #include "sp-slug.h"
 #include "common/sp-util.h"
 
+G_LOCK_DEFINE_STATIC (limits);
+static guint limit_days = SP_DRIVE_TRASH_MAX_AGE_DAYS;
+static guint64 limit_bytes = SP_DRIVE_TRASH_MAX_SIZE;
+
+void
+sp_drive_trash_set_limits (guint   max_age_days,
+                           guint64 max_bytes)
+{
+  G_LOCK (limits);
+  limit_days = max_age_days > 0 ? max_age_days : SP_DRIVE_TRASH_MAX_AGE_DAYS;
+  limit_bytes = max_bytes > 0 ? max_bytes : SP_DRIVE_TRASH_MAX_SIZE;
+  G_UNLOCK (limits);
+}
+
+void
+sp_drive_trash_get_limits (guint   *out_max_age_days,
+                           guint64 *out_max_bytes)
+{
+  G_LOCK (limits);
+  if (out_max_age_days != NULL)
+    *out_max_age_days = limit_days;
+  if (out_max_bytes != NULL)
+    *out_max_bytes = limit_bytes;
+  G_UNLOCK (limits);
+}
+
 #define GROUP "Trash"
 #define MARKER_MAX_SIZE (64 * 1024)
 

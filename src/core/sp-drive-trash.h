@@ -21,8 +21,9 @@ G_BEGIN_DECLS
 
 #define SP_DRIVE_TRASH_DIR             "trash"
 #define SP_DRIVE_TRASH_MARKER          "savepoint-trash.ini"
-/* The rules the trash is emptied by: entries older than this go, then the
- * oldest while it holds more than SP_DRIVE_TRASH_MAX_SIZE bytes. */
+/* The rules the trash is emptied by, unless set (sp_drive_trash_set_limits()):
+ * entries older than this go, then the oldest while it holds more than
+ * SP_DRIVE_TRASH_MAX_SIZE bytes. */
 #define SP_DRIVE_TRASH_MAX_AGE_DAYS    14
 #define SP_DRIVE_TRASH_MAX_SIZE        (G_GUINT64_CONSTANT (10) * 1000 * 1000 * 1000)
 
@@ -92,5 +93,13 @@ void        sp_drive_trash_empty_async     (const char           *library_path,
 gboolean    sp_drive_trash_empty_finish    (GAsyncResult         *result,
                                             guint                *out_removed,
                                             GError              **error);
+
+/* The limits a keep's and prune's emptying of the trash applies (the app's
+ * trash-max-age-days and trash-max-size-gb settings, the same as for the
+ * discarded runs: play/sp-run-trash.h); 0 restores a default. Any thread. */
+void       sp_drive_trash_set_limits (guint    max_age_days,
+                                      guint64  max_bytes);
+void       sp_drive_trash_get_limits (guint   *out_max_age_days,
+                                      guint64 *out_max_bytes);
 
 G_END_DECLS

@@ -473,6 +473,8 @@ sp_retention_expire_trash_after_keep (SpCheckpoint *kept)
   g_autofree char *game = NULL;
   g_autofree char *games = NULL;
   g_autofree char *library = NULL;
+  guint days;
+  guint64 bytes;
 
   g_return_if_fail (SP_IS_CHECKPOINT (kept));
 
@@ -484,8 +486,8 @@ sp_retention_expire_trash_after_keep (SpCheckpoint *kept)
   game = g_path_get_dirname (checkpoints);
   games = g_path_get_dirname (game);
   library = g_path_get_dirname (games);
-  if (!sp_drive_trash_expire (library, NULL, NULL, SP_DRIVE_TRASH_MAX_AGE_DAYS,
-                              SP_DRIVE_TRASH_MAX_SIZE, NULL, &report->error))
+  sp_drive_trash_get_limits (&days, &bytes);
+  if (!sp_drive_trash_expire (library, NULL, NULL, days, bytes, NULL, &report->error))
     g_prefix_error (&report->error, _("The drive’s trash was not emptied: "));
 }
 

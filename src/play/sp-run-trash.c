@@ -18,6 +18,7 @@
 
 #include "common/sp-util.h"
 #include "core/sp-checkpoint.h"
+#include "core/sp-drive-trash.h"
 #include "core/sp-keyfile.h"
 #include "core/sp-slug.h"
 #include "sp-lock.h"
@@ -58,6 +59,8 @@ sp_run_trash_set_limits (guint   max_age_days,
   limit_bytes = max_bytes > 0 ? max_bytes
                               : (guint64) SP_RUN_TRASH_DEFAULT_MAX_SIZE_GB * 1000 * 1000 * 1000;
   G_UNLOCK (limits);
+  /* The drive's trash of pruned checkpoints is emptied by the same rules. */
+  sp_drive_trash_set_limits (max_age_days, max_bytes);
 }
 
 void

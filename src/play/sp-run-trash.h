@@ -46,7 +46,8 @@ char          *sp_run_trash_dir          (void);
 gboolean       sp_run_trash_id_is_valid  (const char    *id);
 
 /* The limits expiry applies (the app's trash-max-age-days and
- * trash-max-size-gb settings); 0 restores a default. */
+ * trash-max-size-gb settings); 0 restores a default. They are the drive
+ * trash's too (sp_drive_trash_set_limits()). */
 void           sp_run_trash_set_limits   (guint          max_age_days,
                                           guint64        max_bytes);
 void           sp_run_trash_get_limits   (guint         *out_max_age_days,

@@ -13,6 +13,7 @@
 #include "core/sp-core.h"
 #include "core/sp-keyfile.h"
 #include "play/sp-run.h"
+#include "play/sp-run-trash.h"
 #include "sp-test-common.h"
 
 /* Retention, the drive's trash and disk usage, on real libraries with
@@ -869,6 +870,7 @@ test_keep_prunes (Fixture       *f,
 {
   g_autofree char *runs = g_build_filename (f->root, "runs", NULL);
   g_autofree char *old_entry = NULL;
+  g_autofree char *young_entry = NULL;
   g_autoptr(SpRun) run = NULL;
   g_autoptr(SpCheckpoint) kept = NULL;
   g_autoptr(GError) error = NULL;
@@ -877,10 +879,14 @@ test_keep_prunes (Fixture       *f,
   make_days (f);
   set_keys (sp_game_get_ini_path (f->game), "KeepLast=2\n");
   reload (f);
-  /* An entry trashed 20 days ago goes by the trash's age rule. */
+  /* An entry trashed 5 days ago goes by the trash's age rule, set to 3
+   * days in Preferences (the discarded runs' limits are the drive
+   * trash's too); one of 2 days stays. */
+  sp_run_trash_set_limits (3, 0);
   {
     g_autofree char *trash = sp_drive_trash_get_path (f->library_path);
-    old_entry = fake_entry (trash, "test-game.old", "test-game", "old", 20, 100);
+    old_entry = fake_entry (trash, "test-game.old", "test-game", "old", 5, 100);
+    young_entry = fake_entry (trash, "test-game.young", "test-game", "young", 2, 100);
   }
   sp_runs_set_dir (runs);
   run = sp_run_create (sp_library_get_id (f->library), f->library_path,
@@ -902,6 +908,16 @@ test_keep_prunes (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (sp_game_get_checkpoints (f->game)), ==, 2);
   g_assert_cmpstr (sp_game_get_head (f->game), ==, sp_checkpoint_get_id (kept));
   g_assert_false (g_file_test (old_entry, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (young_entry, G_FILE_TEST_IS_DIR));
+  sp_run_trash_set_limits (0, 0);
+  {
+    guint days;
+    guint64 bytes;
+
+    sp_drive_trash_get_limits (&days, &bytes);
+    g_assert_cmpuint (days, ==, SP_DRIVE_TRASH_MAX_AGE_DAYS);
+    g_assert_cmpuint (bytes, ==, SP_DRIVE_TRASH_MAX_SIZE);
+  }
   sp_runs_set_dir (NULL);
 }
 
