@@ -552,6 +552,13 @@ sp_session_set_background_grace (SpSession *self,
   self->end.background_grace = seconds < 0 ? -1 : MIN (seconds, 24 * 3600);
 }
 
+gboolean
+sp_session_get_wait_for_background (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), FALSE);
+  return self->end.wait_for_background;
+}
+
 void
 sp_session_set_wait_for_background (SpSession *self,
                                     gboolean   wait)

@@ -150,6 +150,7 @@ void            sp_session_set_background_grace    (SpSession *self,
                                                     gint       seconds);
 void            sp_session_set_wait_for_background (SpSession *self,
                                                     gboolean   wait);
+gboolean        sp_session_get_wait_for_background (SpSession *self);
 /* A console game (README, "Console games"): the game inherits the caller's
  * standard input, output and error and stays in its process group, so it
  * has the terminal; the log records the session's events only. Ignored

@@ -280,6 +280,8 @@ sp_player_new_session (SpPlayer  *self,
       if (runner[0] != '\0')
         sp_session_set_default_runner (session, runner);
       sp_session_set_background_grace (session, g_settings_get_int (self->settings, "background-grace"));
+      sp_session_set_wait_for_background (session,
+                                          g_settings_get_boolean (self->settings, "wait-for-background"));
     }
   apply_policy (self, session, FALSE);
   return session;

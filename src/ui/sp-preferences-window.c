@@ -12,6 +12,7 @@ struct _SpPreferencesWindow
   GSettings            *settings;
 
   AdwEntryRow          *runner_row;
+  GtkSwitch            *background_switch;
   AdwComboRow          *compression_row;
   GtkAdjustment        *trash_days_adjustment;
   GtkAdjustment        *trash_size_adjustment;
@@ -134,6 +135,7 @@ sp_preferences_window_class_init (SpPreferencesWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/sp-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, runner_row);
+  gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, background_switch);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, compression_row);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, trash_days_adjustment);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, trash_size_adjustment);
@@ -176,6 +178,8 @@ sp_preferences_window_new (GtkWindow *parent,
   self->settings = g_object_ref (settings);
 
   g_settings_bind (settings, "default-wine-runner", self->runner_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "wait-for-background", self->background_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (settings, "compression-level", self->compression_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, compression_get_mapping, compression_set_mapping,
                                 NULL, NULL);

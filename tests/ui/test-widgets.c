@@ -490,6 +490,16 @@ test_preferences_window (void)
   g_assert_false (GTK_IS_EDITABLE (focus));
   g_assert_null (gtk_widget_get_ancestor (focus, ADW_TYPE_ENTRY_ROW));
   g_assert_true (ADW_IS_PREFERENCES_ROW (focus));
+  /* The one switch is "Wait for Background Programs", bound to its key. */
+  {
+    GtkWidget *toggle = find_widget (window, GTK_TYPE_SWITCH);
+
+    g_assert_nonnull (toggle);
+    g_assert_false (g_settings_get_boolean (settings, "wait-for-background"));
+    gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
+    g_assert_true (g_settings_get_boolean (settings, "wait-for-background"));
+    g_settings_reset (settings, "wait-for-background");
+  }
   gtk_window_destroy (GTK_WINDOW (window));
   ui_test_flush ();
 
@@ -627,6 +637,31 @@ app_checks_cb (gpointer data)
     g_assert_cmpstr (runs, !=, "/var/tmp/sp-test-runs");
     g_settings_reset (settings, "compression-level");
     g_assert_cmpint (sp_archive_get_default_compression_level (), ==, 3);
+  }
+  /* "Wait for Background Programs" reaches the next session. */
+  {
+    GSettings *settings = sp_application_get_settings (SP_APPLICATION (app));
+    SpPlayer *player = sp_application_get_player (SP_APPLICATION (app));
+    g_autoptr(SpLibrary) library = NULL;
+    g_autoptr(SpSession) waiting = NULL;
+    g_autoptr(SpSession) stopping = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *root = ui_test_tmpdir ("wait-background");
+    g_autofree char *source = ui_test_make_game_source (root);
+    g_autoptr(SpGame) game = NULL;
+    SpGameInfo info = { .name = "Waiter", .executable = "game.sh", .kind = SP_GAME_KIND_NATIVE };
+
+    library = sp_library_create_sync (root, "Wait", &error);
+    g_assert_no_error (error);
+    game = sp_library_add_game_sync (library, &info, source, SP_ADD_MODE_COPY, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    stopping = sp_player_new_session (player, library, game);
+    g_assert_false (sp_session_get_wait_for_background (stopping));
+    g_settings_set_boolean (settings, "wait-for-background", TRUE);
+    waiting = sp_player_new_session (player, library, game);
+    g_assert_true (sp_session_get_wait_for_background (waiting));
+    g_settings_reset (settings, "wait-for-background");
+    ui_test_remove_tree (root);
   }
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
