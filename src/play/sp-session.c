@@ -1641,7 +1641,10 @@ sp_session_get_game_failed (SpSession *self)
   g_return_val_if_fail (SP_IS_SESSION (self), FALSE);
 
   /* A stop the user asked for (or the session made, the drive gone) is
-   * not the game's failure, whatever its status. */
+   * not the game's failure, whatever its status; nor is a console game
+   * ended by the ^C it was given (README, "Console games"). */
+  if (self->console && sp_exit_status_get_signal (self->summary.exit_status) == SIGINT)
+    return FALSE;
   return self->has_summary && !self->summary.stopped && self->summary.exit_status != 0;
 }
 

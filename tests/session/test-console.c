@@ -456,6 +456,28 @@ test_interrupt_once (Fixture       *f,
   g_assert_cmpuint (count_checkpoints (f), ==, 1);
 }
 
+/* A game that does not handle ^C ends by it: that is the player's way to
+ * quit a console game, not a failure; the run is offered as usual. */
+static void
+test_interrupt_ends_game (Fixture       *f,
+                          gconstpointer  user_data)
+{
+  const char *args[] = { "play", "console-game", "--library", f->drive, "--ask", NULL };
+  g_auto(Terminal) t = { -1, 0, 0, -1, -1, NULL, 0, -1 };
+
+  set_mode (f, "lines");
+  terminal_start (&t, args);
+  expect (&t, "ready");
+  type (&t, "\003");
+  expect (&t, "Keep this run");
+  type (&t, "y\n");
+  expect (&t, "Kept as checkpoint");
+  g_assert_cmpint (terminal_finish (&t), ==, 0);
+  g_assert_null (strstr (t.output->str, "The game failed"));
+  g_assert_null (strstr (t.output->str, "(stopped)"));
+  g_assert_cmpuint (count_checkpoints (f), ==, 1);
+}
+
 /* A second ^C soon after the first stops the session; the run is then
  * decided as usual (here discarded at the question). */
 static void
@@ -657,6 +679,7 @@ main (int    argc,
   ADD ("/console/colours", test_colours);
   ADD ("/console/interrupt-once", test_interrupt_once);
   ADD ("/console/interrupt-twice", test_interrupt_twice);
+  ADD ("/console/interrupt-ends-game", test_interrupt_ends_game);
   ADD ("/console/suspend", test_suspend);
   ADD ("/console/terminal-taken-back", test_terminal_taken_back);
   ADD ("/console/log-output", test_log_output);
