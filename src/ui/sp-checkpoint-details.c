@@ -67,6 +67,9 @@ struct _SpCheckpointDetails
 
   SpGame             *game;
   SpCheckpoint       *checkpoint;
+  GPtrArray          *others;        /* the game's other checkpoints, as the dropdown lists them after
+                                      * "Clean Install" */
+  SpCheckpoint       *compared;      /* what @checkpoint is compared with; NULL: the clean install */
   GCancellable       *cancellable;
   gboolean            loading;
   char               *filter_text;   /* case-folded */
@@ -86,6 +89,7 @@ struct _SpCheckpointDetails
   GtkListView        *files_view;
   GtkListView        *registry_view;
   GtkLabel           *summary_label;
+  GtkDropDown        *compare_dropdown;
 };
 
 G_DEFINE_FINAL_TYPE (SpCheckpointDetails, sp_checkpoint_details, ADW_TYPE_WINDOW)
@@ -255,7 +259,8 @@ show_diff (SpCheckpointDetails *self,
 
       g_ptr_array_add (items, sp_diff_item_new (e->kind, e->path, file_detail (e)));
     }
-  g_list_store_splice (self->files, 0, 0, items->pdata, items->len);
+  g_list_store_splice (self->files, 0, g_list_model_get_n_items (G_LIST_MODEL (self->files)),
+                       items->pdata, items->len);
 
   g_ptr_array_set_size (items, 0);
   for (guint i = 0; i < diff->registry->len; i++)
@@ -267,7 +272,8 @@ show_diff (SpCheckpointDetails *self,
 
       g_ptr_array_add (items, sp_diff_item_new (kind, c->key, key_detail (c)));
     }
-  g_list_store_splice (self->keys, 0, 0, items->pdata, items->len);
+  g_list_store_splice (self->keys, 0, g_list_model_get_n_items (G_LIST_MODEL (self->keys)),
+                       items->pdata, items->len);
   adw_view_stack_page_set_visible (self->registry_page, diff->is_wine);
   adw_view_stack_page_set_badge_number (self->registry_page, diff->registry->len);
 
@@ -299,6 +305,7 @@ typedef struct
   char         *base_path;
   gboolean      is_wine;
   SpCheckpoint *checkpoint;
+  SpCheckpoint *older;       /* NULL: the clean install */
 } DiffData;
 
 static void
@@ -306,6 +313,7 @@ diff_data_free (DiffData *data)
 {
   g_free (data->base_path);
   g_clear_object (&data->checkpoint);
+  g_clear_object (&data->older);
   g_free (data);
 }
 
@@ -319,8 +327,12 @@ diff_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   SpDiff *diff;
 
-  diff = sp_diff_checkpoints (data->base_path, data->is_wine, data->checkpoint, NULL,
-                              cancellable, &error);
+  /* What changed from the older state to this checkpoint. */
+  diff = data->older != NULL
+    ? sp_diff_checkpoints (data->base_path, data->is_wine, data->older, data->checkpoint,
+                           cancellable, &error)
+    : sp_diff_checkpoints (data->base_path, data->is_wine, data->checkpoint, NULL,
+                           cancellable, &error);
   if (diff == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -350,10 +362,56 @@ diff_done_cb (GObject      *object,
   show_diff (self, diff);
 }
 
+static void start (SpCheckpointDetails *self);
+
+/* "Clean Install", then the game's other checkpoints, newest first. */
+static void
+fill_choices (SpCheckpointDetails *self)
+{
+  GListModel *checkpoints = sp_game_get_checkpoints (self->game);
+  g_autoptr(GtkStringList) choices = gtk_string_list_new (NULL);
+
+  self->others = g_ptr_array_new_with_free_func (g_object_unref);
+  gtk_string_list_append (choices, _("Clean Install"));
+  for (guint i = 0; i < g_list_model_get_n_items (checkpoints); i++)
+    {
+      g_autoptr(SpCheckpoint) other = g_list_model_get_item (checkpoints, i);
+      g_autofree char *title = NULL;
+      g_autofree char *date = NULL;
+      g_autofree char *choice = NULL;
+
+      if (other == self->checkpoint)
+        continue;
+      title = sp_ui_format_checkpoint_title (other);
+      date = sp_ui_format_date (sp_checkpoint_get_created (other));
+      /* Translators: "<checkpoint> · <date>" */
+      choice = g_strdup_printf (C_("compared checkpoint", "%s · %s"), title, date);
+      gtk_string_list_append (choices, choice);
+      g_ptr_array_add (self->others, g_steal_pointer (&other));
+    }
+  g_signal_handlers_block_matched (self->compare_dropdown, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+  gtk_drop_down_set_model (self->compare_dropdown, G_LIST_MODEL (choices));
+  gtk_drop_down_set_selected (self->compare_dropdown, 0);
+  g_signal_handlers_unblock_matched (self->compare_dropdown, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+}
+
+static void
+compare_changed_cb (SpCheckpointDetails *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->compare_dropdown);
+  SpCheckpoint *other = selected > 0 && selected <= self->others->len
+    ? g_ptr_array_index (self->others, selected - 1) : NULL;
+
+  if (other == self->compared || self->checkpoint == NULL)
+    return;
+  g_set_object (&self->compared, other);
+  start (self);
+}
+
 static void
 start (SpCheckpointDetails *self)
 {
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, diff_done_cb, NULL);
+  g_autoptr(GTask) task = NULL;
   DiffData *data = g_new0 (DiffData, 1);
   g_autofree char *title = NULL;
   g_autofree char *name = sp_ui_format_checkpoint_title (self->checkpoint);
@@ -362,13 +420,30 @@ start (SpCheckpointDetails *self)
   title = g_strdup_printf (_("Changes in “%s”"), name);
   adw_view_switcher_title_set_title (self->switcher_title, title);
   gtk_window_set_title (GTK_WINDOW (self), title);
-  adw_view_switcher_title_set_subtitle (self->switcher_title, _("Compared with the clean install"));
+  if (self->compared == NULL)
+    adw_view_switcher_title_set_subtitle (self->switcher_title, _("Compared with the clean install"));
+  else
+    {
+      g_autofree char *other = sp_ui_format_checkpoint_title (self->compared);
+      /* TRANSLATORS: %s is the label of the checkpoint compared with */
+      g_autofree char *subtitle = g_strdup_printf (_("Compared with “%s”"), other);
+
+      adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle);
+    }
+
+  /* A comparison under way for another choice ends here. */
+  g_cancellable_cancel (self->cancellable);
+  g_object_unref (self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->cancellable, diff_done_cb, NULL);
 
   self->loading = TRUE;
-  gtk_label_set_text (self->summary_label, _("Comparing with the clean install…"));
+  gtk_stack_set_visible_child_name (self->stack, "loading");
+  gtk_label_set_text (self->summary_label, _("Comparing…"));
   data->base_path = g_strdup (sp_game_get_base_path (self->game));
   data->is_wine = sp_game_get_kind (self->game) == SP_GAME_KIND_WINE;
   data->checkpoint = g_object_ref (self->checkpoint);
+  data->older = self->compared != NULL ? g_object_ref (self->compared) : NULL;
   g_task_set_task_data (task, data, (GDestroyNotify) diff_data_free);
   g_task_set_source_tag (task, start);
   g_task_run_in_thread (task, diff_thread);
@@ -391,6 +466,8 @@ sp_checkpoint_details_finalize (GObject *object)
 
   g_clear_object (&self->game);
   g_clear_object (&self->checkpoint);
+  g_clear_object (&self->compared);
+  g_clear_pointer (&self->others, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->files_filtered);
   g_clear_object (&self->keys_filtered);
@@ -420,7 +497,9 @@ sp_checkpoint_details_class_init (SpCheckpointDetailsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpCheckpointDetails, files_view);
   gtk_widget_class_bind_template_child (widget_class, SpCheckpointDetails, registry_view);
   gtk_widget_class_bind_template_child (widget_class, SpCheckpointDetails, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, SpCheckpointDetails, compare_dropdown);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, compare_changed_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -456,6 +535,7 @@ sp_checkpoint_details_new (GtkWindow    *parent,
   self = g_object_new (SP_TYPE_CHECKPOINT_DETAILS, "transient-for", parent, NULL);
   self->game = g_object_ref (game);
   self->checkpoint = g_object_ref (checkpoint);
+  fill_choices (self);
   start (self);
   return GTK_WIDGET (self);
 }
@@ -524,6 +604,21 @@ sp_checkpoint_details_get_n_keys (SpCheckpointDetails *self)
 {
   g_return_val_if_fail (SP_IS_CHECKPOINT_DETAILS (self), 0);
   return g_list_model_get_n_items (G_LIST_MODEL (self->keys_filtered));
+}
+
+void
+sp_checkpoint_details_compare_with (SpCheckpointDetails *self,
+                                    SpCheckpoint        *other)
+{
+  g_return_if_fail (SP_IS_CHECKPOINT_DETAILS (self));
+
+  for (guint i = 0; i < self->others->len; i++)
+    if (g_ptr_array_index (self->others, i) == other)
+      {
+        gtk_drop_down_set_selected (self->compare_dropdown, i + 1);
+        return;
+      }
+  gtk_drop_down_set_selected (self->compare_dropdown, 0);
 }
 
 const char *

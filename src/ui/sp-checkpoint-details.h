@@ -41,5 +41,10 @@ guint      sp_checkpoint_details_get_n_files (SpCheckpointDetails *self);
 guint      sp_checkpoint_details_get_n_keys  (SpCheckpointDetails *self);
 /* The summary line under the list (counts and total size). */
 const char *sp_checkpoint_details_get_summary (SpCheckpointDetails *self);
+/* Compares with @other, another checkpoint of the game (what changed from
+ * it to this one), or with the clean install (NULL), as the "Compared with"
+ * dropdown does. */
+void       sp_checkpoint_details_compare_with (SpCheckpointDetails *self,
+                                               SpCheckpoint        *other);
 
 G_END_DECLS

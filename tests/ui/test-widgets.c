@@ -349,6 +349,28 @@ test_checkpoint_details (Fixture       *f,
     ui_test_remove_tree (upper);
   }
 
+  /* Compared with another checkpoint: what changed since it. */
+  {
+    g_autoptr(SpCheckpoint) later = ui_test_add_checkpoint (f->game, "Later", "22\n");
+    SpCheckpointDetails *since;
+
+    since = SP_CHECKPOINT_DETAILS (sp_checkpoint_details_new (GTK_WINDOW (window), f->game, later));
+    gtk_window_present (GTK_WINDOW (since));
+    ui_test_wait (details_loaded, since, 30, "the comparison with the clean install");
+    g_assert_nonnull (strstr (sp_checkpoint_details_get_summary (since), "1 added, 0 changed, 0 deleted"));
+    sp_checkpoint_details_compare_with (since, checkpoint);
+    g_assert_true (sp_checkpoint_details_get_loading (since));
+    ui_test_wait (details_loaded, since, 30, "the comparison with the earlier checkpoint");
+    g_assert_cmpstr (sp_checkpoint_details_get_state (since), ==, "changes");
+    g_assert_cmpuint (sp_checkpoint_details_get_n_files (since), ==, 1);
+    g_assert_nonnull (strstr (sp_checkpoint_details_get_summary (since), "0 added, 1 changed, 0 deleted"));
+    sp_checkpoint_details_compare_with (since, NULL);
+    ui_test_wait (details_loaded, since, 30, "the comparison with the clean install again");
+    g_assert_nonnull (strstr (sp_checkpoint_details_get_summary (since), "1 added, 0 changed, 0 deleted"));
+    g_assert_cmpuint (sp_checkpoint_details_get_n_files (since), ==, 1);
+    gtk_window_destroy (GTK_WINDOW (since));
+  }
+
   /* Closed while it is still comparing: nothing is left behind. */
   check_window (sp_checkpoint_details_new (GTK_WINDOW (window), f->game, checkpoint));
   gtk_window_destroy (GTK_WINDOW (window));
