@@ -725,6 +725,48 @@ sp_remove_tree (const char    *path,
 }
 
 /**
+ * sp_list_dir_names:
+ *
+ * The names in the open folder @dir_fd (but "." and ".."), read at once,
+ * from its start, so that what the caller then changes in it does not
+ * change the list. NULL with an error naming @display when it cannot be
+ * read.
+ */
+GPtrArray *
+sp_list_dir_names (int          dir_fd,
+                   const char  *display,
+                   GError     **error)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  int fd = dup (dir_fd);
+  struct dirent *entry;
+  DIR *dir;
+  int saved;
+
+  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
+    {
+      saved = errno;
+      if (fd >= 0)
+        close (fd);
+      set_errno_error (error, saved, _("Reading folder"), display);
+      return NULL;
+    }
+  /* (A duplicate shares the position of @dir_fd, which may have been read.) */
+  rewinddir (dir);
+  while ((errno = 0, entry = readdir (dir)) != NULL)
+    if (strcmp (entry->d_name, ".") != 0 && strcmp (entry->d_name, "..") != 0)
+      g_ptr_array_add (names, g_strdup (entry->d_name));
+  saved = errno;
+  closedir (dir);
+  if (saved != 0)
+    {
+      set_errno_error (error, saved, _("Reading folder"), display);
+      return NULL;
+    }
+  return g_steal_pointer (&names);
+}
+
+/**
  * sp_measure_tree_at:
  *
  * Adds up the sizes of the regular files in the folder @name of @parent_fd,

@@ -60,6 +60,9 @@ gboolean  sp_measure_tree_at       (int           parent_fd,
 gboolean  sp_remove_empty_dir      (const char   *path,
                                     GError      **error);
 gboolean  sp_path_component_is_valid (const char *name);
+GPtrArray *sp_list_dir_names        (int           dir_fd,
+                                    const char   *display,
+                                    GError      **error);
 int       sp_open_dir_nofollow_at  (int           dir_fd,
                                     const char   *name,
                                     const char   *display,

@@ -167,39 +167,6 @@ replace_link (int          dir_fd,
   return TRUE;
 }
 
-/* The names in @dir_fd, read before anything in it changes. */
-static GPtrArray *
-list_names (int          dir_fd,
-            const char  *display,
-            GError     **error)
-{
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  int fd = dup (dir_fd);
-  DIR *dir;
-  struct dirent *entry;
-  int saved;
-
-  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
-    {
-      saved = errno;
-      if (fd >= 0)
-        close (fd);
-      sp_set_error_from_errno (error, saved, _("Cannot read the folder “%s”"), display);
-      return NULL;
-    }
-  while ((errno = 0, entry = readdir (dir)) != NULL)
-    if (strcmp (entry->d_name, ".") != 0 && strcmp (entry->d_name, "..") != 0)
-      g_ptr_array_add (names, g_strdup (entry->d_name));
-  saved = errno;
-  closedir (dir);
-  if (saved != 0)
-    {
-      sp_set_error_from_errno (error, saved, _("Cannot read the folder “%s”"), display);
-      return NULL;
-    }
-  return g_steal_pointer (&names);
-}
-
 static gboolean
 walk_dir (Walk        *walk,
           int          dir_fd,
@@ -220,7 +187,7 @@ walk_dir (Walk        *walk,
                      "further."), display, MAX_DEPTH);
       return FALSE;
     }
-  names = list_names (dir_fd, display, error);
+  names = sp_list_dir_names (dir_fd, display, error);
   if (names == NULL)
     return FALSE;
 

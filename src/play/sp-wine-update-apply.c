@@ -28,40 +28,6 @@ open_dir_at (int         dir_fd,
   return openat (dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 }
 
-/* The names in @dir_fd, read before anything in it changes. */
-static GPtrArray *
-list_names (int          dir_fd,
-            const char  *display,
-            GError     **error)
-{
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  int fd = dup (dir_fd);
-  struct dirent *entry;
-  DIR *dir;
-  int saved;
-
-  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
-    {
-      saved = errno;
-      if (fd >= 0)
-        close (fd);
-      sp_set_error_from_errno (error, saved, _("Cannot read the folder “%s”"), display);
-      return NULL;
-    }
-  rewinddir (dir);
-  while ((errno = 0, entry = readdir (dir)) != NULL)
-    if (strcmp (entry->d_name, ".") != 0 && strcmp (entry->d_name, "..") != 0)
-      g_ptr_array_add (names, g_strdup (entry->d_name));
-  saved = errno;
-  closedir (dir);
-  if (saved != 0)
-    {
-      sp_set_error_from_errno (error, saved, _("Cannot read the folder “%s”"), display);
-      return NULL;
-    }
-  return g_steal_pointer (&names);
-}
-
 static gboolean
 xattr_says_opaque (int         fd,
                    const char *name)
@@ -99,7 +65,7 @@ strip_overlay_marks (int           fd,
     return sp_set_error_from_errno (error, ELOOP, _("Cannot apply “%s”"), display);
   fremovexattr (fd, SP_UPPER_OPAQUE_XATTR);
   fremovexattr (fd, SP_UPPER_TRUSTED_OPAQUE);
-  names = list_names (fd, display, error);
+  names = sp_list_dir_names (fd, display, error);
   if (names == NULL)
     return FALSE;
   for (guint i = 0; i < names->len; i++)
@@ -148,7 +114,7 @@ apply_dir (int            upper_fd,
     return FALSE;
   if (depth > MAX_DEPTH)
     return sp_set_error_from_errno (error, ELOOP, _("Cannot apply “%s”"), display);
-  names = list_names (upper_fd, display, error);
+  names = sp_list_dir_names (upper_fd, display, error);
   if (names == NULL)
     return FALSE;
 
