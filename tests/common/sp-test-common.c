@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
+#include <glib/gstdio.h>
+#include <pwd.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/sp-util.h"
@@ -162,6 +165,59 @@ tc_no_player_reason (void)
   if (setpriv == NULL)
     return g_strdup ("running as another user needs setpriv (util-linux), which is not installed");
   return NULL;
+}
+
+#define PLAYER_UID 1500
+
+char *
+tc_player_mount_unusable_reason (void)
+{
+  g_autofree char *fusermount = g_find_program_in_path ("fusermount3");
+  char *reason = tc_no_player_reason ();
+  struct stat st;
+
+  if (reason != NULL)
+    return reason;
+  if (fusermount == NULL || stat (fusermount, &st) != 0 || !(st.st_mode & S_ISUID) || st.st_uid != 0)
+    return g_strdup ("fusermount3 is missing or not setuid root: a normal user cannot mount");
+  /* fusermount3 needs the player's user name. */
+  if (getpwuid (PLAYER_UID) == NULL)
+    {
+      const char *useradd[] = { "useradd", "--uid", G_STRINGIFY (PLAYER_UID), "--no-create-home",
+                                "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
+                                "sp-player", NULL };
+      int status = -1;
+
+      if (!g_spawn_sync (NULL, (char **) useradd, NULL,
+                         G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                         NULL, NULL, NULL, NULL, &status, NULL) ||
+          !g_spawn_check_wait_status (status, NULL) || getpwuid (PLAYER_UID) == NULL)
+        return g_strdup ("could not create the user sp-player (uid 1500) with useradd");
+    }
+  /* As desktops have it (udev's "uaccess"/0666 rule): normal users open it. */
+  if (g_chmod ("/dev/fuse", 0666) != 0)
+    return g_strdup_printf ("cannot make /dev/fuse usable by a normal user: %s", g_strerror (errno));
+  return NULL;
+}
+
+void
+tc_chown_tree (const char *path,
+               uid_t       uid)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  GStatBuf st;
+
+  g_assert_cmpint (lchown (path, uid, uid), ==, 0);
+  if (g_lstat (path, &st) != 0 || !S_ISDIR (st.st_mode))
+    return;
+  dir = g_dir_open (path, 0, NULL);
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      tc_chown_tree (child, uid);
+    }
 }
 
 char *

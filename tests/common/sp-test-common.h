@@ -100,6 +100,14 @@ char         *tc_fuse_unusable_reason  (void);
 /* Why the player tests (run as uid 1500 with setpriv) cannot run here, or
  * NULL when they can. */
 char         *tc_no_player_reason      (void);
+/* Why the player (uid 1500, the account "sp-player", made here when it is
+ * missing, as the other player tests share it) cannot mount the overlay
+ * through fusermount3 here, or NULL when they can; makes /dev/fuse usable
+ * by normal users (0666), as desktops have it. */
+char         *tc_player_mount_unusable_reason (void);
+/* chown -R @uid:@uid @path, links themselves (not their targets). */
+void          tc_chown_tree            (const char   *path,
+                                        uid_t         uid);
 
 /* Moves this process into a mount namespace of its own with private
  * propagation, so that its mounts stay its own. The FUSE mounts it copied

@@ -41,21 +41,6 @@ typedef struct
   SpGame    *game;
 } Fixture;
 
-static void
-chown_tree (const char *path,
-            uid_t       uid)
-{
-  g_autofree char *owner = g_strdup_printf ("%u:%u", uid, uid);
-  const char *argv[] = { "chown", "-R", owner, path, NULL };
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                               NULL, NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-}
-
 /* A drive with a native game that runs 2 s, then says it is ready (a
  * file in its folder) and keeps running. The script is replaced by sh -c
  * at once: it reads nothing from the mount once the owner is killed. */
@@ -105,8 +90,8 @@ fixture_set_up (Fixture       *f,
       g_assert_cmpint (g_mkdir (f->state, 0700), ==, 0);
       g_assert_cmpint (g_mkdir (f->runtime, 0700), ==, 0);
       g_assert_cmpint (g_mkdir (f->home, 0700), ==, 0);
-      chown_tree (player, f->uid);
-      chown_tree (f->drive, f->uid);
+      tc_chown_tree (player, f->uid);
+      tc_chown_tree (f->drive, f->uid);
       {
         /* Copies of the built programs where the player can run them: the
          * build may be in a folder only root enters (/root/…). */
@@ -311,41 +296,6 @@ test_killed_owner (Fixture       *f,
   }
 }
 
-/* NULL when a normal user can mount here; else why not. */
-static char *
-player_unusable_reason (void)
-{
-  struct stat st;
-  g_autofree char *fusermount = g_find_program_in_path ("fusermount3");
-  g_autofree char *setpriv = g_find_program_in_path ("setpriv");
-
-  if (geteuid () != 0)
-    return g_strdup ("needs root: runs the CLI as uid 1500");
-  if (setpriv == NULL)
-    return g_strdup ("setpriv is not installed");
-  if (fusermount == NULL || stat (fusermount, &st) != 0 || !(st.st_mode & S_ISUID) || st.st_uid != 0)
-    return g_strdup ("fusermount3 is missing or not setuid root: a normal user cannot mount");
-  /* fusermount3 needs the player's user name: the account the other
-   * player tests use (tests/drives, tests/hostile), made if missing. */
-  if (getpwuid (PLAYER_UID) == NULL)
-    {
-      const char *useradd[] = { "useradd", "--uid", G_STRINGIFY (PLAYER_UID), "--no-create-home",
-                                "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
-                                "sp-player", NULL };
-      int status = -1;
-
-      if (!g_spawn_sync (NULL, (char **) useradd, NULL,
-                         G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                         NULL, NULL, NULL, NULL, &status, NULL) ||
-          !g_spawn_check_wait_status (status, NULL) || getpwuid (PLAYER_UID) == NULL)
-        return g_strdup ("could not create the user sp-player (uid 1500) with useradd");
-    }
-  /* As desktops have it (udev's "uaccess"/0666 rule): normal users open it. */
-  if (g_chmod ("/dev/fuse", 0666) != 0)
-    return g_strdup_printf ("cannot make /dev/fuse usable by a normal user: %s", g_strerror (errno));
-  return NULL;
-}
-
 int
 main (int    argc,
       char **argv)
@@ -375,7 +325,7 @@ main (int    argc,
   tc_private_mount_namespace ();
 
   no_fuse = tc_fuse_unusable_reason ();
-  no_player = no_fuse ? g_strdup (no_fuse) : player_unusable_reason ();
+  no_player = no_fuse ? g_strdup (no_fuse) : tc_player_mount_unusable_reason ();
   if (no_fuse != NULL)
     tc_add_skipped ("/app-killed/as-owner", no_fuse);
   else

@@ -69,25 +69,6 @@ copy_file (const char *from,
   g_assert_cmpint (g_chmod (to, mode), ==, 0);
 }
 
-static void
-chown_tree (const char *path,
-            uid_t       uid)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-  GStatBuf st;
-
-  g_assert_cmpint (lchown (path, uid, uid), ==, 0);
-  if (g_lstat (path, &st) != 0 || !S_ISDIR (st.st_mode))
-    return;
-  dir = g_dir_open (path, 0, NULL);
-  while (dir && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      chown_tree (child, uid);
-    }
-}
-
 /* A game folder: bin/env (a real ELF), bin/run.sh (a #! script), data/,
  * drive_c/game.exe, and links: bin-link → /bin, out → the outside folder,
  * up → ../.. (relative, leaving), z: → /, inside → bin/env. */
@@ -140,8 +121,8 @@ fixture_set_up (Fixture       *f,
   if (f->as_player)
     {
       g_assert_cmpint (g_chmod (f->tmp, 0755), ==, 0);
-      chown_tree (f->root, PLAYER_UID);
-      chown_tree (f->outside, PLAYER_UID);
+      tc_chown_tree (f->root, PLAYER_UID);
+      tc_chown_tree (f->outside, PLAYER_UID);
     }
 }
 

@@ -623,57 +623,6 @@ test_refused_on_exfat (void)
 
 #define PLAYER_UID 1500
 
-static void
-chown_tree (const char *path,
-            uid_t       uid)
-{
-  g_autofree char *owner = g_strdup_printf ("%u:%u", uid, uid);
-  const char *argv[] = { "chown", "-R", owner, path, NULL };
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                               NULL, NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-}
-
-/* NULL when a normal user can mount here; else why not (as
- * tests/session/test-app-killed.c). */
-static char *
-player_unusable_reason (void)
-{
-  g_autofree char *fusermount = g_find_program_in_path ("fusermount3");
-  g_autofree char *setpriv = g_find_program_in_path ("setpriv");
-  struct stat st;
-
-  if (geteuid () != 0)
-    return g_strdup ("needs root: runs the CLI as uid 1500");
-  if (setpriv == NULL)
-    return g_strdup ("setpriv is not installed");
-  if (fusermount == NULL || stat (fusermount, &st) != 0 || !(st.st_mode & S_ISUID) ||
-      st.st_uid != 0)
-    return g_strdup ("fusermount3 is missing or not setuid root: a normal user cannot mount");
-  if (getpwuid (PLAYER_UID) == NULL)
-    {
-      const char *useradd[] = { "useradd", "--uid", G_STRINGIFY (PLAYER_UID), "--no-create-home",
-                                "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
-                                "sp-player", NULL };
-      int status = -1;
-
-      if (!g_spawn_sync (NULL, (char **) useradd, NULL,
-                         G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
-                         G_SPAWN_STDERR_TO_DEV_NULL,
-                         NULL, NULL, NULL, NULL, &status, NULL) ||
-          !g_spawn_check_wait_status (status, NULL) || getpwuid (PLAYER_UID) == NULL)
-        return g_strdup ("could not create the user sp-player (uid 1500) with useradd");
-    }
-  if (g_chmod ("/dev/fuse", 0666) != 0)
-    return g_strdup_printf ("cannot make /dev/fuse usable by a normal user: %s",
-                            g_strerror (errno));
-  return NULL;
-}
-
 /* savepoint-cli update-wine as uid 1500 on a drive the player owns: the
  * overlay is mounted through fusermount3, Wine runs as the player. */
 static void
@@ -703,7 +652,7 @@ test_update_as_player (void)
 
   if (cannot_run ())
     return;
-  reason = player_unusable_reason ();
+  reason = tc_player_mount_unusable_reason ();
   if (reason != NULL)
     {
       g_test_skip (reason);
@@ -744,8 +693,8 @@ test_update_as_player (void)
     g_assert_true (g_spawn_check_wait_status (status, NULL));
   }
   cli = g_build_filename (bin, cli_name, NULL);
-  chown_tree (player, PLAYER_UID);
-  chown_tree (drive, PLAYER_UID);
+  tc_chown_tree (player, PLAYER_UID);
+  tc_chown_tree (drive, PLAYER_UID);
 
   {
     const char *argv[] = { "setpriv", "--reuid=" G_STRINGIFY (PLAYER_UID),
