@@ -165,11 +165,7 @@ sp_cli_update_wine (const SpCliOptions *options,
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "game");
       json_builder_add_string_value (builder, sp_game_get_slug (game));
-      json_builder_set_member_name (builder, "previous");
-      if (before != NULL)
-        json_builder_add_string_value (builder, before);
-      else
-        json_builder_add_null_value (builder);
+      sp_cli_add_optional_string_json (builder, "previous", before);
       json_builder_set_member_name (builder, "version");
       json_builder_add_string_value (builder, version);
       json_builder_set_member_name (builder, "updated");

@@ -48,6 +48,25 @@ is_opaque (int fd)
          fstatat (fd, SP_UPPER_OPAQUE_MARKER, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* The names in the folder @fd at @depth of the walk, or NULL (cancelled,
+ * too deep, unreadable). */
+static GPtrArray *
+list_level (int            fd,
+            const char    *display,
+            guint          depth,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  if (depth > MAX_DEPTH)
+    {
+      sp_set_error_from_errno (error, ELOOP, _("Cannot apply “%s”"), display);
+      return NULL;
+    }
+  return sp_list_dir_names (fd, display, error);
+}
+
 /* Makes the upper folder @fd a plain folder, to be renamed into base/ as a
  * whole: its whiteouts (nothing is below it there) and opaque marks go. */
 static gboolean
@@ -57,17 +76,12 @@ strip_overlay_marks (int           fd,
                      GCancellable *cancellable,
                      GError      **error)
 {
-  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) names = list_level (fd, display, depth, cancellable, error);
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-  if (depth > MAX_DEPTH)
-    return sp_set_error_from_errno (error, ELOOP, _("Cannot apply “%s”"), display);
-  fremovexattr (fd, SP_UPPER_OPAQUE_XATTR);
-  fremovexattr (fd, SP_UPPER_TRUSTED_OPAQUE);
-  names = sp_list_dir_names (fd, display, error);
   if (names == NULL)
     return FALSE;
+  fremovexattr (fd, SP_UPPER_OPAQUE_XATTR);
+  fremovexattr (fd, SP_UPPER_TRUSTED_OPAQUE);
   for (guint i = 0; i < names->len; i++)
     {
       const char *name = names->pdata[i];
@@ -108,13 +122,8 @@ apply_dir (int            upper_fd,
            GCancellable  *cancellable,
            GError       **error)
 {
-  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) names = list_level (upper_fd, display, depth, cancellable, error);
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-  if (depth > MAX_DEPTH)
-    return sp_set_error_from_errno (error, ELOOP, _("Cannot apply “%s”"), display);
-  names = sp_list_dir_names (upper_fd, display, error);
   if (names == NULL)
     return FALSE;
 
